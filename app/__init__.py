@@ -1,0 +1,3 @@
+"""Backstep: a step-through visualiser of backpropagation."""
+
+__version__ = "0.1.0"

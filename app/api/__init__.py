@@ -1,0 +1,1 @@
+"""The JSON API: pydantic schemas and routers under /api."""

@@ -1,0 +1,11 @@
+"""Routers by surface; `api_router` gathers those under /api."""
+
+from fastapi import APIRouter
+
+from app.api.routes import health, lessons, presets
+
+api_router = APIRouter(prefix="/api")
+api_router.include_router(presets.router)
+api_router.include_router(lessons.router)
+
+health_router = health.router

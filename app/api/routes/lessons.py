@@ -1,0 +1,75 @@
+import numpy as np
+from fastapi import APIRouter
+
+from app.api.convert import finite, to_spec
+from app.api.errors import invalid
+from app.api.schemas import (
+    MAX_RUN_STEPS,
+    GraphRequest,
+    GraphResponse,
+    RunRequest,
+    RunResponse,
+    StepRequest,
+    StepResponse,
+)
+from app.engine.lesson import Lesson
+from app.engine.vectorised import iterate
+
+router = APIRouter(tags=["lessons"])
+
+
+@router.post("/graph", response_model=GraphResponse)
+def build_graph(req: GraphRequest) -> dict:
+    """The scenario's computation graph: nodes, edges, parameters, layout hints and step plan."""
+    return Lesson.from_spec(to_spec(req.scenario)).describe()
+
+
+@router.post("/step", response_model=StepResponse)
+def take_step(req: StepRequest) -> dict:
+    """The state at `cursor`: the step just taken with its explanation, and every value and
+    gradient so far. Stepping back is asking for cursor − 1."""
+    lesson = Lesson.from_spec(to_spec(req.scenario))
+    total = lesson.plan.units(req.granularity)
+    if req.cursor > total:
+        raise invalid(
+            ("cursor",),
+            f"cursor {req.cursor} is past the end: this plan has {total} units at granularity "
+            f"{req.granularity!r} (cursor 0 to {total})",
+        )
+    return lesson.at(req.cursor, req.granularity, req.sample, req.precision, req.max_explained)
+
+
+@router.post("/run", response_model=RunResponse)
+def run_iteration(req: RunRequest) -> dict:
+    """One whole iteration (forward, backward, update) in matrix form, for tools."""
+    spec = to_spec(req.scenario)
+    steps = None
+    if req.include_steps:
+        lesson = Lesson.from_spec(spec)
+        if lesson.plan.total > MAX_RUN_STEPS:
+            raise invalid(
+                ("include_steps",),
+                f"this plan has {lesson.plan.total:,} steps, more than the {MAX_RUN_STEPS:,} that "
+                "/api/run lists: pass include_steps=false, or page through /api/step",
+            )
+        steps = lesson.walk(req.precision)
+    it = iterate(spec)
+    diverged = not all(
+        bool(np.isfinite(a).all())
+        for a in [*it.weights, *it.biases, it.before.losses, it.after.losses]
+    )
+    return {
+        "loss": finite(it.before.loss),
+        "loss_after": finite(it.after.loss),
+        "outputs": finite(it.before.outputs),
+        "gradients": {
+            "weights": [finite(w) for w in it.grads_w],
+            "biases": [finite(b) for b in it.grads_b],
+        },
+        "updated": {
+            "weights": [finite(w) for w in it.weights],
+            "biases": [finite(b) for b in it.biases],
+        },
+        "steps": steps,
+        "diverged": diverged,
+    }

@@ -1,0 +1,426 @@
+"""Every step explained: the formula, the same with numbers filled in, the result and a sentence.
+
+Values are those of the selected sample; a parameter's gradient is the mean over the batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.engine.mathfmt import (
+    Bin,
+    Call,
+    Chain,
+    Expr,
+    Fmt,
+    Frac,
+    Neg,
+    Num,
+    Paren,
+    Partial,
+    Pow,
+    Rel,
+    Sym,
+    Word,
+    n,
+    render,
+)
+from app.engine.ops import EPS, OPS
+from app.engine.plan import Step
+from app.engine.stepper import State
+
+ONE, E, HALF = Num(1.0), Sym("e"), Sym("½")
+ACT_NAMES = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "lrelu", "linear": "id"}
+ACT_WORDS = {
+    "sigmoid": "The sigmoid squashes {z} into (0, 1)",
+    "tanh": "tanh squashes {z} into (−1, 1)",
+    "relu": "ReLU passes {z} through if it is positive and outputs 0 otherwise",
+    "leaky_relu": "Leaky ReLU passes {z} through if positive, else scales it by α",
+    "linear": "The linear (identity) activation passes {z} through unchanged",
+    "softmax": "Softmax turns the layer's z values into probabilities that sum to 1",
+}
+
+
+@dataclass
+class Explanation:
+    formula: Expr
+    substituted: Expr
+    result: Expr
+    sentence: str
+    value: float
+
+    def render(self, fmt: Fmt) -> dict:
+        return {
+            "formula": render(self.formula, fmt),
+            "substituted": render(self.substituted, fmt),
+            "result": render(self.result, fmt),
+            "sentence": self.sentence,
+        }
+
+
+def _terms(items: list[Expr], limit: int = 6) -> Chain:
+    if len(items) > limit:
+        items = [*items[:2], Word("…"), *items[-1:]]
+    return Chain("+", tuple(items))
+
+
+class Explainer:
+    def __init__(self, state: State, sample: int):
+        self.s = state
+        self.g = state.graph
+        self.sample = sample
+        self.m = self.g.batch
+        self.L = Sym("L") if self.m == 1 else Sym("ℓ")
+
+    # ── helpers ──────────────────────────────────────────────────────────────
+
+    def sym(self, i: int) -> Sym:
+        return self.g.nodes[i].sym
+
+    def val(self, i: int) -> float:
+        v = self.s.value(i)
+        return float(v) if np.ndim(v) == 0 else float(v[self.sample])
+
+    def gval(self, i: int) -> float:
+        v = self.s.grad(i)
+        return float(v) if np.ndim(v) == 0 else float(v[self.sample])
+
+    def gsym(self, i: int) -> Expr:
+        """δ for a pre-activation z, ∂L/∂v otherwise."""
+        nd = self.g.nodes[i]
+        if nd.role == "z":
+            return Sym("δ", nd.sym.sub, nd.sym.sup)
+        top = Sym("L") if nd.kind == "param" else self.L
+        return Partial(top, nd.sym)
+
+    def batch_note(self) -> str:
+        if self.m == 1:
+            return ""
+        return (
+            f" Values are for sample {self.sample + 1} of {self.m}; ℓ is that sample's loss and "
+            f"L = (1/{self.m})·Σℓ, so parameter gradients are the mean over the {self.m} samples "
+            "(the tutorial's XOR code divides by m)."
+        )
+
+    # ── dispatch ─────────────────────────────────────────────────────────────
+
+    def explain(self, step: Step, before: float) -> Explanation:
+        """`before`: the target's accumulated gradient (or the parameter) before this step."""
+        if step.phase == "forward":
+            return self.forward(step.node)
+        if step.phase == "backward":
+            return self.backward(step, before)
+        return self.update(step.target)
+
+    # ── forward ──────────────────────────────────────────────────────────────
+
+    def forward(self, i: int) -> Explanation:
+        nd = self.g.nodes[i]
+        ins = list(nd.inputs)
+        out = Rel((nd.sym, n(self.val(i))))
+        if nd.op == "wsum":
+            k = nd.attrs["fan_in"]
+            sym_terms = [Bin("·", self.sym(ins[k + j]), self.sym(ins[j])) for j in range(k)]
+            num_terms = [Bin("×", n(self.val(ins[k + j])), n(self.val(ins[j]))) for j in range(k)]
+            formula = Rel((nd.sym, _terms([*sym_terms, self.sym(ins[2 * k])])))
+            subst = Rel((nd.sym, _terms([*num_terms, n(self.val(ins[2 * k]))])))
+            words = f"{nd.sym.text(Fmt())} adds up its weighted inputs plus its bias."
+        elif nd.op == "act":
+            formula, subst, words = self._act_forward(nd, ins)
+        elif nd.op == "loss":
+            formula, subst, words = self._loss_forward(nd, ins)
+            if self.m > 1:
+                mean = float(np.mean(self.s.value(i)))
+                out = Rel((self.L, n(self.val(i))))
+                words += f" The batch loss L is the mean over the {self.m} samples: {mean:.6g}."
+        else:
+            formula = Rel((nd.sym, op_expr(nd.op, [self.sym(j) for j in ins])))
+            subst = Rel((nd.sym, op_expr(nd.op, [n(self.val(j)) for j in ins])))
+            words = f"{nd.sym.text(Fmt())} is computed from the values stored before it."
+        if nd.op == "loss":
+            formula = Rel((self.L, *formula.sides[1:]))
+            subst = Rel((self.L, *subst.sides[1:]))
+        return Explanation(formula, subst, out, words + self.batch_note(), self.val(i))
+
+    def _act_forward(self, nd, ins):
+        act = nd.attrs["activation"]
+        a = nd.sym
+        if act == "softmax":
+            j = nd.attrs["index"]
+            zs = [self.sym(k) for k in ins]
+            formula = Rel((a, Frac(Pow(E, zs[j]), _terms([Pow(E, z) for z in zs]))))
+            vals = [self.val(k) for k in ins]
+            subst = Rel((a, Frac(Pow(E, n(vals[j])), _terms([Pow(E, n(v)) for v in vals]))))
+            return formula, subst, ACT_WORDS[act] + "."
+        z, zv = self.sym(ins[0]), n(self.val(ins[0]))
+        slope = n(nd.attrs.get("slope", 0.01))
+        forms = {
+            "sigmoid": (
+                Rel((a, Call("σ", (z,)), Frac(ONE, Bin("+", ONE, Pow(E, Neg(z)))))),
+                Frac(ONE, Bin("+", ONE, Pow(E, n(-zv.value)))),
+            ),
+            "tanh": (Rel((a, Call("tanh", (z,)))), Call("tanh", (zv,))),
+            "relu": (Rel((a, Call("max", (Num(0.0), z)))), Call("max", (Num(0.0), zv))),
+            "leaky_relu": (
+                Rel((a, Call("max", (Bin("·", Sym("α"), z), z)))),
+                Call("max", (Bin("×", slope, zv), zv)),
+            ),
+            "linear": (Rel((a, z)), zv),
+        }
+        formula, rhs = forms[act]
+        words = (
+            ACT_WORDS[act].format(z=z.text(Fmt()))
+            + f": {a.text(Fmt())} is what this neuron passes on."
+        )
+        return formula, Rel((a, rhs)), words
+
+    def _loss_forward(self, nd, ins):
+        k = len(ins) // 2
+        loss = nd.attrs["loss"]
+        pairs = [(self.sym(ins[j]), self.sym(ins[k + j])) for j in range(k)]
+        nums = [(n(self.val(ins[j])), n(self.val(ins[k + j]))) for j in range(k)]
+        if loss == "mse":
+
+            def f(p):
+                sq = [Pow(Paren(Bin("−", a, y)), Num(2.0)) for a, y in p]
+                return Bin("·", HALF, sq[0] if len(sq) == 1 else Paren(_terms(sq)))
+
+            words = "The loss measures how far the prediction is from the target: ½(ŷ − y)²."
+        elif loss == "bce":
+
+            def f(p):
+                return Neg(
+                    Paren(
+                        _terms(
+                            [
+                                Bin(
+                                    "+",
+                                    Bin("·", y, Call("log", (a,))),
+                                    Bin(
+                                        "·",
+                                        Paren(Bin("−", ONE, y)),
+                                        Call("log", (Bin("−", ONE, a),)),
+                                    ),
+                                )
+                                for a, y in p
+                            ]
+                        )
+                    )
+                )
+
+            words = "Binary cross-entropy punishes a confident wrong probability heavily."
+        else:
+
+            def f(p):
+                return Neg(Paren(_terms([Bin("·", y, Call("log", (a,))) for a, y in p])))
+
+            words = "Cross-entropy is minus the log of the probability given to the true class."
+        return Rel((Sym("L"), f(pairs))), Rel((Sym("L"), f(nums))), words
+
+    # ── backward ─────────────────────────────────────────────────────────────
+
+    def backward(self, step: Step, before: float) -> Explanation:
+        i, j, pos = step.node, step.target, step.position
+        nd, tgt = self.g.nodes[i], self.g.nodes[j]
+        up, upv = self.gsym(i), self.gval(i)
+        ins = list(nd.inputs)
+        xs = self.s.inputs_of(i)
+        with np.errstate(all="ignore"):
+            local_all = OPS[nd.op].grad(xs, self.s.V[self.s.slot[i]], pos, nd.attrs)
+        local = float(np.broadcast_to(local_all, (self.m,))[self.sample])
+        lsym, lnum, words = self._local(nd, ins, pos, local)
+        target = self.gsym(j)
+        if i == self.g.root:
+            formula = Rel((target, lsym))
+            subst = Rel((target, lnum))
+        elif nd.op == "act" and nd.attrs["activation"] != "softmax":
+            slope = Call(f"{ACT_NAMES[nd.attrs['activation']]}'", (self.sym(ins[0]),))
+            formula = Rel((target, Bin("·", up, slope), Bin("·", up, lsym)))
+            subst = Rel((target, Bin("×", n(upv), lnum)))
+        else:
+            formula = Rel((target, Bin("·", up, lsym)))
+            subst = Rel((target, Bin("×", n(upv), lnum)))
+        total, c = self.g.fan_out[j], int(self.s.received[j])
+        contribution = upv * local
+        if tgt.kind == "param":
+            if self.m > 1:
+                mine = Bin("·", up, lsym) if i != self.g.root else lsym
+                formula = Rel(
+                    (target, Bin("·", Frac(ONE, Num(float(self.m))), Call("Σₛ", (mine,))))
+                )
+                per = np.broadcast_to(self.s.G[self.s.slot[i]] * local_all, (self.m,))
+                shown = (
+                    [n(v) for v in per]
+                    if self.m <= 4
+                    else [n(per[0]), n(per[1]), Word("…"), n(per[-1])]
+                )
+                subst = Rel(
+                    (
+                        target,
+                        Bin("×", Frac(ONE, Num(float(self.m))), Paren(Chain("+", tuple(shown)))),
+                    )
+                )
+                words += (
+                    f" This sample's share is {contribution:.6g}; the gradient is the mean over all "
+                    f"{self.m} samples."
+                )
+            if total > 1:
+                new = Bin("+", n(before), subst.sides[-1])
+                formula = Rel((target, Bin("+", target, formula.sides[-1])), op="←")
+                subst = Rel((target, new), op="←")
+        elif total > 1:
+            formula = Rel((target, Bin("+", target, formula.sides[-1])), op="←")
+            subst = Rel((target, Bin("+", n(before), subst.sides[-1])), op="←")
+        if total > 1:
+            more = "the last one: it is now complete" if c == total else f"{total - c} more to come"
+            words += f" Contribution {c} of {total} to {tgt.sym.text(Fmt())}'s gradient ({more})."
+        result = Rel((target, n(self.gval(j))))
+        return Explanation(formula, subst, result, words + self.batch_note(), self.gval(j))
+
+    def _local(self, nd, ins, pos, local):
+        """The local derivative ∂node/∂input as symbols and as numbers, with the step's sentence."""
+        xsym = self.sym(ins[pos])
+        if nd.op == "loss":
+            return self._loss_local(nd, ins, pos)
+        if nd.op == "wsum":
+            k = nd.attrs["fan_in"]
+            if pos < k:
+                w = ins[k + pos]
+                return (
+                    self.sym(w),
+                    n(self.val(w)),
+                    (
+                        f"Pass the error upstream: {xsym.text(Fmt())} receives "
+                        f"{self.gsym(self.g.index[nd.id]).text(Fmt())} scaled by the weight "
+                        f"{self.sym(w).text(Fmt())} that connects them."
+                    ),
+                )
+            if pos < 2 * k:
+                a = ins[pos - k]
+                return (
+                    self.sym(a),
+                    n(self.val(a)),
+                    (
+                        f"How much did {xsym.text(Fmt())} contribute to the error? Its gradient is δ times "
+                        f"the input {self.sym(a).text(Fmt())} it multiplied."
+                    ),
+                )
+            return ONE, ONE, "A bias has coefficient 1 in Wx + b, so its gradient is just δ."
+        if nd.op == "act":
+            return self._act_local(nd, ins, pos, local)
+        name = Partial(nd.sym, xsym)
+        return (
+            name,
+            n(local),
+            (
+                f"Chain rule: multiply the gradient arriving at {nd.sym.text(Fmt())} by the local "
+                f"derivative {name.text(Fmt())}."
+            ),
+        )
+
+    def _act_local(self, nd, ins, pos, local):
+        act = nd.attrs["activation"]
+        a, av = nd.sym, n(self.val(self.g.index[nd.id]))
+        if act == "softmax":
+            j = nd.attrs["index"]
+            if pos == j:
+                sym = Bin("·", a, Paren(Bin("−", ONE, a)))
+                num = Bin("×", av, Paren(Bin("−", ONE, av)))
+            else:
+                other = self.g.nodes[ins[pos]]
+                pk = self.g.index[f"a{other.id[1:]}"] if other.id.startswith("z") else None
+                psym = self.g.nodes[pk].sym if pk is not None else Sym("p")
+                pval = n(self.val(pk)) if pk is not None else n(0.0)
+                sym, num = Neg(Bin("·", a, psym)), Neg(Bin("×", av, pval))
+            return (
+                sym,
+                num,
+                (
+                    "Softmax couples the whole layer: each output's gradient flows to every z through "
+                    "the Jacobian p_j(δ_jk − p_k)."
+                ),
+            )
+        z = self.sym(ins[0])
+        zv = self.val(ins[0])
+        if act == "sigmoid":
+            sym, num = Bin("·", a, Paren(Bin("−", ONE, a))), Bin("×", av, Paren(Bin("−", ONE, av)))
+        elif act == "tanh":
+            sym, num = Bin("−", ONE, Pow(a, Num(2.0))), Bin("−", ONE, Pow(av, Num(2.0)))
+        else:
+            sym, num = Call(f"{ACT_NAMES[act]}'", (z,)), n(local)
+        slope = f"{ACT_NAMES[act]}'({z.text(Fmt())})"
+        why = ""
+        if act in ("relu", "leaky_relu"):
+            why = f" ({z.text(Fmt())} {'>' if zv > 0 else '≤'} 0, so the slope is {local:g})"
+        return (
+            sym,
+            num,
+            (
+                f"Chain rule through the activation: multiply the incoming gradient by the local "
+                f"slope {slope}{why}."
+            ),
+        )
+
+    def _loss_local(self, nd, ins, pos):
+        k = len(ins) // 2
+        a, y = self.sym(ins[pos]), self.sym(ins[k + pos])
+        av, yv = n(self.val(ins[pos])), n(self.val(ins[k + pos]))
+        loss = nd.attrs["loss"]
+        if loss == "mse":
+            return (
+                Bin("−", a, y),
+                Bin("−", av, yv),
+                (
+                    "How does the loss change when the prediction moves? ∂L/∂ŷ = ŷ − y: the error "
+                    "signal starts here."
+                ),
+            )
+        clipped = n(float(np.clip(av.value, EPS, 1 - EPS)))
+        if loss == "bce":
+            sym = Frac(Bin("−", a, y), Bin("·", a, Paren(Bin("−", ONE, a))))
+            num = Frac(Bin("−", clipped, yv), Bin("×", clipped, Paren(Bin("−", ONE, clipped))))
+            return sym, num, "Binary cross-entropy's slope: (ŷ − y)/(ŷ(1 − ŷ))."
+        return (
+            Neg(Frac(y, a)),
+            Neg(Frac(yv, clipped)),
+            ("Cross-entropy's slope is −y/p; through softmax it becomes p − y for each z."),
+        )
+
+    # ── update ───────────────────────────────────────────────────────────────
+
+    def update(self, p: int) -> Explanation:
+        s = self.s
+        sym, old, new, g = self.sym(p), float(s.P0[p]), float(s.P[p]), float(s.pgrad[p])
+        formula = Rel((sym, Bin("−", sym, Bin("·", Sym("η"), Partial(Sym("L"), sym)))), op="←")
+        subst = Rel((sym, Bin("−", n(old), Bin("×", n(s.lr), n(g)))), op="←")
+        arrow = "↑" if new > old else ("↓" if new < old else "=")
+        if new > old:
+            why = "its gradient is negative: the loss falls when it rises"
+        elif new < old:
+            why = "its gradient is positive: the loss falls when it drops"
+        else:
+            why = "its gradient is zero"
+        words = (
+            f"Gradient descent moves {sym.text(Fmt())} against its gradient, scaled by η = {s.lr:g}: "
+            f"{arrow} because {why}."
+        )
+        return Explanation(formula, subst, Rel((sym, n(new))), words, new)
+
+
+def op_expr(op: str, args: list[Expr]) -> Expr:
+    """A primitive op written with its arguments."""
+    if op in ("add", "sub", "mul"):
+        return Bin({"add": "+", "sub": "−", "mul": "·"}[op], args[0], args[1])
+    if op == "div":
+        return Frac(args[0], args[1])
+    if op == "pow":
+        return Pow(args[0], args[1])
+    if op == "neg":
+        return Neg(args[0])
+    if op == "exp":
+        return Pow(E, args[0])
+    if op == "relu":
+        return Call("max", (Num(0.0), args[0]))
+    return Call({"sigmoid": "σ"}.get(op, op), tuple(args))

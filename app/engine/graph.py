@@ -1,0 +1,88 @@
+"""The computation graph: leaves (inputs, targets, parameters) and op nodes, in topological order."""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.engine.mathfmt import Sym
+
+
+@dataclass
+class Node:
+    id: str  # stable: used in the JSON and as the SVG element id
+    kind: str  # "input" | "target" | "param" | "op"
+    sym: Sym  # how the node is written in equations
+    layer: int = 0  # column in the drawing, and the unit of `layer` granularity
+    row: int = 0
+    op: str | None = None
+    inputs: tuple[int, ...] = ()
+    attrs: dict = field(default_factory=dict)
+    role: str = ""  # x, y, W, b, z, a, loss, var, expr: tells the explainer which words to use
+    tensor: str | None = None  # parameters: the tensor ("W1") and element index they belong to
+    index: tuple[int, ...] = ()
+    init: float = 0.0  # parameters: the starting value
+    column: int = -1  # inputs/targets: the data column that feeds them
+    group: tuple = ()  # parameters: update steps of one group form one `node`-granularity unit
+
+
+class Graph:
+    """An immutable DAG with its topological order and who consumes whom."""
+
+    def __init__(self, nodes: list[Node], root: int, inputs: np.ndarray, targets: np.ndarray):
+        self.nodes = nodes
+        self.root = root
+        self.inputs = inputs  # (samples, n_inputs)
+        self.targets = targets  # (samples, n_targets), may have 0 columns
+        self.index = {nd.id: i for i, nd in enumerate(nodes)}
+        if len(self.index) != len(nodes):
+            raise ValueError("node ids must be unique")
+        self.order = topological_order(nodes)
+        self.consumers: list[list[tuple[int, int]]] = [[] for _ in nodes]
+        for i in self.order:
+            for k, j in enumerate(nodes[i].inputs):
+                self.consumers[j].append((i, k))
+        self.requires_grad = [False] * len(nodes)
+        for i, nd in enumerate(nodes):
+            if nd.kind == "param":
+                self.requires_grad[i] = True
+        for i in self.order:
+            self.requires_grad[i] = any(self.requires_grad[j] for j in nodes[i].inputs)
+        # how many gradient contributions each node receives in a full backward pass
+        self.fan_out = [
+            sum(1 for c, _ in self.consumers[i] if self.requires_grad[c]) for i in range(len(nodes))
+        ]
+        self.params = [i for i, nd in enumerate(nodes) if nd.kind == "param"]
+
+    @property
+    def batch(self) -> int:
+        return self.inputs.shape[0]
+
+
+def topological_order(nodes: list[Node]) -> list[int]:
+    """Op nodes in dependency order, earliest-created first among the ready ones.
+
+    Kahn's algorithm with a heap: no recursion, so depth is unlimited, and a graph built in a
+    valid order keeps exactly that order (builders choose the teaching order that way).
+    """
+    indeg = [len(nd.inputs) for nd in nodes]
+    users: list[list[int]] = [[] for _ in nodes]
+    for i, nd in enumerate(nodes):
+        for j in nd.inputs:
+            users[j].append(i)
+    ready = [i for i, d in enumerate(indeg) if d == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        i = heapq.heappop(ready)
+        if nodes[i].kind == "op":
+            order.append(i)
+        for u in users[i]:
+            indeg[u] -= 1
+            if indeg[u] == 0:
+                heapq.heappush(ready, u)
+    if any(indeg):
+        raise ValueError("the graph has a cycle")
+    return order

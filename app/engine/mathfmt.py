@@ -1,0 +1,405 @@
+"""A tiny math tree rendered three ways: Unicode text, LaTeX and MathML.
+
+Explanations are built once as trees and rendered for people (text), tools (LaTeX) and the page
+(MathML), so the three can never disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from html import escape
+
+_SUB = str.maketrans("0123456789,()+-=", "₀₁₂₃₄₅₆₇₈₉,₍₎₊₋₌")
+_SUP = str.maketrans("0123456789,()+-=", "⁰¹²³⁴⁵⁶⁷⁸⁹,⁽⁾⁺⁻⁼")
+_LATEX_NAMES = {
+    "δ": r"\delta",
+    "η": r"\eta",
+    "σ": r"\sigma",
+    "ŷ": r"\hat{y}",
+    "ℓ": r"\ell",
+    "α": r"\alpha",
+    "Σ": r"\sum",
+    "∂": r"\partial",
+    "·": r"\cdot",
+    "×": r"\times",
+    "−": "-",
+    "…": r"\ldots",
+    "←": r"\leftarrow",
+    "σ'": r"\sigma'",
+    "tanh": r"\tanh",
+    "tanh'": r"\tanh'",
+    "exp": r"\exp",
+    "log": r"\log",
+    "max": r"\max",
+    "½": r"\tfrac{1}{2}",
+    "Σₛ": r"\sum_{s}",
+}
+
+
+class Expr:
+    """Base of the tree; `prec` orders binding strength for parentheses."""
+
+    prec = 9
+
+    def text(self, fmt: Fmt) -> str:
+        raise NotImplementedError
+
+    def latex(self, fmt: Fmt) -> str:
+        raise NotImplementedError
+
+    def mathml(self, fmt: Fmt) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Fmt:
+    """How numbers are shown: fixed decimals, switching to scientific for tiny or huge values."""
+
+    precision: int = 4
+
+    def number(self, v: float) -> str:
+        if v is None or not math.isfinite(v):
+            return "∞" if v is not None and v > 0 else ("−∞" if v is not None and v < 0 else "NaN")
+        a = abs(v)
+        if v == int(v) and a < 1e6:
+            s = str(int(v))
+        elif a != 0 and (a < 10 ** (-self.precision) or a >= 1e6):
+            s = f"{v:.{max(self.precision - 1, 1)}e}"
+        else:
+            s = f"{v:.{self.precision}f}"
+        return s.replace("-", "−")
+
+
+def _ltx(s: str) -> str:
+    if s in _LATEX_NAMES:
+        return _LATEX_NAMES[s]
+    return "".join(_LATEX_NAMES.get(ch, ch) for ch in s)
+
+
+@dataclass(frozen=True)
+class Sym(Expr):
+    base: str
+    sub: str = ""
+    sup: str = ""
+
+    def text(self, fmt: Fmt) -> str:
+        sup = self.sup.translate(_SUP) if self.sup else ""
+        sub = self.sub.translate(_SUB) if self.sub else ""
+        return f"{self.base}{sup}{sub}"
+
+    def latex(self, fmt: Fmt) -> str:
+        out = _ltx(self.base)
+        if len(self.base) > 1 and self.base not in _LATEX_NAMES:
+            out = r"\mathrm{" + out + "}"
+        if self.sup:
+            out += "^{" + self.sup + "}"
+        if self.sub:
+            out += "_{" + self.sub + "}"
+        return out
+
+    def mathml(self, fmt: Fmt) -> str:
+        base = f"<mi>{escape(self.base)}</mi>"
+        if self.sub and self.sup:
+            return (
+                f"<msubsup>{base}<mn>{escape(self.sub)}</mn><mn>{escape(self.sup)}</mn></msubsup>"
+            )
+        if self.sub:
+            return f"<msub>{base}<mn>{escape(self.sub)}</mn></msub>"
+        if self.sup:
+            return f"<msup>{base}<mn>{escape(self.sup)}</mn></msup>"
+        return base
+
+
+@dataclass(frozen=True)
+class Num(Expr):
+    value: float
+
+    def text(self, fmt: Fmt) -> str:
+        return fmt.number(self.value)
+
+    def latex(self, fmt: Fmt) -> str:
+        s = fmt.number(self.value).replace("−", "-")
+        if "e" in s:
+            mant, exp = s.split("e")
+            return f"{mant} \\times 10^{{{int(exp)}}}"
+        return s
+
+    def mathml(self, fmt: Fmt) -> str:
+        s = fmt.number(self.value)
+        if s.startswith("−"):
+            return f"<mrow><mo>−</mo><mn>{s[1:]}</mn></mrow>"
+        return f"<mn>{s}</mn>"
+
+    @property
+    def negative(self) -> bool:
+        return self.value is not None and self.value < 0
+
+
+@dataclass(frozen=True)
+class Word(Expr):
+    """A literal word or symbol such as … or 'if'."""
+
+    word: str
+
+    def text(self, fmt: Fmt) -> str:
+        return self.word
+
+    def latex(self, fmt: Fmt) -> str:
+        return _ltx(self.word) if self.word in _LATEX_NAMES else r"\text{" + self.word + "}"
+
+    def mathml(self, fmt: Fmt) -> str:
+        return (
+            f"<mtext>{escape(self.word)}</mtext>"
+            if self.word.isalpha()
+            else f"<mo>{escape(self.word)}</mo>"
+        )
+
+
+def _wrap(e: Expr, need: bool, fmt: Fmt, how: str) -> str:
+    inner = getattr(e, how)(fmt)
+    if not need:
+        return inner
+    if how == "text":
+        return f"({inner})"
+    if how == "latex":
+        return rf"\left({inner}\right)"
+    return f"<mrow><mo>(</mo>{inner}<mo>)</mo></mrow>"
+
+
+def _needs_parens(child: Expr, parent_prec: int, right: bool = False) -> bool:
+    if isinstance(child, Num) and child.negative:
+        return True
+    return child.prec < parent_prec or (right and child.prec == parent_prec and parent_prec == 1)
+
+
+@dataclass(frozen=True)
+class Bin(Expr):
+    """Infix operator: + − (prec 1), · × (prec 2)."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+    @property
+    def prec(self) -> int:  # type: ignore[override]
+        return 1 if self.op in "+−" else 2
+
+    def _parts(self, fmt: Fmt, how: str) -> tuple[str, str]:
+        left_neg_ok = self.prec == 1 and isinstance(self.left, Num)
+        lp = _needs_parens(self.left, self.prec) and not left_neg_ok
+        rp = _needs_parens(self.right, self.prec, right=self.op == "−")
+        return _wrap(self.left, lp, fmt, how), _wrap(self.right, rp, fmt, how)
+
+    def text(self, fmt: Fmt) -> str:
+        a, b = self._parts(fmt, "text")
+        return f"{a} {self.op} {b}"
+
+    def latex(self, fmt: Fmt) -> str:
+        a, b = self._parts(fmt, "latex")
+        return f"{a} {_ltx(self.op)} {b}"
+
+    def mathml(self, fmt: Fmt) -> str:
+        a, b = self._parts(fmt, "mathml")
+        return f"<mrow>{a}<mo>{escape(self.op)}</mo>{b}</mrow>"
+
+
+@dataclass(frozen=True)
+class Chain(Expr):
+    """A run of terms joined by one operator: a + b + … + c."""
+
+    op: str
+    terms: tuple[Expr, ...]
+
+    @property
+    def prec(self) -> int:  # type: ignore[override]
+        return 1 if self.op in "+−" else 2
+
+    def _each(self, fmt: Fmt, how: str) -> list[str]:
+        out = []
+        for i, t in enumerate(self.terms):
+            need = _needs_parens(t, self.prec) and not (
+                i == 0 and self.prec == 1 and isinstance(t, Num)
+            )
+            out.append(_wrap(t, need, fmt, how))
+        return out
+
+    def text(self, fmt: Fmt) -> str:
+        return f" {self.op} ".join(self._each(fmt, "text"))
+
+    def latex(self, fmt: Fmt) -> str:
+        return f" {_ltx(self.op)} ".join(self._each(fmt, "latex"))
+
+    def mathml(self, fmt: Fmt) -> str:
+        return "<mrow>" + f"<mo>{escape(self.op)}</mo>".join(self._each(fmt, "mathml")) + "</mrow>"
+
+
+@dataclass(frozen=True)
+class Frac(Expr):
+    num: Expr
+    den: Expr
+    prec = 2
+
+    def text(self, fmt: Fmt) -> str:
+        n = _wrap(self.num, self.num.prec < 3, fmt, "text")
+        d = _wrap(
+            self.den,
+            self.den.prec < 3 or isinstance(self.den, Num) and self.den.negative,
+            fmt,
+            "text",
+        )
+        return f"{n}/{d}"
+
+    def latex(self, fmt: Fmt) -> str:
+        return r"\frac{" + self.num.latex(fmt) + "}{" + self.den.latex(fmt) + "}"
+
+    def mathml(self, fmt: Fmt) -> str:
+        return f"<mfrac>{self.num.mathml(fmt)}{self.den.mathml(fmt)}</mfrac>"
+
+
+@dataclass(frozen=True)
+class Partial(Expr):
+    """∂top/∂bottom."""
+
+    top: Expr
+    bottom: Expr
+    prec = 3
+
+    def text(self, fmt: Fmt) -> str:
+        return f"∂{self.top.text(fmt)}/∂{self.bottom.text(fmt)}"
+
+    def latex(self, fmt: Fmt) -> str:
+        return (
+            r"\frac{\partial " + self.top.latex(fmt) + r"}{\partial " + self.bottom.latex(fmt) + "}"
+        )
+
+    def mathml(self, fmt: Fmt) -> str:
+        return (
+            f"<mfrac><mrow><mo>∂</mo>{self.top.mathml(fmt)}</mrow>"
+            f"<mrow><mo>∂</mo>{self.bottom.mathml(fmt)}</mrow></mfrac>"
+        )
+
+
+@dataclass(frozen=True)
+class Pow(Expr):
+    base: Expr
+    exp: Expr
+    prec = 3
+
+    def text(self, fmt: Fmt) -> str:
+        b = _wrap(
+            self.base,
+            self.base.prec < 4 or isinstance(self.base, Num) and self.base.negative,
+            fmt,
+            "text",
+        )
+        if (
+            isinstance(self.exp, Num)
+            and self.exp.value == int(self.exp.value)
+            and 0 <= self.exp.value < 10
+        ):
+            return b + str(int(self.exp.value)).translate(_SUP)
+        e = self.exp.text(fmt)
+        return f"{b}^({e})" if self.exp.prec < 4 or " " in e else f"{b}^{e}"
+
+    def latex(self, fmt: Fmt) -> str:
+        b = _wrap(
+            self.base,
+            self.base.prec < 4 or isinstance(self.base, Num) and self.base.negative,
+            fmt,
+            "latex",
+        )
+        return b + "^{" + self.exp.latex(fmt) + "}"
+
+    def mathml(self, fmt: Fmt) -> str:
+        b = _wrap(
+            self.base,
+            self.base.prec < 4 or isinstance(self.base, Num) and self.base.negative,
+            fmt,
+            "mathml",
+        )
+        return f"<msup>{b}{self.exp.mathml(fmt)}</msup>"
+
+
+@dataclass(frozen=True)
+class Neg(Expr):
+    arg: Expr
+    prec = 2
+
+    def text(self, fmt: Fmt) -> str:
+        return "−" + _wrap(self.arg, self.arg.prec < 3, fmt, "text")
+
+    def latex(self, fmt: Fmt) -> str:
+        return "-" + _wrap(self.arg, self.arg.prec < 3, fmt, "latex")
+
+    def mathml(self, fmt: Fmt) -> str:
+        return "<mrow><mo>−</mo>" + _wrap(self.arg, self.arg.prec < 3, fmt, "mathml") + "</mrow>"
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    """f(x, y): σ(z), tanh(z), max(0, z)."""
+
+    name: str
+    args: tuple[Expr, ...] = field(default_factory=tuple)
+    prec = 4
+
+    def text(self, fmt: Fmt) -> str:
+        return f"{self.name}({', '.join(a.text(fmt) for a in self.args)})"
+
+    def latex(self, fmt: Fmt) -> str:
+        return _ltx(self.name) + r"\left(" + ", ".join(a.latex(fmt) for a in self.args) + r"\right)"
+
+    def mathml(self, fmt: Fmt) -> str:
+        args = "<mo>,</mo>".join(a.mathml(fmt) for a in self.args)
+        return f"<mrow><mi>{escape(self.name)}</mi><mo>(</mo>{args}<mo>)</mo></mrow>"
+
+
+@dataclass(frozen=True)
+class Paren(Expr):
+    arg: Expr
+    prec = 4
+
+    def text(self, fmt: Fmt) -> str:
+        return f"({self.arg.text(fmt)})"
+
+    def latex(self, fmt: Fmt) -> str:
+        return rf"\left({self.arg.latex(fmt)}\right)"
+
+    def mathml(self, fmt: Fmt) -> str:
+        return f"<mrow><mo>(</mo>{self.arg.mathml(fmt)}<mo>)</mo></mrow>"
+
+
+@dataclass(frozen=True)
+class Rel(Expr):
+    """A chain of equal sides: lhs = rhs₁ = rhs₂ (or ← for an assignment)."""
+
+    sides: tuple[Expr, ...]
+    op: str = "="
+    prec = 0
+
+    def text(self, fmt: Fmt) -> str:
+        return f" {self.op} ".join(s.text(fmt) for s in self.sides)
+
+    def latex(self, fmt: Fmt) -> str:
+        return f" {_ltx(self.op)} ".join(s.latex(fmt) for s in self.sides)
+
+    def mathml(self, fmt: Fmt) -> str:
+        return (
+            "<mrow>"
+            + f"<mo>{escape(self.op)}</mo>".join(s.mathml(fmt) for s in self.sides)
+            + "</mrow>"
+        )
+
+
+def n(v: float) -> Num:
+    return Num(float(v))
+
+
+def render(expr: Expr, fmt: Fmt) -> dict[str, str]:
+    """The three renderings of one expression."""
+    return {
+        "text": expr.text(fmt),
+        "latex": expr.latex(fmt),
+        "mathml": f'<math display="block">{expr.mathml(fmt)}</math>',
+    }

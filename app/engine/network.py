@@ -1,0 +1,195 @@
+"""Multi-layer perceptrons: the spec, initialisation schemes and the graph builder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.engine.graph import Graph, Node
+from app.engine.mathfmt import Sym
+
+INIT_SCHEMES = ("normal", "xavier", "he", "uniform")
+
+
+@dataclass
+class MLPSpec:
+    """One scenario's network and data, all in float64. Layer 0 is the input layer."""
+
+    layers: list[int]
+    activations: list[str]  # one per non-input layer
+    loss: str
+    weights: list[np.ndarray]  # W{l}: (layers[l], layers[l-1])
+    biases: list[np.ndarray]  # b{l}: (layers[l],)
+    inputs: np.ndarray  # (samples, layers[0])
+    targets: np.ndarray  # (samples, layers[-1])
+    learning_rate: float = 0.5
+    frozen: frozenset[str] = field(default_factory=frozenset)  # tensor names, e.g. {"b1"}
+    leaky_slope: float = 0.01
+
+    @property
+    def depth(self) -> int:
+        return len(self.layers) - 1
+
+
+def init_params(
+    layers: list[int], scheme: str = "normal", seed: int = 0, scale: float = 0.5
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Weights drawn layer by layer in order from one RandomState; biases zero.
+
+    `normal` is the tutorial's `np.random.randn(out, in) * scale` after `np.random.seed(seed)`.
+    """
+    rng = np.random.RandomState(seed)
+    weights, biases = [], []
+    for fan_in, fan_out in zip(layers[:-1], layers[1:], strict=True):
+        if scheme == "normal":
+            w = rng.randn(fan_out, fan_in) * scale
+        elif scheme == "xavier":  # Glorot uniform
+            limit = np.sqrt(6.0 / (fan_in + fan_out))
+            w = rng.uniform(-limit, limit, size=(fan_out, fan_in))
+        elif scheme == "he":  # He normal, for ReLU layers
+            w = rng.randn(fan_out, fan_in) * np.sqrt(2.0 / fan_in)
+        elif scheme == "uniform":
+            w = rng.uniform(-scale, scale, size=(fan_out, fan_in))
+        else:
+            raise ValueError(f"unknown init scheme {scheme!r}")
+        weights.append(w)
+        biases.append(np.zeros(fan_out))
+    return weights, biases
+
+
+def _idx(*ks: int) -> str:
+    """Subscript digits, comma-separated once any index has two digits: 12 or 1,12."""
+    parts = [str(k) for k in ks]
+    return ("," if any(len(p) > 1 for p in parts) else "").join(parts)
+
+
+class Labeller:
+    """Tutorial notation: z₁, a₁, ŷ, W₁₁, W₂, b₁ for one-neuron layers; z⁽¹⁾₂, W⁽¹⁾₂₁ otherwise."""
+
+    def __init__(self, layers: list[int]):
+        self.layers = layers
+        self.out = len(layers) - 1
+
+    def unit(self, base: str, l: int, j: int) -> Sym:
+        if l == self.out and base == "a":
+            return Sym("ŷ", str(j + 1) if self.layers[l] > 1 else "")
+        if self.layers[l] == 1:
+            return Sym(base, str(l))
+        return Sym(base, str(j + 1), f"({l})")
+
+    def weight(self, l: int, j: int, i: int) -> Sym:
+        n_out, n_in = self.layers[l], self.layers[l - 1]
+        if n_out == 1 and n_in == 1:
+            return Sym("W", str(l))
+        if n_out == 1:
+            return Sym("W", _idx(l, i + 1))
+        return Sym("W", _idx(j + 1, i + 1), f"({l})")
+
+    def input(self, i: int) -> Sym:
+        return Sym("x", str(i + 1))
+
+    def target(self, j: int) -> Sym:
+        return Sym("y", str(j + 1) if self.layers[-1] > 1 else "")
+
+
+def build_graph(spec: MLPSpec) -> Graph:
+    """Nodes in teaching order: per layer, each neuron's parameters, z, then a (softmax: all z first)."""
+    lab = Labeller(spec.layers)
+    nodes: list[Node] = []
+
+    def add(node: Node) -> int:
+        nodes.append(node)
+        return len(nodes) - 1
+
+    prev = [
+        add(Node(f"x{i}", "input", lab.input(i), 0, i, role="x", column=i))
+        for i in range(spec.layers[0])
+    ]
+    for l in range(1, len(spec.layers)):
+        act = spec.activations[l - 1]
+        n_in, n_out = spec.layers[l - 1], spec.layers[l]
+        W, b = spec.weights[l - 1], spec.biases[l - 1]
+        zs, acts = [], []
+        for j in range(n_out):
+            ws = [
+                add(
+                    Node(
+                        f"W{l}_{j}_{i}",
+                        "param",
+                        lab.weight(l, j, i),
+                        l,
+                        j,
+                        role="W",
+                        tensor=f"W{l}",
+                        index=(j, i),
+                        init=float(W[j, i]),
+                        group=(l, j),
+                    )
+                )
+                for i in range(n_in)
+            ]
+            bj = add(
+                Node(
+                    f"b{l}_{j}",
+                    "param",
+                    lab.unit("b", l, j),
+                    l,
+                    j,
+                    role="b",
+                    tensor=f"b{l}",
+                    index=(j,),
+                    init=float(b[j]),
+                    group=(l, j),
+                )
+            )
+            z = add(
+                Node(
+                    f"z{l}_{j}",
+                    "op",
+                    lab.unit("z", l, j),
+                    l,
+                    j,
+                    op="wsum",
+                    inputs=(*prev, *ws, bj),
+                    attrs={"fan_in": n_in},
+                    role="z",
+                )
+            )
+            zs.append(z)
+            if act != "softmax":
+                acts.append(_activation(add, lab, l, j, (z,), act, spec.leaky_slope, 0))
+        if act == "softmax":
+            acts = [
+                _activation(add, lab, l, j, tuple(zs), act, spec.leaky_slope, j)
+                for j in range(n_out)
+            ]
+        prev = acts
+    out_layer = len(spec.layers)
+    ys = [
+        add(Node(f"y{j}", "target", lab.target(j), out_layer, j, role="y", column=j))
+        for j in range(spec.layers[-1])
+    ]
+    root = add(
+        Node(
+            "L",
+            "op",
+            Sym("L"),
+            out_layer,
+            0,
+            op="loss",
+            inputs=(*prev, *ys),
+            attrs={"loss": spec.loss},
+            role="loss",
+        )
+    )
+    return Graph(nodes, root, spec.inputs, spec.targets)
+
+
+def _activation(add, lab: Labeller, l: int, j: int, zs: tuple, act: str, slope: float, index: int):
+    attrs = {"activation": act, "slope": slope, "index": index}
+    return add(
+        Node(
+            f"a{l}_{j}", "op", lab.unit("a", l, j), l, j, op="act", inputs=zs, attrs=attrs, role="a"
+        )
+    )

@@ -1,0 +1,169 @@
+"""Executing the plan: the state after the first k steps, computed step by step.
+
+Each step reads only what earlier steps stored (forward values, the upstream gradient) and writes
+one value, one gradient contribution or one updated parameter. Whole segments that lie before the
+cursor run through `_run_segment`, which does the same arithmetic for all of a segment's steps at
+once (elementwise identical, so the state does not depend on how it was reached).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.engine.graph import Graph
+from app.engine.ops import OPS
+from app.engine.plan import Plan, Step
+
+
+class State:
+    """Values and gradients of every node. Per-sample arrays have shape (samples,)."""
+
+    def __init__(self, graph: Graph, learning_rate: float):
+        self.graph = graph
+        self.lr = learning_rate
+        n, batch = len(graph.nodes), graph.batch
+        self.slot = np.full(n, -1, dtype=np.int64)
+        others = [i for i, nd in enumerate(graph.nodes) if nd.kind != "param"]
+        self.slot[others] = np.arange(len(others))
+        self.V = np.zeros((len(others), batch))  # forward values of non-parameter nodes
+        self.G = np.zeros((len(others), batch))  # per-sample gradients ∂ℓ_s/∂v
+        self.P0 = np.array([nd.init for nd in graph.nodes])  # parameters before the update
+        self.P = self.P0.copy()  # parameters, updated in the update phase
+        self.pgrad = np.zeros(n)  # ∂L/∂θ: the mean over samples of ∂ℓ_s/∂θ
+        self.done = np.zeros(n, dtype=bool)  # forward value computed
+        self.received = np.zeros(n, dtype=np.int64)  # gradient contributions received so far
+        self.updated = np.zeros(n, dtype=bool)
+        self.diverged: tuple[int, int] | None = None  # (first step, node) with a non-finite value
+        for i, nd in enumerate(graph.nodes):
+            if nd.kind == "input":
+                self.V[self.slot[i]] = graph.inputs[:, nd.column]
+            elif nd.kind == "target":
+                self.V[self.slot[i]] = graph.targets[:, nd.column]
+            if nd.kind != "op":
+                self.done[i] = True
+        self.G[self.slot[graph.root]] = 1.0  # ∂L/∂L = 1: the seed of the backward pass
+
+    # ── reading ──────────────────────────────────────────────────────────────
+
+    def value(self, i: int):
+        """A (samples,) array, or a float for a parameter (the same for every sample)."""
+        return self.P[i] if self.slot[i] < 0 else self.V[self.slot[i]]
+
+    def inputs_of(self, i: int) -> list:
+        return [self.value(j) for j in self.graph.nodes[i].inputs]
+
+    def grad(self, i: int):
+        """∂ℓ/∂v per sample for a node, ∂L/∂θ for a parameter."""
+        return self.pgrad[i] if self.slot[i] < 0 else self.G[self.slot[i]]
+
+    def grad_known(self, i: int) -> bool:
+        return bool(self.received[i] > 0)
+
+    # ── one step ─────────────────────────────────────────────────────────────
+
+    def contribution(self, node: int, position: int) -> np.ndarray:
+        """Upstream gradient × local derivative, for the edge node → its input at `position`."""
+        nd = self.graph.nodes[node]
+        xs = self.inputs_of(node)
+        local = OPS[nd.op].grad(xs, self.V[self.slot[node]], position, nd.attrs)
+        return self.G[self.slot[node]] * local
+
+    def apply(self, step: Step) -> None:
+        g = self.graph
+        if step.phase == "forward":
+            nd = g.nodes[step.node]
+            out = OPS[nd.op].forward(self.inputs_of(step.node), nd.attrs)
+            self.V[self.slot[step.node]] = out
+            self.done[step.node] = True
+            self._check(step.index, step.node, out)
+        elif step.phase == "backward":
+            c = self.contribution(step.node, step.position)
+            self._accumulate(step.target, c)
+            self._check(step.index, step.target, self.grad(step.target))
+        else:
+            p = step.target
+            self.P[p] = self.P0[p] - self.lr * self.pgrad[p]
+            self.updated[p] = True
+            self._check(step.index, p, self.P[p])
+
+    def _accumulate(self, j: int, c: np.ndarray) -> None:
+        if self.slot[j] < 0:
+            self.pgrad[j] += np.mean(c)
+        else:
+            self.G[self.slot[j]] += c
+        self.received[j] += 1
+
+    def _check(self, t: int, node: int, values) -> None:
+        if self.diverged is None and not np.all(np.isfinite(values)):
+            self.diverged = (t, node)
+
+    # ── many steps ───────────────────────────────────────────────────────────
+
+    def _run_segment(self, plan: Plan, si: int) -> None:
+        seg = plan.segments[si]
+        g = self.graph
+        nd = g.nodes[seg.node]
+        if seg.phase == "backward" and nd.op == "wsum" and self.diverged is None:
+            self._wsum_backward(seg.node, seg.items, seg.start)
+        elif seg.phase == "update" and self.diverged is None:
+            ps = np.array(seg.items)
+            self.P[ps] = self.P0[ps] - self.lr * self.pgrad[ps]
+            self.updated[ps] = True
+            if not np.all(np.isfinite(self.P[ps])):
+                bad = int(np.argmin(np.isfinite(self.P[ps])))
+                self.diverged = (seg.start + bad, int(ps[bad]))
+        else:
+            for t in range(seg.start, seg.start + seg.size):
+                self.apply(plan.step(t))
+
+    def _wsum_backward(self, node: int, items: tuple[int, ...], start: int) -> None:
+        """All edges of z = Σ wᵢ·aᵢ + b at once: the same products and sums as one at a time."""
+        nd = self.graph.nodes[node]
+        k = nd.attrs["fan_in"]
+        up = self.G[self.slot[node]]
+        ins = np.array(nd.inputs)
+        pos = np.array(items)
+        w_pos, a_pos = pos[(pos >= k) & (pos < 2 * k)], pos[pos < k]
+        if len(w_pos):  # ∂L/∂wᵢ = mean(δ·aᵢ)
+            a_vals = self.V[self.slot[ins[w_pos - k]]]
+            self.pgrad[ins[w_pos]] += np.mean(up[None, :] * a_vals, axis=1)
+            self.received[ins[w_pos]] += 1
+        if 2 * k in items:  # ∂L/∂b = mean(δ·1)
+            b = ins[2 * k]
+            self.pgrad[b] += np.mean(up * np.ones_like(up))
+            self.received[b] += 1
+        if len(a_pos):  # ∂ℓ/∂aᵢ += δ·wᵢ
+            w_vals = self.P[ins[a_pos + k]]
+            self.G[self.slot[ins[a_pos]]] += up[None, :] * w_vals[:, None]
+            self.received[ins[a_pos]] += 1
+        touched = [ins[p] for p in items]
+        if not all(np.all(np.isfinite(self.grad(j))) for j in touched):
+            for offset, j in enumerate(touched):
+                if not np.all(np.isfinite(self.grad(j))):
+                    self.diverged = (start + offset, int(j))
+                    break
+
+    def run_to(self, plan: Plan, fine: int, start: int = 0) -> None:
+        """Do fine steps [start, fine): whole segments at once, a partial one step by step."""
+        t = start
+        with np.errstate(all="ignore"):
+            while t < fine:
+                si = plan.segment_of(t)
+                seg = plan.segments[si]
+                if t == seg.start and seg.start + seg.size <= fine:
+                    self._run_segment(plan, si)
+                    t = seg.start + seg.size
+                else:
+                    self.apply(plan.step(t))
+                    t += 1
+
+    def apply_quiet(self, step: Step) -> None:
+        with np.errstate(all="ignore"):
+            self.apply(step)
+
+
+def state_at(graph: Graph, plan: Plan, learning_rate: float, fine: int) -> State:
+    """The state after the first `fine` steps of the plan, replayed from the scenario."""
+    state = State(graph, learning_rate)
+    state.run_to(plan, fine)
+    return state
