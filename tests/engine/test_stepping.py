@@ -169,3 +169,20 @@ def test_divergence_is_reported_and_json_stays_finite():
     values = [n["value"] for n in view["nodes"]] + [p["value"] for p in view["parameters"]]
     assert all(v is None or np.isfinite(v) for v in values)
     assert view["diverged"] is not None and "non-finite" in view["diverged"]["message"]
+
+
+def test_softmax_cross_entropy_backward_reaches_p_minus_y():
+    from app.api.convert import to_spec
+    from app.api.schemas import Scenario
+    from app.engine.presets import get_preset
+
+    spec = to_spec(Scenario(**get_preset("softmax")["scenario"]))
+    lesson = Lesson.from_spec(spec)
+    steps = lesson.walk()
+    end = lesson.at(lesson.plan.phase_starts("step")["update"])
+    p = {n["id"]: n for n in end["nodes"]}
+    for k in range(3):
+        want = p[f"a2_{k}"]["value"] - spec.targets[0, k]
+        assert p[f"z2_{k}"]["grad"] == pytest.approx(want, abs=1e-15)
+    last = [s for s in steps if s["target"] == "z2_1"][-1]
+    assert last["contribution"] == [3, 3] and "p − y" in last["explanation"]["sentence"]
