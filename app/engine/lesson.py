@@ -104,7 +104,8 @@ class Lesson:
         nd = self.graph.nodes[p]
         consumer = self.graph.consumers[p][0][0] if self.graph.consumers[p] else None
         edge = None
-        if nd.role == "W" and consumer is not None:  # the data edge this weight labels
+        # the data edge this weight labels (none when neurons are expanded into primitive ops)
+        if nd.role == "W" and consumer is not None and self.graph.nodes[consumer].op == "wsum":
             cnode = self.graph.nodes[consumer]
             src = self.graph.nodes[cnode.inputs[nd.index[1]]]
             edge = f"{src.id}__{cnode.id}"
