@@ -1,0 +1,322 @@
+"""Check my working: compare a student's hand-computed numbers with the engine's, step by step.
+
+The plan is replayed twice: once as the engine computes it (the truth) and once in the student's
+world, where every number they entered replaces the engine's as soon as it is computed. So each
+entry is judged against what it should be *given their own earlier numbers*:
+
+  correct   — within one unit of the last decimal they worked to of the truth, or of what their
+              own (correct, rounded) earlier numbers give;
+  inherited — wrong, but exactly what their earlier wrong numbers give: it carries an earlier slip;
+  slip      — wrong even given their earlier numbers: a new mistake at this step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.engine.explain import Explainer
+from app.engine.lesson import Lesson
+from app.engine.mathfmt import Expr, Fmt, Sym, render
+from app.engine.plan import Step
+from app.engine.stepper import State
+
+QUANTITIES = ("value", "grad", "new")
+
+
+@dataclass(frozen=True)
+class Entry:
+    target: str
+    quantity: str
+    value: float
+    decimals: int = 4
+
+
+@dataclass(frozen=True)
+class Quantity:
+    key: str
+    target: int  # node index
+    quantity: str
+    step: int  # the fine step that completes it
+
+
+class CheckInputError(ValueError):
+    """An entry that names no checkable quantity of this scenario."""
+
+    def __init__(self, index: int, field: str, message: str):
+        self.index, self.field = index, field
+        super().__init__(message)
+
+
+def quantities(lesson: Lesson) -> list[Quantity]:
+    """Every checkable number in the order the plan completes it."""
+    g, plan = lesson.graph, lesson.plan
+    received = [0] * len(g.nodes)
+    out: list[Quantity] = []
+    for t in range(plan.total):
+        step = plan.step(t)
+        q = _completed(lesson, step, received)
+        if q is not None:
+            out.append(Quantity(f"{q[1]}:{g.nodes[q[0]].id}", q[0], q[1], t))
+    return out
+
+
+def _completed(lesson: Lesson, step: Step, received: list[int]) -> tuple[int, str] | None:
+    g = lesson.graph
+    if step.phase == "forward":
+        return step.node, "value"
+    if step.phase == "update":
+        return step.target, "new"
+    received[step.target] += 1
+    if received[step.target] == g.fan_out[step.target]:
+        return step.target, "grad"
+    return None
+
+
+def label(lesson: Lesson, q: Quantity) -> Expr:
+    nd = lesson.graph.nodes[q.target]
+    if q.quantity == "value":
+        return nd.sym
+    if q.quantity == "grad":
+        return Explainer(State(lesson.graph, lesson.learning_rate), 0).gsym(q.target)
+    return Sym(nd.sym.base, nd.sym.sub, nd.sym.sup + "+")  # W⁺: the value after the update
+
+
+def worksheet(lesson: Lesson) -> list[dict]:
+    fmt = Fmt()
+    return [
+        {
+            "key": q.key,
+            "target": lesson.graph.nodes[q.target].id,
+            "quantity": q.quantity,
+            "label": render(label(lesson, q), fmt),
+            "step": q.step,
+        }
+        for q in quantities(lesson)
+    ]
+
+
+def _deps(lesson: Lesson, q: Quantity) -> list[str]:
+    """Keys of the earlier quantities this one is computed from."""
+    g = lesson.graph
+    nodes = g.nodes
+    if q.quantity == "new":
+        return [f"grad:{nodes[q.target].id}"]
+    if q.quantity == "value":
+        return [f"value:{nodes[j].id}" for j in nodes[q.target].inputs if nodes[j].kind == "op"]
+    keys: list[str] = []
+    for c, pos in g.consumers[q.target]:
+        if not g.requires_grad[c]:
+            continue
+        if c != g.root:
+            keys.append(f"grad:{nodes[c].id}")
+        for j in _local_uses(lesson, c, pos):
+            if nodes[j].kind == "op":
+                keys.append(f"value:{nodes[j].id}")
+    return list(dict.fromkeys(keys))
+
+
+def _local_uses(lesson: Lesson, c: int, pos: int) -> list[int]:
+    """Nodes whose values the local derivative ∂c/∂(input at pos) reads."""
+    nd = lesson.graph.nodes[c]
+    ins = list(nd.inputs)
+    op = nd.op
+    if op in ("add", "sub", "neg"):
+        return []
+    if op == "wsum":
+        k = nd.attrs["fan_in"]
+        return [ins[pos - k]] if k <= pos < 2 * k else []
+    if op == "mul":
+        return [ins[1 - pos]]
+    if op == "loss":
+        return [ins[pos]]
+    if op in ("exp", "tanh", "sigmoid"):
+        return [c]
+    if op in ("log", "relu"):
+        return [ins[0]]
+    return [c, *ins]  # act (softmax reads every z), div, pow
+
+
+def _read(state: State, q: Quantity, sample: int) -> float:
+    i = q.target
+    if q.quantity == "value":
+        return float(state.V[state.slot[i]][sample])
+    if q.quantity == "new":
+        return float(state.P[i])
+    v = state.grad(i)
+    return float(v) if np.ndim(v) == 0 else float(v[sample])
+
+
+def _write(state: State, q: Quantity, sample: int, value: float) -> None:
+    i = q.target
+    if q.quantity == "value":
+        state.V[state.slot[i]][sample] = value
+    elif q.quantity == "new":
+        state.P[i] = value
+    elif state.slot[i] < 0:
+        state.pgrad[i] = value
+    else:
+        state.G[state.slot[i]][sample] = value
+
+
+def _f(v: float) -> float | None:
+    return v if np.isfinite(v) else None
+
+
+def check(lesson: Lesson, entries: list[Entry], sample: int = 0, precision: int = 4) -> dict:
+    """Judge every entry; find the first slip and what inherited it."""
+    qs = quantities(lesson)
+    by_key = {q.key: q for q in qs}
+    given: dict[str, Entry] = {}
+    for k, e in enumerate(entries):
+        key = f"{e.quantity}:{e.target}"
+        if key not in by_key:
+            raise CheckInputError(k, "target", _unknown(lesson, e, by_key))
+        if key in given:
+            raise CheckInputError(k, "target", f"{key} is entered twice")
+        given[key] = e
+
+    truth = State(lesson.graph, lesson.learning_rate)
+    yours = State(lesson.graph, lesson.learning_rate)
+    ex_truth, ex_yours = Explainer(truth, sample), Explainer(yours, sample)
+    at_step = {q.step: q for q in qs}
+    received = [0] * len(lesson.graph.nodes)
+    taint: dict[str, set[str]] = {}
+    status: dict[str, str] = {}
+    judged: list[dict] = []
+    plan = lesson.plan
+    for t in range(plan.total):
+        step = plan.step(t)
+        q = at_step.get(t)
+        entry = given.get(q.key) if q is not None else None
+        b_truth = lesson._before(truth, step, sample)
+        b_yours = lesson._before(yours, step, sample)
+        truth.apply_quiet(step)
+        yours.apply_quiet(step)
+        _completed(lesson, step, received)
+        if q is None:
+            continue
+        deps = _deps(lesson, q)
+        taint[q.key] = set().union(
+            *(taint.get(d, set()) | ({d} if status.get(d) == "slip" else set()) for d in deps)
+        )
+        if entry is None:
+            continue
+        fmt = Fmt(max(precision, entry.decimals))
+        right, mine = _read(truth, q, sample), _read(yours, q, sample)
+        _write(yours, q, sample, entry.value)
+        tol = 10.0 ** -entry.decimals * (1 + 1e-9)
+        if abs(entry.value - right) <= tol:
+            verdict = "correct"
+        elif abs(entry.value - mine) <= tol:
+            verdict = "inherited" if taint[q.key] else "correct"
+        else:
+            verdict = "slip"
+        status[q.key] = verdict
+        e_truth = ex_truth.explain(step, b_truth)
+        view = {
+            "key": q.key,
+            "target": entry.target,
+            "quantity": q.quantity,
+            "label": render(label(lesson, q), Fmt()),
+            "step": t,
+            "yours": entry.value,
+            "decimals": entry.decimals,
+            "status": verdict,
+            "correct": _f(right),
+            "from_yours": _f(mine),
+            "inherited_from": sorted(taint[q.key], key=lambda k: by_key[k].step),
+            "depends_on": [
+                {
+                    "key": d,
+                    "label": label(lesson, by_key[d]).text(Fmt()),
+                    "value": _f(_read(truth, by_key[d], sample)),
+                }
+                for d in deps
+            ],
+            "explanation": e_truth.render(fmt),
+            "your_explanation": None,
+        }
+        if verdict == "slip":
+            view["your_explanation"] = ex_yours.explain(step, b_yours).render(fmt)
+        rule = f"{e_truth.formula.text(fmt)}, here {e_truth.substituted.text(fmt)}"
+        view["message"] = _message(lesson, view, rule, fmt, by_key)
+        judged.append(view)
+
+    slips = [v["key"] for v in judged if v["status"] == "slip"]
+    first = slips[0] if slips else None
+    inherited = [v["key"] for v in judged if first and first in v["inherited_from"]]
+    affected = [q.key for q in qs if first and first in taint.get(q.key, set())]
+    return {
+        "summary": _summary(judged, first, by_key, lesson),
+        "first_slip": first,
+        "slips": slips,
+        "inherited": inherited,
+        "affected": affected,
+        "entries": judged,
+    }
+
+
+def _num(v: float | None, fmt: Fmt) -> str:
+    return "not finite" if v is None else fmt.number(v)
+
+
+def _message(lesson: Lesson, v: dict, formula: str, fmt: Fmt, by_key: dict) -> str:
+    name = v["label"]["text"]
+    d = v["decimals"]
+    if v["status"] == "correct":
+        if v["correct"] is not None and abs(v["yours"] - v["correct"]) <= 10.0**-d * (1 + 1e-9):
+            return f"Correct: {name} = {_num(v['correct'], fmt)} to {d} decimals."
+        return (
+            f"Correct for your rounded earlier numbers: {name} = {_num(v['from_yours'], fmt)} from "
+            f"them (the engine, unrounded, has {_num(v['correct'], fmt)})."
+        )
+    names = ", ".join(label(lesson, by_key[k]).text(Fmt()) for k in v["inherited_from"])
+    if v["status"] == "inherited":
+        return (
+            f"Inherited from the slip in {names}: {_num(v['yours'], fmt)} is exactly what your own "
+            f"earlier numbers give, so this step itself is done right; with the correct values "
+            f"{name} = {_num(v['correct'], fmt)}."
+        )
+    out = f"Slip at this step: {name} should be {_num(v['correct'], fmt)}, not {_num(v['yours'], fmt)}."
+    if v["inherited_from"]:
+        out += (
+            f" Even from your own earlier numbers (which carry the slip in {names}) it would be "
+            f"{_num(v['from_yours'], fmt)}, so this is a new slip on top of the earlier one."
+        )
+    return out + f" It comes from {formula}."
+
+
+def _summary(judged: list[dict], first: str | None, by_key: dict, lesson: Lesson) -> str:
+    n = len(judged)
+    counts = {s: sum(1 for v in judged if v["status"] == s) for s in ("correct", "slip", "inherited")}
+    if first is None:
+        return f"All {n} of your numbers are right."
+    name = label(lesson, by_key[first]).text(Fmt())
+    more = counts["slip"] - 1
+    return (
+        f"{counts['correct']} of {n} right. The first slip is {name}; "
+        f"{_count(counts['inherited'], 'later number')} inherited a slip"
+        + (f", and there {'is' if more == 1 else 'are'} {_count(more, 'more slip')}." if more else ".")
+    )
+
+
+def _count(k: int, noun: str) -> str:
+    return f"{k} {noun}{'' if k == 1 else 's'}"
+
+
+def _unknown(lesson: Lesson, e: Entry, by_key: dict) -> str:
+    g = lesson.graph
+    if e.target not in g.index:
+        ids = [nd.id for nd in g.nodes if nd.kind in ("op", "param")]
+        shown = ", ".join(ids[:12]) + (" …" if len(ids) > 12 else "")
+        return f"{e.target!r} is not a node or parameter of this graph (ids: {shown})"
+    nd = g.nodes[g.index[e.target]]
+    if e.quantity == "value":
+        return f"{e.target} is a {nd.kind}: its value is given, not computed (check op nodes)"
+    if e.quantity == "new":
+        return f"{e.target} is not updated in this plan (only parameters are, and only with η)"
+    if g.index[e.target] == g.root:
+        return f"{e.target} is the output: its gradient is 1 by definition"
+    return f"{e.target} has no gradient in this plan: nothing it feeds depends on a parameter"
