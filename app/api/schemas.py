@@ -212,7 +212,9 @@ class StepRequest(Strict):
         },
     )
     scenario: AnyScenario
-    expand: bool = Field(False, description="Networks: each neuron as its products, sum, activation.")
+    expand: bool = Field(
+        False, description="Networks: each neuron as its products, sum, activation."
+    )
     cursor: StrictInt = Field(
         0, ge=0, description="Units of `granularity` done; 0 is before the first step."
     )
@@ -249,7 +251,9 @@ class GraphRequest(Strict):
         json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
     )
     scenario: AnyScenario
-    expand: bool = Field(False, description="Networks: each neuron as its products, sum, activation.")
+    expand: bool = Field(
+        False, description="Networks: each neuron as its products, sum, activation."
+    )
 
     @model_validator(mode="after")
     def _size(self) -> GraphRequest:
@@ -446,7 +450,7 @@ class Preset(PresetSummary):
 # ── expressions, check my working, code export (issue 6) ──
 # StepRequest and GraphRequest take AnyScenario and `expand`; check_view is their extra validation.
 
-from pydantic import Discriminator, Tag, field_validator  # noqa: E402
+from pydantic import PlainValidator, field_validator  # noqa: E402
 from pydantic_core import PydanticCustomError  # noqa: E402
 
 from app.engine.expression import (  # noqa: E402
@@ -475,7 +479,11 @@ class ExpressionScenario(Strict):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"kind": "expression", "expression": "(a + b) * (b + 1)", "values": {"a": 2, "b": 1}}
+                {
+                    "kind": "expression",
+                    "expression": "(a + b) * (b + 1)",
+                    "values": {"a": 2, "b": 1},
+                }
             ]
         },
     )
@@ -514,7 +522,12 @@ class ExpressionScenario(Strict):
             raise PydanticCustomError(
                 "expression_syntax",
                 "{reason} (at character {column})\n{caret}",
-                {"reason": e.message, "position": e.position, "column": e.position + 1, "caret": e.caret},
+                {
+                    "reason": e.message,
+                    "position": e.position,
+                    "column": e.position + 1,
+                    "caret": e.caret,
+                },
             ) from None
         return v
 
@@ -536,20 +549,22 @@ class ExpressionScenario(Strict):
         return self
 
 
-def _scenario_kind(v: object) -> str:
-    if isinstance(v, dict):
-        kind = v.get("kind", "mlp")
-        return kind if isinstance(kind, str) else ""
-    return getattr(v, "kind", "mlp")
+def _validate_scenario(v: object) -> Scenario | ExpressionScenario:
+    """Pick the model by `kind` (absent: a network), keeping error locations as they were:
+    ["body", "scenario", "layers"], with no union tag in between."""
+    kind = v.get("kind", "mlp") if isinstance(v, dict) else getattr(v, "kind", "mlp")
+    if kind == "expression":
+        return ExpressionScenario.model_validate(v)
+    if kind != "mlp":
+        raise PydanticCustomError(
+            "scenario_kind", 'kind must be "mlp" (a network, the default) or "expression"'
+        )
+    return Scenario.model_validate(v)
 
 
 AnyScenario = Annotated[
-    Annotated[Scenario, Tag("mlp")] | Annotated[ExpressionScenario, Tag("expression")],
-    Discriminator(
-        _scenario_kind,
-        custom_error_type="scenario_kind",
-        custom_error_message='kind must be "mlp" (the default) or "expression"',
-    ),
+    Scenario | ExpressionScenario,
+    PlainValidator(_validate_scenario, json_schema_input_type=Scenario | ExpressionScenario),
 ]
 
 

@@ -206,7 +206,7 @@ def check(lesson: Lesson, entries: list[Entry], sample: int = 0, precision: int 
         fmt = Fmt(max(precision, entry.decimals))
         right, mine = _read(truth, q, sample), _read(yours, q, sample)
         _write(yours, q, sample, entry.value)
-        tol = 10.0 ** -entry.decimals * (1 + 1e-9)
+        tol = 10.0**-entry.decimals * (1 + 1e-9)
         if abs(entry.value - right) <= tol:
             verdict = "correct"
         elif abs(entry.value - mine) <= tol:
@@ -290,7 +290,9 @@ def _message(lesson: Lesson, v: dict, formula: str, fmt: Fmt, by_key: dict) -> s
 
 def _summary(judged: list[dict], first: str | None, by_key: dict, lesson: Lesson) -> str:
     n = len(judged)
-    counts = {s: sum(1 for v in judged if v["status"] == s) for s in ("correct", "slip", "inherited")}
+    counts = {
+        s: sum(1 for v in judged if v["status"] == s) for s in ("correct", "slip", "inherited")
+    }
     if first is None:
         return f"All {n} of your numbers are right."
     name = label(lesson, by_key[first]).text(Fmt())
@@ -298,7 +300,11 @@ def _summary(judged: list[dict], first: str | None, by_key: dict, lesson: Lesson
     return (
         f"{counts['correct']} of {n} right. The first slip is {name}; "
         f"{_count(counts['inherited'], 'later number')} inherited a slip"
-        + (f", and there {'is' if more == 1 else 'are'} {_count(more, 'more slip')}." if more else ".")
+        + (
+            f", and there {'is' if more == 1 else 'are'} {_count(more, 'more slip')}."
+            if more
+            else "."
+        )
     )
 
 

@@ -27,7 +27,7 @@ def place(nodes: list[Node], root: int) -> None:
     seen = _postorder(nodes, root)
     rank = {i: r for r, i in enumerate(seen)}
     rows: dict[int, int] = {}
-    for i in sorted(range(len(nodes)), key=lambda i: (rank.get(i, len(nodes) + i))):
+    for i in sorted(range(len(nodes)), key=lambda i: rank.get(i, len(nodes) + i)):
         nodes[i].layer = col[i]
         nodes[i].row = rows.get(col[i], 0)
         rows[col[i]] = nodes[i].row + 1

@@ -22,8 +22,7 @@ def build_expanded_graph(spec: MLPSpec) -> Graph:
         return len(nodes) - 1
 
     prev = [
-        add(Node(f"x{i}", "input", lab.input(i), role="x", column=i))
-        for i in range(spec.layers[0])
+        add(Node(f"x{i}", "input", lab.input(i), role="x", column=i)) for i in range(spec.layers[0])
     ]
     for l in range(1, len(spec.layers)):
         act = spec.activations[l - 1]

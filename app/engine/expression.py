@@ -263,7 +263,9 @@ def build_expression_graph(src: str, values: dict[str, float]) -> Graph:
     for it in items:
         if it.kind == "num":
             nodes.append(
-                Node(f"c{len(consts) + 1}", "input", Num(it.value), role="const", column=len(consts))  # type: ignore[arg-type]
+                Node(
+                    f"c{len(consts) + 1}", "input", Num(it.value), role="const", column=len(consts)
+                )  # type: ignore[arg-type]
             )
             consts.append(it.value)
             stack.append(len(nodes) - 1)

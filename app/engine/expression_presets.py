@@ -12,7 +12,11 @@ EXPRESSION_PRESETS: dict[str, dict] = {
             "b reaches e along two paths, so its gradient is the sum of two contributions: "
             "watch them arrive one at a time."
         ),
-        "scenario": {"kind": "expression", "expression": "(a + b) * (b + 1)", "values": {"a": 2, "b": 1}},
+        "scenario": {
+            "kind": "expression",
+            "expression": "(a + b) * (b + 1)",
+            "values": {"a": 2, "b": 1},
+        },
     },
     "add-multiply": {
         "title": "f = (x + y)·z: the add gate and the multiply gate",

@@ -44,7 +44,13 @@ def forward_words(op: str, out: Expr) -> str:
 
 
 def local_rule(
-    op: str, pos: int, args: list[Expr], nums: list[float], out: Expr, out_value: float, local: float
+    op: str,
+    pos: int,
+    args: list[Expr],
+    nums: list[float],
+    out: Expr,
+    out_value: float,
+    local: float,
 ) -> tuple[Expr, Expr, str]:
     """∂out/∂args[pos] as symbols and with numbers, and the rule in words."""
     u = args[0]

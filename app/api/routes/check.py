@@ -20,7 +20,9 @@ def check_working(req: CheckRequest) -> dict:
     and which later numbers inherited it."""
     lesson = to_lesson(req.scenario, req.expand)
     entries = [
-        Entry(e.target, e.quantity, float(e.value), req.decimals if e.decimals is None else e.decimals)
+        Entry(
+            e.target, e.quantity, float(e.value), req.decimals if e.decimals is None else e.decimals
+        )
         for e in req.entries
     ]
     try:

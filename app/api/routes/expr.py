@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import check, expressions, export
+from app.api.routes import check, export, expressions
 
 router = APIRouter()
 router.include_router(expressions.router)
