@@ -71,4 +71,3 @@ def finite(a) -> list:
     if a.ndim == 0:
         return float(a) if np.isfinite(a) else None  # type: ignore[return-value]
     return [finite(x) for x in a]
-

@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from app.api.convert import to_lesson
+from app.api.convert import lesson_for
 from app.api.errors import invalid
 from app.api.schemas import CheckRequest, CheckResponse, WorksheetRequest, WorksheetResponse
 from app.engine.check import CheckInputError, Entry, check, worksheet
@@ -11,14 +11,14 @@ router = APIRouter(tags=["check my working"])
 @router.post("/worksheet", response_model=WorksheetResponse)
 def list_quantities(req: WorksheetRequest) -> dict:
     """Every number a student can check for this scenario, in the order the plan computes it."""
-    return {"quantities": worksheet(to_lesson(req.scenario, req.expand))}
+    return {"quantities": worksheet(lesson_for(req.scenario, req.expand))}
 
 
 @router.post("/check", response_model=CheckResponse)
 def check_working(req: CheckRequest) -> dict:
     """Compare hand-computed values with the engine's: the first slip, what it should be and why,
     and which later numbers inherited it."""
-    lesson = to_lesson(req.scenario, req.expand)
+    lesson = lesson_for(req.scenario, req.expand)
     entries = [
         Entry(
             e.target, e.quantity, float(e.value), req.decimals if e.decimals is None else e.decimals
