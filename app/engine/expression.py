@@ -37,8 +37,9 @@ FUNCTIONS["relu"] = "relu"
 BINARY = {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow"}
 SYMBOLS = {"×": "*", "·": "*", "⋅": "*", "÷": "/", "−": "-", "–": "-"}
 _PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pos": 3, "pow": 4}
-_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_DIGITS = frozenset("0123456789")  # ASCII only: str.isdigit() also accepts ² and other scripts
 
 
 class ExpressionError(ValueError):
@@ -93,7 +94,7 @@ def tokenize(src: str) -> list[Token]:
         if ch.isspace():
             i += 1
             continue
-        if ch.isdigit() or (ch == "." and src[i + 1 : i + 2].isdigit()):
+        if ch in _DIGITS or (ch == "." and src[i + 1 : i + 2] in _DIGITS):
             m = _NUMBER.match(src, i)
             assert m is not None
             value = float(m.group())

@@ -239,7 +239,8 @@ class Lesson:
     def _param_views(self, state: State) -> list[dict]:
         g, ps = self.graph, self.graph.params
         old, new, grad = state.P0[ps].tolist(), state.P[ps].tolist(), state.pgrad[ps].tolist()
-        step = (-state.lr * state.pgrad[ps]).tolist()
+        with np.errstate(all="ignore"):  # η = 0 times an infinite gradient: NaN, shown as null
+            step = (-state.lr * state.pgrad[ps]).tolist()
         received, updated = state.received[ps].tolist(), state.updated[ps].tolist()
         out = []
         for k, p in enumerate(ps):
