@@ -131,8 +131,10 @@ def _local_uses(lesson: Lesson, c: int, pos: int) -> list[int]:
         return [ins[1 - pos]]
     if op == "loss":
         return [ins[pos]]
-    if op in ("exp", "tanh", "sigmoid"):
-        return [c]
+    if op in ("exp", "tanh", "sigmoid") or nd.attrs.get("activation") in ("sigmoid", "tanh"):
+        return [c]  # the slope from the stored output: a(1 − a), 1 − a²
+    if nd.attrs.get("activation") in ("relu", "leaky_relu", "linear"):
+        return [ins[0]]
     if op in ("log", "relu"):
         return [ins[0]]
     return [c, *ins]  # act (softmax reads every z), div, pow
@@ -246,7 +248,9 @@ def check(lesson: Lesson, entries: list[Entry], sample: int = 0, precision: int 
 
     slips = [v["key"] for v in judged if v["status"] == "slip"]
     first = slips[0] if slips else None
-    inherited = [v["key"] for v in judged if first and first in v["inherited_from"]]
+    inherited = [
+        v["key"] for v in judged if v["status"] == "inherited" and first in v["inherited_from"]
+    ]
     affected = [q.key for q in qs if first and first in taint.get(q.key, set())]
     return {
         "summary": _summary(judged, first, by_key, lesson),

@@ -283,13 +283,15 @@ class Lesson:
         t, node = state.diverged
         step = self.plan.step(t)
         nd = self.graph.nodes[node]
+        why, advice = "overflow", "Try a smaller learning rate or smaller weights."
+        if self.spec is None:  # an expression: log of a negative, 1/0 and the like, or overflow
+            why, advice = "outside its domain, or overflow", "Try other values."
         return {
             "step": t,
             "phase": step.phase,
             "node": nd.id,
             "message": (
-                f"The {step.phase} step {t + 1} made {nd.sym.text(Fmt())} non-finite (overflow): "
-                "later values that depend on it are shown as null. Try a smaller learning rate "
-                "or smaller weights."
+                f"The {step.phase} step {t + 1} made {nd.sym.text(Fmt())} non-finite ({why}): "
+                f"later values that depend on it are shown as null. {advice}"
             ),
         }
