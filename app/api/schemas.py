@@ -450,7 +450,7 @@ class Preset(PresetSummary):
 # ── expressions, check my working, code export (issue 6) ──
 # StepRequest and GraphRequest take AnyScenario and `expand`; check_view is their extra validation.
 
-from pydantic import PlainValidator, field_validator  # noqa: E402
+from pydantic import PlainSerializer, PlainValidator, SerializationInfo, field_validator  # noqa: E402
 from pydantic_core import PydanticCustomError  # noqa: E402
 
 from app.engine.expression import (  # noqa: E402
@@ -562,9 +562,14 @@ def _validate_scenario(v: object) -> Scenario | ExpressionScenario:
     return Scenario.model_validate(v)
 
 
+def _dump_scenario(v: Scenario | ExpressionScenario, info: SerializationInfo) -> dict:
+    return v.model_dump(mode=info.mode, exclude_none=info.exclude_none)
+
+
 AnyScenario = Annotated[
     Scenario | ExpressionScenario,
     PlainValidator(_validate_scenario, json_schema_input_type=Scenario | ExpressionScenario),
+    PlainSerializer(_dump_scenario),
 ]
 
 
