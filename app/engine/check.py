@@ -269,6 +269,7 @@ def _num(v: float | None, fmt: Fmt) -> str:
 def _message(lesson: Lesson, v: dict, formula: str, fmt: Fmt, by_key: dict) -> str:
     name = v["label"]["text"]
     d = v["decimals"]
+    yours = f"{v['yours']:.{d}f}".replace("-", "−")  # as the student wrote it
     if v["status"] == "correct":
         if v["correct"] is not None and abs(v["yours"] - v["correct"]) <= 10.0**-d * (1 + 1e-9):
             return f"Correct: {name} = {_num(v['correct'], fmt)} to {d} decimals."
@@ -279,11 +280,11 @@ def _message(lesson: Lesson, v: dict, formula: str, fmt: Fmt, by_key: dict) -> s
     names = ", ".join(label(lesson, by_key[k]).text(Fmt()) for k in v["inherited_from"])
     if v["status"] == "inherited":
         return (
-            f"Inherited from the slip in {names}: {_num(v['yours'], fmt)} is exactly what your own "
+            f"Inherited from the slip in {names}: {yours} is exactly what your own "
             f"earlier numbers give, so this step itself is done right; with the correct values "
             f"{name} = {_num(v['correct'], fmt)}."
         )
-    out = f"Slip at this step: {name} should be {_num(v['correct'], fmt)}, not {_num(v['yours'], fmt)}."
+    out = f"Slip at this step: {name} should be {_num(v['correct'], fmt)}, not {yours}."
     if v["inherited_from"]:
         out += (
             f" Even from your own earlier numbers (which carry the slip in {names}) it would be "

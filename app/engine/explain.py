@@ -430,9 +430,9 @@ class Explainer:
         subst = Rel((sym, Bin("−", n(old), Bin("×", n(s.lr), n(g)))), op="←")
         arrow = "↑" if new > old else ("↓" if new < old else "=")
         if new > old:
-            why = "its gradient is negative: the loss falls when it rises"
+            why = f"its gradient is negative: {self._what()} falls when it rises"
         elif new < old:
-            why = "its gradient is positive: the loss falls when it drops"
+            why = f"its gradient is positive: {self._what()} falls when it drops"
         else:
             why = "its gradient is zero"
         words = (
@@ -440,6 +440,10 @@ class Explainer:
             f"{arrow} because {why}."
         )
         return Explanation(formula, subst, Rel((sym, n(new))), words, new)
+
+    def _what(self) -> str:
+        """What gradient descent lowers: the loss, or an expression's output f."""
+        return "the loss" if self.top == Sym("L") else self.top.text(Fmt())
 
 
 def op_expr(op: str, args: list[Expr]) -> Expr:

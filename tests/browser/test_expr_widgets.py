@@ -148,7 +148,7 @@ def test_worksheet_flags_the_tutorial_slip(page):
     summary = page.text_content(".bs-ws-summary")
     assert "first slip is z₁" in summary
     note = page.text_content("tr[data-key='value:z1_0'] .bs-ws-note")
-    assert "should be 0.7800, not 0.68" in note
+    assert "should be 0.7800, not 0.68." in note
     result = page.evaluate("window.__result")
     assert result["first_slip"] == "value:z1_0"
     decimals = {e["key"]: e["decimals"] for e in result["entries"]}
