@@ -19,10 +19,14 @@ import numpy as np
 from app.engine.explain import Explainer
 from app.engine.lesson import Lesson
 from app.engine.mathfmt import Expr, Fmt, Sym, render
-from app.engine.plan import Step
 from app.engine.stepper import State
 
 QUANTITIES = ("value", "grad", "new")
+MAX_QUANTITIES = 2_000  # numbers in one worksheet: far more than anyone checks by hand
+
+
+class TooManyQuantities(ValueError):
+    """The scenario is too large for a worksheet."""
 
 
 @dataclass(frozen=True)
@@ -50,47 +54,55 @@ class CheckInputError(ValueError):
 
 
 def quantities(lesson: Lesson) -> list[Quantity]:
-    """Every checkable number in the order the plan completes it."""
-    g, plan = lesson.graph, lesson.plan
+    """Every checkable number in the order the plan completes it (read off the segments)."""
+    g = lesson.graph
     received = [0] * len(g.nodes)
     out: list[Quantity] = []
-    for t in range(plan.total):
-        step = plan.step(t)
-        q = _completed(lesson, step, received)
-        if q is not None:
-            out.append(Quantity(f"{q[1]}:{g.nodes[q[0]].id}", q[0], q[1], t))
+    for seg in lesson.plan.segments:
+        if seg.phase == "forward":
+            out.append(Quantity(f"value:{g.nodes[seg.node].id}", seg.node, "value", seg.start))
+        elif seg.phase == "backward":
+            ins = g.nodes[seg.node].inputs
+            for k, pos in enumerate(seg.items):
+                j = ins[pos]
+                received[j] += 1
+                if received[j] == g.fan_out[j]:  # its last contribution: the gradient is complete
+                    out.append(Quantity(f"grad:{g.nodes[j].id}", j, "grad", seg.start + k))
+        else:
+            for k, p in enumerate(seg.items):
+                out.append(Quantity(f"new:{g.nodes[p].id}", p, "new", seg.start + k))
+    if len(out) > MAX_QUANTITIES:
+        raise TooManyQuantities(
+            f"this scenario has {len(out):,} numbers to check, more than the {MAX_QUANTITIES:,} a "
+            "worksheet lists: use a smaller network or fewer neurons"
+        )
     return out
 
 
-def _completed(lesson: Lesson, step: Step, received: list[int]) -> tuple[int, str] | None:
-    g = lesson.graph
-    if step.phase == "forward":
-        return step.node, "value"
-    if step.phase == "update":
-        return step.target, "new"
-    received[step.target] += 1
-    if received[step.target] == g.fan_out[step.target]:
-        return step.target, "grad"
-    return None
+class Labels:
+    """How each quantity is written: z₁, δ₁, ∂L/∂W₁₁, W⁺₁₁ (the value after the update)."""
 
+    def __init__(self, lesson: Lesson):
+        self.lesson = lesson
+        self.ex = Explainer(State(lesson.graph, lesson.learning_rate), 0)
 
-def label(lesson: Lesson, q: Quantity) -> Expr:
-    nd = lesson.graph.nodes[q.target]
-    if q.quantity == "value":
-        return nd.sym
-    if q.quantity == "grad":
-        return Explainer(State(lesson.graph, lesson.learning_rate), 0).gsym(q.target)
-    return Sym(nd.sym.base, nd.sym.sub, nd.sym.sup + "+")  # W⁺: the value after the update
+    def __call__(self, q: Quantity) -> Expr:
+        nd = self.lesson.graph.nodes[q.target]
+        if q.quantity == "value":
+            return nd.sym
+        if q.quantity == "grad":
+            return self.ex.gsym(q.target)
+        return Sym(nd.sym.base, nd.sym.sub, nd.sym.sup + "+")
 
 
 def worksheet(lesson: Lesson) -> list[dict]:
-    fmt = Fmt()
+    fmt, label = Fmt(), Labels(lesson)
     return [
         {
             "key": q.key,
             "target": lesson.graph.nodes[q.target].id,
             "quantity": q.quantity,
-            "label": render(label(lesson, q), fmt),
+            "label": render(label(q), fmt),
             "step": q.step,
         }
         for q in quantities(lesson)
@@ -182,29 +194,29 @@ def check(lesson: Lesson, entries: list[Entry], sample: int = 0, precision: int 
     truth = State(lesson.graph, lesson.learning_rate)
     yours = State(lesson.graph, lesson.learning_rate)
     ex_truth, ex_yours = Explainer(truth, sample), Explainer(yours, sample)
-    at_step = {q.step: q for q in qs}
-    received = [0] * len(lesson.graph.nodes)
+    label = Labels(lesson)
+    plan = lesson.plan
     taint: dict[str, set[str]] = {}
     status: dict[str, str] = {}
     judged: list[dict] = []
-    plan = lesson.plan
-    for t in range(plan.total):
-        step = plan.step(t)
-        q = at_step.get(t)
-        entry = given.get(q.key) if q is not None else None
-        b_truth = lesson._before(truth, step, sample)
-        b_yours = lesson._before(yours, step, sample)
-        truth.apply_quiet(step)
-        yours.apply_quiet(step)
-        _completed(lesson, step, received)
-        if q is None:
-            continue
+    done = 0  # fine steps both states have taken
+    for q in qs:
         deps = _deps(lesson, q)
         taint[q.key] = set().union(
             *(taint.get(d, set()) | ({d} if status.get(d) == "slip" else set()) for d in deps)
         )
+        entry = given.get(q.key)
         if entry is None:
             continue
+        # whole segments at once up to this step, then the step itself, to explain it
+        truth.run_to(plan, q.step, start=done)
+        yours.run_to(plan, q.step, start=done)
+        step = plan.step(q.step)
+        b_truth = lesson._before(truth, step, sample)
+        b_yours = lesson._before(yours, step, sample)
+        truth.apply_quiet(step)
+        yours.apply_quiet(step)
+        done = q.step + 1
         fmt = Fmt(max(precision, entry.decimals))
         right, mine = _read(truth, q, sample), _read(yours, q, sample)
         _write(yours, q, sample, entry.value)
@@ -221,8 +233,8 @@ def check(lesson: Lesson, entries: list[Entry], sample: int = 0, precision: int 
             "key": q.key,
             "target": entry.target,
             "quantity": q.quantity,
-            "label": render(label(lesson, q), Fmt()),
-            "step": t,
+            "label": render(label(q), Fmt()),
+            "step": q.step,
             "yours": entry.value,
             "decimals": entry.decimals,
             "status": verdict,
@@ -232,7 +244,7 @@ def check(lesson: Lesson, entries: list[Entry], sample: int = 0, precision: int 
             "depends_on": [
                 {
                     "key": d,
-                    "label": label(lesson, by_key[d]).text(Fmt()),
+                    "label": label(by_key[d]).text(Fmt()),
                     "value": _f(_read(truth, by_key[d], sample)),
                 }
                 for d in deps
@@ -243,7 +255,7 @@ def check(lesson: Lesson, entries: list[Entry], sample: int = 0, precision: int 
         if verdict == "slip":
             view["your_explanation"] = ex_yours.explain(step, b_yours).render(fmt)
         rule = f"{e_truth.formula.text(fmt)}, here {e_truth.substituted.text(fmt)}"
-        view["message"] = _message(lesson, view, rule, fmt, by_key)
+        view["message"] = _message(view, rule, fmt, label, by_key)
         judged.append(view)
 
     slips = [v["key"] for v in judged if v["status"] == "slip"]
@@ -253,7 +265,7 @@ def check(lesson: Lesson, entries: list[Entry], sample: int = 0, precision: int 
     ]
     affected = [q.key for q in qs if first and first in taint.get(q.key, set())]
     return {
-        "summary": _summary(judged, first, by_key, lesson),
+        "summary": _summary(judged, first, by_key, label),
         "first_slip": first,
         "slips": slips,
         "inherited": inherited,
@@ -266,7 +278,7 @@ def _num(v: float | None, fmt: Fmt) -> str:
     return "not finite" if v is None else fmt.number(v)
 
 
-def _message(lesson: Lesson, v: dict, formula: str, fmt: Fmt, by_key: dict) -> str:
+def _message(v: dict, formula: str, fmt: Fmt, label: Labels, by_key: dict) -> str:
     name = v["label"]["text"]
     d = v["decimals"]
     yours = f"{v['yours']:.{d}f}".replace("-", "−")  # as the student wrote it
@@ -277,7 +289,7 @@ def _message(lesson: Lesson, v: dict, formula: str, fmt: Fmt, by_key: dict) -> s
             f"Correct for your rounded earlier numbers: {name} = {_num(v['from_yours'], fmt)} from "
             f"them (the engine, unrounded, has {_num(v['correct'], fmt)})."
         )
-    names = ", ".join(label(lesson, by_key[k]).text(Fmt()) for k in v["inherited_from"])
+    names = ", ".join(label(by_key[k]).text(Fmt()) for k in v["inherited_from"])
     if v["status"] == "inherited":
         return (
             f"Inherited from the slip in {names}: {yours} is exactly what your own "
@@ -293,14 +305,14 @@ def _message(lesson: Lesson, v: dict, formula: str, fmt: Fmt, by_key: dict) -> s
     return out + f" It comes from {formula}."
 
 
-def _summary(judged: list[dict], first: str | None, by_key: dict, lesson: Lesson) -> str:
+def _summary(judged: list[dict], first: str | None, by_key: dict, label: Labels) -> str:
     n = len(judged)
     counts = {
         s: sum(1 for v in judged if v["status"] == s) for s in ("correct", "slip", "inherited")
     }
     if first is None:
         return f"All {n} of your numbers are right."
-    name = label(lesson, by_key[first]).text(Fmt())
+    name = label(by_key[first]).text(Fmt())
     more = counts["slip"] - 1
     return (
         f"{counts['correct']} of {n} right. The first slip is {name}; "

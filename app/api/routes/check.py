@@ -3,7 +3,7 @@ from fastapi import APIRouter
 from app.api.convert import lesson_for
 from app.api.errors import invalid
 from app.api.schemas import CheckRequest, CheckResponse, WorksheetRequest, WorksheetResponse
-from app.engine.check import CheckInputError, Entry, check, worksheet
+from app.engine.check import CheckInputError, Entry, TooManyQuantities, check, worksheet
 
 router = APIRouter(tags=["check my working"])
 
@@ -11,7 +11,10 @@ router = APIRouter(tags=["check my working"])
 @router.post("/worksheet", response_model=WorksheetResponse)
 def list_quantities(req: WorksheetRequest) -> dict:
     """Every number a student can check for this scenario, in the order the plan computes it."""
-    return {"quantities": worksheet(lesson_for(req.scenario, req.expand))}
+    try:
+        return {"quantities": worksheet(lesson_for(req.scenario, req.expand))}
+    except TooManyQuantities as e:
+        raise invalid(("scenario",), str(e)) from None
 
 
 @router.post("/check", response_model=CheckResponse)
@@ -29,3 +32,5 @@ def check_working(req: CheckRequest) -> dict:
         return check(lesson, entries, req.sample, req.precision)
     except CheckInputError as e:
         raise invalid(("entries", e.index, e.field), str(e)) from None
+    except TooManyQuantities as e:
+        raise invalid(("scenario",), str(e)) from None
