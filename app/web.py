@@ -1,4 +1,4 @@
-"""Page routes."""
+"""Page routes: the step-through page at `/`, under a strict Content-Security-Policy."""
 
 from pathlib import Path
 
@@ -11,7 +11,19 @@ from app.engine.presets import PRESETS
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 router = APIRouter(include_in_schema=False)
 
+# Only our own origin: no inline script or style, nothing from elsewhere.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "index.html", {"presets": PRESETS})
+    """The step-through page; presets ride along as a JSON data block to save a round trip."""
+    presets = [{"id": k, **v} for k, v in PRESETS.items()]
+    response = templates.TemplateResponse(request, "index.html", {"presets": presets})
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
