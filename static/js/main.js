@@ -61,7 +61,11 @@ const lesson = createLesson(store, {
     timeline.show(resp);
     controls.sync(store.get(), resp, graph);
     graphError.hidden = true;
-    document.documentElement.dataset.ready = "true";
+    document.documentElement.dataset.cursor = String(resp.cursor);
+    if (document.documentElement.dataset.ready !== "true") {
+      performance.mark("backstep:first-graph");
+      document.documentElement.dataset.ready = "true";
+    }
     publishLesson({ scenario: s.scenario, graph, step: resp, state: store.get() });
   },
   onError(messages, where) {

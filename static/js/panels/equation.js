@@ -12,12 +12,17 @@ function setMath(node, mathml) {
 export function fit(node) {
   node.style.fontSize = "";
   const base = parseFloat(getComputedStyle(node).fontSize);
-  const min = document.documentElement.classList.contains("projector") ? 24 : 13;
+  // projector: subscripts render at ~0.71 of the base, and must stay at 24px or more
+  const root = document.documentElement;
+  const min = root.classList.contains("projector") ? 1.42 * parseFloat(getComputedStyle(root).fontSize) : 13;
   let size = base;
   while (node.scrollWidth > node.clientWidth + 1 && size * 0.92 >= min) {
     size *= 0.92;
     node.style.fontSize = `${size}px`;
   }
+  // still too long: it scrolls, so keyboard users must be able to reach it
+  if (node.scrollWidth > node.clientWidth + 1) node.setAttribute("tabindex", "0");
+  else node.removeAttribute("tabindex");
 }
 
 export function createEquationPanel(root) {
