@@ -105,19 +105,65 @@ export function layoutGraph(graph, width, height, m) {
       y += neuronSlot(m) + m.rowSpace;
     }
   });
-  return { width: W, height: H, boxes, neurons, edges: edgeGeometry(graph, boxes, m), denseLayers: denseLayers(graph) };
+  const edges = edgeGeometry(graph, boxes, m);
+  const labels = placeWeightLabels(graph, edges, H, m);
+  return { width: W, height: H, boxes, neurons, edges, labels: labels.at, denseLayers: labels.dense };
 }
 
-/** Layers with many weights get their labels only on demand, so they never pile up. */
-function denseLayers(graph) {
-  const count = new Map();
-  for (const p of graph.parameters) if (p.edge) count.set(p.tensor, (count.get(p.tensor) || 0) + 1);
-  return new Set([...count].filter(([, n]) => n > 6).map(([t]) => t));
+/**
+ * Weight labels of one layer spread apart vertically, each sliding along its own edge to the
+ * height it was given; a layer whose labels cannot all fit shows them only on demand.
+ */
+function placeWeightLabels(graph, edges, H, m) {
+  const at = new Map();
+  const dense = new Set();
+  const byTensor = new Map();
+  for (const p of graph.parameters) {
+    const geo = p.edge && edges.get(p.edge);
+    if (!geo) continue;
+    if (!byTensor.has(p.tensor)) byTensor.set(p.tensor, []);
+    byTensor.get(p.tensor).push({ p, geo });
+  }
+  const step = m.edgeLabelH + 3;
+  for (const [tensor, items] of byTensor) {
+    if (items.length > 6 || items.length * step > H - 2 * m.padY) {
+      dense.add(tensor);
+      for (const { p, geo } of items) at.set(p.id, geo.mid);
+      continue;
+    }
+    items.sort((a, b) => a.geo.mid.y - b.geo.mid.y || a.geo.mid.x - b.geo.mid.x);
+    const ys = items.map((it) => it.geo.mid.y);
+    for (let i = 1; i < ys.length; i += 1) ys[i] = Math.max(ys[i], ys[i - 1] + step);
+    const shift = (ys.reduce((a, b) => a + b, 0) - items.reduce((a, it) => a + it.geo.mid.y, 0)) / ys.length;
+    const top = m.padY + step / 2;
+    const lift = Math.max(0, ys[ys.length - 1] - shift - (H - top));
+    items.forEach((it, i) => {
+      const y = Math.max(top, ys[i] - shift - lift);
+      at.set(it.p.id, pointAtY(it.geo, y));
+    });
+  }
+  return { at, dense };
+}
+
+/** The point on an edge's curve nearest the height y (the edge's middle third only). */
+function pointAtY(geo, y) {
+  if (!geo.bez) return geo.mid;
+  const [x1, y1, x2, y2] = geo.bez;
+  const dx = (x2 - x1) / 2;
+  let best = geo.mid;
+  for (let i = 0; i <= 40; i += 1) {
+    const t = 0.3 + (0.4 * i) / 40;
+    const u = 1 - t;
+    const px = u ** 3 * x1 + 3 * u * u * t * (x1 + dx) + 3 * u * t * t * (x2 - dx) + t ** 3 * x2;
+    const py = u ** 3 * y1 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t ** 3 * y2;
+    if (Math.abs(py - y) < Math.abs(best.y - y)) best = { x: px, y: py };
+  }
+  return Math.abs(best.y - y) < 1 ? best : { x: best.x, y };
 }
 
 function curve(x1, y1, x2, y2) {
   const dx = (x2 - x1) / 2;
-  return { d: `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`, mid: bezierMid(x1, y1, x2, y2) };
+  return { d: `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`, mid: bezierMid(x1, y1, x2, y2), bez: [x1, y1, x2, y2] };
 }
 
 function bezierMid(x1, y1, x2, y2) {

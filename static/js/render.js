@@ -57,9 +57,9 @@ export function createRenderer(svg) {
     const params = new Map();
     for (const p of graph.parameters) {
       if (p.edge && edges.has(p.edge)) {
-        const geo = edges.get(p.edge).geo;
         const dense = layout.denseLayers.has(p.tensor);
-        params.set(p.id, { ...drawWeightLabel(gLabels, p, geo.mid, m, dense, options), path: edges.get(p.edge).path, kind: "weight" });
+        const at = layout.labels.get(p.id) || edges.get(p.edge).geo.mid;
+        params.set(p.id, { ...drawWeightLabel(gLabels, p, at, m, dense, options), path: edges.get(p.edge).path, kind: "weight" });
       } else if (nodes.has(p.id)) {
         params.set(p.id, { ...nodes.get(p.id), kind: "bias" });
       }

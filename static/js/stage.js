@@ -6,7 +6,7 @@ import { createRenderer, weightWidth } from "./render.js";
 
 const PULSE_MS = { slow: 900, normal: 520, fast: 260 };
 const MAX_ANIMATED = 40;
-const MAX_ZOOM = 1.3; // a coarse unit animates its first steps together, the rest just appear
+const MAX_ZOOM = 1.6; // a coarse unit animates its first steps together, the rest just appear
 
 /** What a unit touched: edges to light, nodes involved, and the values it wrote. */
 export function activeSets(graph, step) {

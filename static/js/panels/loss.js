@@ -6,11 +6,13 @@ export function createLossPanel(root) {
   const before = root.querySelector("#loss-before");
   const after = root.querySelector("#loss-after");
   const change = root.querySelector("#loss-change");
+  const title = root.querySelector("#loss-title");
   const diverged = document.getElementById("diverged");
 
   function show(resp, precision) {
     const l = resp.loss;
     before.textContent = l.before === null ? "not computed yet" : `L = ${formatNumber(l.before, precision)}`;
+    title.textContent = resp.samples > 1 ? `Loss · mean over ${resp.samples} samples` : "Loss";
     before.classList.toggle("is-empty", l.before === null);
     after.textContent = l.after === null ? "after the update" : formatNumber(l.after, precision);
     after.classList.toggle("is-empty", l.after === null);
