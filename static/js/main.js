@@ -202,7 +202,8 @@ store.subscribe((s, changed) => {
   if (changed.has("projector") || changed.has("theme")) applyView(s);
   if (changed.has("projector")) {
     valueEditor.close(false);
-    requestAnimationFrame(() => stage.resize() || stage.redraw());
+    requestAnimationFrame(() => stage.redraw()); // new sizes for the same area
+
   }
   if (changed.has("precision")) stage.redraw();
   if (changed.has("granularity") && lesson.graph()) timeline.setPlan(lesson.graph(), s.granularity);

@@ -57,8 +57,22 @@ export function createStage({ svg, wrap, animator, store }) {
     const zoom = Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
     const layout = zoom > 1 ? layoutGraph(graph, size.w / zoom, size.h / zoom, m) : layoutGraph(graph, size.w, size.h, m);
     renderer.draw(graph, layout, m, { editable: !s.projector });
+    fitStageHeight(s.projector, natural);
     drawnFor = { graph, w: size.w, h: size.h, projector: s.projector, precision: s.precision };
     if (step) renderer.restyle(step, s.precision, activeSets(graph, step));
+  }
+
+  /** Normal mode: the stage is as tall as the graph drawn at the width's zoom, no emptier. */
+  function fitStageHeight(projector, natural) {
+    const stage = wrap.parentElement;
+    if (projector) {
+      stage.style.minHeight = "";
+      return;
+    }
+    const zoom = Math.min(MAX_ZOOM, size.w / natural.width);
+    const chrome = stage.getBoundingClientRect().height - wrap.getBoundingClientRect().height;
+    const cap = Math.max(340, window.innerHeight - 218); // what the CSS max-height allows
+    stage.style.minHeight = `${Math.min(cap, Math.ceil(natural.height * zoom + chrome))}px`;
   }
 
   function measure() {

@@ -198,6 +198,8 @@ def test_url_round_trip(make_page, base_url):
         page.keyboard.press("ArrowRight")
         wait_cursor(page, k)
     page.click("#theme-toggle")
+    page.click("#copy-link")
+    page.wait_for_function("() => /link/i.test(document.getElementById('toast').textContent)")
     url, shown = page.url, page.evaluate(SNAPSHOT)
     other = make_page(reduced_motion="reduce")
     other.goto(url)
@@ -312,3 +314,21 @@ def test_presets_and_samples(page, base_url):
     wait_cursor(page, total)
     view = page.evaluate(READ_VIEW)
     assert mismatches(view, api_step(base_url, xor, total, sample=2)) == []
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
+@pytest.mark.parametrize("view", ["normal", "projector"])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_views_fit_the_screen(make_page, base_url, screenshots, width, height, view, theme):
+    page = make_page(width, height, reduced_motion="reduce")
+    projector = "&projector=1" if view == "projector" else ""
+    open_lesson(page, base_url, f"#preset=tutorial&k=12&theme={theme}{projector}")
+    wait_cursor(page, 12)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # the graph, the equation and the step button are all on the first screen
+    for sel in ("#graph .neuron", "#eq-result math", "#btn-step"):
+        box = page.locator(sel).first.bounding_box()
+        assert box and box["y"] + box["height"] <= height, f"{sel} is below the fold"
+    if view == "projector":
+        assert page.evaluate("document.documentElement.scrollHeight") <= height
+    page.screenshot(path=screenshots / f"view-{width}x{height}-{view}-{theme}.png")
