@@ -110,7 +110,8 @@ export function createStage({ svg, wrap, animator, store }) {
     for (const st of resp.steps.slice(0, MAX_ANIMATED)) {
       if (st.phase === "forward") {
         const view = parts.nodes.get(st.node);
-        const edges = incoming.filter((e) => e.target === st.node).map((e) => parts.edges.get(drawnEdge(e.id, e.source, paramById))).filter(Boolean);
+        const ids = new Set(incoming.filter((e) => e.target === st.node).map((e) => drawnEdge(e.id, e.source, paramById)));
+        const edges = [...ids].map((id) => parts.edges.get(id)).filter(Boolean);
         hold(view && view.value, Promise.all(edges.map((e) => animator.pulse(parts.pulses, e.path, { cls: "pulse-fwd", radius, ms }))));
       } else if (st.phase === "backward") {
         const e = parts.edges.get(drawnEdge(st.edge, st.target, paramById));

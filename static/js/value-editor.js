@@ -68,7 +68,10 @@ export function createValueEditor({ form, wrap, onCommit }) {
     const a = anchor.getBoundingClientRect();
     const w = wrap.getBoundingClientRect();
     const left = Math.min(Math.max(0, a.left - w.left + a.width / 2 - form.offsetWidth / 2), Math.max(0, w.width - form.offsetWidth));
-    const top = Math.min(a.bottom - w.top + 8, Math.max(0, w.height - form.offsetHeight));
+    // below the value if it fits in the drawing, else above it (room for the error message)
+    const room = form.offsetHeight + 40;
+    const below = a.bottom - w.top + 8;
+    const top = below + room <= w.height ? below : Math.max(0, a.top - w.top - room);
     form.style.left = `${left}px`;
     form.style.top = `${top}px`;
     input.focus();
