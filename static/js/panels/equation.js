@@ -16,12 +16,12 @@ export function fit(node) {
   const root = document.documentElement;
   const min = root.classList.contains("projector") ? 1.42 * parseFloat(getComputedStyle(root).fontSize) : 13;
   let size = base;
-  while (node.scrollWidth > node.clientWidth + 1 && size * 0.92 >= min) {
+  while (node.scrollWidth > node.clientWidth && size * 0.92 >= min) {
     size *= 0.92;
     node.style.fontSize = `${size}px`;
   }
   // still too long: it scrolls, so keyboard users must be able to reach it
-  if (node.scrollWidth > node.clientWidth + 1) node.setAttribute("tabindex", "0");
+  if (node.scrollWidth > node.clientWidth) node.setAttribute("tabindex", "0");
   else node.removeAttribute("tabindex");
 }
 
