@@ -261,7 +261,12 @@ def run_axe(page, axe_path) -> list[dict]:
 
 @pytest.mark.parametrize(
     "hash_",
-    ["#preset=tutorial&k=9", "#preset=tutorial&k=9&projector=1", "#preset=xor&k=20&theme=dark"],
+    [
+        "#preset=tutorial&k=0",
+        "#preset=tutorial&k=9&projector=1",
+        "#preset=xor&k=20&theme=dark",
+        "#preset=softmax&k=3&g=layer&projector=1&theme=dark",
+    ],
 )
 def test_accessibility_audit(make_page, base_url, axe_path, hash_):
     # axe is injected as an inline script, which the page's own CSP rightly forbids
