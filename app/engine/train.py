@@ -104,11 +104,12 @@ class Trainer:
         st = self.state
         return forward(spec or self.spec, st.weights, st.biases)
 
-    def run(self, max_epochs: int | None = None) -> TrainState:
-        """Train until stopped, or for at most `max_epochs` more epochs."""
+    def run(self, max_epochs: int | None = None, max_seconds: float | None = None) -> TrainState:
+        """Train until stopped, or for at most `max_epochs` more epochs / `max_seconds` more."""
         n = self.config.epochs if max_epochs is None else max_epochs
+        until = None if max_seconds is None else time.perf_counter() + max_seconds
         for _ in range(n):
-            if self.done:
+            if self.done or (until is not None and time.perf_counter() >= until):
                 break
             self._epoch()
         return self.state
