@@ -687,8 +687,8 @@ class DeadReluRequest(Strict):
 
 
 class ZeroGradRequest(Strict):
-    iterations: StrictInt = Field(6, ge=1, le=100)
-    learning_rate: Positive = Field(0.5, le=10)
+    iterations: StrictInt = Field(15, ge=1, le=100)
+    learning_rate: Positive = Field(0.1, le=10)
 
 
 class BlameRequest(Strict):

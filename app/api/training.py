@@ -22,6 +22,8 @@ def jsonable(obj):
     if isinstance(obj, list | tuple):
         return [jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
+        if obj.dtype.kind == "f" and np.isfinite(obj).all():
+            return obj.tolist()  # the common case, at C speed
         return jsonable(obj.tolist())
     if isinstance(obj, bool | np.bool_):
         return bool(obj)
@@ -129,14 +131,17 @@ class Job:
 
     # ── results ──────────────────────────────────────────────────────────────
 
-    def maps(self, state: TrainState, size: int | None = None) -> dict:
-        """Heat maps for 2-D inputs, the fitted curve for 1-D inputs."""
-        size = self.grid if size is None else size
+    def maps(self, state: TrainState, decimals: int | None = None) -> dict:
+        """Heat maps for 2-D inputs, the fitted curve for 1-D inputs; progress events round the
+        heat maps to `decimals` (they only colour pixels), the final answer does not."""
         spec, out = self.spec, {}
-        if size and spec.layers[0] == 2:
-            out["grid"] = jsonable(
-                grid_maps(spec, state.weights, state.biases, tuple(self.extent), size)
-            )
+        if self.grid and spec.layers[0] == 2:
+            g = grid_maps(spec, state.weights, state.biases, tuple(self.extent), self.grid)
+            if decimals is not None:
+                g["outputs"] = np.round(g["outputs"], decimals)
+                for n in g["neurons"]:
+                    n["values"] = np.round(n["values"], decimals)
+            out["grid"] = jsonable(g)
         if spec.layers[0] == 1:
             xs = np.linspace(self.extent[0], self.extent[1], 101)
             ys = predict(spec, state.weights, state.biases, xs[:, None])

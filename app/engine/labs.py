@@ -145,11 +145,11 @@ def dead_relu(
 # ── forgotten zero_grad ──────────────────────────────────────────────────────
 
 
-def zero_grad(iterations: int = 6, learning_rate: float = 0.5) -> dict:
-    """The tutorial's XOR network trained for a few iterations twice: resetting the gradient each
-    time, and letting it accumulate (no zero_grad). Shows ∂L/∂W2[0][0] used by each update."""
-    data = make_dataset("xor")
-    spec = _spec([2, 4, 1], ["sigmoid", "sigmoid"], "mse", data, "normal", 42, 0.5, learning_rate)
+def zero_grad(iterations: int = 15, learning_rate: float = 0.1) -> dict:
+    """A small 1 → 8 → 1 tanh regression on the noisy sine trained twice: resetting the gradient
+    each iteration, and letting it accumulate (no zero_grad). Shows ∂L/∂W2[0][0] per update."""
+    data = make_dataset("sine", 40, 0.1, 0)
+    spec = _spec([1, 8, 1], ["tanh", "linear"], "mse", data, "xavier", 0, 1.0, learning_rate)
     out = {"iterations": iterations, "learning_rate": learning_rate, "parameter": "W2_0_0"}
     for key, acc in (("correct", False), ("accumulated", True)):
         weights, biases = [w.copy() for w in spec.weights], [b.copy() for b in spec.biases]

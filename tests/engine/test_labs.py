@@ -97,23 +97,27 @@ def test_dead_relu_neurons_never_move_and_leaky_recovers():
 
 
 def test_forgotten_zero_grad_uses_the_running_sum():
-    out = labs.zero_grad(iterations=5, learning_rate=0.5)
+    out = labs.zero_grad(iterations=15, learning_rate=0.1)
     ok, acc = out["correct"], out["accumulated"]
     np.testing.assert_allclose(acc["used_grad"], np.cumsum(acc["fresh_grad"]), rtol=1e-12)
     np.testing.assert_array_equal(ok["used_grad"], ok["fresh_grad"])
-    # the accumulated run, again in NumPy: each update uses the sum of all gradients so far
-    d = make_dataset("xor")
-    W, B = init_params([2, 4, 1], "normal", 42, 0.5)
-    sw, sb, losses = [0 * w for w in W], [0 * b for b in B], []
-    for _ in range(5):
-        loss, dws, dbs = mlp_grads(W, B, ["sigmoid", "sigmoid"], d.inputs, d.targets)
-        losses.append(loss)
-        sw = [s + g for s, g in zip(sw, dws, strict=True)]
-        sb = [s + g for s, g in zip(sb, dbs, strict=True)]
-        W = [w - 0.5 * s for w, s in zip(W, sw, strict=True)]
-        B = [b - 0.5 * s for b, s in zip(B, sb, strict=True)]
-    np.testing.assert_allclose(acc["loss"], losses, rtol=0, atol=1e-14)
-    assert acc["ratio"][1] == pytest.approx(2.0, rel=0.1)  # the second update: about double
+    # both runs again in NumPy: the accumulated one updates with the sum of all gradients so far
+    d = make_dataset("sine", 40, 0.1, 0)
+    for run, accumulate in ((ok, False), (acc, True)):
+        W, B = init_params([1, 8, 1], "xavier", 0, 1.0)
+        sw, sb, losses = [0 * w for w in W], [0 * b for b in B], []
+        for _ in range(15):
+            loss, dws, dbs = mlp_grads(W, B, ["tanh", "linear"], d.inputs, d.targets)
+            losses.append(loss)
+            if not accumulate:
+                sw, sb = [0 * w for w in W], [0 * b for b in B]
+            sw = [s + g for s, g in zip(sw, dws, strict=True)]
+            sb = [s + g for s, g in zip(sb, dbs, strict=True)]
+            W = [w - 0.1 * s for w, s in zip(W, sw, strict=True)]
+            B = [b - 0.1 * s for b, s in zip(B, sb, strict=True)]
+        np.testing.assert_allclose(run["loss"], losses, rtol=0, atol=1e-14)
+    assert all(a > b for a, b in zip(ok["loss"], ok["loss"][1:], strict=False))  # steady descent
+    assert any(a < b for a, b in zip(acc["loss"], acc["loss"][1:], strict=False))  # goes wrong
 
 
 @pytest.mark.torch

@@ -61,7 +61,7 @@ def progress(job: Job, sent: int) -> dict:
         "train_loss": jsonable(st.train_loss[sent:]),
         "test_loss": jsonable(st.test_loss[sent:]) if job.trainer.test is not None else None,
         "grad_norm": jsonable(st.grad_norm[sent:]),
-        **job.maps(st),
+        **job.maps(st, decimals=4),
     }
 
 

@@ -64,16 +64,16 @@ export function drawBoundary(canvasEl, grid, data) {
   }
   const px = (x) => ((x - xmin) / (xmax - xmin)) * W;
   const py = (y) => ((ymax - y) / (ymax - ymin)) * H;
-  const radius = Math.max(5, Math.round(W / 90));
+  const radius = Math.max(6, Math.round(W / 60));
   const draw = (inputs, targets, hollow) => {
     inputs.forEach((x, i) => {
       const k = classOf(targets[i]);
       ctx.beginPath();
       ctx.arc(px(x[0]), py(x[1]), radius, 0, 2 * Math.PI);
-      ctx.lineWidth = hollow ? 3 : 2;
-      ctx.strokeStyle = hollow ? `rgb(${CLASS_RGB[k % 3]})` : '#fff';
-      ctx.fillStyle = hollow ? 'rgba(255,255,255,0.85)' : `rgb(${CLASS_RGB[k % 3]})`;
+      ctx.fillStyle = hollow ? '#fff' : `rgb(${CLASS_RGB[k % 3]})`;
       ctx.fill();
+      ctx.lineWidth = hollow ? 3 : 2;
+      ctx.strokeStyle = hollow ? `rgb(${CLASS_RGB[k % 3]})` : '#0f172a';
       ctx.stroke();
     });
   };
@@ -85,6 +85,7 @@ export function drawBoundary(canvasEl, grid, data) {
 export function drawNeurons(container, grid) {
   container.replaceChildren();
   if (!grid) return;
+  const multi = grid.neurons.some((n) => n.layer > 1);
   for (const n of grid.neurons) {
     const fig = document.createElement('figure');
     fig.className = 'neuron';
@@ -102,7 +103,7 @@ export function drawNeurons(container, grid) {
       return v >= 0 ? mix(PAPER, CLASS_RGB[1], v / scale) : mix(PAPER, CLASS_RGB[0], -v / scale);
     });
     const cap = document.createElement('figcaption');
-    cap.textContent = `layer ${n.layer} · neuron ${n.row + 1}`;
+    cap.textContent = multi ? `L${n.layer} · ${n.row + 1}` : `neuron ${n.row + 1}`;
     fig.append(cv, cap);
     container.appendChild(fig);
   }

@@ -146,7 +146,7 @@ export const LABS = {
   },
   'zero-grad': {
     path: '/api/labs/zero-grad',
-    body: () => ({ iterations: 6 }),
+    body: () => ({ iterations: 15 }),
     render(out, res) {
       const ok = res.correct;
       const acc = res.accumulated;
@@ -157,14 +157,24 @@ export const LABS = {
           { value: Math.abs(acc.used_grad[i]), cls: 'accumulated', title: `forgot: ${fmt(acc.used_grad[i])}` },
         ],
       }));
-      barChart(box(out, 'chart'), groups, { xLabel: 'iteration', label: 'gradient used by each update' });
+      barChart(box(out, 'chart'), groups, { xLabel: 'iteration', label: 'gradient used by each update', height: 300 });
       legend(box(out, 'legend'), [
-        { cls: 'correct', label: '|∂L/∂W₂₁| with zero_grad' },
-        { cls: 'accumulated', label: 'forgot zero_grad (running sum)' },
+        { cls: 'correct', label: '|∂L/∂W₂₁| used, with zero_grad' },
+        { cls: 'accumulated', label: 'used, forgot zero_grad (running sum)' },
       ]);
-      out.appendChild(table(['iteration', 'this step’s ∂L/∂W', 'used (forgot zero_grad)', 'used ÷ true', 'loss (correct)', 'loss (forgot)'],
-        acc.used_grad.map((u, i) => [String(i + 1), fmt(acc.fresh_grad[i], 5), fmt(u, 5), `${fmt(acc.ratio[i], 3)}×`, fmt(ok.loss[i], 6), fmt(acc.loss[i], 6)]), 'numbers'));
-      out.appendChild(para(`Without zero_grad the second update uses ${fmt(acc.ratio[1], 3)}× the true gradient, the ${res.iterations}th ${fmt(acc.ratio[res.iterations - 1], 3)}×: each step adds all the old gradients again.`));
+      lineChart(box(out, 'chart'), [
+        { name: 'correct', cls: 'clipped', points: ok.loss.map((v, i) => [i + 1, v]) },
+        { name: 'forgot', cls: 'plain', points: acc.loss.map((v, i) => [i + 1, v]) },
+      ], { xLabel: 'iteration', label: 'loss with and without zero_grad', height: 280, xDomain: [1, res.iterations] });
+      legend(box(out, 'legend'), [
+        { cls: 'clipped', label: 'loss with zero_grad' },
+        { cls: 'plain', label: 'loss, forgot zero_grad' },
+      ]);
+      out.appendChild(table(['iteration', 'this step’s ∂L/∂W₂₁', 'used (forgot)', 'used ÷ true', 'loss (correct)', 'loss (forgot)'],
+        acc.used_grad.map((u, i) => [String(i + 1), fmt(acc.fresh_grad[i], 4), fmt(u, 4), `${fmt(acc.ratio[i], 3)}×`, fmt(ok.loss[i], 4), fmt(acc.loss[i], 4)]), 'numbers compact'));
+      const ups = acc.loss.filter((v, i) => i > 0 && v > acc.loss[i - 1]).length;
+      out.appendChild(para(`Without zero_grad the second update uses ${fmt(acc.ratio[1], 3)}× the true gradient: each step adds every old gradient again. ` +
+        `The loss goes up ${ups} times in ${res.iterations} iterations instead of falling steadily to ${fmt(ok.loss[ok.loss.length - 1], 4)}.`, 'finding bad'));
     },
   },
   gradcheck: {
@@ -183,12 +193,9 @@ export const LABS = {
     body: () => ({ scenario: TUTORIAL_XOR }),
     render(out, res) {
       const sorted = [...res.parameters].sort((a, b) => b.share - a.share);
-      const groups = sorted.map((p) => ({ label: p.id.replace(/_/g, ' '), bars: [{ value: p.share, cls: `layer${p.layer}`, title: `${p.id}: ${(100 * p.share).toFixed(2)} %` }] }));
+      const groups = sorted.map((p) => ({ label: p.id, bars: [{ value: p.share, cls: `layer${p.layer}`, title: `${p.id}: ${(100 * p.share).toFixed(2)} %` }] }));
       const chart = box(out, 'chart wide');
-      const { svg } = barChart(chart, groups, { label: 'share of the total |gradient|', width: 960, height: 360 });
-      svg.querySelectorAll('.axes text.tick').forEach((t) => {
-        if (t.getAttribute('text-anchor') === 'middle') t.classList.add('small');
-      });
+      barChart(chart, groups, { label: 'share of the total |gradient|', width: 1100, height: 400, rotate: true });
       legend(box(out, 'legend'), res.layers.map((l) => ({ cls: `layer${l.layer}`, label: `layer ${l.layer}: ${(100 * l.share).toFixed(1)} %` })));
       const top = sorted[0];
       out.appendChild(para(`Loss ${fmt(res.loss, 5)}. The biggest archer's correction: ${top.id} takes ${(100 * top.share).toFixed(1)} % of the blame and moves by ${fmt(top.update, 4)}; ` +

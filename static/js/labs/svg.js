@@ -39,6 +39,12 @@ export function canvas(container, width, height, label) {
   return el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label }, container);
 }
 
+// 10^k as 1, 10, 100, 0.1, 0.01 when short, else as 1e-7
+function powerOfTen(t) {
+  const k = Math.round(Math.log10(t));
+  return k >= -2 && k <= 3 ? String(10 ** k).replace(/^0\./, '0.') : `1e${k}`;
+}
+
 function niceTicks(lo, hi, n = 5) {
   const step0 = (hi - lo) / n || 1;
   const mag = 10 ** Math.floor(Math.log10(step0));
@@ -84,7 +90,7 @@ export function lineChart(container, series, opts = {}) {
   for (const t of logY ? logTicks(y0, y1) : niceTicks(y0, y1, 4)) {
     const y = sy(t);
     el('line', { x1: m.l, x2: W - m.r, y1: y, y2: y, class: 'grid' }, axes);
-    text(axes, m.l - 8, y + 6, fmt(t, 3), 'tick', 'end');
+    text(axes, m.l - 8, y + 6, logY ? powerOfTen(t) : fmt(t, 3), 'tick', 'end');
   }
   for (const t of niceTicks(x0, x1, 5)) {
     text(axes, sx(t), H - m.b + 26, fmt(t, 4), 'tick', 'middle');
@@ -119,7 +125,7 @@ export function lineChart(container, series, opts = {}) {
 export function barChart(container, groups, opts = {}) {
   const W = opts.width ?? 640;
   const H = opts.height ?? 340;
-  const m = { l: 92, r: 16, t: 16, b: 56 };
+  const m = { l: 92, r: 16, t: 16, b: opts.rotate ? 96 : 56 };
   const svg = canvas(container, W, H, opts.label ?? 'bar chart');
   const vals = groups.flatMap((g) => g.bars.map((b) => b.value)).filter((v) => v > 0);
   const logY = opts.logY ?? false;
@@ -130,7 +136,7 @@ export function barChart(container, groups, opts = {}) {
   const axes = el('g', { class: 'axes' }, svg);
   for (const t of logY ? logTicks(y0, y1) : niceTicks(0, y1, 4)) {
     el('line', { x1: m.l, x2: W - m.r, y1: sy(t), y2: sy(t), class: 'grid' }, axes);
-    text(axes, m.l - 8, sy(t) + 6, logY ? `1e${Math.round(Math.log10(t))}` : fmt(t, 2), 'tick', 'end');
+    text(axes, m.l - 8, sy(t) + 6, logY ? powerOfTen(t) : fmt(t, 2), 'tick', 'end');
   }
   const gw = (W - m.l - m.r) / groups.length;
   groups.forEach((g, i) => {
@@ -142,7 +148,13 @@ export function barChart(container, groups, opts = {}) {
       const r = el('rect', { x, y, width: Math.max(bw - 2, 1), height: H - m.b - y, class: `bar ${b.cls ?? ''}` }, svg);
       if (b.title) el('title', {}, r).textContent = b.title;
     });
-    text(axes, m.l + i * gw + gw / 2, H - m.b + 26, g.label, 'tick', 'middle');
+    if (opts.rotate) {
+      const x = m.l + i * gw + gw / 2;
+      const t = text(axes, x, H - m.b + 14, g.label, 'tick', 'end');
+      t.setAttribute('transform', `rotate(-55 ${x} ${H - m.b + 14})`);
+    } else {
+      text(axes, m.l + i * gw + gw / 2, H - m.b + 26, g.label, 'tick', 'middle');
+    }
   });
   el('line', { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, class: 'axis' }, axes);
   if (opts.xLabel) text(axes, (m.l + W - m.r) / 2, H - 6, opts.xLabel, 'axis-label', 'middle');

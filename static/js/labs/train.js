@@ -143,8 +143,8 @@ export class TrainPanel {
         target_loss: this.number('target_loss'),
         accumulate_grads: this.field('accumulate').checked,
         time_budget: 60,
-        report_every: Math.max(1, Math.round(this.epochs / 100)),
-        grid: data.features === 2 ? 40 : 0,
+        report_every: Math.max(1, Math.round(this.epochs / 50)),
+        grid: data.features === 2 ? 36 : 0,
       };
       if (data.test_inputs.length) {
         req.test_inputs = data.test_inputs;
