@@ -181,6 +181,14 @@ export const LABS = {
     path: '/api/gradcheck',
     body: () => ({ scenario: TUTORIAL_ONE }),
     render(out, res) {
+      const groups = res.parameters.map((p) => ({ label: p.id, bars: [{ value: Math.max(p.rel_error, 1e-16), cls: 'correct', title: `${p.id}: ${fmt(p.rel_error, 2)}` }] }));
+      barChart(box(out, 'chart'), groups, { logY: true, label: 'relative error per parameter', height: 260, yDomain: [1e-16, 1] });
+      legend(box(out, 'legend'), [{ cls: 'correct', label: '|numeric − backprop| ÷ (|numeric| + |backprop|), log scale' }]);
+      const cost = [
+        { label: 'central differences', bars: [{ value: res.forward_passes_numeric, cls: 'accumulated', title: `${res.forward_passes_numeric} forward passes` }] },
+        { label: 'backprop', bars: [{ value: res.passes_backprop.forward + res.passes_backprop.backward, cls: 'correct', title: '1 forward + 1 backward' }] },
+      ];
+      barChart(box(out, 'chart'), cost, { label: 'passes needed', height: 220, xLabel: 'passes through the network for every gradient' });
       out.appendChild(table(['parameter', 'backprop', 'central difference', 'relative error'],
         res.parameters.map((p) => ({ cells: [p.id, fmt(p.backprop, 8), fmt(p.numeric, 8), fmt(p.rel_error, 2)], cls: p.rel_error < 1e-6 ? 'good' : 'bad' })), 'numbers'));
       out.appendChild(para(`Largest relative error ${fmt(res.max_rel_error, 2)} with ε = ${res.eps}.`, 'finding good'));
@@ -217,7 +225,7 @@ export const LABS = {
         const { svg } = lineChart(chart, [
           { name: 'f', cls: 'value', points: a.z.map((z, i) => [z, a.value[i]]) },
           { name: "f'", cls: 'derivative', points: a.z.map((z, i) => [z, a.derivative[i]]) },
-        ], { width: 420, height: 260, xLabel: 'z', label: `${a.title} and its derivative`, yDomain: a.name.includes('relu') ? [-1, 3] : [-1.05, 1.05] });
+        ], { width: 420, height: 260, xLabel: 'z', label: `${a.title} and its derivative`, yDomain: a.name.includes('relu') ? [-1, 6] : [-1.05, 1.05] });
         void svg;
         cell.appendChild(table([], [["range", a.range], ["f′ from", `${fmt(a.min_derivative, 3)} to ${fmt(a.max_derivative, 3)}`], ['gradient issue', a.issue]], 'facts'));
       }

@@ -102,8 +102,9 @@ export function lineChart(container, series, opts = {}) {
     let d = '';
     let pen = false;
     for (const [x, y] of s.points) {
-      if (y === null || !Number.isFinite(y) || (logY && y <= 0)) {
-        pen = false;
+      const outside = y > y1 * (logY ? 10 : 1) + 1e-9 * Math.abs(y1) || (!logY && y < y0);
+      if (y === null || !Number.isFinite(y) || (logY && y <= 0) || outside) {
+        pen = false; // a gap, never a flat line along the frame
         continue;
       }
       d += `${pen ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(Math.min(Math.max(y, y0), y1)).toFixed(1)}`;

@@ -293,7 +293,8 @@ export class TrainPanel {
       yDomain: [Math.min(...ys) - 0.3, Math.max(...ys) + 0.3],
       xLabel: 'x',
       label: 'fitted curve',
-      height: 360,
+      width: 480,
+      height: 440,
     });
     for (const [x, y] of pts(data.inputs, data.targets)) el('circle', { cx: sx(x), cy: sy(y), r: 5, class: 'pt train' }, svg);
     for (const [x, y] of pts(data.test_inputs, data.test_targets)) el('circle', { cx: sx(x), cy: sy(y), r: 5, class: 'pt test' }, svg);
