@@ -170,8 +170,8 @@ export const LABS = {
         { cls: 'clipped', label: 'loss with zero_grad' },
         { cls: 'plain', label: 'loss, forgot zero_grad' },
       ]);
-      out.appendChild(table(['iteration', 'this step’s ∂L/∂W₂₁', 'used (forgot)', 'used ÷ true', 'loss (correct)', 'loss (forgot)'],
-        acc.used_grad.map((u, i) => [String(i + 1), fmt(acc.fresh_grad[i], 4), fmt(u, 4), `${fmt(acc.ratio[i], 3)}×`, fmt(ok.loss[i], 4), fmt(acc.loss[i], 4)]), 'numbers compact'));
+      out.appendChild(table(['iteration', 'this step’s ∂L/∂W₂₁', 'used (forgot zero_grad)', 'loss (correct)', 'loss (forgot)'],
+        acc.used_grad.map((u, i) => [String(i + 1), fmt(acc.fresh_grad[i], 4), fmt(u, 4), fmt(ok.loss[i], 4), fmt(acc.loss[i], 4)]), 'numbers compact'));
       const ups = acc.loss.filter((v, i) => i > 0 && v > acc.loss[i - 1]).length;
       out.appendChild(para(`Without zero_grad the second update uses ${fmt(acc.ratio[1], 3)}× the true gradient: each step adds every old gradient again. ` +
         `The loss goes up ${ups} times in ${res.iterations} iterations instead of falling steadily to ${fmt(ok.loss[ok.loss.length - 1], 4)}.`, 'finding bad'));

@@ -68,7 +68,7 @@ function logTicks(lo, hi) {
 export function lineChart(container, series, opts = {}) {
   const W = opts.width ?? 640;
   const H = opts.height ?? 340;
-  const m = { l: 92, r: 20, t: 16, b: 56 };
+  const m = { l: 100, r: 40, t: 16, b: 64 };
   const svg = canvas(container, W, H, opts.label ?? 'chart');
   const pts = series.flatMap((s) => s.points.filter((p) => p[1] !== null && Number.isFinite(p[1])));
   const logY = opts.logY ?? false;
@@ -93,7 +93,7 @@ export function lineChart(container, series, opts = {}) {
     text(axes, m.l - 8, y + 6, logY ? powerOfTen(t) : fmt(t, 3), 'tick', 'end');
   }
   for (const t of niceTicks(x0, x1, 5)) {
-    text(axes, sx(t), H - m.b + 26, fmt(t, 4), 'tick', 'middle');
+    text(axes, sx(t), H - m.b + 30, fmt(t, 4), 'tick', 'middle');
   }
   el('line', { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, class: 'axis' }, axes);
   el('line', { x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, class: 'axis' }, axes);
@@ -126,7 +126,7 @@ export function lineChart(container, series, opts = {}) {
 export function barChart(container, groups, opts = {}) {
   const W = opts.width ?? 640;
   const H = opts.height ?? 340;
-  const m = { l: 92, r: 16, t: 16, b: opts.rotate ? 96 : 56 };
+  const m = { l: 100, r: 16, t: 16, b: opts.rotate ? 110 : 64 };
   const svg = canvas(container, W, H, opts.label ?? 'bar chart');
   const vals = groups.flatMap((g) => g.bars.map((b) => b.value)).filter((v) => v > 0);
   const logY = opts.logY ?? false;
@@ -154,7 +154,7 @@ export function barChart(container, groups, opts = {}) {
       const t = text(axes, x, H - m.b + 14, g.label, 'tick', 'end');
       t.setAttribute('transform', `rotate(-55 ${x} ${H - m.b + 14})`);
     } else {
-      text(axes, m.l + i * gw + gw / 2, H - m.b + 26, g.label, 'tick', 'middle');
+      text(axes, m.l + i * gw + gw / 2, H - m.b + 30, g.label, 'tick', 'middle');
     }
   });
   el('line', { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, class: 'axis' }, axes);
