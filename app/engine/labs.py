@@ -28,6 +28,7 @@ def _spec(layers, activations, loss, dataset, init, seed, scale, lr, slope=0.01)
 # ── vanishing gradients ──────────────────────────────────────────────────────
 
 
+@np.errstate(all="ignore")
 def vanishing(depth: int = 10, width: int = 8, seed: int = 0, compare=("tanh", "relu")) -> dict:
     """Gradient norm per layer of a deep sigmoid stack, against 0.25ⁿ, and the same weights with
     other hidden activations. n counts the sigmoid layers between layer l and the output."""
@@ -145,6 +146,7 @@ def dead_relu(
 # ── forgotten zero_grad ──────────────────────────────────────────────────────
 
 
+@np.errstate(all="ignore")  # overflow shows up as non-finite numbers
 def zero_grad(iterations: int = 15, learning_rate: float = 0.1) -> dict:
     """A small 1 → 8 → 1 tanh regression on the noisy sine trained twice: resetting the gradient
     each iteration, and letting it accumulate (no zero_grad). Shows ∂L/∂W2[0][0] per update."""
@@ -200,6 +202,7 @@ def _tensor(weights, biases, name: str) -> np.ndarray:
     return (weights if name[0] == "W" else biases)[int(name[1:]) - 1]
 
 
+@np.errstate(all="ignore")
 def gradcheck(spec: MLPSpec, eps: float = 1e-6) -> dict:
     """Central differences (L(θ+ε) − L(θ−ε)) / 2ε for every parameter next to backprop's ∂L/∂θ."""
     t0 = time.perf_counter()
@@ -246,6 +249,7 @@ def gradcheck(spec: MLPSpec, eps: float = 1e-6) -> dict:
 # ── blame: the archers ───────────────────────────────────────────────────────
 
 
+@np.errstate(all="ignore")
 def blame(spec: MLPSpec) -> dict:
     """Each parameter's share of Σ|∂L/∂θ| over all parameters, and each layer's."""
     fp = forward(spec)
