@@ -86,6 +86,7 @@ export function drawNeurons(container, grid) {
   container.replaceChildren();
   if (!grid) return;
   const multi = grid.neurons.some((n) => n.layer > 1);
+  container.classList.toggle('many', grid.neurons.length > 12);
   for (const n of grid.neurons) {
     const fig = document.createElement('figure');
     fig.className = 'neuron';
