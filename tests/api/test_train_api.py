@@ -257,3 +257,11 @@ def test_stream_stops_training_when_the_client_leaves():
     assert kinds == ["event: start", "event: progress", "event: progress"]
     assert job.trainer.state.stopped == "cancelled"
     assert job.trainer.state.epoch == 30  # three chunks of 10 epochs, then nothing more
+
+
+@pytest.mark.parametrize("field", ["clip_norm", "time_budget", "target_loss"])
+def test_nan_in_a_training_field_is_422_not_500(client, field):
+    body = json.dumps({"scenario": XOR, field: float("nan")})  # Python writes the bare NaN token
+    r = client.post("/api/train", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", field]
