@@ -30,12 +30,14 @@ run: $(VENV)/.app
 	$(VENV)/bin/backstep
 
 test: $(VENV)/.test $(CHROMIUM) $(AXE)
-	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/ruff check app tests $(wildcard bench)
 	$(PY) -m pytest
 
 lint: $(VENV)/.test
-	$(VENV)/bin/ruff check app tests bench
-	$(VENV)/bin/ruff format --check app tests bench
+	$(VENV)/bin/ruff check app tests $(wildcard bench)
+	$(VENV)/bin/ruff format --check app tests $(wildcard bench)
+
+bench: $(VENV)/.test ; $(PY) bench/train_bench.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .hypothesis artifacts

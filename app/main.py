@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.api.errors import install_error_handlers
 from app.api.routes import api_router, health_router
 from app.web import router as web_router
 
@@ -18,6 +19,7 @@ def create_app() -> FastAPI:
         version=__version__,
         description="Step through backpropagation one forward or backward step at a time.",
     )
+    install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(api_router)
     app.include_router(health_router)

@@ -1,4 +1,4 @@
-"""Page routes: the step-through page at `/`, under a strict Content-Security-Policy."""
+"""Page routes: the step-through page at `/` (under a strict Content-Security-Policy) and /labs."""
 
 from pathlib import Path
 
@@ -6,14 +6,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.engine.datasets import DATASET_INFO
 from app.engine.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=ROOT / "templates")
-# Every module is preloaded at once, so the import graph costs one round trip, not three.
+# Every module of the step-through page is preloaded at once: one round trip, not three.
 MODULES = sorted(
     "/static/" + p.relative_to(ROOT / "static").as_posix()
     for p in (ROOT / "static/js").rglob("*.js")
+    if "labs" not in p.relative_to(ROOT / "static/js").parts
 )
 router = APIRouter(include_in_schema=False)
 
@@ -35,3 +37,9 @@ def index(request: Request) -> HTMLResponse:
     response.headers["Content-Security-Policy"] = PAGE_CSP
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@router.get("/labs", response_class=HTMLResponse)
+def labs(request: Request) -> HTMLResponse:
+    """Training with a live loss curve, and the pitfall labs."""
+    return templates.TemplateResponse(request, "labs.html", {"datasets": DATASET_INFO})

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from app.api.schemas import Scenario
+from app.engine.lesson import Lesson
 from app.engine.network import MLPSpec, init_params
+
+
+def lesson_for(sc: Scenario) -> Lesson:
+    """The scenario's graph and plan. They are pure functions of the scenario, so a few recent
+    ones are kept: stepping through one lesson rebuilds nothing."""
+    return _lesson(sc.model_dump_json())
+
+
+@lru_cache(maxsize=8)
+def _lesson(key: str) -> Lesson:
+    return Lesson.from_spec(to_spec(Scenario.model_validate_json(key)))
 
 
 def to_spec(sc: Scenario) -> MLPSpec:

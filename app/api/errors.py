@@ -1,6 +1,10 @@
-"""Errors shaped like FastAPI's own validation errors, so clients parse one format."""
+"""Errors in one shape: FastAPI's validation format, without echoing the offending input."""
 
-from fastapi import HTTPException
+import math
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 
 def invalid(field: tuple, message: str, status: int = 422) -> HTTPException:
@@ -8,3 +12,20 @@ def invalid(field: tuple, message: str, status: int = 422) -> HTTPException:
         status_code=status,
         detail=[{"loc": ["body", *field], "msg": message, "type": "value_error"}],
     )
+
+
+def _clean(err: dict) -> dict:
+    """loc, msg and type only: the input may be huge, or NaN, which JSON cannot carry."""
+    msg = err.get("msg", "")
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    loc = [p for p in err.get("loc", []) if not (isinstance(p, float) and not math.isfinite(p))]
+    return {"loc": loc, "msg": msg, "type": err.get("type", "value_error")}
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"detail": [_clean(e) for e in exc.errors()]})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)

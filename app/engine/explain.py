@@ -60,6 +60,11 @@ class Explanation:
         }
 
 
+def _g(v: float) -> str:
+    """A number for a sentence: 6 significant digits and a true minus sign."""
+    return f"{v:.6g}".replace("-", "−")
+
+
 def _terms(items: list[Expr], limit: int = 6) -> Chain:
     if len(items) > limit:
         items = [*items[:2], Word("…"), *items[-1:]]
@@ -134,7 +139,7 @@ class Explainer:
             if self.m > 1:
                 mean = float(np.mean(self.s.value(i)))
                 out = Rel((self.L, n(self.val(i))))
-                words += f" The batch loss L is the mean over the {self.m} samples: {mean:.6g}."
+                words += f" The batch loss L is the mean over the {self.m} samples: {_g(mean)}."
         else:
             formula = Rel((nd.sym, op_expr(nd.op, [self.sym(j) for j in ins])))
             subst = Rel((nd.sym, op_expr(nd.op, [n(self.val(j)) for j in ins])))
@@ -263,7 +268,7 @@ class Explainer:
                     )
                 )
                 words += (
-                    f" This sample's share is {contribution:.6g}; the gradient is the mean over all "
+                    f" This sample's share is {_g(contribution)}; the gradient is the mean over all "
                     f"{self.m} samples."
                 )
             if total > 1:
@@ -276,8 +281,23 @@ class Explainer:
         if total > 1:
             more = "the last one: it is now complete" if c == total else f"{total - c} more to come"
             words += f" Contribution {c} of {total} to {tgt.sym.text(Fmt())}'s gradient ({more})."
+            if c == total and self._softmax_ce(nd):
+                p, y = self.val(i - nd.attrs["index"] + pos), self._target_of(pos)
+                words += (
+                    f" Softmax with cross-entropy simplifies to p − y = {_g(p)} − {y:g} = "
+                    f"{_g(p - y)}: the same number, without the Jacobian."
+                )
         result = Rel((target, n(self.gval(j))))
         return Explanation(formula, subst, result, words + self.batch_note(), self.gval(j))
+
+    def _softmax_ce(self, nd) -> bool:
+        root = self.g.nodes[self.g.root]
+        return nd.attrs.get("activation") == "softmax" and root.attrs.get("loss") == "cross_entropy"
+
+    def _target_of(self, k: int) -> float:
+        """The target value y_k of output k (for the softmax + cross-entropy shortcut)."""
+        root = self.g.nodes[self.g.root]
+        return self.val(root.inputs[len(root.inputs) // 2 + k])
 
     def _local(self, nd, ins, pos, local):
         """The local derivative ∂node/∂input as symbols and as numbers, with the step's sentence."""

@@ -1,7 +1,7 @@
 import numpy as np
 from fastapi import APIRouter
 
-from app.api.convert import finite, to_spec
+from app.api.convert import finite, lesson_for, to_spec
 from app.api.errors import invalid
 from app.api.schemas import (
     MAX_RUN_STEPS,
@@ -12,7 +12,6 @@ from app.api.schemas import (
     StepRequest,
     StepResponse,
 )
-from app.engine.lesson import Lesson
 from app.engine.vectorised import iterate
 
 router = APIRouter(tags=["lessons"])
@@ -21,14 +20,14 @@ router = APIRouter(tags=["lessons"])
 @router.post("/graph", response_model=GraphResponse)
 def build_graph(req: GraphRequest) -> dict:
     """The scenario's computation graph: nodes, edges, parameters, layout hints and step plan."""
-    return Lesson.from_spec(to_spec(req.scenario)).describe()
+    return lesson_for(req.scenario).describe()
 
 
 @router.post("/step", response_model=StepResponse)
 def take_step(req: StepRequest) -> dict:
     """The state at `cursor`: the step just taken with its explanation, and every value and
     gradient so far. Stepping back is asking for cursor − 1."""
-    lesson = Lesson.from_spec(to_spec(req.scenario))
+    lesson = lesson_for(req.scenario)
     total = lesson.plan.units(req.granularity)
     if req.cursor > total:
         raise invalid(
@@ -45,7 +44,7 @@ def run_iteration(req: RunRequest) -> dict:
     spec = to_spec(req.scenario)
     steps = None
     if req.include_steps:
-        lesson = Lesson.from_spec(spec)
+        lesson = lesson_for(req.scenario)
         if lesson.plan.total > MAX_RUN_STEPS:
             raise invalid(
                 ("include_steps",),
