@@ -60,10 +60,11 @@ def tutorial_reference() -> dict[str, float]:
 
 
 def test_first_graph_is_drawn_quickly(make_page, base_url):
+    """The tutorial is drawn within 300 ms of navigation (best of six warm loads)."""
     page = make_page()
     open_lesson(page, base_url)  # a cold browser process is not what a user meets twice
     times = []
-    for _ in range(4):  # the best of four: other test suites may share this machine's CPUs
+    for _ in range(6):  # the best of six: other test suites may share this machine's CPUs
         open_lesson(page, base_url)
         times.append(
             page.evaluate("performance.getEntriesByName('backstep:first-graph')[0].startTime")
