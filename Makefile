@@ -37,5 +37,7 @@ lint: $(VENV)/.test
 	$(VENV)/bin/ruff check app tests $(wildcard bench)
 	$(VENV)/bin/ruff format --check app tests $(wildcard bench)
 
+bench: $(VENV)/.test ; $(PY) bench/train_bench.py
+
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .hypothesis artifacts
