@@ -147,7 +147,7 @@ def test_worksheet_flags_the_tutorial_slip(page):
     assert "bs-ws-inherited" in page.get_attribute("tr[data-key='grad:W1_0_0']", "class")
     summary = page.text_content(".bs-ws-summary")
     assert "first slip is z₁" in summary
-    note = page.text_content("tr[data-key='value:z1_0'] .bs-ws-note")
+    note = page.text_content("tr.bs-ws-noterow[data-key='value:z1_0'] .bs-ws-note")
     assert "should be 0.7800, not 0.68." in note
     result = page.evaluate("window.__result")
     assert result["first_slip"] == "value:z1_0"
@@ -220,3 +220,30 @@ def test_export_downloads_and_import(page, tmp_path):
 def test_expand_switch(page):
     page.check(".bs-expand input")
     assert page.evaluate("window.__expand") is True
+
+
+def test_panels_on_the_step_through_page(harness_url):
+    """install.js adds the worksheet and export panels to the real page through its panel API."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        _unavailable(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    root = harness_url.removesuffix("/__expr_harness")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(f"{root}/#preset=tutorial")
+        pg.wait_for_selector("#n-z1_0")
+        pg.add_style_tag(url="/static/css/expr.css")
+        pg.add_script_tag(url="/static/js/worksheet/install.js", type="module")
+        pg.wait_for_selector("#panel-worksheet input[data-key='value:z1_0']")
+        pg.fill("#panel-worksheet input[data-key='value:z1_0']", "0.68")  # the tutorial's slip
+        pg.fill("#panel-worksheet input[data-key='value:a1_0']", "0.6637")
+        pg.click("#panel-worksheet button.bs-ws-check")
+        pg.wait_for_selector("#n-z1_0.ws-slip")
+        assert "ws-inherited" in pg.get_attribute("#n-a1_0", "class")
+        assert pg.is_visible("#panel-export-code button[data-format='pytorch']")
+        assert errors == []
+        browser.close()

@@ -55,7 +55,7 @@ export function mountWorksheet(container, api, getState, { onResult = () => {} }
 
   function resetVerdicts() {
     for (const r of rows.values()) {
-      r.row.classList.remove("bs-ws-correct", "bs-ws-slip", "bs-ws-inherited", "bs-ws-first");
+      for (const tr of [r.row, r.noteRow]) tr.classList.remove("bs-ws-correct", "bs-ws-slip", "bs-ws-inherited", "bs-ws-first");
       r.verdict.textContent = "";
       r.note.textContent = "";
     }
@@ -82,14 +82,16 @@ export function mountWorksheet(container, api, getState, { onResult = () => {} }
         input.removeAttribute("aria-invalid");
       });
       const verdict = el("span", { cls: "bs-ws-verdict" });
-      const note = el("div", { cls: "bs-ws-note" });
+      const note = el("td", { cls: "bs-ws-note", attrs: { colspan: "3" } });
       const row = el("tr", { cls: "bs-ws-row", attrs: { "data-key": q.key } }, [
         el("th", { attrs: { scope: "row" } }, [el("label", { text: q.label.text, attrs: { for: id } })]),
         el("td", {}, [input]),
-        el("td", {}, [verdict, note]),
+        el("td", {}, [verdict]),
       ]);
-      rows.set(q.key, { row, input, verdict, note });
-      out.push(row);
+      // the explanation gets a full-width row of its own: panels beside the graph are narrow
+      const noteRow = el("tr", { cls: "bs-ws-noterow", attrs: { "data-key": q.key } }, [note]);
+      rows.set(q.key, { row, noteRow, input, verdict, note });
+      out.push(row, noteRow);
     }
     body.replaceChildren(...out);
   }
@@ -137,8 +139,10 @@ export function mountWorksheet(container, api, getState, { onResult = () => {} }
     for (const e of result.entries) {
       const r = rows.get(e.key);
       if (!r) continue;
-      r.row.classList.add(`bs-ws-${e.status}`);
-      if (e.key === result.first_slip) r.row.classList.add("bs-ws-first");
+      for (const tr of [r.row, r.noteRow]) {
+        tr.classList.add(`bs-ws-${e.status}`);
+        if (e.key === result.first_slip) tr.classList.add("bs-ws-first");
+      }
       r.verdict.textContent = VERDICT[e.status];
       r.note.textContent = e.message;
     }
