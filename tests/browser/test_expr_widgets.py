@@ -95,7 +95,7 @@ def harness_url():
 
 
 @pytest.fixture(scope="module")
-def page(harness_url):
+def browser():
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         _unavailable(f"Chromium not found at {CHROMIUM}")
     try:
@@ -103,28 +103,34 @@ def page(harness_url):
     except ImportError:
         _unavailable("playwright is not installed")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(accept_downloads=True)
-        problems: list[str] = []
-        # a 422 is how the editor learns of a typing error, and Chromium asks for /favicon.ico
-        # on its own: both are logged, and both are fine
-        pg.on(
-            "console",
-            lambda m: (
-                problems.append(f"{m.text} {m.location}")
-                if m.type in ("error", "warning")
-                and "status of 422" not in m.text
-                and "favicon.ico" not in str(m.location)
-                else None
-            ),
-        )
-        pg.on("pageerror", lambda e: problems.append(str(e)))
-        pg.goto(harness_url)
-        pg.wait_for_selector("body[data-ready='1']", timeout=15000)
-        yield pg
-        assert pg.evaluate("window.__violations") == []
-        assert problems == []
-        browser.close()
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, harness_url):
+    pg = browser.new_page(accept_downloads=True)
+    problems: list[str] = []
+    # a 422 is how the editor learns of a typing error, and Chromium asks for /favicon.ico
+    # on its own: both are logged, and both are fine
+    pg.on(
+        "console",
+        lambda m: (
+            problems.append(f"{m.text} {m.location}")
+            if m.type in ("error", "warning")
+            and "status of 422" not in m.text
+            and "favicon.ico" not in str(m.location)
+            else None
+        ),
+    )
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+    pg.goto(harness_url)
+    pg.wait_for_selector("body[data-ready='1']", timeout=15000)
+    yield pg
+    assert pg.evaluate("window.__violations") == []
+    assert problems == []
+    pg.close()
 
 
 def wait_until(page, js: str, timeout: float = 10.0) -> None:
@@ -222,28 +228,22 @@ def test_expand_switch(page):
     assert page.evaluate("window.__expand") is True
 
 
-def test_panels_on_the_step_through_page(harness_url):
+def test_panels_on_the_step_through_page(browser, harness_url):
     """install.js adds the worksheet and export panels to the real page through its panel API."""
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        _unavailable(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
     root = harness_url.removesuffix("/__expr_harness")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors: list[str] = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.goto(f"{root}/#preset=tutorial")
-        pg.wait_for_selector("#n-z1_0")
-        pg.add_style_tag(url="/static/css/expr.css")
-        pg.add_script_tag(url="/static/js/worksheet/install.js", type="module")
-        pg.wait_for_selector("#panel-worksheet input[data-key='value:z1_0']")
-        pg.fill("#panel-worksheet input[data-key='value:z1_0']", "0.68")  # the tutorial's slip
-        pg.fill("#panel-worksheet input[data-key='value:a1_0']", "0.6637")
-        pg.click("#panel-worksheet button.bs-ws-check")
-        pg.wait_for_selector("#n-z1_0.ws-slip")
-        assert "ws-inherited" in pg.get_attribute("#n-a1_0", "class")
-        assert pg.is_visible("#panel-export-code button[data-format='pytorch']")
-        assert errors == []
-        browser.close()
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(f"{root}/#preset=tutorial")
+    pg.wait_for_selector("#n-z1_0")
+    pg.add_style_tag(url="/static/css/expr.css")
+    pg.add_script_tag(url="/static/js/worksheet/install.js", type="module")
+    pg.wait_for_selector("#panel-worksheet input[data-key='value:z1_0']")
+    pg.fill("#panel-worksheet input[data-key='value:z1_0']", "0.68")  # the tutorial's slip
+    pg.fill("#panel-worksheet input[data-key='value:a1_0']", "0.6637")
+    pg.click("#panel-worksheet button.bs-ws-check")
+    pg.wait_for_selector("#n-z1_0.ws-slip")
+    assert "ws-inherited" in pg.get_attribute("#n-a1_0", "class")
+    assert pg.is_visible("#panel-export-code button[data-format='pytorch']")
+    assert errors == []
+    pg.close()
