@@ -247,3 +247,35 @@ def test_panels_on_the_step_through_page(browser, harness_url):
     assert pg.is_visible("#panel-export-code button[data-format='pytorch']")
     assert errors == []
     pg.close()
+
+
+def test_expression_panel_steps_a_textbook_graph(browser, harness_url):
+    """expr/install.js: pick (a + b)(b + 1), step to the end, and read b's summed gradient."""
+    root = harness_url.removesuffix("/__expr_harness")
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(f"{root}/#preset=tutorial")
+    pg.wait_for_selector("#n-z1_0")
+    pg.add_style_tag(url="/static/css/expr.css")
+    pg.add_script_tag(url="/static/js/expr/install.js", type="module")
+    pg.wait_for_selector(
+        "#panel-expressions .bs-expr-presets option[value='sum-times-sum']", state="attached"
+    )
+    pg.select_option("#panel-expressions .bs-expr-presets", "sum-times-sum")
+    pg.wait_for_selector("#x-var_b")
+    for _ in range(7):  # the forward pass (3) and the first four backward steps
+        pg.click("#panel-expressions .bs-xg-step")
+        time.sleep(0.05)
+    wait_until(pg, "document.querySelector('.bs-xg-counter').textContent.startsWith('step 7 of 8')")
+    a, b = 2, 1
+    assert pg.text_content("#x-f .bs-xg-value") == f"= {(a + b) * (b + 1)}"
+    assert pg.text_content("#x-var_b .bs-xg-grad") == f"∇ {b + 1} (1/2)"  # one path so far
+    pg.click("#panel-expressions .bs-xg-step")
+    wait_until(pg, "document.querySelector('.bs-xg-counter').textContent.startsWith('step 8 of 8')")
+    assert pg.text_content("#x-var_b .bs-xg-grad") == f"∇ {(b + 1) + (a + b)}"
+    assert "Contribution 2 of 2" in pg.text_content("#panel-expressions .bs-xg-sentence")
+    assert pg.query_selector("#panel-expressions .bs-xg-math math") is not None
+    assert "is-backward" in pg.get_attribute("#x-var_b__v2", "class")
+    assert errors == []
+    pg.close()

@@ -53,6 +53,8 @@ function filenameOf(response, fallback) {
 }
 
 export const exprApi = {
+  graph: (scenario, expand = false) => send("POST", "/api/graph", { scenario, expand }),
+  step: (body) => send("POST", "/api/step", body),
   expressionPresets: () => send("GET", "/api/expressions/presets"),
   expressionPreset: (id) => send("GET", `/api/expressions/presets/${encodeURIComponent(id)}`),
   parse: (expression) => send("POST", "/api/expressions/parse", { expression }),
