@@ -182,3 +182,43 @@ def test_duplicate_entries_are_refused(lesson):
     with pytest.raises(CheckInputError, match="twice") as info:
         check(lesson, [Entry("z1_0", "value", 0.78), Entry("z1_0", "value", 0.78)])
     assert info.value.index == 1
+
+
+def test_batched_scenario_checks_one_sample_and_mean_gradients():
+    """XOR, 4 samples: node values and δ are the chosen sample's; parameter gradients the mean."""
+    from app.api.convert import to_spec
+    from app.api.schemas import Scenario
+    from app.engine.presets import PRESETS
+
+    spec = to_spec(Scenario(**PRESETS["xor"]["scenario"]))
+    lesson = Lesson.from_spec(spec)
+    W1, b1, W2, b2 = (
+        spec.weights[0],
+        spec.biases[0][:, None],
+        spec.weights[1],
+        spec.biases[1][:, None],
+    )
+    X, Y, m, lr, s = spec.inputs.T, spec.targets.T, 4, spec.learning_rate, 2
+
+    def sig(z):
+        return 1 / (1 + np.exp(-z))
+
+    # the tutorial's XOR program, one iteration, written out independently
+    z1 = W1 @ X + b1
+    a1 = sig(z1)
+    z2 = W2 @ a1 + b2
+    yh = sig(z2)
+    d2 = (yh - Y) * yh * (1 - yh)
+    d1 = (W2.T @ d2) * a1 * (1 - a1)
+    dW1, dW2 = d1 @ X.T / m, d2 @ a1.T / m
+    values = {"value:z2_0": z2[0, s], "value:a2_0": yh[0, s], "grad:z2_0": d2[0, s]}
+    for j in range(4):
+        values[f"value:z1_{j}"] = z1[j, s]
+        values[f"grad:z1_{j}"] = d1[j, s]
+        values[f"grad:W2_0_{j}"] = dW2[0, j]
+        values[f"new:W1_{j}_0"] = W1[j, 0] - lr * dW1[j, 0]
+    report = check(lesson, entries({k: round(float(v), 6) for k, v in values.items()}, 6), sample=s)
+    assert {e["status"] for e in report["entries"]} == {"correct"}, report["summary"]
+    wrong = dict(values, **{"grad:W2_0_1": dW2[0, 1] * m})  # forgot to divide by m
+    report = check(lesson, entries({k: round(float(v), 6) for k, v in wrong.items()}, 6), sample=s)
+    assert report["slips"] == ["grad:W2_0_1"]
