@@ -53,6 +53,9 @@ class Scenario(Strict):
         json_schema_extra={"examples": [PRESETS["tutorial"]["scenario"]]},
     )
 
+    kind: Literal["mlp"] = Field(
+        "mlp", description='A network (the default); see ExpressionScenario for kind "expression".'
+    )
     layers: list[StrictInt] = Field(
         ...,
         min_length=2,
@@ -208,7 +211,10 @@ class StepRequest(Strict):
             ]
         },
     )
-    scenario: Scenario
+    scenario: AnyScenario
+    expand: bool = Field(
+        False, description="Networks: each neuron as its products, sum, activation."
+    )
     cursor: StrictInt = Field(
         0, ge=0, description="Units of `granularity` done; 0 is before the first step."
     )
@@ -224,6 +230,8 @@ class StepRequest(Strict):
 
     @model_validator(mode="after")
     def _sample(self) -> StepRequest:
+        if not check_view(self.scenario, self.expand, self.sample):
+            return self
         if self.sample >= len(self.scenario.inputs):
             raise ValueError(
                 f"sample is {self.sample} but the scenario has {len(self.scenario.inputs)} samples"
@@ -242,10 +250,15 @@ class GraphRequest(Strict):
         extra="forbid",
         json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
     )
-    scenario: Scenario
+    scenario: AnyScenario
+    expand: bool = Field(
+        False, description="Networks: each neuron as its products, sum, activation."
+    )
 
     @model_validator(mode="after")
     def _size(self) -> GraphRequest:
+        if not check_view(self.scenario, self.expand, 0):
+            return self
         cells = len(self.scenario.inputs) * self.scenario.neurons
         if cells > MAX_STEP_CELLS:
             raise ValueError(
@@ -709,3 +722,294 @@ class ActivationsRequest(Strict):
         if self.hi <= self.lo:
             raise ValueError(f"hi ({self.hi}) must be greater than lo ({self.lo})")
         return self
+
+
+# ── expressions, check my working, code export (issue 6) ──
+# StepRequest and GraphRequest take AnyScenario and `expand`; check_view is their extra validation.
+
+from pydantic import PlainSerializer, PlainValidator, SerializationInfo, field_validator  # noqa: E402
+from pydantic_core import PydanticCustomError  # noqa: E402
+
+from app.engine.expression import (  # noqa: E402
+    MAX_DEPTH,
+    MAX_LENGTH,
+    MAX_OPERATIONS,
+    MAX_VARIABLES,
+    ExpressionError,
+    parse,
+    variables,
+)
+
+MAX_EXPANDED_PRODUCTS = 1_000  # weights drawn as their own multiplication when expanded
+MAX_CHECK_ENTRIES = 1_000
+EXPAND_DOC = (
+    "Networks only: draw and step each neuron as its multiplications wᵢ·aᵢ, a chain of sums, the "
+    f"bias addition (z) and the activation; at most {MAX_EXPANDED_PRODUCTS:,} weights."
+)
+VarName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,23}$")]
+
+
+class ExpressionScenario(Strict):
+    """An expression's computation graph: variables are leaves with gradients, f is the output."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "expression",
+                    "expression": "(a + b) * (b + 1)",
+                    "values": {"a": 2, "b": 1},
+                }
+            ]
+        },
+    )
+
+    kind: Literal["expression"]
+    expression: str = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_LENGTH,
+        description=(
+            "Numbers, variables, + − * / ^ (or **), unary minus, parentheses and exp log tanh "
+            f"sigmoid relu. At most {MAX_LENGTH} characters, {MAX_DEPTH} levels of parentheses, "
+            f"{MAX_OPERATIONS} operations and {MAX_VARIABLES} variables."
+        ),
+    )
+    values: dict[VarName, Number] = Field(
+        ..., max_length=MAX_VARIABLES, description="One value per variable of the expression."
+    )
+    learning_rate: StrictFloat | StrictInt | None = Field(
+        None,
+        ge=0,
+        le=MAX_LEARNING_RATE,
+        allow_inf_nan=False,
+        description="η: when given, an update phase v ← v − η·∂f/∂v follows the backward pass.",
+    )
+    frozen: list[VarName] = Field(
+        default_factory=list, max_length=MAX_VARIABLES, description="Variables the update skips."
+    )
+
+    @field_validator("expression")
+    @classmethod
+    def _parses(cls, v: str) -> str:
+        try:
+            parse(v)
+        except ExpressionError as e:
+            raise PydanticCustomError(
+                "expression_syntax",
+                "{reason} (at character {column})\n{caret}",
+                {
+                    "reason": e.message,
+                    "position": e.position,
+                    "column": e.position + 1,
+                    "caret": e.caret,
+                },
+            ) from None
+        return v
+
+    @model_validator(mode="after")
+    def _values(self) -> ExpressionScenario:
+        names = variables(parse(self.expression))
+        for name in names:
+            if name not in self.values:
+                raise ValueError(f"values has no entry for the variable {name!r} of the expression")
+        for name in self.values:
+            if name not in names:
+                raise ValueError(
+                    f"values[{name!r}]: {name!r} is not a variable of the expression "
+                    f"(its variables: {', '.join(names) or 'none'})"
+                )
+        for i, name in enumerate(self.frozen):
+            if name not in names:
+                raise ValueError(f"frozen[{i}] is {name!r}: not a variable of the expression")
+        return self
+
+
+def _validate_scenario(v: object) -> Scenario | ExpressionScenario:
+    """Pick the model by `kind` (absent: a network), keeping error locations as they were:
+    ["body", "scenario", "layers"], with no union tag in between."""
+    kind = v.get("kind", "mlp") if isinstance(v, dict) else getattr(v, "kind", "mlp")
+    if kind == "expression":
+        return ExpressionScenario.model_validate(v)
+    if kind != "mlp":
+        raise PydanticCustomError(
+            "scenario_kind", 'kind must be "mlp" (a network, the default) or "expression"'
+        )
+    return Scenario.model_validate(v)
+
+
+def _dump_scenario(v: Scenario | ExpressionScenario, info: SerializationInfo) -> dict:
+    return v.model_dump(mode=info.mode, exclude_none=info.exclude_none)
+
+
+AnyScenario = Annotated[
+    Scenario | ExpressionScenario,
+    PlainValidator(_validate_scenario, json_schema_input_type=Scenario | ExpressionScenario),
+    PlainSerializer(_dump_scenario),
+]
+
+
+def check_view(scenario: Scenario | ExpressionScenario, expand: bool, sample: int) -> bool:
+    """Validation shared by the stepped requests; False when the network checks do not apply."""
+    if isinstance(scenario, ExpressionScenario):
+        if sample != 0:
+            raise ValueError(f"sample is {sample}: an expression has one sample (sample 0)")
+        return False
+    if expand:
+        products = sum(a * b for a, b in zip(scenario.layers, scenario.layers[1:], strict=False))
+        if products > MAX_EXPANDED_PRODUCTS:
+            raise ValueError(
+                f"expand: this network has {products:,} weights; the expanded view draws at most "
+                f"{MAX_EXPANDED_PRODUCTS:,}"
+            )
+        cells = len(scenario.inputs) * (products + scenario.neurons)
+        if cells > MAX_STEP_CELLS:
+            raise ValueError(
+                f"expand: samples × nodes is {cells:,}, the limit is {MAX_STEP_CELLS:,}; use fewer "
+                "samples"
+            )
+    return True
+
+
+class ExpressionPreset(PresetSummary):
+    scenario: ExpressionScenario
+
+
+class ParseRequest(Strict):
+    expression: str = Field(..., min_length=1, max_length=MAX_LENGTH)
+
+
+class ParseResponse(BaseModel):
+    variables: list[str] = Field(..., description="In order of first appearance.")
+    operations: int
+
+
+# check my working
+
+Quantity = Literal["value", "grad", "new"]
+
+
+class CheckEntry(Strict):
+    target: str = Field(
+        ...,
+        max_length=64,
+        description="A node id (z1_0, a1_0, L, v1, f) or a parameter id (W1_0_0, b2_0, var_a).",
+    )
+    quantity: Quantity = Field(
+        ...,
+        description="value: a node's forward value; grad: ∂L/∂ (δ for a z node) of a node or "
+        "parameter; new: a parameter after the update.",
+    )
+    value: Number = Field(..., description="What you computed by hand.")
+    decimals: StrictInt | None = Field(
+        None, ge=0, le=12, description="Decimals you worked to for this value (default: decimals)."
+    )
+
+
+class CheckRequest(Strict):
+    scenario: AnyScenario
+    expand: bool = Field(False, description=EXPAND_DOC)
+    entries: list[CheckEntry] = Field(..., min_length=1, max_length=MAX_CHECK_ENTRIES)
+    decimals: StrictInt = Field(4, ge=0, le=12, description="Decimals you worked to.")
+    sample: StrictInt = Field(0, ge=0, description="The sample your values are for.")
+    precision: StrictInt = Field(4, ge=1, le=12, description="Decimals in the explanations.")
+
+    @model_validator(mode="after")
+    def _sample(self) -> CheckRequest:
+        if check_view(self.scenario, self.expand, self.sample):
+            GraphRequest(scenario=self.scenario)
+            if self.sample >= len(self.scenario.inputs):
+                raise ValueError(
+                    f"sample is {self.sample} but the scenario has {len(self.scenario.inputs)} samples"
+                )
+        return self
+
+
+class WorksheetRequest(Strict):
+    scenario: AnyScenario
+    expand: bool = Field(False, description=EXPAND_DOC)
+
+    @model_validator(mode="after")
+    def _size(self) -> WorksheetRequest:
+        if check_view(self.scenario, self.expand, 0):
+            GraphRequest(scenario=self.scenario)
+        return self
+
+
+class QuantityOut(BaseModel):
+    key: str = Field(..., description="quantity:target, e.g. value:z1_0, grad:W1_0_0, new:b1_0.")
+    target: str
+    quantity: Quantity
+    label: Rendered = Field(..., description="z₁, δ₁, ∂L/∂W₁₁, W₁₁ (new), …")
+    step: int = Field(..., description="The fine step that completes it.")
+
+
+class WorksheetResponse(BaseModel):
+    quantities: list[QuantityOut] = Field(..., description="Every checkable number, in plan order.")
+
+
+class Dependency(BaseModel):
+    key: str
+    label: str
+    value: MaybeFloat = Field(..., description="The engine's value.")
+
+
+class CheckedOut(QuantityOut):
+    yours: float
+    decimals: int
+    status: Literal["correct", "slip", "inherited"] = Field(
+        ...,
+        description="correct: agrees with the engine to your precision (or follows from your "
+        "correct rounded numbers); inherited: wrong, but right given your earlier numbers; slip: "
+        "wrong even given your earlier numbers.",
+    )
+    correct: MaybeFloat = Field(..., description="The engine's value.")
+    from_yours: MaybeFloat = Field(..., description="What it is when computed from your numbers.")
+    message: str
+    inherited_from: list[str] = Field(..., description="Keys of the slips this value carries.")
+    depends_on: list[Dependency]
+    explanation: ExplanationOut = Field(..., description="The engine's step, with its numbers.")
+    your_explanation: ExplanationOut | None = Field(
+        None, description="Slips: the same step computed from your earlier numbers."
+    )
+
+
+class CheckResponse(BaseModel):
+    summary: str
+    first_slip: str | None = Field(..., description="Key of the first wrong step, if any.")
+    slips: list[str]
+    inherited: list[str] = Field(..., description="Your values that inherited the first slip.")
+    affected: list[str] = Field(
+        ..., description="Every quantity downstream of the first slip, entered or not."
+    )
+    entries: list[CheckedOut] = Field(..., description="Your entries, in plan order.")
+
+
+# code export and scenario files
+
+ExportFormat = Literal["numpy", "pytorch", "json"]
+
+
+class ExportRequest(Strict):
+    scenario: AnyScenario
+    format: ExportFormat = Field(
+        ...,
+        description="numpy: a self-contained script in the tutorial's style; pytorch: the same "
+        "with loss.backward(); json: the scenario as a file for /api/import.",
+    )
+    name: str = Field(
+        "backstep", pattern=r"^[A-Za-z0-9_-]{1,40}$", description="The download's file name stem."
+    )
+
+
+class ScenarioFile(Strict):
+    """What /api/export writes as JSON and /api/import reads back."""
+
+    format: Literal["backstep-scenario"] = "backstep-scenario"
+    version: Literal[1] = 1
+    scenario: AnyScenario
+
+
+StepRequest.model_rebuild()
+GraphRequest.model_rebuild()

@@ -29,6 +29,7 @@ from app.engine.mathfmt import (
 )
 from app.engine.ops import EPS, OPS
 from app.engine.plan import Step
+from app.engine.primitive_rules import forward_words, local_rule
 from app.engine.stepper import State
 
 ONE, E, HALF = Num(1.0), Sym("e"), Sym("½")
@@ -77,7 +78,10 @@ class Explainer:
         self.g = state.graph
         self.sample = sample
         self.m = self.g.batch
-        self.L = Sym("L") if self.m == 1 else Sym("ℓ")
+        root = self.g.nodes[self.g.root]
+        # a network's root is the loss L; an expression's root is its output f: write ∂f/∂a
+        self.top = Sym("L") if root.role == "loss" else root.sym
+        self.L = self.top if self.m == 1 else Sym("ℓ")
 
     # ── helpers ──────────────────────────────────────────────────────────────
 
@@ -97,7 +101,7 @@ class Explainer:
         nd = self.g.nodes[i]
         if nd.role == "z":
             return Sym("δ", nd.sym.sub, nd.sym.sup)
-        top = Sym("L") if nd.kind == "param" else self.L
+        top = self.top if nd.kind == "param" else self.L
         return Partial(top, nd.sym)
 
     def batch_note(self) -> str:
@@ -143,7 +147,7 @@ class Explainer:
         else:
             formula = Rel((nd.sym, op_expr(nd.op, [self.sym(j) for j in ins])))
             subst = Rel((nd.sym, op_expr(nd.op, [n(self.val(j)) for j in ins])))
-            words = f"{nd.sym.text(Fmt())} is computed from the values stored before it."
+            words = forward_words(nd.op, nd.sym)
         if nd.op == "loss":
             formula = Rel((self.L, *formula.sides[1:]))
             subst = Rel((self.L, *subst.sides[1:]))
@@ -331,12 +335,21 @@ class Explainer:
         if nd.op == "act":
             return self._act_local(nd, ins, pos, local)
         name = Partial(nd.sym, xsym)
+        lsym, lnum, rule = local_rule(
+            nd.op,
+            pos,
+            [self.sym(j) for j in ins],
+            [self.val(j) for j in ins],
+            nd.sym,
+            self.val(self.g.index[nd.id]),
+            local,
+        )
         return (
-            name,
-            n(local),
+            lsym,
+            lnum,
             (
                 f"Chain rule: multiply the gradient arriving at {nd.sym.text(Fmt())} by the local "
-                f"derivative {name.text(Fmt())}."
+                f"derivative {name.text(Fmt())}. {rule}"
             ),
         )
 
@@ -413,13 +426,13 @@ class Explainer:
     def update(self, p: int) -> Explanation:
         s = self.s
         sym, old, new, g = self.sym(p), float(s.P0[p]), float(s.P[p]), float(s.pgrad[p])
-        formula = Rel((sym, Bin("−", sym, Bin("·", Sym("η"), Partial(Sym("L"), sym)))), op="←")
+        formula = Rel((sym, Bin("−", sym, Bin("·", Sym("η"), Partial(self.top, sym)))), op="←")
         subst = Rel((sym, Bin("−", n(old), Bin("×", n(s.lr), n(g)))), op="←")
         arrow = "↑" if new > old else ("↓" if new < old else "=")
         if new > old:
-            why = "its gradient is negative: the loss falls when it rises"
+            why = f"its gradient is negative: {self._what()} falls when it rises"
         elif new < old:
-            why = "its gradient is positive: the loss falls when it drops"
+            why = f"its gradient is positive: {self._what()} falls when it drops"
         else:
             why = "its gradient is zero"
         words = (
@@ -427,6 +440,10 @@ class Explainer:
             f"{arrow} because {why}."
         )
         return Explanation(formula, subst, Rel((sym, n(new))), words, new)
+
+    def _what(self) -> str:
+        """What gradient descent lowers: the loss, or an expression's output f."""
+        return "the loss" if self.top == Sym("L") else self.top.text(Fmt())
 
 
 def op_expr(op: str, args: list[Expr]) -> Expr:

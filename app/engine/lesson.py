@@ -104,7 +104,8 @@ class Lesson:
         nd = self.graph.nodes[p]
         consumer = self.graph.consumers[p][0][0] if self.graph.consumers[p] else None
         edge = None
-        if nd.role == "W" and consumer is not None:  # the data edge this weight labels
+        # the data edge this weight labels (none when neurons are expanded into primitive ops)
+        if nd.role == "W" and consumer is not None and self.graph.nodes[consumer].op == "wsum":
             cnode = self.graph.nodes[consumer]
             src = self.graph.nodes[cnode.inputs[nd.index[1]]]
             edge = f"{src.id}__{cnode.id}"
@@ -238,7 +239,8 @@ class Lesson:
     def _param_views(self, state: State) -> list[dict]:
         g, ps = self.graph, self.graph.params
         old, new, grad = state.P0[ps].tolist(), state.P[ps].tolist(), state.pgrad[ps].tolist()
-        step = (-state.lr * state.pgrad[ps]).tolist()
+        with np.errstate(all="ignore"):  # η = 0 times an infinite gradient: NaN, shown as null
+            step = (-state.lr * state.pgrad[ps]).tolist()
         received, updated = state.received[ps].tolist(), state.updated[ps].tolist()
         out = []
         for k, p in enumerate(ps):
@@ -281,13 +283,15 @@ class Lesson:
         t, node = state.diverged
         step = self.plan.step(t)
         nd = self.graph.nodes[node]
+        why, advice = "overflow", "Try a smaller learning rate or smaller weights."
+        if self.spec is None:  # an expression: log of a negative, 1/0 and the like, or overflow
+            why, advice = "outside its domain, or overflow", "Try other values."
         return {
             "step": t,
             "phase": step.phase,
             "node": nd.id,
             "message": (
-                f"The {step.phase} step {t + 1} made {nd.sym.text(Fmt())} non-finite (overflow): "
-                "later values that depend on it are shown as null. Try a smaller learning rate "
-                "or smaller weights."
+                f"The {step.phase} step {t + 1} made {nd.sym.text(Fmt())} non-finite ({why}): "
+                f"later values that depend on it are shown as null. {advice}"
             ),
         }

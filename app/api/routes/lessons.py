@@ -20,14 +20,14 @@ router = APIRouter(tags=["lessons"])
 @router.post("/graph", response_model=GraphResponse)
 def build_graph(req: GraphRequest) -> dict:
     """The scenario's computation graph: nodes, edges, parameters, layout hints and step plan."""
-    return lesson_for(req.scenario).describe()
+    return lesson_for(req.scenario, req.expand).describe()
 
 
 @router.post("/step", response_model=StepResponse)
 def take_step(req: StepRequest) -> dict:
     """The state at `cursor`: the step just taken with its explanation, and every value and
     gradient so far. Stepping back is asking for cursor − 1."""
-    lesson = lesson_for(req.scenario)
+    lesson = lesson_for(req.scenario, req.expand)
     total = lesson.plan.units(req.granularity)
     if req.cursor > total:
         raise invalid(
