@@ -2,6 +2,7 @@
 
 import { formatSigned } from "./format.js";
 import { layoutGraph, metricsFor } from "./layout.js";
+import { isPrimitive, layoutPrimitive } from "./layout-primitive.js";
 import { createRenderer, weightWidth } from "./render.js";
 
 const PULSE_MS = { slow: 900, normal: 520, fast: 260 };
@@ -45,6 +46,7 @@ export function createStage({ svg, wrap, animator, store }) {
   let step = null;
   let size = { w: 0, h: 0 };
   let drawnFor = null;
+  let contributions = new Map();
 
   function redraw() {
     if (!graph) return;
@@ -53,26 +55,14 @@ export function createStage({ svg, wrap, animator, store }) {
     const rootFont = parseFloat(getComputedStyle(document.documentElement).fontSize) || 24;
     const m = metricsFor(s.projector, s.precision, s.projector ? rootFont / 24 : 1);
     // small graphs grow to use the room (up to a limit); large ones shrink to fit
-    const natural = layoutGraph(graph, 0, 0, m);
+    const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
+    const natural = place(graph, 0, 0, m);
     const zoom = Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
-    const layout = zoom > 1 ? layoutGraph(graph, size.w / zoom, size.h / zoom, m) : layoutGraph(graph, size.w, size.h, m);
+    const layout = zoom > 1 ? place(graph, size.w / zoom, size.h / zoom, m) : place(graph, size.w, size.h, m);
     renderer.draw(graph, layout, m, { editable: !s.projector });
-    fitStageHeight(s.projector, natural);
+    renderer.setContributions(contributions, s.precision);
     drawnFor = { graph, w: size.w, h: size.h, projector: s.projector, precision: s.precision };
     if (step) renderer.restyle(step, s.precision, activeSets(graph, step));
-  }
-
-  /** Normal mode: the stage is as tall as the graph drawn at the width's zoom, no emptier. */
-  function fitStageHeight(projector, natural) {
-    const stage = wrap.parentElement;
-    if (projector) {
-      stage.style.minHeight = "";
-      return;
-    }
-    const zoom = Math.min(MAX_ZOOM, size.w / natural.width);
-    const chrome = stage.getBoundingClientRect().height - wrap.getBoundingClientRect().height;
-    const cap = Math.max(340, window.innerHeight - 218); // what the CSS max-height allows
-    stage.style.minHeight = `${Math.min(cap, Math.ceil(natural.height * zoom + chrome))}px`;
   }
 
   function measure() {
@@ -80,8 +70,16 @@ export function createStage({ svg, wrap, animator, store }) {
     return { w: Math.max(320, Math.floor(r.width)), h: Math.max(240, Math.floor(r.height)) };
   }
 
+  /** Parts of reused values' gradients (edge id → {index, value, k, n}), drawn as chips. */
+  function setContributions(map) {
+    contributions = map;
+    renderer.setContributions(contributions, store.get().precision);
+    if (step) renderer.restyle(step, store.get().precision, activeSets(graph, step));
+  }
+
   function showGraph(g) {
     graph = g;
+    contributions = new Map();
     step = null;
     animator.cancel();
     size = measure();
@@ -134,7 +132,7 @@ export function createStage({ svg, wrap, animator, store }) {
     const view = parts.params.get(ps && ps.id);
     if (!view || ps.old === null || ps.value === null) return;
     const finalText = view.value.textContent;
-    const prefix = view.kind === "weight" ? `${view.name} ` : "";
+    const prefix = view.kind === "var" ? "" : `${view.name} `;
     view.g.classList.add("morphing");
     animator.tween(ms * 1.6, (t) => {
       const v = ps.old + (ps.value - ps.old) * t;
@@ -151,5 +149,5 @@ export function createStage({ svg, wrap, animator, store }) {
     redraw();
   }
 
-  return { showGraph, showStep, redraw, resize, svg };
+  return { showGraph, showStep, setContributions, redraw, resize, svg };
 }
