@@ -1,6 +1,8 @@
 // Positions for a graph of primitive operations (an expression, or a network expanded to ×, +,
 // activation): one column per layer hint, one row per row hint, every node its own box.
 
+import { reusedSources } from "./contributions.js";
+
 /** True when the graph is drawn node by node rather than as neurons with weight labels. */
 export function isPrimitive(graph) {
   return graph.nodes.some((n) => n.role === "expr" || n.role === "var");
@@ -25,7 +27,8 @@ function shapeOf(n) {
 /** Lay out in at least `width × height`; the same shape of answer as layoutGraph. */
 export function layoutPrimitive(graph, width, height, m) {
   const nodeW = Math.ceil(m.halfW * 1.45);
-  const gapX = Math.ceil(m.edgeLabelW * 1.05);
+  // room for contribution chips where a value is reused; otherwise the columns pack tighter
+  const gapX = Math.ceil(reusedSources(graph).size && !graph.nodes.some((n) => n.role === "z") ? m.edgeLabelW * 1.05 : m.value * 1.8);
   const slotY = m.nodeH + m.rowSpace * 1.4;
   const ncols = Math.max(...graph.nodes.map((n) => n.layer)) + 1;
   const nrows = Math.max(...graph.nodes.map((n) => n.row)) + 1;

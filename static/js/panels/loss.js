@@ -18,8 +18,10 @@ export function createLossPanel(root) {
     before.classList.toggle("is-empty", l.before === null);
     after.textContent = l.after === null ? "after the update" : formatNumber(l.after, precision);
     after.classList.toggle("is-empty", l.after === null);
-    after.hidden = l.before === null;
-    root.querySelector(".loss-arrow").hidden = l.before === null;
+    // an expression without a learning rate has no update: no "after" to wait for
+    const noAfter = l.before === null || (expression && l.after === null);
+    after.hidden = noAfter;
+    root.querySelector(".loss-arrow").hidden = noAfter;
     change.textContent = l.relative_change === null ? "" : formatPercent(l.relative_change);
     change.dataset.sign = l.relative_change === null ? "" : l.relative_change < 0 ? "down" : "up";
     diverged.hidden = !resp.diverged;
