@@ -29,11 +29,11 @@ export function layoutPrimitive(graph, width, height, m) {
   const nodeW = Math.ceil(m.halfW * 1.45);
   // room for contribution chips where a value is reused; otherwise the columns pack tighter
   const gapX = Math.ceil(reusedSources(graph).size && !graph.nodes.some((n) => n.role === "z") ? m.edgeLabelW * 1.05 : m.value * 1.8);
-  const slotY = m.nodeH + m.rowSpace * 1.4;
+  const slotY = m.nodeH + m.rowSpace * 0.8;
   const ncols = Math.max(...graph.nodes.map((n) => n.layer)) + 1;
   const nrows = Math.max(...graph.nodes.map((n) => n.row)) + 1;
   const needW = 2 * m.padX + ncols * nodeW + (ncols - 1) * gapX;
-  const needH = 2 * m.padY + nrows * slotY - m.rowSpace * 1.4;
+  const needH = 2 * m.padY + nrows * slotY - m.rowSpace * 0.8;
   const W = Math.max(width, needW);
   const H = Math.max(height, needH);
   const colStep = ncols > 1 ? (W - 2 * m.padX - nodeW) / (ncols - 1) : 0;

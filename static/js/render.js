@@ -98,7 +98,7 @@ export function createRenderer(svg) {
       if (!v) continue;
       const n = byId.get(ns.id);
       setText(v.value, formatNumber(ns.value, precision));
-      if (v.grad) setText(v.grad, gradText(ns, precision));
+      if (v.grad) setText(v.grad, gradText(ns, precision, parts.layout.primitive));
       v.g.classList.toggle("is-empty", ns.value === null);
       v.g.classList.toggle("has-grad", ns.grad !== null);
       v.g.setAttribute("aria-label", describeNode(n, ns, precision));
@@ -113,7 +113,7 @@ export function createRenderer(svg) {
       v.g.classList.toggle("has-grad", ps.grad !== null);
       v.g.classList.toggle("is-updated", ps.new !== null);
       setText(v.value, v.kind === "var" ? formatSigned(ps.value, precision) : `${name} ${formatSigned(ps.value, precision)}`);
-      setText(v.grad, gradText(ps, precision));
+      setText(v.grad, gradText(ps, precision, parts.layout.primitive));
       v.g.setAttribute("aria-label", describeParam(name, ps, precision));
       if (v.path) {
         v.path.classList.toggle("pos", sign === "pos");
@@ -135,11 +135,11 @@ export function createRenderer(svg) {
   return { draw, restyle, setContributions, parts: () => parts };
 }
 
-/** "∇ 5.0000", or "∇ 2.0000 · 1 of 2" while a reused value still waits for a part. */
-function gradText(s, precision) {
+/** "∇ 5.0000"; in a graph of primitive ops "∇ 2.0000 · 1 of 2" while a reused value awaits a part. */
+function gradText(s, precision, primitive) {
   if (s.grad === null) return "";
   const [k, n] = s.grad_parts || [0, 0];
-  return GRAD + formatNumber(s.grad, precision) + (n > 1 ? ` · ${k} of ${n}` : "");
+  return GRAD + formatNumber(s.grad, precision) + (primitive && k < n ? ` · ${k} of ${n}` : "");
 }
 
 function setText(node, s) {

@@ -7,7 +7,8 @@ import { createRenderer, weightWidth } from "./render.js";
 
 const PULSE_MS = { slow: 900, normal: 520, fast: 260 };
 const MAX_ANIMATED = 40;
-const MAX_ZOOM = 1.6; // a coarse unit animates its first steps together, the rest just appear
+const MAX_ZOOM = 1.6;
+const PROJECTOR_MIN_TEXT = 24; // px at 1920 × 1080: below this a graph scrolls instead of shrinking // a coarse unit animates its first steps together, the rest just appear
 
 /** What a unit touched: edges to light, nodes involved, and the values it wrote. */
 export function activeSets(graph, step) {
@@ -57,8 +58,16 @@ export function createStage({ svg, wrap, animator, store }) {
     // small graphs grow to use the room (up to a limit); large ones shrink to fit
     const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
     const natural = place(graph, 0, 0, m);
-    const zoom = Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
-    const layout = zoom > 1 ? place(graph, size.w / zoom, size.h / zoom, m) : place(graph, size.w, size.h, m);
+    const fit = Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
+    // projector: never shrink text below the floor; the graph scrolls instead (see the report)
+    const k = s.projector ? rootFont / 24 : 1;
+    const floor = s.projector ? (1.005 * PROJECTOR_MIN_TEXT * k) / Math.min(m.label, m.grad, m.edgeLabel) : 0;
+    const zoom = Math.max(fit, floor);
+    const layout = zoom !== 1 ? place(graph, size.w / zoom, size.h / zoom, m) : place(graph, size.w, size.h, m);
+    const scrolls = fit < floor;
+    wrap.classList.toggle("is-scrolling", scrolls);
+    svg.style.width = scrolls ? `${Math.ceil(layout.width * zoom)}px` : "";
+    svg.style.height = scrolls ? `${Math.ceil(layout.height * zoom)}px` : "";
     renderer.draw(graph, layout, m, { editable: !s.projector });
     renderer.setContributions(contributions, s.precision);
     drawnFor = { graph, w: size.w, h: size.h, projector: s.projector, precision: s.precision };
