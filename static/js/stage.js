@@ -66,6 +66,9 @@ export function createStage({ svg, wrap, animator, store }) {
     const layout = zoom !== 1 ? place(graph, size.w / zoom, size.h / zoom, m) : place(graph, size.w, size.h, m);
     const scrolls = fit < floor;
     wrap.classList.toggle("is-scrolling", scrolls);
+    // a region that scrolls must be reachable by keyboard (arrow keys then scroll it)
+    if (scrolls) wrap.setAttribute("tabindex", "0");
+    else wrap.removeAttribute("tabindex");
     svg.style.width = scrolls ? `${Math.ceil(layout.width * zoom)}px` : "";
     svg.style.height = scrolls ? `${Math.ceil(layout.height * zoom)}px` : "";
     renderer.draw(graph, layout, m, { editable: !s.projector });
