@@ -58,8 +58,8 @@ export function layoutPrimitive(graph, width, height, m) {
     const y2 = t.y + (t.h * 0.5 * (e.position - (nInputs(graph, e.target) - 1) / 2)) / Math.max(1, nInputs(graph, e.target));
     const dx = (x2 - x1) / 2;
     const d = `M${x1},${s.y} C${x1 + dx},${s.y} ${x2 - dx},${y2} ${x2},${y2}`;
-    // a point a third of the way along: where a contribution's chip sits, clear of both boxes
-    const t3 = 0.42;
+    // the curve's middle: where a contribution's chip sits, clear of both boxes
+    const t3 = 0.5;
     const u = 1 - t3;
     const px = u ** 3 * x1 + 3 * u * u * t3 * (x1 + dx) + 3 * u * t3 * t3 * (x2 - dx) + t3 ** 3 * x2;
     const py = u ** 3 * s.y + 3 * u * u * t3 * s.y + 3 * u * t3 * t3 * y2 + t3 ** 3 * y2;

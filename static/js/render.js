@@ -80,7 +80,7 @@ export function createRenderer(svg) {
       if (!geo) continue;
       const at = geo.chip || geo.mid;
       const g = el("g", { class: "chip", "data-edge": edgeId, id: `c-${edgeId}`, role: "img" }, gChips);
-      const label = `part ${c.k} of ${c.n}: ${GRAD}${formatSigned(c.value, precision)}`;
+      const label = `${c.k}/${c.n}: ${GRAD}${formatSigned(c.value, precision)}`;
       const w = m.edgeLabel * 0.62 * label.length + m.edgeLabel;
       const h = m.edgeLabel * 1.6;
       el("rect", { class: "chip-bg", x: at.x - w / 2, y: at.y - h / 2, width: w, height: h, rx: h / 2 }, g);

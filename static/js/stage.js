@@ -109,6 +109,8 @@ export function createStage({ svg, wrap, animator, store }) {
     renderer.restyle(resp, s.precision, active);
     const advanced = previous && previous.granularity === resp.granularity && resp.fine_cursor > previous.fine_cursor && resp.cursor === previous.cursor + 1;
     if (advanced) animate(resp, PULSE_MS[s.speed] || PULSE_MS.normal, s.precision);
+    // a graph that scrolls (projector, large networks) keeps the current step in view
+    if (wrap.classList.contains("is-scrolling")) svg.querySelector(".node.active, .wlabel.active")?.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 
   function animate(resp, ms, precision) {
