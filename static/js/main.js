@@ -76,6 +76,7 @@ const lesson = createLesson(store, {
     expandToggle.setAvailable(!expression);
     expandToggle.set(store.get().expand);
     document.documentElement.dataset.kind = expression ? "expression" : "network";
+    $("summary-grad-head").textContent = expression ? "gradient ∂f/∂θ" : "gradient ∂L/∂θ";
     syncPresetMenu();
     graphError.hidden = true;
   },
@@ -235,6 +236,7 @@ const exprEditor = mountExpressionEditor(exprPanel.body, {
   onScenario: (scenario) => lesson.load(scenario, { presetId: null, cursor: 0, sample: 0 }),
 });
 exprPanel.section.hidden = true;
+$("architecture").after(exprPanel.section); // an expression has no Network panel: take its place
 
 
 const expandToggle = mountExpandToggle($("expand-slot"), {
