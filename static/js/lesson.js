@@ -42,9 +42,10 @@ export function createLesson(store, handlers) {
 
   /**
    * Show a new scenario. Resolves to null when it is drawn, or to the API's messages when the
-   * scenario is rejected (the page then keeps showing the previous lesson).
+   * scenario is rejected (the page then keeps showing the previous lesson). A preset (`trusted`)
+   * cannot be rejected: its graph and first step are asked for together, to draw it sooner.
    */
-  async function load(scenario, patch = {}) {
+  async function load(scenario, patch = {}, { trusted = false } = {}) {
     abort(graphCtl);
     abort(stepCtl);
     const ctl = new AbortController();
@@ -53,14 +54,21 @@ export function createLesson(store, handlers) {
     const seq = ++stepSeq;
     try {
       // the graph first: a rejected scenario costs one failed request, not two
-      const g = await api.graph(scenario, ctl.signal, Boolean(s.expand) && scenario.kind !== "expression");
+      const expand = Boolean(s.expand) && scenario.kind !== "expression";
+      const early = trusted ? api.step(stepRequest(s), ctl.signal).catch((err) => err) : null;
+      const g = await api.graph(scenario, ctl.signal, expand);
       if (seq !== stepSeq) return null;
       const total = g.plan.granularities[s.granularity].total;
-      // the cursor or sample may not fit this scenario: start again from the top
-      s.cursor = Math.min(s.cursor, total);
-      if (s.sample >= g.plan.samples) s.sample = 0;
-      const resp = await api.step(stepRequest(s), ctl.signal);
+      let resp = early && (await early);
       if (seq !== stepSeq) return null;
+      if (!resp || resp instanceof Error || s.cursor > total || s.sample >= g.plan.samples) {
+        // the cursor or sample may not fit this scenario: start again from the top
+        if (resp instanceof Error && resp.name === "AbortError") throw resp;
+        s.cursor = Math.min(s.cursor, total);
+        if (s.sample >= g.plan.samples) s.sample = 0;
+        resp = await api.step(stepRequest(s), ctl.signal);
+        if (seq !== stepSeq) return null;
+      }
       graph = g;
       step = null;
       store.set({ ...patch, scenario, cursor: resp.cursor, sample: s.sample, expand: Boolean(s.expand) });

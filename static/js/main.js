@@ -222,7 +222,7 @@ $("preset-select").addEventListener("change", async (ev) => {
   const id = ev.target.value;
   try {
     const scenario = await presetScenario(id);
-    if (scenario) lesson.load(scenario, { presetId: id, cursor: 0, sample: 0 });
+    if (scenario) lesson.load(scenario, { presetId: id, cursor: 0, sample: 0 }, { trusted: true });
   } catch (err) {
     toast.show(`That preset could not be loaded: ${err.messages ? err.messages.join(" · ") : err}`, 8000);
   }
@@ -317,7 +317,7 @@ if (!store.get().scenario) {
   else store.set({ presetId: "tutorial", scenario: structuredClone(presetById.get("tutorial").scenario), cursor: 0 });
 }
 history.replaceState(null, "", encodeHash(store.get()));
-lesson.load(store.get().scenario, { cursor: store.get().cursor }).then((problems) => {
+lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boolean(store.get().presetId) }).then((problems) => {
   if (problems && !store.get().presetId) {
     // a shared link whose scenario the API rejects: say why, and show the tutorial instead
     toast.show(`The link's network was rejected: ${problems.join(" · ")}`, 10000);

@@ -8,7 +8,8 @@ import { createRenderer, weightWidth } from "./render.js";
 const PULSE_MS = { slow: 900, normal: 520, fast: 260 };
 const MAX_ANIMATED = 40;
 const MAX_ZOOM = 1.6;
-const PROJECTOR_MIN_TEXT = 24; // px at 1920 × 1080: below this a graph scrolls instead of shrinking // a coarse unit animates its first steps together, the rest just appear
+const PROJECTOR_MIN_TEXT = 24; // px at 1920 × 1080: below this a graph scrolls instead of shrinking
+const NORMAL_MIN_TEXT = 11; // px: the same rule at a desk, with a floor for small print // a coarse unit animates its first steps together, the rest just appear
 
 /** What a unit touched: edges to light, nodes involved, and the values it wrote. */
 export function activeSets(graph, step) {
@@ -59,9 +60,9 @@ export function createStage({ svg, wrap, animator, store }) {
     const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
     const natural = place(graph, 0, 0, m);
     const fit = Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
-    // projector: never shrink text below the floor; the graph scrolls instead (see the report)
+    // never shrink text below the floor (24 px in projector mode): the graph scrolls instead
     const k = s.projector ? rootFont / 24 : 1;
-    const floor = s.projector ? (1.005 * PROJECTOR_MIN_TEXT * k) / Math.min(m.label, m.grad, m.edgeLabel) : 0;
+    const floor = (1.005 * (s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT)) / Math.min(m.label, m.grad, m.edgeLabel);
     const zoom = Math.max(fit, floor);
     const layout = zoom !== 1 ? place(graph, size.w / zoom, size.h / zoom, m) : place(graph, size.w, size.h, m);
     const scrolls = fit < floor;

@@ -82,8 +82,9 @@ export function createValueEditor({ form, wrap, onCommit }) {
     const room = form.offsetHeight + 40;
     const below = a.bottom - w.top + 8;
     const top = below + room <= w.height ? below : Math.max(0, a.top - w.top - room);
-    form.style.left = `${left}px`;
-    form.style.top = `${top}px`;
+    // the form scrolls with the drawing when a large graph scrolls inside its frame
+    form.style.left = `${left + wrap.scrollLeft}px`;
+    form.style.top = `${top + wrap.scrollTop}px`;
     input.focus();
     input.select();
   }
