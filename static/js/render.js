@@ -181,11 +181,13 @@ function drawNode(parent, n, box, m, options) {
     el("rect", { class: "shape", x: x - w / 2, y: y - h / 2, width: w, height: h, rx }, g);
     if (box.op) {
       // the operation's badge on the box's left edge, where its inputs arrive
-      const long = box.op.length > 1;
-      const r = m.label * (box.op.length > 2 ? 1.3 : 0.95);
-      const size = box.op.length > 2 ? m.label * 0.62 : long ? m.label * 0.75 : m.label * 1.05;
-      el("circle", { class: "op-badge", cx: x - w / 2, cy: y - h / 2 + r * 0.2, r }, g);
-      text({ class: "op-sign", x: x - w / 2, y: y - h / 2 + r * 0.2 + size * 0.36, "font-size": size }, box.op, g);
+      // a circle for a sign, a pill for a name ("tanh"); never smaller than the node's label
+      const size = box.op.length > 1 ? m.label : m.label * 1.05;
+      const r = m.label * 0.95;
+      const bw = Math.max(2 * r, box.op.length * size * 0.62 + size * 0.7);
+      const cy = y - h / 2 + r * 0.2;
+      el("rect", { class: "op-badge", x: x - w / 2 - bw / 2, y: cy - r, width: bw, height: 2 * r, rx: r }, g);
+      text({ class: "op-sign", x: x - w / 2, y: cy + size * 0.36, "font-size": size }, box.op, g);
     }
   } else {
     el("rect", { class: "shape half-hit", x: x - w / 2, y: y - h / 2, width: w, height: h, rx: m.value * 0.7 }, g);
