@@ -256,7 +256,7 @@ $("copy-link").addEventListener("click", async () => {
 });
 $("theme-toggle").addEventListener("click", () => store.set({ theme: effectiveTheme(store.get()) === "dark" ? "light" : "dark" }));
 $("projector-toggle").addEventListener("click", toggleProjector);
-const exportName = () => `backstep-${store.get().presetId || "network"}-step-${store.get().cursor}`;
+const exportName = () => `backstep-${(store.get().presetId || "lesson").replace(/[^A-Za-z0-9_-]+/g, "-")}-step-${store.get().cursor}`;
 $("export-svg").addEventListener("click", () => exportSvg($("graph"), exportName()));
 $("export-png").addEventListener("click", () => exportPng($("graph"), exportName()));
 
