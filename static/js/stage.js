@@ -9,6 +9,7 @@ const PULSE_MS = { slow: 900, normal: 520, fast: 260 };
 const MAX_ANIMATED = 40;
 const MAX_ZOOM = 1.6;
 const PROJECTOR_MIN_TEXT = 24; // px at 1920 × 1080: below this a graph scrolls instead of shrinking
+const CURRENT = ".node.written, .wlabel.written, .node.active, .wlabel.active"; // this step's marks
 const NORMAL_MIN_TEXT = 11; // px: the same rule at a desk, with a floor for small print // a coarse unit animates its first steps together, the rest just appear
 
 /** What a unit touched: edges to light, nodes involved, and the values it wrote. */
@@ -76,6 +77,7 @@ export function createStage({ svg, wrap, animator, store }) {
     renderer.setContributions(contributions, s.precision);
     drawnFor = { graph, w: size.w, h: size.h, projector: s.projector, precision: s.precision };
     if (step) renderer.restyle(step, s.precision, activeSets(graph, step));
+    if (step && scrolls) keepInView(svg.querySelector(CURRENT));
   }
 
   function measure() {
@@ -111,7 +113,7 @@ export function createStage({ svg, wrap, animator, store }) {
     const advanced = previous && previous.granularity === resp.granularity && resp.fine_cursor > previous.fine_cursor && resp.cursor === previous.cursor + 1;
     if (advanced) animate(resp, PULSE_MS[s.speed] || PULSE_MS.normal, s.precision);
     // a graph that scrolls (projector, large networks) keeps the current step in view
-    if (wrap.classList.contains("is-scrolling")) svg.querySelector(".node.active, .wlabel.active")?.scrollIntoView({ block: "nearest", inline: "nearest" });
+    if (wrap.classList.contains("is-scrolling")) keepInView(svg.querySelector(CURRENT));
   }
 
   function animate(resp, ms, precision) {
@@ -155,6 +157,16 @@ export function createStage({ svg, wrap, animator, store }) {
       view.value.textContent = t >= 1 ? finalText : prefix + formatSigned(v, precision);
       if (t >= 1) view.g.classList.remove("morphing");
     });
+  }
+
+  /** Scroll the frame (never the page) to centre a step's element that is not wholly in view. */
+  function keepInView(el) {
+    if (!el) return;
+    const w = wrap.getBoundingClientRect();
+    const r = el.getBoundingClientRect();
+    if (r.left >= w.left && r.right <= w.right && r.top >= w.top && r.bottom <= w.bottom) return;
+    wrap.scrollLeft += r.left + r.width / 2 - (w.left + w.width / 2);
+    wrap.scrollTop += r.top + r.height / 2 - (w.top + w.height / 2);
   }
 
   function resize() {
