@@ -139,10 +139,24 @@ function placeWeightLabels(graph, edges, H, m) {
     const lift = Math.max(0, ys[ys.length - 1] - shift - (H - top));
     items.forEach((it, i) => {
       const y = Math.max(top, ys[i] - shift - lift);
-      at.set(it.p.id, pointAtY(it.geo, y));
+      at.set(it.p.id, clearOfPills(pointAtY(it.geo, y), it.geo, m));
     });
   }
   return { at, dense };
+}
+
+/**
+ * Keep a weight label between its two columns: clear of the source's right side and of the
+ * target's bias pill, which juts out left of the neuron (softmax and wide layers crowd there).
+ */
+function clearOfPills(at, geo, m) {
+  if (!geo.bez) return at;
+  const [x1, , x2] = geo.bez;
+  const pad = m.edgeLabelW / 2 + m.gap * 0.5;
+  const hi = Math.min(x2, x2 + m.halfW / 2 - m.biasW / 2) - pad;
+  const lo = x1 + pad;
+  const x = lo > hi ? (lo + hi) / 2 : Math.min(hi, Math.max(lo, at.x));
+  return { x, y: at.y };
 }
 
 /** The point on an edge's curve nearest the height y (the edge's middle third only). */

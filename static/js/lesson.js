@@ -1,6 +1,7 @@
 // Data flow: scenario → graph, (scenario, cursor, …) → step. Only the latest answer is shown.
 
 import { ApiError, api } from "./api.js";
+import { fetchContributions } from "./contributions.js";
 
 export function createLesson(store, handlers) {
   let graphCtl = null;
@@ -14,7 +15,9 @@ export function createLesson(store, handlers) {
   }
 
   function stepRequest(s, cursor = s.cursor) {
-    return { scenario: s.scenario, cursor, granularity: s.granularity, sample: s.sample, precision: s.precision };
+    const req = { scenario: s.scenario, cursor, granularity: s.granularity, sample: s.sample, precision: s.precision };
+    if (s.expand && s.scenario.kind !== "expression") req.expand = true;
+    return req;
   }
 
   /** Ask for the step at the store's cursor; an older request still in flight is abandoned. */
@@ -39,9 +42,10 @@ export function createLesson(store, handlers) {
 
   /**
    * Show a new scenario. Resolves to null when it is drawn, or to the API's messages when the
-   * scenario is rejected (the page then keeps showing the previous lesson).
+   * scenario is rejected (the page then keeps showing the previous lesson). A preset (`trusted`)
+   * cannot be rejected: its graph and first step are asked for together, to draw it sooner.
    */
-  async function load(scenario, patch = {}) {
+  async function load(scenario, patch = {}, { trusted = false } = {}) {
     abort(graphCtl);
     abort(stepCtl);
     const ctl = new AbortController();
@@ -49,25 +53,33 @@ export function createLesson(store, handlers) {
     const s = { ...store.get(), ...patch, scenario };
     const seq = ++stepSeq;
     try {
-      const [g, first] = await Promise.all([
-        api.graph(scenario, ctl.signal),
-        api.step(stepRequest(s, Math.max(0, s.cursor)), ctl.signal).catch((err) => err),
-      ]);
+      // the graph first: a rejected scenario costs one failed request, not two
+      const expand = Boolean(s.expand) && scenario.kind !== "expression";
+      const early = trusted ? api.step(stepRequest(s), ctl.signal).catch((err) => err) : null;
+      const g = await api.graph(scenario, ctl.signal, expand);
       if (seq !== stepSeq) return null;
       const total = g.plan.granularities[s.granularity].total;
-      let resp = first;
-      if (resp instanceof Error || s.sample >= g.plan.samples) {
-        // the cursor or sample no longer fits this scenario: start again from the top
+      let resp = early && (await early);
+      if (seq !== stepSeq) return null;
+      if (!resp || resp instanceof Error || s.cursor > total || s.sample >= g.plan.samples) {
+        // the cursor or sample may not fit this scenario: start again from the top
+        if (resp instanceof Error && resp.name === "AbortError") throw resp;
         s.cursor = Math.min(s.cursor, total);
-        s.sample = s.sample < g.plan.samples ? s.sample : 0;
+        if (s.sample >= g.plan.samples) s.sample = 0;
         resp = await api.step(stepRequest(s), ctl.signal);
+        if (seq !== stepSeq) return null;
       }
       graph = g;
       step = null;
-      store.set({ ...patch, scenario, cursor: resp.cursor, sample: s.sample });
+      store.set({ ...patch, scenario, cursor: resp.cursor, sample: s.sample, expand: Boolean(s.expand) });
       handlers.onGraph(g);
       step = resp;
       handlers.onStep(resp, null, g);
+      if (scenario.kind === "expression") {
+        fetchContributions(stepRequest(s), g, ctl.signal)
+          .then((parts) => seq === stepSeq && handlers.onContributions(parts))
+          .catch((err) => err.name !== "AbortError" && handlers.onError(err.messages || [String(err)], "step"));
+      }
       return null;
     } catch (err) {
       if (err.name === "AbortError") return null;
@@ -77,21 +89,5 @@ export function createLesson(store, handlers) {
     }
   }
 
-  /** The cursor at another granularity that has done at most `fine` fine steps (binary search). */
-  async function unitAt(granularity, fine) {
-    const s = store.get();
-    const total = graph.plan.granularities[granularity].total;
-    if (granularity === "step") return fine;
-    let lo = 0;
-    let hi = total;
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      const r = await api.step({ ...stepRequest(s, mid), granularity, max_explained: 1 });
-      if (r.fine_cursor <= fine) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
-  return { load, fetchStep, unitAt, graph: () => graph, step: () => step };
+  return { load, fetchStep, graph: () => graph, step: () => step };
 }

@@ -14,16 +14,36 @@ import { createStage } from "./stage.js";
 import { createStore, DEFAULTS } from "./store.js";
 import { decodeHash, encodeHash } from "./url-state.js";
 import { createValueEditor, editTarget, withValue } from "./value-editor.js";
+import { mountExpandToggle } from "./expr/expand-toggle.js";
+import { exprApi } from "./expr/client.js";
+import { mountExpressionEditor } from "./expr/editor.js";
+import { addPanel } from "./panels.js";
+import { api } from "./api.js";
+import { installWorksheetPanels } from "./worksheet/panel.js";
 
 const $ = (id) => document.getElementById(id);
 const presets = JSON.parse($("presets-data").textContent);
 const presetById = new Map(presets.map((p) => [p.id, p]));
+const EXPR = "expr:"; // expression presets' ids in the URL: "expr:sum-times-sum"
+const exprScenarios = new Map(); // expression preset id → its scenario, once fetched
+
+/** A preset's scenario: networks ride along with the page, expressions come from the API. */
+async function presetScenario(id) {
+  if (presetById.has(id)) return structuredClone(presetById.get(id).scenario);
+  if (!String(id).startsWith(EXPR)) return null;
+  const key = id.slice(EXPR.length);
+  if (!exprScenarios.has(key)) exprScenarios.set(key, (await api.expressionPreset(key)).scenario);
+  return structuredClone(exprScenarios.get(key));
+}
+const isExpression = (sc) => Boolean(sc && sc.kind === "expression");
 
 function initialState() {
   const fromHash = decodeHash(location.hash);
   const presetId = fromHash.presetId !== undefined ? fromHash.presetId : DEFAULTS.presetId;
   const state = { ...fromHash };
-  if (!fromHash.scenario) {
+  if (!fromHash.scenario && String(presetId).startsWith(EXPR)) {
+    state.presetId = presetId; // fetched before the first load
+  } else if (!fromHash.scenario) {
     const preset = presetById.get(presetId) || presetById.get("tutorial");
     state.presetId = preset.id;
     state.scenario = structuredClone(preset.scenario);
@@ -47,7 +67,16 @@ const lesson = createLesson(store, {
     stage.showGraph(graph);
     summary.setGraph(graph);
     timeline.setPlan(graph, store.get().granularity);
-    architecture.fill(store.get().scenario);
+    const sc = store.get().scenario;
+    const expression = isExpression(sc);
+    if (!expression) architecture.fill(sc);
+    $("architecture").hidden = expression;
+    exprPanel.section.hidden = !expression;
+    if (expression) exprEditor.setScenario(sc);
+    expandToggle.setAvailable(!expression);
+    expandToggle.set(store.get().expand);
+    document.documentElement.dataset.kind = expression ? "expression" : "network";
+    $("summary-grad-head").textContent = expression ? "gradient ∂f/∂θ" : "gradient ∂L/∂θ";
     syncPresetMenu();
     graphError.hidden = true;
   },
@@ -56,7 +85,7 @@ const lesson = createLesson(store, {
     if (resp.cursor !== s.cursor) store.set({ cursor: resp.cursor });
     stage.showStep(resp, previous);
     equation.show(resp);
-    loss.show(resp, s.precision);
+    loss.show(resp, s.precision, isExpression(s.scenario));
     summary.show(resp, s.precision);
     timeline.show(resp);
     controls.sync(store.get(), resp, graph);
@@ -67,6 +96,9 @@ const lesson = createLesson(store, {
       document.documentElement.dataset.ready = "true";
     }
     publishLesson({ scenario: s.scenario, graph, step: resp, state: store.get() });
+  },
+  onContributions(parts) {
+    stage.setContributions(parts);
   },
   onError(messages, where) {
     graphError.hidden = false;
@@ -118,13 +150,13 @@ const toggleFullscreen = () => {
   else document.documentElement.requestFullscreen?.().catch(() => toast.show("Full screen is not available here."));
 };
 
-async function changeGranularity(granularity) {
+/** The same position at another granularity: every step answer carries it (StepResponse.cursors). */
+function changeGranularity(granularity) {
   const resp = lesson.step();
   const g = lesson.graph();
   if (!resp || !g) return store.set({ granularity, cursor: 0 });
-  const cursor = await lesson.unitAt(granularity, resp.fine_cursor);
   timeline.setPlan(g, granularity);
-  store.set({ granularity, cursor });
+  store.set({ granularity, cursor: resp.cursors[granularity] });
 }
 
 const controls = createControls({ store, total, go, changeGranularity, toggleProjector, toggleFullscreen, help });
@@ -164,22 +196,54 @@ const architecture = createArchitectureEditor({
   onApply: (scenario) => lesson.load(scenario, { presetId: null, cursor: 0 }),
 });
 
+const option = (value, textContent, title = "") => Object.assign(document.createElement("option"), { value, textContent, title });
+const exprGroup = Object.assign(document.createElement("optgroup"), { label: "Expressions" });
+
 function syncPresetMenu() {
   const select = $("preset-select");
   const id = store.get().presetId;
   if (!select.options.length) {
-    const custom = document.createElement("option");
-    custom.value = "";
-    custom.textContent = "Your own network";
-    select.append(custom, ...presets.map((p) => Object.assign(document.createElement("option"), { value: p.id, textContent: p.title })));
+    const networks = Object.assign(document.createElement("optgroup"), { label: "Networks" });
+    networks.append(...presets.map((p) => option(p.id, p.title)));
+    select.append(option("", "Your own"), networks, exprGroup);
   }
   select.value = id || "";
+  select.options[0].textContent = isExpression(store.get().scenario) ? "Your own expression" : "Your own network";
   select.options[0].hidden = Boolean(id);
 }
-$("preset-select").addEventListener("change", (ev) => {
-  const preset = presetById.get(ev.target.value);
-  if (preset) lesson.load(structuredClone(preset.scenario), { presetId: preset.id, cursor: 0, sample: 0 });
+api
+  .expressionPresets()
+  .then((list) => {
+    exprGroup.append(...list.map((p) => option(EXPR + p.id, p.title, p.description)));
+    syncPresetMenu();
+  })
+  .catch(() => exprGroup.remove());
+$("preset-select").addEventListener("change", async (ev) => {
+  const id = ev.target.value;
+  try {
+    const scenario = await presetScenario(id);
+    if (scenario) lesson.load(scenario, { presetId: id, cursor: 0, sample: 0 }, { trusted: true });
+  } catch (err) {
+    toast.show(`That preset could not be loaded: ${err.messages ? err.messages.join(" · ") : err}`, 8000);
+  }
 });
+
+// Editing furniture beside and below the graph, through the page's own panel API.
+const exprPanel = addPanel({ id: "expression", title: "Your own expression", where: "below" });
+const exprEditor = mountExpressionEditor(exprPanel.body, {
+  // the page's preset menu lists the textbook examples: the editor's own list would repeat it
+  api: { ...exprApi, expressionPresets: () => Promise.reject(new Error("listed in the preset menu")) },
+  onScenario: (scenario) => lesson.load(scenario, { presetId: null, cursor: 0, sample: 0 }),
+});
+exprPanel.section.hidden = true;
+$("architecture").after(exprPanel.section); // an expression has no Network panel: take its place
+
+
+const expandToggle = mountExpandToggle($("expand-slot"), {
+  checked: store.get().expand,
+  onChange: (expand) => lesson.load(store.get().scenario, { expand, cursor: 0 }),
+});
+installWorksheetPanels({ loadScenario: (scenario) => lesson.load(scenario, { presetId: null, cursor: 0, sample: 0 }) });
 
 $("copy-link").addEventListener("click", async () => {
   const link = location.href;
@@ -192,7 +256,7 @@ $("copy-link").addEventListener("click", async () => {
 });
 $("theme-toggle").addEventListener("click", () => store.set({ theme: effectiveTheme(store.get()) === "dark" ? "light" : "dark" }));
 $("projector-toggle").addEventListener("click", toggleProjector);
-const exportName = () => `backstep-${store.get().presetId || "network"}-step-${store.get().cursor}`;
+const exportName = () => `backstep-${(store.get().presetId || "lesson").replace(/[^A-Za-z0-9_-]+/g, "-")}-step-${store.get().cursor}`;
 $("export-svg").addEventListener("click", () => exportSvg($("graph"), exportName()));
 $("export-png").addEventListener("click", () => exportPng($("graph"), exportName()));
 
@@ -207,7 +271,7 @@ store.subscribe((s, changed) => {
   }
   if (changed.has("precision")) stage.redraw();
   if (changed.has("granularity") && lesson.graph()) timeline.setPlan(lesson.graph(), s.granularity);
-  if (changed.has("scenario")) return; // lesson.load fetches what it needs
+  if (changed.has("scenario") || changed.has("expand")) return; // lesson.load fetches what it needs
   if (["cursor", "granularity", "sample", "precision"].some((k) => changed.has(k))) lesson.fetchStep();
   controls.sync(s, lesson.step(), lesson.graph());
 });
@@ -216,11 +280,17 @@ store.subscribe((s, changed) => {
 window.addEventListener("hashchange", () => {
   const next = decodeHash(location.hash);
   const s = store.get();
-  const scenario = next.scenario || (next.presetId && presetById.get(next.presetId)?.scenario);
   const { scenario: _drop, error: _err, ...rest } = next;
-  if (scenario && JSON.stringify(scenario) !== JSON.stringify(s.scenario)) {
-    lesson.load(structuredClone(scenario), { ...rest, presetId: next.presetId ?? null });
-  } else store.set(rest);
+  const expandChanged = (next.expand ?? false) !== s.expand;
+  const resolve = next.scenario ? Promise.resolve(next.scenario) : next.presetId ? presetScenario(next.presetId) : Promise.resolve(null);
+  resolve.then(
+    (scenario) => {
+      if ((scenario && JSON.stringify(scenario) !== JSON.stringify(s.scenario)) || expandChanged) {
+        lesson.load(structuredClone(scenario || s.scenario), { ...rest, expand: next.expand ?? false, presetId: next.presetId ?? null });
+      } else store.set(rest);
+    },
+    () => toast.show("That link's preset could not be loaded.", 8000),
+  );
 });
 
 new ResizeObserver(() => requestAnimationFrame(() => stage.resize())).observe($("graph-wrap"));
@@ -240,8 +310,14 @@ function createToast(node) {
 }
 
 applyView(store.get());
+if (!store.get().scenario) {
+  // an expression preset named in the link: fetch it first (or fall back to the tutorial)
+  const scenario = await presetScenario(store.get().presetId).catch(() => null);
+  if (scenario) store.set({ scenario });
+  else store.set({ presetId: "tutorial", scenario: structuredClone(presetById.get("tutorial").scenario), cursor: 0 });
+}
 history.replaceState(null, "", encodeHash(store.get()));
-lesson.load(store.get().scenario, { cursor: store.get().cursor }).then((problems) => {
+lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boolean(store.get().presetId) }).then((problems) => {
   if (problems && !store.get().presetId) {
     // a shared link whose scenario the API rejects: say why, and show the tutorial instead
     toast.show(`The link's network was rejected: ${problems.join(" · ")}`, 10000);

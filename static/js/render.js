@@ -61,11 +61,33 @@ export function createRenderer(svg) {
         const at = layout.labels.get(p.id) || edges.get(p.edge).geo.mid;
         params.set(p.id, { ...drawWeightLabel(gLabels, p, at, m, dense, options), path: edges.get(p.edge).path, kind: "weight" });
       } else if (nodes.has(p.id)) {
-        params.set(p.id, { ...nodes.get(p.id), kind: "bias" });
+        params.set(p.id, { ...nodes.get(p.id), kind: layout.boxes.get(p.id).shape === "bias" ? "bias" : "var" });
       }
     }
-    parts = { graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge };
+    const gChips = el("g", { class: "chips" }, svg);
+    parts = { graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, chips: new Map() };
     return parts;
+  }
+
+  /** A chip on each edge that carries one part of a reused value's gradient (shown once it arrives). */
+  function setContributions(contributions, precision) {
+    if (!parts) return;
+    const { gChips, edges, m } = parts;
+    gChips.replaceChildren();
+    parts.chips = new Map();
+    for (const [edgeId, c] of contributions) {
+      const geo = edges.get(edgeId)?.geo;
+      if (!geo) continue;
+      const at = geo.chip || geo.mid;
+      const g = el("g", { class: "chip", "data-edge": edgeId, id: `c-${edgeId}`, role: "img" }, gChips);
+      const label = `${c.k}/${c.n}: ${GRAD}${formatSigned(c.value, precision)}`;
+      const w = m.edgeLabel * 0.62 * label.length + m.edgeLabel;
+      const h = m.edgeLabel * 1.6;
+      el("rect", { class: "chip-bg", x: at.x - w / 2, y: at.y - h / 2, width: w, height: h, rx: h / 2 }, g);
+      text({ class: "chip-text", x: at.x, y: at.y + m.edgeLabel * 0.35, "font-size": m.edgeLabel }, label, g);
+      g.setAttribute("aria-label", `Contribution ${c.k} of ${c.n} to the gradient: ${formatSigned(c.value, precision)}`);
+      parts.chips.set(edgeId, { g, index: c.index });
+    }
   }
 
   function restyle(step, precision, active) {
@@ -76,7 +98,7 @@ export function createRenderer(svg) {
       if (!v) continue;
       const n = byId.get(ns.id);
       setText(v.value, formatNumber(ns.value, precision));
-      if (v.grad) setText(v.grad, ns.grad === null ? "" : GRAD + formatNumber(ns.grad, precision));
+      if (v.grad) setText(v.grad, gradText(ns, precision, parts.layout.primitive));
       v.g.classList.toggle("is-empty", ns.value === null);
       v.g.classList.toggle("has-grad", ns.grad !== null);
       v.g.setAttribute("aria-label", describeNode(n, ns, precision));
@@ -90,8 +112,8 @@ export function createRenderer(svg) {
       v.g.classList.toggle("neg", sign === "neg");
       v.g.classList.toggle("has-grad", ps.grad !== null);
       v.g.classList.toggle("is-updated", ps.new !== null);
-      setText(v.value, `${name} ${formatSigned(ps.value, precision)}`);
-      setText(v.grad, ps.grad === null ? "" : GRAD + formatNumber(ps.grad, precision));
+      setText(v.value, v.kind === "var" ? formatSigned(ps.value, precision) : `${name} ${formatSigned(ps.value, precision)}`);
+      setText(v.grad, gradText(ps, precision, parts.layout.primitive));
       v.g.setAttribute("aria-label", describeParam(name, ps, precision));
       if (v.path) {
         v.path.classList.toggle("pos", sign === "pos");
@@ -104,9 +126,20 @@ export function createRenderer(svg) {
     for (const id of active.edges) edges.get(id)?.path.classList.add("active");
     for (const id of active.nodes) (nodes.get(id) || params.get(id))?.g.classList.add("active");
     for (const id of active.written) (nodes.get(id) || params.get(id))?.g.classList.add("written");
+    for (const [edgeId, chip] of parts.chips) {
+      chip.g.classList.toggle("is-shown", step.fine_cursor > chip.index);
+      chip.g.classList.toggle("active", active.edges.has(edgeId));
+    }
   }
 
-  return { draw, restyle, parts: () => parts };
+  return { draw, restyle, setContributions, parts: () => parts };
+}
+
+/** "∇ 5.0000"; in a graph of primitive ops "∇ 2.0000 · 1 of 2" while a reused value awaits a part. */
+function gradText(s, precision, primitive) {
+  if (s.grad === null) return "";
+  const [k, n] = s.grad_parts || [0, 0];
+  return GRAD + formatNumber(s.grad, precision) + (primitive && k < n ? ` · ${k} of ${n}` : "");
 }
 
 function setText(node, s) {
@@ -126,7 +159,7 @@ function describeParam(name, ps, precision) {
 }
 
 function drawNode(parent, n, box, m, options) {
-  const editable = options.editable && (n.kind === "input" || n.kind === "target" || n.role === "b");
+  const editable = options.editable && (box.editable ?? (n.kind === "input" || n.kind === "target" || n.role === "b"));
   const g = el("g", { class: `node node-${box.shape}`, "data-id": n.id, id: `n-${n.id}` }, parent);
   if (editable) {
     g.classList.add("editable");
@@ -143,8 +176,19 @@ function drawNode(parent, n, box, m, options) {
     const grad = text({ class: "grad grad-side", x: x + w / 2 + m.grad * 0.4, y: y + m.grad * 0.35, "font-size": m.grad }, "", g);
     return { g, value, grad, name: nodeName(n) };
   }
-  if (box.shape === "data" || box.shape === "loss") {
-    el("rect", { class: "shape", x: x - w / 2, y: y - h / 2, width: w, height: h, rx: box.shape === "loss" ? 6 : m.value * 0.6 }, g);
+  if (["data", "loss", "var", "const", "op"].includes(box.shape)) {
+    const rx = box.shape === "loss" ? 6 : box.shape === "op" ? m.value * 0.9 : m.value * 0.45;
+    el("rect", { class: "shape", x: x - w / 2, y: y - h / 2, width: w, height: h, rx }, g);
+    if (box.op) {
+      // the operation's badge on the box's left edge, where its inputs arrive
+      // a circle for a sign, a pill for a name ("tanh"); never smaller than the node's label
+      const size = box.op.length > 1 ? m.label : m.label * 1.05;
+      const r = m.label * 0.95;
+      const bw = Math.max(2 * r, box.op.length * size * 0.62 + size * 0.7);
+      const cy = y - h / 2 + r * 0.2;
+      el("rect", { class: "op-badge", x: x - w / 2 - bw / 2, y: cy - r, width: bw, height: 2 * r, rx: r }, g);
+      text({ class: "op-sign", x: x - w / 2, y: cy + size * 0.36, "font-size": size }, box.op, g);
+    }
   } else {
     el("rect", { class: "shape half-hit", x: x - w / 2, y: y - h / 2, width: w, height: h, rx: m.value * 0.7 }, g);
   }

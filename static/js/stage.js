@@ -2,11 +2,15 @@
 
 import { formatSigned } from "./format.js";
 import { layoutGraph, metricsFor } from "./layout.js";
+import { isPrimitive, layoutPrimitive } from "./layout-primitive.js";
 import { createRenderer, weightWidth } from "./render.js";
 
 const PULSE_MS = { slow: 900, normal: 520, fast: 260 };
 const MAX_ANIMATED = 40;
-const MAX_ZOOM = 1.6; // a coarse unit animates its first steps together, the rest just appear
+const MAX_ZOOM = 1.6;
+const PROJECTOR_MIN_TEXT = 24; // px at 1920 × 1080: below this a graph scrolls instead of shrinking
+const CURRENT = ".node.written, .wlabel.written, .node.active, .wlabel.active"; // this step's marks
+const NORMAL_MIN_TEXT = 11; // px: the same rule at a desk, with a floor for small print // a coarse unit animates its first steps together, the rest just appear
 
 /** What a unit touched: edges to light, nodes involved, and the values it wrote. */
 export function activeSets(graph, step) {
@@ -45,6 +49,7 @@ export function createStage({ svg, wrap, animator, store }) {
   let step = null;
   let size = { w: 0, h: 0 };
   let drawnFor = null;
+  let contributions = new Map();
 
   function redraw() {
     if (!graph) return;
@@ -53,26 +58,26 @@ export function createStage({ svg, wrap, animator, store }) {
     const rootFont = parseFloat(getComputedStyle(document.documentElement).fontSize) || 24;
     const m = metricsFor(s.projector, s.precision, s.projector ? rootFont / 24 : 1);
     // small graphs grow to use the room (up to a limit); large ones shrink to fit
-    const natural = layoutGraph(graph, 0, 0, m);
-    const zoom = Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
-    const layout = zoom > 1 ? layoutGraph(graph, size.w / zoom, size.h / zoom, m) : layoutGraph(graph, size.w, size.h, m);
+    const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
+    const natural = place(graph, 0, 0, m);
+    const fit = Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
+    // never shrink text below the floor (24 px in projector mode): the graph scrolls instead
+    const k = s.projector ? rootFont / 24 : 1;
+    const floor = (1.005 * (s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT)) / Math.min(m.label, m.grad, m.edgeLabel);
+    const zoom = Math.max(fit, floor);
+    const layout = zoom !== 1 ? place(graph, size.w / zoom, size.h / zoom, m) : place(graph, size.w, size.h, m);
+    const scrolls = fit < floor;
+    wrap.classList.toggle("is-scrolling", scrolls);
+    // a region that scrolls must be reachable by keyboard (arrow keys then scroll it)
+    if (scrolls) wrap.setAttribute("tabindex", "0");
+    else wrap.removeAttribute("tabindex");
+    svg.style.width = scrolls ? `${Math.ceil(layout.width * zoom)}px` : "";
+    svg.style.height = scrolls ? `${Math.ceil(layout.height * zoom)}px` : "";
     renderer.draw(graph, layout, m, { editable: !s.projector });
-    fitStageHeight(s.projector, natural);
+    renderer.setContributions(contributions, s.precision);
     drawnFor = { graph, w: size.w, h: size.h, projector: s.projector, precision: s.precision };
     if (step) renderer.restyle(step, s.precision, activeSets(graph, step));
-  }
-
-  /** Normal mode: the stage is as tall as the graph drawn at the width's zoom, no emptier. */
-  function fitStageHeight(projector, natural) {
-    const stage = wrap.parentElement;
-    if (projector) {
-      stage.style.minHeight = "";
-      return;
-    }
-    const zoom = Math.min(MAX_ZOOM, size.w / natural.width);
-    const chrome = stage.getBoundingClientRect().height - wrap.getBoundingClientRect().height;
-    const cap = Math.max(340, window.innerHeight - 218); // what the CSS max-height allows
-    stage.style.minHeight = `${Math.min(cap, Math.ceil(natural.height * zoom + chrome))}px`;
+    if (step && scrolls) keepInView(svg.querySelector(CURRENT));
   }
 
   function measure() {
@@ -80,8 +85,16 @@ export function createStage({ svg, wrap, animator, store }) {
     return { w: Math.max(320, Math.floor(r.width)), h: Math.max(240, Math.floor(r.height)) };
   }
 
+  /** Parts of reused values' gradients (edge id → {index, value, k, n}), drawn as chips. */
+  function setContributions(map) {
+    contributions = map;
+    renderer.setContributions(contributions, store.get().precision);
+    if (step) renderer.restyle(step, store.get().precision, activeSets(graph, step));
+  }
+
   function showGraph(g) {
     graph = g;
+    contributions = new Map();
     step = null;
     animator.cancel();
     size = measure();
@@ -99,6 +112,8 @@ export function createStage({ svg, wrap, animator, store }) {
     renderer.restyle(resp, s.precision, active);
     const advanced = previous && previous.granularity === resp.granularity && resp.fine_cursor > previous.fine_cursor && resp.cursor === previous.cursor + 1;
     if (advanced) animate(resp, PULSE_MS[s.speed] || PULSE_MS.normal, s.precision);
+    // a graph that scrolls (projector, large networks) keeps the current step in view
+    if (wrap.classList.contains("is-scrolling")) keepInView(svg.querySelector(CURRENT));
   }
 
   function animate(resp, ms, precision) {
@@ -134,7 +149,7 @@ export function createStage({ svg, wrap, animator, store }) {
     const view = parts.params.get(ps && ps.id);
     if (!view || ps.old === null || ps.value === null) return;
     const finalText = view.value.textContent;
-    const prefix = view.kind === "weight" ? `${view.name} ` : "";
+    const prefix = view.kind === "var" ? "" : `${view.name} `;
     view.g.classList.add("morphing");
     animator.tween(ms * 1.6, (t) => {
       const v = ps.old + (ps.value - ps.old) * t;
@@ -144,6 +159,16 @@ export function createStage({ svg, wrap, animator, store }) {
     });
   }
 
+  /** Scroll the frame (never the page) to centre a step's element that is not wholly in view. */
+  function keepInView(el) {
+    if (!el) return;
+    const w = wrap.getBoundingClientRect();
+    const r = el.getBoundingClientRect();
+    if (r.left >= w.left && r.right <= w.right && r.top >= w.top && r.bottom <= w.bottom) return;
+    wrap.scrollLeft += r.left + r.width / 2 - (w.left + w.width / 2);
+    wrap.scrollTop += r.top + r.height / 2 - (w.top + w.height / 2);
+  }
+
   function resize() {
     const next = measure();
     if (Math.abs(next.w - size.w) < 2 && Math.abs(next.h - size.h) < 2) return;
@@ -151,5 +176,5 @@ export function createStage({ svg, wrap, animator, store }) {
     redraw();
   }
 
-  return { showGraph, showStep, redraw, resize, svg };
+  return { showGraph, showStep, setContributions, redraw, resize, svg };
 }

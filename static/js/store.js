@@ -9,6 +9,7 @@ export const DEFAULTS = Object.freeze({
   scenario: null,
   cursor: 0,
   granularity: "step",
+  expand: false,
   sample: 0,
   precision: 4,
   speed: "normal",

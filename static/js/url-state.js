@@ -15,6 +15,7 @@ const flag = { parse: (s) => (s === "1" ? true : s === "0" ? false : undefined),
 const FIELDS = [
   ["cursor", "k", int(0, 1e9)],
   ["granularity", "g", oneOf(GRANULARITIES)],
+  ["expand", "x", flag],
   ["sample", "sample", int(0, 1e5)],
   ["precision", "dp", int(1, 12)],
   ["speed", "speed", oneOf(Object.keys(SPEEDS))],

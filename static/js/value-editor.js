@@ -7,6 +7,10 @@ const MAX_ABS = 1e6; // the API's limit for inputs, targets, weights and biases
 /** What an editable graph element stands for, and its value in the scenario (before any update). */
 export function editTarget(graph, scenario, sample, id) {
   const p = graph.parameters.find((q) => q.id === id);
+  if (p && scenario.kind === "expression") {
+    return { id, kind: "variable", name: p.label.text, value: scenario.values?.[p.tensor] ?? p.value, variable: p.tensor };
+  }
+  if (scenario.kind === "expression") return null; // constants are part of the expression's text
   if (p) {
     const l = Number(p.tensor.slice(1)) - 1;
     const isW = p.tensor.startsWith("W");
@@ -14,14 +18,20 @@ export function editTarget(graph, scenario, sample, id) {
     return { id, kind: isW ? "weight" : "bias", name: p.label.text, value, layer: l, index: p.index };
   }
   const n = graph.nodes.find((q) => q.id === id);
-  if (n && n.kind === "input") return { id, kind: "input", name: n.label.text, value: scenario.inputs[sample][n.row], index: [sample, n.row] };
-  if (n && n.kind === "target") return { id, kind: "target", name: n.label.text, value: scenario.targets[sample][n.row], index: [sample, n.row] };
+  // the id holds the index ("x1", "y0"); a node's row is only a drawing hint in the expanded view
+  const i = n && /^[xy](\d+)$/.test(n.id) ? Number(n.id.slice(1)) : n?.row;
+  if (n && n.kind === "input") return { id, kind: "input", name: n.label.text, value: scenario.inputs[sample][i], index: [sample, i] };
+  if (n && n.kind === "target") return { id, kind: "target", name: n.label.text, value: scenario.targets[sample][i], index: [sample, i] };
   return null;
 }
 
 /** The scenario with one value changed; weights drawn by `init` are written out first. */
 export function withValue(graph, scenario, target, value) {
   const next = structuredClone(scenario);
+  if (target.kind === "variable") {
+    next.values = { ...next.values, [target.variable]: value };
+    return next;
+  }
   if (target.kind === "weight" || target.kind === "bias") {
     if (!next.weights) {
       next.weights = next.layers.slice(1).map((rows, l) => Array.from({ length: rows }, () => Array(next.layers[l]).fill(0)));
@@ -60,7 +70,7 @@ export function createValueEditor({ form, wrap, onCommit }) {
 
   function open(target, anchor) {
     current = { target, anchor };
-    label.textContent = target.kind === "weight" || target.kind === "bias" ? `${target.name} (before the update)` : `${target.name} (sample ${target.index[0] + 1})`;
+    label.textContent = target.kind === "variable" ? target.name : target.kind === "weight" || target.kind === "bias" ? `${target.name} (before the update)` : `${target.name} (sample ${target.index[0] + 1})`;
     input.value = String(target.value).replace("-", "−");
     msg.textContent = "";
     input.removeAttribute("aria-invalid");
@@ -72,8 +82,9 @@ export function createValueEditor({ form, wrap, onCommit }) {
     const room = form.offsetHeight + 40;
     const below = a.bottom - w.top + 8;
     const top = below + room <= w.height ? below : Math.max(0, a.top - w.top - room);
-    form.style.left = `${left}px`;
-    form.style.top = `${top}px`;
+    // the form scrolls with the drawing when a large graph scrolls inside its frame
+    form.style.left = `${left + wrap.scrollLeft}px`;
+    form.style.top = `${top + wrap.scrollTop}px`;
     input.focus();
     input.select();
   }

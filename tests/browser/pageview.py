@@ -85,7 +85,8 @@ def plain(s: str) -> str:
 
 
 def numbers(s: str) -> list[str]:
-    return re.findall(r"\d+\.\d+", s)
+    # MathML's text runs a superscript into its base ("0.7071²" reads "0.70712"): read both alike
+    return re.findall(r"\d+\.\d+", s.translate(SUB))
 
 
 def api_step(base_url: str, scenario: dict, cursor: int, **kw) -> dict:

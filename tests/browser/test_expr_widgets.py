@@ -229,15 +229,13 @@ def test_expand_switch(page):
 
 
 def test_panels_on_the_step_through_page(browser, harness_url):
-    """install.js adds the worksheet and export panels to the real page through its panel API."""
+    """The worksheet and export panels on the real page, mounted through its panel API."""
     root = harness_url.removesuffix("/__expr_harness")
     pg = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.goto(f"{root}/#preset=tutorial")
-    pg.wait_for_selector("#n-z1_0")
-    pg.add_style_tag(url="/static/css/expr.css")
-    pg.add_script_tag(url="/static/js/worksheet/install.js", type="module")
+    pg.wait_for_selector("#n-z1_0")  # the page mounts the panels itself now (main.js)
     pg.wait_for_selector("#panel-worksheet input[data-key='value:z1_0']")
     pg.fill("#panel-worksheet input[data-key='value:z1_0']", "0.68")  # the tutorial's slip
     pg.fill("#panel-worksheet input[data-key='value:a1_0']", "0.6637")

@@ -278,8 +278,7 @@ def test_accessibility_audit(make_page, base_url, axe_path, hash_):
 
 
 def test_architecture_errors_are_words(page, base_url):
-    page.watch.expect_status(422, "/api/graph")
-    page.watch.expect_status(422, "/api/step")  # asked for in parallel with the graph
+    page.watch.expect_status(422, "/api/graph")  # the graph is validated first: no step is sent
     open_lesson(page, base_url)
     page.fill("#arch-layers", "2, 0, 1")
     page.click("#arch-apply")
@@ -292,6 +291,7 @@ def test_architecture_errors_are_words(page, base_url):
         "() => /softmax/.test(document.getElementById('arch-errors').textContent)"
     )
     assert page.locator("#graph .neuron").count() == 2  # unchanged: still the tutorial
+    assert page.watch.expected[(422, "/api/graph")] == 1  # one rejected edit, one failed request
     page.select_option("#arch-loss", "mse")
     page.select_option("#arch-init", "xavier")
     page.click("#arch-apply")

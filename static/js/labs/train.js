@@ -1,6 +1,8 @@
 // The training panel: dataset and network form, live loss curve over SSE, progress, Stop,
 // decision boundary, per-neuron maps, fitted curve, and the hand-off to the step-through view.
 
+import { DEFAULTS as VIEW_DEFAULTS } from '../store.js';
+import { encodeHash } from '../url-state.js';
 import { ApiError, postJson, streamTraining } from './api.js';
 import { drawBoundary, drawNeurons } from './heatmap.js';
 import { el, fmt, legend, lineChart, text } from './svg.js';
@@ -42,7 +44,7 @@ export class TrainPanel {
     });
     this.q('#stop').addEventListener('click', () => this.stop());
     this.q('#dataset').addEventListener('change', () => this.applyDefaults());
-    this.q('#handoff').addEventListener('click', () => this.handOff());
+    this.q('#handoff-sample').addEventListener('change', () => this.handOff());
     this.q('#copy-scenario').addEventListener('click', () => this.copyScenario());
     document.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.controller) this.stop();
@@ -217,6 +219,7 @@ export class TrainPanel {
         pick.appendChild(new Option(`sample ${i + 1}: (${x.map((v) => fmt(v, 3)).join(', ')})`, String(i)));
       });
       this.q('#handoff-box').hidden = false;
+      this.handOff();
     }
     void scenario;
   }
@@ -301,6 +304,7 @@ export class TrainPanel {
     if (!curve) text(svg, 120, 40, 'data only — train to see the fit', 'tick');
   }
 
+  /** The hand-off is a plain link: the lesson rides in the URL hash, as the page's own links do. */
   handOff() {
     if (!this.trained) return;
     const pick = this.q('#handoff-sample').value;
@@ -310,9 +314,7 @@ export class TrainPanel {
       sc.inputs = [sc.inputs[Number(pick)]];
       sc.targets = [sc.targets[Number(pick)]];
     }
-    const payload = { scenario: sc, sample: 0 };
-    localStorage.setItem('backstep.scenario', JSON.stringify(payload));
-    window.location.assign('/?from=labs');
+    this.q('#handoff').href = `/${encodeHash({ ...VIEW_DEFAULTS, presetId: null, scenario: sc, cursor: 0 })}`;
   }
 
   async copyScenario() {

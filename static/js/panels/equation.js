@@ -2,23 +2,62 @@
 
 const PHASE_TITLES = { start: "Ready", forward: "Forward", backward: "Backward", update: "Update", done: "Done" };
 
+const MATHML = "http://www.w3.org/1998/Math/MathML";
+const source = new WeakMap(); // node → the MathML it shows, to lay it out afresh on a resize
+
 function setMath(node, mathml) {
+  source.set(node, mathml || "");
   // MathML produced and escaped by our own engine; no scripts can ride along (strict CSP).
   node.innerHTML = mathml || "";
   fit(node);
 }
 
-/** Shrink a long equation until it fits its row, but never below the readable minimum. */
+/** One inline <math> per term and operator of the top-level row, so a line can break between. */
+function wrapTerms(node) {
+  const math = node.querySelector("math");
+  if (!math) return;
+  const items = [];
+  const walk = (el) => {
+    for (const c of [...el.children]) {
+      // a long row lends its terms; a short one, such as "(−0.0079)", stays whole, as do
+      // fractions and scripts
+      if (c.localName === "mrow" && c.textContent.length > 12) walk(c);
+      else items.push(c);
+    }
+  };
+  walk(math);
+  node.replaceChildren(
+    ...items.map((item) => {
+      const m = document.createElementNS(MATHML, "math");
+      m.append(item);
+      return m;
+    }),
+  );
+  node.classList.add("is-wrapped");
+}
+
+/**
+ * Shrink a long equation until it fits its row, but never below the readable minimum (nor below
+ * 80% of its size); one still too long wraps onto more lines instead of being cut off.
+ */
 export function fit(node) {
   node.style.fontSize = "";
+  if (node.classList.contains("is-wrapped")) {
+    node.classList.remove("is-wrapped");
+    node.innerHTML = source.get(node) || "";
+  }
   const base = parseFloat(getComputedStyle(node).fontSize);
   // projector: subscripts render at ~0.71 of the base, and must stay at 24px or more
   const root = document.documentElement;
-  const min = root.classList.contains("projector") ? 1.42 * parseFloat(getComputedStyle(root).fontSize) : 13;
+  const min = Math.max(0.8 * base, root.classList.contains("projector") ? 1.42 * parseFloat(getComputedStyle(root).fontSize) : 13);
   let size = base;
   while (node.scrollWidth > node.clientWidth && size * 0.92 >= min) {
     size *= 0.92;
     node.style.fontSize = `${size}px`;
+  }
+  if (node.scrollWidth > node.clientWidth) {
+    node.style.fontSize = ""; // wrapping needs no shrinking: full size reads best
+    wrapTerms(node);
   }
   // still too long: it scrolls, so keyboard users must be able to reach it
   if (node.scrollWidth > node.clientWidth) node.setAttribute("tabindex", "0");

@@ -9,15 +9,19 @@ export function createLossPanel(root) {
   const title = root.querySelector("#loss-title");
   const diverged = document.getElementById("diverged");
 
-  function show(resp, precision) {
+  /** `expression`: the card shows the output f, not a loss. */
+  function show(resp, precision, expression = false) {
     const l = resp.loss;
-    before.textContent = l.before === null ? "not computed yet" : `L = ${formatNumber(l.before, precision)}`;
-    title.textContent = resp.samples > 1 ? `Loss · mean over ${resp.samples} samples` : "Loss";
+    const symbol = expression ? "f" : "L";
+    before.textContent = l.before === null ? "not computed yet" : `${symbol} = ${formatNumber(l.before, precision)}`;
+    title.textContent = expression ? "Output" : resp.samples > 1 ? `Loss · mean over ${resp.samples} samples` : "Loss";
     before.classList.toggle("is-empty", l.before === null);
     after.textContent = l.after === null ? "after the update" : formatNumber(l.after, precision);
     after.classList.toggle("is-empty", l.after === null);
-    after.hidden = l.before === null;
-    root.querySelector(".loss-arrow").hidden = l.before === null;
+    // an expression without a learning rate has no update: no "after" to wait for
+    const noAfter = l.before === null || (expression && l.after === null);
+    after.hidden = noAfter;
+    root.querySelector(".loss-arrow").hidden = noAfter;
     change.textContent = l.relative_change === null ? "" : formatPercent(l.relative_change);
     change.dataset.sign = l.relative_change === null ? "" : l.relative_change < 0 ? "down" : "up";
     diverged.hidden = !resp.diverged;

@@ -40,6 +40,8 @@ export function installWorksheetPanels({ loadScenario = openScenario } = {}) {
   const getState = () => ({
     scenario: current ? current.scenario : null,
     sample: current && current.state ? current.state.sample || 0 : 0,
+    // the expanded view checks each product and sum too; an expression is primitive already
+    expand: Boolean(current && current.state && current.state.expand && current.scenario.kind !== "expression"),
     name: (current && current.state && current.state.presetId) || "lesson",
   });
 
@@ -50,7 +52,7 @@ export function installWorksheetPanels({ loadScenario = openScenario } = {}) {
 
   onLesson((ctx) => {
     current = ctx;
-    const key = JSON.stringify(ctx.scenario);
+    const key = JSON.stringify([ctx.scenario, getState().expand]);
     if (key !== shownKey) {
       shownKey = key;
       clearMarks();
