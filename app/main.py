@@ -18,7 +18,7 @@ def create_app() -> FastAPI:
         version=__version__,
         description="Step through backpropagation one forward or backward step at a time.",
     )
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=ROOT / "static", check_dir=False), name="static")
     app.include_router(api_router)
     app.include_router(health_router)
     app.include_router(web_router)

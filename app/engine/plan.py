@@ -94,13 +94,15 @@ class Plan:
         for i in graph.order:
             push("forward", i, (), graph.nodes[i].layer)
         param_order: list[int] = []
+        seen: set[int] = set()  # membership test; a list scan made large networks quadratic
         for i in backward_order(graph):
             items = tuple(edge_order(graph, i))
             if items:
                 push("backward", i, items, graph.nodes[i].layer)
             for p in items:
                 j = graph.nodes[i].inputs[p]
-                if graph.nodes[j].kind == "param" and j not in param_order:
+                if graph.nodes[j].kind == "param" and j not in seen:
+                    seen.add(j)
                     param_order.append(j)
         if update:
             trainable = [
