@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from app.engine.presets import PRESETS
 
@@ -23,7 +23,10 @@ LossName = Literal["mse", "bce", "cross_entropy"]
 Granularity = Literal["step", "node", "layer", "pass"]
 
 # Strict: `true` or "1" is not a number here; ints are fine, NaN and ±Infinity are not.
-Number = Annotated[StrictFloat | StrictInt, Field(ge=-MAX_ABS, le=MAX_ABS, allow_inf_nan=False)]
+# One strict float (it takes JSON ints) rather than float | int: one error per bad value.
+Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Number = Annotated[Finite, Field(ge=-MAX_ABS, le=MAX_ABS)]
+Width = Annotated[StrictInt, Field(ge=1, le=MAX_WIDTH)]
 Row = Annotated[list[Number], Field(min_length=1, max_length=MAX_WIDTH)]
 
 
@@ -40,9 +43,7 @@ class InitSpec(Strict):
         ),
     )
     seed: StrictInt = Field(0, ge=0, le=2**32 - 1, description="NumPy RandomState seed.")
-    scale: StrictFloat | StrictInt = Field(
-        0.5, gt=0, le=100, allow_inf_nan=False, description="Used by normal and uniform."
-    )
+    scale: Finite = Field(0.5, gt=0, le=100, description="Used by normal and uniform.")
 
 
 class Scenario(Strict):
@@ -53,7 +54,7 @@ class Scenario(Strict):
         json_schema_extra={"examples": [PRESETS["tutorial"]["scenario"]]},
     )
 
-    layers: list[StrictInt] = Field(
+    layers: list[Width] = Field(
         ...,
         min_length=2,
         max_length=MAX_LAYERS + 1,
@@ -86,17 +87,13 @@ class Scenario(Strict):
     targets: list[Row] = Field(
         ..., min_length=1, max_length=MAX_SAMPLES, description="Samples × layers[-1]."
     )
-    learning_rate: StrictFloat | StrictInt = Field(
-        0.5, ge=0, le=MAX_LEARNING_RATE, allow_inf_nan=False, description="η."
-    )
+    learning_rate: Finite = Field(0.5, ge=0, le=MAX_LEARNING_RATE, description="η.")
     frozen: list[str] = Field(
         default_factory=list,
         max_length=2 * MAX_LAYERS,
         description='Tensors the update leaves alone, e.g. ["b1"]; their gradients are still shown.',
     )
-    leaky_slope: StrictFloat | StrictInt = Field(
-        0.01, ge=0, lt=1, allow_inf_nan=False, description="Slope of leaky_relu for z < 0."
-    )
+    leaky_slope: Finite = Field(0.01, ge=0, lt=1, description="Slope of leaky_relu for z < 0.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
