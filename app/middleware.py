@@ -22,15 +22,26 @@ access_log = logging.getLogger("backstep.access")
 error_log = logging.getLogger("backstep.error")
 
 
+class StdoutLines(logging.StreamHandler):
+    """Writes to whatever sys.stdout is now (test capture and redirection included)."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure_logging(level: str = "info") -> None:
     """JSON lines on stdout for our loggers; idempotent, so every worker may call it."""
     for logger in (access_log, error_log):
         logger.setLevel(level.upper())
         logger.propagate = False
-        if not any(getattr(h, "_backstep", False) for h in logger.handlers):
-            handler = logging.StreamHandler(sys.stdout)
+        if not any(isinstance(h, StdoutLines) for h in logger.handlers):
+            handler = StdoutLines()
             handler.setFormatter(logging.Formatter("%(message)s"))
-            handler._backstep = True  # type: ignore[attr-defined]
             logger.addHandler(handler)
 
 
