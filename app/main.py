@@ -11,6 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api.errors import validation_error_handler
+from app.api.schemas import ERROR_RESPONSES
 from app.api.routes import api_router, health_router
 from app.docs import router as docs_router
 from app.middleware import BodyLimit, CatchAll, RequestContext, configure_logging
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Step through backpropagation one forward or backward step at a time.",
         middleware=middleware(settings),
+        responses=ERROR_RESPONSES,
         exception_handlers={RequestValidationError: validation_error_handler},
         docs_url=None,  # served by app.docs with its own CSP
         redoc_url=None,

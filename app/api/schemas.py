@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from app.engine.presets import PRESETS
 
@@ -88,7 +88,7 @@ class Scenario(Strict):
         ..., min_length=1, max_length=MAX_SAMPLES, description="Samples × layers[-1]."
     )
     learning_rate: Finite = Field(0.5, ge=0, le=MAX_LEARNING_RATE, description="η.")
-    frozen: list[str] = Field(
+    frozen: list[Annotated[str, Field(pattern=r"^[Wb][0-9]{1,2}$")]] = Field(
         default_factory=list,
         max_length=2 * MAX_LAYERS,
         description='Tensors the update leaves alone, e.g. ["b1"]; their gradients are still shown.',
@@ -257,7 +257,7 @@ class RunRequest(Strict):
         json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
     )
     scenario: Scenario
-    include_steps: bool = Field(
+    include_steps: StrictBool = Field(
         True,
         description=f"List every step with its explanation (plans up to {MAX_RUN_STEPS:,} steps).",
     )
@@ -429,3 +429,42 @@ class PresetSummary(BaseModel):
 
 class Preset(PresetSummary):
     scenario: Scenario
+
+
+# ── ops: error responses (documented on every operation, so clients and fuzzers know them) ──
+
+
+class ErrorMessage(BaseModel):
+    detail: str
+
+
+class ValidationIssue(BaseModel):
+    type: str
+    loc: list[str | int] = Field(..., description='Where: ["body", "scenario", "layers", 1].')
+    msg: str = Field(..., description="What is wrong, naming the limit.")
+    input: str | int | float | bool | None = Field(
+        None, description="The offending scalar (omitted for containers and non-finite values)."
+    )
+    ctx: dict[str, str | int | float | bool | None] | None = None
+
+
+class ValidationErrors(BaseModel):
+    detail: list[ValidationIssue]
+
+
+class TooLarge(BaseModel):
+    detail: str
+    limit: int = Field(..., description="The largest body accepted, in bytes.")
+
+
+class ServerError(BaseModel):
+    detail: str
+    request_id: str | None = Field(None, description="Quote it when reporting the bug.")
+
+
+ERROR_RESPONSES: dict[int | str, dict] = {
+    400: {"model": ErrorMessage, "description": "Unreadable body: JSON nested too deep, etc."},
+    413: {"model": TooLarge, "description": f"Body over {MAX_BODY_BYTES:,} bytes."},
+    422: {"model": ValidationErrors, "description": "Invalid request: what, where, which limit."},
+    500: {"model": ServerError, "description": "A bug; never expected. JSON with a request id."},
+}
