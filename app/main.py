@@ -11,8 +11,8 @@ from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api.errors import validation_error_handler
-from app.api.schemas import ERROR_RESPONSES
 from app.api.routes import api_router, health_router
+from app.api.schemas import ERROR_RESPONSES
 from app.docs import router as docs_router
 from app.middleware import BodyLimit, CatchAll, RequestContext, configure_logging
 from app.security import SecurityHeaders, security_headers

@@ -7,7 +7,7 @@ import os
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
-from schemathesis.config._checks import PositiveDataAcceptanceConfig
+from schemathesis.config._checks import NegativeDataRejectionConfig, PositiveDataAcceptanceConfig
 
 from app.main import create_app
 from app.settings import Settings
@@ -20,6 +20,11 @@ schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.N
 # match `layers`, sample < samples): 422 with a message is the right answer. 400/413 are not.
 schema.config.checks.positive_data_acceptance = PositiveDataAcceptanceConfig(
     expected_statuses=["2xx", "404", "422"]
+)
+# Invalid data must be refused with one of our own 4xx (413 for a body over the limit): tighter
+# than schemathesis' default list, which also tolerates 5xx.
+schema.config.checks.negative_data_rejection = NegativeDataRejectionConfig(
+    expected_statuses=["400", "404", "405", "413", "422"]
 )
 
 
