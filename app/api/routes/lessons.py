@@ -3,6 +3,7 @@ from fastapi import APIRouter
 
 from app.api.convert import finite, to_spec
 from app.api.errors import invalid
+from app.api.lesson_cache import lesson_for
 from app.api.schemas import (
     MAX_RUN_STEPS,
     GraphRequest,
@@ -21,14 +22,14 @@ router = APIRouter(tags=["lessons"])
 @router.post("/graph", response_model=GraphResponse)
 def build_graph(req: GraphRequest) -> dict:
     """The scenario's computation graph: nodes, edges, parameters, layout hints and step plan."""
-    return Lesson.from_spec(to_spec(req.scenario)).describe()
+    return lesson_for(req.scenario).describe()
 
 
 @router.post("/step", response_model=StepResponse)
 def take_step(req: StepRequest) -> dict:
     """The state at `cursor`: the step just taken with its explanation, and every value and
     gradient so far. Stepping back is asking for cursor − 1."""
-    lesson = Lesson.from_spec(to_spec(req.scenario))
+    lesson = lesson_for(req.scenario)
     total = lesson.plan.units(req.granularity)
     if req.cursor > total:
         raise invalid(

@@ -1,0 +1,70 @@
+"""Sharing built lessons between requests changes no number: every response equals a lesson built
+afresh for that request, in any order, from many threads at once; the cache stays bounded."""
+
+import copy
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from app.api import lesson_cache
+from app.api.convert import to_spec
+from app.api.schemas import Scenario, StepResponse
+from app.engine.lesson import Lesson
+from app.engine.presets import PRESETS
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    lesson_cache.clear()
+    yield
+    lesson_cache.clear()
+
+
+def fresh(scenario: dict, cursor: int, granularity: str = "step") -> dict:
+    lesson = Lesson.from_spec(to_spec(Scenario.model_validate(scenario)))
+    return StepResponse.model_validate(lesson.at(cursor, granularity)).model_dump(mode="json")
+
+
+@pytest.mark.parametrize("preset", ["xor", "softmax"])
+def test_cached_steps_equal_fresh_ones_in_any_order(client, preset):
+    sc = PRESETS[preset]["scenario"]
+    total = client.post("/api/graph", json={"scenario": sc}).json()["plan"]["total_steps"]
+    order = [total, 0, total // 2, 1, total - 1, total // 2]  # forward and back again
+    for cursor in order:
+        r = client.post("/api/step", json={"scenario": sc, "cursor": cursor})
+        assert r.json() == fresh(sc, cursor)
+    layer = client.post("/api/step", json={"scenario": sc, "cursor": 2, "granularity": "layer"})
+    assert layer.json() == fresh(sc, 2, "layer")
+
+
+def test_a_different_scenario_never_gets_another_ones_lesson(client):
+    a = PRESETS["tutorial"]["scenario"]
+    b = copy.deepcopy(a)
+    b["weights"][0][0][0] = 0.41  # one weight differs
+    ra = client.post("/api/step", json={"scenario": a, "cursor": 19}).json()
+    rb = client.post("/api/step", json={"scenario": b, "cursor": 19}).json()
+    assert ra == fresh(a, 19) and rb == fresh(b, 19) and ra != rb
+
+
+def test_threads_sharing_one_lesson_get_what_fresh_lessons_give(client):
+    sc = PRESETS["xor"]["scenario"]
+    total = client.post("/api/graph", json={"scenario": sc}).json()["plan"]["total_steps"]
+    cursors = list(range(0, total + 1, 3)) * 2
+    with ThreadPoolExecutor(8) as pool:
+        got = list(
+            pool.map(
+                lambda c: client.post("/api/step", json={"scenario": sc, "cursor": c}).json(),
+                cursors,
+            )
+        )
+    for c, g in zip(cursors, got, strict=True):
+        assert g == fresh(sc, c)
+
+
+def test_the_cache_stays_within_its_node_budget(client, monkeypatch):
+    monkeypatch.setattr(lesson_cache, "MAX_CACHED_NODES", 60)
+    sc = copy.deepcopy(PRESETS["tutorial"]["scenario"])
+    for k in range(10):
+        sc["learning_rate"] = 0.1 + k / 100
+        assert client.post("/api/step", json={"scenario": sc}).status_code == 200
+        assert 0 < lesson_cache.cached_nodes() <= 60
