@@ -37,5 +37,9 @@ lint: $(VENV)/.test
 	$(VENV)/bin/ruff check app tests bench
 	$(VENV)/bin/ruff format --check app tests bench
 
+# Every bench/*_bench.py (load, latency, and any other helper's), then one table of figures.
+bench: $(VENV)/.test
+	$(PY) bench/run_all.py
+
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .hypothesis artifacts

@@ -14,11 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scenarios import largest, tutorial  # noqa: E402
-from bench.server import Connection, percentile, report, request_bytes, serve  # noqa: E402
 from app.api.convert import to_spec  # noqa: E402
 from app.api.schemas import Scenario  # noqa: E402
 from app.engine.lesson import Lesson  # noqa: E402
+from bench.scenarios import largest, tutorial  # noqa: E402
+from bench.server import Connection, percentile, report, request_bytes, serve  # noqa: E402
 
 
 def step_requests(scenario: dict) -> list[bytes]:
