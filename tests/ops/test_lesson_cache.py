@@ -68,3 +68,40 @@ def test_the_cache_stays_within_its_node_budget(client, monkeypatch):
         sc["learning_rate"] = 0.1 + k / 100
         assert client.post("/api/step", json={"scenario": sc}).status_code == 200
         assert 0 < lesson_cache.cached_nodes() <= 60
+
+
+@pytest.mark.parametrize("path", ["/api/step", "/api/graph"])
+def test_the_event_loop_and_thread_pool_paths_give_the_same_json(client, monkeypatch, path):
+    from app.api import offload
+
+    sc = PRESETS["deep"]["scenario"]
+    body = {"scenario": sc, "cursor": 17} if path == "/api/step" else {"scenario": sc}
+    assert offload.is_small(Scenario.model_validate(sc))
+    inline = client.post(path, json=body)
+    monkeypatch.setattr(offload, "INLINE_MAX_UNITS", 0)  # now it goes to the thread pool
+    assert not offload.is_small(Scenario.model_validate(sc))
+    pooled = client.post(path, json=body)
+    assert inline.status_code == pooled.status_code == 200
+    assert inline.headers["content-type"] == pooled.headers["content-type"]
+    assert inline.json() == pooled.json()
+    if path == "/api/step":
+        assert pooled.json() == fresh(sc, 17)
+
+
+def test_a_large_network_past_its_end_is_still_a_422(client):
+    sc = {
+        "layers": [8, 8, 8, 1],
+        "activations": ["tanh", "tanh", "sigmoid"],
+        "init": {"seed": 3},
+        "inputs": [[0.1] * 8],
+        "targets": [[1.0]],
+    }
+    from app.api.offload import is_small
+
+    assert not is_small(Scenario.model_validate(sc))
+    total = client.post("/api/graph", json={"scenario": sc}).json()["plan"]["total_steps"]
+    assert client.post("/api/step", json={"scenario": sc, "cursor": total}).json() == fresh(
+        sc, total
+    )
+    r = client.post("/api/step", json={"scenario": sc, "cursor": total + 1})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "cursor"]
