@@ -13,7 +13,8 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-MAX_JSON_DEPTH = 32  # the deepest request the API accepts is 5 levels; json.loads recurses
+from app.api.schemas import MAX_JSON_DEPTH
+
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # anything else could forge log lines
 # A JSON string (skipped whole, escapes included) or one bracket.
 _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)

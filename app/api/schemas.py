@@ -433,6 +433,8 @@ class Preset(PresetSummary):
 
 # ── ops: error responses (documented on every operation, so clients and fuzzers know them) ──
 
+MAX_JSON_DEPTH = 32  # nesting of a request body; the deepest valid request needs 5
+
 
 class ErrorMessage(BaseModel):
     detail: str
@@ -463,7 +465,10 @@ class ServerError(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict] = {
-    400: {"model": ErrorMessage, "description": "Unreadable body: JSON nested too deep, etc."},
+    400: {
+        "model": ErrorMessage,
+        "description": f"Unreadable body, e.g. JSON nested more than {MAX_JSON_DEPTH} levels.",
+    },
     413: {"model": TooLarge, "description": f"Body over {MAX_BODY_BYTES:,} bytes."},
     422: {"model": ValidationErrors, "description": "Invalid request: what, where, which limit."},
     500: {"model": ServerError, "description": "A bug; never expected. JSON with a request id."},
