@@ -150,6 +150,36 @@ def stop(proc: subprocess.Popen) -> tuple[int, str]:
     return proc.returncode, out
 
 
+def raw_exchange(port: int, head: bytes, chunks: list[bytes] = ()) -> bytes:
+    """Send a request by hand (uvicorn, real sockets) and read what comes back."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(head)
+        try:
+            for c in chunks:
+                s.sendall(c)
+        except OSError:
+            pass  # the server may answer and close before the client has sent everything
+        data = b""
+        while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+            part = s.recv(65536)
+            if not part:
+                break
+            data += part
+        return data
+
+
+def assert_real_server_refuses_big_bodies_before_reading_them(port: int) -> None:
+    base = b"POST /api/step HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    t = time.monotonic()
+    declared = raw_exchange(port, base + b"Content-Length: 10485760\r\n\r\n")  # no body sent
+    assert declared.startswith(b"HTTP/1.1 413"), declared[:200]
+    assert time.monotonic() - t < 5  # answered without waiting for 10 MiB that never comes
+    chunk = b"10000\r\n" + b" " * 0x10000 + b"\r\n"  # 64 KiB chunks, no Content-Length
+    streamed = raw_exchange(port, base + b"Transfer-Encoding: chunked\r\n\r\n", [chunk] * 40)
+    assert streamed.startswith(b"HTTP/1.1 413"), streamed[:200]
+    assert b'"limit": 1048576' in streamed
+
+
 def test_the_container_start_command_serves_with_its_workers_and_passes_its_healthcheck():
     port = free_port()
     cmd = json.loads(one("CMD"))
@@ -163,6 +193,7 @@ def test_the_container_start_command_serves_with_its_workers_and_passes_its_heal
         version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
         assert health == {"status": "ok", "version": version}
         assert len(children(proc.pid)) >= int(env["BACKSTEP_WORKERS"])
+        assert_real_server_refuses_big_bodies_before_reading_them(port)
         check = json.loads(one("HEALTHCHECK").split("CMD", 1)[1])
         hc_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
         assert subprocess.run([sys.executable, *check[1:]], cwd=ROOT, env=hc_env).returncode == 0
@@ -175,11 +206,12 @@ def test_the_container_start_command_serves_with_its_workers_and_passes_its_heal
     assert hc.returncode == 1  # and the healthcheck notices when nothing answers
 
 
-def test_the_default_command_listens_on_loopback_only():
+def test_the_default_command_listens_on_loopback_only_and_takes_a_worker_count():
     port = free_port()
-    proc = start(["backstep", "--port", str(port)], {"BACKSTEP_WORKERS": "1"})
+    proc = start(["backstep", "--port", str(port), "--workers", "2"], {"BACKSTEP_WORKERS": "1"})
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz", proc)
         assert listening_address(port) == "127.0.0.1"
+        assert len(children(proc.pid)) >= 2  # the flag beats BACKSTEP_WORKERS=1
     finally:
         stop(proc)
