@@ -30,12 +30,14 @@ run: $(VENV)/.app
 	$(VENV)/bin/backstep
 
 test: $(VENV)/.test $(CHROMIUM) $(AXE)
-	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/ruff check app tests $(wildcard bench)
 	$(PY) -m pytest
 
 lint: $(VENV)/.test
-	$(VENV)/bin/ruff check app tests bench
-	$(VENV)/bin/ruff format --check app tests bench
+	$(VENV)/bin/ruff check app tests $(wildcard bench)
+	$(VENV)/bin/ruff format --check app tests $(wildcard bench)
+
+bench: $(VENV)/.test ; $(PY) bench/train_bench.py
 
 # Every bench/*_bench.py (load, latency, and any other helper's), then one table of figures.
 bench: $(VENV)/.test

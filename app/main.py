@@ -4,13 +4,12 @@ that makes every response safe (ids, logs, headers, body limit, JSON errors)."""
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.exceptions import RequestValidationError
 from fastapi.middleware import Middleware
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.api.errors import validation_error_handler
+from app.api.errors import install_error_handlers
 from app.api.routes import api_router, health_router
 from app.api.schemas import ERROR_RESPONSES
 from app.docs import router as docs_router
@@ -53,12 +52,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Step through backpropagation one forward or backward step at a time.",
         middleware=middleware(settings),
         responses=ERROR_RESPONSES,
-        exception_handlers={RequestValidationError: validation_error_handler},
         docs_url=None,  # served by app.docs with its own CSP
         redoc_url=None,
     )
     app.state.settings = settings
-    app.mount("/static", StaticFiles(directory=ROOT / "static", check_dir=False), name="static")
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(api_router)
     app.include_router(health_router)
     app.include_router(docs_router)

@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
-from app.api.schemas import Scenario
+from app.api.schemas import ExpressionScenario, Scenario
+from app.engine.lesson import Lesson
 from app.engine.network import MLPSpec, init_params
+from app.engine.views import expanded_lesson, expression_lesson
+
+
+def lesson_for(sc: Scenario | ExpressionScenario, expand: bool = False) -> Lesson:
+    """The scenario's graph and plan. They are pure functions of the scenario, so a few recent
+    ones are kept: stepping through one lesson rebuilds nothing. `expand` draws a network's
+    neurons as their primitive operations; an expression is primitive already."""
+    if isinstance(sc, ExpressionScenario):
+        return _expression_lesson(sc.model_dump_json())
+    return _lesson(sc.model_dump_json(), expand)
+
+
+@lru_cache(maxsize=8)
+def _lesson(key: str, expand: bool = False) -> Lesson:
+    spec = to_spec(Scenario.model_validate_json(key))
+    return expanded_lesson(spec) if expand else Lesson.from_spec(spec)
+
+
+@lru_cache(maxsize=8)
+def _expression_lesson(key: str) -> Lesson:
+    sc = ExpressionScenario.model_validate_json(key)
+    values = {k: float(v) for k, v in sc.values.items()}
+    lr = None if sc.learning_rate is None else float(sc.learning_rate)
+    return expression_lesson(sc.expression, values, lr, frozenset(sc.frozen))
 
 
 def to_spec(sc: Scenario) -> MLPSpec:

@@ -1,9 +1,8 @@
-"""Errors shaped like FastAPI's own validation errors, so clients parse one format."""
+"""Errors in one shape: FastAPI's validation format, without echoing the offending input."""
 
 import math
-from collections.abc import Sequence
 
-from fastapi import HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -15,27 +14,18 @@ def invalid(field: tuple, message: str, status: int = 422) -> HTTPException:
     )
 
 
-# ── ops: validation errors that always serialise ──
-def _jsonable(v: object) -> bool:
-    """Scalars echo back; containers (a whole scenario) and NaN/Infinity do not."""
-    if isinstance(v, float):
-        return math.isfinite(v)
-    return v is None or isinstance(v, bool | int) or (isinstance(v, str) and len(v) <= 200)
+def _clean(err: dict) -> dict:
+    """loc, msg and type only: the input may be huge, or NaN, which JSON cannot carry."""
+    msg = err.get("msg", "")
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    loc = [p for p in err.get("loc", []) if not (isinstance(p, float) and not math.isfinite(p))]
+    return {"loc": loc, "msg": msg, "type": err.get("type", "value_error")}
 
 
-def clean_errors(errors: Sequence[dict]) -> list[dict]:
-    """FastAPI's 422 format, minus echoes JSON cannot carry (NaN) or that would resend the body."""
-    out = []
-    for e in errors:
-        item = {"type": e["type"], "loc": list(e["loc"]), "msg": e["msg"]}
-        if "input" in e and _jsonable(e["input"]):
-            item["input"] = e["input"]
-        ctx = {k: v for k, v in (e.get("ctx") or {}).items() if _jsonable(v)}
-        if ctx:
-            item["ctx"] = ctx
-        out.append(item)
-    return out
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"detail": [_clean(e) for e in exc.errors()]})
 
 
-async def validation_error_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
-    return JSONResponse({"detail": clean_errors(exc.errors())}, status_code=422)
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)

@@ -12,19 +12,20 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from app.api.schemas import Scenario
+from app.api.schemas import ExpressionScenario, Scenario
 
 # Parameters + neurons, and samples × neurons, up to which a request stays on the event loop.
 INLINE_MAX_UNITS = 150
 INLINE_MAX_CELLS = 2_000
 
 
-def is_small(sc: Scenario) -> bool:
+def is_small(sc: Scenario | ExpressionScenario, expand: bool = False) -> bool:
+    if isinstance(sc, ExpressionScenario):
+        return True  # at most MAX_OPERATIONS (100) op nodes
     layers = sc.layers
     params = sum(a * b for a, b in zip(layers, layers[1:], strict=False)) + sum(layers[1:])
-    return (
-        params + sc.neurons <= INLINE_MAX_UNITS and len(sc.inputs) * sc.neurons <= INLINE_MAX_CELLS
-    )
+    units = (params + sc.neurons) * (3 if expand else 1)  # expanded: products, sum, activation
+    return units <= INLINE_MAX_UNITS and len(sc.inputs) * sc.neurons <= INLINE_MAX_CELLS
 
 
 async def answer(work: Callable[[], dict], model: type[BaseModel], small: bool) -> dict | Response:

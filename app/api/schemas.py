@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
 
 from app.engine.presets import PRESETS
 
@@ -54,6 +62,9 @@ class Scenario(Strict):
         json_schema_extra={"examples": [PRESETS["tutorial"]["scenario"]]},
     )
 
+    kind: Literal["mlp"] = Field(
+        "mlp", description='A network (the default); see ExpressionScenario for kind "expression".'
+    )
     layers: list[Width] = Field(
         ...,
         min_length=2,
@@ -205,7 +216,10 @@ class StepRequest(Strict):
             ]
         },
     )
-    scenario: Scenario
+    scenario: AnyScenario
+    expand: StrictBool = Field(
+        False, description="Networks: each neuron as its products, sum, activation."
+    )
     cursor: StrictInt = Field(
         0, ge=0, description="Units of `granularity` done; 0 is before the first step."
     )
@@ -221,6 +235,8 @@ class StepRequest(Strict):
 
     @model_validator(mode="after")
     def _sample(self) -> StepRequest:
+        if not check_view(self.scenario, self.expand, self.sample):
+            return self
         if self.sample >= len(self.scenario.inputs):
             raise ValueError(
                 f"sample is {self.sample} but the scenario has {len(self.scenario.inputs)} samples"
@@ -239,10 +255,15 @@ class GraphRequest(Strict):
         extra="forbid",
         json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
     )
-    scenario: Scenario
+    scenario: AnyScenario
+    expand: StrictBool = Field(
+        False, description="Networks: each neuron as its products, sum, activation."
+    )
 
     @model_validator(mode="after")
     def _size(self) -> GraphRequest:
+        if not check_view(self.scenario, self.expand, 0):
+            return self
         cells = len(self.scenario.inputs) * self.scenario.neurons
         if cells > MAX_STEP_CELLS:
             raise ValueError(
@@ -429,6 +450,574 @@ class PresetSummary(BaseModel):
 
 class Preset(PresetSummary):
     scenario: Scenario
+
+
+# ── training and labs ─────────────────────────────────────────────────────────
+# Bounds for /api/train, /api/train/stream, /api/datasets, /api/gradcheck and /api/labs/*.
+MAX_TRAIN_EPOCHS = 20_000
+MAX_TRAIN_SECONDS = 10.0  # wall-time budget of /api/train
+MAX_STREAM_SECONDS = 60.0  # wall-time budget of /api/train/stream
+MAX_GRID = 64  # heat-map cells per side
+MAX_CSV_CHARS = 500_000
+MAX_GRADCHECK_WORK = 2_000_000  # parameters × samples: two forward passes per parameter
+
+DatasetName = Literal[
+    "xor", "and", "or", "circle", "spirals", "moons", "clusters2", "clusters3", "sine"
+]
+Positive = Annotated[StrictFloat | StrictInt, Field(gt=0, allow_inf_nan=False)]
+
+
+class DatasetRequest(Strict):
+    """A named dataset drawn from a seed, or the user's own points (rows or CSV text)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "moons", "samples": 200, "noise": 0.1}]},
+    )
+    name: DatasetName | None = Field(None, description="A generated dataset.")
+    samples: StrictInt | None = Field(
+        None, ge=1, le=MAX_SAMPLES, description="Points to draw: 4 for xor/and/or, else 200."
+    )
+    noise: StrictFloat | StrictInt = Field(
+        0.0, ge=0, le=2, allow_inf_nan=False, description="Std of Gaussian noise added."
+    )
+    seed: StrictInt = Field(0, ge=0, le=2**31 - 2, description="Same seed, same points.")
+    test_fraction: StrictFloat | StrictInt = Field(
+        0.0, ge=0, le=0.9, allow_inf_nan=False, description="Share held out as the test set."
+    )
+    points: list[Row] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_SAMPLES,
+        description="The user's points: each row is the inputs then the label (class number, "
+        "or the real target for regression).",
+    )
+    csv: str | None = Field(
+        None,
+        max_length=MAX_CSV_CHARS,
+        description="CSV text with a header line; the last column is the label.",
+    )
+    task: Literal["classification", "regression"] = Field(
+        "classification", description="For points and CSV: what the label column means."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DatasetRequest:
+        given = [k for k in ("name", "points", "csv") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of name, points or csv (got {given or 'none'})")
+        if self.points is not None:
+            widths = {len(r) for r in self.points}
+            if len(widths) > 1 or min(widths) < 2:
+                raise ValueError("points: every row needs the same length, ≥ 2 (inputs, label)")
+        return self
+
+
+class DatasetResponse(BaseModel):
+    name: str
+    task: Literal["classification", "regression"]
+    classes: int = Field(..., description="0 for regression.")
+    features: int
+    outputs: int
+    inputs: list[list[float]]
+    targets: list[list[float]]
+    test_inputs: list[list[float]]
+    test_targets: list[list[float]]
+    extent: list[float] = Field(..., description="[xmin, xmax, ymin, ymax] for plots.")
+
+
+class TrainRequest(Strict):
+    """Train a scenario. Its inputs/targets are the training set unless `dataset` is given."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scenario": PRESETS["xor"]["scenario"], "epochs": 5000, "grid": 32}]
+        },
+    )
+    scenario: Scenario
+    dataset: DatasetRequest | None = Field(
+        None, description="Replaces the scenario's inputs and targets (and gives a test set)."
+    )
+    test_inputs: list[Row] | None = Field(None, max_length=MAX_SAMPLES)
+    test_targets: list[Row] | None = Field(None, max_length=MAX_SAMPLES)
+    epochs: StrictInt = Field(
+        1000, ge=1, le=MAX_TRAIN_EPOCHS, description=f"1 to {MAX_TRAIN_EPOCHS:,}."
+    )
+    batch_size: StrictInt | None = Field(
+        None, ge=1, le=MAX_SAMPLES, description="Mini-batch SGD; omit for full batch."
+    )
+    target_loss: StrictFloat | StrictInt | None = Field(
+        None, ge=0, allow_inf_nan=False, description="Stop once the training loss is ≤ this."
+    )
+    time_budget: StrictFloat | StrictInt = Field(
+        5.0,
+        gt=0,
+        le=MAX_TRAIN_SECONDS,
+        allow_inf_nan=False,
+        description=f"Wall-time budget in seconds, at most {MAX_TRAIN_SECONDS:g}.",
+    )
+    clip_norm: StrictFloat | StrictInt | None = Field(
+        None, gt=0, le=MAX_ABS, allow_inf_nan=False, description="Clip by global L2 norm."
+    )
+    accumulate_grads: StrictBool = Field(
+        False, description="Forget zero_grad: gradients add up across updates."
+    )
+    shuffle_seed: StrictInt = Field(0, ge=0, le=2**32 - 1, description="Mini-batch order.")
+    grid: StrictInt = Field(
+        0,
+        ge=0,
+        le=MAX_GRID,
+        description=f"2-D inputs: heat maps on a grid×grid raster (0: none, ≤ {MAX_GRID}).",
+    )
+
+    @model_validator(mode="after")
+    def _test_pair(self) -> TrainRequest:
+        if (self.test_inputs is None) != (self.test_targets is None):
+            raise ValueError("give test_inputs and test_targets together")
+        if self.test_inputs is not None and len(self.test_inputs) != len(self.test_targets):
+            raise ValueError("test_inputs and test_targets have different lengths")
+        return self
+
+
+class TrainStreamRequest(TrainRequest):
+    time_budget: StrictFloat | StrictInt = Field(
+        20.0,
+        gt=0,
+        le=MAX_STREAM_SECONDS,
+        allow_inf_nan=False,
+        description=f"Wall-time budget in seconds, at most {MAX_STREAM_SECONDS:g}.",
+    )
+    report_every: StrictInt = Field(
+        10, ge=1, le=MAX_TRAIN_EPOCHS, description="A progress event every this many epochs."
+    )
+
+
+class TrainDiverged(BaseModel):
+    epoch: int
+    step: int = Field(..., description="Updates done when the first non-finite value appeared.")
+    where: str = Field(..., description="loss, gradient, or a tensor such as W2.")
+    message: str
+
+
+class GridOut(BaseModel):
+    x: list[float]
+    y: list[float] = Field(..., description="Top row first.")
+    outputs: list[list[list[MaybeFloat]]] = Field(..., description="outputs × rows × columns.")
+    neurons: list[dict] = Field(..., description="{id, layer, row, values: rows × columns}.")
+
+
+class CurveOut(BaseModel):
+    x: list[float]
+    y: list[list[MaybeFloat]] = Field(..., description="Points × outputs.")
+
+
+class TrainResponse(BaseModel):
+    epochs_run: int
+    updates: int
+    stopped: Literal["epochs", "target_loss", "time", "diverged", "cancelled"]
+    seconds: float
+    train_loss: list[MaybeFloat] = Field(
+        ..., description="Per epoch, over the training set, with the epoch's starting parameters."
+    )
+    test_loss: list[MaybeFloat] | None
+    grad_norm: list[MaybeFloat] = Field(..., description="Global gradient norm, per epoch.")
+    clipped_updates: int
+    final_train_loss: MaybeFloat = Field(..., description="With the final parameters.")
+    final_test_loss: MaybeFloat
+    train_accuracy: MaybeFloat = None
+    test_accuracy: MaybeFloat = None
+    weights: list[list[list[MaybeFloat]]]
+    biases: list[list[MaybeFloat]]
+    predictions: list[list[MaybeFloat]] = Field(..., description="Training samples × outputs.")
+    test_predictions: list[list[MaybeFloat]] | None
+    diverged: TrainDiverged | None
+    scenario: Scenario | None = Field(
+        None,
+        description="The scenario with the trained parameters, ready for /api/step "
+        "(null when training diverged).",
+    )
+    grid: GridOut | None = None
+    curve: CurveOut | None = None
+
+
+class GradcheckRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
+    )
+    scenario: Scenario
+    eps: StrictFloat = Field(1e-6, ge=1e-10, le=1e-2, description="Central-difference step.")
+
+    @model_validator(mode="after")
+    def _work(self) -> GradcheckRequest:
+        sc = self.scenario
+        params = sum(a * (b + 1) for a, b in zip(sc.layers[1:], sc.layers[:-1], strict=True))
+        work = params * len(self.scenario.inputs)
+        if work > MAX_GRADCHECK_WORK:
+            raise ValueError(
+                f"gradient check too large: parameters × samples is {work:,}, the limit is "
+                f"{MAX_GRADCHECK_WORK:,}"
+            )
+        return self
+
+
+class GradcheckRow(BaseModel):
+    id: str
+    backprop: MaybeFloat
+    numeric: MaybeFloat
+    abs_error: MaybeFloat
+    rel_error: MaybeFloat
+
+
+class GradcheckResponse(BaseModel):
+    eps: float
+    parameters: list[GradcheckRow]
+    max_rel_error: MaybeFloat
+    forward_passes_numeric: int = Field(..., description="2 per parameter.")
+    passes_backprop: dict[str, int] = Field(..., description="1 forward and 1 backward.")
+    seconds_numeric: float
+    seconds_backprop: float
+
+
+class VanishingRequest(Strict):
+    depth: StrictInt = Field(10, ge=2, le=MAX_LAYERS, description="Weight layers.")
+    width: StrictInt = Field(8, ge=1, le=32)
+    seed: StrictInt = Field(0, ge=0, le=2**31 - 2)
+
+
+class ExplodingRequest(Strict):
+    scale: Positive = Field(1.0, le=10, description="Initial weights: randn·scale.")
+    learning_rate: Positive = Field(0.02, le=10)
+    clip_norm: Positive = Field(0.25, le=1000)
+    epochs: StrictInt = Field(200, ge=1, le=2000)
+    seed: StrictInt = Field(0, ge=0, le=2**31 - 2)
+
+
+class DeadReluRequest(Strict):
+    bias: StrictFloat | StrictInt = Field(
+        -1.0, ge=-10, le=10, allow_inf_nan=False, description="Starting hidden biases."
+    )
+    learning_rate: Positive = Field(1.0, le=10)
+    epochs: StrictInt = Field(500, ge=1, le=5000)
+    slope: StrictFloat | StrictInt = Field(0.1, ge=0, lt=1, description="Leaky ReLU slope.")
+    seed: StrictInt = Field(1, ge=0, le=2**31 - 2)
+
+
+class ZeroGradRequest(Strict):
+    iterations: StrictInt = Field(15, ge=1, le=100)
+    learning_rate: Positive = Field(0.1, le=10)
+
+
+class BlameRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"scenario": PRESETS["xor"]["scenario"]}]},
+    )
+    scenario: Scenario
+
+
+class ActivationsRequest(Strict):
+    lo: StrictFloat | StrictInt = Field(-6.0, ge=-50, le=50, allow_inf_nan=False)
+    hi: StrictFloat | StrictInt = Field(6.0, ge=-50, le=50, allow_inf_nan=False)
+    points: StrictInt = Field(121, ge=2, le=2001)
+
+    @model_validator(mode="after")
+    def _order(self) -> ActivationsRequest:
+        if self.hi <= self.lo:
+            raise ValueError(f"hi ({self.hi}) must be greater than lo ({self.lo})")
+        return self
+
+
+# ── expressions, check my working, code export (issue 6) ──
+# StepRequest and GraphRequest take AnyScenario and `expand`; check_view is their extra validation.
+
+from pydantic import PlainSerializer, PlainValidator, SerializationInfo, field_validator  # noqa: E402
+from pydantic_core import PydanticCustomError  # noqa: E402
+
+from app.engine.expression import (  # noqa: E402
+    MAX_DEPTH,
+    MAX_LENGTH,
+    MAX_OPERATIONS,
+    MAX_VARIABLES,
+    ExpressionError,
+    parse,
+    variables,
+)
+
+MAX_EXPANDED_PRODUCTS = 1_000  # weights drawn as their own multiplication when expanded
+MAX_CHECK_ENTRIES = 1_000
+EXPAND_DOC = (
+    "Networks only: draw and step each neuron as its multiplications wᵢ·aᵢ, a chain of sums, the "
+    f"bias addition (z) and the activation; at most {MAX_EXPANDED_PRODUCTS:,} weights."
+)
+VarName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,23}$")]
+
+
+class ExpressionScenario(Strict):
+    """An expression's computation graph: variables are leaves with gradients, f is the output."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "expression",
+                    "expression": "(a + b) * (b + 1)",
+                    "values": {"a": 2, "b": 1},
+                }
+            ]
+        },
+    )
+
+    kind: Literal["expression"]
+    expression: str = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_LENGTH,
+        description=(
+            "Numbers, variables, + − * / ^ (or **), unary minus, parentheses and exp log tanh "
+            f"sigmoid relu. At most {MAX_LENGTH} characters, {MAX_DEPTH} levels of parentheses, "
+            f"{MAX_OPERATIONS} operations and {MAX_VARIABLES} variables."
+        ),
+    )
+    values: dict[VarName, Number] = Field(
+        ..., max_length=MAX_VARIABLES, description="One value per variable of the expression."
+    )
+    learning_rate: StrictFloat | StrictInt | None = Field(
+        None,
+        ge=0,
+        le=MAX_LEARNING_RATE,
+        allow_inf_nan=False,
+        description="η: when given, an update phase v ← v − η·∂f/∂v follows the backward pass.",
+    )
+    frozen: list[VarName] = Field(
+        default_factory=list, max_length=MAX_VARIABLES, description="Variables the update skips."
+    )
+
+    @field_validator("expression")
+    @classmethod
+    def _parses(cls, v: str) -> str:
+        try:
+            parse(v)
+        except ExpressionError as e:
+            raise PydanticCustomError(
+                "expression_syntax",
+                "{reason} (at character {column})\n{caret}",
+                {
+                    "reason": e.message,
+                    "position": e.position,
+                    "column": e.position + 1,
+                    "caret": e.caret,
+                },
+            ) from None
+        return v
+
+    @model_validator(mode="after")
+    def _values(self) -> ExpressionScenario:
+        names = variables(parse(self.expression))
+        for name in names:
+            if name not in self.values:
+                raise ValueError(f"values has no entry for the variable {name!r} of the expression")
+        for name in self.values:
+            if name not in names:
+                raise ValueError(
+                    f"values[{name!r}]: {name!r} is not a variable of the expression "
+                    f"(its variables: {', '.join(names) or 'none'})"
+                )
+        for i, name in enumerate(self.frozen):
+            if name not in names:
+                raise ValueError(f"frozen[{i}] is {name!r}: not a variable of the expression")
+        return self
+
+
+def _validate_scenario(v: object) -> Scenario | ExpressionScenario:
+    """Pick the model by `kind` (absent: a network), keeping error locations as they were:
+    ["body", "scenario", "layers"], with no union tag in between."""
+    kind = v.get("kind", "mlp") if isinstance(v, dict) else getattr(v, "kind", "mlp")
+    if kind == "expression":
+        return ExpressionScenario.model_validate(v)
+    if kind != "mlp":
+        raise PydanticCustomError(
+            "scenario_kind", 'kind must be "mlp" (a network, the default) or "expression"'
+        )
+    return Scenario.model_validate(v)
+
+
+def _dump_scenario(v: Scenario | ExpressionScenario, info: SerializationInfo) -> dict:
+    return v.model_dump(mode=info.mode, exclude_none=info.exclude_none)
+
+
+AnyScenario = Annotated[
+    Scenario | ExpressionScenario,
+    PlainValidator(_validate_scenario, json_schema_input_type=Scenario | ExpressionScenario),
+    PlainSerializer(_dump_scenario),
+]
+
+
+def check_view(scenario: Scenario | ExpressionScenario, expand: bool, sample: int) -> bool:
+    """Validation shared by the stepped requests; False when the network checks do not apply."""
+    if isinstance(scenario, ExpressionScenario):
+        if sample != 0:
+            raise ValueError(f"sample is {sample}: an expression has one sample (sample 0)")
+        return False
+    if expand:
+        products = sum(a * b for a, b in zip(scenario.layers, scenario.layers[1:], strict=False))
+        if products > MAX_EXPANDED_PRODUCTS:
+            raise ValueError(
+                f"expand: this network has {products:,} weights; the expanded view draws at most "
+                f"{MAX_EXPANDED_PRODUCTS:,}"
+            )
+        cells = len(scenario.inputs) * (products + scenario.neurons)
+        if cells > MAX_STEP_CELLS:
+            raise ValueError(
+                f"expand: samples × nodes is {cells:,}, the limit is {MAX_STEP_CELLS:,}; use fewer "
+                "samples"
+            )
+    return True
+
+
+class ExpressionPreset(PresetSummary):
+    scenario: ExpressionScenario
+
+
+class ParseRequest(Strict):
+    expression: str = Field(..., min_length=1, max_length=MAX_LENGTH)
+
+
+class ParseResponse(BaseModel):
+    variables: list[str] = Field(..., description="In order of first appearance.")
+    operations: int
+
+
+# check my working
+
+Quantity = Literal["value", "grad", "new"]
+
+
+class CheckEntry(Strict):
+    target: str = Field(
+        ...,
+        max_length=64,
+        description="A node id (z1_0, a1_0, L, v1, f) or a parameter id (W1_0_0, b2_0, var_a).",
+    )
+    quantity: Quantity = Field(
+        ...,
+        description="value: a node's forward value; grad: ∂L/∂ (δ for a z node) of a node or "
+        "parameter; new: a parameter after the update.",
+    )
+    value: Number = Field(..., description="What you computed by hand.")
+    decimals: StrictInt | None = Field(
+        None, ge=0, le=12, description="Decimals you worked to for this value (default: decimals)."
+    )
+
+
+class CheckRequest(Strict):
+    scenario: AnyScenario
+    expand: StrictBool = Field(False, description=EXPAND_DOC)
+    entries: list[CheckEntry] = Field(..., min_length=1, max_length=MAX_CHECK_ENTRIES)
+    decimals: StrictInt = Field(4, ge=0, le=12, description="Decimals you worked to.")
+    sample: StrictInt = Field(0, ge=0, description="The sample your values are for.")
+    precision: StrictInt = Field(4, ge=1, le=12, description="Decimals in the explanations.")
+
+    @model_validator(mode="after")
+    def _sample(self) -> CheckRequest:
+        if check_view(self.scenario, self.expand, self.sample):
+            GraphRequest(scenario=self.scenario)
+            if self.sample >= len(self.scenario.inputs):
+                raise ValueError(
+                    f"sample is {self.sample} but the scenario has {len(self.scenario.inputs)} samples"
+                )
+        return self
+
+
+class WorksheetRequest(Strict):
+    scenario: AnyScenario
+    expand: StrictBool = Field(False, description=EXPAND_DOC)
+
+    @model_validator(mode="after")
+    def _size(self) -> WorksheetRequest:
+        if check_view(self.scenario, self.expand, 0):
+            GraphRequest(scenario=self.scenario)
+        return self
+
+
+class QuantityOut(BaseModel):
+    key: str = Field(..., description="quantity:target, e.g. value:z1_0, grad:W1_0_0, new:b1_0.")
+    target: str
+    quantity: Quantity
+    label: Rendered = Field(..., description="z₁, δ₁, ∂L/∂W₁₁, W₁₁ (new), …")
+    step: int = Field(..., description="The fine step that completes it.")
+
+
+class WorksheetResponse(BaseModel):
+    quantities: list[QuantityOut] = Field(..., description="Every checkable number, in plan order.")
+
+
+class Dependency(BaseModel):
+    key: str
+    label: str
+    value: MaybeFloat = Field(..., description="The engine's value.")
+
+
+class CheckedOut(QuantityOut):
+    yours: float
+    decimals: int
+    status: Literal["correct", "slip", "inherited"] = Field(
+        ...,
+        description="correct: agrees with the engine to your precision (or follows from your "
+        "correct rounded numbers); inherited: wrong, but right given your earlier numbers; slip: "
+        "wrong even given your earlier numbers.",
+    )
+    correct: MaybeFloat = Field(..., description="The engine's value.")
+    from_yours: MaybeFloat = Field(..., description="What it is when computed from your numbers.")
+    message: str
+    inherited_from: list[str] = Field(..., description="Keys of the slips this value carries.")
+    depends_on: list[Dependency]
+    explanation: ExplanationOut = Field(..., description="The engine's step, with its numbers.")
+    your_explanation: ExplanationOut | None = Field(
+        None, description="Slips: the same step computed from your earlier numbers."
+    )
+
+
+class CheckResponse(BaseModel):
+    summary: str
+    first_slip: str | None = Field(..., description="Key of the first wrong step, if any.")
+    slips: list[str]
+    inherited: list[str] = Field(..., description="Your values that inherited the first slip.")
+    affected: list[str] = Field(
+        ..., description="Every quantity downstream of the first slip, entered or not."
+    )
+    entries: list[CheckedOut] = Field(..., description="Your entries, in plan order.")
+
+
+# code export and scenario files
+
+ExportFormat = Literal["numpy", "pytorch", "json"]
+
+
+class ExportRequest(Strict):
+    scenario: AnyScenario
+    format: ExportFormat = Field(
+        ...,
+        description="numpy: a self-contained script in the tutorial's style; pytorch: the same "
+        "with loss.backward(); json: the scenario as a file for /api/import.",
+    )
+    name: str = Field(
+        "backstep", pattern=r"^[A-Za-z0-9_-]{1,40}$", description="The download's file name stem."
+    )
+
+
+class ScenarioFile(Strict):
+    """What /api/export writes as JSON and /api/import reads back."""
+
+    format: Literal["backstep-scenario"] = "backstep-scenario"
+    version: Literal[1] = 1
+    scenario: AnyScenario
+
+
+StepRequest.model_rebuild()
+GraphRequest.model_rebuild()
 
 
 # ── ops: error responses (documented on every operation, so clients and fuzzers know them) ──

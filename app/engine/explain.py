@@ -29,6 +29,7 @@ from app.engine.mathfmt import (
 )
 from app.engine.ops import EPS, OPS
 from app.engine.plan import Step
+from app.engine.primitive_rules import forward_words, local_rule
 from app.engine.stepper import State
 
 ONE, E, HALF = Num(1.0), Sym("e"), Sym("½")
@@ -60,6 +61,11 @@ class Explanation:
         }
 
 
+def _g(v: float) -> str:
+    """A number for a sentence: 6 significant digits and a true minus sign."""
+    return f"{v:.6g}".replace("-", "−")
+
+
 def _terms(items: list[Expr], limit: int = 6) -> Chain:
     if len(items) > limit:
         items = [*items[:2], Word("…"), *items[-1:]]
@@ -72,7 +78,10 @@ class Explainer:
         self.g = state.graph
         self.sample = sample
         self.m = self.g.batch
-        self.L = Sym("L") if self.m == 1 else Sym("ℓ")
+        root = self.g.nodes[self.g.root]
+        # a network's root is the loss L; an expression's root is its output f: write ∂f/∂a
+        self.top = Sym("L") if root.role == "loss" else root.sym
+        self.L = self.top if self.m == 1 else Sym("ℓ")
 
     # ── helpers ──────────────────────────────────────────────────────────────
 
@@ -92,7 +101,7 @@ class Explainer:
         nd = self.g.nodes[i]
         if nd.role == "z":
             return Sym("δ", nd.sym.sub, nd.sym.sup)
-        top = Sym("L") if nd.kind == "param" else self.L
+        top = self.top if nd.kind == "param" else self.L
         return Partial(top, nd.sym)
 
     def batch_note(self) -> str:
@@ -134,11 +143,11 @@ class Explainer:
             if self.m > 1:
                 mean = float(np.mean(self.s.value(i)))
                 out = Rel((self.L, n(self.val(i))))
-                words += f" The batch loss L is the mean over the {self.m} samples: {mean:.6g}."
+                words += f" The batch loss L is the mean over the {self.m} samples: {_g(mean)}."
         else:
             formula = Rel((nd.sym, op_expr(nd.op, [self.sym(j) for j in ins])))
             subst = Rel((nd.sym, op_expr(nd.op, [n(self.val(j)) for j in ins])))
-            words = f"{nd.sym.text(Fmt())} is computed from the values stored before it."
+            words = forward_words(nd.op, nd.sym)
         if nd.op == "loss":
             formula = Rel((self.L, *formula.sides[1:]))
             subst = Rel((self.L, *subst.sides[1:]))
@@ -263,7 +272,7 @@ class Explainer:
                     )
                 )
                 words += (
-                    f" This sample's share is {contribution:.6g}; the gradient is the mean over all "
+                    f" This sample's share is {_g(contribution)}; the gradient is the mean over all "
                     f"{self.m} samples."
                 )
             if total > 1:
@@ -276,8 +285,23 @@ class Explainer:
         if total > 1:
             more = "the last one: it is now complete" if c == total else f"{total - c} more to come"
             words += f" Contribution {c} of {total} to {tgt.sym.text(Fmt())}'s gradient ({more})."
+            if c == total and self._softmax_ce(nd):
+                p, y = self.val(i - nd.attrs["index"] + pos), self._target_of(pos)
+                words += (
+                    f" Softmax with cross-entropy simplifies to p − y = {_g(p)} − {y:g} = "
+                    f"{_g(p - y)}: the same number, without the Jacobian."
+                )
         result = Rel((target, n(self.gval(j))))
         return Explanation(formula, subst, result, words + self.batch_note(), self.gval(j))
+
+    def _softmax_ce(self, nd) -> bool:
+        root = self.g.nodes[self.g.root]
+        return nd.attrs.get("activation") == "softmax" and root.attrs.get("loss") == "cross_entropy"
+
+    def _target_of(self, k: int) -> float:
+        """The target value y_k of output k (for the softmax + cross-entropy shortcut)."""
+        root = self.g.nodes[self.g.root]
+        return self.val(root.inputs[len(root.inputs) // 2 + k])
 
     def _local(self, nd, ins, pos, local):
         """The local derivative ∂node/∂input as symbols and as numbers, with the step's sentence."""
@@ -311,12 +335,21 @@ class Explainer:
         if nd.op == "act":
             return self._act_local(nd, ins, pos, local)
         name = Partial(nd.sym, xsym)
+        lsym, lnum, rule = local_rule(
+            nd.op,
+            pos,
+            [self.sym(j) for j in ins],
+            [self.val(j) for j in ins],
+            nd.sym,
+            self.val(self.g.index[nd.id]),
+            local,
+        )
         return (
-            name,
-            n(local),
+            lsym,
+            lnum,
             (
                 f"Chain rule: multiply the gradient arriving at {nd.sym.text(Fmt())} by the local "
-                f"derivative {name.text(Fmt())}."
+                f"derivative {name.text(Fmt())}. {rule}"
             ),
         )
 
@@ -393,13 +426,13 @@ class Explainer:
     def update(self, p: int) -> Explanation:
         s = self.s
         sym, old, new, g = self.sym(p), float(s.P0[p]), float(s.P[p]), float(s.pgrad[p])
-        formula = Rel((sym, Bin("−", sym, Bin("·", Sym("η"), Partial(Sym("L"), sym)))), op="←")
+        formula = Rel((sym, Bin("−", sym, Bin("·", Sym("η"), Partial(self.top, sym)))), op="←")
         subst = Rel((sym, Bin("−", n(old), Bin("×", n(s.lr), n(g)))), op="←")
         arrow = "↑" if new > old else ("↓" if new < old else "=")
         if new > old:
-            why = "its gradient is negative: the loss falls when it rises"
+            why = f"its gradient is negative: {self._what()} falls when it rises"
         elif new < old:
-            why = "its gradient is positive: the loss falls when it drops"
+            why = f"its gradient is positive: {self._what()} falls when it drops"
         else:
             why = "its gradient is zero"
         words = (
@@ -407,6 +440,10 @@ class Explainer:
             f"{arrow} because {why}."
         )
         return Explanation(formula, subst, Rel((sym, n(new))), words, new)
+
+    def _what(self) -> str:
+        """What gradient descent lowers: the loss, or an expression's output f."""
+        return "the loss" if self.top == Sym("L") else self.top.text(Fmt())
 
 
 def op_expr(op: str, args: list[Expr]) -> Expr:

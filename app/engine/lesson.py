@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import gc
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +23,10 @@ def _f(v) -> float | None:
     return v if np.isfinite(v) else None
 
 
+def _fin(v: float) -> float | None:
+    return v if math.isfinite(v) else None
+
+
 @dataclass
 class Lesson:
     graph: Graph
@@ -28,15 +34,25 @@ class Lesson:
     learning_rate: float
     spec: MLPSpec | None = None
     frozen: frozenset[str] = frozenset()
+    _described: dict | None = field(default=None, repr=False)
 
     @classmethod
     def from_spec(cls, spec: MLPSpec) -> Lesson:
-        graph = build_graph(spec)
-        return cls(graph, Plan(graph, spec.frozen), spec.learning_rate, spec, spec.frozen)
+        gc.disable()  # tens of thousands of small objects: collection passes would dominate
+        try:
+            graph = build_graph(spec)
+            return cls(graph, Plan(graph, spec.frozen), spec.learning_rate, spec, spec.frozen)
+        finally:
+            gc.enable()
 
     # ── structure ────────────────────────────────────────────────────────────
 
     def describe(self) -> dict:
+        if self._described is None:
+            self._described = self._describe()
+        return self._described
+
+    def _describe(self) -> dict:
         g, fmt = self.graph, Fmt()
         nodes, edges = [], []
         for i, nd in enumerate(g.nodes):
@@ -88,7 +104,8 @@ class Lesson:
         nd = self.graph.nodes[p]
         consumer = self.graph.consumers[p][0][0] if self.graph.consumers[p] else None
         edge = None
-        if nd.role == "W" and consumer is not None:  # the data edge this weight labels
+        # the data edge this weight labels (none when neurons are expanded into primitive ops)
+        if nd.role == "W" and consumer is not None and self.graph.nodes[consumer].op == "wsum":
             cnode = self.graph.nodes[consumer]
             src = self.graph.nodes[cnode.inputs[nd.index[1]]]
             edge = f"{src.id}__{cnode.id}"
@@ -220,26 +237,24 @@ class Lesson:
         return out
 
     def _param_views(self, state: State) -> list[dict]:
+        g, ps = self.graph, self.graph.params
+        old, new, grad = state.P0[ps].tolist(), state.P[ps].tolist(), state.pgrad[ps].tolist()
+        with np.errstate(all="ignore"):  # η = 0 times an infinite gradient: NaN, shown as null
+            step = (-state.lr * state.pgrad[ps]).tolist()
+        received, updated = state.received[ps].tolist(), state.updated[ps].tolist()
         out = []
-        lr = state.lr
-        for p in self.graph.params:
-            nd = self.graph.nodes[p]
-            known = bool(state.received[p])
-            grad = _f(state.pgrad[p]) if known else None
-            updated = bool(state.updated[p])
-            old, new = float(state.P0[p]), float(state.P[p])
+        for k, p in enumerate(ps):
+            o, v, up = old[k], new[k], updated[k]
             out.append(
                 {
-                    "id": nd.id,
-                    "old": _f(old),
-                    "value": _f(new),
-                    "grad": grad,
-                    "grad_parts": [int(state.received[p]), self.graph.fan_out[p]],
-                    "update": _f(-lr * state.pgrad[p]) if updated else None,
-                    "new": _f(new) if updated else None,
-                    "direction": ("up" if new > old else "down" if new < old else "none")
-                    if updated
-                    else None,
+                    "id": g.nodes[p].id,
+                    "old": _fin(o),
+                    "value": _fin(v),
+                    "grad": _fin(grad[k]) if received[k] else None,
+                    "grad_parts": [received[k], g.fan_out[p]],
+                    "update": _fin(step[k]) if up else None,
+                    "new": _fin(v) if up else None,
+                    "direction": ("up" if v > o else "down" if v < o else "none") if up else None,
                 }
             )
         return out
@@ -285,13 +300,15 @@ class Lesson:
         t, node = state.diverged
         step = self.plan.step(t)
         nd = self.graph.nodes[node]
+        why, advice = "overflow", "Try a smaller learning rate or smaller weights."
+        if self.spec is None:  # an expression: log of a negative, 1/0 and the like, or overflow
+            why, advice = "outside its domain, or overflow", "Try other values."
         return {
             "step": t,
             "phase": step.phase,
             "node": nd.id,
             "message": (
-                f"The {step.phase} step {t + 1} made {nd.sym.text(Fmt())} non-finite (overflow): "
-                "later values that depend on it are shown as null. Try a smaller learning rate "
-                "or smaller weights."
+                f"The {step.phase} step {t + 1} made {nd.sym.text(Fmt())} non-finite ({why}): "
+                f"later values that depend on it are shown as null. {advice}"
             ),
         }

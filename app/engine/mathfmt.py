@@ -324,7 +324,7 @@ class Pow(Expr):
 @dataclass(frozen=True)
 class Neg(Expr):
     arg: Expr
-    prec = 2
+    prec = 1  # −x is bracketed inside a product: a × (−b)
 
     def text(self, fmt: Fmt) -> str:
         return "−" + _wrap(self.arg, self.arg.prec < 3, fmt, "text")

@@ -60,8 +60,9 @@ def init_params(
 
 def _idx(*ks: int) -> str:
     """Subscript digits, comma-separated once any index has two digits: 12 or 1,12."""
-    parts = [str(k) for k in ks]
-    return ("," if any(len(p) > 1 for p in parts) else "").join(parts)
+    if max(ks) < 10:
+        return "".join(map(str, ks))
+    return ",".join(map(str, ks))
 
 
 class Labeller:

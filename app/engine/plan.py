@@ -94,7 +94,7 @@ class Plan:
         for i in graph.order:
             push("forward", i, (), graph.nodes[i].layer)
         param_order: list[int] = []
-        seen: set[int] = set()  # membership test; a list scan made large networks quadratic
+        seen: set[int] = set()
         for i in backward_order(graph):
             items = tuple(edge_order(graph, i))
             if items:

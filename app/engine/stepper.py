@@ -136,12 +136,19 @@ class State:
             w_vals = self.P[ins[a_pos + k]]
             self.G[self.slot[ins[a_pos]]] += up[None, :] * w_vals[:, None]
             self.received[ins[a_pos]] += 1
-        touched = [ins[p] for p in items]
-        if not all(np.all(np.isfinite(self.grad(j))) for j in touched):
-            for offset, j in enumerate(touched):
-                if not np.all(np.isfinite(self.grad(j))):
-                    self.diverged = (start + offset, int(j))
-                    break
+        if self.diverged is None:
+            self._check_edges(ins[pos], start)
+
+    def _check_edges(self, targets: np.ndarray, start: int) -> None:
+        """Record the first of these gradient targets that became non-finite, if any."""
+        slots = self.slot[targets]
+        ok = np.where(slots < 0, np.isfinite(self.pgrad[targets]), True)
+        rows = slots >= 0
+        if rows.any():
+            ok[rows] &= np.isfinite(self.G[slots[rows]]).all(axis=1)
+        if not ok.all():
+            bad = int(np.argmin(ok))
+            self.diverged = (start + bad, int(targets[bad]))
 
     def run_to(self, plan: Plan, fine: int, start: int = 0) -> None:
         """Do fine steps [start, fine): whole segments at once, a partial one step by step."""

@@ -1,9 +1,8 @@
 import numpy as np
 from fastapi import APIRouter
 
-from app.api.convert import finite, to_spec
+from app.api.convert import finite, lesson_for, to_spec
 from app.api.errors import invalid
-from app.api.lesson_cache import lesson_for
 from app.api.offload import answer, is_small
 from app.api.schemas import (
     MAX_RUN_STEPS,
@@ -14,7 +13,6 @@ from app.api.schemas import (
     StepRequest,
     StepResponse,
 )
-from app.engine.lesson import Lesson
 from app.engine.vectorised import iterate
 
 router = APIRouter(tags=["lessons"])
@@ -23,8 +21,9 @@ router = APIRouter(tags=["lessons"])
 @router.post("/graph", response_model=GraphResponse)
 async def build_graph(req: GraphRequest):
     """The scenario's computation graph: nodes, edges, parameters, layout hints and step plan."""
+    small = is_small(req.scenario, req.expand)
     return await answer(
-        lambda: lesson_for(req.scenario).describe(), GraphResponse, is_small(req.scenario)
+        lambda: lesson_for(req.scenario, req.expand).describe(), GraphResponse, small
     )
 
 
@@ -32,11 +31,12 @@ async def build_graph(req: GraphRequest):
 async def take_step(req: StepRequest):
     """The state at `cursor`: the step just taken with its explanation, and every value and
     gradient so far. Stepping back is asking for cursor − 1."""
-    return await answer(lambda: step_at(req), StepResponse, is_small(req.scenario))
+    small = is_small(req.scenario, req.expand)
+    return await answer(lambda: step_at(req), StepResponse, small)
 
 
 def step_at(req: StepRequest) -> dict:
-    lesson = lesson_for(req.scenario)
+    lesson = lesson_for(req.scenario, req.expand)
     total = lesson.plan.units(req.granularity)
     if req.cursor > total:
         raise invalid(
@@ -53,7 +53,7 @@ def run_iteration(req: RunRequest) -> dict:
     spec = to_spec(req.scenario)
     steps = None
     if req.include_steps:
-        lesson = Lesson.from_spec(spec)
+        lesson = lesson_for(req.scenario)
         if lesson.plan.total > MAX_RUN_STEPS:
             raise invalid(
                 ("include_steps",),

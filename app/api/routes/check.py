@@ -1,0 +1,36 @@
+from fastapi import APIRouter
+
+from app.api.convert import lesson_for
+from app.api.errors import invalid
+from app.api.schemas import CheckRequest, CheckResponse, WorksheetRequest, WorksheetResponse
+from app.engine.check import CheckInputError, Entry, TooManyQuantities, check, worksheet
+
+router = APIRouter(tags=["check my working"])
+
+
+@router.post("/worksheet", response_model=WorksheetResponse)
+def list_quantities(req: WorksheetRequest) -> dict:
+    """Every number a student can check for this scenario, in the order the plan computes it."""
+    try:
+        return {"quantities": worksheet(lesson_for(req.scenario, req.expand))}
+    except TooManyQuantities as e:
+        raise invalid(("scenario",), str(e)) from None
+
+
+@router.post("/check", response_model=CheckResponse)
+def check_working(req: CheckRequest) -> dict:
+    """Compare hand-computed values with the engine's: the first slip, what it should be and why,
+    and which later numbers inherited it."""
+    lesson = lesson_for(req.scenario, req.expand)
+    entries = [
+        Entry(
+            e.target, e.quantity, float(e.value), req.decimals if e.decimals is None else e.decimals
+        )
+        for e in req.entries
+    ]
+    try:
+        return check(lesson, entries, req.sample, req.precision)
+    except CheckInputError as e:
+        raise invalid(("entries", e.index, e.field), str(e)) from None
+    except TooManyQuantities as e:
+        raise invalid(("scenario",), str(e)) from None

@@ -1,0 +1,151 @@
+"""Training (whole or streamed as server-sent events), datasets, gradient check and the labs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from app.api.convert import to_spec
+from app.api.schemas import (
+    ActivationsRequest,
+    BlameRequest,
+    DatasetRequest,
+    DatasetResponse,
+    DeadReluRequest,
+    ExplodingRequest,
+    GradcheckRequest,
+    GradcheckResponse,
+    TrainRequest,
+    TrainResponse,
+    TrainStreamRequest,
+    VanishingRequest,
+    ZeroGradRequest,
+)
+from app.api.training import Job, build_dataset, dataset_json, jsonable
+from app.engine import labs
+
+router = APIRouter(tags=["training"])
+CHUNK_SECONDS = 0.2  # a streamed run checks for a closed connection at least this often
+
+
+@router.post("/datasets", response_model=DatasetResponse)
+def make_dataset(req: DatasetRequest) -> dict:
+    """A generated dataset (same seed, same points), or the user's points / CSV, validated per row."""
+    return dataset_json(build_dataset(req))
+
+
+@router.post("/train", response_model=TrainResponse)
+def train_scenario(req: TrainRequest) -> dict:
+    """Train for `epochs` (≤ 20,000) within `time_budget` seconds (≤ 10): loss history (train and
+    test), final parameters, predictions and the trained scenario, ready for /api/step."""
+    job = Job(req)
+    job.trainer.run()
+    return job.result()
+
+
+def sse(event: str, data: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, allow_nan=False)}\n\n"
+
+
+def progress(job: Job, sent: int) -> dict:
+    st = job.trainer.state
+    return {
+        "epoch": st.epoch,
+        "epochs": job.trainer.config.epochs,
+        "seconds": st.seconds,
+        "from": sent,  # index of the first new history entry
+        "train_loss": jsonable(st.train_loss[sent:]),
+        "test_loss": jsonable(st.test_loss[sent:]) if job.trainer.test is not None else None,
+        "grad_norm": jsonable(st.grad_norm[sent:]),
+        **job.maps(st, decimals=4),
+    }
+
+
+async def stream_events(
+    job: Job, report_every: int, disconnected: Callable[[], Awaitable[bool]]
+) -> AsyncIterator[str]:
+    """start, then progress every `report_every` epochs (or CHUNK_SECONDS, whichever is first),
+    then done; stops training if the client leaves."""
+    yield sse("start", {"epochs": job.trainer.config.epochs, "samples": len(job.spec.inputs)})
+    sent = 0
+    while not job.trainer.done:
+        await asyncio.to_thread(job.trainer.run, report_every, CHUNK_SECONDS)
+        if await disconnected():
+            job.trainer.cancel()
+            return
+        yield sse("progress", progress(job, sent))
+        sent = len(job.trainer.state.train_loss)
+    result = TrainResponse.model_validate(job.result()).model_dump(mode="json")
+    yield sse("done", result)
+
+
+@router.post(
+    "/train/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def train_stream(req: TrainStreamRequest, request: Request) -> StreamingResponse:
+    """Server-sent events: `start`, `progress` every `report_every` epochs (new loss history,
+    heat maps or curve), then `done` with the whole /api/train answer. Closing the connection
+    stops training. Budget: `time_budget` ≤ 60 s."""
+    job = await asyncio.to_thread(Job, req)
+    return StreamingResponse(
+        stream_events(job, req.report_every, request.is_disconnected),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post("/gradcheck", response_model=GradcheckResponse)
+def check_gradients(req: GradcheckRequest) -> dict:
+    """Central differences for every parameter next to backprop's gradient, with relative errors
+    and the cost: 2 forward passes per parameter against 1 forward + 1 backward."""
+    return jsonable(labs.gradcheck(to_spec(req.scenario), req.eps))
+
+
+@router.post("/labs/vanishing")
+def lab_vanishing(req: VanishingRequest) -> dict:
+    """Gradient norm per layer of a deep sigmoid stack against 0.25ⁿ, and with tanh / ReLU."""
+    return jsonable(labs.vanishing(req.depth, req.width, req.seed))
+
+
+@router.post("/labs/exploding")
+def lab_exploding(req: ExplodingRequest) -> dict:
+    """Large initial weights: the loss diverges (first non-finite step reported); clipping fixes it."""
+    return jsonable(
+        labs.exploding(
+            float(req.scale), float(req.learning_rate), float(req.clip_norm), req.epochs, req.seed
+        )
+    )
+
+
+@router.post("/labs/dead-relu")
+def lab_dead_relu(req: DeadReluRequest) -> dict:
+    """Neurons negative for every sample before and after training; Leaky ReLU as the fix."""
+    return jsonable(
+        labs.dead_relu(
+            float(req.bias), float(req.learning_rate), req.epochs, float(req.slope), req.seed
+        )
+    )
+
+
+@router.post("/labs/zero-grad")
+def lab_zero_grad(req: ZeroGradRequest) -> dict:
+    """Gradients reset each iteration against accumulated (a forgotten zero_grad)."""
+    return jsonable(labs.zero_grad(req.iterations, float(req.learning_rate)))
+
+
+@router.post("/labs/blame")
+def lab_blame(req: BlameRequest) -> dict:
+    """Each parameter's share of Σ|∂L/∂θ|: the tutorial's archers, and each layer's share."""
+    return jsonable(labs.blame(to_spec(req.scenario)))
+
+
+@router.post("/labs/activations")
+def lab_activations(req: ActivationsRequest) -> dict:
+    """Each activation of the tutorial's table and its derivative, sampled by the engine."""
+    return {"activations": jsonable(labs.activation_table(req.lo, req.hi, req.points))}

@@ -1,0 +1,275 @@
+"""Code export: one iteration of a network as a self-contained NumPy or PyTorch script.
+
+The NumPy script follows the tutorial's program (columns are samples, the chain rule by hand, the
+gradients divided by m as in its XOR loop); the PyTorch script follows its `loss.backward()`
+example, in float64 so both reproduce the engine's numbers to the last digits. Both print one line
+per quantity, `name = <JSON>`, which `parse_output` reads back.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from app.engine.network import MLPSpec
+from app.engine.ops import EPS
+
+_NP_ACT = {
+    "sigmoid": ("1 / (1 + np.exp(-z))", "a * (1 - a)", "σ'(z) = σ(z)(1 − σ(z))"),
+    "tanh": ("np.tanh(z)", "1 - a**2", "tanh'(z) = 1 − tanh²(z)"),
+    "relu": ("np.maximum(z, 0.0)", "(z > 0) * 1.0", "1 if z > 0 else 0"),
+    "leaky_relu": ("np.where(z > 0, z, SLOPE * z)", "np.where(z > 0, 1.0, SLOPE)", "1 or α"),
+    "linear": ("z * 1.0", "np.ones_like(z)", "identity: slope 1"),
+}
+_TORCH_ACT = {
+    "sigmoid": "torch.sigmoid({z})",
+    "tanh": "torch.tanh({z})",
+    "relu": "torch.relu({z})",
+    "leaky_relu": "torch.nn.functional.leaky_relu({z}, SLOPE)",
+    "linear": "{z} * 1.0",
+    "softmax": "torch.softmax({z}, dim=0)",
+}
+
+
+def literal(a) -> str:
+    """A nested list of floats that Python reads back bit for bit."""
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 0:
+        return repr(float(a))
+    return "[" + ", ".join(literal(x) for x in a) + "]"
+
+
+def parse_output(text: str) -> dict[str, object]:
+    """`name = <JSON>` lines → {name: value}; other lines are ignored."""
+    out: dict[str, object] = {}
+    for line in text.splitlines():
+        name, sep, value = line.partition(" = ")
+        if sep and name.isidentifier():
+            out[name] = json.loads(value)
+    return out
+
+
+def _data(spec: MLPSpec, tensor: str) -> list[str]:
+    """The parameters and data, shaped as in the tutorial: W (out, in), b and X as columns."""
+    lines = []
+    for l, (W, b) in enumerate(zip(spec.weights, spec.biases, strict=True), start=1):
+        lines.append(f"W{l} = {tensor}({literal(W)})  # shape {W.shape}: layer {l}, (out, in)")
+        lines.append(f"b{l} = {tensor}({literal(b[:, None])})  # shape ({len(b)}, 1)")
+    lines.append(f"X = {tensor}({literal(spec.inputs.T)})  # inputs: one column per sample")
+    lines.append(f"Y = {tensor}({literal(spec.targets.T)})  # targets: one column per sample")
+    lines.append(f"lr = {spec.learning_rate!r}  # learning rate η")
+    lines.append("m = X.shape[1]  # number of samples")
+    if "leaky_relu" in spec.activations:
+        lines.append(f"SLOPE = {spec.leaky_slope!r}  # leaky ReLU slope for z < 0")
+    return lines
+
+
+def numpy_script(spec: MLPSpec) -> str:
+    depth = spec.depth
+    acts = sorted(set(spec.activations))
+    out = [
+        '"""One training iteration of this network in plain NumPy, exported from Backstep.',
+        "",
+        "Forward pass, backward pass (the chain rule by hand) and one gradient-descent update,",
+        "as in the tutorial's program. Each quantity is printed as `name = <JSON>` at full precision.",
+        '"""',
+        "",
+        "import json",
+        "",
+        "import numpy as np",
+        "",
+        "",
+        "def show(name, value):",
+        '    print(name, "=", json.dumps(np.asarray(value, dtype=float).tolist()))',
+        "",
+        "",
+        "# ── Network weights and data ──────────────────────────────",
+        *_data(spec, "np.array"),
+        f"EPS = {EPS!r}  # probabilities are clipped to [EPS, 1 − EPS] before a log",
+        "",
+        "# ── Activation functions and their derivatives ────────────",
+    ]
+    for name in acts:
+        if name == "softmax":
+            out += [
+                "def softmax(z):",
+                "    e = np.exp(z - np.max(z, axis=0, keepdims=True))",
+                "    return e / np.sum(e, axis=0, keepdims=True)",
+                "",
+                "",
+                "def softmax_backward(a, dA):  # Jacobian-vector product: a·(dA − Σ dA·a)",
+                "    return a * (dA - np.sum(dA * a, axis=0, keepdims=True))",
+                "",
+                "",
+            ]
+            continue
+        f, d, why = _NP_ACT[name]
+        out += [
+            f"def {name}(z):",
+            f"    return {f}",
+            "",
+            "",
+            f"def {name}_deriv(z, a):  # {why}",
+            f"    return {d}",
+            "",
+            "",
+        ]
+    out.append("# ── FORWARD PASS ──────────────────────────────────────────")
+    prev = "X"
+    for l in range(1, depth + 1):
+        out.append(f"z{l} = W{l} @ {prev} + b{l}")
+        out.append(f"a{l} = {spec.activations[l - 1]}(z{l})")
+        prev = f"a{l}"
+    out.append(f"y_hat = a{depth}  # the prediction ŷ")
+    out += _np_loss(spec.loss, "y_hat", "loss")
+    for l in range(1, depth + 1):
+        out.append(f'show("z{l}", z{l})')
+        out.append(f'show("a{l}", a{l})')
+    out += [
+        'show("loss", loss)',
+        "",
+        "# ── BACKWARD PASS ─────────────────────────────────────────",
+    ]
+    out += _np_loss_grad(spec.loss, depth)
+    for l in range(depth, 0, -1):
+        act = spec.activations[l - 1]
+        if act == "softmax":
+            out.append(f"delta{l} = softmax_backward(a{l}, dA{l})  # δ{l} = ∂ℓ/∂z{l}, per sample")
+        else:
+            out.append(f"delta{l} = dA{l} * {act}_deriv(z{l}, a{l})  # δ{l} = ∂ℓ/∂z{l}, per sample")
+        a_prev = "X" if l == 1 else f"a{l - 1}"
+        out.append(f"dW{l} = delta{l} @ {a_prev}.T / m  # ∂L/∂W{l}: mean over the samples")
+        out.append(f"db{l} = np.sum(delta{l}, axis=1, keepdims=True) / m  # ∂L/∂b{l}")
+        if l > 1:
+            out.append(f"dA{l - 1} = W{l}.T @ delta{l}  # propagate the error upstream")
+    for l in range(depth, 0, -1):
+        out += [f'show("delta{l}", delta{l})', f'show("dW{l}", dW{l})', f'show("db{l}", db{l})']
+    out += ["", "# ── GRADIENT DESCENT UPDATE ───────────────────────────────"]
+    out += _updates(spec, "{t} = {t} - lr * d{t}")
+    out += ["", "# ── The loss with the updated parameters ──────────────────"]
+    prev = "X"
+    for l in range(1, depth + 1):
+        out.append(f"a{l} = {spec.activations[l - 1]}(W{l} @ {prev} + b{l})")
+        prev = f"a{l}"
+    out += _np_loss(spec.loss, f"a{depth}", "loss_after")
+    out.append('show("loss_after", loss_after)')
+    return "\n".join(out) + "\n"
+
+
+def _updates(spec: MLPSpec, template: str) -> list[str]:
+    lines = []
+    for l in range(spec.depth, 0, -1):
+        for t in (f"W{l}", f"b{l}"):
+            if t in spec.frozen:
+                lines.append(f"# {t} is frozen: the update leaves it alone")
+            else:
+                lines.append(template.format(t=t))
+            lines.append(f'show("{t}", {t})')
+    return lines
+
+
+def _np_loss(loss: str, a: str, name: str) -> list[str]:
+    if loss == "mse":
+        per = f"0.5 * (({a} - Y) ** 2)"
+    elif loss == "bce":
+        per = f"-(Y * np.log(np.clip({a}, EPS, 1 - EPS)) + (1 - Y) * np.log(1 - np.clip({a}, EPS, 1 - EPS)))"
+    else:
+        per = f"-Y * np.log(np.clip({a}, EPS, 1 - EPS))"
+    return [f"{name} = np.mean(np.sum({per}, axis=0))  # L: the mean over samples of each ℓ"]
+
+
+def _np_loss_grad(loss: str, depth: int) -> list[str]:
+    d = f"dA{depth}"
+    if loss == "mse":
+        return [f"{d} = y_hat - Y  # ∂ℓ/∂ŷ for ℓ = ½(ŷ − y)²"]
+    if loss == "bce":
+        return [
+            "p = np.clip(y_hat, EPS, 1 - EPS)",
+            f"{d} = (p - Y) / (p * (1 - p))  # ∂ℓ/∂ŷ of binary cross-entropy",
+        ]
+    return [f"{d} = -Y / np.clip(y_hat, EPS, 1 - EPS)  # ∂ℓ/∂p of cross-entropy"]
+
+
+def torch_script(spec: MLPSpec) -> str:
+    depth = spec.depth
+    out = [
+        '"""One training iteration of this network in PyTorch, exported from Backstep.',
+        "",
+        "As in the tutorial's PyTorch example: build the forward pass, call loss.backward(), and",
+        "read the gradients from .grad. float64 throughout, so the numbers match the engine's to the",
+        'last digits. Each quantity is printed as `name = <JSON>`."""',
+        "",
+        "import json",
+        "",
+        "import torch",
+        "",
+        "torch.set_default_dtype(torch.float64)",
+        "",
+        "",
+        "def show(name, value):",
+        '    print(name, "=", json.dumps(torch.as_tensor(value).detach().tolist()))',
+        "",
+        "",
+        "# ── Weights: requires_grad=True tracks the computation graph ──",
+        *_data(spec, "torch.tensor"),
+        f"EPS = {EPS!r}",
+        "for t in (" + ", ".join(f"W{l}, b{l}" for l in range(1, depth + 1)) + "):",
+        "    t.requires_grad_(True)",
+        "",
+        "# ── Forward pass (PyTorch builds the computation graph) ───",
+    ]
+    prev = "X"
+    for l in range(1, depth + 1):
+        out.append(f"z{l} = W{l} @ {prev} + b{l}")
+        out.append(f"z{l}.retain_grad()  # keep ∂L/∂z{l} to show δ{l}")
+        out.append(f"a{l} = " + _TORCH_ACT[spec.activations[l - 1]].format(z=f"z{l}"))
+        prev = f"a{l}"
+    out.append(f"y_hat = a{depth}")
+    out.append(f"loss = {_torch_loss(spec.loss, 'y_hat')}  # L: the mean over samples of each ℓ")
+    for l in range(1, depth + 1):
+        out += [f'show("z{l}", z{l})', f'show("a{l}", a{l})']
+    out += [
+        'show("loss", loss)',
+        "",
+        "# ── Backward pass (one line: PyTorch applies the chain rule) ──",
+        "loss.backward()",
+        "",
+        "# z.grad is ∂L/∂z for the mean loss L; times m it is each sample's δ = ∂ℓ/∂z",
+    ]
+    for l in range(depth, 0, -1):
+        out += [
+            f'show("delta{l}", z{l}.grad * m)',
+            f'show("dW{l}", W{l}.grad)',
+            f'show("db{l}", b{l}.grad)',
+        ]
+    out += [
+        "",
+        "# ── Gradient descent update ───────────────────────────────",
+        "with torch.no_grad():",
+    ]
+    out += ["    " + line for line in _updates(spec, "{t} -= lr * {t}.grad")]
+    out += [
+        "",
+        "# ── The loss with the updated parameters ──────────────────",
+        "with torch.no_grad():",
+    ]
+    prev = "X"
+    for l in range(1, depth + 1):
+        act = _TORCH_ACT[spec.activations[l - 1]].format(z=f"W{l} @ {prev} + b{l}")
+        out.append(f"    a{l} = {act}")
+        prev = f"a{l}"
+    out.append(f"    loss_after = {_torch_loss(spec.loss, f'a{depth}')}")
+    out.append('show("loss_after", loss_after)')
+    return "\n".join(out) + "\n"
+
+
+def _torch_loss(loss: str, a: str) -> str:
+    p = f"torch.clamp({a}, EPS, 1 - EPS)"
+    if loss == "mse":
+        per = f"0.5 * ({a} - Y) ** 2"
+    elif loss == "bce":
+        per = f"-(Y * torch.log({p}) + (1 - Y) * torch.log(1 - {p}))"
+    else:
+        per = f"-Y * torch.log({p})"
+    return f"({per}).sum(dim=0).mean()"

@@ -1,0 +1,173 @@
+"""Code export of an expression graph: NumPy with the chain rule by hand, and PyTorch autograd.
+
+One line per primitive op in the forward pass; the NumPy backward pass accumulates each
+gradient with += exactly as the stepping plan does. Output lines are `name = <JSON>`.
+"""
+
+from __future__ import annotations
+
+import keyword
+
+from app.engine.graph import Graph
+from app.engine.plan import Plan
+
+_NP = {
+    "add": "{0} + {1}",
+    "sub": "{0} - {1}",
+    "mul": "{0} * {1}",
+    "div": "{0} / {1}",
+    "pow": "np.power({0}, {1})",
+    "neg": "-{0}",
+    "exp": "np.exp({0})",
+    "log": "np.log({0})",
+    "tanh": "np.tanh({0})",
+    "sigmoid": "1 / (1 + np.exp(-{0}))",
+    "relu": "np.maximum({0}, 0.0)",
+}
+_TORCH = {
+    **_NP,
+    "pow": "{0} ** {1}",
+    "exp": "torch.exp({0})",
+    "log": "torch.log({0})",
+    "tanh": "torch.tanh({0})",
+    "sigmoid": "torch.sigmoid({0})",
+    "relu": "torch.relu({0})",
+}
+_RESERVED = {"np", "json", "torch", "show", "lr", "f", "math"}
+
+
+def _names(graph: Graph) -> list[str]:
+    """A Python name per node: variables keep theirs unless it would clash."""
+    names = []
+    for nd in graph.nodes:
+        if nd.kind == "param":
+            name = nd.tensor or nd.id
+            clash = (
+                keyword.iskeyword(name)
+                or name in _RESERVED
+                or name[0] == "v"
+                and name[1:].isdigit()
+            )
+            names.append(f"{name}_" if clash or name.startswith("df_") else name)
+        elif nd.kind == "input":
+            v = float(graph.inputs[0, nd.column])
+            names.append(repr(v) if v >= 0 else f"({v!r})")
+        else:
+            names.append(nd.id)
+    return names
+
+
+def _op_code(graph: Graph, i: int, names: list[str], table: dict, wrap: str) -> str:
+    """One op as code; an op of constants only gets its first one as an array (1/0 → inf)."""
+    nd = graph.nodes[i]
+    args = [names[j] for j in nd.inputs]
+    if all(graph.nodes[j].kind == "input" for j in nd.inputs):
+        args[0] = wrap.format(args[0])
+    return table[nd.op].format(*args)
+
+
+def _local(op: str, pos: int, ins: list[str], out: str) -> str:
+    """∂out/∂ins[pos] as NumPy code; the same rules as app.engine.ops."""
+    u = ins[0]
+    w = ins[1] if len(ins) > 1 else ""
+    rules = {
+        "add": ["1.0", "1.0"],
+        "sub": ["1.0", "-1.0"],
+        "mul": [w, u],
+        "div": [f"1 / {w}", f"-{out} / {w}"],
+        "pow": [f"{w} * np.power({u}, {w} - 1)", f"({out} * np.log({u}) if {u} > 0 else 0.0)"],
+        "neg": ["-1.0"],
+        "exp": [out],
+        "log": [f"1 / {u}"],
+        "tanh": [f"1 - {out} ** 2"],
+        "sigmoid": [f"{out} * (1 - {out})"],
+        "relu": [f"(1.0 if {u} > 0 else 0.0)"],
+    }
+    return rules[op][pos]
+
+
+def _header(title: str, module: str, extra: list[str]) -> list[str]:
+    return [
+        f'"""{title}, exported from Backstep.',
+        "",
+        "Each quantity is printed as `name = <JSON>` at full precision.",
+        '"""',
+        "",
+        "import json",
+        "",
+        f"import {module}",
+        *extra,
+        "",
+        "",
+        "def show(name, value):",
+        '    print(name, "=", json.dumps(float(value)))',
+        "",
+        "",
+    ]
+
+
+def _variables(graph: Graph, names: list[str], wrap: str) -> list[str]:
+    return [f"{names[p]} = {wrap.format(repr(graph.nodes[p].init))}" for p in graph.params]
+
+
+def numpy_expression(graph: Graph, expression: str, lr: float | None, frozen=frozenset()) -> str:
+    names = _names(graph)
+    nodes = graph.nodes
+    out = _header(f"f = {expression}: forward, the chain rule by hand, update", "numpy as np", [])
+    out += ["# ── Variables ──", *_variables(graph, names, "np.float64({})")]
+    if lr is not None:
+        out.append(f"lr = {lr!r}  # learning rate η")
+    out += ["", "# ── FORWARD PASS: one primitive operation per line ──"]
+    for i in graph.order:
+        out.append(f"{names[i]} = " + _op_code(graph, i, names, _NP, "np.float64({})"))
+    out += [f'show("{names[i]}", {names[i]})' for i in graph.order]
+    out += ["", "# ── BACKWARD PASS: ∂f/∂f = 1, then += one contribution per edge ──"]
+    wanted = [i for i, nd in enumerate(nodes) if graph.requires_grad[i] and i != graph.root]
+    out += [f"df_d{names[i]} = 0.0" for i in wanted]
+    out.append(f"df_d{names[graph.root]} = 1.0")
+    plan = Plan(graph, update=False)
+    for t in range(plan.total):
+        st = plan.step(t)
+        if st.phase != "backward":
+            continue
+        nd = nodes[st.node]
+        local = _local(nd.op, st.position, [names[j] for j in nd.inputs], names[st.node])
+        if not (local.replace(".", "").replace("_", "").isalnum() and local[0] != "-"):
+            local = f"({local})"
+        out.append(f"df_d{names[st.target]} += df_d{names[st.node]} * {local}")
+    out += [f'show("grad_{names[p]}", df_d{names[p]})' for p in graph.params]
+    if lr is not None:
+        out += ["", "# ── GRADIENT DESCENT UPDATE ──"]
+        for p in graph.params:
+            if (nodes[p].tensor or nodes[p].id) in frozen:
+                out.append(f"# {names[p]} is frozen: the update leaves it alone")
+            else:
+                out.append(f"{names[p]} = {names[p]} - lr * df_d{names[p]}")
+            out.append(f'show("new_{names[p]}", {names[p]})')
+    return "\n".join(out) + "\n"
+
+
+def torch_expression(graph: Graph, expression: str, lr: float | None, frozen=frozenset()) -> str:
+    names = _names(graph)
+    nodes = graph.nodes
+    extra = ["", "torch.set_default_dtype(torch.float64)"]
+    out = _header(f"f = {expression}: PyTorch autograd with f.backward()", "torch", extra)
+    out += ["# ── Variables: requires_grad=True tracks the computation graph ──"]
+    out += _variables(graph, names, "torch.tensor({}, requires_grad=True)")
+    if lr is not None:
+        out.append(f"lr = {lr!r}  # learning rate η")
+    out += ["", "# ── Forward pass ──"]
+    for i in graph.order:
+        out.append(f"{names[i]} = " + _op_code(graph, i, names, _TORCH, "torch.tensor({})"))
+    out += [f'show("{names[i]}", {names[i]}.item())' for i in graph.order]
+    out += ["", "# ── Backward pass: one line ──", f"{names[graph.root]}.backward()"]
+    out += [f'show("grad_{names[p]}", {names[p]}.grad.item())' for p in graph.params]
+    if lr is not None:
+        out += ["", "# ── Gradient descent update ──", "with torch.no_grad():"]
+        for p in graph.params:
+            if (nodes[p].tensor or nodes[p].id) in frozen:
+                out.append(f"    pass  # {names[p]} is frozen")
+            else:
+                out.append(f"    {names[p]} -= lr * {names[p]}.grad")
+        out += [f'show("new_{names[p]}", {names[p]}.item())' for p in graph.params]
+    return "\n".join(out) + "\n"

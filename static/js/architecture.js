@@ -1,0 +1,146 @@
+// The architecture editor: layers, activations, loss, learning rate, initialisation.
+
+import { parseNumber } from "./format.js";
+
+const ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"];
+const LIMITS = { layers: 11, width: 64 }; // mirrors app/api/schemas.py; the API has the last word
+
+export function parseLayers(text) {
+  const parts = String(text).split(/[\s,→>-]+/).filter(Boolean);
+  if (parts.length < 2) return { error: "Give at least two layers, e.g. 2, 1, 1 (inputs first, outputs last)." };
+  if (parts.length > LIMITS.layers) return { error: `At most ${LIMITS.layers} layers, the input layer included.` };
+  const layers = parts.map(Number);
+  const bad = layers.findIndex((n) => !Number.isInteger(n) || n < 1 || n > LIMITS.width);
+  if (bad >= 0) return { error: `Layer ${bad + 1} is “${parts[bad]}”: each layer has 1 to ${LIMITS.width} neurons.` };
+  return { layers };
+}
+
+/** Keep the data's rows, pad or cut columns to the new widths. */
+function reshapeRows(rows, width, fill) {
+  return rows.map((r) => Array.from({ length: width }, (_, i) => (i < r.length ? r[i] : fill(i))));
+}
+
+function oneHotTargets(rows, width) {
+  return rows.map((r) => {
+    const k = Math.max(0, r.indexOf(Math.max(...r)));
+    return Array.from({ length: width }, (_, i) => (i === Math.min(k, width - 1) ? 1 : 0));
+  });
+}
+
+export function createArchitectureEditor({ form, getScenario, onApply }) {
+  const layersInput = form.querySelector("#arch-layers");
+  const layersHint = form.querySelector("#arch-layers-hint");
+  const actsBox = form.querySelector("#arch-activations");
+  const loss = form.querySelector("#arch-loss");
+  const lr = form.querySelector("#arch-lr");
+  const init = form.querySelector("#arch-init");
+  const seed = form.querySelector("#arch-seed");
+  const scale = form.querySelector("#arch-scale");
+  const errors = form.querySelector("#arch-errors");
+
+  function activationSelects(count, chosen) {
+    const nodes = [];
+    for (let l = 0; l < count; l += 1) {
+      const label = document.createElement("label");
+      label.className = "field";
+      const span = document.createElement("span");
+      span.textContent = l === count - 1 ? `Layer ${l + 1} (output)` : `Layer ${l + 1}`;
+      const select = document.createElement("select");
+      select.id = `arch-act-${l}`;
+      label.htmlFor = select.id;
+      for (const a of ACTIVATIONS) {
+        const o = document.createElement("option");
+        o.value = a;
+        o.textContent = a.replace("_", " ");
+        select.append(o);
+      }
+      select.value = chosen[l] || chosen[chosen.length - 1] || "sigmoid";
+      label.append(span, select);
+      nodes.push(label);
+    }
+    actsBox.replaceChildren(...nodes);
+  }
+
+  function fill(sc) {
+    layersInput.value = sc.layers.join(", ");
+    activationSelects(sc.layers.length - 1, sc.activations);
+    loss.value = sc.loss || "mse";
+    lr.value = String(sc.learning_rate ?? 0.5);
+    init.value = sc.weights ? "keep" : (sc.init && sc.init.scheme) || "normal";
+    seed.value = String((sc.init && sc.init.seed) ?? 0);
+    scale.value = String((sc.init && sc.init.scale) ?? 0.5);
+    layersHint.textContent = "e.g. 2, 4, 1 — one activation per layer after the inputs.";
+    showErrors([]);
+  }
+
+  function showErrors(messages) {
+    errors.hidden = messages.length === 0;
+    errors.replaceChildren(
+      ...messages.map((m) => {
+        const p = document.createElement("p");
+        p.textContent = m;
+        return p;
+      }),
+    );
+  }
+
+  layersInput.addEventListener("input", () => {
+    const r = parseLayers(layersInput.value);
+    if (r.layers) {
+      const current = [...actsBox.querySelectorAll("select")].map((s) => s.value);
+      if (current.length !== r.layers.length - 1) activationSelects(r.layers.length - 1, current);
+      layersHint.textContent = `${r.layers.length - 1} weight layers.`;
+    } else layersHint.textContent = r.error;
+  });
+
+  /** The new scenario, or the reasons there is none (checked here first, then by the API). */
+  function build() {
+    const old = getScenario();
+    const problems = [];
+    const r = parseLayers(layersInput.value);
+    if (r.error) problems.push(r.error);
+    const rate = parseNumber(lr.value);
+    if (!Number.isFinite(rate) || rate < 0) problems.push(`Learning rate “${lr.value}” must be a number ≥ 0.`);
+    const s = Number(seed.value.trim());
+    if (init.value !== "keep" && (!Number.isInteger(s) || s < 0 || s > 2 ** 32 - 1)) problems.push(`Seed “${seed.value}” must be a whole number from 0 to 4294967295.`);
+    const sc = parseNumber(scale.value);
+    if (init.value !== "keep" && !(sc > 0)) problems.push(`Scale “${scale.value}” must be a number > 0.`);
+    if (problems.length) return { problems };
+    const layers = r.layers;
+    const activations = [...actsBox.querySelectorAll("select")].map((x) => x.value);
+    const sameShape = layers.length === old.layers.length && layers.every((n, i) => n === old.layers[i]);
+    const next = {
+      layers,
+      activations,
+      loss: loss.value,
+      inputs: reshapeRows(old.inputs, layers[0], () => 0),
+      targets: loss.value === "cross_entropy" ? oneHotTargets(old.targets, layers.at(-1)) : reshapeRows(old.targets, layers.at(-1), () => 0),
+      learning_rate: rate,
+    };
+    if (init.value === "keep" && sameShape) {
+      if (old.weights) next.weights = structuredClone(old.weights);
+      if (old.biases) next.biases = structuredClone(old.biases);
+      if (old.init) next.init = structuredClone(old.init);
+    } else {
+      next.init = { scheme: init.value === "keep" ? "normal" : init.value, seed: Number.isInteger(s) ? s : 0, scale: sc > 0 ? sc : 0.5 };
+    }
+    if (old.frozen && sameShape) next.frozen = [...old.frozen];
+    if (old.leaky_slope !== undefined) next.leaky_slope = old.leaky_slope;
+    return { scenario: next };
+  }
+
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const b = build();
+    if (b.problems) {
+      showErrors(b.problems);
+      return;
+    }
+    showErrors([]);
+    const messages = await onApply(b.scenario);
+    if (messages) showErrors(["The network was not changed:", ...messages]);
+  });
+  form.querySelector("#arch-revert").addEventListener("click", () => fill(getScenario()));
+
+  return { fill, showErrors };
+}

@@ -1,0 +1,31 @@
+// Entry point of /labs: the training panel, the lab panels, and projector mode.
+
+import { setupLab } from './panels.js';
+import { TrainPanel } from './train.js';
+
+function setupProjector() {
+  const toggle = document.getElementById('projector-toggle');
+  const apply = (on) => {
+    document.body.classList.toggle('projector', on);
+    toggle.setAttribute('aria-pressed', String(on));
+  };
+  apply(new URLSearchParams(window.location.search).has('projector'));
+  toggle.addEventListener('click', () => apply(!document.body.classList.contains('projector')));
+}
+
+function setupNav() {
+  const links = [...document.querySelectorAll('.lab-nav a')];
+  for (const a of links) {
+    a.addEventListener('click', () => {
+      links.forEach((x) => x.removeAttribute('aria-current'));
+      a.setAttribute('aria-current', 'true');
+    });
+  }
+}
+
+setupProjector();
+setupNav();
+new TrainPanel(document.getElementById('training'));
+const runs = [...document.querySelectorAll('section[data-lab]')].map(setupLab);
+// The labs are cheap: run each once so every panel opens with the engine's numbers.
+runs.reduce((p, run) => p.then(run), Promise.resolve());

@@ -1,0 +1,261 @@
+// One panel per lab: a Run button, the engine's numbers, and a chart that makes the point.
+
+import { ApiError, postJson } from './api.js';
+import { barChart, el, fmt, legend, lineChart, text } from './svg.js';
+
+function table(headers, rows, cls = '') {
+  const t = document.createElement('table');
+  t.className = cls;
+  const head = t.createTHead().insertRow();
+  for (const h of headers) {
+    const th = document.createElement('th');
+    th.textContent = h;
+    head.appendChild(th);
+  }
+  const body = t.createTBody();
+  for (const r of rows) {
+    const tr = body.insertRow();
+    for (const c of r.cells ?? r) {
+      const td = tr.insertCell();
+      td.textContent = c;
+    }
+    if (r.cls) tr.className = r.cls;
+  }
+  return t;
+}
+
+function para(str, cls = 'finding') {
+  const p = document.createElement('p');
+  p.className = cls;
+  p.textContent = str;
+  return p;
+}
+
+function box(parent, cls) {
+  const d = document.createElement('div');
+  d.className = cls;
+  parent.appendChild(d);
+  return d;
+}
+
+const TUTORIAL_XOR = {
+  layers: [2, 4, 1],
+  activations: ['sigmoid', 'sigmoid'],
+  loss: 'mse',
+  init: { scheme: 'normal', seed: 42, scale: 0.5 },
+  inputs: [[0, 0], [0, 1], [1, 0], [1, 1]],
+  targets: [[0], [1], [1], [0]],
+  learning_rate: 2.0,
+};
+
+const TUTORIAL_ONE = {
+  layers: [2, 1, 1],
+  activations: ['sigmoid', 'sigmoid'],
+  loss: 'mse',
+  weights: [[[0.4, 0.6]], [[0.9]]],
+  biases: [[0.1], [0.1]],
+  inputs: [[0.5, 0.8]],
+  targets: [[1.0]],
+  learning_rate: 0.5,
+};
+
+export const LABS = {
+  vanishing: {
+    path: '/api/labs/vanishing',
+    body: () => ({ depth: 10, width: 8 }),
+    render(out, res) {
+      const acts = res.runs.map((r) => r.activation);
+      const groups = res.runs[0].grad_norms.map((_, l) => ({
+        label: `${l + 1}`,
+        bars: res.runs.map((r) => ({ value: r.grad_norms[l], cls: r.activation, title: `${r.activation}, layer ${l + 1}: ${fmt(r.grad_norms[l])}` })),
+      }));
+      const chart = box(out, 'chart');
+      const { svg, sy, m, W, H } = barChart(chart, groups, { logY: true, xLabel: 'layer (1 = next to the input)', label: 'gradient norm per layer' });
+      const gw = (W - m.l - m.r) / groups.length;
+      const d = res.bound.map((b, i) => `${i ? 'L' : 'M'}${(m.l + gw * (i + 0.5)).toFixed(1)},${sy(Math.max(b, 1e-300)).toFixed(1)}`).join('');
+      el('path', { d, class: 'series bound' }, svg);
+      void H;
+      legend(box(out, 'legend'), [...acts.map((a) => ({ cls: a, label: `${a} hidden layers` })), { cls: 'bound', label: '0.25ⁿ from the last layer' }]);
+      const [sig, ...others] = res.runs;
+      out.appendChild(para(
+        `Sigmoid: layer 1 gets ${fmt(sig.first_over_last, 3)} × the last layer's gradient; ` +
+        `0.25^${res.depth - 1} = ${fmt(res.bound_first_over_last, 3)}. ` +
+        others.map((r) => `${r.activation}: ${fmt(r.first_over_last, 3)}×`).join(', ') + ' — same weights, no vanishing.',
+      ));
+      out.appendChild(table(['layer', ...acts.map((a) => `‖∂L/∂θ‖ ${a}`), '0.25ⁿ line'],
+        res.bound.map((b, l) => [String(l + 1), ...res.runs.map((r) => fmt(r.grad_norms[l], 3)), fmt(b, 3)]), 'numbers compact'));
+    },
+  },
+  exploding: {
+    path: '/api/labs/exploding',
+    body: () => ({}),
+    render(out, res) {
+      const p = res.plain;
+      const c = res.clipped;
+      const chart = box(out, 'chart');
+      const marks = p.diverged ? [{ x: p.diverged.step, label: `non-finite after update ${p.diverged.step}`, cls: 'bad' }] : [];
+      lineChart(chart, [
+        { name: 'plain', cls: 'plain', points: p.train_loss.map((v, i) => [i, v]) },
+        { name: 'clipped', cls: 'clipped', points: c.train_loss.map((v, i) => [i, v]) },
+      ], { logY: true, xLabel: 'epoch', label: 'loss with and without clipping', marks, xDomain: [0, c.train_loss.length] });
+      legend(box(out, 'legend'), [
+        { cls: 'plain', label: 'no clipping' },
+        { cls: 'clipped', label: `clipped to ‖g‖ ≤ ${c.clip_norm}` },
+      ]);
+      const grew = p.train_loss.filter((v) => v !== null);
+      out.appendChild(para(p.diverged
+        ? `Weights drawn as randn × ${res.scale}, η = ${res.learning_rate}: the loss went ${grew.map((v) => fmt(v, 3)).join(' → ')} → not finite. ` +
+          `The engine found the first non-finite ${p.diverged.where} after update ${p.diverged.step} (epoch ${p.diverged.epoch}).`
+        : 'This setting did not diverge.', 'finding bad'));
+      out.appendChild(para(`With clipping: ${c.clipped_updates} of ${c.epochs} updates rescaled; final loss ${fmt(c.final_loss, 4)} (from ${fmt(c.train_loss[0], 4)}).`, 'finding good'));
+    },
+  },
+  'dead-relu': {
+    path: '/api/labs/dead-relu',
+    body: () => ({}),
+    render(out, res) {
+      const row = box(out, 'neuron-compare');
+      for (const [key, title] of [['relu', 'ReLU'], ['leaky_relu', `Leaky ReLU (slope ${res.slope})`]]) {
+        const r = res[key];
+        const col = box(row, 'neuron-col');
+        const h = document.createElement('h4');
+        h.textContent = title;
+        col.appendChild(h);
+        for (const [when, list] of [['before', r.before], ['after', r.after]]) {
+          const strip = box(col, 'neuron-strip');
+          const label = document.createElement('span');
+          label.className = 'strip-label';
+          label.textContent = `${when}: ${list.filter((n) => n.dead).length} dead`;
+          strip.appendChild(label);
+          for (const n of list) {
+            const dot = document.createElement('span');
+            dot.className = `dot ${n.dead ? 'dead' : 'alive'}`;
+            dot.title = `${n.id}: z > 0 for ${(100 * n.active).toFixed(0)} % of samples`;
+            dot.textContent = n.dead ? '✕' : `${Math.round(100 * n.active)}`;
+            strip.appendChild(dot);
+          }
+        }
+        const last = r.train_loss[r.train_loss.length - 1];
+        col.appendChild(para(`loss ${fmt(r.train_loss[0], 4)} → ${fmt(last, 4)}`));
+      }
+      const stuck = res.relu.after.filter((n) => n.dead && n.weight_change === 0).length;
+      out.appendChild(para(`Hidden biases start at ${res.bias}: ${res.relu.dead_before} of ${res.relu.before.length} ReLUs are negative for every sample. ` +
+        `After ${res.relu.train_loss.length} epochs ${res.relu.dead_after} are dead, and ${stuck} of them never moved a single weight (gradient exactly 0). ` +
+        `Leaky ReLU passes ${res.slope}× the gradient: ${res.leaky_relu.dead_before} → ${res.leaky_relu.dead_after} negative everywhere.`));
+    },
+  },
+  'zero-grad': {
+    path: '/api/labs/zero-grad',
+    body: () => ({ iterations: 15 }),
+    render(out, res) {
+      const ok = res.correct;
+      const acc = res.accumulated;
+      const groups = acc.used_grad.map((_, i) => ({
+        label: `${i + 1}`,
+        bars: [
+          { value: Math.abs(ok.used_grad[i]), cls: 'correct', title: `zero_grad: ${fmt(ok.used_grad[i])}` },
+          { value: Math.abs(acc.used_grad[i]), cls: 'accumulated', title: `forgot: ${fmt(acc.used_grad[i])}` },
+        ],
+      }));
+      barChart(box(out, 'chart'), groups, { xLabel: 'iteration', label: 'gradient used by each update', height: 300 });
+      legend(box(out, 'legend'), [
+        { cls: 'correct', label: '|∂L/∂W₂₁| used, with zero_grad' },
+        { cls: 'accumulated', label: 'used, forgot zero_grad (running sum)' },
+      ]);
+      lineChart(box(out, 'chart'), [
+        { name: 'correct', cls: 'clipped', points: ok.loss.map((v, i) => [i + 1, v]) },
+        { name: 'forgot', cls: 'plain', points: acc.loss.map((v, i) => [i + 1, v]) },
+      ], { xLabel: 'iteration', label: 'loss with and without zero_grad', height: 280, xDomain: [1, res.iterations] });
+      legend(box(out, 'legend'), [
+        { cls: 'clipped', label: 'loss with zero_grad' },
+        { cls: 'plain', label: 'loss, forgot zero_grad' },
+      ]);
+      out.appendChild(table(['iteration', 'this step’s ∂L/∂W₂₁', 'used (forgot zero_grad)', 'loss (correct)', 'loss (forgot)'],
+        acc.used_grad.map((u, i) => [String(i + 1), fmt(acc.fresh_grad[i], 4), fmt(u, 4), fmt(ok.loss[i], 4), fmt(acc.loss[i], 4)]), 'numbers compact'));
+      const ups = acc.loss.filter((v, i) => i > 0 && v > acc.loss[i - 1]).length;
+      out.appendChild(para(`Without zero_grad the second update uses ${fmt(acc.ratio[1], 3)}× the true gradient: each step adds every old gradient again. ` +
+        `The loss goes up ${ups} times in ${res.iterations} iterations instead of falling steadily to ${fmt(ok.loss[ok.loss.length - 1], 4)}.`, 'finding bad'));
+    },
+  },
+  gradcheck: {
+    path: '/api/gradcheck',
+    body: () => ({ scenario: TUTORIAL_ONE }),
+    render(out, res) {
+      const groups = res.parameters.map((p) => ({ label: p.id, bars: [{ value: Math.max(p.rel_error, 1e-16), cls: 'correct', title: `${p.id}: ${fmt(p.rel_error, 2)}` }] }));
+      barChart(box(out, 'chart'), groups, { logY: true, label: 'relative error per parameter', height: 260, yDomain: [1e-16, 1] });
+      legend(box(out, 'legend'), [{ cls: 'correct', label: '|numeric − backprop| ÷ (|numeric| + |backprop|), log scale' }]);
+      const cost = [
+        { label: 'central differences', bars: [{ value: res.forward_passes_numeric, cls: 'accumulated', title: `${res.forward_passes_numeric} forward passes` }] },
+        { label: 'backprop', bars: [{ value: res.passes_backprop.forward + res.passes_backprop.backward, cls: 'correct', title: '1 forward + 1 backward' }] },
+      ];
+      barChart(box(out, 'chart'), cost, { label: 'passes needed', height: 220, xLabel: 'passes through the network for every gradient' });
+      out.appendChild(table(['parameter', 'backprop', 'central difference', 'relative error'],
+        res.parameters.map((p) => ({ cells: [p.id, fmt(p.backprop, 8), fmt(p.numeric, 8), fmt(p.rel_error, 2)], cls: p.rel_error < 1e-6 ? 'good' : 'bad' })), 'numbers'));
+      out.appendChild(para(`Largest relative error ${fmt(res.max_rel_error, 2)} with ε = ${res.eps}.`, 'finding good'));
+      out.appendChild(para(`Cost: the differences needed ${res.forward_passes_numeric} forward passes (2 per parameter, ${fmt(1000 * res.seconds_numeric, 3)} ms); ` +
+        `backprop needed ${res.passes_backprop.forward} forward + ${res.passes_backprop.backward} backward pass (${fmt(1000 * res.seconds_backprop, 3)} ms) for all of them at once.`));
+    },
+  },
+  blame: {
+    path: '/api/labs/blame',
+    body: () => ({ scenario: TUTORIAL_XOR }),
+    render(out, res) {
+      const sorted = [...res.parameters].sort((a, b) => b.share - a.share);
+      const groups = sorted.map((p) => ({ label: p.id, bars: [{ value: p.share, cls: `layer${p.layer}`, title: `${p.id}: ${(100 * p.share).toFixed(2)} %` }] }));
+      const chart = box(out, 'chart wide');
+      barChart(chart, groups, { label: 'share of the total |gradient|', width: 1100, height: 400, rotate: true });
+      legend(box(out, 'legend'), res.layers.map((l) => ({ cls: `layer${l.layer}`, label: `layer ${l.layer}: ${(100 * l.share).toFixed(1)} %` })));
+      const top = sorted[0];
+      out.appendChild(para(`Loss ${fmt(res.loss, 5)}. The biggest archer's correction: ${top.id} takes ${(100 * top.share).toFixed(1)} % of the blame and moves by ${fmt(top.update, 4)}; ` +
+        `the smallest, ${sorted[sorted.length - 1].id}, ${(100 * sorted[sorted.length - 1].share).toFixed(2)} %.`));
+    },
+  },
+  activations: {
+    path: '/api/labs/activations',
+    body: () => ({ lo: -6, hi: 6, points: 121 }),
+    render(out, res) {
+      const grid = box(out, 'act-grid');
+      for (const a of res.activations) {
+        const cell = box(grid, 'act-cell');
+        cell.dataset.activation = a.name;
+        const h = document.createElement('h4');
+        h.textContent = a.name === 'softmax' ? 'Softmax p₁ for logits (z, 0)' : a.title;
+        cell.appendChild(h);
+        const chart = box(cell, 'chart small');
+        const { svg } = lineChart(chart, [
+          { name: 'f', cls: 'value', points: a.z.map((z, i) => [z, a.value[i]]) },
+          { name: "f'", cls: 'derivative', points: a.z.map((z, i) => [z, a.derivative[i]]) },
+        ], { width: 420, height: 260, xLabel: 'z', label: `${a.title} and its derivative`, yDomain: a.name.includes('relu') ? [-1, 6] : [-1.05, 1.05] });
+        void svg;
+        cell.appendChild(table([], [["range", a.range], ["f′ from", `${fmt(a.min_derivative, 3)} to ${fmt(a.max_derivative, 3)}`], ['gradient issue', a.issue]], 'facts'));
+      }
+      legend(box(out, 'legend'), [{ cls: 'value', label: 'f(z)' }, { cls: 'derivative', label: "f′(z)" }]);
+    },
+  },
+};
+
+export function setupLab(section) {
+  const name = section.dataset.lab;
+  const lab = LABS[name];
+  const out = section.querySelector('.lab-out');
+  const button = section.querySelector('.run-lab');
+  const run = async () => {
+    button.disabled = true;
+    section.classList.add('busy');
+    try {
+      const res = await postJson(lab.path, lab.body());
+      out.replaceChildren();
+      lab.render(out, res);
+      section.classList.add('ran');
+    } catch (err) {
+      out.replaceChildren(para(err instanceof ApiError ? err.messages.join(' · ') : err.message, 'finding bad'));
+    } finally {
+      button.disabled = false;
+      section.classList.remove('busy');
+    }
+  };
+  button.addEventListener('click', run);
+  return run;
+}
+
+export { text };

@@ -1,0 +1,71 @@
+// The whole lesson in the URL hash, from one declarative property list.
+
+import { DEFAULTS, GRANULARITIES, SPEEDS, THEMES } from "./store.js";
+
+const int = (min, max) => ({
+  parse: (s) => {
+    const n = Number(s);
+    return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
+  },
+  show: String,
+});
+const oneOf = (values) => ({ parse: (s) => (values.includes(s) ? s : undefined), show: String });
+const flag = { parse: (s) => (s === "1" ? true : s === "0" ? false : undefined), show: (v) => (v ? "1" : "0") };
+
+const FIELDS = [
+  ["cursor", "k", int(0, 1e9)],
+  ["granularity", "g", oneOf(GRANULARITIES)],
+  ["sample", "sample", int(0, 1e5)],
+  ["precision", "dp", int(1, 12)],
+  ["speed", "speed", oneOf(Object.keys(SPEEDS))],
+  ["projector", "projector", flag],
+  ["theme", "theme", oneOf(THEMES)],
+];
+
+function toBase64Url(text) {
+  const bytes = new TextEncoder().encode(text);
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(text) {
+  const bin = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+}
+
+/** The hash for a state: a preset id while the scenario is untouched, else the scenario itself. */
+export function encodeHash(state) {
+  const params = new URLSearchParams();
+  if (state.presetId) params.set("preset", state.presetId);
+  else if (state.scenario) params.set("s", toBase64Url(JSON.stringify(state.scenario)));
+  for (const [key, name, codec] of FIELDS) {
+    if (key === "cursor" || state[key] !== DEFAULTS[key]) params.set(name, codec.show(state[key]));
+  }
+  return `#${params.toString()}`;
+}
+
+/** What a hash says; unknown or malformed entries are ignored, never fatal. */
+export function decodeHash(hash) {
+  const params = new URLSearchParams(String(hash || "").replace(/^#/, ""));
+  const out = {};
+  if (params.has("s")) {
+    try {
+      const scenario = JSON.parse(fromBase64Url(params.get("s")));
+      if (scenario && typeof scenario === "object") {
+        out.scenario = scenario;
+        out.presetId = null;
+      }
+    } catch {
+      out.error = "The link's scenario could not be read; showing the tutorial instead.";
+    }
+  } else if (params.has("preset")) {
+    out.presetId = params.get("preset");
+  }
+  for (const [key, name, codec] of FIELDS) {
+    if (!params.has(name)) continue;
+    const v = codec.parse(params.get(name));
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}

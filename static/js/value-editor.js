@@ -1,0 +1,122 @@
+// Click (or Enter on) a weight, bias, input or target to type a new value; bad text changes nothing.
+
+import { parseNumber } from "./format.js";
+
+const MAX_ABS = 1e6; // the API's limit for inputs, targets, weights and biases
+
+/** What an editable graph element stands for, and its value in the scenario (before any update). */
+export function editTarget(graph, scenario, sample, id) {
+  const p = graph.parameters.find((q) => q.id === id);
+  if (p) {
+    const l = Number(p.tensor.slice(1)) - 1;
+    const isW = p.tensor.startsWith("W");
+    const value = isW ? scenario.weights?.[l]?.[p.index[0]]?.[p.index[1]] ?? p.value : scenario.biases?.[l]?.[p.index[0]] ?? p.value;
+    return { id, kind: isW ? "weight" : "bias", name: p.label.text, value, layer: l, index: p.index };
+  }
+  const n = graph.nodes.find((q) => q.id === id);
+  if (n && n.kind === "input") return { id, kind: "input", name: n.label.text, value: scenario.inputs[sample][n.row], index: [sample, n.row] };
+  if (n && n.kind === "target") return { id, kind: "target", name: n.label.text, value: scenario.targets[sample][n.row], index: [sample, n.row] };
+  return null;
+}
+
+/** The scenario with one value changed; weights drawn by `init` are written out first. */
+export function withValue(graph, scenario, target, value) {
+  const next = structuredClone(scenario);
+  if (target.kind === "weight" || target.kind === "bias") {
+    if (!next.weights) {
+      next.weights = next.layers.slice(1).map((rows, l) => Array.from({ length: rows }, () => Array(next.layers[l]).fill(0)));
+      next.biases = next.layers.slice(1).map((rows) => Array(rows).fill(0));
+      for (const p of graph.parameters) {
+        const l = Number(p.tensor.slice(1)) - 1;
+        if (p.tensor.startsWith("W")) next.weights[l][p.index[0]][p.index[1]] = p.value;
+        else next.biases[l][p.index[0]] = p.value;
+      }
+      delete next.init;
+    }
+    if (!next.biases) next.biases = next.layers.slice(1).map((rows) => Array(rows).fill(0));
+    if (target.kind === "weight") next.weights[target.layer][target.index[0]][target.index[1]] = value;
+    else next.biases[target.layer][target.index[0]] = value;
+  } else if (target.kind === "input") {
+    next.inputs[target.index[0]][target.index[1]] = value;
+  } else {
+    next.targets[target.index[0]][target.index[1]] = value;
+  }
+  return next;
+}
+
+export function validate(text) {
+  const v = parseNumber(text);
+  if (String(text).trim() === "") return { error: "Type a number, e.g. 0.25 or −1.5." };
+  if (Number.isNaN(v)) return { error: `“${String(text).trim()}” is not a number. Use digits, a point and an optional sign, e.g. −0.75.` };
+  if (!Number.isFinite(v) || Math.abs(v) > MAX_ABS) return { error: `Keep it between −1e6 and 1e6 (the API's limit).` };
+  return { value: v };
+}
+
+export function createValueEditor({ form, wrap, onCommit }) {
+  const input = form.querySelector("input");
+  const label = form.querySelector("label");
+  const msg = form.querySelector(".value-editor-msg");
+  let current = null; // {target, anchor}
+
+  function open(target, anchor) {
+    current = { target, anchor };
+    label.textContent = target.kind === "weight" || target.kind === "bias" ? `${target.name} (before the update)` : `${target.name} (sample ${target.index[0] + 1})`;
+    input.value = String(target.value).replace("-", "−");
+    msg.textContent = "";
+    input.removeAttribute("aria-invalid");
+    form.hidden = false;
+    const a = anchor.getBoundingClientRect();
+    const w = wrap.getBoundingClientRect();
+    const left = Math.min(Math.max(0, a.left - w.left + a.width / 2 - form.offsetWidth / 2), Math.max(0, w.width - form.offsetWidth));
+    // below the value if it fits in the drawing, else above it (room for the error message)
+    const room = form.offsetHeight + 40;
+    const below = a.bottom - w.top + 8;
+    const top = below + room <= w.height ? below : Math.max(0, a.top - w.top - room);
+    form.style.left = `${left}px`;
+    form.style.top = `${top}px`;
+    input.focus();
+    input.select();
+  }
+
+  function close(refocus = true) {
+    if (!current) return;
+    const anchor = current.anchor;
+    current = null;
+    form.hidden = true;
+    if (refocus && anchor.isConnected) anchor.focus();
+  }
+
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (!current) return;
+    const r = validate(input.value);
+    if (r.error) {
+      msg.textContent = r.error;
+      input.setAttribute("aria-invalid", "true");
+      return;
+    }
+    const { target } = current;
+    const problems = await onCommit(target, r.value);
+    if (problems) {
+      msg.textContent = problems.join(" ");
+      input.setAttribute("aria-invalid", "true");
+      return;
+    }
+    const id = target.id;
+    close(false);
+    const again = wrap.querySelector(`[data-id="${CSS.escape(id)}"].editable`);
+    if (again) again.focus();
+  });
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") {
+      ev.preventDefault();
+      ev.stopPropagation();
+      close();
+    }
+  });
+  form.addEventListener("focusout", (ev) => {
+    if (current && !form.contains(ev.relatedTarget)) close(false);
+  });
+
+  return { open, close, isOpen: () => current !== null };
+}

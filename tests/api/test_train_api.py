@@ -1,0 +1,267 @@
+"""/api/train, /api/train/stream, /api/datasets: numbers from references written here, bounds
+answered with 422 naming the field, and never NaN or Infinity in the JSON."""
+
+import asyncio
+import json
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api.routes.train import stream_events
+from app.api.schemas import TrainStreamRequest
+from app.api.training import Job
+from app.engine.presets import get_preset
+from app.main import app
+from tests.engine.test_train_loop import tutorial_xor
+from tests.oracles_train import mlp_grads
+
+
+@pytest.fixture(scope="module")
+def client():
+    return TestClient(app)
+
+
+def strict_json(text: str):
+    """json.loads that fails on NaN / Infinity, which browsers reject."""
+
+    def bad(token):
+        raise AssertionError(f"non-JSON number {token} in the response")
+
+    return json.loads(text, parse_constant=bad)
+
+
+XOR = get_preset("xor")["scenario"]
+
+
+def test_train_xor_reproduces_the_tutorial(client):
+    r = client.post("/api/train", json={"scenario": XOR, "epochs": 5000, "time_budget": 10})
+    assert r.status_code == 200
+    body = strict_json(r.text)
+    losses, y_hat, _ = tutorial_xor()
+    np.testing.assert_allclose(body["train_loss"], losses, rtol=0, atol=1e-12)
+    assert body["stopped"] == "epochs" and body["epochs_run"] == 5000
+    assert (
+        np.round(np.array(body["predictions"])[:, 0], 2).tolist() == np.round(y_hat[0], 2).tolist()
+    )
+    assert body["train_accuracy"] == 1.0
+    assert body["test_loss"] is None
+
+
+def test_trained_scenario_steps_on_from_the_trained_weights(client):
+    body = client.post("/api/train", json={"scenario": XOR, "epochs": 50}).json()
+    sc = body["scenario"]
+    assert sc["weights"] == body["weights"] and sc["biases"] == body["biases"]
+    assert "init" not in sc or sc["init"] is None
+    step = client.post("/api/run", json={"scenario": sc, "include_steps": False})
+    assert step.status_code == 200
+    loss_ref = mlp_grads(
+        [np.array(w) for w in sc["weights"]], [np.array(b) for b in sc["biases"]],
+        ["sigmoid", "sigmoid"], np.array(sc["inputs"], float), np.array(sc["targets"], float),
+    )[0]  # fmt: skip
+    assert step.json()["loss"] == pytest.approx(loss_ref, abs=1e-15)
+    assert body["final_train_loss"] == pytest.approx(loss_ref, abs=1e-15)
+
+
+def test_train_with_a_dataset_reports_test_loss_and_grid(client):
+    sc = {**XOR, "learning_rate": 1.0}
+    req = {
+        "scenario": sc,
+        "dataset": {"name": "moons", "samples": 60, "noise": 0.1, "test_fraction": 0.25},
+        "epochs": 40,
+        "grid": 6,
+    }
+    body = strict_json(client.post("/api/train", json=req).text)
+    assert len(body["train_loss"]) == len(body["test_loss"]) == 40
+    ds = client.post("/api/datasets", json=req["dataset"]).json()
+    assert body["scenario"]["inputs"] == ds["inputs"]
+    W = [np.array(w) for w in body["weights"]]
+    B = [np.array(b) for b in body["biases"]]
+    ref = mlp_grads(
+        W, B, ["sigmoid", "sigmoid"], np.array(ds["test_inputs"]), np.array(ds["test_targets"])
+    )
+    assert body["final_test_loss"] == pytest.approx(ref[0], abs=1e-14)
+    g = body["grid"]
+    assert len(g["x"]) == 6 and len(g["outputs"][0]) == 6 and len(g["neurons"]) == 4
+    x, y = g["x"][2], g["y"][4]
+    h = 1 / (1 + np.exp(-(W[0] @ [x, y] + B[0])))
+    out = 1 / (1 + np.exp(-(W[1] @ h + B[1])))
+    assert g["outputs"][0][4][2] == pytest.approx(out[0], abs=1e-14)
+
+
+def test_one_dimensional_regression_returns_the_fitted_curve(client):
+    sc = {**XOR, "layers": [1, 6, 1], "activations": ["tanh", "linear"], "learning_rate": 0.1}
+    sc.update(inputs=[[0.0]], targets=[[0.0]])  # the scenario must be valid on its own
+    req = {"scenario": sc, "dataset": {"name": "sine", "samples": 40, "noise": 0.1}, "epochs": 30}
+    body = strict_json(client.post("/api/train", json=req).text)
+    c = body["curve"]
+    assert len(c["x"]) == 101 and body["train_accuracy"] is None
+    W = [np.array(w) for w in body["weights"]]
+    B = [np.array(b) for b in body["biases"]]
+    y = W[1] @ np.tanh(W[0] @ [c["x"][50]] + B[0]) + B[1]
+    assert c["y"][50][0] == pytest.approx(y[0], abs=1e-14)
+
+
+def test_divergence_is_null_in_json_and_located(client):
+    sc = {
+        "layers": [1, 16, 16, 16, 1],
+        "activations": ["relu", "relu", "relu", "linear"],
+        "init": {"scheme": "normal", "seed": 0, "scale": 1.0},
+        "inputs": [[0]],
+        "targets": [[0]],
+        "learning_rate": 0.05,
+    }
+    req = {
+        "scenario": sc,
+        "dataset": {"name": "sine", "samples": 64, "noise": 0.1},
+        "epochs": 100,
+        "grid": 4,
+    }
+    r = client.post("/api/train", json=req)
+    assert r.status_code == 200
+    body = strict_json(r.text)
+    d = body["diverged"]
+    assert d["where"] == "loss" and body["train_loss"][d["step"]] is None
+    assert all(v is not None for v in body["train_loss"][: d["step"]])
+    assert body["scenario"] is None and body["stopped"] == "diverged"
+    assert "non-finite" in d["message"]
+
+
+@pytest.mark.parametrize(
+    "patch,field,limit",
+    [
+        ({"epochs": 20001}, "epochs", "20000"),
+        ({"epochs": 0}, "epochs", "1"),
+        ({"time_budget": 11}, "time_budget", "10"),
+        ({"grid": 65}, "grid", "64"),
+        ({"batch_size": 0}, "batch_size", "1"),
+        ({"clip_norm": 0}, "clip_norm", "0"),
+    ],
+)
+def test_bounds_answer_422_naming_the_field(client, patch, field, limit):
+    r = client.post("/api/train", json={"scenario": XOR, **patch})
+    assert r.status_code == 422
+    errs = r.json()["detail"]
+    assert any(e["loc"][-1] == field and limit in e["msg"] for e in errs), errs
+
+
+def test_stream_budget_is_sixty_seconds(client):
+    r = client.post("/api/train/stream", json={"scenario": XOR, "time_budget": 61})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "time_budget"]
+    assert "60" in r.json()["detail"][0]["msg"]
+
+
+def test_dataset_that_does_not_fit_the_network_is_422(client):
+    r = client.post("/api/train", json={"scenario": XOR, "dataset": {"name": "clusters3"}})
+    assert r.status_code == 422
+    d = r.json()["detail"]
+    assert d[0]["loc"] == ["body", "dataset"] and "layers[-1]" in d[0]["msg"]
+
+
+def test_csv_errors_are_listed_per_row(client):
+    r = client.post("/api/datasets", json={"csv": "x,y,label\n1,2,0\n1,,1\n3,4,5,6\n"})
+    assert r.status_code == 422
+    msgs = [e["msg"] for e in r.json()["detail"]]
+    assert msgs == [
+        "row 2, column 'y': '' is not a number",
+        "row 3: expected 3 values (x,y,label), got 4",
+    ]
+    assert all(e["loc"] == ["body", "csv"] for e in r.json()["detail"])
+
+
+def test_csv_points_train(client):
+    text = "x1,x2,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
+    ds = client.post("/api/datasets", json={"csv": text}).json()
+    assert ds["inputs"] == [[0, 0], [0, 1], [1, 0], [1, 1]] and ds["targets"] == [
+        [0],
+        [1],
+        [1],
+        [0],
+    ]
+    r = client.post("/api/train", json={"scenario": XOR, "dataset": {"csv": text}, "epochs": 500})
+    losses, _, _ = tutorial_xor(500)
+    np.testing.assert_allclose(r.json()["train_loss"], losses, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "payload,needle",
+    [
+        ({}, "exactly one of"),
+        ({"name": "xor", "csv": "a,b\n1,2"}, "exactly one of"),
+        ({"points": [[1, 2], [1]]}, "same length"),
+        ({"name": "moons", "test_fraction": 0.95}, "0.9"),
+        ({"name": "nope"}, "xor"),
+    ],
+)
+def test_dataset_request_errors(client, payload, needle):
+    r = client.post("/api/datasets", json=payload)
+    assert r.status_code == 422 and needle in json.dumps(r.json())
+
+
+def test_datasets_are_seeded(client):
+    a = client.post("/api/datasets", json={"name": "spirals", "seed": 3, "noise": 0.1}).json()
+    b = client.post("/api/datasets", json={"name": "spirals", "seed": 3, "noise": 0.1}).json()
+    assert a == b and len(a["inputs"]) == 200
+    xs = np.array(a["inputs"])
+    lo, hi = xs.min(axis=0), xs.max(axis=0)
+    assert a["extent"][0] < lo[0] and a["extent"][1] > hi[0] and a["extent"][2] < lo[1]
+
+
+def events(text: str) -> list[tuple[str, dict]]:
+    out = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.split("\n"))
+        out.append((lines["event"], strict_json(lines["data"])))
+    return out
+
+
+def test_stream_reports_progress_then_the_whole_result(client):
+    req = {"scenario": XOR, "epochs": 300, "report_every": 50, "grid": 4}
+    r = client.post("/api/train/stream", json=req)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+    ev = events(r.text)
+    assert ev[0] == ("start", {"epochs": 300, "samples": 4})
+    progress = [d for e, d in ev if e == "progress"]
+    assert len(progress) >= 6 and progress[-1]["epoch"] == 300
+    assert all(len(p["grid"]["outputs"][0]) == 4 for p in progress)
+    streamed = [v for p in progress for v in p["train_loss"]]
+    assert [p["from"] for p in progress] == list(
+        np.cumsum([0] + [len(p["train_loss"]) for p in progress[:-1]])
+    )
+    kind, done = ev[-1]
+    assert kind == "done"
+    assert streamed == done["train_loss"]
+    whole = client.post(
+        "/api/train", json={k: v for k, v in req.items() if k != "report_every"}
+    ).json()
+    assert done["train_loss"] == whole["train_loss"] and done["weights"] == whole["weights"]
+
+
+def test_stream_stops_training_when_the_client_leaves():
+    req = TrainStreamRequest.model_validate(
+        {"scenario": XOR, "epochs": 20000, "report_every": 10, "time_budget": 30}
+    )
+    job = Job(req)
+    checks = 0
+
+    async def disconnected():
+        nonlocal checks
+        checks += 1
+        return checks >= 3
+
+    async def collect():
+        return [chunk async for chunk in stream_events(job, 10, disconnected)]
+
+    chunks = asyncio.run(collect())
+    kinds = [c.split("\n", 1)[0] for c in chunks]
+    assert kinds == ["event: start", "event: progress", "event: progress"]
+    assert job.trainer.state.stopped == "cancelled"
+    assert job.trainer.state.epoch == 30  # three chunks of 10 epochs, then nothing more
+
+
+@pytest.mark.parametrize("field", ["clip_norm", "time_budget", "target_loss"])
+def test_nan_in_a_training_field_is_422_not_500(client, field):
+    body = json.dumps({"scenario": XOR, field: float("nan")})  # Python writes the bare NaN token
+    r = client.post("/api/train", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", field]

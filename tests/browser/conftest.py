@@ -1,0 +1,163 @@
+"""Browser fixtures: the app on a free local port, headless Chromium, and a page that fails the
+test on any console warning or error and on any request leaving the page's origin."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / ".cache/npm/node_modules/axe-core/axe.min.js"
+SCREENSHOTS = ROOT / "artifacts/screenshots"
+
+
+def _unavailable(reason: str) -> None:
+    """In CI a missing browser is a failure; on a laptop it is a skip."""
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def base_url() -> Iterator[str]:
+    """The app served by uvicorn in a thread, on a port the OS picked (helpers run in parallel)."""
+    import uvicorn
+
+    from app.main import create_app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(), log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the test server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+    sock.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        _unavailable(f"Chromium not found at {CHROMIUM} (`make test` installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Console warnings/errors, page errors and foreign requests seen by one page."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+        self.problems: list[str] = []
+        self.expected: dict[tuple[int, str], int] = {}  # (status, path) → times seen
+
+    def expect_status(self, status: int, path: str) -> None:
+        """A test that sends bad input on purpose expects the API's 4xx, which Chromium logs."""
+        self.expected[(status, path)] = 0
+
+    def console(self, msg) -> None:
+        if msg.type not in ("error", "warning"):
+            return
+        url = msg.location.get("url", "")
+        for status, path in self.expected:
+            if f"status of {status}" in msg.text and urlsplit(url).path == path:
+                self.expected[(status, path)] += 1
+                return
+        self.problems.append(f"console {msg.type}: {msg.text} ({msg.location})")
+
+    def page_error(self, err) -> None:
+        self.problems.append(f"page error: {err}")
+
+    def request(self, req) -> None:
+        url = req.url
+        if url.startswith("blob:"):
+            url = url[len("blob:") :]
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" != self.origin:
+            self.problems.append(f"request left the origin: {req.method} {req.url}")
+
+
+@pytest.fixture
+def make_page(browser, base_url):
+    """make_page(width, height) → a fresh page; the test fails on anything Watch collected."""
+    contexts, watches = [], []
+
+    def make(width: int = 1280, height: int = 720, **kw):
+        ctx = browser.new_context(
+            viewport={"width": width, "height": height}, accept_downloads=True, **kw
+        )
+        page = ctx.new_page()
+        watch = Watch(base_url)
+        page.on("console", watch.console)
+        page.on("pageerror", watch.page_error)
+        page.on("request", watch.request)
+        contexts.append(ctx)
+        watches.append(watch)
+        page.watch = watch
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+    problems = [p for w in watches for p in w.problems]
+    problems += [
+        f"expected a {status} from {path}, but there was none"
+        for w in watches
+        for (status, path), seen in w.expected.items()
+        if not seen
+    ]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def page(make_page):
+    return make_page()
+
+
+@pytest.fixture(scope="session")
+def axe_path() -> Path:
+    if not AXE.exists():
+        pytest.fail(
+            f"axe-core is missing at {AXE.relative_to(ROOT)}: run "
+            "`make .cache/npm/node_modules/axe-core/axe.min.js` (or "
+            "`npm install --prefix .cache/npm axe-core@4.11.0`)"
+        )
+    return AXE
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

@@ -1,0 +1,164 @@
+"""Reading the page the way a viewer does: the numbers and words actually shown."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import httpx
+
+SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉₍₎⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾", "0123456789()0123456789()")
+
+READ_VIEW = """() => {
+  const t = (el) => (el ? el.textContent : null);
+  const nodes = {};
+  for (const g of document.querySelectorAll('#graph .node')) {
+    nodes[g.dataset.id] = { value: t(g.querySelector('.value')), grad: t(g.querySelector('.grad')) };
+  }
+  const weights = {};
+  for (const g of document.querySelectorAll('#graph .wlabel')) {
+    weights[g.dataset.id] = { value: t(g.querySelector('.wvalue')), grad: t(g.querySelector('.grad')) };
+  }
+  const summary = {};
+  for (const tr of document.querySelectorAll('#summary-body tr')) {
+    const c = (k) => t(tr.querySelector('.col-' + k));
+    summary[tr.dataset.id] = { old: c('old'), grad: c('grad'), update: c('update'), new: c('new'), direction: c('direction') };
+  }
+  return {
+    cursor: document.documentElement.dataset.cursor,
+    count: t(document.getElementById('step-count')),
+    phase: t(document.getElementById('explain-title')),
+    formula: t(document.getElementById('eq-formula')),
+    substituted: t(document.getElementById('eq-substituted')),
+    result: t(document.getElementById('eq-result')),
+    sentence: t(document.getElementById('sentence')),
+    live: t(document.getElementById('live')),
+    lossBefore: t(document.getElementById('loss-before')),
+    lossAfter: t(document.getElementById('loss-after')),
+    lossChange: t(document.getElementById('loss-change')),
+    nodes, weights, summary,
+  };
+}"""
+
+SNAPSHOT = """() => ['#graph', '#explain', '#summary', '#transport'].map((s) => {
+  const el = document.querySelector(s);
+  return s === '#graph' ? [...el.querySelectorAll('text')].map((x) => x.textContent).join('|') : el.innerText;
+}).join('\\n---\\n')"""
+
+
+def open_lesson(page, base_url: str, hash_: str = "") -> None:
+    page.goto(f"{base_url}/{hash_}")
+    page.wait_for_selector("html[data-ready=true]", timeout=10_000)
+
+
+def wait_cursor(page, k: int) -> None:
+    """Wait until the page shows the response for cursor k (and its animations are settled)."""
+    page.wait_for_selector(f"html[data-cursor='{k}']", timeout=10_000)
+    page.wait_for_function(
+        "() => !document.querySelector('#graph .pending, #graph .pulse, #graph .morphing')",
+        timeout=10_000,
+    )
+
+
+def number(shown: str) -> float:
+    """The number at the end of a label such as 'W₁₁ +0.4000' or '∇ −0.0070'."""
+    token = shown.replace("\u2009", " ").split()[-1]
+    return float(token.replace("−", "-").replace("%", ""))
+
+
+def close(shown: str | None, expected: float | None, precision: int = 4) -> bool:
+    """Shown text agrees with a value to the displayed precision; null must be shown as empty."""
+    if expected is None:
+        return shown in ("", None)
+    if not shown:
+        return False
+    v = number(shown)
+    if "e" in shown.split()[-1]:
+        return math.isclose(v, expected, rel_tol=10 ** -(precision - 1))
+    return abs(v - expected) <= 0.5 * 10**-precision * (1 + 1e-9) + 1e-15
+
+
+def plain(s: str) -> str:
+    """Text and MathML renderings compared by their symbols and numbers only: layout such as
+    fraction bars, superscripts, spacing and subscript glyphs differs between the two."""
+    return re.sub(r"[^\w.]|_", "", s.translate(SUB))
+
+
+def numbers(s: str) -> list[str]:
+    return re.findall(r"\d+\.\d+", s)
+
+
+def api_step(base_url: str, scenario: dict, cursor: int, **kw) -> dict:
+    r = httpx.post(f"{base_url}/api/step", json={"scenario": scenario, "cursor": cursor, **kw})
+    r.raise_for_status()
+    return r.json()
+
+
+def api_graph(base_url: str, scenario: dict) -> dict:
+    r = httpx.post(f"{base_url}/api/graph", json={"scenario": scenario})
+    r.raise_for_status()
+    return r.json()
+
+
+def tutorial(base_url: str) -> dict:
+    return httpx.get(f"{base_url}/api/presets/tutorial").json()["scenario"]
+
+
+def mismatches(view: dict, resp: dict, precision: int = 4) -> list[str]:
+    """Every number on the page that disagrees with the API's response for the same cursor."""
+    bad = []
+    params = {p["id"]: p for p in resp["parameters"]}
+    for ns in resp["nodes"]:
+        shown = view["nodes"].get(ns["id"])
+        if shown is None:
+            bad.append(f"node {ns['id']} is not drawn")
+            continue
+        if not close(shown["value"], ns["value"], precision):
+            bad.append(f"{ns['id']} value: shown {shown['value']!r}, API {ns['value']}")
+        if shown["grad"] is not None and not close(shown["grad"], ns["grad"], precision):
+            bad.append(f"{ns['id']} grad: shown {shown['grad']!r}, API {ns['grad']}")
+    for pid, p in params.items():
+        shown = view["weights"].get(pid) or view["nodes"].get(pid)
+        if shown is None:
+            bad.append(f"parameter {pid} is not drawn")
+            continue
+        if not close(shown["value"], p["value"], precision):
+            bad.append(f"{pid} value: shown {shown['value']!r}, API {p['value']}")
+        if not close(shown["grad"], p["grad"], precision):
+            bad.append(f"{pid} grad: shown {shown['grad']!r}, API {p['grad']}")
+        row = view["summary"][pid]
+        for key, api_key in (
+            ("old", "old"),
+            ("grad", "grad"),
+            ("update", "update"),
+            ("new", "new"),
+        ):
+            if not close(row[key], p[api_key], precision):
+                bad.append(f"summary {pid} {key}: shown {row[key]!r}, API {p[api_key]}")
+        arrow = {"up": "↑", "down": "↓", "none": "–", None: ""}[p["direction"]]
+        if not (row["direction"] or "").startswith(arrow):
+            bad.append(f"summary {pid} direction: shown {row['direction']!r}, API {p['direction']}")
+    if resp["steps"]:
+        e = resp["steps"][-1]["explanation"]
+        for key in ("formula", "substituted", "result"):
+            # same symbols (MathML orders sub- and superscripts its own way), same numbers in order
+            same_symbols = sorted(plain(view[key])) == sorted(plain(e[key]["text"]))
+            if not same_symbols or numbers(view[key]) != numbers(e[key]["text"]):
+                bad.append(f"equation {key}: shown {view[key]!r}, API {e[key]['text']!r}")
+        if view["sentence"] != e["sentence"]:
+            bad.append(f"sentence: shown {view['sentence']!r}, API {e['sentence']!r}")
+        if e["result"]["text"] not in view["live"] or e["substituted"]["text"] not in view["live"]:
+            bad.append(f"aria-live does not announce the equation: {view['live']!r}")
+    if not view["count"].startswith(f"step {resp['cursor']} of {resp['total']}"):
+        bad.append(f"step counter: {view['count']!r}")
+    loss = resp["loss"]
+    if loss["before"] is not None and not close(view["lossBefore"], loss["before"], precision):
+        bad.append(f"loss before: shown {view['lossBefore']!r}, API {loss['before']}")
+    if loss["after"] is not None and not close(view["lossAfter"], loss["after"], precision):
+        bad.append(f"loss after: shown {view['lossAfter']!r}, API {loss['after']}")
+    if (
+        loss["relative_change"] is not None
+        and abs(number(view["lossChange"]) - loss["relative_change"] * 100) > 0.05 + 1e-9
+    ):
+        bad.append(f"loss change: shown {view['lossChange']!r}, API {loss['relative_change']}")
+    return bad

@@ -1,0 +1,341 @@
+"""The step-through page in headless Chromium, checked against the API and a NumPy reference."""
+
+from __future__ import annotations
+
+import httpx
+import numpy as np
+import pytest
+
+from tests.browser.pageview import (
+    READ_VIEW,
+    SNAPSHOT,
+    api_graph,
+    api_step,
+    close,
+    mismatches,
+    open_lesson,
+    tutorial,
+    wait_cursor,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def tutorial_reference() -> dict[str, float]:
+    """The tutorial's 2 → 1 → 1 iteration written out by hand, independent of the engine."""
+    x1, x2, y, lr = 0.5, 0.8, 1.0, 0.5
+    w11, w12, b1, w2, b2 = 0.4, 0.6, 0.1, 0.9, 0.1
+    z1 = w11 * x1 + w12 * x2 + b1
+    a1 = sigmoid(z1)
+    z2 = w2 * a1 + b2
+    yhat = sigmoid(z2)
+    loss = 0.5 * (yhat - y) ** 2
+    d_yhat = yhat - y
+    d2 = d_yhat * yhat * (1 - yhat)
+    d_a1 = d2 * w2
+    d1 = d_a1 * a1 * (1 - a1)
+    grads = {"W1_0_0": d1 * x1, "W1_0_1": d1 * x2, "b1_0": d1, "W2_0_0": d2 * a1, "b2_0": d2}
+    old = {"W1_0_0": w11, "W1_0_1": w12, "b1_0": b1, "W2_0_0": w2, "b2_0": b2}
+    new = {k: old[k] - lr * grads[k] for k in old}
+    a1n = sigmoid(new["W1_0_0"] * x1 + new["W1_0_1"] * x2 + new["b1_0"])
+    loss_after = 0.5 * (sigmoid(new["W2_0_0"] * a1n + new["b2_0"]) - y) ** 2
+    return {
+        "z1_0": z1,
+        "a1_0": a1,
+        "z2_0": z2,
+        "a2_0": yhat,
+        "L": loss,
+        "grad_a2_0": d_yhat,
+        "grad_z2_0": d2,
+        "grad_a1_0": d_a1,
+        "grad_z1_0": d1,
+        "loss_after": loss_after,
+        **{f"grad_{k}": v for k, v in grads.items()},
+        **{f"new_{k}": v for k, v in new.items()},
+    }
+
+
+def test_first_graph_is_drawn_quickly(make_page, base_url):
+    """The tutorial is drawn within 300 ms of navigation (best of six warm loads)."""
+    page = make_page()
+    open_lesson(page, base_url)  # a cold browser process is not what a user meets twice
+    times = []
+    for _ in range(6):  # the best of six: other test suites may share this machine's CPUs
+        open_lesson(page, base_url)
+        times.append(
+            page.evaluate("performance.getEntriesByName('backstep:first-graph')[0].startTime")
+        )
+    assert min(times) < 300, f"first graph drawn {times} ms after navigation"
+    # the tutorial preset is what a newcomer sees, nothing computed yet
+    view = page.evaluate(READ_VIEW)
+    assert view["nodes"]["x0"]["value"] == "0.5000"
+    assert view["nodes"]["z1_0"]["value"] == "" and view["nodes"]["L"]["value"] == ""
+    assert view["weights"]["W1_0_0"]["value"] == "W₁₁ +0.4000"
+    assert "preset=tutorial" in page.url
+
+
+def test_walk_the_tutorial_forward_backward_update(make_page, base_url, screenshots):
+    page = make_page(reduced_motion="reduce")
+    open_lesson(page, base_url)
+    scenario = tutorial(base_url)
+    plan = api_graph(base_url, scenario)["plan"]["granularities"]["step"]
+    starts = plan["phase_starts"]
+    shots = {0: "start", 1: "forward", starts["backward"] + 1: "backward"}
+    shots |= {starts["update"] + 1: "update", plan["total"]: "done"}
+    first = api_step(base_url, scenario, 0)
+    assert mismatches(page.evaluate(READ_VIEW), first) == []
+    page.screenshot(path=screenshots / "phase-0-start.png")
+    for k in range(1, plan["total"] + 1):
+        page.keyboard.press("ArrowRight")
+        wait_cursor(page, k)
+        view = page.evaluate(READ_VIEW)
+        assert mismatches(view, api_step(base_url, scenario, k)) == [], f"at cursor {k}"
+        if k in shots:
+            page.screenshot(path=screenshots / f"phase-{k}-{shots[k]}.png")
+    # and the end state against the hand-written reference, not just the API
+    ref = tutorial_reference()
+    view = page.evaluate(READ_VIEW)
+    for node in ("z1_0", "a1_0", "z2_0", "a2_0", "L"):
+        assert close(view["nodes"][node]["value"], ref[node]), node
+    for node in ("z1_0", "a1_0", "z2_0", "a2_0"):
+        assert close(view["nodes"][node]["grad"], ref[f"grad_{node}"]), node
+    for pid in ("W1_0_0", "W1_0_1", "b1_0", "W2_0_0", "b2_0"):
+        assert close(view["summary"][pid]["grad"], ref[f"grad_{pid}"]), pid
+        assert close(view["summary"][pid]["new"], ref[f"new_{pid}"]), pid
+    assert close(view["lossAfter"], ref["loss_after"])
+    assert view["phase"].startswith("Update")
+
+
+def test_stepping_back_restores_the_first_state(page, base_url):
+    open_lesson(page, base_url)
+    page.emulate_media(reduced_motion="reduce")
+    first = page.evaluate(SNAPSHOT)
+    for k in range(1, 10):
+        page.click("#btn-step")
+        wait_cursor(page, k)
+    assert page.evaluate(SNAPSHOT) != first
+    for k in range(8, -1, -1):
+        page.click("#btn-back") if k % 2 else page.keyboard.press("PageUp")
+        wait_cursor(page, k)
+    assert page.evaluate(SNAPSHOT) == first
+    assert "k=0" in page.url
+
+
+def test_keyboard_alone(page, base_url):
+    open_lesson(page, base_url)
+    for key, k in (
+        ("ArrowRight", 1),
+        ("Space", 2),
+        ("PageDown", 3),
+        ("ArrowLeft", 2),
+        ("PageUp", 1),
+    ):
+        page.keyboard.press(key)
+        wait_cursor(page, k)
+    page.keyboard.press("End")
+    wait_cursor(page, 19)
+    page.keyboard.press("Home")
+    wait_cursor(page, 0)
+    # fast presses: the latest response is shown, animations never pile up
+    for _ in range(12):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_selector("html[data-cursor='12']", timeout=3000)
+    assert page.locator("#graph .pulse").count() <= 2 * 5  # one unit's pulses at most
+    wait_cursor(page, 12)
+    # play, then pause
+    page.keyboard.press("p")
+    page.wait_for_selector("html[data-cursor='13']", timeout=4000)
+    page.keyboard.press("P")
+    assert page.get_attribute("#btn-play", "aria-pressed") == "false"
+    # help overlay
+    page.keyboard.press("?")
+    assert page.is_visible("#help")
+    page.keyboard.press("Escape")
+    assert not page.is_visible("#help")
+    # every control is reachable with Tab, and focus is visible
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+
+
+def test_editing_a_weight_recomputes(page, base_url):
+    open_lesson(page, base_url, "#preset=tutorial&k=1")
+    page.emulate_media(reduced_motion="reduce")
+    wait_cursor(page, 1)
+    before_url = page.url
+    page.click("#p-W1_0_0")
+    page.fill("#value-editor-input", "abc")
+    page.keyboard.press("Enter")
+    assert "not a number" in page.text_content("#value-editor-msg")
+    assert page.url == before_url
+    page.fill("#value-editor-input", "−0.25")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('#p-W1_0_0 .wvalue').textContent === 'W₁₁ −0.2500'"
+    )
+    wait_cursor(page, 1)
+    z1 = -0.25 * 0.5 + 0.6 * 0.8 + 0.1  # the weighted sum, by hand
+    view = page.evaluate(READ_VIEW)
+    assert close(view["nodes"]["z1_0"]["value"], z1)
+    assert "s=" in page.url and "preset=" not in page.url
+    assert page.input_value("#preset-select") == ""
+
+
+def test_url_round_trip(make_page, base_url):
+    page = make_page(reduced_motion="reduce")
+    open_lesson(page, base_url)
+    page.click("#n-x1")
+    page.fill("#value-editor-input", "0.3")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#n-x1 .value').textContent === '0.3000'")
+    page.select_option("#precision-select", "6")
+    page.select_option("#granularity-select", "node")
+    page.wait_for_function("() => location.hash.includes('g=node')")
+    for k in range(1, 8):
+        page.keyboard.press("ArrowRight")
+        wait_cursor(page, k)
+    page.click("#theme-toggle")
+    page.click("#copy-link")
+    page.wait_for_function("() => /link/i.test(document.getElementById('toast').textContent)")
+    url, shown = page.url, page.evaluate(SNAPSHOT)
+    other = make_page(reduced_motion="reduce")
+    other.goto(url)
+    other.wait_for_selector("html[data-ready=true]")
+    wait_cursor(other, 7)
+    assert other.evaluate(SNAPSHOT) == shown
+    assert other.input_value("#granularity-select") == "node"
+    assert other.get_attribute("html", "data-theme") == page.get_attribute("html", "data-theme")
+
+
+TEXT_SIZES = """() => {
+  const out = [];
+  const seen = (el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) return false;
+    for (let e = el; e; e = e.parentElement) {
+      const cs = getComputedStyle(e);
+      if (cs.display === 'none' || cs.visibility === 'hidden' || cs.opacity === '0') return false;
+      if (e.classList && e.classList.contains('visually-hidden')) return false;
+    }
+    return true;
+  };
+  const all = document.querySelectorAll('body *');
+  for (const el of all) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    const field = el.tagName === 'SELECT' || (el.tagName === 'INPUT' && el.type !== 'range');
+    if (!(own || field) || !seen(el)) continue;
+    if (el.closest('dialog:not([open])') || el.tagName === 'OPTION') continue;
+    let size = parseFloat(getComputedStyle(el).fontSize);
+    if (el instanceof SVGElement) size *= el.ownerSVGElement.getScreenCTM().a;
+    out.push([size, el.tagName, (el.textContent || el.value || '').trim().slice(0, 30)]);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("cursor", [9, 16])
+def test_projector_text_is_large(make_page, base_url, screenshots, cursor):
+    page = make_page(1920, 1080, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#preset=tutorial&k={cursor}&projector=1")
+    wait_cursor(page, cursor)
+    sizes = page.evaluate(TEXT_SIZES)
+    assert len(sizes) > 30
+    small = [s for s in sizes if s[0] < 24 - 1e-6]
+    assert small == [], small
+    assert not page.is_visible("#architecture") and not page.is_visible("#summary")
+    page.screenshot(path=screenshots / f"projector-1920-k{cursor}.png")
+
+
+def run_axe(page, axe_path) -> list[dict]:
+    page.add_script_tag(path=str(axe_path))
+    result = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize(
+    "hash_",
+    [
+        "#preset=tutorial&k=0",
+        "#preset=tutorial&k=9&projector=1",
+        "#preset=xor&k=20&theme=dark",
+        "#preset=softmax&k=3&g=layer&projector=1&theme=dark",
+    ],
+)
+def test_accessibility_audit(make_page, base_url, axe_path, hash_):
+    # axe is injected as an inline script, which the page's own CSP rightly forbids
+    page = make_page(1280, 720, reduced_motion="reduce", bypass_csp=True)
+    open_lesson(page, base_url, hash_)
+    assert run_axe(page, axe_path) == []
+
+
+def test_architecture_errors_are_words(page, base_url):
+    page.watch.expect_status(422, "/api/graph")
+    page.watch.expect_status(422, "/api/step")  # asked for in parallel with the graph
+    open_lesson(page, base_url)
+    page.fill("#arch-layers", "2, 0, 1")
+    page.click("#arch-apply")
+    assert "1 to 64 neurons" in page.text_content("#arch-errors")
+    page.fill("#arch-layers", "2, 3, 1")
+    page.select_option("#arch-loss", "cross_entropy")
+    page.click("#arch-apply")
+    page.wait_for_function("() => !document.getElementById('arch-errors').hidden")
+    page.wait_for_function(
+        "() => /softmax/.test(document.getElementById('arch-errors').textContent)"
+    )
+    assert page.locator("#graph .neuron").count() == 2  # unchanged: still the tutorial
+    page.select_option("#arch-loss", "mse")
+    page.select_option("#arch-init", "xavier")
+    page.click("#arch-apply")
+    page.wait_for_function("() => document.querySelectorAll('#graph .neuron').length === 4")
+    assert page.is_hidden("#arch-errors")
+
+
+def test_export_svg_and_png(page, base_url):
+    open_lesson(page, base_url, "#preset=tutorial&k=19")
+    with page.expect_download() as svg:
+        page.click("#export-svg")
+    text = open(svg.value.path(), encoding="utf-8").read()
+    assert text.startswith("<svg") and "W₁₁" in text and "0.9248" in text
+    with page.expect_download() as png:
+        page.click("#export-png")
+    assert open(png.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_presets_and_samples(page, base_url):
+    open_lesson(page, base_url)
+    page.select_option("#preset-select", "xor")
+    page.wait_for_function("() => document.querySelectorAll('#graph .neuron').length === 5")
+    page.select_option("#sample-select", "2")
+    page.keyboard.press("End")
+    xor = httpx.get(f"{base_url}/api/presets/xor").json()["scenario"]
+    total = api_graph(base_url, xor)["plan"]["granularities"]["step"]["total"]
+    wait_cursor(page, total)
+    view = page.evaluate(READ_VIEW)
+    assert mismatches(view, api_step(base_url, xor, total, sample=2)) == []
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
+@pytest.mark.parametrize("view", ["normal", "projector"])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_views_fit_the_screen(make_page, base_url, screenshots, width, height, view, theme):
+    page = make_page(width, height, reduced_motion="reduce")
+    projector = "&projector=1" if view == "projector" else ""
+    open_lesson(page, base_url, f"#preset=tutorial&k=12&theme={theme}{projector}")
+    wait_cursor(page, 12)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # the graph, the equation and the step button are all on the first screen
+    for sel in ("#graph .neuron", "#eq-result math", "#btn-step"):
+        box = page.locator(sel).first.bounding_box()
+        assert box and box["y"] + box["height"] <= height, f"{sel} is below the fold"
+    if view == "projector":
+        assert page.evaluate("document.documentElement.scrollHeight") <= height
+    page.screenshot(path=screenshots / f"view-{width}x{height}-{view}-{theme}.png")

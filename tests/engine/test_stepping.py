@@ -1,0 +1,188 @@
+"""The stepped path: plan order, accumulation, cursors, and agreement with the matrix path."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from app.engine.graph import Graph, Node
+from app.engine.lesson import Lesson
+from app.engine.mathfmt import Sym
+from app.engine.network import build_graph, init_params
+from app.engine.plan import Plan
+from app.engine.stepper import State, state_at
+from app.engine.vectorised import backward, forward, iterate
+from tests.engine.scenarios import mlp_specs, stepped_params, tutorial_spec
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mlp_specs())
+def test_stepped_path_agrees_with_matrix_path(spec):
+    graph = build_graph(spec)
+    plan = Plan(graph, spec.frozen)
+    state = state_at(graph, plan, spec.learning_rate, plan.total)
+    gw, gb, nw, nb = stepped_params(state, graph, spec)
+    it = iterate(spec)
+    for got, want in zip(
+        [*gw, *gb, *nw, *nb], [*it.grads_w, *it.grads_b, *it.weights, *it.biases], strict=True
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    fp = forward(spec)
+    out = [graph.index[f"a{len(spec.layers) - 1}_{j}"] for j in range(spec.layers[-1])]
+    np.testing.assert_allclose(
+        np.array([state.V[state.slot[i]] for i in out]), fp.acts[-1], rtol=1e-12, atol=1e-12
+    )
+    np.testing.assert_allclose(state.V[state.slot[graph.root]], fp.losses, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(mlp_specs())
+def test_whole_segments_equal_single_steps_exactly(spec):
+    """Replaying by segments and stepping one at a time leave bit-identical states."""
+    graph = build_graph(spec)
+    plan = Plan(graph, spec.frozen)
+    grouped = state_at(graph, plan, spec.learning_rate, plan.total)
+    single = State(graph, spec.learning_rate)
+    for t in range(plan.total):
+        single.apply_quiet(plan.step(t))
+    np.testing.assert_array_equal(grouped.V, single.V)
+    np.testing.assert_array_equal(grouped.G, single.G)
+    np.testing.assert_array_equal(grouped.pgrad, single.pgrad)
+    np.testing.assert_array_equal(grouped.P, single.P)
+
+
+def test_plan_follows_the_tutorial_order():
+    lesson = Lesson.from_spec(tutorial_spec())
+    g, plan = lesson.graph, lesson.plan
+    names = []
+    for t in range(plan.total):
+        s = plan.step(t)
+        names.append((s.phase, g.nodes[s.node].id, g.nodes[s.target].id))
+    forward_ = [n for p, n, _ in names if p == "forward"]
+    assert forward_ == ["z1_0", "a1_0", "z2_0", "a2_0", "L"]
+    back = [(n, t) for p, n, t in names if p == "backward"]
+    assert back == [
+        ("L", "a2_0"),
+        ("a2_0", "z2_0"),
+        ("z2_0", "W2_0_0"),
+        ("z2_0", "b2_0"),
+        ("z2_0", "a1_0"),
+        ("a1_0", "z1_0"),
+        ("z1_0", "W1_0_0"),
+        ("z1_0", "W1_0_1"),
+        ("z1_0", "b1_0"),
+    ]
+    updates = [t for p, _, t in names if p == "update"]
+    assert updates == ["W2_0_0", "b2_0", "W1_0_0", "W1_0_1", "b1_0"]
+
+
+def test_gradients_not_computed_are_none_never_zero():
+    lesson = Lesson.from_spec(tutorial_spec())
+    view = lesson.at(5)  # forward done, backward not begun
+    assert all(n["grad"] is None for n in view["nodes"])
+    assert all(p["grad"] is None for p in view["parameters"])
+    assert all(n["value"] is not None for n in view["nodes"])
+    first = lesson.at(0)
+    assert {n["id"] for n in first["nodes"] if n["value"] is None} == {
+        "z1_0",
+        "a1_0",
+        "z2_0",
+        "a2_0",
+        "L",
+    }
+
+
+def test_backward_twice_from_the_same_state_gives_the_same_gradients():
+    spec = tutorial_spec()
+    graph = build_graph(spec)
+    plan = Plan(graph)
+    end = plan.phase_starts("step")["update"]
+    a = state_at(graph, plan, 0.5, end)
+    b = state_at(graph, plan, 0.5, end)
+    np.testing.assert_array_equal(a.pgrad, b.pgrad)
+    dws, dbs = backward(spec, forward(spec))
+    assert a.pgrad[graph.index["W2_0_0"]] == pytest.approx(dws[1][0, 0], abs=1e-15)
+
+
+def _chain(n: int) -> Graph:
+    """t₀ = x; tₖ₊₁ = tₖ + p: p feeds n consumers, the chain is n deep."""
+    nodes = [Node("x", "param", Sym("x"), init=0.5), Node("p", "param", Sym("p"), init=0.25)]
+    prev = 0
+    for k in range(n):
+        nodes.append(Node(f"t{k}", "op", Sym("t", str(k)), layer=k + 1, op="add", inputs=(prev, 1)))
+        prev = len(nodes) - 1
+    return Graph(nodes, prev, np.zeros((1, 0)), np.zeros((1, 0)))
+
+
+def test_deep_graph_needs_no_recursion_and_reused_values_accumulate():
+    graph = _chain(5000)  # far past Python's recursion limit
+    plan = Plan(graph, update=False)
+    state = state_at(graph, plan, 0.0, plan.total)
+    assert state.V[state.slot[graph.root]][0] == pytest.approx(0.5 + 5000 * 0.25)
+    assert state.pgrad[graph.index["p"]] == 5000.0  # one contribution per use, summed
+    assert state.received[graph.index["p"]] == 5000
+    assert state.pgrad[graph.index["x"]] == 1.0
+
+
+def test_xor_preset_weights_are_the_tutorial_programs():
+    np.random.seed(42)  # the tutorial's program, written out here
+    W1 = np.random.randn(4, 2) * 0.5
+    W2 = np.random.randn(1, 4) * 0.5
+    weights, biases = init_params([2, 4, 1], "normal", 42, 0.5)
+    np.testing.assert_array_equal(weights[0], W1)
+    np.testing.assert_array_equal(weights[1], W2)
+    assert all(not b.any() for b in biases)
+
+
+def test_frozen_tensor_keeps_its_value_but_shows_its_gradient():
+    spec = tutorial_spec()
+    spec.frozen = frozenset({"b1"})
+    lesson = Lesson.from_spec(spec)
+    end = lesson.at(lesson.plan.units("pass"), "pass")
+    b1 = next(p for p in end["parameters"] if p["id"] == "b1_0")
+    assert b1["grad"] is not None and b1["grad"] != 0
+    assert b1["value"] == 0.1 and b1["new"] is None
+    assert "b1_0" not in [s["target"] for s in lesson.walk() if s["phase"] == "update"]
+
+
+@pytest.mark.parametrize("granularity", ["step", "node", "layer", "pass"])
+def test_granularities_group_the_same_plan(granularity):
+    spec = tutorial_spec()
+    lesson = Lesson.from_spec(spec)
+    total = lesson.plan.units(granularity)
+    covered = []
+    for c in range(1, total + 1):
+        covered += [s["index"] for s in lesson.at(c, granularity)["steps"]]
+    assert covered == list(range(lesson.plan.total))
+    fine = Lesson.from_spec(spec).at(lesson.plan.total)
+    assert lesson.at(total, granularity)["parameters"] == fine["parameters"]
+
+
+def test_divergence_is_reported_and_json_stays_finite():
+    spec = tutorial_spec()
+    spec.weights = [np.array([[1e200, 1e200]]), np.array([[1e200]])]  # z₂ overflows
+    spec.learning_rate = 1e6
+    spec.loss = "mse"
+    spec.activations = ["linear", "linear"]
+    spec.targets = np.array([[1e6]])
+    lesson = Lesson.from_spec(spec)
+    view = lesson.at(lesson.plan.total)
+    values = [n["value"] for n in view["nodes"]] + [p["value"] for p in view["parameters"]]
+    assert all(v is None or np.isfinite(v) for v in values)
+    assert view["diverged"] is not None and "non-finite" in view["diverged"]["message"]
+
+
+def test_softmax_cross_entropy_backward_reaches_p_minus_y():
+    from app.api.convert import to_spec
+    from app.api.schemas import Scenario
+    from app.engine.presets import get_preset
+
+    spec = to_spec(Scenario(**get_preset("softmax")["scenario"]))
+    lesson = Lesson.from_spec(spec)
+    steps = lesson.walk()
+    end = lesson.at(lesson.plan.phase_starts("step")["update"])
+    p = {n["id"]: n for n in end["nodes"]}
+    for k in range(3):
+        want = p[f"a2_{k}"]["value"] - spec.targets[0, k]
+        assert p[f"z2_{k}"]["grad"] == pytest.approx(want, abs=1e-15)
+    last = [s for s in steps if s["target"] == "z2_1"][-1]
+    assert last["contribution"] == [3, 3] and "p − y" in last["explanation"]["sentence"]
