@@ -358,6 +358,11 @@ class StepResponse(BaseModel):
     cursor: int
     total: int = Field(..., description="Units of this granularity in the plan.")
     granularity: Granularity
+    cursors: dict[str, int] = Field(
+        ...,
+        description="This position in every granularity: the most units of each that are done "
+        "without going past it (switch granularity without losing your place).",
+    )
     fine_cursor: int = Field(..., description="Fine steps done.")
     fine_total: int
     step_range: list[int] = Field(

@@ -12,7 +12,7 @@ from app.engine.explain import Explainer
 from app.engine.graph import Graph
 from app.engine.mathfmt import Fmt, render
 from app.engine.network import MLPSpec, build_graph
-from app.engine.plan import Plan, Step
+from app.engine.plan import GRANULARITIES, Plan, Step
 from app.engine.stepper import State
 from app.engine.vectorised import forward
 
@@ -144,6 +144,7 @@ class Lesson:
             phase = "done"
         return {
             "cursor": cursor,
+            "cursors": {g: plan.from_fine(g, fine_end) for g in GRANULARITIES},
             "total": plan.units(granularity),
             "granularity": granularity,
             "fine_cursor": fine_end,

@@ -179,3 +179,21 @@ def test_huge_learning_rate_diverges_with_finite_json(client, tutorial):
     steps = client.post("/api/graph", json={"scenario": sc}).json()["plan"]["total_steps"]
     s = client.post("/api/step", json={"scenario": sc, "cursor": steps})
     assert s.status_code == 200 and "NaN" not in s.text and "Infinity" not in s.text
+
+
+def test_cursors_in_every_granularity(client, tutorial):
+    plan = client.post("/api/graph", json={"scenario": tutorial}).json()["plan"]["granularities"]
+    for fine in range(plan["step"]["total"] + 1):
+        view = client.post("/api/step", json={"scenario": tutorial, "cursor": fine}).json()
+        assert view["cursors"]["step"] == fine
+        for gran in ("node", "layer", "pass"):
+            c = view["cursors"][gran]
+            done = client.post(
+                "/api/step", json={"scenario": tutorial, "cursor": c, "granularity": gran}
+            ).json()
+            assert done["fine_cursor"] <= fine  # never past this position...
+            if c < plan[gran]["total"]:  # ...and the next unit would be
+                nxt = client.post(
+                    "/api/step", json={"scenario": tutorial, "cursor": c + 1, "granularity": gran}
+                ).json()
+                assert nxt["fine_cursor"] > fine
