@@ -34,7 +34,6 @@ Granularity = Literal["step", "node", "layer", "pass"]
 # One strict float (it takes JSON ints) rather than float | int: one error per bad value.
 Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 Number = Annotated[Finite, Field(ge=-MAX_ABS, le=MAX_ABS)]
-Width = Annotated[StrictInt, Field(ge=1, le=MAX_WIDTH)]
 Row = Annotated[list[Number], Field(min_length=1, max_length=MAX_WIDTH)]
 
 
@@ -65,7 +64,7 @@ class Scenario(Strict):
     kind: Literal["mlp"] = Field(
         "mlp", description='A network (the default); see ExpressionScenario for kind "expression".'
     )
-    layers: list[Width] = Field(
+    layers: list[StrictInt] = Field(
         ...,
         min_length=2,
         max_length=MAX_LAYERS + 1,

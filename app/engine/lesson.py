@@ -280,8 +280,8 @@ class Lesson:
 
     def _loss_diverged(self, fine: int, loss: dict) -> dict | None:
         """Every step finite, yet the loss with the updated parameters overflows: say so."""
-        if loss["after"] is not None or fine != self.plan.total or not self.plan.total:
-            return None
+        if self.spec is None or loss["after"] is not None or fine != self.plan.total:
+            return None  # expressions have no loss after the update; only networks do
         if loss["before"] is None or not any(s.phase == "update" for s in self.plan.segments):
             return None
         t = self.plan.total - 1

@@ -3,6 +3,7 @@ reads them; bodies under the limit reach the app intact, and disconnects still g
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from app.middleware import BodyLimit, json_depth_exceeds
 
@@ -45,7 +46,9 @@ def run(chunks: list[bytes], headers=(), limit: int = 100, then_disconnect: bool
         sent.append(m)
 
     scope = {"type": "http", "method": "POST", "path": "/api/step", "headers": list(headers)}
-    asyncio.run(BodyLimit(inner, limit)(scope, receive, send))
+    # A thread of its own: a browser test may have left an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, BodyLimit(inner, limit)(scope, receive, send)).result()
     return inner, sent, pulled
 
 
