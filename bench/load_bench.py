@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,6 +34,7 @@ def step_requests(scenario: dict) -> list[bytes]:
 async def drive(port: int, reqs: list[bytes], clients: int, per_client: int) -> dict:
     latencies: list[float] = []
     errors = 0
+    kinds: Counter[str] = Counter()
 
     async def client(k: int) -> None:
         nonlocal errors
@@ -42,14 +44,17 @@ async def drive(port: int, reqs: list[bytes], clients: int, per_client: int) -> 
             for i in range(per_client):
                 try:
                     status, _, dt = await conn.send(reqs[(k * per_client + i) % len(reqs)])
-                except (OSError, asyncio.IncompleteReadError):
+                except (OSError, asyncio.IncompleteReadError) as e:
                     errors += 1
+                    kinds[type(e).__name__] += 1
                     await conn.close()
                     conn = Connection(port)
                     await conn.open()
                     continue
                 latencies.append(dt)
-                errors += status != 200
+                if status != 200:
+                    errors += 1
+                    kinds[f"HTTP {status}"] += 1
         finally:
             await conn.close()
 
@@ -62,6 +67,7 @@ async def drive(port: int, reqs: list[bytes], clients: int, per_client: int) -> 
         "p50": percentile(latencies, 50) * 1000,
         "p99": percentile(latencies, 99) * 1000,
         "errors": errors,
+        "kinds": dict(kinds),
     }
 
 
@@ -84,7 +90,7 @@ def main() -> None:
                 case = f"{name}, {workers} worker{'s' * (workers > 1)}, {args.clients}×{per_client}"
                 print(
                     f"load  {case:<40} {r['rps']:8.1f} req/s  p50 {r['p50']:8.1f} ms  "
-                    f"p99 {r['p99']:8.1f} ms  errors {r['errors']}",
+                    f"p99 {r['p99']:8.1f} ms  errors {r['errors']} {r['kinds'] or ''}",
                     flush=True,
                 )
                 report("load", case, "errors", r["errors"], "0", r["errors"] == 0)

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -29,12 +30,13 @@ def serve(workers: int = 1):
     """Yields the port of `backstep --workers N` on 127.0.0.1; stops it afterwards."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    errors = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "--port", str(port), "--workers", str(workers)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,  # the JSON access log is still written, to nowhere
-        stderr=subprocess.DEVNULL,
+        stderr=errors,
     )
     try:
         deadline = time.monotonic() + 60
@@ -54,6 +56,14 @@ def serve(workers: int = 1):
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+        errors.seek(0)
+        problems = [
+            line
+            for line in errors.read().decode(errors="replace").splitlines()
+            if "ERROR" in line or "WARNING" in line or "Error" in line
+        ]
+        if problems:  # the server's own complaints, to explain any errors counted
+            print("server stderr:\n  " + "\n  ".join(problems[-10:]), flush=True)
 
 
 def request_bytes(method: str, path: str, body: dict | None = None) -> bytes:
