@@ -39,5 +39,9 @@ lint: $(VENV)/.test
 
 bench: $(VENV)/.test ; $(PY) bench/train_bench.py
 
+# Every bench/*_bench.py (load, latency, and any other helper's), then one table of figures.
+bench: $(VENV)/.test
+	$(PY) bench/run_all.py
+
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .hypothesis artifacts

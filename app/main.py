@@ -1,28 +1,66 @@
-"""Application factory: mounts static files, page routes and API routers."""
+"""Application factory: mounts static files, page routes and API routers, behind the middleware
+that makes every response safe (ids, logs, headers, body limit, JSON errors)."""
 
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware import Middleware
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api.errors import install_error_handlers
 from app.api.routes import api_router, health_router
+from app.api.schemas import ERROR_RESPONSES
+from app.docs import router as docs_router
+from app.middleware import BodyLimit, CatchAll, RequestContext, configure_logging
+from app.security import SecurityHeaders, security_headers
+from app.settings import Settings, get_settings
 from app.web import router as web_router
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app() -> FastAPI:
+def middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first: the id exists before anything can fail, and every answer (413, 500 and
+    CORS preflights included) passes the security headers."""
+    stack = [
+        Middleware(RequestContext, log=settings.access_log),
+        Middleware(SecurityHeaders, headers=security_headers(settings)),
+    ]
+    if settings.cors_origins:  # closed unless origins are named
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["content-type", "x-request-id"],
+                expose_headers=["x-request-id"],
+                max_age=600,
+            )
+        )
+    stack += [Middleware(BodyLimit, max_bytes=settings.max_body_bytes), Middleware(CatchAll)]
+    return stack
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
     app = FastAPI(
         title="Backstep",
         version=__version__,
         description="Step through backpropagation one forward or backward step at a time.",
+        middleware=middleware(settings),
+        responses=ERROR_RESPONSES,
+        docs_url=None,  # served by app.docs with its own CSP
+        redoc_url=None,
     )
+    app.state.settings = settings
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(api_router)
     app.include_router(health_router)
+    app.include_router(docs_router)
     app.include_router(web_router)
     return app
 

@@ -1,16 +1,58 @@
-"""Runtime settings, read once from BACKSTEP_* environment variables."""
+"""Runtime settings, read once from BACKSTEP_* environment variables.
 
+Lists (BACKSTEP_CORS_ORIGINS, BACKSTEP_FRAME_ANCESTORS) are comma-separated origins
+(`https://lms.example.org,https://other.example`) or a JSON list.
+"""
+
+import json
+import re
 from functools import lru_cache
+from typing import Annotated, Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.api.schemas import MAX_BODY_BYTES
+
+# scheme://host[:port], nothing else: a path, a wildcard or a quote could widen or break a header.
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+Origins = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BACKSTEP_")
+    model_config = SettingsConfigDict(env_prefix="BACKSTEP_", extra="ignore")
 
-    host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 1
+    host: str = Field("127.0.0.1", description="Address to bind; 0.0.0.0 serves the whole LAN.")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port.")
+    workers: int = Field(1, ge=1, le=64, description="Worker processes (uvicorn).")
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    access_log: bool = Field(True, description="One JSON line per request on stdout.")
+    max_body_bytes: int = Field(
+        MAX_BODY_BYTES, ge=1024, le=64 * MAX_BODY_BYTES, description="Largest request body (413)."
+    )
+    cors_origins: Origins = Field(
+        default_factory=list, description="Origins whose pages may call the API (CORS)."
+    )
+    frame_ancestors: Origins = Field(
+        default_factory=list, description="Origins that may embed the page in a frame."
+    )
+
+    @field_validator("cors_origins", "frame_ancestors", mode="before")
+    @classmethod
+    def _origins(cls, v: object) -> object:
+        if isinstance(v, str):
+            v = json.loads(v) if v.strip().startswith("[") else v.split(",")
+        if isinstance(v, list):
+            v = [o.strip().rstrip("/") if isinstance(o, str) else o for o in v]
+            v = [o for o in v if o != ""]
+            for o in v:
+                if not isinstance(o, str) or not ORIGIN.match(o):
+                    raise ValueError(
+                        f"{o!r} is not an origin: write scheme://host[:port], e.g. "
+                        "https://lms.example.org (no path, no wildcard)"
+                    )
+        return v
 
 
 @lru_cache

@@ -20,13 +20,8 @@ MODULES = sorted(
     if "labs" not in p.relative_to(ROOT / "static/js").parts and p.name not in UNUSED_ON_PAGE
 )
 router = APIRouter(include_in_schema=False)
-
-# Only our own origin: no inline script or style, nothing from elsewhere.
-PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
+# The Content-Security-Policy (own origin only, framing per settings) and the other security
+# headers are set on every response by app.security.SecurityHeaders.
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -36,8 +31,6 @@ def index(request: Request) -> HTMLResponse:
     response = templates.TemplateResponse(
         request, "index.html", {"presets": presets, "modules": MODULES}
     )
-    response.headers["Content-Security-Policy"] = PAGE_CSP
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 

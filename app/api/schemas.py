@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
 
 from app.engine.presets import PRESETS
 
@@ -23,7 +31,9 @@ LossName = Literal["mse", "bce", "cross_entropy"]
 Granularity = Literal["step", "node", "layer", "pass"]
 
 # Strict: `true` or "1" is not a number here; ints are fine, NaN and ±Infinity are not.
-Number = Annotated[StrictFloat | StrictInt, Field(ge=-MAX_ABS, le=MAX_ABS, allow_inf_nan=False)]
+# One strict float (it takes JSON ints) rather than float | int: one error per bad value.
+Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Number = Annotated[Finite, Field(ge=-MAX_ABS, le=MAX_ABS)]
 Row = Annotated[list[Number], Field(min_length=1, max_length=MAX_WIDTH)]
 
 
@@ -40,9 +50,7 @@ class InitSpec(Strict):
         ),
     )
     seed: StrictInt = Field(0, ge=0, le=2**32 - 1, description="NumPy RandomState seed.")
-    scale: StrictFloat | StrictInt = Field(
-        0.5, gt=0, le=100, allow_inf_nan=False, description="Used by normal and uniform."
-    )
+    scale: Finite = Field(0.5, gt=0, le=100, description="Used by normal and uniform.")
 
 
 class Scenario(Strict):
@@ -89,17 +97,13 @@ class Scenario(Strict):
     targets: list[Row] = Field(
         ..., min_length=1, max_length=MAX_SAMPLES, description="Samples × layers[-1]."
     )
-    learning_rate: StrictFloat | StrictInt = Field(
-        0.5, ge=0, le=MAX_LEARNING_RATE, allow_inf_nan=False, description="η."
-    )
-    frozen: list[str] = Field(
+    learning_rate: Finite = Field(0.5, ge=0, le=MAX_LEARNING_RATE, description="η.")
+    frozen: list[Annotated[str, Field(pattern=r"^[Wb][0-9]{1,2}$")]] = Field(
         default_factory=list,
         max_length=2 * MAX_LAYERS,
         description='Tensors the update leaves alone, e.g. ["b1"]; their gradients are still shown.',
     )
-    leaky_slope: StrictFloat | StrictInt = Field(
-        0.01, ge=0, lt=1, allow_inf_nan=False, description="Slope of leaky_relu for z < 0."
-    )
+    leaky_slope: Finite = Field(0.01, ge=0, lt=1, description="Slope of leaky_relu for z < 0.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -212,7 +216,7 @@ class StepRequest(Strict):
         },
     )
     scenario: AnyScenario
-    expand: bool = Field(
+    expand: StrictBool = Field(
         False, description="Networks: each neuron as its products, sum, activation."
     )
     cursor: StrictInt = Field(
@@ -251,7 +255,7 @@ class GraphRequest(Strict):
         json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
     )
     scenario: AnyScenario
-    expand: bool = Field(
+    expand: StrictBool = Field(
         False, description="Networks: each neuron as its products, sum, activation."
     )
 
@@ -273,7 +277,7 @@ class RunRequest(Strict):
         json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
     )
     scenario: Scenario
-    include_steps: bool = Field(
+    include_steps: StrictBool = Field(
         True,
         description=f"List every step with its explanation (plans up to {MAX_RUN_STEPS:,} steps).",
     )
@@ -560,7 +564,7 @@ class TrainRequest(Strict):
     clip_norm: StrictFloat | StrictInt | None = Field(
         None, gt=0, le=MAX_ABS, allow_inf_nan=False, description="Clip by global L2 norm."
     )
-    accumulate_grads: bool = Field(
+    accumulate_grads: StrictBool = Field(
         False, description="Forget zero_grad: gradients add up across updates."
     )
     shuffle_seed: StrictInt = Field(0, ge=0, le=2**32 - 1, description="Mini-batch order.")
@@ -914,7 +918,7 @@ class CheckEntry(Strict):
 
 class CheckRequest(Strict):
     scenario: AnyScenario
-    expand: bool = Field(False, description=EXPAND_DOC)
+    expand: StrictBool = Field(False, description=EXPAND_DOC)
     entries: list[CheckEntry] = Field(..., min_length=1, max_length=MAX_CHECK_ENTRIES)
     decimals: StrictInt = Field(4, ge=0, le=12, description="Decimals you worked to.")
     sample: StrictInt = Field(0, ge=0, description="The sample your values are for.")
@@ -933,7 +937,7 @@ class CheckRequest(Strict):
 
 class WorksheetRequest(Strict):
     scenario: AnyScenario
-    expand: bool = Field(False, description=EXPAND_DOC)
+    expand: StrictBool = Field(False, description=EXPAND_DOC)
 
     @model_validator(mode="after")
     def _size(self) -> WorksheetRequest:
@@ -1018,3 +1022,47 @@ class ScenarioFile(Strict):
 
 StepRequest.model_rebuild()
 GraphRequest.model_rebuild()
+
+
+# ── ops: error responses (documented on every operation, so clients and fuzzers know them) ──
+
+MAX_JSON_DEPTH = 32  # nesting of a request body; the deepest valid request needs 5
+
+
+class ErrorMessage(BaseModel):
+    detail: str
+
+
+class ValidationIssue(BaseModel):
+    type: str
+    loc: list[str | int] = Field(..., description='Where: ["body", "scenario", "layers", 1].')
+    msg: str = Field(..., description="What is wrong, naming the limit.")
+    input: str | int | float | bool | None = Field(
+        None, description="The offending scalar (omitted for containers and non-finite values)."
+    )
+    ctx: dict[str, str | int | float | bool | None] | None = None
+
+
+class ValidationErrors(BaseModel):
+    detail: list[ValidationIssue]
+
+
+class TooLarge(BaseModel):
+    detail: str
+    limit: int = Field(..., description="The largest body accepted, in bytes.")
+
+
+class ServerError(BaseModel):
+    detail: str
+    request_id: str | None = Field(None, description="Quote it when reporting the bug.")
+
+
+ERROR_RESPONSES: dict[int | str, dict] = {
+    400: {
+        "model": ErrorMessage,
+        "description": f"Unreadable body, e.g. JSON nested more than {MAX_JSON_DEPTH} levels.",
+    },
+    413: {"model": TooLarge, "description": f"Body over {MAX_BODY_BYTES:,} bytes."},
+    422: {"model": ValidationErrors, "description": "Invalid request: what, where, which limit."},
+    500: {"model": ServerError, "description": "A bug; never expected. JSON with a request id."},
+}

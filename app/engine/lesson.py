@@ -157,8 +157,8 @@ class Lesson:
             "steps_omitted": (fine_end - start) - len(steps),
             "nodes": self._node_views(state, sample, fine_end),
             "parameters": self._param_views(state),
-            "loss": self._loss(state, fine_end),
-            "diverged": self._diverged(state),
+            "loss": (loss := self._loss(state, fine_end)),
+            "diverged": self._diverged(state) or self._loss_diverged(fine_end, loss),
         }
 
     def walk(self, precision: int = 4, sample: int = 0) -> list[dict]:
@@ -277,6 +277,23 @@ class Lesson:
         if before is not None and after is not None and before != 0:
             change = _f((after - before) / before)
         return {"before": before, "after": after, "relative_change": change}
+
+    def _loss_diverged(self, fine: int, loss: dict) -> dict | None:
+        """Every step finite, yet the loss with the updated parameters overflows: say so."""
+        if self.spec is None or loss["after"] is not None or fine != self.plan.total:
+            return None  # expressions have no loss after the update; only networks do
+        if loss["before"] is None or not any(s.phase == "update" for s in self.plan.segments):
+            return None
+        t = self.plan.total - 1
+        return {
+            "step": t,
+            "phase": self.plan.step(t).phase,
+            "node": self.graph.nodes[self.graph.root].id,
+            "message": (
+                "The updated parameters are finite, but the loss they give is not (overflow): "
+                "the learning rate overshot. Try a smaller learning rate."
+            ),
+        }
 
     def _diverged(self, state: State) -> dict | None:
         if state.diverged is None:

@@ -90,10 +90,11 @@ def segments(pg) -> int:
 def test_live_loss_curve_grows_and_stop_stops(page):
     page.fill("input[name=epochs]", "20000")
     page.click("#train")
-    page.wait_for_function("document.querySelector('#progress').value > 0.02", timeout=20000)
+    # Function form: a bare expression string needs eval, which the page's CSP forbids.
+    page.wait_for_function("() => document.querySelector('#progress').value > 0.02", timeout=20000)
     first = segments(page)
     page.wait_for_function(
-        f"(document.querySelector('#loss-chart path.series.train')?.getAttribute('d') || '')"
+        f"() => (document.querySelector('#loss-chart path.series.train')?.getAttribute('d') || '')"
         f".split(/[ML]/).length - 1 > {first}",
         timeout=20000,
     )

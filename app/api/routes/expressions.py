@@ -1,7 +1,13 @@
 from fastapi import APIRouter, HTTPException
 
 from app.api.errors import invalid
-from app.api.schemas import ExpressionPreset, ParseRequest, ParseResponse, PresetSummary
+from app.api.schemas import (
+    ErrorMessage,
+    ExpressionPreset,
+    ParseRequest,
+    ParseResponse,
+    PresetSummary,
+)
 from app.engine.expression import ExpressionError, parse, variables
 from app.engine.expression_presets import EXPRESSION_PRESETS, get_expression_preset
 
@@ -17,7 +23,11 @@ def list_expression_presets() -> list[dict]:
     ]
 
 
-@router.get("/presets/{preset_id}", response_model=ExpressionPreset)
+@router.get(
+    "/presets/{preset_id}",
+    response_model=ExpressionPreset,
+    responses={404: {"model": ErrorMessage}},
+)
 def read_expression_preset(preset_id: str) -> dict:
     """One expression preset, ready to POST as the scenario of /api/graph or /api/step."""
     if preset_id not in EXPRESSION_PRESETS:

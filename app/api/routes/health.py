@@ -6,6 +6,6 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def get_health() -> dict:
+async def get_health() -> dict:
     """Liveness: answers while the server can serve, with the running version."""
     return {"status": "ok", "version": __version__}

@@ -3,6 +3,7 @@ from fastapi import APIRouter
 
 from app.api.convert import finite, lesson_for, to_spec
 from app.api.errors import invalid
+from app.api.offload import answer, is_small
 from app.api.schemas import (
     MAX_RUN_STEPS,
     GraphRequest,
@@ -18,15 +19,23 @@ router = APIRouter(tags=["lessons"])
 
 
 @router.post("/graph", response_model=GraphResponse)
-def build_graph(req: GraphRequest) -> dict:
+async def build_graph(req: GraphRequest):
     """The scenario's computation graph: nodes, edges, parameters, layout hints and step plan."""
-    return lesson_for(req.scenario, req.expand).describe()
+    small = is_small(req.scenario, req.expand)
+    return await answer(
+        lambda: lesson_for(req.scenario, req.expand).describe(), GraphResponse, small
+    )
 
 
 @router.post("/step", response_model=StepResponse)
-def take_step(req: StepRequest) -> dict:
+async def take_step(req: StepRequest):
     """The state at `cursor`: the step just taken with its explanation, and every value and
     gradient so far. Stepping back is asking for cursor − 1."""
+    small = is_small(req.scenario, req.expand)
+    return await answer(lambda: step_at(req), StepResponse, small)
+
+
+def step_at(req: StepRequest) -> dict:
     lesson = lesson_for(req.scenario, req.expand)
     total = lesson.plan.units(req.granularity)
     if req.cursor > total:

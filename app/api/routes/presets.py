@@ -1,6 +1,6 @@
 from fastapi import APIRouter, HTTPException
 
-from app.api.schemas import Preset, PresetSummary
+from app.api.schemas import ErrorMessage, Preset, PresetSummary
 from app.engine.presets import PRESETS, get_preset
 
 router = APIRouter(prefix="/presets", tags=["presets"])
@@ -14,7 +14,7 @@ def list_presets() -> list[dict]:
     ]
 
 
-@router.get("/{preset_id}", response_model=Preset)
+@router.get("/{preset_id}", response_model=Preset, responses={404: {"model": ErrorMessage}})
 def read_preset(preset_id: str) -> dict:
     """One preset with its whole scenario, ready to POST to /api/graph, /api/step or /api/run."""
     if preset_id not in PRESETS:

@@ -1,0 +1,244 @@
+"""Pure ASGI middleware: request ids and JSON access logs, the body limit, and a last-resort
+JSON 500. Pure ASGI (no BaseHTTPMiddleware) so streaming and disconnects pass straight through."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import traceback
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.schemas import MAX_JSON_DEPTH
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # anything else could forge log lines
+# A JSON string (skipped whole, escapes included) or one bracket.
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+access_log = logging.getLogger("backstep.access")
+error_log = logging.getLogger("backstep.error")
+
+
+class StdoutLines(logging.StreamHandler):
+    """Writes to whatever sys.stdout is now (test capture and redirection included)."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
+def configure_logging(level: str = "info") -> None:
+    """JSON lines on stdout for our loggers; idempotent, so every worker may call it."""
+    for logger in (access_log, error_log):
+        logger.setLevel(level.upper())
+        logger.propagate = False
+        if not any(isinstance(h, StdoutLines) for h in logger.handlers):
+            handler = StdoutLines()
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            logger.addHandler(handler)
+
+
+def request_id_of(scope: Scope) -> str | None:
+    return scope.get("state", {}).get("request_id")
+
+
+async def send_json(send: Send, status: int, body: dict) -> None:
+    data = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})
+
+
+class RequestContext:
+    """Gives each request an id (the client's X-Request-ID if it is sane, else a new one),
+    echoes it in the response and writes one JSON access-log line when the response ends."""
+
+    def __init__(self, app: ASGIApp, log: bool = True) -> None:
+        self.app = app
+        self.log = log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        rid = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = rid
+        start = time.perf_counter()
+        status, sent = 0, 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if self.log and access_log.isEnabledFor(logging.INFO):
+                client = scope.get("client")
+                access_log.info(
+                    json.dumps(
+                        {
+                            "ts": round(time.time(), 3),
+                            "level": "info",
+                            "logger": "access",
+                            "request_id": rid,
+                            "method": scope["method"],
+                            "path": scope["path"],
+                            "status": status,
+                            "bytes": sent,
+                            "ms": round((time.perf_counter() - start) * 1000, 2),
+                            "client": client[0] if client else None,
+                        }
+                    )
+                )
+
+
+def json_depth_exceeds(body: bytes, limit: int) -> bool:
+    if body.count(b"[") + body.count(b"{") <= limit:  # cheap: cannot be deeper than this
+        return False
+    depth = 0
+    for m in _JSON_TOKEN.finditer(body):
+        c = m.group()
+        if c in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif c in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+class BodyLimit:
+    """Refuses a body over `max_bytes` with 413 before anything parses it: at once when
+    Content-Length says so, else while counting the streamed chunks. Also refuses JSON nested
+    deeper than MAX_JSON_DEPTH (400), which would otherwise hit Python's recursion limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self, size: str) -> dict:
+        return {
+            "detail": f"request body is {size}; the limit is {self.max_bytes:,} bytes "
+            f"({self.max_bytes / 1_048_576:g} MiB)",
+            "limit": self.max_bytes,
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                await send_json(send, 400, {"detail": "Content-Length is not a byte count"})
+                return
+            if int(declared) > self.max_bytes:
+                await send_json(send, 413, self._too_large(f"{int(declared):,} bytes"))
+                return
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client left before sending its body: nobody to answer
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await send_json(send, 413, self._too_large(f"more than {size:,} bytes"))
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if json_depth_exceeds(body, MAX_JSON_DEPTH):
+            await send_json(
+                send,
+                400,
+                {
+                    "detail": f"JSON nested more than {MAX_JSON_DEPTH} levels deep; requests "
+                    "need at most 5"
+                },
+            )
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: disconnects reach streaming handlers
+
+        await self.app(scope, replay, send)
+
+
+class CatchAll:
+    """Turns any unexpected exception into a JSON 500 carrying the request id, and logs it
+    with its traceback; the client never sees a stack trace or a plain-text error."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            rid = request_id_of(scope)
+            error_log.error(
+                json.dumps(
+                    {
+                        "ts": round(time.time(), 3),
+                        "level": "error",
+                        "logger": "error",
+                        "request_id": rid,
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "error": f"{type(exc).__name__}: {exc}",
+                        "traceback": traceback.format_exc(),
+                    }
+                )
+            )
+            if started:
+                raise  # half a response is out: let the server close the connection
+            await send_json(
+                send,
+                500,
+                {
+                    "detail": "internal error: this is a bug in Backstep; please report it "
+                    "with the request id",
+                    "request_id": rid,
+                },
+            )

@@ -1,0 +1,115 @@
+"""Start the real server (the `backstep` command, uvicorn) on a free loopback port for a benchmark,
+and a small keep-alive HTTP/1.1 client light enough not to be the bottleneck itself."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(workers: int = 1):
+    """Yields the port of `backstep --workers N` on 127.0.0.1; stops it afterwards."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    errors = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,  # the JSON access log is still written, to nowhere
+        stderr=errors,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.1)
+        time.sleep(0.5 * workers)  # let every worker finish importing before the clock starts
+        yield port
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        errors.seek(0)
+        problems = [
+            line
+            for line in errors.read().decode(errors="replace").splitlines()
+            if "ERROR" in line or "WARNING" in line or "Error" in line
+        ]
+        if problems:  # the server's own complaints, to explain any errors counted
+            print("server stderr:\n  " + "\n  ".join(problems[-10:]), flush=True)
+
+
+def request_bytes(method: str, path: str, body: dict | None = None) -> bytes:
+    data = json.dumps(body).encode() if body is not None else b""
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    if body is not None:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+    return (head + "\r\n").encode() + data
+
+
+class Connection:
+    """One keep-alive connection; `send` returns (status, body length, seconds)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    async def send(self, raw: bytes) -> tuple[int, int, float]:
+        assert self.reader and self.writer
+        t = time.perf_counter()
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        await self.reader.readexactly(length)
+        return status, length, time.perf_counter() - t
+
+    async def close(self) -> None:
+        if self.writer:
+            self.writer.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
+
+
+def report(bench: str, case: str, metric: str, value: float, target: str, ok: bool | None) -> None:
+    """One machine-readable row for `bench/run_all.py` (any *_bench.py may print these)."""
+    row = {"bench": bench, "case": case, "metric": metric, "value": value, "target": target}
+    row["ok"] = ok
+    print("BENCH " + json.dumps(row), flush=True)

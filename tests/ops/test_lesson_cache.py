@@ -1,0 +1,99 @@
+"""Sharing built lessons between requests changes no number: every response equals a lesson built
+afresh for that request, in any order, from many threads at once, on the event loop or in the
+thread pool."""
+
+import copy
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from app.api import convert
+from app.api.convert import to_spec
+from app.api.schemas import Scenario, StepResponse
+from app.engine.lesson import Lesson
+from app.engine.presets import PRESETS
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    convert._lesson.cache_clear()
+    yield
+    convert._lesson.cache_clear()
+
+
+def fresh(scenario: dict, cursor: int, granularity: str = "step") -> dict:
+    lesson = Lesson.from_spec(to_spec(Scenario.model_validate(scenario)))
+    return StepResponse.model_validate(lesson.at(cursor, granularity)).model_dump(mode="json")
+
+
+@pytest.mark.parametrize("preset", ["xor", "softmax"])
+def test_cached_steps_equal_fresh_ones_in_any_order(client, preset):
+    sc = PRESETS[preset]["scenario"]
+    total = client.post("/api/graph", json={"scenario": sc}).json()["plan"]["total_steps"]
+    order = [total, 0, total // 2, 1, total - 1, total // 2]  # forward and back again
+    for cursor in order:
+        r = client.post("/api/step", json={"scenario": sc, "cursor": cursor})
+        assert r.json() == fresh(sc, cursor)
+    layer = client.post("/api/step", json={"scenario": sc, "cursor": 2, "granularity": "layer"})
+    assert layer.json() == fresh(sc, 2, "layer")
+
+
+def test_a_different_scenario_never_gets_another_ones_lesson(client):
+    a = PRESETS["tutorial"]["scenario"]
+    b = copy.deepcopy(a)
+    b["weights"][0][0][0] = 0.41  # one weight differs
+    ra = client.post("/api/step", json={"scenario": a, "cursor": 19}).json()
+    rb = client.post("/api/step", json={"scenario": b, "cursor": 19}).json()
+    assert ra == fresh(a, 19) and rb == fresh(b, 19) and ra != rb
+
+
+def test_threads_sharing_one_lesson_get_what_fresh_lessons_give(client):
+    sc = PRESETS["xor"]["scenario"]
+    total = client.post("/api/graph", json={"scenario": sc}).json()["plan"]["total_steps"]
+    cursors = list(range(0, total + 1, 3)) * 2
+    with ThreadPoolExecutor(8) as pool:
+        got = list(
+            pool.map(
+                lambda c: client.post("/api/step", json={"scenario": sc, "cursor": c}).json(),
+                cursors,
+            )
+        )
+    for c, g in zip(cursors, got, strict=True):
+        assert g == fresh(sc, c)
+
+
+@pytest.mark.parametrize("path", ["/api/step", "/api/graph"])
+def test_the_event_loop_and_thread_pool_paths_give_the_same_json(client, monkeypatch, path):
+    from app.api import offload
+
+    sc = PRESETS["deep"]["scenario"]
+    body = {"scenario": sc, "cursor": 17} if path == "/api/step" else {"scenario": sc}
+    assert offload.is_small(Scenario.model_validate(sc))
+    inline = client.post(path, json=body)
+    monkeypatch.setattr(offload, "INLINE_MAX_UNITS", 0)  # now it goes to the thread pool
+    assert not offload.is_small(Scenario.model_validate(sc))
+    pooled = client.post(path, json=body)
+    assert inline.status_code == pooled.status_code == 200
+    assert inline.headers["content-type"] == pooled.headers["content-type"]
+    assert inline.json() == pooled.json()
+    if path == "/api/step":
+        assert pooled.json() == fresh(sc, 17)
+
+
+def test_a_large_network_past_its_end_is_still_a_422(client):
+    sc = {
+        "layers": [8, 8, 8, 1],
+        "activations": ["tanh", "tanh", "sigmoid"],
+        "init": {"seed": 3},
+        "inputs": [[0.1] * 8],
+        "targets": [[1.0]],
+    }
+    from app.api.offload import is_small
+
+    assert not is_small(Scenario.model_validate(sc))
+    total = client.post("/api/graph", json={"scenario": sc}).json()["plan"]["total_steps"]
+    assert client.post("/api/step", json={"scenario": sc, "cursor": total}).json() == fresh(
+        sc, total
+    )
+    r = client.post("/api/step", json={"scenario": sc, "cursor": total + 1})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "cursor"]
