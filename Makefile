@@ -37,7 +37,6 @@ lint: $(VENV)/.test
 	$(VENV)/bin/ruff check app tests $(wildcard bench)
 	$(VENV)/bin/ruff format --check app tests $(wildcard bench)
 
-bench: $(VENV)/.test ; $(PY) bench/train_bench.py
 
 # Every bench/*_bench.py (load, latency, and any other helper's), then one table of figures.
 bench: $(VENV)/.test
