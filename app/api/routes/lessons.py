@@ -1,5 +1,8 @@
+from functools import lru_cache
+
 import numpy as np
 from fastapi import APIRouter
+from fastapi.responses import Response
 
 from app.api.convert import finite, lesson_for, to_spec
 from app.api.errors import invalid
@@ -31,8 +34,19 @@ async def build_graph(req: GraphRequest):
 async def take_step(req: StepRequest):
     """The state at `cursor`: the step just taken with its explanation, and every value and
     gradient so far. Stepping back is asking for cursor − 1."""
-    small = is_small(req.scenario, req.expand)
-    return await answer(lambda: step_at(req), StepResponse, small)
+    if is_small(req.scenario, req.expand):  # a class steps through the same few lessons
+        key = req.model_dump_json()
+        return Response(_small_step_json(key), media_type="application/json")
+    return await answer(lambda: step_at(req), StepResponse, False)
+
+
+@lru_cache(maxsize=2048)
+def _small_step_json(key: str) -> bytes:
+    """A small lesson's answer, validated and serialised once. The answer is a pure function of the
+    request, so identical requests (forty students on the same step) share it; errors are not
+    cached. Only small lessons: their answers are a few kilobytes."""
+    req = StepRequest.model_validate_json(key)
+    return StepResponse.model_validate(step_at(req)).model_dump_json().encode()
 
 
 def step_at(req: StepRequest) -> dict:
