@@ -76,7 +76,8 @@ export function lineChart(container, series, opts = {}) {
   const xs = pts.map((p) => p[0]);
   let [x0, x1] = opts.xDomain ?? [Math.min(...xs, 0), Math.max(...xs, 1)];
   if (x1 === x0) x1 = x0 + 1;
-  let y0 = opts.yDomain?.[0] ?? (ys.length ? Math.min(...ys) : 0);
+  // With no data yet a log axis shows 0.001 to 1, not 1e-300 to 1.
+  let y0 = opts.yDomain?.[0] ?? (ys.length ? Math.min(...ys) : logY ? 1e-3 : 0);
   let y1 = opts.yDomain?.[1] ?? (ys.length ? Math.max(...ys) : 1);
   if (logY) {
     y0 = 10 ** Math.floor(Math.log10(Math.max(y0, 1e-300)));
