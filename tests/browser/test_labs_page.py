@@ -2,7 +2,6 @@
 engine's numbers, projector mode is legible, and the page makes no off-origin request and logs
 no console error. The server runs in this process on a socket bound to a free loopback port."""
 
-import os
 import re
 import socket
 import threading
@@ -42,20 +41,6 @@ def base_url():
     server.should_exit = True
     thread.join(10)
     sock.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium is missing at {CHROMIUM}; CI must run the browser tests")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
