@@ -9,7 +9,7 @@ export class ApiError extends Error {
 }
 
 /** FastAPI's error body in words: "scenario → layers[1]: …" one per problem. */
-function describe(status, body) {
+export function describe(status, body) {
   const detail = body && body.detail;
   if (typeof detail === "string") return [detail];
   if (Array.isArray(detail)) {

@@ -1,18 +1,6 @@
 // REST client for expressions, check my working, export and import. No state, no globals.
 
-/** FastAPI's 422 detail as readable lines: "scenario → expression: … (at character 3)". */
-export function describeError(status, body) {
-  const detail = body && body.detail;
-  if (typeof detail === "string") return [detail];
-  if (Array.isArray(detail)) {
-    return detail.map((d) => {
-      const loc = (d.loc || []).filter((p) => p !== "body").join(" → ");
-      const msg = String(d.msg || "invalid").replace(/^Value error, /, "");
-      return loc ? `${loc}: ${msg}` : msg;
-    });
-  }
-  return [`The server answered ${status}.`];
-}
+import { describe as describeError } from "../api.js";
 
 export class ExprApiError extends Error {
   constructor(status, lines) {
