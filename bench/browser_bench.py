@@ -3,11 +3,13 @@ tutorial and the largest allowed stepping network (10 weight layers of 64 neuron
 sample), while requestAnimationFrame deltas and long tasks (PerformanceObserver 'longtask') are
 recorded by a script added before the page's own (so the page's CSP allows it).
 
-Target: no frame > 50 ms.   Run: python bench/browser_bench.py [--seconds 10] [--speed fast]
+Target: no frame > 50 ms.   Run: python bench/browser_bench.py [--steps 10] [--seconds 10]
 
-Play is pressed and left running for a fixed time at the given speed, then paused; the figures
-cover only that window (not the first load, which is timed separately). It prints figures, it is
-not a test: a missed target shows as "NO" in `make bench`'s table."""
+Per case, after the first step is drawn (timed on its own): → is pressed --steps times, each time
+waiting for the next step to be drawn (at most --key-seconds in all); then Home and Play, left
+running --seconds at --speed, then paused. Frame and long-task figures cover only those windows.
+→ comes first because requests Play abandons are still computed by the server afterwards. It
+prints figures, it is not a test: a missed target shows as "NO" in `make bench`'s table."""
 
 from __future__ import annotations
 
