@@ -1,0 +1,196 @@
+"""Smoothness in the browser: the step-through page at `/` in Chromium (Playwright), playing the
+tutorial and the largest allowed stepping network (10 weight layers of 64 neurons, relu, mse, one
+sample), while requestAnimationFrame deltas and long tasks (PerformanceObserver 'longtask') are
+recorded by a script added before the page's own (so the page's CSP allows it).
+
+Target: no frame > 50 ms.   Run: python bench/browser_bench.py [--steps 10] [--seconds 10]
+
+Per case, after the first step is drawn (timed on its own): → is pressed --steps times, each time
+waiting for the next step to be drawn (at most --key-seconds in all); then Home and Play, left
+running --seconds at --speed, then paused. Frame and long-task figures cover only those windows.
+→ comes first because requests Play abandons are still computed by the server afterwards. It
+prints figures, it is not a test: a missed target shows as "NO" in `make bench`'s table."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from bench.scenarios import largest  # noqa: E402
+from bench.server import report, serve  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+FRAME_BUDGET_MS = 50
+
+# Runs before the page's scripts: records frame deltas and long tasks once `__bench.start()` is called.
+RECORDER = """
+(() => {
+  const b = { on: false, t0: 0, frames: [], longtasks: [], last: null };
+  b.start = () => { Object.assign(b, { on: true, t0: performance.now(), frames: [], longtasks: [], last: null, drawn: 0 }); };
+  b.stop = () => { b.on = false; return { frames: b.frames, longtasks: b.longtasks, drawn: b.drawn }; };
+  const tick = (t) => {
+    if (b.on) { if (b.last !== null) b.frames.push(t - b.last); b.last = t; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (b.on && e.startTime >= b.t0) b.longtasks.push(e.duration);
+    }).observe({ type: "longtask", buffered: true });
+  } catch (err) { b.noLongtask = String(err); }
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (b.on && r.target === document.documentElement && r.oldValue !== r.target.dataset.cursor) b.drawn += 1;
+    }
+  }).observe(document, { subtree: true, attributeFilter: ["data-cursor"], attributeOldValue: true });
+  window.__bench = b;
+})();
+"""
+
+
+def largest_relu() -> dict:
+    sc = largest()
+    sc["activations"] = ["relu"] * (len(sc["layers"]) - 1)
+    return sc
+
+
+def scenario_hash(scenario: dict) -> str:
+    text = json.dumps(scenario, separators=(",", ":")).encode()
+    return "s=" + base64.urlsafe_b64encode(text).decode().rstrip("=")
+
+
+def open_lesson(page, url: str) -> float:
+    """Open url and wait for its first step to be drawn; returns the seconds that took."""
+    t = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector("html[data-ready=true]", timeout=90_000)
+    seconds = time.perf_counter() - t
+    page.wait_for_timeout(500)  # let the first render's animations settle before measuring
+    return seconds
+
+
+def shown_cursor(page) -> int:
+    return int(page.evaluate("document.documentElement.dataset.cursor"))
+
+
+def finish(page, got: dict) -> dict:
+    got["steps"] = got["drawn"]
+    got["error"] = page.evaluate(
+        "document.querySelector('#graph-error:not([hidden])')?.textContent?.trim() || ''"
+    )
+    return got
+
+
+def play(page, seconds: float) -> dict:
+    """Press Play, leave it running for `seconds`, pause; what was recorded meanwhile."""
+    page.keyboard.press("Home")  # from the start: the → presses moved the cursor on
+    page.evaluate("window.__bench.start()")
+    page.click("#btn-play")
+    page.wait_for_timeout(seconds * 1000)
+    got = page.evaluate("window.__bench.stop()")
+    if page.get_attribute("#btn-play", "aria-pressed") == "true":
+        page.click("#btn-play")  # pause, so nothing keeps running into the next measurement
+    return finish(page, got)
+
+
+def press_right(page, steps: int, seconds: float) -> dict:
+    """Press → and wait until the next step is drawn, `steps` times or until `seconds` are up."""
+    page.evaluate("window.__bench.start()")
+    deadline = time.monotonic() + seconds
+    waits = []
+    for _ in range(steps):
+        before = shown_cursor(page)
+        t = time.perf_counter()
+        page.keyboard.press("ArrowRight")
+        left = deadline - time.monotonic()
+        try:
+            page.wait_for_selector(
+                f"html:not([data-cursor='{before}'])", timeout=max(1, left * 1000)
+            )
+        except PlaywrightTimeout:
+            break
+        waits.append(time.perf_counter() - t)
+    got = page.evaluate("window.__bench.stop()")
+    got["waits"] = waits
+    got = finish(page, got)
+    got["steps"] = len(waits)  # a step drawn after the deadline is not counted
+    return got
+
+
+def summarise(case: str, got: dict) -> None:
+    frames, longtasks = got["frames"], got["longtasks"]
+    over = sum(1 for f in frames if f > FRAME_BUDGET_MS)
+    med = statistics.median(frames) if frames else float("nan")
+    worst = max(frames, default=float("nan"))
+    longest = max(longtasks, default=0.0)
+    extra = ""
+    if "waits" in got and got["waits"]:
+        extra = f" (median {statistics.median(got['waits']) * 1000:.0f} ms from key to step drawn)"
+    print(
+        f"browser  {case}: {got['steps']} steps drawn{extra}; {len(frames)} frames, "
+        f"median {med:.1f} ms, max {worst:.1f} ms, {over} over {FRAME_BUDGET_MS} ms; "
+        f"{len(longtasks)} long tasks, longest {longest:.0f} ms",
+        flush=True,
+    )
+    if got["error"]:
+        print(f"browser  {case}: the page shows an error: {got['error'][:200]}", flush=True)
+    target = f"no frame > {FRAME_BUDGET_MS} ms"
+    report("browser", f"{case}: steps drawn", "steps", got["steps"], "", None)
+    report("browser", f"{case}: median frame", "ms", round(med, 1), "", None)
+    report("browser", f"{case}: max frame", "ms", round(worst, 1), target, worst <= FRAME_BUDGET_MS)
+    report("browser", f"{case}: frames > {FRAME_BUDGET_MS} ms", "frames", over, target, over == 0)
+    report("browser", f"{case}: long tasks", "tasks", len(longtasks), "", None)
+    report("browser", f"{case}: longest long task", "ms", round(longest), "", None)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--seconds", type=float, default=10.0, help="how long each case plays")
+    ap.add_argument("--steps", type=int, default=10, help="→ presses per case")
+    ap.add_argument("--key-seconds", type=float, default=20.0, help="at most this long for →")
+    ap.add_argument("--speed", choices=["slow", "normal", "fast"], default="fast")
+    args = ap.parse_args()
+    cases = [
+        ("tutorial", "preset=tutorial"),
+        ("largest 10×64", scenario_hash(largest_relu())),
+    ]
+    with serve(1) as port, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for case, lesson in cases:
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                context.add_init_script(RECORDER)
+                page = context.new_page()
+                url = f"http://127.0.0.1:{port}/#{lesson}&k=0&speed={args.speed}"
+                load = open_lesson(page, url)
+                print(f"browser  {case}: first step drawn after {load:.2f} s", flush=True)
+                report("browser", f"{case}: first step drawn", "s", round(load, 2), "", None)
+                # → first: Play abandons requests the server still works through afterwards
+                got = press_right(page, args.steps, args.key_seconds)
+                summarise(f"{case}, → ×{args.steps}", got)
+                summarise(f"{case}, Play", play(page, args.seconds))
+                context.close()
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
