@@ -10,7 +10,7 @@ from __future__ import annotations
 from app.engine.depth_layout import place
 from app.engine.graph import Graph, Node
 from app.engine.mathfmt import Sym
-from app.engine.network import Labeller, MLPSpec, _activation
+from app.engine.network import Labeller, MLPSpec, _activation, bias_node, weight_node
 
 
 def build_expanded_graph(spec: MLPSpec) -> Graph:
@@ -32,18 +32,7 @@ def build_expanded_graph(spec: MLPSpec) -> Graph:
             products = []
             for i, a in enumerate(prev):
                 w_sym = lab.weight(l, j, i)
-                w = add(
-                    Node(
-                        f"W{l}_{j}_{i}",
-                        "param",
-                        w_sym,
-                        role="W",
-                        tensor=f"W{l}",
-                        index=(j, i),
-                        init=float(W[j, i]),
-                        group=(l, j),
-                    )
-                )
+                w = add(weight_node(lab, l, j, i, W))
                 p_sym = Sym("p", w_sym.sub, w_sym.sup)
                 products.append(
                     add(Node(f"p{l}_{j}_{i}", "op", p_sym, op="mul", inputs=(w, a), role="expr"))
@@ -62,18 +51,7 @@ def build_expanded_graph(spec: MLPSpec) -> Graph:
                         role="expr",
                     )
                 )
-            bj = add(
-                Node(
-                    f"b{l}_{j}",
-                    "param",
-                    lab.unit("b", l, j),
-                    role="b",
-                    tensor=f"b{l}",
-                    index=(j,),
-                    init=float(b[j]),
-                    group=(l, j),
-                )
-            )
+            bj = add(bias_node(lab, l, j, b))
             z = add(
                 Node(f"z{l}_{j}", "op", lab.unit("z", l, j), op="add", inputs=(acc, bj), role="z")
             )

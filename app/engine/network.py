@@ -113,37 +113,8 @@ def build_graph(spec: MLPSpec) -> Graph:
         W, b = spec.weights[l - 1], spec.biases[l - 1]
         zs, acts = [], []
         for j in range(n_out):
-            ws = [
-                add(
-                    Node(
-                        f"W{l}_{j}_{i}",
-                        "param",
-                        lab.weight(l, j, i),
-                        l,
-                        j,
-                        role="W",
-                        tensor=f"W{l}",
-                        index=(j, i),
-                        init=float(W[j, i]),
-                        group=(l, j),
-                    )
-                )
-                for i in range(n_in)
-            ]
-            bj = add(
-                Node(
-                    f"b{l}_{j}",
-                    "param",
-                    lab.unit("b", l, j),
-                    l,
-                    j,
-                    role="b",
-                    tensor=f"b{l}",
-                    index=(j,),
-                    init=float(b[j]),
-                    group=(l, j),
-                )
-            )
+            ws = [add(weight_node(lab, l, j, i, W, l, j)) for i in range(n_in)]
+            bj = add(bias_node(lab, l, j, b, l, j))
             z = add(
                 Node(
                     f"z{l}_{j}",
@@ -185,6 +156,21 @@ def build_graph(spec: MLPSpec) -> Graph:
         )
     )
     return Graph(nodes, root, spec.inputs, spec.targets)
+
+
+def weight_node(lab: Labeller, l: int, j: int, i: int, W, layer: int = 0, row: int = 0) -> Node:
+    """W{l}[j][i] as a parameter node; its update groups with neuron j's other parameters."""
+    return Node(
+        f"W{l}_{j}_{i}", "param", lab.weight(l, j, i), layer, row, role="W",
+        tensor=f"W{l}", index=(j, i), init=float(W[j, i]), group=(l, j),
+    )  # fmt: skip
+
+
+def bias_node(lab: Labeller, l: int, j: int, b, layer: int = 0, row: int = 0) -> Node:
+    return Node(
+        f"b{l}_{j}", "param", lab.unit("b", l, j), layer, row, role="b",
+        tensor=f"b{l}", index=(j,), init=float(b[j]), group=(l, j),
+    )  # fmt: skip
 
 
 def _activation(add, lab: Labeller, l: int, j: int, zs: tuple, act: str, slope: float, index: int):

@@ -7,7 +7,8 @@ function visible(node) {
   return cs.display !== "none" && cs.visibility !== "hidden" && Number(cs.opacity) !== 0;
 }
 
-function download(blob, filename) {
+/** Save a Blob under a file name (an object URL on a temporary link; allowed by a strict CSP). */
+export function download(blob, filename) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;

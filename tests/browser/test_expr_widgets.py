@@ -4,7 +4,6 @@ on a harness page served under a strict same-origin Content-Security-Policy."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import threading
 import time
@@ -14,15 +13,6 @@ from fastapi.responses import HTMLResponse, Response
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
@@ -50,12 +40,6 @@ mountExportMenu(document.getElementById("ex"), null, () => ({ scenario: state.sc
 mountExpandToggle(document.getElementById("tg"), { onChange: (v) => { window.__expand = v; } });
 document.body.dataset.ready = "1";
 """
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(reason)  # in CI a missing browser is a failure, never a skip
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")

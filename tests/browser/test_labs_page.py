@@ -12,15 +12,6 @@ import uvicorn
 
 from app.main import app
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LABS = ["vanishing", "exploding", "dead-relu", "zero-grad", "gradcheck", "blame", "activations"]
 
 pytestmark = pytest.mark.browser

@@ -56,18 +56,6 @@ export const exprApi = {
   },
 };
 
-/** Save a Blob under a file name (an object URL on a temporary link; allowed by a strict CSP). */
-export function download(blob, filename) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 /** document.createElement with classes, attributes and text in one call. */
 export function el(tag, { cls = "", text = "", attrs = {} } = {}, children = []) {
   const node = document.createElement(tag);

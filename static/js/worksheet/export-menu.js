@@ -5,7 +5,8 @@
 //     onImport: (scenario) => loadLesson(scenario),
 //   });
 
-import { ExprApiError, download, el, exprApi, uniqueId } from "../expr/client.js";
+import { ExprApiError, el, exprApi, uniqueId } from "../expr/client.js";
+import { download } from "../export.js";
 
 const FORMATS = [
   ["numpy", "NumPy script", "A self-contained script in the tutorial's style that prints every number"],
