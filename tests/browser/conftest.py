@@ -128,6 +128,14 @@ def page(make_page):
     return make_page()
 
 
+@pytest.fixture
+def labs_page(make_page, base_url):
+    """/labs at 1920×1080, watched like every page."""
+    pg = make_page(1920, 1080)
+    pg.goto(f"{base_url}/labs")
+    return pg
+
+
 @pytest.fixture(scope="session")
 def axe_path() -> Path:
     if not AXE.exists():

@@ -12,12 +12,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(make_page, base_url):
-    """/labs at 1920×1080; the shared fixture fails the test on any console warning or error and
-    on any request leaving the origin."""
-    pg = make_page(1920, 1080)
-    pg.goto(f"{base_url}/labs")
-    return pg
+def page(labs_page):
+    return labs_page
 
 
 def segments(pg) -> int:
@@ -99,9 +95,10 @@ def test_every_lab_panel_shows_the_engines_numbers(page):
     assert re.search(r"\d+ of 8 ReLUs are negative", lab_numbers(page, "dead-relu"))
     assert page.locator("#lab-dead-relu .dot").count() == 2 * 2 * 8  # relu/leaky × before/after
     assert "goes up" in lab_numbers(page, "zero-grad")
+    # the training panel's network to start with: XOR's 2 → 4 → 1, 17 parameters
     gc = page.locator("#lab-gradcheck tbody tr td:nth-child(4)").all_inner_texts()
-    assert len(gc) == 5 and all(float(v) < 1e-6 for v in gc)
-    assert "10 forward passes" in lab_numbers(page, "gradcheck")
+    assert len(gc) == 17 and all(float(v) < 1e-6 for v in gc)
+    assert "34 forward passes" in lab_numbers(page, "gradcheck")
     shares = page.locator("#lab-blame .legend .key").all_inner_texts()
     assert sum(float(re.search(r"([\d.]+) %", s).group(1)) for s in shares) == pytest.approx(
         100, abs=0.11
