@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from app.api import cache
@@ -16,12 +18,21 @@ def lesson_for(sc: Scenario | ExpressionScenario, expand: bool = False) -> Lesso
     kept (within the lesson memory budget): stepping through one lesson rebuilds nothing.
     `expand` draws a network's neurons as their primitive operations; an expression is
     primitive already."""
-    expand = expand and not isinstance(sc, ExpressionScenario)
-    key = f"{int(expand)}{sc.model_dump_json()}"
+    key = _key(sc, expand)
     lesson = cache.lessons.get(key)
     if lesson is None:
-        lesson = cache.lessons.put(key, _build(sc, expand))
+        lesson = cache.lessons.put(key, _build(sc, key[0] == "1"))
     return lesson
+
+
+def lesson_built(sc: Scenario | ExpressionScenario, expand: bool = False) -> bool:
+    """Whether this worker holds the scenario's lesson already (asking builds nothing)."""
+    return cache.lessons.get(_key(sc, expand)) is not None
+
+
+def _key(sc: Scenario | ExpressionScenario, expand: bool) -> str:
+    expand = expand and not isinstance(sc, ExpressionScenario)
+    return f"{int(expand)}{sc.model_dump_json()}"
 
 
 def _build(sc: Scenario | ExpressionScenario, expand: bool) -> Lesson:
@@ -73,3 +84,10 @@ def finite(a) -> list:
     if a.ndim == 0:
         return float(a) if np.isfinite(a) else None  # type: ignore[return-value]
     return [finite(x) for x in a]
+
+
+def dump(answer: dict) -> bytes:
+    """An engine answer as JSON. The engine builds exactly the response models' shape (the API
+    tests check every kind of answer against them), so large answers skip a second validation
+    pass over tens of thousands of entries. A NaN would raise here rather than reach a client."""
+    return json.dumps(answer, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
