@@ -99,3 +99,34 @@ def test_a_large_network_past_its_end_is_still_a_422(client):
     )
     r = client.post("/api/step", json={"scenario": sc, "cursor": total + 1})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "cursor"]
+
+
+def test_large_lessons_are_frozen_out_of_collections_yet_freed_when_evicted():
+    import gc
+    import tracemalloc
+
+    from app.api.convert import FREEZE_NODES, lesson_for
+
+    sc = {
+        "layers": [32, 32, 32, 1],
+        "activations": ["tanh", "tanh", "sigmoid"],
+        "init": {"seed": 11},
+        "inputs": [[0.1] * 32],
+        "targets": [[1.0]],
+    }
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        frozen = gc.get_freeze_count()
+        lesson = lesson_for(Scenario.model_validate(sc))
+        assert len(lesson.graph.nodes) > FREEZE_NODES
+        assert gc.get_freeze_count() > frozen  # a full collection will not walk its objects
+        lesson.at(lesson.plan.total)
+        held = tracemalloc.get_traced_memory()[0] - base
+        del lesson
+        cache.lessons.clear()
+        cache.answers.clear()
+        left = tracemalloc.get_traced_memory()[0] - base
+        assert held > 2_000_000 and left < held / 10  # refcounting frees it: nothing leaks
+    finally:
+        tracemalloc.stop()
