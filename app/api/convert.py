@@ -32,9 +32,9 @@ def lesson_for(sc: Scenario | ExpressionScenario, expand: bool = False) -> Lesso
     return lesson
 
 
-def lesson_built(sc: Scenario | ExpressionScenario, expand: bool = False) -> bool:
-    """Whether this worker holds the scenario's lesson already (asking builds nothing)."""
-    return cache.lessons.get(_key(sc, expand)) is not None
+def built_lesson(sc: Scenario | ExpressionScenario, expand: bool = False) -> Lesson | None:
+    """The scenario's lesson if this worker holds it already (asking builds nothing)."""
+    return cache.lessons.get(_key(sc, expand))
 
 
 def _key(sc: Scenario | ExpressionScenario, expand: bool) -> str:

@@ -231,6 +231,10 @@ class Lesson:
         state.run_to(self.plan, fine, start=pos)
         return state
 
+    def keeps(self, fine: int) -> bool:
+        """Whether the state at `fine` is kept: asking for it replays nothing."""
+        return fine in self._recent or fine in self._marks
+
     def _keep_recent(self, fine: int, state: State) -> None:
         """Keep an answer's end state: the learner's next step starts from it, replaying nothing."""
         with self._lock:
