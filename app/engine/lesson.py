@@ -54,6 +54,7 @@ class Lesson:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _mark_at: list[int] | None = field(default=None, repr=False)
     _first_backward: int | None = field(default=None, repr=False)
+    _has_update: bool = field(default=False, repr=False)
 
     @classmethod
     def from_spec(cls, spec: MLPSpec) -> Lesson:
@@ -74,6 +75,7 @@ class Lesson:
         self._first_backward = next(
             (s.start for s in self.plan.segments if s.phase == "backward"), None
         )
+        self._has_update = any(s.phase == "update" for s in self.plan.segments)
 
     @property
     def max_bytes(self) -> int:
@@ -229,6 +231,10 @@ class Lesson:
         state.run_to(self.plan, fine, start=pos)
         return state
 
+    def keeps(self, fine: int) -> bool:
+        """Whether the state at `fine` is kept: asking for it replays nothing."""
+        return fine in self._recent or fine in self._marks
+
     def _keep_recent(self, fine: int, state: State) -> None:
         """Keep an answer's end state: the learner's next step starts from it, replaying nothing."""
         with self._lock:
@@ -308,6 +314,8 @@ class Lesson:
             "target": g.nodes[step.target].id,
             "edge": None,
             "value": _f(e.value),
+            "contribution": None,
+            "direction": None,
             "explanation": e.render(fmt),
         }
         if step.phase == "backward":
@@ -371,8 +379,7 @@ class Lesson:
         root = self.graph.root
         before = _f(np.mean(state.V[state.slot[root]])) if state.done[root] else None
         after = None
-        has_update = any(s.phase == "update" for s in self.plan.segments)
-        if fine == self.plan.total and has_update and self.spec is not None:
+        if fine == self.plan.total and self._has_update and self.spec is not None:
             ws = [np.empty_like(w) for w in self.spec.weights]
             bs = [np.empty_like(b) for b in self.spec.biases]
             for p in self.graph.params:
@@ -389,7 +396,7 @@ class Lesson:
         """Every step finite, yet the loss with the updated parameters overflows: say so."""
         if self.spec is None or loss["after"] is not None or fine != self.plan.total:
             return None  # expressions have no loss after the update; only networks do
-        if loss["before"] is None or not any(s.phase == "update" for s in self.plan.segments):
+        if loss["before"] is None or not self._has_update:
             return None
         t = self.plan.total - 1
         return {
