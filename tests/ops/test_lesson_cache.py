@@ -132,7 +132,7 @@ def test_large_lessons_are_frozen_out_of_collections_yet_freed_when_evicted():
         tracemalloc.stop()
 
 
-def test_only_a_step_from_a_kept_state_stays_on_the_event_loop(client, monkeypatch):
+def test_only_a_few_steps_from_a_kept_state_stay_on_the_event_loop(client, monkeypatch):
     from app.api.offload import is_small
     from app.api.routes import lessons
 
@@ -144,6 +144,7 @@ def test_only_a_step_from_a_kept_state_stays_on_the_event_loop(client, monkeypat
         "targets": [[0.0]],
     }
     assert not is_small(Scenario.model_validate(sc))
+    end = client.post("/api/graph", json={"scenario": sc}).json()["plan"]["total_steps"] - 5
     pooled = []
     real = lessons.run_in_threadpool
 
@@ -161,4 +162,6 @@ def test_only_a_step_from_a_kept_state_stays_on_the_event_loop(client, monkeypat
     assert {n["id"] for n in r.json()["nodes"] + r.json()["parameters"]} <= {
         n["id"] for n in fresh(sc, 11)["nodes"] + fresh(sc, 11)["parameters"]
     }
-    assert ask(120, since=119).is_success and len(pooled) == 2  # nothing kept there: the pool
+    assert ask(end, since=end - 1).is_success and len(pooled) == 2  # nothing kept near: the pool
+    assert ask(end - 1).is_success and len(pooled) == 3  # every entry listed: the pool
+    assert ask(end + 3, since=end - 1).is_success and len(pooled) == 3  # four steps on: inline

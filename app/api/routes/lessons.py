@@ -41,12 +41,11 @@ async def take_step(req: StepRequest):
 
 
 def _quick(req: StepRequest) -> bool:
-    """One step from a state this worker keeps, of a lesson it has built: well under a
-    millisecond of work whatever the network, so it need not leave the event loop."""
-    if req.since is None or req.granularity != "step" or abs(req.cursor - req.since) > 2:
-        return False
+    """A few steps from a state this worker keeps, of a lesson it has built: a few milliseconds
+    at most whatever the network, so it need not leave the event loop (where it also does not
+    compete with other threads for the interpreter)."""
     lesson = built_lesson(req.scenario, req.expand)
-    return lesson is not None and lesson.keeps(max(0, req.cursor - 1))
+    return lesson is not None and lesson.quick(req.cursor, req.granularity, req.since)
 
 
 async def _answer(
