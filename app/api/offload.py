@@ -6,7 +6,18 @@ stall the event loop (and /healthz) of its worker. Both paths return the same JS
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import Callable
+from typing import TypeVar
+
+import anyio.to_thread
+
 from app.api.schemas import ExpressionScenario, Scenario
+
+T = TypeVar("T")
+HEAVY_SLOTS = 2  # answers computed in the pool at once, per worker; the rest wait their turn
+_slots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop → its limiter
 
 # Parameters + neurons, and samples × neurons, up to which a request stays on the event loop.
 INLINE_MAX_UNITS = 150
@@ -20,3 +31,14 @@ def is_small(sc: Scenario | ExpressionScenario, expand: bool = False) -> bool:
     params = sum(a * b for a, b in zip(layers, layers[1:], strict=False)) + sum(layers[1:])
     units = (params + sc.neurons) * (3 if expand else 1)  # expanded: products, sum, activation
     return units <= INLINE_MAX_UNITS and len(sc.inputs) * sc.neurons <= INLINE_MAX_CELLS
+
+
+async def in_pool(work: Callable[[], T]) -> T:
+    """Run `work` in the thread pool, at most HEAVY_SLOTS at once. More threads would only take
+    turns at the interpreter lock, all finishing late, and starve the event loop: a connection
+    whose next request waited more than the keep-alive timeout was closed with it unread (a
+    reset, seen by the load benchmark with 50 whole-state requests at once)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _slots:
+        _slots[loop] = anyio.CapacityLimiter(HEAVY_SLOTS)
+    return await anyio.to_thread.run_sync(work, limiter=_slots[loop])

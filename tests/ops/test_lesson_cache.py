@@ -146,13 +146,13 @@ def test_only_a_few_steps_from_a_kept_state_stay_on_the_event_loop(client, monke
     assert not is_small(Scenario.model_validate(sc))
     end = client.post("/api/graph", json={"scenario": sc}).json()["plan"]["total_steps"] - 5
     pooled = []
-    real = lessons.run_in_threadpool
+    real = lessons.in_pool
 
-    async def recording(fn, *args):
+    async def recording(fn):
         pooled.append(fn)
-        return await real(fn, *args)
+        return await real(fn)
 
-    monkeypatch.setattr(lessons, "run_in_threadpool", recording)
+    monkeypatch.setattr(lessons, "in_pool", recording)
     ask = lambda cursor, since=None: client.post(  # noqa: E731
         "/api/step", json={"scenario": sc, "cursor": cursor, "since": since}
     )

@@ -3,12 +3,11 @@ from collections.abc import Callable
 import numpy as np
 from fastapi import APIRouter
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from app.api import cache
 from app.api.convert import built_lesson, dump, finite, lesson_for, to_spec
 from app.api.errors import invalid
-from app.api.offload import is_small
+from app.api.offload import in_pool, is_small
 from app.api.schemas import (
     MAX_RUN_STEPS,
     GraphRequest,
@@ -61,7 +60,7 @@ async def _answer(
         if quick or is_small(req.scenario, req.expand):
             body = work()
         else:
-            body = await run_in_threadpool(work)
+            body = await in_pool(work)
         cache.answers.put(key, body)
     return Response(body, media_type="application/json")
 
