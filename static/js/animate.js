@@ -46,19 +46,26 @@ export function createAnimator() {
     });
   }
 
-  /** A dot travelling along `path` (backwards when `reverse`), drawn in `layer`. */
+  /**
+   * A dot travelling along `path` (backwards when `reverse`), drawn in `layer`. The path is read
+   * now and the dot only written later: many pulses at once must not force a layout per frame.
+   */
   function pulse(layer, path, { reverse = false, cls = "pulse-fwd", radius = 8, ms = 500 } = {}) {
-    const length = path.getTotalLength();
-    const dot = el("circle", { class: `pulse ${cls}`, r: radius, cx: -99, cy: -99 }, layer);
-    const halo = el("circle", { class: `pulse-halo ${cls}`, r: radius * 2, cx: -99, cy: -99 }, layer);
+    const points = samplePath(path);
+    let dot = null;
+    let halo = null;
     return tween(ms, (t) => {
       if (t >= 1) {
-        dot.remove();
-        halo.remove();
+        dot?.remove();
+        halo?.remove();
         return;
       }
+      if (!dot) {
+        dot = el("circle", { class: `pulse ${cls}`, r: radius, cx: -99, cy: -99 }, layer);
+        halo = el("circle", { class: `pulse-halo ${cls}`, r: radius * 2, cx: -99, cy: -99 }, layer);
+      }
       const eased = t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
-      const p = path.getPointAtLength((reverse ? 1 - eased : eased) * length);
+      const p = pointAt(points, reverse ? 1 - eased : eased);
       for (const c of [dot, halo]) {
         c.setAttribute("cx", p.x);
         c.setAttribute("cy", p.y);
@@ -69,4 +76,21 @@ export function createAnimator() {
   return { cancel, tween, pulse, get reduced() {
     return reduced.matches;
   } };
+}
+
+const SAMPLES = 48; // points read along a pulse's path; the dot moves between them
+
+function samplePath(path) {
+  const length = path.getTotalLength();
+  return Array.from({ length: SAMPLES + 1 }, (_, i) => {
+    const p = path.getPointAtLength((length * i) / SAMPLES);
+    return { x: p.x, y: p.y };
+  });
+}
+
+function pointAt(points, f) {
+  const x = Math.max(0, Math.min(1, f)) * SAMPLES;
+  const i = Math.min(SAMPLES - 1, Math.floor(x));
+  const u = x - i;
+  return { x: points[i].x + (points[i + 1].x - points[i].x) * u, y: points[i].y + (points[i + 1].y - points[i].y) * u };
 }

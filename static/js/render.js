@@ -4,6 +4,8 @@ import { formatNumber, formatSigned } from "./format.js";
 import { el, text } from "./svg.js";
 
 const GRAD = "∇\u2009";
+const EAGER_LABELS = 1500; // up to this many parameters every weight label is drawn up front
+const MAX_LAZY_LABELS = 64; // of a large network's dense layers, at most this many labels per step
 
 function nodeName(n) {
   return n.label.text;
@@ -18,20 +20,28 @@ export function weightWidth(value, ref, m) {
 
 export function createRenderer(svg) {
   let parts = null; // everything `restyle` needs, rebuilt by `draw`
+  let marked = null; // the ids the step shown marked active / written
+  let shownLazy = new Set(); // dense-layer labels drawn on demand
+  let current = null; // the step shown and its precision, for labels drawn later
 
   function draw(graph, layout, m, options) {
+    clearHover();
     svg.replaceChildren();
     svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
     svg.setAttribute("width", layout.width);
     svg.setAttribute("height", layout.height);
     const byId = new Map(graph.nodes.map((n) => [n.id, n]));
     const paramByEdge = new Map(graph.parameters.filter((p) => p.edge).map((p) => [p.edge, p]));
-    const ref = Math.max(1, ...graph.parameters.filter((p) => p.edge && p.value !== null).map((p) => Math.abs(p.value)));
-    const gEdges = el("g", { class: "edges" }, svg);
-    const gNeurons = el("g", { class: "neurons" }, svg);
-    const gNodes = el("g", { class: "nodes" }, svg);
-    const gLabels = el("g", { class: "edge-labels" }, svg);
-    const gPulses = el("g", { class: "pulses", "aria-hidden": "true" }, svg);
+    let ref = 1;
+    for (const p of graph.parameters) if (p.edge && p.value !== null) ref = Math.max(ref, Math.abs(p.value));
+    // built off-document and attached once: one style and layout pass for the whole drawing
+    const root = document.createDocumentFragment();
+    const gEdges = el("g", { class: "edges" }, root);
+    const gNeurons = el("g", { class: "neurons" }, root);
+    const gNodes = el("g", { class: "nodes" }, root);
+    const gLabels = el("g", { class: "edge-labels" }, root);
+    const gPulses = el("g", { class: "pulses", "aria-hidden": "true" }, root);
+    const gChips = el("g", { class: "chips" }, root);
 
     const edges = new Map();
     for (const [id, geo] of layout.edges) {
@@ -54,18 +64,25 @@ export function createRenderer(svg) {
       nodes.set(id, drawNode(gNodes, n, box, m, options));
     }
 
+    // a network with many weights draws a dense layer's labels only when they are shown
+    const lazy = graph.parameters.length > EAGER_LABELS;
     const params = new Map();
     for (const p of graph.parameters) {
       if (p.edge && edges.has(p.edge)) {
         const dense = layout.denseLayers.has(p.tensor);
         const at = layout.labels.get(p.id) || edges.get(p.edge).geo.mid;
-        params.set(p.id, { ...drawWeightLabel(gLabels, p, at, m, dense, options), path: edges.get(p.edge).path, kind: "weight" });
+        const v = { p, at, dense, name: p.label.text, path: edges.get(p.edge).path, kind: "weight", g: null, value: null, grad: null };
+        if (!(lazy && dense)) Object.assign(v, drawWeightLabel(gLabels, p, at, m, dense, options));
+        params.set(p.id, v);
       } else if (nodes.has(p.id)) {
         params.set(p.id, { ...nodes.get(p.id), kind: layout.boxes.get(p.id).shape === "bias" ? "bias" : "var" });
       }
     }
-    const gChips = el("g", { class: "chips" }, svg);
-    parts = { graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, chips: new Map() };
+    svg.append(root);
+    parts = { graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, gLabels, chips: new Map(), lazy, options };
+    marked = { edges: new Set(), active: new Set(), written: new Set() };
+    shownLazy = new Set();
+    current = null;
     return parts;
   }
 
@@ -90,10 +107,16 @@ export function createRenderer(svg) {
     }
   }
 
-  function restyle(step, precision, active) {
+  /**
+   * Show a step: `changed` lists the entries that differ from the step shown before (null: all of
+   * them), and only those are touched; `active` marks what this step did.
+   */
+  function restyle(step, precision, active, changed = null) {
     if (!parts) return;
-    const { nodes, params, edges, m, ref, byId } = parts;
-    for (const ns of step.nodes) {
+    const { nodes, params, byId } = parts;
+    current = { step, precision };
+    const list = changed || step;
+    for (const ns of list.nodes) {
       const v = nodes.get(ns.id);
       if (!v) continue;
       const n = byId.get(ns.id);
@@ -103,34 +126,111 @@ export function createRenderer(svg) {
       v.g.classList.toggle("has-grad", ns.grad !== null);
       v.g.setAttribute("aria-label", describeNode(n, ns, precision));
     }
-    for (const ps of step.parameters) {
+    for (const ps of list.parameters) {
       const v = params.get(ps.id);
-      if (!v) continue;
-      const name = v.name;
-      const sign = ps.value === null ? "" : ps.value < 0 ? "neg" : "pos";
-      v.g.classList.toggle("pos", sign === "pos");
-      v.g.classList.toggle("neg", sign === "neg");
-      v.g.classList.toggle("has-grad", ps.grad !== null);
-      v.g.classList.toggle("is-updated", ps.new !== null);
-      setText(v.value, v.kind === "var" ? formatSigned(ps.value, precision) : `${name} ${formatSigned(ps.value, precision)}`);
-      setText(v.grad, gradText(ps, precision, parts.layout.primitive));
-      v.g.setAttribute("aria-label", describeParam(name, ps, precision));
-      if (v.path) {
-        v.path.classList.toggle("pos", sign === "pos");
-        v.path.classList.toggle("neg", sign === "neg");
-        v.path.setAttribute("stroke-width", weightWidth(ps.value, ref, m));
-      }
+      if (v) styleParam(v, ps, precision);
     }
-    for (const { path } of edges.values()) path.classList.remove("active");
-    for (const v of [...nodes.values(), ...params.values()]) v.g.classList.remove("active", "written");
-    for (const id of active.edges) edges.get(id)?.path.classList.add("active");
-    for (const id of active.nodes) (nodes.get(id) || params.get(id))?.g.classList.add("active");
-    for (const id of active.written) (nodes.get(id) || params.get(id))?.g.classList.add("written");
+    mark(active);
     for (const [edgeId, chip] of parts.chips) {
       chip.g.classList.toggle("is-shown", step.fine_cursor > chip.index);
       chip.g.classList.toggle("active", active.edges.has(edgeId));
     }
   }
+
+  function styleParam(v, ps, precision) {
+    const sign = ps.value === null ? "" : ps.value < 0 ? "neg" : "pos";
+    if (v.path) {
+      v.path.classList.toggle("pos", sign === "pos");
+      v.path.classList.toggle("neg", sign === "neg");
+      v.path.setAttribute("stroke-width", weightWidth(ps.value, parts.ref, parts.m));
+    }
+    if (!v.g) return; // a dense layer's label not drawn yet: drawn with its values when shown
+    v.g.classList.toggle("pos", sign === "pos");
+    v.g.classList.toggle("neg", sign === "neg");
+    v.g.classList.toggle("has-grad", ps.grad !== null);
+    v.g.classList.toggle("is-updated", ps.new !== null);
+    setText(v.value, v.kind === "var" ? formatSigned(ps.value, precision) : `${v.name} ${formatSigned(ps.value, precision)}`);
+    setText(v.grad, gradText(ps, precision, parts.layout.primitive));
+    v.g.setAttribute("aria-label", describeParam(v.name, ps, precision));
+  }
+
+  /** Move the marks of the step before to this step's elements (only those two sets are touched). */
+  function mark(active) {
+    const { edges, nodes, params } = parts;
+    const view = (id) => nodes.get(id) || params.get(id);
+    for (const id of marked.edges) if (!active.edges.has(id)) edges.get(id)?.path.classList.remove("active");
+    for (const id of marked.active) if (!active.nodes.has(id)) view(id)?.g?.classList.remove("active");
+    for (const id of marked.written) if (!active.written.has(id)) view(id)?.g?.classList.remove("written");
+    marked = { edges: new Set(active.edges), active: new Set(active.nodes), written: new Set(active.written) };
+    if (parts.lazy) showLazyLabels(active);
+    for (const id of active.edges) edges.get(id)?.path.classList.add("active");
+    for (const id of active.nodes) view(id)?.g?.classList.add("active");
+    for (const id of active.written) view(id)?.g?.classList.add("written");
+  }
+
+  /** A dense layer's labels exist only while shown: this step's (a few), hovered or focused. */
+  function showLazyLabels(active) {
+    const wanted = new Set();
+    for (const id of [...active.written, ...active.nodes]) {
+      if (wanted.size >= MAX_LAZY_LABELS) break;
+      const v = parts.params.get(id);
+      if (v && v.kind === "weight" && v.dense) wanted.add(id);
+    }
+    for (const id of shownLazy) if (!wanted.has(id)) dropLabel(id);
+    for (const id of wanted) drawLazyLabel(id);
+  }
+
+  function drawLazyLabel(id) {
+    const v = parts.params.get(id);
+    if (!v || v.g) return v;
+    Object.assign(v, drawWeightLabel(parts.gLabels, v.p, v.at, parts.m, true, parts.options));
+    shownLazy.add(id);
+    const ps = current && paramState(current.step, id);
+    if (ps) styleParam(v, ps, current.precision);
+    if (marked.active.has(id)) v.g.classList.add("active");
+    if (marked.written.has(id)) v.g.classList.add("written");
+    return v;
+  }
+
+  /** Remove a lazily drawn label, unless it is this step's, under the pointer or focused. */
+  function dropLabel(id) {
+    const v = parts.params.get(id);
+    if (!v || !v.g || !shownLazy.has(id)) return;
+    if (hoverId === id || v.g.contains(document.activeElement) || marked.active.has(id) || marked.written.has(id)) return;
+    v.g.remove();
+    Object.assign(v, { g: null, value: null, grad: null });
+    shownLazy.delete(id);
+  }
+
+  // hover: a dense layer's label appears while the pointer is on its edge or on the label itself
+  let hoverId = null;
+  const hoveredId = (target) => {
+    if (!parts || !parts.lazy || !(target instanceof Element)) return null;
+    const label = target.closest(".wlabel");
+    if (label) return label.dataset.id;
+    const edge = target.closest(".edge-weight");
+    return edge ? parts.paramByEdge.get(edge.dataset.id)?.id || null : null;
+  };
+  function setHover(id) {
+    if (id === hoverId) return;
+    const old = hoverId;
+    hoverId = id;
+    if (old) {
+      parts.params.get(old)?.g?.classList.remove("peek");
+      dropLabel(old);
+    }
+    const v = id && drawLazyLabel(id);
+    if (v && v.g) v.g.classList.add("peek");
+  }
+  function clearHover() {
+    hoverId = null;
+  }
+  svg.addEventListener("pointerover", (ev) => setHover(hoveredId(ev.target)));
+  svg.addEventListener("pointerleave", () => parts && setHover(null));
+  svg.addEventListener("focusout", (ev) => {
+    const id = ev.target instanceof Element && ev.target.classList.contains("wlabel") ? ev.target.dataset.id : null;
+    if (id && parts && parts.lazy) requestAnimationFrame(() => dropLabel(id));
+  });
 
   return { draw, restyle, setContributions, parts: () => parts };
 }
@@ -140,6 +240,12 @@ function gradText(s, precision, primitive) {
   if (s.grad === null) return "";
   const [k, n] = s.grad_parts || [0, 0];
   return GRAD + formatNumber(s.grad, precision) + (primitive && k < n ? ` · ${k} of ${n}` : "");
+}
+
+/** A parameter's state in a step (by the step's index when it has one). */
+export function paramState(step, id) {
+  const i = step.index ? step.index.params.get(id) : step.parameters.findIndex((p) => p.id === id);
+  return i === undefined || i < 0 ? null : step.parameters[i];
 }
 
 function setText(node, s) {
