@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
+from app.api import cache
 from app.api.errors import install_error_handlers
 from app.api.routes import api_router, health_router
 from app.api.schemas import ERROR_RESPONSES
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    cache.configure(settings.lesson_cache_mb, settings.answer_cache_mb)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(api_router)

@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         MAX_BODY_BYTES, ge=1024, le=64 * MAX_BODY_BYTES, description="Largest request body (413)."
     )
+    lesson_cache_mb: int = Field(
+        512,
+        ge=16,
+        le=65536,
+        description="Memory per worker for built lessons and the states they keep (MiB).",
+    )
+    answer_cache_mb: int = Field(
+        128, ge=8, le=65536, description="Memory per worker for serialised answers (MiB)."
+    )
     cors_origins: Origins = Field(
         default_factory=list, description="Origins whose pages may call the API (CORS)."
     )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
+from app.api import cache
 from app.api.schemas import ExpressionScenario, Scenario
 from app.engine.lesson import Lesson
 from app.engine.network import MLPSpec, init_params
@@ -13,23 +12,26 @@ from app.engine.views import expanded_lesson, expression_lesson
 
 
 def lesson_for(sc: Scenario | ExpressionScenario, expand: bool = False) -> Lesson:
-    """The scenario's graph and plan. They are pure functions of the scenario, so a few recent
-    ones are kept: stepping through one lesson rebuilds nothing. `expand` draws a network's
-    neurons as their primitive operations; an expression is primitive already."""
+    """The scenario's graph and plan. They are pure functions of the scenario, so recent ones are
+    kept (within the lesson memory budget): stepping through one lesson rebuilds nothing.
+    `expand` draws a network's neurons as their primitive operations; an expression is
+    primitive already."""
+    expand = expand and not isinstance(sc, ExpressionScenario)
+    key = f"{int(expand)}{sc.model_dump_json()}"
+    lesson = cache.lessons.get(key)
+    if lesson is None:
+        lesson = cache.lessons.put(key, _build(sc, expand))
+    return lesson
+
+
+def _build(sc: Scenario | ExpressionScenario, expand: bool) -> Lesson:
     if isinstance(sc, ExpressionScenario):
-        return _expression_lesson(sc.model_dump_json())
-    return _lesson(sc.model_dump_json(), expand)
-
-
-@lru_cache(maxsize=8)
-def _lesson(key: str, expand: bool = False) -> Lesson:
-    spec = to_spec(Scenario.model_validate_json(key))
+        return _expression_lesson(sc)
+    spec = to_spec(sc)
     return expanded_lesson(spec) if expand else Lesson.from_spec(spec)
 
 
-@lru_cache(maxsize=8)
-def _expression_lesson(key: str) -> Lesson:
-    sc = ExpressionScenario.model_validate_json(key)
+def _expression_lesson(sc: ExpressionScenario) -> Lesson:
     values = {k: float(v) for k, v in sc.values.items()}
     lr = None if sc.learning_rate is None else float(sc.learning_rate)
     return expression_lesson(sc.expression, values, lr, frozenset(sc.frozen))

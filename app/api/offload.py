@@ -6,12 +6,6 @@ stall the event loop (and /healthz) of its worker. Both paths return the same JS
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from fastapi.responses import Response
-from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
-
 from app.api.schemas import ExpressionScenario, Scenario
 
 # Parameters + neurons, and samples × neurons, up to which a request stays on the event loop.
@@ -26,10 +20,3 @@ def is_small(sc: Scenario | ExpressionScenario, expand: bool = False) -> bool:
     params = sum(a * b for a, b in zip(layers, layers[1:], strict=False)) + sum(layers[1:])
     units = (params + sc.neurons) * (3 if expand else 1)  # expanded: products, sum, activation
     return units <= INLINE_MAX_UNITS and len(sc.inputs) * sc.neurons <= INLINE_MAX_CELLS
-
-
-async def answer(work: Callable[[], dict], model: type[BaseModel], small: bool) -> dict | Response:
-    if small:
-        return work()  # FastAPI validates it against the route's response_model
-    body = await run_in_threadpool(lambda: model.model_validate(work()).model_dump_json())
-    return Response(body, media_type="application/json")

@@ -231,6 +231,13 @@ class StepRequest(Strict):
     max_explained: StrictInt = Field(
         500, ge=1, le=5000, description="At most this many steps of a coarse unit are explained."
     )
+    since: StrictInt | None = Field(
+        None,
+        ge=0,
+        description="The `fine_cursor` of an answer you hold (0 to `fine_total`): `nodes` and "
+        "`parameters` then list only the entries whose state differs from their state there, "
+        "stepping forward or back. Omit it to get every entry.",
+    )
 
     @model_validator(mode="after")
     def _sample(self) -> StepRequest:
@@ -257,6 +264,11 @@ class GraphRequest(Strict):
     scenario: AnyScenario
     expand: StrictBool = Field(
         False, description="Networks: each neuron as its products, sum, activation."
+    )
+    labels: Literal["all", "text"] = Field(
+        "all",
+        description='"text": labels carry only their Unicode text (latex and mathml are null), '
+        "a much smaller answer for large networks.",
     )
 
     @model_validator(mode="after")
@@ -293,6 +305,12 @@ class Rendered(BaseModel):
     text: str = Field(..., description="Unicode plain text.")
     latex: str
     mathml: str = Field(..., description='A <math display="block"> element.')
+
+
+class Label(BaseModel):
+    text: str = Field(..., description="Unicode plain text.")
+    latex: str | None = Field(..., description='null when the graph was asked for labels="text".')
+    mathml: str | None = Field(..., description='A <math display="block"> element, or null.')
 
 
 class ExplanationOut(BaseModel):
@@ -376,6 +394,9 @@ class StepResponse(BaseModel):
     steps_omitted: int = Field(
         ..., description="Steps of the unit beyond max_explained, done but not explained."
     )
+    since: int | None = Field(
+        None, description="The request's `since`: nodes and parameters list only what changed."
+    )
     nodes: list[NodeState]
     parameters: list[ParamState]
     loss: LossOut
@@ -389,7 +410,7 @@ class NodeOut(BaseModel):
     op: str | None
     activation: str | None
     loss: str | None
-    label: Rendered
+    label: Label
     layer: int = Field(..., description="Layout column.")
     row: int = Field(..., description="Layout row within the column.")
     inputs: list[str]
@@ -408,7 +429,7 @@ class ParamOut(BaseModel):
     id: str
     tensor: str | None
     index: list[int]
-    label: Rendered
+    label: Label
     value: MaybeFloat
     frozen: bool
     edge: str | None = Field(None, description="Weights: the data edge this weight labels.")

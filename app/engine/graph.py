@@ -55,6 +55,7 @@ class Graph:
             sum(1 for c, _ in self.consumers[i] if self.requires_grad[c]) for i in range(len(nodes))
         ]
         self.params = [i for i, nd in enumerate(nodes) if nd.kind == "param"]
+        self.memo: dict = {}  # what the stepper derives from this (immutable) graph, kept
 
     @property
     def batch(self) -> int:

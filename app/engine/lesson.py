@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,7 +14,7 @@ from app.engine.explain import Explainer
 from app.engine.graph import Graph
 from app.engine.mathfmt import Fmt, render
 from app.engine.network import MLPSpec, build_graph
-from app.engine.plan import GRANULARITIES, Plan, Step
+from app.engine.plan import GRANULARITIES, Plan, Segment, Step
 from app.engine.stepper import State
 from app.engine.vectorised import forward
 
@@ -27,6 +29,18 @@ def _fin(v: float) -> float | None:
     return v if math.isfinite(v) else None
 
 
+KEEP_BYTES = 64 * 2**20  # per kind of kept state (marks along the plan; recent answers), at most
+MARK_EVERY = 32  # replay work between marks: about 32 single steps (a millisecond or two), or more
+NODE_BYTES = 1200  # what a graph node, its plan steps and labels take in memory, roughly
+
+
+def _cost(seg: Segment, op: str | None) -> int:
+    """Replay work of a segment, in single steps: grouped ones cost a few, the rest one each."""
+    if seg.phase == "update" or (seg.phase == "backward" and op == "wsum"):
+        return 4
+    return seg.size
+
+
 @dataclass
 class Lesson:
     graph: Graph
@@ -34,7 +48,12 @@ class Lesson:
     learning_rate: float
     spec: MLPSpec | None = None
     frozen: frozenset[str] = frozenset()
-    _described: dict | None = field(default=None, repr=False)
+    keep_bytes: int = KEEP_BYTES
+    _marks: dict = field(default_factory=dict, repr=False)  # fine cursor → State, along the plan
+    _recent: OrderedDict = field(default_factory=OrderedDict, repr=False)  # answers' end states
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _mark_at: list[int] | None = field(default=None, repr=False)
+    _first_backward: int | None = field(default=None, repr=False)
 
     @classmethod
     def from_spec(cls, spec: MLPSpec) -> Lesson:
@@ -47,13 +66,24 @@ class Lesson:
 
     # ── structure ────────────────────────────────────────────────────────────
 
-    def describe(self) -> dict:
-        if self._described is None:
-            self._described = self._describe()
-        return self._described
+    def __post_init__(self) -> None:
+        self._marks[0] = State(self.graph, self.learning_rate)  # the scenario: the first mark
+        self._state_bytes = self._marks[0].nbytes
+        # room for a class stepping at its own pace, in proportion to a state's size
+        self.keep_bytes = min(self.keep_bytes, 128 * self._state_bytes)
+        self._first_backward = next(
+            (s.start for s in self.plan.segments if s.phase == "backward"), None
+        )
 
-    def _describe(self) -> dict:
+    @property
+    def max_bytes(self) -> int:
+        """Memory this lesson may hold, estimated: its graph and plan, and the states it keeps."""
+        return NODE_BYTES * len(self.graph.nodes) + 2 * self.keep_bytes
+
+    def describe(self, labels: str = "all") -> dict:
+        """Nodes, edges, parameters and plan. labels="text" leaves out LaTeX and MathML labels."""
         g, fmt = self.graph, Fmt()
+        label = self._label if labels == "all" else self._text_label
         nodes, edges = [], []
         for i, nd in enumerate(g.nodes):
             nodes.append(
@@ -64,7 +94,7 @@ class Lesson:
                     "op": nd.op,
                     "activation": nd.attrs.get("activation"),
                     "loss": nd.attrs.get("loss"),
-                    "label": render(nd.sym, fmt),
+                    "label": label(nd.sym, fmt),
                     "layer": nd.layer,
                     "row": nd.row,
                     "inputs": [g.nodes[j].id for j in nd.inputs],
@@ -81,7 +111,7 @@ class Lesson:
                         "requires_grad": g.requires_grad[j],
                     }
                 )
-        params = [self._param_info(p) for p in g.params]
+        params = [self._param_info(p, label) for p in g.params]
         grans = {}
         for gran in ("step", "node", "layer", "pass"):
             grans[gran] = {
@@ -100,7 +130,15 @@ class Lesson:
             },
         }
 
-    def _param_info(self, p: int) -> dict:
+    @staticmethod
+    def _label(sym, fmt: Fmt) -> dict:
+        return render(sym, fmt)
+
+    @staticmethod
+    def _text_label(sym, fmt: Fmt) -> dict:
+        return {"text": sym.text(fmt), "latex": None, "mathml": None}
+
+    def _param_info(self, p: int, label) -> dict:
         nd = self.graph.nodes[p]
         consumer = self.graph.consumers[p][0][0] if self.graph.consumers[p] else None
         edge = None
@@ -113,7 +151,7 @@ class Lesson:
             "id": nd.id,
             "tensor": nd.tensor,
             "index": list(nd.index),
-            "label": render(nd.sym, Fmt()),
+            "label": label(nd.sym, Fmt()),
             "value": _f(nd.init),
             "frozen": (nd.tensor or nd.id) in self.frozen,
             "edge": edge,
@@ -129,20 +167,23 @@ class Lesson:
         sample: int = 0,
         precision: int = 4,
         max_explained: int = 500,
+        since: int | None = None,
     ) -> dict:
+        """What the learner sees at `cursor`. With `since` (a fine cursor whose state the caller
+        holds), nodes and parameters list only the entries whose state differs from then."""
         plan, g = self.plan, self.graph
         fine_end = plan.to_fine(granularity, cursor)
         if cursor == 0:
             start = 0
         else:
             start = plan.unit_range(granularity, cursor - 1)[0]
-        state = State(g, self.learning_rate)
-        state.run_to(plan, start)
+        state = self.state_at(start)
         steps = self._explain(state, start, fine_end, sample, Fmt(precision), max_explained)
         phase = "start" if fine_end == 0 else plan.step(fine_end - 1).phase
         if fine_end == plan.total and plan.total:
             phase = "done"
-        return {
+        which = None if since is None else self._changed(since, fine_end)
+        answer = {
             "cursor": cursor,
             "cursors": {g: plan.from_fine(g, fine_end) for g in GRANULARITIES},
             "total": plan.units(granularity),
@@ -153,13 +194,78 @@ class Lesson:
             "phase": phase,
             "sample": sample,
             "samples": g.batch,
+            "since": since,
             "steps": steps,
             "steps_omitted": (fine_end - start) - len(steps),
-            "nodes": self._node_views(state, sample, fine_end),
-            "parameters": self._param_views(state),
+            "nodes": self._node_views(state, sample, fine_end, which),
+            "parameters": self._param_views(state, which),
             "loss": (loss := self._loss(state, fine_end)),
             "diverged": self._diverged(state) or self._loss_diverged(fine_end, loss),
         }
+        self._keep_recent(fine_end, state)  # the learner's next step starts here
+        return answer
+
+    # ── states along the plan ────────────────────────────────────────────────
+
+    def state_at(self, fine: int) -> State:
+        """A state after the first `fine` steps, the caller's own to change: an answer's end
+        state handed over whole when one is kept at `fine` or closest before it, else replayed
+        from the nearest mark (kept states along the plan, made on the way). Every route to a
+        cursor gives the very state replaying from the start gives (the stepper's tests)."""
+        with self._lock:
+            base = max((k for k in self._recent if k <= fine), default=-1)
+            mark = max(k for k in self._marks if k <= fine)
+            if base >= mark:
+                state = self._recent.pop(base)
+            else:
+                base, state = mark, self._marks[mark].copy()
+        pos = base
+        for m in self._marks_between(base, fine):
+            state.run_to(self.plan, m, start=pos)
+            pos = m
+            with self._lock:
+                if m not in self._marks:
+                    self._marks[m] = state.copy()
+        state.run_to(self.plan, fine, start=pos)
+        return state
+
+    def _keep_recent(self, fine: int, state: State) -> None:
+        """Keep an answer's end state: the learner's next step starts from it, replaying nothing."""
+        with self._lock:
+            self._recent.pop(fine, None)
+            self._recent[fine] = state
+            while len(self._recent) * self._state_bytes > self.keep_bytes:
+                self._recent.popitem(last=False)
+
+    def _marks_between(self, lo: int, hi: int) -> list[int]:
+        """Segment starts in (lo, hi] where marks go: spaced by replay work, as many as fit in
+        keep_bytes (a few milliseconds of replay apart at most, for the largest networks)."""
+        if self._mark_at is None:
+            costs = [_cost(seg, self.graph.nodes[seg.node].op) for seg in self.plan.segments]
+            room = max(1, self.keep_bytes // self._state_bytes - 1)
+            every = max(MARK_EVERY, sum(costs) // room + 1)
+            marks, work = [], 0
+            for seg, cost in zip(self.plan.segments, costs, strict=True):
+                if work >= every:
+                    marks.append(seg.start)
+                    work = 0
+                work += cost
+            self._mark_at = marks
+        return [m for m in self._mark_at if lo < m <= hi]
+
+    def _changed(self, a: int, b: int) -> list[int] | None:
+        """Nodes whose shown state differs between fine cursors a and b (ascending), or None when
+        that is most of them: the steps between them are the only writers."""
+        lo, hi = min(a, b), max(a, b)
+        if hi - lo > len(self.graph.nodes) // 2:
+            return None
+        out = set()
+        for t in range(lo, hi):
+            out.add(self.plan.step(t).target)
+        first = self._first_backward
+        if first is not None and lo <= first < hi:  # the seed ∂L/∂L = 1 appears with the pass
+            out.add(self.graph.root)
+        return sorted(out)
 
     def walk(self, precision: int = 4, sample: int = 0) -> list[dict]:
         """Every step of the plan, explained, from the scenario to the updated parameters."""
@@ -212,13 +318,13 @@ class Lesson:
             view["direction"] = "up" if new > old else ("down" if new < old else "none")
         return view
 
-    def _node_views(self, state: State, sample: int, fine: int) -> list[dict]:
+    def _node_views(self, state: State, sample: int, fine: int, which=None) -> list[dict]:
         g = self.graph
-        first = next((s.start for s in self.plan.segments if s.phase == "backward"), None)
+        first = self._first_backward
         backward_started = first is not None and fine > first
         out = []
-        for i, nd in enumerate(g.nodes):
-            if nd.kind == "param":
+        for i in range(len(g.nodes)) if which is None else which:
+            if g.nodes[i].kind == "param":
                 continue
             value = _f(state.V[state.slot[i]][sample]) if state.done[i] else None
             if i == g.root:
@@ -229,7 +335,7 @@ class Lesson:
                 grad = None
             out.append(
                 {
-                    "id": nd.id,
+                    "id": g.nodes[i].id,
                     "value": value,
                     "grad": grad,
                     "grad_parts": [int(state.received[i]), g.fan_out[i]],
@@ -237,8 +343,9 @@ class Lesson:
             )
         return out
 
-    def _param_views(self, state: State) -> list[dict]:
-        g, ps = self.graph, self.graph.params
+    def _param_views(self, state: State, which=None) -> list[dict]:
+        g = self.graph
+        ps = g.params if which is None else [i for i in which if g.nodes[i].kind == "param"]
         old, new, grad = state.P0[ps].tolist(), state.P[ps].tolist(), state.pgrad[ps].tolist()
         with np.errstate(all="ignore"):  # η = 0 times an infinite gradient: NaN, shown as null
             step = (-state.lr * state.pgrad[ps]).tolist()

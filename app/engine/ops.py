@@ -162,8 +162,13 @@ class Op:
 def _wsum_forward(xs: list, attrs: dict) -> np.ndarray:
     # inputs: a₀…aₙ₋₁, w₀…wₙ₋₁, b  →  Σ wᵢ·aᵢ + b
     k = attrs["fan_in"]
-    w = np.asarray(xs[k : 2 * k], dtype=float)
-    return w @ np.vstack(xs[:k]) + xs[2 * k]
+    return wsum(np.asarray(xs[k : 2 * k], dtype=float), np.vstack(xs[:k]), xs[2 * k])
+
+
+def wsum(w: np.ndarray, a: np.ndarray, b) -> np.ndarray:
+    """z = Σ wᵢ·aᵢ + b for weights (k,), inputs (k, samples) and a bias: the one formula, used by
+    single steps and by the stepper's gathered fast path alike."""
+    return w @ a + b
 
 
 def _wsum_grad(xs: list, out: np.ndarray, i: int, attrs: dict) -> np.ndarray:

@@ -3,7 +3,8 @@
 Each step reads only what earlier steps stored (forward values, the upstream gradient) and writes
 one value, one gradient contribution or one updated parameter. Whole segments that lie before the
 cursor run through `_run_segment`, which does the same arithmetic for all of a segment's steps at
-once (elementwise identical, so the state does not depend on how it was reached).
+once (elementwise identical, so the state does not depend on how it was reached). A state can be
+copied, so a lesson can keep a few along the plan and replay from the nearest one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.engine.graph import Graph
-from app.engine.ops import OPS
+from app.engine.ops import OPS, wsum
 from app.engine.plan import Plan, Step
 
 
@@ -31,7 +32,7 @@ class State:
         self.P = self.P0.copy()  # parameters, updated in the update phase
         self.pgrad = np.zeros(n)  # ∂L/∂θ: the mean over samples of ∂ℓ_s/∂θ
         self.done = np.zeros(n, dtype=bool)  # forward value computed
-        self.received = np.zeros(n, dtype=np.int64)  # gradient contributions received so far
+        self.received = np.zeros(n, dtype=np.int32)  # gradient contributions received so far
         self.updated = np.zeros(n, dtype=bool)
         self.diverged: tuple[int, int] | None = None  # (first step, node) with a non-finite value
         for i, nd in enumerate(graph.nodes):
@@ -42,6 +43,21 @@ class State:
             if nd.kind != "op":
                 self.done[i] = True
         self.G[self.slot[graph.root]] = 1.0  # ∂L/∂L = 1: the seed of the backward pass
+
+    def copy(self) -> State:
+        """An independent state with the same values (the graph, slots and P0 never change)."""
+        new = object.__new__(State)
+        new.__dict__.update(self.__dict__)
+        for name in ("V", "G", "P", "pgrad", "done", "received", "updated"):
+            setattr(new, name, getattr(self, name).copy())
+        return new
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes a copy holds."""
+        return sum(
+            getattr(self, n).nbytes for n in ("V", "G", "P", "pgrad", "done", "received", "updated")
+        )
 
     # ── reading ──────────────────────────────────────────────────────────────
 
@@ -72,7 +88,12 @@ class State:
         g = self.graph
         if step.phase == "forward":
             nd = g.nodes[step.node]
-            out = OPS[nd.op].forward(self.inputs_of(step.node), nd.attrs)
+            gathered = self._wsum_gather(step.node) if nd.op == "wsum" else None
+            if gathered is not None:  # the same arrays the generic path builds, gathered at once
+                w, a, b = gathered
+                out = wsum(self.P[w], self.V[a], self.P[b])
+            else:
+                out = OPS[nd.op].forward(self.inputs_of(step.node), nd.attrs)
             self.V[self.slot[step.node]] = out
             self.done[step.node] = True
             self._check(step.index, step.node, out)
@@ -85,6 +106,18 @@ class State:
             self.P[p] = self.P0[p] - self.lr * self.pgrad[p]
             self.updated[p] = True
             self._check(step.index, p, self.P[p])
+
+    def _wsum_gather(self, i: int):
+        """Index arrays (weights, input rows, bias) for z = Σ wᵢ·aᵢ + b, or None when its inputs
+        are not laid out that way. Memoised on the graph, which never changes."""
+        memo = self.graph.memo.setdefault("wsum", {})
+        if i not in memo:
+            ins = np.array(self.graph.nodes[i].inputs, dtype=np.int64)
+            k = self.graph.nodes[i].attrs["fan_in"]
+            rows = self.slot[ins[:k]]
+            fits = bool((rows >= 0).all() and (self.slot[ins[k:]] < 0).all())
+            memo[i] = (ins[k : 2 * k], rows, int(ins[2 * k])) if fits else None
+        return memo[i]
 
     def _accumulate(self, j: int, c: np.ndarray) -> None:
         if self.slot[j] < 0:
@@ -99,21 +132,22 @@ class State:
 
     # ── many steps ───────────────────────────────────────────────────────────
 
-    def _run_segment(self, plan: Plan, si: int) -> None:
+    def _run_segment(self, plan: Plan, si: int, lo: int, hi: int) -> None:
+        """Fine steps [lo, hi) of segment si, all at once where the arithmetic allows."""
         seg = plan.segments[si]
-        g = self.graph
-        nd = g.nodes[seg.node]
+        nd = self.graph.nodes[seg.node]
+        items = seg.items[lo - seg.start : hi - seg.start]
         if seg.phase == "backward" and nd.op == "wsum" and self.diverged is None:
-            self._wsum_backward(seg.node, seg.items, seg.start)
+            self._wsum_backward(seg.node, items, lo)
         elif seg.phase == "update" and self.diverged is None:
-            ps = np.array(seg.items)
+            ps = np.array(items)
             self.P[ps] = self.P0[ps] - self.lr * self.pgrad[ps]
             self.updated[ps] = True
             if not np.all(np.isfinite(self.P[ps])):
                 bad = int(np.argmin(np.isfinite(self.P[ps])))
-                self.diverged = (seg.start + bad, int(ps[bad]))
+                self.diverged = (lo + bad, int(ps[bad]))
         else:
-            for t in range(seg.start, seg.start + seg.size):
+            for t in range(lo, hi):
                 self.apply(plan.step(t))
 
     def _wsum_backward(self, node: int, items: tuple[int, ...], start: int) -> None:
@@ -122,7 +156,7 @@ class State:
         k = nd.attrs["fan_in"]
         up = self.G[self.slot[node]]
         ins = np.array(nd.inputs)
-        pos = np.array(items)
+        pos = np.array(items, dtype=np.int64)
         w_pos, a_pos = pos[(pos >= k) & (pos < 2 * k)], pos[pos < k]
         if len(w_pos):  # ∂L/∂wᵢ = mean(δ·aᵢ)
             a_vals = self.V[self.slot[ins[w_pos - k]]]
@@ -151,18 +185,15 @@ class State:
             self.diverged = (start + bad, int(targets[bad]))
 
     def run_to(self, plan: Plan, fine: int, start: int = 0) -> None:
-        """Do fine steps [start, fine): whole segments at once, a partial one step by step."""
+        """Do fine steps [start, fine), each segment's share of them at once."""
         t = start
         with np.errstate(all="ignore"):
             while t < fine:
                 si = plan.segment_of(t)
                 seg = plan.segments[si]
-                if t == seg.start and seg.start + seg.size <= fine:
-                    self._run_segment(plan, si)
-                    t = seg.start + seg.size
-                else:
-                    self.apply(plan.step(t))
-                    t += 1
+                end = min(seg.start + seg.size, fine)
+                self._run_segment(plan, si, t, end)
+                t = end
 
     def apply_quiet(self, step: Step) -> None:
         with np.errstate(all="ignore"):

@@ -3,11 +3,13 @@
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.engine.graph import Graph, Node
 from app.engine.lesson import Lesson
 from app.engine.mathfmt import Sym
 from app.engine.network import build_graph, init_params
+from app.engine.ops import OPS
 from app.engine.plan import Plan
 from app.engine.stepper import State, state_at
 from app.engine.vectorised import backward, forward, iterate
@@ -48,6 +50,51 @@ def test_whole_segments_equal_single_steps_exactly(spec):
     np.testing.assert_array_equal(grouped.G, single.G)
     np.testing.assert_array_equal(grouped.pgrad, single.pgrad)
     np.testing.assert_array_equal(grouped.P, single.P)
+
+
+def _assert_same_state(a: State, b: State) -> None:
+    for name in ("V", "G", "P", "pgrad", "done", "received", "updated"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    assert a.diverged == b.diverged
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mlp_specs(), st.lists(st.floats(0, 1), min_size=1, max_size=6))
+def test_replay_cut_anywhere_and_copied_equals_single_steps(spec, cuts):
+    """Replays that stop mid-segment, are copied, and go on from the copy (how a lesson replays
+    from a kept state) leave the state single steps leave, at every cut."""
+    graph = build_graph(spec)
+    plan = Plan(graph, spec.frozen)
+    single = State(graph, spec.learning_rate)
+    replayed, done = State(graph, spec.learning_rate), 0
+    for cut in sorted(int(c * plan.total) for c in cuts):
+        for t in range(done, cut):
+            single.apply_quiet(plan.step(t))
+        kept = replayed.copy()
+        replayed.run_to(plan, cut, start=done)
+        _assert_same_state(replayed, single)
+        replayed, done = kept, done  # the copy was not touched: go on from it instead
+        replayed.run_to(plan, cut, start=done)
+        done = cut
+    _assert_same_state(replayed, single)
+
+
+@settings(max_examples=30, deadline=None)
+@given(mlp_specs())
+def test_gathered_weighted_sums_equal_the_generic_op_exactly(spec):
+    """The stepper gathers a weighted sum's inputs by index; the op's own forward, fed the
+    inputs one by one, gives the identical array."""
+    graph = build_graph(spec)
+    plan = Plan(graph, spec.frozen)
+    state = State(graph, spec.learning_rate)
+    for t in range(plan.total):
+        step = plan.step(t)
+        if step.phase != "forward":
+            break
+        nd = graph.nodes[step.node]
+        generic = OPS[nd.op].forward(state.inputs_of(step.node), nd.attrs)
+        state.apply_quiet(step)
+        np.testing.assert_array_equal(state.V[state.slot[step.node]], generic)
 
 
 def test_plan_follows_the_tutorial_order():

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from app.api import convert
+from app.api import cache
 from app.api.convert import to_spec
 from app.api.schemas import Scenario, StepResponse
 from app.engine.lesson import Lesson
@@ -16,9 +16,11 @@ from app.engine.presets import PRESETS
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    convert._lesson.cache_clear()
+    cache.lessons.clear()
+    cache.answers.clear()
     yield
-    convert._lesson.cache_clear()
+    cache.lessons.clear()
+    cache.answers.clear()
 
 
 def fresh(scenario: dict, cursor: int, granularity: str = "step") -> dict:

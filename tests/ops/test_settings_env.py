@@ -19,6 +19,8 @@ ALL = {
     "max_body_bytes",
     "cors_origins",
     "frame_ancestors",
+    "lesson_cache_mb",
+    "answer_cache_mb",
 }
 
 
@@ -41,6 +43,32 @@ def test_defaults_are_loopback_and_closed():
     assert (s.host, s.port, s.workers) == ("127.0.0.1", 8000, 1)
     assert (s.log_level, s.access_log, s.max_body_bytes) == ("info", True, 1_048_576)
     assert (s.cors_origins, s.frame_ancestors) == ([], [])
+    assert (s.lesson_cache_mb, s.answer_cache_mb) == (512, 128)
+
+
+def test_cache_budgets_from_the_environment_bound_what_a_worker_keeps(monkeypatch):
+    from app.api import cache
+
+    monkeypatch.setenv("BACKSTEP_LESSON_CACHE_MB", "16")
+    monkeypatch.setenv("BACKSTEP_ANSWER_CACHE_MB", "8")
+    client = TestClient(create_app(Settings()))
+    assert (cache.lessons.budget, cache.answers.budget) == (16 * 2**20, 8 * 2**20)
+    built = 0
+    for seed in range(12):  # 12 lessons of about 2 MiB each (mostly kept states): not all fit
+        sc = {
+            "layers": [8, 8, 8, 1],
+            "activations": ["tanh", "tanh", "sigmoid"],
+            "init": {"seed": seed},
+            "inputs": [[0.1] * 8],
+            "targets": [[1.0]],
+        }
+        for cursor in (5, 6):
+            assert client.post("/api/step", json={"scenario": sc, "cursor": cursor}).is_success
+        built += 1
+        assert cache.lessons.used <= 16 * 2**20 and cache.answers.used <= 8 * 2**20
+    assert 1 <= len(cache.lessons) < built
+    assert len(cache.answers) >= 2
+    create_app(Settings())  # back to the defaults for the tests that follow
 
 
 @pytest.fixture

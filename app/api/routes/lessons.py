@@ -1,12 +1,14 @@
-from functools import lru_cache
+from collections.abc import Callable
 
 import numpy as np
 from fastapi import APIRouter
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
+from app.api import cache
 from app.api.convert import finite, lesson_for, to_spec
 from app.api.errors import invalid
-from app.api.offload import answer, is_small
+from app.api.offload import is_small
 from app.api.schemas import (
     MAX_RUN_STEPS,
     GraphRequest,
@@ -24,29 +26,37 @@ router = APIRouter(tags=["lessons"])
 @router.post("/graph", response_model=GraphResponse)
 async def build_graph(req: GraphRequest):
     """The scenario's computation graph: nodes, edges, parameters, layout hints and step plan."""
-    small = is_small(req.scenario, req.expand)
-    return await answer(
-        lambda: lesson_for(req.scenario, req.expand).describe(), GraphResponse, small
-    )
+
+    def work() -> bytes:
+        graph = lesson_for(req.scenario, req.expand).describe(req.labels)
+        return GraphResponse.model_validate(graph).model_dump_json().encode()
+
+    return await _answer(req, work)
 
 
 @router.post("/step", response_model=StepResponse)
 async def take_step(req: StepRequest):
     """The state at `cursor`: the step just taken with its explanation, and every value and
-    gradient so far. Stepping back is asking for cursor − 1."""
-    if is_small(req.scenario, req.expand):  # a class steps through the same few lessons
-        key = req.model_dump_json()
-        return Response(_small_step_json(key), media_type="application/json")
-    return await answer(lambda: step_at(req), StepResponse, False)
+    gradient so far (with `since`, only those that changed). Stepping back is asking for
+    cursor − 1."""
+    return await _answer(
+        req, lambda: StepResponse.model_validate(step_at(req)).model_dump_json().encode()
+    )
 
 
-@lru_cache(maxsize=2048)
-def _small_step_json(key: str) -> bytes:
-    """A small lesson's answer, validated and serialised once. The answer is a pure function of the
-    request, so identical requests (forty students on the same step) share it; errors are not
-    cached. Only small lessons: their answers are a few kilobytes."""
-    req = StepRequest.model_validate_json(key)
-    return StepResponse.model_validate(step_at(req)).model_dump_json().encode()
+async def _answer(req: StepRequest | GraphRequest, work: Callable[[], bytes]) -> Response:
+    """An answer is a pure function of its request, so identical requests (forty students on the
+    same step) share it: kept serialised, within the answer memory budget; errors are not kept.
+    Small lessons are answered on the event loop, large ones in the thread pool."""
+    key = f"{req.__class__.__name__}{req.model_dump_json()}"
+    body = cache.answers.get(key)
+    if body is None:
+        if is_small(req.scenario, req.expand):
+            body = work()
+        else:
+            body = await run_in_threadpool(work)
+        cache.answers.put(key, body)
+    return Response(body, media_type="application/json")
 
 
 def step_at(req: StepRequest) -> dict:
@@ -58,7 +68,15 @@ def step_at(req: StepRequest) -> dict:
             f"cursor {req.cursor} is past the end: this plan has {total} units at granularity "
             f"{req.granularity!r} (cursor 0 to {total})",
         )
-    return lesson.at(req.cursor, req.granularity, req.sample, req.precision, req.max_explained)
+    if req.since is not None and req.since > lesson.plan.total:
+        raise invalid(
+            ("since",),
+            f"since {req.since} is past the end: this plan has {lesson.plan.total} fine steps "
+            f"(since 0 to {lesson.plan.total})",
+        )
+    return lesson.at(
+        req.cursor, req.granularity, req.sample, req.precision, req.max_explained, req.since
+    )
 
 
 @router.post("/run", response_model=RunResponse)
