@@ -6,8 +6,6 @@ import { ApiError, api } from "./api.js";
 import { fetchContributions } from "./contributions.js";
 import { createStepState } from "./step-state.js";
 
-const SINCE = false; // TEMP until the API accepts `since`
-
 export function createLesson(store, handlers) {
   let loadCtl = null; // aborted only when another scenario is loaded
   let loadSeq = 0; // answers for an earlier scenario are dropped
@@ -60,7 +58,7 @@ export function createLesson(store, handlers) {
     const key = viewKey(s);
     const req = stepRequest(s);
     const since = state.sinceFor(key);
-    if (since !== null && SINCE) req.since = since;
+    if (since !== null) req.since = since;
     const seq = loadSeq;
     const mine = {};
     inflight = mine;

@@ -64,8 +64,8 @@ const graphError = $("graph-error");
 
 const lesson = createLesson(store, {
   onGraph(graph) {
+    summary.setGraph(graph); // it measures a row: before the new graph needs a layout
     stage.showGraph(graph);
-    summary.setGraph(graph);
     timeline.setPlan(graph, store.get().granularity);
     const sc = store.get().scenario;
     const expression = isExpression(sc);

@@ -47,9 +47,11 @@ export function createRenderer(svg) {
     for (const [id, geo] of layout.edges) {
       const param = paramByEdge.get(id);
       const cls = ["edge", `edge-${geo.kind}`, param ? "edge-weight" : ""].join(" ").trim();
-      const path = el("path", { d: geo.d, class: cls, "data-id": id, id: `e-${id}` }, gEdges);
-      if (!param) path.setAttribute("stroke-width", (geo.kind === "internal" ? 0 : 2) * m.stroke);
-      edges.set(id, { path, geo, param });
+      // a weight's edge is drawn with the weight's value as given; restyle changes what differs
+      const sign = param && param.value !== null ? (param.value < 0 ? "neg" : "pos") : "";
+      const width = param ? String(weightWidth(param.value, ref, m)) : (geo.kind === "internal" ? 0 : 2) * m.stroke;
+      const path = el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, gEdges);
+      edges.set(id, { path, geo, param, sign, width });
     }
 
     for (const nr of layout.neurons) {
@@ -71,7 +73,8 @@ export function createRenderer(svg) {
       if (p.edge && edges.has(p.edge)) {
         const dense = layout.denseLayers.has(p.tensor);
         const at = layout.labels.get(p.id) || edges.get(p.edge).geo.mid;
-        const v = { p, at, dense, name: p.label.text, path: edges.get(p.edge).path, kind: "weight", g: null, value: null, grad: null };
+        const e = edges.get(p.edge);
+        const v = { p, at, dense, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
         if (!(lazy && dense)) Object.assign(v, drawWeightLabel(gLabels, p, at, m, dense, options));
         params.set(p.id, v);
       } else if (nodes.has(p.id)) {
@@ -140,9 +143,17 @@ export function createRenderer(svg) {
   function styleParam(v, ps, precision) {
     const sign = ps.value === null ? "" : ps.value < 0 ? "neg" : "pos";
     if (v.path) {
-      v.path.classList.toggle("pos", sign === "pos");
-      v.path.classList.toggle("neg", sign === "neg");
-      v.path.setAttribute("stroke-width", weightWidth(ps.value, parts.ref, parts.m));
+      // drawn with the weight's first value: most weights of a step never touch their edge
+      if (v.pathSign !== sign) {
+        v.pathSign = sign;
+        v.path.classList.toggle("pos", sign === "pos");
+        v.path.classList.toggle("neg", sign === "neg");
+      }
+      const width = String(weightWidth(ps.value, parts.ref, parts.m));
+      if (v.pathWidth !== width) {
+        v.pathWidth = width;
+        v.path.setAttribute("stroke-width", width);
+      }
     }
     if (!v.g) return; // a dense layer's label not drawn yet: drawn with its values when shown
     v.g.classList.toggle("pos", sign === "pos");
