@@ -1,10 +1,11 @@
 // The graph drawing: `draw` builds the structure once per graph or size; `restyle` shows a step.
 
 import { formatNumber, formatSigned } from "./format.js";
-import { el, text } from "./svg.js";
+import { el, SVG_NS, text } from "./svg.js";
 
 const GRAD = "∇\u2009";
 const EAGER_LABELS = 1500; // up to this many parameters every weight label is drawn up front
+const GROUPED_EDGES = 2000; // more edges than this are grouped by target node
 const MAX_LAZY_LABELS = 64; // of a large network's dense layers, at most this many labels per step
 
 function nodeName(n) {
@@ -23,6 +24,7 @@ export function createRenderer(svg) {
   let marked = null; // the ids the step shown marked active / written
   let shownLazy = new Set(); // dense-layer labels drawn on demand
   let current = null; // the step shown and its precision, for labels drawn later
+  let overlay = null; // a large graph's pulses, in an SVG over this one
 
   function draw(graph, layout, m, options) {
     clearHover();
@@ -40,9 +42,34 @@ export function createRenderer(svg) {
     const gNeurons = el("g", { class: "neurons" }, root);
     const gNodes = el("g", { class: "nodes" }, root);
     const gLabels = el("g", { class: "edge-labels" }, root);
-    const gPulses = el("g", { class: "pulses", "aria-hidden": "true" }, root);
+    // a large graph's pulses and marked edges are drawn over it in an SVG of their own (its own
+    // compositing layer), so they do not repaint the tens of thousands of edges beneath
+    const lazy = graph.parameters.length > EAGER_LABELS;
+    overlay?.remove();
+    overlay = null;
+    if (lazy) {
+      overlay = document.createElementNS(SVG_NS, "svg");
+      overlay.setAttribute("class", "graph-overlay");
+      overlay.setAttribute("aria-hidden", "true");
+      for (const a of ["viewBox", "width", "height"]) overlay.setAttribute(a, svg.getAttribute(a));
+      overlay.style.width = svg.style.width;
+      overlay.style.height = svg.style.height;
+    }
+    const gActive = overlay ? el("g", { class: "edges-active" }, overlay) : null;
+    const gPulses = el("g", { class: "pulses", "aria-hidden": "true" }, overlay || root);
     const gChips = el("g", { class: "chips" }, root);
 
+    // many edges: one group per target node, so a restyled edge makes its container recompute
+    // its bounds over a few dozen siblings, not over every edge of the graph
+    const grouped = layout.edges.size > GROUPED_EDGES;
+    const edgeTarget = grouped ? new Map(graph.edges.map((e) => [e.id, e.target])) : null;
+    const groups = new Map();
+    const parentOf = (id) => {
+      if (!grouped) return gEdges;
+      const target = edgeTarget.get(id);
+      if (!groups.has(target)) groups.set(target, el("g", { class: "edge-group" }, gEdges));
+      return groups.get(target);
+    };
     const edges = new Map();
     for (const [id, geo] of layout.edges) {
       const param = paramByEdge.get(id);
@@ -50,7 +77,7 @@ export function createRenderer(svg) {
       // a weight's edge is drawn with the weight's value as given; restyle changes what differs
       const sign = param && param.value !== null ? (param.value < 0 ? "neg" : "pos") : "";
       const width = param ? String(weightWidth(param.value, ref, m)) : (geo.kind === "internal" ? 0 : 2) * m.stroke;
-      const path = el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, gEdges);
+      const path = el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, parentOf(id));
       edges.set(id, { path, geo, param, sign, width });
     }
 
@@ -67,14 +94,13 @@ export function createRenderer(svg) {
     }
 
     // a network with many weights draws a dense layer's labels only when they are shown
-    const lazy = graph.parameters.length > EAGER_LABELS;
     const params = new Map();
     for (const p of graph.parameters) {
       if (p.edge && edges.has(p.edge)) {
         const dense = layout.denseLayers.has(p.tensor);
         const at = layout.labels.get(p.id) || edges.get(p.edge).geo.mid;
         const e = edges.get(p.edge);
-        const v = { p, at, dense, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
+        const v = { p, at, dense, edge: e, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
         if (!(lazy && dense)) Object.assign(v, drawWeightLabel(gLabels, p, at, m, dense, options));
         params.set(p.id, v);
       } else if (nodes.has(p.id)) {
@@ -82,7 +108,8 @@ export function createRenderer(svg) {
       }
     }
     svg.append(root);
-    parts = { graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, gLabels, chips: new Map(), lazy, options };
+    if (overlay) svg.after(overlay);
+    parts = { graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, gLabels, chips: new Map(), lazy, gActive, options };
     marked = { edges: new Set(), active: new Set(), written: new Set() };
     shownLazy = new Set();
     current = null;
@@ -153,6 +180,7 @@ export function createRenderer(svg) {
       if (v.pathWidth !== width) {
         v.pathWidth = width;
         v.path.setAttribute("stroke-width", width);
+        v.edge.copy?.setAttribute("stroke-width", width);
       }
     }
     if (!v.g) return; // a dense layer's label not drawn yet: drawn with its values when shown
@@ -169,12 +197,27 @@ export function createRenderer(svg) {
   function mark(active) {
     const { edges, nodes, params } = parts;
     const view = (id) => nodes.get(id) || params.get(id);
-    for (const id of marked.edges) if (!active.edges.has(id)) edges.get(id)?.path.classList.remove("active");
+    const activate = (id, on) => {
+      const e = edges.get(id);
+      if (!e) return;
+      if (!parts.gActive) return e.path.classList.toggle("active", on);
+      // a large graph: the active edge is copied into the overlay; the edges beneath stay as drawn
+      if (on && !e.copy) {
+        e.copy = e.path.cloneNode(false);
+        e.copy.removeAttribute("id");
+        e.copy.classList.add("active");
+        parts.gActive.append(e.copy);
+      } else if (!on && e.copy) {
+        e.copy.remove();
+        e.copy = null;
+      }
+    };
+    for (const id of marked.edges) if (!active.edges.has(id)) activate(id, false);
     for (const id of marked.active) if (!active.nodes.has(id)) view(id)?.g?.classList.remove("active");
     for (const id of marked.written) if (!active.written.has(id)) view(id)?.g?.classList.remove("written");
     marked = { edges: new Set(active.edges), active: new Set(active.nodes), written: new Set(active.written) };
     if (parts.lazy) showLazyLabels(active);
-    for (const id of active.edges) edges.get(id)?.path.classList.add("active");
+    for (const id of active.edges) activate(id, true);
     for (const id of active.nodes) view(id)?.g?.classList.add("active");
     for (const id of active.written) view(id)?.g?.classList.add("written");
   }
