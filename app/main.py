@@ -14,7 +14,7 @@ from app.api.errors import install_error_handlers
 from app.api.routes import api_router, health_router
 from app.api.schemas import ERROR_RESPONSES
 from app.docs import router as docs_router
-from app.middleware import BodyLimit, CatchAll, RequestContext, configure_logging
+from app.middleware import BodyLimit, CatchAll, HeadAsGet, RequestContext, configure_logging
 from app.security import SecurityHeaders, security_headers
 from app.settings import Settings, get_settings
 from app.web import router as web_router
@@ -23,10 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first: the id exists before anything can fail, and every answer (413, 500 and
-    CORS preflights included) passes the security headers."""
+    """Outermost first: the id exists before anything can fail, every answer (413, 500 and
+    CORS preflights included) passes the security headers, and a HEAD gets any of them bodiless."""
     stack = [
         Middleware(RequestContext, log=settings.access_log),
+        Middleware(HeadAsGet),
         Middleware(SecurityHeaders, headers=security_headers(settings)),
     ]
     if settings.cors_origins:  # closed unless origins are named

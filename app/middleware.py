@@ -1,5 +1,5 @@
-"""Pure ASGI middleware: request ids and JSON access logs, the body limit, and a last-resort
-JSON 500. Pure ASGI (no BaseHTTPMiddleware) so streaming and disconnects pass straight through."""
+"""Pure ASGI middleware: request ids and JSON access logs, HEAD answered as GET without a body,
+the body limit, and a last-resort JSON 500. Pure ASGI (no BaseHTTPMiddleware) so streaming and disconnects pass straight through."""
 
 from __future__ import annotations
 
@@ -113,6 +113,44 @@ class RequestContext:
                         }
                     )
                 )
+
+
+def _with_head(allow: bytes) -> bytes:
+    methods = [m.strip() for m in allow.split(b",")]
+    return allow + b", HEAD" if b"GET" in methods and b"HEAD" not in methods else allow
+
+
+class HeadAsGet:
+    """Answers HEAD as GET with the body left out (RFC 9110 §9.3.2): the same status and headers,
+    Content-Length included, and names HEAD in the Allow header of a 405 wherever GET is allowed.
+    FastAPI routes take only the methods they declare, so without this every page, /healthz and
+    /docs answer a monitor's HEAD with 405; adding HEAD route by route would instead list HEAD
+    operations in the OpenAPI schema."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
+
+        async def send_as_head(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                message["headers"] = [
+                    (k, _with_head(v) if k.lower() == b"allow" else v)
+                    for k, v in message.get("headers", [])
+                ]
+            elif head and message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return  # a streamed body: only its end is passed on, empty
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        # A copy of the scope: the access log outside still records the HEAD the client sent.
+        inner = {**scope, "method": "GET"} if head else scope
+        await self.app(inner, receive, send_as_head)
 
 
 def json_depth_exceeds(body: bytes, limit: int) -> bool:

@@ -119,6 +119,7 @@ def main() -> None:
     end = request_bytes(
         "POST", "/api/step", {"scenario": largest(), "cursor": plan_total(largest())}
     )
+    home = request_bytes("POST", "/api/step", {"scenario": tutorial(), "cursor": 0})
     for workers in args.workers:
         with serve(workers) as port:
             # warm up: every worker builds the lessons and its marks along the plan, as the first

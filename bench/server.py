@@ -60,7 +60,7 @@ def serve(workers: int = 1):
         problems = [
             line
             for line in errors.read().decode(errors="replace").splitlines()
-            if "ERROR" in line or "WARNING" in line or "Error" in line
+            if any(w in line for w in ("ERROR", "WARNING", "Error", "died", "Terminated"))
         ]
         if problems:  # the server's own complaints, to explain any errors counted
             print("server stderr:\n  " + "\n  ".join(problems[-10:]), flush=True)

@@ -61,7 +61,7 @@ class Memo(Generic[V]):
 
 # Budgets per worker process; create_app sets them from the settings.
 lessons: Memo = Memo(512 * MB, lambda lesson: lesson.max_bytes, share=2)
-answers: Memo[bytes] = Memo(128 * MB, len, share=8)
+answers: Memo[bytes] = Memo(128 * MB, len, share=4)  # a 10×64 graph: 24 MB
 
 
 def configure(lesson_mb: int, answer_mb: int) -> None:

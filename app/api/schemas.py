@@ -9,7 +9,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictFloat,
     StrictInt,
     model_validator,
 )
@@ -489,7 +488,8 @@ MAX_GRADCHECK_WORK = 2_000_000  # parameters × samples: two forward passes per 
 DatasetName = Literal[
     "xor", "and", "or", "circle", "spirals", "moons", "clusters2", "clusters3", "sine"
 ]
-Positive = Annotated[StrictFloat | StrictInt, Field(gt=0, allow_inf_nan=False)]
+# Finite (strict, finite, ints welcome), never float | int: one bad value, one error.
+Positive = Annotated[Finite, Field(gt=0)]
 
 
 class DatasetRequest(Strict):
@@ -503,13 +503,9 @@ class DatasetRequest(Strict):
     samples: StrictInt | None = Field(
         None, ge=1, le=MAX_SAMPLES, description="Points to draw: 4 for xor/and/or, else 200."
     )
-    noise: StrictFloat | StrictInt = Field(
-        0.0, ge=0, le=2, allow_inf_nan=False, description="Std of Gaussian noise added."
-    )
+    noise: Finite = Field(0.0, ge=0, le=2, description="Std of Gaussian noise added.")
     seed: StrictInt = Field(0, ge=0, le=2**31 - 2, description="Same seed, same points.")
-    test_fraction: StrictFloat | StrictInt = Field(
-        0.0, ge=0, le=0.9, allow_inf_nan=False, description="Share held out as the test set."
-    )
+    test_fraction: Finite = Field(0.0, ge=0, le=0.9, description="Share held out as the test set.")
     points: list[Row] | None = Field(
         None,
         min_length=1,
@@ -572,19 +568,16 @@ class TrainRequest(Strict):
     batch_size: StrictInt | None = Field(
         None, ge=1, le=MAX_SAMPLES, description="Mini-batch SGD; omit for full batch."
     )
-    target_loss: StrictFloat | StrictInt | None = Field(
-        None, ge=0, allow_inf_nan=False, description="Stop once the training loss is ≤ this."
+    target_loss: Finite | None = Field(
+        None, ge=0, description="Stop once the training loss is ≤ this."
     )
-    time_budget: StrictFloat | StrictInt = Field(
+    time_budget: Finite = Field(
         5.0,
         gt=0,
         le=MAX_TRAIN_SECONDS,
-        allow_inf_nan=False,
         description=f"Wall-time budget in seconds, at most {MAX_TRAIN_SECONDS:g}.",
     )
-    clip_norm: StrictFloat | StrictInt | None = Field(
-        None, gt=0, le=MAX_ABS, allow_inf_nan=False, description="Clip by global L2 norm."
-    )
+    clip_norm: Finite | None = Field(None, gt=0, le=MAX_ABS, description="Clip by global L2 norm.")
     accumulate_grads: StrictBool = Field(
         False, description="Forget zero_grad: gradients add up across updates."
     )
@@ -606,11 +599,10 @@ class TrainRequest(Strict):
 
 
 class TrainStreamRequest(TrainRequest):
-    time_budget: StrictFloat | StrictInt = Field(
+    time_budget: Finite = Field(
         20.0,
         gt=0,
         le=MAX_STREAM_SECONDS,
-        allow_inf_nan=False,
         description=f"Wall-time budget in seconds, at most {MAX_STREAM_SECONDS:g}.",
     )
     report_every: StrictInt = Field(
@@ -672,7 +664,7 @@ class GradcheckRequest(Strict):
         json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
     )
     scenario: Scenario
-    eps: StrictFloat = Field(1e-6, ge=1e-10, le=1e-2, description="Central-difference step.")
+    eps: Finite = Field(1e-6, ge=1e-10, le=1e-2, description="Central-difference step.")
 
     @model_validator(mode="after")
     def _work(self) -> GradcheckRequest:
@@ -720,12 +712,10 @@ class ExplodingRequest(Strict):
 
 
 class DeadReluRequest(Strict):
-    bias: StrictFloat | StrictInt = Field(
-        -1.0, ge=-10, le=10, allow_inf_nan=False, description="Starting hidden biases."
-    )
+    bias: Finite = Field(-1.0, ge=-10, le=10, description="Starting hidden biases.")
     learning_rate: Positive = Field(1.0, le=10)
     epochs: StrictInt = Field(500, ge=1, le=5000)
-    slope: StrictFloat | StrictInt = Field(0.1, ge=0, lt=1, description="Leaky ReLU slope.")
+    slope: Finite = Field(0.1, ge=0, lt=1, description="Leaky ReLU slope.")
     seed: StrictInt = Field(1, ge=0, le=2**31 - 2)
 
 
@@ -743,8 +733,8 @@ class BlameRequest(Strict):
 
 
 class ActivationsRequest(Strict):
-    lo: StrictFloat | StrictInt = Field(-6.0, ge=-50, le=50, allow_inf_nan=False)
-    hi: StrictFloat | StrictInt = Field(6.0, ge=-50, le=50, allow_inf_nan=False)
+    lo: Finite = Field(-6.0, ge=-50, le=50)
+    hi: Finite = Field(6.0, ge=-50, le=50)
     points: StrictInt = Field(121, ge=2, le=2001)
 
     @model_validator(mode="after")
@@ -809,11 +799,10 @@ class ExpressionScenario(Strict):
     values: dict[VarName, Number] = Field(
         ..., max_length=MAX_VARIABLES, description="One value per variable of the expression."
     )
-    learning_rate: StrictFloat | StrictInt | None = Field(
+    learning_rate: Finite | None = Field(
         None,
         ge=0,
         le=MAX_LEARNING_RATE,
-        allow_inf_nan=False,
         description="η: when given, an update phase v ← v − η·∂f/∂v follows the backward pass.",
     )
     frozen: list[VarName] = Field(

@@ -47,9 +47,7 @@ def build_dataset(req: DatasetRequest, where: tuple = ()) -> Dataset:
     """The requested dataset, or a 422 listing every bad row of the user's points."""
     try:
         if req.name is not None:
-            return make_dataset(
-                req.name, req.samples, float(req.noise), req.seed, float(req.test_fraction)
-            )
+            return make_dataset(req.name, req.samples, req.noise, req.seed, req.test_fraction)
         if req.csv is not None:
             _, x, y = parse_csv(req.csv, MAX_SAMPLES, MAX_WIDTH, MAX_ABS)
         else:
@@ -57,7 +55,7 @@ def build_dataset(req: DatasetRequest, where: tuple = ()) -> Dataset:
             x, y = rows[:, :-1], rows[:, -1:]
             if x.shape[1] > MAX_WIDTH:
                 raise DatasetError([f"points have {x.shape[1]} inputs; the limit is {MAX_WIDTH}"])
-        return from_points(x, y, req.task, float(req.test_fraction), req.seed)
+        return from_points(x, y, req.task, req.test_fraction, req.seed)
     except DatasetError as e:
         field = "csv" if req.csv is not None else "points" if req.points is not None else "name"
         raise _errors((*where, field), e.errors) from None
@@ -109,9 +107,9 @@ class Job:
         cfg = TrainConfig(
             epochs=req.epochs,
             batch_size=req.batch_size,
-            target_loss=None if req.target_loss is None else float(req.target_loss),
-            time_budget=float(req.time_budget),
-            clip_norm=None if req.clip_norm is None else float(req.clip_norm),
+            target_loss=req.target_loss,
+            time_budget=req.time_budget,
+            clip_norm=req.clip_norm,
             accumulate=req.accumulate_grads,
             shuffle_seed=req.shuffle_seed,
         )

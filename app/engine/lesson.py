@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import math
 import threading
 from collections import OrderedDict
@@ -32,6 +33,7 @@ def _fin(v: float) -> float | None:
 KEEP_BYTES = 64 * 2**20  # per kind of kept state (marks along the plan; recent answers), at most
 MARK_EVERY = 32  # replay work between marks: about 32 single steps (a millisecond or two), or more
 NODE_BYTES = 1200  # what a graph node, its plan steps and labels take in memory, roughly
+QUICK_STEPS, QUICK_BATCH = 16, 256  # a quick answer: this few steps explained or listed, samples
 
 
 def _cost(seg: Segment, op: str | None) -> int:
@@ -53,7 +55,10 @@ class Lesson:
     _recent: OrderedDict = field(default_factory=OrderedDict, repr=False)  # answers' end states
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _mark_at: list[int] | None = field(default=None, repr=False)
+    _mark_every: int = field(default=MARK_EVERY, repr=False)
+    _work_before: list[int] = field(default_factory=list, repr=False)
     _first_backward: int | None = field(default=None, repr=False)
+    _has_update: bool = field(default=False, repr=False)
 
     @classmethod
     def from_spec(cls, spec: MLPSpec) -> Lesson:
@@ -74,6 +79,7 @@ class Lesson:
         self._first_backward = next(
             (s.start for s in self.plan.segments if s.phase == "backward"), None
         )
+        self._has_update = any(s.phase == "update" for s in self.plan.segments)
 
     @property
     def max_bytes(self) -> int:
@@ -240,18 +246,45 @@ class Lesson:
     def _marks_between(self, lo: int, hi: int) -> list[int]:
         """Segment starts in (lo, hi] where marks go: spaced by replay work, as many as fit in
         keep_bytes (a few milliseconds of replay apart at most, for the largest networks)."""
-        if self._mark_at is None:
-            costs = [_cost(seg, self.graph.nodes[seg.node].op) for seg in self.plan.segments]
-            room = max(1, self.keep_bytes // self._state_bytes - 1)
-            every = max(MARK_EVERY, sum(costs) // room + 1)
-            marks, work = [], 0
-            for seg, cost in zip(self.plan.segments, costs, strict=True):
-                if work >= every:
-                    marks.append(seg.start)
-                    work = 0
-                work += cost
-            self._mark_at = marks
+        self._plan_marks()
         return [m for m in self._mark_at if lo < m <= hi]
+
+    def _plan_marks(self) -> None:
+        if self._mark_at is not None:
+            return
+        costs = [_cost(seg, self.graph.nodes[seg.node].op) for seg in self.plan.segments]
+        self._work_before = [0, *itertools.accumulate(costs)]  # replay work up to each segment
+        room = max(1, self.keep_bytes // self._state_bytes - 1)
+        self._mark_every = max(MARK_EVERY, sum(costs) // room + 1)
+        marks, work = [], 0
+        for seg, cost in zip(self.plan.segments, costs, strict=True):
+            if work >= self._mark_every:
+                marks.append(seg.start)
+                work = 0
+            work += cost
+        self._mark_at = marks
+
+    def quick(self, cursor: int, granularity: str, since: int | None) -> bool:
+        """Whether answering is a few steps from a state kept here, with a few entries to list
+        and a small batch: at most a few milliseconds, whatever the size of the network."""
+        if (
+            since is None
+            or self.graph.batch > QUICK_BATCH
+            or not 0 <= cursor <= self.plan.units(granularity)
+        ):
+            return False
+        end = self.plan.to_fine(granularity, cursor)
+        start = self.plan.unit_range(granularity, cursor - 1)[0] if cursor else 0
+        if end - start > QUICK_STEPS or abs(end - since) > QUICK_STEPS:
+            return False
+        self._plan_marks()
+        with self._lock:
+            kept = max((k for k in (*self._recent, *self._marks) if k <= start), default=0)
+        work = (
+            self._work_before[self.plan.segment_of(start)]
+            - self._work_before[self.plan.segment_of(kept)]
+        )
+        return work <= 2 * self._mark_every
 
     def _changed(self, a: int, b: int) -> list[int] | None:
         """Nodes whose shown state differs between fine cursors a and b (ascending), or None when
@@ -308,6 +341,8 @@ class Lesson:
             "target": g.nodes[step.target].id,
             "edge": None,
             "value": _f(e.value),
+            "contribution": None,
+            "direction": None,
             "explanation": e.render(fmt),
         }
         if step.phase == "backward":
@@ -371,8 +406,7 @@ class Lesson:
         root = self.graph.root
         before = _f(np.mean(state.V[state.slot[root]])) if state.done[root] else None
         after = None
-        has_update = any(s.phase == "update" for s in self.plan.segments)
-        if fine == self.plan.total and has_update and self.spec is not None:
+        if fine == self.plan.total and self._has_update and self.spec is not None:
             ws = [np.empty_like(w) for w in self.spec.weights]
             bs = [np.empty_like(b) for b in self.spec.biases]
             for p in self.graph.params:
@@ -389,7 +423,7 @@ class Lesson:
         """Every step finite, yet the loss with the updated parameters overflows: say so."""
         if self.spec is None or loss["after"] is not None or fine != self.plan.total:
             return None  # expressions have no loss after the update; only networks do
-        if loss["before"] is None or not any(s.phase == "update" for s in self.plan.segments):
+        if loss["before"] is None or not self._has_update:
             return None
         t = self.plan.total - 1
         return {

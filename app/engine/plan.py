@@ -12,10 +12,9 @@ a `pass`. A cursor k means the first k units of the chosen granularity are done.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from dataclasses import dataclass
-
-import numpy as np
 
 from app.engine.graph import Graph
 
@@ -118,7 +117,7 @@ class Plan:
                 push("update", group[0], tuple(group), graph.nodes[group[0]].layer)
         self.segments = segs
         self.total = t
-        self._seg_starts = np.array([s.start for s in segs], dtype=np.int64)
+        self._seg_starts = [s.start for s in segs]
         self._bounds = {"node": [s.start for s in segs] + [t]}
         for gran, key in (("layer", lambda s: (s.phase, s.layer)), ("pass", lambda s: s.phase)):
             starts, last = [], object()
@@ -152,7 +151,7 @@ class Plan:
         """The cursor of a granularity that has done at most `fine` fine steps."""
         if granularity == "step":
             return fine
-        return int(np.searchsorted(self._bounds[granularity], fine, side="right")) - 1
+        return bisect.bisect_right(self._bounds[granularity], fine) - 1
 
     def phase_starts(self, granularity: str) -> dict[str, int]:
         """The cursor (in this granularity's units) at which each phase begins."""
@@ -165,7 +164,7 @@ class Plan:
     # ── fine steps ──────────────────────────────────────────────────────────
 
     def segment_of(self, t: int) -> int:
-        return int(np.searchsorted(self._seg_starts, t, side="right")) - 1
+        return bisect.bisect_right(self._seg_starts, t) - 1
 
     def step(self, t: int) -> Step:
         if not 0 <= t < self.total:

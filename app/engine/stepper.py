@@ -9,11 +9,29 @@ copied, so a lesson can keep a few along the plan and replay from the nearest on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from app.engine.graph import Graph
 from app.engine.ops import OPS, wsum
 from app.engine.plan import Plan, Step
+
+
+class Inputs(Sequence):
+    """A node's input values, read when indexed: one edge's local derivative of a 129-input
+    weighted sum reads one or two of them, not all."""
+
+    def __init__(self, state: State, ids: tuple[int, ...]):
+        self._state, self._ids = state, ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self._state.value(j) for j in self._ids[k]]
+        return self._state.value(self._ids[k])
 
 
 class State:
@@ -65,8 +83,8 @@ class State:
         """A (samples,) array, or a float for a parameter (the same for every sample)."""
         return self.P[i] if self.slot[i] < 0 else self.V[self.slot[i]]
 
-    def inputs_of(self, i: int) -> list:
-        return [self.value(j) for j in self.graph.nodes[i].inputs]
+    def inputs_of(self, i: int) -> Inputs:
+        return Inputs(self, self.graph.nodes[i].inputs)
 
     def grad(self, i: int):
         """∂ℓ/∂v per sample for a node, ∂L/∂θ for a parameter."""

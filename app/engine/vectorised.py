@@ -22,7 +22,8 @@ class Pass:
 
     @property
     def loss(self) -> float:
-        return float(np.mean(self.losses))
+        with np.errstate(all="ignore"):  # finite losses whose sum overflows: inf, i.e. diverged
+            return float(np.mean(self.losses))
 
     @property
     def outputs(self) -> np.ndarray:

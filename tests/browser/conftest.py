@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.browser.server import serve_app
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,28 +36,11 @@ def _unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def base_url() -> Iterator[str]:
-    """The app served by uvicorn in a thread, on a port the OS picked (helpers run in parallel)."""
-    import uvicorn
-
+    """The app served on a free local port, for the whole session."""
     from app.main import create_app
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(), log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
-    sock.close()
+    with serve_app(create_app()) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -144,6 +126,14 @@ def make_page(browser, base_url):
 @pytest.fixture
 def page(make_page):
     return make_page()
+
+
+@pytest.fixture
+def labs_page(make_page, base_url):
+    """/labs at 1920×1080, watched like every page."""
+    pg = make_page(1920, 1080)
+    pg.goto(f"{base_url}/labs")
+    return pg
 
 
 @pytest.fixture(scope="session")

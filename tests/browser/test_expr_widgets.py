@@ -4,12 +4,13 @@ on a harness page served under a strict same-origin Content-Security-Policy."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
 
 import pytest
 from fastapi.responses import HTMLResponse, Response
+
+from app.main import create_app
+from tests.browser.server import serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -44,10 +45,6 @@ document.body.dataset.ready = "1";
 
 @pytest.fixture(scope="module")
 def harness_url():
-    import uvicorn
-
-    from app.main import create_app
-
     app = create_app()
     headers = {"Content-Security-Policy": CSP}
 
@@ -59,21 +56,8 @@ def harness_url():
     def harness_js() -> Response:
         return Response(HARNESS_JS, media_type="text/javascript", headers=headers)
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))  # a free port: other test runs share this machine
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the harness server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}/__expr_harness"
-    server.should_exit = True
-    thread.join(timeout=5)
-    sock.close()
+    with serve_app(app) as url:
+        yield f"{url}/__expr_harness"
 
 
 @pytest.fixture(scope="module")

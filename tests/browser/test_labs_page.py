@@ -1,60 +1,19 @@
 """/labs in headless Chromium: the live loss curve grows, Stop stops it, every lab panel shows the
 engine's numbers, projector mode is legible, and the page makes no off-origin request and logs
-no console error. The server runs in this process on a socket bound to a free loopback port."""
+no console error or warning. The server and the page are the shared fixtures of conftest.py."""
 
 import re
-import socket
-import threading
-import time
 
 import pytest
-import uvicorn
-
-from app.main import app
 
 LABS = ["vanishing", "exploding", "dead-relu", "zero-grad", "gradcheck", "blame", "activations"]
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def base_url():
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))  # the OS picks a free port: other test runs may be going on
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
-
-
 @pytest.fixture
-def page(browser, base_url, request):
-    """A 1920×1080 page that records console errors and every request leaving the origin.
-
-    A test that provokes an error on purpose lists its text in `request.node.expected_errors`."""
-    request.node.expected_errors = []
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
-    pg = ctx.new_page()
-    errors, foreign = [], []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on(
-        "request",
-        lambda r: None if r.url.startswith((base_url, "data:", "blob:")) else foreign.append(r.url),
-    )
-    pg.goto(f"{base_url}/labs")
-    yield pg
-    ctx.close()
-    unexpected = [e for e in errors if not any(x in e for x in request.node.expected_errors)]
-    assert unexpected == [], f"console errors: {unexpected}"
-    assert foreign == [], f"off-origin requests: {foreign}"
+def page(labs_page):
+    return labs_page
 
 
 def segments(pg) -> int:
@@ -111,8 +70,8 @@ def test_regression_draws_the_fitted_curve(page):
     assert page.locator("#boundary").is_hidden()
 
 
-def test_bad_input_shows_the_servers_message(page, request):
-    request.node.expected_errors.append("status of 422")  # the browser logs the refused request
+def test_bad_input_shows_the_servers_message(page):
+    page.watch.expect_status(422, "/api/datasets")  # the browser logs the refused request
     page.select_option("#dataset", "custom")
     page.fill("textarea[name=csv]", "x1,x2,label\n0,0,0\n1,oops,1\n")
     page.click("#train")
@@ -136,9 +95,10 @@ def test_every_lab_panel_shows_the_engines_numbers(page):
     assert re.search(r"\d+ of 8 ReLUs are negative", lab_numbers(page, "dead-relu"))
     assert page.locator("#lab-dead-relu .dot").count() == 2 * 2 * 8  # relu/leaky × before/after
     assert "goes up" in lab_numbers(page, "zero-grad")
+    # the training panel's network to start with: XOR's 2 → 4 → 1, 17 parameters
     gc = page.locator("#lab-gradcheck tbody tr td:nth-child(4)").all_inner_texts()
-    assert len(gc) == 5 and all(float(v) < 1e-6 for v in gc)
-    assert "10 forward passes" in lab_numbers(page, "gradcheck")
+    assert len(gc) == 17 and all(float(v) < 1e-6 for v in gc)
+    assert "34 forward passes" in lab_numbers(page, "gradcheck")
     shares = page.locator("#lab-blame .legend .key").all_inner_texts()
     assert sum(float(re.search(r"([\d.]+) %", s).group(1)) for s in shares) == pytest.approx(
         100, abs=0.11

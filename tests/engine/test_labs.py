@@ -9,6 +9,7 @@ import pytest
 from app.engine import labs
 from app.engine.datasets import make_dataset
 from app.engine.network import MLPSpec, init_params
+from app.engine.vectorised import Pass
 from tests.oracles_train import mlp_grads, require_torch
 
 
@@ -78,6 +79,14 @@ def test_exploding_reports_the_first_non_finite_step_and_clipping_fixes_it():
         math.isfinite(clipped["final_loss"])
         and clipped["final_loss"] < clipped["train_loss"][0] / 100
     )
+
+
+def test_losses_too_large_to_add_up_are_a_divergence_not_an_overflow_warning():
+    # RuntimeWarning is an error under pytest, as it once was for this request to the lab
+    both = Pass([], [], np.array([1e308, 1e308]))
+    assert both.loss == math.inf
+    out = labs.exploding(6.267240565059069, 8.029056054541627, 888.2297530671912, 188, 90)
+    assert out["plain"]["stopped"] == "diverged" and out["plain"]["diverged"].where == "loss"
 
 
 def test_dead_relu_neurons_never_move_and_leaky_recovers():

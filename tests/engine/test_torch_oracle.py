@@ -20,6 +20,14 @@ else:
 pytestmark = pytest.mark.torch
 
 
+def clipped(a):
+    """p clipped to [1e-12, 1 − 1e-12] for the log, the gradient passed through unchanged: the
+    engine's documented convention (like PyTorch's BCELoss, whose gradient (p − y)/max(p(1 − p),
+    1e-12) does not vanish either). A plain clamp would make the slope 0 beyond the clip, and a
+    confidently wrong output could never recover."""
+    return a + (a.clamp(1e-12, 1 - 1e-12) - a).detach()
+
+
 def torch_iteration(spec):
     """Forward, loss, backward and update written with torch ops, independently of the engine."""
     ws = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in spec.weights]
@@ -36,14 +44,13 @@ def torch_iteration(spec):
     }
     for w, b, act in zip(ws, bs, spec.activations, strict=True):
         a = acts[act](a @ w.T + b)
-    eps = 1e-12
     if spec.loss == "mse":
         per = 0.5 * ((a - y) ** 2).sum(dim=1)
     elif spec.loss == "bce":
-        p = a.clamp(eps, 1 - eps)
+        p = clipped(a)
         per = -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).sum(dim=1)
     else:
-        per = -(y * torch.log(a.clamp(eps, 1 - eps))).sum(dim=1)
+        per = -(y * torch.log(clipped(a))).sum(dim=1)
     loss = per.mean()
     loss.backward()
     lr = spec.learning_rate
@@ -68,6 +75,32 @@ def torch_iteration(spec):
 def assert_close_all(got, want, tol):
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=tol, atol=tol)
+
+
+def test_a_sigmoid_output_below_the_clip_still_matches_torch():
+    """The case the fuzzer found: an output of ~3e-16 under bce (below the 1e-12 clip)."""
+    from app.engine.network import MLPSpec
+
+    spec = MLPSpec(
+        layers=[2, 1],
+        activations=["sigmoid"],
+        loss="bce",
+        weights=[np.array([[-30.0, -6.0]])],
+        biases=[np.array([0.0])],
+        inputs=np.array([[1.0, 1.0], [0.0, 0.1]]),
+        targets=np.array([[1.0], [1.0]]),
+        learning_rate=0.5,
+    )
+    loss, out, gw, gb, nw, nb = torch_iteration(spec)
+    assert out[0, 0] < 1e-12  # below the clip
+    it = iterate(spec)
+    assert it.before.loss == pytest.approx(loss, rel=1e-10)
+    assert_close_all([*it.grads_w, *it.grads_b], [*gw, *gb], 1e-10)
+    graph = build_graph(spec)
+    plan = Plan(graph, spec.frozen)
+    sw, sb, _, _ = stepped_params(state_at(graph, plan, 0.5, plan.total), graph, spec)
+    assert_close_all([*sw, *sb], [*gw, *gb], 1e-10)
+    assert abs(gw[0][0, 0]) > 0  # the slope did not vanish
 
 
 @settings(max_examples=40, deadline=None)

@@ -99,3 +99,69 @@ def test_a_large_network_past_its_end_is_still_a_422(client):
     )
     r = client.post("/api/step", json={"scenario": sc, "cursor": total + 1})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "cursor"]
+
+
+def test_large_lessons_are_frozen_out_of_collections_yet_freed_when_evicted():
+    import gc
+    import tracemalloc
+
+    from app.api.convert import FREEZE_NODES, lesson_for
+
+    sc = {
+        "layers": [32, 32, 32, 1],
+        "activations": ["tanh", "tanh", "sigmoid"],
+        "init": {"seed": 11},
+        "inputs": [[0.1] * 32],
+        "targets": [[1.0]],
+    }
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        frozen = gc.get_freeze_count()
+        lesson = lesson_for(Scenario.model_validate(sc))
+        assert len(lesson.graph.nodes) > FREEZE_NODES
+        assert gc.get_freeze_count() > frozen  # a full collection will not walk its objects
+        lesson.at(lesson.plan.total)
+        held = tracemalloc.get_traced_memory()[0] - base
+        del lesson
+        cache.lessons.clear()
+        cache.answers.clear()
+        left = tracemalloc.get_traced_memory()[0] - base
+        assert held > 2_000_000 and left < held / 10  # refcounting frees it: nothing leaks
+    finally:
+        tracemalloc.stop()
+
+
+def test_only_a_few_steps_from_a_kept_state_stay_on_the_event_loop(client, monkeypatch):
+    from app.api.offload import is_small
+    from app.api.routes import lessons
+
+    sc = {
+        "layers": [8, 8, 8, 1],
+        "activations": ["tanh", "tanh", "sigmoid"],
+        "init": {"seed": 4},
+        "inputs": [[0.2] * 8],
+        "targets": [[0.0]],
+    }
+    assert not is_small(Scenario.model_validate(sc))
+    end = client.post("/api/graph", json={"scenario": sc}).json()["plan"]["total_steps"] - 5
+    pooled = []
+    real = lessons.run_in_threadpool
+
+    async def recording(fn, *args):
+        pooled.append(fn)
+        return await real(fn, *args)
+
+    monkeypatch.setattr(lessons, "run_in_threadpool", recording)
+    ask = lambda cursor, since=None: client.post(  # noqa: E731
+        "/api/step", json={"scenario": sc, "cursor": cursor, "since": since}
+    )
+    assert ask(10).is_success and len(pooled) == 1  # built and replayed in the pool
+    r = ask(11, since=10)  # the state at 10 is kept: one step, inline
+    assert r.is_success and len(pooled) == 1
+    assert {n["id"] for n in r.json()["nodes"] + r.json()["parameters"]} <= {
+        n["id"] for n in fresh(sc, 11)["nodes"] + fresh(sc, 11)["parameters"]
+    }
+    assert ask(end, since=end - 1).is_success and len(pooled) == 2  # nothing kept near: the pool
+    assert ask(end - 1).is_success and len(pooled) == 3  # every entry listed: the pool
+    assert ask(end + 3, since=end - 1).is_success and len(pooled) == 3  # four steps on: inline

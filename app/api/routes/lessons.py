@@ -6,7 +6,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from app.api import cache
-from app.api.convert import finite, lesson_for, to_spec
+from app.api.convert import built_lesson, dump, finite, lesson_for, to_spec
 from app.api.errors import invalid
 from app.api.offload import is_small
 from app.api.schemas import (
@@ -27,11 +27,9 @@ router = APIRouter(tags=["lessons"])
 async def build_graph(req: GraphRequest):
     """The scenario's computation graph: nodes, edges, parameters, layout hints and step plan."""
 
-    def work() -> bytes:
-        graph = lesson_for(req.scenario, req.expand).describe(req.labels)
-        return GraphResponse.model_validate(graph).model_dump_json().encode()
-
-    return await _answer(req, work)
+    return await _answer(
+        req, lambda: dump(lesson_for(req.scenario, req.expand).describe(req.labels))
+    )
 
 
 @router.post("/step", response_model=StepResponse)
@@ -39,19 +37,28 @@ async def take_step(req: StepRequest):
     """The state at `cursor`: the step just taken with its explanation, and every value and
     gradient so far (with `since`, only those that changed). Stepping back is asking for
     cursor − 1."""
-    return await _answer(
-        req, lambda: StepResponse.model_validate(step_at(req)).model_dump_json().encode()
-    )
+    return await _answer(req, lambda: dump(step_at(req)), _quick(req))
 
 
-async def _answer(req: StepRequest | GraphRequest, work: Callable[[], bytes]) -> Response:
+def _quick(req: StepRequest) -> bool:
+    """A few steps from a state this worker keeps, of a lesson it has built: a few milliseconds
+    at most whatever the network, so it need not leave the event loop (where it also does not
+    compete with other threads for the interpreter)."""
+    lesson = built_lesson(req.scenario, req.expand)
+    return lesson is not None and lesson.quick(req.cursor, req.granularity, req.since)
+
+
+async def _answer(
+    req: StepRequest | GraphRequest, work: Callable[[], bytes], quick: bool = False
+) -> Response:
     """An answer is a pure function of its request, so identical requests (forty students on the
     same step) share it: kept serialised, within the answer memory budget; errors are not kept.
-    Small lessons are answered on the event loop, large ones in the thread pool."""
+    Small lessons and quick steps are answered on the event loop; the rest (up to seconds for
+    the largest networks) in the thread pool, so /healthz and quick steps never wait on them."""
     key = f"{req.__class__.__name__}{req.model_dump_json()}"
     body = cache.answers.get(key)
     if body is None:
-        if is_small(req.scenario, req.expand):
+        if quick or is_small(req.scenario, req.expand):
             body = work()
         else:
             body = await run_in_threadpool(work)

@@ -117,26 +117,20 @@ def lab_vanishing(req: VanishingRequest) -> dict:
 def lab_exploding(req: ExplodingRequest) -> dict:
     """Large initial weights: the loss diverges (first non-finite step reported); clipping fixes it."""
     return jsonable(
-        labs.exploding(
-            float(req.scale), float(req.learning_rate), float(req.clip_norm), req.epochs, req.seed
-        )
+        labs.exploding(req.scale, req.learning_rate, req.clip_norm, req.epochs, req.seed)
     )
 
 
 @router.post("/labs/dead-relu")
 def lab_dead_relu(req: DeadReluRequest) -> dict:
     """Neurons negative for every sample before and after training; Leaky ReLU as the fix."""
-    return jsonable(
-        labs.dead_relu(
-            float(req.bias), float(req.learning_rate), req.epochs, float(req.slope), req.seed
-        )
-    )
+    return jsonable(labs.dead_relu(req.bias, req.learning_rate, req.epochs, req.slope, req.seed))
 
 
 @router.post("/labs/zero-grad")
 def lab_zero_grad(req: ZeroGradRequest) -> dict:
     """Gradients reset each iteration against accumulated (a forgotten zero_grad)."""
-    return jsonable(labs.zero_grad(req.iterations, float(req.learning_rate)))
+    return jsonable(labs.zero_grad(req.iterations, req.learning_rate))
 
 
 @router.post("/labs/blame")

@@ -3,7 +3,10 @@
 export class ApiError extends Error {
   constructor(status, detail) {
     const msgs = Array.isArray(detail)
-      ? detail.map((d) => `${(d.loc || []).slice(1).join('.')}: ${d.msg}`)
+      ? detail.map((d) => {
+          const field = (d.loc || []).slice(1).join('.'); // empty for a whole-request error
+          return field ? `${field}: ${d.msg}` : d.msg;
+        })
       : [String(detail)];
     super(msgs.join('\n'));
     this.status = status;

@@ -25,7 +25,11 @@ function setupNav() {
 
 setupProjector();
 setupNav();
-new TrainPanel(document.getElementById('training'));
-const runs = [...document.querySelectorAll('section[data-lab]')].map(setupLab);
+const training = new TrainPanel(document.getElementById('training'));
+const sections = [...document.querySelectorAll('section[data-lab]')];
+const runs = sections.map((s) => setupLab(s, () => training.currentNetwork()));
 // The labs are cheap: run each once so every panel opens with the engine's numbers.
 runs.reduce((p, run) => p.then(run), Promise.resolve());
+// The labs that examine the student's network look again at it once it is trained.
+const examining = runs.filter((_, i) => sections[i].querySelector('select[name=network]'));
+training.root.addEventListener('trained', () => examining.forEach((run) => run()));

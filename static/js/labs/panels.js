@@ -38,6 +38,14 @@ function box(parent, cls) {
   return d;
 }
 
+// A long list stays readable: the panels show at most this many parameters, the ones that matter.
+const MAX_SHOWN = 24;
+
+// Backprop and the central difference agree: to 6 digits, or, for a gradient so small that the
+// difference's rounding error (~1e-16·L/ε) dominates, to 1e-8 absolute.
+const REL_AGREES = 1e-6;
+const agrees = (p) => p.rel_error < REL_AGREES || p.abs_error < 1e-8;
+
 const TUTORIAL_XOR = {
   layers: [2, 4, 1],
   activations: ['sigmoid', 'sigmoid'],
@@ -59,6 +67,8 @@ const TUTORIAL_ONE = {
   learning_rate: 0.5,
 };
 
+// Each lab: its endpoint, body() and render(). A lab with a `tutorial` network examines a network:
+// the student's from the training panel, or that one, as its panel's select says.
 export const LABS = {
   vanishing: {
     path: '/api/labs/vanishing',
@@ -179,10 +189,19 @@ export const LABS = {
   },
   gradcheck: {
     path: '/api/gradcheck',
-    body: () => ({ scenario: TUTORIAL_ONE }),
+    tutorial: { scenario: TUTORIAL_ONE, label: 'the tutorial’s 2 → 1 → 1 example (x = (0.5, 0.8), y = 1)' },
+    done: 'Checked',
+    body: (network) => ({ scenario: network.scenario }),
     render(out, res) {
-      const groups = res.parameters.map((p) => ({ label: p.id, bars: [{ value: Math.max(p.rel_error, 1e-16), cls: 'correct', title: `${p.id}: ${fmt(p.rel_error, 2)}` }] }));
-      barChart(box(out, 'chart'), groups, { logY: true, label: 'relative error per parameter', height: 260, yDomain: [1e-16, 1] });
+      const n = res.parameters.length;
+      // the worst first when not all fit; else the graph's order
+      const shown = n > MAX_SHOWN ? [...res.parameters].sort((a, b) => b.rel_error - a.rel_error).slice(0, MAX_SHOWN) : res.parameters;
+      const groups = shown.map((p) => ({ label: p.id, bars: [{ value: Math.max(p.rel_error, 1e-16), cls: 'correct', title: `${p.id}: ${fmt(p.rel_error, 2)}` }] }));
+      const many = shown.length > 8; // labels turned, across the whole panel
+      barChart(box(out, many ? 'chart wide' : 'chart'), groups, {
+        logY: true, label: 'relative error per parameter', yDomain: [1e-16, 1],
+        ...(many ? { width: 1100, height: 340, rotate: true } : { height: 260 }),
+      });
       legend(box(out, 'legend'), [{ cls: 'correct', label: '|numeric − backprop| ÷ (|numeric| + |backprop|), log scale' }]);
       const cost = [
         { label: 'central differences', bars: [{ value: res.forward_passes_numeric, cls: 'accumulated', title: `${res.forward_passes_numeric} forward passes` }] },
@@ -190,21 +209,30 @@ export const LABS = {
       ];
       barChart(box(out, 'chart'), cost, { label: 'passes needed', height: 220, xLabel: 'passes through the network for every gradient' });
       out.appendChild(table(['parameter', 'backprop', 'central difference', 'relative error'],
-        res.parameters.map((p) => ({ cells: [p.id, fmt(p.backprop, 8), fmt(p.numeric, 8), fmt(p.rel_error, 2)], cls: p.rel_error < 1e-6 ? 'good' : 'bad' })), 'numbers'));
-      out.appendChild(para(`Largest relative error ${fmt(res.max_rel_error, 2)} with ε = ${res.eps}.`, 'finding good'));
+        shown.map((p) => ({ cells: [p.id, fmt(p.backprop, 8), fmt(p.numeric, 8), fmt(p.rel_error, 2)], cls: agrees(p) ? 'good' : 'bad' })), 'numbers'));
+      if (n > MAX_SHOWN) out.appendChild(para(`Shown: the ${MAX_SHOWN} of ${n} parameters with the largest relative error.`));
+      const maxAbs = Math.max(...res.parameters.map((p) => p.abs_error));
+      const all = res.parameters.every(agrees);
+      const tiny = all && res.max_rel_error >= REL_AGREES
+        ? ' The larger relative errors are on gradients so small that the central difference loses its last digits to rounding: every absolute error is below 10⁻⁸.'
+        : '';
+      out.appendChild(para(`Largest relative error ${fmt(res.max_rel_error, 2)}, largest absolute error ${fmt(maxAbs, 2)}, with ε = ${res.eps}.${tiny}`, all ? 'finding good' : 'finding bad'));
       out.appendChild(para(`Cost: the differences needed ${res.forward_passes_numeric} forward passes (2 per parameter, ${fmt(1000 * res.seconds_numeric, 3)} ms); ` +
         `backprop needed ${res.passes_backprop.forward} forward + ${res.passes_backprop.backward} backward pass (${fmt(1000 * res.seconds_backprop, 3)} ms) for all of them at once.`));
     },
   },
   blame: {
     path: '/api/labs/blame',
-    body: () => ({ scenario: TUTORIAL_XOR }),
+    tutorial: { scenario: TUTORIAL_XOR, label: 'the tutorial’s XOR network (2 → 4 → 1, seed 42) before its first step' },
+    done: 'Blame shared out in',
+    body: (network) => ({ scenario: network.scenario }),
     render(out, res) {
       const sorted = [...res.parameters].sort((a, b) => b.share - a.share);
-      const groups = sorted.map((p) => ({ label: p.id, bars: [{ value: p.share, cls: `layer${p.layer}`, title: `${p.id}: ${(100 * p.share).toFixed(2)} %` }] }));
+      const groups = sorted.slice(0, MAX_SHOWN).map((p) => ({ label: p.id, bars: [{ value: p.share, cls: `layer${p.layer}`, title: `${p.id}: ${(100 * p.share).toFixed(2)} %` }] }));
       const chart = box(out, 'chart wide');
       barChart(chart, groups, { label: 'share of the total |gradient|', width: 1100, height: 400, rotate: true });
       legend(box(out, 'legend'), res.layers.map((l) => ({ cls: `layer${l.layer}`, label: `layer ${l.layer}: ${(100 * l.share).toFixed(1)} %` })));
+      if (sorted.length > MAX_SHOWN) out.appendChild(para(`Bars: the ${MAX_SHOWN} largest shares of ${sorted.length} parameters.`));
       const top = sorted[0];
       out.appendChild(para(`Loss ${fmt(res.loss, 5)}. The biggest archer's correction: ${top.id} takes ${(100 * top.share).toFixed(1)} % of the blame and moves by ${fmt(top.update, 4)}; ` +
         `the smallest, ${sorted[sorted.length - 1].id}, ${(100 * sorted[sorted.length - 1].share).toFixed(2)} %.`));
@@ -234,27 +262,48 @@ export const LABS = {
   },
 };
 
-export function setupLab(section) {
+/** The network a lab that examines one is to use, and the words that say which it is. */
+async function networkFor(section, lab, yourNetwork) {
+  const choice = section.querySelector('select[name=network]').value;
+  return choice === 'tutorial' ? lab.tutorial : yourNetwork();
+}
+
+/** Wires one lab panel; `yourNetwork()` resolves to the training panel's {scenario, label}.
+ *  Returns run(), which waits for any run already going (the last one shown is the latest). */
+export function setupLab(section, yourNetwork) {
   const name = section.dataset.lab;
   const lab = LABS[name];
   const out = section.querySelector('.lab-out');
   const button = section.querySelector('.run-lab');
-  const run = async () => {
+  const which = section.querySelector('.which');
+  const once = async () => {
     button.disabled = true;
     section.classList.add('busy');
+    section.classList.remove('ran');
+    let network = null;
     try {
-      const res = await postJson(lab.path, lab.body());
+      if (lab.tutorial) {
+        which.textContent = 'Setting up the network…';
+        network = await networkFor(section, lab, yourNetwork);
+        which.textContent = `Working on ${network.label}…`;
+      }
+      const res = await postJson(lab.path, lab.body(network));
       out.replaceChildren();
       lab.render(out, res);
+      if (network) which.textContent = `${lab.done}: ${network.label}.`;
       section.classList.add('ran');
     } catch (err) {
+      if (which) which.textContent = network ? `Refused: ${network.label}.` : 'Your network could not be set up:';
       out.replaceChildren(para(err instanceof ApiError ? err.messages.join(' · ') : err.message, 'finding bad'));
     } finally {
       button.disabled = false;
       section.classList.remove('busy');
     }
   };
+  let queue = Promise.resolve();
+  const run = () => (queue = queue.then(once));
   button.addEventListener('click', run);
+  section.querySelector('select[name=network]')?.addEventListener('change', run);
   return run;
 }
 

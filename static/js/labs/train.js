@@ -5,6 +5,7 @@ import { DEFAULTS as VIEW_DEFAULTS } from '../store.js';
 import { encodeHash } from '../url-state.js';
 import { ApiError, postJson, streamTraining } from './api.js';
 import { drawBoundary, drawNeurons } from './heatmap.js';
+import { HiddenLayersError, arrows, describeHidden, parseHidden } from './hidden.js';
 import { el, fmt, legend, lineChart, text } from './svg.js';
 
 // Sensible starting points per dataset; xor is the tutorial's program exactly.
@@ -13,7 +14,7 @@ const DEFAULTS = {
   and: { hidden: '2', act: 'sigmoid', lr: 2.0, epochs: 2000, noise: 0, samples: 4 },
   or: { hidden: '2', act: 'sigmoid', lr: 2.0, epochs: 2000, noise: 0, samples: 4 },
   circle: { hidden: '8', act: 'tanh', lr: 1.0, epochs: 1500, noise: 0.05, samples: 200 },
-  spirals: { hidden: '16,16', act: 'tanh', lr: 0.5, epochs: 4000, noise: 0.02, samples: 200 },
+  spirals: { hidden: '16, 16', act: 'tanh', lr: 0.5, epochs: 4000, noise: 0.02, samples: 200 },
   moons: { hidden: '8', act: 'tanh', lr: 1.0, epochs: 1500, noise: 0.1, samples: 200 },
   clusters2: { hidden: '4', act: 'tanh', lr: 1.0, epochs: 500, noise: 0.1, samples: 200 },
   clusters3: { hidden: '6', act: 'tanh', lr: 0.5, epochs: 800, noise: 0.1, samples: 210 },
@@ -44,6 +45,7 @@ export class TrainPanel {
     });
     this.q('#stop').addEventListener('click', () => this.stop());
     this.q('#dataset').addEventListener('change', () => this.applyDefaults());
+    this.field('hidden').addEventListener('input', () => this.showHidden());
     this.q('#handoff-sample').addEventListener('change', () => this.handOff());
     this.q('#copy-scenario').addEventListener('click', () => this.copyScenario());
     document.addEventListener('keydown', (e) => {
@@ -68,6 +70,30 @@ export class TrainPanel {
     this.field('samples').value = d.samples;
     this.q('#csv-row').hidden = name !== 'custom';
     this.q('#tutorial-note').hidden = name !== 'xor';
+    this.showHidden();
+  }
+
+  /** The neurons per hidden layer typed in the field, within the API's limits. */
+  hiddenSizes() {
+    const input = this.field('hidden');
+    const limits = { maxWidth: Number(input.dataset.maxWidth), maxLayers: Number(input.dataset.maxLayers) };
+    return parseHidden(input.value, limits);
+  }
+
+  /** Says under the field what it means: "2 hidden layers of 8 neurons each: inputs → 8 → 8 → output". */
+  showHidden() {
+    const out = this.q('#hidden-readout');
+    try {
+      const sizes = this.hiddenSizes();
+      out.textContent = `${describeHidden(sizes)}: ${arrows(['inputs', ...sizes, 'output'])}`;
+      out.className = 'hint';
+      this.field('hidden').removeAttribute('aria-invalid');
+    } catch (err) {
+      if (!(err instanceof HiddenLayersError)) throw err;
+      out.textContent = err.message;
+      out.className = 'hint error';
+      this.field('hidden').setAttribute('aria-invalid', 'true');
+    }
   }
 
   number(id, fallback = null) {
@@ -88,10 +114,7 @@ export class TrainPanel {
   }
 
   scenarioFor(data) {
-    const hidden = this.field('hidden').value.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-    if (hidden.some((n) => !Number.isInteger(n) || n < 1)) {
-      throw new Error('hidden layers: whole numbers separated by commas, e.g. 8,8');
-    }
+    const hidden = this.hiddenSizes();
     const act = this.field('activation').value;
     const regression = data.task === 'regression';
     const multi = data.outputs > 1;
@@ -108,6 +131,33 @@ export class TrainPanel {
       targets: data.targets,
       learning_rate: this.number('lr'),
     };
+  }
+
+  /** Every setting of the form: training is only "your network" while they stay the same. */
+  formKey() {
+    return JSON.stringify([...new FormData(this.form)]);
+  }
+
+  /** "2 → 8 → 8 → 1 (tanh hidden layers, sigmoid output, mse loss) on Two moons, 200 training samples" */
+  describe(scenario) {
+    const dataset = this.field('dataset').selectedOptions[0].textContent;
+    const n = scenario.inputs.length;
+    const acts = scenario.activations;
+    const hidden = acts.length > 1 ? `${acts[0]} hidden layer${acts.length > 2 ? 's' : ''}, ` : '';
+    return `${arrows(scenario.layers)} (${hidden}${acts[acts.length - 1]} output, ${scenario.loss} loss) ` +
+      `on ${dataset}, ${n.toLocaleString()} training sample${n === 1 ? '' : 's'}`;
+  }
+
+  /** The network the training panel holds now, for the labs that examine one: the trained one
+   *  while the form is as it was trained, else the form's network at its initial weights. */
+  async currentNetwork() {
+    if (this.trained && this.trainedKey === this.formKey()) {
+      return { scenario: this.trained, label: this.trainedLabel };
+    }
+    this.hiddenSizes(); // a typing slip is refused before any request
+    const scenario = this.scenarioFor(await postJson('/api/datasets', this.datasetRequest()));
+    const init = `${scenario.init.scheme} initialisation, seed ${scenario.init.seed}`;
+    return { scenario, label: `your network ${this.describe(scenario)}, before training (weights from ${init})` };
   }
 
   setBusy(busy) {
@@ -127,10 +177,12 @@ export class TrainPanel {
     this.controller = new AbortController();
     this.setBusy(true);
     this.trained = null;
+    this.trainedKey = this.formKey();
     this.q('#handoff-box').hidden = true;
     this.history = { train: [], test: [] };
     this.q('#progress').value = 0;
     try {
+      this.hiddenSizes(); // a typing slip is refused before any request
       this.status('Generating data…');
       const data = await postJson('/api/datasets', this.datasetRequest(), this.controller.signal);
       this.data = data;
@@ -152,7 +204,7 @@ export class TrainPanel {
         req.test_inputs = data.test_inputs;
         req.test_targets = data.test_targets;
       }
-      this.status('Training…');
+      this.status(`Training ${arrows(scenario.layers)}…`);
       await streamTraining(req, (name, ev) => this.onEvent(name, ev, scenario), this.controller.signal);
     } catch (err) {
       if (err.name === 'AbortError') {
@@ -213,6 +265,8 @@ export class TrainPanel {
     this.showPredictions(res);
     if (res.scenario) {
       this.trained = res.scenario;
+      const epochs = `${res.epochs_run.toLocaleString()} epoch${res.epochs_run === 1 ? '' : 's'}`;
+      this.trainedLabel = `your network ${this.describe(res.scenario)}, after ${epochs} of training`;
       const pick = this.q('#handoff-sample');
       pick.replaceChildren(new Option('the whole batch', 'batch'));
       res.scenario.inputs.slice(0, 50).forEach((x, i) => {
@@ -222,6 +276,7 @@ export class TrainPanel {
       this.handOff();
     }
     void scenario;
+    this.root.dispatchEvent(new CustomEvent('trained'));
   }
 
   showPredictions(res) {
