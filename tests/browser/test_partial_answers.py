@@ -4,6 +4,9 @@ the same cursor, element by element."""
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from tests.browser.pageview import open_lesson, wait_cursor
@@ -36,13 +39,16 @@ def differences(stepped: dict, fresh: dict) -> list[str]:
 
 
 def walk_and_compare(
-    make_page, base_url: str, lesson: str, forward: int, back_to: int
+    make_page, base_url: str, lesson: str, forward: int, back_to: int, large: bool = False
 ) -> list[dict]:
-    """Step forward `forward` times, then back to `back_to`, comparing with a fresh page each time."""
+    """Step forward `forward` times, then back to `back_to`, comparing with a fresh page each time.
+    `large`: the worksheet panel refuses the network (422), as it should past 2,000 numbers."""
     page = make_page(1280, 720, reduced_motion="reduce")
     bodies = []
     page.on("request", lambda r: r.url.endswith("/api/step") and bodies.append(r.post_data_json))
     fresh = make_page(1280, 720, reduced_motion="reduce")
+    for p in (page, fresh) if large else ():
+        p.watch.expect_status(422, "/api/worksheet")
     open_lesson(page, base_url, f"#{lesson}&k=0")
     cursors = [*range(1, forward + 1), *range(forward - 1, back_to - 1, -1)]
     for n, k in enumerate(cursors):
@@ -71,3 +77,29 @@ def test_xor_second_sample_by_node_with_partial_answers(make_page, base_url):
         make_page, base_url, "preset=xor&sample=1&g=node", forward=8, back_to=3
     )
     assert sum(1 for b in bodies if b.get("since") is not None) == 8 + 5
+
+
+def test_a_large_network_by_layer_with_partial_answers(make_page, base_url):
+    """1,722 parameters: dense layers' labels are drawn only while shown and the summary draws only
+    the rows in view; still, stepping by layer forward and back shows what a fresh page shows."""
+    scenario = {
+        "layers": [40, 40, 2],
+        "activations": ["tanh", "sigmoid"],
+        "loss": "mse",
+        "init": {"scheme": "xavier", "seed": 3},
+        "inputs": [[0.05 * i - 1 for i in range(40)]],
+        "targets": [[0.2, 0.9]],
+        "learning_rate": 0.5,
+    }
+    text = json.dumps(scenario, separators=(",", ":")).encode()
+    lesson = "s=" + base64.urlsafe_b64encode(text).decode().rstrip("=") + "&g=layer"
+    bodies = walk_and_compare(make_page, base_url, lesson, forward=7, back_to=4, large=True)
+    assert sum(1 for b in bodies if b.get("since") is not None) == 7 + 3
+    page = make_page(1280, 720, reduced_motion="reduce")
+    page.watch.expect_status(422, "/api/worksheet")
+    open_lesson(page, base_url, f"#{lesson}&k=6")
+    wait_cursor(page, 6)
+    # a few labels of the 1,600 in the dense layer, and a window of the summary's 1,722 rows
+    assert 0 < page.locator("#graph .wlabel").count() <= 64
+    assert 0 < page.locator("#summary-body tr:not(.spacer)").count() < 100
+    assert page.get_attribute("#summary-table", "aria-rowcount") == "1723"
