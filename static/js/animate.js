@@ -46,19 +46,26 @@ export function createAnimator() {
     });
   }
 
-  /** A dot travelling along `path` (backwards when `reverse`), drawn in `layer`. */
+  /**
+   * A dot travelling along `path` (backwards when `reverse`), drawn in `layer`. Its points are
+   * worked out now from the path's own geometry, so many pulses at once read no layout at all.
+   */
   function pulse(layer, path, { reverse = false, cls = "pulse-fwd", radius = 8, ms = 500 } = {}) {
-    const length = path.getTotalLength();
-    const dot = el("circle", { class: `pulse ${cls}`, r: radius, cx: -99, cy: -99 }, layer);
-    const halo = el("circle", { class: `pulse-halo ${cls}`, r: radius * 2, cx: -99, cy: -99 }, layer);
+    const points = samplePath(path);
+    let dot = null;
+    let halo = null;
     return tween(ms, (t) => {
       if (t >= 1) {
-        dot.remove();
-        halo.remove();
+        dot?.remove();
+        halo?.remove();
         return;
       }
+      if (!dot) {
+        dot = el("circle", { class: `pulse ${cls}`, r: radius, cx: -99, cy: -99 }, layer);
+        halo = el("circle", { class: `pulse-halo ${cls}`, r: radius * 2, cx: -99, cy: -99 }, layer);
+      }
       const eased = t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
-      const p = path.getPointAtLength((reverse ? 1 - eased : eased) * length);
+      const p = pointAt(points, reverse ? 1 - eased : eased);
       for (const c of [dot, halo]) {
         c.setAttribute("cx", p.x);
         c.setAttribute("cy", p.y);
@@ -69,4 +76,55 @@ export function createAnimator() {
   return { cancel, tween, pulse, get reduced() {
     return reduced.matches;
   } };
+}
+
+const SAMPLES = 48; // points along a pulse's path, equally far apart; the dot moves between them
+
+/** Points along `path` from its own `d` (a line or one cubic, as layout.js draws them). */
+function samplePath(path) {
+  const n = (path.getAttribute("d") || "").match(/-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?/gi)?.map(Number) || [];
+  const at = n.length === 8 ? cubic(n) : n.length === 4 ? (t) => ({ x: n[0] + (n[2] - n[0]) * t, y: n[1] + (n[3] - n[1]) * t }) : null;
+  if (!at) return readPath(path);
+  // equal steps of arc length, from a fine walk along the curve (no layout is read)
+  const fine = Array.from({ length: 4 * SAMPLES + 1 }, (_, i) => at(i / (4 * SAMPLES)));
+  const lengths = [0];
+  for (let i = 1; i < fine.length; i += 1) lengths.push(lengths[i - 1] + Math.hypot(fine[i].x - fine[i - 1].x, fine[i].y - fine[i - 1].y));
+  const total = lengths[lengths.length - 1];
+  const out = [];
+  let j = 1;
+  for (let i = 0; i <= SAMPLES; i += 1) {
+    const want = (total * i) / SAMPLES;
+    while (j < fine.length - 1 && lengths[j] < want) j += 1;
+    const span = lengths[j] - lengths[j - 1];
+    const u = span > 0 ? Math.max(0, Math.min(1, (want - lengths[j - 1]) / span)) : 0;
+    out.push({ x: fine[j - 1].x + (fine[j].x - fine[j - 1].x) * u, y: fine[j - 1].y + (fine[j].y - fine[j - 1].y) * u });
+  }
+  return out;
+}
+
+function cubic([x0, y0, x1, y1, x2, y2, x3, y3]) {
+  return (t) => {
+    const u = 1 - t;
+    const a = u * u * u;
+    const b = 3 * u * u * t;
+    const c = 3 * u * t * t;
+    const d = t * t * t;
+    return { x: a * x0 + b * x1 + c * x2 + d * x3, y: a * y0 + b * y1 + c * y2 + d * y3 };
+  };
+}
+
+/** Any other path: read from the DOM (this forces a layout when the page has changed). */
+function readPath(path) {
+  const length = path.getTotalLength();
+  return Array.from({ length: SAMPLES + 1 }, (_, i) => {
+    const p = path.getPointAtLength((length * i) / SAMPLES);
+    return { x: p.x, y: p.y };
+  });
+}
+
+function pointAt(points, f) {
+  const x = Math.max(0, Math.min(1, f)) * SAMPLES;
+  const i = Math.min(SAMPLES - 1, Math.floor(x));
+  const u = x - i;
+  return { x: points[i].x + (points[i + 1].x - points[i].x) * u, y: points[i].y + (points[i + 1].y - points[i].y) * u };
 }

@@ -1,40 +1,37 @@
-// Buttons, selects, play/pause and the keyboard (presentation clickers send PageDown/PageUp).
+// Buttons, selects, play/pause (player.js) and the keyboard (presentation clickers send PageDown/PageUp).
 
+import { createPlayer } from "./player.js";
 import { SPEEDS } from "./store.js";
 
 const TYPING = new Set(["INPUT", "SELECT", "TEXTAREA"]);
 
-export function createControls({ store, total, go, changeGranularity, toggleProjector, toggleFullscreen, help }) {
+export function createControls({ store, total, go, drawn, changeGranularity, toggleProjector, toggleFullscreen, help }) {
   const $ = (id) => document.getElementById(id);
   const playBtn = $("btn-play");
-  let timer = null;
 
   const next = () => go(store.get().cursor + 1);
   const back = () => go(store.get().cursor - 1);
 
-  function setPlaying(on) {
-    clearTimeout(timer);
-    timer = null;
-    playBtn.setAttribute("aria-pressed", on ? "true" : "false");
-    playBtn.textContent = on ? "Pause" : "Play";
-    if (on) schedule();
-  }
-
-  function schedule() {
-    timer = setTimeout(() => {
-      if (store.get().cursor >= total()) return setPlaying(false);
+  const player = createPlayer({
+    advance: () => {
       next();
-      schedule();
-    }, SPEEDS[store.get().speed] || SPEEDS.normal);
-  }
+      return drawn();
+    },
+    atEnd: () => store.get().cursor >= total(),
+    delay: () => SPEEDS[store.get().speed] || SPEEDS.normal,
+    onChange(on) {
+      playBtn.setAttribute("aria-pressed", on ? "true" : "false");
+      playBtn.textContent = on ? "Pause" : "Play";
+    },
+  });
 
-  const playing = () => timer !== null;
   function togglePlay() {
-    if (!playing() && store.get().cursor >= total()) go(0);
-    setPlaying(!playing());
+    if (player.playing()) return player.stop();
+    if (store.get().cursor >= total()) go(0);
+    player.start();
   }
   const manual = (fn) => () => {
-    setPlaying(false);
+    player.stop();
     fn();
   };
 
@@ -101,5 +98,5 @@ export function createControls({ store, total, go, changeGranularity, toggleProj
     }
   }
 
-  return { sync, stop: () => setPlaying(false) };
+  return { sync, stop: player.stop, playing: player.playing };
 }

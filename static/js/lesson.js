@@ -1,18 +1,25 @@
-// Data flow: scenario → graph, (scenario, cursor, …) → step. Only the latest answer is shown.
+// Data flow: scenario → graph, (scenario, cursor, …) → step. At most one step request is in flight;
+// meanwhile only the latest wish is remembered, and asked for when the answer is in. A step after
+// the first asks only for what changed `since` the state held (step-state.js).
 
 import { ApiError, api } from "./api.js";
 import { fetchContributions } from "./contributions.js";
+import { createStepState } from "./step-state.js";
 
 export function createLesson(store, handlers) {
-  let graphCtl = null;
-  let stepCtl = null;
+  let loadCtl = null; // aborted only when another scenario is loaded
+  let loadSeq = 0; // answers for an earlier scenario are dropped
+  let generation = 0; // the load whose scenario is shown
   let graph = null;
   let step = null;
-  let stepSeq = 0;
+  let inflight = null; // the step request in flight, if any
+  let shown = null; // which wish the step shown answers (see wish())
+  let waiters = [];
+  const state = createStepState();
 
-  function abort(ctl) {
-    if (ctl) ctl.abort();
-  }
+  // what a held state is valid for; the cursor is what moves
+  const viewKey = (s) => JSON.stringify([generation, s.granularity, s.sample, s.precision, Boolean(s.expand)]);
+  const wish = (s) => `${viewKey(s)}|${s.cursor}`;
 
   function stepRequest(s, cursor = s.cursor) {
     const req = { scenario: s.scenario, cursor, granularity: s.granularity, sample: s.sample, precision: s.precision };
@@ -20,24 +27,67 @@ export function createLesson(store, handlers) {
     return req;
   }
 
-  /** Ask for the step at the store's cursor; an older request still in flight is abandoned. */
-  async function fetchStep() {
+  function settle(ok) {
+    const pending = waiters;
+    waiters = [];
+    for (const resolve of pending) resolve(ok);
+  }
+
+  /** Resolves true once the step the store asks for is drawn; false when it failed or was dropped. */
+  function drawn() {
+    if (!inflight) return Promise.resolve(shown === wish(store.get()));
+    return new Promise((resolve) => waiters.push(resolve));
+  }
+
+  function show(view, latest) {
+    const previous = step;
+    step = view;
+    handlers.onStep(view, previous, graph, latest);
+  }
+
+  /** Ask for the step the store wants, unless a request is in flight: its answer asks again. */
+  function fetchStep() {
+    if (!inflight) pump();
+  }
+
+  async function pump() {
     const s = store.get();
-    if (!s.scenario || !graph) return;
-    abort(stepCtl);
-    const ctl = new AbortController();
-    stepCtl = ctl;
-    const seq = ++stepSeq;
+    if (!s.scenario || !graph) return settle(false);
+    const want = wish(s);
+    if (shown === want) return settle(true);
+    const key = viewKey(s);
+    const req = stepRequest(s);
+    const since = state.sinceFor(key);
+    if (since !== null) req.since = since;
+    const seq = loadSeq;
+    const mine = {};
+    inflight = mine;
+    let resp;
     try {
-      const resp = await api.step(stepRequest(s), ctl.signal);
-      if (seq !== stepSeq) return;
-      const previous = step;
-      step = resp;
-      handlers.onStep(resp, previous, graph);
+      resp = await api.step(req, loadCtl && loadCtl.signal);
     } catch (err) {
-      if (err.name === "AbortError" || seq !== stepSeq) return;
-      handlers.onError(err instanceof ApiError ? err.messages : [String(err)], "step");
+      if (inflight === mine) inflight = null;
+      if (seq !== loadSeq) return; // another scenario took over; its load settles the waiters
+      if (err.name !== "AbortError") handlers.onError(err instanceof ApiError ? err.messages : [String(err)], "step");
+      return settle(false);
     }
+    if (inflight === mine) inflight = null;
+    if (seq !== loadSeq) return;
+    let view;
+    try {
+      view = state.apply(key, resp);
+    } catch {
+      return pump(); // the state held was dropped: this asks for everything
+    }
+    const now = store.get();
+    const latest = wish(now) === want;
+    // an answer overtaken by a newer wish is still shown when only the cursor moved on
+    if (latest || viewKey(now) === key) {
+      shown = want;
+      show(view, latest);
+    }
+    if (latest) settle(true);
+    else pump();
   }
 
   /**
@@ -46,48 +96,58 @@ export function createLesson(store, handlers) {
    * cannot be rejected: its graph and first step are asked for together, to draw it sooner.
    */
   async function load(scenario, patch = {}, { trusted = false } = {}) {
-    abort(graphCtl);
-    abort(stepCtl);
+    if (loadCtl) loadCtl.abort();
     const ctl = new AbortController();
-    graphCtl = ctl;
+    loadCtl = ctl;
+    const seq = ++loadSeq;
+    inflight = null;
     const s = { ...store.get(), ...patch, scenario };
-    const seq = ++stepSeq;
     try {
       // the graph first: a rejected scenario costs one failed request, not two
       const expand = Boolean(s.expand) && scenario.kind !== "expression";
       const early = trusted ? api.step(stepRequest(s), ctl.signal).catch((err) => err) : null;
       const g = await api.graph(scenario, ctl.signal, expand);
-      if (seq !== stepSeq) return null;
+      if (seq !== loadSeq) return null;
       const total = g.plan.granularities[s.granularity].total;
       let resp = early && (await early);
-      if (seq !== stepSeq) return null;
+      if (seq !== loadSeq) return null;
       if (!resp || resp instanceof Error || s.cursor > total || s.sample >= g.plan.samples) {
         // the cursor or sample may not fit this scenario: start again from the top
         if (resp instanceof Error && resp.name === "AbortError") throw resp;
         s.cursor = Math.min(s.cursor, total);
         if (s.sample >= g.plan.samples) s.sample = 0;
         resp = await api.step(stepRequest(s), ctl.signal);
-        if (seq !== stepSeq) return null;
+        if (seq !== loadSeq) return null;
       }
       graph = g;
       step = null;
+      generation = seq;
+      state.forget();
       store.set({ ...patch, scenario, cursor: resp.cursor, sample: s.sample, expand: Boolean(s.expand) });
+      const now = store.get();
+      const view = state.apply(viewKey(now), resp);
       handlers.onGraph(g);
-      step = resp;
-      handlers.onStep(resp, null, g);
+      shown = wish(now);
+      show(view, true);
+      settle(true);
       if (scenario.kind === "expression") {
         fetchContributions(stepRequest(s), g, ctl.signal)
-          .then((parts) => seq === stepSeq && handlers.onContributions(parts))
+          .then((parts) => seq === loadSeq && handlers.onContributions(parts))
           .catch((err) => err.name !== "AbortError" && handlers.onError(err.messages || [String(err)], "step"));
       }
+      fetchStep(); // the store may have moved on while this loaded
       return null;
     } catch (err) {
       if (err.name === "AbortError") return null;
       const messages = err instanceof ApiError ? err.messages : [String(err)];
       handlers.onError(messages, "graph");
+      if (seq === loadSeq) {
+        settle(false);
+        fetchStep(); // the lesson shown stays: a step of it may have been abandoned for this load
+      }
       return messages;
     }
   }
 
-  return { load, fetchStep, graph: () => graph, step: () => step };
+  return { load, fetchStep, drawn, graph: () => graph, step: () => step };
 }

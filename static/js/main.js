@@ -64,8 +64,8 @@ const graphError = $("graph-error");
 
 const lesson = createLesson(store, {
   onGraph(graph) {
+    summary.setGraph(graph); // it measures a row: before the new graph needs a layout
     stage.showGraph(graph);
-    summary.setGraph(graph);
     timeline.setPlan(graph, store.get().granularity);
     const sc = store.get().scenario;
     const expression = isExpression(sc);
@@ -80,13 +80,13 @@ const lesson = createLesson(store, {
     syncPresetMenu();
     graphError.hidden = true;
   },
-  onStep(resp, previous, graph) {
+  onStep(resp, previous, graph, latest) {
     const s = store.get();
-    if (resp.cursor !== s.cursor) store.set({ cursor: resp.cursor });
+    if (latest && resp.cursor !== s.cursor) store.set({ cursor: resp.cursor });
+    equation.show(resp); // it measures the equations: before the graph changes, so layout stays small
     stage.showStep(resp, previous);
-    equation.show(resp);
     loss.show(resp, s.precision, isExpression(s.scenario));
-    summary.show(resp, s.precision);
+    summary.show(resp, s.precision, resp.changed);
     timeline.show(resp);
     controls.sync(store.get(), resp, graph);
     graphError.hidden = true;
@@ -159,7 +159,7 @@ function changeGranularity(granularity) {
   store.set({ granularity, cursor: resp.cursors[granularity] });
 }
 
-const controls = createControls({ store, total, go, changeGranularity, toggleProjector, toggleFullscreen, help });
+const controls = createControls({ store, total, go, drawn: () => lesson.drawn(), changeGranularity, toggleProjector, toggleFullscreen, help });
 
 const valueEditor = createValueEditor({
   form: $("value-editor"),
@@ -294,7 +294,13 @@ window.addEventListener("hashchange", () => {
 });
 
 new ResizeObserver(() => requestAnimationFrame(() => stage.resize())).observe($("graph-wrap"));
-new ResizeObserver(() => requestAnimationFrame(() => equation.refit())).observe($("equations"));
+let equationsWidth = 0; // the equations fit their width: a change of height (new content) needs no refit
+new ResizeObserver(([entry]) => {
+  const width = Math.round(entry.contentRect.width);
+  if (width === equationsWidth) return;
+  equationsWidth = width;
+  requestAnimationFrame(() => equation.refit());
+}).observe($("equations"));
 matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => applyView(store.get()));
 
 function createToast(node) {

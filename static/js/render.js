@@ -1,9 +1,12 @@
 // The graph drawing: `draw` builds the structure once per graph or size; `restyle` shows a step.
 
 import { formatNumber, formatSigned } from "./format.js";
-import { el, text } from "./svg.js";
+import { el, SVG_NS, text } from "./svg.js";
 
 const GRAD = "∇\u2009";
+const EAGER_LABELS = 1500; // up to this many parameters every weight label is drawn up front
+const GROUPED_EDGES = 2000; // more edges than this are grouped by target node
+const MAX_LAZY_LABELS = 64; // of a large network's dense layers, at most this many labels per step
 
 function nodeName(n) {
   return n.label.text;
@@ -18,28 +21,64 @@ export function weightWidth(value, ref, m) {
 
 export function createRenderer(svg) {
   let parts = null; // everything `restyle` needs, rebuilt by `draw`
+  let marked = null; // the ids the step shown marked active / written
+  let shownLazy = new Set(); // dense-layer labels drawn on demand
+  let current = null; // the step shown and its precision, for labels drawn later
+  let overlay = null; // a large graph's pulses, in an SVG over this one
 
   function draw(graph, layout, m, options) {
+    clearHover();
     svg.replaceChildren();
     svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
     svg.setAttribute("width", layout.width);
     svg.setAttribute("height", layout.height);
     const byId = new Map(graph.nodes.map((n) => [n.id, n]));
     const paramByEdge = new Map(graph.parameters.filter((p) => p.edge).map((p) => [p.edge, p]));
-    const ref = Math.max(1, ...graph.parameters.filter((p) => p.edge && p.value !== null).map((p) => Math.abs(p.value)));
-    const gEdges = el("g", { class: "edges" }, svg);
-    const gNeurons = el("g", { class: "neurons" }, svg);
-    const gNodes = el("g", { class: "nodes" }, svg);
-    const gLabels = el("g", { class: "edge-labels" }, svg);
-    const gPulses = el("g", { class: "pulses", "aria-hidden": "true" }, svg);
+    let ref = 1;
+    for (const p of graph.parameters) if (p.edge && p.value !== null) ref = Math.max(ref, Math.abs(p.value));
+    // built off-document and attached once: one style and layout pass for the whole drawing
+    const root = document.createDocumentFragment();
+    const gEdges = el("g", { class: "edges" }, root);
+    const gNeurons = el("g", { class: "neurons" }, root);
+    const gNodes = el("g", { class: "nodes" }, root);
+    const gLabels = el("g", { class: "edge-labels" }, root);
+    // a large graph's pulses and marked edges are drawn over it in an SVG of their own (its own
+    // compositing layer), so they do not repaint the tens of thousands of edges beneath
+    const lazy = graph.parameters.length > EAGER_LABELS;
+    overlay?.remove();
+    overlay = null;
+    if (lazy) {
+      overlay = document.createElementNS(SVG_NS, "svg");
+      overlay.setAttribute("class", "graph-overlay");
+      overlay.setAttribute("aria-hidden", "true");
+      for (const a of ["viewBox", "width", "height"]) overlay.setAttribute(a, svg.getAttribute(a));
+      overlay.style.width = svg.style.width;
+      overlay.style.height = svg.style.height;
+    }
+    const gActive = overlay ? el("g", { class: "edges-active" }, overlay) : null;
+    const gPulses = el("g", { class: "pulses", "aria-hidden": "true" }, overlay || root);
+    const gChips = el("g", { class: "chips" }, root);
 
+    // many edges: one group per target node, so a restyled edge makes its container recompute
+    // its bounds over a few dozen siblings, not over every edge of the graph
+    const grouped = layout.edges.size > GROUPED_EDGES;
+    const edgeTarget = grouped ? new Map(graph.edges.map((e) => [e.id, e.target])) : null;
+    const groups = new Map();
+    const parentOf = (id) => {
+      if (!grouped) return gEdges;
+      const target = edgeTarget.get(id);
+      if (!groups.has(target)) groups.set(target, el("g", { class: "edge-group" }, gEdges));
+      return groups.get(target);
+    };
     const edges = new Map();
     for (const [id, geo] of layout.edges) {
       const param = paramByEdge.get(id);
       const cls = ["edge", `edge-${geo.kind}`, param ? "edge-weight" : ""].join(" ").trim();
-      const path = el("path", { d: geo.d, class: cls, "data-id": id, id: `e-${id}` }, gEdges);
-      if (!param) path.setAttribute("stroke-width", (geo.kind === "internal" ? 0 : 2) * m.stroke);
-      edges.set(id, { path, geo, param });
+      // a weight's edge is drawn with the weight's value as given; restyle changes what differs
+      const sign = param && param.value !== null ? (param.value < 0 ? "neg" : "pos") : "";
+      const width = param ? String(weightWidth(param.value, ref, m)) : (geo.kind === "internal" ? 0 : 2) * m.stroke;
+      const path = el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, parentOf(id));
+      edges.set(id, { path, geo, param, sign, width });
     }
 
     for (const nr of layout.neurons) {
@@ -54,18 +93,26 @@ export function createRenderer(svg) {
       nodes.set(id, drawNode(gNodes, n, box, m, options));
     }
 
+    // a network with many weights draws a dense layer's labels only when they are shown
     const params = new Map();
     for (const p of graph.parameters) {
       if (p.edge && edges.has(p.edge)) {
         const dense = layout.denseLayers.has(p.tensor);
         const at = layout.labels.get(p.id) || edges.get(p.edge).geo.mid;
-        params.set(p.id, { ...drawWeightLabel(gLabels, p, at, m, dense, options), path: edges.get(p.edge).path, kind: "weight" });
+        const e = edges.get(p.edge);
+        const v = { p, at, dense, edge: e, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
+        if (!(lazy && dense)) Object.assign(v, drawWeightLabel(gLabels, p, at, m, dense, options));
+        params.set(p.id, v);
       } else if (nodes.has(p.id)) {
         params.set(p.id, { ...nodes.get(p.id), kind: layout.boxes.get(p.id).shape === "bias" ? "bias" : "var" });
       }
     }
-    const gChips = el("g", { class: "chips" }, svg);
-    parts = { graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, chips: new Map() };
+    svg.append(root);
+    if (overlay) svg.after(overlay);
+    parts = { graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, gLabels, chips: new Map(), lazy, gActive, options };
+    marked = { edges: new Set(), active: new Set(), written: new Set() };
+    shownLazy = new Set();
+    current = null;
     return parts;
   }
 
@@ -90,10 +137,16 @@ export function createRenderer(svg) {
     }
   }
 
-  function restyle(step, precision, active) {
+  /**
+   * Show a step: `changed` lists the entries that differ from the step shown before (null: all of
+   * them), and only those are touched; `active` marks what this step did.
+   */
+  function restyle(step, precision, active, changed = null) {
     if (!parts) return;
-    const { nodes, params, edges, m, ref, byId } = parts;
-    for (const ns of step.nodes) {
+    const { nodes, params, byId } = parts;
+    current = { step, precision };
+    const list = changed || step;
+    for (const ns of list.nodes) {
       const v = nodes.get(ns.id);
       if (!v) continue;
       const n = byId.get(ns.id);
@@ -103,34 +156,135 @@ export function createRenderer(svg) {
       v.g.classList.toggle("has-grad", ns.grad !== null);
       v.g.setAttribute("aria-label", describeNode(n, ns, precision));
     }
-    for (const ps of step.parameters) {
+    for (const ps of list.parameters) {
       const v = params.get(ps.id);
-      if (!v) continue;
-      const name = v.name;
-      const sign = ps.value === null ? "" : ps.value < 0 ? "neg" : "pos";
-      v.g.classList.toggle("pos", sign === "pos");
-      v.g.classList.toggle("neg", sign === "neg");
-      v.g.classList.toggle("has-grad", ps.grad !== null);
-      v.g.classList.toggle("is-updated", ps.new !== null);
-      setText(v.value, v.kind === "var" ? formatSigned(ps.value, precision) : `${name} ${formatSigned(ps.value, precision)}`);
-      setText(v.grad, gradText(ps, precision, parts.layout.primitive));
-      v.g.setAttribute("aria-label", describeParam(name, ps, precision));
-      if (v.path) {
-        v.path.classList.toggle("pos", sign === "pos");
-        v.path.classList.toggle("neg", sign === "neg");
-        v.path.setAttribute("stroke-width", weightWidth(ps.value, ref, m));
-      }
+      if (v) styleParam(v, ps, precision);
     }
-    for (const { path } of edges.values()) path.classList.remove("active");
-    for (const v of [...nodes.values(), ...params.values()]) v.g.classList.remove("active", "written");
-    for (const id of active.edges) edges.get(id)?.path.classList.add("active");
-    for (const id of active.nodes) (nodes.get(id) || params.get(id))?.g.classList.add("active");
-    for (const id of active.written) (nodes.get(id) || params.get(id))?.g.classList.add("written");
+    mark(active);
     for (const [edgeId, chip] of parts.chips) {
       chip.g.classList.toggle("is-shown", step.fine_cursor > chip.index);
       chip.g.classList.toggle("active", active.edges.has(edgeId));
     }
   }
+
+  function styleParam(v, ps, precision) {
+    const sign = ps.value === null ? "" : ps.value < 0 ? "neg" : "pos";
+    if (v.path) {
+      // drawn with the weight's first value: most weights of a step never touch their edge
+      if (v.pathSign !== sign) {
+        v.pathSign = sign;
+        v.path.classList.toggle("pos", sign === "pos");
+        v.path.classList.toggle("neg", sign === "neg");
+      }
+      const width = String(weightWidth(ps.value, parts.ref, parts.m));
+      if (v.pathWidth !== width) {
+        v.pathWidth = width;
+        v.path.setAttribute("stroke-width", width);
+        v.edge.copy?.setAttribute("stroke-width", width);
+      }
+    }
+    if (!v.g) return; // a dense layer's label not drawn yet: drawn with its values when shown
+    v.g.classList.toggle("pos", sign === "pos");
+    v.g.classList.toggle("neg", sign === "neg");
+    v.g.classList.toggle("has-grad", ps.grad !== null);
+    v.g.classList.toggle("is-updated", ps.new !== null);
+    setText(v.value, v.kind === "var" ? formatSigned(ps.value, precision) : `${v.name} ${formatSigned(ps.value, precision)}`);
+    setText(v.grad, gradText(ps, precision, parts.layout.primitive));
+    v.g.setAttribute("aria-label", describeParam(v.name, ps, precision));
+  }
+
+  /** Move the marks of the step before to this step's elements (only those two sets are touched). */
+  function mark(active) {
+    const { edges, nodes, params } = parts;
+    const view = (id) => nodes.get(id) || params.get(id);
+    const activate = (id, on) => {
+      const e = edges.get(id);
+      if (!e) return;
+      if (!parts.gActive) return e.path.classList.toggle("active", on);
+      // a large graph: the active edge is copied into the overlay; the edges beneath stay as drawn
+      if (on && !e.copy) {
+        e.copy = e.path.cloneNode(false);
+        e.copy.removeAttribute("id");
+        e.copy.classList.add("active");
+        parts.gActive.append(e.copy);
+      } else if (!on && e.copy) {
+        e.copy.remove();
+        e.copy = null;
+      }
+    };
+    for (const id of marked.edges) if (!active.edges.has(id)) activate(id, false);
+    for (const id of marked.active) if (!active.nodes.has(id)) view(id)?.g?.classList.remove("active");
+    for (const id of marked.written) if (!active.written.has(id)) view(id)?.g?.classList.remove("written");
+    marked = { edges: new Set(active.edges), active: new Set(active.nodes), written: new Set(active.written) };
+    if (parts.lazy) showLazyLabels(active);
+    for (const id of active.edges) activate(id, true);
+    for (const id of active.nodes) view(id)?.g?.classList.add("active");
+    for (const id of active.written) view(id)?.g?.classList.add("written");
+  }
+
+  /** A dense layer's labels exist only while shown: this step's (a few), hovered or focused. */
+  function showLazyLabels(active) {
+    const wanted = new Set();
+    for (const id of [...active.written, ...active.nodes]) {
+      if (wanted.size >= MAX_LAZY_LABELS) break;
+      const v = parts.params.get(id);
+      if (v && v.kind === "weight" && v.dense) wanted.add(id);
+    }
+    for (const id of shownLazy) if (!wanted.has(id)) dropLabel(id);
+    for (const id of wanted) drawLazyLabel(id);
+  }
+
+  function drawLazyLabel(id) {
+    const v = parts.params.get(id);
+    if (!v || v.g) return v;
+    Object.assign(v, drawWeightLabel(parts.gLabels, v.p, v.at, parts.m, true, parts.options));
+    shownLazy.add(id);
+    const ps = current && paramState(current.step, id);
+    if (ps) styleParam(v, ps, current.precision);
+    if (marked.active.has(id)) v.g.classList.add("active");
+    if (marked.written.has(id)) v.g.classList.add("written");
+    return v;
+  }
+
+  /** Remove a lazily drawn label, unless it is this step's, under the pointer or focused. */
+  function dropLabel(id) {
+    const v = parts.params.get(id);
+    if (!v || !v.g || !shownLazy.has(id)) return;
+    if (hoverId === id || v.g.contains(document.activeElement) || marked.active.has(id) || marked.written.has(id)) return;
+    v.g.remove();
+    Object.assign(v, { g: null, value: null, grad: null });
+    shownLazy.delete(id);
+  }
+
+  // hover: a dense layer's label appears while the pointer is on its edge or on the label itself
+  let hoverId = null;
+  const hoveredId = (target) => {
+    if (!parts || !parts.lazy || !(target instanceof Element)) return null;
+    const label = target.closest(".wlabel");
+    if (label) return label.dataset.id;
+    const edge = target.closest(".edge-weight");
+    return edge ? parts.paramByEdge.get(edge.dataset.id)?.id || null : null;
+  };
+  function setHover(id) {
+    if (id === hoverId) return;
+    const old = hoverId;
+    hoverId = id;
+    if (old) {
+      parts.params.get(old)?.g?.classList.remove("peek");
+      dropLabel(old);
+    }
+    const v = id && drawLazyLabel(id);
+    if (v && v.g) v.g.classList.add("peek");
+  }
+  function clearHover() {
+    hoverId = null;
+  }
+  svg.addEventListener("pointerover", (ev) => setHover(hoveredId(ev.target)));
+  svg.addEventListener("pointerleave", () => parts && setHover(null));
+  svg.addEventListener("focusout", (ev) => {
+    const id = ev.target instanceof Element && ev.target.classList.contains("wlabel") ? ev.target.dataset.id : null;
+    if (id && parts && parts.lazy) requestAnimationFrame(() => dropLabel(id));
+  });
 
   return { draw, restyle, setContributions, parts: () => parts };
 }
@@ -140,6 +294,12 @@ function gradText(s, precision, primitive) {
   if (s.grad === null) return "";
   const [k, n] = s.grad_parts || [0, 0];
   return GRAD + formatNumber(s.grad, precision) + (primitive && k < n ? ` · ${k} of ${n}` : "");
+}
+
+/** A parameter's state in a step (by the step's index when it has one). */
+export function paramState(step, id) {
+  const i = step.index ? step.index.params.get(id) : step.parameters.findIndex((p) => p.id === id);
+  return i === undefined || i < 0 ? null : step.parameters[i];
 }
 
 function setText(node, s) {

@@ -3,7 +3,7 @@
 import { formatSigned } from "./format.js";
 import { layoutGraph, metricsFor } from "./layout.js";
 import { isPrimitive, layoutPrimitive } from "./layout-primitive.js";
-import { createRenderer, weightWidth } from "./render.js";
+import { createRenderer, paramState, weightWidth } from "./render.js";
 
 const PULSE_MS = { slow: 900, normal: 520, fast: 260 };
 const MAX_ANIMATED = 40;
@@ -12,14 +12,24 @@ const PROJECTOR_MIN_TEXT = 24; // px at 1920 × 1080: below this a graph scrolls
 const CURRENT = ".node.written, .wlabel.written, .node.active, .wlabel.active"; // this step's marks
 const NORMAL_MIN_TEXT = 11; // px: the same rule at a desk, with a floor for small print // a coarse unit animates its first steps together, the rest just appear
 
+const indices = new WeakMap(); // graph → lookups every step needs, built once per graph
+
+function indexOf(graph) {
+  if (!indices.has(graph)) {
+    const paramById = new Map(graph.parameters.map((p) => [p.id, p]));
+    const incoming = new Map();
+    for (const e of graph.edges) {
+      if (!incoming.has(e.target)) incoming.set(e.target, []);
+      incoming.get(e.target).push(e);
+    }
+    indices.set(graph, { paramById, incoming });
+  }
+  return indices.get(graph);
+}
+
 /** What a unit touched: edges to light, nodes involved, and the values it wrote. */
 export function activeSets(graph, step) {
-  const paramById = new Map(graph.parameters.map((p) => [p.id, p]));
-  const incoming = new Map();
-  for (const e of graph.edges) {
-    if (!incoming.has(e.target)) incoming.set(e.target, []);
-    incoming.get(e.target).push(e);
-  }
+  const { paramById, incoming } = indexOf(graph);
   const out = { edges: new Set(), nodes: new Set(), written: new Set() };
   for (const s of step.steps) {
     out.nodes.add(s.node);
@@ -109,7 +119,8 @@ export function createStage({ svg, wrap, animator, store }) {
     const stale = !drawnFor || drawnFor.projector !== s.projector || drawnFor.precision !== s.precision;
     if (stale) redraw();
     const active = activeSets(graph, resp);
-    renderer.restyle(resp, s.precision, active);
+    // after a redraw every entry is drawn afresh; otherwise only what changed is restyled
+    renderer.restyle(resp, s.precision, active, stale ? null : resp.changed);
     const advanced = previous && previous.granularity === resp.granularity && resp.fine_cursor > previous.fine_cursor && resp.cursor === previous.cursor + 1;
     if (advanced) animate(resp, PULSE_MS[s.speed] || PULSE_MS.normal, s.precision);
     // a graph that scrolls (projector, large networks) keeps the current step in view
@@ -119,23 +130,28 @@ export function createStage({ svg, wrap, animator, store }) {
   function animate(resp, ms, precision) {
     const parts = renderer.parts();
     if (!parts || animator.reduced) return;
-    const paramById = new Map(graph.parameters.map((p) => [p.id, p]));
-    const incoming = graph.edges.filter((e) => resp.steps.some((st) => st.phase === "forward" && st.node === e.target));
+    const { paramById, incoming } = indexOf(graph);
     const radius = parts.m.stroke * 7;
+    const writes = []; // every pulse reads its path first, then the page is written: one layout
     for (const st of resp.steps.slice(0, MAX_ANIMATED)) {
       if (st.phase === "forward") {
         const view = parts.nodes.get(st.node);
-        const ids = new Set(incoming.filter((e) => e.target === st.node).map((e) => drawnEdge(e.id, e.source, paramById)));
+        const ids = new Set((incoming.get(st.node) || []).map((e) => drawnEdge(e.id, e.source, paramById)));
         const edges = [...ids].map((id) => parts.edges.get(id)).filter(Boolean);
-        hold(view && view.value, Promise.all(edges.map((e) => animator.pulse(parts.pulses, e.path, { cls: "pulse-fwd", radius, ms }))));
+        const done = Promise.all(edges.map((e) => animator.pulse(parts.pulses, e.path, { cls: "pulse-fwd", radius, ms })));
+        writes.push(() => hold(view && view.value, done));
       } else if (st.phase === "backward") {
         const e = parts.edges.get(drawnEdge(st.edge, st.target, paramById));
         const view = parts.nodes.get(st.target) || parts.params.get(st.target);
-        if (e) hold(view && view.grad, animator.pulse(parts.pulses, e.path, { reverse: true, cls: "pulse-bwd", radius, ms }));
+        if (e) {
+          const done = animator.pulse(parts.pulses, e.path, { reverse: true, cls: "pulse-bwd", radius, ms });
+          writes.push(() => hold(view && view.grad, done));
+        }
       } else if (st.phase === "update") {
-        morph(parts, resp.parameters.find((p) => p.id === st.target), ms, precision);
+        writes.push(() => morph(parts, paramState(resp, st.target), ms, precision));
       }
     }
+    for (const write of writes) write();
   }
 
   /** Keep a freshly written number hidden until its pulse arrives. */
@@ -147,15 +163,16 @@ export function createStage({ svg, wrap, animator, store }) {
 
   function morph(parts, ps, ms, precision) {
     const view = parts.params.get(ps && ps.id);
-    if (!view || ps.old === null || ps.value === null) return;
-    const finalText = view.value.textContent;
+    if (!view || !view.g || ps.old === null || ps.value === null) return;
+    const { g, value, path } = view; // a label drawn on demand may be removed meanwhile
+    const finalText = value.textContent;
     const prefix = view.kind === "var" ? "" : `${view.name} `;
-    view.g.classList.add("morphing");
+    g.classList.add("morphing");
     animator.tween(ms * 1.6, (t) => {
       const v = ps.old + (ps.value - ps.old) * t;
-      if (view.path) view.path.setAttribute("stroke-width", weightWidth(t >= 1 ? ps.value : v, parts.ref, parts.m));
-      view.value.textContent = t >= 1 ? finalText : prefix + formatSigned(v, precision);
-      if (t >= 1) view.g.classList.remove("morphing");
+      if (path) path.setAttribute("stroke-width", weightWidth(t >= 1 ? ps.value : v, parts.ref, parts.m));
+      value.textContent = t >= 1 ? finalText : prefix + formatSigned(v, precision);
+      if (t >= 1) g.classList.remove("morphing");
     });
   }
 

@@ -1,0 +1,105 @@
+"""Steps asked `since` the state held list only what changed, and the page restyles only that: what
+it shows after any walk forward and back must equal what a fresh page (one full answer) shows at
+the same cursor, element by element."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from tests.browser.pageview import open_lesson, wait_cursor
+
+pytestmark = pytest.mark.browser
+
+# Everything drawn that a step can change: every graph element with an id (class, label, width,
+# text), every row of the summary, the equation, loss and counter.
+DRAWN = """() => {
+  const out = {};
+  const cls = (el) => (el.getAttribute('class') || '').split(/\\s+/).filter(Boolean).sort().join(' ');
+  for (const el of document.querySelectorAll('#graph [id]')) {
+    out[el.id] = [cls(el), el.getAttribute('aria-label'), el.getAttribute('stroke-width'), el.tagName === 'path' ? '' : el.textContent];
+  }
+  for (const tr of document.querySelectorAll('#summary-body tr')) out['row ' + tr.dataset.id] = [cls(tr), tr.textContent];
+  for (const id of ['step-count', 'explain-title', 'eq-formula', 'eq-substituted', 'eq-result', 'sentence', 'live', 'loss-before', 'loss-after', 'loss-change']) {
+    out[id] = document.getElementById(id).textContent;
+  }
+  return out;
+}"""
+
+
+def differences(stepped: dict, fresh: dict) -> list[str]:
+    keys = sorted(set(stepped) | set(fresh))
+    return [
+        f"{k}: stepped {stepped.get(k)!r}, fresh {fresh.get(k)!r}"
+        for k in keys
+        if stepped.get(k) != fresh.get(k)
+    ]
+
+
+def walk_and_compare(
+    make_page, base_url: str, lesson: str, forward: int, back_to: int, large: bool = False
+) -> list[dict]:
+    """Step forward `forward` times, then back to `back_to`, comparing with a fresh page each time.
+    `large`: the worksheet panel refuses the network (422), as it should past 2,000 numbers."""
+    page = make_page(1280, 720, reduced_motion="reduce")
+    bodies = []
+    page.on("request", lambda r: r.url.endswith("/api/step") and bodies.append(r.post_data_json))
+    fresh = make_page(1280, 720, reduced_motion="reduce")
+    for p in (page, fresh) if large else ():
+        p.watch.expect_status(422, "/api/worksheet")
+    open_lesson(page, base_url, f"#{lesson}&k=0")
+    cursors = [*range(1, forward + 1), *range(forward - 1, back_to - 1, -1)]
+    for n, k in enumerate(cursors):
+        page.keyboard.press("ArrowRight" if n < forward else "ArrowLeft")
+        wait_cursor(page, k)
+        if n >= forward and k % 2 == 0 and k != back_to:
+            continue  # on the way back every other cursor is enough (each check loads a page)
+        open_lesson(
+            fresh, base_url, f"?fresh={n}#{lesson}&k={k}"
+        )  # a new document, one full answer
+        wait_cursor(fresh, k)
+        assert differences(page.evaluate(DRAWN), fresh.evaluate(DRAWN)) == [], f"at cursor {k}"
+    return bodies
+
+
+def test_tutorial_forward_and_back_with_partial_answers(make_page, base_url):
+    bodies = walk_and_compare(make_page, base_url, "preset=tutorial", forward=19, back_to=0)
+    steps = [b for b in bodies if b["cursor"] != 0 or b.get("since") is not None]
+    assert len(steps) == 19 + 19
+    # every one of them asked only for what changed since the step shown before
+    assert [b.get("since") for b in steps] == [*range(0, 19), *range(19, 0, -1)]
+
+
+def test_xor_second_sample_by_node_with_partial_answers(make_page, base_url):
+    bodies = walk_and_compare(
+        make_page, base_url, "preset=xor&sample=1&g=node", forward=8, back_to=3
+    )
+    assert sum(1 for b in bodies if b.get("since") is not None) == 8 + 5
+
+
+def test_a_large_network_by_layer_with_partial_answers(make_page, base_url):
+    """1,722 parameters: dense layers' labels are drawn only while shown and the summary draws only
+    the rows in view; still, stepping by layer forward and back shows what a fresh page shows."""
+    scenario = {
+        "layers": [40, 40, 2],
+        "activations": ["tanh", "sigmoid"],
+        "loss": "mse",
+        "init": {"scheme": "xavier", "seed": 3},
+        "inputs": [[0.05 * i - 1 for i in range(40)]],
+        "targets": [[0.2, 0.9]],
+        "learning_rate": 0.5,
+    }
+    text = json.dumps(scenario, separators=(",", ":")).encode()
+    lesson = "s=" + base64.urlsafe_b64encode(text).decode().rstrip("=") + "&g=layer"
+    bodies = walk_and_compare(make_page, base_url, lesson, forward=7, back_to=4, large=True)
+    assert sum(1 for b in bodies if b.get("since") is not None) == 7 + 3
+    page = make_page(1280, 720, reduced_motion="reduce")
+    page.watch.expect_status(422, "/api/worksheet")
+    open_lesson(page, base_url, f"#{lesson}&k=6")
+    wait_cursor(page, 6)
+    # a few labels of the 1,600 in the dense layer, and a window of the summary's 1,722 rows
+    assert 0 < page.locator("#graph .wlabel").count() <= 64
+    assert 0 < page.locator("#summary-body tr:not(.spacer)").count() < 100
+    assert page.get_attribute("#summary-table", "aria-rowcount") == "1723"
