@@ -42,13 +42,11 @@ def walk_and_compare(
     make_page, base_url: str, lesson: str, forward: int, back_to: int, large: bool = False
 ) -> list[dict]:
     """Step forward `forward` times, then back to `back_to`, comparing with a fresh page each time.
-    `large`: the worksheet panel refuses the network (422), as it should past 2,000 numbers."""
+    `large`: past 2,000 numbers, the worksheet panel says it cannot list them (without asking)."""
     page = make_page(1280, 720, reduced_motion="reduce")
     bodies = []
     page.on("request", lambda r: r.url.endswith("/api/step") and bodies.append(r.post_data_json))
     fresh = make_page(1280, 720, reduced_motion="reduce")
-    for p in (page, fresh) if large else ():
-        p.watch.expect_status(422, "/api/worksheet")
     open_lesson(page, base_url, f"#{lesson}&k=0")
     cursors = [*range(1, forward + 1), *range(forward - 1, back_to - 1, -1)]
     for n, k in enumerate(cursors):
@@ -96,10 +94,11 @@ def test_a_large_network_by_layer_with_partial_answers(make_page, base_url):
     bodies = walk_and_compare(make_page, base_url, lesson, forward=7, back_to=4, large=True)
     assert sum(1 for b in bodies if b.get("since") is not None) == 7 + 3
     page = make_page(1280, 720, reduced_motion="reduce")
-    page.watch.expect_status(422, "/api/worksheet")
     open_lesson(page, base_url, f"#{lesson}&k=6")
     wait_cursor(page, 6)
     # a few labels of the 1,600 in the dense layer, and a window of the summary's 1,722 rows
     assert 0 < page.locator("#graph .wlabel").count() <= 64
     assert 0 < page.locator("#summary-body tr:not(.spacer)").count() < 100
     assert page.get_attribute("#summary-table", "aria-rowcount") == "1723"
+    sheet = page.locator("#panel-worksheet .bs-ws-summary")
+    assert "numbers to check, more than the 2,000" in sheet.text_content()

@@ -43,6 +43,7 @@ export function installWorksheetPanels({ loadScenario = openScenario } = {}) {
     // the expanded view checks each product and sum too; an expression is primitive already
     expand: Boolean(current && current.state && current.state.expand && current.scenario.kind !== "expression"),
     name: (current && current.state && current.state.presetId) || "lesson",
+    graph: current ? current.graph : null,
   });
 
   const sheetPanel = addPanel({ id: "worksheet", title: "Check my working", where: "side" });

@@ -22,6 +22,21 @@ export function readNumber(text) {
   return { value: Number(t), decimals: decimals === null ? null : Math.min(decimals, 12) };
 }
 
+const MAX_QUANTITIES = 2000; // app/engine/check.py MAX_QUANTITIES: the API refuses larger worksheets
+
+/**
+ * How many numbers the worksheet of this graph lists, counted as the engine does: each op node's
+ * value, each gradient that is passed on (every source of an edge that needs a gradient), and
+ * each trainable parameter's new value when the plan has an update.
+ */
+export function worksheetSize(graph) {
+  const values = graph.nodes.filter((n) => n.kind === "op").length;
+  const grads = new Set(graph.edges.filter((e) => e.requires_grad).map((e) => e.source)).size;
+  const update = "update" in graph.plan.granularities.pass.phase_starts;
+  const updates = update ? graph.parameters.filter((p) => !p.frozen).length : 0;
+  return values + grads + updates;
+}
+
 export function mountWorksheet(container, api, getState, { onResult = () => {} } = {}) {
   const client = api && api.check && api.worksheet ? api : exprApi;
   const typed = new Map(); // key → text, kept across refreshes
@@ -97,8 +112,16 @@ export function mountWorksheet(container, api, getState, { onResult = () => {} }
   }
 
   async function refresh() {
-    const { scenario, expand = false } = getState();
+    const { scenario, expand = false, graph = null } = getState();
     resetVerdicts();
+    const size = graph ? worksheetSize(graph) : 0;
+    if (size > MAX_QUANTITIES) {
+      // the API would refuse it (422, which the browser logs as an error): say so without asking
+      body.replaceChildren();
+      rows.clear();
+      summary.textContent = `This network has ${size.toLocaleString("en")} numbers to check, more than the ${MAX_QUANTITIES.toLocaleString("en")} a worksheet lists: use a smaller network or fewer neurons.`;
+      return;
+    }
     try {
       render((await client.worksheet(scenario, expand)).quantities);
     } catch (err) {

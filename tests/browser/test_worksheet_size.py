@@ -1,0 +1,44 @@
+"""The worksheet panel counts a graph's numbers as the engine does, so a network too large for a
+worksheet is explained without a refused request (which the browser would log as an error)."""
+
+import pytest
+
+from app.engine.expression_presets import EXPRESSION_PRESETS
+from app.engine.presets import PRESETS
+
+CASES = [
+    *[(PRESETS[k]["scenario"], False) for k in PRESETS],
+    (PRESETS["xor"]["scenario"], True),
+    ({**PRESETS["tutorial"]["scenario"], "frozen": ["W1"]}, False),
+    *[(p["scenario"], False) for p in EXPRESSION_PRESETS.values()],
+    (
+        {
+            "layers": [20, 40, 40, 2],
+            "activations": ["tanh", "tanh", "sigmoid"],
+            "init": {"seed": 1},
+            "inputs": [[0.1] * 20],
+            "targets": [[0.0, 1.0]],
+        },
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("scenario", "expand"), CASES)
+def test_the_page_counts_the_worksheet_as_the_api_does(page, base_url, scenario, expand):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    api = TestClient(create_app())
+    graph = api.post("/api/graph", json={"scenario": scenario, "expand": expand}).json()
+    sheet = api.post("/api/worksheet", json={"scenario": scenario, "expand": expand})
+    page.goto(f"{base_url}/")  # the page's origin and its modules
+    counted = page.evaluate(
+        "async (g) => (await import('/static/js/worksheet/worksheet.js')).worksheetSize(g)", graph
+    )
+    if sheet.status_code == 200:
+        assert counted == len(sheet.json()["quantities"]) and counted <= 2000
+    else:
+        assert sheet.status_code == 422 and counted > 2000
+        assert f"{counted:,} numbers" in sheet.json()["detail"][0]["msg"]
