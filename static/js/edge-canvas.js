@@ -33,7 +33,10 @@ export function createEdgeCanvas(svg, edges, stroke) {
   canvas.style.width = svg.style.width;
   canvas.style.height = svg.style.height;
   svg.before(canvas);
-  const ctx = canvas.getContext("2d");
+  // drawn through an OffscreenCanvas: its frames go to the compositor directly, so the page's own
+  // commits (every step) never copy this large bitmap again, as they do for a plain canvas
+  const surface = canvas.transferControlToOffscreen ? canvas.transferControlToOffscreen() : canvas;
+  const ctx = surface.getContext("2d");
   const margin = 8 * stroke;
   const items = [];
   for (const e of edges.values()) {
@@ -79,8 +82,8 @@ export function createEdgeCanvas(svg, edges, stroke) {
     const ch = canvas.clientHeight;
     let dpr = window.devicePixelRatio || 1;
     if (cw * ch * dpr * dpr > MAX_PIXELS) dpr = Math.sqrt(MAX_PIXELS / Math.max(1, cw * ch));
-    canvas.width = Math.max(1, Math.round(cw * dpr));
-    canvas.height = Math.max(1, Math.round(ch * dpr));
+    surface.width = Math.max(1, Math.round(cw * dpr));
+    surface.height = Math.max(1, Math.round(ch * dpr));
     const s = vb.width > 0 && vb.height > 0 ? Math.min(cw / vb.width, ch / vb.height) : 1;
     view = { k: s * dpr, ox: ((cw - vb.width * s) / 2) * dpr, oy: ((ch - vb.height * s) / 2) * dpr };
   }
@@ -111,8 +114,8 @@ export function createEdgeCanvas(svg, edges, stroke) {
     // whole device pixels, so the pixels inside are exactly what a full paint gives
     const px0 = Math.max(0, Math.floor(ox + x0 * k));
     const py0 = Math.max(0, Math.floor(oy + y0 * k));
-    const px1 = Math.min(canvas.width, Math.ceil(ox + x1 * k));
-    const py1 = Math.min(canvas.height, Math.ceil(oy + y1 * k));
+    const px1 = Math.min(surface.width, Math.ceil(ox + x1 * k));
+    const py1 = Math.min(surface.height, Math.ceil(oy + y1 * k));
     if (px1 <= px0 || py1 <= py0) return;
     const area = [(px0 - ox) / k, (py0 - oy) / k, (px1 - ox) / k, (py1 - oy) / k];
     const crossing = items.filter(({ box }) => box[0] < area[2] && box[2] > area[0] && box[1] < area[3] && box[3] > area[1]);
@@ -129,6 +132,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
 
   return {
     canvas,
+    surface,
     paint,
     flush,
     /** An edge's sign or width changed: repainted at the next flush. */
