@@ -47,6 +47,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
   let view = null; // viewBox → canvas pixels: scale k, offsets ox, oy
   let colours = null;
   const dirty = new Set();
+  let fresh = false; // painted since drawn: a flush then repaints only what changed
 
   function readColours() {
     const cs = getComputedStyle(svg);
@@ -90,16 +91,19 @@ export function createEdgeCanvas(svg, edges, stroke) {
 
   /** Paint every edge afresh (a new drawing, size or theme). */
   function paint() {
+    if (!canvas.isConnected) return; // replaced by a new drawing meanwhile
     fit();
     colours = readColours();
     dirty.clear();
+    fresh = true;
     ctx.setTransform(view.k, 0, 0, view.k, view.ox, view.oy);
     strokeAll(ctx, items, colours);
   }
 
   /** Repaint the strip the changed edges cover: cleared, clipped, and every edge crossing it redrawn. */
   function flush() {
-    if (!dirty.size || !view) return;
+    if (!fresh) return paint(); // the first paint waits for the first step's values (one paint, not two)
+    if (!dirty.size) return;
     let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
     for (const it of items) {
       if (!dirty.has(it.e)) continue;

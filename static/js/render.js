@@ -117,7 +117,9 @@ export function createRenderer(svg) {
     if (overlay) svg.after(overlay);
     if (lazy) {
       edgeCanvas = createEdgeCanvas(svg, edges, m.stroke);
-      edgeCanvas.paint();
+      // painted by the step's restyle, which follows at once (or, with no step yet, next frame)
+      const drawn = edgeCanvas;
+      requestAnimationFrame(() => drawn.flush());
     }
     parts = { edgeCanvas, graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, gLabels, chips: new Map(), lazy, gActive, options };
     marked = { edges: new Set(), active: new Set(), written: new Set() };
