@@ -14,6 +14,7 @@ import numpy as np
 from app.engine.datasets import make_dataset
 from app.engine.network import MLPSpec, init_params
 from app.engine.train import TrainConfig, train
+from bench.server import report
 
 
 def tutorial_loop(W1, b1, W2, b2, X, Y, lr, epochs):
@@ -94,9 +95,12 @@ def main() -> None:
         ours = best_of(ours_run) / e
         ref = best_of(tutorial_run) / e
         row = f"{title:28} {ours * 1e6:14.1f} {ours / ref:16.2f}×"
+        report("train", title, "µs/epoch", round(ours * 1e6, 1), "", None)
+        report("train", title, "÷ NumPy", round(ours / ref, 2), "", None)
         if torch is not None:
             pt = best_of(lambda: torch_loop(torch, w[0], b[0], w[1], b[1], X, Y, lr, e)) / e  # noqa: B023
             row += f" {ours / pt:13.2f}×"
+            report("train", title, "÷ PyTorch", round(ours / pt, 2), "", None)
         else:
             row += f" {'(no torch)':>14}"
         print(row)

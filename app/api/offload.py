@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import anyio.to_thread
@@ -33,12 +33,20 @@ def is_small(sc: Scenario | ExpressionScenario, expand: bool = False) -> bool:
     return units <= INLINE_MAX_UNITS and len(sc.inputs) * sc.neurons <= INLINE_MAX_CELLS
 
 
-async def in_pool(work: Callable[[], T]) -> T:
+class Abandoned(Exception):
+    """The client went away while its answer waited for a slot: nobody would read it."""
+
+
+async def in_pool(work: Callable[[], T], gone: Callable[[], Awaitable[bool]] | None = None) -> T:
     """Run `work` in the thread pool, at most HEAVY_SLOTS at once. More threads would only take
     turns at the interpreter lock, all finishing late, and starve the event loop: a connection
     whose next request waited more than the keep-alive timeout was closed with it unread (a
-    reset, seen by the load benchmark with 50 whole-state requests at once)."""
+    reset, seen by the load benchmark with 50 whole-state requests at once). Work whose client
+    has `gone` by the time its slot comes up is not started (Abandoned)."""
     loop = asyncio.get_running_loop()
     if loop not in _slots:
         _slots[loop] = anyio.CapacityLimiter(HEAVY_SLOTS)
-    return await anyio.to_thread.run_sync(work, limiter=_slots[loop])
+    async with _slots[loop]:
+        if gone is not None and await gone():
+            raise Abandoned
+        return await anyio.to_thread.run_sync(work)

@@ -148,9 +148,9 @@ def test_only_a_few_steps_from_a_kept_state_stay_on_the_event_loop(client, monke
     pooled = []
     real = lessons.in_pool
 
-    async def recording(fn):
+    async def recording(fn, gone=None):
         pooled.append(fn)
-        return await real(fn)
+        return await real(fn, gone)
 
     monkeypatch.setattr(lessons, "in_pool", recording)
     ask = lambda cursor, since=None: client.post(  # noqa: E731
@@ -165,3 +165,24 @@ def test_only_a_few_steps_from_a_kept_state_stay_on_the_event_loop(client, monke
     assert ask(end, since=end - 1).is_success and len(pooled) == 2  # nothing kept near: the pool
     assert ask(end - 1).is_success and len(pooled) == 3  # every entry listed: the pool
     assert ask(end + 3, since=end - 1).is_success and len(pooled) == 3  # four steps on: inline
+
+
+def test_work_whose_client_left_before_its_slot_came_up_is_not_started():
+    import asyncio
+
+    from app.api.offload import Abandoned, in_pool
+
+    ran = []
+
+    async def gone() -> bool:
+        return True
+
+    async def still_here() -> bool:
+        return False
+
+    async def main():
+        with pytest.raises(Abandoned):
+            await in_pool(lambda: ran.append("abandoned"), gone)
+        return await in_pool(lambda: ran.append("answered") or 42, still_here)
+
+    assert asyncio.run(main()) == 42 and ran == ["answered"]

@@ -1,13 +1,13 @@
 from collections.abc import Callable
 
 import numpy as np
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.api import cache
 from app.api.convert import built_lesson, dump, finite, lesson_for, to_spec
 from app.api.errors import invalid
-from app.api.offload import in_pool, is_small
+from app.api.offload import Abandoned, in_pool, is_small
 from app.api.schemas import (
     MAX_RUN_STEPS,
     GraphRequest,
@@ -23,20 +23,21 @@ router = APIRouter(tags=["lessons"])
 
 
 @router.post("/graph", response_model=GraphResponse)
-async def build_graph(req: GraphRequest):
+async def build_graph(req: GraphRequest, request: Request):
     """The scenario's computation graph: nodes, edges, parameters, layout hints and step plan."""
 
-    return await _answer(
-        req, lambda: dump(lesson_for(req.scenario, req.expand).describe(req.labels))
-    )
+    def work() -> bytes:
+        return dump(lesson_for(req.scenario, req.expand).describe(req.labels))
+
+    return await _answer(req, work, request)
 
 
 @router.post("/step", response_model=StepResponse)
-async def take_step(req: StepRequest):
+async def take_step(req: StepRequest, request: Request):
     """The state at `cursor`: the step just taken with its explanation, and every value and
     gradient so far (with `since`, only those that changed). Stepping back is asking for
     cursor − 1."""
-    return await _answer(req, lambda: dump(step_at(req)), _quick(req))
+    return await _answer(req, lambda: dump(step_at(req)), request, _quick(req))
 
 
 def _quick(req: StepRequest) -> bool:
@@ -48,7 +49,10 @@ def _quick(req: StepRequest) -> bool:
 
 
 async def _answer(
-    req: StepRequest | GraphRequest, work: Callable[[], bytes], quick: bool = False
+    req: StepRequest | GraphRequest,
+    work: Callable[[], bytes],
+    request: Request | None = None,
+    quick: bool = False,
 ) -> Response:
     """An answer is a pure function of its request, so identical requests (forty students on the
     same step) share it: kept serialised, within the answer memory budget; errors are not kept.
@@ -60,7 +64,10 @@ async def _answer(
         if quick or is_small(req.scenario, req.expand):
             body = work()
         else:
-            body = await in_pool(work)
+            try:
+                body = await in_pool(work, request.is_disconnected if request else None)
+            except Abandoned:  # nobody is listening; the status is for the access log only
+                return Response(status_code=499)
         cache.answers.put(key, body)
     return Response(body, media_type="application/json")
 
