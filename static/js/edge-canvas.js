@@ -3,7 +3,7 @@
 
 import { el } from "./svg.js";
 
-const MAX_PIXELS = 32e6; // the canvas's backing store is capped (memory): beyond, fewer pixels per CSS px
+const MAX_PIXELS = 18e6; // the bitmap is capped (memory; a projector-size graph is 79 M CSS px): beyond, fewer pixels per CSS px
 
 /** The numbers of a path as layout.js draws it: "M x y L x y" or "M x y C x y x y x y". */
 function numbers(d) {
