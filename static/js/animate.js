@@ -47,7 +47,7 @@ export function createAnimator() {
   }
 
   /**
-   * A dot travelling along `path` (backwards when `reverse`), drawn in `layer`. Its points are
+   * A dot travelling along `path` (an element or its `d`; backwards when `reverse`), drawn in `layer`. Its points are
    * worked out now from the path's own geometry, so many pulses at once read no layout at all.
    */
   function pulse(layer, path, { reverse = false, cls = "pulse-fwd", radius = 8, ms = 500 } = {}) {
@@ -82,6 +82,7 @@ const SAMPLES = 48; // points along a pulse's path, equally far apart; the dot m
 
 /** Points along `path` from its own `d` (a line or one cubic, as layout.js draws them). */
 function samplePath(path) {
+  if (typeof path === "string") path = el("path", { d: path }); // a large graph's edge has no element
   const n = (path.getAttribute("d") || "").match(/-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?/gi)?.map(Number) || [];
   const at = n.length === 8 ? cubic(n) : n.length === 4 ? (t) => ({ x: n[0] + (n[2] - n[0]) * t, y: n[1] + (n[3] - n[1]) * t }) : null;
   if (!at) return readPath(path);

@@ -23,8 +23,11 @@ function background(svg) {
   return getComputedStyle(document.body).getPropertyValue("--bg").trim() || "#ffffff";
 }
 
-/** A copy whose every element carries its computed style as presentation attributes. */
-export function standaloneSvg(svg) {
+/**
+ * A copy whose every element carries its computed style as presentation attributes; `edges`: a
+ * large graph's canvas-painted edges (edge-canvas.js), written out as paths beneath the rest.
+ */
+export function standaloneSvg(svg, edges = null) {
   const copy = svg.cloneNode(true);
   const live = [svg, ...svg.querySelectorAll("*")];
   const dead = [copy, ...copy.querySelectorAll("*")];
@@ -45,16 +48,17 @@ export function standaloneSvg(svg) {
   const bg = document.createElementNS("http://www.w3.org/2000/svg", "rect");
   for (const [k, v] of Object.entries({ x: vb.x, y: vb.y, width: vb.width, height: vb.height, fill: background(svg) })) bg.setAttribute(k, v);
   copy.insertBefore(bg, copy.firstChild);
+  if (edges) bg.after(edges.paths(document));
   copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
   return new XMLSerializer().serializeToString(copy);
 }
 
-export function exportSvg(svg, name) {
-  download(new Blob([standaloneSvg(svg)], { type: "image/svg+xml" }), `${name}.svg`);
+export function exportSvg(svg, name, edges = null) {
+  download(new Blob([standaloneSvg(svg, edges)], { type: "image/svg+xml" }), `${name}.svg`);
 }
 
 /** Paint the few element kinds the renderer uses; no image loading, so a strict CSP is fine. */
-export function paintPng(svg, scale = 2) {
+export function paintPng(svg, scale = 2, edges = null) {
   const vb = svg.viewBox.baseVal;
   const canvas = document.createElement("canvas");
   canvas.width = Math.ceil(vb.width * scale);
@@ -63,6 +67,11 @@ export function paintPng(svg, scale = 2) {
   ctx.scale(scale, scale);
   ctx.fillStyle = background(svg);
   ctx.fillRect(0, 0, vb.width, vb.height);
+  if (edges) {
+    edges.paintOn(ctx);
+    ctx.setLineDash([]);
+    ctx.lineCap = "butt";
+  }
   const num = (node, a) => Number(node.getAttribute(a) || 0);
   for (const node of svg.querySelectorAll("rect, line, path, circle, text")) {
     if (!visible(node) || node.closest("[display='none']")) continue;
@@ -113,6 +122,6 @@ export function paintPng(svg, scale = 2) {
   return canvas;
 }
 
-export function exportPng(svg, name) {
-  paintPng(svg).toBlob((blob) => blob && download(blob, `${name}.png`), "image/png");
+export function exportPng(svg, name, edges = null) {
+  paintPng(svg, 2, edges).toBlob((blob) => blob && download(blob, `${name}.png`), "image/png");
 }

@@ -137,6 +137,7 @@ function applyView(s) {
   $("theme-toggle").setAttribute("aria-pressed", String(dark));
   $("theme-toggle").textContent = dark ? "Light" : "Dark";
   $("theme-toggle").title = dark ? "Switch to the light theme" : "Switch to the dark theme";
+  stage.repaintEdges(); // a large graph's canvas takes its colours from the theme
 }
 
 function effectiveTheme(s) {
@@ -257,8 +258,8 @@ $("copy-link").addEventListener("click", async () => {
 $("theme-toggle").addEventListener("click", () => store.set({ theme: effectiveTheme(store.get()) === "dark" ? "light" : "dark" }));
 $("projector-toggle").addEventListener("click", toggleProjector);
 const exportName = () => `backstep-${(store.get().presetId || "lesson").replace(/[^A-Za-z0-9_-]+/g, "-")}-step-${store.get().cursor}`;
-$("export-svg").addEventListener("click", () => exportSvg($("graph"), exportName()));
-$("export-png").addEventListener("click", () => exportPng($("graph"), exportName()));
+$("export-svg").addEventListener("click", () => exportSvg($("graph"), exportName(), stage.edgeArt()));
+$("export-png").addEventListener("click", () => exportPng($("graph"), exportName(), stage.edgeArt()));
 
 // State → URL, view and data; the URL always holds the whole lesson.
 store.subscribe((s, changed) => {

@@ -1,6 +1,7 @@
 // The graph drawing: `draw` builds the structure once per graph or size; `restyle` shows a step.
 
 import { formatNumber, formatSigned } from "./format.js";
+import { createEdgeCanvas } from "./edge-canvas.js";
 import { el, SVG_NS, text } from "./svg.js";
 
 const GRAD = "∇\u2009";
@@ -25,6 +26,7 @@ export function createRenderer(svg) {
   let shownLazy = new Set(); // dense-layer labels drawn on demand
   let current = null; // the step shown and its precision, for labels drawn later
   let overlay = null; // a large graph's pulses, in an SVG over this one
+  let edgeCanvas = null; // a large graph's edges, on a canvas beneath this SVG
 
   function draw(graph, layout, m, options) {
     clearHover();
@@ -48,6 +50,8 @@ export function createRenderer(svg) {
     svg.classList.toggle("is-large", lazy); // drawn for speed: see .is-large in app.css
     overlay?.remove();
     overlay = null;
+    edgeCanvas?.remove();
+    edgeCanvas = null;
     if (lazy) {
       overlay = document.createElementNS(SVG_NS, "svg");
       overlay.setAttribute("class", "graph-overlay");
@@ -78,8 +82,9 @@ export function createRenderer(svg) {
       // a weight's edge is drawn with the weight's value as given; restyle changes what differs
       const sign = param && param.value !== null ? (param.value < 0 ? "neg" : "pos") : "";
       const width = param ? String(weightWidth(param.value, ref, m)) : (geo.kind === "internal" ? 0 : 2) * m.stroke;
-      const path = el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, parentOf(id));
-      edges.set(id, { path, geo, param, sign, width });
+      // a large graph's edges are painted on a canvas (edge-canvas.js), not drawn as elements
+      const path = lazy ? null : el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, parentOf(id));
+      edges.set(id, { path, geo, param, sign, width, cls });
     }
 
     for (const nr of layout.neurons) {
@@ -110,7 +115,13 @@ export function createRenderer(svg) {
     }
     svg.append(root);
     if (overlay) svg.after(overlay);
-    parts = { graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, gLabels, chips: new Map(), lazy, gActive, options };
+    if (lazy) {
+      edgeCanvas = createEdgeCanvas(svg, edges, m.stroke);
+      // painted by the step's restyle, which follows at once (or, with no step yet, next frame)
+      const drawn = edgeCanvas;
+      requestAnimationFrame(() => drawn.flush());
+    }
+    parts = { edgeCanvas, graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, gLabels, chips: new Map(), lazy, gActive, options };
     marked = { edges: new Set(), active: new Set(), written: new Set() };
     shownLazy = new Set();
     current = null;
@@ -162,6 +173,7 @@ export function createRenderer(svg) {
       if (v) styleParam(v, ps, precision);
     }
     mark(active);
+    parts.edgeCanvas?.flush();
     for (const [edgeId, chip] of parts.chips) {
       chip.g.classList.toggle("is-shown", step.fine_cursor > chip.index);
       chip.g.classList.toggle("active", active.edges.has(edgeId));
@@ -170,18 +182,23 @@ export function createRenderer(svg) {
 
   function styleParam(v, ps, precision) {
     const sign = ps.value === null ? "" : ps.value < 0 ? "neg" : "pos";
-    if (v.path) {
+    if (v.edge) {
       // drawn with the weight's first value: most weights of a step never touch their edge
-      if (v.pathSign !== sign) {
-        v.pathSign = sign;
-        v.path.classList.toggle("pos", sign === "pos");
-        v.path.classList.toggle("neg", sign === "neg");
-      }
+      const e = v.edge;
       const width = String(weightWidth(ps.value, parts.ref, parts.m));
+      if (v.pathSign !== sign) {
+        v.pathSign = e.sign = sign;
+        v.path?.classList.toggle("pos", sign === "pos");
+        v.path?.classList.toggle("neg", sign === "neg");
+        e.copy?.classList.toggle("pos", sign === "pos");
+        e.copy?.classList.toggle("neg", sign === "neg");
+        if (!v.path) parts.edgeCanvas?.touch(e);
+      }
       if (v.pathWidth !== width) {
-        v.pathWidth = width;
-        v.path.setAttribute("stroke-width", width);
-        v.edge.copy?.setAttribute("stroke-width", width);
+        v.pathWidth = e.width = width;
+        v.path?.setAttribute("stroke-width", width);
+        e.copy?.setAttribute("stroke-width", width);
+        if (!v.path) parts.edgeCanvas?.touch(e);
       }
     }
     if (!v.g) return; // a dense layer's label not drawn yet: drawn with its values when shown
@@ -204,10 +221,8 @@ export function createRenderer(svg) {
       if (!parts.gActive) return e.path.classList.toggle("active", on);
       // a large graph: the active edge is copied into the overlay; the edges beneath stay as drawn
       if (on && !e.copy) {
-        e.copy = e.path.cloneNode(false);
-        e.copy.removeAttribute("id");
-        e.copy.classList.add("active");
-        parts.gActive.append(e.copy);
+        const cls = `${e.cls}${e.sign ? ` ${e.sign}` : ""} active`;
+        e.copy = el("path", { d: e.geo.d, class: cls, "data-id": id, "stroke-width": e.width }, parts.gActive);
       } else if (!on && e.copy) {
         e.copy.remove();
         e.copy = null;
@@ -287,7 +302,12 @@ export function createRenderer(svg) {
     if (id && parts && parts.lazy) requestAnimationFrame(() => dropLabel(id));
   });
 
-  return { draw, restyle, setContributions, parts: () => parts };
+  /** Paint a large graph's edges again with the colours of the theme now in force. */
+  function repaintEdges() {
+    edgeCanvas?.paint();
+  }
+
+  return { draw, restyle, setContributions, repaintEdges, parts: () => parts };
 }
 
 /** "∇ 5.0000"; in a graph of primitive ops "∇ 2.0000 · 1 of 2" while a reused value awaits a part. */

@@ -138,13 +138,13 @@ export function createStage({ svg, wrap, animator, store }) {
         const view = parts.nodes.get(st.node);
         const ids = new Set((incoming.get(st.node) || []).map((e) => drawnEdge(e.id, e.source, paramById)));
         const edges = [...ids].map((id) => parts.edges.get(id)).filter(Boolean);
-        const done = Promise.all(edges.map((e) => animator.pulse(parts.pulses, e.path, { cls: "pulse-fwd", radius, ms })));
+        const done = Promise.all(edges.map((e) => animator.pulse(parts.pulses, e.path || e.geo.d, { cls: "pulse-fwd", radius, ms })));
         writes.push(() => hold(view && view.value, done));
       } else if (st.phase === "backward") {
         const e = parts.edges.get(drawnEdge(st.edge, st.target, paramById));
         const view = parts.nodes.get(st.target) || parts.params.get(st.target);
         if (e) {
-          const done = animator.pulse(parts.pulses, e.path, { reverse: true, cls: "pulse-bwd", radius, ms });
+          const done = animator.pulse(parts.pulses, e.path || e.geo.d, { reverse: true, cls: "pulse-bwd", radius, ms });
           writes.push(() => hold(view && view.grad, done));
         }
       } else if (st.phase === "update") {
@@ -193,5 +193,8 @@ export function createStage({ svg, wrap, animator, store }) {
     redraw();
   }
 
-  return { showGraph, showStep, setContributions, redraw, resize, svg };
+  /** A large graph's edges for export (edge-canvas.js), or null when they are SVG elements. */
+  const edgeArt = () => renderer.parts()?.edgeCanvas || null;
+
+  return { showGraph, showStep, setContributions, redraw, resize, repaintEdges: renderer.repaintEdges, edgeArt, svg };
 }

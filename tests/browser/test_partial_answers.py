@@ -14,9 +14,19 @@ from tests.browser.pageview import open_lesson, wait_cursor
 pytestmark = pytest.mark.browser
 
 # Everything drawn that a step can change: every graph element with an id (class, label, width,
-# text), every row of the summary, the equation, loss and counter.
-DRAWN = """() => {
+# text), every row of the summary, the equation, loss and counter; a large graph's edges are
+# painted on a canvas (edge-canvas.js): its size and a digest of its pixels, read once the frame
+# painted has reached it (two animation frames).
+DRAWN = """async () => {
   const out = {};
+  const canvas = document.querySelector('#graph-wrap canvas.graph-edges');
+  if (canvas) {
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const url = canvas.toDataURL('image/png');
+    let h = 2166136261;
+    for (let i = 0; i < url.length; i += 1) h = Math.imul(h ^ url.charCodeAt(i), 16777619);
+    out['edge canvas'] = [canvas.width, canvas.height, url.length, h >>> 0];
+  }
   const cls = (el) => (el.getAttribute('class') || '').split(/\\s+/).filter(Boolean).sort().join(' ');
   for (const el of document.querySelectorAll('#graph [id]')) {
     out[el.id] = [cls(el), el.getAttribute('aria-label'), el.getAttribute('stroke-width'), el.tagName === 'path' ? '' : el.textContent];
