@@ -163,3 +163,16 @@ def mismatches(view: dict, resp: dict, precision: int = 4) -> list[str]:
     ):
         bad.append(f"loss change: shown {view['lossChange']!r}, API {loss['relative_change']}")
     return bad
+
+
+# 1,722 parameters: past the 1,500 up to which a graph's edges are SVG elements and every weight
+# label is drawn up front (static/js/render.js EAGER_LABELS)
+LARGE_SCENARIO = {
+    "layers": [40, 40, 2],
+    "activations": ["tanh", "sigmoid"],
+    "loss": "mse",
+    "init": {"scheme": "xavier", "seed": 3},
+    "inputs": [[0.05 * i - 1 for i in range(40)]],
+    "targets": [[0.2, 0.9]],
+    "learning_rate": 0.5,
+}

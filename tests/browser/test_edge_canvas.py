@@ -10,19 +10,11 @@ import re
 
 import pytest
 
-from tests.browser.pageview import api_graph, open_lesson, wait_cursor
+from tests.browser.pageview import LARGE_SCENARIO, api_graph, open_lesson, wait_cursor
 
 pytestmark = pytest.mark.browser
 
-SCENARIO = {  # 1,722 parameters: past the 1,500 up to which edges are SVG elements
-    "layers": [40, 40, 2],
-    "activations": ["tanh", "sigmoid"],
-    "loss": "mse",
-    "init": {"scheme": "xavier", "seed": 3},
-    "inputs": [[0.05 * i - 1 for i in range(40)]],
-    "targets": [[0.2, 0.9]],
-    "learning_rate": 0.5,
-}
+SCENARIO = LARGE_SCENARIO
 
 # The canvas's pixels (read through an ImageBitmap once two frames have passed) counted by exact
 # colour against the theme's --pos and --neg, and its size against the SVG's box.

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.browser.pageview import open_lesson, wait_cursor
+from tests.browser.pageview import LARGE_SCENARIO, open_lesson, wait_cursor
 
 pytestmark = pytest.mark.browser
 
@@ -90,15 +90,7 @@ def test_xor_second_sample_by_node_with_partial_answers(make_page, base_url):
 def test_a_large_network_by_layer_with_partial_answers(make_page, base_url):
     """1,722 parameters: dense layers' labels are drawn only while shown and the summary draws only
     the rows in view; still, stepping by layer forward and back shows what a fresh page shows."""
-    scenario = {
-        "layers": [40, 40, 2],
-        "activations": ["tanh", "sigmoid"],
-        "loss": "mse",
-        "init": {"scheme": "xavier", "seed": 3},
-        "inputs": [[0.05 * i - 1 for i in range(40)]],
-        "targets": [[0.2, 0.9]],
-        "learning_rate": 0.5,
-    }
+    scenario = LARGE_SCENARIO
     text = json.dumps(scenario, separators=(",", ":")).encode()
     lesson = "s=" + base64.urlsafe_b64encode(text).decode().rstrip("=") + "&g=layer"
     bodies = walk_and_compare(make_page, base_url, lesson, forward=7, back_to=4, large=True)
