@@ -47,7 +47,7 @@ export function createRenderer(svg) {
     // a large graph's pulses and marked edges are drawn over it in an SVG of their own (its own
     // compositing layer), so they do not repaint the tens of thousands of edges beneath
     const lazy = graph.parameters.length > EAGER_LABELS;
-    svg.classList.toggle("is-large", lazy); // drawn for speed: see .is-large in app.css
+    svg.classList.toggle("is-large", lazy); // numbers appear without a fade: see .is-large in app.css
     overlay?.remove();
     overlay = null;
     edgeCanvas?.remove();
