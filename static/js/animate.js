@@ -50,7 +50,9 @@ export function createAnimator() {
    * A dot travelling along `path` (an element or its `d`; backwards when `reverse`), drawn in `layer`. Its points are
    * worked out now from the path's own geometry, so many pulses at once read no layout at all.
    */
-  function pulse(layer, path, { reverse = false, cls = "pulse-fwd", radius = 8, ms = 500 } = {}) {
+  function pulse(layer, path, options = {}) {
+    if (layer.add) return onCanvas(layer, path, options);
+    const { reverse = false, cls = "pulse-fwd", radius = 8, ms = 500 } = options;
     const points = samplePath(path);
     let dot = null;
     let halo = null;
@@ -70,6 +72,18 @@ export function createAnimator() {
         c.setAttribute("cx", p.x);
         c.setAttribute("cy", p.y);
       }
+    });
+  }
+
+  /** A pulse on a large graph's dot canvas (dot-canvas.js), finished by cancel() like the rest. */
+  function onCanvas(dots, path, options) {
+    if (reduced.matches || (options.ms ?? 500) <= 0) return Promise.resolve(true);
+    const gen = generation;
+    const { done, finish } = dots.add(samplePath(path), options);
+    running.add(finish);
+    return done.then(() => {
+      running.delete(finish);
+      return gen === generation;
     });
   }
 
@@ -123,7 +137,7 @@ function readPath(path) {
   });
 }
 
-function pointAt(points, f) {
+export function pointAt(points, f) {
   const x = Math.max(0, Math.min(1, f)) * SAMPLES;
   const i = Math.min(SAMPLES - 1, Math.floor(x));
   const u = x - i;

@@ -1,12 +1,15 @@
 // The graph drawing: `draw` builds the structure once per graph or size; `restyle` shows a step.
 
 import { formatNumber, formatSigned } from "./format.js";
+import { createDotCanvas } from "./dot-canvas.js";
 import { createEdgeCanvas } from "./edge-canvas.js";
 import { el, SVG_NS, text } from "./svg.js";
 
 const GRAD = "∇\u2009";
 const EAGER_LABELS = 1500; // up to this many parameters every weight label is drawn up front
 const GROUPED_EDGES = 2000; // more edges than this are grouped by target node
+const CHUNK = 8; // a large graph's nodes are grouped in runs of this many
+const CULL_MARGIN = 0.5; // runs this many screens beyond the view are rendered too (a scroll shows them at once)
 const MAX_LAZY_LABELS = 64; // of a large network's dense layers, at most this many labels per step
 
 function nodeName(n) {
@@ -25,8 +28,9 @@ export function createRenderer(svg) {
   let marked = null; // the ids the step shown marked active / written
   let shownLazy = new Set(); // dense-layer labels drawn on demand
   let current = null; // the step shown and its precision, for labels drawn later
-  let overlay = null; // a large graph's pulses, in an SVG over this one
+  let overlay = null; // a large graph's marked edges, in an SVG over this one
   let edgeCanvas = null; // a large graph's edges, on a canvas beneath this SVG
+  let dotCanvas = null; // a large graph's pulses, on a canvas over its visible area
 
   function draw(graph, layout, m, options) {
     clearHover();
@@ -44,14 +48,16 @@ export function createRenderer(svg) {
     const gNeurons = el("g", { class: "neurons" }, root);
     const gNodes = el("g", { class: "nodes" }, root);
     const gLabels = el("g", { class: "edge-labels" }, root);
-    // a large graph's pulses and marked edges are drawn over it in an SVG of their own (its own
-    // compositing layer), so they do not repaint the tens of thousands of edges beneath
+    // a large graph's marked edges are drawn over it in an SVG of their own (its own compositing
+    // layer), and its pulses on a canvas over that (dot-canvas.js): neither repaints what is beneath
     const lazy = graph.parameters.length > EAGER_LABELS;
     svg.classList.toggle("is-large", lazy); // numbers appear without a fade: see .is-large in app.css
     overlay?.remove();
     overlay = null;
     edgeCanvas?.remove();
     edgeCanvas = null;
+    dotCanvas?.remove();
+    dotCanvas = null;
     if (lazy) {
       overlay = document.createElementNS(SVG_NS, "svg");
       overlay.setAttribute("class", "graph-overlay");
@@ -61,7 +67,7 @@ export function createRenderer(svg) {
       overlay.style.height = svg.style.height;
     }
     const gActive = overlay ? el("g", { class: "edges-active" }, overlay) : null;
-    const gPulses = el("g", { class: "pulses", "aria-hidden": "true" }, overlay || root);
+    const gPulses = lazy ? null : el("g", { class: "pulses", "aria-hidden": "true" }, root);
     const gChips = el("g", { class: "chips" }, root);
 
     // many edges: one group per target node, so a restyled edge makes its container recompute
@@ -87,16 +93,39 @@ export function createRenderer(svg) {
       edges.set(id, { path, geo, param, sign, width, cls });
     }
 
+    // many nodes: in runs of CHUNK, in the order drawn (which is the Tab order), so that a
+    // changed number makes its container recompute its bounds over a few dozen siblings
+    // many nodes: in runs of CHUNK, in the order drawn (which is the Tab order), so that a
+    // changed number makes its container recompute its bounds over a few dozen siblings; and a
+    // run far from the part of the graph in view is not rendered at all (cull())
+    const chunks = [];
+    const chunked = (parent) => {
+      let chunk = null;
+      let n = 0;
+      return (x, y, w, h) => {
+        if (!lazy) return parent;
+        if (n++ % CHUNK === 0) {
+          chunk = { g: el("g", { class: "chunk" }, parent), box: [Infinity, Infinity, -Infinity, -Infinity], off: false };
+          chunks.push(chunk);
+        }
+        const b = chunk.box;
+        [b[0], b[1], b[2], b[3]] = [Math.min(b[0], x - w / 2), Math.min(b[1], y - h / 2), Math.max(b[2], x + w / 2), Math.max(b[3], y + h / 2)];
+        return chunk.g;
+      };
+    };
+    const neuronParent = chunked(gNeurons);
     for (const nr of layout.neurons) {
-      const g = el("g", { class: "neuron", "aria-hidden": "true" }, gNeurons);
+      const g = el("g", { class: "neuron", "aria-hidden": "true" }, neuronParent(nr.x, nr.y, nr.w, nr.h));
       el("rect", { class: "neuron-body", x: nr.x - nr.w / 2, y: nr.y - nr.h / 2, width: nr.w, height: nr.h, rx: m.value * 0.7 }, g);
       el("line", { class: "neuron-divider", x1: nr.x, y1: nr.y - nr.h / 2 + 4, x2: nr.x, y2: nr.y + nr.h / 2 - 4 }, g);
     }
 
     const nodes = new Map();
+    const nodeParent = chunked(gNodes);
     for (const [id, box] of layout.boxes) {
       const n = byId.get(id);
-      nodes.set(id, drawNode(gNodes, n, box, m, options));
+      // a bias's gradient is written beside its box: its run's bounds reach that far
+      nodes.set(id, drawNode(nodeParent(box.x, box.y, box.w + (box.shape === "bias" ? 8 * m.grad : 0), box.h), n, box, m, options));
     }
 
     // a network with many weights draws a dense layer's labels only when they are shown
@@ -116,12 +145,14 @@ export function createRenderer(svg) {
     svg.append(root);
     if (overlay) svg.after(overlay);
     if (lazy) {
+      dotCanvas = createDotCanvas(svg.parentElement, svg);
+      overlay.after(dotCanvas.canvas);
       edgeCanvas = createEdgeCanvas(svg, edges, m.stroke);
       // painted by the step's restyle, which follows at once (or, with no step yet, next frame)
       const drawn = edgeCanvas;
       requestAnimationFrame(() => drawn.flush());
     }
-    parts = { edgeCanvas, graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, gLabels, chips: new Map(), lazy, gActive, options };
+    parts = { chunks, edgeCanvas, graph, layout, m, byId, edges, nodes, params, ref, pulses: dotCanvas || gPulses, paramByEdge, gChips, gLabels, chips: new Map(), lazy, gActive, options };
     marked = { edges: new Set(), active: new Set(), written: new Set() };
     shownLazy = new Set();
     current = null;
@@ -302,12 +333,50 @@ export function createRenderer(svg) {
     if (id && parts && parts.lazy) requestAnimationFrame(() => dropLabel(id));
   });
 
+  /**
+   * A large graph renders only the runs of nodes near the part in view (within half a screen of
+   * it in every direction): a step then styles, lays out and paints a few hundred elements, not 12,000.
+   * `view`: the frame's scroll position and size in CSS px (read by the caller); null shows all
+   * (for an export). The run holding the focused element is always shown.
+   */
+  function cull(view) {
+    if (!parts || !parts.chunks.length) return;
+    let near = () => true;
+    if (view) {
+      const vb = svg.viewBox.baseVal;
+      const [w, h] = [view.svgWidth, view.svgHeight];
+      const k = vb.width > 0 && vb.height > 0 ? Math.min(w / vb.width, h / vb.height) : 1;
+      const [ox, oy] = [(w - vb.width * k) / 2, (h - vb.height * k) / 2];
+      const [mx, my] = [CULL_MARGIN * view.width, CULL_MARGIN * view.height];
+      const x0 = (view.left - mx - ox) / k;
+      const x1 = (view.left + view.width + mx - ox) / k;
+      const y0 = (view.top - my - oy) / k;
+      const y1 = (view.top + view.height + my - oy) / k;
+      near = ({ box }) => box[0] < x1 && box[2] > x0 && box[1] < y1 && box[3] > y0;
+    }
+    const focused = document.activeElement;
+    for (const c of parts.chunks) {
+      const off = !near(c) && !c.g.contains(focused);
+      if (off !== c.off) c.g.classList.toggle("is-off", (c.off = off));
+    }
+  }
+
+  /** Before Tab moves the focus: the runs beside the focused one are shown, so none is skipped. */
+  svg.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Tab" || !parts || !parts.chunks.length || !(ev.target instanceof Element)) return;
+    const g = ev.target.closest(".chunk");
+    for (const c of parts.chunks) {
+      if (c.off && (c.g === g?.nextElementSibling || c.g === g?.previousElementSibling || !g)) c.g.classList.toggle("is-off", (c.off = false));
+    }
+  });
+
   /** Paint a large graph's edges again with the colours of the theme now in force. */
   function repaintEdges() {
     edgeCanvas?.paint();
+    dotCanvas?.reset();
   }
 
-  return { draw, restyle, setContributions, repaintEdges, parts: () => parts };
+  return { draw, restyle, cull, setContributions, repaintEdges, parts: () => parts };
 }
 
 /** "∇ 5.0000"; in a graph of primitive ops "∇ 2.0000 · 1 of 2" while a reused value awaits a part. */

@@ -7,9 +7,9 @@ import { createRenderer, paramState, weightWidth } from "./render.js";
 
 const PULSE_MS = { slow: 900, normal: 520, fast: 260 };
 const MAX_ANIMATED = 40;
+const MAX_DOTS = 256; // pulses at once, whatever the unit
 const MAX_ZOOM = 1.6;
 const PROJECTOR_MIN_TEXT = 24; // px at 1920 × 1080: below this a graph scrolls instead of shrinking
-const CURRENT = ".node.written, .wlabel.written, .node.active, .wlabel.active"; // this step's marks
 const NORMAL_MIN_TEXT = 11; // px: the same rule at a desk, with a floor for small print // a coarse unit animates its first steps together, the rest just appear
 
 const indices = new WeakMap(); // graph → lookups every step needs, built once per graph
@@ -83,11 +83,15 @@ export function createStage({ svg, wrap, animator, store }) {
     else wrap.removeAttribute("tabindex");
     svg.style.width = scrolls ? `${Math.ceil(layout.width * zoom)}px` : "";
     svg.style.height = scrolls ? `${Math.ceil(layout.height * zoom)}px` : "";
+    const at = { left: wrap.scrollLeft, top: wrap.scrollTop }; // before the new drawing needs a layout
     renderer.draw(graph, layout, m, { editable: !s.projector });
+    // a large graph renders only what is near the view, from its very first layout
+    const [svgWidth, svgHeight] = scrolls ? [Math.ceil(layout.width * zoom), Math.ceil(layout.height * zoom)] : [size.w, size.h];
+    renderer.cull({ ...at, width: size.w, height: size.h, svgWidth, svgHeight });
     renderer.setContributions(contributions, s.precision);
     drawnFor = { graph, w: size.w, h: size.h, projector: s.projector, precision: s.precision };
     if (step) renderer.restyle(step, s.precision, activeSets(graph, step));
-    if (step && scrolls) keepInView(svg.querySelector(CURRENT));
+    if (step && scrolls) keepInView();
   }
 
   function measure() {
@@ -123,8 +127,7 @@ export function createStage({ svg, wrap, animator, store }) {
     renderer.restyle(resp, s.precision, active, stale ? null : resp.changed);
     const advanced = previous && previous.granularity === resp.granularity && resp.fine_cursor > previous.fine_cursor && resp.cursor === previous.cursor + 1;
     if (advanced) animate(resp, PULSE_MS[s.speed] || PULSE_MS.normal, s.precision);
-    // a graph that scrolls (projector, large networks) keeps the current step in view
-    if (wrap.classList.contains("is-scrolling")) keepInView(svg.querySelector(CURRENT));
+    // a graph that scrolls (projector, large networks) keeps the current step in view: settle()
   }
 
   function animate(resp, ms, precision) {
@@ -132,18 +135,21 @@ export function createStage({ svg, wrap, animator, store }) {
     if (!parts || animator.reduced) return;
     const { paramById, incoming } = indexOf(graph);
     const radius = parts.m.stroke * 7;
+    let dots = MAX_DOTS; // a unit of a large network's layer would otherwise send thousands
     const writes = []; // every pulse reads its path first, then the page is written: one layout
     for (const st of resp.steps.slice(0, MAX_ANIMATED)) {
       if (st.phase === "forward") {
         const view = parts.nodes.get(st.node);
         const ids = new Set((incoming.get(st.node) || []).map((e) => drawnEdge(e.id, e.source, paramById)));
-        const edges = [...ids].map((id) => parts.edges.get(id)).filter(Boolean);
+        const edges = [...ids].map((id) => parts.edges.get(id)).filter(Boolean).slice(0, Math.max(0, dots));
+        dots -= edges.length;
         const done = Promise.all(edges.map((e) => animator.pulse(parts.pulses, e.path || e.geo.d, { cls: "pulse-fwd", radius, ms })));
         writes.push(() => hold(view && view.value, done));
       } else if (st.phase === "backward") {
-        const e = parts.edges.get(drawnEdge(st.edge, st.target, paramById));
+        const e = dots > 0 ? parts.edges.get(drawnEdge(st.edge, st.target, paramById)) : null;
         const view = parts.nodes.get(st.target) || parts.params.get(st.target);
         if (e) {
+          dots -= 1;
           const done = animator.pulse(parts.pulses, e.path || e.geo.d, { reverse: true, cls: "pulse-bwd", radius, ms });
           writes.push(() => hold(view && view.grad, done));
         }
@@ -176,14 +182,65 @@ export function createStage({ svg, wrap, animator, store }) {
     });
   }
 
-  /** Scroll the frame (never the page) to centre a step's element that is not wholly in view. */
-  function keepInView(el) {
-    if (!el) return;
-    const w = wrap.getBoundingClientRect();
-    const r = el.getBoundingClientRect();
-    if (r.left >= w.left && r.right <= w.right && r.top >= w.top && r.bottom <= w.bottom) return;
-    wrap.scrollLeft += r.left + r.width / 2 - (w.left + w.width / 2);
-    wrap.scrollTop += r.top + r.height / 2 - (w.top + w.height / 2);
+  /** Where the step shown is drawn (viewBox units): the box of a node it wrote or used, else of a weight's label. */
+  function currentBox() {
+    const parts = renderer.parts();
+    if (!parts || !step) return null;
+    const active = activeSets(graph, step);
+    const ids = [...active.written, ...active.nodes];
+    for (const id of ids) if (parts.layout.boxes.has(id)) return parts.layout.boxes.get(id);
+    for (const id of ids) {
+      const v = parts.params.get(id);
+      if (v && v.at) return { x: v.at.x, y: v.at.y, w: parts.m.edgeLabelW, h: parts.m.edgeLabelH };
+    }
+    return null;
+  }
+
+  /**
+   * Scroll the frame (never the page) to centre the step shown when it is not wholly in view.
+   * Worked out from the layout's geometry, and called in a frame (see main.js): the one layout
+   * it reads is the frame's own, not an extra one forced in the middle of a step.
+   */
+  function keepInView() {
+    if (!wrap.classList.contains("is-scrolling")) return;
+    const box = currentBox();
+    if (!box) return;
+    const vb = svg.viewBox.baseVal;
+    const [w, h] = [svg.clientWidth, svg.clientHeight];
+    if (!(vb.width > 0 && vb.height > 0)) return;
+    const k = Math.min(w / vb.width, h / vb.height); // the SVG shows its viewBox centred ("meet")
+    const cx = (w - vb.width * k) / 2 + box.x * k;
+    const cy = (h - vb.height * k) / 2 + box.y * k;
+    const [hw, hh] = [(box.w * k) / 2, (box.h * k) / 2];
+    const [left, top, cw, ch] = [wrap.scrollLeft, wrap.scrollTop, wrap.clientWidth, wrap.clientHeight];
+    if (!(cx - hw >= left && cx + hw <= left + cw && cy - hh >= top && cy + hh <= top + ch)) {
+      wrap.scrollLeft = cx - cw / 2;
+      wrap.scrollTop = cy - ch / 2;
+    }
+    cull(); // what the frame shows now is rendered in this very frame
+  }
+
+  /** Render only what is near the view (a large graph; render.js). Reads the layout: call it in a frame. */
+  function cull() {
+    const view = { left: wrap.scrollLeft, top: wrap.scrollTop, width: wrap.clientWidth, height: wrap.clientHeight };
+    renderer.cull({ ...view, svgWidth: svg.clientWidth, svgHeight: svg.clientHeight });
+  }
+  let culling = 0;
+  wrap.addEventListener("scroll", () => {
+    if (!culling) culling = requestAnimationFrame(() => {
+      culling = 0;
+      cull();
+    });
+  }, { passive: true });
+
+  /** Run `fn` with the whole graph rendered (an export reads every element's style), then cull again. */
+  function whole(fn) {
+    renderer.cull(null);
+    try {
+      return fn();
+    } finally {
+      cull();
+    }
   }
 
   function resize() {
@@ -196,5 +253,5 @@ export function createStage({ svg, wrap, animator, store }) {
   /** A large graph's edges for export (edge-canvas.js), or null when they are SVG elements. */
   const edgeArt = () => renderer.parts()?.edgeCanvas || null;
 
-  return { showGraph, showStep, setContributions, redraw, resize, repaintEdges: renderer.repaintEdges, edgeArt, svg };
+  return { showGraph, showStep, keepInView, whole, setContributions, redraw, resize, repaintEdges: renderer.repaintEdges, edgeArt, svg };
 }

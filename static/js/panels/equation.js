@@ -9,7 +9,6 @@ function setMath(node, mathml) {
   source.set(node, mathml || "");
   // MathML produced and escaped by our own engine; no scripts can ride along (strict CSP).
   node.innerHTML = mathml || "";
-  fit(node);
 }
 
 /** One inline <math> per term and operator of the top-level row, so a line can break between. */
@@ -36,32 +35,80 @@ function wrapTerms(node) {
   node.classList.add("is-wrapped");
 }
 
+const SHRINK = 0.92; // one step down the ladder of sizes a long equation tries
+const overflows = (node) => node.scrollWidth > node.clientWidth;
+
 /**
- * Shrink a long equation until it fits its row, but never below the readable minimum (nor below
- * 80% of its size); one still too long wraps onto more lines instead of being cut off.
+ * Shrink each long equation until it fits its row, but never below the readable minimum (nor
+ * below 80% of its size); one still too long wraps onto more lines instead of being cut off.
+ *
+ * The equations are fitted together, in the frame that shows them (main.js): one read of the
+ * layout, which the frame needs anyway, gives how far each overflows, and its size is worked
+ * out from that (its width is proportional to its font size). The check of that size (rarely a
+ * step smaller: text that does not scale exactly) and whether a wrapped one still scrolls wait
+ * for the page to be idle, so a step's frame lays the page out once. (Measured one size at a
+ * time, the 10 × 64 network's page spent about 15 ms of every step laying itself out here.)
  */
-export function fit(node) {
-  node.style.fontSize = "";
-  if (node.classList.contains("is-wrapped")) {
-    node.classList.remove("is-wrapped");
-    node.innerHTML = source.get(node) || "";
+let checking = 0; // the idle check of the equations fitted last
+const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 50));
+const cancelIdle = window.cancelIdleCallback || clearTimeout;
+
+export function fit(...nodes) {
+  cancelIdle(checking);
+  for (const node of nodes) {
+    node.style.fontSize = "";
+    if (node.classList.contains("is-wrapped")) {
+      node.classList.remove("is-wrapped");
+      node.innerHTML = source.get(node) || "";
+    }
   }
-  const base = parseFloat(getComputedStyle(node).fontSize);
-  // projector: subscripts render at ~0.71 of the base, and must stay at 24px or more
   const root = document.documentElement;
-  const min = Math.max(0.8 * base, root.classList.contains("projector") ? 1.42 * parseFloat(getComputedStyle(root).fontSize) : 13);
-  let size = base;
-  while (node.scrollWidth > node.clientWidth && size * 0.92 >= min) {
-    size *= 0.92;
-    node.style.fontSize = `${size}px`;
+  const rootSize = parseFloat(getComputedStyle(root).fontSize);
+  const projector = root.classList.contains("projector");
+  const todo = [];
+  for (const node of nodes) {
+    if (!overflows(node)) continue; // the first read lays the page out once for all of them
+    const base = parseFloat(getComputedStyle(node).fontSize);
+    // projector: subscripts render at ~0.71 of the base, and must stay at 24px or more
+    const min = Math.max(0.8 * base, projector ? 1.42 * rootSize : 13);
+    todo.push({ node, base, min, wide: node.scrollWidth / Math.max(1, node.clientWidth) });
   }
-  if (node.scrollWidth > node.clientWidth) {
-    node.style.fontSize = ""; // wrapping needs no shrinking: full size reads best
-    wrapTerms(node);
+  const wrapped = [];
+  const shrunk = [];
+  for (const t of todo) {
+    // the largest size on the ladder at which the overflow measured says it fits (or the
+    // smallest the minimum allows); none at all: it wraps, at full size (reads best)
+    let k = 1;
+    while (t.wide * SHRINK ** k > 1 && t.base * SHRINK ** (k + 1) >= t.min) k += 1;
+    t.size = t.base * SHRINK ** k;
+    if (t.size < t.min || t.wide * SHRINK ** k > 1) wrapped.push(t.node);
+    else {
+      t.node.style.fontSize = `${t.size}px`;
+      shrunk.push(t);
+    }
+  }
+  for (const node of wrapped) wrapTerms(node);
+  for (const node of nodes) if (!wrapped.includes(node)) node.removeAttribute("tabindex");
+  if (wrapped.length || shrunk.length) checking = idle(() => check(shrunk, wrapped), { timeout: 500 });
+}
+
+/** Sizes worked out are checked, a step smaller (or wrapped) while one still overflows. */
+function check(shrunk, wrapped) {
+  let trying = shrunk.filter((t) => overflows(t.node));
+  while (trying.length) {
+    for (const t of trying) {
+      t.size *= SHRINK;
+      if (t.size < t.min) {
+        t.node.style.fontSize = "";
+        wrapTerms(t.node);
+        wrapped.push(t.node);
+      } else t.node.style.fontSize = `${t.size}px`;
+    }
+    trying = trying.filter((t) => t.size >= t.min && overflows(t.node));
   }
   // still too long: it scrolls, so keyboard users must be able to reach it
-  if (node.scrollWidth > node.clientWidth) node.setAttribute("tabindex", "0");
-  else node.removeAttribute("tabindex");
+  const scrolls = wrapped.map(overflows); // read all, then write
+  wrapped.forEach((node, i) => (scrolls[i] ? node.setAttribute("tabindex", "0") : node.removeAttribute("tabindex")));
 }
 
 export function createEquationPanel(root) {
@@ -126,9 +173,9 @@ export function createEquationPanel(root) {
     live.textContent = announcement(resp);
   }
 
-  /** Refit after the panel changes size (projector mode, window resize). */
+  /** Fit the equations to their rows: after show() (main.js does it in the next frame) or a resize. */
   function refit() {
-    for (const node of [formula, substituted, result]) fit(node);
+    fit(formula, substituted, result);
   }
 
   return { show, refit };

@@ -1,0 +1,146 @@
+"""A large network's graph renders only what is near the view (render.js cull()), keeps the step
+shown in view as the cursor moves (stage.js keepInView()), lets Tab reach every node in order,
+exports every node, and draws its pulses on a canvas over the view (dot-canvas.js)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import httpx
+import pytest
+
+from tests.browser.pageview import LARGE_SCENARIO, open_lesson, wait_cursor
+
+pytestmark = pytest.mark.browser
+
+# 40 neurons a layer: in projector mode the graph is far taller than the screen and scrolls
+SCENARIO = LARGE_SCENARIO
+
+VIEW = """() => {
+  const wrap = document.getElementById('graph-wrap').getBoundingClientRect();
+  const inView = (r) => r.right > wrap.left && r.left < wrap.right && r.bottom > wrap.top && r.top < wrap.bottom;
+  const chunks = [...document.querySelectorAll('#graph .chunk')];
+  const off = chunks.filter((c) => c.classList.contains('is-off'));
+  // a node is drawn in view when its box overlaps the frame; hidden ones have no box at all
+  const shown = [...document.querySelectorAll('#graph .node')].filter((g) => g.getBoundingClientRect().width > 0);
+  const current = document.querySelector('#graph .node.written');
+  const r = current && current.getBoundingClientRect();
+  return {
+    scrolls: document.getElementById('graph-wrap').classList.contains('is-scrolling'),
+    chunks: chunks.length,
+    off: off.length,
+    nodes: document.querySelectorAll('#graph .node').length,
+    shown: shown.length,
+    shownInView: shown.filter((g) => inView(g.getBoundingClientRect())).length,
+    current: current && current.dataset.id,
+    currentInside: Boolean(r) && r.width > 0 && r.left >= wrap.left - 1 && r.right <= wrap.right + 1 && r.top >= wrap.top - 1 && r.bottom <= wrap.bottom + 1,
+  };
+}"""
+
+
+def lesson() -> str:
+    text = json.dumps(SCENARIO, separators=(",", ":")).encode()
+    return "s=" + base64.urlsafe_b64encode(text).decode().rstrip("=")
+
+
+def writes(base_url: str, k: int) -> str:
+    """What the step at cursor k writes, as the API says."""
+    return httpx.post(f"{base_url}/api/step", json={"scenario": SCENARIO, "cursor": k}).json()[
+        "steps"
+    ][-1]["target"]
+
+
+def test_far_nodes_are_not_rendered_and_the_step_stays_in_view(make_page, base_url):
+    page = make_page(1280, 720, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#{lesson()}&k=0&projector=1")
+    wait_cursor(page, 0)
+    top = page.evaluate(VIEW)
+    assert top["scrolls"] and top["chunks"] > 10
+    # most runs of nodes are far from the view and not rendered; every node in view is
+    assert top["off"] > top["chunks"] // 2, top
+    assert 0 < top["shown"] < top["nodes"] // 2, top
+    # step to the forward pass of the last neuron of the first layer, far below the top
+    k = 2 * 39 + 1  # z then a, neuron by neuron
+    assert writes(base_url, k) == "z1_39"
+    page.evaluate(f"() => {{ location.hash = location.hash.replace(/k=\\d+/, 'k={k}'); }}")
+    wait_cursor(page, k)
+    page.wait_for_timeout(200)  # the culling that follows a scroll happens in the next frame
+    there = page.evaluate(VIEW)
+    assert there["current"] == "z1_39" and there["currentInside"], there
+    assert there["shownInView"] > 0 and there["off"] > there["chunks"] // 2, there
+    # and one step back and forth keeps it in view
+    page.keyboard.press("ArrowLeft")
+    wait_cursor(page, k - 1)
+    page.keyboard.press("ArrowRight")
+    wait_cursor(page, k)
+    page.wait_for_timeout(200)
+    assert page.evaluate(VIEW)["currentInside"]
+
+
+def test_tab_reaches_every_node_in_order_across_hidden_runs(make_page, base_url):
+    page = make_page(1280, 720, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#{lesson()}&k=0")
+    wait_cursor(page, 0)
+    # the focusable nodes in document order, hidden or not: the order Tab must follow
+    order = page.evaluate(
+        "() => [...document.querySelectorAll('#graph .node[tabindex=\"0\"]')].map((g) => g.dataset.id)"
+    )
+    assert len(order) > 60
+    page.focus(f"#n-{order[0]}")
+    seen = [order[0]]
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate("document.activeElement.dataset.id"))
+    assert seen == order[:61]
+    assert (
+        page.evaluate("document.activeElement.closest('.chunk').classList.contains('is-off')")
+        is False
+    )
+
+
+def test_an_export_holds_every_node_of_a_culled_graph(make_page, base_url):
+    page = make_page(
+        900, 500, reduced_motion="reduce"
+    )  # small: the graph scrolls (the export is not in projector mode)
+    open_lesson(page, base_url, f"#{lesson()}&k=0")
+    wait_cursor(page, 0)
+    assert page.evaluate("document.querySelectorAll('#graph .chunk.is-off').length") > 0
+    with page.expect_download() as svg:
+        page.click("#export-svg")
+    text = open(svg.value.path(), encoding="utf-8").read()
+    assert 'display="none"' not in text
+    # every node's label is written out: z1_1 … z1_40 of the first hidden layer among them
+    labels = set(re.findall(r">z⁽¹⁾([₀₁₂₃₄₅₆₇₈₉]+)<", text))
+    assert len(labels) == 40, sorted(labels)
+    # and the graph is culled again afterwards
+    assert page.evaluate("document.querySelectorAll('#graph .chunk.is-off').length") > 0
+
+
+DOTS = """async () => {
+  await new Promise((done) => requestAnimationFrame(done));
+  const canvas = document.querySelector('#graph-wrap canvas.graph-dots');
+  const bitmap = await createImageBitmap(canvas);
+  const copy = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
+  copy.drawImage(bitmap, 0, 0);
+  const data = copy.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  let painted = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted += 1;
+  return { painted, circles: document.querySelectorAll('#graph circle').length };
+}"""
+
+
+def test_pulses_are_painted_on_the_dot_canvas_and_wiped_after(make_page, base_url):
+    page = make_page(1280, 720)  # motion allowed
+    open_lesson(page, base_url, f"#{lesson()}&k=0&speed=slow")
+    wait_cursor(page, 0)
+    page.keyboard.press("ArrowRight")  # z1_0 adds up 40 weighted inputs: 40 dots travel to it
+    page.wait_for_selector("html[data-cursor='1']")
+    page.wait_for_timeout(250)
+    moving = page.evaluate(DOTS)
+    assert moving["circles"] == 0  # no SVG element per dot
+    assert moving["painted"] > 100, moving
+    wait_cursor(page, 1)
+    page.wait_for_timeout(300)
+    assert page.evaluate(DOTS)["painted"] == 0
