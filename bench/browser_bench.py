@@ -3,7 +3,8 @@ tutorial and the largest allowed stepping network (10 weight layers of 64 neuron
 sample), while requestAnimationFrame deltas and long tasks (PerformanceObserver 'longtask') are
 recorded by a script added before the page's own (so the page's CSP allows it).
 
-Target: no frame > 50 ms.   Run: python bench/browser_bench.py [--steps 10] [--seconds 10]
+Target: no frame > 50 ms (three 60 Hz vsyncs; see CLOCK_SLACK_MS).
+Run: python bench/browser_bench.py [--steps 10] [--seconds 10] [--case tutorial|largest]
 
 Per case, after the first step is drawn (timed on its own): → is pressed --steps times, each time
 waiting for the next step to be drawn (at most --key-seconds in all); then Home and Play, left
@@ -40,6 +41,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 FRAME_BUDGET_MS = 50
+# Frame times are differences of requestAnimationFrame timestamps: frame starts, on 60 Hz vsyncs
+# (16.67 ms apart), read from a clock the page sees coarsened to 0.1 ms. A frame of three vsyncs,
+# 50.0 ms, can then read 50.1; only a longer one (four vsyncs: 66.7 ms) misses the budget.
+CLOCK_SLACK_MS = 0.2
 
 # Runs before the page's scripts: records frame deltas and long tasks once `__bench.start()` is called.
 RECORDER = """
@@ -167,7 +172,7 @@ def press_right(page, steps: int, seconds: float) -> dict:
 
 def summarise(case: str, got: dict) -> None:
     frames, longtasks = got["frames"], got["longtasks"]
-    over = sum(1 for f in frames if f > FRAME_BUDGET_MS)
+    over = sum(1 for f in frames if f > FRAME_BUDGET_MS + CLOCK_SLACK_MS)
     med = statistics.median(frames) if frames else float("nan")
     worst = max(frames, default=float("nan"))
     longest = max(longtasks, default=0.0)
@@ -196,7 +201,14 @@ def summarise(case: str, got: dict) -> None:
             None,
         )
     report("browser", f"{case}: median frame", "ms", round(med, 1), "", None)
-    report("browser", f"{case}: max frame", "ms", round(worst, 1), target, worst <= FRAME_BUDGET_MS)
+    report(
+        "browser",
+        f"{case}: max frame",
+        "ms",
+        round(worst, 1),
+        target,
+        worst <= FRAME_BUDGET_MS + CLOCK_SLACK_MS,
+    )
     report("browser", f"{case}: frames > {FRAME_BUDGET_MS} ms", "frames", over, target, over == 0)
     report("browser", f"{case}: long tasks", "tasks", len(longtasks), "", None)
     report("browser", f"{case}: longest long task", "ms", round(longest), "", None)
@@ -208,11 +220,19 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=10, help="→ presses per case")
     ap.add_argument("--key-seconds", type=float, default=20.0, help="at most this long for →")
     ap.add_argument("--speed", choices=["slow", "normal", "fast"], default="fast")
+    ap.add_argument(
+        "--case",
+        choices=["tutorial", "largest"],
+        action="append",
+        help="only these (default: both)",
+    )
     args = ap.parse_args()
     cases = [
         ("tutorial", "preset=tutorial"),
         ("largest 10×64", scenario_hash(largest_relu())),
     ]
+    if args.case:
+        cases = [c for c in cases if c[0].split()[0] in args.case]
     with serve(1) as port, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
