@@ -4,6 +4,7 @@
 // overlay (frames of 50-100 ms); here a frame is a few dozen arcs on a canvas of its own layer.
 
 import { pointAt } from "./animate.js";
+import { viewScale } from "./svg.js";
 
 /** `wrap`: the graph's frame (it may scroll); `svg`: the drawing the dots move over. */
 export function createDotCanvas(wrap, svg) {
@@ -17,9 +18,7 @@ export function createDotCanvas(wrap, svg) {
 
   /** Cover the frame's visible area (where it has scrolled to) and read the drawing's scale. */
   function placeOver() {
-    const vb = svg.viewBox.baseVal;
-    const [w, h] = [svg.clientWidth, svg.clientHeight];
-    const k = vb.width > 0 && vb.height > 0 ? Math.min(w / vb.width, h / vb.height) : 1;
+    const { k, ox, oy } = viewScale(svg, svg.clientWidth, svg.clientHeight);
     const [vw, vh] = [wrap.clientWidth, wrap.clientHeight];
     const [sx, sy] = [wrap.scrollLeft, wrap.scrollTop];
     const dpr = window.devicePixelRatio || 1;
@@ -30,8 +29,8 @@ export function createDotCanvas(wrap, svg) {
     const colour = (name) => cs.getPropertyValue(name).trim();
     place = {
       k: k * dpr,
-      ox: ((w - vb.width * k) / 2 - sx) * dpr,
-      oy: ((h - vb.height * k) / 2 - sy) * dpr,
+      ox: (ox - sx) * dpr,
+      oy: (oy - sy) * dpr,
       dpr,
       colours: { "pulse-fwd": colour("--fwd"), "pulse-bwd": colour("--bwd"), ring: colour("--surface") },
     };

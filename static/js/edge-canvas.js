@@ -1,7 +1,7 @@
 // A large graph's edges, painted on a canvas beneath its SVG: a step then repaints only the sparse
 // SVG (nodes, labels), never tens of thousands of curves; a changed weight repaints its own strip.
 
-import { el } from "./svg.js";
+import { el, viewScale } from "./svg.js";
 
 const MAX_PIXELS = 18e6; // the bitmap is capped (memory; a projector-size graph is 79 M CSS px): beyond, fewer pixels per CSS px
 
@@ -78,15 +78,14 @@ export function createEdgeCanvas(svg, edges, stroke) {
 
   /** Size the bitmap to the canvas's CSS box (as the SVG's viewBox sits in it: centred, "meet"). */
   function fit() {
-    const vb = svg.viewBox.baseVal;
     const cw = canvas.clientWidth;
     const ch = canvas.clientHeight;
     let dpr = window.devicePixelRatio || 1;
     if (cw * ch * dpr * dpr > MAX_PIXELS) dpr = Math.sqrt(MAX_PIXELS / Math.max(1, cw * ch));
     surface.width = Math.max(1, Math.round(cw * dpr));
     surface.height = Math.max(1, Math.round(ch * dpr));
-    const s = vb.width > 0 && vb.height > 0 ? Math.min(cw / vb.width, ch / vb.height) : 1;
-    view = { k: s * dpr, ox: ((cw - vb.width * s) / 2) * dpr, oy: ((ch - vb.height * s) / 2) * dpr };
+    const { k, ox, oy } = viewScale(svg, cw, ch);
+    view = { k: k * dpr, ox: ox * dpr, oy: oy * dpr };
   }
 
   /** Paint every edge afresh (a new drawing, size or theme). */

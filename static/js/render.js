@@ -3,7 +3,7 @@
 import { formatNumber, formatSigned } from "./format.js";
 import { createDotCanvas } from "./dot-canvas.js";
 import { createEdgeCanvas } from "./edge-canvas.js";
-import { el, SVG_NS, text } from "./svg.js";
+import { el, SVG_NS, text, viewScale } from "./svg.js";
 
 const GRAD = "∇\u2009";
 const EAGER_LABELS = 1500; // up to this many parameters every weight label is drawn up front
@@ -343,10 +343,7 @@ export function createRenderer(svg) {
     if (!parts || !parts.chunks.length) return;
     let near = () => true;
     if (view) {
-      const vb = svg.viewBox.baseVal;
-      const [w, h] = [view.svgWidth, view.svgHeight];
-      const k = vb.width > 0 && vb.height > 0 ? Math.min(w / vb.width, h / vb.height) : 1;
-      const [ox, oy] = [(w - vb.width * k) / 2, (h - vb.height * k) / 2];
+      const { k, ox, oy } = viewScale(svg, view.svgWidth, view.svgHeight);
       const [mx, my] = [CULL_MARGIN * view.width, CULL_MARGIN * view.height];
       const x0 = (view.left - mx - ox) / k;
       const x1 = (view.left + view.width + mx - ox) / k;

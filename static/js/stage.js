@@ -4,6 +4,7 @@ import { formatSigned } from "./format.js";
 import { layoutGraph, metricsFor } from "./layout.js";
 import { isPrimitive, layoutPrimitive } from "./layout-primitive.js";
 import { createRenderer, paramState, weightWidth } from "./render.js";
+import { viewScale } from "./svg.js";
 
 const PULSE_MS = { slow: 900, normal: 520, fast: 260 };
 const MAX_ANIMATED = 40;
@@ -186,7 +187,7 @@ export function createStage({ svg, wrap, animator, store }) {
   function currentBox() {
     const parts = renderer.parts();
     if (!parts || !step) return null;
-    const active = activeSets(graph, step);
+    const active = activeSets(graph, step); // a few entries: cheaper to work out again than to keep in step
     const ids = [...active.written, ...active.nodes];
     for (const id of ids) if (parts.layout.boxes.has(id)) return parts.layout.boxes.get(id);
     for (const id of ids) {
@@ -205,12 +206,8 @@ export function createStage({ svg, wrap, animator, store }) {
     if (!wrap.classList.contains("is-scrolling")) return;
     const box = currentBox();
     if (!box) return;
-    const vb = svg.viewBox.baseVal;
-    const [w, h] = [svg.clientWidth, svg.clientHeight];
-    if (!(vb.width > 0 && vb.height > 0)) return;
-    const k = Math.min(w / vb.width, h / vb.height); // the SVG shows its viewBox centred ("meet")
-    const cx = (w - vb.width * k) / 2 + box.x * k;
-    const cy = (h - vb.height * k) / 2 + box.y * k;
+    const { k, ox, oy } = viewScale(svg, svg.clientWidth, svg.clientHeight);
+    const [cx, cy] = [ox + box.x * k, oy + box.y * k];
     const [hw, hh] = [(box.w * k) / 2, (box.h * k) / 2];
     const [left, top, cw, ch] = [wrap.scrollLeft, wrap.scrollTop, wrap.clientWidth, wrap.clientHeight];
     if (!(cx - hw >= left && cx + hw <= left + cw && cy - hh >= top && cy + hh <= top + ch)) {

@@ -11,6 +11,16 @@ export function el(tag, attrs = {}, parent = null) {
   return node;
 }
 
+/**
+ * How an SVG shows its viewBox in a box of w × h CSS px (the default "xMidYMid meet": scaled to
+ * fit, centred): a viewBox point (x, y) is at (ox + x·k, oy + y·k).
+ */
+export function viewScale(svg, w, h) {
+  const vb = svg.viewBox.baseVal;
+  const k = vb.width > 0 && vb.height > 0 ? Math.min(w / vb.width, h / vb.height) : 1;
+  return { k, ox: (w - vb.width * k) / 2, oy: (h - vb.height * k) / 2 };
+}
+
 export function text(attrs, content, parent) {
   const t = el("text", attrs, parent);
   t.textContent = content;
