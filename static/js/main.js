@@ -263,6 +263,7 @@ const expandToggle = mountExpandToggle($("expand-slot"), {
 installWorksheetPanels({ loadScenario: (scenario) => lesson.load(scenario, { presetId: null, cursor: 0, sample: 0 }) });
 
 $("copy-link").addEventListener("click", async () => {
+  url.now();
   const link = location.href;
   try {
     await navigator.clipboard.writeText(link);
@@ -277,9 +278,38 @@ const exportName = () => `backstep-${(store.get().presetId || "lesson").replace(
 $("export-svg").addEventListener("click", () => stage.whole(() => exportSvg($("graph"), exportName(), stage.edgeArt())));
 $("export-png").addEventListener("click", () => stage.whole(() => exportPng($("graph"), exportName(), stage.edgeArt())));
 
-// State → URL, view and data; the URL always holds the whole lesson.
+// State → URL. The URL holds the whole lesson, written once the page is idle (within a quarter
+// of a second) rather than on every key: history.replaceState costs 1–10 ms in Chromium, taken
+// from the frames of a step, and a held arrow key would write it 30 times a second. A link
+// copied, or a page left, takes the URL as it is now.
+const url = (() => {
+  let pending = 0;
+  let written = location.hash; // a hash that differs was set by someone else: hashchange adopts it
+  const write = () => {
+    pending = 0;
+    if (location.hash !== written) return;
+    const hash = encodeHash(store.get());
+    if (hash !== location.hash) history.replaceState(null, "", hash);
+    written = location.hash;
+  };
+  return {
+    adopt() {
+      written = location.hash;
+    },
+    later() {
+      if (!pending) pending = requestIdleCallback(write, { timeout: 250 });
+    },
+    now() {
+      if (pending) cancelIdleCallback(pending);
+      write();
+    },
+  };
+})();
+addEventListener("pagehide", url.now);
+
+// State → view and data.
 store.subscribe((s, changed) => {
-  history.replaceState(null, "", encodeHash(s));
+  url.later();
   if (changed.has("projector") || changed.has("theme")) applyView(s);
   if (changed.has("projector")) {
     valueEditor.close(false);
@@ -295,6 +325,7 @@ store.subscribe((s, changed) => {
 
 // URL → state, when someone edits the hash or follows a link to this page.
 window.addEventListener("hashchange", () => {
+  url.adopt();
   const next = decodeHash(location.hash);
   const s = store.get();
   const { scenario: _drop, error: _err, ...rest } = next;
@@ -339,7 +370,7 @@ if (!store.get().scenario) {
   if (scenario) store.set({ scenario });
   else store.set({ presetId: "tutorial", scenario: structuredClone(presetById.get("tutorial").scenario), cursor: 0 });
 }
-history.replaceState(null, "", encodeHash(store.get()));
+url.now();
 lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boolean(store.get().presetId) }).then((problems) => {
   if (problems && !store.get().presetId) {
     // a shared link whose scenario the API rejects: say why, and show the tutorial instead

@@ -51,6 +51,13 @@ def open_lesson(page, base_url: str, hash_: str = "") -> None:
     page.wait_for_selector("html[data-ready=true]", timeout=10_000)
 
 
+def page_url(page) -> str:
+    """The page's URL once the lesson's pending hash write is done (the page writes it when idle)."""
+    return page.evaluate(
+        "() => new Promise((r) => requestIdleCallback(() => r(location.href), { timeout: 1000 }))"
+    )
+
+
 def wait_cursor(page, k: int) -> None:
     """Wait until the page shows the response for cursor k (and its animations are settled)."""
     page.wait_for_selector(f"html[data-cursor='{k}']", timeout=10_000)

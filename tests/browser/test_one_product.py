@@ -14,7 +14,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from tests.browser.pageview import READ_VIEW, api_step, close, mismatches, open_lesson, wait_cursor
+from tests.browser.pageview import (
+    READ_VIEW,
+    api_step,
+    close,
+    mismatches,
+    open_lesson,
+    page_url,
+    wait_cursor,
+)
 from tests.browser.test_page import TEXT_SIZES, run_axe
 
 
@@ -68,7 +76,7 @@ def test_expression_preset_steps_forward_and_back(make_page, base_url):
     fine = api_step(base_url, sc, total - 2)
     page.select_option("#granularity-select", "node")
     wait_cursor(page, fine["cursors"]["node"])
-    assert "g=node" in page.url and f"k={fine['cursors']['node']}" in page.url
+    assert "g=node" in page_url(page) and f"k={fine['cursors']['node']}" in page_url(page)
 
 
 def test_reused_variable_shows_both_contributions(make_page, base_url):
@@ -183,7 +191,7 @@ def test_labs_hand_off_is_a_link(make_page, base_url):
     trained = lesson["weights"][0][0][1]
     assert close(page.text_content("#p-W1_0_1 .wvalue"), trained)
     # the page's own URL keeps the same lesson: the link can be shared as it is
-    assert decode_lesson(page.url) == lesson
+    assert decode_lesson(page_url(page)) == lesson
 
 
 def test_expand_toggle_shows_primitive_ops_and_stays_in_the_link(make_page, base_url):
@@ -192,20 +200,20 @@ def test_expand_toggle_shows_primitive_ops_and_stays_in_the_link(make_page, base
     sc = httpx.get(f"{base_url}/api/presets/tutorial").json()["scenario"]
     page.check("#expand-slot input[type=checkbox]")
     page.wait_for_selector("#n-p1_0_0")
-    assert "x=1" in page.url
+    assert "x=1" in page_url(page)
     page.click("#btn-step")
     wait_cursor(page, 1)
     assert mismatches(page.evaluate(READ_VIEW), api_step(base_url, sc, 1, expand=True)) == []
     x, w = sc["inputs"][0][0], sc["weights"][0][0][0]
     assert close(page.text_content("#n-p1_0_0 .value"), x * w)  # the first product, by hand
-    url = page.url
+    url = page_url(page)
     again = make_page(1920, 1080, reduced_motion="reduce")
     again.goto(url)
     again.wait_for_selector("#n-p1_0_0")
     assert again.is_checked("#expand-slot input[type=checkbox]")
     page.uncheck("#expand-slot input[type=checkbox]")
     page.wait_for_selector("#graph .neuron")
-    assert "x=1" not in page.url and page.locator("#n-p1_0_0").count() == 0
+    assert "x=1" not in page_url(page) and page.locator("#n-p1_0_0").count() == 0
 
 
 def test_projector_text_on_an_expression(make_page, base_url):
@@ -253,4 +261,4 @@ def test_typed_expression_loads_into_the_main_lesson(make_page, base_url):
     wait_cursor(page, int(page.get_attribute("#cursor-range", "max")))
     assert close(page.text_content("#n-var_x .grad"), (y + x) + x)  # d/dx x(y + x) = y + 2x
     assert close(page.text_content("#n-var_y .grad"), x)
-    assert "preset=" not in page.url and "s=" in page.url
+    assert "preset=" not in page_url(page) and "s=" in page_url(page)
