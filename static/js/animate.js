@@ -1,6 +1,6 @@
 // Pulses along edges and number morphs, all cancellable: a new step finishes the old one at once.
 
-import { el } from "./svg.js";
+import { el, pathNumbers } from "./svg.js";
 
 export function createAnimator() {
   let generation = 0;
@@ -87,7 +87,10 @@ export function createAnimator() {
     });
   }
 
-  return { cancel, tween, pulse, get reduced() {
+  /** Whether anything is in flight. */
+  const busy = () => running.size > 0;
+
+  return { cancel, tween, pulse, busy, get reduced() {
     return reduced.matches;
   } };
 }
@@ -97,7 +100,7 @@ const SAMPLES = 48; // points along a pulse's path, equally far apart; the dot m
 /** Points along `path` from its own `d` (a line or one cubic, as layout.js draws them). */
 function samplePath(path) {
   if (typeof path === "string") path = el("path", { d: path }); // a large graph's edge has no element
-  const n = (path.getAttribute("d") || "").match(/-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?/gi)?.map(Number) || [];
+  const n = pathNumbers(path.getAttribute("d"));
   const at = n.length === 8 ? cubic(n) : n.length === 4 ? (t) => ({ x: n[0] + (n[2] - n[0]) * t, y: n[1] + (n[3] - n[1]) * t }) : null;
   if (!at) return readPath(path);
   // equal steps of arc length, from a fine walk along the curve (no layout is read)

@@ -1,10 +1,12 @@
-// A large graph's pulses, painted on a canvas the size of the graph's visible area: one loop
-// clears it and paints every dot in flight each frame. As SVG circles, the 64 dots of one step
-// of the 10 × 64 network cost every frame a style pass, a paint and a raster of the graph's
-// overlay (frames of 50-100 ms); here a frame is a few dozen arcs on a canvas of its own layer.
+// A large graph's marks and pulses, painted on a canvas the size of the graph's visible area: the
+// step's marked edges, and over them every dot in flight, repainted each frame while dots move.
+// As SVG, the marked edges (an overlay the size of the whole graph) cost every step a style pass
+// and the raster of every tile they cross, and the 64 dots of one step of the 10 × 64 network
+// cost every frame a style pass, a paint and a raster; here a frame is a few dozen curves and arcs
+// on a canvas of its own layer, the size of the view.
 
 import { pointAt } from "./animate.js";
-import { viewScale } from "./svg.js";
+import { pathNumbers, viewScale } from "./svg.js";
 
 /** `wrap`: the graph's frame (it may scroll); `svg`: the drawing the dots move over. */
 export function createDotCanvas(wrap, svg) {
@@ -13,8 +15,13 @@ export function createDotCanvas(wrap, svg) {
   canvas.setAttribute("aria-hidden", "true");
   const ctx = canvas.getContext("2d");
   const dots = new Set();
-  let place = null; // viewBox → canvas pixels for the dots in flight, read at their first frame
+  let marks = []; // the step's marked edges: render.js's records ({ geo, sign, width, cls }), kept current by restyle
+  let place = null; // viewBox → canvas pixels, read at the first frame after a step or a scroll
   let frame = 0;
+  let painting = false;
+  const schedule = () => {
+    if (!frame) frame = requestAnimationFrame(paint);
+  };
 
   /** Cover the frame's visible area (where it has scrolled to) and read the drawing's scale. */
   function placeOver() {
@@ -32,14 +39,38 @@ export function createDotCanvas(wrap, svg) {
       ox: (ox - sx) * dpr,
       oy: (oy - sy) * dpr,
       dpr,
-      colours: { "pulse-fwd": colour("--fwd"), "pulse-bwd": colour("--bwd"), ring: colour("--surface") },
+      colours: { "pulse-fwd": colour("--fwd"), "pulse-bwd": colour("--bwd"), ring: colour("--surface"), mark: colour("--accent") },
     };
+  }
+
+  /** The marked edges, as the SVG draws `.edge.active` of a small graph: accent colour, own width and dashes. */
+  function paintMarks() {
+    const { k, ox, oy, colours } = place;
+    ctx.setTransform(k, 0, 0, k, ox, oy);
+    ctx.strokeStyle = colours.mark;
+    ctx.lineCap = "round";
+    for (const e of marks) {
+      const n = e.pts || (e.pts = pathNumbers(e.geo.d));
+      if (e.geo.kind === "internal" || (n.length !== 4 && n.length !== 8)) continue; // as .edge-internal: no stroke
+      ctx.lineWidth = Number(e.width) || 2;
+      ctx.setLineDash(e.geo.kind === "cross" ? [3, 4] : e.sign === "neg" ? [10, 5] : []);
+      ctx.beginPath();
+      ctx.moveTo(n[0], n[1]);
+      if (n.length === 8) ctx.bezierCurveTo(n[2], n[3], n[4], n[5], n[6], n[7]);
+      else ctx.lineTo(n[2], n[3]);
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
   }
 
   function paint(now) {
     frame = 0;
+    if (!canvas.isConnected) return;
     if (!place) placeOver();
+    painting = true;
     ctx.clearRect(0, 0, canvas.width, canvas.height);
+    if (marks.length) paintMarks();
     const { k, ox, oy, dpr, colours } = place;
     for (const d of [...dots]) {
       if (d.start === null) d.start = now;
@@ -64,7 +95,8 @@ export function createDotCanvas(wrap, svg) {
       ctx.strokeStyle = colours.ring;
       ctx.stroke();
     }
-    if (dots.size) frame = requestAnimationFrame(paint);
+    painting = false;
+    if (dots.size) schedule();
   }
 
   return {
@@ -79,24 +111,27 @@ export function createDotCanvas(wrap, svg) {
         const d = { points, reverse, cls, radius, ms, start: null };
         finish = d.finish = () => {
           if (!dots.delete(d)) return;
-          if (!dots.size) {
-            // the last one: wipe the canvas, and read the view afresh for the next step's dots
-            // (in a frame asked for after theirs: main.js scrolls the graph to the step first)
-            ctx.clearRect(0, 0, canvas.width, canvas.height);
-            place = null;
-            cancelAnimationFrame(frame);
-            frame = 0;
-          }
+          if (!dots.size && !painting) schedule(); // cut short: the marks alone, next frame
           resolve();
         };
         dots.add(d);
       });
-      if (!frame) frame = requestAnimationFrame(paint);
+      schedule();
       return { done, finish };
     },
-    /** Colours and scale are read again at the next dots (a theme or size change). */
+    /**
+     * The step's marked edges (render.js's edge records), painted from the next frame on; the view
+     * is read afresh then (main.js scrolls the graph to the step in an earlier callback of that frame).
+     */
+    setMarks(edges) {
+      marks = edges;
+      place = null;
+      schedule();
+    },
+    /** The frame scrolled, or the theme or size changed: the view and colours are read again. */
     reset() {
       place = null;
+      schedule();
     },
     remove() {
       for (const d of [...dots]) d.finish();

@@ -1,14 +1,9 @@
 // A large graph's edges, painted on a canvas beneath its SVG: a step then repaints only the sparse
 // SVG (nodes, labels), never tens of thousands of curves; a changed weight repaints its own strip.
 
-import { el, viewScale } from "./svg.js";
+import { el, pathNumbers, viewScale } from "./svg.js";
 
 const MAX_PIXELS = 18e6; // the bitmap is capped (memory; a projector-size graph is 79 M CSS px): beyond, fewer pixels per CSS px
-
-/** The numbers of a path as layout.js draws it: "M x y L x y" or "M x y C x y x y x y". */
-function numbers(d) {
-  return (d.match(/-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?/gi) || []).map(Number);
-}
 
 function bounds(pts, margin) {
   const xs = pts.filter((_, i) => i % 2 === 0);
@@ -41,7 +36,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
   const items = [];
   for (const e of edges.values()) {
     if (e.geo.kind === "internal") continue; // drawn with no stroke (.edge-internal)
-    const pts = numbers(e.geo.d);
+    const pts = pathNumbers(e.geo.d);
     if (pts.length === 4 || pts.length === 8) items.push({ e, pts, box: bounds(pts, margin) });
   }
   let view = null; // viewBox → canvas pixels: scale k, offsets ox, oy

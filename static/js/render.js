@@ -3,7 +3,7 @@
 import { formatNumber, formatSigned } from "./format.js";
 import { createDotCanvas } from "./dot-canvas.js";
 import { createEdgeCanvas } from "./edge-canvas.js";
-import { el, SVG_NS, text, viewScale } from "./svg.js";
+import { el, text, viewScale } from "./svg.js";
 
 const GRAD = "∇\u2009";
 const EAGER_LABELS = 1500; // up to this many parameters every weight label is drawn up front
@@ -28,7 +28,6 @@ export function createRenderer(svg) {
   let marked = null; // the ids the step shown marked active / written
   let shownLazy = new Set(); // dense-layer labels drawn on demand
   let current = null; // the step shown and its precision, for labels drawn later
-  let overlay = null; // a large graph's marked edges, in an SVG over this one
   let edgeCanvas = null; // a large graph's edges, on a canvas beneath this SVG
   let dotCanvas = null; // a large graph's pulses, on a canvas over its visible area
 
@@ -48,25 +47,14 @@ export function createRenderer(svg) {
     const gNeurons = el("g", { class: "neurons" }, root);
     const gNodes = el("g", { class: "nodes" }, root);
     const gLabels = el("g", { class: "edge-labels" }, root);
-    // a large graph's marked edges are drawn over it in an SVG of their own (its own compositing
-    // layer), and its pulses on a canvas over that (dot-canvas.js): neither repaints what is beneath
+    // a large graph's marked edges and its pulses are painted on a canvas over the part in view
+    // (dot-canvas.js): neither repaints what is beneath
     const lazy = graph.parameters.length > EAGER_LABELS;
     svg.classList.toggle("is-large", lazy); // numbers appear without a fade: see .is-large in app.css
-    overlay?.remove();
-    overlay = null;
     edgeCanvas?.remove();
     edgeCanvas = null;
     dotCanvas?.remove();
     dotCanvas = null;
-    if (lazy) {
-      overlay = document.createElementNS(SVG_NS, "svg");
-      overlay.setAttribute("class", "graph-overlay");
-      overlay.setAttribute("aria-hidden", "true");
-      for (const a of ["viewBox", "width", "height"]) overlay.setAttribute(a, svg.getAttribute(a));
-      overlay.style.width = svg.style.width;
-      overlay.style.height = svg.style.height;
-    }
-    const gActive = overlay ? el("g", { class: "edges-active" }, overlay) : null;
     const gPulses = lazy ? null : el("g", { class: "pulses", "aria-hidden": "true" }, root);
     const gChips = el("g", { class: "chips" }, root);
 
@@ -143,16 +131,15 @@ export function createRenderer(svg) {
       }
     }
     svg.append(root);
-    if (overlay) svg.after(overlay);
     if (lazy) {
       dotCanvas = createDotCanvas(svg.parentElement, svg);
-      overlay.after(dotCanvas.canvas);
+      svg.after(dotCanvas.canvas);
       edgeCanvas = createEdgeCanvas(svg, edges, m.stroke);
       // painted by the step's restyle, which follows at once (or, with no step yet, next frame)
       const drawn = edgeCanvas;
       requestAnimationFrame(() => drawn.flush());
     }
-    parts = { chunks, edgeCanvas, graph, layout, m, byId, edges, nodes, params, ref, pulses: dotCanvas || gPulses, paramByEdge, gChips, gLabels, chips: new Map(), lazy, gActive, options };
+    parts = { chunks, edgeCanvas, graph, layout, m, byId, edges, nodes, params, ref, pulses: dotCanvas || gPulses, paramByEdge, gChips, gLabels, chips: new Map(), lazy, options };
     marked = { edges: new Set(), active: new Set(), written: new Set() };
     shownLazy = new Set();
     current = null;
@@ -221,14 +208,11 @@ export function createRenderer(svg) {
         v.pathSign = e.sign = sign;
         v.path?.classList.toggle("pos", sign === "pos");
         v.path?.classList.toggle("neg", sign === "neg");
-        e.copy?.classList.toggle("pos", sign === "pos");
-        e.copy?.classList.toggle("neg", sign === "neg");
         if (!v.path) parts.edgeCanvas?.touch(e);
       }
       if (v.pathWidth !== width) {
         v.pathWidth = e.width = width;
         v.path?.setAttribute("stroke-width", width);
-        e.copy?.setAttribute("stroke-width", width);
         if (!v.path) parts.edgeCanvas?.touch(e);
       }
     }
@@ -246,19 +230,9 @@ export function createRenderer(svg) {
   function mark(active) {
     const { edges, nodes, params } = parts;
     const view = (id) => nodes.get(id) || params.get(id);
-    const activate = (id, on) => {
-      const e = edges.get(id);
-      if (!e) return;
-      if (!parts.gActive) return e.path.classList.toggle("active", on);
-      // a large graph: the active edge is copied into the overlay; the edges beneath stay as drawn
-      if (on && !e.copy) {
-        const cls = `${e.cls}${e.sign ? ` ${e.sign}` : ""} active`;
-        e.copy = el("path", { d: e.geo.d, class: cls, "data-id": id, "stroke-width": e.width }, parts.gActive);
-      } else if (!on && e.copy) {
-        e.copy.remove();
-        e.copy = null;
-      }
-    };
+    // a large graph's marked edges are painted over it on the dot canvas; the edges beneath stay as drawn
+    const activate = (id, on) => edges.get(id)?.path?.classList.toggle("active", on);
+    if (parts.lazy) parts.pulses.setMarks([...active.edges].map((id) => edges.get(id)).filter(Boolean));
     for (const id of marked.edges) if (!active.edges.has(id)) activate(id, false);
     for (const id of marked.active) if (!active.nodes.has(id)) view(id)?.g?.classList.remove("active");
     for (const id of marked.written) if (!active.written.has(id)) view(id)?.g?.classList.remove("written");
@@ -341,6 +315,7 @@ export function createRenderer(svg) {
    */
   function cull(view) {
     if (!parts || !parts.chunks.length) return;
+    if (view) dotCanvas?.reset(); // the view moved: the marks are painted where it is now
     let near = () => true;
     if (view) {
       const { k, ox, oy } = viewScale(svg, view.svgWidth, view.svgHeight);

@@ -21,6 +21,11 @@ export function viewScale(svg, w, h) {
   return { k, ox: (w - vb.width * k) / 2, oy: (h - vb.height * k) / 2 };
 }
 
+/** The numbers of a path as layout.js draws it: "M x y L x y" (4) or "M x y C x y x y x y" (8). */
+export function pathNumbers(d) {
+  return (String(d || "").match(/-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?/gi) || []).map(Number);
+}
+
 export function text(attrs, content, parent) {
   const t = el("text", attrs, parent);
   t.textContent = content;

@@ -118,6 +118,8 @@ def test_an_export_holds_every_node_of_a_culled_graph(make_page, base_url):
     assert page.evaluate("document.querySelectorAll('#graph .chunk.is-off').length") > 0
 
 
+# The dot canvas's pixels by colour: opaque pixels of the forward pulses' colour (a dot's core) and
+# of the accent (the step's marked edges), with the CSS colours turned into RGB by a canvas.
 DOTS = """async () => {
   await new Promise((done) => requestAnimationFrame(done));
   const canvas = document.querySelector('#graph-wrap canvas.graph-dots');
@@ -125,22 +127,80 @@ DOTS = """async () => {
   const copy = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
   copy.drawImage(bitmap, 0, 0);
   const data = copy.getImageData(0, 0, bitmap.width, bitmap.height).data;
-  let painted = 0;
-  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted += 1;
-  return { painted, circles: document.querySelectorAll('#graph circle').length };
+  const css = getComputedStyle(document.getElementById('graph'));
+  const rgb = (name) => {
+    const c = new OffscreenCanvas(1, 1).getContext('2d');
+    c.fillStyle = css.getPropertyValue(name).trim();
+    c.fillRect(0, 0, 1, 1);
+    return [...c.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+  };
+  const [fwd, accent] = [rgb('--fwd'), rgb('--accent')];
+  const near = (i, c) => Math.abs(data[i] - c[0]) + Math.abs(data[i + 1] - c[1]) + Math.abs(data[i + 2] - c[2]) < 12;
+  let painted = 0, dots = 0, marks = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] === 0) continue;
+    painted += 1;
+    if (data[i + 3] === 255 && near(i, fwd)) dots += 1;
+    if (data[i + 3] === 255 && near(i, accent)) marks += 1;
+  }
+  return { painted, dots, marks, circles: document.querySelectorAll('#graph circle').length,
+           paths: document.querySelectorAll('#graph-wrap path').length };
 }"""
 
 
-def test_pulses_are_painted_on_the_dot_canvas_and_wiped_after(make_page, base_url):
-    page = make_page(1280, 720)  # motion allowed
-    open_lesson(page, base_url, f"#{lesson()}&k=0&speed=slow")
+# Whether the dot canvas has an opaque pixel just left of z1_0's box, where its inputs' edges end.
+MARK_AT_TARGET = """async () => {
+  const canvas = document.querySelector('#graph-wrap canvas.graph-dots');
+  const c = canvas.getBoundingClientRect();
+  const n = document.getElementById('n-z1_0').getBoundingClientRect();
+  const k = canvas.width / c.width;
+  const [x0, y0] = [Math.round((n.left - 14 - c.left) * k), Math.round((n.top - c.top) * k)];
+  const [w, h] = [Math.round(12 * k), Math.round(n.height * k)];
+  if (x0 < 0 || y0 < 0 || x0 + w > canvas.width || y0 + h > canvas.height) return null;
+  const bitmap = await createImageBitmap(canvas, x0, y0, w, h);  // the page's canvas is never read back
+  const copy = new OffscreenCanvas(w, h).getContext('2d');
+  copy.drawImage(bitmap, 0, 0);
+  const data = copy.getImageData(0, 0, w, h).data;
+  for (let i = 3; i < data.length; i += 4) if (data[i] === 255) return true;
+  return false;
+}"""
+
+
+def test_pulses_and_marked_edges_are_painted_on_the_dot_canvas(make_page, base_url):
+    page = make_page(1280, 720)  # motion allowed; in projector mode the graph scrolls
+    open_lesson(page, base_url, f"#{lesson()}&k=0&speed=slow&projector=1")
     wait_cursor(page, 0)
+    page.wait_for_timeout(100)
+    assert page.evaluate(DOTS)["painted"] == 0  # nothing marked, nothing moving
     page.keyboard.press("ArrowRight")  # z1_0 adds up 40 weighted inputs: 40 dots travel to it
     page.wait_for_selector("html[data-cursor='1']")
     page.wait_for_timeout(250)
     moving = page.evaluate(DOTS)
-    assert moving["circles"] == 0  # no SVG element per dot
-    assert moving["painted"] > 100, moving
+    assert moving["circles"] == 0 and moving["paths"] == 0  # no SVG element per dot or mark
+    assert moving["dots"] > 100 and moving["marks"] > 100, moving
     wait_cursor(page, 1)
     page.wait_for_timeout(300)
+    still = page.evaluate(DOTS)
+    assert still["dots"] == 0 and still["marks"] > 100, still  # the dots are gone, the marks stay
+    assert page.evaluate(MARK_AT_TARGET) is True, "no mark where z1_0's inputs arrive"
+    # scrolled (by half the room above z1_0, so that it stays in view): painted where it is now
+    dy = page.evaluate(
+        """() => { const wrap = document.getElementById('graph-wrap');
+        const dy = Math.floor((document.getElementById('n-z1_0').getBoundingClientRect().top
+                               - wrap.getBoundingClientRect().top) / 2);
+        wrap.scrollBy(0, dy); return dy; }"""
+    )
+    assert dy >= 10
+    page.wait_for_function(f"() => document.getElementById('graph-wrap').scrollTop === {dy}")
+    page.wait_for_timeout(100)
+    assert page.evaluate(MARK_AT_TARGET) is True, "no mark where z1_0's inputs arrive, scrolled"
+    # and the canvas covers the part now in view
+    covers = """() => { const c = document.querySelector('#graph-wrap canvas.graph-dots').getBoundingClientRect();
+      const w = document.getElementById('graph-wrap');
+      const r = w.getBoundingClientRect();
+      return [c.left - r.left - w.clientLeft, c.top - r.top - w.clientTop, c.width - w.clientWidth, c.height - w.clientHeight]; }"""
+    assert all(abs(d) < 1 for d in page.evaluate(covers)), page.evaluate(covers)
+    page.keyboard.press("ArrowLeft")  # back to nothing marked: the canvas is wiped
+    wait_cursor(page, 0)
+    page.wait_for_timeout(100)
     assert page.evaluate(DOTS)["painted"] == 0
