@@ -312,6 +312,7 @@ store.subscribe((s, changed) => {
   url.later();
   if (changed.has("projector") || changed.has("theme")) applyView(s);
   if (changed.has("projector")) {
+    unreserve();
     valueEditor.close(false);
     requestAnimationFrame(() => stage.redraw()); // new sizes for the same area
 
@@ -342,6 +343,20 @@ window.addEventListener("hashchange", () => {
 });
 
 new ResizeObserver(() => requestAnimationFrame(() => stage.resize())).observe($("graph-wrap"));
+// Projector mode stacks the explanation under the graph, and its height follows each step's
+// equations (280-480 px at 1920 × 1080). It keeps the tallest height it has had, so the graph
+// above stops changing size (and being drawn again) from one step to the next after the first few.
+// A new screen size or leaving projector mode starts afresh.
+const explain = $("explain");
+function unreserve() {
+  $("explain").style.removeProperty("min-height");
+}
+new ResizeObserver(([entry]) => {
+  if (!store.get().projector) return;
+  const height = entry.borderBoxSize?.[0]?.blockSize ?? explain.offsetHeight;
+  if (height > (parseFloat(explain.style.minHeight) || 0) + 0.5) explain.style.minHeight = `${Math.ceil(height)}px`;
+}).observe(explain);
+addEventListener("resize", unreserve);
 let equationsWidth = 0; // the equations fit their width: a change of height (new content) needs no refit
 new ResizeObserver(([entry]) => {
   const width = Math.round(entry.contentRect.width);

@@ -60,6 +60,7 @@ export function createStage({ svg, wrap, animator, store }) {
   let step = null;
   let size = { w: 0, h: 0 };
   let drawnFor = null;
+  let fitted = null; // how the drawing was fitted to the frame: its natural size, the zoom floor, whether it scrolls
   let contributions = new Map();
 
   function redraw() {
@@ -78,6 +79,7 @@ export function createStage({ svg, wrap, animator, store }) {
     const zoom = Math.max(fit, floor);
     const layout = zoom !== 1 ? place(graph, size.w / zoom, size.h / zoom, m) : place(graph, size.w, size.h, m);
     const scrolls = fit < floor;
+    fitted = { natural, floor, scrolls };
     wrap.classList.toggle("is-scrolling", scrolls);
     // a region that scrolls must be reachable by keyboard (arrow keys then scroll it)
     if (scrolls) wrap.setAttribute("tabindex", "0");
@@ -240,9 +242,25 @@ export function createStage({ svg, wrap, animator, store }) {
     }
   }
 
+  let resizing = 0;
   function resize() {
+    cancelAnimationFrame(resizing);
+    resizing = 0;
     const next = measure();
     if (Math.abs(next.w - size.w) < 2 && Math.abs(next.h - size.h) < 2) return;
+    // a graph that scrolls keeps its drawing when only the frame's height changed (and it still
+    // scrolls): the frame shows more or less of it. A large graph's drawing takes seconds.
+    const { natural, floor, scrolls } = fitted || {};
+    if (scrolls && Math.abs(next.w - size.w) < 2 && Math.min(MAX_ZOOM, next.w / natural.width, next.h / natural.height) < floor) {
+      size = next;
+      cull();
+      return;
+    }
+    // pulses in flight arrive first: a new drawing would cut them short (the SVG scales meanwhile)
+    if (animator.busy()) {
+      resizing = requestAnimationFrame(resize);
+      return;
+    }
     size = next;
     redraw();
   }

@@ -252,6 +252,29 @@ def test_projector_text_is_large(make_page, base_url, screenshots, cursor):
     page.screenshot(path=screenshots / f"projector-1920-k{cursor}.png")
 
 
+def test_projector_graph_holds_still_and_plays_every_step(make_page, base_url):
+    """The explanation under the graph changes height from step to step; the graph must not follow
+    it back and forth (each change drew the graph again and cut its pulses short)."""
+    page = make_page(1920, 1080)  # motion allowed
+    open_lesson(page, base_url, "#preset=tutorial&k=0&projector=1&speed=slow")
+    wait_cursor(page, 0)
+    heights, pulses = [], []
+    for k in range(1, 9):  # the forward pass: every step sends pulses along its edges
+        page.keyboard.press("ArrowRight")
+        page.wait_for_selector(f"html[data-cursor='{k}']")
+        page.wait_for_timeout(200)  # mid-flight (a slow pulse takes 900 ms)
+        pulses.append(page.locator("#graph .pulse").count())
+        wait_cursor(page, k)
+        page.wait_for_timeout(100)  # a drawing deferred until the pulses arrived is done by now
+        heights.append(page.evaluate("document.getElementById('graph-wrap').clientHeight"))
+    assert all(n > 0 for n in pulses), pulses
+    # the explanation keeps its tallest height: the graph's frame only ever shrinks, a few times
+    assert heights == sorted(heights, reverse=True), heights
+    assert len(set(heights)) <= 4, heights
+    text = page.evaluate(TEXT_SIZES)
+    assert [s for s in text if s[0] < 24 - 1e-6] == []  # drawn again for the frame it ended in
+
+
 def run_axe(page, axe_path) -> list[dict]:
     page.add_script_tag(path=str(axe_path))
     result = page.evaluate("async () => (await axe.run(document)).violations")
