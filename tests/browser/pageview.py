@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 
@@ -183,3 +184,61 @@ LARGE_SCENARIO = {
     "targets": [[0.2, 0.9]],
     "learning_rate": 0.5,
 }
+
+
+# Counts, in a PNG (a screenshot, passed as base64), the opaque pixels of exactly each CSS colour
+# given by custom property name, as the page's theme defines it. Decoded by the page from a Blob:
+# nothing is fetched.
+COUNT_COLOURS = """async ([b64, names]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+  const copy = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
+  copy.drawImage(bitmap, 0, 0);
+  const data = copy.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  const css = getComputedStyle(document.getElementById('graph'));
+  const out = {};
+  for (const name of names) {
+    const one = new OffscreenCanvas(1, 1).getContext('2d');
+    one.fillStyle = css.getPropertyValue(name).trim();
+    one.fillRect(0, 0, 1, 1);
+    const [r, g, b] = one.getImageData(0, 0, 1, 1).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] === 255 && data[i] === r && data[i + 1] === g && data[i + 2] === b) n += 1;
+    out[name] = n;
+  }
+  return out;
+}"""
+
+
+def colours_shown(page, selector: str, names: list[str]) -> dict[str, int]:
+    """How many pixels of the element's screenshot are exactly each of the theme's colours `names`."""
+    # the page as shown, clipped to the element (an element screenshot renders the page afresh,
+    # without what a worker painted on a canvas)
+    png = page.screenshot(clip=page.locator(selector).bounding_box())
+    return page.evaluate(COUNT_COLOURS, [base64.b64encode(png).decode(), names])
+
+
+# How many pixels of two PNGs (base64) differ by more than 64 levels in some channel.
+FAR_APART = """async (pngs) => {
+  const read = async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const copy = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
+    copy.drawImage(bitmap, 0, 0);
+    return copy.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  };
+  const [a, b] = await Promise.all(pngs.map(read));
+  if (a.length !== b.length) return -1;
+  let far = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    if (Math.max(Math.abs(a[i] - b[i]), Math.abs(a[i + 1] - b[i + 1]), Math.abs(a[i + 2] - b[i + 2])) > 64) far += 1;
+  }
+  return far;
+}"""
+
+
+def far_apart(page, a: bytes | str, b: bytes | str) -> int:
+    """How many pixels of two PNGs (bytes, or base64) differ by more than 64 levels in a channel:
+    0 when they show the same thing up to antialiasing; -1 when their sizes differ."""
+    b64 = [x if isinstance(x, str) else base64.b64encode(x).decode() for x in (a, b)]
+    return page.evaluate(FAR_APART, b64)

@@ -9,23 +9,22 @@ import json
 
 import pytest
 
-from tests.browser.pageview import LARGE_SCENARIO, open_lesson, wait_cursor
+from tests.browser.pageview import LARGE_SCENARIO, far_apart, open_lesson, wait_cursor
 
 pytestmark = pytest.mark.browser
 
 # Everything drawn that a step can change: every graph element with an id (class, label, width,
 # text), every row of the summary, the equation, loss and counter; a large graph's edges are
-# painted on a canvas (edge-canvas.js): its size and a digest of its pixels, read once the frame
-# painted has reached it (two animation frames).
+# painted on a canvas (edge-canvas.js): its size and its pixels (a PNG, compared up to
+# antialiasing), read once its painter says all is painted and the frame has reached it.
 DRAWN = """async () => {
   const out = {};
   const canvas = document.querySelector('#graph-wrap canvas.graph-edges');
   if (canvas) {
+    while (canvas.dataset.painted !== 'done') await new Promise((done) => setTimeout(done, 20));
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-    const url = canvas.toDataURL('image/png');
-    let h = 2166136261;
-    for (let i = 0; i < url.length; i += 1) h = Math.imul(h ^ url.charCodeAt(i), 16777619);
-    out['edge canvas'] = [canvas.width, canvas.height, url.length, h >>> 0];
+    out['edge canvas'] = canvas.dataset.bitmap;
+    out['edge pixels'] = canvas.toDataURL('image/png').split(',')[1];
   }
   const cls = (el) => (el.getAttribute('class') || '').split(/\\s+/).filter(Boolean).sort().join(' ');
   for (const el of document.querySelectorAll('#graph [id]')) {
@@ -68,7 +67,11 @@ def walk_and_compare(
             fresh, base_url, f"?fresh={n}#{lesson}&k={k}"
         )  # a new document, one full answer
         wait_cursor(fresh, k)
-        assert differences(page.evaluate(DRAWN), fresh.evaluate(DRAWN)) == [], f"at cursor {k}"
+        stepped_view, fresh_view = page.evaluate(DRAWN), fresh.evaluate(DRAWN)
+        pixels = [v.pop("edge pixels", None) for v in (stepped_view, fresh_view)]
+        assert differences(stepped_view, fresh_view) == [], f"at cursor {k}"
+        if pixels[0] is not None:
+            assert far_apart(fresh, *pixels) == 0, f"the edges differ at cursor {k}"
     return bodies
 
 
