@@ -84,6 +84,7 @@ function settle(resp) {
 
 const lesson = createLesson(store, {
   onGraph(graph) {
+    unreserve(); // a new lesson's explanation sets its own height (projector mode)
     summary.setGraph(graph); // it measures a row: before the new graph needs a layout
     stage.showGraph(graph);
     timeline.setPlan(graph, store.get().granularity);
@@ -153,7 +154,6 @@ function applyView(s) {
   $("theme-toggle").setAttribute("aria-pressed", String(dark));
   $("theme-toggle").textContent = dark ? "Light" : "Dark";
   $("theme-toggle").title = dark ? "Switch to the light theme" : "Switch to the dark theme";
-  stage.repaintEdges(); // a large graph's canvas takes its colours from the theme
 }
 
 function effectiveTheme(s) {
@@ -292,25 +292,36 @@ const url = (() => {
     if (hash !== location.hash) history.replaceState(null, "", hash);
     written = location.hash;
   };
+  // (Safari has no idle callbacks: a quarter of a second later, there)
+  const idle = window.requestIdleCallback ? (fn) => requestIdleCallback(fn, { timeout: 250 }) : (fn) => setTimeout(fn, 250);
+  const cancel = window.cancelIdleCallback ? (id) => cancelIdleCallback(id) : (id) => clearTimeout(id);
+  const drop = () => {
+    if (pending) cancel(pending);
+    pending = 0;
+  };
   return {
+    /** The hash someone else set is the lesson now: a write still waiting is dropped. */
     adopt() {
+      drop();
       written = location.hash;
     },
     later() {
-      if (!pending) pending = requestIdleCallback(write, { timeout: 250 });
+      if (!pending) pending = idle(write);
     },
     now() {
-      if (pending) cancelIdleCallback(pending);
+      drop();
       write();
     },
   };
 })();
 addEventListener("pagehide", url.now);
+document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && url.now());
 
 // State → view and data.
 store.subscribe((s, changed) => {
   url.later();
   if (changed.has("projector") || changed.has("theme")) applyView(s);
+  if (changed.has("theme") && !changed.has("projector")) stage.repaintEdges(); // a projector change draws anew
   if (changed.has("projector")) {
     unreserve();
     valueEditor.close(false);
@@ -346,7 +357,7 @@ new ResizeObserver(() => requestAnimationFrame(() => stage.resize())).observe($(
 // Projector mode stacks the explanation under the graph, and its height follows each step's
 // equations (280-480 px at 1920 × 1080). It keeps the tallest height it has had, so the graph
 // above stops changing size (and being drawn again) from one step to the next after the first few.
-// A new screen size or leaving projector mode starts afresh.
+// A new lesson, a new screen size or leaving projector mode starts afresh.
 const explain = $("explain");
 function unreserve() {
   $("explain").style.removeProperty("min-height");
@@ -364,7 +375,10 @@ new ResizeObserver(([entry]) => {
   equationsWidth = width;
   requestAnimationFrame(() => equation.refit());
 }).observe($("equations"));
-matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => applyView(store.get()));
+matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+  applyView(store.get());
+  stage.repaintEdges(); // a large graph's canvases take their colours from the theme
+});
 
 function createToast(node) {
   let timer = null;
