@@ -248,10 +248,12 @@ export function createStage({ svg, wrap, animator, store }) {
     resizing = 0;
     const next = measure();
     if (Math.abs(next.w - size.w) < 2 && Math.abs(next.h - size.h) < 2) return;
-    // a graph that scrolls keeps its drawing when only the frame's height changed (and it still
-    // scrolls): the frame shows more or less of it. A large graph's drawing takes seconds.
+    // a graph that scrolls keeps its drawing when only the frame's height changed, it still
+    // scrolls, and it is taller than the frame was and is (else the layout stretches to the frame's
+    // height): the frame shows more or less of it. A large graph's drawing takes seconds.
     const { natural, floor, scrolls } = fitted || {};
-    if (scrolls && Math.abs(next.w - size.w) < 2 && Math.min(MAX_ZOOM, next.w / natural.width, next.h / natural.height) < floor) {
+    const sameDrawing = scrolls && Math.abs(next.w - size.w) < 2 && Math.max(size.h, next.h) <= natural.height * floor;
+    if (sameDrawing && Math.min(MAX_ZOOM, next.w / natural.width, next.h / natural.height) < floor) {
       size = next;
       cull();
       return;
