@@ -17,6 +17,10 @@ export function createDotCanvas(wrap, svg) {
   const dots = new Set();
   let marks = []; // the step's marked edges: render.js's records ({ geo, sign, width, cls }), kept current by restyle
   let place = null; // viewBox → canvas pixels, read at the first frame after a step or a scroll
+  // the marks are stroked once per step or scroll, on a canvas out of sight, and copied each frame
+  // (by layer, a step marks thousands of edges)
+  const markLayer = document.createElement("canvas");
+  const markCtx = markLayer.getContext("2d");
   let frame = 0;
   let painting = false;
   const schedule = () => {
@@ -43,34 +47,44 @@ export function createDotCanvas(wrap, svg) {
     };
   }
 
-  /** The marked edges, as the SVG draws `.edge.active` of a small graph: accent colour, own width and dashes. */
+  /**
+   * The marked edges in the accent colour, each with its own width and dashes (a negative weight's,
+   * a cross edge's), over the edges as drawn: a small graph's marked edges keep their colour and
+   * glow instead, too slow to paint over tens of long curves.
+   */
   function paintMarks() {
     const { k, ox, oy, colours } = place;
-    ctx.setTransform(k, 0, 0, k, ox, oy);
-    ctx.strokeStyle = colours.mark;
-    ctx.lineCap = "round";
+    const m = markCtx;
+    if (markLayer.width !== canvas.width || markLayer.height !== canvas.height) Object.assign(markLayer, { width: canvas.width, height: canvas.height });
+    m.setTransform(1, 0, 0, 1, 0, 0);
+    m.clearRect(0, 0, markLayer.width, markLayer.height);
+    m.setTransform(k, 0, 0, k, ox, oy);
+    m.strokeStyle = colours.mark;
+    m.lineCap = "round";
     for (const e of marks) {
       const n = e.pts || (e.pts = pathNumbers(e.geo.d));
       if (e.geo.kind === "internal" || (n.length !== 4 && n.length !== 8)) continue; // as .edge-internal: no stroke
-      ctx.lineWidth = Number(e.width) || 2;
-      ctx.setLineDash(e.geo.kind === "cross" ? [3, 4] : e.sign === "neg" ? [10, 5] : []);
-      ctx.beginPath();
-      ctx.moveTo(n[0], n[1]);
-      if (n.length === 8) ctx.bezierCurveTo(n[2], n[3], n[4], n[5], n[6], n[7]);
-      else ctx.lineTo(n[2], n[3]);
-      ctx.stroke();
+      m.lineWidth = Number(e.width) || 2;
+      m.setLineDash(e.geo.kind === "cross" ? [3, 4] : e.sign === "neg" ? [10, 5] : []);
+      m.beginPath();
+      m.moveTo(n[0], n[1]);
+      if (n.length === 8) m.bezierCurveTo(n[2], n[3], n[4], n[5], n[6], n[7]);
+      else m.lineTo(n[2], n[3]);
+      m.stroke();
     }
-    ctx.setLineDash([]);
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    m.setLineDash([]);
   }
 
   function paint(now) {
     frame = 0;
     if (!canvas.isConnected) return;
-    if (!place) placeOver();
+    if (!place) {
+      placeOver();
+      if (marks.length) paintMarks();
+    }
     painting = true;
     ctx.clearRect(0, 0, canvas.width, canvas.height);
-    if (marks.length) paintMarks();
+    if (marks.length) ctx.drawImage(markLayer, 0, 0);
     const { k, ox, oy, dpr, colours } = place;
     for (const d of [...dots]) {
       if (d.start === null) d.start = now;

@@ -29,7 +29,7 @@ export function createRenderer(svg) {
   let shownLazy = new Set(); // dense-layer labels drawn on demand
   let current = null; // the step shown and its precision, for labels drawn later
   let edgeCanvas = null; // a large graph's edges, on a canvas beneath this SVG
-  let dotCanvas = null; // a large graph's pulses, on a canvas over its visible area
+  let dotCanvas = null; // a large graph's marked edges and pulses, on a canvas over its visible area
 
   function draw(graph, layout, m, options) {
     clearHover();
@@ -315,7 +315,10 @@ export function createRenderer(svg) {
    */
   function cull(view) {
     if (!parts || !parts.chunks.length) return;
-    if (view) dotCanvas?.reset(); // the view moved: the marks are painted where it is now
+    if (view) {
+      dotCanvas?.reset(); // the view moved: the marks are painted where it is now
+      edgeCanvas?.follow(); // and the edges there, if they are still being painted
+    }
     let near = () => true;
     if (view) {
       const { k, ox, oy } = viewScale(svg, view.svgWidth, view.svgHeight);
