@@ -13,30 +13,49 @@ function colourOf(e, colours) {
   return e.sign === "pos" ? colours.pos : e.sign === "neg" ? colours.neg : colours.line;
 }
 
-/** The painter: in a worker when the canvas can be handed to one, else on the page (in short slices). */
-function startPainter(canvas, onPainted) {
-  if (canvas.transferControlToOffscreen && typeof Worker === "function") {
-    try {
-      const worker = new Worker(new URL("./edge-worker.js", import.meta.url), { type: "module" });
-      const surface = canvas.transferControlToOffscreen();
-      worker.onmessage = (ev) => onPainted(ev.data);
-      worker.onerror = (ev) => console.error(`The edges could not be painted: ${ev.message || "the painter did not start"}`);
-      return {
-        send: (msg, transfer = []) => worker.postMessage(msg.type === "init" ? { ...msg, canvas: surface } : msg, msg.type === "init" ? [surface, ...transfer] : transfer),
-        stop: () => worker.terminate(),
-      };
-    } catch {
-      // a canvas already handed over cannot come back: a fresh one is used below
-    }
+/**
+ * A painter in a worker, which the canvas is handed to; null where that cannot be. `onFail` is
+ * told if the worker dies (it cannot load, say): the canvas cannot come back from it.
+ */
+function workerPainter(canvas, onReply, onFail) {
+  if (!canvas.transferControlToOffscreen || typeof Worker !== "function") return null;
+  let worker = null;
+  try {
+    worker = new Worker(new URL("./edge-worker.js", import.meta.url), { type: "module" });
+    const surface = canvas.transferControlToOffscreen();
+    worker.onmessage = (ev) => onReply(ev.data);
+    worker.onerror = (ev) => {
+      ev.preventDefault();
+      worker.terminate();
+      onFail(ev.message || "its worker did not start");
+    };
+    return {
+      send: (msg, transfer = []) => (msg.type === "init" ? worker.postMessage({ ...msg, canvas: surface }, [surface, ...transfer]) : worker.postMessage(msg, transfer)),
+      stop: () => worker.terminate(),
+    };
+  } catch {
+    worker?.terminate();
+    return null;
   }
-  const painter = createPainter(onPainted, 12);
-  let stopped = false;
+}
+
+/** A painter on the page itself, in short slices (through an OffscreenCanvas where there is one). */
+function pagePainter(canvas, onReply) {
+  const surface = canvas.transferControlToOffscreen ? canvas.transferControlToOffscreen() : canvas;
+  const painter = createPainter(onReply, 12);
   return {
-    send: (msg) => !stopped && painter.handle(msg.type === "init" ? { ...msg, canvas } : msg),
-    stop: () => {
-      stopped = true;
-    },
+    send: (msg) => painter.handle(msg.type === "init" ? { ...msg, canvas: surface } : msg),
+    stop: painter.stop,
   };
+}
+
+function newCanvas(svg) {
+  const canvas = document.createElement("canvas");
+  canvas.className = "graph-edges";
+  canvas.setAttribute("aria-hidden", "true");
+  canvas.style.width = svg.style.width;
+  canvas.style.height = svg.style.height;
+  return canvas;
 }
 
 /**
@@ -44,11 +63,7 @@ function startPainter(canvas, onPainted) {
  * current; `stroke`: the metrics' stroke unit (a weight edge is at most 14.4 of them wide).
  */
 export function createEdgeCanvas(svg, edges, stroke) {
-  const canvas = document.createElement("canvas");
-  canvas.className = "graph-edges";
-  canvas.setAttribute("aria-hidden", "true");
-  canvas.style.width = svg.style.width;
-  canvas.style.height = svg.style.height;
+  let canvas = newCanvas(svg);
   svg.before(canvas);
   const items = []; // for the exports, painted on the page
   const index = new Map(); // edge record → its number in the painter
@@ -62,11 +77,22 @@ export function createEdgeCanvas(svg, edges, stroke) {
   // canvas[data-painted]: "pending" while a paint asked for is not all on the canvas, then "done";
   // canvas[data-bitmap]: the painted bitmap's size ("808x3936"), which the page cannot read back
   let asked = 0;
-  const painter = startPainter(canvas, ({ seq, size }) => {
+  const onReply = ({ seq, size, error }) => {
+    if (error) console.error(`The edges could not all be painted: ${error}`);
     if (seq !== asked) return;
     canvas.dataset.bitmap = size.join("x");
     canvas.dataset.painted = "done";
-  });
+  };
+  let painter = workerPainter(canvas, onReply, (why) => {
+    // the worker died: a fresh canvas, painted by the page
+    console.error(`The edges are painted by the page: ${why}`);
+    const fresh = newCanvas(svg);
+    canvas.replaceWith(fresh);
+    canvas = fresh;
+    painter = pagePainter(canvas, onReply);
+    start();
+    if (painted) paint();
+  }) || pagePainter(canvas, onReply);
   const send = (msg, transfer) => {
     asked += 1;
     canvas.dataset.painted = "pending";
@@ -81,7 +107,8 @@ export function createEdgeCanvas(svg, edges, stroke) {
     });
     return { colour, width };
   }
-  {
+  /** The edges' geometry, to the painter once. */
+  function start() {
     const n = items.length;
     const [pts, len, dash] = [new Float64Array(8 * n), new Uint8Array(n), new Uint8Array(n)];
     items.forEach(({ e, pts: p }, i) => {
@@ -91,8 +118,10 @@ export function createEdgeCanvas(svg, edges, stroke) {
     });
     painter.send({ type: "init", pts, len, dash, margin: 8 * stroke }, [pts.buffer, len.buffer, dash.buffer]);
   }
+  start();
   const dirty = new Set();
-  let fresh = false; // painted since drawn: a flush then repaints only what changed
+  let painted = false; // asked for a full paint: a flush then repaints only what changed
+  let first = 0;
 
   function readColours() {
     const cs = getComputedStyle(svg);
@@ -100,37 +129,57 @@ export function createEdgeCanvas(svg, edges, stroke) {
     return { pos: v("--pos"), neg: v("--neg"), line: v("--line") };
   }
 
+  /** The part of the drawing in the frame's view (viewBox units). */
+  function inView() {
+    const { k, ox, oy } = viewScale(svg, canvas.clientWidth, canvas.clientHeight);
+    const wrap = svg.parentElement;
+    return [(wrap.scrollLeft - ox) / k, (wrap.scrollTop - oy) / k, (wrap.scrollLeft + wrap.clientWidth - ox) / k, (wrap.scrollTop + wrap.clientHeight - oy) / k];
+  }
+
   /** Paint every edge afresh (a new drawing, size or theme), the ones in the frame's view first. */
   function paint() {
+    cancelAnimationFrame(first);
+    first = 0;
     if (!canvas.isConnected) return; // replaced by a new drawing meanwhile
     const [cw, ch] = [canvas.clientWidth, canvas.clientHeight];
     let dpr = window.devicePixelRatio || 1;
     if (cw * ch * dpr * dpr > MAX_PIXELS) dpr = Math.sqrt(MAX_PIXELS / Math.max(1, cw * ch));
     const { k, ox, oy } = viewScale(svg, cw, ch);
-    const wrap = svg.parentElement;
-    const focus = [(wrap.scrollLeft - ox) / k, (wrap.scrollTop - oy) / k, (wrap.scrollLeft + wrap.clientWidth - ox) / k, (wrap.scrollTop + wrap.clientHeight - oy) / k];
     dirty.clear();
-    fresh = true;
+    painted = true;
     const { colour, width } = styles();
-    send({
-      type: "paint",
-      colour,
-      width,
-      size: [Math.max(1, Math.round(cw * dpr)), Math.max(1, Math.round(ch * dpr))],
-      view: { k: k * dpr, ox: ox * dpr, oy: oy * dpr },
-      palette: readColours(),
-      focus,
-    }, [colour.buffer, width.buffer]);
+    send(
+      {
+        type: "paint",
+        colour,
+        width,
+        size: [Math.max(1, Math.round(cw * dpr)), Math.max(1, Math.round(ch * dpr))],
+        view: { k: k * dpr, ox: ox * dpr, oy: oy * dpr },
+        palette: readColours(),
+        focus: inView(),
+      },
+      [colour.buffer, width.buffer],
+    );
   }
 
   /** Repaint the strip the changed edges cover (every edge crossing it is drawn again). */
   function flush() {
-    if (!fresh) return paint(); // the first paint waits for the first step's values (one paint, not two)
+    // the first paint waits for the first step's values (one paint, not two), and for the frame
+    // in which the graph is scrolled to that step (main.js settle(), asked for before this)
+    if (!painted) {
+      if (!first) first = requestAnimationFrame(paint);
+      return;
+    }
     if (!dirty.size) return;
     const changes = [];
     for (const e of dirty) if (index.has(e)) changes.push([index.get(e), colourIndex(e.sign), Number(e.width)]);
     dirty.clear();
     if (changes.length) send({ type: "restyle", changes });
+  }
+
+  /** The frame scrolled: while a full paint is under way, the part now in view is painted at once. */
+  function follow() {
+    if (painted && canvas.dataset.painted === "pending") painter.send({ type: "focus", area: inView() });
   }
 
   const paintOn = (target, palette) =>
@@ -141,9 +190,12 @@ export function createEdgeCanvas(svg, edges, stroke) {
     );
 
   return {
-    canvas,
+    get canvas() {
+      return canvas;
+    },
     paint,
     flush,
+    follow,
     /** An edge's sign or width changed: repainted at the next flush. */
     touch: (e) => dirty.add(e),
     /** For the PNG export: every edge onto a context already scaled to viewBox units. */
@@ -160,6 +212,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
       return g;
     },
     remove() {
+      cancelAnimationFrame(first);
       painter.stop();
       canvas.remove();
     },

@@ -55,6 +55,7 @@ const crosses = (box, area) => box[0] < area[2] && box[2] > area[0] && box[1] < 
  * - { type: "paint", seq, colour: Uint8Array, width: Float64Array (every edge's), size: [w, h], view: { k, ox, oy }, palette, focus: [x0, y0, x1, y1] }:
  *   everything afresh, the edges crossing `focus` (viewBox units, the part in view) first
  * - { type: "restyle", seq, changes: [[index, colour, width], ...] }: those edges' strip painted again
+ * - { type: "focus", area }: the part now in view, painted at once if a full paint is under way
  * `reply({ type: "painted", seq, size })` follows each, once its pixels are all on the canvas. A
  * full paint shows the part in view at once, then everything; between slices of about `sliceMs`
  * it reads the messages that came meanwhile.
@@ -69,6 +70,7 @@ export function createPainter(reply, sliceMs) {
   let painting = false;
   let strip = null; // restyled while a full paint was under way: painted again after it
   let absorbed = 0; // the last restyle's seq taken over by the full paint under way
+  let seenArea = null; // the part in view (viewBox units), while a full paint is under way
 
   function init(msg) {
     canvas = msg.canvas;
@@ -85,50 +87,65 @@ export function createPainter(reply, sliceMs) {
   async function paint(msg) {
     const mine = (generation += 1);
     painting = true;
-    items.forEach((it, i) => {
-      it.colour = msg.colour[i];
-      it.width = msg.width[i];
-    });
-    if (canvas.width !== msg.size[0]) canvas.width = msg.size[0];
-    if (canvas.height !== msg.size[1]) canvas.height = msg.size[1];
-    view = msg.view;
-    palette = msg.palette;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    // the part in view first, as a strip, shown at once; meanwhile every edge is painted, in its
-    // own order, on a canvas out of sight, which then replaces the whole picture in one go
-    const seen = msg.focus && pixelsOf(msg.focus);
-    if (seen) {
-      paintStrip(seen);
-      await pause();
-      if (mine !== generation) return; // a newer paint took over
-    }
-    const buffer = makeCanvas(canvas.width, canvas.height);
-    const out = buffer.getContext("2d");
-    out.setTransform(view.k, 0, 0, view.k, view.ox, view.oy);
-    let i = 0;
-    while (i < items.length) {
-      const t0 = performance.now();
-      do {
-        const end = Math.min(items.length, i + 64);
-        strokeEdges(out, items.slice(i, end), palette);
-        i = end;
-      } while (i < items.length && performance.now() - t0 < sliceMs);
-      if (i < items.length) {
-        await pause(); // messages that came meanwhile are read
-        if (mine !== generation) return;
+    try {
+      items.forEach((it, i) => {
+        it.colour = msg.colour[i];
+        it.width = msg.width[i];
+      });
+      // a new size starts blank; the same size keeps the old picture until the new one replaces it
+      if (canvas.width !== msg.size[0] || canvas.height !== msg.size[1]) Object.assign(canvas, { width: msg.size[0], height: msg.size[1] });
+      view = msg.view;
+      palette = msg.palette;
+      seenArea = msg.focus;
+      // the part in view first, as a strip, shown at once (unless it is most of the picture);
+      // meanwhile every edge is painted, in its own order, on a canvas out of sight, which then
+      // replaces the whole picture in one go
+      const seen = msg.focus && pixelsOf(msg.focus);
+      if (seen && (seen.px[2] - seen.px[0]) * (seen.px[3] - seen.px[1]) < 0.5 * canvas.width * canvas.height) {
+        paintStrip(seen);
+        await pause();
+        if (mine !== generation) return; // a newer paint took over
       }
+      const buffer = makeCanvas(canvas.width, canvas.height);
+      const out = buffer.getContext("2d");
+      out.setTransform(view.k, 0, 0, view.k, view.ox, view.oy);
+      let i = 0;
+      while (i < items.length) {
+        const t0 = performance.now();
+        do {
+          const end = Math.min(items.length, i + 64);
+          strokeEdges(out, items.slice(i, end), palette);
+          i = end;
+        } while (i < items.length && performance.now() - t0 < sliceMs);
+        if (i < items.length) {
+          await pause(); // messages that came meanwhile are read
+          if (mine !== generation) return;
+        }
+      }
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(buffer, 0, 0);
+      buffer.width = buffer.height = 1; // its memory back at once (a large graph's is 70 MB)
+      painting = false;
+      if (strip) {
+        const area = pixelsOf(strip);
+        strip = null;
+        if (area) paintStrip(area);
+      }
+      reply({ type: "painted", seq: Math.max(msg.seq, absorbed), size: [canvas.width, canvas.height] });
+    } catch (err) {
+      if (mine === generation) reply({ type: "painted", seq: Math.max(msg.seq, absorbed), size: [canvas.width, canvas.height], error: String(err) });
+    } finally {
+      if (mine === generation) painting = false;
     }
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(buffer, 0, 0);
-    buffer.width = buffer.height = 1; // its memory back at once (a large graph's is 70 MB)
-    painting = false;
-    if (strip) {
-      const area = pixelsOf(strip);
-      strip = null;
-      if (area) paintStrip(area);
-    }
-    reply({ type: "painted", seq: Math.max(msg.seq, absorbed), size: [canvas.width, canvas.height] });
+  }
+
+  /** While a full paint is under way: the part of `area` in view, painted on the canvas at once. */
+  function paintSeen(area) {
+    if (!seenArea || !view) return;
+    const both = [Math.max(area[0], seenArea[0]), Math.max(area[1], seenArea[1]), Math.min(area[2], seenArea[2]), Math.min(area[3], seenArea[3])];
+    const px = both[2] > both[0] && both[3] > both[1] && pixelsOf(both);
+    if (px) paintStrip(px);
   }
 
   /** The whole device pixels `area` (viewBox units) covers: { px, area } (the area they cover), or null. */
@@ -171,7 +188,10 @@ export function createPainter(reply, sliceMs) {
       area = area ? [Math.min(area[0], b[0]), Math.min(area[1], b[1]), Math.max(area[2], b[2]), Math.max(area[3], b[3])] : [...b];
     }
     if (painting) {
-      if (area) strip = strip ? [Math.min(strip[0], area[0]), Math.min(strip[1], area[1]), Math.max(strip[2], area[2]), Math.max(strip[3], area[3])] : area;
+      if (area) {
+        strip = strip ? [Math.min(strip[0], area[0]), Math.min(strip[1], area[1]), Math.max(strip[2], area[2]), Math.max(strip[3], area[3])] : area;
+        paintSeen(area); // what is in view shows the change now; all of it once the paint is done
+      }
       absorbed = msg.seq;
       return; // the full paint under way replies once it and the strip are done
     }
@@ -185,6 +205,15 @@ export function createPainter(reply, sliceMs) {
       if (msg.type === "init") init(msg);
       else if (msg.type === "paint") paint(msg);
       else if (msg.type === "restyle") restyle(msg);
+      else if (msg.type === "focus" && painting) {
+        seenArea = msg.area; // the frame scrolled during a full paint: what it shows now, at once
+        paintSeen(msg.area);
+      }
+    },
+    /** No more painting (the canvas is gone): a full paint under way stops at its next slice. */
+    stop() {
+      generation += 1;
+      painting = false;
     },
   };
 }

@@ -27,7 +27,10 @@ SCENARIO = LARGE_SCENARIO
 # size against the SVG's box, and how many edges are SVG elements.
 PAINTED = """async () => {
   const canvas = document.querySelector('#graph-wrap canvas.graph-edges');
-  while (canvas.dataset.painted !== 'done') await new Promise((done) => setTimeout(done, 20));
+  for (let t = 0; canvas.dataset.painted !== 'done'; t += 20) {
+    if (t > 30000) throw new Error('the edges were not all painted within 30 s');
+    await new Promise((done) => setTimeout(done, 20));
+  }
   await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   const box = document.getElementById('graph').getBoundingClientRect();
   return {
@@ -62,6 +65,15 @@ def test_a_large_networks_edges_are_painted_in_the_themes_colours(make_page, bas
     page.evaluate(PAINTED)
     dark = edges_shown(page)  # counted against the dark theme's colours now
     assert dark["--pos"] > 500 and dark["--neg"] > 500, dark
+    # drawn anew (other decimals): one canvas, its painter the new drawing's
+    page.select_option("#precision-select", "6")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#graph .node .value')]"
+        ".some((v) => /[.]\\d{6}$/.test(v.textContent))"
+    )
+    again = page.evaluate(PAINTED)
+    assert page.locator("#graph-wrap canvas.graph-edges").count() == 1
+    assert again["bitmap"] == again["box"]
 
 
 def edges_shown(page) -> dict[str, int]:

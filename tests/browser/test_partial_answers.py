@@ -21,7 +21,10 @@ DRAWN = """async () => {
   const out = {};
   const canvas = document.querySelector('#graph-wrap canvas.graph-edges');
   if (canvas) {
-    while (canvas.dataset.painted !== 'done') await new Promise((done) => setTimeout(done, 20));
+    for (let t = 0; canvas.dataset.painted !== 'done'; t += 20) {
+      if (t > 30000) throw new Error('the edges were not all painted within 30 s');
+      await new Promise((done) => setTimeout(done, 20));
+    }
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
     out['edge canvas'] = canvas.dataset.bitmap;
     out['edge pixels'] = canvas.toDataURL('image/png').split(',')[1];
