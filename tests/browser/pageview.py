@@ -210,11 +210,25 @@ COUNT_COLOURS = """async ([b64, names]) => {
 }"""
 
 
+def still_screenshot(page, selector: str) -> bytes:
+    """The page as shown, clipped to the element, once it holds still (the same picture 100 ms
+    apart, at most 5 s): what a worker painted reaches the screen a frame or more later."""
+    box = page.locator(selector).bounding_box()
+    shot = page.screenshot(clip=box)
+    for _ in range(50):
+        page.wait_for_timeout(100)
+        again = page.screenshot(clip=box)
+        if again == shot:
+            break
+        shot = again
+    return shot
+
+
 def colours_shown(page, selector: str, names: list[str]) -> dict[str, int]:
     """How many pixels of the element's screenshot are exactly each of the theme's colours `names`."""
     # the page as shown, clipped to the element (an element screenshot renders the page afresh,
     # without what a worker painted on a canvas)
-    png = page.screenshot(clip=page.locator(selector).bounding_box())
+    png = still_screenshot(page, selector)
     return page.evaluate(COUNT_COLOURS, [base64.b64encode(png).decode(), names])
 
 

@@ -16,6 +16,7 @@ from tests.browser.pageview import (
     colours_shown,
     far_apart,
     open_lesson,
+    still_screenshot,
     wait_cursor,
 )
 
@@ -129,7 +130,7 @@ def test_weights_changed_by_an_update_repaint_their_strips_as_a_fresh_paint_woul
         page.evaluate("document.getElementById('graph-wrap').scrollTo(0, 0)")
         page.evaluate(PAINTED)
         edges_shown(page)
-        shots.append(page.screenshot(clip=page.locator("#graph-wrap").bounding_box()))
+        shots.append(still_screenshot(page, "#graph-wrap"))
     # equal to within antialiasing (a strip is painted clipped, which moves a curve's edge pixels by
     # a few levels); an edge left as it was before the update differs by far more, over hundreds
     # of pixels

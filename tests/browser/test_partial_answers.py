@@ -27,7 +27,18 @@ DRAWN = """async () => {
     }
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
     out['edge canvas'] = canvas.dataset.bitmap;
-    out['edge pixels'] = canvas.toDataURL('image/png').split(',')[1];
+    // what a worker painted reaches the page's canvas a frame or more later: read it until it
+    // holds still (the same picture 100 ms apart), at most 5 s
+    const [w, h] = canvas.dataset.bitmap.split('x').map(Number);
+    const sized = (url) => { const b = atob(url.slice(0, 32)); const n = (i) => ((b.charCodeAt(i) << 24) | (b.charCodeAt(i + 1) << 16) | (b.charCodeAt(i + 2) << 8) | b.charCodeAt(i + 3)) >>> 0; return n(16) === w && n(20) === h; };
+    let url = canvas.toDataURL('image/png').split(',')[1];
+    for (let t = 0; t < 5000; t += 100) {
+      await new Promise((done) => setTimeout(done, 100));
+      const again = canvas.toDataURL('image/png').split(',')[1];
+      if (again === url && sized(url)) break;
+      url = again;
+    }
+    out['edge pixels'] = url;
   }
   const cls = (el) => (el.getAttribute('class') || '').split(/\\s+/).filter(Boolean).sort().join(' ');
   for (const el of document.querySelectorAll('#graph [id]')) {
