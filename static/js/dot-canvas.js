@@ -13,7 +13,11 @@ export function createDotCanvas(wrap, svg) {
   const canvas = document.createElement("canvas");
   canvas.className = "graph-dots";
   canvas.setAttribute("aria-hidden", "true");
-  const ctx = canvas.getContext("2d");
+  // drawn through an OffscreenCanvas where there is one: its frames go to the compositor directly,
+  // where a plain canvas's bitmap is copied at the page's every commit (up to 15 ms a frame for
+  // the projector's wide view)
+  const surface = canvas.transferControlToOffscreen ? canvas.transferControlToOffscreen() : canvas;
+  const ctx = surface.getContext("2d");
   const dots = new Set();
   let marks = []; // the step's marked edges: render.js's records ({ geo, sign, width, cls }), kept current by restyle
   let place = null; // viewBox → canvas pixels, read at the first frame after a step or a scroll
@@ -34,7 +38,7 @@ export function createDotCanvas(wrap, svg) {
     const [sx, sy] = [wrap.scrollLeft, wrap.scrollTop];
     const dpr = window.devicePixelRatio || 1;
     const [pw, ph] = [Math.max(1, Math.round(vw * dpr)), Math.max(1, Math.round(vh * dpr))];
-    if (canvas.width !== pw || canvas.height !== ph) Object.assign(canvas, { width: pw, height: ph });
+    if (surface.width !== pw || surface.height !== ph) Object.assign(surface, { width: pw, height: ph });
     Object.assign(canvas.style, { width: `${vw}px`, height: `${vh}px`, transform: `translate(${sx}px, ${sy}px)` });
     const cs = getComputedStyle(svg);
     const colour = (name) => cs.getPropertyValue(name).trim();
@@ -55,7 +59,7 @@ export function createDotCanvas(wrap, svg) {
   function paintMarks() {
     const { k, ox, oy, colours } = place;
     const m = markCtx;
-    if (markLayer.width !== canvas.width || markLayer.height !== canvas.height) Object.assign(markLayer, { width: canvas.width, height: canvas.height });
+    if (markLayer.width !== surface.width || markLayer.height !== surface.height) Object.assign(markLayer, { width: surface.width, height: surface.height });
     m.setTransform(1, 0, 0, 1, 0, 0);
     m.clearRect(0, 0, markLayer.width, markLayer.height);
     m.setTransform(k, 0, 0, k, ox, oy);
@@ -83,7 +87,7 @@ export function createDotCanvas(wrap, svg) {
       if (marks.length) paintMarks();
     }
     painting = true;
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.clearRect(0, 0, surface.width, surface.height);
     if (marks.length) ctx.drawImage(markLayer, 0, 0);
     const { k, ox, oy, dpr, colours } = place;
     for (const d of [...dots]) {
