@@ -1,10 +1,10 @@
 """Smoothness in the browser: the step-through page at `/` in Chromium (Playwright), playing the
 tutorial and the largest allowed stepping network (10 weight layers of 64 neurons, relu, mse, one
-sample), while requestAnimationFrame deltas and long tasks (PerformanceObserver 'longtask') are
+sample) at 1280 × 800, and that network again in projector mode at 1920 × 1080, while requestAnimationFrame deltas and long tasks (PerformanceObserver 'longtask') are
 recorded by a script added before the page's own (so the page's CSP allows it).
 
 Target: no frame > 50 ms (three 60 Hz vsyncs; see CLOCK_SLACK_MS).
-Run: python bench/browser_bench.py [--steps 10] [--seconds 10] [--case tutorial|largest]
+Run: python bench/browser_bench.py [--steps 10] [--seconds 10] [--case tutorial|largest|projector]
 
 Per case, after the first step is drawn (timed on its own): → is pressed --steps times, each time
 waiting for the next step to be drawn (at most --key-seconds in all); then Home and Play, left
@@ -244,22 +244,24 @@ def main() -> None:
     ap.add_argument("--speed", choices=["slow", "normal", "fast"], default="fast")
     ap.add_argument(
         "--case",
-        choices=["tutorial", "largest"],
+        choices=["tutorial", "largest", "projector"],
         action="append",
-        help="only these (default: both)",
+        help="only these (default: all)",
     )
     args = ap.parse_args()
-    cases = [
-        ("tutorial", "preset=tutorial"),
-        ("largest 10×64", scenario_hash(largest_relu())),
+    largest = scenario_hash(largest_relu())
+    cases = [  # (name, --case, hash, viewport)
+        ("tutorial", "tutorial", "preset=tutorial", (1280, 800)),
+        ("largest 10×64", "largest", largest, (1280, 800)),
+        ("largest 10×64, projector", "projector", f"{largest}&projector=1", (1920, 1080)),
     ]
     if args.case:
-        cases = [c for c in cases if c[0].split()[0] in args.case]
+        cases = [c for c in cases if c[1] in args.case]
     with serve(1) as port, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            for case, lesson in cases:
-                context = browser.new_context(viewport={"width": 1280, "height": 800})
+            for case, _, lesson, (width, height) in cases:
+                context = browser.new_context(viewport={"width": width, "height": height})
                 context.add_init_script(RECORDER)
                 page = context.new_page()
                 url = f"http://127.0.0.1:{port}/#{lesson}&k=0&speed={args.speed}"
