@@ -50,9 +50,8 @@ export function createAnimator() {
    * A dot travelling along `path` (an element or its `d`; backwards when `reverse`), drawn in `layer`. Its points are
    * worked out now from the path's own geometry, so many pulses at once read no layout at all.
    */
-  function pulse(layer, path, options = {}) {
-    if (layer.add) return onCanvas(layer, path, options);
-    const { reverse = false, cls = "pulse-fwd", radius = 8, ms = 500 } = options;
+  function pulse(layer, path, { reverse = false, cls = "pulse-fwd", radius = 8, ms = 500 } = {}) {
+    if (layer.add) return onCanvas(layer, path, { reverse, cls, radius, ms });
     const points = samplePath(path);
     let dot = null;
     let halo = null;
@@ -66,8 +65,7 @@ export function createAnimator() {
         dot = el("circle", { class: `pulse ${cls}`, r: radius, cx: -99, cy: -99 }, layer);
         halo = el("circle", { class: `pulse-halo ${cls}`, r: radius * 2, cx: -99, cy: -99 }, layer);
       }
-      const eased = t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
-      const p = pointAt(points, reverse ? 1 - eased : eased);
+      const p = dotAt(points, t, reverse);
       for (const c of [dot, halo]) {
         c.setAttribute("cx", p.x);
         c.setAttribute("cy", p.y);
@@ -77,7 +75,7 @@ export function createAnimator() {
 
   /** A pulse on a large graph's dot canvas (dot-canvas.js), finished by cancel() like the rest. */
   function onCanvas(dots, path, options) {
-    if (reduced.matches || (options.ms ?? 500) <= 0) return Promise.resolve(true);
+    if (reduced.matches || options.ms <= 0) return Promise.resolve(true);
     const gen = generation;
     const { done, finish } = dots.add(samplePath(path), options);
     running.add(finish);
@@ -99,10 +97,9 @@ const SAMPLES = 48; // points along a pulse's path, equally far apart; the dot m
 
 /** Points along `path` from its own `d` (a line or one cubic, as layout.js draws them). */
 function samplePath(path) {
-  if (typeof path === "string") path = el("path", { d: path }); // a large graph's edge has no element
-  const n = pathNumbers(path.getAttribute("d"));
+  const n = pathNumbers(typeof path === "string" ? path : path.getAttribute("d")); // a large graph's edge is its `d`
   const at = n.length === 8 ? cubic(n) : n.length === 4 ? (t) => ({ x: n[0] + (n[2] - n[0]) * t, y: n[1] + (n[3] - n[1]) * t }) : null;
-  if (!at) return readPath(path);
+  if (!at) return readPath(typeof path === "string" ? el("path", { d: path }) : path);
   // equal steps of arc length, from a fine walk along the curve (no layout is read)
   const fine = Array.from({ length: 4 * SAMPLES + 1 }, (_, i) => at(i / (4 * SAMPLES)));
   const lengths = [0];
@@ -140,7 +137,13 @@ function readPath(path) {
   });
 }
 
-export function pointAt(points, f) {
+/** Where a pulse along `points` is at time t ∈ [0, 1]: eased in and out, backwards when `reverse`. */
+export function dotAt(points, t, reverse) {
+  const eased = t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
+  return pointAt(points, reverse ? 1 - eased : eased);
+}
+
+function pointAt(points, f) {
   const x = Math.max(0, Math.min(1, f)) * SAMPLES;
   const i = Math.min(SAMPLES - 1, Math.floor(x));
   const u = x - i;

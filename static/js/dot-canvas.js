@@ -5,8 +5,8 @@
 // cost every frame a style pass, a paint and a raster; here a frame is a few dozen curves and arcs
 // on a canvas of its own layer, the size of the view.
 
-import { pointAt } from "./animate.js";
-import { pathNumbers, viewScale } from "./svg.js";
+import { dotAt } from "./animate.js";
+import { pathNumbers, tracePath, viewScale } from "./svg.js";
 
 /** `wrap`: the graph's frame (it may scroll); `svg`: the drawing the dots move over. */
 export function createDotCanvas(wrap, svg) {
@@ -66,14 +66,11 @@ export function createDotCanvas(wrap, svg) {
     m.strokeStyle = colours.mark;
     m.lineCap = "round";
     for (const e of marks) {
-      const n = e.pts || (e.pts = pathNumbers(e.geo.d));
+      const n = (e.pts ??= pathNumbers(e.geo.d));
       if (e.geo.kind === "internal" || (n.length !== 4 && n.length !== 8)) continue; // as .edge-internal: no stroke
       m.lineWidth = Number(e.width) || 2;
       m.setLineDash(e.geo.kind === "cross" ? [3, 4] : e.sign === "neg" ? [10, 5] : []);
-      m.beginPath();
-      m.moveTo(n[0], n[1]);
-      if (n.length === 8) m.bezierCurveTo(n[2], n[3], n[4], n[5], n[6], n[7]);
-      else m.lineTo(n[2], n[3]);
+      tracePath(m, n);
       m.stroke();
     }
     m.setLineDash([]);
@@ -97,8 +94,7 @@ export function createDotCanvas(wrap, svg) {
         d.finish();
         continue;
       }
-      const eased = t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2; // as animate.js's pulse()
-      const p = pointAt(d.points, d.reverse ? 1 - eased : eased);
+      const p = dotAt(d.points, t, d.reverse);
       const [x, y, r] = [ox + p.x * k, oy + p.y * k, d.radius * k];
       ctx.fillStyle = colours[d.cls];
       ctx.globalAlpha = 0.3; // the halo (.pulse-halo)
@@ -123,7 +119,7 @@ export function createDotCanvas(wrap, svg) {
      * A dot along `points` (animate.js's samples) for `ms`; `finish` ends it at once. Returns
      * { done, finish }: `done` resolves when it arrives or is finished.
      */
-    add(points, { reverse = false, cls = "pulse-fwd", radius = 8, ms = 500 }) {
+    add(points, { reverse, cls, radius, ms }) {
       let finish;
       const done = new Promise((resolve) => {
         const d = { points, reverse, cls, radius, ms, start: null };

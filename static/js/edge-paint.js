@@ -1,7 +1,10 @@
 // Painting a large graph's edges (tens of thousands of curves) on a 2D canvas: the painter behind
 // edge-canvas.js. It runs in a worker (edge-worker.js), so that the seconds a first paint takes
 // on a large bitmap never block the page; where workers cannot draw, on the page itself. Either
-// way it paints in slices, the edges in view first, and the canvas shows each slice as it is done.
+// way the part in view is shown first, and the whole picture once every edge is painted, in slices
+// between which it reads the messages that came meanwhile.
+
+import { meets, tracePath } from "./svg.js";
 
 const COLOURS = ["line", "pos", "neg"]; // an edge's colour: the index of its name here
 
@@ -21,10 +24,7 @@ export function strokeEdges(ctx, list, palette) {
     if (css !== colour) ctx.strokeStyle = colour = css;
     if (w !== width) ctx.lineWidth = width = w;
     if (dash !== dashed) ctx.setLineDash((dashed = dash) ? [3, 4] : []);
-    ctx.beginPath();
-    ctx.moveTo(pts[0], pts[1]);
-    if (pts.length === 8) ctx.bezierCurveTo(pts[2], pts[3], pts[4], pts[5], pts[6], pts[7]);
-    else ctx.lineTo(pts[2], pts[3]);
+    tracePath(ctx, pts);
     ctx.stroke();
   }
 }
@@ -47,7 +47,8 @@ function bounds(pts, margin) {
 const makeCanvas = (width, height) =>
   typeof OffscreenCanvas === "function" ? new OffscreenCanvas(width, height) : Object.assign(document.createElement("canvas"), { width, height });
 
-const crosses = (box, area) => box[0] < area[2] && box[2] > area[0] && box[1] < area[3] && box[3] > area[1];
+/** The smallest box holding both (either may be null). */
+const union = (a, b) => (!a ? b : !b ? a : [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])]);
 
 /**
  * A painter for one canvas, driven by messages (the worker's, or the page's own calls):
@@ -171,7 +172,7 @@ export function createPainter(reply, sliceMs) {
     ctx.setTransform(k, 0, 0, k, ox, oy);
     strokeEdges(
       ctx,
-      items.filter(({ box }) => crosses(box, area)),
+      items.filter(({ box }) => meets(box, area)),
       palette,
     );
     ctx.restore();
@@ -184,12 +185,11 @@ export function createPainter(reply, sliceMs) {
       if (!it) continue;
       it.colour = colour;
       it.width = width;
-      const b = it.box;
-      area = area ? [Math.min(area[0], b[0]), Math.min(area[1], b[1]), Math.max(area[2], b[2]), Math.max(area[3], b[3])] : [...b];
+      area = union(area, it.box);
     }
     if (painting) {
       if (area) {
-        strip = strip ? [Math.min(strip[0], area[0]), Math.min(strip[1], area[1]), Math.max(strip[2], area[2]), Math.max(strip[3], area[3])] : area;
+        strip = union(strip, area);
         paintSeen(area); // what is in view shows the change now; all of it once the paint is done
       }
       absorbed = msg.seq;

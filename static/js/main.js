@@ -14,6 +14,7 @@ import { createStage } from "./stage.js";
 import { createStore, DEFAULTS } from "./store.js";
 import { decodeHash, encodeHash } from "./url-state.js";
 import { createValueEditor, editTarget, withValue } from "./value-editor.js";
+import { cancelIdle, whenIdle } from "./idle.js";
 import { mountExpandToggle } from "./expr/expand-toggle.js";
 import { exprApi } from "./expr/client.js";
 import { mountExpressionEditor } from "./expr/editor.js";
@@ -292,11 +293,8 @@ const url = (() => {
     if (hash !== location.hash) history.replaceState(null, "", hash);
     written = location.hash;
   };
-  // (Safari has no idle callbacks: a quarter of a second later, there)
-  const idle = window.requestIdleCallback ? (fn) => requestIdleCallback(fn, { timeout: 250 }) : (fn) => setTimeout(fn, 250);
-  const cancel = window.cancelIdleCallback ? (id) => cancelIdleCallback(id) : (id) => clearTimeout(id);
   const drop = () => {
-    if (pending) cancel(pending);
+    if (pending) cancelIdle(pending);
     pending = 0;
   };
   return {
@@ -306,7 +304,7 @@ const url = (() => {
       written = location.hash;
     },
     later() {
-      if (!pending) pending = idle(write);
+      if (!pending) pending = whenIdle(write, 250);
     },
     now() {
       drop();

@@ -3,7 +3,7 @@
 import { formatNumber, formatSigned } from "./format.js";
 import { createDotCanvas } from "./dot-canvas.js";
 import { createEdgeCanvas } from "./edge-canvas.js";
-import { el, text, viewScale } from "./svg.js";
+import { el, meets, text, viewScale } from "./svg.js";
 
 const GRAD = "∇\u2009";
 const EAGER_LABELS = 1500; // up to this many parameters every weight label is drawn up front
@@ -81,8 +81,6 @@ export function createRenderer(svg) {
       edges.set(id, { path, geo, param, sign, width, cls });
     }
 
-    // many nodes: in runs of CHUNK, in the order drawn (which is the Tab order), so that a
-    // changed number makes its container recompute its bounds over a few dozen siblings
     // many nodes: in runs of CHUNK, in the order drawn (which is the Tab order), so that a
     // changed number makes its container recompute its bounds over a few dozen siblings; and a
     // run far from the part of the graph in view is not rendered at all (cull())
@@ -315,19 +313,14 @@ export function createRenderer(svg) {
    */
   function cull(view) {
     if (!parts || !parts.chunks.length) return;
+    let near = () => true;
     if (view) {
       dotCanvas?.reset(); // the view moved: the marks are painted where it is now
       edgeCanvas?.follow(); // and the edges there, if they are still being painted
-    }
-    let near = () => true;
-    if (view) {
       const { k, ox, oy } = viewScale(svg, view.svgWidth, view.svgHeight);
       const [mx, my] = [CULL_MARGIN * view.width, CULL_MARGIN * view.height];
-      const x0 = (view.left - mx - ox) / k;
-      const x1 = (view.left + view.width + mx - ox) / k;
-      const y0 = (view.top - my - oy) / k;
-      const y1 = (view.top + view.height + my - oy) / k;
-      near = ({ box }) => box[0] < x1 && box[2] > x0 && box[1] < y1 && box[3] > y0;
+      const area = [(view.left - mx - ox) / k, (view.top - my - oy) / k, (view.left + view.width + mx - ox) / k, (view.top + view.height + my - oy) / k];
+      near = ({ box }) => meets(box, area);
     }
     const focused = document.activeElement;
     for (const c of parts.chunks) {

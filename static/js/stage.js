@@ -54,13 +54,15 @@ function drawnEdge(edgeId, source, paramById) {
   return p && p.edge ? p.edge : edgeId;
 }
 
+/** The zoom at which a drawing of `natural` size fills a frame of `size` (small ones grow, up to a limit). */
+const fitIn = (size, natural) => Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
+
 export function createStage({ svg, wrap, animator, store }) {
   const renderer = createRenderer(svg);
   let graph = null;
   let step = null;
   let size = { w: 0, h: 0 };
-  let drawnFor = null;
-  let fitted = null; // how the drawing was fitted to the frame: its natural size, the zoom floor, whether it scrolls
+  let drawnFor = null; // what the drawing was made for, and how it fitted the frame
   let contributions = new Map();
 
   function redraw() {
@@ -72,27 +74,26 @@ export function createStage({ svg, wrap, animator, store }) {
     // small graphs grow to use the room (up to a limit); large ones shrink to fit
     const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
     const natural = place(graph, 0, 0, m);
-    const fit = Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
+    const fit = fitIn(size, natural);
     // never shrink text below the floor (24 px in projector mode): the graph scrolls instead
     const k = s.projector ? rootFont / 24 : 1;
     const floor = (1.005 * (s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT)) / Math.min(m.label, m.grad, m.edgeLabel);
     const zoom = Math.max(fit, floor);
     const layout = zoom !== 1 ? place(graph, size.w / zoom, size.h / zoom, m) : place(graph, size.w, size.h, m);
     const scrolls = fit < floor;
-    fitted = { natural, floor, scrolls };
     wrap.classList.toggle("is-scrolling", scrolls);
     // a region that scrolls must be reachable by keyboard (arrow keys then scroll it)
     if (scrolls) wrap.setAttribute("tabindex", "0");
     else wrap.removeAttribute("tabindex");
-    svg.style.width = scrolls ? `${Math.ceil(layout.width * zoom)}px` : "";
-    svg.style.height = scrolls ? `${Math.ceil(layout.height * zoom)}px` : "";
+    const [svgWidth, svgHeight] = scrolls ? [Math.ceil(layout.width * zoom), Math.ceil(layout.height * zoom)] : [size.w, size.h];
+    svg.style.width = scrolls ? `${svgWidth}px` : "";
+    svg.style.height = scrolls ? `${svgHeight}px` : "";
     const at = { left: wrap.scrollLeft, top: wrap.scrollTop }; // before the new drawing needs a layout
     renderer.draw(graph, layout, m, { editable: !s.projector });
     // a large graph renders only what is near the view, from its very first layout
-    const [svgWidth, svgHeight] = scrolls ? [Math.ceil(layout.width * zoom), Math.ceil(layout.height * zoom)] : [size.w, size.h];
     renderer.cull({ ...at, width: size.w, height: size.h, svgWidth, svgHeight });
     renderer.setContributions(contributions, s.precision);
-    drawnFor = { graph, w: size.w, h: size.h, projector: s.projector, precision: s.precision };
+    drawnFor = { projector: s.projector, precision: s.precision, natural, floor, scrolls };
     if (step) renderer.restyle(step, s.precision, activeSets(graph, step));
     if (step && scrolls) keepInView();
   }
@@ -251,9 +252,9 @@ export function createStage({ svg, wrap, animator, store }) {
     // a graph that scrolls keeps its drawing when only the frame's height changed, it still
     // scrolls, and it is taller than the frame was and is (else the layout stretches to the frame's
     // height): the frame shows more or less of it. A large graph's drawing takes seconds.
-    const { natural, floor, scrolls } = fitted || {};
+    const { natural, floor, scrolls } = drawnFor || {};
     const sameDrawing = scrolls && Math.abs(next.w - size.w) < 2 && Math.max(size.h, next.h) <= natural.height * floor;
-    if (sameDrawing && Math.min(MAX_ZOOM, next.w / natural.width, next.h / natural.height) < floor) {
+    if (sameDrawing && fitIn(next, natural) < floor) {
       size = next;
       cull();
       return;

@@ -26,6 +26,17 @@ export function pathNumbers(d) {
   return (String(d || "").match(/-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?/gi) || []).map(Number);
 }
 
+/** Trace those numbers (pathNumbers') as a new path on a 2D context, ready to stroke. */
+export function tracePath(ctx, n) {
+  ctx.beginPath();
+  ctx.moveTo(n[0], n[1]);
+  if (n.length === 8) ctx.bezierCurveTo(n[2], n[3], n[4], n[5], n[6], n[7]);
+  else ctx.lineTo(n[2], n[3]);
+}
+
+/** Whether two boxes [x0, y0, x1, y1] overlap. */
+export const meets = (a, b) => a[0] < b[2] && a[2] > b[0] && a[1] < b[3] && a[3] > b[1];
+
 export function text(attrs, content, parent) {
   const t = el("text", attrs, parent);
   t.textContent = content;

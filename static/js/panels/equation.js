@@ -1,5 +1,7 @@
 // The equation panel: formula, numbers filled in, result (MathML from the API), and the sentence.
 
+import { cancelIdle, whenIdle } from "../idle.js";
+
 const PHASE_TITLES = { start: "Ready", forward: "Forward", backward: "Backward", update: "Update", done: "Done" };
 
 const MATHML = "http://www.w3.org/1998/Math/MathML";
@@ -50,8 +52,6 @@ const overflows = (node) => node.scrollWidth > node.clientWidth;
  * time, the 10 × 64 network's page spent about 15 ms of every step laying itself out here.)
  */
 let checking = 0; // the idle check of the equations fitted last
-const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 50));
-const cancelIdle = window.cancelIdleCallback || clearTimeout;
 
 export function fit(...nodes) {
   cancelIdle(checking);
@@ -89,7 +89,7 @@ export function fit(...nodes) {
   }
   for (const node of wrapped) wrapTerms(node);
   for (const node of nodes) if (!wrapped.includes(node)) node.removeAttribute("tabindex");
-  if (wrapped.length || shrunk.length) checking = idle(() => check(shrunk, wrapped), { timeout: 500 });
+  if (wrapped.length || shrunk.length) checking = whenIdle(() => check(shrunk, wrapped), 500);
 }
 
 /** Sizes worked out are checked, a step smaller (or wrapped) while one still overflows. */
