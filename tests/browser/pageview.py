@@ -186,28 +186,42 @@ LARGE_SCENARIO = {
 }
 
 
+# Helpers for the evaluators below that read pixels in the page: the RGBA bytes of a canvas or
+# blob (copied through an ImageBitmap, so the page's own canvases are never read back), of a PNG
+# passed as base64 (decoded from a Blob: nothing is fetched), and a theme colour as RGB.
+PIXELS = """
+  const pixelsOf = async (source, ...rect) => {
+    const bitmap = await createImageBitmap(source, ...rect);
+    const copy = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
+    copy.drawImage(bitmap, 0, 0);
+    return copy.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  };
+  const pngPixels = (b64) => pixelsOf(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' }));
+  const rgbOf = (name) => {
+    const one = new OffscreenCanvas(1, 1).getContext('2d');
+    one.fillStyle = getComputedStyle(document.getElementById('graph')).getPropertyValue(name).trim();
+    one.fillRect(0, 0, 1, 1);
+    return [...one.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+  };
+"""
+
 # Counts, in a PNG (a screenshot, passed as base64), the opaque pixels of exactly each CSS colour
-# given by custom property name, as the page's theme defines it. Decoded by the page from a Blob:
-# nothing is fetched.
-COUNT_COLOURS = """async ([b64, names]) => {
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-  const copy = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
-  copy.drawImage(bitmap, 0, 0);
-  const data = copy.getImageData(0, 0, bitmap.width, bitmap.height).data;
-  const css = getComputedStyle(document.getElementById('graph'));
+# given by custom property name, as the page's theme defines it.
+COUNT_COLOURS = (
+    """async ([b64, names]) => {"""
+    + PIXELS
+    + """
+  const data = await pngPixels(b64);
   const out = {};
   for (const name of names) {
-    const one = new OffscreenCanvas(1, 1).getContext('2d');
-    one.fillStyle = css.getPropertyValue(name).trim();
-    one.fillRect(0, 0, 1, 1);
-    const [r, g, b] = one.getImageData(0, 0, 1, 1).data;
+    const [r, g, b] = rgbOf(name);
     let n = 0;
     for (let i = 0; i < data.length; i += 4) if (data[i + 3] === 255 && data[i] === r && data[i + 1] === g && data[i + 2] === b) n += 1;
     out[name] = n;
   }
   return out;
 }"""
+)
 
 
 def still_screenshot(page, selector: str) -> bytes:
@@ -233,15 +247,11 @@ def colours_shown(page, selector: str, names: list[str]) -> dict[str, int]:
 
 
 # How many pixels of two PNGs (base64) differ by more than 64 levels in some channel.
-FAR_APART = """async (pngs) => {
-  const read = async (b64) => {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-    const copy = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
-    copy.drawImage(bitmap, 0, 0);
-    return copy.getImageData(0, 0, bitmap.width, bitmap.height).data;
-  };
-  const [a, b] = await Promise.all(pngs.map(read));
+FAR_APART = (
+    """async (pngs) => {"""
+    + PIXELS
+    + """
+  const [a, b] = await Promise.all(pngs.map(pngPixels));
   if (a.length !== b.length) return -1;
   let far = 0;
   for (let i = 0; i < a.length; i += 4) {
@@ -249,6 +259,7 @@ FAR_APART = """async (pngs) => {
   }
   return far;
 }"""
+)
 
 
 def far_apart(page, a: bytes | str, b: bytes | str) -> int:

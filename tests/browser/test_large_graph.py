@@ -11,7 +11,7 @@ import re
 import httpx
 import pytest
 
-from tests.browser.pageview import LARGE_SCENARIO, open_lesson, wait_cursor
+from tests.browser.pageview import LARGE_SCENARIO, PIXELS, open_lesson, wait_cursor
 
 pytestmark = pytest.mark.browser
 
@@ -120,21 +120,13 @@ def test_an_export_holds_every_node_of_a_culled_graph(make_page, base_url):
 
 # The dot canvas's pixels by colour: opaque pixels of the forward pulses' colour (a dot's core) and
 # of the accent (the step's marked edges), with the CSS colours turned into RGB by a canvas.
-DOTS = """async () => {
+DOTS = (
+    """async () => {"""
+    + PIXELS
+    + """
   await new Promise((done) => requestAnimationFrame(done));
-  const canvas = document.querySelector('#graph-wrap canvas.graph-dots');
-  const bitmap = await createImageBitmap(canvas);
-  const copy = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
-  copy.drawImage(bitmap, 0, 0);
-  const data = copy.getImageData(0, 0, bitmap.width, bitmap.height).data;
-  const css = getComputedStyle(document.getElementById('graph'));
-  const rgb = (name) => {
-    const c = new OffscreenCanvas(1, 1).getContext('2d');
-    c.fillStyle = css.getPropertyValue(name).trim();
-    c.fillRect(0, 0, 1, 1);
-    return [...c.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-  };
-  const [fwd, accent] = [rgb('--fwd'), rgb('--accent')];
+  const data = await pixelsOf(document.querySelector('#graph-wrap canvas.graph-dots'));
+  const [fwd, accent] = [rgbOf('--fwd'), rgbOf('--accent')];
   const near = (i, c) => Math.abs(data[i] - c[0]) + Math.abs(data[i + 1] - c[1]) + Math.abs(data[i + 2] - c[2]) < 12;
   let painted = 0, dots = 0, marks = 0;
   for (let i = 0; i < data.length; i += 4) {
@@ -146,24 +138,26 @@ DOTS = """async () => {
   return { painted, dots, marks, circles: document.querySelectorAll('#graph circle').length,
            paths: document.querySelectorAll('#graph-wrap path').length };
 }"""
+)
 
 
 # Whether the dot canvas has an opaque pixel just left of z1_0's box, where its inputs' edges end.
-MARK_AT_TARGET = """async () => {
+MARK_AT_TARGET = (
+    """async () => {"""
+    + PIXELS
+    + """
   const canvas = document.querySelector('#graph-wrap canvas.graph-dots');
   const c = canvas.getBoundingClientRect();
   const n = document.getElementById('n-z1_0').getBoundingClientRect();
-  const k = canvas.width / c.width;
+  const k = devicePixelRatio; // the canvas's bitmap is its CSS size at the screen's pixel ratio
   const [x0, y0] = [Math.round((n.left - 14 - c.left) * k), Math.round((n.top - c.top) * k)];
   const [w, h] = [Math.round(12 * k), Math.round(n.height * k)];
-  if (x0 < 0 || y0 < 0 || x0 + w > canvas.width || y0 + h > canvas.height) return null;
-  const bitmap = await createImageBitmap(canvas, x0, y0, w, h);  // the page's canvas is never read back
-  const copy = new OffscreenCanvas(w, h).getContext('2d');
-  copy.drawImage(bitmap, 0, 0);
-  const data = copy.getImageData(0, 0, w, h).data;
+  if (x0 < 0 || y0 < 0 || x0 + w > Math.round(c.width * k) || y0 + h > Math.round(c.height * k)) return null;
+  const data = await pixelsOf(canvas, x0, y0, w, h);
   for (let i = 3; i < data.length; i += 4) if (data[i] === 255) return true;
   return false;
 }"""
+)
 
 
 def test_pulses_and_marked_edges_are_painted_on_the_dot_canvas(make_page, base_url):
