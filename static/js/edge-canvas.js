@@ -121,6 +121,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
   start();
   const dirty = new Set();
   let painted = false; // asked for a full paint: a flush then repaints only what changed
+  let shown = null; // the part in view the painter was last told of, while it paints everything
   let first = 0;
 
   function readColours() {
@@ -148,6 +149,8 @@ export function createEdgeCanvas(svg, edges, stroke) {
     dirty.clear();
     painted = true;
     const { colour, width } = styles();
+    const focus = inView();
+    shown = focus;
     send(
       {
         type: "paint",
@@ -156,7 +159,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
         size: [Math.max(1, Math.round(cw * dpr)), Math.max(1, Math.round(ch * dpr))],
         view: { k: k * dpr, ox: ox * dpr, oy: oy * dpr },
         palette: readColours(),
-        focus: inView(),
+        focus,
       },
       [colour.buffer, width.buffer],
     );
@@ -177,9 +180,14 @@ export function createEdgeCanvas(svg, edges, stroke) {
     if (changes.length) send({ type: "restyle", changes });
   }
 
-  /** The frame scrolled: while a full paint is under way, the part now in view is painted at once. */
+  /** The frame scrolled: while a full paint is under way, the part now in view is painted before the rest. */
   function follow() {
-    if (painted && canvas.dataset.painted === "pending") painter.send({ type: "focus", area: inView() });
+    if (!painted || canvas.dataset.painted !== "pending") return;
+    const area = inView();
+    // a step that keeps the view, or shows less of it (a frame grown shorter), asks for nothing
+    if (shown && area[0] >= shown[0] && area[1] >= shown[1] && area[2] <= shown[2] && area[3] <= shown[3]) return;
+    shown = area;
+    painter.send({ type: "focus", area });
   }
 
   const paintOn = (target, palette) =>

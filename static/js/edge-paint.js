@@ -56,9 +56,9 @@ const union = (a, b) => (!a ? b : !b ? a : [Math.min(a[0], b[0]), Math.min(a[1],
  * - { type: "paint", seq, colour: Uint8Array, width: Float64Array (every edge's), size: [w, h], view: { k, ox, oy }, palette, focus: [x0, y0, x1, y1] }:
  *   everything afresh, the edges crossing `focus` (viewBox units, the part in view) first
  * - { type: "restyle", seq, changes: [[index, colour, width], ...] }: those edges' strip painted again
- * - { type: "focus", area }: the part now in view, painted at once if a full paint is under way
+ * - { type: "focus", area }: the part now in view, painted before the rest if a full paint is under way
  * `reply({ type: "painted", seq, size })` follows each, once its pixels are all on the canvas. A
- * full paint shows the part in view at once, then everything; between slices of about `sliceMs`
+ * full paint shows the part in view first, then everything; between slices of about `sliceMs`
  * it reads the messages that came meanwhile.
  */
 export function createPainter(reply, sliceMs) {
@@ -141,7 +141,7 @@ export function createPainter(reply, sliceMs) {
     }
   }
 
-  /** While a full paint is under way: the part of `area` in view, painted on the canvas at once. */
+  /** While a full paint is under way: the part of `area` in view, painted on the canvas before the rest. */
   function paintSeen(area) {
     if (!seenArea || !view) return;
     const both = [Math.max(area[0], seenArea[0]), Math.max(area[1], seenArea[1]), Math.min(area[2], seenArea[2]), Math.min(area[3], seenArea[3])];
@@ -206,7 +206,7 @@ export function createPainter(reply, sliceMs) {
       else if (msg.type === "paint") paint(msg);
       else if (msg.type === "restyle") restyle(msg);
       else if (msg.type === "focus" && painting) {
-        seenArea = msg.area; // the frame scrolled during a full paint: what it shows now, at once
+        seenArea = msg.area; // the frame scrolled during a full paint: what it shows now, before the rest
         paintSeen(msg.area);
       }
     },
