@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.api.schemas import MAX_LAYERS, MAX_WIDTH
+from app.catalog import catalog
 from app.engine.datasets import DATASET_INFO
 from app.engine.presets import PRESETS
 
@@ -30,7 +31,7 @@ def index(request: Request) -> HTMLResponse:
     """The step-through page; presets ride along as a JSON data block to save a round trip."""
     presets = [{"id": k, **v} for k, v in PRESETS.items()]
     response = templates.TemplateResponse(
-        request, "index.html", {"presets": presets, "modules": MODULES}
+        request, "index.html", {"presets": presets, "modules": MODULES, "catalog": catalog()}
     )
     return response
 
@@ -41,5 +42,5 @@ def labs(request: Request) -> HTMLResponse:
     # The hidden-layers field checks the API's limits as the student types.
     limits = {"width": MAX_WIDTH, "hidden_layers": MAX_LAYERS - 1}
     return templates.TemplateResponse(
-        request, "labs.html", {"datasets": DATASET_INFO, "limits": limits}
+        request, "labs.html", {"datasets": DATASET_INFO, "limits": limits, "catalog": catalog()}
     )

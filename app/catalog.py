@@ -1,0 +1,20 @@
+"""What the pages need to know about the server, in one JSON block the templates embed.
+
+The operations the engine offers, the limits the API enforces and the granularities a lesson
+steps at are read from their one home (the engine's registry, `app.limits`) and handed to the
+pages here, so no page keeps a hand copy that can drift from the API.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from app.api.schemas import MAX_ABS, MAX_LAYERS, MAX_WIDTH
+
+
+@cache
+def catalog() -> dict:
+    """The page catalog: activations, losses, limits and granularities (JSON-ready)."""
+    return {
+        "limits": {"layers": MAX_LAYERS + 1, "width": MAX_WIDTH, "abs": MAX_ABS},
+    }
