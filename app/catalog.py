@@ -10,11 +10,13 @@ from __future__ import annotations
 from functools import cache
 
 from app.api.schemas import MAX_ABS, MAX_LAYERS, MAX_WIDTH
+from app.engine import registry
 
 
 @cache
 def catalog() -> dict:
     """The page catalog: activations, losses, limits and granularities (JSON-ready)."""
     return {
+        **registry.catalog(),
         "limits": {"layers": MAX_LAYERS + 1, "width": MAX_WIDTH, "abs": MAX_ABS},
     }

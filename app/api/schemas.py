@@ -14,6 +14,7 @@ from pydantic import (
 )
 
 from app.engine.presets import PRESETS
+from app.engine.registry import ACTIVATIONS, LOSSES
 
 # ── limits (documented in the README and in these field descriptions) ─────────
 MAX_LAYERS = 10  # weight layers, not counting the input layer
@@ -25,8 +26,9 @@ MAX_LEARNING_RATE = 1e6
 MAX_RUN_STEPS = 20_000  # steps /api/run lists with explanations
 MAX_BODY_BYTES = 1_048_576
 
-Activation = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
-LossName = Literal["mse", "bce", "cross_entropy"]
+# The enumerations are the registry's names, in its order: a new operation is accepted at once.
+Activation = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
+LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
 Granularity = Literal["step", "node", "layer", "pass"]
 
 # Strict: `true` or "1" is not a number here; ints are fine, NaN and ±Infinity are not.
@@ -117,9 +119,9 @@ class Scenario(Strict):
                 "(one per non-input layer)"
             )
         for l, act in enumerate(self.activations[:-1], start=1):
-            if act == "softmax":
+            if ACTIVATIONS[act].output_only:
                 raise ValueError(
-                    f"activations[{l - 1}] is softmax: softmax is for the output layer only"
+                    f"activations[{l - 1}] is {act}: {act} is for the output layer only"
                 )
         out_act = self.activations[-1]
         if self.loss == "cross_entropy" and out_act != "softmax":

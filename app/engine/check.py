@@ -19,6 +19,7 @@ import numpy as np
 from app.engine.explain import Explainer
 from app.engine.lesson import Lesson
 from app.engine.mathfmt import Expr, Fmt, Sym, render
+from app.engine.registry import ACTIVATIONS
 from app.engine.stepper import State
 
 QUANTITIES = ("value", "grad", "new")
@@ -143,11 +144,12 @@ def _local_uses(lesson: Lesson, c: int, pos: int) -> list[int]:
         return [ins[1 - pos]]
     if op == "loss":
         return [ins[pos]]
-    if op in ("exp", "tanh", "sigmoid") or nd.attrs.get("activation") in ("sigmoid", "tanh"):
-        return [c]  # the slope from the stored output: a(1 − a), 1 − a²
-    if nd.attrs.get("activation") in ("relu", "leaky_relu", "linear"):
-        return [ins[0]]
-    if op in ("log", "relu"):
+    act = ACTIVATIONS.get(nd.attrs.get("activation") if op == "act" else op)
+    if act is not None and not act.output_only:  # what the registry says its slope reads
+        return [{"z": ins[0], "a": c}[r] for r in act.reads]
+    if op == "exp":
+        return [c]  # eᵘ is its own slope: the stored output
+    if op == "log":
         return [ins[0]]
     return [c, *ins]  # act (softmax reads every z), div, pow
 

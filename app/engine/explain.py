@@ -27,21 +27,14 @@ from app.engine.mathfmt import (
     n,
     render,
 )
-from app.engine.ops import EPS, OPS
+from app.engine.ops import OPS
 from app.engine.plan import Step
 from app.engine.primitive_rules import forward_words, local_rule
+from app.engine.registry import ACTIVATIONS, EPS, LOSSES
+from app.engine.registry.base import terms as _terms
 from app.engine.stepper import State
 
-ONE, E, HALF = Num(1.0), Sym("e"), Sym("½")
-ACT_NAMES = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "lrelu", "linear": "id"}
-ACT_WORDS = {
-    "sigmoid": "The sigmoid squashes {z} into (0, 1)",
-    "tanh": "tanh squashes {z} into (−1, 1)",
-    "relu": "ReLU passes {z} through if it is positive and outputs 0 otherwise",
-    "leaky_relu": "Leaky ReLU passes {z} through if positive, else scales it by α",
-    "linear": "The linear (identity) activation passes {z} through unchanged",
-    "softmax": "Softmax turns the layer's z values into probabilities that sum to 1",
-}
+ONE, E, ALPHA = Num(1.0), Sym("e"), Sym("α")
 
 
 @dataclass
@@ -64,12 +57,6 @@ class Explanation:
 def _g(v: float) -> str:
     """A number for a sentence: 6 significant digits and a true minus sign."""
     return f"{v:.6g}".replace("-", "−")
-
-
-def _terms(items: list[Expr], limit: int = 6) -> Chain:
-    if len(items) > limit:
-        items = [*items[:2], Word("…"), *items[-1:]]
-    return Chain("+", tuple(items))
 
 
 class Explainer:
@@ -145,88 +132,44 @@ class Explainer:
                 out = Rel((self.L, n(self.val(i))))
                 words += f" The batch loss L is the mean over the {self.m} samples: {_g(mean)}."
         else:
-            formula = Rel((nd.sym, op_expr(nd.op, [self.sym(j) for j in ins])))
-            subst = Rel((nd.sym, op_expr(nd.op, [n(self.val(j)) for j in ins])))
-            words = forward_words(nd.op, nd.sym)
+            args = [self.sym(j) for j in ins]
+            if nd.op in ACTIVATIONS:  # an activation used as a function of an expression
+                act = ACTIVATIONS[nd.op]
+                formula = Rel((nd.sym, *act.formula(args[0], ALPHA)))
+                subst = Rel((nd.sym, act.formula(n(self.val(ins[0])), Num(0.0))[-1]))
+            else:
+                formula = Rel((nd.sym, op_expr(nd.op, args)))
+                subst = Rel((nd.sym, op_expr(nd.op, [n(self.val(j)) for j in ins])))
+            words = forward_words(nd.op, nd.sym, args)
         if nd.op == "loss":
             formula = Rel((self.L, *formula.sides[1:]))
             subst = Rel((self.L, *subst.sides[1:]))
         return Explanation(formula, subst, out, words + self.batch_note(), self.val(i))
 
     def _act_forward(self, nd, ins):
-        act = nd.attrs["activation"]
+        act = ACTIVATIONS[nd.attrs["activation"]]
         a = nd.sym
-        if act == "softmax":
+        if act.output_only:  # softmax: every z of the layer
             j = nd.attrs["index"]
             zs = [self.sym(k) for k in ins]
             formula = Rel((a, Frac(Pow(E, zs[j]), _terms([Pow(E, z) for z in zs]))))
             vals = [self.val(k) for k in ins]
             subst = Rel((a, Frac(Pow(E, n(vals[j])), _terms([Pow(E, n(v)) for v in vals]))))
-            return formula, subst, ACT_WORDS[act] + "."
+            return formula, subst, act.words + "."
         z, zv = self.sym(ins[0]), n(self.val(ins[0]))
-        slope = n(nd.attrs.get("slope", 0.01))
-        forms = {
-            "sigmoid": (
-                Rel((a, Call("σ", (z,)), Frac(ONE, Bin("+", ONE, Pow(E, Neg(z)))))),
-                Frac(ONE, Bin("+", ONE, Pow(E, n(-zv.value)))),
-            ),
-            "tanh": (Rel((a, Call("tanh", (z,)))), Call("tanh", (zv,))),
-            "relu": (Rel((a, Call("max", (Num(0.0), z)))), Call("max", (Num(0.0), zv))),
-            "leaky_relu": (
-                Rel((a, Call("max", (Bin("·", Sym("α"), z), z)))),
-                Call("max", (Bin("×", slope, zv), zv)),
-            ),
-            "linear": (Rel((a, z)), zv),
-        }
-        formula, rhs = forms[act]
+        formula = Rel((a, *act.formula(z, ALPHA)))
+        subst = Rel((a, act.formula(zv, n(nd.attrs.get("slope", 0.01)))[-1]))
         words = (
-            ACT_WORDS[act].format(z=z.text(Fmt()))
-            + f": {a.text(Fmt())} is what this neuron passes on."
+            act.words.format(z=z.text(Fmt())) + f": {a.text(Fmt())} is what this neuron passes on."
         )
-        return formula, Rel((a, rhs)), words
+        return formula, subst, words
 
     def _loss_forward(self, nd, ins):
         k = len(ins) // 2
-        loss = nd.attrs["loss"]
+        loss = LOSSES[nd.attrs["loss"]]
         pairs = [(self.sym(ins[j]), self.sym(ins[k + j])) for j in range(k)]
         nums = [(n(self.val(ins[j])), n(self.val(ins[k + j]))) for j in range(k)]
-        if loss == "mse":
-
-            def f(p):
-                sq = [Pow(Paren(Bin("−", a, y)), Num(2.0)) for a, y in p]
-                return Bin("·", HALF, sq[0] if len(sq) == 1 else Paren(_terms(sq)))
-
-            words = "The loss measures how far the prediction is from the target: ½(ŷ − y)²."
-        elif loss == "bce":
-
-            def f(p):
-                return Neg(
-                    Paren(
-                        _terms(
-                            [
-                                Bin(
-                                    "+",
-                                    Bin("·", y, Call("log", (a,))),
-                                    Bin(
-                                        "·",
-                                        Paren(Bin("−", ONE, y)),
-                                        Call("log", (Bin("−", ONE, a),)),
-                                    ),
-                                )
-                                for a, y in p
-                            ]
-                        )
-                    )
-                )
-
-            words = "Binary cross-entropy punishes a confident wrong probability heavily."
-        else:
-
-            def f(p):
-                return Neg(Paren(_terms([Bin("·", y, Call("log", (a,))) for a, y in p])))
-
-            words = "Cross-entropy is minus the log of the probability given to the true class."
-        return Rel((Sym("L"), f(pairs))), Rel((Sym("L"), f(nums))), words
+        return Rel((Sym("L"), loss.formula(pairs))), Rel((Sym("L"), loss.formula(nums))), loss.words
 
     # ── backward ─────────────────────────────────────────────────────────────
 
@@ -244,9 +187,14 @@ class Explainer:
         if i == self.g.root:
             formula = Rel((target, lsym))
             subst = Rel((target, lnum))
-        elif nd.op == "act" and nd.attrs["activation"] != "softmax":
-            slope = Call(f"{ACT_NAMES[nd.attrs['activation']]}'", (self.sym(ins[0]),))
-            formula = Rel((target, Bin("·", up, slope), Bin("·", up, lsym)))
+        elif nd.op == "act" and not ACTIVATIONS[nd.attrs["activation"]].output_only:
+            slope = Call(f"{ACTIVATIONS[nd.attrs['activation']].symbol}'", (self.sym(ins[0]),))
+            sides = (
+                (Bin("·", up, slope), Bin("·", up, lsym))
+                if lsym != slope
+                else (Bin("·", up, lsym),)
+            )
+            formula = Rel((target, *sides))
             subst = Rel((target, Bin("×", n(upv), lnum)))
         else:
             formula = Rel((target, Bin("·", up, lsym)))
@@ -356,7 +304,7 @@ class Explainer:
     def _act_local(self, nd, ins, pos, local):
         act = nd.attrs["activation"]
         a, av = nd.sym, n(self.val(self.g.index[nd.id]))
-        if act == "softmax":
+        if ACTIVATIONS[act].output_only:
             j = nd.attrs["index"]
             if pos == j:
                 sym = Bin("·", a, Paren(Bin("−", ONE, a)))
@@ -375,24 +323,17 @@ class Explainer:
                     "the Jacobian p_j(δ_jk − p_k)."
                 ),
             )
-        z = self.sym(ins[0])
-        zv = self.val(ins[0])
-        if act == "sigmoid":
-            sym, num = Bin("·", a, Paren(Bin("−", ONE, a))), Bin("×", av, Paren(Bin("−", ONE, av)))
-        elif act == "tanh":
-            sym, num = Bin("−", ONE, Pow(a, Num(2.0))), Bin("−", ONE, Pow(av, Num(2.0)))
-        else:
-            sym, num = Call(f"{ACT_NAMES[act]}'", (z,)), n(local)
-        slope = f"{ACT_NAMES[act]}'({z.text(Fmt())})"
-        why = ""
-        if act in ("relu", "leaky_relu"):
-            why = f" ({z.text(Fmt())} {'>' if zv > 0 else '≤'} 0, so the slope is {local:g})"
+        spec = ACTIVATIONS[act]
+        z, zv = self.sym(ins[0]), self.val(ins[0])
+        alpha = n(nd.attrs.get("slope", 0.01))
+        sym, num = spec.local(z, a, ALPHA, n(zv), av, alpha, local)
+        slope = f"{spec.symbol}'({z.text(Fmt())})"
         return (
             sym,
             num,
             (
                 f"Chain rule through the activation: multiply the incoming gradient by the local "
-                f"slope {slope}{why}."
+                f"slope {slope}{spec.note(z.text(Fmt()), zv, local)}."
             ),
         )
 
@@ -400,26 +341,10 @@ class Explainer:
         k = len(ins) // 2
         a, y = self.sym(ins[pos]), self.sym(ins[k + pos])
         av, yv = n(self.val(ins[pos])), n(self.val(ins[k + pos]))
-        loss = nd.attrs["loss"]
-        if loss == "mse":
-            return (
-                Bin("−", a, y),
-                Bin("−", av, yv),
-                (
-                    "How does the loss change when the prediction moves? ∂L/∂ŷ = ŷ − y: the error "
-                    "signal starts here."
-                ),
-            )
-        clipped = n(float(np.clip(av.value, EPS, 1 - EPS)))
-        if loss == "bce":
-            sym = Frac(Bin("−", a, y), Bin("·", a, Paren(Bin("−", ONE, a))))
-            num = Frac(Bin("−", clipped, yv), Bin("×", clipped, Paren(Bin("−", ONE, clipped))))
-            return sym, num, "Binary cross-entropy's slope: (ŷ − y)/(ŷ(1 − ŷ))."
-        return (
-            Neg(Frac(y, a)),
-            Neg(Frac(yv, clipped)),
-            ("Cross-entropy's slope is −y/p; through softmax it becomes p − y for each z."),
-        )
+        loss = LOSSES[nd.attrs["loss"]]
+        if loss.clips:  # the slope reads ŷ clipped, and so do its numbers
+            av = n(float(np.clip(av.value, EPS, 1 - EPS)))
+        return loss.slope(a, y), loss.slope(av, yv), loss.rule
 
     # ── update ───────────────────────────────────────────────────────────────
 
@@ -458,6 +383,4 @@ def op_expr(op: str, args: list[Expr]) -> Expr:
         return Neg(args[0])
     if op == "exp":
         return Pow(E, args[0])
-    if op == "relu":
-        return Call("max", (Num(0.0), args[0]))
-    return Call({"sigmoid": "σ"}.get(op, op), tuple(args))
+    return Call(op, tuple(args))

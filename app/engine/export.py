@@ -13,23 +13,7 @@ import json
 import numpy as np
 
 from app.engine.network import MLPSpec
-from app.engine.ops import EPS
-
-_NP_ACT = {
-    "sigmoid": ("1 / (1 + np.exp(-z))", "a * (1 - a)", "σ'(z) = σ(z)(1 − σ(z))"),
-    "tanh": ("np.tanh(z)", "1 - a**2", "tanh'(z) = 1 − tanh²(z)"),
-    "relu": ("np.maximum(z, 0.0)", "(z > 0) * 1.0", "1 if z > 0 else 0"),
-    "leaky_relu": ("np.where(z > 0, z, SLOPE * z)", "np.where(z > 0, 1.0, SLOPE)", "1 or α"),
-    "linear": ("z * 1.0", "np.ones_like(z)", "identity: slope 1"),
-}
-_TORCH_ACT = {
-    "sigmoid": "torch.sigmoid({z})",
-    "tanh": "torch.tanh({z})",
-    "relu": "torch.relu({z})",
-    "leaky_relu": "torch.nn.functional.leaky_relu({z}, SLOPE)",
-    "linear": "{z} * 1.0",
-    "softmax": "torch.softmax({z}, dim=0)",
-}
+from app.engine.registry import ACTIVATIONS, EPS, LOSSES
 
 
 def literal(a) -> str:
@@ -60,7 +44,7 @@ def _data(spec: MLPSpec, tensor: str) -> list[str]:
     lines.append(f"Y = {tensor}({literal(spec.targets.T)})  # targets: one column per sample")
     lines.append(f"lr = {spec.learning_rate!r}  # learning rate η")
     lines.append("m = X.shape[1]  # number of samples")
-    if "leaky_relu" in spec.activations:
+    if any(ACTIVATIONS[a].uses_slope for a in spec.activations):
         lines.append(f"SLOPE = {spec.leaky_slope!r}  # leaky ReLU slope for z < 0")
     return lines
 
@@ -91,30 +75,7 @@ def numpy_script(spec: MLPSpec) -> str:
         "# ── Activation functions and their derivatives ────────────",
     ]
     for name in acts:
-        if name == "softmax":
-            out += [
-                "def softmax(z):",
-                "    e = np.exp(z - np.max(z, axis=0, keepdims=True))",
-                "    return e / np.sum(e, axis=0, keepdims=True)",
-                "",
-                "",
-                "def softmax_backward(a, dA):  # Jacobian-vector product: a·(dA − Σ dA·a)",
-                "    return a * (dA - np.sum(dA * a, axis=0, keepdims=True))",
-                "",
-                "",
-            ]
-            continue
-        f, d, why = _NP_ACT[name]
-        out += [
-            f"def {name}(z):",
-            f"    return {f}",
-            "",
-            "",
-            f"def {name}_deriv(z, a):  # {why}",
-            f"    return {d}",
-            "",
-            "",
-        ]
+        out += ACTIVATIONS[name].numpy_defs()
     out.append("# ── FORWARD PASS ──────────────────────────────────────────")
     prev = "X"
     for l in range(1, depth + 1):
@@ -134,7 +95,7 @@ def numpy_script(spec: MLPSpec) -> str:
     out += _np_loss_grad(spec.loss, depth)
     for l in range(depth, 0, -1):
         act = spec.activations[l - 1]
-        if act == "softmax":
+        if ACTIVATIONS[act].output_only:
             out.append(f"delta{l} = softmax_backward(a{l}, dA{l})  # δ{l} = ∂ℓ/∂z{l}, per sample")
         else:
             out.append(f"delta{l} = dA{l} * {act}_deriv(z{l}, a{l})  # δ{l} = ∂ℓ/∂z{l}, per sample")
@@ -170,25 +131,12 @@ def _updates(spec: MLPSpec, template: str) -> list[str]:
 
 
 def _np_loss(loss: str, a: str, name: str) -> list[str]:
-    if loss == "mse":
-        per = f"0.5 * (({a} - Y) ** 2)"
-    elif loss == "bce":
-        per = f"-(Y * np.log(np.clip({a}, EPS, 1 - EPS)) + (1 - Y) * np.log(1 - np.clip({a}, EPS, 1 - EPS)))"
-    else:
-        per = f"-Y * np.log(np.clip({a}, EPS, 1 - EPS))"
+    per = LOSSES[loss].numpy.format(a=a)
     return [f"{name} = np.mean(np.sum({per}, axis=0))  # L: the mean over samples of each ℓ"]
 
 
 def _np_loss_grad(loss: str, depth: int) -> list[str]:
-    d = f"dA{depth}"
-    if loss == "mse":
-        return [f"{d} = y_hat - Y  # ∂ℓ/∂ŷ for ℓ = ½(ŷ − y)²"]
-    if loss == "bce":
-        return [
-            "p = np.clip(y_hat, EPS, 1 - EPS)",
-            f"{d} = (p - Y) / (p * (1 - p))  # ∂ℓ/∂ŷ of binary cross-entropy",
-        ]
-    return [f"{d} = -Y / np.clip(y_hat, EPS, 1 - EPS)  # ∂ℓ/∂p of cross-entropy"]
+    return [line.format(d=f"dA{depth}") for line in LOSSES[loss].numpy_grad]
 
 
 def torch_script(spec: MLPSpec) -> str:
@@ -223,7 +171,7 @@ def torch_script(spec: MLPSpec) -> str:
     for l in range(1, depth + 1):
         out.append(f"z{l} = W{l} @ {prev} + b{l}")
         out.append(f"z{l}.retain_grad()  # keep ∂L/∂z{l} to show δ{l}")
-        out.append(f"a{l} = " + _TORCH_ACT[spec.activations[l - 1]].format(z=f"z{l}"))
+        out.append(f"a{l} = " + ACTIVATIONS[spec.activations[l - 1]].torch.format(z=f"z{l}"))
         prev = f"a{l}"
     out.append(f"y_hat = a{depth}")
     out.append(f"loss = {_torch_loss(spec.loss, 'y_hat')}  # L: the mean over samples of each ℓ")
@@ -256,7 +204,7 @@ def torch_script(spec: MLPSpec) -> str:
     ]
     prev = "X"
     for l in range(1, depth + 1):
-        act = _TORCH_ACT[spec.activations[l - 1]].format(z=f"W{l} @ {prev} + b{l}")
+        act = ACTIVATIONS[spec.activations[l - 1]].torch.format(z=f"W{l} @ {prev} + b{l}")
         out.append(f"    a{l} = {act}")
         prev = f"a{l}"
     out.append(f"    loss_after = {_torch_loss(spec.loss, f'a{depth}')}")
@@ -265,11 +213,5 @@ def torch_script(spec: MLPSpec) -> str:
 
 
 def _torch_loss(loss: str, a: str) -> str:
-    p = f"torch.clamp({a}, EPS, 1 - EPS)"
-    if loss == "mse":
-        per = f"0.5 * ({a} - Y) ** 2"
-    elif loss == "bce":
-        per = f"-(Y * torch.log({p}) + (1 - Y) * torch.log(1 - {p}))"
-    else:
-        per = f"-Y * torch.log({p})"
+    per = LOSSES[loss].torch.format(a=a, p=f"torch.clamp({a}, EPS, 1 - EPS)")
     return f"({per}).sum(dim=0).mean()"

@@ -10,6 +10,7 @@ import keyword
 
 from app.engine.graph import Graph
 from app.engine.plan import Plan
+from app.engine.registry import ACTIVATIONS
 
 _NP = {
     "add": "{0} + {1}",
@@ -20,18 +21,14 @@ _NP = {
     "neg": "-{0}",
     "exp": "np.exp({0})",
     "log": "np.log({0})",
-    "tanh": "np.tanh({0})",
-    "sigmoid": "1 / (1 + np.exp(-{0}))",
-    "relu": "np.maximum({0}, 0.0)",
+    **{a.name: a.numpy[0].replace("{z}", "{0}") for a in ACTIVATIONS.values() if a.expression},
 }
 _TORCH = {
     **_NP,
     "pow": "{0} ** {1}",
     "exp": "torch.exp({0})",
     "log": "torch.log({0})",
-    "tanh": "torch.tanh({0})",
-    "sigmoid": "torch.sigmoid({0})",
-    "relu": "torch.relu({0})",
+    **{a.name: a.torch.replace("{z}", "{0}") for a in ACTIVATIONS.values() if a.expression},
 }
 _RESERVED = {"np", "json", "torch", "show", "lr", "f", "math"}
 
@@ -69,6 +66,8 @@ def _op_code(graph: Graph, i: int, names: list[str], table: dict, wrap: str) -> 
 def _local(op: str, pos: int, ins: list[str], out: str) -> str:
     """∂out/∂ins[pos] as NumPy code; the same rules as app.engine.ops."""
     u = ins[0]
+    if op in ACTIVATIONS:
+        return ACTIVATIONS[op].numpy[1].format(z=u, a=out)
     w = ins[1] if len(ins) > 1 else ""
     rules = {
         "add": ["1.0", "1.0"],
@@ -79,9 +78,6 @@ def _local(op: str, pos: int, ins: list[str], out: str) -> str:
         "neg": ["-1.0"],
         "exp": [out],
         "log": [f"1 / {u}"],
-        "tanh": [f"1 - {out} ** 2"],
-        "sigmoid": [f"{out} * (1 - {out})"],
-        "relu": [f"(1.0 if {u} > 0 else 0.0)"],
     }
     return rules[op][pos]
 

@@ -24,6 +24,7 @@ import numpy as np
 from app.engine.depth_layout import place
 from app.engine.graph import Graph, Node
 from app.engine.mathfmt import Num, Sym
+from app.engine.registry import ACTIVATIONS
 
 MAX_LENGTH = 500  # characters in an expression
 MAX_DEPTH = 20  # nested parentheses (a function call's parentheses count)
@@ -32,8 +33,14 @@ MAX_VARIABLES = 20  # distinct variables
 MAX_NAME_LENGTH = 24  # characters in a variable name
 MAX_NUMBER = 1e6  # |number| written in an expression
 
-FUNCTIONS = {"exp": "exp", "log": "log", "ln": "log", "tanh": "tanh", "sigmoid": "sigmoid"}
-FUNCTIONS["relu"] = "relu"
+# exp, log (also written ln) and every activation the registry offers as a function
+FUNCTIONS = {
+    "exp": "exp",
+    "log": "log",
+    "ln": "log",
+    **{name: name for name, act in ACTIVATIONS.items() if act.expression},
+}
+FUNCTION_LIST = ", ".join(sorted({*FUNCTIONS} - {"ln"}))
 BINARY = {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow"}
 SYMBOLS = {"×": "*", "·": "*", "⋅": "*", "÷": "/", "−": "-", "–": "-"}
 _PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pos": 3, "pow": 4}
@@ -159,8 +166,8 @@ def parse(src: str) -> list[Item]:
                     stack.append(Item("op", FUNCTIONS[tok.text], tok.pos))
                 elif nxt.kind == "(":
                     raise fail(
-                        f"unknown function {tok.text!r}; the functions are exp, log, tanh, "
-                        "sigmoid and relu (write x^0.5 for a square root)",
+                        f"unknown function {tok.text!r}; the functions are {FUNCTION_LIST} "
+                        "(write x^0.5 for a square root)",
                         tok.pos,
                     )
                 else:

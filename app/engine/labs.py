@@ -11,7 +11,7 @@ import numpy as np
 
 from app.engine.datasets import make_dataset
 from app.engine.network import MLPSpec, init_params
-from app.engine.ops import ACTIVATIONS, activate, softmax, softmax_vjp
+from app.engine.registry import ACTIVATIONS, activate, softmax, softmax_vjp
 from app.engine.train import TrainConfig, Trainer, global_norm
 from app.engine.vectorised import backward, forward
 
@@ -285,9 +285,8 @@ def activation_table(lo: float = -6.0, hi: float = 6.0, points: int = 121) -> li
     """
     z = np.linspace(lo, hi, points)
     out = []
-    for name in ("sigmoid", "tanh", "relu", "leaky_relu", "softmax"):
-        info = ACTIVATIONS[name]
-        if name == "softmax":
+    for name, info in ACTIVATIONS.items():
+        if info.output_only:
             logits = np.vstack([z, np.zeros_like(z)])
             p = softmax(logits, axis=0)
             upstream = np.vstack([np.ones_like(z), np.zeros_like(z)])
@@ -301,6 +300,7 @@ def activation_table(lo: float = -6.0, hi: float = 6.0, points: int = 121) -> li
                 "title": info.title,
                 "range": info.range,
                 "issue": info.issue,
+                "domain": info.domain,
                 "z": z,
                 "value": f,
                 "derivative": df,

@@ -1,7 +1,8 @@
-"""Every operation, its forward value and its local derivative side by side.
+"""The graph's operations: forward(xs, attrs) and ∂out/∂xs[k] side by side.
 
-Arrays carry the batch on their last axis. All functions are numerically stable for |z| up to
-1e4 and beyond: no overflow warnings, no NaN from finite input.
+The weighted sum, an activation (any of the registry's), a loss (any of the registry's) and the
+primitive operations of expression graphs. Activations and losses are defined once, in
+`app.engine.registry`; this module only wires them into the graph.
 """
 
 from __future__ import annotations
@@ -11,142 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-EPS = 1e-12  # probabilities are clipped to [EPS, 1 − EPS] before a log or a division
-
-# ── activations: f(z) and f'(z) given z and a = f(z) ───────────────────────────
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(z))  # never overflows: the exponent is ≤ 0
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def sigmoid_grad(z: np.ndarray, a: np.ndarray, slope: float) -> np.ndarray:
-    return a * (1.0 - a)
-
-
-def tanh(z: np.ndarray) -> np.ndarray:
-    return np.tanh(z)
-
-
-def tanh_grad(z: np.ndarray, a: np.ndarray, slope: float) -> np.ndarray:
-    return 1.0 - a * a
-
-
-def relu(z: np.ndarray) -> np.ndarray:
-    return np.where(z > 0, z, 0.0)
-
-
-def relu_grad(z: np.ndarray, a: np.ndarray, slope: float) -> np.ndarray:
-    return np.where(z > 0, 1.0, 0.0)
-
-
-def leaky_relu(z: np.ndarray, slope: float = 0.01) -> np.ndarray:
-    return np.where(z > 0, z, slope * z)
-
-
-def leaky_relu_grad(z: np.ndarray, a: np.ndarray, slope: float) -> np.ndarray:
-    return np.where(z > 0, 1.0, slope)
-
-
-def linear(z: np.ndarray) -> np.ndarray:
-    return z * 1.0
-
-
-def linear_grad(z: np.ndarray, a: np.ndarray, slope: float) -> np.ndarray:
-    return np.ones_like(z)
-
-
-def softmax(z: np.ndarray, axis: int = 0) -> np.ndarray:
-    e = np.exp(z - np.max(z, axis=axis, keepdims=True))  # max-subtraction: exponents ≤ 0
-    return e / np.sum(e, axis=axis, keepdims=True)
-
-
-def softmax_vjp(p: np.ndarray, upstream: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Jacobian-vector product of softmax: ∂L/∂z_k = Σ_j ∂L/∂p_j · p_j(δ_jk − p_k)."""
-    return p * (upstream - np.sum(upstream * p, axis=axis, keepdims=True))
-
-
-@dataclass(frozen=True)
-class Activation:
-    name: str
-    title: str
-    forward: Callable[..., np.ndarray]
-    grad: Callable[[np.ndarray, np.ndarray, float], np.ndarray]
-    range: str
-    issue: str
-
-
-ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation(
-        "sigmoid", "Sigmoid", sigmoid, sigmoid_grad, "(0, 1)", "Vanishes for |z| > 5"
-    ),
-    "tanh": Activation("tanh", "Tanh", tanh, tanh_grad, "(−1, 1)", "Less severe vanishing"),
-    "relu": Activation("relu", "ReLU", relu, relu_grad, "[0, ∞)", "Dead neurons (z < 0)"),
-    "leaky_relu": Activation(
-        "leaky_relu", "Leaky ReLU", leaky_relu, leaky_relu_grad, "(−∞, ∞)", "No dead neurons"
-    ),
-    "linear": Activation("linear", "Linear", linear, linear_grad, "(−∞, ∞)", "None"),
-    "softmax": Activation(
-        "softmax", "Softmax", softmax, sigmoid_grad, "(0, 1)", "None (output only)"
-    ),
-}
-
-
-def activate(name: str, z: np.ndarray, slope: float = 0.01, axis: int = 0) -> np.ndarray:
-    if name == "softmax":
-        return softmax(z, axis=axis)
-    if name == "leaky_relu":
-        return leaky_relu(z, slope)
-    return ACTIVATIONS[name].forward(z)
-
-
-# ── losses: per-sample loss ℓ (summed over outputs) and ∂ℓ/∂ŷ ────────────────────
-
-
-def mse(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return 0.5 * (a - y) ** 2
-
-
-def mse_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return a - y
-
-
-def _clip(p: np.ndarray) -> np.ndarray:
-    return np.clip(p, EPS, 1.0 - EPS)
-
-
-def bce(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    p = _clip(a)
-    return -(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
-
-
-def bce_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    p = _clip(a)
-    return (p - y) / (p * (1.0 - p))
-
-
-def cross_entropy(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return -y * np.log(_clip(a))
-
-
-def cross_entropy_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return -y / _clip(a)
-
-
-@dataclass(frozen=True)
-class Loss:
-    name: str
-    title: str
-    forward: Callable[[np.ndarray, np.ndarray], np.ndarray]  # elementwise, summed over outputs
-    grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
-
-
-LOSSES: dict[str, Loss] = {
-    "mse": Loss("mse", "Mean squared error, ½(ŷ − y)²", mse, mse_grad),
-    "bce": Loss("bce", "Binary cross-entropy", bce, bce_grad),
-    "cross_entropy": Loss("cross_entropy", "Cross-entropy", cross_entropy, cross_entropy_grad),
-}
+from app.engine.registry import ACTIVATIONS, LOSSES, activate, softmax
 
 # ── graph ops: forward(xs, attrs) and ∂out/∂xs[k] side by side ─────────────────
 # xs: list of arrays of shape (batch,) or scalars (parameters broadcast over the batch).
@@ -192,6 +58,16 @@ def _act_grad(xs: list, out: np.ndarray, i: int, attrs: dict) -> np.ndarray:
         p = softmax(np.vstack(xs), axis=0)
         return out * ((1.0 if i == attrs["index"] else 0.0) - p[i])
     return ACTIVATIONS[name].grad(xs[0], out, attrs.get("slope", 0.01))
+
+
+def _unary_activation(name: str) -> Op:
+    """An activation as a function of the expression language: name(u)."""
+    act = ACTIVATIONS[name]
+    return Op(
+        name,
+        lambda xs, attrs: act.forward(xs[0], 0.0),
+        lambda xs, out, i, attrs: act.grad(xs[0], out, 0.0),
+    )
 
 
 def _loss_forward(xs: list, attrs: dict) -> np.ndarray:
@@ -244,7 +120,5 @@ OPS: dict[str, Op] = {
     "neg": Op("neg", lambda xs, a: -xs[0], lambda xs, out, i, a: np.full_like(out, -1.0)),
     "exp": Op("exp", *_unary(np.exp, lambda x, out: out)),
     "log": Op("log", *_unary(_safe_log, lambda x, out: 1.0 / x)),
-    "tanh": Op("tanh", *_unary(np.tanh, lambda x, out: 1.0 - out * out)),
-    "sigmoid": Op("sigmoid", *_unary(sigmoid, lambda x, out: out * (1.0 - out))),
-    "relu": Op("relu", *_unary(relu, lambda x, out: np.where(x > 0, 1.0, 0.0))),
+    **{name: _unary_activation(name) for name, act in ACTIVATIONS.items() if act.expression},
 }

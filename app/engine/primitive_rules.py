@@ -6,7 +6,8 @@ a student sees which rule each backward step used, not just the number it produc
 
 from __future__ import annotations
 
-from app.engine.mathfmt import Bin, Call, Expr, Fmt, Frac, Neg, Num, Paren, Pow, Sym, n
+from app.engine.mathfmt import Bin, Call, Expr, Fmt, Frac, Neg, Num, Pow, Sym, n
+from app.engine.registry import ACTIVATIONS
 
 ONE, TWO, E = Num(1.0), Num(2.0), Sym("e")
 
@@ -19,9 +20,6 @@ FORWARD_WORDS = {
     "neg": "flips the sign of its input",
     "exp": "is e raised to its input",
     "log": "is the natural logarithm of its input (defined for inputs > 0)",
-    "tanh": "squashes its input into (−1, 1)",
-    "sigmoid": "squashes its input into (0, 1): σ(u) = 1/(1 + e⁻ᵘ)",
-    "relu": "passes its input through if positive and outputs 0 otherwise",
 }
 
 RULE_WORDS = {
@@ -33,13 +31,12 @@ RULE_WORDS = {
     "neg": "∂(−u)/∂u = −1.",
     "exp": "eᵘ is its own derivative: the local slope is the value just computed.",
     "log": "∂(log u)/∂u = 1/u.",
-    "tanh": "∂tanh(u)/∂u = 1 − tanh²(u), from the value stored in the forward pass.",
-    "sigmoid": "∂σ(u)/∂u = σ(u)(1 − σ(u)), from the value stored in the forward pass.",
-    "relu": "ReLU's slope is 1 where its input is positive and 0 otherwise.",
 }
 
 
-def forward_words(op: str, out: Expr) -> str:
+def forward_words(op: str, out: Expr, args: list[Expr]) -> str:
+    if op in ACTIVATIONS:  # an activation used as a function: the registry's words
+        return ACTIVATIONS[op].words.format(z=args[0].text(Fmt())) + f": that is {out.text(Fmt())}."
     return f"{out.text(Fmt())} {FORWARD_WORDS.get(op, 'is computed from the values before it')}."
 
 
@@ -55,6 +52,12 @@ def local_rule(
     """∂out/∂args[pos] as symbols and with numbers, and the rule in words."""
     u = args[0]
     un = n(nums[0])
+    if op in ACTIVATIONS:  # an activation used as a function: the registry's slope and rule
+        act = ACTIVATIONS[op]
+        sym, num = act.local(u, out, Sym("α"), un, n(out_value), Num(0.0), local)
+        words = act.rule.format(z=u.text(Fmt()), a=out.text(Fmt()))
+        branch = act.branch(u.text(Fmt()), nums[0], local)
+        return sym, num, f"{words} Here {branch}." if branch else words
     words = RULE_WORDS.get(op, "")
     if op == "add":
         return ONE, ONE, words
@@ -81,12 +84,4 @@ def local_rule(
         return Bin("·", out, Call("log", (u,))), Bin("×", n(out_value), Call("log", (un,))), words
     if op == "exp":
         return Pow(E, u), n(out_value), words
-    if op == "log":
-        return Frac(ONE, u), Frac(ONE, un), words
-    if op == "tanh":
-        return Bin("−", ONE, Pow(out, TWO)), Bin("−", ONE, Pow(n(out_value), TWO)), words
-    if op == "sigmoid":
-        o = n(out_value)
-        return Bin("·", out, Paren(Bin("−", ONE, out))), Bin("×", o, Paren(Bin("−", ONE, o))), words
-    side = ">" if nums[0] > 0 else "≤"
-    return Call("relu'", (u,)), n(local), f"{words} Here {u.text(Fmt())} {side} 0."
+    return Frac(ONE, u), Frac(ONE, un), words  # log

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.engine.network import MLPSpec
-from app.engine.ops import ACTIVATIONS, LOSSES, activate, softmax_vjp
+from app.engine.registry import ACTIVATIONS, LOSSES, activate, softmax_vjp
 
 
 @dataclass

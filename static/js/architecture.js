@@ -1,8 +1,8 @@
 // The architecture editor: layers, activations, loss, learning rate, initialisation.
 
+import { catalog } from "./catalog.js";
 import { parseNumber } from "./format.js";
 
-const ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"];
 const LIMITS = { layers: 11, width: 64 }; // mirrors app/api/schemas.py; the API has the last word
 
 export function parseLayers(text) {
@@ -48,10 +48,10 @@ export function createArchitectureEditor({ form, getScenario, onApply }) {
       const select = document.createElement("select");
       select.id = `arch-act-${l}`;
       label.htmlFor = select.id;
-      for (const a of ACTIVATIONS) {
+      for (const a of catalog().activations) {
         const o = document.createElement("option");
-        o.value = a;
-        o.textContent = a.replace("_", " ");
+        o.value = a.name;
+        o.textContent = a.title;
         select.append(o);
       }
       select.value = chosen[l] || chosen[chosen.length - 1] || "sigmoid";

@@ -1,6 +1,7 @@
 // Positions for a graph of primitive operations (an expression, or a network expanded to ×, +,
 // activation): one column per layer hint, one row per row hint, every node its own box.
 
+import { catalog } from "./catalog.js";
 import { reusedSources } from "./contributions.js";
 
 /** True when the graph is drawn node by node rather than as neurons with weight labels. */
@@ -8,13 +9,19 @@ export function isPrimitive(graph) {
   return graph.nodes.some((n) => n.role === "expr" || n.role === "var");
 }
 
-const OP_SIGN = { add: "+", sub: "−", mul: "×", div: "÷", pow: "^", neg: "−", exp: "exp", log: "log", tanh: "tanh", sigmoid: "σ", relu: "ReLU", act: "f", loss: "L" };
+const OP_SIGN = { add: "+", sub: "−", mul: "×", div: "÷", pow: "^", neg: "−", exp: "exp", log: "log", act: "f", loss: "L" };
+let glyphs = null; // activation → its badge ("σ", "ReLU"), from the server's registry
+
+function glyph(name) {
+  glyphs ??= new Map((catalog().activations || []).map((a) => [a.name, a.glyph]));
+  return glyphs.get(name) || name;
+}
 
 /** The operator drawn in a node's badge ("×", "+", "σ" …), or "" for a leaf. */
 export function opSign(n) {
   if (!n.op) return "";
-  if (n.op === "act" && n.activation) return OP_SIGN[n.activation] || n.activation;
-  return OP_SIGN[n.op] || n.op;
+  if (n.op === "act" && n.activation) return glyph(n.activation);
+  return OP_SIGN[n.op] || glyph(n.op);
 }
 
 function shapeOf(n) {

@@ -253,7 +253,7 @@ export const LABS = {
         const { svg } = lineChart(chart, [
           { name: 'f', cls: 'value', points: a.z.map((z, i) => [z, a.value[i]]) },
           { name: "f'", cls: 'derivative', points: a.z.map((z, i) => [z, a.derivative[i]]) },
-        ], { width: 420, height: 260, xLabel: 'z', label: `${a.title} and its derivative`, yDomain: a.name.includes('relu') ? [-1, 6] : [-1.05, 1.05] });
+        ], { width: 420, height: 260, xLabel: 'z', label: `${a.title} and its derivative`, yDomain: plotRange(a) });
         void svg;
         cell.appendChild(table([], [["range", a.range], ["f′ from", `${fmt(a.min_derivative, 3)} to ${fmt(a.max_derivative, 3)}`], ['gradient issue', a.issue]], 'facts'));
       }
@@ -261,6 +261,12 @@ export const LABS = {
     },
   },
 };
+
+/** The explorer's y range: ±1.05 for a squashing function, grown to what f and f′ reach. */
+function plotRange(a) {
+  const all = [...a.value, ...a.derivative].filter(Number.isFinite);
+  return [Math.min(-1.05, ...all), Math.max(1.05, ...all)];
+}
 
 /** The network a lab that examines one is to use, and the words that say which it is. */
 async function networkFor(section, lab, yourNetwork) {

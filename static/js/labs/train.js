@@ -1,12 +1,19 @@
 // The training panel: dataset and network form, live loss curve over SSE, progress, Stop,
 // decision boundary, per-neuron maps, fitted curve, and the hand-off to the step-through view.
 
+import { catalog } from '../catalog.js';
 import { DEFAULTS as VIEW_DEFAULTS } from '../store.js';
 import { encodeHash } from '../url-state.js';
 import { ApiError, postJson, streamTraining } from './api.js';
 import { drawBoundary, drawNeurons } from './heatmap.js';
 import { HiddenLayersError, arrows, describeHidden, parseHidden } from './hidden.js';
 import { el, fmt, legend, lineChart, text } from './svg.js';
+
+/** The initialisation the registry gives an activation (he for the ReLU family, else xavier). */
+function initFor(act) {
+  const found = (catalog().activations || []).find((a) => a.name === act);
+  return found ? found.init : 'xavier';
+}
 
 // Sensible starting points per dataset; xor is the tutorial's program exactly.
 const DEFAULTS = {
@@ -126,7 +133,7 @@ export class TrainPanel {
       loss: multi ? 'cross_entropy' : 'mse',
       init: tutorial
         ? { scheme: 'normal', seed: 42, scale: 0.5 }
-        : { scheme: act.includes('relu') ? 'he' : 'xavier', seed: this.number('seed', 0) },
+        : { scheme: initFor(act), seed: this.number('seed', 0) },
       inputs: data.inputs,
       targets: data.targets,
       learning_rate: this.number('lr'),
