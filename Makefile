@@ -5,9 +5,10 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
+NODE ?= node
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean node
 
 $(VENV)/.app: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +24,20 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -q
 	$(SUDO) apt-get install -y -q chromium
 
-$(AXE):
+# Node runs the front end's unit tests (node --test) and npm fetches axe-core: Debian's if missing.
+node:
+	@command -v $(NODE) >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs)
+	@command -v npm >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q npm)
+
+$(AXE): | node
 	npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@4.11.0
 
 run: $(VENV)/.app
 	$(VENV)/bin/backstep
 
-test: $(VENV)/.test $(CHROMIUM) $(AXE)
+test: $(VENV)/.test $(CHROMIUM) $(AXE) node
 	$(VENV)/bin/ruff check app tests $(wildcard bench)
+	$(NODE) --test --test-reporter=spec tests/js/*.test.mjs
 	$(PY) -m pytest
 
 lint: $(VENV)/.test

@@ -83,10 +83,6 @@ PRESETS: dict[str, dict] = {
 }
 
 
-def preset_ids() -> list[str]:
-    return list(PRESETS)
-
-
 def get_preset(preset_id: str) -> dict:
     """A deep copy, so callers may change it freely."""
     return copy.deepcopy(PRESETS[preset_id])

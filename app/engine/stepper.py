@@ -90,9 +90,6 @@ class State:
         """∂ℓ/∂v per sample for a node, ∂L/∂θ for a parameter."""
         return self.pgrad[i] if self.slot[i] < 0 else self.G[self.slot[i]]
 
-    def grad_known(self, i: int) -> bool:
-        return bool(self.received[i] > 0)
-
     # ── one step ─────────────────────────────────────────────────────────────
 
     def contribution(self, node: int, position: int) -> np.ndarray:

@@ -46,8 +46,6 @@ async function request(method, path, body, signal) {
 }
 
 export const api = {
-  presets: (signal) => request("GET", "/api/presets", null, signal),
-  preset: (id, signal) => request("GET", `/api/presets/${encodeURIComponent(id)}`, null, signal),
   // the page shows labels as text only: their LaTeX and MathML would multiply a large graph's size
   graph: (scenario, signal, expand = false) => request("POST", "/api/graph", expand ? { scenario, expand, labels: "text" } : { scenario, labels: "text" }, signal),
   step: (req, signal) => request("POST", "/api/step", req, signal),

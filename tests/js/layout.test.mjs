@@ -1,0 +1,217 @@
+// layout.js: neuron-style positions. Properties, not pixel values: every box inside the drawing,
+// no two boxes overlapping, columns ordered by layer, rows ordered within a column.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { layoutGraph, metricsFor } from "../../static/js/layout.js";
+import { meets, pathNumbers } from "../../static/js/svg.js";
+import { extent, mlp } from "./graphs.mjs";
+
+const SHAPES = [
+  [[2, 2, 1], {}], // the tutorial's shape
+  [[1, 1], {}],
+  [[3, 5, 4, 2], {}],
+  [[2, 8, 8, 8, 1], {}],
+  [[4, 3], { softmax: true }],
+  [[2, 16, 3], { softmax: true }],
+];
+const SIZES = [
+  [1200, 700],
+  [320, 200], // smaller than any of these graphs needs: the drawing grows instead
+];
+
+function cases() {
+  const out = [];
+  for (const [layers, opts] of SHAPES) {
+    for (const [w, h] of SIZES) {
+      for (const projector of [false, true]) {
+        for (const precision of [2, 4, 8]) out.push({ layers, opts, w, h, m: metricsFor(projector, precision), name: `${layers.join("-")}${opts.softmax ? " softmax" : ""} in ${w}×${h}, projector ${projector}, ${precision} dp` });
+      }
+    }
+  }
+  return out;
+}
+
+const shrink = ([x0, y0, x1, y1], e = 1e-6) => [x0 + e, y0 + e, x1 - e, y1 - e];
+
+describe("layoutGraph", () => {
+  for (const c of cases()) {
+    it(`keeps every box apart and inside: ${c.name}`, () => {
+      const graph = mlp(c.layers, c.opts);
+      const lay = layoutGraph(graph, c.w, c.h, c.m);
+      assert.ok(lay.width >= c.w && lay.height >= c.h, "never smaller than the area given");
+      const boxes = [...lay.boxes];
+      for (const [id, b] of boxes) {
+        const [x0, y0, x1, y1] = extent(b);
+        assert.ok(x0 >= 0 && y0 >= 0 && x1 <= lay.width && y1 <= lay.height, `${id} leaves the drawing: ${[x0, y0, x1, y1]}`);
+      }
+      for (let i = 0; i < boxes.length; i += 1) {
+        for (let j = i + 1; j < boxes.length; j += 1) {
+          assert.ok(!meets(shrink(extent(boxes[i][1])), shrink(extent(boxes[j][1]))), `${boxes[i][0]} overlaps ${boxes[j][0]}`);
+        }
+      }
+    });
+  }
+
+  it("draws every input, neuron half, bias, target and the loss, and no weight as a box", () => {
+    const graph = mlp([3, 4, 2]);
+    const lay = layoutGraph(graph, 1200, 700, metricsFor(false, 4));
+    const drawn = graph.nodes.filter((n) => n.role !== "W").map((n) => n.id);
+    assert.deepEqual([...lay.boxes.keys()].sort(), drawn.sort());
+    assert.equal(lay.neurons.length, 4 + 2);
+    const shapes = Object.fromEntries([...lay.boxes].map(([id, b]) => [id, b.shape]));
+    assert.equal(shapes.x0, "data");
+    assert.equal(shapes.y1, "data");
+    assert.equal(shapes.L, "loss");
+    assert.equal(shapes.z1_3, "z");
+    assert.equal(shapes.a2_1, "a");
+    assert.equal(shapes.b2_0, "bias");
+  });
+
+  it("puts columns left to right by layer and rows top to bottom", () => {
+    const graph = mlp([3, 5, 4, 2]);
+    const lay = layoutGraph(graph, 1400, 800, metricsFor(false, 4));
+    const depth = 3;
+    const colX = (l) => {
+      const xs = graph.nodes.filter((n) => n.role === "a" && n.layer === l).map((n) => lay.boxes.get(n.id).x);
+      assert.equal(new Set(xs).size, 1, `layer ${l} is one column`);
+      return xs[0];
+    };
+    const inputX = lay.boxes.get("x0").x;
+    const lossX = lay.boxes.get("L").x;
+    const xs = [inputX, ...Array.from({ length: depth }, (_, i) => colX(i + 1)), lossX];
+    for (let i = 1; i < xs.length; i += 1) assert.ok(xs[i] > xs[i - 1], `column ${i} is right of column ${i - 1}: ${xs}`);
+    for (let l = 1; l <= depth; l += 1) {
+      const ys = graph.nodes.filter((n) => n.role === "z" && n.layer === l).sort((a, b) => a.row - b.row).map((n) => lay.boxes.get(n.id).y);
+      for (let i = 1; i < ys.length; i += 1) assert.ok(ys[i] > ys[i - 1], `layer ${l}: row ${i} below row ${i - 1}`);
+    }
+    // a neuron's z half is left of its a half, at the same height; its bias sits above it
+    for (const n of lay.neurons) {
+      const z = lay.boxes.get(n.z.id);
+      const a = lay.boxes.get(n.a.id);
+      assert.equal(z.y, a.y);
+      assert.ok(z.x < a.x);
+      const b = lay.boxes.get(n.z.id.replace("z", "b"));
+      assert.ok(extent(b)[3] <= extent(z)[1], `${b} above ${n.z.id}`);
+    }
+  });
+
+  it("centres each column vertically", () => {
+    const graph = mlp([2, 6, 1]);
+    const lay = layoutGraph(graph, 1200, 900, metricsFor(false, 4));
+    const mid = (ids) => {
+      const ext = ids.map((id) => extent(lay.boxes.get(id)));
+      return (Math.min(...ext.map((e) => e[1])) + Math.max(...ext.map((e) => e[3]))) / 2;
+    };
+    const h = lay.height;
+    assert.ok(Math.abs(mid(["x0", "x1"]) - h / 2) < 1e-9);
+    const hidden = graph.nodes.filter((n) => n.layer === 1 && (n.role === "z" || n.role === "b")).map((n) => n.id);
+    assert.ok(Math.abs(mid(hidden) - h / 2) < 1e-9);
+  });
+
+  it("grows the drawing rather than squeeze a graph that does not fit", () => {
+    const m = metricsFor(false, 4);
+    const small = layoutGraph(mlp([2, 2, 1]), 100, 100, m);
+    const wide = layoutGraph(mlp([2, 2, 2, 2, 2, 1]), 100, 100, m);
+    const tall = layoutGraph(mlp([2, 12, 1]), 100, 100, m);
+    assert.ok(small.width > 100 && small.height > 100);
+    assert.ok(wide.width > small.width, "more layers need more width");
+    assert.ok(tall.height > small.height, "more neurons need more height");
+    const roomy = layoutGraph(mlp([2, 2, 1]), 3000, 2000, m);
+    assert.equal(roomy.width, 3000);
+    assert.equal(roomy.height, 2000);
+  });
+
+  it("gives every drawn edge a path from its source to its target", () => {
+    const graph = mlp([2, 3, 2]);
+    const lay = layoutGraph(graph, 1200, 700, metricsFor(false, 4));
+    const weightEdges = new Set(graph.edges.filter((e) => e.source.startsWith("W")).map((e) => e.id));
+    for (const e of graph.edges) {
+      const geo = lay.edges.get(e.id);
+      if (weightEdges.has(e.id)) {
+        assert.equal(geo, undefined, `${e.id}: a weight is drawn as the data edge it labels`);
+        continue;
+      }
+      assert.ok(geo, `${e.id} has geometry`);
+      const n = pathNumbers(geo.d);
+      assert.ok(n.length === 4 || n.length === 8, `${e.id}: a line or one cubic`);
+      const s = extent(lay.boxes.get(e.source));
+      const t = extent(lay.boxes.get(e.target));
+      const [x1, y1, x2, y2] = [n[0], n[1], n.at(-2), n.at(-1)];
+      const on = (x, y, [a, b, c, d]) => x >= a - 1e-9 && x <= c + 1e-9 && y >= b - 1e-9 && y <= d + 1e-9;
+      assert.ok(on(x1, y1, s), `${e.id} starts on its source`);
+      assert.ok(on(x2, y2, t), `${e.id} ends on its target`);
+    }
+    assert.equal(lay.edges.get("x0__z1_0").kind, "data");
+    assert.equal(lay.edges.get("b1_0__z1_0").kind, "bias");
+    assert.equal(lay.edges.get("z1_0__a1_0").kind, "internal");
+    assert.equal(lay.edges.get("y1__L").kind, "target");
+  });
+
+  it("arcs the softmax's cross edges and keeps z → a of the same neuron straight", () => {
+    const graph = mlp([2, 3], { softmax: true });
+    const lay = layoutGraph(graph, 1200, 700, metricsFor(false, 4));
+    for (let i = 0; i < 3; i += 1) {
+      for (let j = 0; j < 3; j += 1) assert.equal(lay.edges.get(`z1_${i}__a1_${j}`).kind, i === j ? "internal" : "cross");
+    }
+  });
+
+  it("places a label for every weight, apart and between its two columns, in a layer of up to 6", () => {
+    const graph = mlp([2, 3, 2]); // W1: 6 weights, W2: 6
+    const m = metricsFor(false, 4);
+    const lay = layoutGraph(graph, 1400, 900, m);
+    const weights = graph.parameters.filter((p) => p.edge);
+    assert.equal(lay.labels.size, weights.length);
+    assert.equal(lay.denseLayers.size, 0);
+    for (const tensor of ["W1", "W2"]) {
+      const ps = weights.filter((p) => p.tensor === tensor);
+      const ys = ps.map((p) => lay.labels.get(p.id).y).sort((a, b) => a - b);
+      for (let i = 1; i < ys.length; i += 1) assert.ok(ys[i] - ys[i - 1] >= m.edgeLabelH, `${tensor}: labels ${i - 1} and ${i} apart`);
+      for (const p of ps) {
+        const at = lay.labels.get(p.id);
+        const [src, tgt] = p.edge.split("__");
+        assert.ok(at.x > extent(lay.boxes.get(src))[2] && at.x < extent(lay.boxes.get(tgt))[0], `${p.id} between its columns`);
+        assert.ok(at.y - m.edgeLabelH / 2 >= 0 && at.y + m.edgeLabelH / 2 <= lay.height, `${p.id} inside the drawing`);
+      }
+    }
+  });
+
+  it("marks a layer of more than 6 weights dense: its labels sit at their edges' middles", () => {
+    const graph = mlp([3, 3, 1]); // W1: 9 weights, W2: 3
+    const lay = layoutGraph(graph, 1400, 900, metricsFor(false, 4));
+    assert.deepEqual([...lay.denseLayers], ["W1"]);
+    for (const p of graph.parameters.filter((q) => q.tensor === "W1")) assert.deepEqual(lay.labels.get(p.id), lay.edges.get(p.edge).mid);
+  });
+});
+
+describe("metricsFor", () => {
+  it("draws larger in projector mode and with a scale", () => {
+    const normal = metricsFor(false, 4);
+    const projector = metricsFor(true, 4);
+    const scaled = metricsFor(false, 4, 2);
+    for (const key of ["label", "value", "halfW", "nodeH", "dataW", "biasW", "edgeLabelW"]) {
+      assert.ok(projector[key] > normal[key], `${key} grows in projector mode`);
+      assert.ok(scaled[key] > normal[key], `${key} grows with k`);
+    }
+    assert.equal(scaled.value, 2 * normal.value);
+  });
+
+  it("widens boxes with the precision shown, never their height", () => {
+    let last = metricsFor(false, 1);
+    for (let p = 2; p <= 12; p += 1) {
+      const m = metricsFor(false, p);
+      assert.ok(m.halfW > last.halfW && m.dataW > last.dataW && m.edgeLabelW > last.edgeLabelW);
+      assert.equal(m.nodeH, last.nodeH);
+      last = m;
+    }
+  });
+
+  it("gives integer box sizes (crisp edges)", () => {
+    for (const projector of [false, true]) {
+      const m = metricsFor(projector, 5, 1.3);
+      for (const key of ["halfW", "nodeH", "dataW", "lossW", "biasW", "biasH", "edgeLabelW", "edgeLabelH", "gap", "padX", "padY", "rowSpace"]) {
+        assert.ok(Number.isInteger(m[key]), `${key} = ${m[key]}`);
+      }
+    }
+  });
+});
