@@ -7,6 +7,15 @@ import { isPrimitive, layoutPrimitive, opSign } from "../../static/js/layout-pri
 import { meets, pathNumbers } from "../../static/js/svg.js";
 import { chain, extent, mlp, sumTimesSum } from "./graphs.mjs";
 
+// The page's catalog block (app/catalog.py), as a page would carry it: badges come from there.
+const GLYPHS = { sigmoid: "σ", relu: "ReLU", gelu: "GELU" };
+globalThis.document = {
+  getElementById: (id) =>
+    id === "catalog-data"
+      ? { textContent: JSON.stringify({ activations: Object.entries(GLYPHS).map(([name, glyph]) => ({ name, glyph })) }) }
+      : null,
+};
+
 function checkBoxes(graph, lay) {
   const boxes = [...lay.boxes];
   assert.equal(boxes.length, graph.nodes.length, "every node is drawn");
@@ -107,9 +116,10 @@ describe("isPrimitive and opSign", () => {
       [sign("add"), sign("sub"), sign("mul"), sign("div"), sign("neg"), sign("exp"), sign("loss")],
       ["+", "−", "×", "÷", "−", "exp", "L"],
     );
-    assert.equal(sign("act", "sigmoid"), "σ");
+    assert.equal(sign("act", "sigmoid"), "σ", "the catalog's badge");
     assert.equal(sign("act", "relu"), "ReLU");
-    assert.equal(sign("act", "softplus"), "softplus", "an unknown activation shows its name");
+    assert.equal(sign("gelu"), "GELU", "an activation used as a function of an expression");
+    assert.equal(sign("act", "softplus"), "softplus", "one the catalog does not know shows its name");
     assert.equal(sign("act", null), "f");
     assert.equal(sign(null), "");
   });
