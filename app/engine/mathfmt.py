@@ -19,6 +19,7 @@ _LATEX_NAMES = {
     "ŷ": r"\hat{y}",
     "ℓ": r"\ell",
     "α": r"\alpha",
+    "π": r"\pi",
     "Σ": r"\sum",
     "∂": r"\partial",
     "·": r"\cdot",

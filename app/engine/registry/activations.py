@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.mathfmt import Bin, Call, Expr, Frac, Num, Paren, Pow
+from app.engine.mathfmt import Bin, Call, Expr, Frac, Num, Paren, Pow, Sym
 from app.engine.registry.base import (
     HALF,
     ONE,
@@ -297,7 +297,9 @@ ACTIVATIONS: dict[str, Activation] = {
                                 "tanh",
                                 (
                                     times(
-                                        Const(GELU_K),
+                                        Pow(
+                                            Paren(Frac(TWO, Sym("π"))), HALF
+                                        ),  # √(2/π), written exactly
                                         Paren(Bin("+", z, times(Const(GELU_C), Pow(z, THREE)))),
                                     ),
                                 ),
@@ -308,7 +310,7 @@ ACTIVATIONS: dict[str, Activation] = {
             ),
             None,
             "GELU weighs {z} by how likely a standard normal variable is to be below it",
-            "gelu'({z}) = ½(1 + t) + ½·{z}·(1 − t²)·0.7979·(1 + 0.1341·{z}²), "
+            "gelu'({z}) = ½(1 + t) + ½·{z}·(1 − t²)·√(2/π)·(1 + 0.134145·{z}²), "
             "with t the tanh of the forward pass.",
             (
                 "0.5 * {z} * (1 + np.tanh(np.sqrt(2 / np.pi) * ({z} + 0.044715 * {z}**3)))",
