@@ -1,6 +1,7 @@
 // The training panel: dataset and network form, live loss curve over SSE, progress, Stop,
 // decision boundary, per-neuron maps, fitted curve, and the hand-off to the step-through view.
 
+import { catalog } from '../catalog.js';
 import { DEFAULTS as VIEW_DEFAULTS } from '../store.js';
 import { encodeHash } from '../url-state.js';
 import { ApiError, postJson, streamTraining } from './api.js';
@@ -76,8 +77,8 @@ export class TrainPanel {
   /** The neurons per hidden layer typed in the field, within the API's limits. */
   hiddenSizes() {
     const input = this.field('hidden');
-    const limits = { maxWidth: Number(input.dataset.maxWidth), maxLayers: Number(input.dataset.maxLayers) };
-    return parseHidden(input.value, limits);
+    const { width, hidden_layers: hiddenLayers } = catalog().limits;
+    return parseHidden(input.value, { maxWidth: width, maxLayers: hiddenLayers });
   }
 
   /** Says under the field what it means: "2 hidden layers of 8 neurons each: inputs → 8 → 8 → output". */
