@@ -9,8 +9,16 @@ from __future__ import annotations
 
 from functools import cache
 
-from app.api.schemas import MAX_ABS, MAX_LAYERS, MAX_WIDTH
 from app.engine import registry
+from app.engine.plan import GRANULARITIES
+from app.limits import (
+    MAX_ABS,
+    MAX_EXPLAINED,
+    MAX_LAYERS,
+    MAX_PRECISION,
+    MAX_WIDTH,
+    MAX_WORKSHEET_QUANTITIES,
+)
 
 
 @cache
@@ -18,5 +26,14 @@ def catalog() -> dict:
     """The page catalog: activations, losses, limits and granularities (JSON-ready)."""
     return {
         **registry.catalog(),
-        "limits": {"layers": MAX_LAYERS + 1, "width": MAX_WIDTH, "abs": MAX_ABS},
+        "limits": {
+            "layers": MAX_LAYERS + 1,  # the input layer included, as the architecture editor counts
+            "hidden_layers": MAX_LAYERS - 1,  # as the labs' hidden-layers field counts
+            "width": MAX_WIDTH,
+            "abs": MAX_ABS,
+            "precision": MAX_PRECISION,
+            "explained": MAX_EXPLAINED,
+            "worksheet_quantities": MAX_WORKSHEET_QUANTITIES,
+        },
+        "granularities": list(GRANULARITIES),
     }

@@ -13,7 +13,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.schemas import MAX_JSON_DEPTH
+from app.limits import MAX_JSON_DEPTH
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # anything else could forge log lines
 # A JSON string (skipped whole, escapes included) or one bracket.

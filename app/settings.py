@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from app.api.schemas import MAX_BODY_BYTES
+from app.limits import MAX_BODY_BYTES, MAX_BODY_BYTES_SETTING
 
 # scheme://host[:port], nothing else: a path, a wildcard or a quote could widen or break a header.
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
@@ -29,7 +29,10 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     access_log: bool = Field(True, description="One JSON line per request on stdout.")
     max_body_bytes: int = Field(
-        MAX_BODY_BYTES, ge=1024, le=64 * MAX_BODY_BYTES, description="Largest request body (413)."
+        MAX_BODY_BYTES,
+        ge=1024,
+        le=MAX_BODY_BYTES_SETTING,
+        description="Largest request body (413).",
     )
     lesson_cache_mb: int = Field(
         512,

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.api.schemas import MAX_LAYERS, MAX_WIDTH
 from app.catalog import catalog
 from app.engine.datasets import DATASET_INFO
 from app.engine.presets import PRESETS
@@ -39,8 +38,7 @@ def index(request: Request) -> HTMLResponse:
 @router.get("/labs", response_class=HTMLResponse)
 def labs(request: Request) -> HTMLResponse:
     """Training with a live loss curve, and the pitfall labs."""
-    # The hidden-layers field checks the API's limits as the student types.
-    limits = {"width": MAX_WIDTH, "hidden_layers": MAX_LAYERS - 1}
+    # The hidden-layers field checks the API's limits (from the catalog) as the student types.
     return templates.TemplateResponse(
-        request, "labs.html", {"datasets": DATASET_INFO, "limits": limits, "catalog": catalog()}
+        request, "labs.html", {"datasets": DATASET_INFO, "catalog": catalog()}
     )

@@ -1,8 +1,8 @@
 """The scenarios the benchmarks step: the tutorial preset and the largest stepping network the
 API allows (MAX_LAYERS weight layers of MAX_WIDTH neurons, one sample)."""
 
-from app.api.schemas import MAX_LAYERS, MAX_WIDTH
 from app.engine.presets import PRESETS
+from app.limits import MAX_LAYERS, MAX_WIDTH
 
 
 def tutorial() -> dict:

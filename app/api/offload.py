@@ -26,7 +26,7 @@ INLINE_MAX_CELLS = 2_000
 
 def is_small(sc: Scenario | ExpressionScenario, expand: bool = False) -> bool:
     if isinstance(sc, ExpressionScenario):
-        return True  # at most MAX_OPERATIONS (100) op nodes
+        return True  # at most MAX_EXPRESSION_OPERATIONS (100) op nodes
     layers = sc.layers
     params = sum(a * b for a, b in zip(layers, layers[1:], strict=False)) + sum(layers[1:])
     units = (params + sc.neurons) * (3 if expand else 1)  # expanded: products, sum, activation

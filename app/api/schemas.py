@@ -13,23 +13,42 @@ from pydantic import (
     model_validator,
 )
 
+from app.engine.plan import GRANULARITIES
 from app.engine.presets import PRESETS
 from app.engine.registry import ACTIVATIONS, LOSSES
 
-# ── limits (documented in the README and in these field descriptions) ─────────
-MAX_LAYERS = 10  # weight layers, not counting the input layer
-MAX_WIDTH = 64  # neurons in any layer, the input layer included
-MAX_SAMPLES = 10_000
-MAX_STEP_CELLS = 1_000_000  # samples × neurons for the stepped endpoints
-MAX_ABS = 1e6  # inputs, targets, weights and biases
-MAX_LEARNING_RATE = 1e6
-MAX_RUN_STEPS = 20_000  # steps /api/run lists with explanations
-MAX_BODY_BYTES = 1_048_576
+# limits: documented in the README and in these field descriptions; their one home is app.limits
+from app.limits import (
+    MAX_ABS,
+    MAX_BODY_BYTES,
+    MAX_CHECK_ENTRIES,
+    MAX_CSV_CHARS,
+    MAX_EXPANDED_PRODUCTS,
+    MAX_EXPLAINED,
+    MAX_EXPRESSION_DEPTH,
+    MAX_EXPRESSION_LENGTH,
+    MAX_EXPRESSION_OPERATIONS,
+    MAX_EXPRESSION_VARIABLES,
+    MAX_GRADCHECK_WORK,
+    MAX_GRID,
+    MAX_JSON_DEPTH,
+    MAX_LAYERS,
+    MAX_LEARNING_RATE,
+    MAX_PRECISION,
+    MAX_RUN_STEPS,
+    MAX_SAMPLES,
+    MAX_STEP_CELLS,
+    MAX_STREAM_SECONDS,
+    MAX_TRAIN_EPOCHS,
+    MAX_TRAIN_SECONDS,
+    MAX_VARIABLE_NAME,
+    MAX_WIDTH,
+)
 
 # The enumerations are the registry's names, in its order: a new operation is accepted at once.
 Activation = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
 LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
-Granularity = Literal["step", "node", "layer", "pass"]
+Granularity = Literal[GRANULARITIES]
 
 # Strict: `true` or "1" is not a number here; ints are fine, NaN and ±Infinity are not.
 # One strict float (it takes JSON ints) rather than float | int: one error per bad value.
@@ -228,9 +247,14 @@ class StepRequest(Strict):
         description="step: one edge or one node; node: all of one node's steps; layer; pass.",
     )
     sample: StrictInt = Field(0, ge=0, description="Which sample's values to show (0-based).")
-    precision: StrictInt = Field(4, ge=1, le=12, description="Decimals in the explanations.")
+    precision: StrictInt = Field(
+        4, ge=1, le=MAX_PRECISION, description="Decimals in the explanations."
+    )
     max_explained: StrictInt = Field(
-        500, ge=1, le=5000, description="At most this many steps of a coarse unit are explained."
+        500,
+        ge=1,
+        le=MAX_EXPLAINED,
+        description="At most this many steps of a coarse unit are explained.",
     )
     since: StrictInt | None = Field(
         None,
@@ -294,7 +318,9 @@ class RunRequest(Strict):
         True,
         description=f"List every step with its explanation (plans up to {MAX_RUN_STEPS:,} steps).",
     )
-    precision: StrictInt = Field(4, ge=1, le=12, description="Decimals in the explanations.")
+    precision: StrictInt = Field(
+        4, ge=1, le=MAX_PRECISION, description="Decimals in the explanations."
+    )
 
 
 # ── responses ────────────────────────────────────────────────────────────────
@@ -479,13 +505,8 @@ class Preset(PresetSummary):
 
 
 # ── training and labs ─────────────────────────────────────────────────────────
-# Bounds for /api/train, /api/train/stream, /api/datasets, /api/gradcheck and /api/labs/*.
-MAX_TRAIN_EPOCHS = 20_000
-MAX_TRAIN_SECONDS = 10.0  # wall-time budget of /api/train
-MAX_STREAM_SECONDS = 60.0  # wall-time budget of /api/train/stream
-MAX_GRID = 64  # heat-map cells per side
-MAX_CSV_CHARS = 500_000
-MAX_GRADCHECK_WORK = 2_000_000  # parameters × samples: two forward passes per parameter
+# Bounds for /api/train, /api/train/stream, /api/datasets, /api/gradcheck and /api/labs/*
+# (their size and time limits are in app.limits).
 
 DatasetName = Literal[
     "xor", "and", "or", "circle", "spirals", "moons", "clusters2", "clusters3", "sine"
@@ -753,22 +774,16 @@ from pydantic import PlainSerializer, PlainValidator, SerializationInfo, field_v
 from pydantic_core import PydanticCustomError  # noqa: E402
 
 from app.engine.expression import (  # noqa: E402
-    MAX_DEPTH,
-    MAX_LENGTH,
-    MAX_OPERATIONS,
-    MAX_VARIABLES,
     ExpressionError,
     parse,
     variables,
 )
 
-MAX_EXPANDED_PRODUCTS = 1_000  # weights drawn as their own multiplication when expanded
-MAX_CHECK_ENTRIES = 1_000
 EXPAND_DOC = (
     "Networks only: draw and step each neuron as its multiplications wᵢ·aᵢ, a chain of sums, the "
     f"bias addition (z) and the activation; at most {MAX_EXPANDED_PRODUCTS:,} weights."
 )
-VarName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,23}$")]
+VarName = Annotated[str, Field(pattern=rf"^[A-Za-z][A-Za-z0-9_]{{0,{MAX_VARIABLE_NAME - 1}}}$")]
 
 
 class ExpressionScenario(Strict):
@@ -791,15 +806,18 @@ class ExpressionScenario(Strict):
     expression: str = Field(
         ...,
         min_length=1,
-        max_length=MAX_LENGTH,
+        max_length=MAX_EXPRESSION_LENGTH,
         description=(
             "Numbers, variables, + − * / ^ (or **), unary minus, parentheses and exp log tanh "
-            f"sigmoid relu. At most {MAX_LENGTH} characters, {MAX_DEPTH} levels of parentheses, "
-            f"{MAX_OPERATIONS} operations and {MAX_VARIABLES} variables."
+            f"sigmoid relu. At most {MAX_EXPRESSION_LENGTH} characters, {MAX_EXPRESSION_DEPTH} "
+            f"levels of parentheses, {MAX_EXPRESSION_OPERATIONS} operations and "
+            f"{MAX_EXPRESSION_VARIABLES} variables."
         ),
     )
     values: dict[VarName, Number] = Field(
-        ..., max_length=MAX_VARIABLES, description="One value per variable of the expression."
+        ...,
+        max_length=MAX_EXPRESSION_VARIABLES,
+        description="One value per variable of the expression.",
     )
     learning_rate: Finite | None = Field(
         None,
@@ -808,7 +826,9 @@ class ExpressionScenario(Strict):
         description="η: when given, an update phase v ← v − η·∂f/∂v follows the backward pass.",
     )
     frozen: list[VarName] = Field(
-        default_factory=list, max_length=MAX_VARIABLES, description="Variables the update skips."
+        default_factory=list,
+        max_length=MAX_EXPRESSION_VARIABLES,
+        description="Variables the update skips.",
     )
 
     @field_validator("expression")
@@ -898,7 +918,7 @@ class ExpressionPreset(PresetSummary):
 
 
 class ParseRequest(Strict):
-    expression: str = Field(..., min_length=1, max_length=MAX_LENGTH)
+    expression: str = Field(..., min_length=1, max_length=MAX_EXPRESSION_LENGTH)
 
 
 class ParseResponse(BaseModel):
@@ -924,7 +944,10 @@ class CheckEntry(Strict):
     )
     value: Number = Field(..., description="What you computed by hand.")
     decimals: StrictInt | None = Field(
-        None, ge=0, le=12, description="Decimals you worked to for this value (default: decimals)."
+        None,
+        ge=0,
+        le=MAX_PRECISION,
+        description="Decimals you worked to for this value (default: decimals).",
     )
 
 
@@ -932,9 +955,11 @@ class CheckRequest(Strict):
     scenario: AnyScenario
     expand: StrictBool = Field(False, description=EXPAND_DOC)
     entries: list[CheckEntry] = Field(..., min_length=1, max_length=MAX_CHECK_ENTRIES)
-    decimals: StrictInt = Field(4, ge=0, le=12, description="Decimals you worked to.")
+    decimals: StrictInt = Field(4, ge=0, le=MAX_PRECISION, description="Decimals you worked to.")
     sample: StrictInt = Field(0, ge=0, description="The sample your values are for.")
-    precision: StrictInt = Field(4, ge=1, le=12, description="Decimals in the explanations.")
+    precision: StrictInt = Field(
+        4, ge=1, le=MAX_PRECISION, description="Decimals in the explanations."
+    )
 
     @model_validator(mode="after")
     def _sample(self) -> CheckRequest:
@@ -1037,8 +1062,6 @@ GraphRequest.model_rebuild()
 
 
 # ── ops: error responses (documented on every operation, so clients and fuzzers know them) ──
-
-MAX_JSON_DEPTH = 32  # nesting of a request body; the deepest valid request needs 5
 
 
 class ErrorMessage(BaseModel):

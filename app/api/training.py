@@ -9,10 +9,11 @@ from fastapi import HTTPException
 from pydantic import ValidationError
 
 from app.api.convert import to_spec
-from app.api.schemas import MAX_ABS, MAX_SAMPLES, MAX_WIDTH, DatasetRequest, Scenario, TrainRequest
+from app.api.schemas import DatasetRequest, Scenario, TrainRequest
 from app.engine.datasets import Dataset, DatasetError, from_points, make_dataset, parse_csv
 from app.engine.network import MLPSpec
 from app.engine.train import TrainConfig, Trainer, TrainState, grid_maps, predict
+from app.limits import MAX_ABS, MAX_SAMPLES, MAX_WIDTH
 
 
 def jsonable(obj):

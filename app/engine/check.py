@@ -21,9 +21,9 @@ from app.engine.lesson import Lesson
 from app.engine.mathfmt import Expr, Fmt, Sym, render
 from app.engine.registry import ACTIVATIONS
 from app.engine.stepper import State
+from app.limits import MAX_WORKSHEET_QUANTITIES
 
 QUANTITIES = ("value", "grad", "new")
-MAX_QUANTITIES = 2_000  # numbers in one worksheet: far more than anyone checks by hand
 
 
 class TooManyQuantities(ValueError):
@@ -72,9 +72,9 @@ def quantities(lesson: Lesson) -> list[Quantity]:
         else:
             for k, p in enumerate(seg.items):
                 out.append(Quantity(f"new:{g.nodes[p].id}", p, "new", seg.start + k))
-    if len(out) > MAX_QUANTITIES:
+    if len(out) > MAX_WORKSHEET_QUANTITIES:
         raise TooManyQuantities(
-            f"this scenario has {len(out):,} numbers to check, more than the {MAX_QUANTITIES:,} a "
+            f"this scenario has {len(out):,} numbers to check, more than the {MAX_WORKSHEET_QUANTITIES:,} a "
             "worksheet lists: use a smaller network or fewer neurons"
         )
     return out

@@ -10,7 +10,7 @@ Python's recursion limit. Grammar (loosest binding first):
     atom    = number | variable | function "(" sum ")" | "(" sum ")"
 
 `**` is the same as `^`; `×` `·` mean `*`, `÷` means `/`, `−` means `-` (pasted from a text).
-Limits are documented beside their constants below; every error names the offending character.
+Limits are documented beside their constants in app/limits.py; every error names the offending character.
 """
 
 from __future__ import annotations
@@ -25,13 +25,14 @@ from app.engine.depth_layout import place
 from app.engine.graph import Graph, Node
 from app.engine.mathfmt import Num, Sym
 from app.engine.registry import ACTIVATIONS
-
-MAX_LENGTH = 500  # characters in an expression
-MAX_DEPTH = 20  # nested parentheses (a function call's parentheses count)
-MAX_OPERATIONS = 100  # op nodes in the graph
-MAX_VARIABLES = 20  # distinct variables
-MAX_NAME_LENGTH = 24  # characters in a variable name
-MAX_NUMBER = 1e6  # |number| written in an expression
+from app.limits import (
+    MAX_EXPRESSION_DEPTH,
+    MAX_EXPRESSION_LENGTH,
+    MAX_EXPRESSION_NUMBER,
+    MAX_EXPRESSION_OPERATIONS,
+    MAX_EXPRESSION_VARIABLES,
+    MAX_VARIABLE_NAME,
+)
 
 # exp, log (also written ln) and every activation the registry offers as a function
 FUNCTIONS = {
@@ -88,10 +89,10 @@ class Item:
 
 
 def tokenize(src: str) -> list[Token]:
-    if len(src) > MAX_LENGTH:
+    if len(src) > MAX_EXPRESSION_LENGTH:
         raise ExpressionError(
-            f"the expression is {len(src)} characters long; the limit is {MAX_LENGTH}",
-            MAX_LENGTH,
+            f"the expression is {len(src)} characters long; the limit is {MAX_EXPRESSION_LENGTH}",
+            MAX_EXPRESSION_LENGTH,
             src,
         )
     tokens: list[Token] = []
@@ -105,9 +106,11 @@ def tokenize(src: str) -> list[Token]:
             m = _NUMBER.match(src, i)
             assert m is not None
             value = float(m.group())
-            if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            if not math.isfinite(value) or abs(value) > MAX_EXPRESSION_NUMBER:
                 raise ExpressionError(
-                    f"the number {m.group()} is too large: |number| ≤ {MAX_NUMBER:g}", i, src
+                    f"the number {m.group()} is too large: |number| ≤ {MAX_EXPRESSION_NUMBER:g}",
+                    i,
+                    src,
                 )
             tokens.append(Token("num", m.group(), i, value))
             i = m.end()
@@ -115,9 +118,9 @@ def tokenize(src: str) -> list[Token]:
             m = _NAME.match(src, i)
             assert m is not None
             name = m.group()
-            if len(name) > MAX_NAME_LENGTH:
+            if len(name) > MAX_VARIABLE_NAME:
                 raise ExpressionError(
-                    f"the name {name[:10]}… is longer than {MAX_NAME_LENGTH} characters", i, src
+                    f"the name {name[:10]}… is longer than {MAX_VARIABLE_NAME} characters", i, src
                 )
             if "__" in name:
                 raise ExpressionError(f"the name {name!r} has a double underscore", i, src)
@@ -183,8 +186,10 @@ def parse(src: str) -> list[Item]:
                     stack.append(Item("op", "neg" if tok.text == "-" else "pos", tok.pos))
             elif tok.kind == "(":
                 depth += 1
-                if depth > MAX_DEPTH:
-                    raise fail(f"parentheses nested deeper than {MAX_DEPTH} levels", tok.pos)
+                if depth > MAX_EXPRESSION_DEPTH:
+                    raise fail(
+                        f"parentheses nested deeper than {MAX_EXPRESSION_DEPTH} levels", tok.pos
+                    )
                 stack.append(Item("(", "(", tok.pos))
             elif tok.kind == "end":
                 raise fail("the expression ends where a number, variable or ( is expected", tok.pos)
@@ -220,16 +225,18 @@ def parse(src: str) -> list[Item]:
         i += 1
     out = [it for it in out if it.name != "pos"]  # unary plus changes nothing
     ops = [it for it in out if it.kind == "op"]
-    if len(ops) > MAX_OPERATIONS:
-        raise fail(f"more than {MAX_OPERATIONS} operations", ops[MAX_OPERATIONS].pos)
+    if len(ops) > MAX_EXPRESSION_OPERATIONS:
+        raise fail(
+            f"more than {MAX_EXPRESSION_OPERATIONS} operations", ops[MAX_EXPRESSION_OPERATIONS].pos
+        )
     if not ops:
         raise fail("an expression needs at least one operation, e.g. a + 0 or 2*a", 0)
     names: list[str] = []
     for it in out:
         if it.kind == "var" and it.name not in names:
             names.append(it.name)
-            if len(names) > MAX_VARIABLES:
-                raise fail(f"more than {MAX_VARIABLES} different variables", it.pos)
+            if len(names) > MAX_EXPRESSION_VARIABLES:
+                raise fail(f"more than {MAX_EXPRESSION_VARIABLES} different variables", it.pos)
     return out
 
 

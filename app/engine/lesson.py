@@ -119,7 +119,7 @@ class Lesson:
                 )
         params = [self._param_info(p, label) for p in g.params]
         grans = {}
-        for gran in ("step", "node", "layer", "pass"):
+        for gran in GRANULARITIES:
             grans[gran] = {
                 "total": self.plan.units(gran),
                 "phase_starts": self.plan.phase_starts(gran),

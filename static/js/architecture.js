@@ -3,15 +3,16 @@
 import { catalog } from "./catalog.js";
 import { parseNumber } from "./format.js";
 
-const LIMITS = { layers: 11, width: 64 }; // mirrors app/api/schemas.py; the API has the last word
 
 export function parseLayers(text) {
+  // the API's limits, from the page's catalog; without one, the API alone has the last word
+  const { layers: maxLayers = Infinity, width: maxWidth = Infinity } = catalog().limits || {};
   const parts = String(text).split(/[\s,→>-]+/).filter(Boolean);
   if (parts.length < 2) return { error: "Give at least two layers, e.g. 2, 1, 1 (inputs first, outputs last)." };
-  if (parts.length > LIMITS.layers) return { error: `At most ${LIMITS.layers} layers, the input layer included.` };
+  if (parts.length > maxLayers) return { error: `At most ${maxLayers} layers, the input layer included.` };
   const layers = parts.map(Number);
-  const bad = layers.findIndex((n) => !Number.isInteger(n) || n < 1 || n > LIMITS.width);
-  if (bad >= 0) return { error: `Layer ${bad + 1} is “${parts[bad]}”: each layer has 1 to ${LIMITS.width} neurons.` };
+  const bad = layers.findIndex((n) => !Number.isInteger(n) || n < 1 || n > maxWidth);
+  if (bad >= 0) return { error: `Layer ${bad + 1} is “${parts[bad]}”: each layer has 1 to ${maxWidth} neurons.` };
   return { layers };
 }
 

@@ -1,6 +1,7 @@
 // A value used more than once gets its gradient in parts, one per path: which edge brought how much.
 
 import { api } from "./api.js";
+import { catalog } from "./catalog.js";
 
 /** Ids of the values (nodes or parameters) whose gradient arrives along more than one edge. */
 export function reusedSources(graph) {
@@ -21,7 +22,7 @@ export async function fetchContributions(request, graph, signal) {
   const pass = graph.plan.granularities.pass;
   if (!reused.size || !("backward" in pass.phase_starts)) return out;
   const cursor = pass.phase_starts.backward + 1;
-  const resp = await api.step({ ...request, cursor, granularity: "pass", max_explained: 5000 }, signal);
+  const resp = await api.step({ ...request, cursor, granularity: "pass", max_explained: catalog().limits.explained }, signal);
   const sums = new Map();
   for (const st of resp.steps) {
     if (st.phase !== "backward" || !reused.has(st.target) || !st.edge || st.value === null) continue;

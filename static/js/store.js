@@ -1,6 +1,5 @@
 // The view's state in one place: set() merges a patch and tells subscribers what changed.
 
-export const GRANULARITIES = ["step", "node", "layer", "pass"];
 export const SPEEDS = { slow: 1600, normal: 900, fast: 400 };
 export const THEMES = ["auto", "light", "dark"];
 

@@ -1,23 +1,35 @@
 // The whole lesson in the URL hash, from one declarative property list.
 
-import { DEFAULTS, GRANULARITIES, SPEEDS, THEMES } from "./store.js";
+import { catalog } from "./catalog.js";
+import { DEFAULTS, SPEEDS, THEMES } from "./store.js";
+
+// What the server allows comes from the page's catalog, read when a hash is read, not at import.
+// Off a page (node: no document, no catalog) the engine's current list and limit stand in.
+const OFF_PAGE = { granularities: ["step", "node", "layer", "pass"], precision: 12 };
+const offPage = typeof document === "undefined";
+const granularities = () => catalog().granularities ?? (offPage ? OFF_PAGE.granularities : []);
+const maxPrecision = () => catalog().limits?.precision ?? (offPage ? OFF_PAGE.precision : 0);
 
 const int = (min, max) => ({
   parse: (s) => {
     const n = Number(s);
-    return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
+    const hi = typeof max === "function" ? max() : max;
+    return Number.isInteger(n) && n >= min && n <= hi ? n : undefined;
   },
   show: String,
 });
-const oneOf = (values) => ({ parse: (s) => (values.includes(s) ? s : undefined), show: String });
+const oneOf = (values) => ({
+  parse: (s) => ((typeof values === "function" ? values() : values).includes(s) ? s : undefined),
+  show: String,
+});
 const flag = { parse: (s) => (s === "1" ? true : s === "0" ? false : undefined), show: (v) => (v ? "1" : "0") };
 
 const FIELDS = [
   ["cursor", "k", int(0, 1e9)],
-  ["granularity", "g", oneOf(GRANULARITIES)],
+  ["granularity", "g", oneOf(granularities)],
   ["expand", "x", flag],
   ["sample", "sample", int(0, 1e5)],
-  ["precision", "dp", int(1, 12)],
+  ["precision", "dp", int(1, maxPrecision)],
   ["speed", "speed", oneOf(Object.keys(SPEEDS))],
   ["projector", "projector", flag],
   ["theme", "theme", oneOf(THEMES)],

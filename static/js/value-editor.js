@@ -1,8 +1,7 @@
 // Click (or Enter on) a weight, bias, input or target to type a new value; bad text changes nothing.
 
+import { catalog } from "./catalog.js";
 import { parseNumber } from "./format.js";
-
-const MAX_ABS = 1e6; // the API's limit for inputs, targets, weights and biases
 
 /** What an editable graph element stands for, and its value in the scenario (before any update). */
 export function editTarget(graph, scenario, sample, id) {
@@ -58,7 +57,12 @@ export function validate(text) {
   const v = parseNumber(text);
   if (String(text).trim() === "") return { error: "Type a number, e.g. 0.25 or −1.5." };
   if (Number.isNaN(v)) return { error: `“${String(text).trim()}” is not a number. Use digits, a point and an optional sign, e.g. −0.75.` };
-  if (!Number.isFinite(v) || Math.abs(v) > MAX_ABS) return { error: `Keep it between −1e6 and 1e6 (the API's limit).` };
+  // the API's limit for inputs, targets, weights and biases, from the page's catalog
+  const maxAbs = catalog().limits?.abs ?? Infinity;
+  if (!Number.isFinite(v) || Math.abs(v) > maxAbs) {
+    const shown = maxAbs.toExponential().replace("e+", "e"); // 1e6, as the API writes it
+    return { error: `Keep it between −${shown} and ${shown} (the API's limit).` };
+  }
   return { value: v };
 }
 

@@ -9,10 +9,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from app.engine.expression import MAX_LENGTH, build_expression_graph
+from app.engine.expression import build_expression_graph
 from app.engine.lesson import Lesson
 from app.engine.plan import Plan
 from app.engine.stepper import state_at
+from app.limits import MAX_EXPRESSION_LENGTH
 from tests.engine.expression_trees import evaluate, render, trees, variables_of
 
 values = st.fixed_dictionaries({v: st.floats(-2, 2) for v in ("a", "b", "c")})
@@ -44,7 +45,7 @@ def clear_of_kinks(t, env) -> bool:
 @given(trees, values)
 def test_random_expressions_match_finite_differences(t, env):
     names = variables_of(t)
-    assume(names and t[0] not in ("var", "num") and len(render(t)) <= MAX_LENGTH)
+    assume(names and t[0] not in ("var", "num") and len(render(t)) <= MAX_EXPRESSION_LENGTH)
     env = {k: env[k] for k in names}
     assume(clear_of_kinks(t, env))
     f, grads = engine(render(t), env)
@@ -137,7 +138,7 @@ class TorchOps:
 @given(trees, values)
 def test_random_expressions_match_pytorch(t, env):
     names = variables_of(t)
-    assume(names and t[0] not in ("var", "num") and len(render(t)) <= MAX_LENGTH)
+    assume(names and t[0] not in ("var", "num") and len(render(t)) <= MAX_EXPRESSION_LENGTH)
     env = {k: env[k] for k in names}
     assume(clear_of_kinks(t, env))
     tensors = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in env.items()}

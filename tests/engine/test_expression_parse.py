@@ -5,10 +5,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.engine.expression import (
-    MAX_DEPTH,
-    MAX_LENGTH,
-    MAX_OPERATIONS,
-    MAX_VARIABLES,
     ExpressionError,
     build_expression_graph,
     parse,
@@ -16,6 +12,12 @@ from app.engine.expression import (
 )
 from app.engine.plan import Plan
 from app.engine.stepper import state_at
+from app.limits import (
+    MAX_EXPRESSION_DEPTH,
+    MAX_EXPRESSION_LENGTH,
+    MAX_EXPRESSION_OPERATIONS,
+    MAX_EXPRESSION_VARIABLES,
+)
 
 
 def value(src: str, **values: float) -> float:
@@ -108,21 +110,21 @@ def test_deep_nesting_is_refused_before_the_recursion_limit():
     src = "(" * 240 + "a" + ")" * 240
     with pytest.raises(ExpressionError) as info:
         parse(src)
-    assert info.value.position == MAX_DEPTH  # the first ( beyond the limit
-    ok = "(" * MAX_DEPTH + "a + 1" + ")" * MAX_DEPTH
+    assert info.value.position == MAX_EXPRESSION_DEPTH  # the first ( beyond the limit
+    ok = "(" * MAX_EXPRESSION_DEPTH + "a + 1" + ")" * MAX_EXPRESSION_DEPTH
     assert value(ok, a=1.0) == 2.0
 
 
 def test_long_unary_and_operator_chains_are_iterative_and_limited():
     assert value("-" * 99 + "a", a=2.0) == -2.0  # 99 negations, no recursion
-    with pytest.raises(ExpressionError, match=f"more than {MAX_OPERATIONS} operations"):
-        parse("+".join(["a"] * (MAX_OPERATIONS + 2)))
+    with pytest.raises(ExpressionError, match=f"more than {MAX_EXPRESSION_OPERATIONS} operations"):
+        parse("+".join(["a"] * (MAX_EXPRESSION_OPERATIONS + 2)))
     with pytest.raises(ExpressionError, match="characters long"):
-        parse("a+" * (MAX_LENGTH // 2) + "a")
+        parse("a+" * (MAX_EXPRESSION_LENGTH // 2) + "a")
 
 
 def test_variable_limit_names_the_first_one_too_many():
-    names = [f"x{i}" for i in range(MAX_VARIABLES + 1)]
+    names = [f"x{i}" for i in range(MAX_EXPRESSION_VARIABLES + 1)]
     src = " + ".join(names)
     with pytest.raises(ExpressionError) as info:
         parse(src)

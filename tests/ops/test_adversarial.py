@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from app.api.schemas import MAX_BODY_BYTES, MAX_LAYERS, MAX_WIDTH
+from app.limits import MAX_BODY_BYTES, MAX_LAYERS, MAX_WIDTH
 from tests.ops.conftest import strict_json
 
 

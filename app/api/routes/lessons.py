@@ -9,7 +9,6 @@ from app.api.convert import built_lesson, dump, finite, lesson_for, to_spec
 from app.api.errors import invalid
 from app.api.offload import Abandoned, in_pool, is_small
 from app.api.schemas import (
-    MAX_RUN_STEPS,
     GraphRequest,
     GraphResponse,
     RunRequest,
@@ -18,6 +17,7 @@ from app.api.schemas import (
     StepResponse,
 )
 from app.engine.vectorised import iterate
+from app.limits import MAX_RUN_STEPS
 
 router = APIRouter(tags=["lessons"])
 

@@ -1,5 +1,5 @@
 // The "hidden layers" field: one whole number per hidden layer, its neurons ("8, 8" is two hidden
-// layers of 8 neurons each); the limits come from the page (the API's own).
+// layers of 8 neurons each); the limits come from the page's catalog (the API's own).
 
 export class HiddenLayersError extends Error {}
 

@@ -83,8 +83,8 @@ export class TrainPanel {
   /** The neurons per hidden layer typed in the field, within the API's limits. */
   hiddenSizes() {
     const input = this.field('hidden');
-    const limits = { maxWidth: Number(input.dataset.maxWidth), maxLayers: Number(input.dataset.maxLayers) };
-    return parseHidden(input.value, limits);
+    const { width, hidden_layers: hiddenLayers } = catalog().limits;
+    return parseHidden(input.value, { maxWidth: width, maxLayers: hiddenLayers });
   }
 
   /** Says under the field what it means: "2 hidden layers of 8 neurons each: inputs → 8 → 8 → output". */

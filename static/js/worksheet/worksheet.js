@@ -8,6 +8,7 @@
 //
 // `api` may be null (the built-in client is used) or any object with worksheet() and check().
 
+import { catalog } from "../catalog.js";
 import { ExprApiError, el, exprApi, uniqueId } from "../expr/client.js";
 
 const GROUPS = { value: "Forward pass", grad: "Backward pass", new: "Update" };
@@ -19,10 +20,10 @@ export function readNumber(text) {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
   const frac = /\.(\d*)/.exec(t.split(/[eE]/)[0]);
   const decimals = /[eE]/.test(t) ? null : frac ? frac[1].length : 0;
-  return { value: Number(t), decimals: decimals === null ? null : Math.min(decimals, 12) };
+  // decimals past the API's limit (the page's catalog) are sent as the limit
+  const most = catalog().limits?.precision ?? Infinity;
+  return { value: Number(t), decimals: decimals === null ? null : Math.min(decimals, most) };
 }
-
-const MAX_QUANTITIES = 2000; // app/engine/check.py MAX_QUANTITIES: the API refuses larger worksheets
 
 /**
  * How many numbers the worksheet of this graph lists, counted as the engine does: each op node's
@@ -115,11 +116,13 @@ export function mountWorksheet(container, api, getState, { onResult = () => {} }
     const { scenario, expand = false, graph = null } = getState();
     resetVerdicts();
     const size = graph ? worksheetSize(graph) : 0;
-    if (size > MAX_QUANTITIES) {
+    // the API refuses larger worksheets (app/limits.py, via the page's catalog)
+    const maxQuantities = catalog().limits?.worksheet_quantities ?? Infinity;
+    if (size > maxQuantities) {
       // the API would refuse it (422, which the browser logs as an error): say so without asking
       body.replaceChildren();
       rows.clear();
-      summary.textContent = `This network has ${size.toLocaleString("en")} numbers to check, more than the ${MAX_QUANTITIES.toLocaleString("en")} a worksheet lists: use a smaller network or fewer neurons.`;
+      summary.textContent = `This network has ${size.toLocaleString("en")} numbers to check, more than the ${maxQuantities.toLocaleString("en")} a worksheet lists: use a smaller network or fewer neurons.`;
       return;
     }
     try {

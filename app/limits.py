@@ -1,0 +1,46 @@
+"""Every limit the server enforces, in one place that imports nothing of the app.
+
+The engine, the API schemas, the settings, the middleware and the pages (through app/catalog.py)
+read them here, so a limit is changed once and the pages never keep a copy that can drift.
+Ranges that only say what a sensible value is (a seed, a noise level, one lab's knobs) stay with
+their fields in app/api/schemas.py.
+"""
+
+# ── a network scenario ───────────────────────────────────────────────────────
+MAX_LAYERS = 10  # weight layers, not counting the input layer
+MAX_WIDTH = 64  # neurons in any layer, the input layer included
+MAX_SAMPLES = 10_000  # samples (rows of inputs and targets) in one request
+MAX_ABS = 1e6  # |value| of inputs, targets, weights and biases
+MAX_LEARNING_RATE = 1e6  # the learning rate η
+
+# ── stepping and explaining ──────────────────────────────────────────────────
+MAX_STEP_CELLS = 1_000_000  # samples × neurons (or nodes) for the stepped endpoints
+MAX_RUN_STEPS = 20_000  # steps of a plan /api/run lists with explanations
+MAX_EXPLAINED = 5_000  # steps of one coarse unit explained in one answer (max_explained)
+MAX_PRECISION = 12  # decimals in an explanation, and decimals a checked answer was worked to
+MAX_EXPANDED_PRODUCTS = 1_000  # weights drawn as their own multiplication when expanded
+
+# ── expressions (the engine's parser reads these) ────────────────────────────
+MAX_EXPRESSION_LENGTH = 500  # characters in an expression
+MAX_EXPRESSION_DEPTH = 20  # nested parentheses (a function call's parentheses count)
+MAX_EXPRESSION_OPERATIONS = 100  # op nodes in an expression's graph
+MAX_EXPRESSION_VARIABLES = 20  # distinct variables in an expression
+MAX_VARIABLE_NAME = 24  # characters in a variable name
+MAX_EXPRESSION_NUMBER = 1e6  # |number| written in an expression
+
+# ── check my working ─────────────────────────────────────────────────────────
+MAX_WORKSHEET_QUANTITIES = 2_000  # numbers in one worksheet: far more than anyone checks by hand
+MAX_CHECK_ENTRIES = 1_000  # answers checked in one request
+
+# ── training and datasets ────────────────────────────────────────────────────
+MAX_TRAIN_EPOCHS = 20_000  # epochs of one training run
+MAX_TRAIN_SECONDS = 10.0  # wall-time budget of /api/train
+MAX_STREAM_SECONDS = 60.0  # wall-time budget of /api/train/stream
+MAX_GRID = 64  # heat-map cells per side
+MAX_CSV_CHARS = 500_000  # characters of an uploaded CSV dataset
+MAX_GRADCHECK_WORK = 2_000_000  # parameters × samples: two forward passes per parameter
+
+# ── a request ────────────────────────────────────────────────────────────────
+MAX_BODY_BYTES = 1_048_576  # default request body size (settings may change it; 413 beyond)
+MAX_BODY_BYTES_SETTING = 64 * MAX_BODY_BYTES  # the largest body size the settings accept
+MAX_JSON_DEPTH = 32  # nesting of a request body; the deepest valid request needs 5
