@@ -37,7 +37,7 @@ run: $(VENV)/.app
 
 test: $(VENV)/.test $(CHROMIUM) $(AXE) node
 	$(VENV)/bin/ruff check app tests $(wildcard bench)
-	$(NODE) --test --test-reporter=spec tests/js/*.test.mjs
+	PYTHON=$(PY) $(NODE) --test --test-reporter=spec tests/js/*.test.mjs
 	$(PY) -m pytest
 
 lint: $(VENV)/.test

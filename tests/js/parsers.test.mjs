@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import { CATALOG } from "./catalog.mjs";
+
 import { describe as describeError } from "../../static/js/api.js";
 import { parseLayers } from "../../static/js/architecture.js";
 import { arrows, describeHidden, HiddenLayersError, parseHidden } from "../../static/js/labs/hidden.js";
@@ -20,7 +22,7 @@ describe("parseLayers (architecture editor)", () => {
     assert.match(parseLayers("3").error, /at least two layers/);
     assert.match(parseLayers("").error, /at least two layers/);
     assert.deepEqual(parseLayers(Array(11).fill(2).join(",")).layers.length, 11);
-    assert.match(parseLayers(Array(12).fill(2).join(",")).error, /At most 11 layers/);
+    assert.match(parseLayers(Array(CATALOG.limits.layers + 1).fill(2).join(",")).error, new RegExp(`At most ${CATALOG.limits.layers} layers`));
   });
 
   it("names the first layer that is not a whole number from 1 to 64", () => {
