@@ -49,7 +49,8 @@ export function createArchitectureEditor({ form, getScenario, onApply }) {
       const select = document.createElement("select");
       select.id = `arch-act-${l}`;
       label.htmlFor = select.id;
-      for (const a of catalog().activations) {
+      const output = l === count - 1;
+      for (const a of catalog().activations.filter((x) => output || x.hidden)) {
         const o = document.createElement("option");
         o.value = a.name;
         o.textContent = a.title;

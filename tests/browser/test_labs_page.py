@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from app.engine.registry import ACTIVATIONS
+
 LABS = ["vanishing", "exploding", "dead-relu", "zero-grad", "gradcheck", "blame", "activations"]
 
 pytestmark = pytest.mark.browser
@@ -103,7 +105,7 @@ def test_every_lab_panel_shows_the_engines_numbers(page):
     assert sum(float(re.search(r"([\d.]+) %", s).group(1)) for s in shares) == pytest.approx(
         100, abs=0.11
     )
-    assert page.locator("#lab-activations .act-cell").count() == 5
+    assert page.locator("#lab-activations .act-cell").count() == len(ACTIVATIONS)
 
 
 SMALL_TEXT_JS = """
