@@ -19,7 +19,7 @@ import numpy as np
 from app.engine.explain import Explainer
 from app.engine.lesson import Lesson
 from app.engine.mathfmt import Expr, Fmt, Sym, render
-from app.engine.registry import ACTIVATIONS
+from app.engine.registry import ACTIVATIONS, LOSSES, PRIMITIVES
 from app.engine.stepper import State
 from app.limits import MAX_WORKSHEET_QUANTITIES
 
@@ -135,23 +135,19 @@ def _local_uses(lesson: Lesson, c: int, pos: int) -> list[int]:
     nd = lesson.graph.nodes[c]
     ins = list(nd.inputs)
     op = nd.op
-    if op in ("add", "sub", "neg"):
-        return []
     if op == "wsum":
         k = nd.attrs["fan_in"]
         return [ins[pos - k]] if k <= pos < 2 * k else []
-    if op == "mul":
-        return [ins[1 - pos]]
-    if op == "loss":
-        return [ins[pos]]
+    if op == "loss":  # ŷ (and the target y, which is data)
+        k = len(ins) // 2
+        return [{"a": ins[pos], "y": ins[k + pos]}[r] for r in LOSSES[nd.attrs["loss"]].reads]
     act = ACTIVATIONS.get(nd.attrs.get("activation") if op == "act" else op)
     if act is not None and not act.output_only:  # what the registry says its slope reads
         return [{"z": ins[0], "a": c}[r] for r in act.reads]
-    if op == "exp":
-        return [c]  # eᵘ is its own slope: the stored output
-    if op == "log":
-        return [ins[0]]
-    return [c, *ins]  # act (softmax reads every z), div, pow
+    if op in PRIMITIVES:
+        named = {"out": c, **{f"x{k}": j for k, j in enumerate(ins)}}
+        return [named[r] for r in PRIMITIVES[op].reads[pos]]
+    return [c, *ins]  # softmax reads every z of its layer
 
 
 def _read(state: State, q: Quantity, sample: int) -> float:

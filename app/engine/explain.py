@@ -29,8 +29,7 @@ from app.engine.mathfmt import (
 )
 from app.engine.ops import OPS
 from app.engine.plan import Step
-from app.engine.primitive_rules import forward_words, local_rule
-from app.engine.registry import ACTIVATIONS, EPS, LOSSES
+from app.engine.registry import ACTIVATIONS, EPS, LOSSES, PRIMITIVES
 from app.engine.registry.base import terms as _terms
 from app.engine.stepper import State
 
@@ -132,15 +131,7 @@ class Explainer:
                 out = Rel((self.L, n(self.val(i))))
                 words += f" The batch loss L is the mean over the {self.m} samples: {_g(mean)}."
         else:
-            args = [self.sym(j) for j in ins]
-            if nd.op in ACTIVATIONS:  # an activation used as a function of an expression
-                act = ACTIVATIONS[nd.op]
-                formula = Rel((nd.sym, *act.formula(args[0], ALPHA)))
-                subst = Rel((nd.sym, act.formula(n(self.val(ins[0])), Num(0.0))[-1]))
-            else:
-                formula = Rel((nd.sym, op_expr(nd.op, args)))
-                subst = Rel((nd.sym, op_expr(nd.op, [n(self.val(j)) for j in ins])))
-            words = forward_words(nd.op, nd.sym, args)
+            formula, subst, words = self._function_forward(nd, ins)
         if nd.op == "loss":
             formula = Rel((self.L, *formula.sides[1:]))
             subst = Rel((self.L, *subst.sides[1:]))
@@ -283,15 +274,7 @@ class Explainer:
         if nd.op == "act":
             return self._act_local(nd, ins, pos, local)
         name = Partial(nd.sym, xsym)
-        lsym, lnum, rule = local_rule(
-            nd.op,
-            pos,
-            [self.sym(j) for j in ins],
-            [self.val(j) for j in ins],
-            nd.sym,
-            self.val(self.g.index[nd.id]),
-            local,
-        )
+        lsym, lnum, rule = self._function_local(nd, ins, pos, local)
         return (
             lsym,
             lnum,
@@ -300,6 +283,37 @@ class Explainer:
                 f"derivative {name.text(Fmt())}. {rule}"
             ),
         )
+
+    # ── the operations of expression graphs: the registry's primitives and activations ──
+
+    def _function_forward(self, nd, ins):
+        args = [self.sym(j) for j in ins]
+        nums = [n(self.val(j)) for j in ins]
+        if nd.op in ACTIVATIONS:  # an activation used as a function: tanh(u)
+            act = ACTIVATIONS[nd.op]
+            formula = Rel((nd.sym, *act.formula(args[0], ALPHA)))
+            subst = Rel((nd.sym, act.formula(nums[0], Num(0.0))[-1]))
+            words = act.words.format(z=args[0].text(Fmt())) + f": that is {nd.sym.text(Fmt())}."
+            return formula, subst, words
+        p = PRIMITIVES[nd.op]
+        words = f"{nd.sym.text(Fmt())} {p.words}."
+        return Rel((nd.sym, p.formula(args))), Rel((nd.sym, p.formula(nums))), words
+
+    def _function_local(self, nd, ins, pos, local):
+        """∂out/∂input as symbols and with numbers, and the rule in words."""
+        args = [self.sym(j) for j in ins]
+        vals = [self.val(j) for j in ins]
+        out, out_value = nd.sym, n(self.val(self.g.index[nd.id]))
+        if nd.op in ACTIVATIONS:
+            act = ACTIVATIONS[nd.op]
+            u = args[0].text(Fmt())
+            sym, num = act.local(args[0], out, ALPHA, n(vals[0]), out_value, Num(0.0), local)
+            rule = act.rule.format(z=u, a=out.text(Fmt()))
+            branch = act.branch(u, vals[0], local)
+            return sym, num, f"{rule} Here {branch}." if branch else rule
+        p = PRIMITIVES[nd.op]
+        nums = [n(v) for v in vals]
+        return p.slope(pos, args, out, False), p.slope(pos, nums, out_value, True), p.rule
 
     def _act_local(self, nd, ins, pos, local):
         act = nd.attrs["activation"]
@@ -369,18 +383,3 @@ class Explainer:
     def _what(self) -> str:
         """What gradient descent lowers: the loss, or an expression's output f."""
         return "the loss" if self.top == Sym("L") else self.top.text(Fmt())
-
-
-def op_expr(op: str, args: list[Expr]) -> Expr:
-    """A primitive op written with its arguments."""
-    if op in ("add", "sub", "mul"):
-        return Bin({"add": "+", "sub": "−", "mul": "·"}[op], args[0], args[1])
-    if op == "div":
-        return Frac(args[0], args[1])
-    if op == "pow":
-        return Pow(args[0], args[1])
-    if op == "neg":
-        return Neg(args[0])
-    if op == "exp":
-        return Pow(E, args[0])
-    return Call(op, tuple(args))

@@ -10,24 +10,14 @@ import keyword
 
 from app.engine.graph import Graph
 from app.engine.plan import Plan
-from app.engine.registry import ACTIVATIONS
+from app.engine.registry import ACTIVATIONS, PRIMITIVES
 
 _NP = {
-    "add": "{0} + {1}",
-    "sub": "{0} - {1}",
-    "mul": "{0} * {1}",
-    "div": "{0} / {1}",
-    "pow": "np.power({0}, {1})",
-    "neg": "-{0}",
-    "exp": "np.exp({0})",
-    "log": "np.log({0})",
+    **{name: p.numpy for name, p in PRIMITIVES.items()},
     **{a.name: a.numpy[0].replace("{z}", "{0}") for a in ACTIVATIONS.values() if a.expression},
 }
 _TORCH = {
-    **_NP,
-    "pow": "{0} ** {1}",
-    "exp": "torch.exp({0})",
-    "log": "torch.log({0})",
+    **{name: p.torch or p.numpy for name, p in PRIMITIVES.items()},
     **{a.name: a.torch.replace("{z}", "{0}") for a in ACTIVATIONS.values() if a.expression},
 }
 _RESERVED = {"np", "json", "torch", "show", "lr", "f", "math"}
@@ -64,22 +54,11 @@ def _op_code(graph: Graph, i: int, names: list[str], table: dict, wrap: str) -> 
 
 
 def _local(op: str, pos: int, ins: list[str], out: str) -> str:
-    """∂out/∂ins[pos] as NumPy code; the same rules as app.engine.ops."""
-    u = ins[0]
+    """∂out/∂ins[pos] as NumPy code: the registry's rule, the same as the engine's."""
     if op in ACTIVATIONS:
-        return ACTIVATIONS[op].numpy[1].format(z=u, a=out)
+        return ACTIVATIONS[op].numpy[1].format(z=ins[0], a=out)
     w = ins[1] if len(ins) > 1 else ""
-    rules = {
-        "add": ["1.0", "1.0"],
-        "sub": ["1.0", "-1.0"],
-        "mul": [w, u],
-        "div": [f"1 / {w}", f"-{out} / {w}"],
-        "pow": [f"{w} * np.power({u}, {w} - 1)", f"({out} * np.log({u}) if {u} > 0 else 0.0)"],
-        "neg": ["-1.0"],
-        "exp": [out],
-        "log": [f"1 / {u}"],
-    }
-    return rules[op][pos]
+    return PRIMITIVES[op].numpy_grad[pos].format(u=ins[0], w=w, out=out)
 
 
 def _header(title: str, module: str, extra: list[str]) -> list[str]:

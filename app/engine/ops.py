@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.registry import ACTIVATIONS, LOSSES, activate, softmax
+from app.engine.registry import ACTIVATIONS, LOSSES, PRIMITIVES, Primitive, activate, softmax
 
 # ── graph ops: forward(xs, attrs) and ∂out/∂xs[k] side by side ─────────────────
 # xs: list of arrays of shape (batch,) or scalars (parameters broadcast over the batch).
@@ -81,44 +81,14 @@ def _loss_grad(xs: list, out: np.ndarray, i: int, attrs: dict) -> np.ndarray:
     return LOSSES[attrs["loss"]].grad(xs[i], xs[k + i])
 
 
-def _unary(f, df) -> tuple:
-    return (lambda xs, attrs: f(xs[0]), lambda xs, out, i, attrs: df(xs[0], out))
-
-
-def _pow_grad(xs: list, out: np.ndarray, i: int, attrs: dict) -> np.ndarray:
-    x, p = np.broadcast_arrays(xs[0], xs[1])
-    if i == 0:
-        return p * np.power(x, p - 1.0)
-    return out * np.log(np.where(x > 0, x, 1.0))  # ∂(xᵖ)/∂p = xᵖ·ln x, defined for x > 0
-
-
-def _safe_log(x):
-    return np.log(np.where(x > 0, x, np.nan))
+def _primitive(p: Primitive) -> Op:
+    return Op(p.name, lambda xs, attrs: p.forward(xs), lambda xs, out, i, attrs: p.grad(xs, out, i))
 
 
 OPS: dict[str, Op] = {
     "wsum": Op("wsum", _wsum_forward, _wsum_grad),
     "act": Op("act", _act_forward, _act_grad),
     "loss": Op("loss", _loss_forward, _loss_grad),
-    "add": Op("add", lambda xs, a: xs[0] + xs[1], lambda xs, out, i, a: np.ones_like(out)),
-    "sub": Op(
-        "sub", lambda xs, a: xs[0] - xs[1], lambda xs, out, i, a: np.full_like(out, 1.0 - 2 * i)
-    ),
-    "mul": Op(
-        "mul",
-        lambda xs, a: xs[0] * xs[1],
-        lambda xs, out, i, a: np.broadcast_to(xs[1 - i], out.shape) * 1.0,
-    ),
-    "div": Op(
-        "div",
-        lambda xs, a: xs[0] / xs[1],
-        lambda xs, out, i, a: (
-            np.broadcast_to(1.0 / xs[1], out.shape) * 1.0 if i == 0 else -out / xs[1]
-        ),
-    ),
-    "pow": Op("pow", lambda xs, a: np.power(xs[0], xs[1]), _pow_grad),
-    "neg": Op("neg", lambda xs, a: -xs[0], lambda xs, out, i, a: np.full_like(out, -1.0)),
-    "exp": Op("exp", *_unary(np.exp, lambda x, out: out)),
-    "log": Op("log", *_unary(_safe_log, lambda x, out: 1.0 / x)),
+    **{name: _primitive(p) for name, p in PRIMITIVES.items()},
     **{name: _unary_activation(name) for name, act in ACTIVATIONS.items() if act.expression},
 }

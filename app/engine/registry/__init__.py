@@ -1,23 +1,26 @@
-"""The one registry of operations: every activation and loss, defined once.
+"""The one registry of operations: every activation, loss and primitive operation, defined once.
 
 Each definition carries its forward value and local derivative side by side, which stored values
 the derivative reads, its formula as math trees (rendered as text, LaTeX and MathML by
 `app.engine.mathfmt`), the sentences that explain it, its NumPy and PyTorch code for export, and
 its domain notes. The graph ops (`app.engine.ops`), the explanations, the worksheet check, code
 export, the labs, the expression parser, the API's enumerations and the pages all read it from
-here, so a new activation or loss is one entry in `activations.py` or `losses.py`.
+here, so a new operation is one entry in `activations.py`, `losses.py` or `primitives.py`.
 """
 
 from app.engine.registry.activations import ACTIVATIONS, Activation, activate, softmax, softmax_vjp
 from app.engine.registry.base import EPS
 from app.engine.registry.losses import LOSSES, Loss
+from app.engine.registry.primitives import PRIMITIVES, Primitive
 
 __all__ = [
     "ACTIVATIONS",
     "EPS",
     "LOSSES",
+    "PRIMITIVES",
     "Activation",
     "Loss",
+    "Primitive",
     "activate",
     "catalog",
     "softmax",
