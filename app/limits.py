@@ -3,7 +3,7 @@
 The engine, the API schemas, the settings, the middleware and the pages (through app/catalog.py)
 read them here, so a limit is changed once and the pages never keep a copy that can drift.
 Ranges that only say what a sensible value is (a seed, a noise level, one lab's knobs) stay with
-their fields in app/api/schemas.py.
+their fields in app/api/schemas/.
 """
 
 # ── a network scenario ───────────────────────────────────────────────────────

@@ -12,7 +12,7 @@ from app import __version__
 from app.api import cache
 from app.api.errors import install_error_handlers
 from app.api.routes import api_router, health_router
-from app.api.schemas import ERROR_RESPONSES
+from app.api.schemas.errors import ERROR_RESPONSES
 from app.docs import router as docs_router
 from app.middleware import BodyLimit, CatchAll, HeadAsGet, RequestContext, configure_logging
 from app.security import SecurityHeaders, security_headers

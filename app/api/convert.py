@@ -8,7 +8,8 @@ import json
 import numpy as np
 
 from app.api import cache
-from app.api.schemas import ExpressionScenario, Scenario
+from app.api.schemas.expressions import ExpressionScenario
+from app.api.schemas.scenario import Scenario
 from app.engine.lesson import Lesson
 from app.engine.network import MLPSpec, init_params
 from app.engine.views import expanded_lesson, expression_lesson

@@ -13,7 +13,8 @@ from typing import TypeVar
 
 import anyio.to_thread
 
-from app.api.schemas import ExpressionScenario, Scenario
+from app.api.schemas.expressions import ExpressionScenario
+from app.api.schemas.scenario import Scenario
 
 T = TypeVar("T")
 HEAVY_SLOTS = 2  # answers computed in the pool at once, per worker; the rest wait their turn

@@ -9,7 +9,8 @@ from fastapi import HTTPException
 from pydantic import ValidationError
 
 from app.api.convert import to_spec
-from app.api.schemas import DatasetRequest, Scenario, TrainRequest
+from app.api.schemas.scenario import Scenario
+from app.api.schemas.training import DatasetRequest, TrainRequest
 from app.engine.datasets import Dataset, DatasetError, from_points, make_dataset, parse_csv
 from app.engine.network import MLPSpec
 from app.engine.train import TrainConfig, Trainer, TrainState, grid_maps, predict

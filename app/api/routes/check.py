@@ -2,7 +2,7 @@ from fastapi import APIRouter
 
 from app.api.convert import lesson_for
 from app.api.errors import invalid
-from app.api.schemas import CheckRequest, CheckResponse, WorksheetRequest, WorksheetResponse
+from app.api.schemas.check import CheckRequest, CheckResponse, WorksheetRequest, WorksheetResponse
 from app.engine.check import CheckInputError, Entry, TooManyQuantities, check, worksheet
 
 router = APIRouter(tags=["check my working"])

@@ -2,7 +2,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from app.api.convert import to_spec
-from app.api.schemas import ExportRequest, ExpressionScenario, ScenarioFile
+from app.api.schemas.export import ExportRequest, ScenarioFile
+from app.api.schemas.expressions import ExpressionScenario
 from app.engine.export import numpy_script, torch_script
 from app.engine.export_expression import numpy_expression, torch_expression
 from app.engine.expression import build_expression_graph

@@ -1,13 +1,9 @@
 from fastapi import APIRouter, HTTPException
 
 from app.api.errors import invalid
-from app.api.schemas import (
-    ErrorMessage,
-    ExpressionPreset,
-    ParseRequest,
-    ParseResponse,
-    PresetSummary,
-)
+from app.api.schemas.errors import ErrorMessage
+from app.api.schemas.expressions import ExpressionPreset, ParseRequest, ParseResponse
+from app.api.schemas.scenario import PresetSummary
 from app.engine.expression import ExpressionError, parse, variables
 from app.engine.expression_presets import EXPRESSION_PRESETS, get_expression_preset
 

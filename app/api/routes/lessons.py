@@ -8,7 +8,7 @@ from app.api import cache
 from app.api.convert import built_lesson, dump, finite, lesson_for, to_spec
 from app.api.errors import invalid
 from app.api.offload import Abandoned, in_pool, is_small
-from app.api.schemas import (
+from app.api.schemas.lessons import (
     GraphRequest,
     GraphResponse,
     RunRequest,

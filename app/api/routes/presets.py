@@ -1,6 +1,7 @@
 from fastapi import APIRouter, HTTPException
 
-from app.api.schemas import ErrorMessage, Preset, PresetSummary
+from app.api.schemas.errors import ErrorMessage
+from app.api.schemas.scenario import Preset, PresetSummary
 from app.engine.presets import PRESETS, get_preset
 
 router = APIRouter(prefix="/presets", tags=["presets"])

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from app.api.convert import to_spec
-from app.api.schemas import (
+from app.api.schemas.training import (
     ActivationsRequest,
     BlameRequest,
     DatasetRequest,

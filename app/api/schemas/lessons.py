@@ -1,0 +1,279 @@
+"""Lessons: the step, graph and run requests and their answers."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+from app.api.schemas.common import Granularity, MaybeFloat, Strict
+from app.api.schemas.expressions import AnyScenario, check_view
+from app.api.schemas.scenario import Scenario
+from app.engine.presets import PRESETS
+from app.limits import MAX_EXPLAINED, MAX_PRECISION, MAX_RUN_STEPS, MAX_STEP_CELLS
+
+
+class StepRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"scenario": PRESETS["tutorial"]["scenario"], "cursor": 1, "granularity": "step"}
+            ]
+        },
+    )
+    scenario: AnyScenario
+    expand: StrictBool = Field(
+        False, description="Networks: each neuron as its products, sum, activation."
+    )
+    cursor: StrictInt = Field(
+        0, ge=0, description="Units of `granularity` done; 0 is before the first step."
+    )
+    granularity: Granularity = Field(
+        "step",
+        description="step: one edge or one node; node: all of one node's steps; layer; pass.",
+    )
+    sample: StrictInt = Field(0, ge=0, description="Which sample's values to show (0-based).")
+    precision: StrictInt = Field(
+        4, ge=1, le=MAX_PRECISION, description="Decimals in the explanations."
+    )
+    max_explained: StrictInt = Field(
+        500,
+        ge=1,
+        le=MAX_EXPLAINED,
+        description="At most this many steps of a coarse unit are explained.",
+    )
+    since: StrictInt | None = Field(
+        None,
+        ge=0,
+        description="The `fine_cursor` of an answer you hold (0 to `fine_total`): `nodes` and "
+        "`parameters` then list only the entries whose state differs from their state there, "
+        "stepping forward or back. Omit it to get every entry.",
+    )
+
+    @model_validator(mode="after")
+    def _sample(self) -> StepRequest:
+        if not check_view(self.scenario, self.expand, self.sample):
+            return self
+        if self.sample >= len(self.scenario.inputs):
+            raise ValueError(
+                f"sample is {self.sample} but the scenario has {len(self.scenario.inputs)} samples"
+            )
+        cells = len(self.scenario.inputs) * self.scenario.neurons
+        if cells > MAX_STEP_CELLS:
+            raise ValueError(
+                f"scenario too large to step: samples × neurons is {cells:,}, the limit is "
+                f"{MAX_STEP_CELLS:,}; use fewer samples, or /api/run"
+            )
+        return self
+
+
+class GraphRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
+    )
+    scenario: AnyScenario
+    expand: StrictBool = Field(
+        False, description="Networks: each neuron as its products, sum, activation."
+    )
+    labels: Literal["all", "text"] = Field(
+        "all",
+        description='"text": labels carry only their Unicode text (latex and mathml are null), '
+        "a much smaller answer for large networks.",
+    )
+
+    @model_validator(mode="after")
+    def _size(self) -> GraphRequest:
+        if not check_view(self.scenario, self.expand, 0):
+            return self
+        cells = len(self.scenario.inputs) * self.scenario.neurons
+        if cells > MAX_STEP_CELLS:
+            raise ValueError(
+                f"scenario too large to step: samples × neurons is {cells:,}, the limit is {MAX_STEP_CELLS:,}"
+            )
+        return self
+
+
+class RunRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
+    )
+    scenario: Scenario
+    include_steps: StrictBool = Field(
+        True,
+        description=f"List every step with its explanation (plans up to {MAX_RUN_STEPS:,} steps).",
+    )
+    precision: StrictInt = Field(
+        4, ge=1, le=MAX_PRECISION, description="Decimals in the explanations."
+    )
+
+
+# ── responses ────────────────────────────────────────────────────────────────
+
+
+class Rendered(BaseModel):
+    text: str = Field(..., description="Unicode plain text.")
+    latex: str
+    mathml: str = Field(..., description='A <math display="block"> element.')
+
+
+class Label(BaseModel):
+    text: str = Field(..., description="Unicode plain text.")
+    latex: str | None = Field(..., description='null when the graph was asked for labels="text".')
+    mathml: str | None = Field(..., description='A <math display="block"> element, or null.')
+
+
+class ExplanationOut(BaseModel):
+    formula: Rendered
+    substituted: Rendered
+    result: Rendered
+    sentence: str
+
+
+class StepOut(BaseModel):
+    index: int = Field(..., description="Position in the whole plan (0-based).")
+    phase: Literal["forward", "backward", "update"]
+    node: str = Field(
+        ..., description="Forward: the node computed. Backward: the node passing its gradient on."
+    )
+    target: str = Field(
+        ..., description="The node or parameter whose value or gradient this step writes."
+    )
+    edge: str | None = Field(None, description="Backward: the edge id (source__target).")
+    value: MaybeFloat = Field(..., description="What this step wrote, for the selected sample.")
+    contribution: list[int] | None = Field(
+        None, description="Backward: [k, n]: the k-th of n contributions."
+    )
+    direction: Literal["up", "down", "none"] | None = None
+    explanation: ExplanationOut
+
+
+class NodeState(BaseModel):
+    id: str
+    value: MaybeFloat
+    grad: MaybeFloat = Field(..., description="∂ℓ/∂v for the selected sample; null until computed.")
+    grad_parts: list[int] = Field(
+        ..., description="[contributions received, contributions expected]."
+    )
+
+
+class ParamState(BaseModel):
+    id: str
+    old: MaybeFloat = Field(..., description="Value before the update.")
+    value: MaybeFloat = Field(..., description="Current value.")
+    grad: MaybeFloat = Field(..., description="∂L/∂θ (mean over samples); null until computed.")
+    grad_parts: list[int]
+    update: MaybeFloat = Field(..., description="−η·∂L/∂θ once updated.")
+    new: MaybeFloat
+    direction: Literal["up", "down", "none"] | None
+
+
+class LossOut(BaseModel):
+    before: MaybeFloat = Field(..., description="Mean loss over the samples, once computed.")
+    after: MaybeFloat = Field(..., description="Mean loss with the updated parameters, at the end.")
+    relative_change: MaybeFloat
+
+
+class Diverged(BaseModel):
+    step: int
+    phase: str
+    node: str
+    message: str
+
+
+class StepResponse(BaseModel):
+    cursor: int
+    total: int = Field(..., description="Units of this granularity in the plan.")
+    granularity: Granularity
+    cursors: dict[str, int] = Field(
+        ...,
+        description="This position in every granularity: the most units of each that are done "
+        "without going past it (switch granularity without losing your place).",
+    )
+    fine_cursor: int = Field(..., description="Fine steps done.")
+    fine_total: int
+    step_range: list[int] = Field(
+        ..., description="[first, end) fine steps of the unit just taken."
+    )
+    phase: Literal["start", "forward", "backward", "update", "done"]
+    sample: int
+    samples: int
+    steps: list[StepOut] = Field(
+        ..., description="The steps taken to reach this cursor, explained."
+    )
+    steps_omitted: int = Field(
+        ..., description="Steps of the unit beyond max_explained, done but not explained."
+    )
+    since: int | None = Field(
+        None, description="The request's `since`: nodes and parameters list only what changed."
+    )
+    nodes: list[NodeState]
+    parameters: list[ParamState]
+    loss: LossOut
+    diverged: Diverged | None = Field(None, description="Where a value first became non-finite.")
+
+
+class NodeOut(BaseModel):
+    id: str
+    kind: Literal["input", "target", "param", "op"]
+    role: str
+    op: str | None
+    activation: str | None
+    loss: str | None
+    label: Label
+    layer: int = Field(..., description="Layout column.")
+    row: int = Field(..., description="Layout row within the column.")
+    inputs: list[str]
+    requires_grad: bool
+
+
+class EdgeOut(BaseModel):
+    id: str
+    source: str
+    target: str
+    position: int
+    requires_grad: bool
+
+
+class ParamOut(BaseModel):
+    id: str
+    tensor: str | None
+    index: list[int]
+    label: Label
+    value: MaybeFloat
+    frozen: bool
+    edge: str | None = Field(None, description="Weights: the data edge this weight labels.")
+    node: str | None = Field(None, description="The node that uses this parameter.")
+
+
+class GranularityPlan(BaseModel):
+    total: int
+    phase_starts: dict[str, int]
+
+
+class PlanOut(BaseModel):
+    total_steps: int
+    granularities: dict[str, GranularityPlan]
+    layers: int
+    samples: int
+
+
+class GraphResponse(BaseModel):
+    nodes: list[NodeOut]
+    edges: list[EdgeOut]
+    parameters: list[ParamOut]
+    plan: PlanOut
+
+
+class RunResponse(BaseModel):
+    loss: MaybeFloat = Field(..., description="Mean loss before the update.")
+    loss_after: MaybeFloat = Field(..., description="Mean loss with the updated parameters.")
+    outputs: list[list[MaybeFloat]] = Field(..., description="Samples × outputs.")
+    gradients: dict[str, list] = Field(
+        ..., description="{weights, biases}, shaped like the scenario's."
+    )
+    updated: dict[str, list] = Field(..., description="{weights, biases} after one update.")
+    steps: list[StepOut] | None
+    diverged: bool

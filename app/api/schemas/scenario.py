@@ -1,0 +1,187 @@
+"""A network lesson's scenario (layers, parameters, data) and the presets that carry one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+
+from app.api.schemas.common import Activation, Finite, LossName, Row, Strict
+from app.engine.presets import PRESETS
+from app.engine.registry import ACTIVATIONS
+from app.limits import MAX_ABS, MAX_LAYERS, MAX_LEARNING_RATE, MAX_SAMPLES, MAX_WIDTH
+
+
+class InitSpec(Strict):
+    scheme: Literal["normal", "xavier", "he", "uniform"] = Field(
+        "normal",
+        description=(
+            "normal: randn(out, in)·scale per layer in order (the tutorial's); xavier: Glorot "
+            "uniform; he: randn·√(2/in); uniform: U(−scale, scale). Biases start at zero."
+        ),
+    )
+    seed: StrictInt = Field(0, ge=0, le=2**32 - 1, description="NumPy RandomState seed.")
+    scale: Finite = Field(0.5, gt=0, le=100, description="Used by normal and uniform.")
+
+
+class Scenario(Strict):
+    """A whole lesson's network, parameters and data. The answer depends on nothing else."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [PRESETS["tutorial"]["scenario"]]},
+    )
+
+    kind: Literal["mlp"] = Field(
+        "mlp", description='A network (the default); see ExpressionScenario for kind "expression".'
+    )
+    layers: list[StrictInt] = Field(
+        ...,
+        min_length=2,
+        max_length=MAX_LAYERS + 1,
+        description=f"Neurons per layer, input layer first: 2 to {MAX_LAYERS + 1} entries, "
+        f"each 1 to {MAX_WIDTH}.",
+    )
+    activations: list[Activation] = Field(
+        ..., description="One per non-input layer. softmax only on the output layer."
+    )
+    loss: LossName = Field(
+        "mse",
+        description="mse: mean over samples of ½·Σ(ŷ − y)²; bce: binary cross-entropy (sigmoid "
+        "output); cross_entropy: goes with a softmax output.",
+    )
+    weights: list[list[Row]] | None = Field(
+        None,
+        description="W{l} per layer, shape (layers[l], layers[l−1]); omit to use `init`. "
+        f"|value| ≤ {MAX_ABS:g}.",
+    )
+    biases: list[Row] | None = Field(
+        None, description="b{l} per layer, length layers[l]; zeros when omitted."
+    )
+    init: InitSpec | None = Field(None, description="How to draw weights when none are given.")
+    inputs: list[Row] = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_SAMPLES,
+        description=f"Samples × layers[0], 1 to {MAX_SAMPLES} samples.",
+    )
+    targets: list[Row] = Field(
+        ..., min_length=1, max_length=MAX_SAMPLES, description="Samples × layers[-1]."
+    )
+    learning_rate: Finite = Field(0.5, ge=0, le=MAX_LEARNING_RATE, description="η.")
+    frozen: list[Annotated[str, Field(pattern=r"^[Wb][0-9]{1,2}$")]] = Field(
+        default_factory=list,
+        max_length=2 * MAX_LAYERS,
+        description='Tensors the update leaves alone, e.g. ["b1"]; their gradients are still shown.',
+    )
+    leaky_slope: Finite = Field(0.01, ge=0, lt=1, description="Slope of leaky_relu for z < 0.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        layers = self.layers
+        for l, width in enumerate(layers):
+            if not 1 <= width <= MAX_WIDTH:
+                raise ValueError(f"layers[{l}] is {width}: each layer has 1 to {MAX_WIDTH} neurons")
+        depth = len(layers) - 1
+        if len(self.activations) != depth:
+            raise ValueError(
+                f"activations has {len(self.activations)} entries; layers {layers} needs {depth} "
+                "(one per non-input layer)"
+            )
+        for l, act in enumerate(self.activations[:-1], start=1):
+            if ACTIVATIONS[act].output_only:
+                raise ValueError(
+                    f"activations[{l - 1}] is {act}: {act} is for the output layer only"
+                )
+        out_act = self.activations[-1]
+        if self.loss == "cross_entropy" and out_act != "softmax":
+            raise ValueError("loss cross_entropy needs a softmax output layer (activations[-1])")
+        if out_act == "softmax" and self.loss == "bce":
+            raise ValueError("a softmax output goes with loss cross_entropy (or mse), not bce")
+        if out_act == "softmax" and layers[-1] < 2:
+            raise ValueError("a softmax output layer needs at least 2 neurons (layers[-1])")
+        if self.loss == "bce" and out_act != "sigmoid":
+            raise ValueError(
+                "loss bce needs a sigmoid output layer (activations[-1]), whose values are probabilities"
+            )
+        self._check_params()
+        self._check_data()
+        names = {f"{t}{l}" for l in range(1, depth + 1) for t in "Wb"}
+        for i, name in enumerate(self.frozen):
+            if name not in names:
+                raise ValueError(
+                    f"frozen[{i}] is {name!r}: not a tensor of this network ({', '.join(sorted(names))})"
+                )
+        return self
+
+    def _check_params(self) -> None:
+        layers = self.layers
+        if self.weights is None:
+            if self.biases is not None:
+                raise ValueError(
+                    "biases were given without weights: give both, or neither and an init"
+                )
+            return
+        if len(self.weights) != len(layers) - 1:
+            raise ValueError(
+                f"weights has {len(self.weights)} layers; layers {layers} needs {len(layers) - 1}"
+            )
+        for l, W in enumerate(self.weights, start=1):
+            rows, cols = layers[l], layers[l - 1]
+            if len(W) != rows or any(len(r) != cols for r in W):
+                got = (
+                    f"{len(W)}×{len(W[0]) if W else 0}"
+                    if all(len(r) == len(W[0]) for r in W)
+                    else "ragged"
+                )
+                raise ValueError(
+                    f"weights[{l - 1}] (W{l}) must be {rows}×{cols} (layers[{l}] × layers[{l - 1}]), got {got}"
+                )
+        if self.biases is not None:
+            if len(self.biases) != len(layers) - 1:
+                raise ValueError(
+                    f"biases has {len(self.biases)} layers; layers {layers} needs {len(layers) - 1}"
+                )
+            for l, b in enumerate(self.biases, start=1):
+                if len(b) != layers[l]:
+                    raise ValueError(
+                        f"biases[{l - 1}] (b{l}) must have {layers[l]} values, got {len(b)}"
+                    )
+
+    def _check_data(self) -> None:
+        if len(self.targets) != len(self.inputs):
+            raise ValueError(
+                f"targets has {len(self.targets)} rows but inputs has {len(self.inputs)} samples"
+            )
+        for s, row in enumerate(self.inputs):
+            if len(row) != self.layers[0]:
+                raise ValueError(
+                    f"inputs[{s}] has {len(row)} values; layers[0] is {self.layers[0]}"
+                )
+        for s, row in enumerate(self.targets):
+            if len(row) != self.layers[-1]:
+                raise ValueError(
+                    f"targets[{s}] has {len(row)} values; layers[-1] is {self.layers[-1]}"
+                )
+            if self.loss == "bce" and any(not 0 <= v <= 1 for v in row):
+                raise ValueError(f"targets[{s}]: bce targets are probabilities in [0, 1]")
+            if self.loss == "cross_entropy":
+                if any(v < 0 for v in row) or abs(sum(row) - 1) > 1e-6:
+                    raise ValueError(
+                        f"targets[{s}]: cross_entropy targets are a distribution over classes "
+                        "(non-negative, summing to 1), e.g. one-hot"
+                    )
+
+    @property
+    def neurons(self) -> int:
+        return sum(self.layers)
+
+
+class PresetSummary(BaseModel):
+    id: str
+    title: str
+    description: str
+
+
+class Preset(PresetSummary):
+    scenario: Scenario

@@ -1,0 +1,281 @@
+"""Training and labs: bounds for /api/train, /api/train/stream, /api/datasets, /api/gradcheck
+and /api/labs/* (their size and time limits are in app.limits)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+from app.api.schemas.common import Finite, MaybeFloat, Row, Strict
+from app.api.schemas.scenario import Scenario
+from app.engine.presets import PRESETS
+from app.limits import (
+    MAX_ABS,
+    MAX_CSV_CHARS,
+    MAX_GRADCHECK_WORK,
+    MAX_GRID,
+    MAX_LAYERS,
+    MAX_SAMPLES,
+    MAX_STREAM_SECONDS,
+    MAX_TRAIN_EPOCHS,
+    MAX_TRAIN_SECONDS,
+)
+
+DatasetName = Literal[
+    "xor", "and", "or", "circle", "spirals", "moons", "clusters2", "clusters3", "sine"
+]
+# Finite (strict, finite, ints welcome), never float | int: one bad value, one error.
+Positive = Annotated[Finite, Field(gt=0)]
+
+
+class DatasetRequest(Strict):
+    """A named dataset drawn from a seed, or the user's own points (rows or CSV text)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "moons", "samples": 200, "noise": 0.1}]},
+    )
+    name: DatasetName | None = Field(None, description="A generated dataset.")
+    samples: StrictInt | None = Field(
+        None, ge=1, le=MAX_SAMPLES, description="Points to draw: 4 for xor/and/or, else 200."
+    )
+    noise: Finite = Field(0.0, ge=0, le=2, description="Std of Gaussian noise added.")
+    seed: StrictInt = Field(0, ge=0, le=2**31 - 2, description="Same seed, same points.")
+    test_fraction: Finite = Field(0.0, ge=0, le=0.9, description="Share held out as the test set.")
+    points: list[Row] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_SAMPLES,
+        description="The user's points: each row is the inputs then the label (class number, "
+        "or the real target for regression).",
+    )
+    csv: str | None = Field(
+        None,
+        max_length=MAX_CSV_CHARS,
+        description="CSV text with a header line; the last column is the label.",
+    )
+    task: Literal["classification", "regression"] = Field(
+        "classification", description="For points and CSV: what the label column means."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DatasetRequest:
+        given = [k for k in ("name", "points", "csv") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of name, points or csv (got {given or 'none'})")
+        if self.points is not None:
+            widths = {len(r) for r in self.points}
+            if len(widths) > 1 or min(widths) < 2:
+                raise ValueError("points: every row needs the same length, ≥ 2 (inputs, label)")
+        return self
+
+
+class DatasetResponse(BaseModel):
+    name: str
+    task: Literal["classification", "regression"]
+    classes: int = Field(..., description="0 for regression.")
+    features: int
+    outputs: int
+    inputs: list[list[float]]
+    targets: list[list[float]]
+    test_inputs: list[list[float]]
+    test_targets: list[list[float]]
+    extent: list[float] = Field(..., description="[xmin, xmax, ymin, ymax] for plots.")
+
+
+class TrainRequest(Strict):
+    """Train a scenario. Its inputs/targets are the training set unless `dataset` is given."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scenario": PRESETS["xor"]["scenario"], "epochs": 5000, "grid": 32}]
+        },
+    )
+    scenario: Scenario
+    dataset: DatasetRequest | None = Field(
+        None, description="Replaces the scenario's inputs and targets (and gives a test set)."
+    )
+    test_inputs: list[Row] | None = Field(None, max_length=MAX_SAMPLES)
+    test_targets: list[Row] | None = Field(None, max_length=MAX_SAMPLES)
+    epochs: StrictInt = Field(
+        1000, ge=1, le=MAX_TRAIN_EPOCHS, description=f"1 to {MAX_TRAIN_EPOCHS:,}."
+    )
+    batch_size: StrictInt | None = Field(
+        None, ge=1, le=MAX_SAMPLES, description="Mini-batch SGD; omit for full batch."
+    )
+    target_loss: Finite | None = Field(
+        None, ge=0, description="Stop once the training loss is ≤ this."
+    )
+    time_budget: Finite = Field(
+        5.0,
+        gt=0,
+        le=MAX_TRAIN_SECONDS,
+        description=f"Wall-time budget in seconds, at most {MAX_TRAIN_SECONDS:g}.",
+    )
+    clip_norm: Finite | None = Field(None, gt=0, le=MAX_ABS, description="Clip by global L2 norm.")
+    accumulate_grads: StrictBool = Field(
+        False, description="Forget zero_grad: gradients add up across updates."
+    )
+    shuffle_seed: StrictInt = Field(0, ge=0, le=2**32 - 1, description="Mini-batch order.")
+    grid: StrictInt = Field(
+        0,
+        ge=0,
+        le=MAX_GRID,
+        description=f"2-D inputs: heat maps on a grid×grid raster (0: none, ≤ {MAX_GRID}).",
+    )
+
+    @model_validator(mode="after")
+    def _test_pair(self) -> TrainRequest:
+        if (self.test_inputs is None) != (self.test_targets is None):
+            raise ValueError("give test_inputs and test_targets together")
+        if self.test_inputs is not None and len(self.test_inputs) != len(self.test_targets):
+            raise ValueError("test_inputs and test_targets have different lengths")
+        return self
+
+
+class TrainStreamRequest(TrainRequest):
+    time_budget: Finite = Field(
+        20.0,
+        gt=0,
+        le=MAX_STREAM_SECONDS,
+        description=f"Wall-time budget in seconds, at most {MAX_STREAM_SECONDS:g}.",
+    )
+    report_every: StrictInt = Field(
+        10, ge=1, le=MAX_TRAIN_EPOCHS, description="A progress event every this many epochs."
+    )
+
+
+class TrainDiverged(BaseModel):
+    epoch: int
+    step: int = Field(..., description="Updates done when the first non-finite value appeared.")
+    where: str = Field(..., description="loss, gradient, or a tensor such as W2.")
+    message: str
+
+
+class GridOut(BaseModel):
+    x: list[float]
+    y: list[float] = Field(..., description="Top row first.")
+    outputs: list[list[list[MaybeFloat]]] = Field(..., description="outputs × rows × columns.")
+    neurons: list[dict] = Field(..., description="{id, layer, row, values: rows × columns}.")
+
+
+class CurveOut(BaseModel):
+    x: list[float]
+    y: list[list[MaybeFloat]] = Field(..., description="Points × outputs.")
+
+
+class TrainResponse(BaseModel):
+    epochs_run: int
+    updates: int
+    stopped: Literal["epochs", "target_loss", "time", "diverged", "cancelled"]
+    seconds: float
+    train_loss: list[MaybeFloat] = Field(
+        ..., description="Per epoch, over the training set, with the epoch's starting parameters."
+    )
+    test_loss: list[MaybeFloat] | None
+    grad_norm: list[MaybeFloat] = Field(..., description="Global gradient norm, per epoch.")
+    clipped_updates: int
+    final_train_loss: MaybeFloat = Field(..., description="With the final parameters.")
+    final_test_loss: MaybeFloat
+    train_accuracy: MaybeFloat = None
+    test_accuracy: MaybeFloat = None
+    weights: list[list[list[MaybeFloat]]]
+    biases: list[list[MaybeFloat]]
+    predictions: list[list[MaybeFloat]] = Field(..., description="Training samples × outputs.")
+    test_predictions: list[list[MaybeFloat]] | None
+    diverged: TrainDiverged | None
+    scenario: Scenario | None = Field(
+        None,
+        description="The scenario with the trained parameters, ready for /api/step "
+        "(null when training diverged).",
+    )
+    grid: GridOut | None = None
+    curve: CurveOut | None = None
+
+
+class GradcheckRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
+    )
+    scenario: Scenario
+    eps: Finite = Field(1e-6, ge=1e-10, le=1e-2, description="Central-difference step.")
+
+    @model_validator(mode="after")
+    def _work(self) -> GradcheckRequest:
+        sc = self.scenario
+        params = sum(a * (b + 1) for a, b in zip(sc.layers[1:], sc.layers[:-1], strict=True))
+        work = params * len(self.scenario.inputs)
+        if work > MAX_GRADCHECK_WORK:
+            raise ValueError(
+                f"gradient check too large: parameters × samples is {work:,}, the limit is "
+                f"{MAX_GRADCHECK_WORK:,}"
+            )
+        return self
+
+
+class GradcheckRow(BaseModel):
+    id: str
+    backprop: MaybeFloat
+    numeric: MaybeFloat
+    abs_error: MaybeFloat
+    rel_error: MaybeFloat
+
+
+class GradcheckResponse(BaseModel):
+    eps: float
+    parameters: list[GradcheckRow]
+    max_rel_error: MaybeFloat
+    forward_passes_numeric: int = Field(..., description="2 per parameter.")
+    passes_backprop: dict[str, int] = Field(..., description="1 forward and 1 backward.")
+    seconds_numeric: float
+    seconds_backprop: float
+
+
+class VanishingRequest(Strict):
+    depth: StrictInt = Field(10, ge=2, le=MAX_LAYERS, description="Weight layers.")
+    width: StrictInt = Field(8, ge=1, le=32)
+    seed: StrictInt = Field(0, ge=0, le=2**31 - 2)
+
+
+class ExplodingRequest(Strict):
+    scale: Positive = Field(1.0, le=10, description="Initial weights: randn·scale.")
+    learning_rate: Positive = Field(0.02, le=10)
+    clip_norm: Positive = Field(0.25, le=1000)
+    epochs: StrictInt = Field(200, ge=1, le=2000)
+    seed: StrictInt = Field(0, ge=0, le=2**31 - 2)
+
+
+class DeadReluRequest(Strict):
+    bias: Finite = Field(-1.0, ge=-10, le=10, description="Starting hidden biases.")
+    learning_rate: Positive = Field(1.0, le=10)
+    epochs: StrictInt = Field(500, ge=1, le=5000)
+    slope: Finite = Field(0.1, ge=0, lt=1, description="Leaky ReLU slope.")
+    seed: StrictInt = Field(1, ge=0, le=2**31 - 2)
+
+
+class ZeroGradRequest(Strict):
+    iterations: StrictInt = Field(15, ge=1, le=100)
+    learning_rate: Positive = Field(0.1, le=10)
+
+
+class BlameRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"scenario": PRESETS["xor"]["scenario"]}]},
+    )
+    scenario: Scenario
+
+
+class ActivationsRequest(Strict):
+    lo: Finite = Field(-6.0, ge=-50, le=50)
+    hi: Finite = Field(6.0, ge=-50, le=50)
+    points: StrictInt = Field(121, ge=2, le=2001)
+
+    @model_validator(mode="after")
+    def _order(self) -> ActivationsRequest:
+        if self.hi <= self.lo:
+            raise ValueError(f"hi ({self.hi}) must be greater than lo ({self.lo})")
+        return self
