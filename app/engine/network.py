@@ -8,6 +8,7 @@ import numpy as np
 
 from app.engine.graph import Graph, Node
 from app.engine.mathfmt import Sym
+from app.engine.registry import ACTIVATIONS
 
 INIT_SCHEMES = ("normal", "xavier", "he", "uniform")
 
@@ -96,6 +97,13 @@ class Labeller:
 
 def build_graph(spec: MLPSpec) -> Graph:
     """Nodes in teaching order: per layer, each neuron's parameters, z, then a (softmax: all z first)."""
+    nodes, root = build_nodes(spec, weighted_sum)
+    return Graph(nodes, root, spec.inputs, spec.targets)
+
+
+def build_nodes(spec: MLPSpec, neuron) -> tuple[list[Node], int]:
+    """The network's nodes and its root (the loss), with `neuron(add, lab, l, j, prev, W, b)`
+    building each pre-activation z: one weighted sum here, products and sums when expanded."""
     lab = Labeller(spec.layers)
     nodes: list[Node] = []
 
@@ -109,32 +117,17 @@ def build_graph(spec: MLPSpec) -> Graph:
     ]
     for l in range(1, len(spec.layers)):
         act = spec.activations[l - 1]
-        n_in, n_out = spec.layers[l - 1], spec.layers[l]
+        coupled = ACTIVATIONS[act].output_only  # softmax: each a reads every z of the layer
         W, b = spec.weights[l - 1], spec.biases[l - 1]
         zs, acts = [], []
-        for j in range(n_out):
-            ws = [add(weight_node(lab, l, j, i, W, l, j)) for i in range(n_in)]
-            bj = add(bias_node(lab, l, j, b, l, j))
-            z = add(
-                Node(
-                    f"z{l}_{j}",
-                    "op",
-                    lab.unit("z", l, j),
-                    l,
-                    j,
-                    op="wsum",
-                    inputs=(*prev, *ws, bj),
-                    attrs={"fan_in": n_in},
-                    role="z",
-                )
-            )
-            zs.append(z)
-            if act != "softmax":
-                acts.append(_activation(add, lab, l, j, (z,), act, spec.leaky_slope, 0))
-        if act == "softmax":
+        for j in range(spec.layers[l]):
+            zs.append(neuron(add, lab, l, j, prev, W, b))
+            if not coupled:
+                acts.append(_activation(add, lab, l, j, (zs[j],), act, spec.leaky_slope, 0))
+        if coupled:
             acts = [
                 _activation(add, lab, l, j, tuple(zs), act, spec.leaky_slope, j)
-                for j in range(n_out)
+                for j in range(spec.layers[l])
             ]
         prev = acts
     out_layer = len(spec.layers)
@@ -155,7 +148,26 @@ def build_graph(spec: MLPSpec) -> Graph:
             role="loss",
         )
     )
-    return Graph(nodes, root, spec.inputs, spec.targets)
+    return nodes, root
+
+
+def weighted_sum(add, lab: Labeller, l: int, j: int, prev: list[int], W, b) -> int:
+    """z = Σ wᵢ·aᵢ + b as one node, after its weights and bias."""
+    ws = [add(weight_node(lab, l, j, i, W, l, j)) for i in range(len(prev))]
+    bj = add(bias_node(lab, l, j, b, l, j))
+    return add(
+        Node(
+            f"z{l}_{j}",
+            "op",
+            lab.unit("z", l, j),
+            l,
+            j,
+            op="wsum",
+            inputs=(*prev, *ws, bj),
+            attrs={"fan_in": len(prev)},
+            role="z",
+        )
+    )
 
 
 def weight_node(lab: Labeller, l: int, j: int, i: int, W, layer: int = 0, row: int = 0) -> Node:
