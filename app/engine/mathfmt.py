@@ -287,13 +287,13 @@ class Pow(Expr):
     exp: Expr
     prec = 3
 
+    def _base(self, fmt: Fmt, how: str) -> str:
+        """The base, bracketed unless it is a single symbol, call or positive number."""
+        neg = isinstance(self.base, Num) and self.base.negative
+        return _wrap(self.base, self.base.prec < 4 or neg, fmt, how)
+
     def text(self, fmt: Fmt) -> str:
-        b = _wrap(
-            self.base,
-            self.base.prec < 4 or isinstance(self.base, Num) and self.base.negative,
-            fmt,
-            "text",
-        )
+        b = self._base(fmt, "text")
         if (
             isinstance(self.exp, Num)
             and self.exp.value == int(self.exp.value)
@@ -304,21 +304,11 @@ class Pow(Expr):
         return f"{b}^({e})" if self.exp.prec < 4 or " " in e else f"{b}^{e}"
 
     def latex(self, fmt: Fmt) -> str:
-        b = _wrap(
-            self.base,
-            self.base.prec < 4 or isinstance(self.base, Num) and self.base.negative,
-            fmt,
-            "latex",
-        )
+        b = self._base(fmt, "latex")
         return b + "^{" + self.exp.latex(fmt) + "}"
 
     def mathml(self, fmt: Fmt) -> str:
-        b = _wrap(
-            self.base,
-            self.base.prec < 4 or isinstance(self.base, Num) and self.base.negative,
-            fmt,
-            "mathml",
-        )
+        b = self._base(fmt, "mathml")
         return f"<msup>{b}{self.exp.mathml(fmt)}</msup>"
 
 

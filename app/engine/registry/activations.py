@@ -134,6 +134,13 @@ def gelu_grad(z: np.ndarray, a: np.ndarray, slope: float) -> np.ndarray:
     return 0.5 * (1.0 + t) + 0.5 * zc * (1.0 - t * t) * GELU_K * (1.0 + 3.0 * GELU_C * zc * zc)
 
 
+def _gelu_formula(z: Expr) -> Expr:
+    """½·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))), √(2/π) written exactly."""
+    inner = Paren(Bin("+", z, times(Const(GELU_C), Pow(z, THREE))))
+    root = Pow(Paren(Frac(TWO, Sym("π"))), HALF)
+    return times(times(HALF, z), Paren(Bin("+", ONE, Call("tanh", (times(root, inner),)))))
+
+
 def elu(z: np.ndarray) -> np.ndarray:
     return np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0.0)))
 
@@ -285,29 +292,7 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda z, al: gelu(z),
             gelu_grad,
             ("z",),
-            lambda z, al: (
-                Call("gelu", (z,)),
-                times(
-                    times(HALF, z),
-                    Paren(
-                        Bin(
-                            "+",
-                            ONE,
-                            Call(
-                                "tanh",
-                                (
-                                    times(
-                                        Pow(
-                                            Paren(Frac(TWO, Sym("π"))), HALF
-                                        ),  # √(2/π), written exactly
-                                        Paren(Bin("+", z, times(Const(GELU_C), Pow(z, THREE)))),
-                                    ),
-                                ),
-                            ),
-                        )
-                    ),
-                ),
-            ),
+            lambda z, al: (Call("gelu", (z,)), _gelu_formula(z)),
             None,
             "GELU weighs {z} by how likely a standard normal variable is to be below it",
             "gelu'({z}) = ½(1 + t) + ½·{z}·(1 − t²)·√(2/π)·(1 + 0.134145·{z}²), "
