@@ -12,30 +12,15 @@ from html import escape
 
 _SUB = str.maketrans("0123456789,()+-=", "₀₁₂₃₄₅₆₇₈₉,₍₎₊₋₌")
 _SUP = str.maketrans("0123456789,()+-=", "⁰¹²³⁴⁵⁶⁷⁸⁹,⁽⁾⁺⁻⁼")
+# fmt: off
 _LATEX_NAMES = {
-    "δ": r"\delta",
-    "η": r"\eta",
-    "σ": r"\sigma",
-    "ŷ": r"\hat{y}",
-    "ℓ": r"\ell",
-    "α": r"\alpha",
-    "π": r"\pi",
-    "Σ": r"\sum",
-    "∂": r"\partial",
-    "·": r"\cdot",
-    "×": r"\times",
-    "−": "-",
-    "…": r"\ldots",
-    "←": r"\leftarrow",
-    "σ'": r"\sigma'",
-    "tanh": r"\tanh",
-    "tanh'": r"\tanh'",
-    "exp": r"\exp",
-    "log": r"\log",
-    "max": r"\max",
-    "½": r"\tfrac{1}{2}",
-    "Σₛ": r"\sum_{s}",
+    "δ": r"\delta", "η": r"\eta", "σ": r"\sigma", "ŷ": r"\hat{y}", "ℓ": r"\ell", "α": r"\alpha",
+    "π": r"\pi", "Σ": r"\sum", "∂": r"\partial", "·": r"\cdot", "×": r"\times", "−": "-",
+    "…": r"\ldots", "←": r"\leftarrow", "σ'": r"\sigma'", "tanh": r"\tanh", "tanh'": r"\tanh'",
+    "exp": r"\exp", "log": r"\log", "max": r"\max", "½": r"\tfrac{1}{2}", "Σₛ": r"\sum_{s}",
+    "min": r"\min",
 }
+# fmt: on
 
 
 class Expr:
@@ -78,6 +63,16 @@ def _ltx(s: str) -> str:
     return "".join(_LATEX_NAMES.get(ch, ch) for ch in s)
 
 
+def _fname(name: str) -> str:
+    """A function's name in LaTeX: \\tanh, or \\operatorname{relu}' (upright, not r·e·l·u)."""
+    if name in _LATEX_NAMES:
+        return _LATEX_NAMES[name]
+    base, primes = name.rstrip("'"), "'" * (len(name) - len(name.rstrip("'")))
+    if len(base) > 1 and base.isalpha() and base.isascii():
+        return r"\operatorname{" + base + "}" + primes
+    return _ltx(name)
+
+
 @dataclass(frozen=True)
 class Sym(Expr):
     base: str
@@ -92,7 +87,7 @@ class Sym(Expr):
     def latex(self, fmt: Fmt) -> str:
         out = _ltx(self.base)
         if len(self.base) > 1 and self.base not in _LATEX_NAMES:
-            out = r"\mathrm{" + out + "}"
+            out = r"\mathrm{" + out.replace("_", r"\_") + "}"
         if self.sup:
             out += "^{" + self.sup + "}"
         if self.sub:
@@ -305,6 +300,8 @@ class Pow(Expr):
 
     def latex(self, fmt: Fmt) -> str:
         b = self._base(fmt, "latex")
+        if isinstance(self.base, Sym) and self.base.sup:
+            b = "{" + b + "}"  # a^{(1)}_{1} squared: {a^{(1)}_{1}}^{2}, not a double superscript
         return b + "^{" + self.exp.latex(fmt) + "}"
 
     def mathml(self, fmt: Fmt) -> str:
@@ -317,14 +314,19 @@ class Neg(Expr):
     arg: Expr
     prec = 1  # −x is bracketed inside a product: a × (−b)
 
+    @property
+    def _bracket(self) -> bool:
+        """−(a + b) and −(−2), not −a + b or −−2."""
+        return self.arg.prec < 3 or isinstance(self.arg, Num) and self.arg.negative
+
     def text(self, fmt: Fmt) -> str:
-        return "−" + _wrap(self.arg, self.arg.prec < 3, fmt, "text")
+        return "−" + _wrap(self.arg, self._bracket, fmt, "text")
 
     def latex(self, fmt: Fmt) -> str:
-        return "-" + _wrap(self.arg, self.arg.prec < 3, fmt, "latex")
+        return "-" + _wrap(self.arg, self._bracket, fmt, "latex")
 
     def mathml(self, fmt: Fmt) -> str:
-        return "<mrow><mo>−</mo>" + _wrap(self.arg, self.arg.prec < 3, fmt, "mathml") + "</mrow>"
+        return "<mrow><mo>−</mo>" + _wrap(self.arg, self._bracket, fmt, "mathml") + "</mrow>"
 
 
 @dataclass(frozen=True)
@@ -339,7 +341,9 @@ class Call(Expr):
         return f"{self.name}({', '.join(a.text(fmt) for a in self.args)})"
 
     def latex(self, fmt: Fmt) -> str:
-        return _ltx(self.name) + r"\left(" + ", ".join(a.latex(fmt) for a in self.args) + r"\right)"
+        return (
+            _fname(self.name) + r"\left(" + ", ".join(a.latex(fmt) for a in self.args) + r"\right)"
+        )
 
     def mathml(self, fmt: Fmt) -> str:
         args = "<mo>,</mo>".join(a.mathml(fmt) for a in self.args)

@@ -1,9 +1,9 @@
 """The rule each backward step of an expression names: its numbers are the op's true slope.
 
-For every primitive op and input position, the local derivative written by `local_rule` (as a
-tree of symbols and as a tree of numbers, and as the text a student reads) equals a central
-finite difference of the op's forward. The helpers `forward`, `rule` and `words` are the only
-places that touch the module under test, so a move to the op registry repoints three lines.
+For every primitive op of the registry (app/engine/registry/primitives.py) and input position,
+the local derivative it writes (as a tree of symbols and as a tree of numbers, and as the text a
+student reads) equals a central finite difference of the op's forward. The helpers `forward`,
+`rule` and `words` are the only places that touch the module under test.
 """
 
 import math
@@ -14,7 +14,7 @@ import pytest
 
 from app.engine.mathfmt import Bin, Call, Chain, Fmt, Frac, Neg, Num, Paren, Pow, Sym
 from app.engine.ops import OPS
-from app.engine.primitive_rules import forward_words, local_rule
+from app.engine.registry import PRIMITIVES
 
 U, W = Sym("u"), Sym("w")
 OUT = Sym("v", "1")
@@ -58,13 +58,21 @@ def forward(op: str, xs: tuple[float, ...]) -> float:
 
 def rule(op: str, pos: int, xs: tuple[float, ...]):
     """(symbolic, numeric, words) of ∂op/∂input[pos], as the explainer asks for them."""
-    args = [U, W][: len(xs)]
-    local = central(op, pos, xs)  # what a correct engine passes (primitive rules do not read it)
-    return local_rule(op, pos, args, list(xs), OUT, forward(op, xs), local)
+    p = PRIMITIVES[op]
+    nums = [Num(float(x)) for x in xs]
+    return (
+        p.slope(pos, [U, W][: len(xs)], OUT, False),
+        p.slope(pos, nums, Num(forward(op, xs)), True),
+        p.rule,
+    )
 
 
 def words(op: str) -> str:
-    return forward_words(op, OUT, [U, W][: ARITY[op]])
+    return f"{OUT.text(Fmt())} {PRIMITIVES[op].words}."
+
+
+def test_the_registry_has_exactly_these_primitives():
+    assert {name: p.arity for name, p in PRIMITIVES.items()} == ARITY
 
 
 # ── independent arithmetic ───────────────────────────────────────────────────
@@ -183,6 +191,3 @@ def test_forward_words_name_the_output_and_differ_by_op(op):
     others = {words(o) for o in ARITY if o != op}
     assert said not in others
 
-
-def test_an_unknown_op_gets_a_generic_sentence():
-    assert forward_words("mystery", OUT, [U]).startswith("v₁ ")
