@@ -7,7 +7,6 @@ the worksheet check, and the labs' activation explorer. The page's menus: tests/
 """
 
 import json
-import math
 import os
 import re
 import subprocess
@@ -17,6 +16,7 @@ import numpy as np
 import pytest
 
 from app.engine.registry import ACTIVATIONS, LOSSES
+from tests.arithmetic import read_arithmetic
 
 if os.environ.get("CI"):
     import torch  # in CI the oracle must be there: no silent skip
@@ -141,25 +141,10 @@ def test_gradients_match_central_differences(client, hidden, output, loss):
 
 # ── every step: the equation's numbers, worked out again, give the step's result ─────────────
 
-_SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-_FUNCS = {
-    "σ": lambda v: 1 / (1 + math.exp(-v)),
-    "tanh": math.tanh,
-    "log": math.log,
-    "max": max,
-    "min": min,
-}
 
-
-def work_out(text: str) -> float:
-    """The right-hand side of an explanation's numbers line, evaluated as arithmetic."""
-    rhs = text.split(" = ", 1)[1] if " = " in text else text.split(" ← ", 1)[1]
-    expr = rhs.replace("−", "-").replace("×", "*").replace("·", "*").replace("½", "0.5")
-    expr = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "**" + m.group(1).translate(_SUP), expr)
-    expr = re.sub(r"e\^\(", "E**(", expr)
-    expr = re.sub(r"e\^(-?[0-9.]+)", r"E**(\1)", expr)
-    expr = expr.replace("^", "**")
-    return float(eval(expr.replace("π", "PI"), {"E": math.e, "PI": math.pi, **_FUNCS}))
+def rhs(text: str) -> str:
+    """What a numbers line says its target equals (or becomes, for ←)."""
+    return re.split(" = | ← ", text, maxsplit=1)[1]
 
 
 @pytest.mark.parametrize(("hidden", "output", "loss"), CASES)
@@ -180,7 +165,9 @@ def test_every_step_shows_numbers_that_give_its_result(client, hidden, output, l
         numbers = ex["substituted"]["text"]
         if "…" in numbers or "Σ" in ex["formula"]["text"] or "'" in numbers:
             continue  # a shortened sum, or a batch mean written per sample
-        assert work_out(numbers) == pytest.approx(result, rel=1e-9, abs=1e-11), numbers
+        assert read_arithmetic(rhs(numbers)) == pytest.approx(
+            result, rel=1e-9, abs=1e-11
+        ), numbers
         worked += 1
     assert worked > total // 2  # most steps are checked, not skipped
 
@@ -361,7 +348,9 @@ def test_expression_steps_gradients_and_exports(client, tmp_path, text):
         result = float(ex["result"]["text"].split(" = ")[-1].replace("−", "-"))
         numbers = ex["substituted"]["text"]
         if "'" not in numbers:
-            assert work_out(numbers) == pytest.approx(result, rel=1e-9, abs=1e-11), numbers
+            assert read_arithmetic(rhs(numbers)) == pytest.approx(
+                result, rel=1e-9, abs=1e-11
+            ), numbers
     # gradients against central differences of f
     before = client.post("/api/step", json={"scenario": sc, "cursor": update}).json()
 

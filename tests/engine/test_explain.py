@@ -18,6 +18,7 @@ from app.engine.mathfmt import Fmt, Sym
 from app.engine.network import MLPSpec, build_graph
 from app.engine.plan import Plan, Step
 from app.engine.stepper import State
+from tests.arithmetic import read_arithmetic
 
 FINE = Fmt(12)  # enough digits that a rendered number stands for the value itself
 
@@ -65,17 +66,6 @@ def sides(text: str) -> tuple[str, str, str]:
     m = re.match(r"(.*?) (=|←) (.*)", text)
     assert m, text
     return m.group(1), m.group(2), m.group(3)
-
-
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-
-
-def arithmetic(s: str) -> float:
-    """A substituted right side, read as Python arithmetic (− × · ^ ² e log translated)."""
-    s = s.replace("−", "-").replace("×", "*").replace("·", "*").replace("^", "**")
-    s = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "**" + m.group().translate(_SUPERSCRIPTS), s)
-    s = re.sub(r"\be\b", "E", s)
-    return eval(s, {"__builtins__": {}}, {"E": math.e, "log": math.log})  # noqa: S307
 
 
 def number(s: str) -> float:
@@ -252,7 +242,7 @@ def test_expression_numbers_filled_in_work_out_to_the_result():
         if r.step.phase == "update":
             continue
         _, _, rhs = sides(r.shown["substituted"]["text"])
-        assert arithmetic(rhs) == pytest.approx(r.after, rel=1e-9, abs=1e-11), rhs
+        assert read_arithmetic(rhs) == pytest.approx(r.after, rel=1e-9, abs=1e-11), rhs
 
 
 def test_expression_forward_is_the_expression_and_gradients_are_central_differences():
@@ -385,7 +375,7 @@ def test_parameter_gradients_are_the_batch_mean(batch, sample):
         assert m, rhs
         shown = [number(t.strip("()")) for t in m.group(1).split(" + ")]
         np.testing.assert_allclose(shown, want, rtol=1e-6, atol=1e-10)
-        assert arithmetic(rhs) == pytest.approx(r.after, rel=1e-9)
+        assert read_arithmetic(rhs) == pytest.approx(r.after, rel=1e-9)
     assert checked == len(g.params)
 
 
@@ -474,7 +464,7 @@ def test_update_is_old_minus_rate_times_the_independent_gradient():
         assert r.e.value == pytest.approx(ENV[name] - 0.1 * fd[name], rel=1e-7)
         _, rel, rhs = sides(r.shown["substituted"]["text"])
         assert rel == "←"
-        assert arithmetic(rhs) == pytest.approx(r.after, rel=1e-11)
+        assert read_arithmetic(rhs) == pytest.approx(r.after, rel=1e-11)
 
 
 def test_a_zero_gradient_moves_nothing():

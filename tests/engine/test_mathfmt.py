@@ -28,6 +28,7 @@ from app.engine.mathfmt import (
     Word,
     render,
 )
+from tests.arithmetic import read_arithmetic
 
 F = Fmt()
 a, b, c, u, w = Sym("a"), Sym("b"), Sym("c"), Sym("u"), Sym("w")
@@ -394,16 +395,6 @@ def evaluate(e) -> float:
     raise TypeError(e)
 
 
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-
-
-def evaluate_text(s: str) -> float:
-    """Read a text rendering as Python arithmetic: − × · ^ and superscript digits translated."""
-    s = s.replace("−", "-").replace("×", "*").replace("·", "*").replace("^", "**")
-    s = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "**" + m.group().translate(_SUPERSCRIPTS), s)
-    return eval(s, {"__builtins__": {}}, dict(ENV))  # noqa: S307 - our own rendering
-
-
 def _value_or_none(e):
     try:
         v = evaluate(e)
@@ -419,7 +410,7 @@ def test_text_rendering_means_what_the_tree_means(e):
     v = _value_or_none(e)
     assume(v is not None)
     try:
-        got = evaluate_text(e.text(Fmt(12)))
+        got = read_arithmetic(e.text(Fmt(12)), ENV)
     except ZeroDivisionError:  # the same division by zero, reached in another order
         assume(False)
     assert got == pytest.approx(v, rel=1e-9, abs=1e-9), e.text(Fmt(12))

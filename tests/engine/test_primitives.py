@@ -15,6 +15,7 @@ import pytest
 from app.engine.mathfmt import Bin, Call, Chain, Fmt, Frac, Neg, Num, Paren, Pow, Sym
 from app.engine.ops import OPS
 from app.engine.registry import PRIMITIVES
+from tests.arithmetic import read_arithmetic
 
 U, W = Sym("u"), Sym("w")
 OUT = Sym("v", "1")
@@ -111,17 +112,6 @@ def evaluate(e, env: dict[str, float]) -> float:
     raise TypeError(e)
 
 
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-
-
-def evaluate_text(s: str) -> float:
-    """The text a student reads, as Python arithmetic (− × · ^ ² translated)."""
-    s = s.replace("−", "-").replace("×", "*").replace("·", "*").replace("^", "**")
-    s = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "**" + m.group().translate(_SUPERSCRIPTS), s)
-    s = re.sub(r"\be\b", "E", s)
-    return eval(s, {"__builtins__": {}}, {"E": math.e, "log": math.log})  # noqa: S307
-
-
 def _id(case) -> str:
     op, pos, xs = case
     return f"{op}-{pos}-{','.join(map(str, xs))}"
@@ -149,7 +139,7 @@ def test_rendered_numbers_read_as_the_slope(case):
     """The text shown beside the step, read as arithmetic, is the slope (to its 12 decimals)."""
     op, pos, xs = case
     _, num, _ = rule(op, pos, xs)
-    assert evaluate_text(num.text(Fmt(12))) == pytest.approx(central(op, pos, xs), rel=1e-6)
+    assert read_arithmetic(num.text(Fmt(12))) == pytest.approx(central(op, pos, xs), rel=1e-6)
 
 
 @pytest.mark.parametrize("case", CASES, ids=_id)
@@ -190,4 +180,3 @@ def test_forward_words_name_the_output_and_differ_by_op(op):
     assert said.startswith("v₁ ") and said.endswith(".")
     others = {words(o) for o in ARITY if o != op}
     assert said not in others
-
