@@ -17,7 +17,7 @@ import { createValueEditor, editTarget, withValue } from "./value-editor.js";
 import { createExpandToggle } from "./expr/expand-toggle.js";
 import { createExpressionEditor } from "./expr/editor.js";
 import { api } from "./api.js";
-import { createToast } from "./dom.js";
+import { createToast, el } from "./dom.js";
 import { createWorksheetPanels } from "./worksheet/panel.js";
 
 const $ = (id) => document.getElementById(id);
@@ -212,14 +212,14 @@ const architecture = createArchitectureEditor({
   onApply: (scenario) => lesson.load(scenario, { presetId: null, cursor: 0 }),
 });
 
-const option = (value, textContent, title = "") => Object.assign(document.createElement("option"), { value, textContent, title });
-const exprGroup = Object.assign(document.createElement("optgroup"), { label: "Expressions" });
+const option = (value, text, title = "") => el("option", { text, attrs: { value, title } });
+const exprGroup = el("optgroup", { attrs: { label: "Expressions" } });
 
 function syncPresetMenu() {
   const select = $("preset-select");
   const id = store.get().presetId;
   if (!select.options.length) {
-    const networks = Object.assign(document.createElement("optgroup"), { label: "Networks" });
+    const networks = el("optgroup", { attrs: { label: "Networks" } });
     networks.append(...presets.map((p) => option(p.id, p.title)));
     select.append(option("", "Your own"), networks, exprGroup);
   }
