@@ -13,12 +13,10 @@ from app.engine.presets import PRESETS
 ROOT = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=ROOT / "templates")
 # Every module of the step-through page is preloaded at once: one round trip, not three.
-# (Entry points for other hosts, and the stand-alone expression stepper, are not used by it.)
-UNUSED_ON_PAGE = {"install.js", "stepper-view.js"}
 MODULES = sorted(
     "/static/" + p.relative_to(ROOT / "static").as_posix()
     for p in (ROOT / "static/js").rglob("*.js")
-    if "labs" not in p.relative_to(ROOT / "static/js").parts and p.name not in UNUSED_ON_PAGE
+    if "labs" not in p.relative_to(ROOT / "static/js").parts
 )
 router = APIRouter(include_in_schema=False)
 # The Content-Security-Policy (own origin only, framing per settings) and the other security

@@ -43,6 +43,7 @@ class Explanation:
     result: Expr
     sentence: str
     value: float
+    added: float | None = None  # backward: what this step adds to the target's gradient
 
     def render(self, fmt: Fmt) -> dict:
         return {
@@ -231,7 +232,12 @@ class Explainer:
                     f"{_g(p - y)}: the same number, without the Jacobian."
                 )
         result = Rel((target, n(self.gval(j))))
-        return Explanation(formula, subst, result, words + self.batch_note(), self.gval(j))
+        # what the step's += adds (stepper.State._accumulate): a parameter takes the batch mean
+        added = contribution
+        if tgt.kind == "param":
+            with np.errstate(all="ignore"):
+                added = float(np.mean(self.s.grad(i) * local_all))
+        return Explanation(formula, subst, result, words + self.batch_note(), self.gval(j), added)
 
     def _softmax_ce(self, nd) -> bool:
         root = self.g.nodes[self.g.root]

@@ -342,12 +342,14 @@ class Lesson:
             "edge": None,
             "value": _f(e.value),
             "contribution": None,
+            "added": None,
             "direction": None,
             "explanation": e.render(fmt),
         }
         if step.phase == "backward":
             view["edge"] = f"{g.nodes[step.target].id}__{nd.id}"
             view["contribution"] = [int(ex.s.received[step.target]), g.fan_out[step.target]]
+            view["added"] = _f(e.added)
         if step.phase == "update":
             old, new = float(ex.s.P0[step.target]), float(ex.s.P[step.target])
             view["direction"] = "up" if new > old else ("down" if new < old else "none")

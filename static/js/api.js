@@ -1,4 +1,5 @@
-// The REST client: the only module that talks to the server.
+// The REST client: the only module that talks to the server, for every page. JSON posts; a
+// refusal is an ApiError carrying the API's field and limit messages; training streams events.
 
 export class ApiError extends Error {
   constructor(status, messages) {
@@ -22,33 +23,92 @@ export function describe(status, body) {
   return [`The server answered ${status}.`];
 }
 
-async function request(method, path, body, signal) {
+/** The answer to a request, once it is known to be a success; otherwise an ApiError. */
+async function send(method, path, body, signal, accept = null) {
+  const headers = body ? { "Content-Type": "application/json" } : {};
+  if (accept) headers.Accept = accept;
   let response;
   try {
-    response = await fetch(path, {
-      method,
-      signal,
-      headers: body ? { "Content-Type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
+    response = await fetch(path, { method, signal, headers, body: body ? JSON.stringify(body) : undefined });
   } catch (err) {
     if (err.name === "AbortError") throw err;
     throw new ApiError(0, ["The server cannot be reached. Is `make run` still running?"]);
   }
-  let data = null;
+  if (!response.ok) throw new ApiError(response.status, describe(response.status, await json(response)));
+  return response;
+}
+
+async function json(response) {
   try {
-    data = await response.json();
+    return await response.json();
   } catch {
-    data = null;
+    return null;
   }
-  if (!response.ok) throw new ApiError(response.status, describe(response.status, data));
-  return data;
+}
+
+const request = async (method, path, body, signal) => json(await send(method, path, body, signal));
+const post = (path, body, signal) => request("POST", path, body, signal);
+const get = (path, signal) => request("GET", path, null, signal);
+
+/**
+ * Server-sent events as they arrive in `buffer`: the complete ones as [name, data] pairs, and
+ * the unfinished rest to keep for the next chunk.
+ */
+export function splitEvents(buffer) {
+  const events = [];
+  let cut;
+  while ((cut = buffer.indexOf("\n\n")) >= 0) {
+    const block = buffer.slice(0, cut);
+    buffer = buffer.slice(cut + 2);
+    let name = "message";
+    let data = "";
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event: ")) name = line.slice(7);
+      else if (line.startsWith("data: ")) data += line.slice(6);
+    }
+    events.push([name, JSON.parse(data)]);
+  }
+  return { events, rest: buffer };
+}
+
+/** The file name from `Content-Disposition: attachment; filename="x.py"`. */
+function filenameOf(response, fallback) {
+  const match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+  return match ? match[1] : fallback;
 }
 
 export const api = {
+  /** Any other endpoint (the labs'): POST a JSON body, resolve to the JSON answer. */
+  post,
   // the page shows labels as text only: their LaTeX and MathML would multiply a large graph's size
-  graph: (scenario, signal, expand = false) => request("POST", "/api/graph", expand ? { scenario, expand, labels: "text" } : { scenario, labels: "text" }, signal),
-  step: (req, signal) => request("POST", "/api/step", req, signal),
-  expressionPresets: (signal) => request("GET", "/api/expressions/presets", null, signal),
-  expressionPreset: (id, signal) => request("GET", `/api/expressions/presets/${encodeURIComponent(id)}`, null, signal),
+  graph: (scenario, signal, expand = false) => post("/api/graph", expand ? { scenario, expand, labels: "text" } : { scenario, labels: "text" }, signal),
+  step: (req, signal) => post("/api/step", req, signal),
+  expressionPresets: (signal) => get("/api/expressions/presets", signal),
+  expressionPreset: (id, signal) => get(`/api/expressions/presets/${encodeURIComponent(id)}`, signal),
+  parse: (expression, signal) => post("/api/expressions/parse", { expression }, signal),
+  worksheet: (scenario, expand = false, signal) => post("/api/worksheet", { scenario, expand }, signal),
+  check: (body, signal) => post("/api/check", body, signal),
+  importFile: (doc, signal) => post("/api/import", doc, signal),
+  datasets: (body, signal) => post("/api/datasets", body, signal),
+
+  /** A download of the lesson as code or a file: resolves to { blob, filename }. */
+  async exportFile(scenario, format, name = "backstep", signal) {
+    const response = await send("POST", "/api/export", { scenario, format, name }, signal);
+    return { blob: await response.blob(), filename: filenameOf(response, `${name}.${format}`) };
+  },
+
+  /** POST /api/train/stream: calls onEvent(name, data) per event until it is done or aborted. */
+  async train(body, onEvent, signal) {
+    const response = await send("POST", "/api/train/stream", body, signal, "text/event-stream");
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const { events, rest } = splitEvents(buffer + decoder.decode(value, { stream: true }));
+      buffer = rest;
+      for (const [name, data] of events) onEvent(name, data);
+    }
+  },
 };

@@ -13,23 +13,21 @@ export function reusedSources(graph) {
 /**
  * Every contribution to a reused value: edge id → { index, value, k, n } where `index` is the
  * fine step that adds it, `value` what it adds, and [k, n] its place among the value's parts.
- * One request: the whole backward pass at pass granularity; a contribution is the running sum's
- * increase (the API reports the sum after each step).
+ * One request: the backward pass as one unit, each of its steps explained; a backward step says
+ * what it adds (`added`, the engine's own upstream gradient × local derivative).
  */
 export async function fetchContributions(request, graph, signal) {
   const reused = reusedSources(graph);
   const out = new Map();
-  const pass = graph.plan.granularities.pass;
+  const { pass, step } = graph.plan.granularities;
   if (!reused.size || !("backward" in pass.phase_starts)) return out;
-  const cursor = pass.phase_starts.backward + 1;
-  const resp = await api.step({ ...request, cursor, granularity: "pass", max_explained: catalog().limits.explained }, signal);
-  const sums = new Map();
+  const backwardSteps = (step.phase_starts.update ?? step.total) - step.phase_starts.backward;
+  const explained = Math.min(backwardSteps, catalog().limits.explained);
+  const resp = await api.step({ ...request, cursor: pass.phase_starts.backward + 1, granularity: "pass", max_explained: explained }, signal);
   for (const st of resp.steps) {
-    if (st.phase !== "backward" || !reused.has(st.target) || !st.edge || st.value === null) continue;
-    const before = sums.get(st.target) || 0;
-    sums.set(st.target, st.value);
-    const [k, n] = st.contribution || [1, 1];
-    out.set(st.edge, { index: st.index, value: k === 1 ? st.value : st.value - before, k, n, target: st.target });
+    if (st.phase !== "backward" || !reused.has(st.target) || !st.edge || st.added === null) continue;
+    const [k, n] = st.contribution;
+    out.set(st.edge, { index: st.index, value: st.added, k, n, target: st.target });
   }
   return out;
 }

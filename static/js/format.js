@@ -1,4 +1,5 @@
-// Numbers as the engine's explanations print them (mirrors app/engine/mathfmt.py Fmt.number).
+// Numbers for people: as the engine's explanations print them (mirrors app/engine/mathfmt.py
+// Fmt.number), in short for the labs' charts, and read back from what a person typed.
 
 const MINUS = "\u2212";
 
@@ -41,4 +42,16 @@ export function parseNumber(text) {
   const cleaned = String(text).trim().replaceAll(MINUS, "-").replaceAll("\u2009", "").replace(",", ".");
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(cleaned)) return Number.NaN;
   return Number(cleaned);
+}
+
+/**
+ * A number in a few significant digits, for the labs' charts and tables: "—" when missing,
+ * exponents ("1.2e-7") below 0.001 and from 100,000, else as short as it reads ("0.25").
+ */
+export function formatSignificant(v, digits = 4) {
+  if (v === null || v === undefined) return "—";
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(Math.max(1, digits - 2));
+  return Number(v.toPrecision(digits)).toString();
 }

@@ -5,22 +5,20 @@ import { createArchitectureEditor } from "./architecture.js";
 import { createControls } from "./controls.js";
 import { exportPng, exportSvg } from "./export.js";
 import { createLesson } from "./lesson.js";
-import { publishLesson } from "./panels.js";
+import { addPanel } from "./panels.js";
 import { createEquationPanel } from "./panels/equation.js";
 import { createLossPanel } from "./panels/loss.js";
 import { createSummary } from "./panels/summary.js";
 import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
 import { createStore, DEFAULTS } from "./store.js";
-import { decodeHash, encodeHash } from "./url-state.js";
+import { createUrlWriter, decodeHash } from "./url-state.js";
 import { createValueEditor, editTarget, withValue } from "./value-editor.js";
-import { cancelIdle, whenIdle } from "./idle.js";
-import { mountExpandToggle } from "./expr/expand-toggle.js";
-import { exprApi } from "./expr/client.js";
-import { mountExpressionEditor } from "./expr/editor.js";
-import { addPanel } from "./panels.js";
+import { createExpandToggle } from "./expr/expand-toggle.js";
+import { createExpressionEditor } from "./expr/editor.js";
 import { api } from "./api.js";
-import { installWorksheetPanels } from "./worksheet/panel.js";
+import { createToast, el } from "./dom.js";
+import { createWorksheetPanels } from "./worksheet/panel.js";
 
 const $ = (id) => document.getElementById(id);
 const presets = JSON.parse($("presets-data").textContent);
@@ -113,7 +111,7 @@ const lesson = createLesson(store, {
     timeline.show(resp);
     controls.sync(store.get(), resp, graph);
     graphError.hidden = true;
-    publishLesson({ scenario: s.scenario, graph, step: resp, state: store.get() });
+    worksheet.show({ scenario: s.scenario, graph, state: store.get() });
   },
   onContributions(parts) {
     stage.setContributions(parts);
@@ -214,14 +212,14 @@ const architecture = createArchitectureEditor({
   onApply: (scenario) => lesson.load(scenario, { presetId: null, cursor: 0 }),
 });
 
-const option = (value, textContent, title = "") => Object.assign(document.createElement("option"), { value, textContent, title });
-const exprGroup = Object.assign(document.createElement("optgroup"), { label: "Expressions" });
+const option = (value, text, title = "") => el("option", { text, attrs: { value, title } });
+const exprGroup = el("optgroup", { attrs: { label: "Expressions" } });
 
 function syncPresetMenu() {
   const select = $("preset-select");
   const id = store.get().presetId;
   if (!select.options.length) {
-    const networks = Object.assign(document.createElement("optgroup"), { label: "Networks" });
+    const networks = el("optgroup", { attrs: { label: "Networks" } });
     networks.append(...presets.map((p) => option(p.id, p.title)));
     select.append(option("", "Your own"), networks, exprGroup);
   }
@@ -246,22 +244,19 @@ $("preset-select").addEventListener("change", async (ev) => {
   }
 });
 
-// Editing furniture beside and below the graph, through the page's own panel API.
+// Editing furniture beside and below the graph (panels.js); each is told what to show above.
+const loadOwn = (scenario) => lesson.load(scenario, { presetId: null, cursor: 0, sample: 0 });
 const exprPanel = addPanel({ id: "expression", title: "Your own expression", where: "below" });
-const exprEditor = mountExpressionEditor(exprPanel.body, {
-  // the page's preset menu lists the textbook examples: the editor's own list would repeat it
-  api: { ...exprApi, expressionPresets: () => Promise.reject(new Error("listed in the preset menu")) },
-  onScenario: (scenario) => lesson.load(scenario, { presetId: null, cursor: 0, sample: 0 }),
-});
+// the page's preset menu lists the textbook examples: the editor's own list would repeat it
+const exprEditor = createExpressionEditor(exprPanel.body, { presets: false, onScenario: loadOwn });
 exprPanel.section.hidden = true;
 $("architecture").after(exprPanel.section); // an expression has no Network panel: take its place
+const worksheet = createWorksheetPanels({ loadScenario: loadOwn });
 
-
-const expandToggle = mountExpandToggle($("expand-slot"), {
+const expandToggle = createExpandToggle($("expand-slot"), {
   checked: store.get().expand,
   onChange: (expand) => lesson.load(store.get().scenario, { expand, cursor: 0 }),
 });
-installWorksheetPanels({ loadScenario: (scenario) => lesson.load(scenario, { presetId: null, cursor: 0, sample: 0 }) });
 
 $("copy-link").addEventListener("click", async () => {
   url.now();
@@ -279,39 +274,7 @@ const exportName = () => `backstep-${(store.get().presetId || "lesson").replace(
 $("export-svg").addEventListener("click", () => stage.whole(() => exportSvg($("graph"), exportName(), stage.edgeArt())));
 $("export-png").addEventListener("click", () => stage.whole(() => exportPng($("graph"), exportName(), stage.edgeArt())));
 
-// State → URL. The URL holds the whole lesson, written once the page is idle (within a quarter
-// of a second) rather than on every key: history.replaceState costs 1–10 ms in Chromium, taken
-// from the frames of a step, and a held arrow key would write it 30 times a second. A link
-// copied, or a page left, takes the URL as it is now.
-const url = (() => {
-  let pending = 0;
-  let written = location.hash; // a hash that differs was set by someone else: hashchange adopts it
-  const write = () => {
-    pending = 0;
-    if (location.hash !== written) return;
-    const hash = encodeHash(store.get());
-    if (hash !== location.hash) history.replaceState(null, "", hash);
-    written = location.hash;
-  };
-  const drop = () => {
-    if (pending) cancelIdle(pending);
-    pending = 0;
-  };
-  return {
-    /** The hash someone else set is the lesson now: a write still waiting is dropped. */
-    adopt() {
-      drop();
-      written = location.hash;
-    },
-    later() {
-      if (!pending) pending = whenIdle(write, 250);
-    },
-    now() {
-      drop();
-      write();
-    },
-  };
-})();
+const url = createUrlWriter(store.get); // state → URL, once the page is idle (url-state.js)
 addEventListener("pagehide", url.now);
 document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && url.now());
 
@@ -324,7 +287,6 @@ store.subscribe((s, changed) => {
     unreserve();
     valueEditor.close(false);
     requestAnimationFrame(() => stage.redraw()); // new sizes for the same area
-
   }
   if (changed.has("precision")) stage.redraw();
   if (changed.has("granularity") && lesson.graph()) timeline.setPlan(lesson.graph(), s.granularity);
@@ -377,18 +339,6 @@ matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
   applyView(store.get());
   stage.repaintEdges(); // a large graph's canvases take their colours from the theme
 });
-
-function createToast(node) {
-  let timer = null;
-  return {
-    show(message, ms = 3000) {
-      node.textContent = message;
-      node.classList.add("is-shown");
-      clearTimeout(timer);
-      timer = setTimeout(() => node.classList.remove("is-shown"), ms);
-    },
-  };
-}
 
 applyView(store.get());
 if (!store.get().scenario) {

@@ -1,6 +1,7 @@
-// The whole lesson in the URL hash, from one declarative property list.
+// The whole lesson in the URL hash, from one declarative property list, and its writer.
 
 import { catalog } from "./catalog.js";
+import { cancelIdle, whenIdle } from "./idle.js";
 import { DEFAULTS, SPEEDS, THEMES } from "./store.js";
 
 // What the server allows comes from the page's catalog, read when a hash is read, not at import.
@@ -81,4 +82,40 @@ export function decodeHash(hash) {
     if (v !== undefined) out[key] = v;
   }
   return out;
+}
+
+/**
+ * State → URL. The URL holds the whole lesson, written once the page is idle (within a quarter
+ * of a second) rather than on every key: history.replaceState costs 1–10 ms in Chromium, taken
+ * from the frames of a step, and a held arrow key would write it 30 times a second. A link
+ * copied, or a page left, takes the URL as it is now.
+ */
+export function createUrlWriter(getState) {
+  let pending = 0;
+  let written = location.hash; // a hash that differs was set by someone else: hashchange adopts it
+  const write = () => {
+    pending = 0;
+    if (location.hash !== written) return;
+    const hash = encodeHash(getState());
+    if (hash !== location.hash) history.replaceState(null, "", hash);
+    written = location.hash;
+  };
+  const drop = () => {
+    if (pending) cancelIdle(pending);
+    pending = 0;
+  };
+  return {
+    /** The hash someone else set is the lesson now: a write still waiting is dropped. */
+    adopt() {
+      drop();
+      written = location.hash;
+    },
+    later() {
+      if (!pending) pending = whenIdle(write, 250);
+    },
+    now() {
+      drop();
+      write();
+    },
+  };
 }

@@ -23,22 +23,22 @@ HARNESS_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><ti
 <script type="module" src="/__expr_harness.js"></script></head>
 <body><div id="ws"></div><div id="ed"></div><div id="ex"></div><div id="tg"></div></body></html>"""
 HARNESS_JS = """
-import { mountWorksheet } from "/static/js/worksheet/worksheet.js";
-import { mountExpressionEditor } from "/static/js/expr/editor.js";
-import { mountExportMenu } from "/static/js/worksheet/export-menu.js";
-import { mountExpandToggle } from "/static/js/expr/expand-toggle.js";
+import { createWorksheet } from "/static/js/worksheet/worksheet.js";
+import { createExpressionEditor } from "/static/js/expr/editor.js";
+import { createExportMenu } from "/static/js/worksheet/export-menu.js";
+import { createExpandToggle } from "/static/js/expr/expand-toggle.js";
 window.__violations = [];
 document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective));
 const state = { scenario: (await (await fetch("/api/presets/tutorial")).json()).scenario };
-const sheet = mountWorksheet(document.getElementById("ws"), null, () => state, {
+const sheet = createWorksheet(document.getElementById("ws"), () => state, {
   onResult: (r) => { window.__result = r; },
 });
 await sheet.refresh();
-mountExpressionEditor(document.getElementById("ed"), { onScenario: (sc) => { window.__scenario = sc; } });
-mountExportMenu(document.getElementById("ex"), null, () => ({ scenario: state.scenario, name: "tutorial" }), {
+createExpressionEditor(document.getElementById("ed"), { onScenario: (sc) => { window.__scenario = sc; } });
+createExportMenu(document.getElementById("ex"), () => ({ scenario: state.scenario, name: "tutorial" }), {
   onImport: (sc) => { window.__imported = sc; },
 });
-mountExpandToggle(document.getElementById("tg"), { onChange: (v) => { window.__expand = v; } });
+createExpandToggle(document.getElementById("tg"), { onChange: (v) => { window.__expand = v; } });
 document.body.dataset.ready = "1";
 """
 
@@ -200,32 +200,38 @@ def test_panels_on_the_step_through_page(browser, harness_url):
 
 
 def test_expression_panel_steps_a_textbook_graph(browser, harness_url):
-    """expr/install.js: pick (a + b)(b + 1), step to the end, and read b's summed gradient."""
+    """The page's expression panel: load (a + b)(b + 1) from it, step to the end in the main
+    graph, and read b's gradient: one path's part first, then the sum of both."""
     root = harness_url.removesuffix("/__expr_harness")
     pg = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.goto(f"{root}/#preset=tutorial")
     pg.wait_for_selector("#n-z1_0")
-    pg.add_style_tag(url="/static/css/expr.css")
-    pg.add_script_tag(url="/static/js/expr/install.js", type="module")
-    pg.wait_for_selector(
-        "#panel-expressions .bs-expr-presets option[value='sum-times-sum']", state="attached"
-    )
-    pg.select_option("#panel-expressions .bs-expr-presets", "sum-times-sum")
-    pg.wait_for_selector("#x-var_b")
-    for _ in range(7):  # the forward pass (3) and the first four backward steps
-        pg.click("#panel-expressions .bs-xg-step")
-        time.sleep(0.05)
-    wait_until(pg, "document.querySelector('.bs-xg-counter').textContent.startsWith('step 7 of 8')")
+    assert pg.is_hidden("#panel-expression")  # a network has the Network panel instead
+    pg.select_option("#preset-select", "expr:tanh-neuron")  # any expression shows the panel
+    pg.wait_for_selector("#panel-expression .bs-expr-text", state="visible")
+    pg.fill("#panel-expression .bs-expr-text", "(a + b) * (b + 1)")
+    pg.wait_for_selector("#panel-expression input[data-var='b']")
     a, b = 2, 1
-    assert pg.text_content("#x-f .bs-xg-value") == f"= {(a + b) * (b + 1)}"
-    assert pg.text_content("#x-var_b .bs-xg-grad") == f"∇ {b + 1} (1/2)"  # one path so far
-    pg.click("#panel-expressions .bs-xg-step")
-    wait_until(pg, "document.querySelector('.bs-xg-counter').textContent.startsWith('step 8 of 8')")
-    assert pg.text_content("#x-var_b .bs-xg-grad") == f"∇ {(b + 1) + (a + b)}"
-    assert "Contribution 2 of 2" in pg.text_content("#panel-expressions .bs-xg-sentence")
-    assert pg.query_selector("#panel-expressions .bs-xg-math math") is not None
-    assert "is-backward" in pg.get_attribute("#x-var_b__v2", "class")
+    pg.fill("#panel-expression input[data-var='a']", str(a))
+    pg.fill("#panel-expression input[data-var='b']", str(b))
+    pg.click("#panel-expression .bs-expr-load")
+    pg.wait_for_selector("#n-var_b")
+    wait_until(pg, "document.getElementById('step-count').textContent === 'step 0 of 8'")
+    for k in range(1, 8):  # the forward pass (3) and the first four backward steps
+        pg.click("#btn-step")
+        pg.wait_for_selector(f"html[data-cursor='{k}']")
+    wait_until(pg, "document.getElementById('step-count').textContent === 'step 7 of 8'")
+    assert pg.text_content("#n-f .value") == f"{(a + b) * (b + 1)}"
+    assert pg.text_content("#n-var_b .grad") == f"∇\u2009{b + 1} · 1 of 2"  # one path so far
+    pg.click("#btn-step")
+    wait_until(pg, "document.getElementById('step-count').textContent === 'step 8 of 8'")
+    assert pg.text_content("#n-var_b .grad") == f"∇\u2009{(b + 1) + (a + b)}"
+    assert "Contribution 2 of 2" in pg.text_content("#sentence")
+    assert pg.query_selector("#equations math") is not None
+    assert pg.get_attribute("#explain", "data-phase") == "backward"
+    assert "active" in pg.get_attribute("#e-var_b__v2", "class")
+    assert pg.input_value("#preset-select") == ""  # the panel's own expression, not a preset
     assert errors == []
     pg.close()

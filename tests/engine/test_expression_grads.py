@@ -63,6 +63,7 @@ def test_reused_variable_sums_its_contributions():
     steps = [s for s in lesson.walk() if s["target"] == "var_b"]
     assert [s["contribution"] for s in steps] == [[1, 2], [2, 2]]
     assert [s["value"] for s in steps] == [b + 1, (b + 1) + (a + b)]
+    assert [s["added"] for s in steps] == [b + 1, a + b]  # each path's part, as it arrives
     assert "Contribution 2 of 2" in steps[1]["explanation"]["sentence"]
     assert steps[1]["explanation"]["formula"]["text"].startswith("∂f/∂b ←")
     _, grads = engine("(a + b) * (b + 1)", {"a": a, "b": b})

@@ -233,3 +233,26 @@ def test_softmax_cross_entropy_backward_reaches_p_minus_y():
         assert p[f"z2_{k}"]["grad"] == pytest.approx(want, abs=1e-15)
     last = [s for s in steps if s["target"] == "z2_1"][-1]
     assert last["contribution"] == [3, 3] and "p − y" in last["explanation"]["sentence"]
+
+
+def test_each_backward_step_says_what_it_adds():
+    """`added` is the edge's contribution: a node's sum it up to its gradient (the sample's),
+    a parameter's to its gradient (the batch mean); other phases add nothing."""
+    from app.api.convert import to_spec
+    from app.api.schemas import Scenario
+    from app.engine.presets import get_preset
+
+    lesson = Lesson.from_spec(to_spec(Scenario(**get_preset("xor")["scenario"])))
+    for sample in (0, 3):
+        steps = lesson.walk(sample=sample)
+        end = lesson.at(lesson.plan.phase_starts("step")["update"], sample=sample)
+        grads = {e["id"]: e["grad"] for e in end["nodes"] + end["parameters"]}
+        sums: dict[str, float] = {}
+        for s in steps:
+            if s["phase"] != "backward":
+                assert s["added"] is None
+                continue
+            sums[s["target"]] = sums.get(s["target"], 0.0) + s["added"]
+        assert sums.keys() == {k for k, v in grads.items() if v is not None} - {"L"}
+        for k, total in sums.items():
+            assert total == pytest.approx(grads[k], rel=1e-12, abs=1e-15), k

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { formatNumber, formatPercent, formatSigned, parseNumber } from "../../static/js/format.js";
+import { formatNumber, formatPercent, formatSignificant, formatSigned, parseNumber } from "../../static/js/format.js";
 
 const MINUS = "\u2212";
 
@@ -148,5 +148,31 @@ describe("parseNumber", () => {
 
   it("reads back every number formatNumber prints in fixed notation exactly", () => {
     for (const [v, p] of [[0.5, 4], [-0.125, 3], [123.456, 3], [-7, 2]]) assert.equal(parseNumber(formatNumber(v, p)), v);
+  });
+});
+
+describe("formatSignificant (the labs' charts and tables)", () => {
+  it("shows a dash for a missing value and 0 for either zero", () => {
+    assert.equal(formatSignificant(null), "—");
+    assert.equal(formatSignificant(undefined), "—");
+    assert.equal(formatSignificant(0), "0");
+    assert.equal(formatSignificant(-0), "0");
+  });
+
+  it("rounds to the significant digits asked for, as short as it reads", () => {
+    assert.equal(formatSignificant(0.25), "0.25");
+    assert.equal(formatSignificant(1 / 3), "0.3333");
+    assert.equal(formatSignificant(2 / 3, 3), "0.667");
+    assert.equal(formatSignificant(-2.5), "-2.5");
+    assert.equal(formatSignificant(1234.5678), "1235");
+    assert.equal(formatSignificant(0.001), "0.001", "exactly 0.001 is still plain");
+    assert.equal(formatSignificant(99999.5), "100000", "rounding up to 10⁵ stays plain");
+  });
+
+  it("switches to exponents below 0.001 and from 100,000, with digits − 2 decimals", () => {
+    assert.equal(formatSignificant(123456), "1.23e+5");
+    assert.equal(formatSignificant(0.0001234), "1.23e-4");
+    assert.equal(formatSignificant(-4.5e-9, 2), "-4.5e-9", "at least one decimal");
+    assert.equal(formatSignificant(1e5, 6), "1.0000e+5");
   });
 });

@@ -146,6 +146,12 @@ class StepOut(BaseModel):
     contribution: list[int] | None = Field(
         None, description="Backward: [k, n]: the k-th of n contributions."
     )
+    added: MaybeFloat = Field(
+        None,
+        description="Backward: what this step adds to the target's gradient (this edge's "
+        "contribution: upstream gradient × local derivative), for the selected sample; for a "
+        "parameter, its mean over the samples. null for other phases.",
+    )
     direction: Literal["up", "down", "none"] | None = None
     explanation: ExplanationOut
 

@@ -1,16 +1,18 @@
 // The expression editor: type an expression, give its variables values, load it as the lesson.
 //
-//   import { mountExpressionEditor } from "/static/js/expr/editor.js";
-//   const editor = mountExpressionEditor(container, { onScenario: (sc) => loadLesson(sc) });
+//   import { createExpressionEditor } from "/static/js/expr/editor.js";
+//   const editor = createExpressionEditor(container, { onScenario: (sc) => loadLesson(sc) });
 //   editor.setScenario({ kind: "expression", expression: "(a + b) * (b + 1)", values: { a: 2, b: 1 } });
 //
 // onScenario receives a scenario for /api/graph and /api/step ({kind: "expression", …}).
+// `presets: false` leaves out its menu of textbook examples (the step page's preset menu has them).
 
-import { ExprApiError, el, exprApi, uniqueId } from "./client.js";
+import { ApiError, api } from "../api.js";
+import { el, uniqueId } from "../dom.js";
 
 const DEFAULT_VALUE = 1;
 
-export function mountExpressionEditor(container, { api = exprApi, onScenario = () => {}, initial = null } = {}) {
+export function createExpressionEditor(container, { onScenario = () => {}, initial = null, presets = true } = {}) {
   const ids = { input: uniqueId("bs-expr-input"), error: uniqueId("bs-expr-error"), lr: uniqueId("bs-expr-lr") };
   const values = new Map(); // remembered per variable name, so editing keeps what was typed
   let variables = [];
@@ -85,7 +87,7 @@ export function mountExpressionEditor(container, { api = exprApi, onScenario = (
       showError("");
     } catch (err) {
       if (ticket !== parseTicket) return;
-      showError(err instanceof ExprApiError ? err.lines.map((l) => l.replace(/^expression: /, "")).join("\n") : String(err));
+      showError(err instanceof ApiError ? err.messages.map((l) => l.replace(/^expression: /, "")).join("\n") : String(err));
     }
   }
 
@@ -133,10 +135,12 @@ export function mountExpressionEditor(container, { api = exprApi, onScenario = (
       showError(err.message);
     }
   });
-  api
-    .expressionPresets()
-    .then((list) => presetSelect.append(...list.map((p) => el("option", { text: p.title, attrs: { value: p.id, title: p.description } }))))
-    .catch(() => presetSelect.remove());
+  if (presets) {
+    api
+      .expressionPresets()
+      .then((list) => presetSelect.append(...list.map((p) => el("option", { text: p.title, attrs: { value: p.id, title: p.description } }))))
+      .catch(() => presetSelect.remove());
+  } else presetSelect.remove();
 
   if (initial) setScenario(initial);
   else showError("");

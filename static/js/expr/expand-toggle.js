@@ -1,13 +1,13 @@
 // A switch that shows each neuron as its multiplications, sum and activation.
 //
-//   import { mountExpandToggle } from "/static/js/expr/expand-toggle.js";
-//   mountExpandToggle(container, { checked: state.expand, onChange: (expand) => reload({ expand }) });
+//   import { createExpandToggle } from "/static/js/expr/expand-toggle.js";
+//   createExpandToggle(container, { checked: state.expand, onChange: (expand) => reload({ expand }) });
 //
 // The host sends `expand: true` with the scenario to /api/graph, /api/step and /api/check.
 
-import { el, uniqueId } from "./client.js";
+import { el, uniqueId } from "../dom.js";
 
-export function mountExpandToggle(container, { checked = false, onChange = () => {} } = {}) {
+export function createExpandToggle(container, { checked = false, onChange = () => {} } = {}) {
   const id = uniqueId("bs-expand");
   const box = el("input", { attrs: { id, type: "checkbox", role: "switch" } });
   box.checked = checked;

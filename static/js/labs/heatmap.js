@@ -1,5 +1,7 @@
 // Canvas heat maps: the decision boundary behind the data points, and one small map per neuron.
 
+import { el } from '../dom.js';
+
 const CLASS_RGB = [
   [37, 99, 235], // class 0: blue
   [234, 88, 12], // class 1: orange
@@ -88,12 +90,7 @@ export function drawNeurons(container, grid) {
   const multi = grid.neurons.some((n) => n.layer > 1);
   container.classList.toggle('many', grid.neurons.length > 12);
   for (const n of grid.neurons) {
-    const fig = document.createElement('figure');
-    fig.className = 'neuron';
-    fig.dataset.neuron = n.id;
-    const cv = document.createElement('canvas');
-    cv.width = 96;
-    cv.height = 96;
+    const cv = el('canvas', { attrs: { width: 96, height: 96 } });
     const flat = n.values.flat().filter((v) => v !== null);
     const scale = Math.max(...flat.map(Math.abs), 1e-12);
     const rows = n.values.length;
@@ -103,9 +100,7 @@ export function drawNeurons(container, grid) {
       if (v === null) return [0, 0, 0];
       return v >= 0 ? mix(PAPER, CLASS_RGB[1], v / scale) : mix(PAPER, CLASS_RGB[0], -v / scale);
     });
-    const cap = document.createElement('figcaption');
-    cap.textContent = multi ? `L${n.layer} · ${n.row + 1}` : `neuron ${n.row + 1}`;
-    fig.append(cv, cap);
-    container.appendChild(fig);
+    const caption = multi ? `L${n.layer} · ${n.row + 1}` : `neuron ${n.row + 1}`;
+    container.appendChild(el('figure', { cls: 'neuron', attrs: { 'data-neuron': n.id } }, [cv, el('figcaption', { text: caption })]));
   }
 }

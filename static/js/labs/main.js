@@ -1,7 +1,7 @@
 // Entry point of /labs: the training panel, the lab panels, and projector mode.
 
-import { setupLab } from './panels.js';
-import { TrainPanel } from './train.js';
+import { createLab } from './panels.js';
+import { createTrainPanel } from './train.js';
 
 function setupProjector() {
   const toggle = document.getElementById('projector-toggle');
@@ -25,11 +25,10 @@ function setupNav() {
 
 setupProjector();
 setupNav();
-const training = new TrainPanel(document.getElementById('training'));
-const sections = [...document.querySelectorAll('section[data-lab]')];
-const runs = sections.map((s) => setupLab(s, () => training.currentNetwork()));
-// The labs are cheap: run each once so every panel opens with the engine's numbers.
-runs.reduce((p, run) => p.then(run), Promise.resolve());
 // The labs that examine the student's network look again at it once it is trained.
-const examining = runs.filter((_, i) => sections[i].querySelector('select[name=network]'));
-training.root.addEventListener('trained', () => examining.forEach((run) => run()));
+const training = createTrainPanel(document.getElementById('training'), {
+  onTrained: () => labs.filter((lab) => lab.examinesNetwork).forEach((lab) => lab.run()),
+});
+const labs = [...document.querySelectorAll('section[data-lab]')].map((s) => createLab(s, training.currentNetwork));
+// The labs are cheap: run each once so every panel opens with the engine's numbers.
+labs.reduce((p, lab) => p.then(lab.run), Promise.resolve());

@@ -1,42 +1,22 @@
 // One panel per lab: a Run button, the engine's numbers, and a chart that makes the point.
 
-import { ApiError, postJson } from './api.js';
-import { barChart, el, fmt, legend, lineChart, text } from './svg.js';
+import { ApiError, api } from '../api.js';
+import { el as html } from '../dom.js';
+import { formatSignificant as fmt } from '../format.js';
+import { el } from '../svg.js';
+import { barChart, legend, lineChart } from './charts.js';
 
+/** rows: lists of cells, or { cells, cls } for a row with a class. */
 function table(headers, rows, cls = '') {
-  const t = document.createElement('table');
-  t.className = cls;
-  const head = t.createTHead().insertRow();
-  for (const h of headers) {
-    const th = document.createElement('th');
-    th.textContent = h;
-    head.appendChild(th);
-  }
-  const body = t.createTBody();
-  for (const r of rows) {
-    const tr = body.insertRow();
-    for (const c of r.cells ?? r) {
-      const td = tr.insertCell();
-      td.textContent = c;
-    }
-    if (r.cls) tr.className = r.cls;
-  }
-  return t;
+  const row = (cells, tag, rowCls = '') => html('tr', { cls: rowCls }, cells.map((c) => html(tag, { text: c })));
+  return html('table', { cls }, [
+    html('thead', {}, [row(headers, 'th')]),
+    html('tbody', {}, rows.map((r) => row(r.cells ?? r, 'td', r.cls))),
+  ]);
 }
 
-function para(str, cls = 'finding') {
-  const p = document.createElement('p');
-  p.className = cls;
-  p.textContent = str;
-  return p;
-}
-
-function box(parent, cls) {
-  const d = document.createElement('div');
-  d.className = cls;
-  parent.appendChild(d);
-  return d;
-}
+const para = (str, cls = 'finding') => html('p', { cls, text: str });
+const box = (parent, cls) => parent.appendChild(html('div', { cls }));
 
 // A long list stays readable: the panels show at most this many parameters, the ones that matter.
 const MAX_SHOWN = 24;
@@ -128,21 +108,14 @@ export const LABS = {
       for (const [key, title] of [['relu', 'ReLU'], ['leaky_relu', `Leaky ReLU (slope ${res.slope})`]]) {
         const r = res[key];
         const col = box(row, 'neuron-col');
-        const h = document.createElement('h4');
-        h.textContent = title;
-        col.appendChild(h);
+        col.appendChild(html('h4', { text: title }));
         for (const [when, list] of [['before', r.before], ['after', r.after]]) {
           const strip = box(col, 'neuron-strip');
-          const label = document.createElement('span');
-          label.className = 'strip-label';
-          label.textContent = `${when}: ${list.filter((n) => n.dead).length} dead`;
-          strip.appendChild(label);
+          strip.appendChild(html('span', { cls: 'strip-label', text: `${when}: ${list.filter((n) => n.dead).length} dead` }));
           for (const n of list) {
-            const dot = document.createElement('span');
-            dot.className = `dot ${n.dead ? 'dead' : 'alive'}`;
-            dot.title = `${n.id}: z > 0 for ${(100 * n.active).toFixed(0)} % of samples`;
-            dot.textContent = n.dead ? '✕' : `${Math.round(100 * n.active)}`;
-            strip.appendChild(dot);
+            const title = `${n.id}: z > 0 for ${(100 * n.active).toFixed(0)} % of samples`;
+            const mark = n.dead ? '✕' : `${Math.round(100 * n.active)}`;
+            strip.appendChild(html('span', { cls: `dot ${n.dead ? 'dead' : 'alive'}`, text: mark, attrs: { title } }));
           }
         }
         const last = r.train_loss[r.train_loss.length - 1];
@@ -246,9 +219,7 @@ export const LABS = {
       for (const a of res.activations) {
         const cell = box(grid, 'act-cell');
         cell.dataset.activation = a.name;
-        const h = document.createElement('h4');
-        h.textContent = a.name === 'softmax' ? 'Softmax p₁ for logits (z, 0)' : a.title;
-        cell.appendChild(h);
+        cell.appendChild(html('h4', { text: a.name === 'softmax' ? 'Softmax p₁ for logits (z, 0)' : a.title }));
         const chart = box(cell, 'chart small');
         const { svg } = lineChart(chart, [
           { name: 'f', cls: 'value', points: a.z.map((z, i) => [z, a.value[i]]) },
@@ -274,9 +245,12 @@ async function networkFor(section, lab, yourNetwork) {
   return choice === 'tutorial' ? lab.tutorial : yourNetwork();
 }
 
-/** Wires one lab panel; `yourNetwork()` resolves to the training panel's {scenario, label}.
- *  Returns run(), which waits for any run already going (the last one shown is the latest). */
-export function setupLab(section, yourNetwork) {
+/**
+ * One lab panel; `yourNetwork()` resolves to the training panel's {scenario, label}. run() waits
+ * for any run already going (the last one shown is the latest); `examinesNetwork` says whether
+ * the lab looks at the student's network.
+ */
+export function createLab(section, yourNetwork) {
   const name = section.dataset.lab;
   const lab = LABS[name];
   const out = section.querySelector('.lab-out');
@@ -293,7 +267,7 @@ export function setupLab(section, yourNetwork) {
         network = await networkFor(section, lab, yourNetwork);
         which.textContent = `Working on ${network.label}…`;
       }
-      const res = await postJson(lab.path, lab.body(network));
+      const res = await api.post(lab.path, lab.body(network));
       out.replaceChildren();
       lab.render(out, res);
       if (network) which.textContent = `${lab.done}: ${network.label}.`;
@@ -309,8 +283,8 @@ export function setupLab(section, yourNetwork) {
   let queue = Promise.resolve();
   const run = () => (queue = queue.then(once));
   button.addEventListener('click', run);
-  section.querySelector('select[name=network]')?.addEventListener('change', run);
-  return run;
+  const choice = section.querySelector('select[name=network]');
+  choice?.addEventListener('change', run);
+  return { run, examinesNetwork: Boolean(choice) };
 }
 
-export { text };

@@ -4,10 +4,13 @@
 import { catalog } from '../catalog.js';
 import { DEFAULTS as VIEW_DEFAULTS } from '../store.js';
 import { encodeHash } from '../url-state.js';
-import { ApiError, postJson, streamTraining } from './api.js';
+import { ApiError, api } from '../api.js';
+import { el as html } from '../dom.js';
+import { formatSignificant as fmt } from '../format.js';
+import { el, text } from '../svg.js';
+import { legend, lineChart } from './charts.js';
 import { drawBoundary, drawNeurons } from './heatmap.js';
 import { HiddenLayersError, arrows, describeHidden, parseHidden } from './hidden.js';
-import { el, fmt, legend, lineChart, text } from './svg.js';
 
 /** The initialisation the registry gives an activation (he for the ReLU family, else xavier). */
 function initFor(act) {
@@ -37,117 +40,98 @@ const STOP_REASONS = {
   cancelled: 'stopped',
 };
 
-export class TrainPanel {
-  constructor(root) {
-    this.root = root;
-    this.form = root.querySelector('#train-form');
-    this.q = (sel) => root.querySelector(sel);
-    this.controller = null;
-    this.history = { train: [], test: [] };
-    this.data = null;
-    this.trained = null;
-    this.form.addEventListener('submit', (e) => {
-      e.preventDefault();
-      this.start();
-    });
-    this.q('#stop').addEventListener('click', () => this.stop());
-    this.q('#dataset').addEventListener('change', () => this.applyDefaults());
-    this.field('hidden').addEventListener('input', () => this.showHidden());
-    this.q('#handoff-sample').addEventListener('change', () => this.handOff());
-    this.q('#copy-scenario').addEventListener('click', () => this.copyScenario());
-    document.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape' && this.controller) this.stop();
-    });
-    this.applyDefaults();
-    this.drawLoss();
-  }
+/**
+ * The training panel in `root`. `currentNetwork()` resolves to the network it holds now, for the
+ * labs that examine one; `onTrained()` is called after each training run that finishes.
+ */
+export function createTrainPanel(root, { onTrained = () => {} } = {}) {
+  const form = root.querySelector('#train-form');
+  const q = (sel) => root.querySelector(sel);
+  const field = (id) => form.elements.namedItem(id);
+  let controller = null;
+  let history = { train: [], test: [] };
+  let data = null;
+  let epochs = null;
+  let trained = null; // the trained scenario, with the form's settings it was trained with
+  let trainedKey = null;
+  let trainedLabel = '';
+  let pending = null; // the latest progress event, drawn in the next frame
+  let frame = null;
 
-  field(id) {
-    return this.form.elements.namedItem(id);
-  }
-
-  applyDefaults() {
-    const name = this.field('dataset').value;
+  function applyDefaults() {
+    const name = field('dataset').value;
     const d = DEFAULTS[name];
-    this.field('hidden').value = d.hidden;
-    this.field('activation').value = d.act;
-    this.field('lr').value = d.lr;
-    this.field('epochs').value = d.epochs;
-    this.field('noise').value = d.noise;
-    this.field('samples').value = d.samples;
-    this.q('#csv-row').hidden = name !== 'custom';
-    this.q('#tutorial-note').hidden = name !== 'xor';
-    this.showHidden();
+    field('hidden').value = d.hidden;
+    field('activation').value = d.act;
+    field('lr').value = d.lr;
+    field('epochs').value = d.epochs;
+    field('noise').value = d.noise;
+    field('samples').value = d.samples;
+    q('#csv-row').hidden = name !== 'custom';
+    q('#tutorial-note').hidden = name !== 'xor';
+    showHidden();
   }
 
   /** The neurons per hidden layer typed in the field, within the API's limits. */
-  hiddenSizes() {
-    const input = this.field('hidden');
+  function hiddenSizes() {
     const { width, hidden_layers: hiddenLayers } = catalog().limits;
-    return parseHidden(input.value, { maxWidth: width, maxLayers: hiddenLayers });
+    return parseHidden(field('hidden').value, { maxWidth: width, maxLayers: hiddenLayers });
   }
 
   /** Says under the field what it means: "2 hidden layers of 8 neurons each: inputs → 8 → 8 → output". */
-  showHidden() {
-    const out = this.q('#hidden-readout');
+  function showHidden() {
+    const out = q('#hidden-readout');
     try {
-      const sizes = this.hiddenSizes();
+      const sizes = hiddenSizes();
       out.textContent = `${describeHidden(sizes)}: ${arrows(['inputs', ...sizes, 'output'])}`;
       out.className = 'hint';
-      this.field('hidden').removeAttribute('aria-invalid');
+      field('hidden').removeAttribute('aria-invalid');
     } catch (err) {
       if (!(err instanceof HiddenLayersError)) throw err;
       out.textContent = err.message;
       out.className = 'hint error';
-      this.field('hidden').setAttribute('aria-invalid', 'true');
+      field('hidden').setAttribute('aria-invalid', 'true');
     }
   }
 
-  number(id, fallback = null) {
-    const raw = this.field(id).value.trim();
+  function number(id, fallback = null) {
+    const raw = field(id).value.trim();
     if (raw === '') return fallback;
     const v = Number(raw);
-    if (!Number.isFinite(v)) throw new Error(`${this.field(id).dataset.label ?? id}: “${raw}” is not a number`);
+    if (!Number.isFinite(v)) throw new Error(`${field(id).dataset.label ?? id}: “${raw}” is not a number`);
     return v;
   }
 
-  datasetRequest() {
-    const name = this.field('dataset').value;
-    const common = { seed: this.number('seed', 0), test_fraction: this.number('test_fraction', 0) };
-    if (name === 'custom') {
-      return { csv: this.field('csv').value, task: this.field('task').value, ...common };
-    }
-    return { name, samples: this.number('samples', null), noise: this.number('noise', 0), ...common };
+  function datasetRequest() {
+    const name = field('dataset').value;
+    const common = { seed: number('seed', 0), test_fraction: number('test_fraction', 0) };
+    if (name === 'custom') return { csv: field('csv').value, task: field('task').value, ...common };
+    return { name, samples: number('samples', null), noise: number('noise', 0), ...common };
   }
 
-  scenarioFor(data) {
-    const hidden = this.hiddenSizes();
-    const act = this.field('activation').value;
-    const regression = data.task === 'regression';
-    const multi = data.outputs > 1;
-    const out = regression ? 'linear' : multi ? 'softmax' : 'sigmoid';
-    const tutorial = DEFAULTS[this.field('dataset').value].init === 'tutorial' && hidden.length === 1;
+  function scenarioFor(d) {
+    const hidden = hiddenSizes();
+    const act = field('activation').value;
+    const multi = d.outputs > 1;
+    const out = d.task === 'regression' ? 'linear' : multi ? 'softmax' : 'sigmoid';
+    const tutorial = DEFAULTS[field('dataset').value].init === 'tutorial' && hidden.length === 1;
     return {
-      layers: [data.features, ...hidden, data.outputs],
+      layers: [d.features, ...hidden, d.outputs],
       activations: [...hidden.map(() => act), out],
       loss: multi ? 'cross_entropy' : 'mse',
-      init: tutorial
-        ? { scheme: 'normal', seed: 42, scale: 0.5 }
-        : { scheme: initFor(act), seed: this.number('seed', 0) },
-      inputs: data.inputs,
-      targets: data.targets,
-      learning_rate: this.number('lr'),
+      init: tutorial ? { scheme: 'normal', seed: 42, scale: 0.5 } : { scheme: initFor(act), seed: number('seed', 0) },
+      inputs: d.inputs,
+      targets: d.targets,
+      learning_rate: number('lr'),
     };
   }
 
   /** Every setting of the form: training is only "your network" while they stay the same. */
-  formKey() {
-    return JSON.stringify([...new FormData(this.form)]);
-  }
+  const formKey = () => JSON.stringify([...new FormData(form)]);
 
   /** "2 → 8 → 8 → 1 (tanh hidden layers, sigmoid output, mse loss) on Two moons, 200 training samples" */
-  describe(scenario) {
-    const dataset = this.field('dataset').selectedOptions[0].textContent;
+  function describe(scenario) {
+    const dataset = field('dataset').selectedOptions[0].textContent;
     const n = scenario.inputs.length;
     const acts = scenario.activations;
     const hidden = acts.length > 1 ? `${acts[0]} hidden layer${acts.length > 2 ? 's' : ''}, ` : '';
@@ -157,108 +141,102 @@ export class TrainPanel {
 
   /** The network the training panel holds now, for the labs that examine one: the trained one
    *  while the form is as it was trained, else the form's network at its initial weights. */
-  async currentNetwork() {
-    if (this.trained && this.trainedKey === this.formKey()) {
-      return { scenario: this.trained, label: this.trainedLabel };
-    }
-    this.hiddenSizes(); // a typing slip is refused before any request
-    const scenario = this.scenarioFor(await postJson('/api/datasets', this.datasetRequest()));
+  async function currentNetwork() {
+    if (trained && trainedKey === formKey()) return { scenario: trained, label: trainedLabel };
+    hiddenSizes(); // a typing slip is refused before any request
+    const scenario = scenarioFor(await api.datasets(datasetRequest()));
     const init = `${scenario.init.scheme} initialisation, seed ${scenario.init.seed}`;
-    return { scenario, label: `your network ${this.describe(scenario)}, before training (weights from ${init})` };
+    return { scenario, label: `your network ${describe(scenario)}, before training (weights from ${init})` };
   }
 
-  setBusy(busy) {
-    this.q('#train').disabled = busy;
-    this.q('#stop').disabled = !busy;
-    this.root.classList.toggle('busy', busy);
+  function setBusy(busy) {
+    q('#train').disabled = busy;
+    q('#stop').disabled = !busy;
+    root.classList.toggle('busy', busy);
   }
 
-  status(msg, cls = '') {
-    const s = this.q('#train-status');
+  function status(msg, cls = '') {
+    const s = q('#train-status');
     s.textContent = msg;
     s.className = `status ${cls}`;
   }
 
-  async start() {
-    if (this.controller) return;
-    this.controller = new AbortController();
-    this.setBusy(true);
-    this.trained = null;
-    this.trainedKey = this.formKey();
-    this.q('#handoff-box').hidden = true;
-    this.history = { train: [], test: [] };
-    this.q('#progress').value = 0;
+  async function start() {
+    if (controller) return;
+    controller = new AbortController();
+    setBusy(true);
+    trained = null;
+    trainedKey = formKey();
+    q('#handoff-box').hidden = true;
+    history = { train: [], test: [] };
+    q('#progress').value = 0;
     try {
-      this.hiddenSizes(); // a typing slip is refused before any request
-      this.status('Generating data…');
-      const data = await postJson('/api/datasets', this.datasetRequest(), this.controller.signal);
-      this.data = data;
-      const scenario = this.scenarioFor(data);
-      this.epochs = this.number('epochs');
-      this.drawData(null, null);
+      hiddenSizes(); // a typing slip is refused before any request
+      status('Generating data…');
+      data = await api.datasets(datasetRequest(), controller.signal);
+      const scenario = scenarioFor(data);
+      epochs = number('epochs');
+      drawData(null, null);
       const req = {
         scenario,
-        epochs: this.epochs,
-        batch_size: this.number('batch_size'),
-        clip_norm: this.number('clip_norm'),
-        target_loss: this.number('target_loss'),
-        accumulate_grads: this.field('accumulate').checked,
+        epochs,
+        batch_size: number('batch_size'),
+        clip_norm: number('clip_norm'),
+        target_loss: number('target_loss'),
+        accumulate_grads: field('accumulate').checked,
         time_budget: 60,
-        report_every: Math.max(1, Math.round(this.epochs / 50)),
+        report_every: Math.max(1, Math.round(epochs / 50)),
         grid: data.features === 2 ? 36 : 0,
       };
       if (data.test_inputs.length) {
         req.test_inputs = data.test_inputs;
         req.test_targets = data.test_targets;
       }
-      this.status(`Training ${arrows(scenario.layers)}…`);
-      await streamTraining(req, (name, ev) => this.onEvent(name, ev, scenario), this.controller.signal);
+      status(`Training ${arrows(scenario.layers)}…`);
+      await api.train(req, onEvent, controller.signal);
     } catch (err) {
       if (err.name === 'AbortError') {
-        const n = this.history.train.length;
-        this.status(`Stopped by you after ${n.toLocaleString()} epochs.`, 'warn');
+        status(`Stopped by you after ${history.train.length.toLocaleString()} epochs.`, 'warn');
       } else {
-        this.status(err instanceof ApiError ? err.messages.join(' · ') : err.message, 'error');
+        status(err instanceof ApiError ? err.messages.join(' · ') : err.message, 'error');
       }
     } finally {
-      this.controller = null;
-      this.setBusy(false);
+      controller = null;
+      setBusy(false);
     }
   }
 
-  stop() {
-    if (this.controller) this.controller.abort();
-  }
+  const stop = () => controller && controller.abort();
 
-  onEvent(name, ev, scenario) {
+  function onEvent(name, ev) {
     if (name === 'progress') {
-      this.history.train.push(...ev.train_loss);
-      if (ev.test_loss) this.history.test.push(...ev.test_loss);
-      this.q('#progress').value = ev.epoch / ev.epochs;
+      history.train.push(...ev.train_loss);
+      if (ev.test_loss) history.test.push(...ev.test_loss);
+      q('#progress').value = ev.epoch / ev.epochs;
       const last = ev.train_loss[ev.train_loss.length - 1];
-      this.q('#epoch-readout').textContent = `epoch ${ev.epoch.toLocaleString()} of ${ev.epochs.toLocaleString()} · loss ${fmt(last, 5)}`;
-      this.scheduleDraw(ev);
+      q('#epoch-readout').textContent = `epoch ${ev.epoch.toLocaleString()} of ${ev.epochs.toLocaleString()} · loss ${fmt(last, 5)}`;
+      scheduleDraw(ev);
     } else if (name === 'done') {
-      this.finish(ev, scenario);
+      finish(ev);
     }
   }
 
-  scheduleDraw(ev) {
-    this.pending = ev;
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = null;
-      this.drawLoss();
-      this.drawData(this.pending.grid, this.pending.curve);
+  function scheduleDraw(ev) {
+    pending = ev;
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = null;
+      drawLoss();
+      drawData(pending.grid, pending.curve);
     });
   }
 
-  finish(res, scenario) {
-    this.history.train = res.train_loss;
-    this.history.test = res.test_loss ?? [];
-    this.drawLoss(res.diverged);
-    this.drawData(res.grid, res.curve);
-    this.q('#progress').value = res.epochs_run / this.epochs;
+  function finish(res) {
+    history.train = res.train_loss;
+    history.test = res.test_loss ?? [];
+    drawLoss(res.diverged);
+    drawData(res.grid, res.curve);
+    q('#progress').value = res.epochs_run / epochs;
     const parts = [
       `${STOP_REASONS[res.stopped]} after ${res.epochs_run.toLocaleString()} epochs (${res.updates.toLocaleString()} updates, ${res.seconds.toFixed(2)} s)`,
       `final loss ${fmt(res.final_train_loss, 6)}`,
@@ -267,93 +245,76 @@ export class TrainPanel {
     if (res.train_accuracy !== null) parts.push(`accuracy ${(100 * res.train_accuracy).toFixed(1)} %`);
     if (res.test_accuracy !== null) parts.push(`test accuracy ${(100 * res.test_accuracy).toFixed(1)} %`);
     if (res.clipped_updates) parts.push(`${res.clipped_updates} updates clipped`);
-    this.status(parts.join(' · '), res.diverged ? 'error' : 'ok');
-    if (res.diverged) this.status(`${res.diverged.message}`, 'error');
-    this.showPredictions(res);
+    status(parts.join(' · '), res.diverged ? 'error' : 'ok');
+    if (res.diverged) status(`${res.diverged.message}`, 'error');
+    showPredictions(res);
     if (res.scenario) {
-      this.trained = res.scenario;
-      const epochs = `${res.epochs_run.toLocaleString()} epoch${res.epochs_run === 1 ? '' : 's'}`;
-      this.trainedLabel = `your network ${this.describe(res.scenario)}, after ${epochs} of training`;
-      const pick = this.q('#handoff-sample');
+      trained = res.scenario;
+      const n = `${res.epochs_run.toLocaleString()} epoch${res.epochs_run === 1 ? '' : 's'}`;
+      trainedLabel = `your network ${describe(res.scenario)}, after ${n} of training`;
+      const pick = q('#handoff-sample');
       pick.replaceChildren(new Option('the whole batch', 'batch'));
       res.scenario.inputs.slice(0, 50).forEach((x, i) => {
         pick.appendChild(new Option(`sample ${i + 1}: (${x.map((v) => fmt(v, 3)).join(', ')})`, String(i)));
       });
-      this.q('#handoff-box').hidden = false;
-      this.handOff();
+      q('#handoff-box').hidden = false;
+      handOff();
     }
-    void scenario;
-    this.root.dispatchEvent(new CustomEvent('trained'));
+    onTrained();
   }
 
-  showPredictions(res) {
-    const box = this.q('#predictions');
+  function showPredictions(res) {
+    const box = q('#predictions');
     box.replaceChildren();
     if (res.predictions.length > 8) return;
-    const table = document.createElement('table');
-    table.innerHTML = '<thead><tr><th>input</th><th>target</th><th>prediction</th><th>rounded</th></tr></thead>';
-    const body = document.createElement('tbody');
-    res.predictions.forEach((p, i) => {
-      const tr = document.createElement('tr');
-      const cells = [
-        `(${res.scenario ? res.scenario.inputs[i].join(', ') : this.data.inputs[i].join(', ')})`,
-        this.data.targets[i].join(', '),
-        p.map((v) => fmt(v, 6)).join(', '),
-        p.map((v) => (v === null ? '—' : v.toFixed(2))).join(', '),
-      ];
-      for (const c of cells) {
-        const td = document.createElement('td');
-        td.textContent = c;
-        tr.appendChild(td);
-      }
-      body.appendChild(tr);
-    });
-    table.appendChild(body);
-    box.appendChild(table);
+    const row = (tag, cells) => html('tr', {}, cells.map((c) => html(tag, { text: c })));
+    const rows = res.predictions.map((p, i) => row('td', [
+      `(${res.scenario ? res.scenario.inputs[i].join(', ') : data.inputs[i].join(', ')})`,
+      data.targets[i].join(', '),
+      p.map((v) => fmt(v, 6)).join(', '),
+      p.map((v) => (v === null ? '—' : v.toFixed(2))).join(', '),
+    ]));
+    const head = html('thead', {}, [row('th', ['input', 'target', 'prediction', 'rounded'])]);
+    box.appendChild(html('table', {}, [head, html('tbody', {}, rows)]));
   }
 
-  drawLoss(diverged = null) {
-    const series = [{ name: 'train', cls: 'train', points: this.history.train.map((v, i) => [i, v]) }];
-    if (this.history.test.length) {
-      series.push({ name: 'test', cls: 'test', points: this.history.test.map((v, i) => [i, v]) });
-    }
+  function drawLoss(diverged = null) {
+    const series = [{ name: 'train', cls: 'train', points: history.train.map((v, i) => [i, v]) }];
+    if (history.test.length) series.push({ name: 'test', cls: 'test', points: history.test.map((v, i) => [i, v]) });
     const marks = diverged ? [{ x: diverged.step, label: `non-finite after update ${diverged.step}`, cls: 'bad' }] : [];
-    lineChart(this.q('#loss-chart'), series, {
+    lineChart(q('#loss-chart'), series, {
       logY: true,
-      xDomain: [0, Math.max(this.epochs ?? 1, 1)],
+      xDomain: [0, Math.max(epochs ?? 1, 1)],
       xLabel: 'epoch',
       label: 'loss per epoch',
       marks,
       height: 320,
     });
-    legend(this.q('#loss-legend'), [
+    legend(q('#loss-legend'), [
       { cls: 'train', label: 'training loss' },
-      ...(this.history.test.length ? [{ cls: 'test', label: 'test loss' }] : []),
+      ...(history.test.length ? [{ cls: 'test', label: 'test loss' }] : []),
     ]);
   }
 
-  drawData(grid, curve) {
-    const data = this.data;
+  function drawData(grid, curve) {
     if (!data) return;
-    const plane = this.q('#boundary');
-    const curveBox = this.q('#curve');
+    const plane = q('#boundary');
     plane.hidden = data.features !== 2;
-    curveBox.hidden = data.features !== 1;
-    this.q('#neurons-box').hidden = data.features !== 2;
+    q('#curve').hidden = data.features !== 1;
+    q('#neurons-box').hidden = data.features !== 2;
     if (data.features === 2) {
       drawBoundary(plane, grid, data);
-      drawNeurons(this.q('#neurons'), grid);
+      drawNeurons(q('#neurons'), grid);
     } else if (data.features === 1) {
-      this.drawCurve(curve);
+      drawCurve(curve);
     }
   }
 
-  drawCurve(curve) {
-    const data = this.data;
+  function drawCurve(curve) {
     const pts = (xs, ys) => xs.map((x, i) => [x[0], ys[i][0]]);
     const series = curve ? [{ name: 'fit', cls: 'fit', points: curve.x.map((x, i) => [x, curve.y[i][0]]) }] : [];
     const ys = [...data.targets, ...data.test_targets].map((t) => t[0]);
-    const { svg, sx, sy } = lineChart(this.q('#curve'), series, {
+    const { svg, sx, sy } = lineChart(q('#curve'), series, {
       xDomain: [data.extent[0], data.extent[1]],
       yDomain: [Math.min(...ys) - 0.3, Math.max(...ys) + 0.3],
       xLabel: 'x',
@@ -363,32 +324,49 @@ export class TrainPanel {
     });
     for (const [x, y] of pts(data.inputs, data.targets)) el('circle', { cx: sx(x), cy: sy(y), r: 5, class: 'pt train' }, svg);
     for (const [x, y] of pts(data.test_inputs, data.test_targets)) el('circle', { cx: sx(x), cy: sy(y), r: 5, class: 'pt test' }, svg);
-    if (!curve) text(svg, 120, 40, 'data only — train to see the fit', 'tick');
+    if (!curve) text({ x: 120, y: 40, class: 'tick', 'text-anchor': 'start' }, 'data only — train to see the fit', svg);
   }
 
   /** The hand-off is a plain link: the lesson rides in the URL hash, as the page's own links do. */
-  handOff() {
-    if (!this.trained) return;
-    const pick = this.q('#handoff-sample').value;
-    const sc = { ...this.trained };
+  function handOff() {
+    if (!trained) return;
+    const pick = q('#handoff-sample').value;
+    const sc = { ...trained };
     if (pick !== 'batch') {
       // one chosen sample: the next iteration's gradient is that sample's alone
       sc.inputs = [sc.inputs[Number(pick)]];
       sc.targets = [sc.targets[Number(pick)]];
     }
-    this.q('#handoff').href = `/${encodeHash({ ...VIEW_DEFAULTS, presetId: null, scenario: sc, cursor: 0 })}`;
+    q('#handoff').href = `/${encodeHash({ ...VIEW_DEFAULTS, presetId: null, scenario: sc, cursor: 0 })}`;
   }
 
-  async copyScenario() {
-    if (!this.trained) return;
-    const json = JSON.stringify(this.trained, null, 1);
-    this.q('#scenario-json').value = json;
-    this.q('#scenario-json').hidden = false;
+  async function copyScenario() {
+    if (!trained) return;
+    const json = JSON.stringify(trained, null, 1);
+    q('#scenario-json').value = json;
+    q('#scenario-json').hidden = false;
     try {
       await navigator.clipboard.writeText(json);
-      this.q('#copy-scenario').textContent = 'Copied';
+      q('#copy-scenario').textContent = 'Copied';
     } catch {
-      this.q('#scenario-json').select();
+      q('#scenario-json').select();
     }
   }
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    start();
+  });
+  q('#stop').addEventListener('click', stop);
+  q('#dataset').addEventListener('change', applyDefaults);
+  field('hidden').addEventListener('input', showHidden);
+  q('#handoff-sample').addEventListener('change', handOff);
+  q('#copy-scenario').addEventListener('click', copyScenario);
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && controller) stop();
+  });
+  applyDefaults();
+  drawLoss();
+
+  return { root, currentNetwork, start, stop };
 }

@@ -1,11 +1,12 @@
 // Downloads of the current lesson (NumPy script, PyTorch script, JSON file) and opening a file.
 //
-//   import { mountExportMenu } from "/static/js/worksheet/export-menu.js";
-//   mountExportMenu(container, null, () => ({ scenario, name: "tutorial" }), {
+//   import { createExportMenu } from "/static/js/worksheet/export-menu.js";
+//   createExportMenu(container, () => ({ scenario, name: "tutorial" }), {
 //     onImport: (scenario) => loadLesson(scenario),
 //   });
 
-import { ExprApiError, el, exprApi, uniqueId } from "../expr/client.js";
+import { ApiError, api } from "../api.js";
+import { el, uniqueId } from "../dom.js";
 import { download } from "../export.js";
 
 const FORMATS = [
@@ -14,8 +15,7 @@ const FORMATS = [
   ["json", "Lesson file (JSON)", "Keep this lesson as a file; open it again below"],
 ];
 
-export function mountExportMenu(container, api, getState, { onImport = () => {} } = {}) {
-  const client = api && api.exportFile && api.importFile ? api : exprApi;
+export function createExportMenu(container, getState, { onImport = () => {} } = {}) {
   const fileId = uniqueId("bs-import");
   const status = el("p", { cls: "bs-export-status", attrs: { role: "status", "aria-live": "polite" } });
   const buttons = FORMATS.map(([format, label, title]) => {
@@ -36,11 +36,11 @@ export function mountExportMenu(container, api, getState, { onImport = () => {} 
     const safe = String(name).replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 40) || "backstep";
     status.textContent = "";
     try {
-      const { blob, filename } = await client.exportFile(scenario, format, safe);
+      const { blob, filename } = await api.exportFile(scenario, format, safe);
       download(blob, filename);
       status.textContent = `Saved ${filename}.`;
     } catch (err) {
-      status.textContent = err instanceof ExprApiError ? err.lines.join("\n") : String(err);
+      status.textContent = err instanceof ApiError ? err.messages.join("\n") : String(err);
     }
   }
 
@@ -53,12 +53,12 @@ export function mountExportMenu(container, api, getState, { onImport = () => {} 
       return null;
     }
     try {
-      const checked = await client.importFile(doc);
+      const checked = await api.importFile(doc);
       onImport(checked.scenario);
       status.textContent = "Lesson loaded.";
       return checked.scenario;
     } catch (err) {
-      status.textContent = err instanceof ExprApiError ? err.lines.join("\n") : String(err);
+      status.textContent = err instanceof ApiError ? err.messages.join("\n") : String(err);
       return null;
     }
   }

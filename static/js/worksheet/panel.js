@@ -1,17 +1,15 @@
-// The worksheet and the export menu as panels of the step-through page, through its panel API.
+// The worksheet and the export menu as panels of the step-through page.
 //
-//   import { installWorksheetPanels } from "/static/js/worksheet/panel.js";
-//   installWorksheetPanels();            // or load /static/js/worksheet/install.js as a module
+//   import { createWorksheetPanels } from "/static/js/worksheet/panel.js";
+//   const worksheet = createWorksheetPanels({ loadScenario: (sc) => lesson.load(sc) });
+//   worksheet.show({ scenario, graph, state });   // after every step shown (main.js does)
 //
-// The worksheet follows the lesson shown (onLesson); a slip and the numbers that inherited it are
-// marked on the graph (classes ws-slip / ws-inherited on the node's and parameter's SVG groups).
-// An imported lesson file is opened through the URL hash, exactly like a shared link.
+// The worksheet follows the lesson shown; a slip and the numbers that inherited it are marked on
+// the graph (classes ws-slip / ws-inherited on the node's and parameter's SVG groups).
 
-import { addPanel, onLesson } from "../panels.js";
-import { DEFAULTS } from "../store.js";
-import { encodeHash } from "../url-state.js";
-import { mountExportMenu } from "./export-menu.js";
-import { mountWorksheet } from "./worksheet.js";
+import { addPanel } from "../panels.js";
+import { createExportMenu } from "./export-menu.js";
+import { createWorksheet } from "./worksheet.js";
 
 const MARKS = ["ws-slip", "ws-inherited", "ws-correct"];
 
@@ -30,11 +28,7 @@ function mark(result) {
   }
 }
 
-export function openScenario(scenario) {
-  location.hash = encodeHash({ ...DEFAULTS, presetId: null, scenario, cursor: 0 });
-}
-
-export function installWorksheetPanels({ loadScenario = openScenario } = {}) {
+export function createWorksheetPanels({ loadScenario }) {
   let current = null;
   let shownKey = "";
   const getState = () => ({
@@ -47,18 +41,19 @@ export function installWorksheetPanels({ loadScenario = openScenario } = {}) {
   });
 
   const sheetPanel = addPanel({ id: "worksheet", title: "Check my working", where: "side" });
-  const sheet = mountWorksheet(sheetPanel.body, null, getState, { onResult: mark });
+  const sheet = createWorksheet(sheetPanel.body, getState, { onResult: mark });
   const exportPanel = addPanel({ id: "export-code", title: "Export as code or a file", where: "below" });
-  mountExportMenu(exportPanel.body, null, getState, { onImport: loadScenario });
+  createExportMenu(exportPanel.body, getState, { onImport: loadScenario });
 
-  onLesson((ctx) => {
-    current = ctx;
-    const key = JSON.stringify([ctx.scenario, getState().expand]);
-    if (key !== shownKey) {
-      shownKey = key;
-      clearMarks();
-      sheet.refresh();
-    }
-  });
-  return { sheet };
+  /** The lesson shown: { scenario, graph, state }. A new scenario (or view) gets a new worksheet. */
+  function show(lesson) {
+    current = lesson;
+    const key = JSON.stringify([lesson.scenario, getState().expand]);
+    if (key === shownKey) return;
+    shownKey = key;
+    clearMarks();
+    sheet.refresh();
+  }
+
+  return { sheet, show };
 }

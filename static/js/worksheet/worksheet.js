@@ -1,15 +1,14 @@
 // Check my working: a worksheet of every number in the current lesson, checked by the engine.
 //
-//   import { mountWorksheet } from "/static/js/worksheet/worksheet.js";
-//   const sheet = mountWorksheet(container, null, () => ({ scenario, expand, sample }), {
+//   import { createWorksheet } from "/static/js/worksheet/worksheet.js";
+//   const sheet = createWorksheet(container, () => ({ scenario, expand, sample }), {
 //     onResult: (result) => highlight(result),   // keys like "value:z1_0": node id after the colon
 //   });
 //   sheet.refresh();   // call again whenever the scenario (or expand) changes
-//
-// `api` may be null (the built-in client is used) or any object with worksheet() and check().
 
 import { catalog } from "../catalog.js";
-import { ExprApiError, el, exprApi, uniqueId } from "../expr/client.js";
+import { ApiError, api } from "../api.js";
+import { el, uniqueId } from "../dom.js";
 
 const GROUPS = { value: "Forward pass", grad: "Backward pass", new: "Update" };
 const VERDICT = { correct: "✓ right", slip: "✗ slip", inherited: "↳ inherited" };
@@ -38,8 +37,7 @@ export function worksheetSize(graph) {
   return values + grads + updates;
 }
 
-export function mountWorksheet(container, api, getState, { onResult = () => {} } = {}) {
-  const client = api && api.check && api.worksheet ? api : exprApi;
+export function createWorksheet(container, getState, { onResult = () => {} } = {}) {
   const typed = new Map(); // key → text, kept across refreshes
   const rows = new Map(); // key → { row, input, verdict, note }
   const summaryId = uniqueId("bs-ws-summary");
@@ -126,10 +124,10 @@ export function mountWorksheet(container, api, getState, { onResult = () => {} }
       return;
     }
     try {
-      render((await client.worksheet(scenario, expand)).quantities);
+      render((await api.worksheet(scenario, expand)).quantities);
     } catch (err) {
       body.replaceChildren();
-      summary.textContent = err instanceof ExprApiError ? err.lines.join("\n") : String(err);
+      summary.textContent = err instanceof ApiError ? err.messages.join("\n") : String(err);
     }
   }
 
@@ -157,9 +155,9 @@ export function mountWorksheet(container, api, getState, { onResult = () => {} }
     const { scenario, expand = false, sample = 0 } = getState();
     let result;
     try {
-      result = await client.check({ scenario, expand, sample, entries });
+      result = await api.check({ scenario, expand, sample, entries });
     } catch (err) {
-      summary.textContent = err instanceof ExprApiError ? err.lines.join("\n") : String(err);
+      summary.textContent = err instanceof ApiError ? err.messages.join("\n") : String(err);
       return null;
     }
     for (const e of result.entries) {

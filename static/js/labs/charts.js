@@ -1,40 +1,21 @@
-// Small SVG helpers: elements, scales, axes, line and bar charts. No globals, no dependencies.
+// The labs' charts: scales, axes, line and bar charts and their legends, in SVG.
 
-const NS = 'http://www.w3.org/2000/svg';
+import { formatSignificant as fmt } from '../format.js';
+import { el as html } from '../dom.js';
+import { el, text } from '../svg.js';
 
-export function el(tag, attrs = {}, parent = null) {
-  const node = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (parent) parent.appendChild(node);
-  return node;
-}
-
-export function text(parent, x, y, str, cls = '', anchor = 'start') {
-  const t = el('text', { x, y, class: cls, 'text-anchor': anchor }, parent);
-  t.textContent = str;
-  return t;
-}
-
-export function linear([d0, d1], [r0, r1]) {
+function linear([d0, d1], [r0, r1]) {
   const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
   return (v) => r0 + (v - d0) * k;
 }
 
-export function log10Scale([d0, d1], [r0, r1]) {
+function log10Scale([d0, d1], [r0, r1]) {
   const f = linear([Math.log10(d0), Math.log10(d1)], [r0, r1]);
   return (v) => f(Math.log10(v));
 }
 
-export function fmt(v, digits = 4) {
-  if (v === null || v === undefined) return '—';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(Math.max(1, digits - 2));
-  return Number(v.toPrecision(digits)).toString();
-}
-
 // A fresh <svg> with a viewBox; the CSS sizes it, so it scales with projector mode.
-export function canvas(container, width, height, label) {
+function canvas(container, width, height, label) {
   container.replaceChildren();
   return el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label }, container);
 }
@@ -91,14 +72,14 @@ export function lineChart(container, series, opts = {}) {
   for (const t of logY ? logTicks(y0, y1) : niceTicks(y0, y1, 4)) {
     const y = sy(t);
     el('line', { x1: m.l, x2: W - m.r, y1: y, y2: y, class: 'grid' }, axes);
-    text(axes, m.l - 8, y + 6, logY ? powerOfTen(t) : fmt(t, 3), 'tick', 'end');
+    text({ x: m.l - 8, y: y + 6, class: 'tick', 'text-anchor': 'end' }, logY ? powerOfTen(t) : fmt(t, 3), axes);
   }
   for (const t of niceTicks(x0, x1, 5)) {
-    text(axes, sx(t), H - m.b + 30, fmt(t, 4), 'tick', 'middle');
+    text({ x: sx(t), y: H - m.b + 30, class: 'tick', 'text-anchor': 'middle' }, fmt(t, 4), axes);
   }
   el('line', { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, class: 'axis' }, axes);
   el('line', { x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, class: 'axis' }, axes);
-  if (opts.xLabel) text(axes, (m.l + W - m.r) / 2, H - 6, opts.xLabel, 'axis-label', 'middle');
+  if (opts.xLabel) text({ x: (m.l + W - m.r) / 2, y: H - 6, class: 'axis-label', 'text-anchor': 'middle' }, opts.xLabel, axes);
   for (const s of series) {
     let d = '';
     let pen = false;
@@ -117,7 +98,7 @@ export function lineChart(container, series, opts = {}) {
     for (const mk of opts.marks) {
       const x = sx(mk.x);
       el('line', { x1: x, x2: x, y1: m.t, y2: H - m.b, class: `mark ${mk.cls ?? ''}` }, svg);
-      text(svg, x + 6, m.t + 20, mk.label, `mark-label ${mk.cls ?? ''}`);
+      text({ x: x + 6, y: m.t + 20, class: `mark-label ${mk.cls ?? ''}`, 'text-anchor': 'start' }, mk.label, svg);
     }
   }
   return { svg, sx, sy };
@@ -138,7 +119,7 @@ export function barChart(container, groups, opts = {}) {
   const axes = el('g', { class: 'axes' }, svg);
   for (const t of logY ? logTicks(y0, y1) : niceTicks(0, y1, 4)) {
     el('line', { x1: m.l, x2: W - m.r, y1: sy(t), y2: sy(t), class: 'grid' }, axes);
-    text(axes, m.l - 8, sy(t) + 6, logY ? powerOfTen(t) : fmt(t, 2), 'tick', 'end');
+    text({ x: m.l - 8, y: sy(t) + 6, class: 'tick', 'text-anchor': 'end' }, logY ? powerOfTen(t) : fmt(t, 2), axes);
   }
   const gw = (W - m.l - m.r) / groups.length;
   groups.forEach((g, i) => {
@@ -152,23 +133,18 @@ export function barChart(container, groups, opts = {}) {
     });
     if (opts.rotate) {
       const x = m.l + i * gw + gw / 2;
-      const t = text(axes, x, H - m.b + 14, g.label, 'tick', 'end');
+      const t = text({ x, y: H - m.b + 14, class: 'tick', 'text-anchor': 'end' }, g.label, axes);
       t.setAttribute('transform', `rotate(-55 ${x} ${H - m.b + 14})`);
     } else {
-      text(axes, m.l + i * gw + gw / 2, H - m.b + 30, g.label, 'tick', 'middle');
+      text({ x: m.l + i * gw + gw / 2, y: H - m.b + 30, class: 'tick', 'text-anchor': 'middle' }, g.label, axes);
     }
   });
   el('line', { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, class: 'axis' }, axes);
-  if (opts.xLabel) text(axes, (m.l + W - m.r) / 2, H - 6, opts.xLabel, 'axis-label', 'middle');
+  if (opts.xLabel) text({ x: (m.l + W - m.r) / 2, y: H - 6, class: 'axis-label', 'text-anchor': 'middle' }, opts.xLabel, axes);
   return { svg, sy, m, W, H };
 }
 
 export function legend(container, items) {
   container.replaceChildren();
-  for (const it of items) {
-    const span = document.createElement('span');
-    span.className = `key ${it.cls}`;
-    span.textContent = it.label;
-    container.appendChild(span);
-  }
+  container.append(...items.map((it) => html('span', { cls: `key ${it.cls}`, text: it.label })));
 }

@@ -1,4 +1,0 @@
-// Load as <script type="module" src="/static/js/worksheet/install.js"> to add the panels.
-import { installWorksheetPanels } from "./panel.js";
-
-installWorksheetPanels();
