@@ -15,10 +15,12 @@ templates = Jinja2Templates(directory=ROOT / "templates")
 # Every module of the step-through page is preloaded at once: one round trip, not three.
 # (Entry points for other hosts, and the stand-alone expression stepper, are not used by it.)
 UNUSED_ON_PAGE = {"install.js", "stepper-view.js"}
+CLASSIC = {"theme.js"}  # no module: a classic script the page runs before its first paint
 MODULES = sorted(
     "/static/" + p.relative_to(ROOT / "static").as_posix()
     for p in (ROOT / "static/js").rglob("*.js")
-    if "labs" not in p.relative_to(ROOT / "static/js").parts and p.name not in UNUSED_ON_PAGE
+    if "labs" not in p.relative_to(ROOT / "static/js").parts
+    and p.name not in UNUSED_ON_PAGE | CLASSIC
 )
 router = APIRouter(include_in_schema=False)
 # The Content-Security-Policy (own origin only, framing per settings) and the other security
