@@ -242,6 +242,19 @@ def test_the_theme_is_in_place_before_any_module_runs(make_page, base_url, syste
     assert (early[1] == light.evaluate(THEME)[1]) == (theme == "light")  # the palette changed
 
 
+def test_the_automatic_theme_follows_the_system(make_page, base_url):
+    """With no theme in the link, a change of the system's preference switches the page's."""
+    page = make_page(reduced_motion="reduce", color_scheme="light")
+    open_lesson(page, base_url, "#preset=tutorial&k=3")
+    light = page.evaluate(THEME)
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_selector("html[data-theme=dark]")
+    dark = page.evaluate(THEME)
+    assert light[0] == "light" and dark[1] != light[1]
+    assert page.text_content("#theme-toggle") == "Light"
+    assert "theme=" not in page_url(page)  # still automatic
+
+
 TEXT_SIZES = """() => {
   const out = [];
   const seen = (el) => {
