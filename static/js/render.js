@@ -3,7 +3,6 @@
 import { formatNumber, formatSigned } from "./format.js";
 import { createDotCanvas } from "./dot-canvas.js";
 import { createEdgeCanvas } from "./edge-canvas.js";
-import { describeNode, describeParam, drawNode, drawWeightLabel } from "./render-parts.js";
 import { el, meets, text, viewScale } from "./svg.js";
 
 const GRAD = "∇\u2009";
@@ -12,6 +11,10 @@ const GROUPED_EDGES = 2000; // more edges than this are grouped by target node
 const CHUNK = 8; // a large graph's nodes are grouped in runs of this many
 const CULL_MARGIN = 0.5; // runs this many screens beyond the view are rendered too (a scroll shows them at once)
 const MAX_LAZY_LABELS = 64; // of a large network's dense layers, at most this many labels per step
+
+function nodeName(n) {
+  return n.label.text;
+}
 
 /** Weight-edge stroke width: proportional to |w| against the largest starting weight. */
 export function weightWidth(value, ref, m) {
@@ -359,4 +362,77 @@ export function paramState(step, id) {
 
 function setText(node, s) {
   if (node && node.textContent !== s) node.textContent = s;
+}
+
+function describeNode(n, ns, precision) {
+  const value = ns.value === null ? "not computed yet" : formatNumber(ns.value, precision);
+  const grad = ns.grad === null ? "" : `, gradient ${formatNumber(ns.grad, precision)}`;
+  const edit = n.kind === "input" || n.kind === "target" ? ". Press Enter to change it" : "";
+  return `${n.label.text} = ${value}${grad}${edit}`;
+}
+
+function describeParam(name, ps, precision) {
+  const grad = ps.grad === null ? "gradient not computed yet" : `gradient ${formatNumber(ps.grad, precision)}`;
+  return `${name} = ${formatSigned(ps.value, precision)}, ${grad}. Press Enter to change it`;
+}
+
+function drawNode(parent, n, box, m, options) {
+  const editable = options.editable && (box.editable ?? (n.kind === "input" || n.kind === "target" || n.role === "b"));
+  const g = el("g", { class: `node node-${box.shape}`, "data-id": n.id, id: `n-${n.id}` }, parent);
+  if (editable) {
+    g.classList.add("editable");
+    g.setAttribute("tabindex", "0");
+    g.setAttribute("role", "button");
+  } else {
+    g.setAttribute("role", "img");
+  }
+  const { x, y, w, h } = box;
+  if (box.shape === "bias") {
+    el("rect", { class: "shape", x: x - w / 2, y: y - h / 2, width: w, height: h, rx: h / 2 }, g);
+    if (editable) el("rect", { class: "focus-ring", x: x - w / 2 - 4, y: y - h / 2 - 4, width: w + 8, height: h + 8, rx: h / 2 + 4 }, g);
+    const value = text({ class: "value bias-value", x, y: y + m.edgeLabel * 0.35, "font-size": m.edgeLabel }, "", g);
+    const grad = text({ class: "grad grad-side", x: x + w / 2 + m.grad * 0.4, y: y + m.grad * 0.35, "font-size": m.grad }, "", g);
+    return { g, value, grad, name: nodeName(n) };
+  }
+  if (["data", "loss", "var", "const", "op"].includes(box.shape)) {
+    const rx = box.shape === "loss" ? 6 : box.shape === "op" ? m.value * 0.9 : m.value * 0.45;
+    el("rect", { class: "shape", x: x - w / 2, y: y - h / 2, width: w, height: h, rx }, g);
+    if (box.op) {
+      // the operation's badge on the box's left edge, where its inputs arrive
+      // a circle for a sign, a pill for a name ("tanh"); never smaller than the node's label
+      const size = box.op.length > 1 ? m.label : m.label * 1.05;
+      const r = m.label * 0.95;
+      const bw = Math.max(2 * r, box.op.length * size * 0.62 + size * 0.7);
+      const cy = y - h / 2 + r * 0.2;
+      el("rect", { class: "op-badge", x: x - w / 2 - bw / 2, y: cy - r, width: bw, height: 2 * r, rx: r }, g);
+      text({ class: "op-sign", x: x - w / 2, y: cy + size * 0.36, "font-size": size }, box.op, g);
+    }
+  } else {
+    el("rect", { class: "shape half-hit", x: x - w / 2, y: y - h / 2, width: w, height: h, rx: m.value * 0.7 }, g);
+  }
+  if (editable) el("rect", { class: "focus-ring", x: x - w / 2 - 5, y: y - h / 2 - 5, width: w + 10, height: h + 10, rx: m.value * 0.7 + 5 }, g);
+  const hasGrad = n.requires_grad;
+  const top = y - h / 2 + m.label * 1.05;
+  text({ class: "label", x, y: top, "font-size": m.label }, n.label.text, g);
+  const value = text({ class: "value", x, y: top + m.value * 1.2, "font-size": m.value }, "", g);
+  const grad = hasGrad ? text({ class: "grad", x, y: top + m.value * 1.2 + m.grad * 1.3, "font-size": m.grad }, "", g) : null;
+  return { g, value, grad, name: nodeName(n) };
+}
+
+function drawWeightLabel(parent, p, mid, m, dense, options) {
+  const g = el("g", { class: `wlabel${dense ? " dense" : ""}`, "data-id": p.id, id: `p-${p.id}` }, parent);
+  if (options.editable) {
+    g.classList.add("editable");
+    g.setAttribute("tabindex", "0");
+    g.setAttribute("role", "button");
+  } else {
+    g.setAttribute("role", "img");
+  }
+  const w = m.edgeLabelW;
+  const h = m.edgeLabelH;
+  el("rect", { class: "wlabel-bg", x: mid.x - w / 2, y: mid.y - h / 2, width: w, height: h, rx: 6 }, g);
+  if (options.editable) el("rect", { class: "focus-ring", x: mid.x - w / 2 - 4, y: mid.y - h / 2 - 4, width: w + 8, height: h + 8, rx: 9 }, g);
+  const value = text({ class: "wvalue", x: mid.x, y: mid.y - h * 0.06, "font-size": m.edgeLabel }, "", g);
+  const grad = text({ class: "grad", x: mid.x, y: mid.y + h * 0.36, "font-size": m.grad }, "", g);
+  return { g, value, grad, name: p.label.text };
 }
