@@ -13,10 +13,12 @@ from app.engine.presets import PRESETS
 ROOT = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=ROOT / "templates")
 # Every module of the step-through page is preloaded at once: one round trip, not three.
+CLASSIC = {"theme.js"}  # no module: a classic script the page runs before its first paint
 MODULES = sorted(
     "/static/" + p.relative_to(ROOT / "static").as_posix()
     for p in (ROOT / "static/js").rglob("*.js")
     if "labs" not in p.relative_to(ROOT / "static/js").parts
+    and p.name not in CLASSIC
 )
 router = APIRouter(include_in_schema=False)
 # The Content-Security-Policy (own origin only, framing per settings) and the other security

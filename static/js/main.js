@@ -146,8 +146,7 @@ $("help-open").addEventListener("click", help.open);
 function applyView(s) {
   const root = document.documentElement;
   root.classList.toggle("projector", s.projector);
-  if (s.theme === "auto") delete root.dataset.theme;
-  else root.dataset.theme = s.theme;
+  root.dataset.theme = effectiveTheme(s); // "auto" too: tokens.css has one dark palette (theme.js)
   $("projector-toggle").setAttribute("aria-pressed", String(s.projector));
   const dark = effectiveTheme(s) === "dark";
   $("theme-toggle").setAttribute("aria-pressed", String(dark));

@@ -46,7 +46,7 @@ export function createRenderer(svg) {
     // a large graph's marked edges and its pulses are painted on a canvas over the part in view
     // (dot-canvas.js): neither repaints what is beneath
     const lazy = graph.parameters.length > EAGER_LABELS;
-    svg.classList.toggle("is-large", lazy); // numbers appear without a fade: see .is-large in app.css
+    svg.classList.toggle("is-large", lazy); // numbers appear without a fade: see .is-large in graph.css
     edgeCanvas?.remove();
     edgeCanvas = null;
     dotCanvas?.remove();

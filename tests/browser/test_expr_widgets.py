@@ -19,6 +19,7 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 HARNESS_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>harness</title>
+<link rel="stylesheet" href="/static/css/tokens.css">
 <link rel="stylesheet" href="/static/css/expr.css">
 <script type="module" src="/__expr_harness.js"></script></head>
 <body><div id="ws"></div><div id="ed"></div><div id="ex"></div><div id="tg"></div></body></html>"""

@@ -213,6 +213,48 @@ def test_url_round_trip(make_page, base_url):
     assert other.get_attribute("html", "data-theme") == page.get_attribute("html", "data-theme")
 
 
+THEME = "() => [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]"
+
+
+@pytest.mark.parametrize(
+    ("system", "hash_", "theme"),
+    [
+        ("dark", "", "dark"),
+        ("light", "", "light"),
+        ("light", "#theme=dark", "dark"),
+        ("dark", "#theme=light", "light"),
+    ],
+)
+def test_the_theme_is_in_place_before_any_module_runs(make_page, base_url, system, hash_, theme):
+    """theme.js, a classic script in <head>, sets the theme before the first paint (the modules
+    run after it): with main.js held back, the page already wears the theme the lesson ends in."""
+    held = make_page(reduced_motion="reduce", color_scheme=system)
+    held.route("**/static/js/main.js", lambda r: r.fulfill(body="", content_type="text/javascript"))
+    held.goto(f"{base_url}/{hash_}")
+    early = held.evaluate(THEME)
+    assert held.get_attribute("html", "data-ready") is None  # no module ran
+    page = make_page(reduced_motion="reduce", color_scheme=system)
+    open_lesson(page, base_url, hash_)
+    assert early == page.evaluate(THEME)
+    assert early[0] == theme
+    light = make_page(reduced_motion="reduce", color_scheme="light")
+    light.goto(f"{base_url}/#theme=light")
+    assert (early[1] == light.evaluate(THEME)[1]) == (theme == "light")  # the palette changed
+
+
+def test_the_automatic_theme_follows_the_system(make_page, base_url):
+    """With no theme in the link, a change of the system's preference switches the page's."""
+    page = make_page(reduced_motion="reduce", color_scheme="light")
+    open_lesson(page, base_url, "#preset=tutorial&k=3")
+    light = page.evaluate(THEME)
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_selector("html[data-theme=dark]")
+    dark = page.evaluate(THEME)
+    assert light[0] == "light" and dark[1] != light[1]
+    assert page.text_content("#theme-toggle") == "Light"
+    assert "theme=" not in page_url(page)  # still automatic
+
+
 TEXT_SIZES = """() => {
   const out = [];
   const seen = (el) => {
