@@ -73,7 +73,7 @@ export function createAnimator() {
     });
   }
 
-  /** A pulse on a large graph's dot canvas (dot-canvas.js), finished by cancel() like the rest. */
+  /** A pulse on a large graph's dot canvas (large/dot-canvas.js), finished by cancel() like the rest. */
   function onCanvas(dots, path, options) {
     if (reduced.matches || options.ms <= 0) return Promise.resolve(true);
     const gen = generation;

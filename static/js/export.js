@@ -25,7 +25,7 @@ function background(svg) {
 
 /**
  * A copy whose every element carries its computed style as presentation attributes; `edges`: a
- * large graph's canvas-painted edges (edge-canvas.js), written out as paths beneath the rest.
+ * large graph's canvas-painted edges (large/edge-canvas.js), written out as paths beneath the rest.
  */
 export function standaloneSvg(svg, edges = null) {
   const copy = svg.cloneNode(true);

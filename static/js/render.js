@@ -1,16 +1,11 @@
 // The graph drawing: `draw` builds the structure once per graph or size; `restyle` shows a step.
 
-import { createDotCanvas } from "./dot-canvas.js";
-import { createEdgeCanvas } from "./edge-canvas.js";
 import { formatNumber, formatSigned } from "./format.js";
+import { createLargeGraph, isLarge } from "./large/large-graph.js";
 import { describeNode, describeParam, drawNode, drawWeightLabel, GRAD, gradText, setText } from "./render-shapes.js";
-import { el, meets, text, viewScale } from "./svg.js";
+import { el, text } from "./svg.js";
 
-const EAGER_LABELS = 1500; // up to this many parameters every weight label is drawn up front
 const GROUPED_EDGES = 2000; // more edges than this are grouped by target node
-const CHUNK = 8; // a large graph's nodes are grouped in runs of this many
-const CULL_MARGIN = 0.5; // runs this many screens beyond the view are rendered too (a scroll shows them at once)
-const MAX_LAZY_LABELS = 64; // of a large network's dense layers, at most this many labels per step
 
 /** Weight-edge stroke width: proportional to |w| against the largest starting weight. */
 export function weightWidth(value, ref, m) {
@@ -22,13 +17,11 @@ export function weightWidth(value, ref, m) {
 export function createRenderer(svg) {
   let parts = null; // everything `restyle` needs, rebuilt by `draw`
   let marked = null; // the ids the step shown marked active / written
-  let shownLazy = new Set(); // dense-layer labels drawn on demand
   let current = null; // the step shown and its precision, for labels drawn later
-  let edgeCanvas = null; // a large graph's edges, on a canvas beneath this SVG
-  let dotCanvas = null; // a large graph's marked edges and pulses, on a canvas over its visible area
+  let large = null; // a large graph's canvases, culling and labels on demand (large/)
 
   function draw(graph, layout, m, options) {
-    clearHover();
+    large?.remove();
     svg.replaceChildren();
     svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
     svg.setAttribute("width", layout.width);
@@ -44,14 +37,9 @@ export function createRenderer(svg) {
     const gNodes = el("g", { class: "nodes" }, root);
     const gLabels = el("g", { class: "edge-labels" }, root);
     // a large graph's marked edges and its pulses are painted on a canvas over the part in view
-    // (dot-canvas.js): neither repaints what is beneath
-    const lazy = graph.parameters.length > EAGER_LABELS;
-    svg.classList.toggle("is-large", lazy); // numbers appear without a fade: see .is-large in graph.css
-    edgeCanvas?.remove();
-    edgeCanvas = null;
-    dotCanvas?.remove();
-    dotCanvas = null;
-    const gPulses = lazy ? null : el("g", { class: "pulses", "aria-hidden": "true" }, root);
+    const params = new Map();
+    large = isLarge(graph) ? createLargeGraph(svg, { params, paramByEdge, draw: drawLabel, keep: isMarked }) : null;
+    const gPulses = large ? null : el("g", { class: "pulses", "aria-hidden": "true" }, root);
     const gChips = el("g", { class: "chips" }, root);
 
     // many edges: one group per target node, so a restyled edge makes its container recompute
@@ -72,29 +60,13 @@ export function createRenderer(svg) {
       // a weight's edge is drawn with the weight's value as given; restyle changes what differs
       const sign = param && param.value !== null ? (param.value < 0 ? "neg" : "pos") : "";
       const width = param ? String(weightWidth(param.value, ref, m)) : (geo.kind === "internal" ? 0 : 2) * m.stroke;
-      // a large graph's edges are painted on a canvas (edge-canvas.js), not drawn as elements
-      const path = lazy ? null : el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, parentOf(id));
+      // a large graph's edges are painted on a canvas (large/edge-canvas.js), not drawn as elements
+      const path = large ? null : el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, parentOf(id));
       edges.set(id, { path, geo, param, sign, width, cls });
     }
 
-    // many nodes: in runs of CHUNK, in the order drawn (which is the Tab order), so that a
-    // changed number makes its container recompute its bounds over a few dozen siblings; and a
-    // run far from the part of the graph in view is not rendered at all (cull())
-    const chunks = [];
-    const chunked = (parent) => {
-      let chunk = null;
-      let n = 0;
-      return (x, y, w, h) => {
-        if (!lazy) return parent;
-        if (n++ % CHUNK === 0) {
-          chunk = { g: el("g", { class: "chunk" }, parent), box: [Infinity, Infinity, -Infinity, -Infinity], off: false };
-          chunks.push(chunk);
-        }
-        const b = chunk.box;
-        [b[0], b[1], b[2], b[3]] = [Math.min(b[0], x - w / 2), Math.min(b[1], y - h / 2), Math.max(b[2], x + w / 2), Math.max(b[3], y + h / 2)];
-        return chunk.g;
-      };
-    };
+    // a large graph's nodes go in runs, and runs far from the view are not rendered (large/)
+    const chunked = (parent) => (large ? large.chunked(parent) : () => parent);
     const neuronParent = chunked(gNeurons);
     for (const nr of layout.neurons) {
       const g = el("g", { class: "neuron", "aria-hidden": "true" }, neuronParent(nr.x, nr.y, nr.w, nr.h));
@@ -111,31 +83,22 @@ export function createRenderer(svg) {
     }
 
     // a network with many weights draws a dense layer's labels only when they are shown
-    const params = new Map();
     for (const p of graph.parameters) {
       if (p.edge && edges.has(p.edge)) {
         const dense = layout.denseLayers.has(p.tensor);
         const at = layout.labels.get(p.id) || edges.get(p.edge).geo.mid;
         const e = edges.get(p.edge);
         const v = { p, at, dense, edge: e, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
-        if (!(lazy && dense)) Object.assign(v, drawWeightLabel(gLabels, p, at, m, dense, options));
+        if (!(large && dense)) Object.assign(v, drawWeightLabel(gLabels, p, at, m, dense, options));
         params.set(p.id, v);
       } else if (nodes.has(p.id)) {
         params.set(p.id, { ...nodes.get(p.id), kind: layout.boxes.get(p.id).shape === "bias" ? "bias" : "var" });
       }
     }
     svg.append(root);
-    if (lazy) {
-      dotCanvas = createDotCanvas(svg.parentElement, svg);
-      svg.after(dotCanvas.canvas);
-      edgeCanvas = createEdgeCanvas(svg, edges, m.stroke);
-      // painted by the step's restyle, which follows at once (or, with no step yet, next frame)
-      const drawn = edgeCanvas;
-      requestAnimationFrame(() => drawn.flush());
-    }
-    parts = { chunks, edgeCanvas, graph, layout, m, byId, edges, nodes, params, ref, pulses: dotCanvas || gPulses, paramByEdge, gChips, gLabels, chips: new Map(), lazy, options };
+    large?.start(edges, m.stroke); // painted by the step's restyle, which follows at once
+    parts = { edgeCanvas: large?.edgeCanvas() || null, graph, layout, m, byId, edges, nodes, params, ref, pulses: large?.pulses() || gPulses, paramByEdge, gChips, gLabels, chips: new Map(), options };
     marked = { edges: new Set(), active: new Set(), written: new Set() };
-    shownLazy = new Set();
     current = null;
     return parts;
   }
@@ -185,7 +148,7 @@ export function createRenderer(svg) {
       if (v) styleParam(v, ps, precision);
     }
     mark(active);
-    parts.edgeCanvas?.flush();
+    large?.flush();
     for (const [edgeId, chip] of parts.chips) {
       chip.g.classList.toggle("is-shown", step.fine_cursor > chip.index);
       chip.g.classList.toggle("active", active.edges.has(edgeId));
@@ -202,12 +165,12 @@ export function createRenderer(svg) {
         v.pathSign = e.sign = sign;
         v.path?.classList.toggle("pos", sign === "pos");
         v.path?.classList.toggle("neg", sign === "neg");
-        if (!v.path) parts.edgeCanvas?.touch(e);
+        if (!v.path) large?.touch(e);
       }
       if (v.pathWidth !== width) {
         v.pathWidth = e.width = width;
         v.path?.setAttribute("stroke-width", width);
-        if (!v.path) parts.edgeCanvas?.touch(e);
+        if (!v.path) large?.touch(e);
       }
     }
     if (!v.g) return; // a dense layer's label not drawn yet: drawn with its values when shown
@@ -226,119 +189,32 @@ export function createRenderer(svg) {
     const view = (id) => nodes.get(id) || params.get(id);
     // a large graph's marked edges are painted over it on the dot canvas; the edges beneath stay as drawn
     const activate = (id, on) => edges.get(id)?.path?.classList.toggle("active", on);
-    if (parts.lazy) parts.pulses.setMarks([...active.edges].map((id) => edges.get(id)).filter(Boolean));
     for (const id of marked.edges) if (!active.edges.has(id)) activate(id, false);
     for (const id of marked.active) if (!active.nodes.has(id)) view(id)?.g?.classList.remove("active");
     for (const id of marked.written) if (!active.written.has(id)) view(id)?.g?.classList.remove("written");
     marked = { edges: new Set(active.edges), active: new Set(active.nodes), written: new Set(active.written) };
-    if (parts.lazy) showLazyLabels(active);
+    large?.mark(active, edges);
     for (const id of active.edges) activate(id, true);
     for (const id of active.nodes) view(id)?.g?.classList.add("active");
     for (const id of active.written) view(id)?.g?.classList.add("written");
   }
 
-  /** A dense layer's labels exist only while shown: this step's (a few), hovered or focused. */
-  function showLazyLabels(active) {
-    const wanted = new Set();
-    for (const id of [...active.written, ...active.nodes]) {
-      if (wanted.size >= MAX_LAZY_LABELS) break;
-      const v = parts.params.get(id);
-      if (v && v.kind === "weight" && v.dense) wanted.add(id);
-    }
-    for (const id of shownLazy) if (!wanted.has(id)) dropLabel(id);
-    for (const id of wanted) drawLazyLabel(id);
-  }
-
-  function drawLazyLabel(id) {
-    const v = parts.params.get(id);
-    if (!v || v.g) return v;
+  /** Draw a dense layer's weight label on demand (large/), as the step shown has it. */
+  function drawLabel(v) {
     Object.assign(v, drawWeightLabel(parts.gLabels, v.p, v.at, parts.m, true, parts.options));
-    shownLazy.add(id);
-    const ps = current && paramState(current.step, id);
+    const ps = current && paramState(current.step, v.p.id);
     if (ps) styleParam(v, ps, current.precision);
-    if (marked.active.has(id)) v.g.classList.add("active");
-    if (marked.written.has(id)) v.g.classList.add("written");
-    return v;
+    if (marked.active.has(v.p.id)) v.g.classList.add("active");
+    if (marked.written.has(v.p.id)) v.g.classList.add("written");
   }
 
-  /** Remove a lazily drawn label, unless it is this step's, under the pointer or focused. */
-  function dropLabel(id) {
-    const v = parts.params.get(id);
-    if (!v || !v.g || !shownLazy.has(id)) return;
-    if (hoverId === id || v.g.contains(document.activeElement) || marked.active.has(id) || marked.written.has(id)) return;
-    v.g.remove();
-    Object.assign(v, { g: null, value: null, grad: null });
-    shownLazy.delete(id);
-  }
+  const isMarked = (id) => marked.active.has(id) || marked.written.has(id);
 
-  // hover: a dense layer's label appears while the pointer is on its edge or on the label itself
-  let hoverId = null;
-  const hoveredId = (target) => {
-    if (!parts || !parts.lazy || !(target instanceof Element)) return null;
-    const label = target.closest(".wlabel");
-    if (label) return label.dataset.id;
-    const edge = target.closest(".edge-weight");
-    return edge ? parts.paramByEdge.get(edge.dataset.id)?.id || null : null;
-  };
-  function setHover(id) {
-    if (id === hoverId) return;
-    const old = hoverId;
-    hoverId = id;
-    if (old) {
-      parts.params.get(old)?.g?.classList.remove("peek");
-      dropLabel(old);
-    }
-    const v = id && drawLazyLabel(id);
-    if (v && v.g) v.g.classList.add("peek");
-  }
-  function clearHover() {
-    hoverId = null;
-  }
-  svg.addEventListener("pointerover", (ev) => setHover(hoveredId(ev.target)));
-  svg.addEventListener("pointerleave", () => parts && setHover(null));
-  svg.addEventListener("focusout", (ev) => {
-    const id = ev.target instanceof Element && ev.target.classList.contains("wlabel") ? ev.target.dataset.id : null;
-    if (id && parts && parts.lazy) requestAnimationFrame(() => dropLabel(id));
-  });
-
-  /**
-   * A large graph renders only the runs of nodes near the part in view (within half a screen of
-   * it in every direction): a step then styles, lays out and paints a few hundred elements, not 12,000.
-   * `view`: the frame's scroll position and size in CSS px (read by the caller); null shows all
-   * (for an export). The run holding the focused element is always shown.
-   */
-  function cull(view) {
-    if (!parts || !parts.chunks.length) return;
-    let near = () => true;
-    if (view) {
-      dotCanvas?.reset(); // the view moved: the marks are painted where it is now
-      edgeCanvas?.follow(); // and the edges there, if they are still being painted
-      const { k, ox, oy } = viewScale(svg, view.svgWidth, view.svgHeight);
-      const [mx, my] = [CULL_MARGIN * view.width, CULL_MARGIN * view.height];
-      const area = [(view.left - mx - ox) / k, (view.top - my - oy) / k, (view.left + view.width + mx - ox) / k, (view.top + view.height + my - oy) / k];
-      near = ({ box }) => meets(box, area);
-    }
-    const focused = document.activeElement;
-    for (const c of parts.chunks) {
-      const off = !near(c) && !c.g.contains(focused);
-      if (off !== c.off) c.g.classList.toggle("is-off", (c.off = off));
-    }
-  }
-
-  /** Before Tab moves the focus: the runs beside the focused one are shown, so none is skipped. */
-  svg.addEventListener("keydown", (ev) => {
-    if (ev.key !== "Tab" || !parts || !parts.chunks.length || !(ev.target instanceof Element)) return;
-    const g = ev.target.closest(".chunk");
-    for (const c of parts.chunks) {
-      if (c.off && (c.g === g?.nextElementSibling || c.g === g?.previousElementSibling || !g)) c.g.classList.toggle("is-off", (c.off = false));
-    }
-  });
+  /** Render only what is near the view (a large graph); null shows all, for an export. */
+  const cull = (view) => large?.cull(view);
 
   /** Paint a large graph's edges again with the colours of the theme now in force. */
-  function repaintEdges() {
-    edgeCanvas?.paint();
-    dotCanvas?.reset();
-  }
+  const repaintEdges = () => large?.repaint();
 
   return { draw, restyle, cull, setContributions, repaintEdges, parts: () => parts };
 }

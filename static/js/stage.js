@@ -268,7 +268,7 @@ export function createStage({ svg, wrap, animator, store }) {
     redraw();
   }
 
-  /** A large graph's edges for export (edge-canvas.js), or null when they are SVG elements. */
+  /** A large graph's edges for export (large/edge-canvas.js), or null when they are SVG elements. */
   const edgeArt = () => renderer.parts()?.edgeCanvas || null;
 
   return { showGraph, showStep, keepInView, whole, setContributions, redraw, resize, repaintEdges: renderer.repaintEdges, edgeArt, svg };

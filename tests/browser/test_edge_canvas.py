@@ -1,4 +1,4 @@
-"""A large network's edges are painted on a canvas beneath the SVG (edge-canvas.js): sized like the
+"""A large network's edges are painted on a canvas beneath the SVG (static/js/large/edge-canvas.js): sized like the
 graph, coloured by each weight's sign from the theme's colours, repainted on a theme change, and
 written out as paths by the SVG export."""
 

@@ -1,6 +1,6 @@
 """A large network's graph renders only what is near the view (render.js cull()), keeps the step
 shown in view as the cursor moves (stage.js keepInView()), lets Tab reach every node in order,
-exports every node, and draws its pulses on a canvas over the view (dot-canvas.js)."""
+exports every node, and draws its pulses on a canvas over the view (static/js/large/dot-canvas.js)."""
 
 from __future__ import annotations
 

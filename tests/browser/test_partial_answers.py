@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 # Everything drawn that a step can change: every graph element with an id (class, label, width,
 # text), every row of the summary, the equation, loss and counter; a large graph's edges are
-# painted on a canvas (edge-canvas.js): its size and its pixels (a PNG, compared up to
+# painted on a canvas (static/js/large/edge-canvas.js): its size and its pixels (a PNG, compared up to
 # antialiasing), read once its painter says all is painted and the frame has reached it.
 DRAWN = """async () => {
   const out = {};

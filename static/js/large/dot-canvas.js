@@ -5,8 +5,8 @@
 // cost every frame a style pass, a paint and a raster; here a frame is a few dozen curves and arcs
 // on a canvas of its own layer, the size of the view.
 
-import { dotAt } from "./animate.js";
-import { pathNumbers, tracePath, viewScale } from "./svg.js";
+import { dotAt } from "../animate.js";
+import { pathNumbers, tracePath, viewScale } from "../svg.js";
 
 /** `wrap`: the graph's frame (it may scroll); `svg`: the drawing the dots move over. */
 export function createDotCanvas(wrap, svg) {

@@ -4,7 +4,7 @@
 // way the part in view is shown first, and the whole picture once every edge is painted, in slices
 // between which it reads the messages that came meanwhile.
 
-import { meets, tracePath } from "./svg.js";
+import { meets, tracePath } from "../svg.js";
 
 const COLOURS = ["line", "pos", "neg"]; // an edge's colour: the index of its name here
 

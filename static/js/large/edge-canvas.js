@@ -4,7 +4,7 @@
 // 41,600 curves takes seconds, and the page goes on meanwhile, the edges in view shown first.
 
 import { colourIndex, createPainter, strokeEdges } from "./edge-paint.js";
-import { el, pathNumbers, viewScale } from "./svg.js";
+import { el, pathNumbers, viewScale } from "../svg.js";
 
 const MAX_PIXELS = 18e6; // the bitmap is capped (memory; a projector-size graph is 79 M CSS px): beyond, fewer pixels per CSS px
 

@@ -1,0 +1,175 @@
+// A large graph (more than EAGER_LABELS parameters), behind one interface: the renderer asks
+// `isLarge(graph)` once per drawing and, for a large one, hands these jobs over here:
+// - its edges are painted on a canvas beneath the SVG (edge-canvas.js, by a worker);
+// - its marked edges and pulses are painted on a canvas over the part in view (dot-canvas.js);
+// - its nodes are grouped in runs, and runs far from the view are not rendered (cull);
+// - a dense layer's weight labels exist only while shown: the step's, hovered or focused.
+
+import { el, meets, viewScale } from "../svg.js";
+import { createDotCanvas } from "./dot-canvas.js";
+import { createEdgeCanvas } from "./edge-canvas.js";
+
+const EAGER_LABELS = 1500; // up to this many parameters every weight label is drawn up front
+const CHUNK = 8; // a large graph's nodes are grouped in runs of this many
+const CULL_MARGIN = 0.5; // runs this many screens beyond the view are rendered too (a scroll shows them at once)
+const MAX_LAZY_LABELS = 64; // of a large network's dense layers, at most this many labels per step
+
+export function isLarge(graph) {
+  return graph.parameters.length > EAGER_LABELS;
+}
+
+/**
+ * `labels`: how the renderer draws and keeps a weight's label — `params` (id → view, with `g`
+ * null while not drawn), `draw(view)` (draws and styles it as the step shown), `keep(id)` (the
+ * step shown marks it), `paramByEdge` (edge id → parameter).
+ */
+export function createLargeGraph(svg, labels) {
+  const chunks = [];
+  const shown = new Set(); // dense-layer labels drawn on demand
+  const listening = new AbortController();
+  let edgeCanvas = null;
+  let dots = null;
+  let hoverId = null;
+  svg.classList.add("is-large"); // numbers appear without a fade: see .is-large in graph.css
+
+  /** Nodes go into runs of CHUNK, in the order drawn (the Tab order): a changed number makes
+   *  its run recompute its bounds over a few dozen siblings, and a run far from view is culled. */
+  function chunked(parent) {
+    let chunk = null;
+    let n = 0;
+    return (x, y, w, h) => {
+      if (n++ % CHUNK === 0) {
+        chunk = { g: el("g", { class: "chunk" }, parent), box: [Infinity, Infinity, -Infinity, -Infinity], off: false };
+        chunks.push(chunk);
+      }
+      const b = chunk.box;
+      [b[0], b[1], b[2], b[3]] = [Math.min(b[0], x - w / 2), Math.min(b[1], y - h / 2), Math.max(b[2], x + w / 2), Math.max(b[3], y + h / 2)];
+      return chunk.g;
+    };
+  }
+
+  /** Once the drawing is in the document: the canvases, painted by the step that follows. */
+  function start(edges, stroke) {
+    dots = createDotCanvas(svg.parentElement, svg);
+    svg.after(dots.canvas);
+    edgeCanvas = createEdgeCanvas(svg, edges, stroke);
+    const drawn = edgeCanvas; // (or, with no step yet, next frame)
+    requestAnimationFrame(() => drawn.flush());
+  }
+
+  /** The step's marked edges on the dot canvas, and its dense-layer labels. */
+  function mark(active, edges) {
+    dots.setMarks([...active.edges].map((id) => edges.get(id)).filter(Boolean));
+    const wanted = new Set();
+    for (const id of [...active.written, ...active.nodes]) {
+      if (wanted.size >= MAX_LAZY_LABELS) break;
+      const v = labels.params.get(id);
+      if (v && v.kind === "weight" && v.dense) wanted.add(id);
+    }
+    for (const id of shown) if (!wanted.has(id)) drop(id);
+    for (const id of wanted) show(id);
+  }
+
+  function show(id) {
+    const v = labels.params.get(id);
+    if (!v || v.g) return v;
+    labels.draw(v);
+    shown.add(id);
+    return v;
+  }
+
+  /** Remove a lazily drawn label, unless it is this step's, under the pointer or focused. */
+  function drop(id) {
+    const v = labels.params.get(id);
+    if (!v || !v.g || !shown.has(id)) return;
+    if (hoverId === id || v.g.contains(document.activeElement) || labels.keep(id)) return;
+    v.g.remove();
+    Object.assign(v, { g: null, value: null, grad: null });
+    shown.delete(id);
+  }
+
+  // hover: a dense layer's label appears while the pointer is on its edge or on the label itself
+  const hoveredId = (target) => {
+    if (!(target instanceof Element)) return null;
+    const label = target.closest(".wlabel");
+    if (label) return label.dataset.id;
+    const edge = target.closest(".edge-weight");
+    return edge ? labels.paramByEdge.get(edge.dataset.id)?.id || null : null;
+  };
+  function hover(id) {
+    if (id === hoverId) return;
+    const old = hoverId;
+    hoverId = id;
+    if (old) {
+      labels.params.get(old)?.g?.classList.remove("peek");
+      drop(old);
+    }
+    const v = id && show(id);
+    if (v && v.g) v.g.classList.add("peek");
+  }
+  const on = { signal: listening.signal };
+  svg.addEventListener("pointerover", (ev) => hover(hoveredId(ev.target)), on);
+  svg.addEventListener("pointerleave", () => hover(null), on);
+  svg.addEventListener("focusout", (ev) => {
+    const id = ev.target instanceof Element && ev.target.classList.contains("wlabel") ? ev.target.dataset.id : null;
+    if (id) requestAnimationFrame(() => drop(id));
+  }, on);
+  /** Before Tab moves the focus: the runs beside the focused one are shown, so none is skipped. */
+  svg.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Tab" || !(ev.target instanceof Element)) return;
+    const g = ev.target.closest(".chunk");
+    for (const c of chunks) {
+      if (c.off && (c.g === g?.nextElementSibling || c.g === g?.previousElementSibling || !g)) c.g.classList.toggle("is-off", (c.off = false));
+    }
+  }, on);
+
+  /**
+   * Render only the runs of nodes near the part in view (within half a screen of it in every
+   * direction): a step then styles, lays out and paints a few hundred elements, not 12,000.
+   * `view`: the frame's scroll position and size in CSS px (read by the caller); null shows all
+   * (for an export). The run holding the focused element is always shown.
+   */
+  function cull(view) {
+    let near = () => true;
+    if (view) {
+      dots?.reset(); // the view moved: the marks are painted where it is now
+      edgeCanvas?.follow(); // and the edges there, if they are still being painted
+      const { k, ox, oy } = viewScale(svg, view.svgWidth, view.svgHeight);
+      const [mx, my] = [CULL_MARGIN * view.width, CULL_MARGIN * view.height];
+      const area = [(view.left - mx - ox) / k, (view.top - my - oy) / k, (view.left + view.width + mx - ox) / k, (view.top + view.height + my - oy) / k];
+      near = ({ box }) => meets(box, area);
+    }
+    const focused = document.activeElement;
+    for (const c of chunks) {
+      const off = !near(c) && !c.g.contains(focused);
+      if (off !== c.off) c.g.classList.toggle("is-off", (c.off = off));
+    }
+  }
+
+  /** Paint the edges again with the colours of the theme now in force. */
+  function repaint() {
+    edgeCanvas?.paint();
+    dots?.reset();
+  }
+
+  /** The drawing is replaced: its canvases and listeners go with it. */
+  function remove() {
+    listening.abort();
+    edgeCanvas?.remove();
+    dots?.remove();
+    svg.classList.remove("is-large");
+  }
+
+  return {
+    chunked,
+    start,
+    mark,
+    cull,
+    repaint,
+    remove,
+    flush: () => edgeCanvas?.flush(),
+    touch: (edge) => edgeCanvas?.touch(edge),
+    pulses: () => dots,
+    edgeCanvas: () => edgeCanvas,
+  };
+}
