@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 
 import numpy as np
 
@@ -84,18 +83,3 @@ def to_spec(sc: Scenario) -> MLPSpec:
         frozen=frozenset(sc.frozen),
         leaky_slope=float(sc.leaky_slope),
     )
-
-
-def finite(a) -> list:
-    """Nested lists of floats, with None where a value is not finite."""
-    a = np.asarray(a, dtype=float)
-    if a.ndim == 0:
-        return float(a) if np.isfinite(a) else None  # type: ignore[return-value]
-    return [finite(x) for x in a]
-
-
-def dump(answer: dict) -> bytes:
-    """An engine answer as JSON. The engine builds exactly the response models' shape (the API
-    tests check every kind of answer against them), so large answers skip a second validation
-    pass over tens of thousands of entries. A NaN would raise here rather than reach a client."""
-    return json.dumps(answer, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()

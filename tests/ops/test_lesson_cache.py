@@ -10,6 +10,7 @@ import pytest
 from app.api import cache
 from app.api.convert import to_spec
 from app.api.schemas import Scenario, StepResponse
+from app.api.serialize import plain
 from app.engine.lesson import Lesson
 from app.engine.presets import PRESETS
 
@@ -25,7 +26,8 @@ def empty_cache():
 
 def fresh(scenario: dict, cursor: int, granularity: str = "step") -> dict:
     lesson = Lesson.from_spec(to_spec(Scenario.model_validate(scenario)))
-    return StepResponse.model_validate(lesson.at(cursor, granularity)).model_dump(mode="json")
+    answer = plain(lesson.at(cursor, granularity))
+    return StepResponse.model_validate(answer).model_dump(mode="json")
 
 
 @pytest.mark.parametrize("preset", ["xor", "softmax"])

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.api import cache
-from app.api.convert import built_lesson, dump, finite, lesson_for, to_spec
+from app.api.convert import built_lesson, lesson_for, to_spec
 from app.api.errors import invalid
 from app.api.offload import Abandoned, in_pool, is_small
 from app.api.schemas.lessons import (
@@ -16,6 +16,8 @@ from app.api.schemas.lessons import (
     StepRequest,
     StepResponse,
 )
+from app.api.serialize import dump, plain
+from app.engine.answers import StepAnswer
 from app.engine.vectorised import iterate
 from app.limits import MAX_RUN_STEPS
 
@@ -72,7 +74,7 @@ async def _answer(
     return Response(body, media_type="application/json")
 
 
-def step_at(req: StepRequest) -> dict:
+def step_at(req: StepRequest) -> StepAnswer:
     lesson = lesson_for(req.scenario, req.expand)
     total = lesson.plan.units(req.granularity)
     if req.cursor > total:
@@ -111,18 +113,14 @@ def run_iteration(req: RunRequest) -> dict:
         bool(np.isfinite(a).all())
         for a in [*it.weights, *it.biases, it.before.losses, it.after.losses]
     )
-    return {
-        "loss": finite(it.before.loss),
-        "loss_after": finite(it.after.loss),
-        "outputs": finite(it.before.outputs),
-        "gradients": {
-            "weights": [finite(w) for w in it.grads_w],
-            "biases": [finite(b) for b in it.grads_b],
-        },
-        "updated": {
-            "weights": [finite(w) for w in it.weights],
-            "biases": [finite(b) for b in it.biases],
-        },
-        "steps": steps,
-        "diverged": diverged,
-    }
+    return plain(
+        {
+            "loss": it.before.loss,
+            "loss_after": it.after.loss,
+            "outputs": it.before.outputs,
+            "gradients": {"weights": it.grads_w, "biases": it.grads_b},
+            "updated": {"weights": it.weights, "biases": it.biases},
+            "steps": steps,
+            "diverged": diverged,
+        }
+    )
