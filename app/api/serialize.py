@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import json
 import math
+import typing
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from typing import Any
 
 import numpy as np
 
 _ATOMS = (str, int, bool, type(None))
-_FIELDS: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, looked up once per type
+# fields whose declared type is JSON already: written as they are
+_AS_IS = {str, int, bool, str | None, int | None, list[int], list[str], list[int] | None}
+_NUMBERS = {float, float | None}
+_WRITERS: dict[type, Callable[[Any], dict]] = {}  # one per dataclass, made when first seen
 
 
-def number(v: float) -> float | None:
+def number(v: float | None) -> float | None:
     """A float, or None where it is not finite."""
-    return v if math.isfinite(v) else None
+    return v if v is None or math.isfinite(v) else None
 
 
 def plain(obj: Any) -> Any:
@@ -34,9 +39,9 @@ def plain(obj: Any) -> Any:
         return [plain(x) for x in obj]
     if t is dict:
         return {k: plain(v) for k, v in obj.items()}
-    names = _FIELDS.get(t)
-    if names is not None:
-        return {k: plain(getattr(obj, k)) for k in names}
+    write = _WRITERS.get(t)
+    if write is not None:
+        return write(obj)
     return _rare(obj)
 
 
@@ -55,13 +60,26 @@ def _rare(obj: Any) -> Any:
     if isinstance(obj, str):
         return str(obj)
     if is_dataclass(obj) and not isinstance(obj, type):
-        _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
+        _WRITERS[type(obj)] = _writer(type(obj))
         return plain(obj)
     if isinstance(obj, dict):
         return {k: plain(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [plain(x) for x in obj]
     raise TypeError(f"{type(obj).__name__} is not JSON: the engine returns plain objects")
+
+
+def _writer(cls: type) -> Callable[[Any], dict]:
+    """One dict display for a dataclass, keys in field order, each value handled as its declared
+    type says: as fast as the hand-written dict builders it replaces (a large answer has 10⁵ rows),
+    where a loop over the fields would take several times longer."""
+    hints = typing.get_type_hints(cls)
+    items = []
+    for f in fields(cls):
+        kind = hints.get(f.name)
+        how = "" if kind in _AS_IS else "number" if kind in _NUMBERS else "plain"
+        items.append(f"{f.name!r}: {how}(o.{f.name})")
+    return eval(f"lambda o: {{{', '.join(items)}}}", {"number": number, "plain": plain})  # noqa: S307
 
 
 def dump(obj: Any) -> bytes:
