@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-import json
+import hashlib
 
 import numpy as np
 
@@ -17,12 +17,14 @@ from app.engine.views import expanded_lesson, expression_lesson
 FREEZE_NODES = 2_000
 
 
-def lesson_for(sc: Scenario | ExpressionScenario, expand: bool = False) -> Lesson:
+def lesson_for(
+    sc: Scenario | ExpressionScenario, expand: bool = False, key: str | None = None
+) -> Lesson:
     """The scenario's graph and plan. They are pure functions of the scenario, so recent ones are
     kept (within the lesson memory budget): stepping through one lesson rebuilds nothing.
     `expand` draws a network's neurons as their primitive operations; an expression is
-    primitive already."""
-    key = _key(sc, expand)
+    primitive already. `key` is lesson_key(sc, expand), when the caller has it already."""
+    key = key or lesson_key(sc, expand)
     lesson = cache.lessons.get(key)
     if lesson is None:
         lesson = cache.lessons.put(key, _build(sc, key[0] == "1"))
@@ -33,14 +35,17 @@ def lesson_for(sc: Scenario | ExpressionScenario, expand: bool = False) -> Lesso
     return lesson
 
 
-def built_lesson(sc: Scenario | ExpressionScenario, expand: bool = False) -> Lesson | None:
-    """The scenario's lesson if this worker holds it already (asking builds nothing)."""
-    return cache.lessons.get(_key(sc, expand))
+def built_lesson(key: str) -> Lesson | None:
+    """The lesson of lesson_key(scenario, expand) if this worker holds it (builds nothing)."""
+    return cache.lessons.get(key)
 
 
-def _key(sc: Scenario | ExpressionScenario, expand: bool) -> str:
+def lesson_key(sc: Scenario | ExpressionScenario, expand: bool = False) -> str:
+    """What names a lesson in the memos: whether it is expanded, and a digest of the scenario.
+    Serialising a large scenario is not free, so a request computes this once and passes it on."""
     expand = expand and not isinstance(sc, ExpressionScenario)
-    return f"{int(expand)}{sc.model_dump_json()}"
+    digest = hashlib.blake2b(sc.model_dump_json().encode(), digest_size=20).hexdigest()
+    return f"{int(expand)}{digest}"
 
 
 def _build(sc: Scenario | ExpressionScenario, expand: bool) -> Lesson:
@@ -84,18 +89,3 @@ def to_spec(sc: Scenario) -> MLPSpec:
         frozen=frozenset(sc.frozen),
         leaky_slope=float(sc.leaky_slope),
     )
-
-
-def finite(a) -> list:
-    """Nested lists of floats, with None where a value is not finite."""
-    a = np.asarray(a, dtype=float)
-    if a.ndim == 0:
-        return float(a) if np.isfinite(a) else None  # type: ignore[return-value]
-    return [finite(x) for x in a]
-
-
-def dump(answer: dict) -> bytes:
-    """An engine answer as JSON. The engine builds exactly the response models' shape (the API
-    tests check every kind of answer against them), so large answers skip a second validation
-    pass over tens of thousands of entries. A NaN would raise here rather than reach a client."""
-    return json.dumps(answer, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()

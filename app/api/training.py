@@ -11,31 +11,11 @@ from pydantic import ValidationError
 from app.api.convert import to_spec
 from app.api.schemas.scenario import Scenario
 from app.api.schemas.training import DatasetRequest, TrainRequest
+from app.api.serialize import plain
 from app.engine.datasets import Dataset, DatasetError, from_points, make_dataset, parse_csv
 from app.engine.network import MLPSpec
 from app.engine.train import TrainConfig, Trainer, TrainState, grid_maps, predict
 from app.limits import MAX_ABS, MAX_SAMPLES, MAX_WIDTH
-
-
-def jsonable(obj):
-    """Arrays to nested lists and every non-finite float to None, recursively."""
-    if isinstance(obj, dict):
-        return {k: jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        if obj.dtype.kind == "f" and np.isfinite(obj).all():
-            return obj.tolist()  # the common case, at C speed
-        return jsonable(obj.tolist())
-    if isinstance(obj, bool | np.bool_):
-        return bool(obj)
-    if isinstance(obj, int | np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        return float(obj) if math.isfinite(obj) else None
-    if hasattr(obj, "__dataclass_fields__"):
-        return jsonable(dict(vars(obj)))
-    return obj
 
 
 def _errors(field: tuple, messages: list[str]) -> HTTPException:
@@ -141,11 +121,11 @@ class Job:
                 g["outputs"] = np.round(g["outputs"], decimals)
                 for n in g["neurons"]:
                     n["values"] = np.round(n["values"], decimals)
-            out["grid"] = jsonable(g)
+            out["grid"] = plain(g)
         if spec.layers[0] == 1:
             xs = np.linspace(self.extent[0], self.extent[1], 101)
             ys = predict(spec, state.weights, state.biases, xs[:, None])
-            out["curve"] = {"x": xs.tolist(), "y": jsonable(ys)}
+            out["curve"] = {"x": xs.tolist(), "y": plain(ys)}
         return out
 
     def result(self) -> dict:
@@ -160,30 +140,30 @@ class Job:
             "updates": st.step,
             "stopped": st.stopped or "cancelled",
             "seconds": st.seconds,
-            "train_loss": jsonable(st.train_loss),
-            "test_loss": None if test_x is None else jsonable(st.test_loss),
-            "grad_norm": jsonable(st.grad_norm),
+            "train_loss": plain(st.train_loss),
+            "test_loss": None if test_x is None else plain(st.test_loss),
+            "grad_norm": plain(st.grad_norm),
             "clipped_updates": st.clipped,
-            "final_train_loss": jsonable(final),
-            "final_test_loss": jsonable(final_test),
+            "final_train_loss": plain(final),
+            "final_test_loss": plain(final_test),
             "train_accuracy": accuracy(preds, spec.targets, spec.activations[-1]),
             "test_accuracy": None
             if test_x is None
             else accuracy(test_preds, test_y, spec.activations[-1]),
-            "weights": jsonable(st.weights),
-            "biases": jsonable(st.biases),
-            "predictions": jsonable(preds),
-            "test_predictions": None if test_preds is None else jsonable(test_preds),
+            "weights": plain(st.weights),
+            "biases": plain(st.biases),
+            "predictions": plain(preds),
+            "test_predictions": None if test_preds is None else plain(test_preds),
             "diverged": None,
             "scenario": None,
         }
         if st.diverged is not None:
-            out["diverged"] = {**jsonable(st.diverged), "message": st.diverged.message()}
+            out["diverged"] = {**plain(st.diverged), "message": st.diverged.message()}
         elif all(
             np.isfinite(t).all() and np.abs(t).max() <= MAX_ABS for t in [*st.weights, *st.biases]
         ):
             trained = self.scenario.model_dump(exclude={"init"})
-            trained.update(weights=jsonable(st.weights), biases=jsonable(st.biases))
+            trained.update(weights=plain(st.weights), biases=plain(st.biases))
             out["scenario"] = trained
         return {**out, **self.maps(st)}
 

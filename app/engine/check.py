@@ -12,10 +12,12 @@ entry is judged against what it should be *given their own earlier numbers*:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from app.engine.answers import CheckedEntry, CheckResult, Dependency, WorksheetItem
 from app.engine.explain import Explainer
 from app.engine.lesson import Lesson
 from app.engine.mathfmt import Expr, Fmt, Sym, render
@@ -96,16 +98,12 @@ class Labels:
         return Sym(nd.sym.base, nd.sym.sub, nd.sym.sup + "+")
 
 
-def worksheet(lesson: Lesson) -> list[dict]:
+def worksheet(lesson: Lesson) -> list[WorksheetItem]:
     fmt, label = Fmt(), Labels(lesson)
     return [
-        {
-            "key": q.key,
-            "target": lesson.graph.nodes[q.target].id,
-            "quantity": q.quantity,
-            "label": render(label(q), fmt),
-            "step": q.step,
-        }
+        WorksheetItem(
+            q.key, lesson.graph.nodes[q.target].id, q.quantity, render(label(q), fmt), q.step
+        )
         for q in quantities(lesson)
     ]
 
@@ -172,11 +170,7 @@ def _write(state: State, q: Quantity, sample: int, value: float) -> None:
         state.G[state.slot[i]][sample] = value
 
 
-def _f(v: float) -> float | None:
-    return v if np.isfinite(v) else None
-
-
-def check(lesson: Lesson, entries: list[Entry], sample: int = 0, precision: int = 4) -> dict:
+def check(lesson: Lesson, entries: list[Entry], sample: int = 0, precision: int = 4) -> CheckResult:
     """Judge every entry; find the first slip and what inherited it."""
     qs = quantities(lesson)
     by_key = {q.key: q for q in qs}
@@ -196,7 +190,7 @@ def check(lesson: Lesson, entries: list[Entry], sample: int = 0, precision: int 
     plan = lesson.plan
     taint: dict[str, set[str]] = {}
     status: dict[str, str] = {}
-    judged: list[dict] = []
+    judged: list[CheckedEntry] = []
     done = 0  # fine steps both states have taken
     for q in qs:
         deps = _deps(lesson, q)
@@ -227,87 +221,73 @@ def check(lesson: Lesson, entries: list[Entry], sample: int = 0, precision: int 
             verdict = "slip"
         status[q.key] = verdict
         e_truth = ex_truth.explain(step, b_truth)
-        view = {
-            "key": q.key,
-            "target": entry.target,
-            "quantity": q.quantity,
-            "label": render(label(q), Fmt()),
-            "step": q.step,
-            "yours": entry.value,
-            "decimals": entry.decimals,
-            "status": verdict,
-            "correct": _f(right),
-            "from_yours": _f(mine),
-            "inherited_from": sorted(taint[q.key], key=lambda k: by_key[k].step),
-            "depends_on": [
-                {
-                    "key": d,
-                    "label": label(by_key[d]).text(Fmt()),
-                    "value": _f(_read(truth, by_key[d], sample)),
-                }
+        view = CheckedEntry(
+            q.key,
+            entry.target,
+            q.quantity,
+            render(label(q), Fmt()),
+            q.step,
+            entry.value,
+            entry.decimals,
+            verdict,
+            right,
+            mine,
+            sorted(taint[q.key], key=lambda k: by_key[k].step),
+            [
+                Dependency(d, label(by_key[d]).text(Fmt()), _read(truth, by_key[d], sample))
                 for d in deps
             ],
-            "explanation": e_truth.render(fmt),
-            "your_explanation": None,
-        }
+            e_truth.render(fmt),
+        )
         if verdict == "slip":
-            view["your_explanation"] = ex_yours.explain(step, b_yours).render(fmt)
+            view.your_explanation = ex_yours.explain(step, b_yours).render(fmt)
         rule = f"{e_truth.formula.text(fmt)}, here {e_truth.substituted.text(fmt)}"
-        view["message"] = _message(view, rule, fmt, label, by_key)
+        view.message = _message(view, rule, fmt, label, by_key)
         judged.append(view)
 
-    slips = [v["key"] for v in judged if v["status"] == "slip"]
+    slips = [v.key for v in judged if v.status == "slip"]
     first = slips[0] if slips else None
-    inherited = [
-        v["key"] for v in judged if v["status"] == "inherited" and first in v["inherited_from"]
-    ]
+    inherited = [v.key for v in judged if v.status == "inherited" and first in v.inherited_from]
     affected = [q.key for q in qs if first and first in taint.get(q.key, set())]
-    return {
-        "summary": _summary(judged, first, by_key, label),
-        "first_slip": first,
-        "slips": slips,
-        "inherited": inherited,
-        "affected": affected,
-        "entries": judged,
-    }
+    return CheckResult(
+        _summary(judged, first, by_key, label), first, slips, inherited, affected, judged
+    )
 
 
-def _num(v: float | None, fmt: Fmt) -> str:
-    return "not finite" if v is None else fmt.number(v)
+def _num(v: float, fmt: Fmt) -> str:
+    return fmt.number(v) if math.isfinite(v) else "not finite"
 
 
-def _message(v: dict, formula: str, fmt: Fmt, label: Labels, by_key: dict) -> str:
-    name = v["label"]["text"]
-    d = v["decimals"]
-    yours = f"{v['yours']:.{d}f}".replace("-", "−")  # as the student wrote it
-    if v["status"] == "correct":
-        if v["correct"] is not None and abs(v["yours"] - v["correct"]) <= 10.0**-d * (1 + 1e-9):
-            return f"Correct: {name} = {_num(v['correct'], fmt)} to {d} decimals."
+def _message(v: CheckedEntry, formula: str, fmt: Fmt, label: Labels, by_key: dict) -> str:
+    name = v.label["text"]
+    d = v.decimals
+    yours = f"{v.yours:.{d}f}".replace("-", "−")  # as the student wrote it
+    if v.status == "correct":
+        if math.isfinite(v.correct) and abs(v.yours - v.correct) <= 10.0**-d * (1 + 1e-9):
+            return f"Correct: {name} = {_num(v.correct, fmt)} to {d} decimals."
         return (
-            f"Correct for your rounded earlier numbers: {name} = {_num(v['from_yours'], fmt)} from "
-            f"them (the engine, unrounded, has {_num(v['correct'], fmt)})."
+            f"Correct for your rounded earlier numbers: {name} = {_num(v.from_yours, fmt)} from "
+            f"them (the engine, unrounded, has {_num(v.correct, fmt)})."
         )
-    names = ", ".join(label(by_key[k]).text(Fmt()) for k in v["inherited_from"])
-    if v["status"] == "inherited":
+    names = ", ".join(label(by_key[k]).text(Fmt()) for k in v.inherited_from)
+    if v.status == "inherited":
         return (
             f"Inherited from the slip in {names}: {yours} is exactly what your own "
             f"earlier numbers give, so this step itself is done right; with the correct values "
-            f"{name} = {_num(v['correct'], fmt)}."
+            f"{name} = {_num(v.correct, fmt)}."
         )
-    out = f"Slip at this step: {name} should be {_num(v['correct'], fmt)}, not {yours}."
-    if v["inherited_from"]:
+    out = f"Slip at this step: {name} should be {_num(v.correct, fmt)}, not {yours}."
+    if v.inherited_from:
         out += (
             f" Even from your own earlier numbers (which carry the slip in {names}) it would be "
-            f"{_num(v['from_yours'], fmt)}, so this is a new slip on top of the earlier one."
+            f"{_num(v.from_yours, fmt)}, so this is a new slip on top of the earlier one."
         )
     return out + f" It comes from {formula}."
 
 
-def _summary(judged: list[dict], first: str | None, by_key: dict, label: Labels) -> str:
+def _summary(judged: list[CheckedEntry], first: str | None, by_key: dict, label: Labels) -> str:
     n = len(judged)
-    counts = {
-        s: sum(1 for v in judged if v["status"] == s) for s in ("correct", "slip", "inherited")
-    }
+    counts = {s: sum(1 for v in judged if v.status == s) for s in ("correct", "slip", "inherited")}
     if first is None:
         return f"All {n} of your numbers are right."
     name = label(by_key[first]).text(Fmt())

@@ -4,31 +4,20 @@ from __future__ import annotations
 
 import gc
 import itertools
-import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.engine import lesson_views as views
+from app.engine.answers import GraphView, StepAnswer, StepView
 from app.engine.explain import Explainer
 from app.engine.graph import Graph
-from app.engine.mathfmt import Fmt, render
+from app.engine.mathfmt import Fmt
 from app.engine.network import MLPSpec, build_graph
 from app.engine.plan import GRANULARITIES, Plan, Segment, Step
 from app.engine.stepper import State
-from app.engine.vectorised import forward
-
-
-def _f(v) -> float | None:
-    """A float, or None where it is not finite (JSON has no NaN or Infinity)."""
-    v = float(v)
-    return v if np.isfinite(v) else None
-
-
-def _fin(v: float) -> float | None:
-    return v if math.isfinite(v) else None
-
 
 KEEP_BYTES = 64 * 2**20  # per kind of kept state (marks along the plan; recent answers), at most
 MARK_EVERY = 32  # replay work between marks: about 32 single steps (a millisecond or two), or more
@@ -57,8 +46,8 @@ class Lesson:
     _mark_at: list[int] | None = field(default=None, repr=False)
     _mark_every: int = field(default=MARK_EVERY, repr=False)
     _work_before: list[int] = field(default_factory=list, repr=False)
-    _first_backward: int | None = field(default=None, repr=False)
-    _has_update: bool = field(default=False, repr=False)
+    first_backward: int | None = field(default=None, repr=False)  # its first backward step
+    has_update: bool = field(default=False, repr=False)  # whether the plan updates parameters
 
     @classmethod
     def from_spec(cls, spec: MLPSpec) -> Lesson:
@@ -76,93 +65,19 @@ class Lesson:
         self._state_bytes = self._marks[0].nbytes
         # room for a class stepping at its own pace, in proportion to a state's size
         self.keep_bytes = min(self.keep_bytes, 128 * self._state_bytes)
-        self._first_backward = next(
+        self.first_backward = next(
             (s.start for s in self.plan.segments if s.phase == "backward"), None
         )
-        self._has_update = any(s.phase == "update" for s in self.plan.segments)
+        self.has_update = any(s.phase == "update" for s in self.plan.segments)
 
     @property
     def max_bytes(self) -> int:
         """Memory this lesson may hold, estimated: its graph and plan, and the states it keeps."""
         return NODE_BYTES * len(self.graph.nodes) + 2 * self.keep_bytes
 
-    def describe(self, labels: str = "all") -> dict:
+    def describe(self, labels: str = "all") -> GraphView:
         """Nodes, edges, parameters and plan. labels="text" leaves out LaTeX and MathML labels."""
-        g, fmt = self.graph, Fmt()
-        label = self._label if labels == "all" else self._text_label
-        nodes, edges = [], []
-        for i, nd in enumerate(g.nodes):
-            nodes.append(
-                {
-                    "id": nd.id,
-                    "kind": nd.kind,
-                    "role": nd.role,
-                    "op": nd.op,
-                    "activation": nd.attrs.get("activation"),
-                    "loss": nd.attrs.get("loss"),
-                    "label": label(nd.sym, fmt),
-                    "layer": nd.layer,
-                    "row": nd.row,
-                    "inputs": [g.nodes[j].id for j in nd.inputs],
-                    "requires_grad": g.requires_grad[i],
-                }
-            )
-            for k, j in enumerate(nd.inputs):
-                edges.append(
-                    {
-                        "id": f"{g.nodes[j].id}__{nd.id}",
-                        "source": g.nodes[j].id,
-                        "target": nd.id,
-                        "position": k,
-                        "requires_grad": g.requires_grad[j],
-                    }
-                )
-        params = [self._param_info(p, label) for p in g.params]
-        grans = {}
-        for gran in GRANULARITIES:
-            grans[gran] = {
-                "total": self.plan.units(gran),
-                "phase_starts": self.plan.phase_starts(gran),
-            }
-        return {
-            "nodes": nodes,
-            "edges": edges,
-            "parameters": params,
-            "plan": {
-                "total_steps": self.plan.total,
-                "granularities": grans,
-                "layers": max(nd.layer for nd in g.nodes),
-                "samples": g.batch,
-            },
-        }
-
-    @staticmethod
-    def _label(sym, fmt: Fmt) -> dict:
-        return render(sym, fmt)
-
-    @staticmethod
-    def _text_label(sym, fmt: Fmt) -> dict:
-        return {"text": sym.text(fmt), "latex": None, "mathml": None}
-
-    def _param_info(self, p: int, label) -> dict:
-        nd = self.graph.nodes[p]
-        consumer = self.graph.consumers[p][0][0] if self.graph.consumers[p] else None
-        edge = None
-        # the data edge this weight labels (none when neurons are expanded into primitive ops)
-        if nd.role == "W" and consumer is not None and self.graph.nodes[consumer].op == "wsum":
-            cnode = self.graph.nodes[consumer]
-            src = self.graph.nodes[cnode.inputs[nd.index[1]]]
-            edge = f"{src.id}__{cnode.id}"
-        return {
-            "id": nd.id,
-            "tensor": nd.tensor,
-            "index": list(nd.index),
-            "label": label(nd.sym, Fmt()),
-            "value": _f(nd.init),
-            "frozen": (nd.tensor or nd.id) in self.frozen,
-            "edge": edge,
-            "node": self.graph.nodes[consumer].id if consumer is not None else None,
-        }
+        return views.describe(self, labels)
 
     # ── a cursor ─────────────────────────────────────────────────────────────
 
@@ -174,7 +89,7 @@ class Lesson:
         precision: int = 4,
         max_explained: int = 500,
         since: int | None = None,
-    ) -> dict:
+    ) -> StepAnswer:
         """What the learner sees at `cursor`. With `since` (a fine cursor whose state the caller
         holds), nodes and parameters list only the entries whose state differs from then."""
         plan, g = self.plan, self.graph
@@ -189,25 +104,26 @@ class Lesson:
         if fine_end == plan.total and plan.total:
             phase = "done"
         which = None if since is None else self._changed(since, fine_end)
-        answer = {
-            "cursor": cursor,
-            "cursors": {g: plan.from_fine(g, fine_end) for g in GRANULARITIES},
-            "total": plan.units(granularity),
-            "granularity": granularity,
-            "fine_cursor": fine_end,
-            "fine_total": plan.total,
-            "step_range": [start, fine_end],
-            "phase": phase,
-            "sample": sample,
-            "samples": g.batch,
-            "since": since,
-            "steps": steps,
-            "steps_omitted": (fine_end - start) - len(steps),
-            "nodes": self._node_views(state, sample, fine_end, which),
-            "parameters": self._param_views(state, which),
-            "loss": (loss := self._loss(state, fine_end)),
-            "diverged": self._diverged(state) or self._loss_diverged(fine_end, loss),
-        }
+        loss = views.loss(self, state, fine_end)
+        answer = StepAnswer(
+            cursor=cursor,
+            cursors={g: plan.from_fine(g, fine_end) for g in GRANULARITIES},
+            total=plan.units(granularity),
+            granularity=granularity,
+            fine_cursor=fine_end,
+            fine_total=plan.total,
+            step_range=[start, fine_end],
+            phase=phase,
+            sample=sample,
+            samples=g.batch,
+            since=since,
+            steps=steps,
+            steps_omitted=(fine_end - start) - len(steps),
+            nodes=views.node_views(self, state, sample, fine_end, which),
+            parameters=views.param_views(self, state, which),
+            loss=loss,
+            diverged=views.diverged(self, state) or views.loss_diverged(self, fine_end, loss),
+        )
         self._keep_recent(fine_end, state)  # the learner's next step starts here
         return answer
 
@@ -295,22 +211,22 @@ class Lesson:
         out = set()
         for t in range(lo, hi):
             out.add(self.plan.step(t).target)
-        first = self._first_backward
+        first = self.first_backward
         if first is not None and lo <= first < hi:  # the seed ∂L/∂L = 1 appears with the pass
             out.add(self.graph.root)
         return sorted(out)
 
-    def walk(self, precision: int = 4, sample: int = 0) -> list[dict]:
+    def walk(self, precision: int = 4, sample: int = 0) -> list[StepView]:
         """Every step of the plan, explained, from the scenario to the updated parameters."""
         state = State(self.graph, self.learning_rate)
         return self._explain(state, 0, self.plan.total, sample, Fmt(precision), self.plan.total)
 
     def _explain(
         self, state: State, start: int, end: int, sample: int, fmt: Fmt, limit: int
-    ) -> list[dict]:
+    ) -> list[StepView]:
         """Do steps [start, end) one by one, explaining the first `limit` of them."""
         explainer = Explainer(state, sample)
-        steps: list[dict] = []
+        steps: list[StepView] = []
         for t in range(start, end):
             if len(steps) >= limit:  # the rest of a large unit runs without words
                 state.run_to(self.plan, end, start=t)
@@ -318,7 +234,7 @@ class Lesson:
             step = self.plan.step(t)
             before = self._before(state, step, sample)
             state.apply_quiet(step)
-            steps.append(self._step_view(step, explainer, before, fmt))
+            steps.append(views.step_view(self, step, explainer, before, fmt))
         return steps
 
     def _before(self, state: State, step: Step, sample: int) -> float:
@@ -329,130 +245,3 @@ class Lesson:
         else:
             return 0.0
         return float(v) if np.ndim(v) == 0 else float(v[sample])
-
-    def _step_view(self, step: Step, ex: Explainer, before: float, fmt: Fmt) -> dict:
-        g = self.graph
-        e = ex.explain(step, before)
-        nd = g.nodes[step.node]
-        view = {
-            "index": step.index,
-            "phase": step.phase,
-            "node": nd.id,
-            "target": g.nodes[step.target].id,
-            "edge": None,
-            "value": _f(e.value),
-            "contribution": None,
-            "added": None,
-            "direction": None,
-            "explanation": e.render(fmt),
-        }
-        if step.phase == "backward":
-            view["edge"] = f"{g.nodes[step.target].id}__{nd.id}"
-            view["contribution"] = [int(ex.s.received[step.target]), g.fan_out[step.target]]
-            view["added"] = _f(e.added)
-        if step.phase == "update":
-            old, new = float(ex.s.P0[step.target]), float(ex.s.P[step.target])
-            view["direction"] = "up" if new > old else ("down" if new < old else "none")
-        return view
-
-    def _node_views(self, state: State, sample: int, fine: int, which=None) -> list[dict]:
-        g = self.graph
-        first = self._first_backward
-        backward_started = first is not None and fine > first
-        out = []
-        for i in range(len(g.nodes)) if which is None else which:
-            if g.nodes[i].kind == "param":
-                continue
-            value = _f(state.V[state.slot[i]][sample]) if state.done[i] else None
-            if i == g.root:
-                grad = 1.0 if backward_started else None
-            elif state.received[i]:
-                grad = _f(state.G[state.slot[i]][sample])
-            else:
-                grad = None
-            out.append(
-                {
-                    "id": g.nodes[i].id,
-                    "value": value,
-                    "grad": grad,
-                    "grad_parts": [int(state.received[i]), g.fan_out[i]],
-                }
-            )
-        return out
-
-    def _param_views(self, state: State, which=None) -> list[dict]:
-        g = self.graph
-        ps = g.params if which is None else [i for i in which if g.nodes[i].kind == "param"]
-        old, new, grad = state.P0[ps].tolist(), state.P[ps].tolist(), state.pgrad[ps].tolist()
-        with np.errstate(all="ignore"):  # η = 0 times an infinite gradient: NaN, shown as null
-            step = (-state.lr * state.pgrad[ps]).tolist()
-        received, updated = state.received[ps].tolist(), state.updated[ps].tolist()
-        out = []
-        for k, p in enumerate(ps):
-            o, v, up = old[k], new[k], updated[k]
-            out.append(
-                {
-                    "id": g.nodes[p].id,
-                    "old": _fin(o),
-                    "value": _fin(v),
-                    "grad": _fin(grad[k]) if received[k] else None,
-                    "grad_parts": [received[k], g.fan_out[p]],
-                    "update": _fin(step[k]) if up else None,
-                    "new": _fin(v) if up else None,
-                    "direction": ("up" if v > o else "down" if v < o else "none") if up else None,
-                }
-            )
-        return out
-
-    def _loss(self, state: State, fine: int) -> dict:
-        root = self.graph.root
-        before = _f(np.mean(state.V[state.slot[root]])) if state.done[root] else None
-        after = None
-        if fine == self.plan.total and self._has_update and self.spec is not None:
-            ws = [np.empty_like(w) for w in self.spec.weights]
-            bs = [np.empty_like(b) for b in self.spec.biases]
-            for p in self.graph.params:
-                nd = self.graph.nodes[p]
-                target = ws if nd.role == "W" else bs
-                target[int(nd.tensor[1:]) - 1][nd.index] = state.P[p]
-            after = _f(forward(self.spec, ws, bs).loss)
-        change = None
-        if before is not None and after is not None and before != 0:
-            change = _f((after - before) / before)
-        return {"before": before, "after": after, "relative_change": change}
-
-    def _loss_diverged(self, fine: int, loss: dict) -> dict | None:
-        """Every step finite, yet the loss with the updated parameters overflows: say so."""
-        if self.spec is None or loss["after"] is not None or fine != self.plan.total:
-            return None  # expressions have no loss after the update; only networks do
-        if loss["before"] is None or not self._has_update:
-            return None
-        t = self.plan.total - 1
-        return {
-            "step": t,
-            "phase": self.plan.step(t).phase,
-            "node": self.graph.nodes[self.graph.root].id,
-            "message": (
-                "The updated parameters are finite, but the loss they give is not (overflow): "
-                "the learning rate overshot. Try a smaller learning rate."
-            ),
-        }
-
-    def _diverged(self, state: State) -> dict | None:
-        if state.diverged is None:
-            return None
-        t, node = state.diverged
-        step = self.plan.step(t)
-        nd = self.graph.nodes[node]
-        why, advice = "overflow", "Try a smaller learning rate or smaller weights."
-        if self.spec is None:  # an expression: log of a negative, 1/0 and the like, or overflow
-            why, advice = "outside its domain, or overflow", "Try other values."
-        return {
-            "step": t,
-            "phase": step.phase,
-            "node": nd.id,
-            "message": (
-                f"The {step.phase} step {t + 1} made {nd.sym.text(Fmt())} non-finite ({why}): "
-                f"later values that depend on it are shown as null. {advice}"
-            ),
-        }

@@ -90,32 +90,32 @@ def test_tutorial_hand_calculation_flags_z1_first(lesson):
     typed[0] = Entry("z1_0", "value", 0.68, 2)  # the tutorial writes z₁ to 2 decimals
     report = check(lesson, typed)
     ref = reference()
-    assert report["first_slip"] == "value:z1_0"
-    z1 = report["entries"][0]
-    assert z1["status"] == "slip"
-    assert z1["correct"] == pytest.approx(ref["value:z1_0"], abs=1e-15)
-    assert "W₁₁ · x₁ + W₁₂ · x₂ + b₁" in z1["message"]
-    assert [d["key"] for d in z1["depends_on"]] == []  # from the inputs and parameters only
+    assert report.first_slip == "value:z1_0"
+    z1 = report.entries[0]
+    assert z1.status == "slip"
+    assert z1.correct == pytest.approx(ref["value:z1_0"], abs=1e-15)
+    assert "W₁₁ · x₁ + W₁₂ · x₂ + b₁" in z1.message
+    assert [d.key for d in z1.depends_on] == []  # from the inputs and parameters only
     # σ(z₂) is a second, independent slip: even from the tutorial's own z₂ it is not 0.6682
-    assert report["slips"] == ["value:z1_0", "value:a2_0"]
-    yhat = next(e for e in report["entries"] if e["key"] == "value:a2_0")
-    assert yhat["from_yours"] == pytest.approx(1 / (1 + np.exp(-0.6973)), abs=1e-12)
-    assert yhat["your_explanation"]["substituted"]["text"].endswith("0.6973)")
+    assert report.slips == ["value:z1_0", "value:a2_0"]
+    yhat = next(e for e in report.entries if e.key == "value:a2_0")
+    assert yhat.from_yours == pytest.approx(1 / (1 + np.exp(-0.6973)), abs=1e-12)
+    assert yhat.your_explanation["substituted"]["text"].endswith("0.6973)")
     # every other number follows correctly from the slips: inherited, not new mistakes
-    rest = [e for e in report["entries"] if e["key"] not in report["slips"]]
-    assert {e["status"] for e in rest} == {"inherited"}
-    assert report["inherited"] == [e["key"] for e in rest]
+    rest = [e for e in report.entries if e.key not in report.slips]
+    assert {e.status for e in rest} == {"inherited"}
+    assert report.inherited == [e.key for e in rest]
     for e in rest:
-        assert e["correct"] == pytest.approx(ref[e["key"]], abs=1e-12)
-    assert set(report["affected"]) == set(ref) - {"value:z1_0"}
+        assert e.correct == pytest.approx(ref[e.key], abs=1e-12)
+    assert set(report.affected) == set(ref) - {"value:z1_0"}
 
 
 def test_correct_rounded_numbers_are_all_right(lesson):
     typed = entries({k: round(float(v), 4) for k, v in reference().items()})
     report = check(lesson, typed)
-    assert report["first_slip"] is None and report["slips"] == []
-    assert {e["status"] for e in report["entries"]} == {"correct"}
-    assert report["summary"].startswith("All 19")
+    assert report.first_slip is None and report.slips == []
+    assert {e.status for e in report.entries} == {"correct"}
+    assert report.summary.startswith("All 19")
 
 
 def test_one_slip_in_the_backward_pass_is_inherited_downstream(lesson):
@@ -131,9 +131,9 @@ def test_one_slip_in_the_backward_pass_is_inherited_downstream(lesson):
     vals["new:W1_0_1"] = round(0.6 - 0.5 * vals["grad:W1_0_1"], 4)
     vals["new:b1_0"] = round(0.1 - 0.5 * wrong, 4)
     report = check(lesson, entries(vals))
-    assert report["first_slip"] == "grad:z1_0"
-    assert report["slips"] == ["grad:z1_0"]
-    assert report["inherited"] == [
+    assert report.first_slip == "grad:z1_0"
+    assert report.slips == ["grad:z1_0"]
+    assert report.inherited == [
         "grad:W1_0_0",
         "grad:W1_0_1",
         "grad:b1_0",
@@ -141,10 +141,10 @@ def test_one_slip_in_the_backward_pass_is_inherited_downstream(lesson):
         "new:W1_0_1",
         "new:b1_0",
     ]
-    slip = report["entries"][10]
-    assert slip["correct"] == pytest.approx(ref["grad:z1_0"], abs=1e-15)
-    assert {d["key"] for d in slip["depends_on"]} == {"grad:a1_0", "value:a1_0"}
-    before = [e["status"] for e in report["entries"][:10]]
+    slip = report.entries[10]
+    assert slip.correct == pytest.approx(ref["grad:z1_0"], abs=1e-15)
+    assert {d.key for d in slip.depends_on} == {"grad:a1_0", "value:a1_0"}
+    before = [e.status for e in report.entries[:10]]
     assert before == ["correct"] * 10
 
 
@@ -152,10 +152,10 @@ def test_partial_worksheet_and_expression_reuse():
     lesson = expression_lesson("(a + b) * (b + 1)", {"a": 2.0, "b": 1.0})
     # forgot the second path into b: 3 instead of (b + 1) + (a + b) = 5
     report = check(lesson, [Entry("f", "value", 6.0, 0), Entry("var_b", "grad", 3.0, 0)])
-    f, gb = report["entries"]
-    assert f["status"] == "correct"
-    assert gb["status"] == "slip" and gb["correct"] == 5.0 and gb["from_yours"] == 5.0
-    assert "Contribution 2 of 2" in gb["explanation"]["sentence"]
+    f, gb = report.entries
+    assert f.status == "correct"
+    assert gb.status == "slip" and gb.correct == 5.0 and gb.from_yours == 5.0
+    assert "Contribution 2 of 2" in gb.explanation["sentence"]
 
 
 def test_quantities_are_in_plan_order_and_complete(lesson):
@@ -218,7 +218,7 @@ def test_batched_scenario_checks_one_sample_and_mean_gradients():
         values[f"grad:W2_0_{j}"] = dW2[0, j]
         values[f"new:W1_{j}_0"] = W1[j, 0] - lr * dW1[j, 0]
     report = check(lesson, entries({k: round(float(v), 6) for k, v in values.items()}, 6), sample=s)
-    assert {e["status"] for e in report["entries"]} == {"correct"}, report["summary"]
+    assert {e.status for e in report.entries} == {"correct"}, report.summary
     wrong = dict(values, **{"grad:W2_0_1": dW2[0, 1] * m})  # forgot to divide by m
     report = check(lesson, entries({k: round(float(v), 6) for k, v in wrong.items()}, 6), sample=s)
-    assert report["slips"] == ["grad:W2_0_1"]
+    assert report.slips == ["grad:W2_0_1"]

@@ -41,9 +41,9 @@ def test_tutorial_neuron_taken_apart():
     assert cols["x0"] < cols["p1_0_0"] < cols["s1_0_1"] < cols["z1_0"] < cols["a1_0"] < cols["L"]
     # the forward explanation of the sum shows the products the tutorial adds: 0.20 + 0.48
     lesson = expanded_lesson(tutorial_spec())
-    sum_step = next(s for s in lesson.walk() if s["node"] == "s1_0_1" and s["phase"] == "forward")
-    assert sum_step["explanation"]["substituted"]["text"] == "s₁ = 0.2000 + 0.4800"
-    assert sum_step["value"] == 0.4 * 0.5 + 0.6 * 0.8
+    sum_step = next(s for s in lesson.walk() if s.node == "s1_0_1" and s.phase == "forward")
+    assert sum_step.explanation["substituted"]["text"] == "s₁ = 0.2000 + 0.4800"
+    assert sum_step.value == 0.4 * 0.5 + 0.6 * 0.8
 
 
 def test_expanded_plan_groups_updates_per_neuron():

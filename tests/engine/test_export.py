@@ -111,7 +111,7 @@ def engine_numbers(spec: MLPSpec) -> dict[str, np.ndarray]:
         b = [[g.index[f"b{l}_{j}"]] for j in range(n_out)]
         out[f"dW{l}"], out[f"db{l}"] = s.pgrad[W], s.pgrad[b]
         out[f"W{l}"], out[f"b{l}"] = s.P[W], s.P[b]
-    out["loss_after"] = np.array(lesson.at(lesson.plan.total)["loss"]["after"])
+    out["loss_after"] = np.array(lesson.at(lesson.plan.total).loss.after)
     return out
 
 

@@ -60,12 +60,12 @@ def test_reused_variable_sums_its_contributions():
     a, b = 2.0, 1.0
     g = build_expression_graph("(a + b) * (b + 1)", {"a": a, "b": b})
     lesson = Lesson(g, Plan(g, update=False), 0.0)
-    steps = [s for s in lesson.walk() if s["target"] == "var_b"]
-    assert [s["contribution"] for s in steps] == [[1, 2], [2, 2]]
-    assert [s["value"] for s in steps] == [b + 1, (b + 1) + (a + b)]
-    assert [s["added"] for s in steps] == [b + 1, a + b]  # each path's part, as it arrives
-    assert "Contribution 2 of 2" in steps[1]["explanation"]["sentence"]
-    assert steps[1]["explanation"]["formula"]["text"].startswith("∂f/∂b ←")
+    steps = [s for s in lesson.walk() if s.target == "var_b"]
+    assert [s.contribution for s in steps] == [[1, 2], [2, 2]]
+    assert [s.value for s in steps] == [b + 1, (b + 1) + (a + b)]
+    assert [s.added for s in steps] == [b + 1, a + b]  # each path's part, as it arrives
+    assert "Contribution 2 of 2" in steps[1].explanation["sentence"]
+    assert steps[1].explanation["formula"]["text"].startswith("∂f/∂b ←")
     _, grads = engine("(a + b) * (b + 1)", {"a": a, "b": b})
     assert grads == {"a": b + 1, "b": (b + 1) + (a + b)}
 
@@ -93,7 +93,7 @@ def test_sigmoid_gates_and_sigmoid_node_give_the_same_gradients():
 def test_expression_labels_say_df_not_dL():
     g = build_expression_graph("tanh(w1*x1 + b)", {"w1": 0.5, "x1": 2.0, "b": 0.1})
     lesson = Lesson(g, Plan(g, update=True), 0.1)
-    texts = [s["explanation"]["formula"]["text"] for s in lesson.walk()]
+    texts = [s.explanation["formula"]["text"] for s in lesson.walk()]
     backward = [t for t in texts if "∂" in t]
     assert backward and all("∂L" not in t for t in texts)
     assert any(t.startswith("∂f/∂w₁") for t in backward)
@@ -113,8 +113,8 @@ def test_domain_errors_become_divergence_not_crashes():
     g = build_expression_graph("log(a) + 1 / b", {"a": -1.0, "b": 0.0})
     lesson = Lesson(g, Plan(g, update=False), 0.0)
     view = lesson.at(lesson.plan.total)
-    assert view["diverged"] is not None
-    assert view["diverged"]["node"] == "v1"  # log(−1), the first non-finite value
+    assert view.diverged is not None
+    assert view.diverged.node == "v1"  # log(−1), the first non-finite value
 
 
 # ── PyTorch ──────────────────────────────────────────────────────────────────

@@ -125,11 +125,11 @@ def test_plan_follows_the_tutorial_order():
 def test_gradients_not_computed_are_none_never_zero():
     lesson = Lesson.from_spec(tutorial_spec())
     view = lesson.at(5)  # forward done, backward not begun
-    assert all(n["grad"] is None for n in view["nodes"])
-    assert all(p["grad"] is None for p in view["parameters"])
-    assert all(n["value"] is not None for n in view["nodes"])
+    assert all(n.grad is None for n in view.nodes)
+    assert all(p.grad is None for p in view.parameters)
+    assert all(n.value is not None for n in view.nodes)
     first = lesson.at(0)
-    assert {n["id"] for n in first["nodes"] if n["value"] is None} == {
+    assert {n.id for n in first.nodes if n.value is None} == {
         "z1_0",
         "a1_0",
         "z2_0",
@@ -185,10 +185,10 @@ def test_frozen_tensor_keeps_its_value_but_shows_its_gradient():
     spec.frozen = frozenset({"b1"})
     lesson = Lesson.from_spec(spec)
     end = lesson.at(lesson.plan.units("pass"), "pass")
-    b1 = next(p for p in end["parameters"] if p["id"] == "b1_0")
-    assert b1["grad"] is not None and b1["grad"] != 0
-    assert b1["value"] == 0.1 and b1["new"] is None
-    assert "b1_0" not in [s["target"] for s in lesson.walk() if s["phase"] == "update"]
+    b1 = next(p for p in end.parameters if p.id == "b1_0")
+    assert b1.grad is not None and b1.grad != 0
+    assert b1.value == 0.1 and b1.new is None
+    assert "b1_0" not in [s.target for s in lesson.walk() if s.phase == "update"]
 
 
 @pytest.mark.parametrize("granularity", ["step", "node", "layer", "pass"])
@@ -198,13 +198,15 @@ def test_granularities_group_the_same_plan(granularity):
     total = lesson.plan.units(granularity)
     covered = []
     for c in range(1, total + 1):
-        covered += [s["index"] for s in lesson.at(c, granularity)["steps"]]
+        covered += [s.index for s in lesson.at(c, granularity).steps]
     assert covered == list(range(lesson.plan.total))
     fine = Lesson.from_spec(spec).at(lesson.plan.total)
-    assert lesson.at(total, granularity)["parameters"] == fine["parameters"]
+    assert lesson.at(total, granularity).parameters == fine.parameters
 
 
 def test_divergence_is_reported_and_json_stays_finite():
+    from app.api.serialize import dump, plain
+
     spec = tutorial_spec()
     spec.weights = [np.array([[1e200, 1e200]]), np.array([[1e200]])]  # z₂ overflows
     spec.learning_rate = 1e6
@@ -213,9 +215,12 @@ def test_divergence_is_reported_and_json_stays_finite():
     spec.targets = np.array([[1e6]])
     lesson = Lesson.from_spec(spec)
     view = lesson.at(lesson.plan.total)
-    values = [n["value"] for n in view["nodes"]] + [p["value"] for p in view["parameters"]]
-    assert all(v is None or np.isfinite(v) for v in values)
-    assert view["diverged"] is not None and "non-finite" in view["diverged"]["message"]
+    assert any(not np.isfinite(n.value) for n in view.nodes)  # the engine keeps what it computed
+    sent = plain(view)  # the web layer writes non-finite numbers as null
+    values = [n["value"] for n in sent["nodes"]] + [p["value"] for p in sent["parameters"]]
+    assert all(v is None or np.isfinite(v) for v in values) and None in values
+    assert dump(view)  # no NaN reaches the JSON
+    assert view.diverged is not None and "non-finite" in view.diverged.message
 
 
 def test_softmax_cross_entropy_backward_reaches_p_minus_y():
@@ -227,12 +232,12 @@ def test_softmax_cross_entropy_backward_reaches_p_minus_y():
     lesson = Lesson.from_spec(spec)
     steps = lesson.walk()
     end = lesson.at(lesson.plan.phase_starts("step")["update"])
-    p = {n["id"]: n for n in end["nodes"]}
+    p = {n.id: n for n in end.nodes}
     for k in range(3):
-        want = p[f"a2_{k}"]["value"] - spec.targets[0, k]
-        assert p[f"z2_{k}"]["grad"] == pytest.approx(want, abs=1e-15)
-    last = [s for s in steps if s["target"] == "z2_1"][-1]
-    assert last["contribution"] == [3, 3] and "p − y" in last["explanation"]["sentence"]
+        want = p[f"a2_{k}"].value - spec.targets[0, k]
+        assert p[f"z2_{k}"].grad == pytest.approx(want, abs=1e-15)
+    last = [s for s in steps if s.target == "z2_1"][-1]
+    assert last.contribution == [3, 3] and "p − y" in last.explanation["sentence"]
 
 
 def test_each_backward_step_says_what_it_adds():
@@ -246,13 +251,13 @@ def test_each_backward_step_says_what_it_adds():
     for sample in (0, 3):
         steps = lesson.walk(sample=sample)
         end = lesson.at(lesson.plan.phase_starts("step")["update"], sample=sample)
-        grads = {e["id"]: e["grad"] for e in end["nodes"] + end["parameters"]}
+        grads = {e.id: e.grad for e in end.nodes + end.parameters}
         sums: dict[str, float] = {}
         for s in steps:
-            if s["phase"] != "backward":
-                assert s["added"] is None
+            if s.phase != "backward":
+                assert s.added is None
                 continue
-            sums[s["target"]] = sums.get(s["target"], 0.0) + s["added"]
+            sums[s.target] = sums.get(s.target, 0.0) + s.added
         assert sums.keys() == {k for k, v in grads.items() if v is not None} - {"L"}
         for k, total in sums.items():
             assert total == pytest.approx(grads[k], rel=1e-12, abs=1e-15), k

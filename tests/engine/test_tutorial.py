@@ -55,22 +55,22 @@ REF = {k: float(np.squeeze(v)) for k, v in reference().items()}
 def test_every_step_matches_the_reference():
     lesson = Lesson.from_spec(tutorial_spec())
     for step in lesson.walk():
-        target = step["target"]
+        target = step.target
         key = {
             "forward": target,
             "backward": target if target[0] in "Wb" else f"grad {target}",
             "update": f"new {target}",
-        }[step["phase"]]
-        assert step["value"] == pytest.approx(REF[key], rel=1e-14, abs=1e-16), (step["index"], key)
+        }[step.phase]
+        assert step.value == pytest.approx(REF[key], rel=1e-14, abs=1e-16), (step.index, key)
 
 
 def test_explanations_show_the_substituted_numbers():
     steps = Lesson.from_spec(tutorial_spec()).walk(precision=4)
-    z1 = steps[0]["explanation"]
+    z1 = steps[0].explanation
     assert z1["formula"]["text"] == "z₁ = W₁₁ · x₁ + W₁₂ · x₂ + b₁"
     assert z1["substituted"]["text"] == "z₁ = 0.4000 × 0.5000 + 0.6000 × 0.8000 + 0.1000"
     assert z1["result"]["text"] == f"z₁ = {REF['z1_0']:.4f}"
-    delta2 = steps[6]["explanation"]
+    delta2 = steps[6].explanation
     assert delta2["formula"]["text"].startswith("δ₂ = ∂L/∂ŷ · σ'(z₂)")
     up, yh = REF["grad a2_0"], REF["a2_0"]
     expect = f"δ₂ = ({up:.4f}) × {yh:.4f} × (1 − {yh:.4f})".replace("-", "−")
@@ -78,16 +78,16 @@ def test_explanations_show_the_substituted_numbers():
     assert delta2["formula"]["mathml"].startswith('<math display="block">')
     assert "\\frac{\\partial L}{\\partial \\hat{y}}" in delta2["formula"]["latex"]
     update = steps[14]
-    assert update["target"] == "W2_0_0" and update["direction"] == "up"
-    assert "↑" in update["explanation"]["sentence"]
+    assert update.target == "W2_0_0" and update.direction == "up"
+    assert "↑" in update.explanation["sentence"]
 
 
 def test_loss_before_and_after_the_update():
     lesson = Lesson.from_spec(tutorial_spec())
     end = lesson.at(lesson.plan.total)
-    assert end["loss"]["before"] == pytest.approx(REF["L"], rel=1e-14)
+    assert end.loss.before == pytest.approx(REF["L"], rel=1e-14)
     W1 = np.array([[REF["new W1_0_0"], REF["new W1_0_1"]]])
     a1 = 1 / (1 + np.exp(-(W1 @ np.array([0.5, 0.8]) + REF["new b1_0"])))
     yh = 1 / (1 + np.exp(-(REF["new W2_0_0"] * a1 + REF["new b2_0"])))
-    assert end["loss"]["after"] == pytest.approx(float(0.5 * (yh[0] - 1) ** 2), rel=1e-13)
-    assert end["phase"] == "done"
+    assert end.loss.after == pytest.approx(float(0.5 * (yh[0] - 1) ** 2), rel=1e-13)
+    assert end.phase == "done"

@@ -10,6 +10,7 @@ import pytest
 from app.api import cache
 from app.api.convert import to_spec
 from app.api.schemas import Scenario, StepResponse
+from app.api.serialize import plain
 from app.engine.lesson import Lesson
 from app.engine.presets import PRESETS
 
@@ -25,7 +26,8 @@ def empty_cache():
 
 def fresh(scenario: dict, cursor: int, granularity: str = "step") -> dict:
     lesson = Lesson.from_spec(to_spec(Scenario.model_validate(scenario)))
-    return StepResponse.model_validate(lesson.at(cursor, granularity)).model_dump(mode="json")
+    answer = plain(lesson.at(cursor, granularity))
+    return StepResponse.model_validate(answer).model_dump(mode="json")
 
 
 @pytest.mark.parametrize("preset", ["xor", "softmax"])
@@ -187,3 +189,21 @@ def test_work_whose_client_left_before_its_slot_came_up_is_not_started():
 
     with ThreadPoolExecutor(1) as pool:  # a loop of its own: a browser test may have one running
         assert pool.submit(asyncio.run, main()).result() == 42 and ran == ["answered"]
+
+
+def test_a_step_serialises_its_scenario_once(client, monkeypatch):
+    """The lesson and answer keys share one digest of the scenario, computed once per request."""
+    sc = PRESETS["xor"]["scenario"]
+    calls = []
+    dump_json = Scenario.model_dump_json
+
+    def counted(self, **kw):
+        calls.append(kw)
+        return dump_json(self, **kw)
+
+    monkeypatch.setattr(Scenario, "model_dump_json", counted)
+    for cursor in (3, 4, 4):  # built and answered, then a quick step, then the kept answer
+        calls.clear()
+        r = client.post("/api/step", json={"scenario": sc, "cursor": cursor, "since": 3})
+        assert r.status_code == 200 and len(calls) == 1
+    assert all(len(k) < 100 for k in cache.lessons._entries)  # a digest, not the scenario

@@ -3,6 +3,7 @@ from fastapi import APIRouter
 from app.api.convert import lesson_for
 from app.api.errors import invalid
 from app.api.schemas.check import CheckRequest, CheckResponse, WorksheetRequest, WorksheetResponse
+from app.api.serialize import plain
 from app.engine.check import CheckInputError, Entry, TooManyQuantities, check, worksheet
 
 router = APIRouter(tags=["check my working"])
@@ -12,7 +13,7 @@ router = APIRouter(tags=["check my working"])
 def list_quantities(req: WorksheetRequest) -> dict:
     """Every number a student can check for this scenario, in the order the plan computes it."""
     try:
-        return {"quantities": worksheet(lesson_for(req.scenario, req.expand))}
+        return {"quantities": plain(worksheet(lesson_for(req.scenario, req.expand)))}
     except TooManyQuantities as e:
         raise invalid(("scenario",), str(e)) from None
 
@@ -29,7 +30,7 @@ def check_working(req: CheckRequest) -> dict:
         for e in req.entries
     ]
     try:
-        return check(lesson, entries, req.sample, req.precision)
+        return plain(check(lesson, entries, req.sample, req.precision))
     except CheckInputError as e:
         raise invalid(("entries", e.index, e.field), str(e)) from None
     except TooManyQuantities as e:

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.api import cache
-from app.api.convert import built_lesson, dump, finite, lesson_for, to_spec
+from app.api.convert import built_lesson, lesson_for, lesson_key, to_spec
 from app.api.errors import invalid
 from app.api.offload import Abandoned, in_pool, is_small
 from app.api.schemas.lessons import (
@@ -16,6 +16,8 @@ from app.api.schemas.lessons import (
     StepRequest,
     StepResponse,
 )
+from app.api.serialize import dump, plain
+from app.engine.answers import StepAnswer
 from app.engine.vectorised import iterate
 from app.limits import MAX_RUN_STEPS
 
@@ -26,10 +28,12 @@ router = APIRouter(tags=["lessons"])
 async def build_graph(req: GraphRequest, request: Request):
     """The scenario's computation graph: nodes, edges, parameters, layout hints and step plan."""
 
-    def work() -> bytes:
-        return dump(lesson_for(req.scenario, req.expand).describe(req.labels))
+    key = lesson_key(req.scenario, req.expand)
 
-    return await _answer(req, work, request)
+    def work() -> bytes:
+        return dump(lesson_for(req.scenario, req.expand, key).describe(req.labels))
+
+    return await _answer(req, key, work, request)
 
 
 @router.post("/step", response_model=StepResponse)
@@ -37,19 +41,21 @@ async def take_step(req: StepRequest, request: Request):
     """The state at `cursor`: the step just taken with its explanation, and every value and
     gradient so far (with `since`, only those that changed). Stepping back is asking for
     cursor − 1."""
-    return await _answer(req, lambda: dump(step_at(req)), request, _quick(req))
+    key = lesson_key(req.scenario, req.expand)  # the scenario serialised once per request
+    return await _answer(req, key, lambda: dump(step_at(req, key)), request, _quick(req, key))
 
 
-def _quick(req: StepRequest) -> bool:
+def _quick(req: StepRequest, key: str) -> bool:
     """A few steps from a state this worker keeps, of a lesson it has built: a few milliseconds
     at most whatever the network, so it need not leave the event loop (where it also does not
     compete with other threads for the interpreter)."""
-    lesson = built_lesson(req.scenario, req.expand)
+    lesson = built_lesson(key)
     return lesson is not None and lesson.quick(req.cursor, req.granularity, req.since)
 
 
 async def _answer(
     req: StepRequest | GraphRequest,
+    lesson: str,
     work: Callable[[], bytes],
     request: Request | None = None,
     quick: bool = False,
@@ -57,8 +63,9 @@ async def _answer(
     """An answer is a pure function of its request, so identical requests (forty students on the
     same step) share it: kept serialised, within the answer memory budget; errors are not kept.
     Small lessons and quick steps are answered on the event loop; the rest (up to seconds for
-    the largest networks) in the thread pool, so /healthz and quick steps never wait on them."""
-    key = f"{req.__class__.__name__}{req.model_dump_json()}"
+    the largest networks) in the thread pool, so /healthz and quick steps never wait on them.
+    `lesson` is the scenario's lesson key: the answer's key is it and the rest of the request."""
+    key = f"{req.__class__.__name__}{lesson}{req.model_dump_json(exclude={'scenario'})}"
     body = cache.answers.get(key)
     if body is None:
         if quick or is_small(req.scenario, req.expand):
@@ -72,8 +79,8 @@ async def _answer(
     return Response(body, media_type="application/json")
 
 
-def step_at(req: StepRequest) -> dict:
-    lesson = lesson_for(req.scenario, req.expand)
+def step_at(req: StepRequest, key: str | None = None) -> StepAnswer:
+    lesson = lesson_for(req.scenario, req.expand, key)
     total = lesson.plan.units(req.granularity)
     if req.cursor > total:
         raise invalid(
@@ -111,18 +118,14 @@ def run_iteration(req: RunRequest) -> dict:
         bool(np.isfinite(a).all())
         for a in [*it.weights, *it.biases, it.before.losses, it.after.losses]
     )
-    return {
-        "loss": finite(it.before.loss),
-        "loss_after": finite(it.after.loss),
-        "outputs": finite(it.before.outputs),
-        "gradients": {
-            "weights": [finite(w) for w in it.grads_w],
-            "biases": [finite(b) for b in it.grads_b],
-        },
-        "updated": {
-            "weights": [finite(w) for w in it.weights],
-            "biases": [finite(b) for b in it.biases],
-        },
-        "steps": steps,
-        "diverged": diverged,
-    }
+    return plain(
+        {
+            "loss": it.before.loss,
+            "loss_after": it.after.loss,
+            "outputs": it.before.outputs,
+            "gradients": {"weights": it.grads_w, "biases": it.grads_b},
+            "updated": {"weights": it.weights, "biases": it.biases},
+            "steps": steps,
+            "diverged": diverged,
+        }
+    )

@@ -25,7 +25,8 @@ from app.api.schemas.training import (
     VanishingRequest,
     ZeroGradRequest,
 )
-from app.api.training import Job, build_dataset, dataset_json, jsonable
+from app.api.serialize import plain
+from app.api.training import Job, build_dataset, dataset_json
 from app.engine import labs
 
 router = APIRouter(tags=["training"])
@@ -58,9 +59,9 @@ def progress(job: Job, sent: int) -> dict:
         "epochs": job.trainer.config.epochs,
         "seconds": st.seconds,
         "from": sent,  # index of the first new history entry
-        "train_loss": jsonable(st.train_loss[sent:]),
-        "test_loss": jsonable(st.test_loss[sent:]) if job.trainer.test is not None else None,
-        "grad_norm": jsonable(st.grad_norm[sent:]),
+        "train_loss": plain(st.train_loss[sent:]),
+        "test_loss": plain(st.test_loss[sent:]) if job.trainer.test is not None else None,
+        "grad_norm": plain(st.grad_norm[sent:]),
         **job.maps(st, decimals=4),
     }
 
@@ -104,42 +105,40 @@ async def train_stream(req: TrainStreamRequest, request: Request) -> StreamingRe
 def check_gradients(req: GradcheckRequest) -> dict:
     """Central differences for every parameter next to backprop's gradient, with relative errors
     and the cost: 2 forward passes per parameter against 1 forward + 1 backward."""
-    return jsonable(labs.gradcheck(to_spec(req.scenario), req.eps))
+    return plain(labs.gradcheck(to_spec(req.scenario), req.eps))
 
 
 @router.post("/labs/vanishing")
 def lab_vanishing(req: VanishingRequest) -> dict:
     """Gradient norm per layer of a deep sigmoid stack against 0.25ⁿ, and with tanh / ReLU."""
-    return jsonable(labs.vanishing(req.depth, req.width, req.seed))
+    return plain(labs.vanishing(req.depth, req.width, req.seed))
 
 
 @router.post("/labs/exploding")
 def lab_exploding(req: ExplodingRequest) -> dict:
     """Large initial weights: the loss diverges (first non-finite step reported); clipping fixes it."""
-    return jsonable(
-        labs.exploding(req.scale, req.learning_rate, req.clip_norm, req.epochs, req.seed)
-    )
+    return plain(labs.exploding(req.scale, req.learning_rate, req.clip_norm, req.epochs, req.seed))
 
 
 @router.post("/labs/dead-relu")
 def lab_dead_relu(req: DeadReluRequest) -> dict:
     """Neurons negative for every sample before and after training; Leaky ReLU as the fix."""
-    return jsonable(labs.dead_relu(req.bias, req.learning_rate, req.epochs, req.slope, req.seed))
+    return plain(labs.dead_relu(req.bias, req.learning_rate, req.epochs, req.slope, req.seed))
 
 
 @router.post("/labs/zero-grad")
 def lab_zero_grad(req: ZeroGradRequest) -> dict:
     """Gradients reset each iteration against accumulated (a forgotten zero_grad)."""
-    return jsonable(labs.zero_grad(req.iterations, req.learning_rate))
+    return plain(labs.zero_grad(req.iterations, req.learning_rate))
 
 
 @router.post("/labs/blame")
 def lab_blame(req: BlameRequest) -> dict:
     """Each parameter's share of Σ|∂L/∂θ|: the tutorial's archers, and each layer's share."""
-    return jsonable(labs.blame(to_spec(req.scenario)))
+    return plain(labs.blame(to_spec(req.scenario)))
 
 
 @router.post("/labs/activations")
 def lab_activations(req: ActivationsRequest) -> dict:
     """Each activation of the tutorial's table and its derivative, sampled by the engine."""
-    return {"activations": jsonable(labs.activation_table(req.lo, req.hi, req.points))}
+    return {"activations": plain(labs.activation_table(req.lo, req.hi, req.points))}

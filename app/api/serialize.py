@@ -1,0 +1,104 @@
+"""Engine objects to JSON: the one place where a non-finite number becomes null.
+
+JSON has no NaN or Infinity (browsers reject them), so every float the engine computed passes
+through `plain`, which also turns dataclasses into objects (keys in field order), NumPy arrays into
+nested lists and NumPy scalars into numbers. `dump` writes the result as compact UTF-8 JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import typing
+from collections.abc import Callable
+from dataclasses import fields, is_dataclass
+from operator import attrgetter
+from typing import Any
+
+import numpy as np
+
+_ATOMS = (str, int, bool, type(None))
+# fields whose declared type is JSON already: written as they are
+_AS_IS = {str, int, bool, str | None, int | None, list[int], list[str], list[int] | None}
+_NUMBERS = {float, float | None}
+_WRITERS: dict[type, Callable[[Any], dict]] = {}  # one per dataclass, made when first seen
+
+
+def number(v: float | None) -> float | None:
+    """A float, or None where it is not finite."""
+    return v if v is None or math.isfinite(v) else None
+
+
+def plain(obj: Any) -> Any:
+    """`obj` as JSON-ready Python values: dicts, lists, str, int, bool, finite floats and None."""
+    t = type(obj)
+    if t is float:
+        return obj if math.isfinite(obj) else None
+    if t in _ATOMS:
+        return obj
+    if t is list or t is tuple:
+        return [plain(x) for x in obj]
+    if t is dict:
+        return {k: plain(v) for k, v in obj.items()}
+    write = _WRITERS.get(t)
+    if write is not None:
+        return write(obj)
+    return _rare(obj)
+
+
+def _rare(obj: Any) -> Any:
+    """NumPy values, dataclasses seen for the first time, and subclasses of the atoms."""
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind == "f" and np.isfinite(obj).all():
+            return obj.tolist()  # the common case, at C speed
+        return plain(obj.tolist())
+    if isinstance(obj, bool | np.bool_):
+        return bool(obj)
+    if isinstance(obj, int | np.integer):
+        return int(obj)
+    if isinstance(obj, float | np.floating):
+        return number(float(obj))
+    if isinstance(obj, str):
+        return str(obj)
+    if is_dataclass(obj) and not isinstance(obj, type):
+        _WRITERS[type(obj)] = _writer(type(obj))
+        return plain(obj)
+    if isinstance(obj, dict):
+        return {k: plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [plain(x) for x in obj]
+    raise TypeError(f"{type(obj).__name__} is not JSON: the engine returns plain objects")
+
+
+def _writer(cls: type) -> Callable[[Any], dict]:
+    """How to write a dataclass: every field read at once into a dict (keys in field order), then
+    only the fields that need it mended, as their declared types say: floats through number(),
+    anything not JSON by type through plain(). A large answer has 10⁵ rows, and a loop over every
+    field of every row would take several times longer."""
+    hints = typing.get_type_hints(cls)
+    names = tuple(f.name for f in fields(cls))
+    numbers = tuple(k for k in names if hints.get(k) in _NUMBERS)
+    others = tuple(k for k in names if hints.get(k) not in _NUMBERS | _AS_IS)
+    read = attrgetter(*names) if len(names) > 1 else (lambda o: (getattr(o, names[0]),))
+    isfinite = math.isfinite
+
+    def write(obj: Any) -> dict:
+        out = dict(zip(names, read(obj), strict=True))
+        for k in numbers:
+            v = out[k]
+            if v is not None and not isfinite(v):
+                out[k] = None
+        for k in others:
+            out[k] = plain(out[k])
+        return out
+
+    return write
+
+
+def dump(obj: Any) -> bytes:
+    """`obj` as compact UTF-8 JSON. The engine's objects have exactly the response models' shape
+    (the API tests check every kind of answer against them), so large answers skip a second
+    validation pass over tens of thousands of entries."""
+    return json.dumps(
+        plain(obj), allow_nan=False, ensure_ascii=False, separators=(",", ":")
+    ).encode()

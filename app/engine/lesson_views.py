@@ -1,0 +1,209 @@
+"""A lesson's answers built from its graph, plan and states: the objects of app.engine.answers,
+and the words that say where a computation diverged."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from app.engine.answers import (
+    Divergence,
+    EdgeInfo,
+    GraphView,
+    Loss,
+    NodeInfo,
+    NodeView,
+    ParamInfo,
+    ParamView,
+    PlanInfo,
+    StepView,
+    UnitPlan,
+)
+from app.engine.explain import Explainer
+from app.engine.mathfmt import Fmt, render
+from app.engine.plan import GRANULARITIES, Step
+from app.engine.stepper import State
+from app.engine.vectorised import forward
+
+if TYPE_CHECKING:
+    from app.engine.lesson import Lesson
+
+
+def _text_label(sym, fmt: Fmt) -> dict:
+    return {"text": sym.text(fmt), "latex": None, "mathml": None}
+
+
+def describe(lesson: Lesson, labels: str = "all") -> GraphView:
+    """Nodes, edges, parameters and plan. labels="text" leaves out LaTeX and MathML labels."""
+    g, plan, fmt = lesson.graph, lesson.plan, Fmt()
+    label = render if labels == "all" else _text_label
+    nodes, edges = [], []
+    for i, nd in enumerate(g.nodes):
+        nodes.append(
+            NodeInfo(
+                nd.id,
+                nd.kind,
+                nd.role,
+                nd.op,
+                nd.attrs.get("activation"),
+                nd.attrs.get("loss"),
+                label(nd.sym, fmt),
+                nd.layer,
+                nd.row,
+                [g.nodes[j].id for j in nd.inputs],
+                g.requires_grad[i],
+            )
+        )
+        for k, j in enumerate(nd.inputs):
+            src = g.nodes[j].id
+            edges.append(EdgeInfo(f"{src}__{nd.id}", src, nd.id, k, g.requires_grad[j]))
+    params = [_param_info(lesson, p, label) for p in g.params]
+    grans = {gran: UnitPlan(plan.units(gran), plan.phase_starts(gran)) for gran in GRANULARITIES}
+    return GraphView(
+        nodes, edges, params, PlanInfo(plan.total, grans, max(nd.layer for nd in g.nodes), g.batch)
+    )
+
+
+def _param_info(lesson: Lesson, p: int, label) -> ParamInfo:
+    g = lesson.graph
+    nd = g.nodes[p]
+    consumer = g.consumers[p][0][0] if g.consumers[p] else None
+    edge = None
+    # the data edge this weight labels (none when neurons are expanded into primitive ops)
+    if nd.role == "W" and consumer is not None and g.nodes[consumer].op == "wsum":
+        cnode = g.nodes[consumer]
+        src = g.nodes[cnode.inputs[nd.index[1]]]
+        edge = f"{src.id}__{cnode.id}"
+    return ParamInfo(
+        nd.id,
+        nd.tensor,
+        list(nd.index),
+        label(nd.sym, Fmt()),
+        float(nd.init),
+        (nd.tensor or nd.id) in lesson.frozen,
+        edge,
+        g.nodes[consumer].id if consumer is not None else None,
+    )
+
+
+def step_view(lesson: Lesson, step: Step, ex: Explainer, before: float, fmt: Fmt) -> StepView:
+    g = lesson.graph
+    e = ex.explain(step, before)
+    nd = g.nodes[step.node]
+    target = g.nodes[step.target].id
+    view = StepView(
+        step.index, step.phase, nd.id, target, None, float(e.value), None, None, None, e.render(fmt)
+    )
+    if step.phase == "backward":
+        view.edge = f"{target}__{nd.id}"
+        view.contribution = [int(ex.s.received[step.target]), g.fan_out[step.target]]
+        view.added = e.added
+    if step.phase == "update":
+        old, new = float(ex.s.P0[step.target]), float(ex.s.P[step.target])
+        view.direction = "up" if new > old else ("down" if new < old else "none")
+    return view
+
+
+def node_views(lesson: Lesson, state: State, sample: int, fine: int, which=None) -> list[NodeView]:
+    g = lesson.graph
+    first = lesson.first_backward
+    backward_started = first is not None and fine > first
+    out = []
+    for i in range(len(g.nodes)) if which is None else which:
+        if g.nodes[i].kind == "param":
+            continue
+        value = float(state.V[state.slot[i]][sample]) if state.done[i] else None
+        if i == g.root:
+            grad = 1.0 if backward_started else None
+        elif state.received[i]:
+            grad = float(state.G[state.slot[i]][sample])
+        else:
+            grad = None
+        out.append(NodeView(g.nodes[i].id, value, grad, [int(state.received[i]), g.fan_out[i]]))
+    return out
+
+
+def param_views(lesson: Lesson, state: State, which=None) -> list[ParamView]:
+    g = lesson.graph
+    ps = g.params if which is None else [i for i in which if g.nodes[i].kind == "param"]
+    old, new, grad = state.P0[ps].tolist(), state.P[ps].tolist(), state.pgrad[ps].tolist()
+    with np.errstate(all="ignore"):  # η = 0 times an infinite gradient: NaN
+        step = (-state.lr * state.pgrad[ps]).tolist()
+    received, updated = state.received[ps].tolist(), state.updated[ps].tolist()
+    out = []
+    for k, p in enumerate(ps):
+        o, v, up = old[k], new[k], updated[k]
+        out.append(
+            ParamView(
+                g.nodes[p].id,
+                o,
+                v,
+                grad[k] if received[k] else None,
+                [received[k], g.fan_out[p]],
+                step[k] if up else None,
+                v if up else None,
+                ("up" if v > o else "down" if v < o else "none") if up else None,
+            )
+        )
+    return out
+
+
+def loss(lesson: Lesson, state: State, fine: int) -> Loss:
+    """The mean loss once computed and, at the end of a network's plan, with the updated
+    parameters; its relative change where both are finite."""
+    g, spec = lesson.graph, lesson.spec
+    before = float(np.mean(state.V[state.slot[g.root]])) if state.done[g.root] else None
+    after = None
+    if fine == lesson.plan.total and lesson.has_update and spec is not None:
+        ws = [np.empty_like(w) for w in spec.weights]
+        bs = [np.empty_like(b) for b in spec.biases]
+        for p in g.params:
+            nd = g.nodes[p]
+            target = ws if nd.role == "W" else bs
+            target[int(nd.tensor[1:]) - 1][nd.index] = state.P[p]
+        after = float(forward(spec, ws, bs).loss)
+    change = None
+    if _finite(before) and _finite(after) and before != 0:
+        change = (after - before) / before
+    return Loss(before, after, change)
+
+
+def _finite(v: float | None) -> bool:
+    return v is not None and math.isfinite(v)
+
+
+def loss_diverged(lesson: Lesson, fine: int, answer: Loss) -> Divergence | None:
+    """Every step finite, yet the loss with the updated parameters overflows: say so."""
+    if lesson.spec is None or _finite(answer.after) or fine != lesson.plan.total:
+        return None  # expressions have no loss after the update; only networks do
+    if not _finite(answer.before) or not lesson.has_update:
+        return None
+    t = lesson.plan.total - 1
+    return Divergence(
+        t,
+        lesson.plan.step(t).phase,
+        lesson.graph.nodes[lesson.graph.root].id,
+        "The updated parameters are finite, but the loss they give is not (overflow): "
+        "the learning rate overshot. Try a smaller learning rate.",
+    )
+
+
+def diverged(lesson: Lesson, state: State) -> Divergence | None:
+    """The first step whose result is not finite, and what to try."""
+    if state.diverged is None:
+        return None
+    t, node = state.diverged
+    step = lesson.plan.step(t)
+    nd = lesson.graph.nodes[node]
+    why, advice = "overflow", "Try a smaller learning rate or smaller weights."
+    if lesson.spec is None:  # an expression: log of a negative, 1/0 and the like, or overflow
+        why, advice = "outside its domain, or overflow", "Try other values."
+    return Divergence(
+        t,
+        step.phase,
+        nd.id,
+        f"The {step.phase} step {t + 1} made {nd.sym.text(Fmt())} non-finite ({why}): "
+        f"later values that depend on it are shown as null. {advice}",
+    )
