@@ -52,6 +52,6 @@ export function formatSignificant(v, digits = 4) {
   if (v === null || v === undefined) return "—";
   if (v === 0) return "0";
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(Math.max(1, digits - 2));
-  return Number(v.toPrecision(digits)).toString();
+  const s = a >= 1e5 || a < 1e-3 ? v.toExponential(Math.max(1, digits - 2)) : Number(v.toPrecision(digits)).toString();
+  return s.replace(/-/g, "−"); // a true minus, as everywhere else on the page
 }

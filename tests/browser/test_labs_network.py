@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
+from tests.browser.pageview import number
 from tests.oracles_train import mlp_grads
 
 pytestmark = pytest.mark.browser
@@ -77,7 +78,7 @@ def reference(scenario: dict) -> tuple[float, dict[str, float]]:
 def gradcheck_table(page) -> dict[str, tuple[float, float]]:
     rows = page.locator("#lab-gradcheck tbody tr").all()
     cells = [r.locator("td").all_inner_texts() for r in rows]
-    return {c[0]: (float(c[1]), float(c[2])) for c in cells}
+    return {c[0]: (number(c[1]), number(c[2])) for c in cells}
 
 
 def assert_gradcheck_shows(page, grads: dict[str, float]) -> None:
@@ -201,8 +202,8 @@ def test_gradcheck_and_blame_examine_the_trained_network(labs_page):
         assert float(re.search(r"([\d.]+) %", key).group(1)) == pytest.approx(
             100 * layer / total, abs=0.051
         )
-    shown_loss = re.search(r"Loss ([\d.e-]+)\.", page.inner_text("#lab-blame .lab-out")).group(1)
-    assert float(shown_loss) == pytest.approx(loss, rel=1e-4)
+    shown_loss = re.search(r"Loss ([\d.e+−-]+)\.", page.inner_text("#lab-blame .lab-out")).group(1)
+    assert number(shown_loss) == pytest.approx(loss, rel=1e-4)
 
     # Change the network in the form: the next check is of that one, before training.
     page.fill(HIDDEN, "5")

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from app.engine.registry import ACTIVATIONS
+from tests.browser.pageview import number
 
 LABS = ["vanishing", "exploding", "dead-relu", "zero-grad", "gradcheck", "blame", "activations"]
 
@@ -56,7 +57,7 @@ def test_xor_trains_to_the_tutorial_result(page):
     assert "after 5,000 epochs" in status and "accuracy 100.0 %" in status
     rounded = page.locator("#predictions tbody tr td:nth-child(4)").all_inner_texts()
     # the tutorial's program prints these after its loop; the engine tests derive them again
-    assert [round(float(v)) for v in rounded] == [0, 1, 1, 0]
+    assert [round(number(v)) for v in rounded] == [0, 1, 1, 0]
     assert page.locator("#neurons canvas").count() == 4
     assert page.locator("#handoff-box").is_visible()
     assert page.locator("#handoff-sample option").count() == 5
@@ -99,7 +100,7 @@ def test_every_lab_panel_shows_the_engines_numbers(page):
     assert "goes up" in lab_numbers(page, "zero-grad")
     # the training panel's network to start with: XOR's 2 → 4 → 1, 17 parameters
     gc = page.locator("#lab-gradcheck tbody tr td:nth-child(4)").all_inner_texts()
-    assert len(gc) == 17 and all(float(v) < 1e-6 for v in gc)
+    assert len(gc) == 17 and all(number(v) < 1e-6 for v in gc)
     assert "34 forward passes" in lab_numbers(page, "gradcheck")
     shares = page.locator("#lab-blame .legend .key").all_inner_texts()
     assert sum(float(re.search(r"([\d.]+) %", s).group(1)) for s in shares) == pytest.approx(

@@ -163,7 +163,7 @@ describe("formatSignificant (the labs' charts and tables)", () => {
     assert.equal(formatSignificant(0.25), "0.25");
     assert.equal(formatSignificant(1 / 3), "0.3333");
     assert.equal(formatSignificant(2 / 3, 3), "0.667");
-    assert.equal(formatSignificant(-2.5), "-2.5");
+    assert.equal(formatSignificant(-2.5), "−2.5", "a true minus, as on the rest of the page");
     assert.equal(formatSignificant(1234.5678), "1235");
     assert.equal(formatSignificant(0.001), "0.001", "exactly 0.001 is still plain");
     assert.equal(formatSignificant(99999.5), "100000", "rounding up to 10⁵ stays plain");
@@ -171,8 +171,8 @@ describe("formatSignificant (the labs' charts and tables)", () => {
 
   it("switches to exponents below 0.001 and from 100,000, with digits − 2 decimals", () => {
     assert.equal(formatSignificant(123456), "1.23e+5");
-    assert.equal(formatSignificant(0.0001234), "1.23e-4");
-    assert.equal(formatSignificant(-4.5e-9, 2), "-4.5e-9", "at least one decimal");
+    assert.equal(formatSignificant(0.0001234), "1.23e−4");
+    assert.equal(formatSignificant(-4.5e-9, 2), "−4.5e−9", "at least one decimal");
     assert.equal(formatSignificant(1e5, 6), "1.0000e+5");
   });
 });

@@ -226,7 +226,7 @@ export const LABS = {
           { name: "f'", cls: 'derivative', points: a.z.map((z, i) => [z, a.derivative[i]]) },
         ], { width: 420, height: 260, xLabel: 'z', label: `${a.title} and its derivative`, yDomain: plotRange(a) });
         void svg;
-        cell.appendChild(table([], [["range", a.range], ["f′ from", `${fmt(a.min_derivative, 3)} to ${fmt(a.max_derivative, 3)}`], ['gradient issue', a.issue]], 'facts'));
+        cell.appendChild(table([], [["range", a.range], ["f′ from", `${fmt(a.min_derivative, 3)} to ${fmt(a.max_derivative, 3)}`], ['gradient issue', a.issue], ['where defined', a.domain]], 'facts'));
       }
       legend(box(out, 'legend'), [{ cls: 'value', label: 'f(z)' }, { cls: 'derivative', label: "f′(z)" }]);
     },
