@@ -9,8 +9,6 @@ the worksheet check, and the labs' activation explorer. The page's menus: tests/
 import json
 import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -165,9 +163,7 @@ def test_every_step_shows_numbers_that_give_its_result(client, hidden, output, l
         numbers = ex["substituted"]["text"]
         if "…" in numbers or "Σ" in ex["formula"]["text"] or "'" in numbers:
             continue  # a shortened sum, or a batch mean written per sample
-        assert read_arithmetic(rhs(numbers)) == pytest.approx(
-            result, rel=1e-9, abs=1e-11
-        ), numbers
+        assert read_arithmetic(rhs(numbers)) == pytest.approx(result, rel=1e-9, abs=1e-11), numbers
         worked += 1
     assert worked > total // 2  # most steps are checked, not skipped
 
@@ -207,22 +203,35 @@ def test_every_activation_explains_itself_in_the_registrys_words(client):
 # ── both exported scripts, run ────────────────────────────────────────────────────────────────
 
 
+@pytest.fixture(scope="module")
+def exported(client, tmp_path_factory) -> dict:
+    """Every case's NumPy and PyTorch scripts, run in one clean interpreter (PyTorch is slow to
+    import, so once): {(scenario as JSON, format): what the script printed}."""
+    from tests.engine.test_export import run_all
+
+    scenarios = [scenario(*c.values) for c in CASES]
+    scenarios += [expression(c.values[0]) for c in expression_cases()]
+    keys = [
+        (json.dumps(sc, sort_keys=True), fmt) for sc in scenarios for fmt in ("numpy", "pytorch")
+    ]
+    scripts = [
+        client.post("/api/export", json={"scenario": json.loads(k), "format": fmt}).text
+        for k, fmt in keys
+    ]
+    return dict(zip(keys, run_all(scripts, tmp_path_factory.mktemp("exported")), strict=True))
+
+
+def printed(exported: dict, sc: dict, fmt: str) -> dict:
+    return exported[(json.dumps(sc, sort_keys=True), fmt)]
+
+
 @pytest.mark.torch
 @pytest.mark.parametrize(("hidden", "output", "loss"), CASES)
-def test_both_exported_scripts_run_and_agree(client, tmp_path, hidden, output, loss):
-    from app.engine.export import parse_output
-
+def test_both_exported_scripts_run_and_agree(client, exported, hidden, output, loss):
     sc = scenario(hidden, output, loss)
     run = client.post("/api/run", json={"scenario": sc, "include_steps": False}).json()
     for fmt in ("numpy", "pytorch"):
-        script = client.post("/api/export", json={"scenario": sc, "format": fmt}).text
-        path = tmp_path / f"exported_{fmt}.py"  # not numpy.py: that would shadow NumPy
-        path.write_text(script)
-        done = subprocess.run(
-            [sys.executable, str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path
-        )
-        assert done.returncode == 0, done.stderr
-        out = parse_output(done.stdout)
+        out = printed(exported, sc, fmt)
         assert out["loss"] == pytest.approx(run["loss"], rel=1e-12), fmt
         assert out["loss_after"] == pytest.approx(run["loss_after"], rel=1e-12), fmt
         for l in (1, 2):
@@ -334,9 +343,7 @@ def final_view(client, sc: dict) -> dict:
 
 
 @pytest.mark.parametrize("text", expression_cases())
-def test_expression_steps_gradients_and_exports(client, tmp_path, text):
-    from app.engine.export import parse_output
-
+def test_expression_steps_gradients_and_exports(client, exported, text):
     sc = expression(text)
     graph = client.post("/api/graph", json={"scenario": sc}).json()
     total = graph["plan"]["total_steps"]
@@ -348,9 +355,9 @@ def test_expression_steps_gradients_and_exports(client, tmp_path, text):
         result = float(ex["result"]["text"].split(" = ")[-1].replace("−", "-"))
         numbers = ex["substituted"]["text"]
         if "'" not in numbers:
-            assert read_arithmetic(rhs(numbers)) == pytest.approx(
-                result, rel=1e-9, abs=1e-11
-            ), numbers
+            assert read_arithmetic(rhs(numbers)) == pytest.approx(result, rel=1e-9, abs=1e-11), (
+                numbers
+            )
     # gradients against central differences of f
     before = client.post("/api/step", json={"scenario": sc, "cursor": update}).json()
 
@@ -365,13 +372,6 @@ def test_expression_steps_gradients_and_exports(client, tmp_path, text):
         assert grads[name] == pytest.approx(fd, rel=1e-6, abs=1e-9), name
     # both exported scripts, run, print the same gradients
     for fmt in ("numpy", "pytorch"):
-        script = client.post("/api/export", json={"scenario": sc, "format": fmt}).text
-        path = tmp_path / f"exported_{fmt}.py"
-        path.write_text(script)
-        done = subprocess.run(
-            [sys.executable, str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path
-        )
-        assert done.returncode == 0, done.stderr
-        out = parse_output(done.stdout)
+        out = printed(exported, sc, fmt)
         for name, g in grads.items():
             assert out[f"grad_{name}"] == pytest.approx(g, rel=1e-12, abs=1e-14), (fmt, name)
