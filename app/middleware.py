@@ -215,16 +215,6 @@ class BodyLimit:
                 break
         body = b"".join(chunks)
         skeleton = brackets(body)
-        if len(skeleton) > 2 * MAX_JSON_CONTAINERS:
-            await send_json(
-                send,
-                400,
-                {
-                    "detail": f"JSON with {len(skeleton) // 2:,} lists and objects; requests need "
-                    f"at most {MAX_JSON_CONTAINERS:,}"
-                },
-            )
-            return
         if json_depth_exceeds(body, MAX_JSON_DEPTH, skeleton):
             await send_json(
                 send,
@@ -232,6 +222,16 @@ class BodyLimit:
                 {
                     "detail": f"JSON nested more than {MAX_JSON_DEPTH} levels deep; requests "
                     "need at most 5"
+                },
+            )
+            return
+        if len(skeleton) > 2 * MAX_JSON_CONTAINERS:
+            await send_json(
+                send,
+                400,
+                {
+                    "detail": f"JSON with {len(skeleton) // 2:,} lists and objects; requests need "
+                    f"at most {MAX_JSON_CONTAINERS:,}"
                 },
             )
             return
