@@ -236,7 +236,7 @@ def refused_quickly(client, path: str, body: dict, words: str) -> None:
     took = time.perf_counter() - t
     assert r.status_code == 422, r.text
     assert words in r.json()["detail"][0]["msg"]
-    assert took < 0.3, f"{path} took {took:.2f} s to refuse"
+    assert took < 1.0, f"{path} took {took:.2f} s to refuse"  # no lesson built: milliseconds
 
 
 def test_run_with_steps_of_a_large_network_is_refused_from_its_layers(client, monkeypatch):
@@ -297,3 +297,13 @@ def test_a_body_of_a_million_empty_lists_is_refused_before_parsing(client):
     r = client.post("/api/step", content=body, headers={"content-type": "application/json"})
     assert r.status_code == 400 and "lists and objects" in r.json()["detail"]
     assert time.perf_counter() - t < 0.15
+
+
+def test_a_training_stops_when_its_client_leaves():
+    body = heavy_stream(10)
+    del body["report_every"]
+    body["dataset"]["samples"] = 2000
+    app = create_app(Settings(access_log=False))
+    sent, took = asyncio.run(call(app, "/api/train", body, leave_after=1))
+    assert status(sent) == 499
+    assert took < 5  # not the 10 s of its budget

@@ -44,12 +44,27 @@ def make_dataset(req: DatasetRequest) -> dict:
 
 
 @router.post("/train", response_model=TrainResponse)
-def train_scenario(req: TrainRequest) -> dict:
+async def train_scenario(req: TrainRequest, request: Request) -> Response:
     """Train for `epochs` (≤ 20,000) within `time_budget` seconds (≤ 10): loss history (train and
-    test), final parameters, predictions and the trained scenario, ready for /api/step."""
-    job = Job(req)
-    job.trainer.run()
-    return job.result()
+    test), final parameters, predictions and the trained scenario, ready for /api/step. Runs in
+    one of the worker's heavy-work slots and stops if the client leaves."""
+    stop = Stop(req.time_budget)  # the trainer keeps its own budget; this one watches the client
+
+    def work() -> bytes | None:
+        job = Job(req)
+        while not job.trainer.done:
+            job.trainer.run(None, CHUNK_SECONDS)
+            if stop.gone:
+                return None
+        return model_json(TrainResponse, job.result())
+
+    try:
+        body = await in_pool(work, request.is_disconnected, stop)
+    except Abandoned:
+        body = None
+    if body is None:
+        return Response(status_code=499)  # nobody is listening: for the access log only
+    return Response(body, media_type="application/json")
 
 
 def sse(event: str, data: dict) -> str:
