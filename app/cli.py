@@ -8,6 +8,7 @@ import sys
 
 import uvicorn
 
+from app.limits import IDLE_TIMEOUT_SECONDS, MAX_CONNECTIONS
 from app.settings import get_settings
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -45,6 +46,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     # Worker processes build the app from the environment: hand the flags on through it.
     os.environ["BACKSTEP_LOG_LEVEL"] = args.log_level
+    # One core per worker: NumPy's BLAS would otherwise start a thread per core in every worker,
+    # so one request could spend two CPU-seconds a second and workers would fight over cores.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     get_settings.cache_clear()
     if args.host not in LOOPBACK:
         print(
@@ -60,6 +65,9 @@ def main(argv: list[str] | None = None) -> None:
         log_level=args.log_level,
         access_log=False,  # the app writes its own JSON access log with request ids
         server_header=False,
+        http="app.server:Protocol",  # header size and read-time limits, connections recycled
+        timeout_keep_alive=IDLE_TIMEOUT_SECONDS,
+        limit_concurrency=MAX_CONNECTIONS,  # per worker; beyond, 503
     )
 
 

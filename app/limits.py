@@ -38,9 +38,22 @@ MAX_TRAIN_SECONDS = 10.0  # wall-time budget of /api/train
 MAX_STREAM_SECONDS = 60.0  # wall-time budget of /api/train/stream
 MAX_GRID = 64  # heat-map cells per side
 MAX_CSV_CHARS = 500_000  # characters of an uploaded CSV dataset
-MAX_GRADCHECK_WORK = 2_000_000  # parameters × samples: two forward passes per parameter
+MAX_STREAM_BYTES_PER_SECOND = 1_048_576  # progress events of one stream, on average (1 MiB/s)
+# Estimated cost of a gradient check, in units of about a nanosecond here: two forward passes per
+# parameter, each samples × (parameters + 8 × neurons) + 5,000 per layer (see gradcheck_cost).
+MAX_GRADCHECK_WORK = 1_000_000_000
+MAX_GRADCHECK_SECONDS = 5.0  # wall time of the finite differences; then it stops (422)
 
 # ── a request ────────────────────────────────────────────────────────────────
 MAX_BODY_BYTES = 1_048_576  # default request body size (settings may change it; 413 beyond)
 MAX_BODY_BYTES_SETTING = 64 * MAX_BODY_BYTES  # the largest body size the settings accept
 MAX_JSON_DEPTH = 32  # nesting of a request body; the deepest valid request needs 5
+MAX_JSON_CONTAINERS = 100_000  # lists and objects in a body (400); the largest valid has ~51,000
+DISCONNECT_POLL_SECONDS = 0.1  # how often work in the pool looks for a client that has left
+
+# ── a connection (the `backstep` command's server) ───────────────────────────
+MAX_HEADER_BYTES = 65_536  # request line and headers of one request (431 beyond)
+HEADER_TIMEOUT_SECONDS = 10.0  # from a request's first byte to the end of its headers (408)
+IDLE_TIMEOUT_SECONDS = 5  # a connection with no request under way is closed after this
+MAX_CONNECTION_SECONDS = 5.0  # a keep-alive connection is closed after an answer once this old
+MAX_CONNECTIONS = 1_000  # open connections per worker; beyond, new requests get 503

@@ -10,14 +10,18 @@ import sys
 import time
 import traceback
 import uuid
+from itertools import accumulate
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.limits import MAX_JSON_DEPTH
+from app.limits import MAX_JSON_CONTAINERS, MAX_JSON_DEPTH
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # anything else could forge log lines
-# A JSON string (skipped whole, escapes included) or one bracket.
-_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)  # skipped whole, escapes included
+_NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_STEP = [0] * 256  # +1 for an opening bracket, -1 for a closing one
+_STEP[ord("[")] = _STEP[ord("{")] = 1
+_STEP[ord("]")] = _STEP[ord("}")] = -1
 
 access_log = logging.getLogger("backstep.access")
 error_log = logging.getLogger("backstep.error")
@@ -153,19 +157,19 @@ class HeadAsGet:
         await self.app(inner, receive, send_as_head)
 
 
-def json_depth_exceeds(body: bytes, limit: int) -> bool:
+def brackets(body: bytes) -> bytes:
+    """The body's brackets outside strings, in order: found by C-speed passes (a Python loop
+    over the tokens of 1 MiB of `[[],[],…]` took 220 ms of the event loop)."""
+    if b'"' in body:
+        body = _JSON_STRING.sub(b"", body)
+    return body.translate(None, _NOT_BRACKET)
+
+
+def json_depth_exceeds(body: bytes, limit: int, skeleton: bytes | None = None) -> bool:
     if body.count(b"[") + body.count(b"{") <= limit:  # cheap: cannot be deeper than this
         return False
-    depth = 0
-    for m in _JSON_TOKEN.finditer(body):
-        c = m.group()
-        if c in (b"[", b"{"):
-            depth += 1
-            if depth > limit:
-                return True
-        elif c in (b"]", b"}"):
-            depth -= 1
-    return False
+    skeleton = brackets(body) if skeleton is None else skeleton
+    return max(accumulate(map(_STEP.__getitem__, skeleton)), default=0) > limit
 
 
 class BodyLimit:
@@ -210,13 +214,24 @@ class BodyLimit:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if json_depth_exceeds(body, MAX_JSON_DEPTH):
+        skeleton = brackets(body)
+        if json_depth_exceeds(body, MAX_JSON_DEPTH, skeleton):
             await send_json(
                 send,
                 400,
                 {
                     "detail": f"JSON nested more than {MAX_JSON_DEPTH} levels deep; requests "
                     "need at most 5"
+                },
+            )
+            return
+        if len(skeleton) > 2 * MAX_JSON_CONTAINERS:
+            await send_json(
+                send,
+                400,
+                {
+                    "detail": f"JSON with {len(skeleton) // 2:,} lists and objects; requests need "
+                    f"at most {MAX_JSON_CONTAINERS:,}"
                 },
             )
             return

@@ -17,6 +17,20 @@ from app.engine.views import expanded_lesson, expression_lesson
 FREEZE_NODES = 2_000
 
 
+def plan_floor(sc: Scenario | ExpressionScenario) -> int:
+    """At least this many steps in the scenario's plan, and numbers in its worksheet, from its
+    layers alone: every parameter element has a backward step (and a gradient to check) and,
+    unless frozen, an update step (and a new value). Refusing on it costs nothing, where
+    building the lesson of a 10 × 64 network to count takes seconds and ~70 MB."""
+    if isinstance(sc, ExpressionScenario):
+        return 0
+    floor = 0
+    for l, (n_in, n_out) in enumerate(zip(sc.layers, sc.layers[1:], strict=False), start=1):
+        for name, size in ((f"W{l}", n_out * n_in), (f"b{l}", n_out)):
+            floor += size if name in sc.frozen else 2 * size
+    return floor
+
+
 def lesson_for(
     sc: Scenario | ExpressionScenario, expand: bool = False, key: str | None = None
 ) -> Lesson:

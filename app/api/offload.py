@@ -7,6 +7,7 @@ stall the event loop (and /healthz) of its worker. Both paths return the same JS
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -15,6 +16,7 @@ import anyio.to_thread
 
 from app.api.schemas.expressions import ExpressionScenario
 from app.api.schemas.scenario import Scenario
+from app.limits import DISCONNECT_POLL_SECONDS
 
 T = TypeVar("T")
 HEAVY_SLOTS = 2  # answers computed in the pool at once, per worker; the rest wait their turn
@@ -38,16 +40,54 @@ class Abandoned(Exception):
     """The client went away while its answer waited for a slot: nobody would read it."""
 
 
-async def in_pool(work: Callable[[], T], gone: Callable[[], Awaitable[bool]] | None = None) -> T:
+class Stop:
+    """A cooperative stop for work in the pool: true once the client has gone or the time budget
+    (counted from when the work gets its slot) has run out. The work asks between units of work
+    (a parameter, an epoch) and stops there; Python threads cannot be stopped from outside."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        self.gone = False
+
+    def begin(self) -> None:
+        self.deadline = time.monotonic() + self.seconds
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def __call__(self) -> bool:
+        return self.gone or self.expired()
+
+
+async def _watch(gone: Callable[[], Awaitable[bool]], stop: Stop) -> None:
+    while not stop.gone:
+        await asyncio.sleep(DISCONNECT_POLL_SECONDS)
+        stop.gone = await gone()
+
+
+async def in_pool(
+    work: Callable[[], T],
+    gone: Callable[[], Awaitable[bool]] | None = None,
+    stop: Stop | None = None,
+) -> T:
     """Run `work` in the thread pool, at most HEAVY_SLOTS at once. More threads would only take
     turns at the interpreter lock, all finishing late, and starve the event loop: a connection
     whose next request waited more than the keep-alive timeout was closed with it unread (a
     reset, seen by the load benchmark with 50 whole-state requests at once). Work whose client
-    has `gone` by the time its slot comes up is not started (Abandoned)."""
+    has `gone` by the time its slot comes up is not started (Abandoned). With `stop`, the client
+    is watched while the work runs, and `stop` turns true when it leaves or its budget is spent."""
     loop = asyncio.get_running_loop()
     if loop not in _slots:
         _slots[loop] = anyio.CapacityLimiter(HEAVY_SLOTS)
     async with _slots[loop]:
         if gone is not None and await gone():
             raise Abandoned
-        return await anyio.to_thread.run_sync(work)
+        if stop is None or gone is None:
+            return await anyio.to_thread.run_sync(work)
+        stop.begin()
+        watcher = asyncio.create_task(_watch(gone, stop))
+        try:
+            return await anyio.to_thread.run_sync(work)
+        finally:
+            watcher.cancel()

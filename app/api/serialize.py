@@ -102,3 +102,9 @@ def dump(obj: Any) -> bytes:
     return json.dumps(
         plain(obj), allow_nan=False, ensure_ascii=False, separators=(",", ":")
     ).encode()
+
+
+def model_json(model: Any, content: Any) -> bytes:
+    """`content` validated by the route's response `model` and written as FastAPI writes it (the
+    same bytes), so that work in the thread pool leaves nothing heavy for the event loop."""
+    return model.model_validate(content).model_dump_json(by_alias=True).encode()

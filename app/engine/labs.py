@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -202,9 +203,18 @@ def _tensor(weights, biases, name: str) -> np.ndarray:
     return (weights if name[0] == "W" else biases)[int(name[1:]) - 1]
 
 
+class Stopped(Exception):
+    """A gradient check stopped before its last parameter: `stop` said so (client gone, time up)."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(f"stopped after {done:,} of {total:,} parameters")
+        self.done, self.total = done, total
+
+
 @np.errstate(all="ignore")
-def gradcheck(spec: MLPSpec, eps: float = 1e-6) -> dict:
-    """Central differences (L(θ+ε) − L(θ−ε)) / 2ε for every parameter next to backprop's ∂L/∂θ."""
+def gradcheck(spec: MLPSpec, eps: float = 1e-6, stop: Callable[[], bool] | None = None) -> dict:
+    """Central differences (L(θ+ε) − L(θ−ε)) / 2ε for every parameter next to backprop's ∂L/∂θ.
+    `stop` is asked before each parameter; when it says so the check ends (Stopped)."""
     t0 = time.perf_counter()
     fp = forward(spec)
     dws, dbs = backward(spec, fp)
@@ -213,7 +223,10 @@ def gradcheck(spec: MLPSpec, eps: float = 1e-6) -> dict:
     biases = [b.copy() for b in spec.biases]
     rows = []
     t0 = time.perf_counter()
-    for pid, tensor, idx in param_ids(spec):
+    ids = param_ids(spec)
+    for pid, tensor, idx in ids:
+        if stop is not None and stop():
+            raise Stopped(len(rows), len(ids))
         t = _tensor(weights, biases, tensor)
         keep = t[idx]
         t[idx] = keep + eps

@@ -68,7 +68,7 @@ def test_gradcheck_bounds(client):
         "targets": [[0.0] * 64] * 300,
     }
     r = client.post("/api/gradcheck", json={"scenario": big})
-    assert r.status_code == 422 and "limit is 2,000,000" in r.json()["detail"][0]["msg"]
+    assert r.status_code == 422 and "limit is 1,000,000,000" in r.json()["detail"][0]["msg"]
 
 
 def test_blame_shares(client):

@@ -180,6 +180,13 @@ def assert_real_server_refuses_big_bodies_before_reading_them(port: int) -> None
     assert b'"limit": 1048576' in streamed
 
 
+def assert_real_server_refuses_big_headers(port: int) -> None:
+    """The command serves with app.server's protocol: headers over the limit get 431."""
+    head = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n"
+    answer = raw_exchange(port, head)
+    assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
+
+
 def test_the_container_start_command_serves_with_its_workers_and_passes_its_healthcheck():
     port = free_port()
     cmd = json.loads(one("CMD"))
@@ -194,6 +201,7 @@ def test_the_container_start_command_serves_with_its_workers_and_passes_its_heal
         assert health == {"status": "ok", "version": version}
         assert len(children(proc.pid)) >= int(env["BACKSTEP_WORKERS"])
         assert_real_server_refuses_big_bodies_before_reading_them(port)
+        assert_real_server_refuses_big_headers(port)
         check = json.loads(one("HEALTHCHECK").split("CMD", 1)[1])
         hc_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
         assert subprocess.run([sys.executable, *check[1:]], cwd=ROOT, env=hc_env).returncode == 0
@@ -213,5 +221,6 @@ def test_the_default_command_listens_on_loopback_only_and_takes_a_worker_count()
         wait_for(f"http://127.0.0.1:{port}/healthz", proc)
         assert listening_address(port) == "127.0.0.1"
         assert len(children(proc.pid)) >= 2  # the flag beats BACKSTEP_WORKERS=1
+        assert_real_server_refuses_big_headers(port)
     finally:
         stop(proc)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.api import cache
-from app.api.convert import built_lesson, lesson_for, lesson_key, to_spec
+from app.api.convert import built_lesson, lesson_for, lesson_key, plan_floor, to_spec
 from app.api.errors import invalid
 from app.api.offload import Abandoned, in_pool, is_small
 from app.api.schemas.lessons import (
@@ -102,6 +102,12 @@ def step_at(req: StepRequest, key: str | None = None) -> StepAnswer:
 @router.post("/run", response_model=RunResponse)
 def run_iteration(req: RunRequest) -> dict:
     """One whole iteration (forward, backward, update) in matrix form, for tools."""
+    if req.include_steps and (floor := plan_floor(req.scenario)) > MAX_RUN_STEPS:
+        raise invalid(  # refused from the layers alone, before a graph is built
+            ("include_steps",),
+            f"this plan has at least {floor:,} steps, more than the {MAX_RUN_STEPS:,} that "
+            "/api/run lists: pass include_steps=false, or page through /api/step",
+        )
     spec = to_spec(req.scenario)
     steps = None
     if req.include_steps:

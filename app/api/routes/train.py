@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from app.api.convert import to_spec
+from app.api.errors import invalid
+from app.api.offload import Abandoned, Stop, in_pool
 from app.api.schemas.training import (
     ActivationsRequest,
     BlameRequest,
@@ -25,9 +28,10 @@ from app.api.schemas.training import (
     VanishingRequest,
     ZeroGradRequest,
 )
-from app.api.serialize import plain
+from app.api.serialize import model_json, plain
 from app.api.training import Job, build_dataset, dataset_json
 from app.engine import labs
+from app.limits import MAX_GRADCHECK_SECONDS, MAX_STREAM_BYTES_PER_SECOND
 
 router = APIRouter(tags=["training"])
 CHUNK_SECONDS = 0.2  # a streamed run checks for a closed connection at least this often
@@ -40,12 +44,27 @@ def make_dataset(req: DatasetRequest) -> dict:
 
 
 @router.post("/train", response_model=TrainResponse)
-def train_scenario(req: TrainRequest) -> dict:
+async def train_scenario(req: TrainRequest, request: Request) -> Response:
     """Train for `epochs` (≤ 20,000) within `time_budget` seconds (≤ 10): loss history (train and
-    test), final parameters, predictions and the trained scenario, ready for /api/step."""
-    job = Job(req)
-    job.trainer.run()
-    return job.result()
+    test), final parameters, predictions and the trained scenario, ready for /api/step. Runs in
+    one of the worker's heavy-work slots and stops if the client leaves."""
+    stop = Stop(req.time_budget)  # the trainer keeps its own budget; this one watches the client
+
+    def work() -> bytes | None:
+        job = Job(req)
+        while not job.trainer.done:
+            job.trainer.run(None, CHUNK_SECONDS)
+            if stop.gone:
+                return None
+        return model_json(TrainResponse, job.result())
+
+    try:
+        body = await in_pool(work, request.is_disconnected, stop)
+    except Abandoned:
+        body = None
+    if body is None:
+        return Response(status_code=499)  # nobody is listening: for the access log only
+    return Response(body, media_type="application/json")
 
 
 def sse(event: str, data: dict) -> str:
@@ -66,22 +85,35 @@ def progress(job: Job, sent: int) -> dict:
     }
 
 
+def progress_event(job: Job, sent: int) -> str:
+    return sse("progress", progress(job, sent))
+
+
 async def stream_events(
     job: Job, report_every: int, disconnected: Callable[[], Awaitable[bool]]
 ) -> AsyncIterator[str]:
     """start, then progress every `report_every` epochs (or CHUNK_SECONDS, whichever is first),
-    then done; stops training if the client leaves."""
+    then done; stops training if the client leaves. Progress events keep within
+    MAX_STREAM_BYTES_PER_SECOND: after an event of n bytes the next waits n / rate seconds while
+    training goes on (it then carries all the history since the last one). Every event is built
+    in a thread: a heat map or the final answer can take a worker's event loop for seconds."""
     yield sse("start", {"epochs": job.trainer.config.epochs, "samples": len(job.spec.inputs)})
-    sent = 0
+    sent, next_at = 0, 0.0
     while not job.trainer.done:
         await asyncio.to_thread(job.trainer.run, report_every, CHUNK_SECONDS)
         if await disconnected():
             job.trainer.cancel()
             return
-        yield sse("progress", progress(job, sent))
-        sent = len(job.trainer.state.train_loss)
-    result = TrainResponse.model_validate(job.result()).model_dump(mode="json")
-    yield sse("done", result)
+        if time.monotonic() >= next_at:  # else over budget: the next event or done carries it
+            event = await asyncio.to_thread(progress_event, job, sent)
+            yield event
+            next_at = time.monotonic() + len(event) / MAX_STREAM_BYTES_PER_SECOND
+            sent = len(job.trainer.state.train_loss)
+    yield await asyncio.to_thread(lambda: sse("done", final(job)))
+
+
+def final(job: Job) -> dict:
+    return TrainResponse.model_validate(job.result()).model_dump(mode="json")
 
 
 @router.post(
@@ -102,10 +134,27 @@ async def train_stream(req: TrainStreamRequest, request: Request) -> StreamingRe
 
 
 @router.post("/gradcheck", response_model=GradcheckResponse)
-def check_gradients(req: GradcheckRequest) -> dict:
+async def check_gradients(req: GradcheckRequest, request: Request) -> Response:
     """Central differences for every parameter next to backprop's gradient, with relative errors
-    and the cost: 2 forward passes per parameter against 1 forward + 1 backward."""
-    return plain(labs.gradcheck(to_spec(req.scenario), req.eps))
+    and the cost: 2 forward passes per parameter against 1 forward + 1 backward. Runs in one of
+    the worker's heavy-work slots, at most MAX_GRADCHECK_SECONDS, and stops if the client leaves."""
+    stop = Stop(MAX_GRADCHECK_SECONDS)
+
+    def work() -> bytes:
+        result = labs.gradcheck(to_spec(req.scenario), req.eps, stop)
+        return model_json(GradcheckResponse, plain(result))
+
+    try:
+        body = await in_pool(work, request.is_disconnected, stop)
+    except (Abandoned, labs.Stopped) as e:
+        if stop.gone or isinstance(e, Abandoned):
+            return Response(status_code=499)  # nobody is listening: for the access log only
+        raise invalid(
+            ("scenario",),
+            f"gradient check ran out of its {MAX_GRADCHECK_SECONDS:g} s budget ({e}): use "
+            "fewer samples or a smaller network",
+        ) from None
+    return Response(body, media_type="application/json")
 
 
 @router.post("/labs/vanishing")

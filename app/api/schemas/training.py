@@ -205,15 +205,24 @@ class GradcheckRequest(Strict):
 
     @model_validator(mode="after")
     def _work(self) -> GradcheckRequest:
-        sc = self.scenario
-        params = sum(a * (b + 1) for a, b in zip(sc.layers[1:], sc.layers[:-1], strict=True))
-        work = params * len(self.scenario.inputs)
+        work = gradcheck_cost(self.scenario.layers, len(self.scenario.inputs))
         if work > MAX_GRADCHECK_WORK:
             raise ValueError(
-                f"gradient check too large: parameters × samples is {work:,}, the limit is "
-                f"{MAX_GRADCHECK_WORK:,}"
+                f"gradient check too large: its estimated cost is {work:,} (two forward passes "
+                f"per parameter, each samples × (parameters + 8 × neurons) + 5,000 per layer), "
+                f"the limit is {MAX_GRADCHECK_WORK:,}: use fewer samples or a smaller network"
             )
         return self
+
+
+def gradcheck_cost(layers: list[int], samples: int) -> int:
+    """The work of a gradient check, from the request's shape alone (about a nanosecond a unit
+    here): numpy's time per forward pass grows with samples × parameters and with neurons (the
+    activations), plus a fixed cost per layer that dominates small batches."""
+    params = sum(a * (b + 1) for a, b in zip(layers[1:], layers[:-1], strict=True))
+    neurons = sum(layers[1:])
+    per_pass = samples * (params + 8 * neurons) + 5_000 * (len(layers) - 1)
+    return 2 * params * per_pass
 
 
 class GradcheckRow(BaseModel):
