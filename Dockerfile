@@ -8,13 +8,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /srv/backstep
 
-# Dependencies first, from pyproject.toml alone: this layer is rebuilt only when they change.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
-    && pip install --no-cache-dir -r requirements.txt
+# Dependencies first, the exact versions and hashes of the lock (`make lock` writes it from
+# pyproject.toml): this layer is rebuilt only when they change, the same on every machine.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 
 # Then the application, editable so app/ finds templates/ and static/ beside it; no deps here.
-COPY README.md ./
+COPY pyproject.toml README.md ./
 COPY app ./app
 COPY templates ./templates
 COPY static ./static

@@ -8,17 +8,43 @@ CHROMIUM ?= /usr/bin/chromium
 NODE ?= node
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint bench clean node
+.PHONY: run test lint bench clean node lock
 
-$(VENV)/.app: pyproject.toml
+# Exact versions with hashes from the lock files (`make lock` rewrites them from pyproject.toml),
+# installed by uv, pinned here; INSTALLER=pip does the same with pip alone, a little slower.
+INSTALLER ?= uv
+UV_VERSION := 0.13.9
+# uv reads no pip.conf: hand it pip's find-links, where this machine keeps the CPU torch wheel.
+FIND_LINKS ?= $(or $(PIP_FIND_LINKS),$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))
+ifeq ($(INSTALLER),uv)
+INSTALL := $(VENV)/bin/uv pip install -q --python $(PY) $(foreach d,$(FIND_LINKS),--find-links $(d))
+else
+INSTALL := $(PIP) install
+endif
+
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -e .
+	$(if $(filter uv,$(INSTALLER)),$(PIP) install uv==$(UV_VERSION))
+
+$(VENV)/.app: requirements.lock pyproject.toml | $(VENV)/bin/python
+	$(INSTALL) --require-hashes -r requirements.lock
+	$(INSTALL) --no-deps -e .
 	@touch $@
 
 # Test tools, and PyTorch as an oracle: always exactly torch==2.13.0 (CPU build).
-$(VENV)/.test: $(VENV)/.app pyproject.toml
-	$(PIP) install -e '.[test,oracle]'
+$(VENV)/.test: $(VENV)/.app requirements-test.lock
+	$(INSTALL) --require-hashes -r requirements-test.lock
 	@touch $@
+
+# After a change to the dependencies in pyproject.toml: the test lock first, then the app's
+# lock within it, so both name the same versions.
+lock: | $(VENV)/bin/python
+	$(PIP) install uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip compile -q pyproject.toml --extra test --extra oracle --generate-hashes \
+		--python-version 3.11 $(foreach d,$(FIND_LINKS),--find-links $(d)) --no-emit-find-links \
+		-o requirements-test.lock
+	$(VENV)/bin/uv pip compile -q pyproject.toml --generate-hashes --python-version 3.11 \
+		-c requirements-test.lock -o requirements.lock
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -q

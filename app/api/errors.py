@@ -1,16 +1,24 @@
 """Errors in one shape: FastAPI's validation format, without echoing the offending input."""
 
 import math
+import re
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+LONG_NUMBER = re.compile(r"\d{25,}")  # 25+ digits: an echoed input, never one of our limits
+
+
+def brief(message: str) -> str:
+    """The message with any echoed 4,000-digit integer cut to its first digits and its length."""
+    return LONG_NUMBER.sub(lambda m: f"{m[0][:12]}… ({len(m[0]):,} digits)", message)
+
 
 def invalid(field: tuple, message: str, status: int = 422) -> HTTPException:
     return HTTPException(
         status_code=status,
-        detail=[{"loc": ["body", *field], "msg": message, "type": "value_error"}],
+        detail=[{"loc": ["body", *field], "msg": brief(message), "type": "value_error"}],
     )
 
 
@@ -20,7 +28,7 @@ def _clean(err: dict) -> dict:
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     loc = [p for p in err.get("loc", []) if not (isinstance(p, float) and not math.isfinite(p))]
-    return {"loc": loc, "msg": msg, "type": err.get("type", "value_error")}
+    return {"loc": loc, "msg": brief(msg), "type": err.get("type", "value_error")}
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

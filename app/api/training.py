@@ -9,6 +9,7 @@ from fastapi import HTTPException
 from pydantic import ValidationError
 
 from app.api.convert import to_spec
+from app.api.errors import brief
 from app.api.schemas.scenario import Scenario
 from app.api.schemas.training import DatasetRequest, TrainRequest
 from app.api.serialize import plain
@@ -21,7 +22,7 @@ from app.limits import MAX_ABS, MAX_SAMPLES, MAX_WIDTH
 def _errors(field: tuple, messages: list[str]) -> HTTPException:
     return HTTPException(
         422,
-        [{"loc": ["body", *field], "msg": m, "type": "value_error"} for m in messages],
+        [{"loc": ["body", *field], "msg": brief(m), "type": "value_error"} for m in messages],
     )
 
 
@@ -79,8 +80,7 @@ class Job:
             sc = self._with_data(sc, ds.inputs.tolist(), ds.targets.tolist())
             if len(ds.test_inputs):
                 test_x, test_y = ds.test_inputs, ds.test_targets
-        elif req.test_inputs is not None:
-            self._with_data(sc, req.test_inputs, req.test_targets, ("test_inputs",))
+        elif req.test_inputs:  # checked against the network by TrainRequest
             test_x, test_y = np.array(req.test_inputs, float), np.array(req.test_targets, float)
         self.scenario = sc
         self.spec: MLPSpec = to_spec(sc)
@@ -100,14 +100,16 @@ class Job:
         self.extent = extent(pts)
 
     @staticmethod
-    def _with_data(sc: Scenario, inputs, targets, field: tuple = ("dataset",)) -> Scenario:
-        """The scenario with other data, checked again (shapes against layers, targets vs loss)."""
+    def _with_data(sc: Scenario, inputs, targets) -> Scenario:
+        """The scenario with the dataset's data, checked again (shapes against layers, targets vs
+        loss); each problem once, at `dataset`."""
         data = sc.model_dump()
         data.update(inputs=inputs, targets=targets)
         try:
             return Scenario.model_validate(data)
         except ValidationError as e:
-            raise _errors(field, [err["msg"] for err in e.errors()]) from None
+            msgs = list(dict.fromkeys(err["msg"] for err in e.errors()))
+            raise _errors(("dataset",), msgs) from None
 
     # ── results ──────────────────────────────────────────────────────────────
 

@@ -189,6 +189,11 @@ def from_points(
     )
 
 
+def _short(text: str, limit: int = 24) -> str:
+    """Echo at most `limit` characters of the user's text in a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def parse_csv(
     text: str, max_rows: int, max_columns: int, max_abs: float
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -218,16 +223,18 @@ def parse_csv(
     for r, row in enumerate(data, start=1):
         if len(row) != len(header):
             errors.append(
-                f"row {r}: expected {len(header)} values ({','.join(header)}), got {len(row)}"
+                f"row {r}: expected {len(header)} values ({_short(','.join(header), 80)}), got {len(row)}"
             )
             continue
         for c, cell in enumerate(row):
             v = _number(cell)
             if v is None:
-                errors.append(f"row {r}, column {header[c]!r}: {cell.strip()!r} is not a number")
+                errors.append(
+                    f"row {r}, column {_short(header[c])!r}: {_short(cell.strip())!r} is not a number"
+                )
             elif abs(v) > max_abs:
                 errors.append(
-                    f"row {r}, column {header[c]!r}: |{v:g}| is over the limit {max_abs:g}"
+                    f"row {r}, column {_short(header[c])!r}: |{v:g}| is over the limit {max_abs:g}"
                 )
             else:
                 values[r - 1, c] = v

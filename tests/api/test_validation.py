@@ -32,7 +32,10 @@ def with_changes(sc, **changes):
         ({"inputs": [[0.5]]}, "inputs[0] has 1 values; layers[0] is 2"),
         ({"targets": [[1.0, 0.0]]}, "targets[0] has 2 values"),
         ({"targets": [[1.0], [0.0]]}, "targets has 2 rows but inputs has 1"),
-        ({"layers": [2, 1, 65], "activations": ["sigmoid", "sigmoid"]}, "each layer has 1 to 64"),
+        (
+            {"layers": [2, 1, 65], "activations": ["sigmoid", "sigmoid"]},
+            "['body', 'scenario', 'layers', 2] Input should be less than or equal to 64",
+        ),
         ({"layers": [2] * 12, "activations": ["sigmoid"] * 11}, "layers"),
         ({"inputs": [[0.5, 1e7]]}, "less than or equal to 1000000"),
         ({"frozen": ["W9"]}, "frozen[0] is 'W9'"),

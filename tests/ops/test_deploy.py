@@ -72,20 +72,17 @@ def test_the_image_is_slim_python_311_non_root_with_a_healthcheck():
     assert image_env()["BACKSTEP_WORKERS"].isdigit()
 
 
-def test_dependencies_are_installed_in_a_layer_that_only_pyproject_invalidates():
+def test_dependencies_are_installed_from_the_lock_in_a_layer_only_it_invalidates():
     steps = instructions()
     first_app_copy = next(i for i, (o, a) in enumerate(steps) if o == "COPY" and "app" in a)
-    deps = next(i for i, (o, a) in enumerate(steps) if o == "RUN" and "requirements.txt" in a)
+    deps = next(i for i, (o, a) in enumerate(steps) if o == "RUN" and "requirements.lock" in a)
     copies_before = [a for o, a in steps[:deps] if o == "COPY"]
-    assert copies_before == ["pyproject.toml ./"] and deps < first_app_copy
-    # The layer's own one-liner turns pyproject.toml into exactly the runtime dependencies.
-    script = shlex.split(steps[deps][1].split(">", 1)[0])
-    assert script[:2] == ["python", "-c"]
-    out = subprocess.run(
-        [sys.executable, "-c", script[2]], cwd=ROOT, capture_output=True, text=True
-    )
-    wanted = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert out.stdout.split("\n")[: len(wanted)] == wanted
+    assert copies_before == ["requirements.lock ./"] and deps < first_app_copy
+    # Exactly the locked versions, every file checked against its hash (tests/ops/test_locks.py).
+    assert shlex.split(steps[deps][1]) == [
+        "pip", "install", "--no-cache-dir", "--require-hashes", "-r", "requirements.lock",
+    ]  # fmt: skip
+    assert (ROOT / "requirements.lock").exists()
 
 
 def free_port() -> int:

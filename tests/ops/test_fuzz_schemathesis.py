@@ -1,17 +1,24 @@
-"""Fuzz the whole API from its own OpenAPI schema, in-process, with every schemathesis check:
-no 5xx, responses that match their declared schemas, valid input accepted and invalid input
-(`[false]` for a number, a string for an int...) refused. About a minute in all."""
+"""Fuzz the whole API from its own OpenAPI schema, in-process, with every schemathesis check and
+the repository's schemathesis.toml (the one `schemathesis run` reads): no 5xx, responses that
+match their declared schemas, valid input accepted and invalid input (`[false]` for a number, a
+string for an int...) refused, and valid input refused only for a rule the schema lists in
+x-cross-field-rules (tests/ops/schemathesis_hooks.py). About a minute in all; BACKSTEP_FUZZ_EXAMPLES runs more."""
 
 import os
+import tomllib
+from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
-from schemathesis.config._checks import NegativeDataRejectionConfig, PositiveDataAcceptanceConfig
+from schemathesis.config import SchemathesisConfig
 
+from app.api.schemas.common import CROSS_FIELD_RULES
 from app.main import create_app
 from app.settings import Settings
+from tests.ops import schemathesis_hooks  # noqa: F401  (registers the check, as the CLI does)
 
+CONFIG = Path(__file__).resolve().parents[2] / "schemathesis.toml"
 EXAMPLES = int(os.environ.get("BACKSTEP_FUZZ_EXAMPLES", "25"))  # per operation and mode
 # Training runs up to its wall-time budget (seconds) per request: boundary cases of every field
 # (the coverage phase) would take minutes there, so those routes get examples + fuzzing only.
@@ -19,19 +26,13 @@ SLOW = "^/api/(train|labs|gradcheck|datasets)"
 
 
 def load(phases: list[str]):
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(Settings(access_log=False)))
+    app = create_app(Settings(access_log=False))
+    schema = schemathesis.openapi.from_asgi(
+        "/openapi.json", app, config=SchemathesisConfig.from_path(CONFIG)
+    )
     schema.config.phases.update(phases=phases)
     schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-    # Schema-valid data may still break a cross-field rule JSON Schema cannot state (weight
-    # shapes match `layers`, sample < samples): 422 with a message is right. 400/413 are not.
-    schema.config.checks.positive_data_acceptance = PositiveDataAcceptanceConfig(
-        expected_statuses=["2xx", "404", "422"]
-    )
-    # Invalid data must be refused with one of our own 4xx (413 for a body over the limit):
-    # tighter than schemathesis' default list, which also tolerates 5xx.
-    schema.config.checks.negative_data_rejection = NegativeDataRejectionConfig(
-        expected_statuses=["400", "404", "405", "413", "422"]
-    )
+    schema.config.checks.update(included_check_names=["all"])
     return schema
 
 
@@ -52,3 +53,38 @@ def test_the_api_survives_fuzzing_from_its_own_schema(case):
 @bounded
 def test_the_training_api_survives_fuzzing_from_its_own_schema(case):
     case.call_and_validate()
+
+
+def _refs(node) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["$ref"].rsplit("/", 1)[-1]} if "$ref" in node else set()
+        return found.union(*(_refs(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(v) for v in node))
+    return set()
+
+
+def test_schemathesis_toml_allows_422_exactly_where_the_schema_states_cross_field_rules():
+    doc = create_app(Settings(access_log=False)).openapi()
+    schemas = doc["components"]["schemas"]
+
+    def reachable(node) -> set[str]:
+        seen, todo = set(), _refs(node)
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo |= _refs(schemas[name])
+        return seen
+
+    with_rules = {
+        f"{method.upper()} {path}"
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+        if any(CROSS_FIELD_RULES in schemas[n] for n in reachable(op.get("requestBody", {})))
+    }
+    operations = tomllib.loads(CONFIG.read_text())["operations"]
+    (listed,) = [
+        o["include-name"] for o in operations if "positive_data_acceptance" in o.get("checks", {})
+    ]
+    assert sorted(listed) == sorted(with_rules)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from app.api.schemas.common import MaybeFloat, Number, Strict
+from app.api.schemas.common import Integer, MaybeFloat, Number, Strict, integer, rules
 from app.api.schemas.expressions import AnyScenario, check_view
 from app.api.schemas.lessons import ExplanationOut, GraphRequest, Rendered
-from app.limits import MAX_CHECK_ENTRIES, MAX_EXPANDED_PRODUCTS, MAX_PRECISION
+from app.limits import (
+    MAX_CHECK_ENTRIES,
+    MAX_EXPANDED_PRODUCTS,
+    MAX_PRECISION,
+    MAX_STEP_CELLS,
+    MAX_WORKSHEET_QUANTITIES,
+)
 
 EXPAND_DOC = (
     "Networks only: draw and step each neuron as its multiplications wᵢ·aᵢ, a chain of sums, the "
@@ -31,21 +37,29 @@ class CheckEntry(Strict):
         "parameter; new: a parameter after the update.",
     )
     value: Number = Field(..., description="What you computed by hand.")
-    decimals: StrictInt | None = Field(
+    decimals: integer(ge=0, le=MAX_PRECISION) | None = Field(
         None,
-        ge=0,
-        le=MAX_PRECISION,
         description="Decimals you worked to for this value (default: decimals).",
     )
 
 
 class CheckRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=rules(
+            "sample < the scenario's number of samples (0 for an expression)",
+            "each entry's target and quantity name a number of this scenario's worksheet, once",
+            f"networks: samples × neurons ≤ {MAX_STEP_CELLS:,}; with expand, at most "
+            f"{MAX_EXPANDED_PRODUCTS:,} weights and samples × nodes ≤ {MAX_STEP_CELLS:,}",
+            f"at most {MAX_WORKSHEET_QUANTITIES:,} checkable numbers in the scenario",
+        ),
+    )
     scenario: AnyScenario
     expand: StrictBool = Field(False, description=EXPAND_DOC)
     entries: list[CheckEntry] = Field(..., min_length=1, max_length=MAX_CHECK_ENTRIES)
-    decimals: StrictInt = Field(4, ge=0, le=MAX_PRECISION, description="Decimals you worked to.")
-    sample: StrictInt = Field(0, ge=0, description="The sample your values are for.")
-    precision: StrictInt = Field(
+    decimals: Integer = Field(4, ge=0, le=MAX_PRECISION, description="Decimals you worked to.")
+    sample: Integer = Field(0, ge=0, description="The sample your values are for.")
+    precision: Integer = Field(
         4, ge=1, le=MAX_PRECISION, description="Decimals in the explanations."
     )
 
@@ -61,6 +75,14 @@ class CheckRequest(Strict):
 
 
 class WorksheetRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=rules(
+            f"networks: samples × neurons ≤ {MAX_STEP_CELLS:,}; with expand, at most "
+            f"{MAX_EXPANDED_PRODUCTS:,} weights and samples × nodes ≤ {MAX_STEP_CELLS:,}",
+            f"at most {MAX_WORKSHEET_QUANTITIES:,} checkable numbers in the scenario",
+        ),
+    )
     scenario: AnyScenario
     expand: StrictBool = Field(False, description=EXPAND_DOC)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import math
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.engine.plan import GRANULARITIES
 from app.engine.registry import ACTIVATIONS, LOSSES
@@ -23,5 +24,28 @@ Row = Annotated[list[Number], Field(min_length=1, max_length=MAX_WIDTH)]
 MaybeFloat = float | None  # answers: null where a value is not computed yet, or not finite
 
 
+def _integral(v: object) -> object:
+    return int(v) if isinstance(v, float) and math.isfinite(v) and v.is_integer() else v
+
+
+def integer(**bounds: int) -> Any:
+    """An integer as JSON Schema counts them: 3 and 3.0, never 3.5, true or "3". Bounds of an
+    optional or a list item go here: outside the validator they would not reach the schema."""
+    return Annotated[int, Field(strict=True, **bounds), BeforeValidator(_integral)]
+
+
+Integer = integer()
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+# Rules between fields, or on a string's content, that JSON Schema cannot state. They sit in the
+# OpenAPI document beside the fields; breaking one is a 422 that names it. schemathesis.toml
+# lists the operations whose requests carry them (tests/ops/test_fuzz_schemathesis.py checks).
+CROSS_FIELD_RULES = "x-cross-field-rules"
+
+
+def rules(*lines: str) -> dict[str, list[str]]:
+    return {CROSS_FIELD_RULES: list(lines)}

@@ -41,6 +41,10 @@ ERROR_RESPONSES: dict[int | str, dict] = {
         "description": f"Unreadable body, e.g. JSON nested more than {MAX_JSON_DEPTH} levels.",
     },
     413: {"model": TooLarge, "description": f"Body over {MAX_BODY_BYTES:,} bytes."},
-    422: {"model": ValidationErrors, "description": "Invalid request: what, where, which limit."},
+    422: {
+        "model": ValidationErrors,
+        "description": "Invalid request: what, where, which limit; also a rule between fields "
+        "that the request schema lists in x-cross-field-rules.",
+    },
     500: {"model": ServerError, "description": "A bug; never expected. JSON with a request id."},
 }

@@ -19,7 +19,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from app.api.schemas.common import Finite, Number, Strict
+from app.api.schemas.common import Finite, Number, Strict, rules
 from app.api.schemas.scenario import PresetSummary, Scenario
 from app.engine.expression import ExpressionError, parse, variables
 from app.limits import (
@@ -48,7 +48,12 @@ class ExpressionScenario(Strict):
                     "expression": "(a + b) * (b + 1)",
                     "values": {"a": 2, "b": 1},
                 }
-            ]
+            ],
+            **rules(
+                "expression follows the grammar in its description, within its limits",
+                "values has one entry per variable of the expression, and no other",
+                "frozen names variables of the expression",
+            ),
         },
     )
 
@@ -68,6 +73,7 @@ class ExpressionScenario(Strict):
         ...,
         max_length=MAX_EXPRESSION_VARIABLES,
         description="One value per variable of the expression.",
+        json_schema_extra={"additionalProperties": False},  # names match the pattern, or 422
     )
     learning_rate: Finite | None = Field(
         None,
@@ -168,6 +174,12 @@ class ExpressionPreset(PresetSummary):
 
 
 class ParseRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=rules(
+            "expression follows the grammar of ExpressionScenario.expression, within its limits"
+        ),
+    )
     expression: str = Field(..., min_length=1, max_length=MAX_EXPRESSION_LENGTH)
 
 

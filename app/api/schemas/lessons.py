@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from app.api.schemas.common import Granularity, MaybeFloat, Strict
+from app.api.schemas.common import Granularity, Integer, MaybeFloat, Strict, integer, rules
 from app.api.schemas.expressions import AnyScenario, check_view
 from app.api.schemas.scenario import Scenario
 from app.engine.presets import PRESETS
-from app.limits import MAX_EXPLAINED, MAX_PRECISION, MAX_RUN_STEPS, MAX_STEP_CELLS
+from app.limits import (
+    MAX_EXPANDED_PRODUCTS,
+    MAX_EXPLAINED,
+    MAX_PRECISION,
+    MAX_RUN_STEPS,
+    MAX_STEP_CELLS,
+)
 
 
 class StepRequest(Strict):
@@ -19,33 +25,38 @@ class StepRequest(Strict):
         json_schema_extra={
             "examples": [
                 {"scenario": PRESETS["tutorial"]["scenario"], "cursor": 1, "granularity": "step"}
-            ]
+            ],
+            **rules(
+                "sample < the scenario's number of samples (0 for an expression)",
+                "cursor ≤ the units of the plan at `granularity`; since ≤ its fine steps",
+                f"networks: samples × neurons ≤ {MAX_STEP_CELLS:,}; with expand, at most "
+                f"{MAX_EXPANDED_PRODUCTS:,} weights and samples × nodes ≤ {MAX_STEP_CELLS:,}",
+            ),
         },
     )
     scenario: AnyScenario
     expand: StrictBool = Field(
         False, description="Networks: each neuron as its products, sum, activation."
     )
-    cursor: StrictInt = Field(
+    cursor: Integer = Field(
         0, ge=0, description="Units of `granularity` done; 0 is before the first step."
     )
     granularity: Granularity = Field(
         "step",
         description="step: one edge or one node; node: all of one node's steps; layer; pass.",
     )
-    sample: StrictInt = Field(0, ge=0, description="Which sample's values to show (0-based).")
-    precision: StrictInt = Field(
+    sample: Integer = Field(0, ge=0, description="Which sample's values to show (0-based).")
+    precision: Integer = Field(
         4, ge=1, le=MAX_PRECISION, description="Decimals in the explanations."
     )
-    max_explained: StrictInt = Field(
+    max_explained: Integer = Field(
         500,
         ge=1,
         le=MAX_EXPLAINED,
         description="At most this many steps of a coarse unit are explained.",
     )
-    since: StrictInt | None = Field(
+    since: integer(ge=0) | None = Field(
         None,
-        ge=0,
         description="The `fine_cursor` of an answer you hold (0 to `fine_total`): `nodes` and "
         "`parameters` then list only the entries whose state differs from their state there, "
         "stepping forward or back. Omit it to get every entry.",
@@ -71,7 +82,13 @@ class StepRequest(Strict):
 class GraphRequest(Strict):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
+        json_schema_extra={
+            "examples": [{"scenario": PRESETS["tutorial"]["scenario"]}],
+            **rules(
+                f"networks: samples × neurons ≤ {MAX_STEP_CELLS:,}; with expand, at most "
+                f"{MAX_EXPANDED_PRODUCTS:,} weights and samples × nodes ≤ {MAX_STEP_CELLS:,}"
+            ),
+        },
     )
     scenario: AnyScenario
     expand: StrictBool = Field(
@@ -98,14 +115,17 @@ class GraphRequest(Strict):
 class RunRequest(Strict):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
+        json_schema_extra={
+            "examples": [{"scenario": PRESETS["tutorial"]["scenario"]}],
+            **rules(f"include_steps: for plans up to {MAX_RUN_STEPS:,} steps"),
+        },
     )
     scenario: Scenario
     include_steps: StrictBool = Field(
         True,
         description=f"List every step with its explanation (plans up to {MAX_RUN_STEPS:,} steps).",
     )
-    precision: StrictInt = Field(
+    precision: Integer = Field(
         4, ge=1, le=MAX_PRECISION, description="Decimals in the explanations."
     )
 

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.api.schemas.common import Activation, Finite, LossName, Row, Strict
+from app.api.schemas.common import (
+    Activation,
+    Finite,
+    Integer,
+    LossName,
+    Row,
+    Strict,
+    integer,
+    rules,
+)
 from app.engine.presets import PRESETS
 from app.engine.registry import ACTIVATIONS
 from app.limits import MAX_ABS, MAX_LAYERS, MAX_LEARNING_RATE, MAX_SAMPLES, MAX_WIDTH
@@ -20,7 +29,7 @@ class InitSpec(Strict):
             "uniform; he: randn·√(2/in); uniform: U(−scale, scale). Biases start at zero."
         ),
     )
-    seed: StrictInt = Field(0, ge=0, le=2**32 - 1, description="NumPy RandomState seed.")
+    seed: Integer = Field(0, ge=0, le=2**32 - 1, description="NumPy RandomState seed.")
     scale: Finite = Field(0.5, gt=0, le=100, description="Used by normal and uniform.")
 
 
@@ -29,13 +38,25 @@ class Scenario(Strict):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [PRESETS["tutorial"]["scenario"]]},
+        json_schema_extra={
+            "examples": [PRESETS["tutorial"]["scenario"]],
+            **rules(
+                "activations: one per non-input layer; softmax only on the output layer",
+                "loss and output activation agree: cross_entropy needs softmax, bce needs "
+                "sigmoid; a softmax output layer has at least 2 neurons",
+                "weights[l-1] is layers[l] × layers[l-1], biases[l-1] has layers[l] values; "
+                "biases only with weights",
+                "inputs and targets have as many rows, of layers[0] and layers[-1] values",
+                "bce targets lie in [0, 1]; cross_entropy targets are non-negative and sum to 1",
+                "frozen names tensors of this network: W1…WL and b1…bL, L = len(layers) − 1",
+            ),
+        },
     )
 
     kind: Literal["mlp"] = Field(
         "mlp", description='A network (the default); see ExpressionScenario for kind "expression".'
     )
-    layers: list[StrictInt] = Field(
+    layers: list[integer(ge=1, le=MAX_WIDTH)] = Field(
         ...,
         min_length=2,
         max_length=MAX_LAYERS + 1,
@@ -79,9 +100,6 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         layers = self.layers
-        for l, width in enumerate(layers):
-            if not 1 <= width <= MAX_WIDTH:
-                raise ValueError(f"layers[{l}] is {width}: each layer has 1 to {MAX_WIDTH} neurons")
         depth = len(layers) - 1
         if len(self.activations) != depth:
             raise ValueError(
@@ -105,7 +123,7 @@ class Scenario(Strict):
                 "loss bce needs a sigmoid output layer (activations[-1]), whose values are probabilities"
             )
         self._check_params()
-        self._check_data()
+        check_data(self.layers, self.loss, self.inputs, self.targets)
         names = {f"{t}{l}" for l in range(1, depth + 1) for t in "Wb"}
         for i, name in enumerate(self.frozen):
             if name not in names:
@@ -148,33 +166,32 @@ class Scenario(Strict):
                         f"biases[{l - 1}] (b{l}) must have {layers[l]} values, got {len(b)}"
                     )
 
-    def _check_data(self) -> None:
-        if len(self.targets) != len(self.inputs):
-            raise ValueError(
-                f"targets has {len(self.targets)} rows but inputs has {len(self.inputs)} samples"
-            )
-        for s, row in enumerate(self.inputs):
-            if len(row) != self.layers[0]:
-                raise ValueError(
-                    f"inputs[{s}] has {len(row)} values; layers[0] is {self.layers[0]}"
-                )
-        for s, row in enumerate(self.targets):
-            if len(row) != self.layers[-1]:
-                raise ValueError(
-                    f"targets[{s}] has {len(row)} values; layers[-1] is {self.layers[-1]}"
-                )
-            if self.loss == "bce" and any(not 0 <= v <= 1 for v in row):
-                raise ValueError(f"targets[{s}]: bce targets are probabilities in [0, 1]")
-            if self.loss == "cross_entropy":
-                if any(v < 0 for v in row) or abs(sum(row) - 1) > 1e-6:
-                    raise ValueError(
-                        f"targets[{s}]: cross_entropy targets are a distribution over classes "
-                        "(non-negative, summing to 1), e.g. one-hot"
-                    )
-
     @property
     def neurons(self) -> int:
         return sum(self.layers)
+
+
+def check_data(
+    layers: list[int], loss: str, inputs: list, targets: list, names=("inputs", "targets")
+) -> None:
+    """Rows against the network: as many targets as inputs, each row as wide as its layer, and
+    targets the loss can take. `names` are the fields the rows came from."""
+    x, y = names
+    if len(targets) != len(inputs):
+        raise ValueError(f"{y} has {len(targets)} rows but {x} has {len(inputs)} samples")
+    for s, row in enumerate(inputs):
+        if len(row) != layers[0]:
+            raise ValueError(f"{x}[{s}] has {len(row)} values; layers[0] is {layers[0]}")
+    for s, row in enumerate(targets):
+        if len(row) != layers[-1]:
+            raise ValueError(f"{y}[{s}] has {len(row)} values; layers[-1] is {layers[-1]}")
+        if loss == "bce" and any(not 0 <= v <= 1 for v in row):
+            raise ValueError(f"{y}[{s}]: bce targets are probabilities in [0, 1]")
+        if loss == "cross_entropy" and (any(v < 0 for v in row) or abs(sum(row) - 1) > 1e-6):
+            raise ValueError(
+                f"{y}[{s}]: cross_entropy targets are a distribution over classes "
+                "(non-negative, summing to 1), e.g. one-hot"
+            )
 
 
 class PresetSummary(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from app.api.schemas.common import Finite, MaybeFloat, Row, Strict
-from app.api.schemas.scenario import Scenario
+from app.api.schemas.common import Finite, Integer, MaybeFloat, Row, Strict, integer, rules
+from app.api.schemas.scenario import Scenario, check_data
 from app.engine.presets import PRESETS
 from app.limits import (
     MAX_ABS,
@@ -20,6 +20,7 @@ from app.limits import (
     MAX_STREAM_SECONDS,
     MAX_TRAIN_EPOCHS,
     MAX_TRAIN_SECONDS,
+    MAX_WIDTH,
 )
 
 DatasetName = Literal[
@@ -34,14 +35,24 @@ class DatasetRequest(Strict):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"name": "moons", "samples": 200, "noise": 0.1}]},
+        json_schema_extra={
+            "examples": [{"name": "moons", "samples": 200, "noise": 0.1}],
+            **rules(
+                "exactly one of name, points and csv",
+                "points: rows of one length, at least 2 (inputs, then the label)",
+                f"csv: a header line, then 1 to {MAX_SAMPLES:,} rows of numbers (|value| ≤ "
+                f"{MAX_ABS:g}), at most {MAX_WIDTH} inputs",
+                "classification labels are class numbers 0, 1, 2, …; test_fraction leaves "
+                "training samples",
+            ),
+        },
     )
     name: DatasetName | None = Field(None, description="A generated dataset.")
-    samples: StrictInt | None = Field(
-        None, ge=1, le=MAX_SAMPLES, description="Points to draw: 4 for xor/and/or, else 200."
+    samples: integer(ge=1, le=MAX_SAMPLES) | None = Field(
+        None, description="Points to draw: 4 for xor/and/or, else 200."
     )
     noise: Finite = Field(0.0, ge=0, le=2, description="Std of Gaussian noise added.")
-    seed: StrictInt = Field(0, ge=0, le=2**31 - 2, description="Same seed, same points.")
+    seed: Integer = Field(0, ge=0, le=2**31 - 2, description="Same seed, same points.")
     test_fraction: Finite = Field(0.0, ge=0, le=0.9, description="Share held out as the test set.")
     points: list[Row] | None = Field(
         None,
@@ -90,20 +101,32 @@ class TrainRequest(Strict):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"scenario": PRESETS["xor"]["scenario"], "epochs": 5000, "grid": 32}]
+            "examples": [{"scenario": PRESETS["xor"]["scenario"], "epochs": 5000, "grid": 32}],
+            **rules(
+                "test_inputs and test_targets come together, shaped like the scenario's inputs "
+                "and targets",
+                "dataset: its points fit the scenario (layers[0] inputs, layers[-1] outputs, "
+                "targets the loss takes)",
+            ),
         },
     )
     scenario: Scenario
     dataset: DatasetRequest | None = Field(
         None, description="Replaces the scenario's inputs and targets (and gives a test set)."
     )
-    test_inputs: list[Row] | None = Field(None, max_length=MAX_SAMPLES)
-    test_targets: list[Row] | None = Field(None, max_length=MAX_SAMPLES)
-    epochs: StrictInt = Field(
+    test_inputs: list[Row] | None = Field(
+        None,
+        max_length=MAX_SAMPLES,
+        description="A test set, shaped like the scenario's inputs ([] or null: none).",
+    )
+    test_targets: list[Row] | None = Field(
+        None, max_length=MAX_SAMPLES, description="Its targets, one row per test input."
+    )
+    epochs: Integer = Field(
         1000, ge=1, le=MAX_TRAIN_EPOCHS, description=f"1 to {MAX_TRAIN_EPOCHS:,}."
     )
-    batch_size: StrictInt | None = Field(
-        None, ge=1, le=MAX_SAMPLES, description="Mini-batch SGD; omit for full batch."
+    batch_size: integer(ge=1, le=MAX_SAMPLES) | None = Field(
+        None, description="Mini-batch SGD; omit for full batch."
     )
     target_loss: Finite | None = Field(
         None, ge=0, description="Stop once the training loss is ≤ this."
@@ -118,8 +141,8 @@ class TrainRequest(Strict):
     accumulate_grads: StrictBool = Field(
         False, description="Forget zero_grad: gradients add up across updates."
     )
-    shuffle_seed: StrictInt = Field(0, ge=0, le=2**32 - 1, description="Mini-batch order.")
-    grid: StrictInt = Field(
+    shuffle_seed: Integer = Field(0, ge=0, le=2**32 - 1, description="Mini-batch order.")
+    grid: Integer = Field(
         0,
         ge=0,
         le=MAX_GRID,
@@ -130,8 +153,9 @@ class TrainRequest(Strict):
     def _test_pair(self) -> TrainRequest:
         if (self.test_inputs is None) != (self.test_targets is None):
             raise ValueError("give test_inputs and test_targets together")
-        if self.test_inputs is not None and len(self.test_inputs) != len(self.test_targets):
-            raise ValueError("test_inputs and test_targets have different lengths")
+        if self.test_inputs is not None:
+            sc, names = self.scenario, ("test_inputs", "test_targets")
+            check_data(sc.layers, sc.loss, self.test_inputs, self.test_targets, names)
         return self
 
 
@@ -142,7 +166,7 @@ class TrainStreamRequest(TrainRequest):
         le=MAX_STREAM_SECONDS,
         description=f"Wall-time budget in seconds, at most {MAX_STREAM_SECONDS:g}.",
     )
-    report_every: StrictInt = Field(
+    report_every: Integer = Field(
         10, ge=1, le=MAX_TRAIN_EPOCHS, description="A progress event every this many epochs."
     )
 
@@ -198,7 +222,10 @@ class TrainResponse(BaseModel):
 class GradcheckRequest(Strict):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"scenario": PRESETS["tutorial"]["scenario"]}]},
+        json_schema_extra={
+            "examples": [{"scenario": PRESETS["tutorial"]["scenario"]}],
+            **rules(f"parameters × samples ≤ {MAX_GRADCHECK_WORK:,}"),
+        },
     )
     scenario: Scenario
     eps: Finite = Field(1e-6, ge=1e-10, le=1e-2, description="Central-difference step.")
@@ -244,29 +271,29 @@ class GradcheckResponse(BaseModel):
 
 
 class VanishingRequest(Strict):
-    depth: StrictInt = Field(10, ge=2, le=MAX_LAYERS, description="Weight layers.")
-    width: StrictInt = Field(8, ge=1, le=32)
-    seed: StrictInt = Field(0, ge=0, le=2**31 - 2)
+    depth: Integer = Field(10, ge=2, le=MAX_LAYERS, description="Weight layers.")
+    width: Integer = Field(8, ge=1, le=32)
+    seed: Integer = Field(0, ge=0, le=2**31 - 2)
 
 
 class ExplodingRequest(Strict):
     scale: Positive = Field(1.0, le=10, description="Initial weights: randn·scale.")
     learning_rate: Positive = Field(0.02, le=10)
     clip_norm: Positive = Field(0.25, le=1000)
-    epochs: StrictInt = Field(200, ge=1, le=2000)
-    seed: StrictInt = Field(0, ge=0, le=2**31 - 2)
+    epochs: Integer = Field(200, ge=1, le=2000)
+    seed: Integer = Field(0, ge=0, le=2**31 - 2)
 
 
 class DeadReluRequest(Strict):
     bias: Finite = Field(-1.0, ge=-10, le=10, description="Starting hidden biases.")
     learning_rate: Positive = Field(1.0, le=10)
-    epochs: StrictInt = Field(500, ge=1, le=5000)
+    epochs: Integer = Field(500, ge=1, le=5000)
     slope: Finite = Field(0.1, ge=0, lt=1, description="Leaky ReLU slope.")
-    seed: StrictInt = Field(1, ge=0, le=2**31 - 2)
+    seed: Integer = Field(1, ge=0, le=2**31 - 2)
 
 
 class ZeroGradRequest(Strict):
-    iterations: StrictInt = Field(15, ge=1, le=100)
+    iterations: Integer = Field(15, ge=1, le=100)
     learning_rate: Positive = Field(0.1, le=10)
 
 
@@ -279,9 +306,10 @@ class BlameRequest(Strict):
 
 
 class ActivationsRequest(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=rules("hi > lo"))
     lo: Finite = Field(-6.0, ge=-50, le=50)
     hi: Finite = Field(6.0, ge=-50, le=50)
-    points: StrictInt = Field(121, ge=2, le=2001)
+    points: Integer = Field(121, ge=2, le=2001)
 
     @model_validator(mode="after")
     def _order(self) -> ActivationsRequest:
