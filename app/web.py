@@ -17,8 +17,7 @@ CLASSIC = {"theme.js"}  # no module: a classic script the page runs before its f
 MODULES = sorted(
     "/static/" + p.relative_to(ROOT / "static").as_posix()
     for p in (ROOT / "static/js").rglob("*.js")
-    if "labs" not in p.relative_to(ROOT / "static/js").parts
-    and p.name not in CLASSIC
+    if "labs" not in p.relative_to(ROOT / "static/js").parts and p.name not in CLASSIC
 )
 router = APIRouter(include_in_schema=False)
 # The Content-Security-Policy (own origin only, framing per settings) and the other security
