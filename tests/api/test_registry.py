@@ -165,9 +165,7 @@ def test_every_step_shows_numbers_that_give_its_result(client, hidden, output, l
         numbers = ex["substituted"]["text"]
         if "…" in numbers or "Σ" in ex["formula"]["text"] or "'" in numbers:
             continue  # a shortened sum, or a batch mean written per sample
-        assert read_arithmetic(rhs(numbers)) == pytest.approx(
-            result, rel=1e-9, abs=1e-11
-        ), numbers
+        assert read_arithmetic(rhs(numbers)) == pytest.approx(result, rel=1e-9, abs=1e-11), numbers
         worked += 1
     assert worked > total // 2  # most steps are checked, not skipped
 
@@ -348,9 +346,9 @@ def test_expression_steps_gradients_and_exports(client, tmp_path, text):
         result = float(ex["result"]["text"].split(" = ")[-1].replace("−", "-"))
         numbers = ex["substituted"]["text"]
         if "'" not in numbers:
-            assert read_arithmetic(rhs(numbers)) == pytest.approx(
-                result, rel=1e-9, abs=1e-11
-            ), numbers
+            assert read_arithmetic(rhs(numbers)) == pytest.approx(result, rel=1e-9, abs=1e-11), (
+                numbers
+            )
     # gradients against central differences of f
     before = client.post("/api/step", json={"scenario": sc, "cursor": update}).json()
 
