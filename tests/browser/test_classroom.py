@@ -184,3 +184,53 @@ def test_the_projected_graph_holds_still_from_the_first_step_to_the_last(
     # the tutorial fits the projector whole; XOR, twice as tall as the screen at 24 px, scrolls in
     # its frame to keep the step shown in view (its drawing still holds still)
     assert first["scrolls"] == (preset == "xor")
+
+
+MARKS = """() => {
+  const style = (id) => getComputedStyle(document.getElementById(id));
+  const palette = getComputedStyle(document.getElementById('graph'));
+  const rgb = (c) => { const x = new OffscreenCanvas(1, 1).getContext('2d'); x.fillStyle = c; return x.fillStyle; };
+  return {
+    slip: [rgb(style('n-z1_0').outlineColor), style('n-z1_0').outlineStyle],
+    inherited: [rgb(style('n-a1_0').outlineColor), style('n-a1_0').outlineStyle],
+    legend: ['--pos', '--neg', '--fwd', '--bwd'].map((n) => rgb(palette.getPropertyValue(n).trim())),
+    legendShown: getComputedStyle(document.getElementById('legend-worksheet')).visibility,
+  };
+}"""
+
+
+def test_the_worksheet_waits_its_turn(make_page, base_url):
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=tutorial&k=0")
+    toggle = page.locator("#panel-worksheet .panel-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.locator("#panel-worksheet input:visible").count() == 0
+    assert page.locator("#panel-worksheet").bounding_box()["height"] < 80  # one line
+    # in tab order the stepping controls come first, then the worksheet
+    page.focus("#btn-reset")
+    reached = []
+    while (now := page.evaluate(FOCUSED)) != "panel-toggle" and len(reached) < 40:
+        reached.append(now)
+        page.keyboard.press("Tab")
+    assert {"btn-step", "cursor-range", "precision-select"} <= set(reached), reached
+    page.keyboard.press("Enter")  # opens it
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.key") == "value:z1_0"
+    # open for the rest of the page session, closed in a new one
+    page.reload()
+    page.wait_for_selector("html[data-ready=true]")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    other = make_page(1366, 768)
+    open_lesson(other, base_url, "#preset=tutorial&k=0")
+    assert other.get_attribute("#panel-worksheet .panel-toggle", "aria-expanded") == "false"
+    # its marks: a colour no weight or motion uses, solid for a slip, dotted for what inherited it
+    assert page.evaluate(MARKS)["legendShown"] == "hidden"
+    page.fill("#panel-worksheet input[data-key='value:z1_0']", "0.68")
+    page.fill("#panel-worksheet input[data-key='value:a1_0']", "0.6637")
+    page.click("#panel-worksheet button.bs-ws-check")
+    page.wait_for_selector("#n-a1_0.ws-inherited")
+    marks = page.evaluate(MARKS)
+    assert marks["slip"][1] == "solid" and marks["inherited"][1] == "dotted", marks
+    assert marks["slip"][0] == marks["inherited"][0] not in marks["legend"], marks
+    assert marks["legendShown"] == "visible"
