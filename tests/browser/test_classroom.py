@@ -36,11 +36,16 @@ TOGGLES = ["#theme-toggle", "#projector-toggle", "#btn-play"]  # clicked twice: 
 
 
 def settled(page) -> int:
-    """The cursor shown once the page has stopped changing (a step in flight drawn)."""
-    page.wait_for_timeout(150)
-    k = page.evaluate(CURSOR)
-    wait_cursor(page, k)
-    return k
+    """The cursor shown once the page has stopped changing (a step in flight drawn): the same
+    cursor, drawn, 300 ms apart (a loaded machine can be slow to answer a paused player's step)."""
+    k = -1
+    while True:
+        page.wait_for_timeout(300)
+        now = page.evaluate(CURSOR)
+        wait_cursor(page, now)
+        if now == k:
+            return k
+        k = now
 
 
 def fresh_lesson(page, base_url: str, projector: bool) -> None:
