@@ -3,7 +3,17 @@
 import { createPlayer } from "./player.js";
 import { SPEEDS } from "./store.js";
 
-const TYPING = new Set(["INPUT", "SELECT", "TEXTAREA"]);
+// Inputs that are not typed into: a clicker's keys step the lesson over them too.
+const UNTYPED = new Set(["range", "checkbox", "radio", "button", "submit", "reset", "image", "color", "file"]);
+// Controls that Space operates: one the keyboard brought focus to keeps Space; one last clicked
+// does not (there Space steps the lesson, like every other clicker key).
+const PRESSABLE = "button, summary, select, input[type=checkbox], input[type=radio], [role=button]";
+
+/** A text field being typed in keeps its keys (Escape hands them back to the lesson). */
+export function typesText(t) {
+  if (t.isContentEditable || t.tagName === "TEXTAREA") return true;
+  return t.tagName === "INPUT" && !UNTYPED.has(t.type);
+}
 
 export function createControls({ store, total, go, drawn, changeGranularity, toggleProjector, toggleFullscreen, help }) {
   const $ = (id) => document.getElementById(id);
@@ -44,16 +54,31 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
   $("sample-select").addEventListener("change", (e) => store.set({ sample: Number(e.target.value) }));
   $("precision-select").addEventListener("change", (e) => store.set({ precision: Number(e.target.value) }));
 
+  // Which control a pointer (not the keyboard) put the focus on.
+  let pointing = false;
+  let clicked = null;
+  document.addEventListener("pointerdown", (ev) => {
+    pointing = true;
+    if (ev.target.closest?.(PRESSABLE) === document.activeElement) clicked = document.activeElement;
+  }, true);
+  document.addEventListener("keydown", () => (pointing = false), true);
+  document.addEventListener("focusin", (ev) => (clicked = pointing ? ev.target : null));
+
+  // The stepping keys step the lesson whatever control was clicked last: a menu or the slider
+  // just changed does not keep PageDown (it would pick the next preset, or move the slider).
   document.addEventListener("keydown", (ev) => {
     if (ev.defaultPrevented || ev.altKey || ev.ctrlKey || ev.metaKey) return;
     const t = ev.target;
-    if (TYPING.has(t.tagName) || t.isContentEditable) return;
+    if (typesText(t)) {
+      if (ev.key === "Escape" && !t.closest("dialog")) t.blur(); // the keys are the lesson's again
+      return;
+    }
     if (help.isOpen()) return; // the dialog handles its own keys (Esc closes it)
-    const onButton = t.tagName === "BUTTON" || t.tagName === "SUMMARY" || t.getAttribute?.("role") === "button";
+    const keyboardPressable = t !== clicked && t.matches?.(PRESSABLE);
     const actions = {
       ArrowRight: manual(next),
       PageDown: manual(next),
-      " ": onButton ? null : manual(next),
+      " ": keyboardPressable ? null : manual(next),
       ArrowLeft: manual(back),
       PageUp: manual(back),
       Home: manual(() => go(0)),
@@ -68,7 +93,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
     };
     const action = actions[ev.key];
     if (!action) return;
-    ev.preventDefault();
+    ev.preventDefault(); // also the key's own meaning in a menu or on the slider
     action();
   });
 

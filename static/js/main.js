@@ -83,9 +83,9 @@ function settle(resp) {
 
 const lesson = createLesson(store, {
   onGraph(graph) {
-    unreserve(); // a new lesson's explanation sets its own height (projector mode)
     summary.setGraph(graph); // it measures a row: before the new graph needs a layout
     stage.showGraph(graph);
+    sizeExplain();
     timeline.setPlan(graph, store.get().granularity);
     const sc = store.get().scenario;
     const expression = isExpression(sc);
@@ -283,11 +283,16 @@ store.subscribe((s, changed) => {
   if (changed.has("projector") || changed.has("theme")) applyView(s);
   if (changed.has("theme") && !changed.has("projector")) stage.repaintEdges(); // a projector change draws anew
   if (changed.has("projector")) {
-    unreserve();
     valueEditor.close(false);
-    requestAnimationFrame(() => stage.redraw()); // new sizes for the same area
+    requestAnimationFrame(() => {
+      stage.redraw(); // new sizes for the same area
+      sizeExplain();
+    });
   }
-  if (changed.has("precision")) stage.redraw();
+  if (changed.has("precision")) {
+    stage.redraw();
+    sizeExplain();
+  }
   if (changed.has("granularity") && lesson.graph()) timeline.setPlan(lesson.graph(), s.granularity);
   if (changed.has("scenario") || changed.has("expand")) return; // lesson.load fetches what it needs
   if (["cursor", "granularity", "sample", "precision"].some((k) => changed.has(k))) lesson.fetchStep();
@@ -313,20 +318,24 @@ window.addEventListener("hashchange", () => {
 });
 
 new ResizeObserver(() => requestAnimationFrame(() => stage.resize())).observe($("graph-wrap"));
-// Projector mode stacks the explanation under the graph, and its height follows each step's
-// equations (280-480 px at 1920 × 1080). It keeps the tallest height it has had, so the graph
-// above stops changing size (and being drawn again) from one step to the next after the first few.
-// A new lesson, a new screen size or leaving projector mode starts afresh.
-const explain = $("explain");
-function unreserve() {
-  $("explain").style.removeProperty("min-height");
+// Projector mode gives the explanation one height for the whole lesson (projector.css), so the
+// graph above keeps its size and place from the first step to the last: the taller height, unless
+// the shorter one is what lets the whole graph be seen without scrolling.
+function sizeExplain() {
+  const root = document.documentElement;
+  const need = store.get().projector && stage.needs();
+  if (!need) return;
+  const css = getComputedStyle(root);
+  const px = (name) => parseFloat(css.getPropertyValue(name)) * parseFloat(css.fontSize); // rem → px
+  const wrap = $("graph-wrap");
+  const room = wrap.clientHeight + $("explain").offsetHeight; // what the two share
+  const fits = (name) => wrap.clientWidth >= need.w && room - px(name) >= need.h;
+  const size = fits("--explain-short") && !fits("--explain-tall") ? "short" : "tall";
+  if (root.dataset.explain === size) return;
+  root.dataset.explain = size;
+  stage.resize(); // at once: the first step is drawn in its final frame
 }
-new ResizeObserver(([entry]) => {
-  if (!store.get().projector) return;
-  const height = entry.borderBoxSize?.[0]?.blockSize ?? explain.offsetHeight;
-  if (height > (parseFloat(explain.style.minHeight) || 0) + 0.5) explain.style.minHeight = `${Math.ceil(height)}px`;
-}).observe(explain);
-addEventListener("resize", unreserve);
+addEventListener("resize", () => requestAnimationFrame(sizeExplain));
 let equationsWidth = 0; // the equations fit their width: a change of height (new content) needs no refit
 new ResizeObserver(([entry]) => {
   const width = Math.round(entry.contentRect.width);

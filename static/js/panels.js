@@ -7,15 +7,43 @@
 import { el } from "./dom.js";
 
 /**
- * Add a titled panel: `where` is "side" (under the equation, beside the graph) or "below".
- * Panels are editing furniture: projector mode hides them unless `projector: true`.
+ * Add a titled panel: `where` is "side" (in the explanation's column, after the stepping controls
+ * in tab order) or "below". Panels are editing furniture: projector mode hides them unless
+ * `projector: true`. A `collapsed` panel is one line until opened; its title is a disclosure
+ * button, and whether it is open is remembered for the page session.
  */
-export function addPanel({ id, title, where = "below", projector = false }) {
-  const host = document.getElementById(where === "side" ? "explain" : "extra-panels");
-  const h = el("h2", { text: title, attrs: { id: `panel-${id}-title` } });
-  const body = el("div", { cls: "panel-body" });
-  const cls = `panel extra-panel${projector ? "" : " edit-only"}`;
+export function addPanel({ id, title, where = "below", projector = false, collapsed = false }) {
+  const host = document.getElementById(where === "side" ? "side-panels" : "extra-panels");
+  const h = el("h2", { attrs: { id: `panel-${id}-title` } });
+  const body = el("div", { cls: "panel-body", attrs: { id: `panel-${id}-body` } });
+  const cls = `panel extra-panel${projector ? "" : " edit-only"}${collapsed ? " is-collapsible" : ""}`;
   const section = el("section", { cls, attrs: { id: `panel-${id}`, "aria-labelledby": h.id } }, [h, body]);
+  if (collapsed) disclose(h, body, title, `backstep.panel-open.${id}`);
+  else h.textContent = title;
   host.append(section);
   return { section, body };
+}
+
+function disclose(h, body, title, key) {
+  const toggle = el("button", { cls: "panel-toggle", attrs: { type: "button", "aria-controls": body.id } }, [
+    el("span", { cls: "panel-chevron", text: "▸", attrs: { "aria-hidden": "true" } }),
+    el("span", { text: title }),
+  ]);
+  const show = (open) => {
+    toggle.setAttribute("aria-expanded", String(open));
+    body.hidden = !open;
+  };
+  let remembered = null;
+  try {
+    remembered = sessionStorage.getItem(key);
+  } catch {} // storage refused (a privacy setting): the panel starts collapsed every time
+  show(remembered === "open");
+  toggle.addEventListener("click", () => {
+    const open = body.hidden;
+    show(open);
+    try {
+      sessionStorage.setItem(key, open ? "open" : "closed");
+    } catch {}
+  });
+  h.append(toggle);
 }

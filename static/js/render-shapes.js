@@ -49,6 +49,8 @@ export function drawNode(parent, n, box, m, options) {
     el("rect", { class: "shape", x: x - w / 2, y: y - h / 2, width: w, height: h, rx: h / 2 }, g);
     if (editable) el("rect", { class: "focus-ring", x: x - w / 2 - 4, y: y - h / 2 - 4, width: w + 8, height: h + 8, rx: h / 2 + 4 }, g);
     const value = text({ class: "value bias-value", x, y: y + m.edgeLabel * 0.35, "font-size": m.edgeLabel }, "", g);
+    // the room its gradient will take, kept from the start: the node's box never grows mid-lesson
+    el("rect", { class: "grad-room", x: x + w / 2, y: y - h / 2, width: m.grad * 0.4 + m.edgeLabelW, height: h, fill: "none" }, g);
     const grad = text({ class: "grad grad-side", x: x + w / 2 + m.grad * 0.4, y: y + m.grad * 0.35, "font-size": m.grad }, "", g);
     return { g, value, grad, name: nodeName(n) };
   }

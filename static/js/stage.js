@@ -268,8 +268,11 @@ export function createStage({ svg, wrap, animator, store }) {
     redraw();
   }
 
+  /** The smallest frame that shows the whole graph with its text at the floor (CSS px), or null. */
+  const needs = () => (drawnFor ? { w: drawnFor.natural.width * drawnFor.floor, h: drawnFor.natural.height * drawnFor.floor } : null);
+
   /** A large graph's edges for export (large/edge-canvas.js), or null when they are SVG elements. */
   const edgeArt = () => renderer.parts()?.edgeCanvas || null;
 
-  return { showGraph, showStep, keepInView, whole, setContributions, redraw, resize, repaintEdges: renderer.repaintEdges, edgeArt, svg };
+  return { showGraph, showStep, keepInView, whole, setContributions, redraw, resize, needs, repaintEdges: renderer.repaintEdges, edgeArt, svg };
 }

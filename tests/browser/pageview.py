@@ -52,6 +52,13 @@ def open_lesson(page, base_url: str, hash_: str = "") -> None:
     page.wait_for_selector("html[data-ready=true]", timeout=10_000)
 
 
+def open_worksheet(page) -> None:
+    """ "Check my working" starts as one line: open it (once a page session, it stays open)."""
+    toggle = page.locator("#panel-worksheet .panel-toggle")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+
+
 def page_url(page) -> str:
     """The page's URL once the lesson's pending hash write is done (the page writes it when idle)."""
     return page.evaluate(

@@ -189,6 +189,7 @@ def test_panels_on_the_step_through_page(browser, harness_url):
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.goto(f"{root}/#preset=tutorial")
     pg.wait_for_selector("#n-z1_0")  # the page mounts the panels itself now (main.js)
+    pg.click("#panel-worksheet .panel-toggle")  # one line until opened
     pg.wait_for_selector("#panel-worksheet input[data-key='value:z1_0']")
     pg.fill("#panel-worksheet input[data-key='value:z1_0']", "0.68")  # the tutorial's slip
     pg.fill("#panel-worksheet input[data-key='value:a1_0']", "0.6637")

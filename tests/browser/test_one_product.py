@@ -20,6 +20,7 @@ from tests.browser.pageview import (
     close,
     mismatches,
     open_lesson,
+    open_worksheet,
     page_url,
     wait_cursor,
 )
@@ -124,6 +125,7 @@ def test_worksheet_on_the_page_flags_the_tutorial_slip(make_page, base_url):
     x, w, b = sc["inputs"][0], sc["weights"][0][0], sc["biases"][0][0]
     z1 = sum(xi * wi for xi, wi in zip(x, w, strict=True)) + b  # the right value, by hand
     box = "#panel-worksheet input[data-key='value:z1_0']"
+    open_worksheet(page)
     page.wait_for_selector(box)
     page.fill(box, "0.68")
     page.fill("#panel-worksheet input[data-key='value:a1_0']", f"{1 / (1 + math.exp(-0.68)):.4f}")
@@ -233,6 +235,7 @@ def test_accessibility_of_the_expression_view_and_the_worksheet(make_page, base_
     open_lesson(page, base_url, "#preset=expr:sum-times-sum&k=7")
     page.wait_for_selector("#panel-expression:not([hidden]) input.bs-expr-text")
     assert run_axe(page, axe_path) == []
+    open_worksheet(page)
     page.fill("#panel-worksheet input[data-key='value:v1']", "3.5")  # v₁ = a + b = 3
     page.click("#panel-worksheet button.bs-ws-check")
     page.wait_for_selector("#panel-worksheet tr.bs-ws-slip")

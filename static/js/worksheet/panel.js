@@ -15,6 +15,15 @@ const MARKS = ["ws-slip", "ws-inherited", "ws-correct"];
 
 function clearMarks() {
   for (const cls of MARKS) for (const node of document.querySelectorAll(`.${cls}`)) node.classList.remove(cls);
+  legend(false);
+}
+
+/** The legend names the marks while the graph shows some (its room is kept: the graph stays put). */
+function legend(shown) {
+  const entry = document.getElementById("legend-worksheet");
+  if (!entry) return;
+  entry.classList.toggle("is-idle", !shown);
+  entry.setAttribute("aria-hidden", String(!shown));
 }
 
 function mark(result) {
@@ -26,6 +35,7 @@ function mark(result) {
       if (node) node.classList.add(`ws-${e.status}`);
     }
   }
+  legend(result.entries.some((e) => e.status !== "correct"));
 }
 
 export function createWorksheetPanels({ loadScenario }) {
@@ -40,8 +50,15 @@ export function createWorksheetPanels({ loadScenario }) {
     graph: current ? current.graph : null,
   });
 
-  const sheetPanel = addPanel({ id: "worksheet", title: "Check my working", where: "side" });
-  const sheet = createWorksheet(sheetPanel.body, getState, { onResult: mark });
+  // one line until a student asks for it: nineteen empty boxes would fill the side column
+  const sheetPanel = addPanel({ id: "worksheet", title: "Check my working", where: "side", collapsed: true });
+  let marked = null; // the last check's result, marked again on a graph drawn afresh
+  const sheet = createWorksheet(sheetPanel.body, getState, {
+    onResult: (result) => {
+      marked = result;
+      mark(result);
+    },
+  });
   const exportPanel = addPanel({ id: "export-code", title: "Export as code or a file", where: "below" });
   createExportMenu(exportPanel.body, getState, { onImport: loadScenario });
 
@@ -49,8 +66,9 @@ export function createWorksheetPanels({ loadScenario }) {
   function show(lesson) {
     current = lesson;
     const key = JSON.stringify([lesson.scenario, getState().expand]);
-    if (key === shownKey) return;
+    if (key === shownKey) return mark(marked); // a redraw (a new frame size) drew the nodes anew
     shownKey = key;
+    marked = null;
     clearMarks();
     sheet.refresh();
   }

@@ -1,0 +1,241 @@
+"""The step-through page as a teacher uses it in class: a presentation clicker (PageDown / PageUp)
+steps the lesson whatever was clicked last, and the projected graph holds still."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.pageview import open_lesson, open_worksheet, wait_cursor
+
+pytestmark = pytest.mark.browser
+
+# Everything but the cursor that a stray key could change.
+STATE = """() => {
+  const v = (id) => document.getElementById(id).value;
+  const root = document.documentElement;
+  return {
+    preset: v('preset-select'), speed: v('speed-select'), granularity: v('granularity-select'),
+    decimals: v('precision-select'), sample: v('sample-select'), theme: root.dataset.theme,
+    projector: root.classList.contains('projector'), help: document.getElementById('help').open,
+    playing: document.getElementById('btn-play').getAttribute('aria-pressed'),
+  };
+}"""
+CURSOR = "() => Number(document.documentElement.dataset.cursor)"
+FOCUSED = "() => document.activeElement.id || document.activeElement.className"
+
+MENUS = {
+    "#preset-select": "tutorial",
+    "#speed-select": "slow",
+    "#granularity-select": "node",
+    "#sample-select": "2",
+    "#precision-select": "6",
+}
+BUTTONS = ["#copy-link", "#export-svg", "#export-png", "#btn-reset", "#btn-back", "#btn-step"]
+TIMELINE = [f".phase-seg[data-phase='{p}']" for p in ("forward", "backward", "update")]
+TOGGLES = ["#theme-toggle", "#projector-toggle", "#btn-play"]  # clicked twice: back as they were
+
+
+def settled(page) -> int:
+    """The cursor shown once the page has stopped changing (a step in flight drawn): the same
+    cursor, drawn, 300 ms apart (a loaded machine can be slow to answer a paused player's step)."""
+    k = -1
+    while True:
+        page.wait_for_timeout(300)
+        now = page.evaluate(CURSOR)
+        wait_cursor(page, now)
+        if now == k:
+            return k
+        k = now
+
+
+def fresh_lesson(page, base_url: str, projector: bool) -> None:
+    """XOR (four samples, 55 steps) at cursor 2 (Back and Reset enabled), nothing focused."""
+    page.goto("about:blank")
+    open_lesson(page, base_url, f"#preset=xor&k=2{'&projector=1' if projector else ''}")
+    wait_cursor(page, 2)
+
+
+def click_control(page, selector: str) -> None:
+    """Use the control with the mouse as a teacher would, and leave it as the click left it."""
+    if selector in MENUS:
+        page.click(selector)  # opens the menu's list
+        page.keyboard.press("Escape")  # ...closed again: the option is then picked
+        page.select_option(selector, MENUS[selector])
+        if selector == "#preset-select":
+            wait_cursor(page, 0)  # the new lesson, from its start
+    elif selector == "#cursor-range":
+        page.click(selector, position={"x": 40, "y": 8})
+    elif selector == "#help-open":
+        page.click(selector)
+        assert page.evaluate("document.getElementById('help').open")
+        page.keyboard.press("Escape")  # closes the dialog; the focus is back on its button
+    elif selector in TOGGLES:
+        page.click(selector)
+        page.wait_for_timeout(200)
+        page.click(selector)
+    else:
+        page.click(selector)
+
+
+@pytest.mark.parametrize(
+    "width,height,projector", [(1366, 768, False), (1920, 1080, True)], ids=["laptop", "projector"]
+)
+def test_the_clicker_steps_whatever_was_clicked_last(make_page, base_url, width, height, projector):
+    page = make_page(width, height, reduced_motion="reduce", permissions=["clipboard-write"])
+    controls = [*MENUS, "#cursor-range", *BUTTONS, *TIMELINE, *TOGGLES, "#help-open"]
+    tried = []
+    for selector in controls:
+        fresh_lesson(page, base_url, projector)
+        if not page.is_visible(selector):  # editing furniture is hidden in projector mode
+            assert projector, selector
+            continue
+        click_control(page, selector)
+        k = settled(page)
+        before = page.evaluate(STATE)
+        focused = page.evaluate(FOCUSED)
+        for _ in range(3):
+            page.keyboard.press("PageDown")
+        wait_cursor(page, k + 3)
+        assert page.evaluate(STATE) == before, selector
+        assert page.evaluate(FOCUSED) == focused, selector  # the focus stays where it was
+        page.keyboard.press("PageUp")
+        wait_cursor(page, k + 2)
+        assert page.evaluate(STATE) == before, selector
+        tried.append(selector)
+    assert len(tried) == (16 if projector else 19), tried  # projector mode hides three
+
+
+def test_space_steps_after_a_click_and_presses_what_the_keyboard_reached(page, base_url):
+    open_lesson(page, base_url, "#preset=tutorial&k=3")
+    page.click("#btn-reset")  # the mouse: Space then steps, it does not reset again
+    wait_cursor(page, 0)
+    page.keyboard.press("Space")
+    wait_cursor(page, 1)
+    page.keyboard.press("Space")
+    wait_cursor(page, 2)
+    page.focus("#btn-back")
+    page.keyboard.press("Shift+Tab")  # the keyboard reaches Reset: Space presses it
+    assert page.evaluate(FOCUSED) == "btn-reset"
+    page.keyboard.press("Space")
+    wait_cursor(page, 0)
+    # the slider and the menus keep the keys that are not the lesson's
+    page.focus("#cursor-range")
+    page.keyboard.press("ArrowUp")
+    wait_cursor(page, 1)
+    page.focus("#precision-select")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate(STATE)["decimals"] == "5"
+    page.keyboard.press("ArrowRight")  # ...and the lesson's keys step
+    wait_cursor(page, 2)
+
+
+def test_a_text_field_keeps_its_keys_until_escape(make_page, base_url):
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=tutorial&k=1")
+    open_worksheet(page)
+    box = "#panel-worksheet input[data-key='value:z1_0']"
+    page.click(box)
+    page.keyboard.type("0.78")
+    page.keyboard.press("Home")  # the field's own: to the start of the text
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    assert page.input_value(box) == "0 .78"
+    assert page.evaluate(CURSOR) == 1
+    page.keyboard.press("Escape")  # hands the keys back to the lesson
+    page.keyboard.press("PageDown")
+    wait_cursor(page, 2)
+    assert page.input_value(box) == "0 .78"
+    # the architecture's fields too
+    page.click("#arch-lr")
+    page.keyboard.press("End")
+    page.keyboard.press("Escape")
+    page.keyboard.press("End")
+    wait_cursor(page, 19)
+
+
+NODE_BOXES = """() => {
+  const svg = document.getElementById('graph').getBoundingClientRect();
+  const round = (r) => [r.x, r.y, r.width, r.height].map((v) => Math.round(v * 100) / 100);
+  const shown = {}, drawn = {};
+  for (const n of document.querySelectorAll('#graph .node')) {
+    const r = n.getBoundingClientRect();
+    shown[n.dataset.id] = round(r);
+    drawn[n.dataset.id] = round({ x: r.x - svg.x, y: r.y - svg.y, width: r.width, height: r.height });
+  }
+  const wrap = document.getElementById('graph-wrap');
+  return { shown, drawn, frame: [wrap.clientWidth, wrap.clientHeight], svg: round(svg), scrolls: wrap.classList.contains('is-scrolling') };
+}"""
+
+
+@pytest.mark.parametrize("preset", ["tutorial", "xor"])
+def test_the_projected_graph_holds_still_from_the_first_step_to_the_last(
+    make_page, base_url, preset
+):
+    page = make_page(1920, 1080, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#preset={preset}&k=0&projector=1")
+    wait_cursor(page, 0)
+    first = page.evaluate(NODE_BOXES)
+    assert first["shown"], "no nodes drawn"
+    total = int(page.text_content("#step-count").split()[3])
+    for k in range(1, total + 1):
+        page.keyboard.press("PageDown")
+        wait_cursor(page, k)
+        now = page.evaluate(NODE_BOXES)
+        assert now["frame"] == first["frame"], k
+        # the drawing itself never changes: every node the same size, in the same place
+        assert now["drawn"] == first["drawn"], k
+        if not first["scrolls"]:  # nor does it move on the screen
+            assert now["shown"] == first["shown"], k
+    # the tutorial fits the projector whole; XOR, twice as tall as the screen at 24 px, scrolls in
+    # its frame to keep the step shown in view (its drawing still holds still)
+    assert first["scrolls"] == (preset == "xor")
+
+
+MARKS = """() => {
+  const style = (id) => getComputedStyle(document.getElementById(id));
+  const palette = getComputedStyle(document.getElementById('graph'));
+  const rgb = (c) => { const x = new OffscreenCanvas(1, 1).getContext('2d'); x.fillStyle = c; return x.fillStyle; };
+  return {
+    slip: [rgb(style('n-z1_0').outlineColor), style('n-z1_0').outlineStyle],
+    inherited: [rgb(style('n-a1_0').outlineColor), style('n-a1_0').outlineStyle],
+    legend: ['--pos', '--neg', '--fwd', '--bwd'].map((n) => rgb(palette.getPropertyValue(n).trim())),
+    legendShown: getComputedStyle(document.getElementById('legend-worksheet')).visibility,
+  };
+}"""
+
+
+def test_the_worksheet_waits_its_turn(make_page, base_url):
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=tutorial&k=0")
+    toggle = page.locator("#panel-worksheet .panel-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.locator("#panel-worksheet input:visible").count() == 0
+    assert page.locator("#panel-worksheet").bounding_box()["height"] < 80  # one line
+    # in tab order the stepping controls come first, then the worksheet
+    page.focus("#btn-reset")
+    reached = []
+    while (now := page.evaluate(FOCUSED)) != "panel-toggle" and len(reached) < 40:
+        reached.append(now)
+        page.keyboard.press("Tab")
+    assert {"btn-step", "cursor-range", "precision-select"} <= set(reached), reached
+    page.keyboard.press("Enter")  # opens it
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.key") == "value:z1_0"
+    # open for the rest of the page session, closed in a new one
+    page.reload()
+    page.wait_for_selector("html[data-ready=true]")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    other = make_page(1366, 768)
+    open_lesson(other, base_url, "#preset=tutorial&k=0")
+    assert other.get_attribute("#panel-worksheet .panel-toggle", "aria-expanded") == "false"
+    # its marks: a colour no weight or motion uses, solid for a slip, dotted for what inherited it
+    assert page.evaluate(MARKS)["legendShown"] == "hidden"
+    page.fill("#panel-worksheet input[data-key='value:z1_0']", "0.68")
+    page.fill("#panel-worksheet input[data-key='value:a1_0']", "0.6637")
+    page.click("#panel-worksheet button.bs-ws-check")
+    page.wait_for_selector("#n-a1_0.ws-inherited")
+    marks = page.evaluate(MARKS)
+    assert marks["slip"][1] == "solid" and marks["inherited"][1] == "dotted", marks
+    assert marks["slip"][0] == marks["inherited"][0] not in marks["legend"], marks
+    assert marks["legendShown"] == "visible"
