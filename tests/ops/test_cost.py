@@ -14,6 +14,24 @@ from app.main import create_app
 from app.settings import Settings
 
 
+def run_alone(coro):
+    """asyncio.run in a thread of its own: a browser test's loop may be running in this one."""
+    out = {}
+
+    def go():
+        try:
+            out["value"] = asyncio.run(coro)
+        except BaseException as exc:  # handed back to the test's thread
+            out["error"] = exc
+
+    thread = threading.Thread(target=go)
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
 def deep_gradcheck(samples: int) -> dict:
     """The issue's repro: 10 sigmoid layers of 64, `samples` samples (48: 7.7 CPU-s before)."""
     return {
@@ -108,7 +126,7 @@ def test_a_gradcheck_stops_at_its_time_budget(client, monkeypatch):
 
 def test_a_gradcheck_stops_when_its_client_leaves():
     app = create_app(Settings(access_log=False))
-    sent, took = asyncio.run(call(app, "/api/gradcheck", ADMITTED, leave_after=0.3))
+    sent, took = run_alone(call(app, "/api/gradcheck", ADMITTED, leave_after=0.3))
     assert status(sent) == 499  # for the access log: nobody reads it
     assert took < 1.2  # the work stopped: the whole check takes seconds
 
@@ -210,7 +228,7 @@ def test_a_stream_stops_training_when_its_client_leaves():
 
     train_routes.Job.result = result
     try:
-        sent, took = asyncio.run(call(app, "/api/train/stream", heavy_stream(30), leave_after=1))
+        sent, took = run_alone(call(app, "/api/train/stream", heavy_stream(30), leave_after=1))
     finally:
         train_routes.Job.result = real
     assert status(sent) == 200 and not stopped.is_set()  # never reached its done event
@@ -304,6 +322,6 @@ def test_a_training_stops_when_its_client_leaves():
     del body["report_every"]
     body["dataset"]["samples"] = 2000
     app = create_app(Settings(access_log=False))
-    sent, took = asyncio.run(call(app, "/api/train", body, leave_after=1))
+    sent, took = run_alone(call(app, "/api/train", body, leave_after=1))
     assert status(sent) == 499
     assert took < 5  # not the 10 s of its budget

@@ -224,7 +224,10 @@ class GradcheckRequest(Strict):
         extra="forbid",
         json_schema_extra={
             "examples": [{"scenario": PRESETS["tutorial"]["scenario"]}],
-            **rules(f"parameters × samples ≤ {MAX_GRADCHECK_WORK:,}"),
+            **rules(
+                "estimated cost 2·P·(samples·(P + 8·neurons) + 5,000·layers) ≤ "
+                f"{MAX_GRADCHECK_WORK:,}, with P parameters"
+            ),
         },
     )
     scenario: Scenario
