@@ -126,12 +126,7 @@ class Trainer:
         if fb is None:
             fb = self._fast = FullBatch(self.spec)
         fb.load(st.weights, st.biases)
-        lr, target, clip, budget = (
-            self.spec.learning_rate,
-            cfg.target_loss,
-            cfg.clip_norm,
-            cfg.time_budget,
-        )
+        target, clip, budget = cfg.target_loss, cfg.clip_norm, cfg.time_budget
         train_loss, test_loss, grad_norm = st.train_loss, st.test_loss, st.grad_norm
         clock, isfinite = time.perf_counter, math.isfinite
         try:
@@ -173,7 +168,7 @@ class Trainer:
                     if not isfinite(norm):
                         self._diverge("gradient")
                         break
-                    fb.update(grads, lr)
+                    fb.update(grads)
                     where = fb.first_non_finite()
                     if where is not None:
                         self._diverge(where)

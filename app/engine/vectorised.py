@@ -107,15 +107,16 @@ class FullBatch:
 
     The same operations in the same order on the same operands as `forward`, `backward` and the
     update, so the same numbers to the last bit (tests compare them); only the bookkeeping is
-    gone: no allocation for sigmoid, tanh and ½·MSE, one division by m and one update over all
+    gone: no allocation for sigmoid, tanh and ½·MSE, constants held as arrays (a Python scalar
+    costs a ufunc more than a small array does), one division by m and one update over all
     gradients, held in one flat buffer [W1, W2, …, b1, b2, …] with a view per tensor.
-    Call `errstate(all="ignore")` around it, as `forward` and `backward` do inside.
+    Call it inside `errstate(all="ignore")`, as `forward` and `backward` set it inside.
     """
 
     def __init__(self, spec: MLPSpec):
         self.spec = spec
-        m = spec.inputs.shape[0]
-        self.m = m
+        m = self.m = spec.inputs.shape[0]
+        depth = len(spec.weights)
         shapes = [w.shape for w in spec.weights] + [b.shape for b in spec.biases]
         sizes = [int(np.prod(s)) for s in shapes]
         n = sum(sizes)
@@ -123,36 +124,32 @@ class FullBatch:
         self.acc = np.zeros(n)  # accumulated gradients (forgot zero_grad)
         ends = np.cumsum(sizes)
         self.offsets = [(int(e - s), int(e)) for s, e in zip(sizes, ends, strict=True)]
-        depth = len(spec.weights)
 
         def views(buf):
             vs = [buf[a:b].reshape(s) for (a, b), s in zip(self.offsets, shapes, strict=True)]
             return vs[:depth], vs[depth:]
 
         self.W, self.b = views(self.params)
-        self.bcol = [b[:, None] for b in self.b]
         self.dW, self.db = views(self.grads)
         self.flat = [self.grads[a:b] for a, b in self.offsets]  # 1-D, for the norm
+        self.m_all = np.full(n, float(m))
+        self.lr_all = np.full(n, float(spec.learning_rate))
         self.yT = spec.targets.T
-        self.acts_names = spec.activations
-        self.zs = [np.empty((w.shape[0], m)) for w in spec.weights]
-        self.acts = [spec.inputs.T] + [np.empty((w.shape[0], m)) for w in spec.weights]
-        self.tmp = [np.empty((w.shape[0], m)) for w in spec.weights]  # e, then f'(z)
-        self.den = [np.empty((w.shape[0], m)) for w in spec.weights]
-        self.mask = [np.empty((w.shape[0], m)) for w in spec.weights]
-        self.delta = [np.empty((w.shape[0], m)) for w in spec.weights]
-        self.da = [np.empty((w.shape[0], m)) for w in spec.weights]  # ∂ℓ/∂a per layer
-        out = spec.weights[-1].shape[0]
-        self.diff = np.empty((out, m))
-        self.sq = np.empty((out, m))
-        self.per_sample = np.empty(m)
-        self.frozen = [
-            i
-            for i, name in enumerate(
-                [f"W{l}" for l in range(1, depth + 1)] + [f"b{l}" for l in range(1, depth + 1)]
+        self.a0 = spec.inputs.T
+        self.layers = []  # per layer: (act, W, b[:, None], z, a, e, den, step, g, delta, ∂ℓ/∂a)
+        for l, act in enumerate(spec.activations):
+            shape = (spec.weights[l].shape[0], m)
+            self.layers.append(
+                (act, self.W[l], self.b[l][:, None], *(np.empty(shape) for _ in range(8)))
             )
-            if name in spec.frozen
-        ]
+        self.ones = [np.ones(L[3].shape) for L in self.layers]
+        self.minus = [-o for o in self.ones]
+        out = spec.weights[-1].shape[0]
+        self.diff, self.sq = np.empty((out, m)), np.empty((out, m))
+        self.half = np.full((out, m), 0.5)
+        self.per_sample = np.empty(m)
+        names = [f"W{l}" for l in range(1, depth + 1)] + [f"b{l}" for l in range(1, depth + 1)]
+        self.frozen = [i for i, name in enumerate(names) if name in spec.frozen]
 
     def load(self, weights: list, biases: list) -> None:
         for dst, src in zip([*self.W, *self.b], [*weights, *biases], strict=True):
@@ -164,82 +161,75 @@ class FullBatch:
 
     def forward(self) -> float:
         """The forward pass with the parameters in the buffer; returns the mean loss."""
-        spec, slope = self.spec, self.spec.leaky_slope
-        a = self.acts[0]
-        for l, act in enumerate(self.acts_names):
-            z = self.zs[l]
-            np.matmul(self.W[l], a, out=z)
-            np.add(z, self.bcol[l], out=z)
+        spec = self.spec
+        a, acts = self.a0, [self.a0]
+        for (act, W, bcol, z, out, e, den, step, *_), one, minus in zip(
+            self.layers, self.ones, self.minus, strict=True
+        ):
+            np.matmul(W, a, out=z)
+            np.add(z, bcol, z)
+            a = out
             if act == "sigmoid":  # sigmoid(): where(z ≥ 0, 1/(1 + e), e/(1 + e)), e = exp(−|z|)
-                e, den, a = self.tmp[l], self.den[l], self.acts[l + 1]
-                np.abs(z, out=e)
-                np.negative(e, out=e)
-                np.exp(e, out=e)
-                np.add(e, 1.0, out=den)
-                step = self.mask[l]  # 1.0 where z ≥ 0, else 0.0; max(e, step) is where()'s
-                np.greater_equal(z, 0.0, out=step)  # numerator, as e ≤ 1 (NaN stays NaN)
-                np.maximum(e, step, out=step)
-                np.divide(step, den, out=a)
+                np.copysign(z, minus, e)  # −|z|
+                np.exp(e, e)
+                np.add(e, one, den)
+                np.sign(z, step)  # max(e, sign z) is where()'s numerator: 1 for z ≥ 0 (e ≤ 1,
+                np.maximum(e, step, out=step)  # and e = 1 at z = 0), e for z < 0, NaN for NaN
+                np.divide(step, den, a)
             elif act == "tanh":
-                a = self.acts[l + 1]
-                np.tanh(z, out=a)
+                np.tanh(z, a)
             else:
-                a = self.acts[l + 1] = activate(act, z, slope, axis=0)
+                a = activate(act, z, spec.leaky_slope, axis=0)
+            acts.append(a)
+        self.acts = acts
         if spec.loss == "mse":
-            np.subtract(a, self.yT, out=self.diff)
-            np.square(self.diff, out=self.sq)
-            np.multiply(self.sq, 0.5, out=self.sq)
-            losses = (
-                self.sq[0]
-                if len(self.sq) == 1
-                else np.add.reduce(self.sq, 0, None, self.per_sample)
-            )
+            np.subtract(a, self.yT, self.diff)
+            np.square(self.diff, self.sq)
+            np.multiply(self.half, self.sq, self.sq)
+            sq = self.sq
+            losses = sq[0] if len(sq) == 1 else np.add.reduce(sq, 0, None, self.per_sample)
         else:
             losses = np.add.reduce(LOSSES[spec.loss].forward(a, self.yT), 0)
         return float(np.add.reduce(losses)) / self.m  # np.mean, without its wrapper
 
     def backward(self) -> None:
         """∂L/∂W and ∂L/∂b into `grads`, from the last forward pass."""
-        spec, slope = self.spec, self.spec.leaky_slope
-        a_out = self.acts[-1]
-        da = self.diff if spec.loss == "mse" else LOSSES[spec.loss].grad(a_out, self.yT)
-        for l in range(len(self.W) - 1, -1, -1):
-            act, z, a, delta = self.acts_names[l], self.zs[l], self.acts[l + 1], self.delta[l]
+        spec, acts = self.spec, self.acts
+        da = self.diff if spec.loss == "mse" else LOSSES[spec.loss].grad(acts[-1], self.yT)
+        for l in range(len(self.layers) - 1, -1, -1):
+            act, W, _, z, _, _, _, _, g, delta, da_prev = self.layers[l]
+            a, one = acts[l + 1], self.ones[l]
             if act == "sigmoid":  # a·(1 − a)
-                g = self.tmp[l]
-                np.subtract(1.0, a, out=g)
-                np.multiply(a, g, out=g)
-                np.multiply(da, g, out=delta)
+                np.subtract(one, a, g)
+                np.multiply(a, g, g)
+                np.multiply(da, g, delta)
             elif act == "tanh":  # 1 − a·a
-                g = self.tmp[l]
-                np.multiply(a, a, out=g)
-                np.subtract(1.0, g, out=g)
-                np.multiply(da, g, out=delta)
+                np.multiply(a, a, g)
+                np.subtract(one, g, g)
+                np.multiply(da, g, delta)
             elif act == "softmax":
                 delta = softmax_vjp(a, da, axis=0)
             else:
-                np.multiply(da, ACTIVATIONS[act].grad(z, a, slope), out=delta)
-            np.matmul(delta, self.acts[l].T, out=self.dW[l])
+                np.multiply(da, ACTIVATIONS[act].grad(z, a, spec.leaky_slope), delta)
+            np.matmul(delta, acts[l].T, out=self.dW[l])
             np.add.reduce(delta, 1, None, self.db[l])
             if l:
-                da = self.da[l - 1]
-                np.matmul(self.W[l].T, delta, out=da)
-        np.divide(self.grads, self.m, out=self.grads)
+                da = self.layers[l - 1][10]
+                np.matmul(W.T, delta, out=da)
+        np.divide(self.grads, self.m_all, self.grads)
 
     def norm(self, grads: np.ndarray) -> float:
         """`global_norm` of the gradients in `grads` (the same sum in the same order)."""
-        if grads is self.grads:
-            flat = self.flat
-        else:
-            flat = [grads[a:b] for a, b in self.offsets]
+        flat = self.flat if grads is self.grads else [grads[a:b] for a, b in self.offsets]
         return math.sqrt(sum(float(v.dot(v)) for v in flat))  # ddot, as v @ v is
 
-    def update(self, grads: np.ndarray, lr: float) -> None:
+    def update(self, grads: np.ndarray) -> None:
         """W ← W − η·∂L/∂W for every tensor that is not frozen."""
         if not self.frozen:
-            np.multiply(grads, lr, out=self.scratch)
-            np.subtract(self.params, self.scratch, out=self.params)
+            np.multiply(self.lr_all, grads, self.scratch)
+            np.subtract(self.params, self.scratch, self.params)
             return
+        lr = self.spec.learning_rate
         for i, (a, b) in enumerate(self.offsets):
             if i not in self.frozen:
                 self.params[a:b] -= lr * grads[a:b]
