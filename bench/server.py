@@ -91,12 +91,19 @@ class Connection:
         self.writer.write(raw)
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
-        length = 0
+        length, close = 0, False
         for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
+            low = line.lower()
+            if low.startswith(b"content-length:"):
                 length = int(line.split(b":", 1)[1])
+            elif low.startswith(b"connection:") and b"close" in low:
+                close = True
         await self.reader.readexactly(length)
-        return status, length, time.perf_counter() - t
+        dt = time.perf_counter() - t
+        if close:  # the server recycles connections (MAX_CONNECTION_SECONDS): connect again
+            await self.close()
+            await self.open()
+        return status, length, dt
 
     async def close(self) -> None:
         if self.writer:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from app.engine.network import MLPSpec
-from app.engine.vectorised import Pass, backward, forward, update
+from app.engine.vectorised import FullBatch, Pass, backward, forward, update
 
 
 @dataclass
@@ -95,6 +95,7 @@ class Trainer:
         self._rng = np.random.RandomState(config.shuffle_seed)
         self._started = time.perf_counter()
         self._norm = 0.0  # the latest update's gradient norm (before clipping)
+        self._fast: FullBatch | None = None  # full batch: buffers made on the first run
 
     @property
     def done(self) -> bool:
@@ -108,11 +109,79 @@ class Trainer:
         """Train until stopped, or for at most `max_epochs` more epochs / `max_seconds` more."""
         n = self.config.epochs if max_epochs is None else max_epochs
         until = None if max_seconds is None else time.perf_counter() + max_seconds
+        cfg, m = self.config, len(self.spec.inputs)
+        if not (cfg.batch_size and cfg.batch_size < m):
+            return self._run_full_batch(n, until)
         for _ in range(n):
             if self.done or (until is not None and time.perf_counter() >= until):
                 break
             self._epoch()
         return self.state
+
+    def _run_full_batch(self, n: int, until: float | None) -> TrainState:
+        """`_epoch` for full batch, in `FullBatch`'s buffers: the same numbers, recorded the same
+        way, with no more per epoch than the tutorial's loop does."""
+        st, cfg = self.state, self.config
+        fb = self._fast
+        if fb is None:
+            fb = self._fast = FullBatch(self.spec)
+        fb.load(st.weights, st.biases)
+        target, clip, budget = cfg.target_loss, cfg.clip_norm, cfg.time_budget
+        train_loss, test_loss, grad_norm = st.train_loss, st.test_loss, st.grad_norm
+        clock, isfinite = time.perf_counter, math.isfinite
+        try:
+            with np.errstate(all="ignore"):
+                for _ in range(n):
+                    if st.stopped is not None or (until is not None and clock() >= until):
+                        break
+                    if st.epoch == 0:
+                        self._started = clock()
+                    loss = fb.forward()
+                    train_loss.append(loss)
+                    if self.test is not None:
+                        test_loss.append(forward(self.test, fb.W, fb.b).loss)
+                    else:
+                        test_loss.append(math.nan)
+                    if not isfinite(loss):
+                        self._diverge("loss")
+                        break
+                    if target is not None and loss <= target:
+                        self._stop("target_loss")
+                        break
+                    fb.backward()
+                    grads = fb.grads
+                    if cfg.accumulate:
+                        if self._acc is not None:
+                            np.add(fb.acc, grads, out=fb.acc)
+                        else:
+                            fb.acc[...] = grads
+                            self._acc = ([], [])  # marks that fb.acc holds a sum
+                        grads = fb.acc
+                    norm = fb.norm(grads)
+                    if clip is not None and isfinite(norm) and norm > clip:
+                        np.multiply(grads, clip / norm, out=fb.grads)
+                        grads = fb.grads
+                        st.clipped += 1
+                    st.step += 1
+                    self._norm = norm
+                    grad_norm.append(norm)
+                    if not isfinite(norm):
+                        self._diverge("gradient")
+                        break
+                    fb.update(grads)
+                    where = fb.first_non_finite()
+                    if where is not None:
+                        self._diverge(where)
+                        break
+                    st.epoch += 1
+                    st.seconds = clock() - self._started
+                    if st.epoch >= cfg.epochs:
+                        self._stop("epochs")
+                    elif st.seconds >= budget:
+                        self._stop("time")
+        finally:
+            st.weights, st.biases = fb.tensors()
+        return st
 
     def cancel(self) -> None:
         if not self.done:

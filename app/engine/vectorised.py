@@ -6,6 +6,7 @@ same ops and the same decomposition (loss gradient, then activation, then weight
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,3 +100,147 @@ def iterate(spec: MLPSpec) -> Iteration:
     dws, dbs = backward(spec, fp)
     new_w, new_b = update(spec, dws, dbs)
     return Iteration(fp, dws, dbs, new_w, new_b, forward(spec, new_w, new_b))
+
+
+class FullBatch:
+    """Full-batch iterations in preallocated buffers, for training.
+
+    The same operations in the same order on the same operands as `forward`, `backward` and the
+    update, so the same numbers to the last bit (tests compare them); only the bookkeeping is
+    gone: no allocation for sigmoid, tanh and ½·MSE, constants held as arrays (a Python scalar
+    costs a ufunc more than a small array does), one division by m and one update over all
+    gradients, held in one flat buffer [W1, W2, …, b1, b2, …] with a view per tensor.
+    Call it inside `errstate(all="ignore")`, as `forward` and `backward` set it inside.
+    """
+
+    def __init__(self, spec: MLPSpec):
+        self.spec = spec
+        m = self.m = spec.inputs.shape[0]
+        depth = len(spec.weights)
+        shapes = [w.shape for w in spec.weights] + [b.shape for b in spec.biases]
+        sizes = [int(np.prod(s)) for s in shapes]
+        n = sum(sizes)
+        self.params, self.grads, self.scratch = np.empty(n), np.empty(n), np.empty(n)
+        self.acc = np.zeros(n)  # accumulated gradients (forgot zero_grad)
+        ends = np.cumsum(sizes)
+        self.offsets = [(int(e - s), int(e)) for s, e in zip(sizes, ends, strict=True)]
+
+        def views(buf):
+            vs = [buf[a:b].reshape(s) for (a, b), s in zip(self.offsets, shapes, strict=True)]
+            return vs[:depth], vs[depth:]
+
+        self.W, self.b = views(self.params)
+        self.dW, self.db = views(self.grads)
+        self.flat = [self.grads[a:b] for a, b in self.offsets]  # 1-D, for the norm
+        self.m_all = np.full(n, float(m))
+        self.lr_all = np.full(n, float(spec.learning_rate))
+        self.yT = spec.targets.T
+        self.a0 = spec.inputs.T
+        self.layers = []  # per layer: (act, W, b[:, None], z, a, e, den, step, g, delta, ∂ℓ/∂a)
+        for l, act in enumerate(spec.activations):
+            shape = (spec.weights[l].shape[0], m)
+            self.layers.append(
+                (act, self.W[l], self.b[l][:, None], *(np.empty(shape) for _ in range(8)))
+            )
+        self.ones = [np.ones(L[3].shape) for L in self.layers]
+        self.minus = [-o for o in self.ones]
+        out = spec.weights[-1].shape[0]
+        self.diff, self.sq = np.empty((out, m)), np.empty((out, m))
+        self.half = np.full((out, m), 0.5)
+        self.per_sample = np.empty(m)
+        names = [f"W{l}" for l in range(1, depth + 1)] + [f"b{l}" for l in range(1, depth + 1)]
+        self.frozen = [i for i, name in enumerate(names) if name in spec.frozen]
+
+    def load(self, weights: list, biases: list) -> None:
+        for dst, src in zip([*self.W, *self.b], [*weights, *biases], strict=True):
+            dst[...] = src
+
+    def tensors(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Copies of the parameters, as `update` returns them."""
+        return [w.copy() for w in self.W], [b.copy() for b in self.b]
+
+    def forward(self) -> float:
+        """The forward pass with the parameters in the buffer; returns the mean loss."""
+        spec = self.spec
+        a, acts = self.a0, [self.a0]
+        for (act, W, bcol, z, out, e, den, step, *_), one, minus in zip(
+            self.layers, self.ones, self.minus, strict=True
+        ):
+            np.matmul(W, a, out=z)
+            np.add(z, bcol, z)
+            a = out
+            if act == "sigmoid":  # sigmoid(): where(z ≥ 0, 1/(1 + e), e/(1 + e)), e = exp(−|z|)
+                np.copysign(z, minus, e)  # −|z|
+                np.exp(e, e)
+                np.add(e, one, den)
+                np.sign(z, step)  # max(e, sign z) is where()'s numerator: 1 for z ≥ 0 (e ≤ 1,
+                np.maximum(e, step, out=step)  # and e = 1 at z = 0), e for z < 0, NaN for NaN
+                np.divide(step, den, a)
+            elif act == "tanh":
+                np.tanh(z, a)
+            else:
+                a = activate(act, z, spec.leaky_slope, axis=0)
+            acts.append(a)
+        self.acts = acts
+        if spec.loss == "mse":
+            np.subtract(a, self.yT, self.diff)
+            np.square(self.diff, self.sq)
+            np.multiply(self.half, self.sq, self.sq)
+            sq = self.sq
+            losses = sq[0] if len(sq) == 1 else np.add.reduce(sq, 0, None, self.per_sample)
+        else:
+            losses = np.add.reduce(LOSSES[spec.loss].forward(a, self.yT), 0)
+        return float(np.add.reduce(losses)) / self.m  # np.mean, without its wrapper
+
+    def backward(self) -> None:
+        """∂L/∂W and ∂L/∂b into `grads`, from the last forward pass."""
+        spec, acts = self.spec, self.acts
+        da = self.diff if spec.loss == "mse" else LOSSES[spec.loss].grad(acts[-1], self.yT)
+        for l in range(len(self.layers) - 1, -1, -1):
+            act, W, _, z, _, _, _, _, g, delta, da_prev = self.layers[l]
+            a, one = acts[l + 1], self.ones[l]
+            if act == "sigmoid":  # a·(1 − a)
+                np.subtract(one, a, g)
+                np.multiply(a, g, g)
+                np.multiply(da, g, delta)
+            elif act == "tanh":  # 1 − a·a
+                np.multiply(a, a, g)
+                np.subtract(one, g, g)
+                np.multiply(da, g, delta)
+            elif act == "softmax":
+                delta = softmax_vjp(a, da, axis=0)
+            else:
+                np.multiply(da, ACTIVATIONS[act].grad(z, a, spec.leaky_slope), delta)
+            np.matmul(delta, acts[l].T, out=self.dW[l])
+            np.add.reduce(delta, 1, None, self.db[l])
+            if l:
+                da = self.layers[l - 1][10]
+                np.matmul(W.T, delta, out=da)
+        np.divide(self.grads, self.m_all, self.grads)
+
+    def norm(self, grads: np.ndarray) -> float:
+        """`global_norm` of the gradients in `grads` (the same sum in the same order)."""
+        flat = self.flat if grads is self.grads else [grads[a:b] for a, b in self.offsets]
+        return math.sqrt(sum(float(v.dot(v)) for v in flat))  # ddot, as v @ v is
+
+    def update(self, grads: np.ndarray) -> None:
+        """W ← W − η·∂L/∂W for every tensor that is not frozen."""
+        if not self.frozen:
+            np.multiply(self.lr_all, grads, self.scratch)
+            np.subtract(self.params, self.scratch, self.params)
+            return
+        lr = self.spec.learning_rate
+        for i, (a, b) in enumerate(self.offsets):
+            if i not in self.frozen:
+                self.params[a:b] -= lr * grads[a:b]
+
+    def first_non_finite(self) -> str | None:
+        """The first tensor (W1, b1, W2, …) holding a non-finite value, if any."""
+        p = self.params
+        if math.isfinite(p.dot(p)):  # a sum of squares is finite only if every value is
+            return None
+        for l, (W, b) in enumerate(zip(self.W, self.b, strict=True), start=1):
+            for name, t in ((f"W{l}", W), (f"b{l}", b)):
+                if not np.isfinite(t).all():
+                    return name
+        return None

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+import app.api.routes.train as train_routes
 from app.api.routes.train import stream_events
 from app.api.schemas import TrainStreamRequest
 from app.api.training import Job
@@ -215,7 +216,9 @@ def events(text: str) -> list[tuple[str, dict]]:
     return out
 
 
-def test_stream_reports_progress_then_the_whole_result(client):
+def test_stream_reports_progress_then_the_whole_result(client, monkeypatch):
+    # every report_every epochs however fast training is (the byte rate: tests/ops/test_cost.py)
+    monkeypatch.setattr(train_routes, "MAX_STREAM_BYTES_PER_SECOND", 10**12)
     req = {"scenario": XOR, "epochs": 300, "report_every": 50, "grid": 4}
     r = client.post("/api/train/stream", json=req)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")

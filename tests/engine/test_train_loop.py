@@ -245,3 +245,40 @@ def test_sgd_with_clipping_matches_pytorch_float64():
     ours = [*st.weights, *st.biases]
     for mine, theirs in zip(ours, params, strict=True):
         np.testing.assert_allclose(mine, theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "layers, acts, loss, clip",
+    [
+        ([2, 4, 1], ["sigmoid", "sigmoid"], "mse", None),
+        ([2, 8, 8, 1], ["tanh", "relu", "sigmoid"], "bce", 0.05),
+        ([2, 6, 2], ["leaky_relu", "softmax"], "cross_entropy", None),
+    ],
+)
+def test_full_batch_buffers_give_the_same_bits_as_the_vectorised_functions(
+    layers, acts, loss, clip
+):
+    """The trainer's full-batch path (FullBatch) against forward/backward/update, bit for bit."""
+    from app.engine.train import global_norm
+    from app.engine.vectorised import backward, forward, update
+
+    d = make_dataset("moons", 60, 0.1, 1)
+    y = d.targets if layers[-1] == 1 else np.c_[d.targets, 1 - d.targets]
+    w, b = init_params(layers, "xavier", 2)
+    spec = MLPSpec(layers, acts, loss, w, b, d.inputs, y, 0.7)
+    st = train(spec, TrainConfig(epochs=60, clip_norm=clip))
+    W, B, losses, norms = [x.copy() for x in w], [x.copy() for x in b], [], []
+    for _ in range(60):
+        fp = forward(spec, W, B)
+        dws, dbs = backward(spec, fp, W)
+        losses.append(fp.loss)
+        if clip is not None:
+            dws, dbs, norm, _ = clip_by_global_norm(dws, dbs, clip)
+        else:
+            norm = global_norm([*dws, *dbs])
+        norms.append(norm)
+        W, B = update(spec, dws, dbs, W, B)
+    np.testing.assert_array_equal(st.train_loss, losses)
+    np.testing.assert_array_equal(st.grad_norm, norms)
+    for got, want in zip([*st.weights, *st.biases], [*W, *B], strict=True):
+        np.testing.assert_array_equal(got, want)
