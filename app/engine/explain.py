@@ -29,11 +29,12 @@ from app.engine.mathfmt import (
 )
 from app.engine.ops import OPS
 from app.engine.plan import Step
-from app.engine.registry import ACTIVATIONS, EPS, LOSSES, PRIMITIVES
+from app.engine.registry import ACTIVATIONS, LOSSES, PRIMITIVES
+from app.engine.registry.base import E, clip
 from app.engine.registry.base import terms as _terms
 from app.engine.stepper import State
 
-ONE, E, ALPHA = Num(1.0), Sym("e"), Sym("α")
+ONE, ALPHA = Num(1.0), Sym("α")
 
 
 @dataclass
@@ -363,7 +364,7 @@ class Explainer:
         av, yv = n(self.val(ins[pos])), n(self.val(ins[k + pos]))
         loss = LOSSES[nd.attrs["loss"]]
         if loss.clips:  # the slope reads ŷ clipped, and so do its numbers
-            av = n(float(np.clip(av.value, EPS, 1 - EPS)))
+            av = n(float(clip(av.value)))
         return loss.slope(a, y), loss.slope(av, yv), loss.rule
 
     # ── update ───────────────────────────────────────────────────────────────

@@ -16,7 +16,7 @@ _SUP = str.maketrans("0123456789,()+-=", "⁰¹²³⁴⁵⁶⁷⁸⁹,⁽⁾⁺�
 _LATEX_NAMES = {
     "δ": r"\delta", "η": r"\eta", "σ": r"\sigma", "ŷ": r"\hat{y}", "ℓ": r"\ell", "α": r"\alpha",
     "π": r"\pi", "Σ": r"\sum", "∂": r"\partial", "·": r"\cdot", "×": r"\times", "−": "-",
-    "…": r"\ldots", "←": r"\leftarrow", "σ'": r"\sigma'", "tanh": r"\tanh", "tanh'": r"\tanh'",
+    "…": r"\ldots", "←": r"\leftarrow", "tanh": r"\tanh",
     "exp": r"\exp", "log": r"\log", "max": r"\max", "½": r"\tfrac{1}{2}", "Σₛ": r"\sum_{s}",
     "min": r"\min",
 }
@@ -65,9 +65,9 @@ def _ltx(s: str) -> str:
 
 def _fname(name: str) -> str:
     """A function's name in LaTeX: \\tanh, or \\operatorname{relu}' (upright, not r·e·l·u)."""
-    if name in _LATEX_NAMES:
-        return _LATEX_NAMES[name]
     base, primes = name.rstrip("'"), "'" * (len(name) - len(name.rstrip("'")))
+    if base in _LATEX_NAMES:
+        return _LATEX_NAMES[base] + primes
     if len(base) > 1 and base.isalpha() and base.isascii():
         return r"\operatorname{" + base + "}" + primes
     return _ltx(name)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.registry import ACTIVATIONS, LOSSES, PRIMITIVES, Primitive, activate, softmax
+from app.engine.registry import ACTIVATIONS, LOSSES, PRIMITIVES, Primitive
 
 # ── graph ops: forward(xs, attrs) and ∂out/∂xs[k] side by side ─────────────────
 # xs: list of arrays of shape (batch,) or scalars (parameters broadcast over the batch).
@@ -47,17 +47,17 @@ def _wsum_grad(xs: list, out: np.ndarray, i: int, attrs: dict) -> np.ndarray:
 
 
 def _act_forward(xs: list, attrs: dict) -> np.ndarray:
-    if attrs["activation"] == "softmax":
-        return softmax(np.vstack(xs), axis=0)[attrs["index"]]
-    return activate(attrs["activation"], xs[0], attrs.get("slope", 0.01))
+    act, slope = ACTIVATIONS[attrs["activation"]], attrs.get("slope", 0.01)
+    if act.output_only:  # a coupled layer: this neuron's share of f(all the layer's z)
+        return act.forward(np.vstack(xs), slope)[attrs["index"]]
+    return act.forward(xs[0], slope)
 
 
 def _act_grad(xs: list, out: np.ndarray, i: int, attrs: dict) -> np.ndarray:
-    name = attrs["activation"]
-    if name == "softmax":  # ∂p_j/∂z_i = p_j(δ_ij − p_i)
-        p = softmax(np.vstack(xs), axis=0)
-        return out * ((1.0 if i == attrs["index"] else 0.0) - p[i])
-    return ACTIVATIONS[name].grad(xs[0], out, attrs.get("slope", 0.01))
+    act = ACTIVATIONS[attrs["activation"]]
+    if act.jacobian is not None:  # ∂a_j/∂z_i across the layer
+        return act.jacobian(np.vstack(xs), out, i, attrs["index"])
+    return act.grad(xs[0], out, attrs.get("slope", 0.01))
 
 
 def _unary_activation(name: str) -> Op:

@@ -198,19 +198,15 @@ class Trainer:
             return self._diverge("loss")
         if cfg.target_loss is not None and fp.loss <= cfg.target_loss:
             return self._stop("target_loss")
-        m = len(spec.inputs)
-        bs = cfg.batch_size if cfg.batch_size and cfg.batch_size < m else m
-        if bs == m:
-            batches = [(spec, fp)]  # the tutorial's loop: reuse this forward pass
-        else:
-            order = self._rng.permutation(m)
-            batches = [
-                (replace(spec, inputs=spec.inputs[idx], targets=spec.targets[idx]), None)
-                for idx in (order[i : i + bs] for i in range(0, m, bs))
-            ]
+        m, bs = len(spec.inputs), cfg.batch_size  # mini-batches: full batch is _run_full_batch
+        order = self._rng.permutation(m)
+        batches = [
+            replace(spec, inputs=spec.inputs[idx], targets=spec.targets[idx])
+            for idx in (order[i : i + bs] for i in range(0, m, bs))
+        ]
         self._norm = 0.0
-        for k, (bspec, bfp) in enumerate(batches):
-            ok = self._update(bspec, bfp or self.forward(bspec))
+        for k, bspec in enumerate(batches):
+            ok = self._update(bspec, self.forward(bspec))
             if not ok or (k % 64 == 63 and self._elapsed() >= cfg.time_budget):
                 break  # a long epoch may end early when the budget runs out
         st.grad_norm.append(self._norm)

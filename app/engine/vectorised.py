@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.engine.network import MLPSpec
-from app.engine.registry import ACTIVATIONS, LOSSES, activate, softmax_vjp
+from app.engine.registry import ACTIVATIONS, LOSSES, activate
 
 
 @dataclass
@@ -39,7 +39,7 @@ def forward(spec: MLPSpec, weights=None, biases=None) -> Pass:
         zs, acts = [], [a]
         for W, b, act in zip(weights, biases, spec.activations, strict=True):
             z = W @ a + b[:, None]
-            a = activate(act, z, spec.leaky_slope, axis=0)
+            a = activate(act, z, spec.leaky_slope)
             zs.append(z)
             acts.append(a)
         losses = np.sum(LOSSES[spec.loss].forward(a, spec.targets.T), axis=0)
@@ -56,10 +56,7 @@ def backward(spec: MLPSpec, fp: Pass, weights=None) -> tuple[list[np.ndarray], l
         da = LOSSES[spec.loss].grad(fp.acts[-1], spec.targets.T)  # ∂ℓ_s/∂ŷ per sample
         for l in range(len(weights) - 1, -1, -1):
             z, a, act = fp.zs[l], fp.acts[l + 1], spec.activations[l]
-            if act == "softmax":
-                delta = softmax_vjp(a, da, axis=0)
-            else:
-                delta = da * ACTIVATIONS[act].grad(z, a, spec.leaky_slope)
+            delta = ACTIVATIONS[act].vjp(z, a, da, spec.leaky_slope)
             dws[l] = (delta @ fp.acts[l].T) / m
             dbs[l] = np.sum(delta, axis=1) / m
             if l:
@@ -179,7 +176,7 @@ class FullBatch:
             elif act == "tanh":
                 np.tanh(z, a)
             else:
-                a = activate(act, z, spec.leaky_slope, axis=0)
+                a = activate(act, z, spec.leaky_slope)
             acts.append(a)
         self.acts = acts
         if spec.loss == "mse":
@@ -207,8 +204,8 @@ class FullBatch:
                 np.multiply(a, a, g)
                 np.subtract(one, g, g)
                 np.multiply(da, g, delta)
-            elif act == "softmax":
-                delta = softmax_vjp(a, da, axis=0)
+            elif ACTIVATIONS[act].layer_vjp is not None:
+                delta = ACTIVATIONS[act].layer_vjp(a, da)
             else:
                 np.multiply(da, ACTIVATIONS[act].grad(z, a, spec.leaky_slope), delta)
             np.matmul(delta, acts[l].T, out=self.dW[l])

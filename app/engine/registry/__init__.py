@@ -37,8 +37,6 @@ def catalog() -> dict:
                 "title": a.title,
                 "glyph": a.glyph,
                 "hidden": not a.output_only,
-                "range": a.range,
-                "issue": a.issue,
                 "expression": a.expression,
                 "init": a.init,
             }

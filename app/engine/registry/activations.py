@@ -58,6 +58,15 @@ class Activation:
     kinked: bool = False  # the sign of z picks the slope's branch
     init: str = "xavier"  # the initialisation that keeps its signal's variance: xavier or he
     numpy_lines: tuple[str, ...] = ()  # the export's NumPy definitions, where not f and f' alone
+    # a coupled layer (softmax): ∂a_j/∂z_i of the layer's z's, and ∂L/∂z from ∂L/∂a for the layer
+    jacobian: Callable[[np.ndarray, np.ndarray, int, int], np.ndarray] | None = None
+    layer_vjp: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+
+    def vjp(self, z: np.ndarray, a: np.ndarray, upstream: np.ndarray, al: float) -> np.ndarray:
+        """∂L/∂z from ∂L/∂a = `upstream`: f'(z)·upstream, or the layer's Jacobian when coupled."""
+        if self.layer_vjp is not None:
+            return self.layer_vjp(a, upstream)
+        return upstream * self.grad(z, a, al)
 
     def numpy_defs(self) -> list[str]:
         """The exported script's `name(z)` and `name_deriv(z, a)`."""
@@ -261,7 +270,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "softmax",
             "softmax",
             lambda z, al: softmax(z, axis=0),
-            lambda z, a, al: a * (1.0 - a),  # the Jacobian's diagonal; the engine uses the vjp
+            lambda z, a, al: a * (1.0 - a),  # the Jacobian's diagonal (the labs' explorer)
             ("z", "a"),
             _call("softmax"),
             None,
@@ -274,6 +283,8 @@ ACTIVATIONS: dict[str, Activation] = {
             "Defined for every z; max-subtraction keeps every exponent ≤ 0.",
             output_only=True,
             expression=False,
+            jacobian=lambda zs, out, i, j: out * (float(i == j) - softmax(zs, axis=0)[i]),
+            layer_vjp=lambda a, upstream: softmax_vjp(a, upstream, axis=0),
             numpy_lines=(
                 "def softmax(z):",
                 "    e = np.exp(z - np.max(z, axis=0, keepdims=True))",
@@ -389,8 +400,6 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
-def activate(name: str, z: np.ndarray, slope: float = 0.01, axis: int = 0) -> np.ndarray:
-    """f(z) of the named activation; softmax along `axis` (the neurons)."""
-    if name == "softmax":
-        return softmax(z, axis=axis)
+def activate(name: str, z: np.ndarray, slope: float = 0.01) -> np.ndarray:
+    """f(z) of the named activation; a coupled one (softmax) across axis 0, the neurons."""
     return ACTIVATIONS[name].forward(z, slope)
