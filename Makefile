@@ -15,7 +15,9 @@ AXE := .cache/npm/node_modules/axe-core/axe.min.js
 INSTALLER ?= uv
 UV_VERSION := 0.13.9
 # uv reads no pip.conf: hand it pip's find-links, where this machine keeps the CPU torch wheel.
-FIND_LINKS ?= $(or $(PIP_FIND_LINKS),$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))
+ifndef FIND_LINKS  # asked of pip once per make, not at every use
+FIND_LINKS := $(or $(PIP_FIND_LINKS),$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))
+endif
 ifeq ($(INSTALLER),uv)
 INSTALL := $(VENV)/bin/uv pip install -q --python $(PY) $(foreach d,$(FIND_LINKS),--find-links $(d))
 else
@@ -24,9 +26,11 @@ endif
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(if $(filter uv,$(INSTALLER)),$(PIP) install uv==$(UV_VERSION))
 
-$(VENV)/.app: requirements.lock pyproject.toml | $(VENV)/bin/python
+$(VENV)/bin/uv: | $(VENV)/bin/python
+	$(PIP) install uv==$(UV_VERSION)
+
+$(VENV)/.app: requirements.lock pyproject.toml | $(VENV)/bin/python $(if $(filter uv,$(INSTALLER)),$(VENV)/bin/uv)
 	$(INSTALL) --require-hashes -r requirements.lock
 	$(INSTALL) --no-deps -e .
 	@touch $@
@@ -38,8 +42,7 @@ $(VENV)/.test: $(VENV)/.app requirements-test.lock
 
 # After a change to the dependencies in pyproject.toml: the test lock first, then the app's
 # lock within it, so both name the same versions.
-lock: | $(VENV)/bin/python
-	$(PIP) install uv==$(UV_VERSION)
+lock: | $(VENV)/bin/uv
 	$(VENV)/bin/uv pip compile -q pyproject.toml --extra test --extra oracle --generate-hashes \
 		--python-version 3.11 $(foreach d,$(FIND_LINKS),--find-links $(d)) --no-emit-find-links \
 		-o requirements-test.lock

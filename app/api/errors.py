@@ -15,10 +15,13 @@ def brief(message: str) -> str:
     return LONG_NUMBER.sub(lambda m: f"{m[0][:12]}… ({len(m[0]):,} digits)", message)
 
 
-def invalid(field: tuple, message: str, status: int = 422) -> HTTPException:
+def invalid(field: tuple, *messages: str, status: int = 422) -> HTTPException:
+    """One error entry per message, all at `field` of the body."""
     return HTTPException(
         status_code=status,
-        detail=[{"loc": ["body", *field], "msg": brief(message), "type": "value_error"}],
+        detail=[
+            {"loc": ["body", *field], "msg": brief(m), "type": "value_error"} for m in messages
+        ],
     )
 
 

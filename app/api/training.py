@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from fastapi import HTTPException
 from pydantic import ValidationError
 
 from app.api.convert import to_spec
-from app.api.errors import brief
+from app.api.errors import invalid
 from app.api.schemas.scenario import Scenario
 from app.api.schemas.training import DatasetRequest, TrainRequest
 from app.api.serialize import plain
@@ -17,13 +16,6 @@ from app.engine.datasets import Dataset, DatasetError, from_points, make_dataset
 from app.engine.network import MLPSpec
 from app.engine.train import TrainConfig, Trainer, TrainState, grid_maps, predict
 from app.limits import MAX_ABS, MAX_SAMPLES, MAX_WIDTH
-
-
-def _errors(field: tuple, messages: list[str]) -> HTTPException:
-    return HTTPException(
-        422,
-        [{"loc": ["body", *field], "msg": brief(m), "type": "value_error"} for m in messages],
-    )
 
 
 def build_dataset(req: DatasetRequest, where: tuple = ()) -> Dataset:
@@ -41,7 +33,7 @@ def build_dataset(req: DatasetRequest, where: tuple = ()) -> Dataset:
         return from_points(x, y, req.task, req.test_fraction, req.seed)
     except DatasetError as e:
         field = "csv" if req.csv is not None else "points" if req.points is not None else "name"
-        raise _errors((*where, field), e.errors) from None
+        raise invalid((*where, field), *e.errors) from None
 
 
 def extent(inputs: np.ndarray) -> list[float]:
@@ -109,7 +101,7 @@ class Job:
             return Scenario.model_validate(data)
         except ValidationError as e:
             msgs = list(dict.fromkeys(err["msg"] for err in e.errors()))
-            raise _errors(("dataset",), msgs) from None
+            raise invalid(("dataset",), *msgs) from None
 
     # ── results ──────────────────────────────────────────────────────────────
 

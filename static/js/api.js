@@ -9,6 +9,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What went wrong, as lines for a person: the API's messages, or the error's own. */
+export function messagesOf(err) {
+  return err instanceof ApiError ? err.messages : [err instanceof Error ? err.message : String(err)];
+}
+
 /** FastAPI's error body in words: "scenario → layers[1]: …" one per problem. */
 export function describe(status, body) {
   const detail = body && body.detail;

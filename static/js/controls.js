@@ -10,7 +10,7 @@ const UNTYPED = new Set(["range", "checkbox", "radio", "button", "submit", "rese
 const PRESSABLE = "button, summary, select, input[type=checkbox], input[type=radio], [role=button]";
 
 /** A text field being typed in keeps its keys (Escape hands them back to the lesson). */
-export function typesText(t) {
+function typesText(t) {
   if (t.isContentEditable || t.tagName === "TEXTAREA") return true;
   return t.tagName === "INPUT" && !UNTYPED.has(t.type);
 }

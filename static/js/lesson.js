@@ -2,7 +2,7 @@
 // meanwhile only the latest wish is remembered, and asked for when the answer is in. A step after
 // the first asks only for what changed `since` the state held (step-state.js).
 
-import { ApiError, api } from "./api.js";
+import { api, messagesOf } from "./api.js";
 import { fetchContributions } from "./contributions.js";
 import { createStepState } from "./step-state.js";
 
@@ -68,7 +68,7 @@ export function createLesson(store, handlers) {
     } catch (err) {
       if (inflight === mine) inflight = null;
       if (seq !== loadSeq) return; // another scenario took over; its load settles the waiters
-      if (err.name !== "AbortError") handlers.onError(err instanceof ApiError ? err.messages : [String(err)], "step");
+      if (err.name !== "AbortError") handlers.onError(messagesOf(err), "step");
       return settle(false);
     }
     if (inflight === mine) inflight = null;
@@ -139,7 +139,7 @@ export function createLesson(store, handlers) {
       return null;
     } catch (err) {
       if (err.name === "AbortError") return null;
-      const messages = err instanceof ApiError ? err.messages : [String(err)];
+      const messages = messagesOf(err);
       handlers.onError(messages, "graph");
       if (seq === loadSeq) {
         settle(false);

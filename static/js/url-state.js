@@ -5,11 +5,8 @@ import { cancelIdle, whenIdle } from "./idle.js";
 import { DEFAULTS, SPEEDS, THEMES } from "./store.js";
 
 // What the server allows comes from the page's catalog, read when a hash is read, not at import.
-// Off a page (node: no document, no catalog) the engine's current list and limit stand in.
-const OFF_PAGE = { granularities: ["step", "node", "layer", "pass"], precision: 12 };
-const offPage = typeof document === "undefined";
-const granularities = () => catalog().granularities ?? (offPage ? OFF_PAGE.granularities : []);
-const maxPrecision = () => catalog().limits?.precision ?? (offPage ? OFF_PAGE.precision : 0);
+const granularities = () => catalog().granularities;
+const maxPrecision = () => catalog().limits.precision;
 
 const int = (min, max) => ({
   parse: (s) => {

@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import "./catalog.mjs"; // the server's catalog, as the page embeds it
+
 import { DEFAULTS } from "../../static/js/store.js";
 import { decodeHash, encodeHash } from "../../static/js/url-state.js";
 

@@ -7,7 +7,7 @@
 // onScenario receives a scenario for /api/graph and /api/step ({kind: "expression", …}).
 // `presets: false` leaves out its menu of textbook examples (the step page's preset menu has them).
 
-import { ApiError, api } from "../api.js";
+import { api, messagesOf } from "../api.js";
 import { el, uniqueId } from "../dom.js";
 
 const DEFAULT_VALUE = 1;
@@ -87,7 +87,7 @@ export function createExpressionEditor(container, { onScenario = () => {}, initi
       showError("");
     } catch (err) {
       if (ticket !== parseTicket) return;
-      showError(err instanceof ApiError ? err.messages.map((l) => l.replace(/^expression: /, "")).join("\n") : String(err));
+      showError(messagesOf(err).map((l) => l.replace(/^expression: /, "")).join("\n"));
     }
   }
 

@@ -1,6 +1,6 @@
 // One panel per lab: a Run button, the engine's numbers, and a chart that makes the point.
 
-import { ApiError, api } from '../api.js';
+import { api, messagesOf } from '../api.js';
 import { el as html } from '../dom.js';
 import { formatSignificant as fmt } from '../format.js';
 import { el } from '../svg.js';
@@ -274,7 +274,7 @@ export function createLab(section, yourNetwork) {
       section.classList.add('ran');
     } catch (err) {
       if (which) which.textContent = network ? `Refused: ${network.label}.` : 'Your network could not be set up:';
-      out.replaceChildren(para(err instanceof ApiError ? err.messages.join(' · ') : err.message, 'finding bad'));
+      out.replaceChildren(para(messagesOf(err).join(' · '), 'finding bad'));
     } finally {
       button.disabled = false;
       section.classList.remove('busy');

@@ -4,7 +4,7 @@
 import { catalog } from '../catalog.js';
 import { DEFAULTS as VIEW_DEFAULTS } from '../store.js';
 import { encodeHash } from '../url-state.js';
-import { ApiError, api } from '../api.js';
+import { api, messagesOf } from '../api.js';
 import { el as html } from '../dom.js';
 import { formatSignificant as fmt } from '../format.js';
 import { el, text } from '../svg.js';
@@ -198,7 +198,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
       if (err.name === 'AbortError') {
         status(`Stopped by you after ${history.train.length.toLocaleString()} epochs.`, 'warn');
       } else {
-        status(err instanceof ApiError ? err.messages.join(' · ') : err.message, 'error');
+        status(messagesOf(err).join(' · '), 'error');
       }
     } finally {
       controller = null;

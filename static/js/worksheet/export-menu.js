@@ -5,7 +5,7 @@
 //     onImport: (scenario) => loadLesson(scenario),
 //   });
 
-import { ApiError, api } from "../api.js";
+import { api, messagesOf } from "../api.js";
 import { el, uniqueId } from "../dom.js";
 import { download } from "../export.js";
 
@@ -40,7 +40,7 @@ export function createExportMenu(container, getState, { onImport = () => {} } = 
       download(blob, filename);
       status.textContent = `Saved ${filename}.`;
     } catch (err) {
-      status.textContent = err instanceof ApiError ? err.messages.join("\n") : String(err);
+      status.textContent = messagesOf(err).join("\n");
     }
   }
 
@@ -58,7 +58,7 @@ export function createExportMenu(container, getState, { onImport = () => {} } = 
       status.textContent = "Lesson loaded.";
       return checked.scenario;
     } catch (err) {
-      status.textContent = err instanceof ApiError ? err.messages.join("\n") : String(err);
+      status.textContent = messagesOf(err).join("\n");
       return null;
     }
   }

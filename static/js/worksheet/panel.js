@@ -11,7 +11,7 @@ import { addPanel } from "../panels.js";
 import { createExportMenu } from "./export-menu.js";
 import { createWorksheet } from "./worksheet.js";
 
-const MARKS = ["ws-slip", "ws-inherited", "ws-correct"];
+const MARKS = ["ws-slip", "ws-inherited"]; // a correct entry is not marked on the graph
 
 function clearMarks() {
   for (const cls of MARKS) for (const node of document.querySelectorAll(`.${cls}`)) node.classList.remove(cls);
@@ -32,7 +32,7 @@ function mark(result) {
   for (const e of result.entries) {
     for (const id of [`n-${e.target}`, `p-${e.target}`]) {
       const node = document.getElementById(id);
-      if (node) node.classList.add(`ws-${e.status}`);
+      if (node && e.status !== "correct") node.classList.add(`ws-${e.status}`);
     }
   }
   legend(result.entries.some((e) => e.status !== "correct"));

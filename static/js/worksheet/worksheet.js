@@ -7,7 +7,7 @@
 //   sheet.refresh();   // call again whenever the scenario (or expand) changes
 
 import { catalog } from "../catalog.js";
-import { ApiError, api } from "../api.js";
+import { api, messagesOf } from "../api.js";
 import { el, uniqueId } from "../dom.js";
 
 const GROUPS = { value: "Forward pass", grad: "Backward pass", new: "Update" };
@@ -127,7 +127,7 @@ export function createWorksheet(container, getState, { onResult = () => {} } = {
       render((await api.worksheet(scenario, expand)).quantities);
     } catch (err) {
       body.replaceChildren();
-      summary.textContent = err instanceof ApiError ? err.messages.join("\n") : String(err);
+      summary.textContent = messagesOf(err).join("\n");
     }
   }
 
@@ -157,7 +157,7 @@ export function createWorksheet(container, getState, { onResult = () => {} } = {
     try {
       result = await api.check({ scenario, expand, sample, entries });
     } catch (err) {
-      summary.textContent = err instanceof ApiError ? err.messages.join("\n") : String(err);
+      summary.textContent = messagesOf(err).join("\n");
       return null;
     }
     for (const e of result.entries) {
