@@ -64,7 +64,12 @@ class Scenario(Strict):
         f"each 1 to {MAX_WIDTH}.",
     )
     activations: list[Activation] = Field(
-        ..., description="One per non-input layer. softmax only on the output layer."
+        ...,
+        description=(
+            "One per non-input layer, from the engine's registry (app/engine/registry/). softmax "
+            "only on the output layer; gelu is the tanh form (PyTorch's approximate='tanh'); elu "
+            "has α = 1; leaky_relu's slope is leaky_slope."
+        ),
     )
     loss: LossName = Field(
         "mse",
