@@ -87,7 +87,6 @@ export function drawBoundary(canvasEl, grid, data) {
 export function drawNeurons(container, grid) {
   container.replaceChildren();
   if (!grid) return;
-  const multi = grid.neurons.some((n) => n.layer > 1);
   container.classList.toggle('many', grid.neurons.length > 12);
   for (const n of grid.neurons) {
     const cv = el('canvas', { attrs: { width: 96, height: 96 } });
@@ -100,7 +99,7 @@ export function drawNeurons(container, grid) {
       if (v === null) return [0, 0, 0];
       return v >= 0 ? mix(PAPER, CLASS_RGB[1], v / scale) : mix(PAPER, CLASS_RGB[0], -v / scale);
     });
-    const caption = multi ? `L${n.layer} · ${n.row + 1}` : `neuron ${n.row + 1}`;
+    const caption = n.label; // the page's notation, from the API: a⁽¹⁾₃
     container.appendChild(el('figure', { cls: 'neuron', attrs: { 'data-neuron': n.id } }, [cv, el('figcaption', { text: caption })]));
   }
 }

@@ -113,7 +113,7 @@ export const LABS = {
           const strip = box(col, 'neuron-strip');
           strip.appendChild(html('span', { cls: 'strip-label', text: `${when}: ${list.filter((n) => n.dead).length} dead` }));
           for (const n of list) {
-            const title = `${n.id}: z > 0 for ${(100 * n.active).toFixed(0)} % of samples`;
+            const title = `${n.label}: z > 0 for ${(100 * n.active).toFixed(0)} % of samples`;
             const mark = n.dead ? '✕' : `${Math.round(100 * n.active)}`;
             strip.appendChild(html('span', { cls: `dot ${n.dead ? 'dead' : 'alive'}`, text: mark, attrs: { title } }));
           }
@@ -142,7 +142,7 @@ export const LABS = {
       }));
       barChart(box(out, 'chart'), groups, { xLabel: 'iteration', label: 'gradient used by each update', height: 300 });
       legend(box(out, 'legend'), [
-        { cls: 'correct', label: '|∂L/∂W₂₁| used, with zero_grad' },
+        { cls: 'correct', label: `|∂L/∂${res.parameter_label}| used, with zero_grad` },
         { cls: 'accumulated', label: 'used, forgot zero_grad (running sum)' },
       ]);
       lineChart(box(out, 'chart'), [
@@ -153,7 +153,7 @@ export const LABS = {
         { cls: 'clipped', label: 'loss with zero_grad' },
         { cls: 'plain', label: 'loss, forgot zero_grad' },
       ]);
-      out.appendChild(table(['iteration', 'this step’s ∂L/∂W₂₁', 'used (forgot zero_grad)', 'loss (correct)', 'loss (forgot)'],
+      out.appendChild(table(['iteration', `this step’s ∂L/∂${res.parameter_label}`, 'used (forgot zero_grad)', 'loss (correct)', 'loss (forgot)'],
         acc.used_grad.map((u, i) => [String(i + 1), fmt(acc.fresh_grad[i], 4), fmt(u, 4), fmt(ok.loss[i], 4), fmt(acc.loss[i], 4)]), 'numbers compact'));
       const ups = acc.loss.filter((v, i) => i > 0 && v > acc.loss[i - 1]).length;
       out.appendChild(para(`Without zero_grad the second update uses ${fmt(acc.ratio[1], 3)}× the true gradient: each step adds every old gradient again. ` +
@@ -169,7 +169,7 @@ export const LABS = {
       const n = res.parameters.length;
       // the worst first when not all fit; else the graph's order
       const shown = n > MAX_SHOWN ? [...res.parameters].sort((a, b) => b.rel_error - a.rel_error).slice(0, MAX_SHOWN) : res.parameters;
-      const groups = shown.map((p) => ({ label: p.id, bars: [{ value: Math.max(p.rel_error, 1e-16), cls: 'correct', title: `${p.id}: ${fmt(p.rel_error, 2)}` }] }));
+      const groups = shown.map((p) => ({ label: p.label, bars: [{ value: Math.max(p.rel_error, 1e-16), cls: 'correct', title: `${p.label}: ${fmt(p.rel_error, 2)}` }] }));
       const many = shown.length > 8; // labels turned, across the whole panel
       barChart(box(out, many ? 'chart wide' : 'chart'), groups, {
         logY: true, label: 'relative error per parameter', yDomain: [1e-16, 1],
@@ -182,7 +182,7 @@ export const LABS = {
       ];
       barChart(box(out, 'chart'), cost, { label: 'passes needed', height: 220, xLabel: 'passes through the network for every gradient' });
       out.appendChild(table(['parameter', 'backprop', 'central difference', 'relative error'],
-        shown.map((p) => ({ cells: [p.id, fmt(p.backprop, 8), fmt(p.numeric, 8), fmt(p.rel_error, 2)], cls: agrees(p) ? 'good' : 'bad' })), 'numbers'));
+        shown.map((p) => ({ cells: [p.label, fmt(p.backprop, 8), fmt(p.numeric, 8), fmt(p.rel_error, 2)], cls: agrees(p) ? 'good' : 'bad' })), 'numbers'));
       if (n > MAX_SHOWN) out.appendChild(para(`Shown: the ${MAX_SHOWN} of ${n} parameters with the largest relative error.`));
       const maxAbs = Math.max(...res.parameters.map((p) => p.abs_error));
       const all = res.parameters.every(agrees);
@@ -201,14 +201,14 @@ export const LABS = {
     body: (network) => ({ scenario: network.scenario }),
     render(out, res) {
       const sorted = [...res.parameters].sort((a, b) => b.share - a.share);
-      const groups = sorted.slice(0, MAX_SHOWN).map((p) => ({ label: p.id, bars: [{ value: p.share, cls: `layer${p.layer}`, title: `${p.id}: ${(100 * p.share).toFixed(2)} %` }] }));
+      const groups = sorted.slice(0, MAX_SHOWN).map((p) => ({ label: p.label, bars: [{ value: p.share, cls: `layer${p.layer}`, title: `${p.label}: ${(100 * p.share).toFixed(2)} %` }] }));
       const chart = box(out, 'chart wide');
       barChart(chart, groups, { label: 'share of the total |gradient|', width: 1100, height: 400, rotate: true });
       legend(box(out, 'legend'), res.layers.map((l) => ({ cls: `layer${l.layer}`, label: `layer ${l.layer}: ${(100 * l.share).toFixed(1)} %` })));
       if (sorted.length > MAX_SHOWN) out.appendChild(para(`Bars: the ${MAX_SHOWN} largest shares of ${sorted.length} parameters.`));
       const top = sorted[0];
-      out.appendChild(para(`Loss ${fmt(res.loss, 5)}. The biggest archer's correction: ${top.id} takes ${(100 * top.share).toFixed(1)} % of the blame and moves by ${fmt(top.update, 4)}; ` +
-        `the smallest, ${sorted[sorted.length - 1].id}, ${(100 * sorted[sorted.length - 1].share).toFixed(2)} %.`));
+      out.appendChild(para(`Loss ${fmt(res.loss, 5)}. The biggest archer's correction: ${top.label} takes ${(100 * top.share).toFixed(1)} % of the blame and moves by ${fmt(top.update, 4)}; ` +
+        `the smallest, ${sorted[sorted.length - 1].label}, ${(100 * sorted[sorted.length - 1].share).toFixed(2)} %.`));
     },
   },
   activations: {
