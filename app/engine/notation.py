@@ -64,6 +64,22 @@ class Notation:
             return Sym("W", str(l) if self.layers[l - 1] == 1 else subscript(l, k + 1))
         return Sym("W", subscript(j + 1, k + 1), f"({l})")
 
+    def layer(self, base: str, l: int) -> Sym:
+        """A whole layer's vector or matrix: W⁽ˡ⁾, b⁽ˡ⁾, z⁽ˡ⁾, δ⁽ˡ⁾ (the tutorial's shape: W₁, z₁)."""
+        if l == self.out and base == "a":
+            return Sym("ŷ")
+        if self.chain:
+            return Sym(base, str(l))
+        return Sym(base, "", f"({l})")
+
+    def tensor_ids(self, tensor: str) -> list[list[str]]:
+        """The stable ids of a parameter tensor (W2, b1) in its rows: [[W2_0_0, W2_0_1], …]."""
+        kind, l = tensor[0], int(tensor[1:])
+        rows, cols = self.layers[l], self.layers[l - 1]
+        if kind == "b":
+            return [[f"b{l}_{j}"] for j in range(rows)]
+        return [[f"W{l}_{j}_{k}" for k in range(cols)] for j in range(rows)]
+
     def input(self, k: int) -> Sym:
         return Sym("x", str(k + 1))
 
