@@ -104,7 +104,7 @@ def assert_gradcheck_shows(page, grads: dict[str, float], layers: list[int]) -> 
 def test_the_field_says_it_holds_neurons_per_hidden_layer(labs_page):
     page = labs_page
     label = page.locator("label", has=page.locator(HIDDEN)).inner_text()
-    assert "neurons in each" in label
+    assert "Neurons per hidden layer" in label
     assert page.inner_text(READOUT) == "1 hidden layer of 4 neurons: inputs → 4 → output"
     cases = {
         "8, 8": "2 hidden layers of 8 neurons each: inputs → 8 → 8 → output",

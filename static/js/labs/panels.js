@@ -108,7 +108,7 @@ export const LABS = {
       for (const [key, title] of [['relu', 'ReLU'], ['leaky_relu', `Leaky ReLU (slope ${res.slope})`]]) {
         const r = res[key];
         const col = box(row, 'neuron-col');
-        col.appendChild(html('h4', { text: title }));
+        col.appendChild(html('h3', { text: title }));
         for (const [when, list] of [['before', r.before], ['after', r.after]]) {
           const strip = box(col, 'neuron-strip');
           strip.appendChild(html('span', { cls: 'strip-label', text: `${when}: ${list.filter((n) => n.dead).length} dead` }));
@@ -215,20 +215,74 @@ export const LABS = {
     path: '/api/labs/activations',
     body: () => ({ lo: -6, hi: 6, points: 121 }),
     render(out, res) {
+      // a probe: one x, its f(x) and f′(x) from the engine, marked on every curve
+      const probeId = 'act-probe';
+      const slider = html('input', { attrs: { type: 'range', min: '-6', max: '6', step: '0.05', value: '0.5', id: probeId, 'aria-describedby': 'act-probe-hint' } });
+      const typed = html('input', { attrs: { type: 'text', inputmode: 'decimal', value: '0.5', 'aria-label': 'x, typed', size: '7', autocomplete: 'off' } });
+      const hint = html('span', { cls: 'hint', attrs: { id: 'act-probe-hint', 'aria-live': 'polite' } });
+      out.appendChild(html('div', { cls: 'act-probe' }, [html('label', { attrs: { for: probeId }, text: 'Probe at z =' }), slider, typed, hint]));
       const grid = box(out, 'act-grid');
+      const cells = new Map();
       for (const a of res.activations) {
         const cell = box(grid, 'act-cell');
         cell.dataset.activation = a.name;
-        cell.appendChild(html('h4', { text: a.name === 'softmax' ? 'Softmax p₁ for logits (z, 0)' : a.title }));
+        cell.appendChild(html('h3', { text: a.name === 'softmax' ? 'Softmax p₁ for logits (z, 0)' : a.title }));
         const chart = box(cell, 'chart small');
-        const { svg } = lineChart(chart, [
+        const drawn = lineChart(chart, [
           { name: 'f', cls: 'value', points: a.z.map((z, i) => [z, a.value[i]]) },
           { name: "f'", cls: 'derivative', points: a.z.map((z, i) => [z, a.derivative[i]]) },
         ], { width: 420, height: 260, xLabel: 'z', label: `${a.title} and its derivative`, yDomain: plotRange(a) });
-        void svg;
+        const readout = html('p', { cls: 'probe-readout' });
+        cell.appendChild(readout);
         cell.appendChild(table([], [["range", a.range], ["f′ from", `${fmt(a.min_derivative, 3)} to ${fmt(a.max_derivative, 3)}`], ['gradient issue', a.issue], ['where defined', a.domain]], 'facts'));
+        const marks = [el('line', { class: 'probe-line' }, drawn.svg), el('circle', { r: 7, class: 'probe value' }, drawn.svg), el('circle', { r: 7, class: 'probe derivative' }, drawn.svg)];
+        cells.set(a.name, { drawn, readout, marks, range: plotRange(a) });
       }
       legend(box(out, 'legend'), [{ cls: 'value', label: 'f(z)' }, { cls: 'derivative', label: "f′(z)" }]);
+      let asked = 0;
+      const probe = async (z) => {
+        const mine = ++asked;
+        let r;
+        try {
+          r = await api.post('/api/labs/activations', { lo: z, hi: z + 1e-9, points: 2 });
+        } catch (err) {
+          hint.textContent = messagesOf(err).join(' · ');
+          return;
+        }
+        if (mine !== asked) return; // a later probe is on its way
+        hint.textContent = '';
+        for (const a of r.activations) {
+          const c = cells.get(a.name);
+          if (!c) continue;
+          const { sx, sy } = c.drawn;
+          const [lo, hi] = c.range;
+          const clampY = (v) => sy(Math.min(hi, Math.max(lo, v)));
+          const [line, fv, dv] = c.marks;
+          for (const [k, v] of [['x1', sx(z)], ['x2', sx(z)], ['y1', sy(lo)], ['y2', sy(hi)]]) line.setAttribute(k, v);
+          fv.setAttribute('cx', sx(z));
+          fv.setAttribute('cy', clampY(a.value[0]));
+          dv.setAttribute('cx', sx(z));
+          dv.setAttribute('cy', clampY(a.derivative[0]));
+          c.readout.textContent = `f(${fmt(z, 3)}) = ${fmt(a.value[0], 5)} · f′(${fmt(z, 3)}) = ${fmt(a.derivative[0], 5)}`;
+        }
+      };
+      slider.addEventListener('input', () => {
+        typed.value = slider.value;
+        typed.removeAttribute('aria-invalid');
+        probe(Number(slider.value));
+      });
+      typed.addEventListener('change', () => {
+        const z = Number(typed.value.trim().replace('−', '-'));
+        if (typed.value.trim() === '' || !Number.isFinite(z) || z < -6 || z > 6) {
+          typed.setAttribute('aria-invalid', 'true');
+          hint.textContent = 'Type a number from −6 to 6 (the plotted range).';
+          return;
+        }
+        typed.removeAttribute('aria-invalid');
+        slider.value = String(z);
+        probe(z);
+      });
+      probe(0.5);
     },
   },
 };
