@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
+from functools import cached_property
 
 from app.live import codes
 
@@ -31,6 +32,13 @@ class Session:
     open: bool = False  # whether answers to `question` are still taken
     ended: bool = False
 
+    @cached_property
+    def frame(self) -> bytes:
+        """The server-sent event of this state, made once for all its followers."""
+        if self.ended:
+            return b"event: end\ndata: {}\n\n"
+        return f"id: {self.version}\nevent: state\ndata: {self.event()}\n\n".encode()
+
     def event(self) -> str:
         """The follower's view, as JSON text: everything but the secret."""
         question = json.dumps(self.question)
@@ -41,7 +49,7 @@ class Session:
         )
 
     def dumps(self) -> str:
-        return json.dumps(asdict(self))
+        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)})
 
     @classmethod
     def loads(cls, text: str | bytes) -> Session:

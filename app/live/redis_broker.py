@@ -21,6 +21,7 @@ from app.live.base import PRESENCE_SECONDS, Broker, ClassFull, Full, Session, Su
 
 log = logging.getLogger("backstep.live")
 P = "backstep:live:"
+POOL = 32  # connections per worker, besides its one pub/sub connection
 INDEX = P + "index"  # code → when it expires (epoch seconds): the sessions count
 
 # version is compared as a number; a missing session (Redis restarted) is written back
@@ -76,7 +77,11 @@ class RedisBroker(Broker):
     def __init__(self, url: str, idle_seconds: float, max_sessions: int) -> None:
         super().__init__(idle_seconds, max_sessions)
         self.url = url
-        self.r = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        # a class connecting at once waits for one of POOL connections rather than failing
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=POOL, timeout=5, socket_connect_timeout=2, socket_timeout=5
+        )
+        self.r = redis.Redis(connection_pool=pool)
         self._publish = self.r.register_script(PUBLISH)
         self._create = self.r.register_script(CREATE)
         self._join = self.r.register_script(JOIN)

@@ -69,7 +69,10 @@ def test_only_the_presenter_publishes(c):
     assert nobody.status_code == 401 and "X-Presenter-Secret" in nobody.json()["detail"]
     follower = publish(c, code, {"X-Presenter-Secret": joined["follower"]}, 1)
     assert follower.status_code == 403
-    assert c.get(f"/api/live/{code}/tally", headers={"X-Presenter-Secret": "x" * 22}).status_code == 403
+    assert (
+        c.get(f"/api/live/{code}/tally", headers={"X-Presenter-Secret": "x" * 22}).status_code
+        == 403
+    )
     assert c.delete(f"/api/live/{code}").status_code == 401
     assert c.get(f"/api/live/{code}").json()["version"] == 0
 
@@ -83,7 +86,10 @@ def test_a_prediction_round(c):
         r = c.post(f"/api/live/{code}/answers", json={"follower": f, "question": "i1:c8", **a})
         assert r.status_code == 204
     # a follower may change their answer until the reveal: still one answer each
-    c.post(f"/api/live/{code}/answers", json={"follower": followers[2], "question": "i1:c8", "number": -1.25})
+    c.post(
+        f"/api/live/{code}/answers",
+        json={"follower": followers[2], "question": "i1:c8", "number": -1.25},
+    )
     tally = c.get(f"/api/live/{code}/tally", headers=auth).json()
     assert tally == {
         "question": "i1:c8",
@@ -94,9 +100,15 @@ def test_a_prediction_round(c):
         "signs": {"+": 0, "-": 3, "0": 0},
     }
     publish(c, code, auth, 2, question="i1:c8", open_=False)  # the reveal
-    late = c.post(f"/api/live/{code}/answers", json={"follower": followers[0], "question": "i1:c8", "sign": "+"})
+    late = c.post(
+        f"/api/live/{code}/answers",
+        json={"follower": followers[0], "question": "i1:c8", "sign": "+"},
+    )
     assert late.status_code == 409 and "not open" in late.json()["detail"]
-    wrong = c.post(f"/api/live/{code}/answers", json={"follower": followers[0], "question": "other", "sign": "+"})
+    wrong = c.post(
+        f"/api/live/{code}/answers",
+        json={"follower": followers[0], "question": "other", "sign": "+"},
+    )
     assert wrong.status_code == 409
 
 

@@ -48,7 +48,7 @@ async def follow(server, code: str, last_id: str | None = None) -> SSE:
     return sse
 
 
-async def versions(sse: SSE, until: int, timeout: float = 10) -> list[int]:
+async def versions(sse: SSE, until: int, timeout: float = 20) -> list[int]:
     got: list[int] = []
     while not got or got[-1] < until:
         event = await sse.next(timeout)
@@ -67,7 +67,7 @@ def test_followers_on_one_worker_get_every_state_of_a_presenter_on_another(backs
         followers = [await follow(b, code) for _ in range(3)]
         for f in followers:  # the state when they joined: version 0
             assert [e.json()["version"] for e in [await f.next()]] == [0]
-        async with httpx.AsyncClient() as client:  # a fast clicker: one press after another
+        async with httpx.AsyncClient(timeout=30) as client:  # a fast clicker: one press after another
             for v in range(1, 21):
                 body = {"version": v, "state": {"cursor": v}}
                 r = await client.post(f"{a.url}/api/live/{code}/state", json=body, headers=auth)
@@ -90,7 +90,7 @@ def test_posts_arriving_out_of_order_never_go_back(backstep):
         await f.next()
         order = list(range(1, 31))
         random.Random(7).shuffle(order)
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(timeout=30) as client:
             await asyncio.gather(
                 *(
                     client.post(

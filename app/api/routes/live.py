@@ -13,6 +13,7 @@ from typing import Annotated
 import segno
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from redis.exceptions import RedisError
 
 from app.api.schemas.live import (
     AnswerRequest,
@@ -283,47 +284,53 @@ async def events(
     )
 
 
-def frame(session: Session) -> bytes:
-    if session.ended:
-        return b"event: end\ndata: {}\n\n"
-    return f"id: {session.version}\nevent: state\ndata: {session.event()}\n\n".encode()
-
-
 async def stream(
     broker: Broker, code: str, follower: str | None, last: int, limit: int
 ) -> AsyncIterator[bytes]:
     yield b"retry: 1000\n\n"
     try:
-        async with broker.subscribe(code) as sub:
-            session = await broker.get(code)  # after subscribing: nothing falls in between
-            if session is None:
-                yield b"event: end\ndata: {}\n\n"
-                return
-            if session.version > last or last < 0:
-                yield frame(session)
-                last = session.version
-            loop = asyncio.get_running_loop()
-            beat = loop.time() + LIVE_HEARTBEAT_SECONDS
-            while True:
-                got = await sub.next(max(0.0, beat - loop.time()))
-                if got is None:
-                    yield b": beat\n\n"
-                    beat = loop.time() + LIVE_HEARTBEAT_SECONDS
-                    if follower is not None:
-                        try:
-                            await broker.join(code, follower, limit)
-                        except ClassFull:
-                            pass  # already streaming: keep it
-                    continue
-                if got.ended:
-                    yield frame(got)
-                    return
-                if got.version > last:
-                    yield frame(got)
-                    last = got.version
+        async for chunk in follow(broker, code, follower, last, limit):
+            yield chunk
+    except (RedisError, OSError):
+        return  # the broker is unreachable: the follower's page reconnects (retry: 1 s)
     finally:
         if follower is not None:
-            await asyncio.shield(broker.leave(code, follower))
+            try:
+                await asyncio.shield(broker.leave(code, follower))
+            except (RedisError, OSError):
+                pass  # the follower ages out
+
+
+async def follow(
+    broker: Broker, code: str, follower: str | None, last: int, limit: int
+) -> AsyncIterator[bytes]:
+    async with broker.subscribe(code) as sub:
+        session = await broker.get(code)  # after subscribing: nothing falls in between
+        if session is None:
+            yield b"event: end\ndata: {}\n\n"
+            return
+        if session.version > last or last < 0:
+            yield session.frame
+            last = session.version
+        loop = asyncio.get_running_loop()
+        beat = loop.time() + LIVE_HEARTBEAT_SECONDS
+        while True:
+            got = await sub.next(max(0.0, beat - loop.time()))
+            if got is None:
+                yield b": beat\n\n"
+                beat = loop.time() + LIVE_HEARTBEAT_SECONDS
+                if follower is not None:
+                    try:
+                        await broker.join(code, follower, limit)
+                    except ClassFull:
+                        pass  # already streaming: keep it
+                continue
+            if got.ended:
+                yield got.frame
+                return
+            if got.version > last:
+                yield got.frame
+                last = got.version
 
 
 @router.get(
