@@ -25,7 +25,9 @@ def follow(make_page, url: str):
     page = make_page(1366, 768, bypass_csp=True)  # axe is an inline script
     page.goto(url)
     page.wait_for_selector("html[data-ready=true]", timeout=10_000)
-    page.wait_for_function("() => document.querySelector('.live-status').textContent.startsWith('Following')")
+    page.wait_for_function(
+        "() => document.querySelector('.live-status').textContent.startsWith('Following')"
+    )
     return page
 
 
@@ -43,7 +45,9 @@ def test_followers_follow_detach_come_back_and_predict(make_page, base_url, axe_
     assert session["join_url"].endswith(f"/join/{session['code']}")
     assert presenter.locator(".live-code").text_content().replace(" ", "") == session["code"]
     followers = [follow(make_page, session["join_url"]) for _ in range(3)]
-    presenter.wait_for_function("() => document.querySelector('.live-count').textContent === '3 following'")
+    presenter.wait_for_function(
+        "() => document.querySelector('.live-count').textContent === '3 following'"
+    )
     assert run_axe(presenter, axe_path) == []
     presenter.keyboard.press("Escape")  # the panel hides; the class stays live
     assert presenter.locator("#live-panel").is_hidden()
@@ -65,7 +69,9 @@ def test_followers_follow_detach_come_back_and_predict(make_page, base_url, axe_
     own = followers[0]
     own.keyboard.press("PageDown")
     wait_cursor(own, 11)
-    own.wait_for_function("() => document.querySelector('.live-status').textContent.startsWith('On your own')")
+    own.wait_for_function(
+        "() => document.querySelector('.live-status').textContent.startsWith('On your own')"
+    )
     presenter.keyboard.press("PageUp")
     wait_cursor(presenter, 9)
     for f in followers[1:]:
@@ -87,7 +93,9 @@ def test_followers_follow_detach_come_back_and_predict(make_page, base_url, axe_
         else:
             f.fill("#live-answer", said)
             f.keyboard.press("Enter")
-        f.wait_for_function("() => document.querySelector('.live-msg').textContent.startsWith('Sent')")
+        f.wait_for_function(
+            "() => document.querySelector('.live-msg').textContent.startsWith('Sent')"
+        )
     presenter.wait_for_function(
         "() => document.querySelector('.live-round-text').textContent.startsWith('3 of 3 answered')",
         timeout=10_000,
@@ -99,7 +107,9 @@ def test_followers_follow_detach_come_back_and_predict(make_page, base_url, axe_
         {**question, "open": False, "truth": -0.0496},
     )
     presenter.wait_for_selector(".live-hist .hist-truth", state="attached")
-    for f, expect in zip(followers, ["You said −0.05", "You said −0.04", "You said −"], strict=True):
+    for f, expect in zip(
+        followers, ["You said −0.05", "You said −0.04", "You said −"], strict=True
+    ):
         f.wait_for_function(
             f"() => document.querySelector('.live-result')?.textContent.startsWith({expect!r})"
         )
@@ -109,6 +119,7 @@ def test_followers_follow_detach_come_back_and_predict(make_page, base_url, axe_
 def test_the_join_page_takes_a_typed_code(make_page, base_url):
     page = make_page(390, 844)
     page.watch.expect_status(404, "/api/live/K7M2QX/join")
+    page.watch.expect_status(422, "/join")  # the form again, saying what a code looks like
     page.goto(f"{base_url}/join")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.fill("#join-code", "k7m 2qx")

@@ -67,7 +67,9 @@ def test_followers_on_one_worker_get_every_state_of_a_presenter_on_another(backs
         followers = [await follow(b, code) for _ in range(3)]
         for f in followers:  # the state when they joined: version 0
             assert [e.json()["version"] for e in [await f.next()]] == [0]
-        async with httpx.AsyncClient(timeout=30) as client:  # a fast clicker: one press after another
+        async with httpx.AsyncClient(
+            timeout=30
+        ) as client:  # a fast clicker: one press after another
             for v in range(1, 21):
                 body = {"version": v, "state": {"cursor": v}}
                 r = await client.post(f"{a.url}/api/live/{code}/state", json=body, headers=auth)
