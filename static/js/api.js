@@ -91,7 +91,7 @@ const live = {
   session: (c, signal) => get(`/api/live/${code(c)}`, signal),
   publish: async (c, secret, body) => json(await send("POST", `/api/live/${code(c)}/state`, body, undefined, null, presenter(secret))),
   tally: async (c, secret, signal) => json(await send("GET", `/api/live/${code(c)}/tally`, null, signal, null, presenter(secret))),
-  end: (c, secret) => send("DELETE", `/api/live/${code(c)}`, null, undefined, null, presenter(secret)),
+  end: (c, secret) => send("POST", `/api/live/${code(c)}/end`, null, undefined, null, presenter(secret)),
   join: (c, follower) => post(`/api/live/${code(c)}/join`, follower ? { follower } : {}),
   answer: (c, body) => send("POST", `/api/live/${code(c)}/answers`, body),
 };

@@ -73,7 +73,7 @@ def test_only_the_presenter_publishes(c):
         c.get(f"/api/live/{code}/tally", headers={"X-Presenter-Secret": "x" * 22}).status_code
         == 403
     )
-    assert c.delete(f"/api/live/{code}").status_code == 401
+    assert c.post(f"/api/live/{code}/end").status_code == 401
     assert c.get(f"/api/live/{code}").json()["version"] == 0
 
 
@@ -176,7 +176,7 @@ def test_sessions_and_followers_have_limits():
 
 def test_ending_a_session_frees_it(c):
     code, auth = go_live(c)
-    assert c.delete(f"/api/live/{code}", headers=auth).status_code == 204
+    assert c.post(f"/api/live/{code}/end", headers=auth).status_code == 204
     assert c.get(f"/api/live/{code}").status_code == 404
 
 
@@ -191,7 +191,8 @@ def test_every_session_endpoint_is_documented(c):
     live = {p: sorted(ops) for p, ops in paths.items() if p.startswith("/api/live")}
     assert live == {
         "/api/live": ["post"],
-        "/api/live/{code}": ["delete", "get"],
+        "/api/live/{code}": ["get"],
+        "/api/live/{code}/end": ["post"],
         "/api/live/{code}/state": ["post"],
         "/api/live/{code}/tally": ["get"],
         "/api/live/{code}/join": ["post"],

@@ -197,7 +197,7 @@ def test_the_embedded_broker_serves_one_process(backstep):
         for v in range(1, 6):
             post(a, code, auth, v)
         seen = await versions(f, 5)
-        httpx.delete(f"{a.url}/api/live/{code}", headers=auth)
+        httpx.post(f"{a.url}/api/live/{code}/end", headers=auth)
         end = await f.next()
         await f.close()
         return seen, end

@@ -178,7 +178,7 @@ async def publish(
     )
 
 
-@router.delete("/{code}", status_code=204, responses=LIVE_ERRORS)
+@router.post("/{code}/end", status_code=204, responses=LIVE_ERRORS)
 async def end_session(request: Request, code: str, secret: Secret = None) -> Response:
     """End the session: followers are told, and the code is free again."""
     broker = await broker_of(request)

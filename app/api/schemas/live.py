@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, StrictBool, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
-from app.api.schemas.common import Finite, Strict, integer
+from app.api.schemas.common import Finite, Strict, integer, rules
 from app.limits import MAX_ANSWER_ABS, MAX_LIVE_STATE_BYTES, MAX_QUESTION_CHARS
 
 Question = Field(
@@ -61,6 +61,13 @@ class Joined(BaseModel):
 
 
 class PublishRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=rules(
+            f"state as compact JSON ≤ {MAX_LIVE_STATE_BYTES:,} bytes",
+            "open is true only with a question",
+        ),
+    )
     version: integer(ge=1, le=2**53) = Field(
         ..., description="Higher than every earlier one; an older version is ignored."
     )
@@ -92,6 +99,9 @@ class Published(BaseModel):
 
 
 class AnswerRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=rules("exactly one of number and sign")
+    )
     follower: str = Field(..., min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     question: str = Field(..., max_length=MAX_QUESTION_CHARS, pattern=r"^[A-Za-z0-9:._-]+$")
     number: Finite | None = Field(
