@@ -6,8 +6,8 @@ import hashlib
 import hmac
 import secrets
 
-# No 0/O, 1/I/L, U/V: a code read off a projector is typed right. 31 symbols, 6 of them: about
-# 887 million codes, against a few tens of guesses a minute per address (rate limited).
+# No 0/O, 1/I/L, U/V: a code read off a projector is typed right. 29 symbols, 6 of them: about
+# 595 million codes, against a few tens of guesses a minute per address (rate limited).
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 CODE_LENGTH = 6
 SECRET_BYTES = 16  # 128 random bits
