@@ -65,6 +65,20 @@ def test_followers_follow_detach_come_back_and_predict(make_page, base_url, axe_
     for f in followers:
         same_as(f, presenter, 10)
 
+    # the presenter reloads: the session and its secret were kept in the page's storage
+    presenter.reload()
+    presenter.wait_for_selector("html[data-ready=true]")
+    assert session["code"] in presenter.locator("#live-toggle").text_content().replace(" ", "")
+    assert session["presenter_secret"] not in presenter.url
+    presenter.keyboard.press("PageUp")
+    wait_cursor(presenter, 9)
+    for f in followers:
+        same_as(f, presenter, 9)
+    presenter.keyboard.press("PageDown")
+    wait_cursor(presenter, 10)
+    for f in followers:
+        same_as(f, presenter, 10)
+
     # a student steps on their own, and comes back
     own = followers[0]
     own.keyboard.press("PageDown")

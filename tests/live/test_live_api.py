@@ -200,3 +200,26 @@ def test_every_session_endpoint_is_documented(c):
         "/api/live/{code}/events": ["get"],
         "/api/live/{code}/qr.svg": ["get"],
     }
+
+
+def test_an_idle_session_expires_and_its_followers_are_told():
+    import asyncio
+
+    from app.live.memory import MemoryBroker
+
+    async def scenario():
+        broker = MemoryBroker(idle_seconds=0.2, max_sessions=5)
+        session = await broker.create("0" * 64)
+        async with broker.subscribe(session.code) as sub:
+            await broker.publish(session.code, 1, "{}", None, False)
+            assert (await sub.next(1)).version == 1
+            await asyncio.sleep(0.1)
+            await broker.touch(session.code)  # the presenter is still there
+            await asyncio.sleep(0.15)
+            assert await broker.get(session.code) is not None
+            await asyncio.sleep(0.1)
+            assert await broker.get(session.code) is None  # idle for 0.25 s > 0.2 s
+            assert (await sub.next(1)).ended
+        assert await broker.sessions() == 0
+
+    asyncio.run(scenario())
