@@ -5,7 +5,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware import Middleware
-from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
@@ -17,6 +16,7 @@ from app.docs import router as docs_router
 from app.middleware import BodyLimit, CatchAll, HeadAsGet, RequestContext, configure_logging
 from app.security import SecurityHeaders, security_headers
 from app.settings import Settings, get_settings
+from app.static_files import MemoryStatic
 from app.web import router as web_router
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     cache.configure(settings.lesson_cache_mb, settings.answer_cache_mb)
     install_error_handlers(app)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.mount("/static", MemoryStatic(directory=ROOT / "static"), name="static")
     app.include_router(api_router)
     app.include_router(health_router)
     app.include_router(docs_router)
