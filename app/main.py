@@ -8,6 +8,7 @@ from fastapi.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
+from app.answer_bytes import AnswerBytes
 from app.api import cache
 from app.api.errors import install_error_handlers
 from app.api.routes import api_router, health_router
@@ -41,7 +42,11 @@ def middleware(settings: Settings) -> list[Middleware]:
                 max_age=600,
             )
         )
-    stack += [Middleware(BodyLimit, max_bytes=settings.max_body_bytes), Middleware(CatchAll)]
+    stack += [
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        Middleware(AnswerBytes),  # an answer given before, by the request's bytes alone
+        Middleware(CatchAll),
+    ]
     return stack
 
 
