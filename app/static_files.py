@@ -5,10 +5,11 @@ file; the page asks for some sixty at once, so its first paint waited on them on
 other. Here each file is read once, with its headers made once, and served from memory; a file
 changed on disk (a developer's edit) is read again, noticed by its size and modification time.
 
-Caching: every answer carries a strong ETag (a hash of the bytes) and `Cache-Control: no-cache`,
-so a browser revalidates (a bodiless 304) rather than guess how long a file stays fresh. A URL
-carrying the file's own version, `?v=<its ETag>` (see `url`), never changes meaning: it may be
-kept for a year without asking. ES modules are linked without a version: a module imported as
+Caching: every answer carries a strong ETag (a hash of the bytes) and Last-Modified, as
+StaticFiles gave: a browser keeps a file for a while by Last-Modified (a page opened again draws
+from its memory cache, asking nothing), then revalidates (a bodiless 304 when unchanged). A URL
+carrying the file's own version, `?v=<its ETag>` (see `version`), never changes meaning: it may
+be kept for a year without asking. ES modules are linked without a version: a module imported as
 "./api.js" and preloaded under another URL would be fetched twice.
 """
 
@@ -18,6 +19,7 @@ import hashlib
 import mimetypes
 import os
 from dataclasses import dataclass
+from email.utils import formatdate
 from pathlib import Path
 
 from starlette.datastructures import Headers
@@ -25,13 +27,13 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-NO_CACHE = "no-cache"
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 @dataclass(frozen=True)
 class Entry:
     stamp: tuple[int, int]  # (size, mtime_ns) when read
+    modified: str  # the Last-Modified date
     body: bytes
     etag: str  # a hash of the body, quoted
     media_type: str
@@ -59,7 +61,8 @@ class MemoryStatic(StaticFiles):
             return None
         media = mimetypes.guess_type(rel)[0] or "application/octet-stream"  # text/*: utf-8
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        entry = Entry((st.st_size, st.st_mtime_ns), body, etag, media)
+        modified = formatdate(st.st_mtime, usegmt=True)
+        entry = Entry((st.st_size, st.st_mtime_ns), modified, body, etag, media)
         self.entries[rel] = entry
         return entry
 
@@ -89,10 +92,9 @@ class MemoryStatic(StaticFiles):
             return await super().get_response(path, scope)
         query = scope.get("query_string", b"")
         versioned = query == b"v=" + entry.etag.strip('"').encode()
-        headers = {
-            "etag": entry.etag,
-            "cache-control": IMMUTABLE if versioned else NO_CACHE,
-        }
+        headers = {"etag": entry.etag, "last-modified": entry.modified}
+        if versioned:
+            headers["cache-control"] = IMMUTABLE
         if_none = Headers(scope=scope).get("if-none-match")
         if if_none and entry.etag in [t.strip().removeprefix("W/") for t in if_none.split(",")]:
             return Response(status_code=304, headers=headers)

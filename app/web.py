@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.api.routes.lessons import answer
 from app.catalog import catalog
 from app.engine.datasets import DATASET_INFO
 from app.engine.presets import PRESETS
@@ -66,6 +65,8 @@ def initial_answers() -> str:
     request). Made by the API's own code, so they are the bytes /api/graph and /api/step give;
     a pure function of constants, so made once per worker. `<` is escaped: the JSON sits in a
     <script> element, which a `</script>` inside a string would otherwise end."""
+    from app.api.routes.lessons import answer  # the API's schemas: loaded by the first page only
+
     items = [
         f'{{"path":{json.dumps(path)},"body":{json.dumps(body, separators=(",", ":"))},'
         f'"answer":{answer(path, body).decode()}}}'
