@@ -7,10 +7,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware import Middleware
-from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
+from app.answer_bytes import AnswerBytes
 from app.api import cache
 from app.api.errors import install_error_handlers
 from app.api.routes import api_router, health_router
@@ -19,6 +19,7 @@ from app.docs import router as docs_router
 from app.middleware import BodyLimit, CatchAll, HeadAsGet, RequestContext, configure_logging
 from app.security import SecurityHeaders, security_headers
 from app.settings import Settings, get_settings
+from app.static_files import MemoryStatic
 from app.web import router as web_router
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +44,11 @@ def middleware(settings: Settings) -> list[Middleware]:
                 max_age=600,
             )
         )
-    stack += [Middleware(BodyLimit, max_bytes=settings.max_body_bytes), Middleware(CatchAll)]
+    stack += [
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        Middleware(AnswerBytes),  # an answer given before, by the request's bytes alone
+        Middleware(CatchAll),
+    ]
     return stack
 
 
@@ -72,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     cache.configure(settings.lesson_cache_mb, settings.answer_cache_mb)
     install_error_handlers(app)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.mount("/static", MemoryStatic(directory=ROOT / "static"), name="static")
     app.include_router(api_router)
     app.include_router(health_router)
     app.include_router(docs_router)

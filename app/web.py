@@ -1,5 +1,9 @@
 """Page routes: the step-through page at `/` (under a strict Content-Security-Policy) and /labs."""
 
+import json
+import posixpath
+import re
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -12,14 +16,66 @@ from app.engine.presets import PRESETS
 from app.live import codes
 
 ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "static"
 templates = Jinja2Templates(directory=ROOT / "templates")
-# Every module of the step-through page is preloaded at once: one round trip, not three.
-CLASSIC = {"theme.js"}  # no module: a classic script the page runs before its first paint
-MODULES = sorted(
-    "/static/" + p.relative_to(ROOT / "static").as_posix()
-    for p in (ROOT / "static/js").rglob("*.js")
-    if "labs" not in p.relative_to(ROOT / "static/js").parts and p.name not in CLASSIC
+# A static import or re-export: `import x from "./a.js"`, `import "./a.js"`, `export {y} from
+# "./b.js"` (the bindings may span lines; comments and strings are left out before matching).
+_IMPORT = re.compile(
+    r"""(?:^|[;}\n])\s*(?:import|export)\s*(?:[\w$*{},\s]*?\bfrom\s*)?["']([^"']+)["']"""
 )
+_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\\])//[^\n]*", re.DOTALL)
+
+
+def module_graph(entry: str) -> list[str]:
+    """Every module `entry` (a path under /static) imports, directly or not, itself included:
+    the page's <link rel="modulepreload"> list, so the browser fetches them all at once rather
+    than discovering them import by import. Read from the sources, so it never goes stale; a
+    worker's modules (new Worker) are not the page's and are left out."""
+    seen: set[str] = set()
+    todo = [entry]
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        source = _COMMENT.sub("", (STATIC / url.removeprefix("/static/")).read_text())
+        for spec in _IMPORT.findall(source):
+            if spec.startswith("."):
+                todo.append(posixpath.normpath(posixpath.join(posixpath.dirname(url), spec)))
+    return sorted(seen)
+
+
+MODULES = module_graph("/static/js/main.js")
+# The page's first two requests for its default lesson (the tutorial at step 0, with the view
+# defaults of static/js/store.js), exactly as lesson.js sends them. A page opened with another
+# lesson in its URL hash (which the server never sees) asks the API as before.
+TUTORIAL = PRESETS["tutorial"]["scenario"]
+FIRST_REQUESTS = (
+    ("/api/graph", {"scenario": TUTORIAL, "labels": "text"}),
+    (
+        "/api/step",
+        {"scenario": TUTORIAL, "cursor": 0, "granularity": "step", "sample": 0, "precision": 4},
+    ),
+)
+
+
+@cache
+def initial_answers() -> str:
+    """The first requests with the API's own answers, as the page's #initial-answers block: the
+    first paint waits on no round trip (static/js/api.js takes each once, for exactly its
+    request). Made by the API's own code, so they are the bytes /api/graph and /api/step give;
+    a pure function of constants, so made once per worker. `<` is escaped: the JSON sits in a
+    <script> element, which a `</script>` inside a string would otherwise end."""
+    from app.api.routes.lessons import answer  # the API's schemas: loaded by the first page only
+
+    items = [
+        f'{{"path":{json.dumps(path)},"body":{json.dumps(body, separators=(",", ":"))},'
+        f'"answer":{answer(path, body).decode()}}}'
+        for path, body in FIRST_REQUESTS
+    ]
+    return ("[" + ",".join(items) + "]").replace("<", "\\u003c")
+
+
 router = APIRouter(include_in_schema=False)
 # The Content-Security-Policy (own origin only, framing per settings) and the other security
 # headers are set on every response by app.security.SecurityHeaders.
@@ -30,7 +86,13 @@ def index(request: Request, live_code: str | None = None) -> HTMLResponse:
     """The step-through page; presets ride along as a JSON data block to save a round trip.
     With a live code, the page follows that class's presenter."""
     presets = [{"id": k, **v} for k, v in PRESETS.items()]
-    context = {"presets": presets, "modules": MODULES, "catalog": catalog(), "live_code": live_code}
+    context = {
+        "presets": presets,
+        "modules": MODULES,
+        "catalog": catalog(),
+        "live_code": live_code,
+        "initial": initial_answers(),
+    }
     return templates.TemplateResponse(request, "index.html", context)
 
 

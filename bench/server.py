@@ -113,6 +113,70 @@ class Connection:
             self.writer.close()
 
 
+class _Answers(asyncio.Protocol):
+    """Reads HTTP/1.1 answers off one connection: status and Content-Length, nothing else."""
+
+    def __init__(self) -> None:
+        self.buf = b""
+        self.waiter: asyncio.Future | None = None
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        self._check()
+
+    def connection_lost(self, exc) -> None:
+        if self.waiter and not self.waiter.done():
+            self.waiter.set_exception(exc or ConnectionError("the server closed the connection"))
+
+    def _check(self) -> None:
+        end = self.buf.find(b"\r\n\r\n")
+        if end < 0 or not self.waiter or self.waiter.done():
+            return
+        head = self.buf[:end].lower()
+        at = head.find(b"content-length:")
+        stop = head.find(b"\r\n", at)
+        length = int(head[at + 15 : stop if stop >= 0 else None]) if at >= 0 else 0
+        if len(self.buf) < end + 4 + length:
+            return
+        self.buf = self.buf[end + 4 + length :]
+        self.waiter.set_result((int(head[9:12]), length, b"connection: close" in head))
+
+
+class FastConnection:
+    """One keep-alive connection as an asyncio Protocol: a request is one write and one wake-up
+    (no stream reader), so one client process can drive thousands of requests a second while
+    spending far less CPU than the server it measures. `send` returns (status, length, seconds)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.proto: _Answers | None = None
+
+    async def open(self) -> None:
+        loop = asyncio.get_running_loop()
+        _, self.proto = await loop.create_connection(_Answers, "127.0.0.1", self.port)
+
+    async def send(self, raw: bytes) -> tuple[int, int, float]:
+        proto = self.proto
+        assert proto and proto.transport
+        t = time.perf_counter()
+        proto.waiter = asyncio.get_running_loop().create_future()
+        proto.transport.write(raw)
+        status, length, close = await proto.waiter
+        dt = time.perf_counter() - t
+        if close:
+            await self.close()
+            await self.open()
+        return status, length, dt
+
+    async def close(self) -> None:
+        if self.proto and self.proto.transport:
+            self.proto.transport.close()
+
+
 def percentile(values: list[float], q: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]

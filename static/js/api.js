@@ -52,7 +52,31 @@ async function json(response) {
 }
 
 const request = async (method, path, body, signal) => json(await send(method, path, body, signal));
-const post = (path, body, signal) => request("POST", path, body, signal);
+const post = (path, body, signal) => {
+  const answer = takeInitial(path, body);
+  return answer !== undefined ? Promise.resolve(answer) : request("POST", path, body, signal);
+};
+
+// The answers the page arrived with (#initial-answers, app/web.py): its default lesson's first
+// requests, answered by the server as it sent the page, so the first paint waits on no round
+// trip. Each is used once, and only for exactly the request it answers.
+let initial = null;
+const sortedKeys = (_key, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v);
+const canonical = (body) => JSON.stringify(body, sortedKeys);
+function takeInitial(path, body) {
+  if (initial === null) {
+    const block = typeof document !== "undefined" && document.getElementById("initial-answers");
+    try {
+      initial = block ? JSON.parse(block.textContent).map((a) => ({ ...a, key: canonical(a.body) })) : [];
+    } catch {
+      initial = [];
+    }
+  }
+  if (!initial.length) return undefined;
+  const key = canonical(body);
+  const i = initial.findIndex((a) => a.path === path && a.key === key);
+  return i < 0 ? undefined : initial.splice(i, 1)[0].answer;
+}
 const get = (path, signal) => request("GET", path, null, signal);
 
 /**

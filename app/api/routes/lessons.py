@@ -45,6 +45,17 @@ async def take_step(req: StepRequest, request: Request):
     return await _answer(req, key, lambda: dump(step_at(req, key)), request, _quick(req, key))
 
 
+def answer(path: str, body: dict) -> bytes:
+    """What POST `path` (/api/graph or /api/step) answers to `body`, without a request: the same
+    validation and the same code as the routes above (the page embeds its first answers)."""
+    if path == "/api/graph":
+        graph = GraphRequest.model_validate(body)
+        return dump(lesson_for(graph.scenario, graph.expand).describe(graph.labels))
+    if path == "/api/step":
+        return dump(step_at(StepRequest.model_validate(body)))
+    raise ValueError(f"no answer for {path}")
+
+
 def _quick(req: StepRequest, key: str) -> bool:
     """A few steps from a state this worker keeps, of a lesson it has built: a few milliseconds
     at most whatever the network, so it need not leave the event loop (where it also does not

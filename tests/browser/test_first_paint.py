@@ -1,0 +1,67 @@
+"""The page's first paint: the default lesson is drawn from the answers embedded in `/`, with no
+API round trip, and the modules it preloads are exactly the ones main.js imports."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.web import MODULES
+from tests.browser.pageview import READ_VIEW, api_step, mismatches, open_lesson, tutorial
+
+pytestmark = pytest.mark.browser
+
+
+def api_paths(page) -> list[str]:
+    got: list[str] = []
+    page.on("request", lambda r: "/api/" in r.url and got.append(r.url.split("/", 3)[-1]))
+    return got
+
+
+def test_the_tutorial_is_drawn_without_asking_the_api(make_page, base_url):
+    page = make_page()
+    asked = api_paths(page)
+    open_lesson(page, base_url)
+    drawn = list(asked)
+    assert not any(p in ("api/graph", "api/step") for p in drawn), drawn
+    view = page.evaluate(READ_VIEW)
+    assert view["nodes"]["x0"]["value"] == "0.5000"
+    assert view["weights"]["W1_0_0"]["value"] == "W₁₁ +0.4000"
+    # the next step is asked for as usual, and is drawn as the API answers it
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector("html[data-cursor='1']")
+    assert "api/step" in asked
+
+
+def test_another_step_in_the_link_is_asked_for(make_page, base_url):
+    page = make_page()
+    asked = api_paths(page)
+    open_lesson(page, base_url, "#preset=tutorial&k=3")
+    assert page.evaluate("document.documentElement.dataset.cursor") == "3"
+    assert "api/step" in asked and "api/graph" not in asked  # the graph is the embedded one
+    want = api_step(base_url, tutorial(base_url), 3)
+    assert mismatches(page.evaluate(READ_VIEW), want) == []
+
+
+def test_the_preloaded_modules_are_the_ones_the_page_imports(make_page, base_url):
+    """With the modulepreload links taken out, the modules the browser fetches for the page are
+    what main.js imports, directly or not: the server's list names each of them, and no other."""
+    page = make_page()
+    fetched: set[str] = set()
+
+    def strip(route):
+        html = route.fetch().text()
+        route.fulfill(
+            body=re.sub(r'\s*<link rel="modulepreload"[^>]*>', "", html),
+            content_type="text/html; charset=utf-8",
+        )
+
+    page.route(f"{base_url}/", strip)
+    page.on(
+        "request",
+        lambda r: r.resource_type == "script" and fetched.add("/" + r.url.split("/", 3)[-1]),
+    )
+    open_lesson(page, base_url)
+    fetched.discard("/static/js/theme.js")  # a classic script, not a module
+    assert sorted(fetched) == MODULES
