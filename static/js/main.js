@@ -15,6 +15,7 @@ import { createStore, DEFAULTS } from "./store.js";
 import { createUrlWriter, decodeHash } from "./url-state.js";
 import { createValueEditor, editTarget, withValue } from "./value-editor.js";
 import { createExpandToggle } from "./expr/expand-toggle.js";
+import { createGuide } from "./guide.js";
 import { createExpressionEditor } from "./expr/editor.js";
 import { api } from "./api.js";
 import { createToast, el } from "./dom.js";
@@ -134,13 +135,7 @@ function go(cursor) {
 
 const timeline = createTimeline($("timeline"), $("cursor-range"), go);
 
-const help = {
-  dialog: $("help"),
-  isOpen: () => $("help").open,
-  open: () => {
-    if (!$("help").open) $("help").showModal();
-  },
-};
+const help = createGuide($("help")); // the first-visit guide and the keys, reopened by "?"
 $("help-open").addEventListener("click", help.open);
 
 function applyView(s) {
@@ -357,6 +352,7 @@ if (!store.get().scenario) {
 }
 url.now();
 lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boolean(store.get().presetId) }).then((problems) => {
+  requestAnimationFrame(help.firstVisit); // over the drawn lesson, not a blank page
   if (problems && !store.get().presetId) {
     // a shared link whose scenario the API rejects: say why, and show the tutorial instead
     toast.show(`The link's network was rejected: ${problems.join(" · ")}`, 10000);
