@@ -16,6 +16,7 @@ import { createUrlWriter, decodeHash } from "./url-state.js";
 import { createValueEditor, editTarget, withValue } from "./value-editor.js";
 import { createExpandToggle } from "./expr/expand-toggle.js";
 import { createGuide } from "./guide.js";
+import { createTermLinks } from "./term-links.js";
 import { createExpressionEditor } from "./expr/editor.js";
 import { api } from "./api.js";
 import { createToast, el } from "./dom.js";
@@ -134,6 +135,7 @@ function go(cursor) {
 }
 
 const timeline = createTimeline($("timeline"), $("cursor-range"), go);
+createTermLinks({ equations: $("equations"), svg: $("graph"), graph: () => lesson.graph() });
 
 const help = createGuide($("help")); // the first-visit guide and the keys, reopened by "?"
 $("help-open").addEventListener("click", help.open);
