@@ -98,7 +98,10 @@ const lesson = createLesson(store, {
     expandToggle.setAvailable(!expression);
     expandToggle.set(store.get().expand);
     document.documentElement.dataset.kind = expression ? "expression" : "network";
-    $("summary-grad-head").textContent = expression ? "gradient ∂f/∂θ" : "gradient ∂L/∂θ";
+    // an expression's output is f (or another name when a variable is called f: the API's label)
+    const top = expression ? graph.nodes.find((n) => n.id === "f")?.label.text || "f" : "L";
+    $("summary-grad-head").textContent = `gradient ∂${top}/∂θ`;
+    $("legend-grad").textContent = `gradient ∇ = ∂${top}/∂·`;
     syncPresetMenu();
     graphError.hidden = true;
   },
