@@ -28,7 +28,12 @@ function oneHotTargets(rows, width) {
   });
 }
 
-export function createArchitectureEditor({ form, getScenario, onApply }) {
+/** The tensors of a network of `layers`, in the order the panel lists them: W1, b1, W2, b2, … */
+export function tensorNames(layers) {
+  return layers.slice(1).flatMap((_, l) => [`W${l + 1}`, `b${l + 1}`]);
+}
+
+export function createArchitectureEditor({ form, getScenario, onApply, onFreeze }) {
   const layersInput = form.querySelector("#arch-layers");
   const layersHint = form.querySelector("#arch-layers-hint");
   const actsBox = form.querySelector("#arch-activations");
@@ -38,6 +43,36 @@ export function createArchitectureEditor({ form, getScenario, onApply }) {
   const seed = form.querySelector("#arch-seed");
   const scale = form.querySelector("#arch-scale");
   const errors = form.querySelector("#arch-errors");
+  const locks = form.querySelector("#arch-locks-list");
+
+  /** One lock per tensor; a change applies at once (the rest of the form waits for Apply). */
+  function lockBoxes(sc) {
+    const frozen = new Set(sc.frozen || []);
+    locks.replaceChildren(
+      ...tensorNames(sc.layers).map((t) => {
+        const label = document.createElement("label");
+        label.className = "lock";
+        const box = document.createElement("input");
+        box.type = "checkbox";
+        box.id = `arch-lock-${t}`;
+        box.value = t;
+        box.checked = frozen.has(t);
+        label.htmlFor = box.id;
+        label.title = t.startsWith("W") ? `Keep every weight of ${t} as it is in the update` : `Keep every bias of ${t} as it is in the update`;
+        label.append(box, ` ${t}`);
+        return label;
+      }),
+    );
+  }
+
+  locks.addEventListener("change", async (ev) => {
+    const box = ev.target;
+    const messages = await onFreeze(box.value, box.checked);
+    if (messages) {
+      box.checked = !box.checked;
+      showErrors(["The lock was not changed:", ...messages]);
+    }
+  });
 
   function activationSelects(count, chosen) {
     const nodes = [];
@@ -72,6 +107,7 @@ export function createArchitectureEditor({ form, getScenario, onApply }) {
     seed.value = String((sc.init && sc.init.seed) ?? 0);
     scale.value = String((sc.init && sc.init.scale) ?? 0.5);
     layersHint.textContent = "e.g. 2, 4, 1 — one activation per layer after the inputs.";
+    lockBoxes(sc);
     showErrors([]);
   }
 

@@ -13,7 +13,7 @@ import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
 import { createStore, DEFAULTS } from "./store.js";
 import { createUrlWriter, decodeHash } from "./url-state.js";
-import { createValueEditor, editTarget, withValue } from "./value-editor.js";
+import { createValueEditor, editTarget, withFrozen, withValue } from "./value-editor.js";
 import { createExpandToggle } from "./expr/expand-toggle.js";
 import { createGuide } from "./guide.js";
 import { createTermLinks } from "./term-links.js";
@@ -184,6 +184,8 @@ const valueEditor = createValueEditor({
     const next = withValue(lesson.graph(), s.scenario, target, value);
     return lesson.load(next, { presetId: null });
   },
+  // a lock freezes the parameter's tensor (or variable): scenario.frozen, so it is in the link
+  onFreeze: (target, on) => lesson.load(withFrozen(store.get().scenario, target.tensor, on), { presetId: null }),
 });
 
 function openEditorFor(node) {
@@ -209,6 +211,7 @@ const architecture = createArchitectureEditor({
   form: $("arch-form"),
   getScenario: () => store.get().scenario,
   onApply: (scenario) => lesson.load(scenario, { presetId: null, cursor: 0 }),
+  onFreeze: (tensor, on) => lesson.load(withFrozen(store.get().scenario, tensor, on), { presetId: null }),
 });
 
 const option = (value, text, title = "") => el("option", { text, attrs: { value, title } });
