@@ -111,7 +111,45 @@ export function createArchitectureEditor({ form, getScenario, onApply, onFreeze 
     showErrors([]);
   }
 
+  // which field an API message (or a check here) is about: its message is shown beside it
+  const FIELDS = [
+    [/^scenario → layers\b|^Give at least|^At most \d+ layers|^Layer \d+ is/, layersInput],
+    [/^scenario → activations\b/, actsBox],
+    [/^scenario → loss\b/, loss],
+    [/^scenario → learning_rate\b|^Learning rate/, lr],
+    [/^scenario → init → seed\b|^Seed/, seed],
+    [/^scenario → init → scale\b|^Scale/, scale],
+  ];
+
+  function fieldErrors(messages) {
+    for (const old of form.querySelectorAll(".field-error")) old.remove();
+    for (const f of form.querySelectorAll("[aria-invalid]")) f.removeAttribute("aria-invalid");
+    for (const [, field] of FIELDS) {
+      const ids = (field.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && !x.endsWith("-error"));
+      if (ids.length) field.setAttribute("aria-describedby", ids.join(" "));
+      else field.removeAttribute("aria-describedby");
+    }
+    for (const m of messages) {
+      const field = FIELDS.find(([re]) => re.test(m))?.[1];
+      if (!field) continue;
+      const control = field.matches("input, select");
+      const id = `${field.id}-error`;
+      let p = document.getElementById(id);
+      if (!p) {
+        p = document.createElement("p");
+        p.className = "field-error";
+        p.id = id;
+        (field.closest("label") || field).append(p);
+        const was = field.getAttribute("aria-describedby");
+        if (control) field.setAttribute("aria-describedby", was ? `${was} ${id}` : id);
+      }
+      p.textContent = (p.textContent ? `${p.textContent} ` : "") + m.replace(/^scenario → /, "");
+      if (control) field.setAttribute("aria-invalid", "true");
+    }
+  }
+
   function showErrors(messages) {
+    fieldErrors(messages);
     errors.hidden = messages.length === 0;
     errors.replaceChildren(
       ...messages.map((m) => {
