@@ -36,6 +36,21 @@ export function createGuide(dialog) {
     returnTo = null;
     if (back && back !== document.body && back.isConnected) back.focus();
   });
+  // Tab goes round inside it (a modal dialog alone would let it out to the browser's own bar)
+  dialog.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Tab") return;
+    const stops = [...dialog.querySelectorAll("a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])")].filter((e) => !e.disabled && e.getClientRects().length);
+    if (!stops.length) return;
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    if (ev.shiftKey && (document.activeElement === first || !dialog.contains(document.activeElement))) {
+      ev.preventDefault();
+      last.focus();
+    } else if (!ev.shiftKey && document.activeElement === last) {
+      ev.preventDefault();
+      first.focus();
+    }
+  });
   // one click outside the dialog (on its backdrop) dismisses it
   dialog.addEventListener("click", (ev) => {
     if (ev.target !== dialog) return;
