@@ -27,7 +27,8 @@ export function createGuide(dialog) {
     if (dialog.open) return;
     returnTo = document.activeElement;
     dialog.showModal(); // modal: the page behind is inert, so focus stays inside
-    dialog.querySelector("[autofocus]")?.focus();
+    dialog.querySelector("[autofocus]")?.focus({ preventScroll: true });
+    dialog.scrollTop = 0; // a tall guide (projector type) is read from its title down
   }
 
   dialog.addEventListener("close", () => {
