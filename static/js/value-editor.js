@@ -67,7 +67,7 @@ export function withFrozen(scenario, tensor, on) {
 export function lockText(target) {
   const what = target.kind === "variable" ? target.name : target.tensor;
   const whole = target.kind === "variable" ? "" : target.kind === "weight" ? " (the whole matrix)" : " (the whole vector)";
-  return target.frozen ? `Locked: unlock ${what}` : `Lock ${what}${whole} in the update`;
+  return target.frozen ? `Locked in the update: unlock ${what}` : `Lock ${what}${whole} in the update`;
 }
 
 export function validate(text) {
