@@ -3,7 +3,9 @@
 // node, or a weight's label and edge; hovering or focusing a node or weight highlights its terms.
 
 const LINKED = "is-linked";
-const MAX_TAB_STOPS = 40; // more terms than that (a wide layer's sum) are reached by pointer only
+// The formula's symbols take focus by Tab (the rows with numbers name the same things): a few
+// stops between the graph and the transport, none when a wide layer's sum has more than this
+const MAX_TAB_STOPS = 12;
 
 export function createTermLinks({ equations, svg, graph }) {
   let lit = [];
@@ -72,13 +74,14 @@ export function createTermLinks({ equations, svg, graph }) {
     root.addEventListener("focusout", leave);
   }
 
-  // a new step writes new equations: what was lit is gone, and the new terms take focus by Tab
+  // a new step writes new equations: what was lit is gone, and the formula's terms take focus
+  const formula = equations.querySelector("#eq-formula") || equations;
   new MutationObserver(() => {
     lit = lit.filter((e) => e.isConnected);
-    const terms = equations.querySelectorAll("[data-ref]:not([tabindex])");
-    if (equations.querySelectorAll("[data-ref]").length > MAX_TAB_STOPS) return;
-    for (const t of terms) t.setAttribute("tabindex", "0");
-  }).observe(equations, { childList: true, subtree: true });
+    const terms = formula.querySelectorAll("[data-ref]");
+    if (terms.length > MAX_TAB_STOPS) return;
+    for (const t of terms) if (!t.hasAttribute("tabindex")) t.setAttribute("tabindex", "0");
+  }).observe(formula, { childList: true, subtree: true });
 
   return { clear };
 }
