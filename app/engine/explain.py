@@ -74,7 +74,16 @@ class Explainer:
     # ── helpers ──────────────────────────────────────────────────────────────
 
     def sym(self, i: int) -> Sym:
-        return self.g.nodes[i].sym
+        """Node i's symbol, marked as naming it (the page links a term to its graph element)."""
+        nd = self.g.nodes[i]
+        return nd.sym.to(nd.id)
+
+    def me(self, nd) -> Sym:
+        return nd.sym.to(nd.id)
+
+    def num(self, i: int) -> Num:
+        """Node i's value as a number, marked as being that value."""
+        return n(self.val(i), self.g.nodes[i].id)
 
     def val(self, i: int) -> float:
         v = self.s.value(i)
@@ -88,9 +97,9 @@ class Explainer:
         """δ for a pre-activation z, ∂L/∂v otherwise."""
         nd = self.g.nodes[i]
         if nd.role == "z":
-            return Sym("δ", nd.sym.sub, nd.sym.sup)
+            return Sym("δ", nd.sym.sub, nd.sym.sup, nd.id, "grad")
         top = self.top if nd.kind == "param" else self.L
-        return Partial(top, nd.sym)
+        return Partial(top, nd.sym, nd.id)
 
     def batch_note(self) -> str:
         if self.m == 1:
@@ -116,13 +125,13 @@ class Explainer:
     def forward(self, i: int) -> Explanation:
         nd = self.g.nodes[i]
         ins = list(nd.inputs)
-        out = Rel((nd.sym, n(self.val(i))))
+        out = Rel((self.me(nd), self.num(i)))
         if nd.op == "wsum":
             k = nd.attrs["fan_in"]
             sym_terms = [Bin("·", self.sym(ins[k + j]), self.sym(ins[j])) for j in range(k)]
-            num_terms = [Bin("×", n(self.val(ins[k + j])), n(self.val(ins[j]))) for j in range(k)]
-            formula = Rel((nd.sym, _terms([*sym_terms, self.sym(ins[2 * k])])))
-            subst = Rel((nd.sym, _terms([*num_terms, n(self.val(ins[2 * k]))])))
+            num_terms = [Bin("×", self.num(ins[k + j]), self.num(ins[j])) for j in range(k)]
+            formula = Rel((self.me(nd), _terms([*sym_terms, self.sym(ins[2 * k])])))
+            subst = Rel((self.me(nd), _terms([*num_terms, self.num(ins[2 * k])])))
             words = f"{nd.sym.text(Fmt())} adds up its weighted inputs plus its bias."
         elif nd.op == "act":
             formula, subst, words = self._act_forward(nd, ins)
@@ -130,26 +139,26 @@ class Explainer:
             formula, subst, words = self._loss_forward(nd, ins)
             if self.m > 1:
                 mean = float(np.mean(self.s.value(i)))
-                out = Rel((self.L, n(self.val(i))))
+                out = Rel((self.L.to(nd.id), self.num(i)))
                 words += f" The batch loss L is the mean over the {self.m} samples: {_g(mean)}."
         else:
             formula, subst, words = self._function_forward(nd, ins)
         if nd.op == "loss":
-            formula = Rel((self.L, *formula.sides[1:]))
-            subst = Rel((self.L, *subst.sides[1:]))
+            formula = Rel((self.L.to(nd.id), *formula.sides[1:]))
+            subst = Rel((self.L.to(nd.id), *subst.sides[1:]))
         return Explanation(formula, subst, out, words + self.batch_note(), self.val(i))
 
     def _act_forward(self, nd, ins):
         act = ACTIVATIONS[nd.attrs["activation"]]
-        a = nd.sym
+        a = self.me(nd)
         if act.output_only:  # softmax: every z of the layer
             j = nd.attrs["index"]
             zs = [self.sym(k) for k in ins]
             formula = Rel((a, Frac(Pow(E, zs[j]), _terms([Pow(E, z) for z in zs]))))
-            vals = [self.val(k) for k in ins]
-            subst = Rel((a, Frac(Pow(E, n(vals[j])), _terms([Pow(E, n(v)) for v in vals]))))
+            vals = [self.num(k) for k in ins]
+            subst = Rel((a, Frac(Pow(E, vals[j]), _terms([Pow(E, v) for v in vals]))))
             return formula, subst, act.words + "."
-        z, zv = self.sym(ins[0]), n(self.val(ins[0]))
+        z, zv = self.sym(ins[0]), self.num(ins[0])
         formula = Rel((a, *act.formula(z, ALPHA)))
         subst = Rel((a, act.formula(zv, n(nd.attrs.get("slope", 0.01)))[-1]))
         words = (
@@ -161,7 +170,7 @@ class Explainer:
         k = len(ins) // 2
         loss = LOSSES[nd.attrs["loss"]]
         pairs = [(self.sym(ins[j]), self.sym(ins[k + j])) for j in range(k)]
-        nums = [(n(self.val(ins[j])), n(self.val(ins[k + j]))) for j in range(k)]
+        nums = [(self.num(ins[j]), self.num(ins[k + j])) for j in range(k)]
         return Rel((Sym("L"), loss.formula(pairs))), Rel((Sym("L"), loss.formula(nums))), loss.words
 
     # ── backward ─────────────────────────────────────────────────────────────
@@ -188,10 +197,10 @@ class Explainer:
                 else (Bin("·", up, lsym),)
             )
             formula = Rel((target, *sides))
-            subst = Rel((target, Bin("×", n(upv), lnum)))
+            subst = Rel((target, Bin("×", n(upv, nd.id, "grad"), lnum)))
         else:
             formula = Rel((target, Bin("·", up, lsym)))
-            subst = Rel((target, Bin("×", n(upv), lnum)))
+            subst = Rel((target, Bin("×", n(upv, nd.id, "grad"), lnum)))
         total, c = self.g.fan_out[j], int(self.s.received[j])
         contribution = upv * local
         if tgt.kind == "param":
@@ -232,7 +241,7 @@ class Explainer:
                     f" Softmax with cross-entropy simplifies to p − y = {_g(p)} − {y:g} = "
                     f"{_g(p - y)}: the same number, without the Jacobian."
                 )
-        result = Rel((target, n(self.gval(j))))
+        result = Rel((target, n(self.gval(j), tgt.id, "grad")))
         # what the step's += adds (stepper.State._accumulate): a parameter takes the batch mean
         added = contribution
         if tgt.kind == "param":
@@ -260,7 +269,7 @@ class Explainer:
                 w = ins[k + pos]
                 return (
                     self.sym(w),
-                    n(self.val(w)),
+                    self.num(w),
                     (
                         f"Pass the error upstream: {xsym.text(Fmt())} receives "
                         f"{self.gsym(self.g.index[nd.id]).text(Fmt())} scaled by the weight "
@@ -271,7 +280,7 @@ class Explainer:
                 a = ins[pos - k]
                 return (
                     self.sym(a),
-                    n(self.val(a)),
+                    self.num(a),
                     (
                         f"How much did {xsym.text(Fmt())} contribute to the error? Its gradient is δ times "
                         f"the input {self.sym(a).text(Fmt())} it multiplied."
@@ -295,22 +304,22 @@ class Explainer:
 
     def _function_forward(self, nd, ins):
         args = [self.sym(j) for j in ins]
-        nums = [n(self.val(j)) for j in ins]
+        nums = [self.num(j) for j in ins]
         if nd.op in ACTIVATIONS:  # an activation used as a function: tanh(u)
             act = ACTIVATIONS[nd.op]
-            formula = Rel((nd.sym, *act.formula(args[0], ALPHA)))
-            subst = Rel((nd.sym, act.formula(nums[0], Num(0.0))[-1]))
+            formula = Rel((self.me(nd), *act.formula(args[0], ALPHA)))
+            subst = Rel((self.me(nd), act.formula(nums[0], Num(0.0))[-1]))
             words = act.words.format(z=args[0].text(Fmt())) + f": that is {nd.sym.text(Fmt())}."
             return formula, subst, words
         p = PRIMITIVES[nd.op]
         words = f"{nd.sym.text(Fmt())} {p.words}."
-        return Rel((nd.sym, p.formula(args))), Rel((nd.sym, p.formula(nums))), words
+        return Rel((self.me(nd), p.formula(args))), Rel((self.me(nd), p.formula(nums))), words
 
     def _function_local(self, nd, ins, pos, local):
         """∂out/∂input as symbols and with numbers, and the rule in words."""
         args = [self.sym(j) for j in ins]
         vals = [self.val(j) for j in ins]
-        out, out_value = nd.sym, n(self.val(self.g.index[nd.id]))
+        out, out_value = self.me(nd), self.num(self.g.index[nd.id])
         if nd.op in ACTIVATIONS:
             act = ACTIVATIONS[nd.op]
             u = args[0].text(Fmt())
@@ -324,7 +333,7 @@ class Explainer:
 
     def _act_local(self, nd, ins, pos, local):
         act = nd.attrs["activation"]
-        a, av = nd.sym, n(self.val(self.g.index[nd.id]))
+        a, av = self.me(nd), self.num(self.g.index[nd.id])
         if ACTIVATIONS[act].output_only:
             j = nd.attrs["index"]
             if pos == j:
@@ -334,7 +343,7 @@ class Explainer:
                 other = self.g.nodes[ins[pos]]
                 pk = self.g.index[f"a{other.id[1:]}"] if other.id.startswith("z") else None
                 psym = self.g.nodes[pk].sym if pk is not None else Sym("p")
-                pval = n(self.val(pk)) if pk is not None else n(0.0)
+                pval = self.num(pk) if pk is not None else n(0.0)
                 sym, num = Neg(Bin("·", a, psym)), Neg(Bin("×", av, pval))
             return (
                 sym,
@@ -361,7 +370,7 @@ class Explainer:
     def _loss_local(self, nd, ins, pos):
         k = len(ins) // 2
         a, y = self.sym(ins[pos]), self.sym(ins[k + pos])
-        av, yv = n(self.val(ins[pos])), n(self.val(ins[k + pos]))
+        av, yv = self.num(ins[pos]), self.num(ins[k + pos])
         loss = LOSSES[nd.attrs["loss"]]
         if loss.clips:  # the slope reads ŷ clipped, and so do its numbers
             av = n(float(clip(av.value)))
@@ -372,8 +381,12 @@ class Explainer:
     def update(self, p: int) -> Explanation:
         s = self.s
         sym, old, new, g = self.sym(p), float(s.P0[p]), float(s.P[p]), float(s.pgrad[p])
-        formula = Rel((sym, Bin("−", sym, Bin("·", Sym("η"), Partial(self.top, sym)))), op="←")
-        subst = Rel((sym, Bin("−", n(old), Bin("×", n(s.lr), n(g)))), op="←")
+        pid, bare = self.g.nodes[p].id, self.g.nodes[p].sym
+        grad = Partial(self.top, bare, pid)
+        formula = Rel((sym, Bin("−", sym.to(pid, "old"), Bin("·", Sym("η"), grad))), op="←")
+        subst = Rel(
+            (sym, Bin("−", n(old, pid, "old"), Bin("×", n(s.lr), n(g, pid, "grad")))), op="←"
+        )
         arrow = "↑" if new > old else ("↓" if new < old else "=")
         if new > old:
             why = f"its gradient is negative: {self._what()} falls when it rises"
@@ -385,7 +398,7 @@ class Explainer:
             f"Gradient descent moves {sym.text(Fmt())} against its gradient, scaled by η = {s.lr:g}: "
             f"{arrow} because {why}."
         )
-        return Explanation(formula, subst, Rel((sym, n(new))), words, new)
+        return Explanation(formula, subst, Rel((sym, n(new, pid))), words, new)
 
     def _what(self) -> str:
         """What gradient descent lowers: the loss, or an expression's output f."""

@@ -262,13 +262,29 @@ def _var_sym(name: str) -> Sym:
     return Sym(m.group(1), m.group(2)) if m else Sym(name)
 
 
+def _free_names(names: list[str]) -> tuple[Sym, str]:
+    """The output's symbol and the base letter of the intermediate values v₁, v₂, …: f and v,
+    unless a variable is written the same way (a variable named f, or v1): then the next free one,
+    so that ∂f/∂f never means two things."""
+    taken = {_var_sym(v) for v in names}
+    out = next(
+        (s for s in (Sym("f"), Sym("out"), Sym("F"), Sym("out", "f")) if s not in taken), Sym("φ")
+    )
+    bases = {s.base for s in taken if s.sub}
+    inner = next((b for b in ("v", "u", "t", "s", "q", "w", "r") if b not in bases), "ν")
+    return out, inner
+
+
 def build_expression_graph(src: str, values: dict[str, float]) -> Graph:
     """Variables become parameters (they get gradients), numbers constant inputs, and the last
-    operation is the root f, whose gradient ∂f/∂f = 1 seeds the backward pass."""
+    operation is the root f, whose gradient ∂f/∂f = 1 seeds the backward pass (named otherwise
+    when a variable is called f: see _free_names)."""
     items = parse(src)
-    missing = [v for v in variables(items) if v not in values]
+    names = variables(items)
+    missing = [v for v in names if v not in values]
     if missing:
         raise ValueError(f"no value for the variable {missing[0]!r}")
+    out_sym, inner = _free_names(names)
     nodes: list[Node] = []
     consts: list[float] = []
     var_node: dict[str, int] = {}
@@ -309,7 +325,7 @@ def build_expression_graph(src: str, values: dict[str, float]) -> Graph:
                 Node(
                     "f" if last else f"v{k}",
                     "op",
-                    Sym("f") if last else Sym("v", str(k)),
+                    out_sym if last else Sym(inner, str(k)),
                     op=it.name,
                     inputs=args,
                     role="expr",

@@ -37,6 +37,10 @@ class Expr:
     def mathml(self, fmt: Fmt) -> str:
         raise NotImplementedError
 
+    def to(self, ref: str, of: str = "value") -> Expr:
+        """The same, marked as naming graph element `ref`'s `of` (Sym and Num; see _tag)."""
+        return self
+
 
 @dataclass(frozen=True)
 class Fmt:
@@ -55,6 +59,16 @@ class Fmt:
         else:
             s = f"{v:.{self.precision}f}"
         return s.replace("-", "−")
+
+
+def _tag(mathml: str, ref: str, of: str) -> str:
+    """The element's first tag, marked with what it stands for: data-ref (a node or parameter id
+    of the graph) and data-of (which of its quantities: value, grad or old). The page highlights
+    the graph element a term refers to; text and LaTeX are unchanged."""
+    if not ref:
+        return mathml
+    end = mathml.index(">")
+    return f'{mathml[:end]} data-ref="{escape(ref)}" data-of="{of}"{mathml[end:]}'
 
 
 def _ltx(s: str) -> str:
@@ -86,6 +100,11 @@ class Sym(Expr):
     base: str
     sub: str = ""
     sup: str = ""
+    ref: str = field(default="", compare=False)  # what it names in the graph (_tag)
+    of: str = field(default="value", compare=False)
+
+    def to(self, ref: str, of: str = "value") -> Sym:
+        return Sym(self.base, self.sub, self.sup, ref, of)
 
     def text(self, fmt: Fmt) -> str:
         sup = self.sup.translate(_SUP) if self.sup else ""
@@ -103,6 +122,9 @@ class Sym(Expr):
         return out
 
     def mathml(self, fmt: Fmt) -> str:
+        return _tag(self._mathml(), self.ref, self.of)
+
+    def _mathml(self) -> str:
         base = f"<mi>{escape(self.base)}</mi>"
         if self.sub and self.sup:
             return f"<msubsup>{base}{_index(self.sub)}<mn>{escape(self.sup)}</mn></msubsup>"
@@ -116,6 +138,11 @@ class Sym(Expr):
 @dataclass(frozen=True)
 class Num(Expr):
     value: float
+    ref: str = field(default="", compare=False)  # the graph quantity this number is (_tag)
+    of: str = field(default="value", compare=False)
+
+    def to(self, ref: str, of: str = "value") -> Num:
+        return Num(self.value, ref, of)
 
     def text(self, fmt: Fmt) -> str:
         return fmt.number(self.value)
@@ -130,8 +157,8 @@ class Num(Expr):
     def mathml(self, fmt: Fmt) -> str:
         s = fmt.number(self.value)
         if s.startswith("−"):
-            return f"<mrow><mo>−</mo><mn>{s[1:]}</mn></mrow>"
-        return f"<mn>{s}</mn>"
+            return _tag(f"<mrow><mo>−</mo><mn>{s[1:]}</mn></mrow>", self.ref, self.of)
+        return _tag(f"<mn>{s}</mn>", self.ref, self.of)
 
     @property
     def negative(self) -> bool:
@@ -266,6 +293,7 @@ class Partial(Expr):
     top: Expr
     bottom: Expr
     prec = 3
+    ref: str = field(default="", compare=False)  # whose gradient it is (_tag)
 
     def text(self, fmt: Fmt) -> str:
         return f"∂{self.top.text(fmt)}/∂{self.bottom.text(fmt)}"
@@ -276,9 +304,11 @@ class Partial(Expr):
         )
 
     def mathml(self, fmt: Fmt) -> str:
-        return (
+        return _tag(
             f"<mfrac><mrow><mo>∂</mo>{self.top.mathml(fmt)}</mrow>"
-            f"<mrow><mo>∂</mo>{self.bottom.mathml(fmt)}</mrow></mfrac>"
+            f"<mrow><mo>∂</mo>{self.bottom.mathml(fmt)}</mrow></mfrac>",
+            self.ref,
+            "grad",
         )
 
 
@@ -393,8 +423,8 @@ class Rel(Expr):
         )
 
 
-def n(v: float) -> Num:
-    return Num(float(v))
+def n(v: float, ref: str = "", of: str = "value") -> Num:
+    return Num(float(v), ref, of)
 
 
 def render(expr: Expr, fmt: Fmt) -> dict[str, str]:

@@ -28,7 +28,12 @@ function oneHotTargets(rows, width) {
   });
 }
 
-export function createArchitectureEditor({ form, getScenario, onApply }) {
+/** The tensors of a network of `layers`, in the order the panel lists them: W1, b1, W2, b2, … */
+export function tensorNames(layers) {
+  return layers.slice(1).flatMap((_, l) => [`W${l + 1}`, `b${l + 1}`]);
+}
+
+export function createArchitectureEditor({ form, getScenario, onApply, onFreeze }) {
   const layersInput = form.querySelector("#arch-layers");
   const layersHint = form.querySelector("#arch-layers-hint");
   const actsBox = form.querySelector("#arch-activations");
@@ -38,6 +43,36 @@ export function createArchitectureEditor({ form, getScenario, onApply }) {
   const seed = form.querySelector("#arch-seed");
   const scale = form.querySelector("#arch-scale");
   const errors = form.querySelector("#arch-errors");
+  const locks = form.querySelector("#arch-locks-list");
+
+  /** One lock per tensor; a change applies at once (the rest of the form waits for Apply). */
+  function lockBoxes(sc) {
+    const frozen = new Set(sc.frozen || []);
+    locks.replaceChildren(
+      ...tensorNames(sc.layers).map((t) => {
+        const label = document.createElement("label");
+        label.className = "lock";
+        const box = document.createElement("input");
+        box.type = "checkbox";
+        box.id = `arch-lock-${t}`;
+        box.value = t;
+        box.checked = frozen.has(t);
+        label.htmlFor = box.id;
+        label.title = t.startsWith("W") ? `Keep every weight of ${t} as it is in the update` : `Keep every bias of ${t} as it is in the update`;
+        label.append(box, ` ${t}`);
+        return label;
+      }),
+    );
+  }
+
+  locks.addEventListener("change", async (ev) => {
+    const box = ev.target;
+    const messages = await onFreeze(box.value, box.checked);
+    if (messages) {
+      box.checked = !box.checked;
+      showErrors(["The lock was not changed:", ...messages]);
+    }
+  });
 
   function activationSelects(count, chosen) {
     const nodes = [];
@@ -72,10 +107,49 @@ export function createArchitectureEditor({ form, getScenario, onApply }) {
     seed.value = String((sc.init && sc.init.seed) ?? 0);
     scale.value = String((sc.init && sc.init.scale) ?? 0.5);
     layersHint.textContent = "e.g. 2, 4, 1 — one activation per layer after the inputs.";
+    lockBoxes(sc);
     showErrors([]);
   }
 
+  // which field an API message (or a check here) is about: its message is shown beside it
+  const FIELDS = [
+    [/^scenario → layers\b|^Give at least|^At most \d+ layers|^Layer \d+ is/, layersInput],
+    [/^scenario → activations\b/, actsBox],
+    [/^scenario → loss\b/, loss],
+    [/^scenario → learning_rate\b|^Learning rate/, lr],
+    [/^scenario → init → seed\b|^Seed/, seed],
+    [/^scenario → init → scale\b|^Scale/, scale],
+  ];
+
+  function fieldErrors(messages) {
+    for (const old of form.querySelectorAll(".field-error")) old.remove();
+    for (const f of form.querySelectorAll("[aria-invalid]")) f.removeAttribute("aria-invalid");
+    for (const [, field] of FIELDS) {
+      const ids = (field.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && !x.endsWith("-error"));
+      if (ids.length) field.setAttribute("aria-describedby", ids.join(" "));
+      else field.removeAttribute("aria-describedby");
+    }
+    for (const m of messages) {
+      const field = FIELDS.find(([re]) => re.test(m))?.[1];
+      if (!field) continue;
+      const control = field.matches("input, select");
+      const id = `${field.id}-error`;
+      let p = document.getElementById(id);
+      if (!p) {
+        p = document.createElement("p");
+        p.className = "field-error";
+        p.id = id;
+        (field.closest("label") || field).append(p);
+        const was = field.getAttribute("aria-describedby");
+        if (control) field.setAttribute("aria-describedby", was ? `${was} ${id}` : id);
+      }
+      p.textContent = (p.textContent ? `${p.textContent} ` : "") + m.replace(/^scenario → /, "");
+      if (control) field.setAttribute("aria-invalid", "true");
+    }
+  }
+
   function showErrors(messages) {
+    fieldErrors(messages);
     errors.hidden = messages.length === 0;
     errors.replaceChildren(
       ...messages.map((m) => {

@@ -13,8 +13,10 @@ import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
 import { createStore, DEFAULTS } from "./store.js";
 import { createUrlWriter, decodeHash } from "./url-state.js";
-import { createValueEditor, editTarget, withValue } from "./value-editor.js";
+import { createValueEditor, editTarget, withFrozen, withValue } from "./value-editor.js";
 import { createExpandToggle } from "./expr/expand-toggle.js";
+import { createGuide } from "./guide.js";
+import { createTermLinks } from "./term-links.js";
 import { createExpressionEditor } from "./expr/editor.js";
 import { api } from "./api.js";
 import { createToast, el } from "./dom.js";
@@ -97,7 +99,10 @@ const lesson = createLesson(store, {
     expandToggle.setAvailable(!expression);
     expandToggle.set(store.get().expand);
     document.documentElement.dataset.kind = expression ? "expression" : "network";
-    $("summary-grad-head").textContent = expression ? "gradient ∂f/∂θ" : "gradient ∂L/∂θ";
+    // an expression's output is f (or another name when a variable is called f: the API's label)
+    const top = expression ? graph.nodes.find((n) => n.id === "f")?.label.text || "f" : "L";
+    $("summary-grad-head").textContent = `gradient ∂${top}/∂θ`;
+    $("legend-grad").textContent = `gradient ∇ = ∂${top}/∂·`;
     syncPresetMenu();
     graphError.hidden = true;
   },
@@ -134,14 +139,9 @@ function go(cursor) {
 }
 
 const timeline = createTimeline($("timeline"), $("cursor-range"), go);
+createTermLinks({ equations: $("equations"), svg: $("graph"), graph: () => lesson.graph() });
 
-const help = {
-  dialog: $("help"),
-  isOpen: () => $("help").open,
-  open: () => {
-    if (!$("help").open) $("help").showModal();
-  },
-};
+const help = createGuide($("help")); // the first-visit guide and the keys, reopened by "?"
 $("help-open").addEventListener("click", help.open);
 
 function applyView(s) {
@@ -185,6 +185,8 @@ const valueEditor = createValueEditor({
     const next = withValue(lesson.graph(), s.scenario, target, value);
     return lesson.load(next, { presetId: null });
   },
+  // a lock freezes the parameter's tensor (or variable): scenario.frozen, so it is in the link
+  onFreeze: (target, on) => lesson.load(withFrozen(store.get().scenario, target.tensor, on), { presetId: null }),
 });
 
 function openEditorFor(node) {
@@ -210,6 +212,7 @@ const architecture = createArchitectureEditor({
   form: $("arch-form"),
   getScenario: () => store.get().scenario,
   onApply: (scenario) => lesson.load(scenario, { presetId: null, cursor: 0 }),
+  onFreeze: (tensor, on) => lesson.load(withFrozen(store.get().scenario, tensor, on), { presetId: null }),
 });
 
 const option = (value, text, title = "") => el("option", { text, attrs: { value, title } });
@@ -358,6 +361,7 @@ if (!store.get().scenario) {
 }
 url.now();
 lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boolean(store.get().presetId) }).then((problems) => {
+  requestAnimationFrame(help.firstVisit); // over the drawn lesson, not a blank page
   if (problems && !store.get().presetId) {
     // a shared link whose scenario the API rejects: say why, and show the tutorial instead
     toast.show(`The link's network was rejected: ${problems.join(" · ")}`, 10000);

@@ -17,6 +17,12 @@ export function gradText(s, precision, primitive) {
   return GRAD + formatNumber(s.grad, precision) + (primitive && k < n ? ` · ${k} of ${n}` : "");
 }
 
+/** A network neuron's gradient still arriving in parts (it feeds several): "part 1 of 3". */
+export function partsText(s) {
+  const [k, n] = s.grad_parts || [0, 0];
+  return s.grad !== null && k < n ? `part ${k} of ${n}` : "";
+}
+
 /** Write a text only when it changed: an unchanged one costs the page no layout. */
 export function setText(node, s) {
   if (node && node.textContent !== s) node.textContent = s;
@@ -24,7 +30,9 @@ export function setText(node, s) {
 
 export function describeNode(n, ns, precision) {
   const value = ns.value === null ? "not computed yet" : formatNumber(ns.value, precision);
-  const grad = ns.grad === null ? "" : `, gradient ${formatNumber(ns.grad, precision)}`;
+  const [k, parts] = ns.grad_parts || [0, 0];
+  const sofar = ns.grad !== null && k < parts ? ` so far, contribution ${k} of ${parts}` : "";
+  const grad = ns.grad === null ? "" : `, gradient ${formatNumber(ns.grad, precision)}${sofar}`;
   const edit = n.kind === "input" || n.kind === "target" ? ". Press Enter to change it" : "";
   return `${n.label.text} = ${value}${grad}${edit}`;
 }
@@ -76,7 +84,9 @@ export function drawNode(parent, n, box, m, options) {
   text({ class: "label", x, y: top, "font-size": m.label }, n.label.text, g);
   const value = text({ class: "value", x, y: top + m.value * 1.2, "font-size": m.value }, "", g);
   const grad = hasGrad ? text({ class: "grad", x, y: top + m.value * 1.2 + m.grad * 1.3, "font-size": m.grad }, "", g) : null;
-  return { g, value, grad, name: nodeName(n) };
+  // a neuron's half: which part of its gradient has arrived, under the box (partsText)
+  const parts = hasGrad && (box.shape === "z" || box.shape === "a") ? text({ class: "grad grad-parts", x, y: y + h / 2 + m.grad * 1.1, "font-size": m.grad }, "", g) : null;
+  return { g, value, grad, parts, name: nodeName(n) };
 }
 
 export function drawWeightLabel(parent, p, mid, m, dense, options) {

@@ -2,7 +2,7 @@
 
 import { formatNumber, formatSigned } from "./format.js";
 import { createLargeGraph, isLarge } from "./large/large-graph.js";
-import { describeNode, describeParam, drawNode, drawWeightLabel, GRAD, gradText, setText } from "./render-shapes.js";
+import { describeNode, describeParam, drawNode, drawWeightLabel, GRAD, gradText, partsText, setText } from "./render-shapes.js";
 import { el, text } from "./svg.js";
 
 const GROUPED_EDGES = 2000; // more edges than this are grouped by target node
@@ -139,6 +139,7 @@ export function createRenderer(svg) {
       const n = byId.get(ns.id);
       setText(v.value, formatNumber(ns.value, precision));
       if (v.grad) setText(v.grad, gradText(ns, precision, parts.layout.primitive));
+      if (v.parts) setText(v.parts, partsText(ns));
       v.g.classList.toggle("is-empty", ns.value === null);
       v.g.classList.toggle("has-grad", ns.grad !== null);
       v.g.setAttribute("aria-label", describeNode(n, ns, precision));

@@ -6,15 +6,16 @@ import { parseNumber } from "./format.js";
 /** What an editable graph element stands for, and its value in the scenario (before any update). */
 export function editTarget(graph, scenario, sample, id) {
   const p = graph.parameters.find((q) => q.id === id);
+  const frozen = (t) => (scenario.frozen || []).includes(t);
   if (p && scenario.kind === "expression") {
-    return { id, kind: "variable", name: p.label.text, value: scenario.values?.[p.tensor] ?? p.value, variable: p.tensor };
+    return { id, kind: "variable", name: p.label.text, value: scenario.values?.[p.tensor] ?? p.value, variable: p.tensor, tensor: p.tensor, frozen: frozen(p.tensor) };
   }
   if (scenario.kind === "expression") return null; // constants are part of the expression's text
   if (p) {
     const l = Number(p.tensor.slice(1)) - 1;
     const isW = p.tensor.startsWith("W");
     const value = isW ? scenario.weights?.[l]?.[p.index[0]]?.[p.index[1]] ?? p.value : scenario.biases?.[l]?.[p.index[0]] ?? p.value;
-    return { id, kind: isW ? "weight" : "bias", name: p.label.text, value, layer: l, index: p.index };
+    return { id, kind: isW ? "weight" : "bias", name: p.label.text, value, layer: l, index: p.index, tensor: p.tensor, frozen: frozen(p.tensor) };
   }
   const n = graph.nodes.find((q) => q.id === id);
   // the id holds the index ("x1", "y0"); a node's row is only a drawing hint in the expanded view
@@ -53,6 +54,22 @@ export function withValue(graph, scenario, target, value) {
   return next;
 }
 
+/** The scenario with tensor (or an expression's variable) `tensor` frozen, or no longer frozen. */
+export function withFrozen(scenario, tensor, on) {
+  const next = structuredClone(scenario);
+  const rest = (next.frozen || []).filter((t) => t !== tensor);
+  next.frozen = on ? [...rest, tensor] : rest;
+  if (!next.frozen.length) delete next.frozen;
+  return next;
+}
+
+/** What the lock button says: a weight locks its whole matrix W1, a bias its vector b1. */
+export function lockText(target) {
+  const what = target.kind === "variable" ? target.name : target.tensor;
+  const whole = target.kind === "variable" ? "" : target.kind === "weight" ? " (the whole matrix)" : " (the whole vector)";
+  return target.frozen ? `Locked in the update: unlock ${what}` : `Lock ${what}${whole} in the update`;
+}
+
 export function validate(text) {
   const v = parseNumber(text);
   if (String(text).trim() === "") return { error: "Type a number, e.g. 0.25 or −1.5." };
@@ -66,11 +83,20 @@ export function validate(text) {
   return { value: v };
 }
 
-export function createValueEditor({ form, wrap, onCommit }) {
+export function createValueEditor({ form, wrap, onCommit, onFreeze }) {
   const input = form.querySelector("input");
   const label = form.querySelector("label");
   const msg = form.querySelector(".value-editor-msg");
+  const lock = form.querySelector(".value-editor-lock");
   let current = null; // {target, anchor}
+
+  function showLock(target) {
+    lock.hidden = !target.tensor;
+    if (!target.tensor) return;
+    lock.setAttribute("aria-pressed", String(target.frozen));
+    lock.textContent = lockText(target);
+    lock.title = "A locked (frozen) tensor keeps its values in the update; its gradients are still shown.";
+  }
 
   function open(target, anchor) {
     current = { target, anchor };
@@ -78,6 +104,7 @@ export function createValueEditor({ form, wrap, onCommit }) {
     input.value = String(target.value).replace("-", "−");
     msg.textContent = "";
     input.removeAttribute("aria-invalid");
+    showLock(target);
     form.hidden = false;
     const a = anchor.getBoundingClientRect();
     const w = wrap.getBoundingClientRect();
@@ -121,6 +148,28 @@ export function createValueEditor({ form, wrap, onCommit }) {
     close(false);
     const again = wrap.querySelector(`[data-id="${CSS.escape(id)}"].editable`);
     if (again) again.focus();
+  });
+  lock.addEventListener("click", async () => {
+    if (!current || !current.target.tensor) return;
+    const target = { ...current.target, frozen: !current.target.frozen };
+    const problems = await onFreeze(target, target.frozen);
+    if (!current) return;
+    if (problems) {
+      msg.textContent = problems.join(" ");
+      return;
+    }
+    current.target = target;
+    // the graph was drawn anew: the element the editor belongs to is the new one
+    const again = wrap.querySelector(`[data-id="${CSS.escape(target.id)}"].editable`);
+    if (again) current.anchor = again;
+    showLock(target);
+  });
+  form.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && ev.target === lock) {
+      ev.preventDefault();
+      ev.stopPropagation();
+      close();
+    }
   });
   input.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape") {

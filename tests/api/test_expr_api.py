@@ -320,3 +320,42 @@ def test_import_validates(client, doc, words):
 def test_export_name_is_checked(client, tutorial):
     r = client.post("/api/export", json={"scenario": tutorial, "format": "json", "name": "../x"})
     assert "name" in errors(r)
+
+
+@pytest.mark.parametrize(
+    ("expression", "values"),
+    [
+        ("(a*b + c) * f", {"a": 2, "b": -3, "c": 10, "f": -2}),
+        ("v1 * v2 + f * out", {"v1": 1.5, "v2": -0.5, "f": 3, "out": 0.25}),
+    ],
+)
+def test_a_variable_named_like_the_output_keeps_its_own_name(client, expression, values):
+    """A variable f (or v1, out) never shares its written name with the output or an
+    intermediate: ∂·/∂f names the variable alone, and its gradient is the finite difference."""
+    sc = {"kind": "expression", "expression": expression, "values": values}
+    graph = client.post("/api/graph", json={"scenario": sc}).json()
+    names = {n["id"]: n["label"]["text"] for n in graph["nodes"] + graph["parameters"]}
+    assert len(names) == len(set(names.values())), names  # one name, one quantity
+    out = next(n["label"]["text"] for n in graph["nodes"] if n["id"] == "f")
+    assert out not in values
+    end = final(client, sc)
+
+    def f_at(name, v):
+        moved = {**sc, "values": {**values, name: v}}
+        return next(n for n in final(client, moved)["nodes"] if n["id"] == "f")["value"]
+
+    for p in end["parameters"]:
+        name = p["id"].removeprefix("var_")
+        h = 1e-6 * max(1.0, abs(values[name]))
+        fd = (f_at(name, values[name] + h) - f_at(name, values[name] - h)) / (2 * h)
+        assert p["grad"] == pytest.approx(fd, rel=1e-6, abs=1e-9)
+    # the explanation of ∂/∂f writes the output's name on top and f below
+    steps = [
+        client.post("/api/step", json={"scenario": sc, "cursor": k}).json()["steps"][-1]
+        for k in range(1, graph["plan"]["total_steps"] + 1)
+    ]
+    texts = [s["explanation"]["result"]["text"] for s in steps]
+    if "f" in values:
+        want = f"∂{out}/∂f = "
+        assert any(t.startswith(want) for t in texts), texts
+        assert not any(t.startswith("∂f/∂f") for t in texts)

@@ -25,6 +25,8 @@ CHROMIUM_ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / ".cache/npm/node_modules/axe-core/axe.min.js"
 SCREENSHOTS = ROOT / "artifacts/screenshots"
+# the first-visit guide (guide.js) counts as seen: a page's add_init_script(GUIDE_SEEN)
+GUIDE_SEEN = "try { localStorage.setItem('backstep.guide', 'seen') } catch {}"
 
 
 def _unavailable(reason: str) -> None:
@@ -93,13 +95,16 @@ class Watch:
 
 @pytest.fixture
 def make_page(browser, base_url):
-    """make_page(width, height) → a fresh page; the test fails on anything Watch collected."""
+    """make_page(width, height) → a fresh page; the test fails on anything Watch collected.
+    The first-visit guide counts as seen unless `guide=True`."""
     contexts, watches = [], []
 
-    def make(width: int = 1280, height: int = 720, **kw):
+    def make(width: int = 1280, height: int = 720, guide: bool = False, **kw):
         ctx = browser.new_context(
             viewport={"width": width, "height": height}, accept_downloads=True, **kw
         )
+        if not guide:  # the first-visit guide (guide.js) is its own tests' business
+            ctx.add_init_script(GUIDE_SEEN)
         page = ctx.new_page()
         watch = Watch(base_url)
         page.on("console", watch.console)

@@ -10,6 +10,7 @@ import pytest
 from fastapi.responses import HTMLResponse, Response
 
 from app.main import create_app
+from tests.browser.conftest import GUIDE_SEEN
 from tests.browser.server import serve_app
 
 pytestmark = pytest.mark.browser
@@ -185,6 +186,7 @@ def test_panels_on_the_step_through_page(browser, harness_url):
     """The worksheet and export panels on the real page, mounted through its panel API."""
     root = harness_url.removesuffix("/__expr_harness")
     pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    pg.add_init_script(GUIDE_SEEN)
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.goto(f"{root}/#preset=tutorial")
@@ -206,6 +208,7 @@ def test_expression_panel_steps_a_textbook_graph(browser, harness_url):
     graph, and read b's gradient: one path's part first, then the sum of both."""
     root = harness_url.removesuffix("/__expr_harness")
     pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    pg.add_init_script(GUIDE_SEEN)
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.goto(f"{root}/#preset=tutorial")

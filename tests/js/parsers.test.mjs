@@ -6,10 +6,10 @@ import { describe, it } from "node:test";
 import { CATALOG } from "./catalog.mjs";
 
 import { describe as describeError } from "../../static/js/api.js";
-import { parseLayers } from "../../static/js/architecture.js";
+import { parseLayers, tensorNames } from "../../static/js/architecture.js";
 import { arrows, describeHidden, HiddenLayersError, parseHidden } from "../../static/js/labs/hidden.js";
 import { meets, pathNumbers } from "../../static/js/svg.js";
-import { editTarget, validate, withValue } from "../../static/js/value-editor.js";
+import { editTarget, lockText, validate, withFrozen, withValue } from "../../static/js/value-editor.js";
 import { readNumber, worksheetSize } from "../../static/js/worksheet/worksheet.js";
 import { mlp, sumTimesSum } from "./graphs.mjs";
 
@@ -100,9 +100,24 @@ describe("value editor", () => {
     }
     const sc = { kind: "expression", expression: "(a + b) * (b + 1)", values: { a: 2, b: 1 } };
     const t = editTarget(expr, sc, 0, "var_b");
-    assert.deepEqual(t, { id: "var_b", kind: "variable", name: "b", value: 1, variable: "b" });
+    assert.deepEqual(t, { id: "var_b", kind: "variable", name: "b", value: 1, variable: "b", tensor: "b", frozen: false });
     assert.deepEqual(withValue(expr, sc, t, 5).values, { a: 2, b: 5 });
     assert.equal(editTarget(expr, sc, 0, "c1"), null);
+  });
+
+  it("locks a parameter's whole tensor, and unlocks it, in a new scenario", () => {
+    const locked = withFrozen(scenario, "W2", true);
+    assert.deepEqual(locked.frozen, ["W2"]);
+    assert.equal(scenario.frozen, undefined, "the scenario given is left alone");
+    assert.deepEqual(withFrozen(locked, "b1", true).frozen, ["W2", "b1"]);
+    assert.deepEqual(withFrozen(locked, "W2", true).frozen, ["W2"], "never twice");
+    assert.equal(withFrozen(locked, "W2", false).frozen, undefined, "none left: no frozen at all");
+    const w = editTarget(graph, locked, 0, "W2_0_0");
+    assert.deepEqual([w.tensor, w.frozen], ["W2", true]);
+    assert.equal(editTarget(graph, locked, 0, "W1_0_0").frozen, false);
+    assert.match(lockText(w), /unlock W2/);
+    assert.match(lockText({ ...w, frozen: false }), /Lock W2 \(the whole matrix\)/);
+    assert.deepEqual(tensorNames([2, 3, 1]), ["W1", "b1", "W2", "b2"]);
   });
 });
 

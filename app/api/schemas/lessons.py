@@ -144,7 +144,13 @@ class RunRequest(Strict):
 class Rendered(BaseModel):
     text: str = Field(..., description="Unicode plain text.")
     latex: str
-    mathml: str = Field(..., description='A <math display="block"> element.')
+    mathml: str = Field(
+        ...,
+        description='A <math display="block"> element. In an explanation, each symbol or number '
+        "that names a quantity of the graph carries data-ref (the id of a node or parameter in "
+        '/api/graph) and data-of ("value", "grad" or, in an update, "old"): a marked number is '
+        "that quantity of the same answer, formatted.",
+    )
 
 
 class Label(BaseModel):

@@ -63,7 +63,13 @@ export function createExpressionEditor(container, { onScenario = () => {}, initi
           attrs: { id, type: "text", inputmode: "decimal", size: "8", "data-var": name },
         });
         field.value = String(values.has(name) ? values.get(name) : DEFAULT_VALUE);
-        field.addEventListener("input", () => values.set(name, field.value));
+        field.addEventListener("input", () => {
+          values.set(name, field.value);
+          if (field.getAttribute("aria-invalid") === "true") {
+            field.removeAttribute("aria-invalid"); // being mended: Show its graph works again
+            showError("");
+          }
+        });
         return el("span", { cls: "bs-expr-var" }, [el("label", { text: `${name} =`, attrs: { for: id } }), field]);
       }),
     );
@@ -118,12 +124,24 @@ export function createExpressionEditor(container, { onScenario = () => {}, initi
     timer = setTimeout(reparse, 200);
   });
   root.addEventListener("submit", (e) => e.preventDefault());
-  load.addEventListener("click", () => {
+  load.addEventListener("click", async () => {
+    let sc;
     try {
-      onScenario(scenario());
+      sc = scenario();
     } catch (err) {
       showError(err.message);
+      return;
     }
+    // the API's refusal stays beside the fields, the text as typed: "values → a: …" marks a
+    const problems = await onScenario(sc);
+    for (const f of varsBox.querySelectorAll("[data-var]")) f.removeAttribute("aria-invalid");
+    if (!Array.isArray(problems) || !problems.length) return;
+    for (const line of problems) {
+      const name = /values → ([A-Za-z_][A-Za-z0-9_]*)/.exec(line)?.[1];
+      const field = name && varsBox.querySelector(`[data-var="${CSS.escape(name)}"]`);
+      if (field) field.setAttribute("aria-invalid", "true");
+    }
+    showError(problems.map((l) => l.replace(/^scenario → /, "")).join("\n"));
   });
   presetSelect.addEventListener("change", async () => {
     if (!presetSelect.value) return;

@@ -135,7 +135,8 @@ export function createEquationPanel(root) {
   function show(resp) {
     const last = resp.steps[resp.steps.length - 1];
     const phase = last ? last.phase : resp.phase;
-    badge.textContent = resp.phase === "done" ? "Update · done" : PHASE_TITLES[phase];
+    // the last phase there is, done: an expression without a learning rate ends on Backward
+    badge.textContent = resp.phase === "done" ? `${PHASE_TITLES[phase]} · done` : PHASE_TITLES[phase];
     badge.dataset.phase = phase;
     const fine = resp.granularity === "step" ? "" : ` · fine step ${resp.fine_cursor} of ${resp.fine_total}`;
     count.textContent = `step ${resp.cursor} of ${resp.total}${fine}`;
