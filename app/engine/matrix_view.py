@@ -151,7 +151,8 @@ class Reader:
             a_name = "Ŷ" if l == L else f"A{sup(l)}"
             self.per_sample(f"Z{l}", f"Z{sup(l)}", zs, "value", f"n{l}", "value")
             self.per_sample(f"A{l}", a_name, As, "value", f"n{l}", "value")
-            self.per_sample(f"dA{l}", f"∂ℓ/∂A{sup(l)}", As, "grad", f"n{l}", "grad")
+            da_name = "∂ℓ/∂Ŷ" if l == L else f"∂ℓ/∂A{sup(l)}"
+            self.per_sample(f"dA{l}", da_name, As, "grad", f"n{l}", "grad")
             self.per_sample(f"D{l}", f"δ{sup(l)}", zs, "grad", f"n{l}", "grad")
             Z, A, D = self.bases[f"Z{l}"], self.bases[f"A{l}"], self.bases[f"D{l}"]
             if act.jacobian is None:  # f′(Z), as the backward step computes it, once it has
@@ -220,7 +221,7 @@ def blocks(spec: MLPSpec) -> list[Block]:
     out.append(
         Block(
             "dAL", "backward", L, Operand(f"dA{L}"),
-            [Operand(f"A{L}", fn="∂ℓ/∂ŷ"), Operand("Y", op=",")],
+            [Operand(f"A{L}", fn="ℓ′"), Operand("Y", op=",")],
             why="δ starts at the loss: its slope for each output of each sample (" + loss.rule + ")",
         )
     )  # fmt: skip
