@@ -19,6 +19,7 @@ import { createExpressionEditor } from "./expr/editor.js";
 import { api } from "./api.js";
 import { createToast, el } from "./dom.js";
 import { createWorksheetPanels } from "./worksheet/panel.js";
+import { createMatrixHooks } from "./matrix/hooks.js";
 
 const $ = (id) => document.getElementById(id);
 const presets = JSON.parse($("presets-data").textContent);
@@ -96,6 +97,7 @@ const lesson = createLesson(store, {
     expandToggle.setAvailable(!expression);
     expandToggle.set(store.get().expand);
     document.documentElement.dataset.kind = expression ? "expression" : "network";
+    matrix.setGraph(graph);
     $("summary-grad-head").textContent = expression ? "gradient ∂f/∂θ" : "gradient ∂L/∂θ";
     syncPresetMenu();
     graphError.hidden = true;
@@ -112,6 +114,7 @@ const lesson = createLesson(store, {
     controls.sync(store.get(), resp, graph);
     graphError.hidden = true;
     worksheet.show({ scenario: s.scenario, graph, state: store.get() });
+    matrix.step();
   },
   onContributions(parts) {
     stage.setContributions(parts);
@@ -174,7 +177,8 @@ function changeGranularity(granularity) {
   store.set({ granularity, cursor: resp.cursors[granularity] });
 }
 
-const controls = createControls({ store, total, go, drawn: () => lesson.drawn(), changeGranularity, toggleProjector, toggleFullscreen, help });
+const matrix = createMatrixHooks({ store, go, toast, stage: $("stage"), graphWrap: $("graph-wrap"), toggle: $("view-toggle"), summaryBody: $("summary-body"), isExpression });
+const controls = createControls({ store, total, go, drawn: () => lesson.drawn(), changeGranularity, toggleProjector, toggleFullscreen, help, toggleView: matrix.toggle });
 
 const valueEditor = createValueEditor({
   form: $("value-editor"),
@@ -294,6 +298,7 @@ store.subscribe((s, changed) => {
     sizeExplain();
   }
   if (changed.has("granularity") && lesson.graph()) timeline.setPlan(lesson.graph(), s.granularity);
+  matrix.changed(s, changed);
   if (changed.has("scenario") || changed.has("expand")) return; // lesson.load fetches what it needs
   if (["cursor", "granularity", "sample", "precision"].some((k) => changed.has(k))) lesson.fetchStep();
   controls.sync(s, lesson.step(), lesson.graph());
