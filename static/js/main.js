@@ -299,6 +299,7 @@ store.subscribe((s, changed) => {
   }
   if (changed.has("granularity") && lesson.graph()) timeline.setPlan(lesson.graph(), s.granularity);
   matrix.changed(s, changed);
+  if (changed.has("convention") && lesson.graph()) worksheet.show({ scenario: s.scenario, graph: lesson.graph(), state: s }); // exports follow it
   if (changed.has("scenario") || changed.has("expand")) return; // lesson.load fetches what it needs
   if (["cursor", "granularity", "sample", "precision"].some((k) => changed.has(k))) lesson.fetchStep();
   controls.sync(s, lesson.step(), lesson.graph());

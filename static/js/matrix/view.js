@@ -135,7 +135,7 @@ function drawMatrix(m, precision, phase) {
   const read = new Set(m.read.map(([r, c]) => `${r},${c}`));
   const write = new Set(m.write.map(([r, c]) => `${r},${c}`));
   const param = m.kind === "param" || m.kind === "grad" || m.kind === "new";
-  const table = el("table", { cls: `matrix kind-${m.kind}`, attrs: { "data-key": m.key } });
+  const table = el("table", { cls: `matrix kind-${m.kind}`, attrs: { "data-key": m.key, "data-kind": m.kind } });
   table.append(el("caption", {}, [el("span", { cls: "matrix-name", text: m.name }), el("span", { cls: "matrix-dims", text: ` ${m.shape[0]} × ${m.shape[1]}` })]));
   const tbody = el("tbody");
   m.rows.forEach((r, i) => {
