@@ -65,8 +65,9 @@ class Block:
     terms: list[Operand]
     transform: bool = True  # the rows convention transposes the equation (per-sample results)
     why: str = ""
+    why_rows: str = ""  # the sentence in the rows convention, where it differs
     note: str = ""
-    suffix: str = ""  # written after the terms: ", column by column"
+    suffix: str = ""  # written after the terms: ", sample by sample"
     result_name: str = ""  # a name for the result other than its base's
 
 
@@ -207,7 +208,7 @@ def blocks(spec: MLPSpec) -> list[Block]:
         out.append(
             Block(
                 f"a{l}", "forward", l, Operand(f"A{l}"), [Operand(f"Z{l}", fn=act.symbol)],
-                note=("column by column: each sample's outputs sum to 1"
+                note=("sample by sample: each sample's outputs sum to 1"
                       if act.output_only else "elementwise: one cell at a time"),
             )
         )  # fmt: skip
@@ -240,7 +241,7 @@ def blocks(spec: MLPSpec) -> list[Block]:
                 Block(
                     f"d{l}", "backward", l, Operand(f"D{l}"),
                     [Operand(f"J{l}", t=True), Operand(f"dA{l}", op="·")],
-                    suffix=", column by column",
+                    suffix=", sample by sample",
                     why=f"{act.title} couples the layer: every a depends on every z, so f′ is a "
                     "Jacobian Jₛ per sample, not one number per cell. "
                     f"{act.rule} δ's column s is Jₛᵀ times ∂ℓ/∂A's column s"
@@ -257,6 +258,9 @@ def blocks(spec: MLPSpec) -> list[Block]:
                 why=f"Why the transpose: W{sup(l)}ⱼₖ met every sample, δⱼ times aₖ of sample s; "
                 "transposing A lines its samples up with δ's, so the product sums over the samples "
                 "and comes out the shape of W.",
+                why_rows=f"Why the transpose: W{sup(l)}ⱼₖ met every sample, δⱼ times aₖ of sample "
+                "s; with one row per sample, transposing δ lines its samples up with A's, so the "
+                "product sums over the samples and comes out the shape of W (out × in).",
             )
         )  # fmt: skip
         out.append(
@@ -275,6 +279,10 @@ def blocks(spec: MLPSpec) -> list[Block]:
                     why=f"Why the transpose: W{sup(l)} carried {spec.layers[l - 1]} values forward "
                     f"into {spec.layers[l]}; the gradient goes the other way, so the same weights "
                     f"are read by columns: W{sup(l)}ⱼₖ carried aₖ into zⱼ, so it carries δⱼ back to aₖ.",
+                    why_rows=f"Why no transpose here: the forward pass multiplied by W{sup(l)}ᵀ "
+                    "(W is stored out × in, as nn.Linear keeps it); the gradient goes the other "
+                    f"way, so it multiplies by W{sup(l)} itself: W{sup(l)}ⱼₖ carried aₖ into zⱼ, "
+                    "so it carries δⱼ back to aₖ.",
                 )
             )  # fmt: skip
     for l in range(L, 0, -1):
@@ -438,7 +446,7 @@ def matrices(lesson: Lesson, state: State, start: int, end: int, sample: int, co
                 "layer": blk.layer,
                 "equation": _equation(res, ts, blk),
                 "shapes": _shapes(res, ts, blk, spec.inputs.shape[0]),
-                "why": blk.why,
+                "why": blk.why_rows if conv == "rows" and blk.why_rows else blk.why,
                 "note": blk.note,
                 "active": blk.id in mk.blocks,
                 "result": res,
@@ -525,7 +533,7 @@ def _shapes(res: dict, ts: list[dict], blk: Block, m: int) -> str:
     for k, o in enumerate(ts):
         shape = _shape(tuple(o["shape"]))
         if "Σ" in o["coef"]:
-            shape = f"Σ over the {m} samples of {shape}"
+            shape = f"Σ over the {m} sample{'s' if m != 1 else ''} of {shape}"
         if k:
             shape = f"{o['op']} {shape}" if o["op"] != "," else f", {shape}"
         parts.append(shape)

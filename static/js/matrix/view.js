@@ -37,6 +37,7 @@ export function createMatrixView({ host, graphWrap, store, onParam }) {
   let ctl = null;
   let shown = false;
   let last = null; // the last answer drawn
+  let asked = null; // { scenario, key } of the last request: the same one is not sent twice
 
   body.addEventListener("click", (ev) => {
     const cell = ev.target.closest("td[data-param]");
@@ -52,6 +53,7 @@ export function createMatrixView({ host, graphWrap, store, onParam }) {
 
   function setShown(on) {
     shown = on;
+    if (!on) asked = null;
     root.hidden = !on;
     graphWrap.hidden = on;
     host.classList.toggle("is-matrix", on);
@@ -62,14 +64,18 @@ export function createMatrixView({ host, graphWrap, store, onParam }) {
     if (!shown) return;
     const s = store.get();
     for (const input of conv.querySelectorAll("input")) input.checked = input.value === s.convention;
+    const req = { scenario: s.scenario, cursor: s.cursor, granularity: s.granularity, sample: s.sample, convention: s.convention };
+    const key = [s.cursor, s.granularity, s.sample, s.convention, s.precision];
+    if (asked && asked.scenario === s.scenario && asked.key.join() === key.join()) return; // asked already
     if (ctl) ctl.abort();
     ctl = new AbortController();
-    const req = { scenario: s.scenario, cursor: s.cursor, granularity: s.granularity, sample: s.sample, convention: s.convention };
+    asked = { scenario: s.scenario, key };
     try {
       const resp = await api.matrices(req, ctl.signal);
       draw(resp, s.precision);
     } catch (err) {
       if (err.name === "AbortError") return;
+      asked = null;
       status.textContent = `The matrices could not be shown: ${messagesOf(err).join(" · ")}`;
     }
   }
@@ -119,7 +125,7 @@ function drawBlock(b, precision, resp) {
     if (t.coef) row.append(el("span", { cls: "matrix-coef", text: t.coef }));
     if (t.fn) row.append(el("span", { cls: "matrix-fn", text: `${t.fn}(` }));
     row.append(drawMatrix(t, precision, b.phase));
-    if (t.broadcast) row.append(ghost(t, precision, resp));
+    if (t.broadcast && resp.samples > 1) row.append(ghost(t, precision, resp));
     if (t.fn && (k === b.terms.length - 1 || !b.terms[k + 1].fn)) row.append(el("span", { cls: "matrix-fn", text: ")" }));
   });
   const head = el("div", { cls: "matrix-eq" }, [
