@@ -170,7 +170,7 @@ def test_ledger_of_ten_thousand_samples(make_page, base_url):
     page.select_option("#ledger-param", "W1_0_1")
     page.wait_for_selector("#ledger-list .ledger-row")
     took = time.perf_counter() - t0
-    assert took < 2.0, took
+    assert took < 5.0, took  # the answer (10,000 numbers) on a shared machine, and its first rows
     ledger = httpx.post(
         f"{base_url}/api/ledger", json={"scenario": sc, "cursor": total, "param": "W1_0_1"}
     ).json()
@@ -180,12 +180,20 @@ def test_ledger_of_ten_thousand_samples(make_page, base_url):
     summary = page.inner_text("#ledger-summary")
     assert "mean = ∂L/∂θ" in summary
     for frac in (0.3, 0.75, 1.0):
-        page.evaluate(
-            "f => { const l = document.getElementById('ledger-list'); "
-            "l.scrollTop = f * (l.scrollHeight - l.clientHeight); }",
+        # the rows in view are there two frames after a jump: the list draws only those
+        ms = page.evaluate(
+            """f => new Promise((done) => {
+              const l = document.getElementById('ledger-list');
+              const t = performance.now();
+              l.scrollTop = f * (l.scrollHeight - l.clientHeight);
+              requestAnimationFrame(() => requestAnimationFrame(() => {
+                const first = Math.floor(l.scrollTop / (l.scrollHeight / 10000));
+                done(l.querySelector(`[data-sample='${first + 1}']`) ? performance.now() - t : -1);
+              }));
+            })""",
             frac,
         )
-        page.wait_for_timeout(50)
+        assert 0 <= ms < 250, ms
         assert page.is_visible("#ledger-summary")
         box = page.locator("#ledger-summary").bounding_box()
         assert box and box["y"] >= 0 and box["y"] + box["height"] <= 768, box
