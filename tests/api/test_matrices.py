@@ -89,7 +89,7 @@ def test_ledger_agrees_with_the_step(client, xor):
 @pytest.mark.parametrize(
     ("path", "patch", "field", "words"),
     [
-        ("/api/ledger", {"param": "x0"}, "param", "not a parameter"),
+        ("/api/ledger", {"param": "x0"}, "param", "should match pattern"),
         ("/api/ledger", {"param": "W9_0_0"}, "param", "not a parameter"),
         ("/api/matrices", {"cursor": 10_000}, "cursor", "past the end"),
         ("/api/matrices", {"sample": 4}, None, "4 samples"),

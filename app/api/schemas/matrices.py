@@ -70,7 +70,12 @@ class LedgerRequest(_AtCursor):
             **rules("param is a parameter id of the scenario's graph (W{l}_{j}_{i}, b{l}_{j})"),
         },
     )
-    param: str = Field(..., max_length=40, description="A parameter id, e.g. W1_0_1 or b2_0.")
+    param: str = Field(
+        ...,
+        max_length=40,
+        pattern=r"^(W[0-9]{1,2}_[0-9]{1,2}_[0-9]{1,2}|b[0-9]{1,2}_[0-9]{1,2})$",
+        description="A parameter id, e.g. W1_0_1 or b2_0.",
+    )
 
 
 class MatrixOut(BaseModel):
