@@ -16,7 +16,9 @@ import json
 
 import numpy as np
 
+from app.engine.mathfmt import Fmt
 from app.engine.network import MLPSpec
+from app.engine.notation import Notation
 from app.engine.registry import ACTIVATIONS, EPS, LOSSES
 
 
@@ -36,6 +38,28 @@ def parse_output(text: str) -> dict[str, object]:
         if sep and name.isidentifier():
             out[name] = json.loads(value)
     return out
+
+
+SHOW_ALL_NAMES = 12  # a tensor with more entries names only its first and last
+
+
+def names(nt: Notation, tensor: str) -> str:
+    """The page's names of a tensor's entries, row by row: W⁽¹⁾₁₁ W⁽¹⁾₁₂ | W⁽¹⁾₂₁ W⁽¹⁾₂₂."""
+    ids = nt.tensor_ids(tensor)
+    flat = [i for row in ids for i in row]
+    if len(flat) > SHOW_ALL_NAMES:
+        return f"{nt.text(flat[0])} … {nt.text(flat[-1])}"
+    return " | ".join(" ".join(nt.text(i) for i in row) for row in ids)
+
+
+def _names_note(nt: Notation) -> str:
+    if nt.chain:
+        return "Each tensor's comment names its entries as the page does (the tutorial's W₁₁, W₂)."
+    return "W1[j - 1, k - 1] is the page's W⁽¹⁾ⱼₖ (row j, column k, from 1), as each comment says."
+
+
+def _layer(nt: Notation, base: str, l: int) -> str:
+    return nt.layer(base, l).text(Fmt())
 
 
 class Layout:
@@ -69,12 +93,16 @@ class Layout:
 
 
 def _data(spec: MLPSpec, tensor: str, lay: Layout | None = None) -> list[str]:
-    """The parameters and data, shaped as in the tutorial: W (out, in), b and X as columns; or,
-    in the rows convention, as PyTorch's nn.Linear: W (out, in), b a row, X one row per sample."""
+    """The parameters and data, shaped as in the tutorial: W (out, in), b and X as columns (or,
+    in the rows convention, as PyTorch's nn.Linear: b a row, X one row per sample).
+    A comment names each entry as the page does: W1[j − 1, k − 1] is W⁽¹⁾ⱼₖ."""
     lay = lay or Layout()
+    nt = Notation(spec.layers)
     lines = []
     for l, (W, b) in enumerate(zip(spec.weights, spec.biases, strict=True), start=1):
+        lines.append(f"# {_layer(nt, 'W', l)} on the page, row by row: {names(nt, f'W{l}')}")
         lines.append(f"W{l} = {tensor}({literal(W)})  # shape {W.shape}: layer {l}, (out, in)")
+        lines.append(f"# {_layer(nt, 'b', l)} on the page: {names(nt, f'b{l}')}")
         if lay.rows:
             lines.append(f"b{l} = {tensor}({literal(b)})  # shape ({len(b)},): added to each row")
         else:
@@ -95,12 +123,14 @@ def _data(spec: MLPSpec, tensor: str, lay: Layout | None = None) -> list[str]:
 def numpy_script(spec: MLPSpec, convention: str = "columns") -> str:
     lay = Layout(convention)
     depth = spec.depth
+    nt = Notation(spec.layers)
     acts = sorted(set(spec.activations))
     out = [
         '"""One training iteration of this network in plain NumPy, exported from Backstep.',
         "",
         "Forward pass, backward pass (the chain rule by hand) and one gradient-descent update,",
         "as in the tutorial's program. Each quantity is printed as `name = <JSON>` at full precision.",
+        _names_note(nt),
         '"""',
         "",
         "import json",
@@ -123,8 +153,8 @@ def numpy_script(spec: MLPSpec, convention: str = "columns") -> str:
     out.append("# ── FORWARD PASS ──────────────────────────────────────────")
     prev = "X"
     for l in range(1, depth + 1):
-        out.append(f"z{l} = {lay.linear(l, prev)}")
-        out.append(f"a{l} = {spec.activations[l - 1]}(z{l})")
+        out.append(f"z{l} = {lay.linear(l, prev)}  # {_layer(nt, 'z', l)}")
+        out.append(f"a{l} = {spec.activations[l - 1]}(z{l})  # {_layer(nt, 'a', l)}")
         prev = f"a{l}"
     out.append(f"y_hat = a{depth}  # the prediction ŷ")
     out += _np_loss(spec.loss, "y_hat", "loss", lay)
@@ -139,13 +169,15 @@ def numpy_script(spec: MLPSpec, convention: str = "columns") -> str:
     out += _np_loss_grad(spec.loss, depth)
     for l in range(depth, 0, -1):
         act = spec.activations[l - 1]
+        delta = f"{_layer(nt, 'δ', l)} = ∂ℓ/∂{_layer(nt, 'z', l)}, per sample"
         if ACTIVATIONS[act].output_only:
-            out.append(f"delta{l} = softmax_backward(a{l}, dA{l})  # δ{l} = ∂ℓ/∂z{l}, per sample")
+            out.append(f"delta{l} = softmax_backward(a{l}, dA{l})  # {delta}")
         else:
-            out.append(f"delta{l} = dA{l} * {act}_deriv(z{l}, a{l})  # δ{l} = ∂ℓ/∂z{l}, per sample")
+            out.append(f"delta{l} = dA{l} * {act}_deriv(z{l}, a{l})  # {delta}")
         a_prev = "X" if l == 1 else f"a{l - 1}"
-        out.append(f"dW{l} = {lay.dW(l, a_prev)}  # ∂L/∂W{l}: mean over the samples")
-        out.append(f"db{l} = {lay.db(l)}  # ∂L/∂b{l}")
+        dw, db = f"∂L/∂{_layer(nt, 'W', l)}", f"∂L/∂{_layer(nt, 'b', l)}"
+        out.append(f"dW{l} = {lay.dW(l, a_prev)}  # {dw}: mean over the samples")
+        out.append(f"db{l} = {lay.db(l)}  # {db}")
         if l > 1:
             out.append(f"dA{l - 1} = {lay.dA(l)}  # propagate the error upstream")
     for l in range(depth, 0, -1):
@@ -188,12 +220,14 @@ def _np_loss_grad(loss: str, depth: int) -> list[str]:
 def torch_script(spec: MLPSpec, convention: str = "columns") -> str:
     lay = Layout(convention)
     depth = spec.depth
+    nt = Notation(spec.layers)
     out = [
         '"""One training iteration of this network in PyTorch, exported from Backstep.',
         "",
         "As in the tutorial's PyTorch example: build the forward pass, call loss.backward(), and",
         "read the gradients from .grad. float64 throughout, so the numbers match the engine's to the",
-        'last digits. Each quantity is printed as `name = <JSON>`."""',
+        "last digits. Each quantity is printed as `name = <JSON>`.",
+        _names_note(nt) + '"""',
         "",
         "import json",
         "",
@@ -217,9 +251,11 @@ def torch_script(spec: MLPSpec, convention: str = "columns") -> str:
     prev = "X"
     for l in range(1, depth + 1):
         out.append(f"z{l} = {lay.linear(l, prev)}")
-        out.append(f"z{l}.retain_grad()  # keep ∂L/∂z{l} to show δ{l}")
-        act = ACTIVATIONS[spec.activations[l - 1]].torch.format(z=f"z{l}")
-        out.append(f"a{l} = " + lay.code(act))
+        z, d = _layer(nt, "z", l), _layer(nt, "δ", l)
+        out.append(f"z{l}.retain_grad()  # keep ∂L/∂{z} to show {d}")
+        out.append(
+            f"a{l} = " + lay.code(ACTIVATIONS[spec.activations[l - 1]].torch.format(z=f"z{l}"))
+        )
         prev = f"a{l}"
     out.append(f"y_hat = a{depth}")
     out.append(

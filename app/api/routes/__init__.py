@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import expr, health, lessons, matrices, presets, train
+from app.api.routes import expr, health, lessons, live, matrices, presets, train
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(presets.router)
@@ -10,5 +10,6 @@ api_router.include_router(lessons.router)
 api_router.include_router(matrices.router)
 api_router.include_router(train.router)
 api_router.include_router(expr.router)
+api_router.include_router(live.router)
 
 health_router = health.router
