@@ -4,6 +4,10 @@ The NumPy script follows the tutorial's program (columns are samples, the chain 
 gradients divided by m as in its XOR loop); the PyTorch script follows its `loss.backward()`
 example, in float64 so both reproduce the engine's numbers to the last digits. Both print one line
 per quantity, `name = <JSON>`, which `parse_output` reads back.
+
+`convention="rows"` writes both in PyTorch's layout instead: one row per sample, Z = X @ W.T + b,
+∂L/∂W = δᵀ A / m, ∂L/∂A = δ W (W stays (out, in) as nn.Linear keeps it); every per-sample
+quantity it prints is the transpose of the columns script's.
 """
 
 from __future__ import annotations
@@ -58,26 +62,66 @@ def _layer(nt: Notation, base: str, l: int) -> str:
     return nt.layer(base, l).text(Fmt())
 
 
-def _data(spec: MLPSpec, tensor: str) -> list[str]:
-    """The parameters and data, shaped as in the tutorial: W (out, in), b and X as columns.
+class Layout:
+    """What differs between the conventions: columns are samples (the tutorial's W @ X) or rows
+    are samples (PyTorch's X @ W.T). The registry's code reduces over the neurons on axis 0 (the
+    columns convention's); the rows convention's neurons are axis 1."""
+
+    def __init__(self, convention: str = "columns"):
+        self.rows = convention == "rows"
+        self.axis = 1 if self.rows else 0  # the neurons' axis
+        self.sample_axis = 0 if self.rows else 1
+
+    def code(self, line: str) -> str:
+        if not self.rows:
+            return line
+        return line.replace("axis=0", "axis=1").replace("dim=0", "dim=1")
+
+    def linear(self, l: int, a: str) -> str:
+        return f"{a} @ W{l}.T + b{l}" if self.rows else f"W{l} @ {a} + b{l}"
+
+    def dW(self, l: int, a: str) -> str:
+        return f"delta{l}.T @ {a} / m" if self.rows else f"delta{l} @ {a}.T / m"
+
+    def db(self, l: int) -> str:
+        axis = 0 if self.rows else 1
+        keep = "" if self.rows else ", keepdims=True"
+        return f"np.sum(delta{l}, axis={axis}{keep}) / m"
+
+    def dA(self, l: int) -> str:
+        return f"delta{l} @ W{l}" if self.rows else f"W{l}.T @ delta{l}"
+
+
+def _data(spec: MLPSpec, tensor: str, lay: Layout | None = None) -> list[str]:
+    """The parameters and data, shaped as in the tutorial: W (out, in), b and X as columns (or,
+    in the rows convention, as PyTorch's nn.Linear: b a row, X one row per sample).
     A comment names each entry as the page does: W1[j − 1, k − 1] is W⁽¹⁾ⱼₖ."""
+    lay = lay or Layout()
     nt = Notation(spec.layers)
     lines = []
     for l, (W, b) in enumerate(zip(spec.weights, spec.biases, strict=True), start=1):
         lines.append(f"# {_layer(nt, 'W', l)} on the page, row by row: {names(nt, f'W{l}')}")
         lines.append(f"W{l} = {tensor}({literal(W)})  # shape {W.shape}: layer {l}, (out, in)")
         lines.append(f"# {_layer(nt, 'b', l)} on the page: {names(nt, f'b{l}')}")
-        lines.append(f"b{l} = {tensor}({literal(b[:, None])})  # shape ({len(b)}, 1)")
-    lines.append(f"X = {tensor}({literal(spec.inputs.T)})  # inputs: one column per sample")
-    lines.append(f"Y = {tensor}({literal(spec.targets.T)})  # targets: one column per sample")
+        if lay.rows:
+            lines.append(f"b{l} = {tensor}({literal(b)})  # shape ({len(b)},): added to each row")
+        else:
+            lines.append(f"b{l} = {tensor}({literal(b[:, None])})  # shape ({len(b)}, 1)")
+    if lay.rows:
+        lines.append(f"X = {tensor}({literal(spec.inputs)})  # inputs: one row per sample")
+        lines.append(f"Y = {tensor}({literal(spec.targets)})  # targets: one row per sample")
+    else:
+        lines.append(f"X = {tensor}({literal(spec.inputs.T)})  # inputs: one column per sample")
+        lines.append(f"Y = {tensor}({literal(spec.targets.T)})  # targets: one column per sample")
     lines.append(f"lr = {spec.learning_rate!r}  # learning rate η")
-    lines.append("m = X.shape[1]  # number of samples")
+    lines.append(f"m = X.shape[{lay.sample_axis}]  # number of samples")
     if any(ACTIVATIONS[a].uses_slope for a in spec.activations):
         lines.append(f"SLOPE = {spec.leaky_slope!r}  # leaky ReLU slope for z < 0")
     return lines
 
 
-def numpy_script(spec: MLPSpec) -> str:
+def numpy_script(spec: MLPSpec, convention: str = "columns") -> str:
+    lay = Layout(convention)
     depth = spec.depth
     nt = Notation(spec.layers)
     acts = sorted(set(spec.activations))
@@ -99,21 +143,21 @@ def numpy_script(spec: MLPSpec) -> str:
         "",
         "",
         "# ── Network weights and data ──────────────────────────────",
-        *_data(spec, "np.array"),
+        *_data(spec, "np.array", lay),
         f"EPS = {EPS!r}  # probabilities are clipped to [EPS, 1 − EPS] before a log",
         "",
         "# ── Activation functions and their derivatives ────────────",
     ]
     for name in acts:
-        out += ACTIVATIONS[name].numpy_defs()
+        out += [lay.code(line) for line in ACTIVATIONS[name].numpy_defs()]
     out.append("# ── FORWARD PASS ──────────────────────────────────────────")
     prev = "X"
     for l in range(1, depth + 1):
-        out.append(f"z{l} = W{l} @ {prev} + b{l}  # {_layer(nt, 'z', l)}")
+        out.append(f"z{l} = {lay.linear(l, prev)}  # {_layer(nt, 'z', l)}")
         out.append(f"a{l} = {spec.activations[l - 1]}(z{l})  # {_layer(nt, 'a', l)}")
         prev = f"a{l}"
     out.append(f"y_hat = a{depth}  # the prediction ŷ")
-    out += _np_loss(spec.loss, "y_hat", "loss")
+    out += _np_loss(spec.loss, "y_hat", "loss", lay)
     for l in range(1, depth + 1):
         out.append(f'show("z{l}", z{l})')
         out.append(f'show("a{l}", a{l})')
@@ -132,10 +176,10 @@ def numpy_script(spec: MLPSpec) -> str:
             out.append(f"delta{l} = dA{l} * {act}_deriv(z{l}, a{l})  # {delta}")
         a_prev = "X" if l == 1 else f"a{l - 1}"
         dw, db = f"∂L/∂{_layer(nt, 'W', l)}", f"∂L/∂{_layer(nt, 'b', l)}"
-        out.append(f"dW{l} = delta{l} @ {a_prev}.T / m  # {dw}: mean over the samples")
-        out.append(f"db{l} = np.sum(delta{l}, axis=1, keepdims=True) / m  # {db}")
+        out.append(f"dW{l} = {lay.dW(l, a_prev)}  # {dw}: mean over the samples")
+        out.append(f"db{l} = {lay.db(l)}  # {db}")
         if l > 1:
-            out.append(f"dA{l - 1} = W{l}.T @ delta{l}  # propagate the error upstream")
+            out.append(f"dA{l - 1} = {lay.dA(l)}  # propagate the error upstream")
     for l in range(depth, 0, -1):
         out += [f'show("delta{l}", delta{l})', f'show("dW{l}", dW{l})', f'show("db{l}", db{l})']
     out += ["", "# ── GRADIENT DESCENT UPDATE ───────────────────────────────"]
@@ -143,9 +187,9 @@ def numpy_script(spec: MLPSpec) -> str:
     out += ["", "# ── The loss with the updated parameters ──────────────────"]
     prev = "X"
     for l in range(1, depth + 1):
-        out.append(f"a{l} = {spec.activations[l - 1]}(W{l} @ {prev} + b{l})")
+        out.append(f"a{l} = {spec.activations[l - 1]}({lay.linear(l, prev)})")
         prev = f"a{l}"
-    out += _np_loss(spec.loss, f"a{depth}", "loss_after")
+    out += _np_loss(spec.loss, f"a{depth}", "loss_after", lay)
     out.append('show("loss_after", loss_after)')
     return "\n".join(out) + "\n"
 
@@ -162,16 +206,19 @@ def _updates(spec: MLPSpec, template: str) -> list[str]:
     return lines
 
 
-def _np_loss(loss: str, a: str, name: str) -> list[str]:
+def _np_loss(loss: str, a: str, name: str, lay: Layout) -> list[str]:
     per = LOSSES[loss].numpy.format(a=a)
-    return [f"{name} = np.mean(np.sum({per}, axis=0))  # L: the mean over samples of each ℓ"]
+    return [
+        f"{name} = np.mean(np.sum({per}, axis={lay.axis}))  # L: the mean over samples of each ℓ"
+    ]
 
 
 def _np_loss_grad(loss: str, depth: int) -> list[str]:
     return [line.format(d=f"dA{depth}") for line in LOSSES[loss].numpy_grad]
 
 
-def torch_script(spec: MLPSpec) -> str:
+def torch_script(spec: MLPSpec, convention: str = "columns") -> str:
+    lay = Layout(convention)
     depth = spec.depth
     nt = Notation(spec.layers)
     out = [
@@ -194,7 +241,7 @@ def torch_script(spec: MLPSpec) -> str:
         "",
         "",
         "# ── Weights: requires_grad=True tracks the computation graph ──",
-        *_data(spec, "torch.tensor"),
+        *_data(spec, "torch.tensor", lay),
         f"EPS = {EPS!r}",
         "for t in (" + ", ".join(f"W{l}, b{l}" for l in range(1, depth + 1)) + "):",
         "    t.requires_grad_(True)",
@@ -203,13 +250,17 @@ def torch_script(spec: MLPSpec) -> str:
     ]
     prev = "X"
     for l in range(1, depth + 1):
-        out.append(f"z{l} = W{l} @ {prev} + b{l}")
+        out.append(f"z{l} = {lay.linear(l, prev)}")
         z, d = _layer(nt, "z", l), _layer(nt, "δ", l)
         out.append(f"z{l}.retain_grad()  # keep ∂L/∂{z} to show {d}")
-        out.append(f"a{l} = " + ACTIVATIONS[spec.activations[l - 1]].torch.format(z=f"z{l}"))
+        out.append(
+            f"a{l} = " + lay.code(ACTIVATIONS[spec.activations[l - 1]].torch.format(z=f"z{l}"))
+        )
         prev = f"a{l}"
     out.append(f"y_hat = a{depth}")
-    out.append(f"loss = {_torch_loss(spec.loss, 'y_hat')}  # L: the mean over samples of each ℓ")
+    out.append(
+        f"loss = {_torch_loss(spec.loss, 'y_hat', lay)}  # L: the mean over samples of each ℓ"
+    )
     for l in range(1, depth + 1):
         out += [f'show("z{l}", z{l})', f'show("a{l}", a{l})']
     out += [
@@ -239,14 +290,14 @@ def torch_script(spec: MLPSpec) -> str:
     ]
     prev = "X"
     for l in range(1, depth + 1):
-        act = ACTIVATIONS[spec.activations[l - 1]].torch.format(z=f"W{l} @ {prev} + b{l}")
-        out.append(f"    a{l} = {act}")
+        act = ACTIVATIONS[spec.activations[l - 1]].torch.format(z=lay.linear(l, prev))
+        out.append(f"    a{l} = {lay.code(act)}")
         prev = f"a{l}"
-    out.append(f"    loss_after = {_torch_loss(spec.loss, f'a{depth}')}")
+    out.append(f"    loss_after = {_torch_loss(spec.loss, f'a{depth}', lay)}")
     out.append('show("loss_after", loss_after)')
     return "\n".join(out) + "\n"
 
 
-def _torch_loss(loss: str, a: str) -> str:
+def _torch_loss(loss: str, a: str, lay: Layout | None = None) -> str:
     per = LOSSES[loss].torch.format(a=a, p=f"torch.clamp({a}, EPS, 1 - EPS)")
-    return f"({per}).sum(dim=0).mean()"
+    return f"({per}).sum(dim={(lay or Layout()).axis}).mean()"

@@ -127,6 +127,8 @@ export const api = {
   // the page shows labels as text only: their LaTeX and MathML would multiply a large graph's size
   graph: (scenario, signal, expand = false) => post("/api/graph", expand ? { scenario, expand, labels: "text" } : { scenario, labels: "text" }, signal),
   step: (req, signal) => post("/api/step", req, signal),
+  matrices: (req, signal) => post("/api/matrices", req, signal),
+  ledger: (req, signal) => post("/api/ledger", req, signal),
   expressionPresets: (signal) => get("/api/expressions/presets", signal),
   expressionPreset: (id, signal) => get(`/api/expressions/presets/${encodeURIComponent(id)}`, signal),
   parse: (expression, signal) => post("/api/expressions/parse", { expression }, signal),
@@ -136,8 +138,10 @@ export const api = {
   datasets: (body, signal) => post("/api/datasets", body, signal),
 
   /** A download of the lesson as code or a file: resolves to { blob, filename }. */
-  async exportFile(scenario, format, name = "backstep", signal) {
-    const response = await send("POST", "/api/export", { scenario, format, name }, signal);
+  async exportFile(scenario, format, name = "backstep", signal, convention = "columns") {
+    const body = { scenario, format, name };
+    if (convention !== "columns") body.convention = convention; // the matrix view's layout
+    const response = await send("POST", "/api/export", body, signal);
     return { blob: await response.blob(), filename: filenameOf(response, `${name}.${format}`) };
   },
 

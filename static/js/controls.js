@@ -15,7 +15,7 @@ function typesText(t) {
   return t.tagName === "INPUT" && !UNTYPED.has(t.type);
 }
 
-export function createControls({ store, total, go, drawn, changeGranularity, toggleProjector, toggleFullscreen, help }) {
+export function createControls({ store, total, go, drawn, changeGranularity, toggleProjector, toggleFullscreen, help, toggleView = () => {} }) {
   const $ = (id) => document.getElementById(id);
   const playBtn = $("btn-play");
 
@@ -89,6 +89,8 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
       F: toggleFullscreen,
       m: toggleProjector,
       M: toggleProjector,
+      v: toggleView,
+      V: toggleView,
       "?": help.open,
     };
     const action = actions[ev.key];

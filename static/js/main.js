@@ -21,6 +21,7 @@ import { createExpressionEditor } from "./expr/editor.js";
 import { api } from "./api.js";
 import { createToast, el } from "./dom.js";
 import { createWorksheetPanels } from "./worksheet/panel.js";
+import { createMatrixHooks } from "./matrix/hooks.js";
 import { createLive } from "./live/live.js";
 
 const $ = (id) => document.getElementById(id);
@@ -99,6 +100,7 @@ const lesson = createLesson(store, {
     expandToggle.setAvailable(!expression);
     expandToggle.set(store.get().expand);
     document.documentElement.dataset.kind = expression ? "expression" : "network";
+    matrix.setGraph(graph);
     // an expression's output is f (or another name when a variable is called f: the API's label)
     const top = expression ? graph.nodes.find((n) => n.id === "f")?.label.text || "f" : "L";
     $("summary-grad-head").textContent = `gradient ∂${top}/∂θ`;
@@ -118,6 +120,7 @@ const lesson = createLesson(store, {
     controls.sync(store.get(), resp, graph);
     graphError.hidden = true;
     worksheet.show({ scenario: s.scenario, graph, state: store.get() });
+    matrix.step();
   },
   onContributions(parts) {
     stage.setContributions(parts);
@@ -175,7 +178,8 @@ function changeGranularity(granularity) {
   store.set({ granularity, cursor: resp.cursors[granularity] });
 }
 
-const controls = createControls({ store, total, go, drawn: () => lesson.drawn(), changeGranularity, toggleProjector, toggleFullscreen, help });
+const matrix = createMatrixHooks({ store, go, toast, stage: $("stage"), graphWrap: $("graph-wrap"), toggle: $("view-toggle"), summaryBody: $("summary-body"), isExpression });
+const controls = createControls({ store, total, go, drawn: () => lesson.drawn(), changeGranularity, toggleProjector, toggleFullscreen, help, toggleView: matrix.toggle });
 
 const valueEditor = createValueEditor({
   form: $("value-editor"),
@@ -298,6 +302,8 @@ store.subscribe((s, changed) => {
     sizeExplain();
   }
   if (changed.has("granularity") && lesson.graph()) timeline.setPlan(lesson.graph(), s.granularity);
+  matrix.changed(s, changed);
+  if (changed.has("convention") && lesson.graph()) worksheet.show({ scenario: s.scenario, graph: lesson.graph(), state: s }); // exports follow it
   if (changed.has("scenario") || changed.has("expand")) return; // lesson.load fetches what it needs
   if (["cursor", "granularity", "sample", "precision"].some((k) => changed.has(k))) lesson.fetchStep();
   controls.sync(s, lesson.step(), lesson.graph());

@@ -14,6 +14,8 @@ export const DEFAULTS = Object.freeze({
   speed: "normal",
   projector: false,
   theme: "auto",
+  view: "graph", // or "matrix" (matrix/view.js)
+  convention: "columns", // the matrix view's: columns or rows are samples
 });
 
 export function createStore(initial) {

@@ -31,6 +31,8 @@ const FIELDS = [
   ["speed", "speed", oneOf(Object.keys(SPEEDS))],
   ["projector", "projector", flag],
   ["theme", "theme", oneOf(THEMES)],
+  ["view", "view", oneOf(["graph", "matrix"])],
+  ["convention", "conv", oneOf(["columns", "rows"])],
 ];
 
 function toBase64Url(text) {

@@ -35,7 +35,8 @@ def export_scenario(req: ExportRequest) -> Response:
             make = numpy_expression if req.format == "numpy" else torch_expression
             body = make(graph, sc.expression, lr, frozenset(sc.frozen))
         else:
-            body = (numpy_script if req.format == "numpy" else torch_script)(to_spec(sc))
+            make = numpy_script if req.format == "numpy" else torch_script
+            body = make(to_spec(sc), req.convention)
     return Response(
         body,
         media_type=f"{_MEDIA[req.format]}; charset=utf-8",

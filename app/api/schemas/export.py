@@ -19,6 +19,11 @@ class ExportRequest(Strict):
         description="numpy: a self-contained script in the tutorial's style; pytorch: the same "
         "with loss.backward(); json: the scenario as a file for /api/import.",
     )
+    convention: Literal["columns", "rows"] = Field(
+        "columns",
+        description="Networks' scripts: columns: one column per sample, W @ X (the tutorial's "
+        "program); rows: one row per sample, X @ W.T (PyTorch's nn.Linear). Expressions ignore it.",
+    )
     name: str = Field(
         "backstep", pattern=r"^[A-Za-z0-9_-]{1,40}$", description="The download's file name stem."
     )

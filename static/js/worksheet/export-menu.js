@@ -32,11 +32,11 @@ export function createExportMenu(container, getState, { onImport = () => {} } = 
   container.append(root);
 
   async function save(format) {
-    const { scenario, name = "backstep" } = getState();
+    const { scenario, name = "backstep", convention = "columns" } = getState();
     const safe = String(name).replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 40) || "backstep";
     status.textContent = "";
     try {
-      const { blob, filename } = await api.exportFile(scenario, format, safe);
+      const { blob, filename } = await api.exportFile(scenario, format, safe, undefined, convention);
       download(blob, filename);
       status.textContent = `Saved ${filename}.`;
     } catch (err) {

@@ -48,6 +48,7 @@ export function createWorksheetPanels({ loadScenario }) {
     expand: Boolean(current && current.state && current.state.expand && current.scenario.kind !== "expression"),
     name: (current && current.state && current.state.presetId) || "lesson",
     graph: current ? current.graph : null,
+    convention: (current && current.state && current.state.convention) || "columns",
   });
 
   // one line until a student asks for it: nineteen empty boxes would fill the side column

@@ -1,0 +1,148 @@
+"""The matrix view of a network lesson, and the batch ledger of one parameter."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.api.schemas.common import Granularity, Integer, MaybeFloat, Strict, rules
+from app.api.schemas.expressions import AnyScenario, ExpressionScenario
+from app.engine.presets import PRESETS
+from app.limits import MAX_STEP_CELLS
+
+Convention = Literal["columns", "rows"]
+_RULES = rules(
+    "the scenario is a network (an expression has no matrices)",
+    "sample < the scenario's number of samples; cursor ≤ the units of the plan at `granularity`",
+    f"samples × neurons ≤ {MAX_STEP_CELLS:,}",
+)
+
+
+class _AtCursor(Strict):
+    scenario: AnyScenario
+    cursor: Integer = Field(0, ge=0, description="Units of `granularity` done, as in /api/step.")
+    granularity: Granularity = Field("step", description="As in /api/step.")
+    sample: Integer = Field(0, ge=0, description="The selected sample (0-based).")
+
+    @model_validator(mode="after")
+    def _network(self):
+        sc = self.scenario
+        if isinstance(sc, ExpressionScenario):
+            raise ValueError(
+                "scenario: the matrix view and the ledger are for networks; an expression is "
+                "not made of matrices"
+            )
+        if self.sample >= len(sc.inputs):
+            raise ValueError(
+                f"sample is {self.sample} but the scenario has {len(sc.inputs)} samples"
+            )
+        cells = len(sc.inputs) * sc.neurons
+        if cells > MAX_STEP_CELLS:
+            raise ValueError(
+                f"scenario too large to step: samples × neurons is {cells:,}, the limit is "
+                f"{MAX_STEP_CELLS:,}"
+            )
+        return self
+
+
+class MatricesRequest(_AtCursor):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scenario": PRESETS["xor"]["scenario"], "cursor": 5}],
+            **_RULES,
+        },
+    )
+    convention: Convention = Field(
+        "columns",
+        description="columns: one column per sample, Z = W·A + b (the tutorial's program); "
+        "rows: one row per sample, Z = A·Wᵀ + b (PyTorch).",
+    )
+
+
+class LedgerRequest(_AtCursor):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scenario": PRESETS["xor"]["scenario"], "cursor": 40, "param": "W1_0_1"}],
+            **_RULES,
+            **rules("param is a parameter id of the scenario's graph (W{l}_{j}_{i}, b{l}_{j})"),
+        },
+    )
+    param: str = Field(
+        ...,
+        max_length=40,
+        pattern=r"^(W[0-9]{1,2}_[0-9]{1,2}_[0-9]{1,2}|b[0-9]{1,2}_[0-9]{1,2})$",
+        description="A parameter id, e.g. W1_0_1 or b2_0.",
+    )
+
+
+class MatrixOut(BaseModel):
+    key: str = Field(..., description="Which matrix: W1, A0, Z1, dA1, D1 (δ), fp1 (f′(Z)), J2, …")
+    name: str = Field(..., description="Its name as written in this convention, ᵀ included.")
+    kind: str = Field(..., description="param, value, grad, new, data or derived.")
+    shape: list[int] = Field(..., description="[rows, columns] as shown, before eliding.")
+    rows: list[int | None] = Field(..., description="Row indices shown; null is an elided run (…).")
+    cols: list[int | None]
+    cells: list[list[MaybeFloat]] = Field(
+        ..., description="Values of the shown cells; null: not computed yet, or elided."
+    )
+    ids: list[list[str | None]] = Field(
+        ..., description="The node or parameter each shown cell is (its id in /api/step)."
+    )
+    sample_axis: Literal["rows", "cols"] | None = Field(
+        ..., description="Which axis counts samples: a cell's sample is its index on it."
+    )
+    op: str = Field(..., description="What joins it to the term before it: ·, +, ⊙, −, or ,.")
+    coef: str
+    fn: str
+    broadcast: bool = Field(..., description="A bias added to every sample (broadcast).")
+    read: list[list[int]] = Field(..., description="[row, col] cells the current step reads.")
+    write: list[list[int]] = Field(..., description="[row, col] cells the current step writes.")
+
+
+class BlockOut(BaseModel):
+    id: str
+    phase: Literal["forward", "loss", "backward", "update"]
+    layer: int
+    equation: str
+    shapes: str = Field(..., description="e.g. (4 × 2) · (2 × 4) + (4 × 1) → (4 × 4)")
+    why: str
+    note: str
+    active: bool = Field(..., description="The current step is a term of this equation.")
+    result: MatrixOut
+    terms: list[MatrixOut]
+
+
+class MatricesResponse(BaseModel):
+    convention: Convention
+    cursor: int
+    fine_cursor: int
+    samples: int
+    sample: int
+    blocks: list[BlockOut]
+    active: list[str] = Field(..., description="Ids of the blocks the current unit's steps touch.")
+
+
+class LedgerResponse(BaseModel):
+    param: str
+    label: str
+    tensor: str
+    index: list[int]
+    samples: int
+    computed: bool = Field(..., description="Whether ∂L/∂θ is complete at this cursor.")
+    computed_at: int | None = Field(
+        ..., description="The cursor (in `granularity` units) at which it is complete."
+    )
+    contributions: list[MaybeFloat] | None = Field(
+        ..., description="Each sample's ∂ℓₛ/∂θ, as the backward step computed it."
+    )
+    sum: MaybeFloat
+    mean: MaybeFloat = Field(..., description="The mean of the contributions: ∂L/∂θ.")
+    grad: MaybeFloat = Field(..., description="∂L/∂θ as the lesson holds it (equals `mean`).")
+    learning_rate: float
+    old: MaybeFloat
+    update: MaybeFloat = Field(..., description="−η·∂L/∂θ, null while not computed or frozen.")
+    new: MaybeFloat
+    frozen: bool

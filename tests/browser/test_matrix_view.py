@@ -1,0 +1,239 @@
+"""The matrix view and the batch ledger, as a person uses them: every cell against the API,
+the cells marked at each step, the convention switch, projector sizes, 10,000 samples, axe,
+keyboard only."""
+
+import base64
+import json
+import time
+
+import httpx
+import numpy as np
+import pytest
+
+from tests.browser.pageview import api_graph, api_step, close, open_lesson, page_url, wait_cursor
+from tests.browser.test_page import TEXT_SIZES, run_axe
+
+pytestmark = pytest.mark.browser
+
+CELLS = """() => [...document.querySelectorAll('#matrix-view td[data-id]')].map((td) => ({
+  id: td.dataset.id, sample: td.dataset.sample === undefined ? null : Number(td.dataset.sample),
+  kind: td.closest('table').dataset.kind, key: td.closest('table').dataset.key,
+  text: td.textContent, write: td.classList.contains('is-write'),
+  read: td.classList.contains('is-read'), block: td.closest('[data-block]').dataset.block,
+}))"""
+
+
+def xor(base_url: str) -> dict:
+    return httpx.get(f"{base_url}/api/presets/xor").json()["scenario"]
+
+
+def wait_matrix(page, k: int, conv: str = "columns") -> None:
+    page.wait_for_selector(f"html[data-matrix-cursor='{k}:{conv}']", timeout=10_000)
+
+
+def expected(cell: dict, states: dict) -> float | None:
+    """What the API says a cell is, for its sample (parameters are the same for every sample)."""
+    st = states[cell["sample"] or 0]
+    if cell["id"] in st["params"]:
+        p = st["params"][cell["id"]]
+        return {"param": p["old"], "grad": p["grad"], "new": p["new"]}[cell["kind"]]
+    node = st["nodes"][cell["id"]]
+    return node["grad"] if cell["kind"] == "grad" else node["value"]
+
+
+def test_every_cell_and_mark_agrees_with_the_engine(make_page, base_url, screenshots):
+    """Walk xor's whole iteration in the matrix view: at every step the cells written are the
+    step's target (for the selected sample), the cells read include the step's inputs, and at a
+    few cursors every number shown is the API's for its sample."""
+    sc = xor(base_url)
+    total = api_graph(base_url, sc)["plan"]["total_steps"]
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=xor&k=0&view=matrix")
+    wait_matrix(page, 0)
+    compared = 0
+    plan = [(k, api_step(base_url, sc, k)["steps"][0]) for k in range(1, total + 1)]
+    kinds, chosen = set(), []
+    for k, st in plan:  # the first step of each kind: forward z, a, ℓ; each backward edge; update
+        kind = (st["phase"], st["node"][0], st["target"][0])
+        if kind not in kinds or k in (9, 30, total):
+            kinds.add(kind)
+            chosen.append(k)
+    assert len(chosen) >= 10
+    for k in chosen:
+        page.evaluate("k => { location.hash = `preset=xor&k=${k}&view=matrix`; }", k)
+        wait_matrix(page, k)
+        cells = page.evaluate(CELLS)
+        step = dict(plan)[k]
+        written = [c for c in cells if c["write"]]
+        assert written, (k, step["target"])
+        assert {c["id"] for c in written} == {step["target"]}, (k, step)
+        if step["phase"] != "update":
+            assert all(c["sample"] in (None, 0) for c in written), k
+        if step["phase"] == "backward" and step["target"].startswith("W"):
+            # ∂L/∂Wⱼₖ = (1/m) Σₛ δⱼ aₖ: one row of δ times one column of Aᵀ, over every sample
+            delta = {c["sample"] for c in cells if c["read"] and c["id"] == step["node"]}
+            assert delta == {0, 1, 2, 3}, k
+        if k in (9, 30, total):
+            resp = {s: api_step(base_url, sc, k, sample=s) for s in range(4)}
+            states = {
+                s: {
+                    "nodes": {n["id"]: n for n in r["nodes"]},
+                    "params": {p["id"]: p for p in r["parameters"]},
+                }
+                for s, r in resp.items()
+            }
+            for c in cells:
+                if c["kind"] == "derived":  # f′(Z) and Jacobians: not node values of /api/step
+                    continue
+                want = expected(c, states)
+                shown = None if c["text"] == "·" else c["text"]
+                assert close(shown, want), (k, c, want)
+                compared += 1
+        if k == 30:
+            page.screenshot(path=screenshots / "matrix-xor-1366-k30.png")
+    assert compared > 300
+
+
+def test_convention_switch_transposes_and_exports(make_page, base_url):
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=xor&k=3&view=matrix")
+    wait_matrix(page, 3)
+    eq = "[data-block='z2'] .matrix-equation"
+    assert page.inner_text(eq) == "Z⁽²⁾ = W⁽²⁾ · A⁽¹⁾ + b⁽²⁾"
+    assert "(1 × 4) · (4 × 4) + (1 × 1) → (1 × 4)" in page.inner_text("[data-block='z2']")
+    page.check("#matrix-conv-rows")
+    wait_matrix(page, 3, "rows")
+    assert page.inner_text(eq) == "Z⁽²⁾ = A⁽¹⁾ · W⁽²⁾ᵀ + b⁽²⁾"
+    assert "(4 × 4) · (4 × 1) + (1 × 1) → (4 × 1)" in page.inner_text("[data-block='z2']")
+    assert "conv=rows" in page_url(page)
+    # the same numbers, transposed: Z⁽¹⁾ row j of the columns view is its column j here
+    z1 = page.evaluate(
+        "() => [...document.querySelectorAll(\"[data-block='z1'] table[data-key='Z1'] tr\")]"
+        ".map((tr) => [...tr.cells].map((td) => td.textContent))"
+    )
+    page.check("#matrix-conv-columns")
+    wait_matrix(page, 3)
+    z1c = page.evaluate(
+        "() => [...document.querySelectorAll(\"[data-block='z1'] table[data-key='Z1'] tr\")]"
+        ".map((tr) => [...tr.cells].map((td) => td.textContent))"
+    )
+    assert np.array(z1).T.tolist() == z1c
+    # the export follows the convention
+    page.check("#matrix-conv-rows")
+    wait_matrix(page, 3, "rows")
+    with page.expect_download() as dl:
+        page.click("#panel-export-code button:has-text('NumPy')")
+    text = open(dl.value.path()).read()
+    assert "z1 = X @ W1.T + b1" in text
+
+
+@pytest.mark.parametrize("k", [9, 30, 50])
+def test_projector_matrices_are_24px_for_xor(make_page, base_url, screenshots, k):
+    page = make_page(1920, 1080, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#preset=xor&k={k}&view=matrix&projector=1")
+    wait_matrix(page, k)
+    sizes = page.evaluate(TEXT_SIZES)
+    cells = [s for s in sizes if s[1] == "TD"]
+    assert len(cells) > 10
+    small = [s for s in sizes if s[0] < 24 - 1e-6]
+    assert small == [], small
+    # the step's equation is in view, inside the matrix view's frame
+    box = page.evaluate(
+        """() => { const v = document.getElementById('matrix-view').getBoundingClientRect();
+        const b = document.querySelector('.matrix-block.is-active .matrix-equation').getBoundingClientRect();
+        return [v.top, v.bottom, b.top, b.bottom]; }"""
+    )
+    assert box[0] <= box[2] and box[3] <= box[1], box
+    page.screenshot(path=screenshots / f"matrix-xor-projector-k{k}.png")
+
+
+def test_ledger_of_ten_thousand_samples(make_page, base_url):
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 1, (10_000, 2)).round(3)
+    sc = {
+        "layers": [2, 2, 1],
+        "activations": ["tanh", "sigmoid"],
+        "loss": "mse",
+        "weights": [[[0.5, -0.3], [0.2, 0.8]], [[0.7, -0.6]]],
+        "biases": [[0.1, -0.1], [0.05]],
+        "inputs": x.tolist(),
+        "targets": (x[:, :1] * x[:, 1:] > 0).astype(float).tolist(),
+        "learning_rate": 0.5,
+    }
+    total = api_graph(base_url, sc)["plan"]["total_steps"]
+    s = base64.urlsafe_b64encode(json.dumps(sc).encode()).decode().rstrip("=")
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#s={s}&k={total}")
+    wait_cursor(page, total)
+    page.focus("#ledger-param")  # keyboard only: the parameter menu
+    t0 = time.perf_counter()
+    page.select_option("#ledger-param", "W1_0_1")
+    page.wait_for_selector("#ledger-list .ledger-row")
+    took = time.perf_counter() - t0
+    assert took < 5.0, took  # the answer (10,000 numbers) on a shared machine, and its first rows
+    ledger = httpx.post(
+        f"{base_url}/api/ledger", json={"scenario": sc, "cursor": total, "param": "W1_0_1"}
+    ).json()
+    assert abs(ledger["sum"] - 10_000 * ledger["grad"]) < 1e-12
+    rows = page.locator("#ledger-list .ledger-row").count()
+    assert 5 < rows < 60, rows  # only the rows in view, and a few around them
+    summary = page.inner_text("#ledger-summary")
+    assert "mean = ∂L/∂θ" in summary
+    for frac in (0.3, 0.75, 1.0):
+        # the rows in view are there two frames after a jump: the list draws only those
+        ms = page.evaluate(
+            """f => new Promise((done) => {
+              const l = document.getElementById('ledger-list');
+              const t = performance.now();
+              l.scrollTop = f * (l.scrollHeight - l.clientHeight);
+              requestAnimationFrame(() => requestAnimationFrame(() => {
+                const first = Math.floor(l.scrollTop / (l.scrollHeight / 10000));
+                done(l.querySelector(`[data-sample='${first + 1}']`) ? performance.now() - t : -1);
+              }));
+            })""",
+            frac,
+        )
+        assert 0 <= ms < 250, ms
+        assert page.is_visible("#ledger-summary")
+        box = page.locator("#ledger-summary").bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= 768, box
+        assert page.locator("#ledger-list .ledger-row").count() < 60
+    last = page.locator("#ledger-list .ledger-row[data-sample='9999']")
+    assert last.is_visible()
+    shown = last.inner_text().split()[-1]
+    assert close(shown, ledger["contributions"][9999])
+    # choosing a row with the keyboard selects that sample on the page
+    page.focus("#ledger-list")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("() => document.getElementById('sample-select').value === '1'")
+    assert "sample=1" in page_url(page)
+    assert page.get_attribute("#ledger-s1", "aria-selected") == "true"
+
+
+def test_keys_axe_and_expressions(make_page, base_url, axe_path):
+    page = make_page(1280, 720, reduced_motion="reduce", bypass_csp=True)
+    open_lesson(page, base_url, "#preset=tutorial&k=5")
+    wait_cursor(page, 5)
+    page.keyboard.press("v")
+    wait_matrix(page, 5)
+    assert page.is_visible("#matrix-view") and not page.is_visible("#graph")
+    assert "view=matrix" in page_url(page)
+    page.keyboard.press("ArrowRight")
+    wait_matrix(page, 6)
+    wait_cursor(page, 6)  # the graph's cursor moved with it
+    page.click("table[data-kind='param'] td[data-param]")  # a weight → its ledger
+    page.wait_for_selector("#ledger-summary dt")
+    assert run_axe(page, axe_path) == []
+    page.keyboard.press("V")
+    page.wait_for_function("() => document.documentElement.dataset.view === 'graph'")
+    assert page.is_visible("#graph")
+    # an expression has no matrices: the toggle says why instead
+    page.select_option("#preset-select", "expr:sum-times-sum")
+    page.wait_for_function("() => document.documentElement.dataset.kind === 'expression'")
+    assert page.get_attribute("#view-toggle", "aria-disabled") == "true"
+    assert "expression" in page.get_attribute("#view-toggle", "title")
+    page.focus("body")
+    page.keyboard.press("v")
+    page.wait_for_selector("#toast.is-shown")
+    assert "not made of matrices" in page.inner_text("#toast")
+    assert not page.is_visible("#matrix-view")
