@@ -11,6 +11,7 @@ import { createLossPanel } from "./panels/loss.js";
 import { createSummary } from "./panels/summary.js";
 import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
+import { createFitControl } from "./fit-control.js";
 import { createStore, DEFAULTS } from "./store.js";
 import { createUrlWriter, decodeHash } from "./url-state.js";
 import { createValueEditor, editTarget, withValue } from "./value-editor.js";
@@ -54,7 +55,8 @@ function initialState() {
 const { state: init, error: hashError } = initialState();
 const store = createStore(init);
 const animator = createAnimator();
-const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store });
+const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store, onLayout: (info) => graphFit?.update(info) });
+const graphFit = createFitControl($("graph-fit"), stage);
 const equation = createEquationPanel($("explain"));
 const loss = createLossPanel($("explain"));
 const summary = createSummary($("summary-body"));

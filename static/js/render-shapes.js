@@ -72,10 +72,11 @@ export function drawNode(parent, n, box, m, options) {
   }
   if (editable) el("rect", { class: "focus-ring", x: x - w / 2 - 5, y: y - h / 2 - 5, width: w + 10, height: h + 10, rx: m.value * 0.7 + 5 }, g);
   const hasGrad = n.requires_grad;
-  const top = y - h / 2 + m.label * 1.05;
+  const lines = m.lines || { label: 1.05, value: 1.2, grad: 1.3 };
+  const top = y - h / 2 + m.label * lines.label;
   text({ class: "label", x, y: top, "font-size": m.label }, n.label.text, g);
-  const value = text({ class: "value", x, y: top + m.value * 1.2, "font-size": m.value }, "", g);
-  const grad = hasGrad ? text({ class: "grad", x, y: top + m.value * 1.2 + m.grad * 1.3, "font-size": m.grad }, "", g) : null;
+  const value = text({ class: "value", x, y: top + m.value * lines.value, "font-size": m.value }, "", g);
+  const grad = hasGrad ? text({ class: "grad", x, y: top + m.value * lines.value + m.grad * lines.grad, "font-size": m.grad }, "", g) : null;
   return { g, value, grad, name: nodeName(n) };
 }
 

@@ -20,6 +20,18 @@ export function createRenderer(svg) {
   let current = null; // the step shown and its precision, for labels drawn later
   let large = null; // a large graph's canvases, culling and labels on demand (large/)
 
+  // the pointer on a weight's edge shows that weight's label (a dense layer's are hidden till then)
+  let peeking = null;
+  svg.addEventListener("pointerover", (ev) => {
+    const path = ev.target instanceof Element && ev.target.closest("path.edge-weight");
+    const p = path && parts?.paramByEdge.get(path.dataset.id);
+    const g = p && parts.params.get(p.id)?.g;
+    if (g === peeking) return;
+    peeking?.classList.remove("peek");
+    peeking = g || null;
+    peeking?.classList.add("peek");
+  });
+
   function draw(graph, layout, m, options) {
     large?.remove();
     svg.replaceChildren();
@@ -188,7 +200,12 @@ export function createRenderer(svg) {
     const { edges, nodes, params } = parts;
     const view = (id) => nodes.get(id) || params.get(id);
     // a large graph's marked edges are painted over it on the dot canvas; the edges beneath stay as drawn
-    const activate = (id, on) => edges.get(id)?.path?.classList.toggle("active", on);
+    // a lit edge lights its weight's label too (a dense layer's label is then shown)
+    const activate = (id, on) => {
+      edges.get(id)?.path?.classList.toggle("active", on);
+      const p = parts.paramByEdge.get(id);
+      if (p) params.get(p.id)?.g?.classList.toggle("lit", on);
+    };
     for (const id of marked.edges) if (!active.edges.has(id)) activate(id, false);
     for (const id of marked.active) if (!active.nodes.has(id)) view(id)?.g?.classList.remove("active");
     for (const id of marked.written) if (!active.written.has(id)) view(id)?.g?.classList.remove("written");
