@@ -12,6 +12,7 @@ import { createSummary } from "./panels/summary.js";
 import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
 import { createFitControl } from "./fit-control.js";
+import { createWeightMatrix } from "./weight-matrix.js";
 import { createStore, DEFAULTS } from "./store.js";
 import { createUrlWriter, decodeHash } from "./url-state.js";
 import { createValueEditor, editTarget, withValue } from "./value-editor.js";
@@ -55,7 +56,11 @@ function initialState() {
 const { state: init, error: hashError } = initialState();
 const store = createStore(init);
 const animator = createAnimator();
-const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store, onLayout: (info) => graphFit?.update(info) });
+const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store, onLayout: (info) => {
+  graphFit?.update(info);
+  weightMatrix?.setLayout(info.graph, info.layout);
+} });
+const weightMatrix = createWeightMatrix($("explain"), $("loss-card"));
 const graphFit = createFitControl($("graph-fit"), stage);
 const equation = createEquationPanel($("explain"));
 const loss = createLossPanel($("explain"));
@@ -108,6 +113,7 @@ const lesson = createLesson(store, {
     settle(resp); // first: its frame comes before the one the step's pulses ask for
     equation.show(resp);
     stage.showStep(resp, previous);
+    weightMatrix.show($("graph"), resp, s.precision);
     loss.show(resp, s.precision, isExpression(s.scenario));
     summary.show(resp, s.precision, resp.changed);
     timeline.show(resp);

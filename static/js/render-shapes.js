@@ -81,7 +81,7 @@ export function drawNode(parent, n, box, m, options) {
 }
 
 export function drawWeightLabel(parent, p, mid, m, dense, options) {
-  const g = el("g", { class: `wlabel${dense ? " dense" : ""}`, "data-id": p.id, id: `p-${p.id}` }, parent);
+  const g = el("g", { class: `wlabel${dense ? " dense" : ""}`, "data-id": p.id, "data-edge": p.edge, id: `p-${p.id}` }, parent);
   if (options.editable) {
     g.classList.add("editable");
     g.setAttribute("tabindex", "0");

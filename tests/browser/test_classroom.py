@@ -167,7 +167,7 @@ NODE_BOXES = """() => {
 }"""
 
 
-@pytest.mark.parametrize("preset", ["tutorial", "xor"])
+@pytest.mark.parametrize("preset", ["tutorial", "xor", "softmax", "deep", "expr:tanh-neuron"])
 def test_the_projected_graph_holds_still_from_the_first_step_to_the_last(
     make_page, base_url, preset
 ):
@@ -188,7 +188,8 @@ def test_the_projected_graph_holds_still_from_the_first_step_to_the_last(
             assert now["shown"] == first["shown"], k
     # the tutorial fits the projector whole; XOR, twice as tall as the screen at 24 px, scrolls in
     # its frame to keep the step shown in view (its drawing still holds still)
-    assert first["scrolls"] == (preset == "xor")
+    if preset in ("tutorial", "xor"):
+        assert first["scrolls"] == (preset == "xor")
 
 
 MARKS = """() => {
