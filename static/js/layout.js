@@ -31,6 +31,8 @@ export function metricsFor(projector, precision, k = 1, compact = false) {
     biasH: Math.ceil(f.edgeLabel * (compact ? 1.55 : 1.75)),
     edgeLabelW: Math.ceil(f.edgeLabel * CHAR * (numChars + 4) + f.edgeLabel * 0.8),
     edgeLabelH: Math.ceil(f.edgeLabel * (compact ? 2.3 : 2.4)),
+    // a dense layer's label, shown on demand: its value and gradient only (the name is in the matrix)
+    tagW: Math.ceil(f.edgeLabel * CHAR * (numChars + 1.2) + f.edgeLabel * 0.6),
     gap: Math.round(f.grad * (compact ? 0.35 : 0.7)),
     padX: Math.round(f.value * 0.6),
     padY: Math.round(f.value * 0.6),
@@ -68,7 +70,7 @@ function dataSlot(m) {
 /** Room between two columns for one layer's weight labels: one column of labels, or more. */
 function labelRoom(m, sources, targets, tensor) {
   // labels on demand only: room for the edges to fan out
-  if (!m.labelCols || m.onDemand?.has(tensor)) return m.edgeLabelW * 0.3;
+  if (!m.labelCols || m.onDemand?.has(tensor)) return m.tagW * 0.38;
   return m.edgeLabelW * (Math.min(m.labelCols, Math.max(1, targets, sources)) + 0.12);
 }
 
@@ -82,14 +84,16 @@ export function layoutGraph(graph, width, height, m) {
   const heights = cols.map((c, i) => {
     if (i === 0) return c.data.length * dataSlot(m) + (c.data.length - 1) * m.rowSpace;
     if (i === ncols - 1) return (c.data.length - 1) * (dataSlot(m) + m.rowSpace) + m.rowSpace + m.nodeH;
-    return c.neurons.size * neuronSlot(m) + (c.neurons.size - 1) * m.rowSpace;
+    // a softmax's cross edges arc below its neurons: room for them under the last
+    const arcs = graph.nodes.some((n) => n.role === "a" && n.layer === i && n.inputs.length > 1) ? m.nodeH * 0.8 : 0;
+    return c.neurons.size * neuronSlot(m) + (c.neurons.size - 1) * m.rowSpace + arcs;
   });
   // each gap holds the halves of its two columns and, between weight layers, the weight labels
   const halfOf = (i) => (i === 0 ? m.dataW / 2 : i === ncols - 1 ? Math.max(m.lossW, m.dataW) / 2 : m.halfW);
   const tensorOf = new Map(); // column → the weight tensor whose edges arrive there
   const byNode = new Map(graph.nodes.map((n) => [n.id, n]));
   for (const p of graph.parameters) if (p.edge && byNode.has(p.node)) tensorOf.set(byNode.get(p.node).layer, p.tensor);
-  const needGap = cols.slice(1).map((_, i) => halfOf(i) + halfOf(i + 1) + (i + 1 < ncols - 1 ? labelRoom(m, i === 0 ? cols[0].data.length : cols[i].neurons.size, cols[i + 1].neurons.size, tensorOf.get(i + 1)) : m.edgeLabelW * 0.25));
+  const needGap = cols.slice(1).map((_, i) => halfOf(i) + halfOf(i + 1) + (i + 1 < ncols - 1 ? labelRoom(m, i === 0 ? cols[0].data.length : cols[i].neurons.size, cols[i + 1].neurons.size, tensorOf.get(i + 1)) : m.edgeLabelW * 0.2));
   const needW = 2 * m.padX + halfOf(0) + halfOf(ncols - 1) + needGap.reduce((a, b) => a + b, 0);
   const W = Math.max(width, needW);
   const H = Math.max(height, Math.max(...heights) + 2 * m.padY);
@@ -141,7 +145,7 @@ export function layoutGraph(graph, width, height, m) {
       y += at.p;
     }
   });
-  const edges = edgeGeometry(graph, boxes, m);
+  const edges = edgeGeometry(graph, boxes, m, H);
   const labels = placeWeightLabels(graph, edges, boxes, neurons, W, H, m);
   return { width: W, height: H, boxes, neurons, edges, labels: labels.at, denseLayers: labels.dense };
 }
@@ -152,6 +156,7 @@ const LAYER_MAX = 64; // a layer of more weights than this is not even tried
 
 /** [x0, y0, x1, y1] of a box given by its centre and size. */
 const rect = (b, pad = 0) => [b.x - b.w / 2 - pad, b.y - b.h / 2 - pad, b.x + b.w / 2 + pad, b.y + b.h / 2 + pad];
+const overlap = (a, b) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
 const hits = (a, b) => a[0] < b[2] && a[2] > b[0] && a[1] < b[3] && a[3] > b[1];
 
 /** A point of a weight edge's curve (layout's cubic: horizontal at both ends). */
@@ -237,9 +242,12 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
       if (!best || tried.missing < best.missing) best = tried;
       if (!best.missing) break;
     }
+    if (best.missing) {
+      // shown on demand as a smaller tag: where each covers the least of the boxes around it
+      dense.add(tensor);
+      best = placeLayer(items, lines, schemes[0], { obstacles, placed, W, H, w: m.tagW, h, clearance });
+    } else placed.push(...best.boxes);
     for (const [id, c] of best.at) at.set(id, c);
-    if (best.missing) dense.add(tensor);
-    else placed.push(...best.boxes);
   }
   return { at, dense };
 }
@@ -249,6 +257,11 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
   const at = new Map();
   const boxes = [];
   let missing = 0;
+  const byTarget = new Map();
+  const sameTarget = (geo) => {
+    if (!byTarget.has(geo.bez[3])) byTarget.set(geo.bez[3], []);
+    return byTarget.get(geo.bez[3]);
+  };
   const order = items.map((_, i) => i).sort((a, b) => pref(items[a]) - pref(items[b]) || items[a].geo.bez[1] - items[b].geo.bez[1]);
   for (const i of order) {
     const { p, geo } = items[i];
@@ -257,13 +270,14 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
     for (let t = 0.08; t <= 0.921; t += 0.02) ts.push(t);
     ts.sort((a, b) => Math.abs(a - start) - Math.abs(b - start));
     let found = null;
-    let fallback = null;
+    let fallback = null; // where it covers the least of the boxes, for when it is shown on demand
     for (const t of ts) {
       const c = curveAt(geo.bez, t);
       const r = [c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2];
       if (r[0] < 0 || r[1] < 0 || r[2] > W || r[3] > H) continue;
-      if (obstacles.some((o) => hits(o, r))) continue;
-      fallback ??= c;
+      const covered = obstacles.reduce((a, o) => a + overlap(o, r), 0) + [...sameTarget(geo)].reduce((a, o) => a + overlap(o, r), 0);
+      if (!fallback || covered < fallback.covered - 1e-6) fallback = { c, r, covered };
+      if (covered > 0) continue;
       if (placed.some((o) => hits(o, r)) || boxes.some((o) => hits(o, r))) continue;
       if (lines.some((line, k) => k !== i && distanceTo(line, c) < clearance)) continue;
       found = { c, r };
@@ -274,8 +288,9 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
       at.set(p.id, found.c);
     } else {
       missing += 1;
-      at.set(p.id, fallback || curveAt(geo.bez, start));
+      at.set(p.id, fallback ? fallback.c : curveAt(geo.bez, start));
     }
+    if (fallback || found) sameTarget(geo).push((found || fallback).r); // lit together: apart if they can be
   }
   return { at, boxes, missing };
 }
@@ -290,7 +305,7 @@ function bezierMid(x1, y1, x2, y2) {
 }
 
 /** Geometry of every data edge that is drawn; weight edges reuse the data edge they label. */
-function edgeGeometry(graph, boxes, m) {
+function edgeGeometry(graph, boxes, m, H) {
   const out = new Map();
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   for (const e of graph.edges) {
@@ -304,7 +319,9 @@ function edgeGeometry(graph, boxes, m) {
         out.set(e.id, { d: `M${s.x},${s.y} L${t.x},${t.y}`, mid: bezierMid(s.x, s.y, t.x, t.y), kind: "internal" });
       } else {
         // softmax: every z feeds every output; arc below the neurons
-        const bend = Math.max(m.nodeH, Math.abs(t.y - s.y) * 0.4);
+        // the arc dips about ¾ of its bend below the boxes: never past the drawing's bottom
+        const low = Math.max(s.y + s.h / 2, t.y + t.h / 2);
+        const bend = Math.max(m.gap, Math.min(Math.max(m.nodeH, Math.abs(t.y - s.y) * 0.4), (H - 4 - low) / 0.75));
         const d = `M${s.x},${s.y + s.h / 2} C${s.x},${s.y + s.h / 2 + bend} ${t.x},${t.y + t.h / 2 + bend} ${t.x},${t.y + t.h / 2}`;
         out.set(e.id, { d, mid: bezierMid(s.x, s.y, t.x, t.y), kind: "cross" });
       }
@@ -342,7 +359,7 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
   const network = graph.parameters.some((p) => p.edge);
   const tensors = new Set(graph.parameters.filter((p) => p.edge).map((p) => p.tensor)).size;
   const ways = graph.parameters.length > PLACED_MAX ? [[false, 1]] : network ? [[false, 1], [false, 2], [true, 1], [true, 2], [true, 0]] : [[false, 1], [true, 1]];
-  let best = null;
+  const all = [];
   const tries = ways.map(([compact, cols]) => ({ compact, cols, onDemand: null }));
   for (const { compact, cols, onDemand } of tries) {
     const m = metricsFor(projector, precision, k, compact);
@@ -354,16 +371,26 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
     const framed = place(graph, size.w / zoom, size.h / zoom, m);
     const c = { m, natural, zoom, text: zoom * minFont(m), dense: framed.denseLayers.size };
     c.fits = c.text >= floorPx;
-    if (!best || better(c, best)) best = c;
+    all.push(c);
     // the layers too dense for their labels given only the room their edges need: the others
     // keep theirs, and the drawing gets larger
     if (cols && !onDemand && c.dense && c.dense < tensors) tries.push({ compact, cols, onDemand: framed.denseLayers });
   }
+  // every label on its edge, unless that leaves the text both a quarter smaller than it could be
+  // and under a comfortable size (14 px at a desk, 28 px on a projector)
+  const top = Math.max(...all.filter((c) => c.fits).map((c) => c.text));
+  const enough = Math.max(floorPx, Math.min(top * 0.75, floorPx * COMFORT));
+  let best = null;
+  for (const c of all) if (!best || better(c, best, enough)) best = c;
   return best;
 }
 
-function better(a, b) {
+const COMFORT = 7 / 6;
+
+function better(a, b, enough) {
+  if (a.fits && b.fits && (a.text >= enough) !== (b.text >= enough)) return a.text >= enough;
   if (a.fits !== b.fits) return a.fits;
   if (a.fits && a.dense !== b.dense) return a.dense < b.dense;
-  return a.text > b.text + 1e-9; // the larger text; of two that scroll, the one that scrolls least
+  if (Math.abs(a.text - b.text) > 1e-6) return a.text > b.text; // the larger text; of two that scroll, the one that scrolls least
+  return !a.fits && a.natural.width * a.natural.height < b.natural.width * b.natural.height; // ...then the smaller
 }

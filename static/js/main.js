@@ -338,7 +338,10 @@ function sizeExplain() {
   const wrap = $("graph-wrap");
   const room = wrap.clientHeight + $("explain").offsetHeight; // what the two share
   const fits = (name) => wrap.clientWidth >= need.w && room - px(name) >= need.h;
-  const size = fits("--explain-short") && !fits("--explain-tall") ? "short" : "tall";
+  // beside the graph: the explanation's column and a gap leave the width, the height is all the graph's
+  const side = root.dataset.explain === "side" ? { w: wrap.clientWidth, h: wrap.clientHeight } : { w: wrap.clientWidth - 27.5 * parseFloat(css.fontSize), h: room };
+  const fitsSide = side.w >= need.w && side.h >= need.h;
+  const size = root.dataset.explain === "side" ? (fitsSide ? "side" : "tall") : fits("--explain-tall") ? "tall" : fits("--explain-short") ? "short" : fitsSide ? "side" : "tall";
   if (root.dataset.explain === size) return;
   root.dataset.explain = size;
   stage.resize(); // at once: the first step is drawn in its final frame

@@ -80,7 +80,8 @@ export function drawNode(parent, n, box, m, options) {
   return { g, value, grad, name: nodeName(n) };
 }
 
-export function drawWeightLabel(parent, p, mid, m, dense, options) {
+/** A weight's label on its edge; `tag`: a dense layer's, shown on demand, its value and gradient only. */
+export function drawWeightLabel(parent, p, mid, m, dense, options, tag = false) {
   const g = el("g", { class: `wlabel${dense ? " dense" : ""}`, "data-id": p.id, "data-edge": p.edge, id: `p-${p.id}` }, parent);
   if (options.editable) {
     g.classList.add("editable");
@@ -89,7 +90,7 @@ export function drawWeightLabel(parent, p, mid, m, dense, options) {
   } else {
     g.setAttribute("role", "img");
   }
-  const w = m.edgeLabelW;
+  const w = tag ? m.tagW : m.edgeLabelW;
   const h = m.edgeLabelH;
   el("rect", { class: "wlabel-bg", x: mid.x - w / 2, y: mid.y - h / 2, width: w, height: h, rx: 6 }, g);
   if (options.editable) el("rect", { class: "focus-ring", x: mid.x - w / 2 - 4, y: mid.y - h / 2 - 4, width: w + 8, height: h + 8, rx: 9 }, g);

@@ -23,7 +23,8 @@ export function createRenderer(svg) {
   // the pointer on a weight's edge shows that weight's label (a dense layer's are hidden till then)
   let peeking = null;
   svg.addEventListener("pointerover", (ev) => {
-    const path = ev.target instanceof Element && ev.target.closest("path.edge-weight");
+    if (!(ev.target instanceof Element) || ev.target.closest(".wlabel")) return; // on the label: it stays
+    const path = ev.target.closest("path.edge-weight");
     const p = path && parts?.paramByEdge.get(path.dataset.id);
     const g = p && parts.params.get(p.id)?.g;
     if (g === peeking) return;
@@ -100,8 +101,9 @@ export function createRenderer(svg) {
         const dense = layout.denseLayers.has(p.tensor);
         const at = layout.labels.get(p.id) || edges.get(p.edge).geo.mid;
         const e = edges.get(p.edge);
-        const v = { p, at, dense, edge: e, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
-        if (!(large && dense)) Object.assign(v, drawWeightLabel(gLabels, p, at, m, dense, options));
+        const tag = dense && !large;
+        const v = { p, at, dense, tag, edge: e, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
+        if (!(large && dense)) Object.assign(v, drawWeightLabel(gLabels, p, at, m, dense, options, tag));
         params.set(p.id, v);
       } else if (nodes.has(p.id)) {
         params.set(p.id, { ...nodes.get(p.id), kind: layout.boxes.get(p.id).shape === "bias" ? "bias" : "var" });
@@ -190,7 +192,7 @@ export function createRenderer(svg) {
     v.g.classList.toggle("neg", sign === "neg");
     v.g.classList.toggle("has-grad", ps.grad !== null);
     v.g.classList.toggle("is-updated", ps.new !== null);
-    setText(v.value, v.kind === "var" ? formatSigned(ps.value, precision) : `${v.name} ${formatSigned(ps.value, precision)}`);
+    setText(v.value, v.kind === "var" || v.tag ? formatSigned(ps.value, precision) : `${v.name} ${formatSigned(ps.value, precision)}`);
     setText(v.grad, gradText(ps, precision, parts.layout.primitive));
     v.g.setAttribute("aria-label", describeParam(v.name, ps, precision));
   }

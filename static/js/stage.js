@@ -184,7 +184,7 @@ export function createStage({ svg, wrap, animator, store, onLayout = null }) {
     if (!view || !view.g || ps.old === null || ps.value === null) return;
     const { g, value, path } = view; // a label drawn on demand may be removed meanwhile
     const finalText = value.textContent;
-    const prefix = view.kind === "var" ? "" : `${view.name} `;
+    const prefix = view.kind === "var" || view.tag ? "" : `${view.name} `;
     g.classList.add("morphing");
     animator.tween(ms * 1.6, (t) => {
       const v = ps.old + (ps.value - ps.old) * t;
