@@ -146,7 +146,8 @@ export function layoutGraph(graph, width, height, m) {
     }
   });
   const edges = edgeGeometry(graph, boxes, m, H);
-  const labels = placeWeightLabels(graph, edges, boxes, neurons, W, H, m);
+  // only its size asked for (chooseLayout): no labels placed
+  const labels = m.sizeOnly ? { at: new Map(), dense: new Set() } : placeWeightLabels(graph, edges, boxes, neurons, W, H, m);
   return { width: W, height: H, boxes, neurons, edges, labels: labels.at, denseLayers: labels.dense };
 }
 
@@ -238,7 +239,7 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
     ];
     let best = null;
     for (const pref of schemes) {
-      const tried = placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearance });
+      const tried = placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearance, quit: true });
       if (!best || tried.missing < best.missing) best = tried;
       if (!best.missing) break;
     }
@@ -253,7 +254,7 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
 }
 
 /** One layer's labels placed greedily, each nearest the place `pref` gives it; how many could not be. */
-function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearance }) {
+function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearance, quit = false }) {
   const at = new Map();
   const boxes = [];
   let missing = 0;
@@ -288,6 +289,7 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
       at.set(p.id, found.c);
     } else {
       missing += 1;
+      if (quit) break; // one label that cannot be placed makes the layer dense: the rest is moot
       at.set(p.id, fallback ? fallback.c : curveAt(geo.bez, start));
     }
     if (fallback || found) sameTarget(geo).push((found || fallback).r); // lit together: apart if they can be
@@ -365,7 +367,7 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
     const m = metricsFor(projector, precision, k, compact);
     m.labelCols = cols;
     m.onDemand = onDemand;
-    const natural = place(graph, 0, 0, m);
+    const natural = place(graph, 0, 0, { ...m, sizeOnly: true });
     const zoom = Math.min(maxZoom, size.w / natural.width, size.h / natural.height);
     // its labels as placed in the frame (rows spread over the height it has)
     const framed = place(graph, size.w / zoom, size.h / zoom, m);
@@ -377,7 +379,7 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
     if (cols && !onDemand && c.dense && c.dense < tensors) tries.push({ compact, cols, onDemand: framed.denseLayers });
   }
   // every label on its edge, unless that leaves the text both a quarter smaller than it could be
-  // and under a comfortable size (14 px at a desk, 28 px on a projector)
+  // and under a comfortable size (13 px at a desk, 26 px on a projector)
   const top = Math.max(...all.filter((c) => c.fits).map((c) => c.text));
   const enough = Math.max(floorPx, Math.min(top * 0.75, floorPx * COMFORT));
   let best = null;
@@ -385,7 +387,7 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
   return best;
 }
 
-const COMFORT = 7 / 6;
+const COMFORT = 13 / 12;
 
 function better(a, b, enough) {
   if (a.fits && b.fits && (a.text >= enough) !== (b.text >= enough)) return a.text >= enough;
