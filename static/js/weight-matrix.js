@@ -27,7 +27,10 @@ export function createWeightMatrix(host, before = null) {
       t.params.push(p);
     }
     for (const [name, t] of tensors) if (t.rows > MAX_SIDE || t.cols > MAX_SIDE) tensors.delete(name);
-    if (!tensors.size) box.hidden = true;
+    if (!tensors.size) {
+      box.hidden = true;
+      host.removeAttribute("tabindex");
+    }
   }
 
   /** The step shown: the matrix of the dense layer it uses (marked in the graph), else the first. */
@@ -59,6 +62,8 @@ export function createWeightMatrix(host, before = null) {
     }
     box.replaceChildren(table);
     box.hidden = false;
+    // the column may now scroll: a keyboard reaches it (axe: scrollable-region-focusable)
+    host.tabIndex = 0;
   }
 
   return { setLayout, show };
