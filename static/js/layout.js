@@ -2,31 +2,46 @@
 
 const CHAR = 0.7; // advance of a bold digit, in ems (DejaVu Sans Bold is the widest we meet)
 
-/** Sizes in CSS pixels; projector mode draws everything larger. Widths follow the precision. */
-export function metricsFor(projector, precision, k = 1) {
+/**
+ * Sizes in CSS pixels; projector mode draws everything larger. Widths follow the precision.
+ * `compact` (a tall or wide network): every line at the smallest size, set closer together.
+ */
+export function metricsFor(projector, precision, k = 1, compact = false) {
   const base = projector
     ? { label: 26, value: 30, grad: 26, edgeLabel: 26, stroke: 1.8 }
     : { label: 15, value: 18, grad: 15, edgeLabel: 15, stroke: 1 };
+  if (compact) base.value = base.label;
   const f = Object.fromEntries(Object.entries(base).map(([key, v]) => [key, v * k]));
+  // where each line of a box sits, in ems of its own size below the line before
+  const lines = compact ? { label: 1.0, value: 1.1, grad: 1.15, foot: 0.4 } : { label: 1.05, value: 1.2, grad: 1.3, foot: 0.55 };
   const numChars = precision + 3; // sign, a digit, the point
-  const halfW = Math.ceil(Math.max(f.value * CHAR * numChars, f.grad * CHAR * (numChars + 1.2)) + f.grad * 0.8);
-  const nodeH = Math.ceil(f.label * 1.2 + f.value * 1.2 + f.grad * 1.3 + f.grad * 0.55);
+  const halfW = Math.ceil(Math.max(f.value * CHAR * numChars, f.grad * CHAR * (numChars + 1.2)) + f.grad * (compact ? 0.6 : 0.8));
+  const nodeH = Math.ceil(f.label * (lines.label + 0.15) + f.value * lines.value + f.grad * lines.grad + f.grad * lines.foot);
   return {
     ...f,
+    compact,
+    lines,
+    labelCols: 1,
     halfW,
     nodeH,
+    dataH: Math.ceil(f.label * (lines.label + 0.15) + f.value * lines.value + f.value * lines.foot),
     dataW: Math.ceil(f.value * CHAR * numChars + f.value * 0.9),
     lossW: Math.ceil(f.value * CHAR * numChars + f.value * 0.9),
     biasW: Math.ceil(f.edgeLabel * CHAR * (numChars + 3) + f.edgeLabel * 0.9),
-    biasH: Math.ceil(f.edgeLabel * 1.75),
+    biasH: Math.ceil(f.edgeLabel * (compact ? 1.55 : 1.75)),
     edgeLabelW: Math.ceil(f.edgeLabel * CHAR * (numChars + 4) + f.edgeLabel * 0.8),
-    edgeLabelH: Math.ceil(f.edgeLabel * 2.65),
-    gap: Math.round(f.grad * 0.7),
+    edgeLabelH: Math.ceil(f.edgeLabel * (compact ? 2.3 : 2.4)),
+    // a dense layer's label, shown on demand: its value and gradient only (the name is in the matrix)
+    tagW: Math.ceil(f.edgeLabel * CHAR * (numChars + 1.2) + f.edgeLabel * 0.6),
+    gap: Math.round(f.grad * (compact ? 0.35 : 0.7)),
     padX: Math.round(f.value * 0.6),
     padY: Math.round(f.value * 0.6),
-    rowSpace: Math.round(f.value * 1.2),
+    rowSpace: Math.round(f.value * (compact ? 0.55 : 1.2)),
   };
 }
+
+/** The smallest text a drawing with these metrics writes (CSS px at zoom 1). */
+export const minFont = (m) => Math.min(m.label, m.value, m.grad, m.edgeLabel);
 
 function groupByColumn(graph) {
   const depth = graph.plan.layers - 1; // weight layers; the loss sits in column depth + 1
@@ -49,7 +64,14 @@ function neuronSlot(m) {
 }
 
 function dataSlot(m) {
-  return m.nodeH;
+  return m.dataH;
+}
+
+/** Room between two columns for one layer's weight labels: one column of labels, or more. */
+function labelRoom(m, sources, targets, tensor) {
+  // labels on demand only: room for the edges to fan out
+  if (!m.labelCols || m.onDemand?.has(tensor)) return m.tagW * 0.38;
+  return m.edgeLabelW * (Math.min(m.labelCols, Math.max(1, targets, sources)) + 0.12);
 }
 
 /**
@@ -60,12 +82,18 @@ export function layoutGraph(graph, width, height, m) {
   const cols = groupByColumn(graph);
   const ncols = cols.length;
   const heights = cols.map((c, i) => {
-    if (i === 0 || i === ncols - 1) return c.data.length * dataSlot(m) + (c.data.length - 1) * m.rowSpace + (i === ncols - 1 ? m.rowSpace : 0);
-    return c.neurons.size * neuronSlot(m) + (c.neurons.size - 1) * m.rowSpace;
+    if (i === 0) return c.data.length * dataSlot(m) + (c.data.length - 1) * m.rowSpace;
+    if (i === ncols - 1) return (c.data.length - 1) * (dataSlot(m) + m.rowSpace) + m.rowSpace + m.nodeH;
+    // a softmax's cross edges arc below its neurons: room for them under the last
+    const arcs = graph.nodes.some((n) => n.role === "a" && n.layer === i && n.inputs.length > 1) ? m.nodeH * 0.8 : 0;
+    return c.neurons.size * neuronSlot(m) + (c.neurons.size - 1) * m.rowSpace + arcs;
   });
-  // each gap holds the halves of its two columns and, between weight layers, a weight label
+  // each gap holds the halves of its two columns and, between weight layers, the weight labels
   const halfOf = (i) => (i === 0 ? m.dataW / 2 : i === ncols - 1 ? Math.max(m.lossW, m.dataW) / 2 : m.halfW);
-  const needGap = cols.slice(1).map((_, i) => halfOf(i) + halfOf(i + 1) + (i + 1 < ncols - 1 ? m.edgeLabelW * 1.12 : m.edgeLabelW * 0.45));
+  const tensorOf = new Map(); // column → the weight tensor whose edges arrive there
+  const byNode = new Map(graph.nodes.map((n) => [n.id, n]));
+  for (const p of graph.parameters) if (p.edge && byNode.has(p.node)) tensorOf.set(byNode.get(p.node).layer, p.tensor);
+  const needGap = cols.slice(1).map((_, i) => halfOf(i) + halfOf(i + 1) + (i + 1 < ncols - 1 ? labelRoom(m, i === 0 ? cols[0].data.length : cols[i].neurons.size, cols[i + 1].neurons.size, tensorOf.get(i + 1)) : m.edgeLabelW * 0.2));
   const needW = 2 * m.padX + halfOf(0) + halfOf(ncols - 1) + needGap.reduce((a, b) => a + b, 0);
   const W = Math.max(width, needW);
   const H = Math.max(height, Math.max(...heights) + 2 * m.padY);
@@ -74,12 +102,22 @@ export function layoutGraph(graph, width, height, m) {
   needGap.forEach((g, i) => colX.push(colX[i] + g + (i === needGap.length - 1 ? extra / 2 : extra)));
   const boxes = new Map(); // node id → {x, y, w, h, shape}
   const neurons = []; // {key, x, y, w, h, z, a}
+  // a column of inputs or neurons spreads over the height there is (up to a limit): its edges
+  // fan out wider, which is the room their weight labels need
+  const spreadOut = (i, n, slot) => {
+    const pitch = slot + m.rowSpace;
+    const room = n > 1 ? (H - 2 * m.padY - slot) / (n - 1) : pitch;
+    const p = Math.max(pitch, Math.min(pitch * SPREAD, room));
+    return { p, y: (H - ((n - 1) * p + slot)) / 2 };
+  };
   cols.forEach((col, i) => {
     let y = (H - heights[i]) / 2;
     if (i === 0) {
+      const at = spreadOut(i, col.data.length, dataSlot(m));
+      y = at.y;
       for (const n of col.data) {
-        boxes.set(n.id, { x: colX[i], y: y + m.nodeH / 2, w: m.dataW, h: m.nodeH, shape: "data" });
-        y += dataSlot(m) + m.rowSpace;
+        boxes.set(n.id, { x: colX[i], y: y + m.dataH / 2, w: m.dataW, h: m.dataH, shape: "data" });
+        y += at.p;
       }
       return;
     }
@@ -87,12 +125,14 @@ export function layoutGraph(graph, width, height, m) {
       const targets = col.data.filter((n) => n.kind === "target");
       const loss = col.data.find((n) => n.role === "loss");
       for (const n of targets) {
-        boxes.set(n.id, { x: colX[i], y: y + m.nodeH / 2, w: m.dataW, h: m.nodeH, shape: "data" });
+        boxes.set(n.id, { x: colX[i], y: y + m.dataH / 2, w: m.dataW, h: m.dataH, shape: "data" });
         y += dataSlot(m) + m.rowSpace;
       }
-      if (loss) boxes.set(loss.id, { x: colX[i], y: y + m.rowSpace / 2 + m.nodeH / 2, w: m.lossW, h: m.nodeH, shape: "loss" });
+      if (loss) boxes.set(loss.id, { x: colX[i], y: y + m.nodeH / 2, w: m.lossW, h: m.nodeH, shape: "loss" });
       return;
     }
+    const at = spreadOut(i, col.neurons.size, neuronSlot(m));
+    y = at.y;
     for (const [row, pair] of [...col.neurons.entries()].sort((a, b) => a[0] - b[0])) {
       const cy = y + m.biasH + m.gap * 1.5 + m.nodeH / 2;
       const cx = colX[i];
@@ -102,19 +142,62 @@ export function layoutGraph(graph, width, height, m) {
       if (pair.a) boxes.set(pair.a.id, { x: cx + m.halfW / 2, y: cy, w: m.halfW, h: m.nodeH, shape: "a" });
       const bias = col.biases.get(row);
       if (bias) boxes.set(bias.id, { x: cx - m.halfW / 2, y: y + m.biasH / 2, w: m.biasW, h: m.biasH, shape: "bias" });
-      y += neuronSlot(m) + m.rowSpace;
+      y += at.p;
     }
   });
-  const edges = edgeGeometry(graph, boxes, m);
-  const labels = placeWeightLabels(graph, edges, H, m);
+  const edges = edgeGeometry(graph, boxes, m, H);
+  // only its size asked for (chooseLayout): no labels placed
+  const labels = m.sizeOnly ? { at: new Map(), dense: new Set() } : placeWeightLabels(graph, edges, boxes, neurons, W, H, m);
   return { width: W, height: H, boxes, neurons, edges, labels: labels.at, denseLayers: labels.dense };
 }
 
+const SPREAD = 2.2; // rows of a column at most this much further apart than they need
+const PLACED_MAX = 400; // more weights than this: every layer's labels are shown on demand only
+const LAYER_MAX = 64; // a layer of more weights than this is not even tried
+
+/** [x0, y0, x1, y1] of a box given by its centre and size. */
+const rect = (b, pad = 0) => [b.x - b.w / 2 - pad, b.y - b.h / 2 - pad, b.x + b.w / 2 + pad, b.y + b.h / 2 + pad];
+const overlap = (a, b) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+const hits = (a, b) => a[0] < b[2] && a[2] > b[0] && a[1] < b[3] && a[3] > b[1];
+
+/** A point of a weight edge's curve (layout's cubic: horizontal at both ends). */
+export function curveAt(bez, t) {
+  const [x1, y1, x2, y2] = bez;
+  const dx = (x2 - x1) / 2;
+  const u = 1 - t;
+  return {
+    x: u ** 3 * x1 + 3 * u * u * t * (x1 + dx) + 3 * u * t * t * (x2 - dx) + t ** 3 * x2,
+    y: u ** 3 * y1 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t ** 3 * y2,
+  };
+}
+
+const SAMPLES = 32;
+function polyline(bez) {
+  return Array.from({ length: SAMPLES + 1 }, (_, i) => curveAt(bez, i / SAMPLES));
+}
+
+function distanceTo(line, p) {
+  let best = Infinity;
+  for (let i = 1; i < line.length; i += 1) {
+    const a = line[i - 1];
+    const b = line[i];
+    const [vx, vy] = [b.x - a.x, b.y - a.y];
+    const len = vx * vx + vy * vy || 1;
+    const t = Math.max(0, Math.min(1, ((p.x - a.x) * vx + (p.y - a.y) * vy) / len));
+    best = Math.min(best, Math.hypot(a.x + t * vx - p.x, a.y + t * vy - p.y));
+  }
+  return best;
+}
+
 /**
- * Weight labels of one layer spread apart vertically, each sliding along its own edge to the
- * height it was given; a layer whose labels cannot all fit shows them only on demand.
+ * Each weight's label on its own edge, staggered along the curves: the place along the edge
+ * starts from one that varies with the target neuron, and moves until the label's box clears
+ * every node, bias, and label already placed, and no other edge of the layer passes through its
+ * centre. A layer whose labels cannot all be placed so (the overlap measured, not guessed) is
+ * dense: its labels are shown on demand (the current step's, the one under the pointer or focus)
+ * at the best place found, and its whole matrix is shown beside the graph (weight-matrix.js).
  */
-function placeWeightLabels(graph, edges, H, m) {
+function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
   const at = new Map();
   const dense = new Set();
   const byTensor = new Map();
@@ -124,55 +207,94 @@ function placeWeightLabels(graph, edges, H, m) {
     if (!byTensor.has(p.tensor)) byTensor.set(p.tensor, []);
     byTensor.get(p.tensor).push({ p, geo });
   }
-  const step = m.edgeLabelH + 3;
+  const many = graph.parameters.length > PLACED_MAX;
+  const obstacles = [];
+  for (const b of boxes.values()) {
+    const r = rect(b, 2);
+    if (b.shape === "bias") r[2] += m.grad * 0.4 + m.edgeLabelW; // its gradient, written beside it
+    obstacles.push(r);
+  }
+  for (const n of neurons) obstacles.push(rect(n, 2));
+  const placed = [];
+  const [w, h] = [m.edgeLabelW, m.edgeLabelH];
+  const clearance = h * 0.3; // another edge no nearer the label's centre than this
   for (const [tensor, items] of byTensor) {
-    if (items.length > 6 || items.length * step > H - 2 * m.padY) {
+    if (many || items.length > LAYER_MAX || items.some((it) => !it.geo.bez)) {
       dense.add(tensor);
       for (const { p, geo } of items) at.set(p.id, geo.mid);
       continue;
     }
-    items.sort((a, b) => a.geo.mid.y - b.geo.mid.y || a.geo.mid.x - b.geo.mid.x);
-    const ys = items.map((it) => it.geo.mid.y);
-    for (let i = 1; i < ys.length; i += 1) ys[i] = Math.max(ys[i], ys[i - 1] + step);
-    const shift = (ys.reduce((a, b) => a + b, 0) - items.reduce((a, it) => a + it.geo.mid.y, 0)) / ys.length;
-    const top = m.padY + step / 2;
-    const lift = Math.max(0, ys[ys.length - 1] - shift - (H - top));
-    items.forEach((it, i) => {
-      const y = Math.max(top, ys[i] - shift - lift);
-      at.set(it.p.id, clearOfPills(pointAtY(it.geo, y), it.geo, m));
-    });
+    const targets = [...new Set(items.map((it) => it.geo.bez[3]))].sort((a, b) => a - b);
+    const sources = [...new Set(items.map((it) => it.geo.bez[1]))].sort((a, b) => a - b);
+    const lines = items.map((it) => polyline(it.geo.bez));
+    const spread = (k, n, lo = 0.3, hi = 0.7) => (n === 1 ? 0.5 : lo + ((hi - lo) * k) / (n - 1));
+    const ti = (it) => targets.indexOf(it.geo.bez[3]);
+    const si = (it) => sources.indexOf(it.geo.bez[1]);
+    // where along its edge each label starts looking: by target neuron, by source, or both
+    const schemes = [
+      (it) => (targets.length > 1 ? spread(ti(it), targets.length) : spread(si(it), sources.length)),
+      (it) => spread(si(it), sources.length, 0.25, 0.75),
+      (it) => spread(si(it) * targets.length + ti(it), items.length, 0.2, 0.8),
+      (it) => spread(ti(it) * sources.length + si(it), items.length, 0.2, 0.8),
+    ];
+    let best = null;
+    for (const pref of schemes) {
+      const tried = placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearance, quit: true });
+      if (!best || tried.missing < best.missing) best = tried;
+      if (!best.missing) break;
+    }
+    if (best.missing) {
+      // shown on demand as a smaller tag: where each covers the least of the boxes around it
+      dense.add(tensor);
+      best = placeLayer(items, lines, schemes[0], { obstacles, placed, W, H, w: m.tagW, h, clearance });
+    } else placed.push(...best.boxes);
+    for (const [id, c] of best.at) at.set(id, c);
   }
   return { at, dense };
 }
 
-/**
- * Keep a weight label between its two columns: clear of the source's right side and of the
- * target's bias pill, which juts out left of the neuron (softmax and wide layers crowd there).
- */
-function clearOfPills(at, geo, m) {
-  if (!geo.bez) return at;
-  const [x1, , x2] = geo.bez;
-  const pad = m.edgeLabelW / 2 + m.gap * 0.5;
-  const hi = Math.min(x2, x2 + m.halfW / 2 - m.biasW / 2) - pad;
-  const lo = x1 + pad;
-  const x = lo > hi ? (lo + hi) / 2 : Math.min(hi, Math.max(lo, at.x));
-  return { x, y: at.y };
-}
-
-/** The point on an edge's curve nearest the height y (the edge's middle third only). */
-function pointAtY(geo, y) {
-  if (!geo.bez) return geo.mid;
-  const [x1, y1, x2, y2] = geo.bez;
-  const dx = (x2 - x1) / 2;
-  let best = geo.mid;
-  for (let i = 0; i <= 40; i += 1) {
-    const t = 0.3 + (0.4 * i) / 40;
-    const u = 1 - t;
-    const px = u ** 3 * x1 + 3 * u * u * t * (x1 + dx) + 3 * u * t * t * (x2 - dx) + t ** 3 * x2;
-    const py = u ** 3 * y1 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t ** 3 * y2;
-    if (Math.abs(py - y) < Math.abs(best.y - y)) best = { x: px, y: py };
+/** One layer's labels placed greedily, each nearest the place `pref` gives it; how many could not be. */
+function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearance, quit = false }) {
+  const at = new Map();
+  const boxes = [];
+  let missing = 0;
+  const byTarget = new Map();
+  const sameTarget = (geo) => {
+    if (!byTarget.has(geo.bez[3])) byTarget.set(geo.bez[3], []);
+    return byTarget.get(geo.bez[3]);
+  };
+  const order = items.map((_, i) => i).sort((a, b) => pref(items[a]) - pref(items[b]) || items[a].geo.bez[1] - items[b].geo.bez[1]);
+  for (const i of order) {
+    const { p, geo } = items[i];
+    const start = pref(items[i]);
+    const ts = [];
+    for (let t = 0.08; t <= 0.921; t += 0.02) ts.push(t);
+    ts.sort((a, b) => Math.abs(a - start) - Math.abs(b - start));
+    let found = null;
+    let fallback = null; // where it covers the least of the boxes, for when it is shown on demand
+    for (const t of ts) {
+      const c = curveAt(geo.bez, t);
+      const r = [c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2];
+      if (r[0] < 0 || r[1] < 0 || r[2] > W || r[3] > H) continue;
+      const covered = obstacles.reduce((a, o) => a + overlap(o, r), 0) + [...sameTarget(geo)].reduce((a, o) => a + overlap(o, r), 0);
+      if (!fallback || covered < fallback.covered - 1e-6) fallback = { c, r, covered };
+      if (covered > 0) continue;
+      if (placed.some((o) => hits(o, r)) || boxes.some((o) => hits(o, r))) continue;
+      if (lines.some((line, k) => k !== i && distanceTo(line, c) < clearance)) continue;
+      found = { c, r };
+      break;
+    }
+    if (found) {
+      boxes.push(found.r);
+      at.set(p.id, found.c);
+    } else {
+      missing += 1;
+      if (quit) break; // one label that cannot be placed makes the layer dense: the rest is moot
+      at.set(p.id, fallback ? fallback.c : curveAt(geo.bez, start));
+    }
+    if (fallback || found) sameTarget(geo).push((found || fallback).r); // lit together: apart if they can be
   }
-  return Math.abs(best.y - y) < 1 ? best : { x: best.x, y };
+  return { at, boxes, missing };
 }
 
 function curve(x1, y1, x2, y2) {
@@ -185,7 +307,7 @@ function bezierMid(x1, y1, x2, y2) {
 }
 
 /** Geometry of every data edge that is drawn; weight edges reuse the data edge they label. */
-function edgeGeometry(graph, boxes, m) {
+function edgeGeometry(graph, boxes, m, H) {
   const out = new Map();
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   for (const e of graph.edges) {
@@ -199,7 +321,9 @@ function edgeGeometry(graph, boxes, m) {
         out.set(e.id, { d: `M${s.x},${s.y} L${t.x},${t.y}`, mid: bezierMid(s.x, s.y, t.x, t.y), kind: "internal" });
       } else {
         // softmax: every z feeds every output; arc below the neurons
-        const bend = Math.max(m.nodeH, Math.abs(t.y - s.y) * 0.4);
+        // the arc dips about ¾ of its bend below the boxes: never past the drawing's bottom
+        const low = Math.max(s.y + s.h / 2, t.y + t.h / 2);
+        const bend = Math.max(m.gap, Math.min(Math.max(m.nodeH, Math.abs(t.y - s.y) * 0.4), (H - 4 - low) / 0.75));
         const d = `M${s.x},${s.y + s.h / 2} C${s.x},${s.y + s.h / 2 + bend} ${t.x},${t.y + t.h / 2 + bend} ${t.x},${t.y + t.h / 2}`;
         out.set(e.id, { d, mid: bezierMid(s.x, s.y, t.x, t.y), kind: "cross" });
       }
@@ -225,4 +349,50 @@ function edgeGeometry(graph, boxes, m) {
     out.set(e.id, { ...curve(x1, s.y, x2, y2), kind: "data" });
   }
   return out;
+}
+
+/**
+ * The drawing for a frame of `size` CSS px: of a few ways to draw the graph (roomy or compact
+ * boxes; one or more columns of weight labels per gap), the one whose text is largest at the zoom
+ * that fits the frame, with every weight label placed if any way places them and keeps the text
+ * at `floorPx` or more. Returns its metrics, its natural layout, that zoom and its smallest text.
+ */
+export function chooseLayout(graph, place, size, { projector, precision, k = 1, floorPx, maxZoom }) {
+  const network = graph.parameters.some((p) => p.edge);
+  const tensors = new Set(graph.parameters.filter((p) => p.edge).map((p) => p.tensor)).size;
+  const ways = graph.parameters.length > PLACED_MAX ? [[false, 1]] : network ? [[false, 1], [false, 2], [true, 1], [true, 2], [true, 0]] : [[false, 1], [true, 1]];
+  const all = [];
+  const tries = ways.map(([compact, cols]) => ({ compact, cols, onDemand: null }));
+  for (const { compact, cols, onDemand } of tries) {
+    const m = metricsFor(projector, precision, k, compact);
+    m.labelCols = cols;
+    m.onDemand = onDemand;
+    const natural = place(graph, 0, 0, { ...m, sizeOnly: true });
+    const zoom = Math.min(maxZoom, size.w / natural.width, size.h / natural.height);
+    // its labels as placed in the frame (rows spread over the height it has)
+    const framed = place(graph, size.w / zoom, size.h / zoom, m);
+    const c = { m, natural, zoom, text: zoom * minFont(m), dense: framed.denseLayers.size };
+    c.fits = c.text >= floorPx;
+    all.push(c);
+    // the layers too dense for their labels given only the room their edges need: the others
+    // keep theirs, and the drawing gets larger
+    if (cols && !onDemand && c.dense && c.dense < tensors) tries.push({ compact, cols, onDemand: framed.denseLayers });
+  }
+  // every label on its edge, unless that leaves the text both a quarter smaller than it could be
+  // and under a comfortable size (13 px at a desk, 26 px on a projector)
+  const top = Math.max(...all.filter((c) => c.fits).map((c) => c.text));
+  const enough = Math.max(floorPx, Math.min(top * 0.75, floorPx * COMFORT));
+  let best = null;
+  for (const c of all) if (!best || better(c, best, enough)) best = c;
+  return best;
+}
+
+const COMFORT = 13 / 12;
+
+function better(a, b, enough) {
+  if (a.fits && b.fits && (a.text >= enough) !== (b.text >= enough)) return a.text >= enough;
+  if (a.fits !== b.fits) return a.fits;
+  if (a.fits && a.dense !== b.dense) return a.dense < b.dense;
+  if (Math.abs(a.text - b.text) > 1e-6) return a.text > b.text; // the larger text; of two that scroll, the one that scrolls least
+  return !a.fits && a.natural.width * a.natural.height < b.natural.width * b.natural.height; // ...then the smaller
 }

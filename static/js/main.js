@@ -11,6 +11,8 @@ import { createLossPanel } from "./panels/loss.js";
 import { createSummary } from "./panels/summary.js";
 import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
+import { createFitControl } from "./fit-control.js";
+import { createWeightMatrix } from "./weight-matrix.js";
 import { createStore, DEFAULTS } from "./store.js";
 import { createUrlWriter, decodeHash } from "./url-state.js";
 import { createValueEditor, editTarget, withFrozen, withValue } from "./value-editor.js";
@@ -58,7 +60,12 @@ function initialState() {
 const { state: init, error: hashError } = initialState();
 const store = createStore(init);
 const animator = createAnimator();
-const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store });
+const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store, onLayout: (info) => {
+  graphFit?.update(info);
+  weightMatrix?.setLayout(info.graph, info.layout);
+} });
+const weightMatrix = createWeightMatrix($("explain"), $("loss-card"));
+const graphFit = createFitControl($("graph-fit"), stage);
 const equation = createEquationPanel($("explain"));
 const loss = createLossPanel($("explain"));
 const summary = createSummary($("summary-body"));
@@ -114,6 +121,7 @@ const lesson = createLesson(store, {
     settle(resp); // first: its frame comes before the one the step's pulses ask for
     equation.show(resp);
     stage.showStep(resp, previous);
+    weightMatrix.show($("graph"), resp, s.precision);
     loss.show(resp, s.precision, isExpression(s.scenario));
     summary.show(resp, s.precision, resp.changed);
     timeline.show(resp);
@@ -340,7 +348,10 @@ function sizeExplain() {
   const wrap = $("graph-wrap");
   const room = wrap.clientHeight + $("explain").offsetHeight; // what the two share
   const fits = (name) => wrap.clientWidth >= need.w && room - px(name) >= need.h;
-  const size = fits("--explain-short") && !fits("--explain-tall") ? "short" : "tall";
+  // beside the graph: the explanation's column and a gap leave the width, the height is all the graph's
+  const side = root.dataset.explain === "side" ? { w: wrap.clientWidth, h: wrap.clientHeight } : { w: wrap.clientWidth - 27.5 * parseFloat(css.fontSize), h: room };
+  const fitsSide = side.w >= need.w && side.h >= need.h;
+  const size = root.dataset.explain === "side" ? (fitsSide ? "side" : "tall") : fits("--explain-tall") ? "tall" : fits("--explain-short") ? "short" : fitsSide ? "side" : "tall";
   if (root.dataset.explain === size) return;
   root.dataset.explain = size;
   stage.resize(); // at once: the first step is drawn in its final frame

@@ -80,17 +80,19 @@ export function drawNode(parent, n, box, m, options) {
   }
   if (editable) el("rect", { class: "focus-ring", x: x - w / 2 - 5, y: y - h / 2 - 5, width: w + 10, height: h + 10, rx: m.value * 0.7 + 5 }, g);
   const hasGrad = n.requires_grad;
-  const top = y - h / 2 + m.label * 1.05;
+  const lines = m.lines || { label: 1.05, value: 1.2, grad: 1.3 };
+  const top = y - h / 2 + m.label * lines.label;
   text({ class: "label", x, y: top, "font-size": m.label }, n.label.text, g);
-  const value = text({ class: "value", x, y: top + m.value * 1.2, "font-size": m.value }, "", g);
-  const grad = hasGrad ? text({ class: "grad", x, y: top + m.value * 1.2 + m.grad * 1.3, "font-size": m.grad }, "", g) : null;
+  const value = text({ class: "value", x, y: top + m.value * lines.value, "font-size": m.value }, "", g);
+  const grad = hasGrad ? text({ class: "grad", x, y: top + m.value * lines.value + m.grad * lines.grad, "font-size": m.grad }, "", g) : null;
   // a neuron's half: which part of its gradient has arrived, under the box (partsText)
   const parts = hasGrad && (box.shape === "z" || box.shape === "a") ? text({ class: "grad grad-parts", x, y: y + h / 2 + m.grad * 1.1, "font-size": m.grad }, "", g) : null;
   return { g, value, grad, parts, name: nodeName(n) };
 }
 
-export function drawWeightLabel(parent, p, mid, m, dense, options) {
-  const g = el("g", { class: `wlabel${dense ? " dense" : ""}`, "data-id": p.id, id: `p-${p.id}` }, parent);
+/** A weight's label on its edge; `tag`: a dense layer's, shown on demand, its value and gradient only. */
+export function drawWeightLabel(parent, p, mid, m, dense, options, tag = false) {
+  const g = el("g", { class: `wlabel${dense ? " dense" : ""}`, "data-id": p.id, "data-edge": p.edge, id: `p-${p.id}` }, parent);
   if (options.editable) {
     g.classList.add("editable");
     g.setAttribute("tabindex", "0");
@@ -98,7 +100,7 @@ export function drawWeightLabel(parent, p, mid, m, dense, options) {
   } else {
     g.setAttribute("role", "img");
   }
-  const w = m.edgeLabelW;
+  const w = tag ? m.tagW : m.edgeLabelW;
   const h = m.edgeLabelH;
   el("rect", { class: "wlabel-bg", x: mid.x - w / 2, y: mid.y - h / 2, width: w, height: h, rx: 6 }, g);
   if (options.editable) el("rect", { class: "focus-ring", x: mid.x - w / 2 - 4, y: mid.y - h / 2 - 4, width: w + 8, height: h + 8, rx: 9 }, g);

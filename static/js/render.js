@@ -20,6 +20,19 @@ export function createRenderer(svg) {
   let current = null; // the step shown and its precision, for labels drawn later
   let large = null; // a large graph's canvases, culling and labels on demand (large/)
 
+  // the pointer on a weight's edge shows that weight's label (a dense layer's are hidden till then)
+  let peeking = null;
+  svg.addEventListener("pointerover", (ev) => {
+    if (!(ev.target instanceof Element) || ev.target.closest(".wlabel")) return; // on the label: it stays
+    const path = ev.target.closest("path.edge-weight");
+    const p = path && parts?.paramByEdge.get(path.dataset.id);
+    const g = p && parts.params.get(p.id)?.g;
+    if (g === peeking) return;
+    peeking?.classList.remove("peek");
+    peeking = g || null;
+    peeking?.classList.add("peek");
+  });
+
   function draw(graph, layout, m, options) {
     large?.remove();
     svg.replaceChildren();
@@ -88,8 +101,9 @@ export function createRenderer(svg) {
         const dense = layout.denseLayers.has(p.tensor);
         const at = layout.labels.get(p.id) || edges.get(p.edge).geo.mid;
         const e = edges.get(p.edge);
-        const v = { p, at, dense, edge: e, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
-        if (!(large && dense)) Object.assign(v, drawWeightLabel(gLabels, p, at, m, dense, options));
+        const tag = dense && !large;
+        const v = { p, at, dense, tag, edge: e, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
+        if (!(large && dense)) Object.assign(v, drawWeightLabel(gLabels, p, at, m, dense, options, tag));
         params.set(p.id, v);
       } else if (nodes.has(p.id)) {
         params.set(p.id, { ...nodes.get(p.id), kind: layout.boxes.get(p.id).shape === "bias" ? "bias" : "var" });
@@ -179,7 +193,7 @@ export function createRenderer(svg) {
     v.g.classList.toggle("neg", sign === "neg");
     v.g.classList.toggle("has-grad", ps.grad !== null);
     v.g.classList.toggle("is-updated", ps.new !== null);
-    setText(v.value, v.kind === "var" ? formatSigned(ps.value, precision) : `${v.name} ${formatSigned(ps.value, precision)}`);
+    setText(v.value, v.kind === "var" || v.tag ? formatSigned(ps.value, precision) : `${v.name} ${formatSigned(ps.value, precision)}`);
     setText(v.grad, gradText(ps, precision, parts.layout.primitive));
     v.g.setAttribute("aria-label", describeParam(v.name, ps, precision));
   }
@@ -189,7 +203,12 @@ export function createRenderer(svg) {
     const { edges, nodes, params } = parts;
     const view = (id) => nodes.get(id) || params.get(id);
     // a large graph's marked edges are painted over it on the dot canvas; the edges beneath stay as drawn
-    const activate = (id, on) => edges.get(id)?.path?.classList.toggle("active", on);
+    // a lit edge lights its weight's label too (a dense layer's label is then shown)
+    const activate = (id, on) => {
+      edges.get(id)?.path?.classList.toggle("active", on);
+      const p = parts.paramByEdge.get(id);
+      if (p) params.get(p.id)?.g?.classList.toggle("lit", on);
+    };
     for (const id of marked.edges) if (!active.edges.has(id)) activate(id, false);
     for (const id of marked.active) if (!active.nodes.has(id)) view(id)?.g?.classList.remove("active");
     for (const id of marked.written) if (!active.written.has(id)) view(id)?.g?.classList.remove("written");

@@ -1,7 +1,7 @@
 // The graph on stage: draws on structure changes, restyles and animates on every step.
 
 import { formatSigned } from "./format.js";
-import { layoutGraph, metricsFor } from "./layout.js";
+import { chooseLayout, layoutGraph, minFont } from "./layout.js";
 import { isPrimitive, layoutPrimitive } from "./layout-primitive.js";
 import { createRenderer, paramState, weightWidth } from "./render.js";
 import { viewScale } from "./svg.js";
@@ -11,7 +11,7 @@ const MAX_ANIMATED = 40;
 const MAX_DOTS = 256; // pulses at once, whatever the unit
 const MAX_ZOOM = 1.6;
 const PROJECTOR_MIN_TEXT = 24; // px at 1920 × 1080: below this a graph scrolls instead of shrinking
-const NORMAL_MIN_TEXT = 11; // px: the same rule at a desk, with a floor for small print // a coarse unit animates its first steps together, the rest just appear
+const NORMAL_MIN_TEXT = 12; // px: the same rule at a desk
 
 const indices = new WeakMap(); // graph → lookups every step needs, built once per graph
 
@@ -57,30 +57,36 @@ function drawnEdge(edgeId, source, paramById) {
 /** The zoom at which a drawing of `natural` size fills a frame of `size` (small ones grow, up to a limit). */
 const fitIn = (size, natural) => Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
 
-export function createStage({ svg, wrap, animator, store }) {
+
+export function createStage({ svg, wrap, animator, store, onLayout = null }) {
   const renderer = createRenderer(svg);
   let graph = null;
   let step = null;
   let size = { w: 0, h: 0 };
   let drawnFor = null; // what the drawing was made for, and how it fitted the frame
   let contributions = new Map();
+  let fitted = false; // the reader asked to see a graph too big for the frame whole ("Fit")
 
   function redraw() {
     if (!graph) return;
     const s = store.get();
     // projector sizes are for 1920 × 1080; a smaller screen gets the same picture, scaled
     const rootFont = parseFloat(getComputedStyle(document.documentElement).fontSize) || 24;
-    const m = metricsFor(s.projector, s.precision, s.projector ? rootFont / 24 : 1);
-    // small graphs grow to use the room (up to a limit); large ones shrink to fit
-    const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
-    const natural = place(graph, 0, 0, m);
-    const fit = fitIn(size, natural);
-    // never shrink text below the floor (24 px in projector mode): the graph scrolls instead
     const k = s.projector ? rootFont / 24 : 1;
-    const floor = (1.005 * (s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT)) / Math.min(m.label, m.grad, m.edgeLabel);
-    const zoom = Math.max(fit, floor);
+    // the way of drawing it whose text is largest in this frame (layout.js); small graphs grow
+    // to use the room (up to a limit), larger ones shrink to fit, down to a floor for the text
+    const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
+    const floorPx = s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT;
+    const chosen = chooseLayout(graph, place, size, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
+    const { m, natural } = chosen;
+    const fit = fitIn(size, natural);
+    // never shrink text below the floor (24 px in projector mode): the graph scrolls instead,
+    // unless the reader asked to see it whole ("Fit")
+    const floor = (1.005 * floorPx) / minFont(m);
+    const zoom = fitted ? fit : Math.max(fit, floor);
     const layout = zoom !== 1 ? place(graph, size.w / zoom, size.h / zoom, m) : place(graph, size.w, size.h, m);
-    const scrolls = fit < floor;
+    const tooBig = fit < floor; // whole, its text would be under the floor
+    const scrolls = tooBig && !fitted;
     wrap.classList.toggle("is-scrolling", scrolls);
     // a region that scrolls must be reachable by keyboard (arrow keys then scroll it)
     if (scrolls) wrap.setAttribute("tabindex", "0");
@@ -94,6 +100,7 @@ export function createStage({ svg, wrap, animator, store }) {
     renderer.cull({ ...at, width: size.w, height: size.h, svgWidth, svgHeight });
     renderer.setContributions(contributions, s.precision);
     drawnFor = { projector: s.projector, precision: s.precision, natural, floor, scrolls };
+    onLayout?.({ tooBig, fitted, layout, m, graph });
     if (step) renderer.restyle(step, s.precision, activeSets(graph, step));
     if (step && scrolls) keepInView();
   }
@@ -112,6 +119,7 @@ export function createStage({ svg, wrap, animator, store }) {
 
   function showGraph(g) {
     graph = g;
+    fitted = false;
     contributions = new Map();
     step = null;
     animator.cancel();
@@ -176,7 +184,7 @@ export function createStage({ svg, wrap, animator, store }) {
     if (!view || !view.g || ps.old === null || ps.value === null) return;
     const { g, value, path } = view; // a label drawn on demand may be removed meanwhile
     const finalText = value.textContent;
-    const prefix = view.kind === "var" ? "" : `${view.name} `;
+    const prefix = view.kind === "var" || view.tag ? "" : `${view.name} `;
     g.classList.add("morphing");
     animator.tween(ms * 1.6, (t) => {
       const v = ps.old + (ps.value - ps.old) * t;
@@ -268,11 +276,18 @@ export function createStage({ svg, wrap, animator, store }) {
     redraw();
   }
 
+  /** Show a graph too big for its frame whole (text under the floor), or back at its size. */
+  function setFitted(on) {
+    if (fitted === on) return;
+    fitted = on;
+    redraw();
+  }
+
   /** The smallest frame that shows the whole graph with its text at the floor (CSS px), or null. */
   const needs = () => (drawnFor ? { w: drawnFor.natural.width * drawnFor.floor, h: drawnFor.natural.height * drawnFor.floor } : null);
 
   /** A large graph's edges for export (large/edge-canvas.js), or null when they are SVG elements. */
   const edgeArt = () => renderer.parts()?.edgeCanvas || null;
 
-  return { showGraph, showStep, keepInView, whole, setContributions, redraw, resize, needs, repaintEdges: renderer.repaintEdges, edgeArt, svg };
+  return { showGraph, showStep, setFitted, keepInView, whole, setContributions, redraw, resize, needs, repaintEdges: renderer.repaintEdges, edgeArt, svg };
 }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { layoutGraph, metricsFor } from "../../static/js/layout.js";
+import { chooseLayout, curveAt, layoutGraph, metricsFor } from "../../static/js/layout.js";
 import { meets, pathNumbers } from "../../static/js/svg.js";
 import { extent, mlp } from "./graphs.mjs";
 
@@ -156,31 +156,49 @@ describe("layoutGraph", () => {
     }
   });
 
-  it("places a label for every weight, apart and between its two columns, in a layer of up to 6", () => {
-    const graph = mlp([2, 3, 2]); // W1: 6 weights, W2: 6
+  it("places each weight's label on its own edge, clear of every box and of each other", () => {
+    const graph = mlp([2, 1, 1]); // the tutorial's shape
     const m = metricsFor(false, 4);
-    const lay = layoutGraph(graph, 1400, 900, m);
+    const lay = layoutGraph(graph, 900, 480, m);
     const weights = graph.parameters.filter((p) => p.edge);
-    assert.equal(lay.labels.size, weights.length);
     assert.equal(lay.denseLayers.size, 0);
-    for (const tensor of ["W1", "W2"]) {
-      const ps = weights.filter((p) => p.tensor === tensor);
-      const ys = ps.map((p) => lay.labels.get(p.id).y).sort((a, b) => a - b);
-      for (let i = 1; i < ys.length; i += 1) assert.ok(ys[i] - ys[i - 1] >= m.edgeLabelH, `${tensor}: labels ${i - 1} and ${i} apart`);
-      for (const p of ps) {
-        const at = lay.labels.get(p.id);
-        const [src, tgt] = p.edge.split("__");
-        assert.ok(at.x > extent(lay.boxes.get(src))[2] && at.x < extent(lay.boxes.get(tgt))[0], `${p.id} between its columns`);
-        assert.ok(at.y - m.edgeLabelH / 2 >= 0 && at.y + m.edgeLabelH / 2 <= lay.height, `${p.id} inside the drawing`);
+    const boxes = weights.map((p) => {
+      const at = lay.labels.get(p.id);
+      const { bez } = lay.edges.get(p.edge);
+      let near = Infinity;
+      for (let i = 0; i <= 400; i += 1) {
+        const c = curveAt(bez, i / 400);
+        near = Math.min(near, Math.hypot(c.x - at.x, c.y - at.y));
       }
+      assert.ok(near < 1, `${p.id} on its edge (${near})`);
+      return [at.x - m.edgeLabelW / 2, at.y - m.edgeLabelH / 2, at.x + m.edgeLabelW / 2, at.y + m.edgeLabelH / 2];
+    });
+    for (let i = 0; i < boxes.length; i += 1) {
+      for (let j = i + 1; j < boxes.length; j += 1) assert.ok(!meets(boxes[i], boxes[j]), `labels ${i} and ${j} overlap`);
+      for (const [id, b] of lay.boxes) assert.ok(!meets(boxes[i], extent(b)), `label ${i} over ${id}`);
     }
   });
 
-  it("marks a layer of more than 6 weights dense: its labels sit at their edges' middles", () => {
-    const graph = mlp([3, 3, 1]); // W1: 9 weights, W2: 3
-    const lay = layoutGraph(graph, 1400, 900, metricsFor(false, 4));
-    assert.deepEqual([...lay.denseLayers], ["W1"]);
-    for (const p of graph.parameters.filter((q) => q.tensor === "W1")) assert.deepEqual(lay.labels.get(p.id), lay.edges.get(p.edge).mid);
+  it("marks a layer dense when its labels cannot all be placed, and keeps the others", () => {
+    const graph = mlp([8, 8, 1]);
+    const lay = layoutGraph(graph, 900, 480, metricsFor(false, 4));
+    assert.ok(lay.denseLayers.has("W1"));
+    for (const p of graph.parameters.filter((q) => q.edge)) assert.ok(lay.labels.has(p.id), `${p.id} has a place for when it is shown`);
+  });
+});
+
+describe("chooseLayout", () => {
+  it("keeps the tutorial's labels and grows a small graph's text to fill a laptop's frame", () => {
+    const c = chooseLayout(mlp([2, 1, 1]), layoutGraph, { w: 922, h: 484 }, { projector: false, precision: 4, floorPx: 12, maxZoom: 1.6 });
+    assert.equal(c.dense, 0);
+    assert.ok(c.text >= 14, `text ${c.text}`);
+  });
+
+  it("fits four weight layers at 12 px or more, and says when a graph cannot fit", () => {
+    const deep = chooseLayout(mlp([2, 3, 3, 2, 1]), layoutGraph, { w: 922, h: 484 }, { projector: false, precision: 4, floorPx: 12, maxZoom: 1.6 });
+    assert.ok(deep.fits && deep.text >= 12, `text ${deep.text}`);
+    const big = chooseLayout(mlp([10, 10, 10, 10, 10, 10]), layoutGraph, { w: 922, h: 484 }, { projector: false, precision: 4, floorPx: 12, maxZoom: 1.6 });
+    assert.ok(!big.fits);
   });
 });
 

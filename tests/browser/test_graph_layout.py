@@ -1,0 +1,186 @@
+"""The graph in its frame, as a teacher at 1366 × 768 (and on a 1920 × 1080 projector) sees it:
+every node inside the frame or a frame that scrolls with a Fit control, text large enough to read,
+and each weight's label on its own edge, none over another."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from tests.browser.pageview import open_lesson, wait_cursor
+
+pytestmark = pytest.mark.browser
+
+NETWORKS = ["tutorial", "xor", "softmax", "deep"]
+EXPRESSIONS = ["expr:sum-times-sum", "expr:tanh-neuron", "expr:sigmoid-neuron"]
+
+# What a viewer sees of the graph, measured on screen.
+MEASURE = """() => {
+  const wrap = document.getElementById('graph-wrap');
+  const svg = document.getElementById('graph');
+  const f = wrap.getBoundingClientRect();
+  const k = svg.getScreenCTM().a;  // CSS px on screen per viewBox unit
+  let minText = Infinity;
+  for (const t of svg.querySelectorAll('text')) {
+    if (!t.textContent.trim() || t.getBoundingClientRect().width === 0) continue;
+    minText = Math.min(minText, parseFloat(getComputedStyle(t).fontSize) * k);
+  }
+  const outside = [];
+  for (const n of svg.querySelectorAll('.node')) {
+    const r = n.querySelector('.shape').getBoundingClientRect();
+    if (r.left < f.left - 0.5 || r.right > f.right + 0.5 || r.top < f.top - 0.5 || r.bottom > f.bottom + 0.5) outside.push(n.dataset.id);
+  }
+  // the weight labels a viewer sees, each with its distance to its own edge and to the nearest other
+  const shown = [...svg.querySelectorAll('.wlabel')].filter((g) => getComputedStyle(g).opacity !== '0');
+  const edges = (shown.length ? [...svg.querySelectorAll('path.edge-weight')] : []).map((p) => {
+    const len = p.getTotalLength();
+    const pts = Array.from({ length: 401 }, (_, i) => p.getPointAtLength((len * i) / 400));
+    return { id: p.dataset.id, pts };
+  });
+  const dist = (e, x, y) => Math.min(...e.pts.map((q) => Math.hypot(q.x - x, q.y - y)));
+  const labels = [];
+  for (const g of shown) {
+    const bg = g.querySelector('.wlabel-bg');
+    const x = +bg.getAttribute('x') + +bg.getAttribute('width') / 2;
+    const y = +bg.getAttribute('y') + +bg.getAttribute('height') / 2;
+    const own = edges.find((e) => e.id === g.dataset.edge);
+    const others = edges.filter((e) => e !== own).map((e) => dist(e, x, y));
+    const r = bg.getBoundingClientRect();
+    labels.push({ id: g.dataset.id, box: [r.left, r.top, r.right, r.bottom], own: own ? dist(own, x, y) * k : null, other: others.length ? Math.min(...others) * k : Infinity });
+  }
+  const fit = document.getElementById('graph-fit');
+  return {
+    minText, outside, labels,
+    scrolls: wrap.scrollWidth > wrap.clientWidth + 1 || wrap.scrollHeight > wrap.clientHeight + 1,
+    overflow: getComputedStyle(wrap).overflow,
+    fitShown: !fit.hidden && fit.getBoundingClientRect().width > 0,
+  };
+}"""
+
+
+def overlaps(a, b) -> bool:
+    return a[0] < b[2] - 0.5 and a[2] > b[0] + 0.5 and a[1] < b[3] - 0.5 and a[3] > b[1] + 0.5
+
+
+def check_view(page, min_text: float, where: str, apart: bool = True) -> dict:
+    v = page.evaluate(MEASURE)
+    assert v["minText"] >= min_text - 0.01, f"{where}: text of {v['minText']:.1f} px"
+    if v["outside"]:
+        # too big for its frame: it scrolls, with a scrollbar and a Fit control that shows it whole
+        assert v["scrolls"] and v["overflow"] == "auto" and v["fitShown"], (where, v["outside"])
+    else:
+        assert not v["fitShown"], where
+    for lab in v["labels"]:
+        assert lab["own"] is not None and lab["own"] <= 3.0, (where, lab)  # on its own edge
+        assert lab["own"] < lab["other"], (where, lab)  # nearer its own than any other
+    boxes = [lab["box"] for lab in v["labels"]] if apart else []
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            assert not overlaps(boxes[i], boxes[j]), (
+                where,
+                v["labels"][i]["id"],
+                v["labels"][j]["id"],
+            )
+    return v
+
+
+def scenario_hash(layers, seed=3) -> str:
+    sc = {
+        "layers": layers,
+        "activations": ["sigmoid"] * (len(layers) - 1),
+        "loss": "mse",
+        "init": {"scheme": "normal", "seed": seed, "scale": 0.5},
+        "inputs": [[0.5] * layers[0]],
+        "targets": [[1.0] * layers[-1]],
+        "learning_rate": 0.5,
+    }
+    raw = base64.urlsafe_b64encode(json.dumps(sc).encode()).decode().rstrip("=")
+    return f"#s={raw}"
+
+
+def go(page, hash_: str, k: int) -> None:
+    """Another lesson in the same page (the page itself loads once a test)."""
+    page.evaluate(f"location.hash = {json.dumps(hash_)}")
+    wait_cursor(page, k)
+    page.wait_for_function(f"location.hash.includes('k={k}')")
+
+
+def test_every_preset_fits_its_frame_with_labels_on_their_edges(make_page, base_url):
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=tutorial&k=0")
+    for preset in NETWORKS + EXPRESSIONS:
+        # a step of the forward pass and, for networks, one of the backward pass
+        for k in (2, 12) if preset in NETWORKS else (2,):
+            go(page, f"#preset={preset}&k={k}", k)
+            v = check_view(page, 12, f"{preset} at {k}")
+            if preset in NETWORKS:
+                assert not v["outside"], (preset, v["outside"])  # the presets fit whole
+
+
+def test_the_tutorial_uses_the_room(make_page, base_url):
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=tutorial&k=0")
+    v = check_view(page, 14, "tutorial")
+    assert len(v["labels"]) == 3  # W₁₁, W₁₂ and W₂, each on its edge
+
+
+def test_dense_layers_label_the_step_and_show_their_matrix(make_page, base_url):
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=xor&k=3")  # z⁽¹⁾₂ = W · x + b: its two weights lit
+    shown = {lab["id"] for lab in check_view(page, 12, "xor")["labels"]}
+    assert {"W1_1_0", "W1_1_1"} <= shown, shown
+    active = page.eval_on_selector_all(
+        "#weight-matrix td.is-active", "(tds) => tds.map((t) => t.dataset.id)"
+    )
+    assert sorted(active) == ["W1_1_0", "W1_1_1"]
+    assert page.locator("#weight-matrix td").count() == 8
+    # the pointer on another edge of the layer shows its label
+    at = page.evaluate("""() => {
+      const p = document.getElementById('e-x0__z1_3');
+      for (let f = 0.1; f < 0.95; f += 0.05) {  // a point of the edge nothing covers
+        const q = p.getPointAtLength(p.getTotalLength() * f).matrixTransform(p.getScreenCTM());
+        if (document.elementFromPoint(q.x, q.y) === p) return [q.x, q.y];
+      }
+      return null;
+    }""")
+    assert at, "the edge is covered all along"
+    page.mouse.move(*at)
+    # (a label shown for the pointer may cover one the step shows: it is gone when the pointer is)
+    assert "W1_3_0" in {
+        lab["id"] for lab in check_view(page, 12, "xor hover", apart=False)["labels"]
+    }
+
+
+def test_built_networks_fit_and_a_large_one_scrolls_and_fits(make_page, base_url):
+    page = make_page(1366, 768, reduced_motion="reduce")
+    for layers in ([2, 3, 2, 1], [2, 6, 6, 6, 2]):
+        page.goto("about:blank")
+        open_lesson(page, base_url, scenario_hash(layers) + "&k=0")
+        v = check_view(page, 12, str(layers))
+        assert not v["outside"], (layers, v["outside"])
+    page.goto("about:blank")
+    open_lesson(page, base_url, scenario_hash([10, 10, 10, 10, 10, 10, 10]) + "&k=0")
+    v = check_view(page, 12, "10 × 6")
+    assert v["outside"] and v["scrolls"] and v["fitShown"]
+    page.focus("#graph-fit")
+    page.keyboard.press("Enter")  # the keyboard reaches it
+    page.wait_for_function(
+        "document.getElementById('graph-fit').getAttribute('aria-pressed') === 'true'"
+    )
+    v = page.evaluate(MEASURE)
+    assert not v["outside"] and not v["scrolls"], v["outside"]
+    page.click("#graph-fit")  # back at full size
+    page.wait_for_function(
+        "document.getElementById('graph-fit').getAttribute('aria-pressed') === 'false'"
+    )
+    assert page.evaluate(MEASURE)["scrolls"]
+
+
+def test_projector_text_is_large(make_page, base_url):
+    page = make_page(1920, 1080, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=tutorial&k=0&projector=1")
+    for preset in NETWORKS:
+        go(page, f"#preset={preset}&k=3&projector=1", 3)
+        check_view(page, 24, f"{preset} projector")
