@@ -15,19 +15,22 @@ function typesText(t) {
   return t.tagName === "INPUT" && !UNTYPED.has(t.type);
 }
 
-export function createControls({ store, total, go, drawn, changeGranularity, toggleProjector, toggleFullscreen, help }) {
+export function createControls({ store, total, go, drawn, changeGranularity, toggleProjector, toggleFullscreen, help, predict, idle }) {
   const $ = (id) => document.getElementById(id);
   const playBtn = $("btn-play");
 
-  const next = () => go(store.get().cursor + 1);
+  // predict mode (predict.js) makes Step ask first and reveal on the next press
+  const next = predict ? predict.next : () => go(store.get().cursor + 1);
   const back = () => go(store.get().cursor - 1);
+  const atEnd = () => store.get().cursor >= total() && !predict?.canReveal();
 
   const player = createPlayer({
+    // one step, drawn, and its pulses landed: the pause before the next is the class's to think
     advance: () => {
       next();
-      return drawn();
+      return drawn().then((ok) => (ok && idle ? idle().then(() => ok) : ok));
     },
-    atEnd: () => store.get().cursor >= total(),
+    atEnd,
     delay: () => SPEEDS[store.get().speed] || SPEEDS.normal,
     onChange(on) {
       playBtn.setAttribute("aria-pressed", on ? "true" : "false");
@@ -37,7 +40,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
 
   function togglePlay() {
     if (player.playing()) return player.stop();
-    if (store.get().cursor >= total()) go(0);
+    if (atEnd()) go(0);
     player.start();
   }
   const manual = (fn) => () => {
@@ -90,6 +93,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
       m: toggleProjector,
       M: toggleProjector,
       "?": help.open,
+      ...(predict ? { q: predict.toggle, Q: predict.toggle } : {}),
     };
     const action = actions[ev.key];
     if (!action) return;
@@ -119,7 +123,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
     if (resp) {
       $("btn-back").disabled = resp.cursor <= 0;
       $("btn-reset").disabled = resp.cursor <= 0;
-      $("btn-step").disabled = resp.cursor >= resp.total;
+      $("btn-step").disabled = resp.cursor >= resp.total && !predict?.canReveal();
     }
   }
 

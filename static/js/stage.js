@@ -3,6 +3,7 @@
 import { formatSigned } from "./format.js";
 import { layoutGraph, metricsFor } from "./layout.js";
 import { isPrimitive, layoutPrimitive } from "./layout-primitive.js";
+import { maskOf } from "./predict.js";
 import { createRenderer, paramState, weightWidth } from "./render.js";
 import { viewScale } from "./svg.js";
 
@@ -137,19 +138,24 @@ export function createStage({ svg, wrap, animator, store }) {
     redraw();
   }
 
-  /** Restyle at once; animate only a single step forward, and never let animations queue. */
-  function showStep(resp, previous) {
+  /**
+   * Restyle at once; animate only a single step forward, and never let animations queue. `ask`
+   * (predict mode): what the step writes shows as "?", and reveal() shows it with its pulses.
+   */
+  function showStep(resp, previous, { ask = false } = {}) {
     animator.cancel();
     release();
     step = resp;
     const s = store.get();
     const stale = !drawnFor || drawnFor.projector !== s.projector || drawnFor.precision !== s.precision;
+    const unmask = renderer.masked(); // a question left unanswered: its "?" may sit on entries this step leaves alone
+    renderer.setMask(ask ? maskOf(resp) : null);
     if (stale) redraw();
     const active = activeSets(graph, resp);
     // after a redraw every entry is drawn afresh; otherwise only what changed is restyled
-    renderer.restyle(resp, s.precision, active, stale ? null : resp.changed);
+    renderer.restyle(resp, s.precision, active, stale || unmask ? null : resp.changed);
     const advanced = previous && previous.granularity === resp.granularity && resp.fine_cursor > previous.fine_cursor && resp.cursor === previous.cursor + 1;
-    if (advanced) animate(resp, PULSE_MS[s.speed] || PULSE_MS.normal, s.precision);
+    if (advanced && !ask) animate(resp, PULSE_MS[s.speed] || PULSE_MS.normal, s.precision);
     // a graph that scrolls (projector, large networks) keeps the current step in view: settle()
   }
 
@@ -226,6 +232,17 @@ export function createStage({ svg, wrap, animator, store }) {
   function release() {
     for (const node of held.keys()) node.classList.remove("pending");
     held.clear();
+  }
+
+  /** Predict mode's answer: the values shown as "?" arrive with their pulses. */
+  function reveal() {
+    if (!step || !renderer.masked()) return;
+    animator.cancel();
+    release();
+    renderer.setMask(null);
+    const s = store.get();
+    renderer.restyle(step, s.precision, activeSets(graph, step), step.changed);
+    animate(step, PULSE_MS[s.speed] || PULSE_MS.normal, s.precision);
   }
 
   function morph(parts, ps, ms, precision) {
@@ -331,5 +348,5 @@ export function createStage({ svg, wrap, animator, store }) {
   /** A large graph's edges for export (large/edge-canvas.js), or null when they are SVG elements. */
   const edgeArt = () => renderer.parts()?.edgeCanvas || null;
 
-  return { showGraph, showStep, keepInView, whole, setContributions, redraw, resize, needs, repaintEdges: renderer.repaintEdges, edgeArt, svg };
+  return { showGraph, showStep, reveal, idle: animator.idle, keepInView, whole, setContributions, redraw, resize, needs, repaintEdges: renderer.repaintEdges, edgeArt, svg };
 }

@@ -14,6 +14,7 @@ export const DEFAULTS = Object.freeze({
   speed: "normal",
   projector: false,
   theme: "auto",
+  predict: false,
 });
 
 export function createStore(initial) {

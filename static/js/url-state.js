@@ -31,6 +31,7 @@ const FIELDS = [
   ["speed", "speed", oneOf(Object.keys(SPEEDS))],
   ["projector", "projector", flag],
   ["theme", "theme", oneOf(THEMES)],
+  ["predict", "predict", flag],
 ];
 
 function toBase64Url(text) {
