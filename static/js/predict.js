@@ -82,10 +82,11 @@ export function createPredict({ store, go, total, shown, reveal, button, live })
     const revealNow = !turnOn && canReveal();
     askAt = null;
     store.set({ predict: turnOn });
-    if (revealNow) reveal();
+    if (revealNow) reveal(); // announces the step: said after the mode
+    const said = revealNow ? ` ${live.textContent}` : "";
     live.textContent = turnOn
       ? "Predict mode on: each step first shows its numbers with the result as a question mark; press Step again to reveal it."
-      : "Predict mode off.";
+      : `Predict mode off.${said}`;
   }
 
   /** The toggle's pressed state, from the store. */
