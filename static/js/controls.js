@@ -5,6 +5,7 @@ import { SPEEDS } from "./store.js";
 
 // Inputs that are not typed into: a clicker's keys step the lesson over them too.
 const UNTYPED = new Set(["range", "checkbox", "radio", "button", "submit", "reset", "image", "color", "file"]);
+const ASK_PAUSE = 3; // Play in predict mode: how many pauses a question stays before its answer
 // Controls that Space operates: one the keyboard brought focus to keeps Space; one last clicked
 // does not (there Space steps the lesson, like every other clicker key).
 const PRESSABLE = "button, summary, select, input[type=checkbox], input[type=radio], [role=button]";
@@ -31,7 +32,8 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
       return drawn().then((ok) => (ok && idle ? idle().then(() => ok) : ok));
     },
     atEnd,
-    delay: () => SPEEDS[store.get().speed] || SPEEDS.normal,
+    // a question shown in predict mode stays up longer: the class's time to work it out
+    delay: () => (SPEEDS[store.get().speed] || SPEEDS.normal) * (predict?.canReveal() ? ASK_PAUSE : 1),
     onChange(on) {
       playBtn.setAttribute("aria-pressed", on ? "true" : "false");
       playBtn.textContent = on ? "Pause" : "Play";

@@ -47,12 +47,18 @@ export function askedMathml(mathml) {
   return t.innerHTML;
 }
 
+/** The prompt in place of the sentence (which may state the answer) while a unit is asked for. */
+export function askedSentence(resp) {
+  const name = askedName(resp.steps[0].explanation.result.text);
+  const others = resp.steps.length + (resp.steps_omitted || 0) - 1;
+  if (!others) return `Your turn: work out ${name} from the numbers above, then press Step (→) to reveal it.`;
+  return `Your turn: work out ${name} from the numbers above, and the ${others} other value${others > 1 ? "s" : ""} of this ${resp.granularity} (listed below), then press Step (→) to reveal them.`;
+}
+
 /** What the live region says while a value waits to be revealed. */
 export function askedAnnouncement(resp, where) {
-  const last = resp.steps[resp.steps.length - 1];
-  const many = resp.steps.length > 1 ? ` This ${resp.granularity} computes ${resp.steps.length + resp.steps_omitted} values.` : "";
-  const e = last.explanation;
-  return `${where} Predict: ${e.substituted.text}. ${askedText(e.result.text)}.${many} Press Step to reveal.`;
+  const e = resp.steps[0].explanation;
+  return `${where} Predict: ${e.substituted.text}. ${askedText(e.result.text)}. ${askedSentence(resp).replace(" (→)", "").replace(" (listed below)", "")}`;
 }
 
 /**

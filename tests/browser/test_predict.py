@@ -89,6 +89,10 @@ def test_a_coarse_unit_asks_for_all_its_values_and_the_end_can_be_revealed(page,
     view = asked(page, 1)
     resp = api_step(base_url, sc, 1, granularity="layer")
     assert len(resp["steps"]) > 1
+    # the unit's first equation: its numbers are known before the unit (a later one's are not)
+    first = resp["steps"][0]["explanation"]
+    assert numbers(view["substituted"]) == numbers(first["substituted"]["text"]) != []
+    assert view["result"].endswith("=?")
     for st in resp["steps"]:  # every value the layer computes is a question
         assert view["nodes"][st["target"]]["value"] == "?", st["target"]
     page.keyboard.press("Space")

@@ -1,7 +1,7 @@
 // The equation panel: formula, numbers filled in, result (MathML from the API), and the sentence.
 
 import { cancelIdle, whenIdle } from "../idle.js";
-import { askedAnnouncement, askedMathml, askedName, askedText } from "../predict.js";
+import { askedAnnouncement, askedMathml, askedSentence, askedText } from "../predict.js";
 
 const PHASE_TITLES = { start: "Ready", forward: "Forward", backward: "Backward", update: "Update", done: "Done" };
 
@@ -150,11 +150,13 @@ export function createEquationPanel(root) {
       root.classList.add("is-start");
     } else {
       root.classList.remove("is-start");
-      setMath(formula, last.explanation.formula.mathml);
-      setMath(substituted, last.explanation.substituted.mathml);
-      setMath(result, ask ? askedMathml(last.explanation.result.mathml) : last.explanation.result.mathml);
+      // asked: a unit's first equation, whose numbers are all known (a later one's use the unit's own values)
+      const e = (ask ? resp.steps[0] : last).explanation;
+      setMath(formula, e.formula.mathml);
+      setMath(substituted, e.substituted.mathml);
+      setMath(result, ask ? askedMathml(e.result.mathml) : e.result.mathml);
       // the sentence may state the answer (a batch mean, softmax's shortcut): it comes with it
-      sentence.textContent = ask ? `Your turn: work out ${askedName(last.explanation.result.text)} from the numbers above, then press Step (→) to reveal it.` : last.explanation.sentence;
+      sentence.textContent = ask ? askedSentence(resp) : e.sentence;
     }
     root.classList.toggle("is-asking", Boolean(ask && last));
     const many = resp.steps.length > 1;
