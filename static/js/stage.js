@@ -192,9 +192,11 @@ export function createStage({ svg, wrap, animator, store }) {
         const e = dots > 0 ? parts.edges.get(drawnEdge(st.edge, st.target, paramById)) : null;
         const view = parts.nodes.get(st.target) || parts.params.get(st.target);
         if (e) dots -= 1;
+        const chip = parts.chips.get(st.edge); // a reused value's part of the gradient, on this edge
         writes.push(() => {
           const done = e ? animator.pulse(parts.pulses, e.path || e.geo.d, { reverse: true, cls: "pulse-bwd", radius, ms: per, delay }) : start();
           arrivals.push(hold(view && view.grad, done));
+          if (chip && chip.index === st.index) hold(chip.g, done);
         });
       } else if (st.phase === "update") {
         writes.push(() => morph(parts, paramState(resp, st.target), ms, precision));
