@@ -238,7 +238,7 @@ export function createRenderer(svg) {
 const ASK = "?";
 
 function describeAsked(name, value) {
-  return `${name}: ${value ? "value" : "gradient"} to predict (shown as a question mark until the next step reveals it)`;
+  return `${name}: ${value ? "value" : "gradient"} to predict (a question mark until the next press reveals it)`;
 }
 
 /** A parameter's state in a step (by the step's index when it has one). */

@@ -42,6 +42,9 @@ def asked(page, k: int) -> dict:
 def test_q_toggles_predict_and_the_url_keeps_it(page, base_url):
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     assert page.evaluate(PRESSED) == "false"
+    page.keyboard.press("?")  # the keyboard help lists it
+    assert "predict mode" in page.text_content("#help")
+    page.keyboard.press("Escape")
     page.keyboard.press("q")
     assert page.evaluate(PRESSED) == "true"
     assert "predict=1" in page_url(page)
