@@ -110,6 +110,7 @@ const lesson = createLesson(store, {
     document.documentElement.toggleAttribute("data-asking", ask);
     equation.show(resp, { ask });
     stage.showStep(resp, previous, { ask });
+    predict.tell(resp, ask);
     if (ask) totalsBehind = true;
     else showTotals(resp);
     timeline.show(resp);

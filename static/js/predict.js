@@ -67,6 +67,28 @@ export function askedAnnouncement(resp, where) {
  */
 export function createPredict({ store, go, total, shown, reveal, button, live }) {
   let askAt = null; // the cursor whose values are shown as "?", until the next press
+  let question = null; // the question told to the page (a live class collects answers: live/live.js)
+
+  /** Tell the page a question opened, was answered ({ open: false, truth }) or is gone (null). */
+  function publish(detail) {
+    question = detail;
+    document.dispatchEvent(new CustomEvent("backstep:predict", { detail: detail || { question: null } }));
+  }
+
+  /** A step was shown, asked or not: a question opens, or the one before is gone. */
+  function tell(resp, ask) {
+    if (ask) {
+      const s = store.get();
+      const id = `i${s.iteration ?? 1}-k${resp.cursor}${resp.granularity === "step" ? "" : `-${resp.granularity}`}`;
+      publish({ question: id, open: true, label: askedName(resp.steps[0].explanation.result.text) });
+    } else if (question) publish(null);
+  }
+
+  function answer() {
+    const resp = shown();
+    reveal();
+    if (question && question.open && resp && resp.steps.length) publish({ ...question, open: false, truth: resp.steps[0].value });
+  }
 
   const on = () => store.get().predict;
   const canReveal = () => on() && askAt !== null && askAt === store.get().cursor;
@@ -76,7 +98,7 @@ export function createPredict({ store, go, total, shown, reveal, button, live })
     if (canReveal()) {
       askAt = null;
       const resp = shown();
-      if (resp && resp.cursor === s.cursor) reveal(); // else its answer, on its way, is shown as usual
+      if (resp && resp.cursor === s.cursor) answer(); // else its answer, on its way, is shown as usual
       return;
     }
     go(s.cursor + 1); // clears askAt
@@ -88,7 +110,7 @@ export function createPredict({ store, go, total, shown, reveal, button, live })
     const revealNow = !turnOn && canReveal();
     askAt = null;
     store.set({ predict: turnOn });
-    if (revealNow) reveal(); // announces the step: said after the mode
+    if (revealNow) answer(); // announces the step: said after the mode
     const said = revealNow ? ` ${live.textContent}` : "";
     live.textContent = turnOn
       ? "Predict mode on: each step first shows its numbers with the result as a question mark; press Step again to reveal it."
@@ -105,6 +127,7 @@ export function createPredict({ store, go, total, shown, reveal, button, live })
   return {
     next,
     toggle,
+    tell,
     sync,
     canReveal,
     asks: (resp) => on() && askAt !== null && resp.cursor === askAt && resp.steps.length > 0,

@@ -67,6 +67,10 @@ def test_a_press_asks_the_next_press_reveals_the_api_value(page, base_url):
     sc = tutorial(base_url)
     open_lesson(page, base_url, "#preset=tutorial&k=8&predict=1")
     wait_cursor(page, 8)
+    # what a live class collects answers by (live/live.js): the question, then its true value
+    page.evaluate(
+        "() => { window.__q = []; document.addEventListener('backstep:predict', (e) => __q.push(e.detail)); }"
+    )
     page.keyboard.press("ArrowRight")
     view = asked(page, 9)
     e = api_step(base_url, sc, 9)["steps"][-1]["explanation"]
@@ -78,6 +82,10 @@ def test_a_press_asks_the_next_press_reveals_the_api_value(page, base_url):
     assert view["summary"]["b2_0"]["grad"] in ("", None)  # the summary does not give it away
     page.keyboard.press("ArrowRight")  # reveal: the exact value the API gives, everywhere
     assert mismatches(revealed(page, 9), api_step(base_url, sc, 9)) == []
+    told = page.evaluate("window.__q")
+    assert [q["open"] for q in told] == [True, False] and told[0]["label"] == "∂L/∂b₂"
+    truth = api_step(base_url, sc, 9)["steps"][0]["value"]
+    assert told[1]["question"] == told[0]["question"] and told[1]["truth"] == truth
     page.keyboard.press("ArrowRight")
     assert asked(page, 10)["nodes"]["a1_0"]["grad"] == "∇\u2009?"
     page.keyboard.press("ArrowLeft")  # back: the revealed step before
