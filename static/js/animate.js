@@ -15,7 +15,10 @@ export function createAnimator() {
     for (const finish of pending) finish();
   }
 
-  /** Run `frame(t)` for t in [0, 1] over `ms`; resolves when done or cancelled (frame(1) either way). */
+  /**
+   * Run `frame(t)` for t in [0, 1] over `ms`; resolves when done or cancelled (frame(1) either
+   * way). frame(0) runs at once: the page never shows a state the tween has not drawn yet.
+   */
   function tween(ms, frame) {
     const gen = generation;
     return new Promise((resolve) => {
@@ -33,9 +36,10 @@ export function createAnimator() {
       }
       running.add(finish);
       const start = performance.now();
+      frame(0);
       const tick = (now) => {
         if (done) return;
-        const t = Math.min(1, (now - start) / ms);
+        const t = Math.max(0, Math.min(1, (now - start) / ms));
         if (t >= 1) finish();
         else {
           frame(t);
@@ -50,7 +54,8 @@ export function createAnimator() {
    * A dot travelling along `path` (an element or its `d`; backwards when `reverse`), drawn in `layer`. Its points are
    * worked out now from the path's own geometry, so many pulses at once read no layout at all.
    */
-  function pulse(layer, path, { reverse = false, cls = "pulse-fwd", radius = 8, ms = 500 } = {}) {
+  function pulse(layer, path, { reverse = false, cls = "pulse-fwd", radius = 8, ms = 500, delay = 0 } = {}) {
+    if (delay > 0 && !reduced.matches) return wait(delay).then((ok) => ok && pulse(layer, path, { reverse, cls, radius, ms }));
     if (layer.add) return onCanvas(layer, path, { reverse, cls, radius, ms });
     const points = samplePath(path);
     let dot = null;
@@ -85,10 +90,20 @@ export function createAnimator() {
     });
   }
 
+  /** Resolves true after `ms` (false when cancelled meanwhile): a pulse that starts later. */
+  const wait = (ms) => tween(ms, () => {});
+
   /** Whether anything is in flight. */
   const busy = () => running.size > 0;
 
-  return { cancel, tween, pulse, busy, get reduced() {
+  /** Resolves once nothing is in flight (at once when nothing is). */
+  const idle = () =>
+    new Promise((resolve) => {
+      const check = () => (running.size ? requestAnimationFrame(check) : resolve());
+      check();
+    });
+
+  return { cancel, tween, pulse, wait, busy, idle, get reduced() {
     return reduced.matches;
   } };
 }

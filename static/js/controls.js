@@ -5,6 +5,7 @@ import { SPEEDS } from "./store.js";
 
 // Inputs that are not typed into: a clicker's keys step the lesson over them too.
 const UNTYPED = new Set(["range", "checkbox", "radio", "button", "submit", "reset", "image", "color", "file"]);
+const ASK_PAUSE = 3; // Play in predict mode: how many pauses a question stays before its answer
 // Controls that Space operates: one the keyboard brought focus to keeps Space; one last clicked
 // does not (there Space steps the lesson, like every other clicker key).
 const PRESSABLE = "button, summary, select, input[type=checkbox], input[type=radio], [role=button]";
@@ -15,20 +16,24 @@ function typesText(t) {
   return t.tagName === "INPUT" && !UNTYPED.has(t.type);
 }
 
-export function createControls({ store, total, go, drawn, changeGranularity, toggleProjector, toggleFullscreen, help, toggleView = () => {} }) {
+export function createControls({ store, total, go, drawn, changeGranularity, toggleProjector, toggleFullscreen, help, predict, idle, toggleView = () => {} }) {
   const $ = (id) => document.getElementById(id);
   const playBtn = $("btn-play");
 
-  const next = () => go(store.get().cursor + 1);
+  // predict mode (predict.js) makes Step ask first and reveal on the next press
+  const next = predict ? predict.next : () => go(store.get().cursor + 1);
   const back = () => go(store.get().cursor - 1);
+  const atEnd = () => store.get().cursor >= total() && !predict?.canReveal();
 
   const player = createPlayer({
+    // one step, drawn, and its pulses landed: the pause before the next is the class's to think
     advance: () => {
       next();
-      return drawn();
+      return drawn().then((ok) => (ok && idle ? idle().then(() => ok) : ok));
     },
-    atEnd: () => store.get().cursor >= total(),
-    delay: () => SPEEDS[store.get().speed] || SPEEDS.normal,
+    atEnd,
+    // a question shown in predict mode stays up longer: the class's time to work it out
+    delay: () => (SPEEDS[store.get().speed] || SPEEDS.normal) * (predict?.canReveal() ? ASK_PAUSE : 1),
     onChange(on) {
       playBtn.setAttribute("aria-pressed", on ? "true" : "false");
       playBtn.textContent = on ? "Pause" : "Play";
@@ -37,7 +42,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
 
   function togglePlay() {
     if (player.playing()) return player.stop();
-    if (store.get().cursor >= total()) go(0);
+    if (atEnd()) go(0);
     player.start();
   }
   const manual = (fn) => () => {
@@ -92,6 +97,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
       v: toggleView,
       V: toggleView,
       "?": help.open,
+      ...(predict ? { q: predict.toggle, Q: predict.toggle } : {}),
     };
     const action = actions[ev.key];
     if (!action) return;
@@ -121,7 +127,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
     if (resp) {
       $("btn-back").disabled = resp.cursor <= 0;
       $("btn-reset").disabled = resp.cursor <= 0;
-      $("btn-step").disabled = resp.cursor >= resp.total;
+      $("btn-step").disabled = resp.cursor >= resp.total && !predict?.canReveal();
     }
   }
 

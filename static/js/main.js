@@ -5,6 +5,7 @@ import { createArchitectureEditor } from "./architecture.js";
 import { createControls } from "./controls.js";
 import { exportPng, exportSvg } from "./export.js";
 import { createLesson } from "./lesson.js";
+import { createPredict } from "./predict.js";
 import { addPanel } from "./panels.js";
 import { createEquationPanel } from "./panels/equation.js";
 import { createLossPanel } from "./panels/loss.js";
@@ -119,11 +120,13 @@ const lesson = createLesson(store, {
     const s = store.get();
     if (latest && resp.cursor !== s.cursor) store.set({ cursor: resp.cursor });
     settle(resp); // first: its frame comes before the one the step's pulses ask for
-    equation.show(resp);
-    stage.showStep(resp, previous);
-    weightMatrix.show($("graph"), resp, s.precision);
-    loss.show(resp, s.precision, isExpression(s.scenario));
-    summary.show(resp, s.precision, resp.changed);
+    const ask = predict.asks(resp); // predict mode: "?" until the next press (predict.js)
+    document.documentElement.toggleAttribute("data-asking", ask);
+    equation.show(resp, { ask });
+    stage.showStep(resp, previous, { ask });
+    predict.tell(resp, ask);
+    if (ask) totalsBehind = true;
+    else showTotals(resp);
     timeline.show(resp);
     controls.sync(store.get(), resp, graph);
     graphError.hidden = true;
@@ -139,15 +142,40 @@ const lesson = createLesson(store, {
   },
 });
 
+// The loss card and the summary wait while predict mode asks: they would give the answer away.
+let totalsBehind = false; // they show a step before the one shown: draw them whole next time
+function showTotals(resp) {
+  const s = store.get();
+  weightMatrix.show($("graph"), resp, s.precision); // a dense layer's W⁽ˡ⁾ beside the graph
+  loss.show(resp, s.precision, isExpression(s.scenario));
+  summary.show(resp, s.precision, totalsBehind ? null : resp.changed);
+  totalsBehind = false;
+}
+
+/** Predict mode's second press: the step shown as "?" is revealed, with its pulses. */
+function revealStep() {
+  const resp = lesson.step();
+  if (!resp) return;
+  document.documentElement.removeAttribute("data-asking");
+  equation.show(resp);
+  stage.reveal();
+  showTotals(resp);
+  settle(resp); // the equations are fitted again
+  controls.sync(store.get(), resp, lesson.graph());
+}
+
 const total = () => {
   const g = lesson.graph();
   return g ? g.plan.granularities[store.get().granularity].total : 0;
 };
 
 function go(cursor) {
+  predict.clear();
   const c = Math.max(0, Math.min(total(), cursor));
   store.set({ cursor: c });
 }
+
+const predict = createPredict({ store, go, total, shown: () => lesson.step(), reveal: revealStep, button: $("btn-predict"), live: $("live") });
 
 const timeline = createTimeline($("timeline"), $("cursor-range"), go);
 createTermLinks({ equations: $("equations"), svg: $("graph"), graph: () => lesson.graph() });
@@ -179,6 +207,7 @@ const toggleFullscreen = () => {
 
 /** The same position at another granularity: every step answer carries it (StepResponse.cursors). */
 function changeGranularity(granularity) {
+  predict.clear();
   const resp = lesson.step();
   const g = lesson.graph();
   if (!resp || !g) return store.set({ granularity, cursor: 0 });
@@ -187,7 +216,7 @@ function changeGranularity(granularity) {
 }
 
 const matrix = createMatrixHooks({ store, go, toast, stage: $("stage"), graphWrap: $("graph-wrap"), toggle: $("view-toggle"), summaryBody: $("summary-body"), isExpression });
-const controls = createControls({ store, total, go, drawn: () => lesson.drawn(), changeGranularity, toggleProjector, toggleFullscreen, help, toggleView: matrix.toggle });
+const controls = createControls({ store, total, go, drawn: () => lesson.drawn(), changeGranularity, toggleProjector, toggleFullscreen, help, predict, idle: stage.idle, toggleView: matrix.toggle });
 
 const valueEditor = createValueEditor({
   form: $("value-editor"),
@@ -297,6 +326,7 @@ document.addEventListener("visibilitychange", () => document.visibilityState ===
 store.subscribe((s, changed) => {
   url.later();
   if (changed.has("projector") || changed.has("theme")) applyView(s);
+  if (changed.has("predict")) predict.sync(s);
   if (changed.has("theme") && !changed.has("projector")) stage.repaintEdges(); // a projector change draws anew
   if (changed.has("projector")) {
     valueEditor.close(false);
@@ -370,6 +400,7 @@ matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
 });
 
 applyView(store.get());
+predict.sync(store.get());
 if (!store.get().scenario) {
   // an expression preset named in the link: fetch it first (or fall back to the tutorial)
   const scenario = await presetScenario(store.get().presetId).catch(() => null);

@@ -19,6 +19,7 @@ export function createRenderer(svg) {
   let marked = null; // the ids the step shown marked active / written
   let current = null; // the step shown and its precision, for labels drawn later
   let large = null; // a large graph's canvases, culling and labels on demand (large/)
+  let mask = null; // what predict mode shows as "?" (predict.js maskOf): ids of values, grads, chips
 
   // the pointer on a weight's edge shows that weight's label (a dense layer's are hidden till then)
   let peeking = null;
@@ -151,12 +152,13 @@ export function createRenderer(svg) {
       const v = nodes.get(ns.id);
       if (!v) continue;
       const n = byId.get(ns.id);
-      setText(v.value, formatNumber(ns.value, precision));
-      if (v.grad) setText(v.grad, gradText(ns, precision, parts.layout.primitive));
-      if (v.parts) setText(v.parts, partsText(ns));
+      const [askValue, askGrad] = asked(ns.id, v);
+      setText(v.value, askValue ? ASK : formatNumber(ns.value, precision));
+      if (v.grad) setText(v.grad, askGrad ? GRAD + ASK : gradText(ns, precision, parts.layout.primitive));
+      if (v.parts) setText(v.parts, askGrad ? "" : partsText(ns));
       v.g.classList.toggle("is-empty", ns.value === null);
       v.g.classList.toggle("has-grad", ns.grad !== null);
-      v.g.setAttribute("aria-label", describeNode(n, ns, precision));
+      v.g.setAttribute("aria-label", askValue || askGrad ? describeAsked(n.label.text, askValue) : describeNode(n, ns, precision));
     }
     for (const ps of list.parameters) {
       const v = params.get(ps.id);
@@ -165,17 +167,19 @@ export function createRenderer(svg) {
     mark(active);
     large?.flush();
     for (const [edgeId, chip] of parts.chips) {
-      chip.g.classList.toggle("is-shown", step.fine_cursor > chip.index);
+      chip.g.classList.toggle("is-shown", step.fine_cursor > chip.index && !mask?.chips.has(chip.index));
       chip.g.classList.toggle("active", active.edges.has(edgeId));
     }
   }
 
   function styleParam(v, ps, precision) {
-    const sign = ps.value === null ? "" : ps.value < 0 ? "neg" : "pos";
+    const [askValue, askGrad] = asked(ps.id, v);
+    const shown = askValue && ps.old !== null ? ps.old : ps.value; // an update asked for keeps the old edge
+    const sign = shown === null ? "" : shown < 0 ? "neg" : "pos";
     if (v.edge) {
       // drawn with the weight's first value: most weights of a step never touch their edge
       const e = v.edge;
-      const width = String(weightWidth(ps.value, parts.ref, parts.m));
+      const width = String(weightWidth(shown, parts.ref, parts.m));
       if (v.pathSign !== sign) {
         v.pathSign = e.sign = sign;
         v.path?.classList.toggle("pos", sign === "pos");
@@ -192,10 +196,19 @@ export function createRenderer(svg) {
     v.g.classList.toggle("pos", sign === "pos");
     v.g.classList.toggle("neg", sign === "neg");
     v.g.classList.toggle("has-grad", ps.grad !== null);
-    v.g.classList.toggle("is-updated", ps.new !== null);
-    setText(v.value, v.kind === "var" || v.tag ? formatSigned(ps.value, precision) : `${v.name} ${formatSigned(ps.value, precision)}`);
-    setText(v.grad, gradText(ps, precision, parts.layout.primitive));
-    v.g.setAttribute("aria-label", describeParam(v.name, ps, precision));
+    v.g.classList.toggle("is-updated", ps.new !== null && !askValue);
+    const value = askValue ? ASK : formatSigned(ps.value, precision);
+    setText(v.value, v.kind === "var" || v.tag ? value : `${v.name} ${value}`);
+    setText(v.grad, askGrad ? GRAD + ASK : gradText(ps, precision, parts.layout.primitive));
+    v.g.setAttribute("aria-label", askValue || askGrad ? describeAsked(v.name, askValue) : describeParam(v.name, ps, precision));
+  }
+
+  /** Whether predict mode asks for this entry's value and its gradient (and marks what it asks). */
+  function asked(id, v) {
+    const out = [Boolean(mask && mask.values.has(id)), Boolean(mask && mask.grads.has(id))];
+    v.value?.classList.toggle("asked", out[0]);
+    v.grad?.classList.toggle("asked", out[1]);
+    return out;
   }
 
   /** Move the marks of the step before to this step's elements (only those two sets are touched). */
@@ -236,7 +249,16 @@ export function createRenderer(svg) {
   /** Paint a large graph's edges again with the colours of the theme now in force. */
   const repaintEdges = () => large?.repaint();
 
-  return { draw, restyle, cull, setContributions, repaintEdges, parts: () => parts };
+  /** What predict mode hides until the next press (null: nothing); restyle shows it. */
+  const setMask = (m) => (mask = m);
+
+  return { draw, restyle, cull, setContributions, repaintEdges, setMask, masked: () => mask !== null, parts: () => parts };
+}
+
+const ASK = "?";
+
+function describeAsked(name, value) {
+  return `${name}: ${value ? "value" : "gradient"} to predict (a question mark until the next press reveals it)`;
 }
 
 /** A parameter's state in a step (by the step's index when it has one). */

@@ -3,12 +3,15 @@
 import { formatSigned } from "./format.js";
 import { chooseLayout, layoutGraph, minFont } from "./layout.js";
 import { isPrimitive, layoutPrimitive } from "./layout-primitive.js";
+import { maskOf } from "./predict.js";
 import { createRenderer, paramState, weightWidth } from "./render.js";
 import { viewScale } from "./svg.js";
 
 const PULSE_MS = { slow: 900, normal: 520, fast: 260 };
 const MAX_ANIMATED = 40;
 const MAX_DOTS = 256; // pulses at once, whatever the unit
+const MAX_HELD = 400; // numbers of a large unit, beyond the animated ones, kept back until its pulses land
+const WAVES_MS = 3; // a unit's chain of pulses takes at most this many pulse times
 const MAX_ZOOM = 1.6;
 const PROJECTOR_MIN_TEXT = 24; // px at 1920 × 1080: below this a graph scrolls instead of shrinking
 const NORMAL_MIN_TEXT = 12; // px: the same rule at a desk
@@ -46,6 +49,21 @@ export function activeSets(graph, step) {
     }
   }
   return out;
+}
+
+/**
+ * For each step of a unit, how many of the unit's own values it waits for in a row: a forward
+ * value waits for its inputs, a gradient for the gradient it passes on (all its parts).
+ */
+export function wavesOf(steps, incoming) {
+  const at = new Map(); // value written in this unit → the wave it arrives with
+  return steps.map((st) => {
+    const reads = st.phase === "forward" ? (incoming.get(st.node) || []).map((e) => e.source) : st.phase === "backward" ? [st.node] : [];
+    let wave = 0;
+    for (const id of reads) if (at.has(id)) wave = Math.max(wave, at.get(id) + 1);
+    at.set(st.target, Math.max(at.get(st.target) ?? 0, wave));
+    return wave;
+  });
 }
 
 /** A weight's own edge (W → z) is drawn as the data edge it labels. */
@@ -123,60 +141,118 @@ export function createStage({ svg, wrap, animator, store, onLayout = null }) {
     contributions = new Map();
     step = null;
     animator.cancel();
+    release();
     size = measure();
     redraw();
   }
 
-  /** Restyle at once; animate only a single step forward, and never let animations queue. */
-  function showStep(resp, previous) {
+  /**
+   * Restyle at once; animate only a single step forward, and never let animations queue. `ask`
+   * (predict mode): what the step writes shows as "?", and reveal() shows it with its pulses.
+   */
+  function showStep(resp, previous, { ask = false } = {}) {
     animator.cancel();
+    release();
     step = resp;
     const s = store.get();
     const stale = !drawnFor || drawnFor.projector !== s.projector || drawnFor.precision !== s.precision;
+    const unmask = renderer.masked(); // a question left unanswered: its "?" may sit on entries this step leaves alone
+    renderer.setMask(ask ? maskOf(resp) : null);
     if (stale) redraw();
     const active = activeSets(graph, resp);
     // after a redraw every entry is drawn afresh; otherwise only what changed is restyled
-    renderer.restyle(resp, s.precision, active, stale ? null : resp.changed);
+    renderer.restyle(resp, s.precision, active, stale || unmask ? null : resp.changed);
     const advanced = previous && previous.granularity === resp.granularity && resp.fine_cursor > previous.fine_cursor && resp.cursor === previous.cursor + 1;
-    if (advanced) animate(resp, PULSE_MS[s.speed] || PULSE_MS.normal, s.precision);
+    if (advanced && !ask) animate(resp, PULSE_MS[s.speed] || PULSE_MS.normal, s.precision);
     // a graph that scrolls (projector, large networks) keeps the current step in view: settle()
   }
 
+  /**
+   * Pulses for the unit just taken; each number it wrote stays hidden until its pulse lands.
+   * Within a coarse unit a value waits for the values it reads (waves), so nothing arrives before
+   * its inputs; a long chain runs faster, so a whole pass takes at most WAVES_MS pulse times.
+   */
   function animate(resp, ms, precision) {
     const parts = renderer.parts();
     if (!parts || animator.reduced) return;
     const { paramById, incoming } = indexOf(graph);
     const radius = parts.m.stroke * 7;
     let dots = MAX_DOTS; // a unit of a large network's layer would otherwise send thousands
+    const steps = resp.steps.slice(0, MAX_ANIMATED);
+    const waves = wavesOf(steps, incoming);
+    const count = Math.max(0, ...waves) + 1;
+    const per = count > WAVES_MS ? (ms * WAVES_MS) / count : ms;
     const writes = []; // every pulse reads its path first, then the page is written: one layout
-    for (const st of resp.steps.slice(0, MAX_ANIMATED)) {
+    const arrivals = [];
+    steps.forEach((st, i) => {
+      const delay = waves[i] * per;
+      const start = () => (delay > 0 ? animator.wait(delay) : Promise.resolve(true));
       if (st.phase === "forward") {
         const view = parts.nodes.get(st.node);
         const ids = new Set((incoming.get(st.node) || []).map((e) => drawnEdge(e.id, e.source, paramById)));
         const edges = [...ids].map((id) => parts.edges.get(id)).filter(Boolean).slice(0, Math.max(0, dots));
         dots -= edges.length;
-        const done = Promise.all(edges.map((e) => animator.pulse(parts.pulses, e.path || e.geo.d, { cls: "pulse-fwd", radius, ms })));
-        writes.push(() => hold(view && view.value, done));
+        writes.push(() => {
+          const sent = edges.map((e) => animator.pulse(parts.pulses, e.path || e.geo.d, { cls: "pulse-fwd", radius, ms: per, delay }));
+          arrivals.push(hold(view && view.value, edges.length ? Promise.all(sent) : start()));
+        });
       } else if (st.phase === "backward") {
         const e = dots > 0 ? parts.edges.get(drawnEdge(st.edge, st.target, paramById)) : null;
         const view = parts.nodes.get(st.target) || parts.params.get(st.target);
-        if (e) {
-          dots -= 1;
-          const done = animator.pulse(parts.pulses, e.path || e.geo.d, { reverse: true, cls: "pulse-bwd", radius, ms });
-          writes.push(() => hold(view && view.grad, done));
-        }
+        if (e) dots -= 1;
+        const chip = parts.chips.get(st.edge); // a reused value's part of the gradient, on this edge
+        writes.push(() => {
+          const done = e ? animator.pulse(parts.pulses, e.path || e.geo.d, { reverse: true, cls: "pulse-bwd", radius, ms: per, delay }) : start();
+          arrivals.push(hold(view && view.grad, done));
+          if (chip && chip.index === st.index) hold(chip.g, done);
+        });
       } else if (st.phase === "update") {
         writes.push(() => morph(parts, paramState(resp, st.target), ms, precision));
       }
-    }
+    });
     for (const write of writes) write();
+    // what a large unit wrote beyond the animated steps appears when the last pulse lands
+    const rest = resp.steps.slice(MAX_ANIMATED, MAX_ANIMATED + MAX_HELD);
+    if (rest.length && arrivals.length) {
+      const all = Promise.all(arrivals);
+      for (const st of rest) {
+        const view = parts.nodes.get(st.target) || parts.params.get(st.target);
+        if (st.phase === "forward") hold(view && view.value, all);
+        else if (st.phase === "backward") hold(view && view.grad, all);
+      }
+    }
   }
+
+  const held = new Map(); // element → the promise it waits for: only that one shows it again
 
   /** Keep a freshly written number hidden until its pulse arrives. */
   function hold(node, done) {
-    if (!node) return;
+    if (!node) return done;
     node.classList.add("pending");
-    done.then(() => node.classList.remove("pending"));
+    held.set(node, done);
+    done.then(() => {
+      if (held.get(node) !== done) return; // a later step holds it now
+      held.delete(node);
+      node.classList.remove("pending");
+    });
+    return done;
+  }
+
+  /** Show every held number at once (a new step, or stepping back, finishes the one before). */
+  function release() {
+    for (const node of held.keys()) node.classList.remove("pending");
+    held.clear();
+  }
+
+  /** Predict mode's answer: the values shown as "?" arrive with their pulses. */
+  function reveal() {
+    if (!step || !renderer.masked()) return;
+    animator.cancel();
+    release();
+    renderer.setMask(null);
+    const s = store.get();
+    renderer.restyle(step, s.precision, activeSets(graph, step), step.changed);
+    animate(step, PULSE_MS[s.speed] || PULSE_MS.normal, s.precision);
   }
 
   function morph(parts, ps, ms, precision) {
@@ -289,5 +365,5 @@ export function createStage({ svg, wrap, animator, store, onLayout = null }) {
   /** A large graph's edges for export (large/edge-canvas.js), or null when they are SVG elements. */
   const edgeArt = () => renderer.parts()?.edgeCanvas || null;
 
-  return { showGraph, showStep, setFitted, keepInView, whole, setContributions, redraw, resize, needs, repaintEdges: renderer.repaintEdges, edgeArt, svg };
+  return { showGraph, showStep, reveal, idle: animator.idle, setFitted, keepInView, whole, setContributions, redraw, resize, needs, repaintEdges: renderer.repaintEdges, edgeArt, svg };
 }

@@ -16,6 +16,7 @@ export const DEFAULTS = Object.freeze({
   theme: "auto",
   view: "graph", // or "matrix" (matrix/view.js)
   convention: "columns", // the matrix view's: columns or rows are samples
+  predict: false,
 });
 
 export function createStore(initial) {

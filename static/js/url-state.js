@@ -33,6 +33,7 @@ const FIELDS = [
   ["theme", "theme", oneOf(THEMES)],
   ["view", "view", oneOf(["graph", "matrix"])],
   ["convention", "conv", oneOf(["columns", "rows"])],
+  ["predict", "predict", flag],
 ];
 
 function toBase64Url(text) {

@@ -32,7 +32,12 @@ MENUS = {
 }
 BUTTONS = ["#copy-link", "#export-svg", "#export-png", "#btn-reset", "#btn-back", "#btn-step"]
 TIMELINE = [f".phase-seg[data-phase='{p}']" for p in ("forward", "backward", "update")]
-TOGGLES = ["#theme-toggle", "#projector-toggle", "#btn-play"]  # clicked twice: back as they were
+TOGGLES = [
+    "#theme-toggle",
+    "#projector-toggle",
+    "#btn-play",
+    "#btn-predict",
+]  # clicked twice: back as they were
 
 
 def settled(page) -> int:
@@ -102,7 +107,7 @@ def test_the_clicker_steps_whatever_was_clicked_last(make_page, base_url, width,
         wait_cursor(page, k + 2)
         assert page.evaluate(STATE) == before, selector
         tried.append(selector)
-    assert len(tried) == (16 if projector else 19), tried  # projector mode hides three
+    assert len(tried) == (17 if projector else 20), tried  # projector mode hides three
 
 
 def test_space_steps_after_a_click_and_presses_what_the_keyboard_reached(page, base_url):

@@ -1,6 +1,7 @@
 // The equation panel: formula, numbers filled in, result (MathML from the API), and the sentence.
 
 import { cancelIdle, whenIdle } from "../idle.js";
+import { askedAnnouncement, askedMathml, askedSentence, askedText } from "../predict.js";
 
 const PHASE_TITLES = { start: "Ready", forward: "Forward", backward: "Backward", update: "Update", done: "Done" };
 
@@ -132,7 +133,8 @@ export function createEquationPanel(root) {
     return `${where} ${e.substituted.text}. ${e.result.text}. ${e.sentence}`;
   }
 
-  function show(resp) {
+  /** `ask` (predict mode): the result reads "?" and the sentence asks, until the next press. */
+  function show(resp, { ask = false } = {}) {
     const last = resp.steps[resp.steps.length - 1];
     const phase = last ? last.phase : resp.phase;
     // the last phase there is, done: an expression without a learning rate ends on Backward
@@ -149,11 +151,15 @@ export function createEquationPanel(root) {
       root.classList.add("is-start");
     } else {
       root.classList.remove("is-start");
-      setMath(formula, last.explanation.formula.mathml);
-      setMath(substituted, last.explanation.substituted.mathml);
-      setMath(result, last.explanation.result.mathml);
-      sentence.textContent = last.explanation.sentence;
+      // asked: a unit's first equation, whose numbers are all known (a later one's use the unit's own values)
+      const e = (ask ? resp.steps[0] : last).explanation;
+      setMath(formula, e.formula.mathml);
+      setMath(substituted, e.substituted.mathml);
+      setMath(result, ask ? askedMathml(e.result.mathml) : e.result.mathml);
+      // the sentence may state the answer (a batch mean, softmax's shortcut): it comes with it
+      sentence.textContent = ask ? askedSentence(resp) : e.sentence;
     }
+    root.classList.toggle("is-asking", Boolean(ask && last));
     const many = resp.steps.length > 1;
     unit.hidden = !many;
     if (many) {
@@ -161,7 +167,7 @@ export function createEquationPanel(root) {
       unitList.replaceChildren(
         ...resp.steps.map((s) => {
           const li = document.createElement("li");
-          li.textContent = s.explanation.result.text;
+          li.textContent = ask ? askedText(s.explanation.result.text) : s.explanation.result.text;
           return li;
         }),
       );
@@ -171,7 +177,7 @@ export function createEquationPanel(root) {
         unitList.append(li);
       }
     }
-    live.textContent = announcement(resp);
+    live.textContent = ask && last ? askedAnnouncement(resp, `${PHASE_TITLES[resp.phase]}, step ${resp.cursor} of ${resp.total}.`) : announcement(resp);
   }
 
   /** Fit the equations to their rows: after show() (main.js does it in the next frame) or a resize. */
