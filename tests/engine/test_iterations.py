@@ -1,0 +1,245 @@
+"""advance(spec, k): k full-batch updates, against a hand-written NumPy loop, PyTorch float64 SGD
+and the stepped path (iteration 1 stepped to its end, then iteration 2 from there)."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.api.convert import to_spec
+from app.api.schemas.scenario import Scenario
+from app.engine.iterations import advance, history, iteration_work
+from app.engine.network import build_graph
+from app.engine.plan import Plan
+from app.engine.presets import PRESETS
+from app.engine.stepper import state_at
+from tests.engine.scenarios import mlp_specs, stepped_params, tutorial_spec
+from tests.oracles_train import require_torch
+
+TOL = 1e-12
+EPS = 1e-12  # the engine's documented clip of a probability before a log (losses.py)
+
+
+def preset_spec(name: str):
+    return to_spec(Scenario.model_validate(PRESETS[name]["scenario"]))
+
+
+# ── an independent reference: the network written out with NumPy, samples in rows ──────────
+
+
+def _act(name, z, slope):
+    if name == "sigmoid":
+        return 1 / (1 + np.exp(-z))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.where(z > 0, z, 0.0)
+    if name == "leaky_relu":
+        return np.where(z > 0, z, slope * z)
+    if name == "linear":
+        return z
+    if name == "softmax":
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    raise AssertionError(name)
+
+
+def _act_vjp(name, z, a, g, slope):
+    """∂ℓ/∂z from ∂ℓ/∂a (rows = samples)."""
+    if name == "sigmoid":
+        return g * a * (1 - a)
+    if name == "tanh":
+        return g * (1 - a * a)
+    if name == "relu":
+        return g * (z > 0)
+    if name == "leaky_relu":
+        return g * np.where(z > 0, 1.0, slope)
+    if name == "linear":
+        return g
+    if name == "softmax":
+        return a * (g - np.sum(a * g, axis=1, keepdims=True))
+    raise AssertionError(name)
+
+
+def reference_sgd(spec, k):
+    """k full-batch updates written out by hand; returns weights, biases and the k + 1 losses."""
+    Ws = [w.copy() for w in spec.weights]
+    bs = [b.copy() for b in spec.biases]
+    X, Y, m = spec.inputs, spec.targets, len(spec.inputs)
+    losses = []
+
+    def forward():
+        a, zs, acts = X, [], [X]
+        for W, b, act in zip(Ws, bs, spec.activations, strict=True):
+            z = a @ W.T + b
+            a = _act(act, z, spec.leaky_slope)
+            zs.append(z)
+            acts.append(a)
+        p = np.clip(a, EPS, 1 - EPS)
+        if spec.loss == "mse":
+            per, g = 0.5 * np.sum((a - Y) ** 2, axis=1), a - Y
+        elif spec.loss == "bce":
+            per = -np.sum(Y * np.log(p) + (1 - Y) * np.log(1 - p), axis=1)
+            g = -Y / p + (1 - Y) / (1 - p)
+        else:
+            per, g = -np.sum(Y * np.log(p), axis=1), -Y / p
+        return per.mean(), zs, acts, g
+
+    for _ in range(k):
+        loss, zs, acts, g = forward()
+        losses.append(loss)
+        gw, gb = [None] * len(Ws), [None] * len(Ws)
+        for l in range(len(Ws) - 1, -1, -1):
+            d = _act_vjp(spec.activations[l], zs[l], acts[l + 1], g, spec.leaky_slope)
+            gw[l] = d.T @ acts[l] / m
+            gb[l] = d.sum(axis=0) / m
+            g = d @ Ws[l]
+        for l in range(len(Ws)):
+            if f"W{l + 1}" not in spec.frozen:
+                Ws[l] = Ws[l] - spec.learning_rate * gw[l]
+            if f"b{l + 1}" not in spec.frozen:
+                bs[l] = bs[l] - spec.learning_rate * gb[l]
+    losses.append(forward()[0])
+    return Ws, bs, losses
+
+
+def assert_params(got, Ws, bs, tol=TOL):
+    for a, b in zip([*got.weights, *got.biases], [*Ws, *bs], strict=True):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+@settings(max_examples=40, deadline=None)
+@given(mlp_specs(), st.integers(0, 5))
+def test_advance_is_k_hand_written_updates(spec, k):
+    spec = replace(spec, learning_rate=min(spec.learning_rate, 0.5))  # no chaos: 1e-12 holds
+    got = advance(spec, k)
+    Ws, bs, losses = reference_sgd(spec, k)
+    assert got.updates == k and got.diverged is None
+    assert_params(got.spec, Ws, bs)
+    np.testing.assert_allclose(got.losses, losses, rtol=TOL, atol=TOL)
+    for name in spec.frozen:  # frozen tensors stay exactly as they were
+        l = int(name[1:]) - 1
+        t = (got.spec.weights if name[0] == "W" else got.spec.biases)[l]
+        orig = (spec.weights if name[0] == "W" else spec.biases)[l]
+        assert np.array_equal(t, orig)
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_presets_advance_like_the_reference(name):
+    spec = preset_spec(name)
+    got = advance(spec, 30)
+    Ws, bs, losses = reference_sgd(spec, 30)
+    assert_params(got.spec, Ws, bs)
+    np.testing.assert_allclose(got.losses, losses, rtol=TOL, atol=TOL)
+    assert got.losses[-1] < got.losses[0]  # gradient descent lowers the loss of every preset
+
+
+def test_frozen_tensors_stay_frozen_across_iterations():
+    spec = replace(preset_spec("xor"), frozen=frozenset({"W1", "b2"}))
+    got = advance(spec, 25)
+    Ws, bs, _ = reference_sgd(spec, 25)
+    assert_params(got.spec, Ws, bs)
+    assert np.array_equal(got.spec.weights[0], spec.weights[0])
+    assert np.array_equal(got.spec.biases[1], spec.biases[1])
+    assert not np.allclose(got.spec.weights[1], spec.weights[1])  # the rest moved
+
+
+def test_tutorial_iteration_two_starts_from_one_update():
+    """Against the reference, not the tutorial's printed numbers (its hand calculation slips)."""
+    spec = tutorial_spec()
+    got = advance(spec, 1)
+    Ws, bs, losses = reference_sgd(spec, 1)
+    assert_params(got.spec, Ws, bs)
+    assert got.losses[1] == pytest.approx(losses[1], abs=TOL)
+    assert got.losses[1] < got.losses[0]
+
+
+def _stepped_update(spec):
+    graph = build_graph(spec)
+    plan = Plan(graph, spec.frozen)
+    state = state_at(graph, plan, spec.learning_rate, plan.total)
+    *_, nw, nb = stepped_params(state, graph, spec)
+    for l, name in enumerate(f"W{i}" for i in range(1, len(nw) + 1)):
+        if name in spec.frozen:
+            nw[l] = spec.weights[l]
+    for l, name in enumerate(f"b{i}" for i in range(1, len(nb) + 1)):
+        if name in spec.frozen:
+            nb[l] = spec.biases[l]
+    return replace(spec, weights=nw, biases=nb)
+
+
+@settings(max_examples=25, deadline=None)
+@given(mlp_specs(max_depth=3, max_width=3, max_batch=3))
+def test_stepping_iteration_one_then_two_is_advance(spec):
+    """Step through iteration 1 to its end, start iteration 2 from there, step it to its end:
+    the same parameters as advance(spec, 1) and advance(spec, 2)."""
+    spec = replace(spec, learning_rate=min(spec.learning_rate, 0.5))
+    one = _stepped_update(spec)
+    a1 = advance(spec, 1).spec
+    assert_params(a1, one.weights, one.biases)
+    two = _stepped_update(one)
+    assert_params(advance(spec, 2).spec, two.weights, two.biases)
+
+
+def test_torch_sgd_agrees():
+    torch = require_torch()
+    for name in sorted(PRESETS):
+        spec = replace(preset_spec(name), frozen=frozenset({"b1"}))
+        k = 20
+        ws = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in spec.weights]
+        bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in spec.biases]
+        opt = torch.optim.SGD(
+            [p for i, p in enumerate(ws) if f"W{i + 1}" not in spec.frozen]
+            + [p for i, p in enumerate(bs) if f"b{i + 1}" not in spec.frozen],
+            lr=spec.learning_rate,
+        )
+        x = torch.tensor(spec.inputs, dtype=torch.float64)
+        y = torch.tensor(spec.targets, dtype=torch.float64)
+        acts = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
+        acts |= {"linear": lambda z: z, "softmax": lambda z: torch.softmax(z, dim=1)}
+        losses = []
+        for _ in range(k + 1):
+            opt.zero_grad()
+            a = x
+            for w, b, act in zip(ws, bs, spec.activations, strict=True):
+                a = acts[act](a @ w.T + b)
+            if spec.loss == "mse":
+                loss = (0.5 * ((a - y) ** 2).sum(dim=1)).mean()
+            else:
+                loss = (-(y * torch.log(a.clamp(EPS, 1 - EPS))).sum(dim=1)).mean()
+            losses.append(loss.item())
+            if len(losses) <= k:
+                loss.backward()
+                opt.step()
+        got = advance(spec, k)
+        np.testing.assert_allclose(got.losses, losses, rtol=TOL, atol=TOL)
+        assert_params(got.spec, [w.detach().numpy() for w in ws], [b.detach().numpy() for b in bs])
+        assert np.array_equal(got.spec.biases[0], spec.biases[0])
+
+
+def test_divergence_stops_at_the_last_finite_parameters():
+    spec = replace(tutorial_spec(), learning_rate=1e6, activations=["linear", "linear"])
+    got = advance(spec, 50)
+    assert got.diverged in {"W1", "b1", "W2", "b2"}
+    assert got.updates < 50
+    assert len(got.losses) == got.updates + 1
+    assert all(np.isfinite(t).all() for t in [*got.spec.weights, *got.spec.biases])
+    again = advance(spec, got.updates)
+    assert_params(got.spec, again.spec.weights, again.spec.biases, tol=0)
+
+
+def test_history_keeps_first_and_last_within_the_limit():
+    losses = tuple(float(i) for i in range(1000))
+    its, vals = history(losses, 1, 250)
+    assert len(its) <= 250 and its[0] == 1 and its[-1] == 1000
+    assert vals == [float(i - 1) for i in its]
+    assert its == sorted(set(its))
+    assert history(losses[:10], 1, 250) == (list(range(1, 11)), list(losses[:10]))
+
+
+def test_iteration_work_grows_with_shape():
+    assert (
+        iteration_work([2, 1, 1], 1) < iteration_work([2, 4, 1], 4) < iteration_work([64] * 3, 10)
+    )
