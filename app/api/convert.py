@@ -97,6 +97,8 @@ def _build(sc: Scenario | ExpressionScenario, expand: bool, iteration: int = 1) 
     if isinstance(sc, ExpressionScenario):
         return _expression_lesson(sc)
     spec = to_spec(sc)
+    if iteration == 1:
+        return expanded_lesson(spec) if expand else Lesson.from_spec(spec)
     adv = advance(spec, iteration - 1)
     if adv.updates < iteration - 1:
         raise invalid(
