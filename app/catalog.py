@@ -14,6 +14,7 @@ from app.engine.plan import GRANULARITIES
 from app.limits import (
     MAX_ABS,
     MAX_EXPLAINED,
+    MAX_ITERATION,
     MAX_LAYERS,
     MAX_PRECISION,
     MAX_WIDTH,
@@ -33,6 +34,7 @@ def catalog() -> dict:
             "abs": MAX_ABS,
             "precision": MAX_PRECISION,
             "explained": MAX_EXPLAINED,
+            "iteration": MAX_ITERATION,
             "worksheet_quantities": MAX_WORKSHEET_QUANTITIES,
         },
         "granularities": list(GRANULARITIES),

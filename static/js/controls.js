@@ -15,12 +15,13 @@ function typesText(t) {
   return t.tagName === "INPUT" && !UNTYPED.has(t.type);
 }
 
-export function createControls({ store, total, go, drawn, changeGranularity, toggleProjector, toggleFullscreen, help }) {
+export function createControls({ store, total, go, drawn, changeGranularity, toggleProjector, toggleFullscreen, help, move = go, home = () => go(0) }) {
   const $ = (id) => document.getElementById(id);
   const playBtn = $("btn-play");
 
-  const next = () => go(store.get().cursor + 1);
-  const back = () => go(store.get().cursor - 1);
+  // past either end of an iteration, `move` crosses into the next or previous one (iterations.js)
+  const next = () => move(store.get().cursor + 1);
+  const back = () => move(store.get().cursor - 1);
 
   const player = createPlayer({
     advance: () => {
@@ -47,7 +48,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
 
   $("btn-step").addEventListener("click", manual(next));
   $("btn-back").addEventListener("click", manual(back));
-  $("btn-reset").addEventListener("click", manual(() => go(0)));
+  $("btn-reset").addEventListener("click", manual(home));
   playBtn.addEventListener("click", togglePlay);
   $("speed-select").addEventListener("change", (e) => store.set({ speed: e.target.value }));
   $("granularity-select").addEventListener("change", (e) => changeGranularity(e.target.value));
@@ -81,7 +82,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
       " ": keyboardPressable ? null : manual(next),
       ArrowLeft: manual(back),
       PageUp: manual(back),
-      Home: manual(() => go(0)),
+      Home: manual(home),
       End: manual(() => go(total())),
       p: togglePlay,
       P: togglePlay,

@@ -4,10 +4,12 @@ import { createAnimator } from "./animate.js";
 import { createArchitectureEditor } from "./architecture.js";
 import { createControls } from "./controls.js";
 import { exportPng, exportSvg } from "./export.js";
+import { createIterations, rebased } from "./iterations.js";
 import { createLesson } from "./lesson.js";
 import { addPanel } from "./panels.js";
 import { createEquationPanel } from "./panels/equation.js";
 import { createLossPanel } from "./panels/loss.js";
+import { createLossChart } from "./panels/loss-chart.js";
 import { createSummary } from "./panels/summary.js";
 import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
@@ -57,6 +59,7 @@ const animator = createAnimator();
 const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store });
 const equation = createEquationPanel($("explain"));
 const loss = createLossPanel($("explain"));
+const lossChart = createLossChart($("loss-card"));
 const summary = createSummary($("summary-body"));
 const toast = createToast($("toast"));
 const graphError = $("graph-error");
@@ -107,11 +110,14 @@ const lesson = createLesson(store, {
     equation.show(resp);
     stage.showStep(resp, previous);
     loss.show(resp, s.precision, isExpression(s.scenario));
+    lossChart.show(resp, s.precision);
     summary.show(resp, s.precision, resp.changed);
     timeline.show(resp);
     controls.sync(store.get(), resp, graph);
+    iterations.sync(resp);
     graphError.hidden = true;
-    worksheet.show({ scenario: s.scenario, graph, state: store.get() });
+    // at iteration k the worksheet checks the lesson the class sees: its parameters written out
+    worksheet.show({ scenario: rebased(s.scenario, graph, s.iteration), graph, state: store.get() });
   },
   onContributions(parts) {
     stage.setContributions(parts);
@@ -174,22 +180,26 @@ function changeGranularity(granularity) {
   store.set({ granularity, cursor: resp.cursors[granularity] });
 }
 
-const controls = createControls({ store, total, go, drawn: () => lesson.drawn(), changeGranularity, toggleProjector, toggleFullscreen, help });
+// the same scenario at another iteration: its graph (the parameters it starts from) and its step
+const atIteration = (patch) => lesson.load(store.get().scenario, patch, { trusted: true });
+const iterations = createIterations({ store, lesson, total, go, load: atIteration });
+const controls = createControls({ store, total, go, drawn: () => lesson.drawn(), changeGranularity, toggleProjector, toggleFullscreen, help, move: iterations.move, home: iterations.home });
 
 const valueEditor = createValueEditor({
   form: $("value-editor"),
   wrap: $("graph-wrap"),
   async onCommit(target, value) {
     const s = store.get();
-    const next = withValue(lesson.graph(), s.scenario, target, value);
-    return lesson.load(next, { presetId: null });
+    // an edit at iteration k starts a new lesson from the parameters shown (iterations.js)
+    const next = withValue(lesson.graph(), rebased(s.scenario, lesson.graph(), s.iteration), target, value);
+    return lesson.load(next, { presetId: null, iteration: 1 });
   },
 });
 
 function openEditorFor(node) {
   const s = store.get();
   if (s.projector) return;
-  const target = editTarget(lesson.graph(), s.scenario, s.sample, node.dataset.id);
+  const target = editTarget(lesson.graph(), rebased(s.scenario, lesson.graph(), s.iteration), s.sample, node.dataset.id);
   if (target) valueEditor.open(target, node);
 }
 $("graph").addEventListener("click", (ev) => {
@@ -297,6 +307,7 @@ store.subscribe((s, changed) => {
   if (changed.has("scenario") || changed.has("expand")) return; // lesson.load fetches what it needs
   if (["cursor", "granularity", "sample", "precision"].some((k) => changed.has(k))) lesson.fetchStep();
   controls.sync(s, lesson.step(), lesson.graph());
+  iterations.sync(lesson.step());
 });
 
 // URL → state, when someone edits the hash or follows a link to this page.
@@ -306,10 +317,12 @@ window.addEventListener("hashchange", () => {
   const s = store.get();
   const { scenario: _drop, error: _err, ...rest } = next;
   const expandChanged = (next.expand ?? false) !== s.expand;
+  const iteration = next.iteration ?? 1; // a link without one is at iteration 1
+  rest.iteration = iteration;
   const resolve = next.scenario ? Promise.resolve(next.scenario) : next.presetId ? presetScenario(next.presetId) : Promise.resolve(null);
   resolve.then(
     (scenario) => {
-      if ((scenario && JSON.stringify(scenario) !== JSON.stringify(s.scenario)) || expandChanged) {
+      if ((scenario && JSON.stringify(scenario) !== JSON.stringify(s.scenario)) || expandChanged || iteration !== s.iteration) {
         lesson.load(structuredClone(scenario || s.scenario), { ...rest, expand: next.expand ?? false, presetId: next.presetId ?? null });
       } else store.set(rest);
     },
