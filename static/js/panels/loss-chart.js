@@ -77,7 +77,8 @@ export function createLossChart(card) {
     label({ class: "tick-end", x: left - font * 0.3, y: top + font * 0.35 }, topText);
     label({ class: "tick-end", x: left - font * 0.3, y: bottom + font * 0.35 }, bottomText);
     label({ x: left, y: H - font * 0.2 }, "1");
-    label({ class: "tick-mid", x: (left + right) / 2, y: H - font * 0.2 }, "iteration");
+    const ends = font * 0.62 * (2 + String(last_).length); // room the end labels take
+    if (right - left > ends + font * 6) label({ class: "tick-mid", x: (left + right) / 2, y: H - font * 0.2 }, "iteration");
     label({ class: "tick-end", x: right, y: H - font * 0.2 }, String(last_));
     const solid = points.filter((p) => p[2] !== "next");
     if (solid.length > 1) el("polyline", { class: "curve", points: solid.map(([it, v]) => `${x(it)},${y(v)}`).join(" ") }, svg);
