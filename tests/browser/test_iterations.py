@@ -98,7 +98,9 @@ def test_step_past_the_update_starts_the_next_iteration(make_page, base_url, axe
     # Home twice from iteration 2: its start, then iteration 1's
     press(page, "PageDown", 0)
     press(page, "Home", 0)  # already at the start of iteration 2: back to iteration 1
-    page.wait_for_function("() => document.getElementById('iteration-count').textContent === 'Iteration 1'")
+    page.wait_for_function(
+        "() => document.getElementById('iteration-count').textContent === 'Iteration 1'"
+    )
     assert page.evaluate(STATUS)["back"] is True
 
 
@@ -119,7 +121,9 @@ def test_a_link_lands_on_its_iteration(make_page, base_url):
     assert shown == "0.5"
     page.fill("#value-editor input", "0.25")
     page.keyboard.press("Enter")
-    page.wait_for_function("() => document.getElementById('iteration-count').textContent === 'Iteration 1'")
+    page.wait_for_function(
+        "() => document.getElementById('iteration-count').textContent === 'Iteration 1'"
+    )
     assert "iteration=" not in page_url(page)
 
 

@@ -104,40 +104,72 @@ def test_stepping_iteration_one_then_two_is_advance(spec):
     assert_params(advance(spec, 2).spec, two.weights, two.biases)
 
 
-def test_torch_sgd_agrees():
+def torch_sgd(torch, spec, k):
+    """k steps of torch.optim.SGD (float64) over the tensors not frozen: (weights, biases, the
+    k + 1 losses). bce and cross-entropy clip the probability for the log only, the engine's
+    documented convention (the slope passes through, as in tests/engine/test_torch_oracle.py)."""
+    ws = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in spec.weights]
+    bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in spec.biases]
+    opt = torch.optim.SGD(
+        [p for i, p in enumerate(ws) if f"W{i + 1}" not in spec.frozen]
+        + [p for i, p in enumerate(bs) if f"b{i + 1}" not in spec.frozen],
+        lr=spec.learning_rate,
+    )
+    x = torch.tensor(spec.inputs, dtype=torch.float64)
+    y = torch.tensor(spec.targets, dtype=torch.float64)
+    acts = {
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": torch.relu,
+        "linear": lambda z: z,
+        "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, spec.leaky_slope),
+        "softmax": lambda z: torch.softmax(z, dim=1),
+    }
+
+    def clipped(a):
+        return a + (a.clamp(EPS, 1 - EPS) - a).detach()
+
+    losses = []
+    for _ in range(k + 1):
+        opt.zero_grad()
+        a = x
+        for w, b, act in zip(ws, bs, spec.activations, strict=True):
+            a = acts[act](a @ w.T + b)
+        if spec.loss == "mse":
+            per = 0.5 * ((a - y) ** 2).sum(dim=1)
+        elif spec.loss == "bce":
+            p = clipped(a)
+            per = -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).sum(dim=1)
+        else:
+            per = -(y * torch.log(clipped(a))).sum(dim=1)
+        loss = per.mean()
+        losses.append(loss.item())
+        if len(losses) <= k:
+            loss.backward()
+            opt.step()
+    return [w.detach().numpy() for w in ws], [b.detach().numpy() for b in bs], losses
+
+
+def test_presets_advance_like_torch_sgd():
     torch = require_torch()
     for name in sorted(PRESETS):
         spec = replace(preset_spec(name), frozen=frozenset({"b1"}))
-        k = 20
-        ws = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in spec.weights]
-        bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in spec.biases]
-        opt = torch.optim.SGD(
-            [p for i, p in enumerate(ws) if f"W{i + 1}" not in spec.frozen]
-            + [p for i, p in enumerate(bs) if f"b{i + 1}" not in spec.frozen],
-            lr=spec.learning_rate,
-        )
-        x = torch.tensor(spec.inputs, dtype=torch.float64)
-        y = torch.tensor(spec.targets, dtype=torch.float64)
-        acts = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
-        acts |= {"linear": lambda z: z, "softmax": lambda z: torch.softmax(z, dim=1)}
-        losses = []
-        for _ in range(k + 1):
-            opt.zero_grad()
-            a = x
-            for w, b, act in zip(ws, bs, spec.activations, strict=True):
-                a = acts[act](a @ w.T + b)
-            if spec.loss == "mse":
-                loss = (0.5 * ((a - y) ** 2).sum(dim=1)).mean()
-            else:
-                loss = (-(y * torch.log(a.clamp(EPS, 1 - EPS))).sum(dim=1)).mean()
-            losses.append(loss.item())
-            if len(losses) <= k:
-                loss.backward()
-                opt.step()
-        got = advance(spec, k)
+        Ws, bs, losses = torch_sgd(torch, spec, 20)
+        got = advance(spec, 20)
         np.testing.assert_allclose(got.losses, losses, rtol=TOL, atol=TOL)
-        assert_params(got.spec, [w.detach().numpy() for w in ws], [b.detach().numpy() for b in bs])
+        assert_params(got.spec, Ws, bs)
         assert np.array_equal(got.spec.biases[0], spec.biases[0])
+
+
+@settings(max_examples=20, deadline=None)
+@given(mlp_specs(max_depth=3, max_width=3, max_batch=3), st.integers(1, 4))
+def test_random_networks_advance_like_torch_sgd(spec, k):
+    torch = require_torch()
+    spec = replace(spec, learning_rate=min(spec.learning_rate, 0.5))
+    Ws, bs, losses = torch_sgd(torch, spec, k)
+    got = advance(spec, k)
+    np.testing.assert_allclose(got.losses, losses, rtol=TOL, atol=TOL)
+    assert_params(got.spec, Ws, bs)
 
 
 def test_divergence_stops_at_the_last_finite_parameters():
