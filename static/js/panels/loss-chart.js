@@ -1,4 +1,4 @@
-// The loss per iteration, a small SVG chart in the loss card: the loss each iteration started from
+// The loss per iteration, a small SVG chart in the loss card from iteration 2 on: the loss each iteration started from
 // (the API's `history`), this iteration's once its forward pass has computed it, and, after the
 // update, the loss the next iteration starts from (hollow). Drawn at its own pixel size, so its
 // text is as large as the page's (24 px and more in projector mode).
@@ -89,10 +89,11 @@ export function createLossChart(card) {
     });
   }
 
-  /** Show an answer's history; hidden for a lesson without one (an expression). */
+  /** Show an answer's history from iteration 2 on (iteration 1's story is the loss line above);
+   *  hidden for a lesson without one (an expression). */
   function show(resp, precision) {
     const points = chartPoints(resp);
-    const has = Boolean(resp.history && resp.history.iterations.length);
+    const has = Boolean(resp.history && resp.history.iterations.length > 1);
     box.hidden = !has;
     card.classList.toggle("has-chart", has);
     last = { points, precision, iteration: resp.iteration || 1 };
