@@ -13,6 +13,7 @@ from app.engine import registry
 from app.engine.plan import GRANULARITIES
 from app.limits import (
     MAX_ABS,
+    MAX_CSV_CHARS,
     MAX_EXPLAINED,
     MAX_ITERATION,
     MAX_LAYERS,
@@ -36,6 +37,7 @@ def catalog() -> dict:
             "explained": MAX_EXPLAINED,
             "iteration": MAX_ITERATION,
             "worksheet_quantities": MAX_WORKSHEET_QUANTITIES,
+            "csv_chars": MAX_CSV_CHARS,
         },
         "granularities": list(GRANULARITIES),
     }
