@@ -110,11 +110,10 @@ def torch_sgd(torch, spec, k):
     documented convention (the slope passes through, as in tests/engine/test_torch_oracle.py)."""
     ws = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in spec.weights]
     bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in spec.biases]
-    opt = torch.optim.SGD(
-        [p for i, p in enumerate(ws) if f"W{i + 1}" not in spec.frozen]
-        + [p for i, p in enumerate(bs) if f"b{i + 1}" not in spec.frozen],
-        lr=spec.learning_rate,
-    )
+    trained = [p for i, p in enumerate(ws) if f"W{i + 1}" not in spec.frozen] + [
+        p for i, p in enumerate(bs) if f"b{i + 1}" not in spec.frozen
+    ]
+    opt = torch.optim.SGD(trained, lr=spec.learning_rate) if trained else None  # all frozen
     x = torch.tensor(spec.inputs, dtype=torch.float64)
     y = torch.tensor(spec.targets, dtype=torch.float64)
     acts = {
@@ -131,7 +130,8 @@ def torch_sgd(torch, spec, k):
 
     losses = []
     for _ in range(k + 1):
-        opt.zero_grad()
+        if opt:
+            opt.zero_grad()
         a = x
         for w, b, act in zip(ws, bs, spec.activations, strict=True):
             a = acts[act](a @ w.T + b)
@@ -144,7 +144,7 @@ def torch_sgd(torch, spec, k):
             per = -(y * torch.log(clipped(a))).sum(dim=1)
         loss = per.mean()
         losses.append(loss.item())
-        if len(losses) <= k:
+        if len(losses) <= k and opt:
             loss.backward()
             opt.step()
     return [w.detach().numpy() for w in ws], [b.detach().numpy() for b in bs], losses
