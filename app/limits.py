@@ -19,6 +19,12 @@ MAX_RUN_STEPS = 20_000  # steps of a plan /api/run lists with explanations
 MAX_EXPLAINED = 5_000  # steps of one coarse unit explained in one answer (max_explained)
 MAX_PRECISION = 12  # decimals in an explanation, and decimals a checked answer was worked to
 MAX_EXPANDED_PRODUCTS = 1_000  # weights drawn as their own multiplication when expanded
+# Iterations of a lesson (/api/step, /api/graph `iteration`): iteration k starts from k − 1
+# full-batch updates, computed in the request. Their work, (k − 1) × iteration_work (3 × samples ×
+# (parameters + 8 × neurons) + 15,000 per layer, about 1–4 ns a unit here), is bounded too.
+MAX_ITERATION = 20_000  # as many as /api/train's epochs
+MAX_ITERATION_WORK = 600_000_000  # about a second here; every preset reaches iteration 9,000+
+MAX_LOSS_HISTORY = 250  # (iteration, loss) points in an answer; beyond, evenly spaced ones
 
 # ── expressions (the engine's parser reads these) ────────────────────────────
 MAX_EXPRESSION_LENGTH = 500  # characters in an expression

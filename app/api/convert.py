@@ -8,11 +8,14 @@ import hashlib
 import numpy as np
 
 from app.api import cache
+from app.api.errors import invalid
 from app.api.schemas.expressions import ExpressionScenario
 from app.api.schemas.scenario import Scenario
+from app.engine.iterations import advance, iteration_work
 from app.engine.lesson import Lesson
 from app.engine.network import MLPSpec, init_params
 from app.engine.views import expanded_lesson, expression_lesson
+from app.limits import MAX_ITERATION, MAX_ITERATION_WORK
 
 FREEZE_NODES = 2_000
 
@@ -32,16 +35,20 @@ def plan_floor(sc: Scenario | ExpressionScenario) -> int:
 
 
 def lesson_for(
-    sc: Scenario | ExpressionScenario, expand: bool = False, key: str | None = None
+    sc: Scenario | ExpressionScenario,
+    expand: bool = False,
+    key: str | None = None,
+    iteration: int = 1,
 ) -> Lesson:
     """The scenario's graph and plan. They are pure functions of the scenario, so recent ones are
     kept (within the lesson memory budget): stepping through one lesson rebuilds nothing.
     `expand` draws a network's neurons as their primitive operations; an expression is
-    primitive already. `key` is lesson_key(sc, expand), when the caller has it already."""
-    key = key or lesson_key(sc, expand)
+    primitive already. `iteration` (1-based) starts from the parameters that iteration − 1
+    full-batch updates give. `key` is lesson_key(sc, expand, iteration), when the caller has it."""
+    key = key or lesson_key(sc, expand, iteration)
     lesson = cache.lessons.get(key)
     if lesson is None:
-        lesson = cache.lessons.put(key, _build(sc, key[0] == "1"))
+        lesson = cache.lessons.put(key, _build(sc, key[0] == "1", iteration))
         if len(lesson.graph.nodes) > FREEZE_NODES:
             # a large graph is ~10⁵ long-lived objects: a full collection would walk them all
             # (a 200 ms pause for every request in flight); freezing leaves them to refcounting
@@ -54,19 +61,56 @@ def built_lesson(key: str) -> Lesson | None:
     return cache.lessons.get(key)
 
 
-def lesson_key(sc: Scenario | ExpressionScenario, expand: bool = False) -> str:
-    """What names a lesson in the memos: whether it is expanded, and a digest of the scenario.
-    Serialising a large scenario is not free, so a request computes this once and passes it on."""
+def lesson_key(sc: Scenario | ExpressionScenario, expand: bool = False, iteration: int = 1) -> str:
+    """What names a lesson in the memos: whether it is expanded, a digest of the scenario, and
+    the iteration after the first. Serialising a large scenario is not free, so a request
+    computes this once and passes it on."""
     expand = expand and not isinstance(sc, ExpressionScenario)
     digest = hashlib.blake2b(sc.model_dump_json().encode(), digest_size=20).hexdigest()
-    return f"{int(expand)}{digest}"
+    return f"{int(expand)}{digest}" + (f"@{iteration}" if iteration > 1 else "")
 
 
-def _build(sc: Scenario | ExpressionScenario, expand: bool) -> Lesson:
+def check_iteration(sc: Scenario | ExpressionScenario, iteration: int) -> None:
+    """Refuse (422 at `iteration`) an iteration this scenario cannot reach within a request."""
+    if iteration == 1:
+        return
+    if isinstance(sc, ExpressionScenario):
+        raise invalid(
+            ("iteration",),
+            f"iteration is {iteration}, but an expression has one iteration only: iterations "
+            "are for network scenarios (omit iteration, or send 1)",
+        )
+    per_update = iteration_work(list(sc.layers), len(sc.inputs))
+    if (iteration - 1) * per_update > MAX_ITERATION_WORK:
+        most = 1 + MAX_ITERATION_WORK // per_update
+        raise invalid(
+            ("iteration",),
+            f"iteration {iteration:,} is too far for this scenario: reaching it takes "
+            f"{iteration - 1:,} full-batch updates of {per_update:,} work units each, more than "
+            f"the {MAX_ITERATION_WORK:,} a request may do (3 × samples × (parameters + 8 × "
+            f"neurons) + 15,000 per layer, per update); this scenario can reach iteration "
+            f"{min(most, MAX_ITERATION):,}",
+        )
+
+
+def _build(sc: Scenario | ExpressionScenario, expand: bool, iteration: int = 1) -> Lesson:
     if isinstance(sc, ExpressionScenario):
         return _expression_lesson(sc)
     spec = to_spec(sc)
-    return expanded_lesson(spec) if expand else Lesson.from_spec(spec)
+    if iteration == 1:
+        return expanded_lesson(spec) if expand else Lesson.from_spec(spec)
+    adv = advance(spec, iteration - 1)
+    if adv.updates < iteration - 1:
+        raise invalid(
+            ("iteration",),
+            f"iteration {iteration:,} cannot be reached: {adv.diverged} became non-finite in "
+            f"update {adv.updates + 1:,} (the parameters diverged), so the last iteration is "
+            f"{adv.updates + 1:,}; try a smaller learning rate",
+        )
+    spec = adv.spec
+    lesson = expanded_lesson(spec) if expand else Lesson.from_spec(spec)
+    lesson.iteration, lesson.losses = iteration, adv.losses
+    return lesson
 
 
 def _expression_lesson(sc: ExpressionScenario) -> Lesson:

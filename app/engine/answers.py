@@ -119,6 +119,13 @@ class Divergence:
 
 
 @dataclass(slots=True)
+class LossHistory:
+    iterations: list[int]  # ascending; the last is the lesson's own iteration
+    losses: list[float]  # the mean loss at the start of each of those iterations
+    complete: bool  # every iteration 1 … k is listed (else evenly spaced ones)
+
+
+@dataclass(slots=True)
 class StepAnswer:
     cursor: int
     cursors: dict[str, int]
@@ -137,6 +144,8 @@ class StepAnswer:
     parameters: list[ParamView]
     loss: Loss
     diverged: Divergence | None
+    iteration: int = 1
+    history: LossHistory | None = None
 
 
 # ── check my working ─────────────────────────────────────────────────────────

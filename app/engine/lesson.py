@@ -48,6 +48,8 @@ class Lesson:
     _work_before: list[int] = field(default_factory=list, repr=False)
     first_backward: int | None = field(default=None, repr=False)  # its first backward step
     has_update: bool = field(default=False, repr=False)  # whether the plan updates parameters
+    iteration: int = 1  # 1-based: the parameters are those after iteration − 1 updates
+    losses: tuple[float, ...] = ()  # the loss at the start of iterations 1 … iteration (networks)
 
     @classmethod
     def from_spec(cls, spec: MLPSpec) -> Lesson:
@@ -123,6 +125,8 @@ class Lesson:
             parameters=views.param_views(self, state, which),
             loss=loss,
             diverged=views.diverged(self, state) or views.loss_diverged(self, fine_end, loss),
+            iteration=self.iteration,
+            history=views.loss_history(self),
         )
         self._keep_recent(fine_end, state)  # the learner's next step starts here
         return answer

@@ -13,6 +13,7 @@ from app.engine.answers import (
     EdgeInfo,
     GraphView,
     Loss,
+    LossHistory,
     NodeInfo,
     NodeView,
     ParamInfo,
@@ -22,10 +23,12 @@ from app.engine.answers import (
     UnitPlan,
 )
 from app.engine.explain import Explainer
+from app.engine.iterations import advance, history
 from app.engine.mathfmt import Fmt, render
 from app.engine.plan import GRANULARITIES, Step
 from app.engine.stepper import State
 from app.engine.vectorised import forward
+from app.limits import MAX_LOSS_HISTORY
 
 if TYPE_CHECKING:
     from app.engine.lesson import Lesson
@@ -207,3 +210,12 @@ def diverged(lesson: Lesson, state: State) -> Divergence | None:
         f"The {step.phase} step {t + 1} made {nd.sym.text(Fmt())} non-finite ({why}): "
         f"later values that depend on it are shown as null. {advice}",
     )
+
+
+def loss_history(lesson: Lesson) -> LossHistory:
+    """The losses at the start of iterations 1 … the lesson's, at most MAX_LOSS_HISTORY of them
+    (an expression has none)."""
+    if not lesson.losses and lesson.spec is not None:  # iteration 1: its loss, computed once
+        lesson.losses = advance(lesson.spec, 0).losses
+    its, losses = history(lesson.losses, 1, MAX_LOSS_HISTORY)
+    return LossHistory(its, losses, len(its) == len(lesson.losses))

@@ -125,7 +125,8 @@ export const api = {
   /** Any other endpoint (the labs'): POST a JSON body, resolve to the JSON answer. */
   post,
   // the page shows labels as text only: their LaTeX and MathML would multiply a large graph's size
-  graph: (scenario, signal, expand = false) => post("/api/graph", expand ? { scenario, expand, labels: "text" } : { scenario, labels: "text" }, signal),
+  // `iteration` > 1: the graph with the parameters that iteration starts from
+  graph: (scenario, signal, expand = false, iteration = 1) => post("/api/graph", { scenario, ...(expand ? { expand } : {}), ...(iteration > 1 ? { iteration } : {}), labels: "text" }, signal),
   step: (req, signal) => post("/api/step", req, signal),
   matrices: (req, signal) => post("/api/matrices", req, signal),
   ledger: (req, signal) => post("/api/ledger", req, signal),

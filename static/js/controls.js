@@ -16,13 +16,14 @@ function typesText(t) {
   return t.tagName === "INPUT" && !UNTYPED.has(t.type);
 }
 
-export function createControls({ store, total, go, drawn, changeGranularity, toggleProjector, toggleFullscreen, help, predict, idle, toggleView = () => {} }) {
+export function createControls({ store, total, go, drawn, changeGranularity, toggleProjector, toggleFullscreen, help, predict, idle, toggleView = () => {}, move = go, home = () => go(0) }) {
   const $ = (id) => document.getElementById(id);
   const playBtn = $("btn-play");
 
-  // predict mode (predict.js) makes Step ask first and reveal on the next press
-  const next = predict ? predict.next : () => go(store.get().cursor + 1);
-  const back = () => go(store.get().cursor - 1);
+  // predict mode (predict.js) makes Step ask first and reveal on the next press; past either end
+  // of an iteration, `move` crosses into the next or previous one (iterations.js)
+  const next = predict ? predict.next : () => move(store.get().cursor + 1);
+  const back = () => move(store.get().cursor - 1);
   const atEnd = () => store.get().cursor >= total() && !predict?.canReveal();
 
   const player = createPlayer({
@@ -52,7 +53,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
 
   $("btn-step").addEventListener("click", manual(next));
   $("btn-back").addEventListener("click", manual(back));
-  $("btn-reset").addEventListener("click", manual(() => go(0)));
+  $("btn-reset").addEventListener("click", manual(home));
   playBtn.addEventListener("click", togglePlay);
   $("speed-select").addEventListener("change", (e) => store.set({ speed: e.target.value }));
   $("granularity-select").addEventListener("change", (e) => changeGranularity(e.target.value));
@@ -86,7 +87,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
       " ": keyboardPressable ? null : manual(next),
       ArrowLeft: manual(back),
       PageUp: manual(back),
-      Home: manual(() => go(0)),
+      Home: manual(home),
       End: manual(() => go(total())),
       p: togglePlay,
       P: togglePlay,

@@ -24,6 +24,7 @@ export function createLesson(store, handlers) {
   function stepRequest(s, cursor = s.cursor) {
     const req = { scenario: s.scenario, cursor, granularity: s.granularity, sample: s.sample, precision: s.precision };
     if (s.expand && s.scenario.kind !== "expression") req.expand = true;
+    if (s.iteration > 1) req.iteration = s.iteration; // iterations.js
     return req;
   }
 
@@ -96,6 +97,8 @@ export function createLesson(store, handlers) {
    * cannot be rejected: its graph and first step are asked for together, to draw it sooner.
    */
   async function load(scenario, patch = {}, { trusted = false } = {}) {
+    // another scenario starts at iteration 1 unless told otherwise (the same one keeps its own)
+    if (!("iteration" in patch) && scenario !== store.get().scenario) patch = { ...patch, iteration: 1 };
     if (loadCtl) loadCtl.abort();
     const ctl = new AbortController();
     loadCtl = ctl;
@@ -106,7 +109,7 @@ export function createLesson(store, handlers) {
       // the graph first: a rejected scenario costs one failed request, not two
       const expand = Boolean(s.expand) && scenario.kind !== "expression";
       const early = trusted ? api.step(stepRequest(s), ctl.signal).catch((err) => err) : null;
-      const g = await api.graph(scenario, ctl.signal, expand);
+      const g = await api.graph(scenario, ctl.signal, expand, s.iteration);
       if (seq !== loadSeq) return null;
       const total = g.plan.granularities[s.granularity].total;
       let resp = early && (await early);
@@ -123,7 +126,7 @@ export function createLesson(store, handlers) {
       step = null;
       generation = seq;
       state.forget();
-      store.set({ ...patch, scenario, cursor: resp.cursor, sample: s.sample, expand: Boolean(s.expand) });
+      store.set({ ...patch, scenario, cursor: resp.cursor, sample: s.sample, expand: Boolean(s.expand), iteration: resp.iteration || 1 });
       const now = store.get();
       const view = state.apply(viewKey(now), resp);
       handlers.onGraph(g);

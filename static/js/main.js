@@ -4,11 +4,13 @@ import { createAnimator } from "./animate.js";
 import { createArchitectureEditor } from "./architecture.js";
 import { createControls } from "./controls.js";
 import { exportPng, exportSvg } from "./export.js";
+import { createIterations, rebased } from "./iterations.js";
 import { createLesson } from "./lesson.js";
 import { createPredict } from "./predict.js";
 import { addPanel } from "./panels.js";
 import { createEquationPanel } from "./panels/equation.js";
 import { createLossPanel } from "./panels/loss.js";
+import { createLossChart } from "./panels/loss-chart.js";
 import { createSummary } from "./panels/summary.js";
 import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
@@ -69,6 +71,7 @@ const weightMatrix = createWeightMatrix($("explain"), $("loss-card"));
 const graphFit = createFitControl($("graph-fit"), stage);
 const equation = createEquationPanel($("explain"));
 const loss = createLossPanel($("explain"));
+const lossChart = createLossChart($("loss-card"));
 const summary = createSummary($("summary-body"));
 const toast = createToast($("toast"));
 const graphError = $("graph-error");
@@ -129,8 +132,10 @@ const lesson = createLesson(store, {
     else showTotals(resp);
     timeline.show(resp);
     controls.sync(store.get(), resp, graph);
+    iterations.sync(resp);
     graphError.hidden = true;
-    worksheet.show({ scenario: s.scenario, graph, state: store.get() });
+    // at iteration k the worksheet checks the lesson the class sees: its parameters written out
+    worksheet.show({ scenario: rebased(s.scenario, graph, s.iteration), graph, state: store.get() });
     matrix.step();
   },
   onContributions(parts) {
@@ -148,6 +153,7 @@ function showTotals(resp) {
   const s = store.get();
   weightMatrix.show($("graph"), resp, s.precision); // a dense layer's W⁽ˡ⁾ beside the graph
   loss.show(resp, s.precision, isExpression(s.scenario));
+  lossChart.show(resp, s.precision);
   summary.show(resp, s.precision, totalsBehind ? null : resp.changed);
   totalsBehind = false;
 }
@@ -175,7 +181,8 @@ function go(cursor) {
   store.set({ cursor: c });
 }
 
-const predict = createPredict({ store, go, total, shown: () => lesson.step(), reveal: revealStep, button: $("btn-predict"), live: $("live") });
+// predict mode's Step crosses into the next iteration as Step does (iterations.js, made below)
+const predict = createPredict({ store, go: (c) => iterations.move(c), total, shown: () => lesson.step(), reveal: revealStep, button: $("btn-predict"), live: $("live") });
 
 const timeline = createTimeline($("timeline"), $("cursor-range"), go);
 createTermLinks({ equations: $("equations"), svg: $("graph"), graph: () => lesson.graph() });
@@ -216,15 +223,19 @@ function changeGranularity(granularity) {
 }
 
 const matrix = createMatrixHooks({ store, go, toast, stage: $("stage"), graphWrap: $("graph-wrap"), toggle: $("view-toggle"), summaryBody: $("summary-body"), isExpression });
-const controls = createControls({ store, total, go, drawn: () => lesson.drawn(), changeGranularity, toggleProjector, toggleFullscreen, help, predict, idle: stage.idle, toggleView: matrix.toggle });
+// the same scenario at another iteration: its graph (the parameters it starts from) and its step
+const atIteration = (patch) => lesson.load(store.get().scenario, patch, { trusted: true });
+const iterations = createIterations({ store, lesson, total, go, load: atIteration });
+const controls = createControls({ store, total, go, drawn: () => lesson.drawn(), changeGranularity, toggleProjector, toggleFullscreen, help, predict, idle: stage.idle, toggleView: matrix.toggle, move: iterations.move, home: iterations.home });
 
 const valueEditor = createValueEditor({
   form: $("value-editor"),
   wrap: $("graph-wrap"),
   async onCommit(target, value) {
     const s = store.get();
-    const next = withValue(lesson.graph(), s.scenario, target, value);
-    return lesson.load(next, { presetId: null });
+    // an edit at iteration k starts a new lesson from the parameters shown (iterations.js)
+    const next = withValue(lesson.graph(), rebased(s.scenario, lesson.graph(), s.iteration), target, value);
+    return lesson.load(next, { presetId: null, iteration: 1 });
   },
   // a lock freezes the parameter's tensor (or variable): scenario.frozen, so it is in the link
   onFreeze: (target, on) => lesson.load(withFrozen(store.get().scenario, target.tensor, on), { presetId: null }),
@@ -233,7 +244,7 @@ const valueEditor = createValueEditor({
 function openEditorFor(node) {
   const s = store.get();
   if (s.projector) return;
-  const target = editTarget(lesson.graph(), s.scenario, s.sample, node.dataset.id);
+  const target = editTarget(lesson.graph(), rebased(s.scenario, lesson.graph(), s.iteration), s.sample, node.dataset.id);
   if (target) valueEditor.open(target, node);
 }
 $("graph").addEventListener("click", (ev) => {
@@ -345,6 +356,7 @@ store.subscribe((s, changed) => {
   if (changed.has("scenario") || changed.has("expand")) return; // lesson.load fetches what it needs
   if (["cursor", "granularity", "sample", "precision"].some((k) => changed.has(k))) lesson.fetchStep();
   controls.sync(s, lesson.step(), lesson.graph());
+  iterations.sync(lesson.step());
 });
 
 // URL → state, when someone edits the hash or follows a link to this page.
@@ -354,10 +366,12 @@ window.addEventListener("hashchange", () => {
   const s = store.get();
   const { scenario: _drop, error: _err, ...rest } = next;
   const expandChanged = (next.expand ?? false) !== s.expand;
+  const iteration = next.iteration ?? 1; // a link without one is at iteration 1
+  rest.iteration = iteration;
   const resolve = next.scenario ? Promise.resolve(next.scenario) : next.presetId ? presetScenario(next.presetId) : Promise.resolve(null);
   resolve.then(
     (scenario) => {
-      if ((scenario && JSON.stringify(scenario) !== JSON.stringify(s.scenario)) || expandChanged) {
+      if ((scenario && JSON.stringify(scenario) !== JSON.stringify(s.scenario)) || expandChanged || iteration !== s.iteration) {
         lesson.load(structuredClone(scenario || s.scenario), { ...rest, expand: next.expand ?? false, presetId: next.presetId ?? null });
       } else store.set(rest);
     },

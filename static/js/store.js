@@ -7,6 +7,7 @@ export const DEFAULTS = Object.freeze({
   presetId: "tutorial",
   scenario: null,
   cursor: 0,
+  iteration: 1, // iterations.js: which iteration (1-based) the lesson is in
   granularity: "step",
   expand: false,
   sample: 0,

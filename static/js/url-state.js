@@ -23,6 +23,7 @@ const oneOf = (values) => ({
 const flag = { parse: (s) => (s === "1" ? true : s === "0" ? false : undefined), show: (v) => (v ? "1" : "0") };
 
 const FIELDS = [
+  ["iteration", "iteration", int(1, () => catalog().limits?.iteration ?? 1e9)],
   ["cursor", "k", int(0, 1e9)],
   ["granularity", "g", oneOf(granularities)],
   ["expand", "x", flag],

@@ -88,6 +88,7 @@ def test_pages_embed_the_servers_limits_and_granularities(client, page):
         "precision": limits.MAX_PRECISION,
         "explained": limits.MAX_EXPLAINED,
         "worksheet_quantities": limits.MAX_WORKSHEET_QUANTITIES,
+        "iteration": limits.MAX_ITERATION,
         "csv_chars": limits.MAX_CSV_CHARS,
     }
     assert cat["granularities"] == list(GRANULARITIES)

@@ -5,7 +5,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.api import cache
-from app.api.convert import built_lesson, lesson_for, lesson_key, plan_floor, to_spec
+from app.api.convert import (
+    built_lesson,
+    check_iteration,
+    lesson_for,
+    lesson_key,
+    plan_floor,
+    to_spec,
+)
 from app.api.errors import invalid
 from app.api.offload import Abandoned, in_pool, is_small
 from app.api.schemas.lessons import (
@@ -18,20 +25,24 @@ from app.api.schemas.lessons import (
 )
 from app.api.serialize import dump, plain
 from app.engine.answers import StepAnswer
+from app.engine.iterations import iteration_work
 from app.engine.vectorised import iterate
 from app.limits import MAX_RUN_STEPS
 
 router = APIRouter(tags=["lessons"])
+INLINE_ITERATION_WORK = 3_000_000  # iterations before the lesson's answered on the event loop
 
 
 @router.post("/graph", response_model=GraphResponse)
 async def build_graph(req: GraphRequest, request: Request):
     """The scenario's computation graph: nodes, edges, parameters, layout hints and step plan."""
 
-    key = lesson_key(req.scenario, req.expand)
+    check_iteration(req.scenario, req.iteration)
+    key = lesson_key(req.scenario, req.expand, req.iteration)
 
     def work() -> bytes:
-        return dump(lesson_for(req.scenario, req.expand, key).describe(req.labels))
+        lesson = lesson_for(req.scenario, req.expand, key, req.iteration)
+        return dump(lesson.describe(req.labels))
 
     return await _answer(req, key, work, request)
 
@@ -41,7 +52,8 @@ async def take_step(req: StepRequest, request: Request):
     """The state at `cursor`: the step just taken with its explanation, and every value and
     gradient so far (with `since`, only those that changed). Stepping back is asking for
     cursor − 1."""
-    key = lesson_key(req.scenario, req.expand)  # the scenario serialised once per request
+    check_iteration(req.scenario, req.iteration)
+    key = lesson_key(req.scenario, req.expand, req.iteration)  # the scenario serialised once
     return await _answer(req, key, lambda: dump(step_at(req, key)), request, _quick(req, key))
 
 
@@ -79,7 +91,7 @@ async def _answer(
     key = f"{req.__class__.__name__}{lesson}{req.model_dump_json(exclude={'scenario'})}"
     body = cache.answers.get(key)
     if body is None:
-        if quick or is_small(req.scenario, req.expand):
+        if quick or (is_small(req.scenario, req.expand) and _near(req, lesson)):
             body = work()
         else:
             try:
@@ -90,8 +102,18 @@ async def _answer(
     return Response(body, media_type="application/json")
 
 
+def _near(req: StepRequest | GraphRequest, key: str) -> bool:
+    """Whether the request's iteration costs little to reach: its lesson is built here, or the
+    updates before it are a few milliseconds of work (else they run in the thread pool)."""
+    if req.iteration == 1 or built_lesson(key) is not None:
+        return True
+    return (req.iteration - 1) * iteration_work(req.scenario.layers, len(req.scenario.inputs)) <= (
+        INLINE_ITERATION_WORK
+    )
+
+
 def step_at(req: StepRequest, key: str | None = None) -> StepAnswer:
-    lesson = lesson_for(req.scenario, req.expand, key)
+    lesson = lesson_for(req.scenario, req.expand, key, req.iteration)
     total = lesson.plan.units(req.granularity)
     if req.cursor > total:
         raise invalid(

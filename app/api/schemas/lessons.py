@@ -21,6 +21,9 @@ from app.engine.presets import PRESETS
 from app.limits import (
     MAX_EXPANDED_PRODUCTS,
     MAX_EXPLAINED,
+    MAX_ITERATION,
+    MAX_ITERATION_WORK,
+    MAX_LOSS_HISTORY,
     MAX_PRECISION,
     MAX_RUN_STEPS,
     MAX_STEP_CELLS,
@@ -39,12 +42,24 @@ class StepRequest(Strict):
                 "cursor ≤ the units of the plan at `granularity`; since ≤ its fine steps",
                 f"networks: samples × neurons ≤ {MAX_STEP_CELLS:,}; with expand, at most "
                 f"{MAX_EXPANDED_PRODUCTS:,} weights and samples × nodes ≤ {MAX_STEP_CELLS:,}",
+                "iteration: (iteration − 1) × (3 × samples × (parameters + 8 × neurons) + "
+                f"15,000 × layers) ≤ {MAX_ITERATION_WORK:,}; an expression has iteration 1 only",
             ),
         },
     )
     scenario: AnyScenario
     expand: StrictBool = Field(
         False, description="Networks: each neuron as its products, sum, activation."
+    )
+    iteration: Integer = Field(
+        1,
+        ge=1,
+        le=MAX_ITERATION,
+        description="Networks: which iteration (1-based). Iteration k starts from the parameters "
+        "that k − 1 full-batch gradient-descent updates of the scenario give (frozen tensors "
+        "kept); the scenario itself is iteration 1's. At most "
+        f"{MAX_ITERATION:,}, and (k − 1) × the work of one update ≤ {MAX_ITERATION_WORK:,} "
+        "(see the rules).",
     )
     cursor: Integer = Field(
         0, ge=0, description="Units of `granularity` done; 0 is before the first step."
@@ -94,13 +109,25 @@ class GraphRequest(Strict):
             "examples": [{"scenario": PRESETS["tutorial"]["scenario"]}],
             **rules(
                 f"networks: samples × neurons ≤ {MAX_STEP_CELLS:,}; with expand, at most "
-                f"{MAX_EXPANDED_PRODUCTS:,} weights and samples × nodes ≤ {MAX_STEP_CELLS:,}"
+                f"{MAX_EXPANDED_PRODUCTS:,} weights and samples × nodes ≤ {MAX_STEP_CELLS:,}",
+                "iteration: (iteration − 1) × (3 × samples × (parameters + 8 × neurons) + "
+                f"15,000 × layers) ≤ {MAX_ITERATION_WORK:,}; an expression has iteration 1 only",
             ),
         },
     )
     scenario: AnyScenario
     expand: StrictBool = Field(
         False, description="Networks: each neuron as its products, sum, activation."
+    )
+    iteration: Integer = Field(
+        1,
+        ge=1,
+        le=MAX_ITERATION,
+        description="Networks: which iteration (1-based). Iteration k starts from the parameters "
+        "that k − 1 full-batch gradient-descent updates of the scenario give (frozen tensors "
+        "kept); the scenario itself is iteration 1's. At most "
+        f"{MAX_ITERATION:,}, and (k − 1) × the work of one update ≤ {MAX_ITERATION_WORK:,} "
+        "(see the rules).",
     )
     labels: Literal["all", "text"] = Field(
         "all",
@@ -227,6 +254,22 @@ class Diverged(BaseModel):
     message: str
 
 
+class LossHistory(BaseModel):
+    iterations: list[int] = Field(
+        ...,
+        description=f"Ascending, ending with this iteration: every iteration 1 … k when k ≤ "
+        f"{MAX_LOSS_HISTORY}, else {MAX_LOSS_HISTORY} evenly spaced ones keeping the first and "
+        "the last.",
+    )
+    losses: list[MaybeFloat] = Field(
+        ...,
+        description="The mean loss with each iteration's starting parameters (the vectorised "
+        "forward pass; null where not finite). The last is the loss this iteration's forward "
+        "pass computes.",
+    )
+    complete: bool = Field(..., description="Whether every iteration 1 … k is listed.")
+
+
 class StepResponse(BaseModel):
     cursor: int
     total: int = Field(..., description="Units of this granularity in the plan.")
@@ -257,6 +300,12 @@ class StepResponse(BaseModel):
     parameters: list[ParamState]
     loss: LossOut
     diverged: Diverged | None = Field(None, description="Where a value first became non-finite.")
+    iteration: int = Field(1, description="The request's iteration (1-based).")
+    history: LossHistory | None = Field(
+        None,
+        description="The loss at the start of each iteration up to this one (networks; null for "
+        "an expression), for a loss-per-iteration chart.",
+    )
 
 
 class NodeOut(BaseModel):

@@ -1,0 +1,89 @@
+"""Iterations of a lesson: the scenario advanced by whole full-batch gradient-descent updates.
+
+A lesson at iteration k (1-based) is the same scenario with the parameters that k − 1 updates
+give; `advance` is the one place that computes them, so that anything an update carries from one
+iteration to the next (an optimiser's state) is added here and nowhere else. It runs the
+vectorised `FullBatch` path, which does the same operations in the same order as the stepped
+path, so iteration k's parameters agree with stepping through k − 1 iterations one step at a time
+(tests/engine/test_iterations.py holds both to 1e-12 and to NumPy and PyTorch references).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from app.engine.network import MLPSpec
+from app.engine.vectorised import FullBatch
+
+
+@dataclass(frozen=True)
+class Advanced:
+    spec: MLPSpec  # the scenario with the parameters after `updates` updates
+    losses: tuple[float, ...]  # losses[i]: the mean loss with the parameters after i updates
+    updates: int  # updates done (fewer than asked when the parameters became non-finite)
+    diverged: str | None = None  # the first non-finite tensor (W1, b1, …), or "loss"/"gradient"
+
+
+def advance(spec: MLPSpec, updates: int) -> Advanced:
+    """The scenario after `updates` full-batch updates θ ← θ − η·∂L/∂θ (frozen tensors kept).
+
+    `losses` has updates + 1 entries: the loss before each update and the loss after the last,
+    i.e. the losses at the start of iterations 1 … updates + 1. Stops early, saying where, when
+    the parameters become non-finite (every later iteration would be NaN)."""
+    if updates < 0:
+        raise ValueError(f"updates must be ≥ 0, not {updates}")
+    fb = FullBatch(spec)
+    fb.load(spec.weights, spec.biases)
+    before = np.empty_like(fb.params)  # the parameters before the update under way
+    losses: list[float] = []
+    diverged = None
+    done = 0
+    with np.errstate(all="ignore"):
+        for _ in range(updates):
+            losses.append(fb.forward())
+            fb.backward()
+            before[...] = fb.params
+            fb.update(fb.grads)
+            diverged = fb.first_non_finite()
+            if diverged is not None:
+                fb.params[...] = before  # the last finite parameters, whose loss is losses[-1]
+                break
+            done += 1
+        else:
+            losses.append(fb.forward())
+    weights, biases = fb.tensors()
+    return Advanced(
+        replace(spec, weights=weights, biases=biases),
+        tuple(_finite_or_nan(x) for x in losses),
+        done,
+        diverged,
+    )
+
+
+def _finite_or_nan(x: float) -> float:
+    return x if math.isfinite(x) else math.nan
+
+
+def history(losses: tuple[float, ...], first: int, limit: int) -> tuple[list[int], list[float]]:
+    """At most `limit` (iteration, loss) points of a loss history whose first entry is
+    iteration `first`: every point when they fit, else evenly spaced ones that keep the first
+    and the last (the current iteration)."""
+    n = len(losses)
+    if n <= limit:
+        idx = list(range(n))
+    else:
+        idx = sorted({round(i * (n - 1) / (limit - 1)) for i in range(limit)})
+    return [first + i for i in idx], [losses[i] for i in idx]
+
+
+def iteration_work(layers: list[int], samples: int) -> int:
+    """The work of one full-batch update, from the scenario's shape alone (about a nanosecond a
+    unit here, as gradcheck_cost's): numpy's time grows with samples × parameters (the matrix
+    products of the forward and backward passes) and with samples × neurons (the activations and
+    their derivatives), plus a fixed cost per layer that dominates small batches."""
+    params = sum(a * (b + 1) for a, b in zip(layers[1:], layers[:-1], strict=True))
+    neurons = sum(layers[1:])
+    return 3 * samples * (params + 8 * neurons) + 15_000 * (len(layers) - 1)
