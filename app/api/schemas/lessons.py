@@ -145,11 +145,23 @@ class Label(BaseModel):
     mathml: str | None = Field(..., description='A <math display="block"> element, or null.')
 
 
+class ExplanationLine(BaseModel):
+    formula: Rendered
+    substituted: Rendered
+    result: Rendered
+
+
 class ExplanationOut(BaseModel):
     formula: Rendered
     substituted: Rendered
     result: Rendered
     sentence: str
+    lines: list[ExplanationLine] | None = Field(
+        None,
+        description="Update by an optimizer: each quantity of the parameter's optimizer state "
+        "before the parameter's own line (velocity v; Adam's m, v, m̂, v̂ with the bias "
+        "corrections at step t), each with its numbers. Absent for plain SGD.",
+    )
 
 
 class StepOut(BaseModel):
@@ -191,7 +203,9 @@ class ParamState(BaseModel):
     value: MaybeFloat = Field(..., description="Current value.")
     grad: MaybeFloat = Field(..., description="∂L/∂θ (mean over samples); null until computed.")
     grad_parts: list[int]
-    update: MaybeFloat = Field(..., description="−η·∂L/∂θ once updated.")
+    update: MaybeFloat = Field(
+        ..., description="−η·∂L/∂θ once updated (with an optimizer: new − old)."
+    )
     new: MaybeFloat
     direction: Literal["up", "down", "none"] | None
 
