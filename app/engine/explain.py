@@ -31,8 +31,8 @@ from app.engine.ops import OPS
 from app.engine.plan import Step
 from app.engine.registry import ACTIVATIONS, LOSSES, PRIMITIVES
 from app.engine.registry.base import E, clip
-from app.engine.registry.optimizers import Sig, explain_lines
 from app.engine.registry.base import terms as _terms
+from app.engine.registry.optimizers import Sig, explain_lines
 from app.engine.stepper import State
 
 ONE, ALPHA = Num(1.0), Sym("α")

@@ -21,9 +21,9 @@ class Rule:
     @property
     def plain(self) -> bool:
         """θ ← θ − η·∂L/∂θ alone: no state, no weight decay (the tutorial's update)."""
-        return self.opt.name == "sgd" and not self.hyper["momentum"] and not self.hyper[
-            "weight_decay"
-        ]
+        return (
+            self.opt.name == "sgd" and not self.hyper["momentum"] and not self.hyper["weight_decay"]
+        )
 
 
 PLAIN = Rule()
@@ -36,10 +36,7 @@ def rule_for(graph: Graph, spec) -> Rule:
 
     opt, hyper = optimizer_of(spec)
     flat, offsets = start_state(spec), flat_offsets(spec)
-    shapes = {
-        name: t.shape
-        for name, t in zip(offsets, [*spec.weights, *spec.biases], strict=True)
-    }
+    shapes = {name: t.shape for name, t in zip(offsets, [*spec.weights, *spec.biases], strict=True)}
     n = len(graph.nodes)
     state0 = {k: np.zeros(n) for k in flat}
     for p in graph.params:

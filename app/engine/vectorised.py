@@ -176,9 +176,7 @@ def next_spec(spec: MLPSpec) -> MLPSpec:
     """The scenario after one full-batch iteration: updated parameters and optimizer state, one
     more step counted. k − 1 of these give the start of iteration k."""
     it = iterate(spec)
-    return replace(
-        spec, weights=it.weights, biases=it.biases, opt_state=it.state, opt_step=it.step
-    )
+    return replace(spec, weights=it.weights, biases=it.biases, opt_state=it.state, opt_step=it.step)
 
 
 class FullBatch:

@@ -424,7 +424,7 @@ def _adam(decoupled: bool) -> Callable[[dict, int], list[Line]]:
                 "v_hat",
                 lambda e: e[second] / b2,
                 lambda e: _over(e[second], _bias(e, "beta2")),
-                "{v_hat} = {%s} / (1 - BETA2 ** t)  # bias correction" % second,
+                "{v_hat} = {" + second + "} / (1 - BETA2 ** t)  # bias correction",
             ),
             Line(
                 "theta",
@@ -482,7 +482,8 @@ OPTIMIZERS: dict[str, Optimizer] = {
             lambda h: {"v": "momentum_buffer"} if h["momentum"] else {},
             lambda h: (
                 "Momentum moves {theta} along its velocity v, a running sum of its gradients, "
-                "scaled by η = {lr}" + (" (Nesterov: looking ahead by μ·v)" if h["nesterov"] else "")
+                "scaled by η = {lr}"
+                + (" (Nesterov: looking ahead by μ·v)" if h["nesterov"] else "")
                 if h["momentum"]
                 else "Gradient descent moves {theta} against its gradient, scaled by η = {lr}"
             ),
@@ -502,8 +503,10 @@ OPTIMIZERS: dict[str, Optimizer] = {
             ),
             _rmsprop,
             _rms_slots,
-            lambda h: "RMSprop divides the step of {theta} by the root of its running square "
-            "average v" + (", less the square of its running mean ḡ" if h["centered"] else ""),
+            lambda h: (
+                "RMSprop divides the step of {theta} by the root of its running square "
+                "average v" + (", less the square of its running mean ḡ" if h["centered"] else "")
+            ),
         ),
         Optimizer(
             "adam",
@@ -512,8 +515,10 @@ OPTIMIZERS: dict[str, Optimizer] = {
             (BETAS, EPS_H, _wd(0.0, WD + " Adam adds it to the gradient (coupled)."), AMSGRAD),
             _adam(False),
             _adam_slots,
-            lambda h: "Adam steps {theta} by its bias-corrected mean gradient m̂ over the root of "
-            "its bias-corrected square mean v̂",
+            lambda h: (
+                "Adam steps {theta} by its bias-corrected mean gradient m̂ over the root of "
+                "its bias-corrected square mean v̂"
+            ),
         ),
         Optimizer(
             "adamw",
@@ -522,8 +527,9 @@ OPTIMIZERS: dict[str, Optimizer] = {
             (BETAS, EPS_H, _wd(0.01, WD + " AdamW shrinks θ by η·λ·θ first (decoupled)."), AMSGRAD),
             _adam(True),
             _adam_slots,
-            lambda h: "AdamW shrinks {theta} by its decoupled weight decay, then steps it as Adam "
-            "does",
+            lambda h: (
+                "AdamW shrinks {theta} by its decoupled weight decay, then steps it as Adam does"
+            ),
         ),
     ]
 }
@@ -579,7 +585,11 @@ def catalog() -> list[dict]:
                     "default": list(h.default) if h.kind == "pair" else h.default,
                     "symbol": h.symbol,
                     "description": h.description,
-                    **{k: getattr(h, k) for k in ("ge", "gt", "le", "lt") if getattr(h, k) is not None},
+                    **{
+                        k: getattr(h, k)
+                        for k in ("ge", "gt", "le", "lt")
+                        if getattr(h, k) is not None
+                    },
                 }
                 for h in o.hypers
             ],
