@@ -55,6 +55,7 @@ class Explanation:
             "substituted": render(self.substituted, fmt),
             "result": render(self.result, fmt),
             "sentence": self.sentence,
+            "lines": None,
         }
         if self.lines:
             out["lines"] = [

@@ -317,3 +317,10 @@ class RunResponse(BaseModel):
     updated: dict[str, list] = Field(..., description="{weights, biases} after one update.")
     steps: list[StepOut] | None
     diverged: bool
+    optimizer_state: dict[str, dict[str, list]] | None = Field(
+        None,
+        description="The optimizer's state after the update, by quantity (sgd with momentum: v; "
+        "rmsprop: v, b, g_avg; adam and adamw: m, v, v_max), each {weights, biases} shaped as "
+        "the scenario's (0 for frozen tensors, which keep no state); null for plain SGD.",
+    )
+    optimizer_step: int = Field(1, description="The optimizer's step count t of this update.")

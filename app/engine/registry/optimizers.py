@@ -124,6 +124,15 @@ class Optimizer:
             env[line.name] = line.value(env)
         return env["theta"], {k: env[k] for k in self.slots(h)}
 
+    def numpy_constants(self, h: dict) -> list[str]:
+        """The exported script's hyperparameters: BETA1 = 0.9, … (OPT_EPS: the script's EPS is
+        the log's clip)."""
+        return [
+            f"{'OPT_EPS' if k == 'eps' else k.upper()} = {float(v)!r}"
+            for k, v in _numbers(h).items()
+            if not isinstance(v, bool)
+        ]
+
     def torch_kwargs(self, h: dict) -> dict:
         """Keyword arguments of `torch.optim.<torch>` (lr comes from the scenario)."""
         return {k: (tuple(v) if isinstance(v, list | tuple) else v) for k, v in h.items()}
@@ -320,7 +329,7 @@ def _rmsprop(h: dict, t: int) -> list[Line]:
                 state=True,
             )
         )
-    den = "np.sqrt({v} - {g_avg} * {g_avg}) + EPS" if c else "np.sqrt({v}) + EPS"
+    den = "np.sqrt({v} - {g_avg} * {g_avg}) + OPT_EPS" if c else "np.sqrt({v}) + OPT_EPS"
     if h["momentum"]:
         out.append(
             Line(
@@ -432,7 +441,7 @@ def _adam(decoupled: bool) -> Callable[[dict, int], list[Line]]:
                 lambda e: _minus_lr(
                     e, _over(e["m_hat"], Paren(Bin("+", sqrt_of(e["v_hat"]), e["eps"])))
                 ),
-                "{theta} = {theta} - lr * ({m_hat} / (np.sqrt({v_hat}) + EPS))",
+                "{theta} = {theta} - lr * ({m_hat} / (np.sqrt({v_hat}) + OPT_EPS))",
             ),
         ]
         return out
