@@ -299,7 +299,7 @@ def _sgd_check(h: dict) -> str | None:
 
 def _rms_den(e: Env, centered: bool) -> Expr:
     inner = Bin("−", e["v"], _sq(e["g_avg"])) if centered else e["v"]
-    return Paren(Bin("+", sqrt_of(inner), e["eps"]))
+    return Bin("+", sqrt_of(inner), e["eps"])  # a denominator: bracketed in text by Frac
 
 
 def _rms_den_value(e: Env, centered: bool):
@@ -373,8 +373,8 @@ def _rms_slots(h: dict) -> dict[str, str]:
 
 
 def _bias(e: Env, beta: str) -> Expr:
-    """1 − βᵗ."""
-    return Paren(Bin("−", ONE, Pow(e[beta], e["t"])))
+    """1 − βᵗ (a denominator: bracketed in text by Frac)."""
+    return Bin("−", ONE, Pow(e[beta], e["t"]))
 
 
 def _adam(decoupled: bool) -> Callable[[dict, int], list[Line]]:
@@ -439,7 +439,7 @@ def _adam(decoupled: bool) -> Callable[[dict, int], list[Line]]:
                 "theta",
                 lambda e: e["theta"] - e["lr"] * (e["m_hat"] / (np.sqrt(e["v_hat"]) + e["eps"])),
                 lambda e: _minus_lr(
-                    e, _over(e["m_hat"], Paren(Bin("+", sqrt_of(e["v_hat"]), e["eps"])))
+                    e, _over(e["m_hat"], Bin("+", sqrt_of(e["v_hat"]), e["eps"]))
                 ),
                 "{theta} = {theta} - lr * ({m_hat} / (np.sqrt({v_hat}) + OPT_EPS))",
             ),
