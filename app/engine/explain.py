@@ -419,7 +419,9 @@ class Explainer:
         start = (
             "its state starts at zero"
             if rule.t == 1
-            else f"its state carried from the {rule.t - 1} update{'s' if rule.t > 2 else ''} before"
+            else "its state carried from the update before"
+            if rule.t == 2
+            else f"its state carried from the {rule.t - 1} updates before"
         )
         words = (
             rule.opt.words(rule.hyper).format(theta=sym.text(Fmt()), lr=f"{s.lr:g}")

@@ -215,3 +215,25 @@ def test_stepped_update_equals_the_vectorised_step(name, hyper, lr):
     by_id = {g.nodes[p].id: float(state.P[p]) for p in g.params}
     for s in updates:
         assert s.value == by_id[s.target]
+
+
+def test_iteration_two_shows_a_velocity_that_is_no_longer_zero():
+    """The lesson of the scenario after one update (what iteration 2 starts from) explains its
+    velocity from the one the first update left: μ × v₁ + (1 − τ) × g, with v₁ = g₁ ≠ 0."""
+    spec = with_optimizer(random_spec(5), "sgd", {"momentum": 0.9}, 0.1)
+    first = Lesson.from_spec(spec)
+    second = Lesson.from_spec(next_spec(spec))
+    last = first.plan.total - 1
+    p = first.plan.step(last).target
+    v1 = first.state_at(first.plan.total).S["v"][p]
+    assert v1 != 0 and v1 == first.state_at(first.plan.total).pgrad[p]  # v ← g at t = 1
+    ex = second.at(last + 1, precision=12).steps[0].explanation
+    (line,) = ex["lines"]
+    assert line["formula"]["text"].startswith("v ← μ · v + (1 − τ) · ∂L/∂")
+    assert line["substituted"]["text"].startswith(
+        f"v ← 0.900000000000 × {v1:.12f}".replace("-", "−")
+    )
+    assert "step t = 2" in ex["sentence"] and "carried from the update before" in ex["sentence"]
+    first_ex = first.at(last + 1, precision=12).steps[0].explanation
+    assert first_ex["lines"][0]["formula"]["text"].startswith("v ← ∂L/∂")  # t = 1: v ← g
+    assert "step t = 1: its state starts at zero" in first_ex["sentence"]

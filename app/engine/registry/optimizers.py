@@ -438,9 +438,7 @@ def _adam(decoupled: bool) -> Callable[[dict, int], list[Line]]:
             Line(
                 "theta",
                 lambda e: e["theta"] - e["lr"] * (e["m_hat"] / (np.sqrt(e["v_hat"]) + e["eps"])),
-                lambda e: _minus_lr(
-                    e, _over(e["m_hat"], Bin("+", sqrt_of(e["v_hat"]), e["eps"]))
-                ),
+                lambda e: _minus_lr(e, _over(e["m_hat"], Bin("+", sqrt_of(e["v_hat"]), e["eps"]))),
                 "{theta} = {theta} - lr * ({m_hat} / (np.sqrt({v_hat}) + OPT_EPS))",
             ),
         ]
