@@ -106,9 +106,11 @@ def main() -> None:
             report("train", title, "÷ NumPy", round(ours / ref, 2), "", None)
         if torch is not None:
             which = "Adam" if optimizer == "adam" else "SGD"
-            pt = (
-                best_of(lambda: torch_loop(torch, *w[:1], b[0], w[1], b[1], X, Y, lr, e, which)) / e
-            )  # noqa: B023
+
+            def torch_run():
+                torch_loop(torch, w[0], b[0], w[1], b[1], X, Y, lr, e, which)  # noqa: B023
+
+            pt = best_of(torch_run) / e
             row += f" {ours / pt:13.2f}×"
             report("train", title, "÷ PyTorch", round(ours / pt, 2), "", None)
         else:
