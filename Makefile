@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
+REDIS_SERVER ?= /usr/bin/redis-server
 NODE ?= node
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
 
@@ -53,6 +54,11 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -q
 	$(SUDO) apt-get install -y -q chromium
 
+# Redis for the live-session tests (started by a fixture on a free loopback port; nothing else).
+$(REDIS_SERVER):
+	$(SUDO) apt-get update -q
+	$(SUDO) apt-get install -y -q redis-server
+
 # Node runs the front end's unit tests (node --test) and npm fetches axe-core: Debian's if missing.
 node:
 	@command -v $(NODE) >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs)
@@ -64,7 +70,7 @@ $(AXE): | node
 run: $(VENV)/.app
 	$(VENV)/bin/backstep
 
-test: $(VENV)/.test $(CHROMIUM) $(AXE) node
+test: $(VENV)/.test $(CHROMIUM) $(REDIS_SERVER) $(AXE) node
 	$(VENV)/bin/ruff check app tests $(wildcard bench)
 	PYTHON=$(PY) $(NODE) --test --test-reporter=spec tests/js/*.test.mjs
 	$(PY) -m pytest
@@ -75,7 +81,7 @@ lint: $(VENV)/.test
 
 
 # Every bench/*_bench.py (load, latency, and any other helper's), then one table of figures.
-bench: $(VENV)/.test
+bench: $(VENV)/.test $(REDIS_SERVER)
 	$(PY) bench/run_all.py
 
 clean:

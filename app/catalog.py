@@ -13,6 +13,7 @@ from app.engine import registry
 from app.engine.plan import GRANULARITIES
 from app.limits import (
     MAX_ABS,
+    MAX_CSV_CHARS,
     MAX_EXPLAINED,
     MAX_LAYERS,
     MAX_PRECISION,
@@ -34,6 +35,7 @@ def catalog() -> dict:
             "precision": MAX_PRECISION,
             "explained": MAX_EXPLAINED,
             "worksheet_quantities": MAX_WORKSHEET_QUANTITIES,
+            "csv_chars": MAX_CSV_CHARS,
         },
         "granularities": list(GRANULARITIES),
     }

@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     # Worker processes build the app from the environment: hand the flags on through it.
     os.environ["BACKSTEP_LOG_LEVEL"] = args.log_level
+    os.environ["BACKSTEP_WORKERS"] = str(args.workers)  # live sessions need a broker beyond one
     # One core per worker: NumPy's BLAS would otherwise start a thread per core in every worker,
     # so one request could spend two CPU-seconds a second and workers would fight over cores.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -68,6 +69,7 @@ def main(argv: list[str] | None = None) -> None:
         http="app.server:Protocol",  # header size and read-time limits, connections recycled
         timeout_keep_alive=IDLE_TIMEOUT_SECONDS,
         limit_concurrency=MAX_CONNECTIONS,  # per worker; beyond, 503
+        timeout_graceful_shutdown=3,  # live followers' streams never end by themselves
     )
 
 

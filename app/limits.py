@@ -57,3 +57,15 @@ HEADER_TIMEOUT_SECONDS = 10.0  # from a request's first byte to the end of its h
 IDLE_TIMEOUT_SECONDS = 5  # a connection with no request under way is closed after this
 MAX_CONNECTION_SECONDS = 5.0  # a keep-alive connection is closed after an answer once this old
 MAX_CONNECTIONS = 1_000  # open connections per worker; beyond, new requests get 503
+
+# ── live class sessions (app/live; the settings may change the first three) ──────────
+LIVE_MAX_SESSIONS = 100  # sessions one server (every worker sharing one broker) holds at once
+LIVE_MAX_FOLLOWERS = 200  # followers of one session
+LIVE_IDLE_SECONDS = 7_200  # a session whose presenter has been gone this long ends
+MAX_LIVE_STATE_BYTES = 262_144  # one published state (the page's whole lesson, scenario included)
+MAX_QUESTION_CHARS = 64  # a prediction question's id
+MAX_ANSWER_ABS = 1e6  # |number| a follower may predict
+LIVE_LOOKUP_FAILURES = 30  # unknown codes or wrong secrets per address per window, then 429
+LIVE_CREATE_ATTEMPTS = 10  # sessions one address may start per window, then 429
+LIVE_WINDOW_SECONDS = 60.0  # the window of both rate limits
+LIVE_HEARTBEAT_SECONDS = 10.0  # a follower's stream sends a comment this often (and counts it)

@@ -1,6 +1,8 @@
 """Application factory: mounts static files, page routes and API routers, behind the middleware
 that makes every response safe (ids, logs, headers, body limit, JSON errors)."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -45,6 +47,15 @@ def middleware(settings: Settings) -> list[Middleware]:
     return stack
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    broker = getattr(app.state, "live_broker", None)  # started on first use (app.api.routes.live)
+    if broker is not None:
+        app.state.live_broker = None
+        await broker.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
@@ -56,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=ERROR_RESPONSES,
         docs_url=None,  # served by app.docs with its own CSP
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     cache.configure(settings.lesson_cache_mb, settings.answer_cache_mb)

@@ -12,7 +12,13 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from app.limits import MAX_BODY_BYTES, MAX_BODY_BYTES_SETTING
+from app.limits import (
+    LIVE_IDLE_SECONDS,
+    LIVE_MAX_FOLLOWERS,
+    LIVE_MAX_SESSIONS,
+    MAX_BODY_BYTES,
+    MAX_BODY_BYTES_SETTING,
+)
 
 # scheme://host[:port], nothing else: a path, a wildcard or a quote could widen or break a header.
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
@@ -49,6 +55,30 @@ class Settings(BaseSettings):
     frame_ancestors: Origins = Field(
         default_factory=list, description="Origins that may embed the page in a frame."
     )
+
+    broker_url: str | None = Field(
+        None,
+        description="redis://host:port/db for live class sessions shared by several workers or "
+        "hosts; unset, they live in the process (one worker).",
+    )
+    live_idle_seconds: int = Field(
+        LIVE_IDLE_SECONDS, ge=60, le=7 * 86_400, description="A live session idle this long ends."
+    )
+    live_max_sessions: int = Field(
+        LIVE_MAX_SESSIONS, ge=1, le=100_000, description="Live sessions the server holds at once."
+    )
+    live_max_followers: int = Field(
+        LIVE_MAX_FOLLOWERS, ge=1, le=10_000, description="Followers of one live session."
+    )
+
+    @field_validator("broker_url", mode="before")
+    @classmethod
+    def _broker(cls, v: object) -> object:
+        if isinstance(v, str):
+            v = v.strip() or None
+            if v is not None and not re.match(r"^rediss?://", v):
+                raise ValueError("BACKSTEP_BROKER_URL must be redis://… or rediss://…")
+        return v
 
     @field_validator("cors_origins", "frame_ancestors", mode="before")
     @classmethod

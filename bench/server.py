@@ -26,10 +26,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(workers: int = 1):
-    """Yields the port of `backstep --workers N` on 127.0.0.1; stops it afterwards."""
+def serve(workers: int = 1, env: dict[str, str] | None = None, process: list | None = None):
+    """Yields the port of `backstep --workers N` on 127.0.0.1 (with `env` added to the
+    environment); stops it afterwards. `process`, if given, receives the Popen."""
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     errors = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "--port", str(port), "--workers", str(workers)],
@@ -38,6 +39,8 @@ def serve(workers: int = 1):
         stdout=subprocess.DEVNULL,  # the JSON access log is still written, to nowhere
         stderr=errors,
     )
+    if process is not None:
+        process.append(proc)
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -6,6 +6,7 @@ import re
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
 
 LONG_NUMBER = re.compile(r"\d{25,}")  # 25+ digits: an echoed input, never one of our limits
 
@@ -38,5 +39,16 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return JSONResponse(status_code=422, content={"detail": [_clean(e) for e in exc.errors()]})
 
 
+async def _broker_down(request: Request, exc: Exception) -> JSONResponse:
+    """Redis away (restarting, unreachable): live sessions say so and when to try again; the
+    presenter's page and followers retry by themselves."""
+    return JSONResponse(
+        status_code=503,
+        content={"detail": "the live-session broker (Redis) is unreachable; try again shortly"},
+        headers={"Retry-After": "1"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RedisError, _broker_down)

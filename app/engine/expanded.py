@@ -10,7 +10,8 @@ from __future__ import annotations
 from app.engine.depth_layout import place
 from app.engine.graph import Graph, Node
 from app.engine.mathfmt import Sym
-from app.engine.network import Labeller, MLPSpec, bias_node, build_nodes, weight_node
+from app.engine.network import MLPSpec, bias_node, build_nodes, weight_node
+from app.engine.notation import Notation
 
 
 def build_expanded_graph(spec: MLPSpec) -> Graph:
@@ -19,7 +20,7 @@ def build_expanded_graph(spec: MLPSpec) -> Graph:
     return Graph(nodes, root, spec.inputs, spec.targets)
 
 
-def products_and_sums(add, lab: Labeller, l: int, j: int, prev: list[int], W, b) -> int:
+def products_and_sums(add, lab: Notation, l: int, j: int, prev: list[int], W, b) -> int:
     """z = Σ wᵢ·aᵢ + b as pᵢ = wᵢ·aᵢ, a chain of additions, and the bias added last."""
     products = []
     for i, a in enumerate(prev):

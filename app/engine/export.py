@@ -12,7 +12,9 @@ import json
 
 import numpy as np
 
+from app.engine.mathfmt import Fmt
 from app.engine.network import MLPSpec
+from app.engine.notation import Notation
 from app.engine.registry import ACTIVATIONS, EPS, LOSSES
 from app.engine.vectorised import flat_offsets, optimizer_of, plain_sgd, start_state
 
@@ -35,11 +37,37 @@ def parse_output(text: str) -> dict[str, object]:
     return out
 
 
+SHOW_ALL_NAMES = 12  # a tensor with more entries names only its first and last
+
+
+def names(nt: Notation, tensor: str) -> str:
+    """The page's names of a tensor's entries, row by row: W⁽¹⁾₁₁ W⁽¹⁾₁₂ | W⁽¹⁾₂₁ W⁽¹⁾₂₂."""
+    ids = nt.tensor_ids(tensor)
+    flat = [i for row in ids for i in row]
+    if len(flat) > SHOW_ALL_NAMES:
+        return f"{nt.text(flat[0])} … {nt.text(flat[-1])}"
+    return " | ".join(" ".join(nt.text(i) for i in row) for row in ids)
+
+
+def _names_note(nt: Notation) -> str:
+    if nt.chain:
+        return "Each tensor's comment names its entries as the page does (the tutorial's W₁₁, W₂)."
+    return "W1[j - 1, k - 1] is the page's W⁽¹⁾ⱼₖ (row j, column k, from 1), as each comment says."
+
+
+def _layer(nt: Notation, base: str, l: int) -> str:
+    return nt.layer(base, l).text(Fmt())
+
+
 def _data(spec: MLPSpec, tensor: str) -> list[str]:
-    """The parameters and data, shaped as in the tutorial: W (out, in), b and X as columns."""
+    """The parameters and data, shaped as in the tutorial: W (out, in), b and X as columns.
+    A comment names each entry as the page does: W1[j − 1, k − 1] is W⁽¹⁾ⱼₖ."""
+    nt = Notation(spec.layers)
     lines = []
     for l, (W, b) in enumerate(zip(spec.weights, spec.biases, strict=True), start=1):
+        lines.append(f"# {_layer(nt, 'W', l)} on the page, row by row: {names(nt, f'W{l}')}")
         lines.append(f"W{l} = {tensor}({literal(W)})  # shape {W.shape}: layer {l}, (out, in)")
+        lines.append(f"# {_layer(nt, 'b', l)} on the page: {names(nt, f'b{l}')}")
         lines.append(f"b{l} = {tensor}({literal(b[:, None])})  # shape ({len(b)}, 1)")
     lines.append(f"X = {tensor}({literal(spec.inputs.T)})  # inputs: one column per sample")
     lines.append(f"Y = {tensor}({literal(spec.targets.T)})  # targets: one column per sample")
@@ -52,12 +80,14 @@ def _data(spec: MLPSpec, tensor: str) -> list[str]:
 
 def numpy_script(spec: MLPSpec) -> str:
     depth = spec.depth
+    nt = Notation(spec.layers)
     acts = sorted(set(spec.activations))
     out = [
         '"""One training iteration of this network in plain NumPy, exported from Backstep.',
         "",
         "Forward pass, backward pass (the chain rule by hand) and one gradient-descent update,",
         "as in the tutorial's program. Each quantity is printed as `name = <JSON>` at full precision.",
+        _names_note(nt),
         '"""',
         "",
         "import json",
@@ -80,8 +110,8 @@ def numpy_script(spec: MLPSpec) -> str:
     out.append("# ── FORWARD PASS ──────────────────────────────────────────")
     prev = "X"
     for l in range(1, depth + 1):
-        out.append(f"z{l} = W{l} @ {prev} + b{l}")
-        out.append(f"a{l} = {spec.activations[l - 1]}(z{l})")
+        out.append(f"z{l} = W{l} @ {prev} + b{l}  # {_layer(nt, 'z', l)}")
+        out.append(f"a{l} = {spec.activations[l - 1]}(z{l})  # {_layer(nt, 'a', l)}")
         prev = f"a{l}"
     out.append(f"y_hat = a{depth}  # the prediction ŷ")
     out += _np_loss(spec.loss, "y_hat", "loss")
@@ -96,13 +126,15 @@ def numpy_script(spec: MLPSpec) -> str:
     out += _np_loss_grad(spec.loss, depth)
     for l in range(depth, 0, -1):
         act = spec.activations[l - 1]
+        delta = f"{_layer(nt, 'δ', l)} = ∂ℓ/∂{_layer(nt, 'z', l)}, per sample"
         if ACTIVATIONS[act].output_only:
-            out.append(f"delta{l} = softmax_backward(a{l}, dA{l})  # δ{l} = ∂ℓ/∂z{l}, per sample")
+            out.append(f"delta{l} = softmax_backward(a{l}, dA{l})  # {delta}")
         else:
-            out.append(f"delta{l} = dA{l} * {act}_deriv(z{l}, a{l})  # δ{l} = ∂ℓ/∂z{l}, per sample")
+            out.append(f"delta{l} = dA{l} * {act}_deriv(z{l}, a{l})  # {delta}")
         a_prev = "X" if l == 1 else f"a{l - 1}"
-        out.append(f"dW{l} = delta{l} @ {a_prev}.T / m  # ∂L/∂W{l}: mean over the samples")
-        out.append(f"db{l} = np.sum(delta{l}, axis=1, keepdims=True) / m  # ∂L/∂b{l}")
+        dw, db = f"∂L/∂{_layer(nt, 'W', l)}", f"∂L/∂{_layer(nt, 'b', l)}"
+        out.append(f"dW{l} = delta{l} @ {a_prev}.T / m  # {dw}: mean over the samples")
+        out.append(f"db{l} = np.sum(delta{l}, axis=1, keepdims=True) / m  # {db}")
         if l > 1:
             out.append(f"dA{l - 1} = W{l}.T @ delta{l}  # propagate the error upstream")
     for l in range(depth, 0, -1):
@@ -188,12 +220,14 @@ def _np_loss_grad(loss: str, depth: int) -> list[str]:
 
 def torch_script(spec: MLPSpec) -> str:
     depth = spec.depth
+    nt = Notation(spec.layers)
     out = [
         '"""One training iteration of this network in PyTorch, exported from Backstep.',
         "",
         "As in the tutorial's PyTorch example: build the forward pass, call loss.backward(), and",
         "read the gradients from .grad. float64 throughout, so the numbers match the engine's to the",
-        'last digits. Each quantity is printed as `name = <JSON>`."""',
+        "last digits. Each quantity is printed as `name = <JSON>`.",
+        _names_note(nt) + '"""',
         "",
         "import json",
         "",
@@ -217,7 +251,8 @@ def torch_script(spec: MLPSpec) -> str:
     prev = "X"
     for l in range(1, depth + 1):
         out.append(f"z{l} = W{l} @ {prev} + b{l}")
-        out.append(f"z{l}.retain_grad()  # keep ∂L/∂z{l} to show δ{l}")
+        z, d = _layer(nt, "z", l), _layer(nt, "δ", l)
+        out.append(f"z{l}.retain_grad()  # keep ∂L/∂{z} to show {d}")
         out.append(f"a{l} = " + ACTIVATIONS[spec.activations[l - 1]].torch.format(z=f"z{l}"))
         prev = f"a{l}"
     out.append(f"y_hat = a{depth}")

@@ -12,6 +12,7 @@ import numpy as np
 
 from app.engine.datasets import make_dataset
 from app.engine.network import MLPSpec, init_params
+from app.engine.notation import Notation
 from app.engine.registry import ACTIVATIONS, activate, softmax, softmax_vjp
 from app.engine.train import TrainConfig, Trainer, global_norm
 from app.engine.vectorised import backward, forward
@@ -101,13 +102,16 @@ def dead_neurons(spec: MLPSpec, weights=None, biases=None) -> list[dict]:
     """Hidden neurons whose pre-activation is ≤ 0 for every sample: a ReLU there passes no
     gradient, so its incoming weights never change."""
     fp = forward(spec, weights, biases)
+    name = Notation(spec.layers).text
     out = []
     for l, z in enumerate(fp.zs[:-1], start=1):
         for j in range(z.shape[0]):
             active = float(np.mean(z[j] > 0))
+            nid = f"a{l}_{j}"
             out.append(
-                {"id": f"a{l}_{j}", "layer": l, "row": j, "active": active, "dead": active == 0}
-            )
+                {"id": nid, "label": name(nid), "layer": l, "row": j, "active": active,
+                 "dead": active == 0}
+            )  # fmt: skip
     return out
 
 
@@ -153,7 +157,12 @@ def zero_grad(iterations: int = 15, learning_rate: float = 0.1) -> dict:
     each iteration, and letting it accumulate (no zero_grad). Shows ∂L/∂W2[0][0] per update."""
     data = make_dataset("sine", 40, 0.1, 0)
     spec = _spec([1, 8, 1], ["tanh", "linear"], "mse", data, "xavier", 0, 1.0, learning_rate)
-    out = {"iterations": iterations, "learning_rate": learning_rate, "parameter": "W2_0_0"}
+    out = {
+        "iterations": iterations,
+        "learning_rate": learning_rate,
+        "parameter": "W2_0_0",
+        "parameter_label": Notation(spec.layers).text("W2_0_0"),
+    }
     for key, acc in (("correct", False), ("accumulated", True)):
         weights, biases = [w.copy() for w in spec.weights], [b.copy() for b in spec.biases]
         fresh, used, losses, norms = [], [], [], []
@@ -224,6 +233,7 @@ def gradcheck(spec: MLPSpec, eps: float = 1e-6, stop: Callable[[], bool] | None 
     rows = []
     t0 = time.perf_counter()
     ids = param_ids(spec)
+    name = Notation(spec.layers).text
     for pid, tensor, idx in ids:
         if stop is not None and stop():
             raise Stopped(len(rows), len(ids))
@@ -240,6 +250,7 @@ def gradcheck(spec: MLPSpec, eps: float = 1e-6, stop: Callable[[], bool] | None 
         rows.append(
             {
                 "id": pid,
+                "label": name(pid),
                 "backprop": analytic,
                 "numeric": numeric,
                 "abs_error": abs(numeric - analytic),
@@ -271,9 +282,11 @@ def blame(spec: MLPSpec) -> dict:
     grads = np.array([float(_tensor(dws, dbs, t)[idx]) for _, t, idx in ids])
     total = float(np.sum(np.abs(grads)))
     share = np.abs(grads) / total if total > 0 else np.zeros_like(grads)
+    name = Notation(spec.layers).text
     rows = [
         {
             "id": pid,
+            "label": name(pid),
             "layer": int(t[1:]),
             "grad": float(g),
             "share": float(s),

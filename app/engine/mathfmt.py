@@ -73,6 +73,14 @@ def _fname(name: str) -> str:
     return _ltx(name)
 
 
+def _index(sub: str) -> str:
+    """A subscript in MathML: 10,3 (two indices, one with two digits) as 10 , 3."""
+    if "," not in sub:
+        return f"<mn>{escape(sub)}</mn>"
+    parts = "<mo>,</mo>".join(f"<mn>{escape(p)}</mn>" for p in sub.split(","))
+    return f"<mrow>{parts}</mrow>"
+
+
 @dataclass(frozen=True)
 class Sym(Expr):
     base: str
@@ -97,11 +105,9 @@ class Sym(Expr):
     def mathml(self, fmt: Fmt) -> str:
         base = f"<mi>{escape(self.base)}</mi>"
         if self.sub and self.sup:
-            return (
-                f"<msubsup>{base}<mn>{escape(self.sub)}</mn><mn>{escape(self.sup)}</mn></msubsup>"
-            )
+            return f"<msubsup>{base}{_index(self.sub)}<mn>{escape(self.sup)}</mn></msubsup>"
         if self.sub:
-            return f"<msub>{base}<mn>{escape(self.sub)}</mn></msub>"
+            return f"<msub>{base}{_index(self.sub)}</msub>"
         if self.sup:
             return f"<msup>{base}<mn>{escape(self.sup)}</mn></msup>"
         return base

@@ -8,6 +8,7 @@ import numpy as np
 
 from app.engine.graph import Graph, Node
 from app.engine.mathfmt import Sym
+from app.engine.notation import Notation
 from app.engine.registry import ACTIVATIONS
 
 INIT_SCHEMES = ("normal", "xavier", "he", "uniform")
@@ -65,42 +66,6 @@ def init_params(
     return weights, biases
 
 
-def _idx(*ks: int) -> str:
-    """Subscript digits, comma-separated once any index has two digits: 12 or 1,12."""
-    if max(ks) < 10:
-        return "".join(map(str, ks))
-    return ",".join(map(str, ks))
-
-
-class Labeller:
-    """Tutorial notation: z₁, a₁, ŷ, W₁₁, W₂, b₁ for one-neuron layers; z⁽¹⁾₂, W⁽¹⁾₂₁ otherwise."""
-
-    def __init__(self, layers: list[int]):
-        self.layers = layers
-        self.out = len(layers) - 1
-
-    def unit(self, base: str, l: int, j: int) -> Sym:
-        if l == self.out and base == "a":
-            return Sym("ŷ", str(j + 1) if self.layers[l] > 1 else "")
-        if self.layers[l] == 1:
-            return Sym(base, str(l))
-        return Sym(base, str(j + 1), f"({l})")
-
-    def weight(self, l: int, j: int, i: int) -> Sym:
-        n_out, n_in = self.layers[l], self.layers[l - 1]
-        if n_out == 1 and n_in == 1:
-            return Sym("W", str(l))
-        if n_out == 1:
-            return Sym("W", _idx(l, i + 1))
-        return Sym("W", _idx(j + 1, i + 1), f"({l})")
-
-    def input(self, i: int) -> Sym:
-        return Sym("x", str(i + 1))
-
-    def target(self, j: int) -> Sym:
-        return Sym("y", str(j + 1) if self.layers[-1] > 1 else "")
-
-
 def build_graph(spec: MLPSpec) -> Graph:
     """Nodes in teaching order: per layer, each neuron's parameters, z, then a (softmax: all z first)."""
     nodes, root = build_nodes(spec, weighted_sum)
@@ -110,7 +75,7 @@ def build_graph(spec: MLPSpec) -> Graph:
 def build_nodes(spec: MLPSpec, neuron) -> tuple[list[Node], int]:
     """The network's nodes and its root (the loss), with `neuron(add, lab, l, j, prev, W, b)`
     building each pre-activation z: one weighted sum here, products and sums when expanded."""
-    lab = Labeller(spec.layers)
+    lab = Notation(spec.layers)  # every name people read (notation.py)
     nodes: list[Node] = []
 
     def add(node: Node) -> int:
@@ -157,7 +122,7 @@ def build_nodes(spec: MLPSpec, neuron) -> tuple[list[Node], int]:
     return nodes, root
 
 
-def weighted_sum(add, lab: Labeller, l: int, j: int, prev: list[int], W, b) -> int:
+def weighted_sum(add, lab: Notation, l: int, j: int, prev: list[int], W, b) -> int:
     """z = Σ wᵢ·aᵢ + b as one node, after its weights and bias."""
     ws = [add(weight_node(lab, l, j, i, W, l, j)) for i in range(len(prev))]
     bj = add(bias_node(lab, l, j, b, l, j))
@@ -176,7 +141,7 @@ def weighted_sum(add, lab: Labeller, l: int, j: int, prev: list[int], W, b) -> i
     )
 
 
-def weight_node(lab: Labeller, l: int, j: int, i: int, W, layer: int = 0, row: int = 0) -> Node:
+def weight_node(lab: Notation, l: int, j: int, i: int, W, layer: int = 0, row: int = 0) -> Node:
     """W{l}[j][i] as a parameter node; its update groups with neuron j's other parameters."""
     return Node(
         f"W{l}_{j}_{i}", "param", lab.weight(l, j, i), layer, row, role="W",
@@ -184,14 +149,14 @@ def weight_node(lab: Labeller, l: int, j: int, i: int, W, layer: int = 0, row: i
     )  # fmt: skip
 
 
-def bias_node(lab: Labeller, l: int, j: int, b, layer: int = 0, row: int = 0) -> Node:
+def bias_node(lab: Notation, l: int, j: int, b, layer: int = 0, row: int = 0) -> Node:
     return Node(
         f"b{l}_{j}", "param", lab.unit("b", l, j), layer, row, role="b",
         tensor=f"b{l}", index=(j,), init=float(b[j]), group=(l, j),
     )  # fmt: skip
 
 
-def _activation(add, lab: Labeller, l: int, j: int, zs: tuple, act: str, slope: float, index: int):
+def _activation(add, lab: Notation, l: int, j: int, zs: tuple, act: str, slope: float, index: int):
     attrs = {"activation": act, "slope": slope, "index": index}
     return add(
         Node(

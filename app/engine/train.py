@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from app.engine.network import MLPSpec
+from app.engine.notation import Notation
 from app.engine.vectorised import FullBatch, Pass, backward, forward, optimize, start_state
 
 
@@ -301,10 +302,13 @@ def grid_maps(
     fp = forward(fake, weights, biases)
     outputs = fp.acts[-1].reshape(-1, size, size)
     neurons = []
+    name = Notation(spec.layers).text
     for l, a in enumerate(fp.acts[1:-1], start=1):
         for j in range(a.shape[0]):
             if len(neurons) < max_neurons:
+                nid = f"a{l}_{j}"
                 neurons.append(
-                    {"id": f"a{l}_{j}", "layer": l, "row": j, "values": a[j].reshape(size, size)}
-                )
+                    {"id": nid, "label": name(nid), "layer": l, "row": j,
+                     "values": a[j].reshape(size, size)}
+                )  # fmt: skip
     return {"x": xs, "y": ys, "outputs": outputs, "neurons": neurons}

@@ -29,8 +29,8 @@ export function describe(status, body) {
 }
 
 /** The answer to a request, once it is known to be a success; otherwise an ApiError. */
-async function send(method, path, body, signal, accept = null) {
-  const headers = body ? { "Content-Type": "application/json" } : {};
+async function send(method, path, body, signal, accept = null, extra = {}) {
+  const headers = body ? { "Content-Type": "application/json", ...extra } : { ...extra };
   if (accept) headers.Accept = accept;
   let response;
   try {
@@ -82,7 +82,22 @@ function filenameOf(response, fallback) {
   return match ? match[1] : fallback;
 }
 
+const code = (c) => encodeURIComponent(c);
+const presenter = (secret) => ({ "X-Presenter-Secret": secret });
+
+/** Live class sessions (app/live): the presenter's calls carry its secret in a header. */
+const live = {
+  start: () => post("/api/live"),
+  session: (c, signal) => get(`/api/live/${code(c)}`, signal),
+  publish: async (c, secret, body) => json(await send("POST", `/api/live/${code(c)}/state`, body, undefined, null, presenter(secret))),
+  tally: async (c, secret, signal) => json(await send("GET", `/api/live/${code(c)}/tally`, null, signal, null, presenter(secret))),
+  end: (c, secret) => send("POST", `/api/live/${code(c)}/end`, null, undefined, null, presenter(secret)),
+  join: (c, follower) => post(`/api/live/${code(c)}/join`, follower ? { follower } : {}),
+  answer: (c, body) => send("POST", `/api/live/${code(c)}/answers`, body),
+};
+
 export const api = {
+  live,
   /** Any other endpoint (the labs'): POST a JSON body, resolve to the JSON answer. */
   post,
   // the page shows labels as text only: their LaTeX and MathML would multiply a large graph's size

@@ -19,6 +19,7 @@ import { createExpressionEditor } from "./expr/editor.js";
 import { api } from "./api.js";
 import { createToast, el } from "./dom.js";
 import { createWorksheetPanels } from "./worksheet/panel.js";
+import { createLive } from "./live/live.js";
 
 const $ = (id) => document.getElementById(id);
 const presets = JSON.parse($("presets-data").textContent);
@@ -364,3 +365,4 @@ lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boo
   }
 });
 if (hashError) toast.show(hashError, 8000);
+createLive({ store, toast }); // Go live (L), or follow a presenter at /join/CODE (app/live)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
+from app.engine.notation import Notation
 from app.limits import MAX_GRADCHECK_WORK
 from tests.browser.pageview import number
 from tests.oracles_train import mlp_grads
@@ -82,13 +83,19 @@ def gradcheck_table(page) -> dict[str, tuple[float, float]]:
     return {c[0]: (number(c[1]), number(c[2])) for c in cells}
 
 
-def assert_gradcheck_shows(page, grads: dict[str, float]) -> None:
-    shown = gradcheck_table(page)
-    assert set(shown) == set(grads)
-    for pid, (backprop, numeric) in shown.items():
+def by_name(grads: dict[str, float], layers: list[int]) -> dict[str, float]:
+    """The reference's gradients keyed by the names the page shows (README, Notation)."""
+    name = Notation(layers).text
+    return {name(pid): g for pid, g in grads.items()}
+
+
+def assert_gradcheck_shows(page, grads: dict[str, float], layers: list[int]) -> None:
+    shown, named = gradcheck_table(page), by_name(grads, layers)
+    assert set(shown) == set(named)
+    for name, (backprop, numeric) in shown.items():
         # 8 significant digits on the page; central differences are good to ~1e-9 here
-        assert backprop == pytest.approx(grads[pid], rel=1e-6, abs=1e-12), pid
-        assert numeric == pytest.approx(grads[pid], rel=1e-5, abs=1e-9), pid
+        assert backprop == pytest.approx(named[name], rel=1e-6, abs=1e-12), name
+        assert numeric == pytest.approx(named[name], rel=1e-5, abs=1e-9), name
 
 
 # ── the hidden-layers field ─────────────────────────────────────────────────
@@ -97,7 +104,7 @@ def assert_gradcheck_shows(page, grads: dict[str, float]) -> None:
 def test_the_field_says_it_holds_neurons_per_hidden_layer(labs_page):
     page = labs_page
     label = page.locator("label", has=page.locator(HIDDEN)).inner_text()
-    assert "neurons in each" in label
+    assert "Neurons per hidden layer" in label
     assert page.inner_text(READOUT) == "1 hidden layer of 4 neurons: inputs → 4 → output"
     cases = {
         "8, 8": "2 hidden layers of 8 neurons each: inputs → 8 → 8 → output",
@@ -185,7 +192,7 @@ def test_gradcheck_and_blame_examine_the_trained_network(labs_page):
     assert checks[-1]["scenario"] == trained  # the trained weights, nothing else
     loss, grads = reference(trained)
     assert len(grads) == 20
-    assert_gradcheck_shows(page, grads)
+    assert_gradcheck_shows(page, grads, trained["layers"])
     assert page.locator("#lab-gradcheck tbody tr.bad").count() == 0  # backprop is right
     assert page.locator("#lab-gradcheck .finding.good").count() == 1
 
@@ -194,9 +201,10 @@ def test_gradcheck_and_blame_examine_the_trained_network(labs_page):
     total = sum(abs(g) for g in grads.values())
     titles = page.locator("#lab-blame svg rect.bar title").all_text_contents()
     assert len(titles) == 20
+    named = by_name(grads, trained["layers"])
     for t in titles:
-        pid, pct = re.fullmatch(r"(\S+): ([\d.]+) %", t).groups()
-        assert float(pct) == pytest.approx(100 * abs(grads[pid]) / total, abs=0.0051), pid
+        name, pct = re.fullmatch(r"(\S+): ([\d.]+) %", t).groups()
+        assert float(pct) == pytest.approx(100 * abs(named[name]) / total, abs=0.0051), name
     keys = page.locator("#lab-blame .legend .key").all_inner_texts()
     for l, key in enumerate(keys, start=1):
         layer = sum(abs(g) for pid, g in grads.items() if pid[1:].startswith(f"{l}_"))
@@ -245,4 +253,4 @@ def test_the_tutorial_example_is_still_one_choice_away(labs_page):
         "inputs": [[0.5, 0.8]],
         "targets": [[1.0]],
     }
-    assert_gradcheck_shows(page, reference(tutorial)[1])
+    assert_gradcheck_shows(page, reference(tutorial)[1], [2, 1, 1])

@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import expr, health, lessons, presets, train
+from app.api.routes import expr, health, lessons, live, presets, train
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(presets.router)
 api_router.include_router(lessons.router)
 api_router.include_router(train.router)
 api_router.include_router(expr.router)
+api_router.include_router(live.router)
 
 health_router = health.router

@@ -183,7 +183,8 @@ def lab_zero_grad(req: ZeroGradRequest) -> dict:
 
 @router.post("/labs/blame")
 def lab_blame(req: BlameRequest) -> dict:
-    """Each parameter's share of Σ|∂L/∂θ|: the tutorial's archers, and each layer's share."""
+    """Each parameter's share of Σ|∂L/∂θ|: the tutorial's archers, and each layer's share. Each
+    parameter has its stable `id` (W1_3_1) and its `label` in the page's notation (W⁽¹⁾₄₂)."""
     return plain(labs.blame(to_spec(req.scenario)))
 
 

@@ -23,6 +23,17 @@ Number = Annotated[Finite, Field(ge=-MAX_ABS, le=MAX_ABS)]
 Row = Annotated[list[Number], Field(min_length=1, max_length=MAX_WIDTH)]
 MaybeFloat = float | None  # answers: null where a value is not computed yet, or not finite
 
+# The field description of every name a person reads (app/engine/notation.py, README "Notation").
+NAME_DOC = (
+    "The name people read, 1-based: W⁽ˡ⁾ⱼₖ is the weight into neuron j of layer l from neuron "
+    "k of layer l − 1 (row j, column k of W⁽ˡ⁾), b⁽ˡ⁾ⱼ, z⁽ˡ⁾ⱼ, a⁽ˡ⁾ⱼ, δ⁽ˡ⁾ⱼ neuron j of layer l, "
+    "ŷⱼ the outputs, yⱼ the targets, xₖ the inputs; no index is dropped for a one-neuron layer, "
+    "and a comma separates the subscripts once one has two digits (W⁽²⁾₁₀,₃). The stable id "
+    "(0-based: W1_3_1 is W⁽¹⁾₄₂) never changes. A network with one neuron in every layer after "
+    "the inputs keeps the tutorial's names (W₁₁, W₁₂, W₂, b₁, z₁, a₁, ŷ, y); an expression keeps "
+    "its variables' names."
+)
+
 
 def _integral(v: object) -> object:
     return int(v) if isinstance(v, float) and math.isfinite(v) and v.is_integer() else v

@@ -6,7 +6,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from app.api.schemas.common import Granularity, Integer, MaybeFloat, Strict, integer, rules
+from app.api.schemas.common import (
+    NAME_DOC,
+    Granularity,
+    Integer,
+    MaybeFloat,
+    Strict,
+    integer,
+    rules,
+)
 from app.api.schemas.expressions import AnyScenario, check_view
 from app.api.schemas.scenario import Scenario
 from app.engine.presets import PRESETS
@@ -140,7 +148,11 @@ class Rendered(BaseModel):
 
 
 class Label(BaseModel):
-    text: str = Field(..., description="Unicode plain text.")
+    model_config = ConfigDict(
+        json_schema_extra={"description": "A name in three renderings. " + NAME_DOC}
+    )
+
+    text: str = Field(..., description="Unicode plain text, e.g. W⁽¹⁾₄₂ for W1_3_1.")
     latex: str | None = Field(..., description='null when the graph was asked for labels="text".')
     mathml: str | None = Field(..., description='A <math display="block"> element, or null.')
 

@@ -7,7 +7,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from app.api.schemas.common import Finite, Integer, MaybeFloat, Row, Strict, integer, rules
+from app.api.schemas.common import (
+    NAME_DOC,
+    Finite,
+    Integer,
+    MaybeFloat,
+    Row,
+    Strict,
+    integer,
+    rules,
+)
 from app.api.schemas.scenario import Scenario, check_data
 from app.engine.presets import PRESETS
 from app.limits import (
@@ -182,7 +191,11 @@ class GridOut(BaseModel):
     x: list[float]
     y: list[float] = Field(..., description="Top row first.")
     outputs: list[list[list[MaybeFloat]]] = Field(..., description="outputs × rows × columns.")
-    neurons: list[dict] = Field(..., description="{id, layer, row, values: rows × columns}.")
+    neurons: list[dict] = Field(
+        ...,
+        description="{id, label, layer, row, values: rows × columns}; label is the neuron's "
+        "activation in the page's notation, a⁽ˡ⁾ⱼ (1-based; README, Notation).",
+    )
 
 
 class CurveOut(BaseModel):
@@ -256,7 +269,8 @@ def gradcheck_cost(layers: list[int], samples: int) -> int:
 
 
 class GradcheckRow(BaseModel):
-    id: str
+    id: str = Field(..., description="The parameter's stable id, 0-based: W1_3_1, b2_0.")
+    label: str = Field(..., description=NAME_DOC)
     backprop: MaybeFloat
     numeric: MaybeFloat
     abs_error: MaybeFloat

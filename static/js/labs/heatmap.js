@@ -2,11 +2,15 @@
 
 import { el } from '../dom.js';
 
-const CLASS_RGB = [
-  [37, 99, 235], // class 0: blue
-  [234, 88, 12], // class 1: orange
-  [22, 163, 74], // class 2: green
+// Class colours (ColorBrewer PRGn/PiYG ends, told apart with every common colour-vision
+// deficiency, and a grey): never near the step-through page's weight colours (blue +,
+// vermillion −, and their dark-theme variants), so no colour means two things.
+export const CLASS_RGB = [
+  [77, 146, 33], // class 0: green
+  [118, 42, 131], // class 1: purple
+  [64, 64, 64], // class 2: grey
 ];
+export const CLASS_NAMES = ['green', 'purple', 'grey'];
 const PAPER = [248, 250, 252];
 
 function mix(a, b, t) {
@@ -25,6 +29,20 @@ function outputColour(outputs, r, c) {
   const p = outputs[best][r][c];
   const conf = (p - 1 / outputs.length) / (1 - 1 / outputs.length);
   return mix(PAPER, CLASS_RGB[best % 3], 0.15 + 0.65 * conf);
+}
+
+/** The grid, drawn onto a w × h area at the context's origin. */
+function paintArea(ctx, w, h, rows, cols, colour) {
+  const tmp = document.createElement('canvas');
+  tmp.width = cols;
+  tmp.height = rows;
+  const img = tmp.getContext('2d').createImageData(cols, rows);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) img.data.set([...colour(r, c), 255], (r * cols + c) * 4);
+  }
+  tmp.getContext('2d').putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(tmp, 0, 0, w, h);
 }
 
 function paint(ctx, rows, cols, colour) {
@@ -49,24 +67,39 @@ function classOf(target) {
   return target.indexOf(Math.max(...target));
 }
 
-// Decision boundary: grid from the engine, data points on top (test points hollow).
+const MARGIN = { l: 72, r: 14, t: 12, b: 62 }; // room for the axes' ticks and names
+
+function ticks(lo, hi, n = 5) {
+  const step = (hi - lo) / (n - 1);
+  return Array.from({ length: n }, (_, i) => lo + i * step);
+}
+
+const tickText = (v) => String(Number(v.toPrecision(3))).replace('-', '−');
+
+// Decision boundary: grid from the engine, data points on top (test points hollow), with axes.
 export function drawBoundary(canvasEl, grid, data) {
   const ctx = canvasEl.getContext('2d');
   const W = canvasEl.width;
   const H = canvasEl.height;
-  ctx.clearRect(0, 0, W, H);
+  const pw = W - MARGIN.l - MARGIN.r;
+  const ph = H - MARGIN.t - MARGIN.b;
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, W, H);
   const [xmin, xmax, ymin, ymax] = data.extent;
+  ctx.save();
+  ctx.translate(MARGIN.l, MARGIN.t);
   if (grid) {
     const rows = grid.outputs[0].length;
     const cols = grid.outputs[0][0].length;
-    paint(ctx, rows, cols, (r, c) => outputColour(grid.outputs, r, c));
+    paintArea(ctx, pw, ph, rows, cols, (r, c) => outputColour(grid.outputs, r, c));
   } else {
     ctx.fillStyle = 'rgb(248,250,252)';
-    ctx.fillRect(0, 0, W, H);
+    ctx.fillRect(0, 0, pw, ph);
   }
-  const px = (x) => ((x - xmin) / (xmax - xmin)) * W;
-  const py = (y) => ((ymax - y) / (ymax - ymin)) * H;
-  const radius = Math.max(6, Math.round(W / 60));
+  const px = (x) => ((x - xmin) / (xmax - xmin)) * pw;
+  const py = (y) => ((ymax - y) / (ymax - ymin)) * ph;
+  const radius = Math.max(6, Math.round(pw / 60));
   const draw = (inputs, targets, hollow) => {
     inputs.forEach((x, i) => {
       const k = classOf(targets[i]);
@@ -81,13 +114,74 @@ export function drawBoundary(canvasEl, grid, data) {
   };
   draw(data.inputs, data.targets, false);
   draw(data.test_inputs, data.test_targets, true);
+  ctx.restore();
+  // axes: frame, ticks with values, and the two inputs' names
+  ctx.strokeStyle = '#475569';
+  ctx.lineWidth = 1;
+  ctx.strokeRect(MARGIN.l + 0.5, MARGIN.t + 0.5, pw, ph);
+  ctx.fillStyle = '#0f172a';
+  ctx.font = '22px system-ui, sans-serif'; // the canvas is shown at about ¾ size
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  for (const v of ticks(xmin, xmax)) {
+    const x = MARGIN.l + px(v);
+    ctx.beginPath();
+    ctx.moveTo(x, MARGIN.t + ph);
+    ctx.lineTo(x, MARGIN.t + ph + 5);
+    ctx.stroke();
+    ctx.fillText(tickText(v), Math.min(Math.max(x, MARGIN.l + 14), W - 24), MARGIN.t + ph + 8);
+  }
+  ctx.fillText('x₁', MARGIN.l + pw / 2, H - 28);
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  for (const v of ticks(ymin, ymax)) {
+    const y = MARGIN.t + py(v);
+    ctx.beginPath();
+    ctx.moveTo(MARGIN.l - 5, y);
+    ctx.lineTo(MARGIN.l, y);
+    ctx.stroke();
+    ctx.fillText(tickText(v), MARGIN.l - 8, Math.min(Math.max(y, MARGIN.t + 10), MARGIN.t + ph - 10));
+  }
+  ctx.save();
+  ctx.translate(16, MARGIN.t + ph / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textAlign = 'center';
+  ctx.fillText('x₂', 0, 0);
+  ctx.restore();
 }
 
-// One small canvas per hidden neuron, coloured by its activation (blue < 0 < orange).
+/** The colour key under the plot: one entry per class, test points, and what the shade means. */
+export function drawKey(list, data, grid) {
+  const classes = data.outputs > 1 ? data.outputs : 2;
+  const item = (swatch, text) => el('li', {}, [swatch, text]);
+  const dot = (k, hollow = false) => el('span', { cls: `class-dot${hollow ? ' hollow' : ''}`, attrs: { 'aria-hidden': 'true' } });
+  const entries = [];
+  for (let k = 0; k < classes; k++) {
+    const d = dot(k);
+    d.dataset.class = String(k);
+    entries.push(item(d, `class ${k} (${CLASS_NAMES[k % 3]})`));
+  }
+  if (data.test_inputs.length) {
+    const d = dot(0, true);
+    entries.push(item(d, 'hollow: test points'));
+  }
+  entries.push(
+    item(
+      el('span', { cls: 'shade-swatch', attrs: { 'aria-hidden': 'true' } }),
+      grid
+        ? classes > 2
+          ? 'shade: the class the network picks, darker where it is surer'
+          : 'shade: the network’s P(class 1), purple above ½, green below'
+        : 'the data; train to see what the network says',
+    ),
+  );
+  list.replaceChildren(...entries);
+}
+
+// One small canvas per hidden neuron, coloured by its activation (green < 0 < purple).
 export function drawNeurons(container, grid) {
   container.replaceChildren();
   if (!grid) return;
-  const multi = grid.neurons.some((n) => n.layer > 1);
   container.classList.toggle('many', grid.neurons.length > 12);
   for (const n of grid.neurons) {
     const cv = el('canvas', { attrs: { width: 96, height: 96 } });
@@ -100,7 +194,7 @@ export function drawNeurons(container, grid) {
       if (v === null) return [0, 0, 0];
       return v >= 0 ? mix(PAPER, CLASS_RGB[1], v / scale) : mix(PAPER, CLASS_RGB[0], -v / scale);
     });
-    const caption = multi ? `L${n.layer} · ${n.row + 1}` : `neuron ${n.row + 1}`;
+    const caption = n.label; // the page's notation, from the API: a⁽¹⁾₃
     container.appendChild(el('figure', { cls: 'neuron', attrs: { 'data-neuron': n.id } }, [cv, el('figcaption', { text: caption })]));
   }
 }

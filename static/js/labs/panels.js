@@ -108,12 +108,12 @@ export const LABS = {
       for (const [key, title] of [['relu', 'ReLU'], ['leaky_relu', `Leaky ReLU (slope ${res.slope})`]]) {
         const r = res[key];
         const col = box(row, 'neuron-col');
-        col.appendChild(html('h4', { text: title }));
+        col.appendChild(html('h3', { text: title }));
         for (const [when, list] of [['before', r.before], ['after', r.after]]) {
           const strip = box(col, 'neuron-strip');
           strip.appendChild(html('span', { cls: 'strip-label', text: `${when}: ${list.filter((n) => n.dead).length} dead` }));
           for (const n of list) {
-            const title = `${n.id}: z > 0 for ${(100 * n.active).toFixed(0)} % of samples`;
+            const title = `${n.label}: z > 0 for ${(100 * n.active).toFixed(0)} % of samples`;
             const mark = n.dead ? '✕' : `${Math.round(100 * n.active)}`;
             strip.appendChild(html('span', { cls: `dot ${n.dead ? 'dead' : 'alive'}`, text: mark, attrs: { title } }));
           }
@@ -142,7 +142,7 @@ export const LABS = {
       }));
       barChart(box(out, 'chart'), groups, { xLabel: 'iteration', label: 'gradient used by each update', height: 300 });
       legend(box(out, 'legend'), [
-        { cls: 'correct', label: '|∂L/∂W₂₁| used, with zero_grad' },
+        { cls: 'correct', label: `|∂L/∂${res.parameter_label}| used, with zero_grad` },
         { cls: 'accumulated', label: 'used, forgot zero_grad (running sum)' },
       ]);
       lineChart(box(out, 'chart'), [
@@ -153,7 +153,7 @@ export const LABS = {
         { cls: 'clipped', label: 'loss with zero_grad' },
         { cls: 'plain', label: 'loss, forgot zero_grad' },
       ]);
-      out.appendChild(table(['iteration', 'this step’s ∂L/∂W₂₁', 'used (forgot zero_grad)', 'loss (correct)', 'loss (forgot)'],
+      out.appendChild(table(['iteration', `this step’s ∂L/∂${res.parameter_label}`, 'used (forgot zero_grad)', 'loss (correct)', 'loss (forgot)'],
         acc.used_grad.map((u, i) => [String(i + 1), fmt(acc.fresh_grad[i], 4), fmt(u, 4), fmt(ok.loss[i], 4), fmt(acc.loss[i], 4)]), 'numbers compact'));
       const ups = acc.loss.filter((v, i) => i > 0 && v > acc.loss[i - 1]).length;
       out.appendChild(para(`Without zero_grad the second update uses ${fmt(acc.ratio[1], 3)}× the true gradient: each step adds every old gradient again. ` +
@@ -169,7 +169,7 @@ export const LABS = {
       const n = res.parameters.length;
       // the worst first when not all fit; else the graph's order
       const shown = n > MAX_SHOWN ? [...res.parameters].sort((a, b) => b.rel_error - a.rel_error).slice(0, MAX_SHOWN) : res.parameters;
-      const groups = shown.map((p) => ({ label: p.id, bars: [{ value: Math.max(p.rel_error, 1e-16), cls: 'correct', title: `${p.id}: ${fmt(p.rel_error, 2)}` }] }));
+      const groups = shown.map((p) => ({ label: p.label, bars: [{ value: Math.max(p.rel_error, 1e-16), cls: 'correct', title: `${p.label}: ${fmt(p.rel_error, 2)}` }] }));
       const many = shown.length > 8; // labels turned, across the whole panel
       barChart(box(out, many ? 'chart wide' : 'chart'), groups, {
         logY: true, label: 'relative error per parameter', yDomain: [1e-16, 1],
@@ -182,7 +182,7 @@ export const LABS = {
       ];
       barChart(box(out, 'chart'), cost, { label: 'passes needed', height: 220, xLabel: 'passes through the network for every gradient' });
       out.appendChild(table(['parameter', 'backprop', 'central difference', 'relative error'],
-        shown.map((p) => ({ cells: [p.id, fmt(p.backprop, 8), fmt(p.numeric, 8), fmt(p.rel_error, 2)], cls: agrees(p) ? 'good' : 'bad' })), 'numbers'));
+        shown.map((p) => ({ cells: [p.label, fmt(p.backprop, 8), fmt(p.numeric, 8), fmt(p.rel_error, 2)], cls: agrees(p) ? 'good' : 'bad' })), 'numbers'));
       if (n > MAX_SHOWN) out.appendChild(para(`Shown: the ${MAX_SHOWN} of ${n} parameters with the largest relative error.`));
       const maxAbs = Math.max(...res.parameters.map((p) => p.abs_error));
       const all = res.parameters.every(agrees);
@@ -201,34 +201,88 @@ export const LABS = {
     body: (network) => ({ scenario: network.scenario }),
     render(out, res) {
       const sorted = [...res.parameters].sort((a, b) => b.share - a.share);
-      const groups = sorted.slice(0, MAX_SHOWN).map((p) => ({ label: p.id, bars: [{ value: p.share, cls: `layer${p.layer}`, title: `${p.id}: ${(100 * p.share).toFixed(2)} %` }] }));
+      const groups = sorted.slice(0, MAX_SHOWN).map((p) => ({ label: p.label, bars: [{ value: p.share, cls: `layer${p.layer}`, title: `${p.label}: ${(100 * p.share).toFixed(2)} %` }] }));
       const chart = box(out, 'chart wide');
       barChart(chart, groups, { label: 'share of the total |gradient|', width: 1100, height: 400, rotate: true });
       legend(box(out, 'legend'), res.layers.map((l) => ({ cls: `layer${l.layer}`, label: `layer ${l.layer}: ${(100 * l.share).toFixed(1)} %` })));
       if (sorted.length > MAX_SHOWN) out.appendChild(para(`Bars: the ${MAX_SHOWN} largest shares of ${sorted.length} parameters.`));
       const top = sorted[0];
-      out.appendChild(para(`Loss ${fmt(res.loss, 5)}. The biggest archer's correction: ${top.id} takes ${(100 * top.share).toFixed(1)} % of the blame and moves by ${fmt(top.update, 4)}; ` +
-        `the smallest, ${sorted[sorted.length - 1].id}, ${(100 * sorted[sorted.length - 1].share).toFixed(2)} %.`));
+      out.appendChild(para(`Loss ${fmt(res.loss, 5)}. The biggest archer's correction: ${top.label} takes ${(100 * top.share).toFixed(1)} % of the blame and moves by ${fmt(top.update, 4)}; ` +
+        `the smallest, ${sorted[sorted.length - 1].label}, ${(100 * sorted[sorted.length - 1].share).toFixed(2)} %.`));
     },
   },
   activations: {
     path: '/api/labs/activations',
     body: () => ({ lo: -6, hi: 6, points: 121 }),
     render(out, res) {
+      // a probe: one x, its f(x) and f′(x) from the engine, marked on every curve
+      const probeId = 'act-probe';
+      const slider = html('input', { attrs: { type: 'range', min: '-6', max: '6', step: '0.05', value: '0.5', id: probeId, 'aria-describedby': 'act-probe-hint' } });
+      const typed = html('input', { attrs: { type: 'text', inputmode: 'decimal', value: '0.5', 'aria-label': 'x, typed', size: '7', autocomplete: 'off' } });
+      const hint = html('span', { cls: 'hint', attrs: { id: 'act-probe-hint', 'aria-live': 'polite' } });
+      out.appendChild(html('div', { cls: 'act-probe' }, [html('label', { attrs: { for: probeId }, text: 'Probe at z =' }), slider, typed, hint]));
       const grid = box(out, 'act-grid');
+      const cells = new Map();
       for (const a of res.activations) {
         const cell = box(grid, 'act-cell');
         cell.dataset.activation = a.name;
-        cell.appendChild(html('h4', { text: a.name === 'softmax' ? 'Softmax p₁ for logits (z, 0)' : a.title }));
+        cell.appendChild(html('h3', { text: a.name === 'softmax' ? 'Softmax p₁ for logits (z, 0)' : a.title }));
         const chart = box(cell, 'chart small');
-        const { svg } = lineChart(chart, [
+        const drawn = lineChart(chart, [
           { name: 'f', cls: 'value', points: a.z.map((z, i) => [z, a.value[i]]) },
           { name: "f'", cls: 'derivative', points: a.z.map((z, i) => [z, a.derivative[i]]) },
         ], { width: 420, height: 260, xLabel: 'z', label: `${a.title} and its derivative`, yDomain: plotRange(a) });
-        void svg;
+        const readout = html('p', { cls: 'probe-readout' });
+        cell.appendChild(readout);
         cell.appendChild(table([], [["range", a.range], ["f′ from", `${fmt(a.min_derivative, 3)} to ${fmt(a.max_derivative, 3)}`], ['gradient issue', a.issue], ['where defined', a.domain]], 'facts'));
+        const marks = [el('line', { class: 'probe-line' }, drawn.svg), el('circle', { r: 7, class: 'probe value' }, drawn.svg), el('circle', { r: 7, class: 'probe derivative' }, drawn.svg)];
+        cells.set(a.name, { drawn, readout, marks, range: plotRange(a) });
       }
       legend(box(out, 'legend'), [{ cls: 'value', label: 'f(z)' }, { cls: 'derivative', label: "f′(z)" }]);
+      let asked = 0;
+      const probe = async (z) => {
+        const mine = ++asked;
+        let r;
+        try {
+          r = await api.post('/api/labs/activations', { lo: z, hi: z + 1e-9, points: 2 });
+        } catch (err) {
+          hint.textContent = messagesOf(err).join(' · ');
+          return;
+        }
+        if (mine !== asked) return; // a later probe is on its way
+        hint.textContent = '';
+        for (const a of r.activations) {
+          const c = cells.get(a.name);
+          if (!c) continue;
+          const { sx, sy } = c.drawn;
+          const [lo, hi] = c.range;
+          const clampY = (v) => sy(Math.min(hi, Math.max(lo, v)));
+          const [line, fv, dv] = c.marks;
+          for (const [k, v] of [['x1', sx(z)], ['x2', sx(z)], ['y1', sy(lo)], ['y2', sy(hi)]]) line.setAttribute(k, v);
+          fv.setAttribute('cx', sx(z));
+          fv.setAttribute('cy', clampY(a.value[0]));
+          dv.setAttribute('cx', sx(z));
+          dv.setAttribute('cy', clampY(a.derivative[0]));
+          c.readout.textContent = `f(${fmt(z, 3)}) = ${fmt(a.value[0], 5)} · f′(${fmt(z, 3)}) = ${fmt(a.derivative[0], 5)}`;
+        }
+      };
+      slider.addEventListener('input', () => {
+        typed.value = slider.value;
+        typed.removeAttribute('aria-invalid');
+        probe(Number(slider.value));
+      });
+      typed.addEventListener('change', () => {
+        const z = Number(typed.value.trim().replace('−', '-'));
+        if (typed.value.trim() === '' || !Number.isFinite(z) || z < -6 || z > 6) {
+          typed.setAttribute('aria-invalid', 'true');
+          hint.textContent = 'Type a number from −6 to 6 (the plotted range).';
+          return;
+        }
+        typed.removeAttribute('aria-invalid');
+        slider.value = String(z);
+        probe(z);
+      });
+      probe(0.5);
     },
   },
 };

@@ -9,7 +9,7 @@ import { el as html } from '../dom.js';
 import { formatSignificant as fmt } from '../format.js';
 import { el, text } from '../svg.js';
 import { legend, lineChart } from './charts.js';
-import { drawBoundary, drawNeurons } from './heatmap.js';
+import { drawBoundary, drawKey, drawNeurons } from './heatmap.js';
 import { HiddenLayersError, arrows, describeHidden, parseHidden } from './hidden.js';
 
 /** The initialisation the registry gives an activation (he for the ReLU family, else xavier). */
@@ -211,6 +211,45 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
 
   const stop = () => controller && controller.abort();
 
+  // The data is plotted as soon as it is chosen, before any training: what will the network see?
+  let previewTimer = 0;
+  let previewing = null;
+  function preview() {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(async () => {
+      if (controller) return;
+      previewing?.abort();
+      previewing = new AbortController();
+      try {
+        const d = await api.datasets(datasetRequest(), previewing.signal);
+        if (controller) return;
+        data = d;
+        history = { train: [], test: [] };
+        drawLoss();
+        drawData(null, null);
+        q('#predictions').replaceChildren();
+        status(`${d.inputs.length.toLocaleString()} training samples${d.test_inputs.length ? `, ${d.test_inputs.length.toLocaleString()} for testing` : ''}. Press Train.`);
+      } catch (err) {
+        if (err.name === 'AbortError') return;
+        status(messagesOf(err).join(' · '), 'error');
+      }
+    }, 250);
+  }
+
+  /** A CSV file, chosen or dropped on the data panel, goes into the text box and is read. */
+  async function readCsv(file) {
+    if (!file) return;
+    if (file.size > catalog().limits.csv_chars * 4) {
+      status(`${file.name} is ${file.size.toLocaleString()} bytes: too large for a dataset here`, 'error');
+      return;
+    }
+    field('dataset').value = 'custom';
+    applyDefaults();
+    field('csv').value = await file.text();
+    status(`Read ${file.name}.`);
+    preview();
+  }
+
   function onEvent(name, ev) {
     if (name === 'progress') {
       history.train.push(...ev.train_loss);
@@ -304,9 +343,11 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     const plane = q('#boundary');
     plane.hidden = data.features !== 2;
     q('#curve').hidden = data.features !== 1;
-    q('#neurons-box').hidden = data.features !== 2;
+    q('#neurons-box').hidden = data.features !== 2 || !grid;
+    q('#boundary-key').hidden = data.features !== 2;
     if (data.features === 2) {
       drawBoundary(plane, grid, data);
+      drawKey(q('#boundary-key'), data, grid);
       drawNeurons(q('#neurons'), grid);
     } else if (data.features === 1) {
       drawCurve(curve);
@@ -361,7 +402,26 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     start();
   });
   q('#stop').addEventListener('click', stop);
-  q('#dataset').addEventListener('change', applyDefaults);
+  q('#dataset').addEventListener('change', () => {
+    applyDefaults();
+    preview();
+  });
+  for (const name of ['samples', 'noise', 'seed', 'test_fraction', 'csv', 'task']) {
+    field(name).addEventListener('input', preview);
+    field(name).addEventListener('change', preview);
+  }
+  q('#csv-file').addEventListener('change', (e) => readCsv(e.target.files[0]));
+  const drop = q('#data-panel');
+  drop.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    drop.classList.add('dropping');
+  });
+  drop.addEventListener('dragleave', () => drop.classList.remove('dropping'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('dropping');
+    readCsv(e.dataTransfer.files[0]);
+  });
   field('hidden').addEventListener('input', showHidden);
   q('#handoff-sample').addEventListener('change', handOff);
   q('#copy-scenario').addEventListener('click', copyScenario);
@@ -370,6 +430,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
   });
   applyDefaults();
   drawLoss();
+  preview();
 
   return { root, currentNetwork, start, stop };
 }

@@ -1,0 +1,147 @@
+"""A live class in one browser: a presenter and followers in separate contexts. Followers show
+the presenter's step and numbers, step on their own and come back, and answer a prediction that
+the presenter's histogram counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.pageview import open_lesson, wait_cursor
+from tests.browser.test_page import run_axe
+
+pytestmark = pytest.mark.browser
+
+SHOWN = "() => [document.documentElement.dataset.cursor, document.querySelector('#eq-result').textContent]"
+
+
+def go_live(page) -> dict:
+    page.keyboard.press("l")
+    page.wait_for_selector("#live-panel:not([hidden])")
+    page.wait_for_function("() => document.querySelector('.live-qr').naturalWidth > 0")
+    return page.evaluate("() => JSON.parse(localStorage.getItem('backstep.live.presenter'))")
+
+
+def follow(make_page, url: str):
+    page = make_page(1366, 768, bypass_csp=True)  # axe is an inline script
+    page.goto(url)
+    page.wait_for_selector("html[data-ready=true]", timeout=10_000)
+    page.wait_for_function(
+        "() => document.querySelector('.live-status').textContent.startsWith('Following')"
+    )
+    return page
+
+
+def same_as(follower, presenter, k: int) -> None:
+    wait_cursor(follower, k)
+    follower.wait_for_function(
+        f"() => ({SHOWN})()[1] === {presenter.evaluate(SHOWN)[1]!r}", timeout=10_000
+    )
+
+
+def test_followers_follow_detach_come_back_and_predict(make_page, base_url, axe_path):
+    presenter = make_page(1920, 1080, bypass_csp=True)  # axe is an inline script
+    open_lesson(presenter, base_url, "#preset=tutorial&k=0")
+    session = go_live(presenter)
+    assert session["join_url"].endswith(f"/join/{session['code']}")
+    assert presenter.locator(".live-code").text_content().replace(" ", "") == session["code"]
+    followers = [follow(make_page, session["join_url"]) for _ in range(3)]
+    presenter.wait_for_function(
+        "() => document.querySelector('.live-count').textContent === '3 following'"
+    )
+    assert run_axe(presenter, axe_path) == []
+    presenter.keyboard.press("Escape")  # the panel hides; the class stays live
+    assert presenter.locator("#live-panel").is_hidden()
+
+    # five presses, one by one: every follower shows the same step and numbers each time
+    for k in range(1, 6):
+        presenter.keyboard.press("PageDown")
+        wait_cursor(presenter, k)
+        for f in followers:
+            same_as(f, presenter, k)
+    # five more, as fast as a clicker sends them: they end on the presenter's step
+    for _ in range(5):
+        presenter.keyboard.press("PageDown")
+    wait_cursor(presenter, 10)
+    for f in followers:
+        same_as(f, presenter, 10)
+
+    # the presenter reloads: the session and its secret were kept in the page's storage
+    presenter.reload()
+    presenter.wait_for_selector("html[data-ready=true]")
+    assert session["code"] in presenter.locator("#live-toggle").text_content().replace(" ", "")
+    assert session["presenter_secret"] not in presenter.url
+    presenter.keyboard.press("PageUp")
+    wait_cursor(presenter, 9)
+    for f in followers:
+        same_as(f, presenter, 9)
+    presenter.keyboard.press("PageDown")
+    wait_cursor(presenter, 10)
+    for f in followers:
+        same_as(f, presenter, 10)
+
+    # a student steps on their own, and comes back
+    own = followers[0]
+    own.keyboard.press("PageDown")
+    wait_cursor(own, 11)
+    own.wait_for_function(
+        "() => document.querySelector('.live-status').textContent.startsWith('On your own')"
+    )
+    presenter.keyboard.press("PageUp")
+    wait_cursor(presenter, 9)
+    for f in followers[1:]:
+        same_as(f, presenter, 9)
+    assert own.evaluate(SHOWN)[0] == "11"  # detached: it stays where the student went
+    assert run_axe(own, axe_path) == []
+    own.keyboard.press("b")
+    same_as(own, presenter, 9)
+
+    # a prediction round: three answers in the presenter's histogram, then the reveal
+    question = {"question": "i1-k10", "open": True, "label": "∂L/∂W₂"}
+    presenter.evaluate(
+        "(d) => document.dispatchEvent(new CustomEvent('backstep:predict', {detail: d}))", question
+    )
+    for f, said in zip(followers, ["-0.05", "-0.04", None], strict=True):
+        f.wait_for_selector(".live-ask:not([hidden]) #live-answer")
+        if said is None:
+            f.click(".live-ask [data-sign='-']")
+        else:
+            f.fill("#live-answer", said)
+            f.keyboard.press("Enter")
+        f.wait_for_function(
+            "() => document.querySelector('.live-msg').textContent.startsWith('Sent')"
+        )
+    presenter.wait_for_function(
+        "() => document.querySelector('.live-round-text').textContent.startsWith('3 of 3 answered')",
+        timeout=10_000,
+    )
+    assert presenter.locator(".live-hist .bar").count() >= 2
+    assert presenter.locator("#live-panel").is_visible()  # the card came up by itself
+    presenter.evaluate(
+        "(d) => document.dispatchEvent(new CustomEvent('backstep:predict', {detail: d}))",
+        {**question, "open": False, "truth": -0.0496},
+    )
+    presenter.wait_for_selector(".live-hist .hist-truth", state="attached")
+    for f, expect in zip(
+        followers, ["You said −0.05", "You said −0.04", "You said −"], strict=True
+    ):
+        f.wait_for_function(
+            f"() => document.querySelector('.live-result')?.textContent.startsWith({expect!r})"
+        )
+        assert "the value is −0.0496" in f.locator(".live-result").text_content()
+
+
+def test_the_join_page_takes_a_typed_code(make_page, base_url):
+    page = make_page(390, 844)
+    page.watch.expect_status(404, "/api/live/K7M2QX/join")
+    page.watch.expect_status(422, "/join")  # the form again, saying what a code looks like
+    page.goto(f"{base_url}/join")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.fill("#join-code", "k7m 2qx")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base_url}/join/K7M2QX")
+    page.wait_for_function(
+        "() => document.querySelector('.live-status').textContent.startsWith('No live class')"
+    )
+    refused = page.goto(f"{base_url}/join?code=OOPS")
+    assert refused.status == 422 and page.locator("#join-error").is_visible()
+    assert page.locator("#join-code").get_attribute("aria-invalid") == "true"
