@@ -39,11 +39,11 @@ def tutorial_loop(W1, b1, W2, b2, X, Y, lr, epochs):
         b1 -= lr * db1
 
 
-def torch_loop(torch, W1, b1, W2, b2, X, Y, lr, epochs):
-    """The same network in PyTorch float64 with autograd and torch.optim.SGD."""
+def torch_loop(torch, W1, b1, W2, b2, X, Y, lr, epochs, optimizer="SGD"):
+    """The same network in PyTorch float64 with autograd and torch.optim (SGD, or Adam)."""
     ps = [torch.tensor(t, dtype=torch.float64, requires_grad=True) for t in (W1, b1, W2, b2)]
     x, y = torch.tensor(X), torch.tensor(Y)
-    opt = torch.optim.SGD(ps, lr=lr)
+    opt = getattr(torch.optim, optimizer)(ps, lr=lr)
     for _ in range(epochs):
         opt.zero_grad()
         h = torch.sigmoid(x @ ps[0].T + ps[1])
@@ -62,9 +62,11 @@ def best_of(fn, repeats: int = 3) -> float:
     return min(times)
 
 
-CASES = [
-    ("XOR 2-4-1, 4 samples", "xor", None, 4, 2.0),
-    ("moons 2-16-1, 200 samples", "moons", 200, 16, 0.5),
+CASES = [  # title, dataset, samples, hidden neurons, η, optimizer (None: plain SGD)
+    ("XOR 2-4-1, 4 samples", "xor", None, 4, 2.0, None),
+    ("moons 2-16-1, 200 samples", "moons", 200, 16, 0.5, None),
+    ("XOR 2-4-1, Adam", "xor", None, 4, 0.05, "adam"),
+    ("moons 2-16-1, Adam", "moons", 200, 16, 0.05, "adam"),
 ]
 
 
@@ -79,11 +81,13 @@ def main() -> None:
     except ImportError:
         torch = None
     print(f"{'network':28} {'ours µs/epoch':>14} {'÷ tutorial NumPy':>17} {'÷ PyTorch f64':>14}")
-    for title, name, n, hidden, lr in CASES:
+    for title, name, n, hidden, lr, optimizer in CASES:
         d = make_dataset(name, n, 0.1 if n else 0.0, 0)
         layers = [2, hidden, 1]
         w, b = init_params(layers, "normal", 42, 0.5)
         spec = MLPSpec(layers, ["sigmoid", "sigmoid"], "mse", w, b, d.inputs, d.targets, lr)
+        if optimizer:
+            spec.optimizer = optimizer
         X, Y = d.inputs, d.targets
 
         def ours_run():
@@ -93,12 +97,20 @@ def main() -> None:
             tutorial_loop(w[0], b[0], w[1], b[1], X.T, Y.T, lr, e)  # noqa: B023
 
         ours = best_of(ours_run) / e
-        ref = best_of(tutorial_run) / e
-        row = f"{title:28} {ours * 1e6:14.1f} {ours / ref:16.2f}×"
         report("train", title, "µs/epoch", round(ours * 1e6, 1), "", None)
-        report("train", title, "÷ NumPy", round(ours / ref, 2), "", None)
+        if optimizer:  # the tutorial's loop has SGD only
+            row = f"{title:28} {ours * 1e6:14.1f} {'—':>17}"
+        else:
+            ref = best_of(tutorial_run) / e
+            row = f"{title:28} {ours * 1e6:14.1f} {ours / ref:16.2f}×"
+            report("train", title, "÷ NumPy", round(ours / ref, 2), "", None)
         if torch is not None:
-            pt = best_of(lambda: torch_loop(torch, w[0], b[0], w[1], b[1], X, Y, lr, e)) / e  # noqa: B023
+            which = "Adam" if optimizer == "adam" else "SGD"
+
+            def torch_run():
+                torch_loop(torch, w[0], b[0], w[1], b[1], X, Y, lr, e, which)  # noqa: B023
+
+            pt = best_of(torch_run) / e
             row += f" {ours / pt:13.2f}×"
             report("train", title, "÷ PyTorch", round(ours / pt, 2), "", None)
         else:

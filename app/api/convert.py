@@ -146,4 +146,6 @@ def to_spec(sc: Scenario) -> MLPSpec:
         learning_rate=float(sc.learning_rate),
         frozen=frozenset(sc.frozen),
         leaky_slope=float(sc.leaky_slope),
+        optimizer=sc.optimizer.name if sc.optimizer else "sgd",
+        hyper=sc.optimizer.model_dump(exclude={"name"}) if sc.optimizer else {},
     )

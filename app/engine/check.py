@@ -87,7 +87,7 @@ class Labels:
 
     def __init__(self, lesson: Lesson):
         self.lesson = lesson
-        self.ex = Explainer(State(lesson.graph, lesson.learning_rate), 0)
+        self.ex = Explainer(lesson.new_state(), 0)
 
     def __call__(self, q: Quantity) -> Expr:
         nd = self.lesson.graph.nodes[q.target]
@@ -183,8 +183,8 @@ def check(lesson: Lesson, entries: list[Entry], sample: int = 0, precision: int 
             raise CheckInputError(k, "target", f"{key} is entered twice")
         given[key] = e
 
-    truth = State(lesson.graph, lesson.learning_rate)
-    yours = State(lesson.graph, lesson.learning_rate)
+    truth = lesson.new_state()
+    yours = lesson.new_state()
     ex_truth, ex_yours = Explainer(truth, sample), Explainer(yours, sample)
     label = Labels(lesson)
     plan = lesson.plan

@@ -5,7 +5,7 @@ Values are those of the selected sample; a parameter's gradient is the mean over
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from app.engine.plan import Step
 from app.engine.registry import ACTIVATIONS, LOSSES, PRIMITIVES
 from app.engine.registry.base import E, clip
 from app.engine.registry.base import terms as _terms
+from app.engine.registry.optimizers import Sig, explain_lines
 from app.engine.stepper import State
 
 ONE, ALPHA = Num(1.0), Sym("α")
@@ -45,14 +46,23 @@ class Explanation:
     sentence: str
     value: float
     added: float | None = None  # backward: what this step adds to the target's gradient
+    # update by an optimizer: its state's lines before the parameter's (formula, numbers, result)
+    lines: list[tuple[Expr, Expr, Expr]] = field(default_factory=list)
 
     def render(self, fmt: Fmt) -> dict:
-        return {
+        out = {
             "formula": render(self.formula, fmt),
             "substituted": render(self.substituted, fmt),
             "result": render(self.result, fmt),
             "sentence": self.sentence,
+            "lines": None,
         }
+        if self.lines:
+            out["lines"] = [
+                {"formula": render(f, fmt), "substituted": render(s, fmt), "result": render(r, fmt)}
+                for f, s, r in self.lines
+            ]
+        return out
 
 
 def _g(v: float) -> str:
@@ -379,6 +389,8 @@ class Explainer:
     # ── update ───────────────────────────────────────────────────────────────
 
     def update(self, p: int) -> Explanation:
+        if not self.s.rule.plain:
+            return self._optimizer_update(p)
         s = self.s
         sym, old, new, g = self.sym(p), float(s.P0[p]), float(s.P[p]), float(s.pgrad[p])
         pid, bare = self.g.nodes[p].id, self.g.nodes[p].sym
@@ -399,6 +411,39 @@ class Explainer:
             f"{arrow} because {why}."
         )
         return Explanation(formula, subst, Rel((sym, n(new, pid))), words, new)
+
+    def _optimizer_update(self, p: int) -> Explanation:
+        """One parameter's update by the scenario's optimizer: each quantity of its state with
+        its numbers (velocity v; Adam's m, v, m̂, v̂ and the bias corrections at step t), then
+        the parameter itself."""
+        s, rule = self.s, self.s.rule
+        sym, old, new = self.sym(p), float(s.P0[p]), float(s.P[p])
+        before = {k: float(v[p]) for k, v in rule.state0.items()}
+        rows = explain_lines(
+            rule.opt, rule.hyper, rule.t, sym, Partial(self.top, sym), old, float(s.pgrad[p]),
+            s.lr, before,
+        )  # fmt: skip
+        lines = []
+        for who, op, formula, subst, value in rows[:-1]:
+            shown = n(value) if who == sym else Sig(value)
+            lines.append((Rel((who, formula), op=op), Rel((who, subst), op=op), Rel((who, shown))))
+        who, op, formula, subst, _ = rows[-1]
+        arrow = "↑" if new > old else ("↓" if new < old else "=")
+        start = (
+            "its state starts at zero"
+            if rule.t == 1
+            else "its state carried from the update before"
+            if rule.t == 2
+            else f"its state carried from the {rule.t - 1} updates before"
+        )
+        words = (
+            rule.opt.words(rule.hyper).format(theta=sym.text(Fmt()), lr=f"{s.lr:g}")
+            + f" ({rule.opt.title}, step t = {rule.t}: {start}): {arrow}."
+        )
+        return Explanation(
+            Rel((who, formula), op=op), Rel((who, subst), op=op), Rel((sym, n(new))), words, new,
+            lines=lines,
+        )  # fmt: skip
 
     def _what(self) -> str:
         """What gradient descent lowers: the loss, or an expression's output f."""

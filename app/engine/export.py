@@ -20,6 +20,7 @@ from app.engine.mathfmt import Fmt
 from app.engine.network import MLPSpec
 from app.engine.notation import Notation
 from app.engine.registry import ACTIVATIONS, EPS, LOSSES
+from app.engine.vectorised import flat_offsets, optimizer_of, plain_sgd, start_state
 
 
 def literal(a) -> str:
@@ -182,8 +183,11 @@ def numpy_script(spec: MLPSpec, convention: str = "columns") -> str:
             out.append(f"dA{l - 1} = {lay.dA(l)}  # propagate the error upstream")
     for l in range(depth, 0, -1):
         out += [f'show("delta{l}", delta{l})', f'show("dW{l}", dW{l})', f'show("db{l}", db{l})']
-    out += ["", "# ── GRADIENT DESCENT UPDATE ───────────────────────────────"]
-    out += _updates(spec, "{t} = {t} - lr * d{t}")
+    if plain_sgd(spec):
+        out += ["", "# ── GRADIENT DESCENT UPDATE ───────────────────────────────"]
+        out += _updates(spec, "{t} = {t} - lr * d{t}")
+    else:
+        out += _np_optimizer(spec, lay)
     out += ["", "# ── The loss with the updated parameters ──────────────────"]
     prev = "X"
     for l in range(1, depth + 1):
@@ -204,6 +208,53 @@ def _updates(spec: MLPSpec, template: str) -> list[str]:
                 lines.append(template.format(t=t))
             lines.append(f'show("{t}", {t})')
     return lines
+
+
+def _state_of(spec: MLPSpec, lay: Layout | None = None) -> dict[str, dict[str, np.ndarray]]:
+    """The optimizer's state carried in, per quantity and tensor, shaped as the script's tensors
+    (biases as columns, or in the rows convention as flat vectors)."""
+    lay = lay or Layout()
+    flat, offsets = start_state(spec), flat_offsets(spec)
+    tensors = dict(zip(offsets, [*spec.weights, *spec.biases], strict=True))
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for k, v in flat.items():
+        for name, (a, b) in offsets.items():
+            if name[0] == "W":
+                shape = tensors[name].shape
+            else:
+                shape = (tensors[name].size,) if lay.rows else (tensors[name].size, 1)
+            out.setdefault(k, {})[name] = v[a:b].reshape(shape)
+    return out
+
+
+def _np_optimizer(spec: MLPSpec, lay: Layout | None = None) -> list[str]:
+    """The update by the scenario's optimizer: torch.optim's formulas, one tensor at a time."""
+    opt, h = optimizer_of(spec)
+    t = spec.opt_step + 1
+    state = _state_of(spec, lay)
+    out = [
+        "",
+        f"# ── {opt.title.upper()} UPDATE (torch.optim.{opt.torch}'s formulas) ─────────────",
+        *opt.numpy_constants(h),
+        f"t = {t}  # the optimizer's step count: 1 for the first update, as in PyTorch",
+    ]
+    lines = opt.lines(h, t)
+    for l in range(spec.depth, 0, -1):
+        for name in (f"W{l}", f"b{l}"):
+            if name in spec.frozen:
+                out.append(f"# {name} is frozen: the optimizer leaves it alone, and keeps no state")
+                out.append(f'show("{name}", {name})')
+                continue
+            names = {"theta": name, "g": f"d{name}"}
+            names.update({k: f"{k}_{name}" for k in ("m", "v", "b", "g_avg", "v_max")})
+            names.update(m_hat=f"m_hat_{name}", v_hat=f"v_hat_{name}")
+            for k, tensors in state.items():
+                start = "the state starts at zero" if t == 1 else "the state carried in"
+                out.append(f"{names[k]} = np.array({literal(tensors[name])})  # {start}")
+            out += [line.numpy.format(**names) for line in lines]
+            out.append(f'show("{name}", {name})')
+            out += [f'show("{names[k]}", {names[k]})' for k in state]
+    return out
 
 
 def _np_loss(loss: str, a: str, name: str, lay: Layout) -> list[str]:
@@ -277,12 +328,15 @@ def torch_script(spec: MLPSpec, convention: str = "columns") -> str:
             f'show("dW{l}", W{l}.grad)',
             f'show("db{l}", b{l}.grad)',
         ]
-    out += [
-        "",
-        "# ── Gradient descent update ───────────────────────────────",
-        "with torch.no_grad():",
-    ]
-    out += ["    " + line for line in _updates(spec, "{t} -= lr * {t}.grad")]
+    if plain_sgd(spec):
+        out += [
+            "",
+            "# ── Gradient descent update ───────────────────────────────",
+            "with torch.no_grad():",
+        ]
+        out += ["    " + line for line in _updates(spec, "{t} -= lr * {t}.grad")]
+    else:
+        out += _torch_optimizer(spec, lay)
     out += [
         "",
         "# ── The loss with the updated parameters ──────────────────",
@@ -296,6 +350,41 @@ def torch_script(spec: MLPSpec, convention: str = "columns") -> str:
     out.append(f"    loss_after = {_torch_loss(spec.loss, f'a{depth}', lay)}")
     out.append('show("loss_after", loss_after)')
     return "\n".join(out) + "\n"
+
+
+def _torch_optimizer(spec: MLPSpec, lay: Layout | None = None) -> list[str]:
+    """The update by torch.optim itself, its state carried in when the scenario has one."""
+    opt, h = optimizer_of(spec)
+    names = [
+        n for l in range(1, spec.depth + 1) for n in (f"W{l}", f"b{l}") if n not in spec.frozen
+    ]
+    ordered = [n for n in flat_offsets(spec) if n in names]  # W1 … WL, b1 … bL
+    kwargs = ", ".join(f"{k}={v!r}" for k, v in opt.torch_kwargs(h).items())
+    out = [
+        "",
+        f"# ── {opt.title} update: torch.optim.{opt.torch} ─────────────────────────────",
+        f"optimizer = torch.optim.{opt.torch}([{', '.join(ordered)}], lr=lr, {kwargs})",
+    ]
+    if spec.frozen:
+        out.append(f"# frozen, so not given to the optimizer: {', '.join(sorted(spec.frozen))}")
+    slots = opt.slots(h)
+    state = _state_of(spec, lay)
+    if spec.opt_step:
+        out.append(f"# the state after {spec.opt_step} updates, carried in")
+        for n in ordered:
+            entries = [f'"{slots[k]}": torch.tensor({literal(state[k][n])})' for k in slots]
+            if opt.counts_steps:
+                entries.insert(0, f'"step": torch.tensor({float(spec.opt_step)!r})')
+            out.append(f"optimizer.state[{n}] = {{{', '.join(entries)}}}")
+    out.append("optimizer.step()")
+    for l in range(spec.depth, 0, -1):
+        for n in (f"W{l}", f"b{l}"):
+            if n in spec.frozen:
+                out.append(f"# {n} is frozen: the optimizer leaves it alone")
+            out.append(f'show("{n}", {n})')
+            if n not in spec.frozen:
+                out += [f'show("{k}_{n}", optimizer.state[{n}]["{slots[k]}"])' for k in slots]
+    return out
 
 
 def _torch_loss(loss: str, a: str, lay: Layout | None = None) -> str:

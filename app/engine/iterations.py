@@ -28,7 +28,8 @@ class Advanced:
 
 
 def advance(spec: MLPSpec, updates: int) -> Advanced:
-    """The scenario after `updates` full-batch updates θ ← θ − η·∂L/∂θ (frozen tensors kept).
+    """The scenario after `updates` full-batch updates by its optimizer (θ ← θ − η·∂L/∂θ for plain
+    SGD; frozen tensors kept), the optimizer's state and step count carried along.
 
     `losses` has updates + 1 entries: the loss before each update and the loss after the last,
     i.e. the losses at the start of iterations 1 … updates + 1. Stops early, saying where, when
@@ -56,7 +57,14 @@ def advance(spec: MLPSpec, updates: int) -> Advanced:
             losses.append(fb.forward())
     weights, biases = fb.tensors()
     return Advanced(
-        replace(spec, weights=weights, biases=biases),
+        # the optimizer's state carries across iterations too (momentum, Adam's m and v, step t)
+        replace(
+            spec,
+            weights=weights,
+            biases=biases,
+            opt_state={k: v.copy() for k, v in fb.state.items()},
+            opt_step=fb.t,
+        ),
         tuple(_finite_or_nan(x) for x in losses),
         done,
         diverged,

@@ -18,6 +18,7 @@ from app.engine.mathfmt import Fmt
 from app.engine.network import MLPSpec, build_graph
 from app.engine.plan import GRANULARITIES, Plan, Segment, Step
 from app.engine.stepper import State
+from app.engine.update_rule import PLAIN, Rule, rule_for
 
 KEEP_BYTES = 64 * 2**20  # per kind of kept state (marks along the plan; recent answers), at most
 MARK_EVERY = 32  # replay work between marks: about 32 single steps (a millisecond or two), or more
@@ -39,6 +40,7 @@ class Lesson:
     learning_rate: float
     spec: MLPSpec | None = None
     frozen: frozenset[str] = frozenset()
+    rule: Rule = PLAIN  # the update: the scenario's optimizer at its step t, with its state
     keep_bytes: int = KEEP_BYTES
     _marks: dict = field(default_factory=dict, repr=False)  # fine cursor → State, along the plan
     _recent: OrderedDict = field(default_factory=OrderedDict, repr=False)  # answers' end states
@@ -56,14 +58,15 @@ class Lesson:
         gc.disable()  # tens of thousands of small objects: collection passes would dominate
         try:
             graph = build_graph(spec)
-            return cls(graph, Plan(graph, spec.frozen), spec.learning_rate, spec, spec.frozen)
+            plan = Plan(graph, spec.frozen)
+            return cls(graph, plan, spec.learning_rate, spec, spec.frozen, rule_for(graph, spec))
         finally:
             gc.enable()
 
     # ── structure ────────────────────────────────────────────────────────────
 
     def __post_init__(self) -> None:
-        self._marks[0] = State(self.graph, self.learning_rate)  # the scenario: the first mark
+        self._marks[0] = self.new_state()  # the scenario: the first mark
         self._state_bytes = self._marks[0].nbytes
         # room for a class stepping at its own pace, in proportion to a state's size
         self.keep_bytes = min(self.keep_bytes, 128 * self._state_bytes)
@@ -71,6 +74,10 @@ class Lesson:
             (s.start for s in self.plan.segments if s.phase == "backward"), None
         )
         self.has_update = any(s.phase == "update" for s in self.plan.segments)
+
+    def new_state(self) -> State:
+        """The state before the first step: the scenario's values, nothing computed."""
+        return State(self.graph, self.learning_rate, self.rule)
 
     @property
     def max_bytes(self) -> int:
@@ -222,7 +229,7 @@ class Lesson:
 
     def walk(self, precision: int = 4, sample: int = 0) -> list[StepView]:
         """Every step of the plan, explained, from the scenario to the updated parameters."""
-        state = State(self.graph, self.learning_rate)
+        state = self.new_state()
         return self._explain(state, 0, self.plan.total, sample, Fmt(precision), self.plan.total)
 
     def _explain(

@@ -133,7 +133,10 @@ def param_views(lesson: Lesson, state: State, which=None) -> list[ParamView]:
     ps = g.params if which is None else [i for i in which if g.nodes[i].kind == "param"]
     old, new, grad = state.P0[ps].tolist(), state.P[ps].tolist(), state.pgrad[ps].tolist()
     with np.errstate(all="ignore"):  # η = 0 times an infinite gradient: NaN
-        step = (-state.lr * state.pgrad[ps]).tolist()
+        if state.rule.plain:
+            step = (-state.lr * state.pgrad[ps]).tolist()
+        else:  # an optimizer's step: what it moved the parameter by
+            step = (state.P[ps] - state.P0[ps]).tolist()
     received, updated = state.received[ps].tolist(), state.updated[ps].tolist()
     out = []
     for k, p in enumerate(ps):

@@ -434,3 +434,21 @@ def render(expr: Expr, fmt: Fmt) -> dict[str, str]:
         "latex": expr.latex(fmt),
         "mathml": f'<math display="block">{expr.mathml(fmt)}</math>',
     }
+
+
+@dataclass(frozen=True)
+class Root(Expr):
+    """√x: the argument bracketed in text unless it is a single symbol or call: √v̂, √(0.0123)."""
+
+    arg: Expr
+    prec = 4
+
+    def text(self, fmt: Fmt) -> str:
+        need = self.arg.prec < 4 or isinstance(self.arg, Num)
+        return "√" + _wrap(self.arg, need, fmt, "text")
+
+    def latex(self, fmt: Fmt) -> str:
+        return r"\sqrt{" + self.arg.latex(fmt) + "}"
+
+    def mathml(self, fmt: Fmt) -> str:
+        return f"<msqrt>{self.arg.mathml(fmt)}</msqrt>"

@@ -28,6 +28,12 @@ class MLPSpec:
     learning_rate: float = 0.5
     frozen: frozenset[str] = field(default_factory=frozenset)  # tensor names, e.g. {"b1"}
     leaky_slope: float = 0.01
+    optimizer: str = "sgd"  # a name of app.engine.registry.OPTIMIZERS
+    hyper: dict = field(default_factory=dict)  # its hyperparameters; PyTorch's defaults if absent
+    # the optimizer's state carried in (by quantity: one flat array over [W1, …, WL, b1, …, bL]),
+    # None for zeros; and the updates done before, so the next update is step opt_step + 1
+    opt_state: dict[str, np.ndarray] | None = None
+    opt_step: int = 0
 
     @property
     def depth(self) -> int:

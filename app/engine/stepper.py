@@ -16,6 +16,7 @@ import numpy as np
 from app.engine.graph import Graph
 from app.engine.ops import OPS, wsum
 from app.engine.plan import Plan, Step
+from app.engine.update_rule import PLAIN, Rule
 
 
 class Inputs(Sequence):
@@ -37,9 +38,11 @@ class Inputs(Sequence):
 class State:
     """Values and gradients of every node. Per-sample arrays have shape (samples,)."""
 
-    def __init__(self, graph: Graph, learning_rate: float):
+    def __init__(self, graph: Graph, learning_rate: float, rule: Rule = PLAIN):
         self.graph = graph
         self.lr = learning_rate
+        self.rule = rule  # the optimizer: plain θ ← θ − η·∂L/∂θ unless the scenario names one
+        self.S = {k: v.copy() for k, v in rule.state0.items()}  # its state, updated per step
         n, batch = len(graph.nodes), graph.batch
         self.slot = np.full(n, -1, dtype=np.int64)
         others = [i for i, nd in enumerate(graph.nodes) if nd.kind != "param"]
@@ -68,6 +71,7 @@ class State:
         new.__dict__.update(self.__dict__)
         for name in ("V", "G", "P", "pgrad", "done", "received", "updated"):
             setattr(new, name, getattr(self, name).copy())
+        new.S = {k: v.copy() for k, v in self.S.items()}
         return new
 
     @property
@@ -75,7 +79,7 @@ class State:
         """Bytes a copy holds."""
         return sum(
             getattr(self, n).nbytes for n in ("V", "G", "P", "pgrad", "done", "received", "updated")
-        )
+        ) + sum(v.nbytes for v in self.S.values())
 
     # ── reading ──────────────────────────────────────────────────────────────
 
@@ -118,9 +122,21 @@ class State:
             self._check(step.index, step.target, self.grad(step.target))
         else:
             p = step.target
-            self.P[p] = self.P0[p] - self.lr * self.pgrad[p]
+            self._update(p)
             self.updated[p] = True
             self._check(step.index, p, self.P[p])
+
+    def _update(self, p) -> None:
+        """Parameter p (one node, or an index array of them) by the update rule."""
+        rule = self.rule
+        if rule.plain:
+            self.P[p] = self.P0[p] - self.lr * self.pgrad[p]
+            return
+        before = {k: v[p] for k, v in rule.state0.items()}
+        theta, state = rule.opt.step(self.P0[p], self.pgrad[p], before, rule.t, self.lr, rule.hyper)
+        self.P[p] = theta
+        for k, v in state.items():
+            self.S[k][p] = v
 
     def _wsum_gather(self, i: int):
         """Index arrays (weights, input rows, bias) for z = Σ wᵢ·aᵢ + b, or None when its inputs
@@ -156,7 +172,7 @@ class State:
             self._wsum_backward(seg.node, items, lo)
         elif seg.phase == "update" and self.diverged is None:
             ps = np.array(items)
-            self.P[ps] = self.P0[ps] - self.lr * self.pgrad[ps]
+            self._update(ps)
             self.updated[ps] = True
             if not np.all(np.isfinite(self.P[ps])):
                 bad = int(np.argmin(np.isfinite(self.P[ps])))
@@ -215,8 +231,10 @@ class State:
             self.apply(step)
 
 
-def state_at(graph: Graph, plan: Plan, learning_rate: float, fine: int) -> State:
+def state_at(
+    graph: Graph, plan: Plan, learning_rate: float, fine: int, rule: Rule = PLAIN
+) -> State:
     """The state after the first `fine` steps of the plan, replayed from the scenario."""
-    state = State(graph, learning_rate)
+    state = State(graph, learning_rate, rule)
     state.run_to(plan, fine)
     return state

@@ -1,6 +1,8 @@
 """Training: many iterations of the vectorised forward, backward and update.
 
-Full batch (the tutorial's loop) or mini-batch SGD; stop at a target loss or a wall-time budget;
+Full batch (the tutorial's loop) or mini-batches, each update by the scenario's optimizer (SGD,
+momentum, RMSprop, Adam, AdamW: app/engine/registry/optimizers.py); stop at a target loss or a
+wall-time budget;
 optional gradient clipping by global norm; and a "forgot zero_grad" mode that accumulates
 gradients across iterations, to show what goes wrong. `train_loss[e]` is the loss over the whole
 training set with the parameters at the start of epoch e, which is exactly the tutorial's
@@ -17,7 +19,7 @@ import numpy as np
 
 from app.engine.network import MLPSpec
 from app.engine.notation import Notation
-from app.engine.vectorised import FullBatch, Pass, backward, forward, update
+from app.engine.vectorised import FullBatch, Pass, backward, forward, optimize, start_state
 
 
 @dataclass
@@ -58,6 +60,8 @@ class TrainState:
     stopped: str | None = None  # "epochs", "target_loss", "time", "diverged", "cancelled"
     diverged: Divergence | None = None
     seconds: float = 0.0
+    opt_state: dict[str, np.ndarray] = field(default_factory=dict)  # the optimizer's, flat
+    opt_step: int = 0  # the optimizer's step count: the scenario's start plus `step`
 
 
 def global_norm(arrays: list[np.ndarray]) -> float:
@@ -92,6 +96,7 @@ class Trainer:
         if test_inputs is not None and len(test_inputs):
             self.test = replace(spec, inputs=test_inputs, targets=test_targets)
         self.state = TrainState([w.copy() for w in spec.weights], [b.copy() for b in spec.biases])
+        self.state.opt_state, self.state.opt_step = start_state(spec), spec.opt_step
         self._acc: tuple[list, list] | None = None  # accumulated gradients (forgot zero_grad)
         self._rng = np.random.RandomState(config.shuffle_seed)
         self._started = time.perf_counter()
@@ -127,6 +132,7 @@ class Trainer:
         if fb is None:
             fb = self._fast = FullBatch(self.spec)
         fb.load(st.weights, st.biases)
+        fb.state, fb.t = st.opt_state, st.opt_step
         target, clip, budget = cfg.target_loss, cfg.clip_norm, cfg.time_budget
         train_loss, test_loss, grad_norm = st.train_loss, st.test_loss, st.grad_norm
         clock, isfinite = time.perf_counter, math.isfinite
@@ -182,6 +188,7 @@ class Trainer:
                         self._stop("time")
         finally:
             st.weights, st.biases = fb.tensors()
+            st.opt_state, st.opt_step = fb.state, fb.t
         return st
 
     def cancel(self) -> None:
@@ -243,7 +250,10 @@ class Trainer:
         if not math.isfinite(norm):
             self._diverge("gradient")
             return False
-        st.weights, st.biases = update(bspec, dws, dbs, st.weights, st.biases)
+        st.opt_step += 1
+        st.weights, st.biases, st.opt_state = optimize(
+            bspec, dws, dbs, st.weights, st.biases, st.opt_state, st.opt_step
+        )
         for l, (W, b) in enumerate(zip(st.weights, st.biases, strict=True), start=1):
             for name, t in ((f"W{l}", W), (f"b{l}", b)):
                 if not np.isfinite(t).all():

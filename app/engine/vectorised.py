@@ -7,12 +7,12 @@ same ops and the same decomposition (loss gradient, then activation, then weight
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from app.engine.network import MLPSpec
-from app.engine.registry import ACTIVATIONS, LOSSES, activate
+from app.engine.registry import ACTIVATIONS, LOSSES, OPTIMIZERS, activate
 
 
 @dataclass
@@ -64,20 +64,90 @@ def backward(spec: MLPSpec, fp: Pass, weights=None) -> tuple[list[np.ndarray], l
     return dws, dbs
 
 
+def tensor_names(depth: int) -> list[str]:
+    """The parameter tensors in the flat order of the optimizer's state: W1 … WL, b1 … bL."""
+    return [f"W{l}" for l in range(1, depth + 1)] + [f"b{l}" for l in range(1, depth + 1)]
+
+
+def flat_offsets(spec: MLPSpec) -> dict[str, tuple[int, int]]:
+    """Each tensor's [start, end) in the flat order."""
+    out, at = {}, 0
+    for name, t in zip(tensor_names(spec.depth), [*spec.weights, *spec.biases], strict=True):
+        out[name] = (at, at + t.size)
+        at += t.size
+    return out
+
+
+def trainable(spec: MLPSpec) -> np.ndarray:
+    """Which entries of the flat order the optimizer updates (frozen tensors: none, no state)."""
+    mask = np.ones(sum(t.size for t in [*spec.weights, *spec.biases]), dtype=bool)
+    for name, (a, b) in flat_offsets(spec).items():
+        if name in spec.frozen:
+            mask[a:b] = False
+    return mask
+
+
+def optimizer_of(spec: MLPSpec):
+    """The scenario's optimizer and its hyperparameters, PyTorch's defaults filled in."""
+    opt = OPTIMIZERS[spec.optimizer]
+    return opt, opt.resolve(spec.hyper)
+
+
+def plain_sgd(spec: MLPSpec) -> bool:
+    """W ← W − η·∂L/∂W and nothing else: no state, no weight decay."""
+    opt, h = optimizer_of(spec)
+    return opt.name == "sgd" and not h["momentum"] and not h["weight_decay"]
+
+
+def start_state(spec: MLPSpec) -> dict[str, np.ndarray]:
+    """The optimizer state carried in (copied), or zeros: one flat array per quantity."""
+    opt, h = optimizer_of(spec)
+    n = sum(t.size for t in [*spec.weights, *spec.biases])
+    given = spec.opt_state or {}
+    return {k: np.array(given[k], dtype=float) if k in given else np.zeros(n) for k in opt.slots(h)}
+
+
+def optimize(spec: MLPSpec, dws, dbs, weights, biases, state: dict, t: int):
+    """One step t of the scenario's optimizer on every tensor that is not frozen:
+    (new weights, new biases, new state). The state is one flat array per quantity."""
+    opt, h = optimizer_of(spec)
+    depth = len(weights)
+    with np.errstate(all="ignore"):
+        if plain_sgd(spec):
+            lr = spec.learning_rate
+            new = [
+                t_ if name in spec.frozen else t_ - lr * d
+                for name, t_, d in zip(
+                    tensor_names(depth), [*weights, *biases], [*dws, *dbs], strict=True
+                )
+            ]
+            return new[:depth], new[depth:], state
+        theta = np.concatenate([x.ravel() for x in [*weights, *biases]])
+        grads = np.concatenate([x.ravel() for x in [*dws, *dbs]])
+        mask = trainable(spec)
+        new_theta, new_state = theta.copy(), {k: v.copy() for k, v in state.items()}
+        part, st = opt.step(
+            theta[mask], grads[mask], {k: v[mask] for k, v in state.items()}, t,
+            spec.learning_rate, h,
+        )  # fmt: skip
+        new_theta[mask] = part
+        for k, v in st.items():
+            new_state[k][mask] = v
+    out, at = [], 0
+    for x in [*weights, *biases]:
+        out.append(new_theta[at : at + x.size].reshape(x.shape))
+        at += x.size
+    return out[:depth], out[depth:], new_state
+
+
 def update(spec: MLPSpec, dws, dbs, weights=None, biases=None) -> tuple[list, list]:
-    """W ← W − η·∂L/∂W for every tensor that is not frozen."""
+    """One update of every tensor that is not frozen, by the scenario's optimizer from the state
+    it carries (W ← W − η·∂L/∂W for plain SGD)."""
     weights = spec.weights if weights is None else weights
     biases = spec.biases if biases is None else biases
-    lr = spec.learning_rate
-    with np.errstate(all="ignore"):
-        new_w = [
-            W if f"W{l + 1}" in spec.frozen else W - lr * dW
-            for l, (W, dW) in enumerate(zip(weights, dws, strict=True))
-        ]
-        new_b = [
-            b if f"b{l + 1}" in spec.frozen else b - lr * db
-            for l, (b, db) in enumerate(zip(biases, dbs, strict=True))
-        ]
+    new_w, new_b, _ = optimize(
+        spec, dws, dbs, weights, biases, start_state(spec), spec.opt_step + 1
+    )
     return new_w, new_b
 
 
@@ -89,14 +159,24 @@ class Iteration:
     weights: list[np.ndarray]
     biases: list[np.ndarray]
     after: Pass
+    state: dict[str, np.ndarray]  # the optimizer's state after the update (flat, by quantity)
+    step: int  # the optimizer's step count t of this update
 
 
 def iterate(spec: MLPSpec) -> Iteration:
     """One forward, backward and update, then the loss with the updated parameters."""
     fp = forward(spec)
     dws, dbs = backward(spec, fp)
-    new_w, new_b = update(spec, dws, dbs)
-    return Iteration(fp, dws, dbs, new_w, new_b, forward(spec, new_w, new_b))
+    t = spec.opt_step + 1
+    new_w, new_b, state = optimize(spec, dws, dbs, spec.weights, spec.biases, start_state(spec), t)
+    return Iteration(fp, dws, dbs, new_w, new_b, forward(spec, new_w, new_b), state, t)
+
+
+def next_spec(spec: MLPSpec) -> MLPSpec:
+    """The scenario after one full-batch iteration: updated parameters and optimizer state, one
+    more step counted. k − 1 of these give the start of iteration k."""
+    it = iterate(spec)
+    return replace(spec, weights=it.weights, biases=it.biases, opt_state=it.state, opt_step=it.step)
 
 
 class FullBatch:
@@ -145,8 +225,13 @@ class FullBatch:
         self.diff, self.sq = np.empty((out, m)), np.empty((out, m))
         self.half = np.full((out, m), 0.5)
         self.per_sample = np.empty(m)
-        names = [f"W{l}" for l in range(1, depth + 1)] + [f"b{l}" for l in range(1, depth + 1)]
+        names = tensor_names(depth)
         self.frozen = [i for i, name in enumerate(names) if name in spec.frozen]
+        self.plain = plain_sgd(spec)  # W ← W − η·∂L/∂W: the buffers' own update below
+        self.opt, self.hyper = optimizer_of(spec)
+        self.state = start_state(spec)  # the optimizer's state, flat as `params`
+        self.t = spec.opt_step  # its updates done
+        self.mask = trainable(spec) if self.frozen else None
 
     def load(self, weights: list, biases: list) -> None:
         for dst, src in zip([*self.W, *self.b], [*weights, *biases], strict=True):
@@ -221,7 +306,10 @@ class FullBatch:
         return math.sqrt(sum(float(v.dot(v)) for v in flat))  # ddot, as v @ v is
 
     def update(self, grads: np.ndarray) -> None:
-        """W ← W − η·∂L/∂W for every tensor that is not frozen."""
+        """W ← W − η·∂L/∂W for every tensor that is not frozen; or the scenario's optimizer."""
+        if not self.plain:
+            return self._optimize(grads)
+        self.t += 1
         if not self.frozen:
             np.multiply(self.lr_all, grads, self.scratch)
             np.subtract(self.params, self.scratch, self.params)
@@ -230,6 +318,25 @@ class FullBatch:
         for i, (a, b) in enumerate(self.offsets):
             if i not in self.frozen:
                 self.params[a:b] -= lr * grads[a:b]
+        return None
+
+    def _optimize(self, grads: np.ndarray) -> None:
+        """One step of the optimizer over the flat buffers (the trainable entries only)."""
+        self.t += 1
+        lr, mask, state = self.spec.learning_rate, self.mask, self.state
+        if mask is None:
+            theta, new = self.opt.step(self.params, grads, state, self.t, lr, self.hyper)
+            self.params[...] = theta
+            for k, v in new.items():
+                state[k] = v
+            return
+        theta, new = self.opt.step(
+            self.params[mask], grads[mask], {k: v[mask] for k, v in state.items()}, self.t, lr,
+            self.hyper,
+        )  # fmt: skip
+        self.params[mask] = theta
+        for k, v in new.items():
+            state[k][mask] = v
 
     def first_non_finite(self) -> str | None:
         """The first tensor (W1, b1, W2, …) holding a non-finite value, if any."""

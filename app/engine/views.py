@@ -7,6 +7,7 @@ from app.engine.expression import build_expression_graph
 from app.engine.lesson import Lesson
 from app.engine.network import MLPSpec
 from app.engine.plan import Plan
+from app.engine.update_rule import rule_for
 
 
 def expression_lesson(
@@ -23,4 +24,5 @@ def expression_lesson(
 
 def expanded_lesson(spec: MLPSpec) -> Lesson:
     graph = build_expanded_graph(spec)
-    return Lesson(graph, Plan(graph, spec.frozen), spec.learning_rate, spec, spec.frozen)
+    plan = Plan(graph, spec.frozen)
+    return Lesson(graph, plan, spec.learning_rate, spec, spec.frozen, rule_for(graph, spec))

@@ -2,6 +2,7 @@
 
 import { catalog } from "./catalog.js";
 import { parseNumber } from "./format.js";
+import { createOptimizerFields } from "./optimizer-fields.js";
 
 
 export function parseLayers(text) {
@@ -73,6 +74,8 @@ export function createArchitectureEditor({ form, getScenario, onApply, onFreeze 
       showErrors(["The lock was not changed:", ...messages]);
     }
   });
+  const slot = form.querySelector("#arch-optimizer-slot");
+  const optimizer = slot ? createOptimizerFields(slot) : null;
 
   function activationSelects(count, chosen) {
     const nodes = [];
@@ -108,6 +111,7 @@ export function createArchitectureEditor({ form, getScenario, onApply, onFreeze 
     scale.value = String((sc.init && sc.init.scale) ?? 0.5);
     layersHint.textContent = "e.g. 2, 4, 1 — one activation per layer after the inputs.";
     lockBoxes(sc);
+    if (optimizer) optimizer.fill(sc.optimizer || null);
     showErrors([]);
   }
 
@@ -177,6 +181,8 @@ export function createArchitectureEditor({ form, getScenario, onApply, onFreeze 
     if (r.error) problems.push(r.error);
     const rate = parseNumber(lr.value);
     if (!Number.isFinite(rate) || rate < 0) problems.push(`Learning rate “${lr.value}” must be a number ≥ 0.`);
+    const opt = optimizer ? optimizer.read() : { optimizer: null, problems: [] };
+    problems.push(...opt.problems);
     const s = Number(seed.value.trim());
     if (init.value !== "keep" && (!Number.isInteger(s) || s < 0 || s > 2 ** 32 - 1)) problems.push(`Seed “${seed.value}” must be a whole number from 0 to 4294967295.`);
     const sc = parseNumber(scale.value);
@@ -202,6 +208,7 @@ export function createArchitectureEditor({ form, getScenario, onApply, onFreeze 
     }
     if (old.frozen && sameShape) next.frozen = [...old.frozen];
     if (old.leaky_slope !== undefined) next.leaky_slope = old.leaky_slope;
+    if (opt.optimizer) next.optimizer = opt.optimizer;
     return { scenario: next };
   }
 

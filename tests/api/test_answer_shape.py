@@ -25,6 +25,8 @@ CASES = [
         },
         False,
     ),
+    ({**PRESETS["xor"]["scenario"], "optimizer": {"name": "adam", "amsgrad": True}}, False),
+    ({**PRESETS["tutorial"]["scenario"], "optimizer": {"name": "sgd", "momentum": 0.9}}, True),
 ]
 
 

@@ -166,5 +166,19 @@ def run_iteration(req: RunRequest) -> dict:
             "updated": {"weights": it.weights, "biases": it.biases},
             "steps": steps,
             "diverged": diverged,
+            "optimizer_state": _by_tensor(spec, it.state) if it.state else None,
+            "optimizer_step": it.step,
         }
     )
+
+
+def _by_tensor(spec, state: dict) -> dict:
+    """Flat optimizer state → {quantity: {weights, biases}} shaped as the scenario's tensors."""
+    out = {}
+    for k, flat in state.items():
+        tensors, at = [], 0
+        for t in [*spec.weights, *spec.biases]:
+            tensors.append(flat[at : at + t.size].reshape(t.shape))
+            at += t.size
+        out[k] = {"weights": tensors[: spec.depth], "biases": tensors[spec.depth :]}
+    return out

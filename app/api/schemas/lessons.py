@@ -190,11 +190,23 @@ class Label(BaseModel):
     mathml: str | None = Field(..., description='A <math display="block"> element, or null.')
 
 
+class ExplanationLine(BaseModel):
+    formula: Rendered
+    substituted: Rendered
+    result: Rendered
+
+
 class ExplanationOut(BaseModel):
     formula: Rendered
     substituted: Rendered
     result: Rendered
     sentence: str
+    lines: list[ExplanationLine] | None = Field(
+        None,
+        description="Update by an optimizer: each quantity of the parameter's optimizer state "
+        "before the parameter's own line (velocity v; Adam's m, v, m̂, v̂ with the bias "
+        "corrections at step t), each with its numbers. Absent for plain SGD.",
+    )
 
 
 class StepOut(BaseModel):
@@ -236,7 +248,9 @@ class ParamState(BaseModel):
     value: MaybeFloat = Field(..., description="Current value.")
     grad: MaybeFloat = Field(..., description="∂L/∂θ (mean over samples); null until computed.")
     grad_parts: list[int]
-    update: MaybeFloat = Field(..., description="−η·∂L/∂θ once updated.")
+    update: MaybeFloat = Field(
+        ..., description="−η·∂L/∂θ once updated (with an optimizer: new − old)."
+    )
     new: MaybeFloat
     direction: Literal["up", "down", "none"] | None
 
@@ -370,3 +384,10 @@ class RunResponse(BaseModel):
     updated: dict[str, list] = Field(..., description="{weights, biases} after one update.")
     steps: list[StepOut] | None
     diverged: bool
+    optimizer_state: dict[str, dict[str, list]] | None = Field(
+        None,
+        description="The optimizer's state after the update, by quantity (sgd with momentum: v; "
+        "rmsprop: v, b, g_avg; adam and adamw: m, v, v_max), each {weights, biases} shaped as "
+        "the scenario's (0 for frozen tensors, which keep no state); null for plain SGD.",
+    )
+    optimizer_step: int = Field(1, description="The optimizer's step count t of this update.")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, create_model, model_validator
 
 from app.api.schemas.common import (
     Activation,
@@ -17,7 +17,7 @@ from app.api.schemas.common import (
     rules,
 )
 from app.engine.presets import PRESETS
-from app.engine.registry import ACTIVATIONS
+from app.engine.registry import ACTIVATIONS, OPTIMIZERS
 from app.limits import MAX_ABS, MAX_LAYERS, MAX_LEARNING_RATE, MAX_SAMPLES, MAX_WIDTH
 
 
@@ -31,6 +31,47 @@ class InitSpec(Strict):
     )
     seed: Integer = Field(0, ge=0, le=2**32 - 1, description="NumPy RandomState seed.")
     scale: Finite = Field(0.5, gt=0, le=100, description="Used by normal and uniform.")
+
+
+class OptimizerBase(Strict):
+    """An optimizer of the update phase and its hyperparameters (PyTorch's names and defaults)."""
+
+    @model_validator(mode="after")
+    def _rules(self) -> OptimizerBase:
+        problem = OPTIMIZERS[self.name].check(self.model_dump())  # type: ignore[attr-defined]
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+def _optimizer_model(opt) -> type[OptimizerBase]:
+    """The request model of one registered optimizer, from its hyperparameters."""
+    fields: dict = {"name": (Literal[opt.name], Field(..., description=opt.title))}
+    for h in opt.hypers:
+        bounds = {k: getattr(h, k) for k in ("ge", "gt", "le", "lt") if getattr(h, k) is not None}
+        if h.kind == "bool":
+            fields[h.name] = (StrictBool, Field(h.default, description=h.description))
+        elif h.kind == "pair":
+            item = Annotated[Finite, Field(**bounds)]
+            fields[h.name] = (
+                list[item],
+                Field(list(h.default), min_length=2, max_length=2, description=h.description),
+            )
+        else:
+            fields[h.name] = (Finite, Field(h.default, description=h.description, **bounds))
+    return create_model(
+        f"Optimizer{opt.name.title()}",
+        __base__=OptimizerBase,
+        __doc__=f"torch.optim.{opt.torch}: {opt.title}. Unset fields take PyTorch's defaults.",
+        **fields,
+    )
+
+
+OPTIMIZER_MODELS = {name: _optimizer_model(o) for name, o in OPTIMIZERS.items()}
+OptimizerSpec = Annotated[
+    Union[tuple(OPTIMIZER_MODELS.values())],  # type: ignore[valid-type]  # noqa: UP007
+    Field(discriminator="name"),
+]
 
 
 class Scenario(Strict):
@@ -49,6 +90,7 @@ class Scenario(Strict):
                 "inputs and targets have as many rows, of layers[0] and layers[-1] values",
                 "bce targets lie in [0, 1]; cross_entropy targets are non-negative and sum to 1",
                 "frozen names tensors of this network: W1…WL and b1…bL, L = len(layers) − 1",
+                "optimizer sgd: nesterov needs momentum > 0 and dampening = 0",
             ),
         },
     )
@@ -101,6 +143,13 @@ class Scenario(Strict):
         description='Tensors the update leaves alone, e.g. ["b1"]; their gradients are still shown.',
     )
     leaky_slope: Finite = Field(0.01, ge=0, lt=1, description="Slope of leaky_relu for z < 0.")
+    optimizer: OptimizerSpec | None = Field(
+        None,
+        description="How the update phase moves the parameters, by `name` from the engine's "
+        "registry (app/engine/registry/optimizers.py): sgd (momentum, dampening, nesterov, "
+        "weight_decay), rmsprop, adam, adamw, with torch.optim's formulas and defaults; "
+        "learning_rate is η. Omitted: plain SGD, θ ← θ − η·∂L/∂θ.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

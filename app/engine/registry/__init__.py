@@ -5,21 +5,26 @@ the derivative reads, its formula as math trees (rendered as text, LaTeX and Mat
 `app.engine.mathfmt`), the sentences that explain it, its NumPy and PyTorch code for export, and
 its domain notes. The graph ops (`app.engine.ops`), the explanations, the worksheet check, code
 export, the labs, the expression parser, the API's enumerations and the pages all read it from
-here, so a new operation is one entry in `activations.py`, `losses.py` or `primitives.py`.
+here, so a new operation is one entry in `activations.py`, `losses.py`, `primitives.py` or
+`optimizers.py` (the update phase's optimizers).
 """
 
 from app.engine.registry.activations import ACTIVATIONS, Activation, activate, softmax, softmax_vjp
 from app.engine.registry.base import EPS
 from app.engine.registry.losses import LOSSES, Loss
+from app.engine.registry.optimizers import OPTIMIZERS, Optimizer
+from app.engine.registry.optimizers import catalog as optimizer_catalog
 from app.engine.registry.primitives import PRIMITIVES, Primitive
 
 __all__ = [
     "ACTIVATIONS",
     "EPS",
     "LOSSES",
+    "OPTIMIZERS",
     "PRIMITIVES",
     "Activation",
     "Loss",
+    "Optimizer",
     "Primitive",
     "activate",
     "catalog",
@@ -43,4 +48,5 @@ def catalog() -> dict:
             for a in ACTIVATIONS.values()
         ],
         "losses": [{"name": s.name, "title": s.title} for s in LOSSES.values()],
+        "optimizers": optimizer_catalog(),
     }

@@ -64,6 +64,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     field('hidden').value = d.hidden;
     field('activation').value = d.act;
     field('lr').value = d.lr;
+    if (field('optimizer')) field('optimizer').value = 'sgd'; // the tutorial's update
     field('epochs').value = d.epochs;
     field('noise').value = d.noise;
     field('samples').value = d.samples;
@@ -123,6 +124,8 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
       inputs: d.inputs,
       targets: d.targets,
       learning_rate: number('lr'),
+      // the optimizer with PyTorch's defaults (the step page's Network panel sets its fields)
+      ...(field('optimizer') && field('optimizer').value !== 'sgd' ? { optimizer: { name: field('optimizer').value } } : {}),
     };
   }
 

@@ -123,6 +123,33 @@ export function createEquationPanel(root) {
   const unitSummary = root.querySelector("#unit-steps-summary");
   const unitList = root.querySelector("#unit-steps-list");
   const live = document.getElementById("live");
+  // an optimizer's state lines (velocity v; Adam's m, v, m̂, v̂), above the parameter's own
+  const stateBox = document.createElement("div");
+  stateBox.className = "eq-state";
+  stateBox.id = "eq-state";
+  stateBox.setAttribute("role", "group");
+  stateBox.setAttribute("aria-label", "the optimizer's state, with numbers");
+  stateBox.hidden = true;
+  formula.closest(".equations")?.prepend(stateBox);
+
+  function showState(lines) {
+    stateBox.hidden = !lines || !lines.length;
+    if (stateBox.hidden) return stateBox.replaceChildren();
+    stateBox.replaceChildren(
+      ...lines.map((line) => {
+        const row = document.createElement("div");
+        row.className = "eq-state-row";
+        for (const [part, tag] of [["formula", "formula"], ["substituted", "numbers"], ["result", "result"]]) {
+          const cell = document.createElement("div");
+          cell.className = `eq-state-${tag}`;
+          cell.setAttribute("aria-label", tag);
+          cell.innerHTML = line[part].mathml; // MathML from our own engine (strict CSP)
+          row.append(cell);
+        }
+        return row;
+      }),
+    );
+  }
 
   /** The plain-text version the aria-live region reads out. */
   function announcement(resp) {
@@ -130,7 +157,8 @@ export function createEquationPanel(root) {
     const where = `${PHASE_TITLES[resp.phase]}, step ${resp.cursor} of ${resp.total}.`;
     if (!last) return `${where} Nothing computed yet.`;
     const e = last.explanation;
-    return `${where} ${e.substituted.text}. ${e.result.text}. ${e.sentence}`;
+    const lines = (e.lines || []).map((l) => `${l.substituted.text}; ${l.result.text}.`).join(" ");
+    return `${where} ${lines ? `${lines} ` : ""}${e.substituted.text}. ${e.result.text}. ${e.sentence}`;
   }
 
   /** `ask` (predict mode): the result reads "?" and the sentence asks, until the next press. */
@@ -148,6 +176,7 @@ export function createEquationPanel(root) {
       setMath(substituted, "");
       setMath(result, "");
       sentence.textContent = "Nothing is computed yet. Press → (or Step) to compute the first value of the forward pass.";
+      showState(null);
       root.classList.add("is-start");
     } else {
       root.classList.remove("is-start");
@@ -158,6 +187,7 @@ export function createEquationPanel(root) {
       setMath(result, ask ? askedMathml(e.result.mathml) : e.result.mathml);
       // the sentence may state the answer (a batch mean, softmax's shortcut): it comes with it
       sentence.textContent = ask ? askedSentence(resp) : e.sentence;
+      showState(e.lines);
     }
     root.classList.toggle("is-asking", Boolean(ask && last));
     const many = resp.steps.length > 1;
