@@ -237,3 +237,32 @@ def test_iteration_two_shows_a_velocity_that_is_no_longer_zero():
     first_ex = first.at(last + 1, precision=12).steps[0].explanation
     assert first_ex["lines"][0]["formula"]["text"].startswith("v ← ∂L/∂")  # t = 1: v ← g
     assert "step t = 1: its state starts at zero" in first_ex["sentence"]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("name", "hyper", "lr"), CONFIGS, ids=IDS)
+def test_the_page_s_iteration_k_starts_where_torch_optim_is_after_k_minus_1_steps(name, hyper, lr):
+    """advance() (the step page's `iteration`) carries the optimizer's state: iteration 6's
+    lesson starts from torch.optim's parameters and state after 5 steps, and its update step
+    then gives torch's 6th step."""
+    from app.engine.iterations import advance
+
+    spec = with_optimizer(random_spec(3, {"b1"}), name, hyper, lr)
+    at6 = advance(spec, 5).spec
+    assert at6.opt_step == 5
+    losses, want_w, want_b, _ = torch_train(spec, 5)
+    assert_params(at6.weights, at6.biases, want_w, want_b)
+    # the lesson at iteration 6 updates as torch's 6th step does
+    lesson = Lesson.from_spec(at6)
+    end = lesson.at(lesson.plan.units("pass"), "pass")
+    _, w6, b6, _ = torch_train(spec, 6)
+    got = {p.id: p.value for p in end.parameters} if hasattr(end, "parameters") else None
+    assert got is not None
+    flat_w = {
+        f"W{l + 1}_{i}_{j}": w6[l][i, j]
+        for l in range(len(w6))
+        for i in range(w6[l].shape[0])
+        for j in range(w6[l].shape[1])
+    }
+    for pid, want in flat_w.items():
+        assert got[pid] == pytest.approx(want, abs=1e-12, rel=1e-12), pid
