@@ -431,4 +431,4 @@ lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boo
   }
 });
 if (hashError) toast.show(hashError, 8000);
-createLive({ store, toast }); // Go live (L), or follow a presenter at /join/CODE (app/live)
+createLive({ store, toast, predict }); // Go live (L), or follow a presenter at /join/CODE (app/live)

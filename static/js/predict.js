@@ -81,7 +81,7 @@ export function createPredict({ store, go, total, shown, reveal, button, live })
       const s = store.get();
       const id = `i${s.iteration ?? 1}-k${resp.cursor}${resp.granularity === "step" ? "" : `-${resp.granularity}`}`;
       publish({ question: id, open: true, label: askedName(resp.steps[0].explanation.result.text) });
-    } else if (question) publish(null);
+    } else if (question || on()) publish(null); // in predict mode every step shown is told
   }
 
   function answer() {
@@ -132,5 +132,7 @@ export function createPredict({ store, go, total, shown, reveal, button, live })
     canReveal,
     asks: (resp) => on() && askAt !== null && resp.cursor === askAt && resp.steps.length > 0,
     clear: () => (askAt = null),
+    /** A live follower: the presenter asks at cursor k, so this page asks there too. */
+    follow: (k) => (askAt = k),
   };
 }

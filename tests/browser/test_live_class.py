@@ -95,11 +95,15 @@ def test_followers_follow_detach_come_back_and_predict(make_page, base_url, axe_
     own.keyboard.press("b")
     same_as(own, presenter, 9)
 
-    # a prediction round: three answers in the presenter's histogram, then the reveal
-    question = {"question": "i1-k10", "open": True, "label": "∂L/∂W₂"}
-    presenter.evaluate(
-        "(d) => document.dispatchEvent(new CustomEvent('backstep:predict', {detail: d}))", question
-    )
+    # a prediction round in predict mode (Q): every screen asks, three answers reach the
+    # projector's histogram, and the presenter's next press reveals the value everywhere
+    presenter.keyboard.press("q")
+    presenter.keyboard.press("PageDown")
+    wait_cursor(presenter, 10)
+    presenter.wait_for_selector("#eq-result .eq-asked")
+    for f in followers:
+        wait_cursor(f, 10)
+        f.wait_for_selector("#eq-result .eq-asked")  # "?" on the follower's screen too
     for f, said in zip(followers, ["-0.05", "-0.04", None], strict=True):
         f.wait_for_selector(".live-ask:not([hidden]) #live-answer")
         if said is None:
@@ -116,10 +120,13 @@ def test_followers_follow_detach_come_back_and_predict(make_page, base_url, axe_
     )
     assert presenter.locator(".live-hist .bar").count() >= 2
     assert presenter.locator("#live-panel").is_visible()  # the card came up by itself
-    presenter.evaluate(
-        "(d) => document.dispatchEvent(new CustomEvent('backstep:predict', {detail: d}))",
-        {**question, "open": False, "truth": -0.0496},
-    )
+    scenario = presenter.request.get(f"{base_url}/api/presets/tutorial").json()["scenario"]
+    step = presenter.request.post(
+        f"{base_url}/api/step", data={"scenario": scenario, "cursor": 10}
+    ).json()
+    truth = step["steps"][0]["value"]
+    shown = repr(float(f"{truth:.6g}")).replace("-", "−")
+    presenter.keyboard.press("PageDown")  # the reveal
     presenter.wait_for_selector(".live-hist .hist-truth", state="attached")
     for f, expect in zip(
         followers, ["You said −0.05", "You said −0.04", "You said −"], strict=True
@@ -127,7 +134,8 @@ def test_followers_follow_detach_come_back_and_predict(make_page, base_url, axe_
         f.wait_for_function(
             f"() => document.querySelector('.live-result')?.textContent.startsWith({expect!r})"
         )
-        assert "the value is −0.0496" in f.locator(".live-result").text_content()
+        assert f"the value is {shown}" in f.locator(".live-result").text_content()
+        f.wait_for_function("() => !document.querySelector('#eq-result .eq-asked')")
 
 
 def test_the_join_page_takes_a_typed_code(make_page, base_url):

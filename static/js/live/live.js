@@ -18,9 +18,9 @@ const shortcut = (ev, key) => !ev.defaultPrevented && !ev.altKey && !ev.ctrlKey 
 const fmt = (x) => (x == null ? "—" : String(Number(x.toPrecision(6))).replace("-", "−"));
 const spaced = (code) => `${code.slice(0, 3)} ${code.slice(3)}`;
 
-export function createLive({ store, toast }) {
+export function createLive({ store, toast, predict = null }) {
   const code = document.documentElement.dataset.live;
-  if (code) return follower({ store, toast, code });
+  if (code) return follower({ store, toast, code, predict });
   return presenter({ store, toast });
 }
 
@@ -217,7 +217,11 @@ function presenter({ store, toast }) {
     publish(true);
     if (session) poll();
   });
-  store.subscribe(() => publish());
+  // in predict mode a step goes out once it is shown, with its question (the backstep:predict
+  // event): sent at once, followers would show the value before the question reaches them
+  store.subscribe((s) => {
+    if (!s.predict) publish();
+  });
 
   if (session) {
     // a reload: the session and its secret were kept in this browser; carry on where it was
@@ -237,7 +241,7 @@ function presenter({ store, toast }) {
 
 // ── a follower ──────────────────────────────────────────────────────────────
 
-function follower({ store, toast, code }) {
+function follower({ store, toast, code, predict }) {
   const status = el("p", { cls: "live-status", attrs: { "aria-live": "polite" } });
   const back = el("button", { cls: "btn btn-primary", text: "Back to the presenter", attrs: { type: "button", "aria-keyshortcuts": "B", title: "Back to the presenter (B)", hidden: "" } });
   const ask = el("form", { cls: "live-ask", attrs: { hidden: "", novalidate: "" } });
@@ -263,6 +267,11 @@ function follower({ store, toast, code }) {
 
   function apply() {
     if (!latest || !following || latest.ended || !latest.state?.hash) return;
+    const p = latest.state.predict;
+    const k = Number(new URLSearchParams(latest.state.hash.slice(1)).get("k"));
+    // the presenter asks: this screen shows the same "?" (predict.js); at the reveal, the value
+    if (predict && p?.question && p.open && Number.isInteger(k)) predict.follow(k);
+    else if (predict && p?.question && !p.open && predict.canReveal()) predict.next();
     const hash = merged(latest.state.hash, location.hash);
     if (hash !== location.hash) location.hash = hash;
     renderAsk();
