@@ -45,6 +45,10 @@ MAX_STREAM_SECONDS = 60.0  # wall-time budget of /api/train/stream
 MAX_GRID = 64  # heat-map cells per side
 MAX_CSV_CHARS = 500_000  # characters of an uploaded CSV dataset
 MAX_STREAM_BYTES_PER_SECOND = 1_048_576  # progress events of one stream, on average (1 MiB/s)
+# Progress events carry the network's current weights and biases (full precision, about 20 bytes
+# each) when it has at most this many parameters, so a page can show a run it stopped; larger
+# networks' events leave them out (100 kB an event would crowd out the loss curve's updates).
+MAX_STREAMED_PARAMETERS = 5_000
 # Estimated cost of a gradient check, in units of about a nanosecond here: two forward passes per
 # parameter, each samples × (parameters + 8 × neurons) + 5,000 per layer (see gradcheck_cost).
 MAX_GRADCHECK_WORK = 1_000_000_000

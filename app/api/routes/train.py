@@ -22,6 +22,8 @@ from app.api.schemas.training import (
     ExplodingRequest,
     GradcheckRequest,
     GradcheckResponse,
+    PredictRequest,
+    PredictResponse,
     TrainRequest,
     TrainResponse,
     TrainStreamRequest,
@@ -31,7 +33,7 @@ from app.api.schemas.training import (
 from app.api.serialize import model_json, plain
 from app.api.training import Job, build_dataset, dataset_json
 from app.engine import labs
-from app.limits import MAX_GRADCHECK_SECONDS, MAX_STREAM_BYTES_PER_SECOND
+from app.limits import MAX_GRADCHECK_SECONDS, MAX_STREAM_BYTES_PER_SECOND, MAX_STREAMED_PARAMETERS
 
 router = APIRouter(tags=["training"])
 CHUNK_SECONDS = 0.2  # a streamed run checks for a closed connection at least this often
@@ -72,9 +74,17 @@ def sse(event: str, data: dict) -> str:
 
 
 def progress(job: Job, sent: int) -> dict:
+    """A progress event. For a network of at most MAX_STREAMED_PARAMETERS parameters it carries
+    the weights and biases after `epoch` epochs, in full: a page that stops the run rebuilds the
+    network at that point (POST /api/labs/predict) and needs nothing the server kept."""
     st = job.trainer.state
+    small = sum(w.size + b.size for w, b in zip(st.weights, st.biases, strict=True))
+    small = small <= MAX_STREAMED_PARAMETERS
     return {
         "epoch": st.epoch,
+        "updates": st.step,
+        "weights": plain(st.weights) if small else None,
+        "biases": plain(st.biases) if small else None,
         "epochs": job.trainer.config.epochs,
         "seconds": st.seconds,
         "from": sent,  # index of the first new history entry
@@ -123,8 +133,9 @@ def final(job: Job) -> dict:
 )
 async def train_stream(req: TrainStreamRequest, request: Request) -> StreamingResponse:
     """Server-sent events: `start`, `progress` every `report_every` epochs (new loss history,
-    heat maps or curve), then `done` with the whole /api/train answer. Closing the connection
-    stops training. Budget: `time_budget` ≤ 60 s."""
+    heat maps or curve, and the weights and biases so far for a network of at most
+    MAX_STREAMED_PARAMETERS parameters, else null), then `done` with the whole /api/train answer.
+    Closing the connection stops training. Budget: `time_budget` ≤ 60 s."""
     job = await asyncio.to_thread(Job, req)
     return StreamingResponse(
         stream_events(job, req.report_every, request.is_disconnected),
@@ -155,6 +166,23 @@ async def check_gradients(req: GradcheckRequest, request: Request) -> Response:
             "fewer samples or a smaller network",
         ) from None
     return Response(body, media_type="application/json")
+
+
+@router.post("/labs/predict", response_model=PredictResponse)
+def lab_predict(req: PredictRequest) -> Response:
+    """A network as it stands, no training: its predictions, loss and accuracy (training and test
+    sets) and heat maps or curve, as /api/train gives them after training. The labs page shows a
+    run stopped part-way with it, from the weights of the stream's last progress event."""
+    job = Job(TrainRequest.model_validate({**req.model_dump(), "epochs": 1}))  # never run
+    res = job.result()
+    out = {
+        "loss": res["final_train_loss"],
+        "test_loss": res["final_test_loss"] if res["test_loss"] is not None else None,
+        "accuracy": res["train_accuracy"],
+        **{k: res.get(k) for k in ("test_accuracy", "predictions", "test_predictions")},
+        **{k: res.get(k) for k in ("scenario", "grid", "curve")},
+    }
+    return Response(model_json(PredictResponse, out), media_type="application/json")
 
 
 @router.post("/labs/vanishing")

@@ -232,6 +232,57 @@ class TrainResponse(BaseModel):
     curve: CurveOut | None = None
 
 
+class PredictRequest(Strict):
+    """A network as it stands (its weights given), with an optional test set: no training."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scenario": PRESETS["xor"]["scenario"], "grid": 8}],
+            **rules(
+                "test_inputs and test_targets come together, shaped like the scenario's inputs "
+                "and targets",
+            ),
+        },
+    )
+    scenario: Scenario
+    test_inputs: list[Row] | None = Field(
+        None,
+        max_length=MAX_SAMPLES,
+        description="A test set, shaped like the scenario's inputs ([] or null: none).",
+    )
+    test_targets: list[Row] | None = Field(
+        None, max_length=MAX_SAMPLES, description="Its targets, one row per test input."
+    )
+    grid: Integer = Field(
+        0,
+        ge=0,
+        le=MAX_GRID,
+        description=f"2-D inputs: heat maps on a grid×grid raster (0: none, ≤ {MAX_GRID}).",
+    )
+
+    @model_validator(mode="after")
+    def _test_pair(self) -> PredictRequest:
+        TrainRequest._test_pair(self)  # type: ignore[arg-type]  # the same rule, the same words
+        return self
+
+
+class PredictResponse(BaseModel):
+    loss: MaybeFloat = Field(..., description="Over the training set (the scenario's data).")
+    test_loss: MaybeFloat = None
+    accuracy: MaybeFloat = Field(None, description="Training set; null for a regression.")
+    test_accuracy: MaybeFloat = None
+    predictions: list[list[MaybeFloat]] = Field(..., description="Training samples × outputs.")
+    test_predictions: list[list[MaybeFloat]] | None
+    scenario: Scenario | None = Field(
+        None,
+        description="The scenario with its parameters and no init, ready for /api/step (null "
+        "when a parameter is not finite or beyond the limit).",
+    )
+    grid: GridOut | None = None
+    curve: CurveOut | None = None
+
+
 class GradcheckRequest(Strict):
     model_config = ConfigDict(
         extra="forbid",
