@@ -18,6 +18,7 @@ from app.limits import (
     MAX_ITERATION,
     MAX_LAYERS,
     MAX_PRECISION,
+    MAX_STREAMED_PARAMETERS,
     MAX_WIDTH,
     MAX_WORKSHEET_QUANTITIES,
 )
@@ -38,6 +39,7 @@ def catalog() -> dict:
             "iteration": MAX_ITERATION,
             "worksheet_quantities": MAX_WORKSHEET_QUANTITIES,
             "csv_chars": MAX_CSV_CHARS,
+            "streamed_parameters": MAX_STREAMED_PARAMETERS,  # a stopped run can be shown
         },
         "granularities": list(GRANULARITIES),
     }

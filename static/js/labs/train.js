@@ -56,6 +56,8 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
   let trainedKey = null;
   let trainedLabel = '';
   let pending = null; // the latest progress event, drawn in the next frame
+  let last = null; // the latest progress event: the run so far, its weights for a small network
+  let request = null; // the running request: its scenario and test set rebuild a stopped run
   let frame = null;
 
   function applyDefaults() {
@@ -170,9 +172,16 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     setBusy(true);
     trained = null;
     trainedKey = formKey();
+    last = null;
+    request = null;
+    // nothing of an earlier run stays on screen: its predictions, neurons and hand-off go
     q('#handoff-box').hidden = true;
+    q('#predictions').replaceChildren();
+    q('#neurons').replaceChildren();
+    q('#scenario-json').hidden = true;
     history = { train: [], test: [] };
     q('#progress').value = 0;
+    q('#epoch-readout').textContent = 'not started';
     try {
       hiddenSizes(); // a typing slip is refused before any request
       status('Generating data…');
@@ -196,10 +205,11 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
         req.test_targets = data.test_targets;
       }
       status(`Training ${arrows(scenario.layers)}…`);
+      request = req;
       await api.train(req, onEvent, controller.signal);
     } catch (err) {
       if (err.name === 'AbortError') {
-        status(`Stopped by you after ${history.train.length.toLocaleString()} epochs.`, 'warn');
+        await stopped();
       } else {
         status(messagesOf(err).join(' · '), 'error');
       }
@@ -210,6 +220,51 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
   }
 
   const stop = () => controller && controller.abort();
+
+  /** After Stop: the run as the last progress event left it, in every panel. The event carries
+   *  the weights and biases of a network up to catalog().limits.streamed_parameters; the server,
+   *  which kept nothing, answers that network's predictions and maps (POST /api/labs/predict). */
+  async function stopped() {
+    const ev = last;
+    const n = ev ? ev.epoch : 0;
+    const epochsRun = `${n.toLocaleString()} epoch${n === 1 ? '' : 's'}`;
+    const said = `Stopped by you after ${epochsRun}`;
+    if (!ev || !request) {
+      status(`${said}, before the first progress report: nothing trained to show.`, 'warn');
+      drawData(null, null);
+      return;
+    }
+    if (!ev.weights) {
+      const count = request.scenario.layers.slice(1).reduce((s, k, i) => s + k * (request.scenario.layers[i] + 1), 0);
+      const limit = catalog().limits.streamed_parameters;
+      status(`${said}. The loss curve and the plane show the run as it was then, but its predictions and the step-through ` +
+        `hand-off cannot be shown: the network has ${count.toLocaleString()} parameters, and progress reports carry the weights ` +
+        `only of networks with at most ${limit.toLocaleString()}, to keep the stream light. Let a run this large finish to step through it.`, 'warn');
+      return;
+    }
+    const scenario = { ...request.scenario, weights: ev.weights, biases: ev.biases };
+    delete scenario.init;
+    const body = { scenario, grid: request.grid };
+    if (request.test_inputs) Object.assign(body, { test_inputs: request.test_inputs, test_targets: request.test_targets });
+    status(`${said}: working out its predictions…`, 'warn');
+    let res;
+    try {
+      res = await api.post('/api/labs/predict', body);
+    } catch (err) {
+      status(`${said}; its predictions could not be worked out: ${messagesOf(err).join(' · ')}`, 'error');
+      return;
+    }
+    drawLoss();
+    drawData(res.grid, res.curve);
+    const parts = [`${said} (${ev.updates.toLocaleString()} updates)`, `loss ${fmt(res.loss, 6)}`];
+    if (res.test_loss !== null) parts.push(`test loss ${fmt(res.test_loss, 6)}`);
+    if (res.accuracy !== null) parts.push(`accuracy ${(100 * res.accuracy).toFixed(1)} %`);
+    if (res.test_accuracy !== null) parts.push(`test accuracy ${(100 * res.test_accuracy).toFixed(1)} %`);
+    status(parts.join(' · '), 'warn');
+    showPredictions(res);
+    if (res.scenario) showTrained(res.scenario, `after ${epochsRun} of training (stopped)`);
+    onTrained();
+  }
 
   // The data is plotted as soon as it is chosen, before any training: what will the network see?
   let previewTimer = 0;
@@ -252,11 +307,12 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
 
   function onEvent(name, ev) {
     if (name === 'progress') {
+      last = ev;
       history.train.push(...ev.train_loss);
       if (ev.test_loss) history.test.push(...ev.test_loss);
       q('#progress').value = ev.epoch / ev.epochs;
-      const last = ev.train_loss[ev.train_loss.length - 1];
-      q('#epoch-readout').textContent = `epoch ${ev.epoch.toLocaleString()} of ${ev.epochs.toLocaleString()} · loss ${fmt(last, 5)}`;
+      const loss = ev.train_loss[ev.train_loss.length - 1];
+      q('#epoch-readout').textContent = `epoch ${ev.epoch.toLocaleString()} of ${ev.epochs.toLocaleString()} · loss ${fmt(loss, 5)}`;
       scheduleDraw(ev);
     } else if (name === 'done') {
       finish(ev);
@@ -291,18 +347,23 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     if (res.diverged) status(`${res.diverged.message}`, 'error');
     showPredictions(res);
     if (res.scenario) {
-      trained = res.scenario;
       const n = `${res.epochs_run.toLocaleString()} epoch${res.epochs_run === 1 ? '' : 's'}`;
-      trainedLabel = `your network ${describe(res.scenario)}, after ${n} of training`;
-      const pick = q('#handoff-sample');
-      pick.replaceChildren(new Option('the whole batch', 'batch'));
-      res.scenario.inputs.slice(0, 50).forEach((x, i) => {
-        pick.appendChild(new Option(`sample ${i + 1}: (${x.map((v) => fmt(v, 3)).join(', ')})`, String(i)));
-      });
-      q('#handoff-box').hidden = false;
-      handOff();
+      showTrained(res.scenario, `after ${n} of training`);
     }
     onTrained();
+  }
+
+  /** The trained (or stopped) network becomes "your network" and the hand-off's lesson. */
+  function showTrained(scenario, when) {
+    trained = scenario;
+    trainedLabel = `your network ${describe(scenario)}, ${when}`;
+    const pick = q('#handoff-sample');
+    pick.replaceChildren(new Option('the whole batch', 'batch'));
+    scenario.inputs.slice(0, 50).forEach((x, i) => {
+      pick.appendChild(new Option(`sample ${i + 1}: (${x.map((v) => fmt(v, 3)).join(', ')})`, String(i)));
+    });
+    q('#handoff-box').hidden = false;
+    handOff();
   }
 
   function showPredictions(res) {
