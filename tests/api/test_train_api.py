@@ -268,3 +268,91 @@ def test_nan_in_a_training_field_is_422_not_500(client, field):
     r = client.post("/api/train", content=body, headers={"content-type": "application/json"})
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body", field]
+
+
+def moons_request(**extra) -> dict:
+    sc = {
+        "layers": [2, 6, 1],
+        "activations": ["tanh", "sigmoid"],
+        "loss": "mse",
+        "init": {"scheme": "xavier", "seed": 3},
+        "inputs": [[0, 0]],
+        "targets": [[0]],
+        "learning_rate": 0.05,
+        "optimizer": {"name": "adam"},
+    }
+    ds = {"name": "moons", "samples": 60, "noise": 0.1, "test_fraction": 0.25}
+    return {"scenario": sc, "dataset": ds, "grid": 5, **extra}
+
+
+@pytest.mark.parametrize("batch_size", [None, 8])
+def test_progress_events_carry_the_parameters_a_replay_reaches(client, monkeypatch, batch_size):
+    """What a page rebuilds after Stop: each progress event's weights are those of training the
+    same request for that event's epochs, replayed on its own by /api/train."""
+    monkeypatch.setattr(train_routes, "MAX_STREAM_BYTES_PER_SECOND", 10**12)
+    req = moons_request(epochs=40, batch_size=batch_size)
+    ev = events(client.post("/api/train/stream", json={**req, "report_every": 13}).text)
+    progress = [d for e, d in ev if e == "progress"]
+    assert [p["epoch"] for p in progress] == [13, 26, 39, 40]
+    for p in progress[:2]:
+        replay = client.post("/api/train", json={**req, "epochs": p["epoch"]}).json()
+        assert replay["epochs_run"] == p["epoch"] and replay["updates"] == p["updates"]
+        for got, want in zip(p["weights"] + p["biases"], replay["weights"] + replay["biases"]):
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_predict_shows_a_stopped_network_as_numpy_computes_it(client, monkeypatch):
+    """/api/labs/predict on the network of a progress event: outputs, loss and accuracy as a
+    forward pass written here gives them, and the scenario ready for the step-through view."""
+    monkeypatch.setattr(train_routes, "MAX_STREAM_BYTES_PER_SECOND", 10**12)
+    req = moons_request(epochs=30)
+    ev = events(client.post("/api/train/stream", json={**req, "report_every": 10}).text)
+    p = [d for e, d in ev if e == "progress"][1]
+    ds = client.post("/api/datasets", json=req["dataset"]).json()
+    sc = {k: v for k, v in req["scenario"].items() if k != "init"}
+    sc.update(inputs=ds["inputs"], targets=ds["targets"], weights=p["weights"], biases=p["biases"])
+    body = {"scenario": sc, "grid": 5, "test_inputs": ds["test_inputs"]}
+    body["test_targets"] = ds["test_targets"]
+    r = client.post("/api/labs/predict", json=body)
+    assert r.status_code == 200
+    out = strict_json(r.text)
+
+    def forward(x):
+        (W1, W2), (b1, b2) = map(np.array, p["weights"]), map(np.array, p["biases"])
+        h = np.tanh(np.array(x) @ W1.T + b1)
+        return 1 / (1 + np.exp(-(h @ W2.T + b2)))
+
+    for x, y, pred, loss, acc in (
+        (ds["inputs"], ds["targets"], "predictions", "loss", "accuracy"),
+        (ds["test_inputs"], ds["test_targets"], "test_predictions", "test_loss", "test_accuracy"),
+    ):
+        yhat, y = forward(x), np.array(y)
+        np.testing.assert_allclose(out[pred], yhat, rtol=0, atol=1e-12)
+        assert out[loss] == pytest.approx(np.mean(0.5 * np.sum((yhat - y) ** 2, axis=1)), abs=1e-12)
+        assert out[acc] == np.mean((yhat >= 0.5) == (y >= 0.5))
+    assert out["scenario"]["weights"] == p["weights"] and out["scenario"].get("init") is None
+    assert len(out["grid"]["outputs"][0]) == 5
+    # the stopped network steps on in the step-through view
+    assert client.post("/api/step", json={"scenario": out["scenario"], "cursor": 1}).status_code == 200
+    bad = client.post("/api/labs/predict", json={**body, "test_targets": None})
+    assert bad.status_code == 422 and "together" in bad.text
+
+
+@pytest.mark.parametrize("limit,carried", [(4417, True), (4416, False)])
+def test_progress_events_carry_parameters_up_to_the_limit(client, monkeypatch, limit, carried):
+    """2 → 64 → 64 → 1 has 4,417 parameters: carried at a limit of 4,417, not at 4,416."""
+    monkeypatch.setattr(train_routes, "MAX_STREAMED_PARAMETERS", limit)
+    req = moons_request(epochs=2, report_every=1, grid=0)
+    req["scenario"] = {
+        **req["scenario"],
+        "layers": [2, 64, 64, 1],
+        "activations": ["tanh", "tanh", "sigmoid"],
+    }
+    ev = events(client.post("/api/train/stream", json=req).text)
+    progress = [d for e, d in ev if e == "progress"]
+    assert progress
+    for p in progress:
+        if carried:
+            assert [np.shape(w) for w in p["weights"]] == [(64, 2), (64, 64), (1, 64)]
+        else:
+            assert p["weights"] is None and p["biases"] is None
