@@ -297,7 +297,9 @@ def test_progress_events_carry_the_parameters_a_replay_reaches(client, monkeypat
     for p in progress[:2]:
         replay = client.post("/api/train", json={**req, "epochs": p["epoch"]}).json()
         assert replay["epochs_run"] == p["epoch"] and replay["updates"] == p["updates"]
-        for got, want in zip(p["weights"] + p["biases"], replay["weights"] + replay["biases"]):
+        for got, want in zip(
+            p["weights"] + p["biases"], replay["weights"] + replay["biases"], strict=True
+        ):
             np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
 
 
@@ -333,7 +335,9 @@ def test_predict_shows_a_stopped_network_as_numpy_computes_it(client, monkeypatc
     assert out["scenario"]["weights"] == p["weights"] and out["scenario"].get("init") is None
     assert len(out["grid"]["outputs"][0]) == 5
     # the stopped network steps on in the step-through view
-    assert client.post("/api/step", json={"scenario": out["scenario"], "cursor": 1}).status_code == 200
+    assert (
+        client.post("/api/step", json={"scenario": out["scenario"], "cursor": 1}).status_code == 200
+    )
     bad = client.post("/api/labs/predict", json={**body, "test_targets": None})
     assert bad.status_code == 422 and "together" in bad.text
 

@@ -58,7 +58,9 @@ def test_stop_shows_the_stopped_run_everywhere(make_page, base_url):
     page = make_page(1366, 768)
     page.context.add_init_script(RECORD_STREAM)
     page.goto(f"{base_url}/labs")
-    page.wait_for_function("() => /^4 training samples/.test(document.querySelector('#train-status').textContent)")
+    page.wait_for_function(
+        "() => /^4 training samples/.test(document.querySelector('#train-status').textContent)"
+    )
     # a finished XOR run first: its 4-row table and hand-off must not outlive the next run
     page.click("#train")
     page.wait_for_selector("#train-status.ok", timeout=30000)
