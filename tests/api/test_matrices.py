@@ -129,3 +129,34 @@ def test_too_large_to_step_is_refused(client):
 
     with pytest.raises(ValueError, match="samples × neurons"):
         MatricesRequest.model_validate({"scenario": sc})
+
+
+def _cells_by_id(node, out):
+    """Every (id → value) a matrices answer shows, wherever it sits in its blocks."""
+    if isinstance(node, dict):
+        if "ids" in node and "cells" in node:
+            for ids, vals in zip(node["ids"], node["cells"], strict=True):
+                for i, v in zip(ids, vals, strict=True):
+                    if i is not None and v is not None:
+                        out.setdefault(i, v)
+        for v in node.values():
+            _cells_by_id(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            _cells_by_id(v, out)
+    return out
+
+
+def test_the_matrices_follow_the_iteration(client, xor):
+    """At iteration 3 the matrix view shows iteration 3's weights, as /api/step does."""
+    for iteration in (1, 3):
+        body = {"scenario": xor, "iteration": iteration, "cursor": 4, "sample": 1}
+        shown = _cells_by_id(client.post("/api/matrices", json=body).json(), {})
+        step = client.post("/api/step", json=body).json()
+        truth = {p["id"]: p["value"] for p in step["parameters"]}  # one value per parameter
+        common = set(shown) & set(truth)
+        assert {"W1_0_0", "W2_0_3"} <= common
+        for i in common:
+            assert shown[i] == pytest.approx(truth[i], abs=1e-12), (iteration, i)
+    r = client.post("/api/matrices", json={"scenario": xor, "iteration": 0})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "iteration"]

@@ -2,7 +2,7 @@ import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.api.convert import lesson_for, lesson_key
+from app.api.convert import check_iteration, lesson_for, lesson_key
 from app.api.errors import invalid
 from app.api.offload import in_pool, is_small
 from app.api.schemas.matrices import (
@@ -20,7 +20,9 @@ router = APIRouter(tags=["lessons"])
 
 
 def _at(req: MatricesRequest | LedgerRequest) -> tuple[Lesson, int, int]:
-    lesson = lesson_for(req.scenario, False, lesson_key(req.scenario))
+    check_iteration(req.scenario, req.iteration)
+    key = lesson_key(req.scenario, False, req.iteration)
+    lesson = lesson_for(req.scenario, False, key, req.iteration)
     total = lesson.plan.units(req.granularity)
     if req.cursor > total:
         raise invalid(

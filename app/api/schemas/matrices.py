@@ -9,18 +9,26 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from app.api.schemas.common import Granularity, Integer, MaybeFloat, Strict, rules
 from app.api.schemas.expressions import AnyScenario, ExpressionScenario
 from app.engine.presets import PRESETS
-from app.limits import MAX_STEP_CELLS
+from app.limits import MAX_ITERATION, MAX_STEP_CELLS
 
 Convention = Literal["columns", "rows"]
 _RULES = rules(
     "the scenario is a network (an expression has no matrices)",
     "sample < the scenario's number of samples; cursor ≤ the units of the plan at `granularity`",
     f"samples × neurons ≤ {MAX_STEP_CELLS:,}",
+    "iteration: as in /api/step, within the same work bound",
 )
 
 
 class _AtCursor(Strict):
     scenario: AnyScenario
+    iteration: Integer = Field(
+        1,
+        ge=1,
+        le=MAX_ITERATION,
+        description="Which iteration (1-based), as in /api/step: iteration k starts from the "
+        "parameters k − 1 updates give.",
+    )
     cursor: Integer = Field(0, ge=0, description="Units of `granularity` done, as in /api/step.")
     granularity: Granularity = Field("step", description="As in /api/step.")
     sample: Integer = Field(0, ge=0, description="The selected sample (0-based).")

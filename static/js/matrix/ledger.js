@@ -86,7 +86,7 @@ export function createLedger(container, { store, onSample, onGo }) {
     if (ctl) ctl.abort();
     ctl = new AbortController();
     try {
-      data = await api.ledger({ scenario: s.scenario, cursor: s.cursor, granularity: s.granularity, param }, ctl.signal);
+      data = await api.ledger({ scenario: s.scenario, iteration: s.iteration || 1, cursor: s.cursor, granularity: s.granularity, param }, ctl.signal);
       render();
     } catch (err) {
       if (err.name === "AbortError") return;

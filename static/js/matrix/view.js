@@ -64,8 +64,8 @@ export function createMatrixView({ host, graphWrap, store, onParam }) {
     if (!shown) return;
     const s = store.get();
     for (const input of conv.querySelectorAll("input")) input.checked = input.value === s.convention;
-    const req = { scenario: s.scenario, cursor: s.cursor, granularity: s.granularity, sample: s.sample, convention: s.convention };
-    const key = [s.cursor, s.granularity, s.sample, s.convention, s.precision];
+    const req = { scenario: s.scenario, iteration: s.iteration || 1, cursor: s.cursor, granularity: s.granularity, sample: s.sample, convention: s.convention };
+    const key = [s.iteration || 1, s.cursor, s.granularity, s.sample, s.convention, s.precision];
     if (asked && asked.scenario === s.scenario && asked.key.join() === key.join()) return; // asked already
     if (ctl) ctl.abort();
     ctl = new AbortController();
