@@ -11,6 +11,10 @@ from app.main import create_app
 from app.settings import Settings, get_settings
 
 ALL = {
+    "broker_url",
+    "live_idle_seconds",
+    "live_max_sessions",
+    "live_max_followers",
     "host",
     "port",
     "workers",
@@ -186,6 +190,10 @@ def test_frame_ancestors_from_the_environment_open_framing(monkeypatch):
         ("BACKSTEP_LOG_LEVEL", "loud"),
         ("BACKSTEP_MAX_BODY_BYTES", "10"),
         ("BACKSTEP_ACCESS_LOG", "perhaps"),
+        ("BACKSTEP_BROKER_URL", "localhost:6379"),
+        ("BACKSTEP_LIVE_IDLE_SECONDS", "5"),
+        ("BACKSTEP_LIVE_MAX_SESSIONS", "0"),
+        ("BACKSTEP_LIVE_MAX_FOLLOWERS", "0"),
     ],
 )
 def test_bad_settings_stop_the_server_with_a_clear_error(monkeypatch, name, value):
@@ -193,3 +201,15 @@ def test_bad_settings_stop_the_server_with_a_clear_error(monkeypatch, name, valu
     with pytest.raises(ValidationError) as e:
         Settings()
     assert name.removeprefix("BACKSTEP_").lower() in str(e.value)
+
+
+def test_live_settings_from_the_environment(monkeypatch):
+    monkeypatch.setenv("BACKSTEP_BROKER_URL", " redis://127.0.0.1:6390/2 ")
+    monkeypatch.setenv("BACKSTEP_LIVE_IDLE_SECONDS", "600")
+    monkeypatch.setenv("BACKSTEP_LIVE_MAX_SESSIONS", "3")
+    monkeypatch.setenv("BACKSTEP_LIVE_MAX_FOLLOWERS", "40")
+    s = Settings()
+    assert s.broker_url == "redis://127.0.0.1:6390/2"
+    assert (s.live_idle_seconds, s.live_max_sessions, s.live_max_followers) == (600, 3, 40)
+    monkeypatch.setenv("BACKSTEP_BROKER_URL", "")
+    assert Settings().broker_url is None  # empty: the embedded broker
