@@ -163,7 +163,8 @@ NODE_BOXES = """() => {
   const round = (r) => [r.x, r.y, r.width, r.height].map((v) => Math.round(v * 100) / 100);
   const shown = {}, drawn = {};
   for (const n of document.querySelectorAll('#graph .node')) {
-    const r = n.getBoundingClientRect();
+    // the box itself: a note under it ("part 2 of 3" while a gradient arrives) is not the box
+    const r = (n.querySelector('.shape') || n).getBoundingClientRect();
     shown[n.dataset.id] = round(r);
     drawn[n.dataset.id] = round({ x: r.x - svg.x, y: r.y - svg.y, width: r.width, height: r.height });
   }
