@@ -169,6 +169,9 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
   async function start() {
     if (controller) return;
     controller = new AbortController();
+    clearTimeout(previewTimer); // a data preview still under way must not draw over this run
+    previewing?.abort();
+    runs += 1;
     setBusy(true);
     trained = null;
     trainedKey = formKey();
@@ -269,15 +272,17 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
   // The data is plotted as soon as it is chosen, before any training: what will the network see?
   let previewTimer = 0;
   let previewing = null;
+  let runs = 0; // training runs started: a preview asked for before one is stale
   function preview() {
     clearTimeout(previewTimer);
     previewTimer = setTimeout(async () => {
       if (controller) return;
       previewing?.abort();
       previewing = new AbortController();
+      const asked = runs;
       try {
         const d = await api.datasets(datasetRequest(), previewing.signal);
-        if (controller) return;
+        if (controller || asked !== runs) return;
         data = d;
         history = { train: [], test: [] };
         drawLoss();
