@@ -79,9 +79,7 @@ async def follower(port: int, code: str, got: dict[int, float], ready: asyncio.E
     sse = SSE("127.0.0.1", port, f"/api/live/{code}/events?follower={secrets.token_urlsafe(16)}")
     await sse.connect(20)
     await sse.next(20)  # the state when it joined
-    got["ready"] = got.get("ready", 0) + 1
-    if got["ready"] == n:
-        ready.set()
+    got["ready"] = 1
     while True:
         event = await sse.next(30)
         if event is None or event.event != "state":
@@ -104,17 +102,12 @@ async def run_case(port: int, followers: int, pids: list[int]) -> dict:
         tasks.append(asyncio.create_task(follower(port, code, gots[i], ready, followers)))
         if i % 50 == 49:
             await asyncio.sleep(0.05)  # a class arrives over a moment, not in one packet
-    shared = {"ready": 0}
-    for g in gots:
-        g["ready"] = 0
 
-    # count readiness in one place
-    async def all_ready():
+    async def all_ready():  # every follower has its first state: the class is in
         while sum(1 for g in gots if g.get("ready")) < followers:
             await asyncio.sleep(0.05)
 
     await asyncio.wait_for(all_ready(), 60)
-    del shared
     cpu0, _ = usage(pids)
     client0 = time.process_time()
     for v in range(1, STATES + 1):
