@@ -91,6 +91,7 @@ class Broker(ABC):
     def __init__(self, idle_seconds: float, max_sessions: int) -> None:
         self.idle_seconds = idle_seconds
         self.max_sessions = max_sessions
+        self._subs: dict[str, set[Subscription]] = {}  # this process's followers, by session
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Connect, start background tasks."""
@@ -119,8 +120,18 @@ class Broker(ABC):
     @abstractmethod
     async def end(self, code: str) -> None: ...
 
-    @abstractmethod
-    def subscribe(self, code: str) -> Subscription: ...
+    def subscribe(self, code: str) -> Subscription:
+        """A follower's queue of this session's states (each broker fills `_subs`)."""
+        subs = self._subs.setdefault(code, set())
+
+        def release(sub: Subscription) -> None:
+            subs.discard(sub)
+            if not subs:
+                self._subs.pop(code, None)
+
+        sub = Subscription(release)
+        subs.add(sub)
+        return sub
 
     @abstractmethod
     async def join(self, code: str, follower: str, limit: int) -> None:

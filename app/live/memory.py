@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from app.live.base import PRESENCE_SECONDS, Broker, ClassFull, Full, Session, Subscription
+from app.live.base import PRESENCE_SECONDS, Broker, ClassFull, Full, Session
 
 
 class MemoryBroker(Broker):
@@ -12,7 +12,6 @@ class MemoryBroker(Broker):
         super().__init__(idle_seconds, max_sessions)
         self._sessions: dict[str, Session] = {}
         self._expires: dict[str, float] = {}
-        self._subs: dict[str, set[Subscription]] = {}
         self._present: dict[str, dict[str, float]] = {}
         self._answers: dict[tuple[str, str], dict[str, str]] = {}
         self._hits: dict[str, tuple[float, int]] = {}
@@ -70,18 +69,6 @@ class MemoryBroker(Broker):
 
     async def end(self, code: str) -> None:
         self._drop(code)
-
-    def subscribe(self, code: str) -> Subscription:
-        subs = self._subs.setdefault(code, set())
-
-        def release(sub: Subscription) -> None:
-            subs.discard(sub)
-            if not subs:
-                self._subs.pop(code, None)
-
-        sub = Subscription(release)
-        subs.add(sub)
-        return sub
 
     def _count(self, code: str) -> dict[str, float]:
         present = self._present.setdefault(code, {})

@@ -17,7 +17,7 @@ import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from app.live import codes
-from app.live.base import PRESENCE_SECONDS, Broker, ClassFull, Full, Session, Subscription
+from app.live.base import PRESENCE_SECONDS, Broker, ClassFull, Full, Session
 
 log = logging.getLogger("backstep.live")
 P = "backstep:live:"
@@ -87,7 +87,6 @@ class RedisBroker(Broker):
         self._join = self.r.register_script(JOIN)
         self._mirror: dict[str, tuple[Session, float]] = {}  # code → (session, expires)
         self._dirty: set[str] = set()
-        self._subs: dict[str, set[Subscription]] = {}
         self._reader: asyncio.Task | None = None
         self.connected = asyncio.Event()
 
@@ -249,18 +248,6 @@ class RedisBroker(Broker):
             pipe.delete(skey(code), fkey(code)).zrem(INDEX, code)
             pipe.publish(channel(code), self.ended(session).dumps())
             await pipe.execute()
-
-    def subscribe(self, code: str) -> Subscription:
-        subs = self._subs.setdefault(code, set())
-
-        def release(sub: Subscription) -> None:
-            subs.discard(sub)
-            if not subs:
-                self._subs.pop(code, None)
-
-        sub = Subscription(release)
-        subs.add(sub)
-        return sub
 
     # ── followers and answers ───────────────────────────────────────────────
 
