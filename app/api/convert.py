@@ -149,3 +149,14 @@ def to_spec(sc: Scenario) -> MLPSpec:
         optimizer=sc.optimizer.name if sc.optimizer else "sgd",
         hyper=sc.optimizer.model_dump(exclude={"name"}) if sc.optimizer else {},
     )
+
+
+def check_cursor(lesson: Lesson, granularity: str, cursor: int) -> None:
+    """Refuse (422 at `cursor`) a cursor past the plan's end at this granularity."""
+    total = lesson.plan.units(granularity)
+    if cursor > total:
+        raise invalid(
+            ("cursor",),
+            f"cursor {cursor} is past the end: this plan has {total} units at granularity "
+            f"{granularity!r} (cursor 0 to {total})",
+        )

@@ -4,6 +4,7 @@
 // and of the URL. After the update, the node values computed with the old weights are marked stale.
 
 import { catalog } from "./catalog.js";
+import { writeParameters } from "./value-editor.js";
 
 const STALE = " (stale: computed with the old weights)";
 
@@ -24,16 +25,7 @@ export function isStale(resp, graph, scenario) {
  */
 export function rebased(scenario, graph, iteration) {
   if (iteration <= 1 || !graph || scenario.kind === "expression") return scenario;
-  const next = structuredClone(scenario);
-  next.weights = next.layers.slice(1).map((rows, l) => Array.from({ length: rows }, () => Array(next.layers[l]).fill(0)));
-  next.biases = next.layers.slice(1).map((rows) => Array(rows).fill(0));
-  for (const p of graph.parameters) {
-    const l = Number(p.tensor.slice(1)) - 1;
-    if (p.tensor.startsWith("W")) next.weights[l][p.index[0]][p.index[1]] = p.value;
-    else next.biases[l][p.index[0]] = p.value;
-  }
-  delete next.init;
-  return next;
+  return writeParameters(structuredClone(scenario), graph);
 }
 
 /**

@@ -26,6 +26,20 @@ export function editTarget(graph, scenario, sample, id) {
 }
 
 /** The scenario with one value changed; weights drawn by `init` are written out first. */
+/** The graph's parameters written into `scenario` (in place) as its weights and biases, in
+ *  place of an `init` scheme: the network exactly as the graph holds it. */
+export function writeParameters(scenario, graph) {
+  scenario.weights = scenario.layers.slice(1).map((rows, l) => Array.from({ length: rows }, () => Array(scenario.layers[l]).fill(0)));
+  scenario.biases = scenario.layers.slice(1).map((rows) => Array(rows).fill(0));
+  for (const p of graph.parameters) {
+    const l = Number(p.tensor.slice(1)) - 1;
+    if (p.tensor.startsWith("W")) scenario.weights[l][p.index[0]][p.index[1]] = p.value;
+    else scenario.biases[l][p.index[0]] = p.value;
+  }
+  delete scenario.init;
+  return scenario;
+}
+
 export function withValue(graph, scenario, target, value) {
   const next = structuredClone(scenario);
   if (target.kind === "variable") {
@@ -33,16 +47,7 @@ export function withValue(graph, scenario, target, value) {
     return next;
   }
   if (target.kind === "weight" || target.kind === "bias") {
-    if (!next.weights) {
-      next.weights = next.layers.slice(1).map((rows, l) => Array.from({ length: rows }, () => Array(next.layers[l]).fill(0)));
-      next.biases = next.layers.slice(1).map((rows) => Array(rows).fill(0));
-      for (const p of graph.parameters) {
-        const l = Number(p.tensor.slice(1)) - 1;
-        if (p.tensor.startsWith("W")) next.weights[l][p.index[0]][p.index[1]] = p.value;
-        else next.biases[l][p.index[0]] = p.value;
-      }
-      delete next.init;
-    }
+    if (!next.weights) writeParameters(next, graph);
     if (!next.biases) next.biases = next.layers.slice(1).map((rows) => Array(rows).fill(0));
     if (target.kind === "weight") next.weights[target.layer][target.index[0]][target.index[1]] = value;
     else next.biases[target.layer][target.index[0]] = value;

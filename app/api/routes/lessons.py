@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from app.api import cache
 from app.api.convert import (
     built_lesson,
+    check_cursor,
     check_iteration,
     lesson_for,
     lesson_key,
@@ -114,13 +115,7 @@ def _near(req: StepRequest | GraphRequest, key: str) -> bool:
 
 def step_at(req: StepRequest, key: str | None = None) -> StepAnswer:
     lesson = lesson_for(req.scenario, req.expand, key, req.iteration)
-    total = lesson.plan.units(req.granularity)
-    if req.cursor > total:
-        raise invalid(
-            ("cursor",),
-            f"cursor {req.cursor} is past the end: this plan has {total} units at granularity "
-            f"{req.granularity!r} (cursor 0 to {total})",
-        )
+    check_cursor(lesson, req.granularity, req.cursor)
     if req.since is not None and req.since > lesson.plan.total:
         raise invalid(
             ("since",),

@@ -2,7 +2,7 @@ import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.api.convert import check_iteration, lesson_for, lesson_key
+from app.api.convert import check_cursor, check_iteration, lesson_for, lesson_key
 from app.api.errors import invalid
 from app.api.offload import in_pool, is_small
 from app.api.schemas.matrices import (
@@ -23,13 +23,7 @@ def _at(req: MatricesRequest | LedgerRequest) -> tuple[Lesson, int, int]:
     check_iteration(req.scenario, req.iteration)
     key = lesson_key(req.scenario, False, req.iteration)
     lesson = lesson_for(req.scenario, False, key, req.iteration)
-    total = lesson.plan.units(req.granularity)
-    if req.cursor > total:
-        raise invalid(
-            ("cursor",),
-            f"cursor {req.cursor} is past the end: this plan has {total} units at granularity "
-            f"{req.granularity!r} (cursor 0 to {total})",
-        )
+    check_cursor(lesson, req.granularity, req.cursor)
     fine = lesson.plan.to_fine(req.granularity, req.cursor)
     start = lesson.plan.unit_range(req.granularity, req.cursor - 1)[0] if req.cursor else 0
     return lesson, start, fine

@@ -9,7 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.engine.plan import GRANULARITIES
 from app.engine.registry import ACTIVATIONS, LOSSES
-from app.limits import MAX_ABS, MAX_WIDTH
+from app.limits import MAX_ABS, MAX_ITERATION, MAX_ITERATION_WORK, MAX_WIDTH
 
 # The enumerations are the registry's names, in its order: a new operation is accepted at once.
 Activation = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
@@ -60,3 +60,17 @@ CROSS_FIELD_RULES = "x-cross-field-rules"
 
 def rules(*lines: str) -> dict[str, list[str]]:
     return {CROSS_FIELD_RULES: list(lines)}
+
+
+def iteration_field() -> Any:
+    """The lesson's iteration (1-based), as every stepped request takes it."""
+    return Field(
+        1,
+        ge=1,
+        le=MAX_ITERATION,
+        description="Networks: which iteration (1-based). Iteration k starts from the parameters "
+        "that k − 1 full-batch updates of the scenario (by its optimizer) give, frozen tensors "
+        "kept; the scenario itself is iteration 1's. At most "
+        f"{MAX_ITERATION:,}, and (k − 1) × the work of one update ≤ {MAX_ITERATION_WORK:,} "
+        "(see the rules).",
+    )

@@ -13,6 +13,7 @@ from app.api.schemas.common import (
     MaybeFloat,
     Strict,
     integer,
+    iteration_field,
     rules,
 )
 from app.api.schemas.expressions import AnyScenario, check_view
@@ -21,7 +22,6 @@ from app.engine.presets import PRESETS
 from app.limits import (
     MAX_EXPANDED_PRODUCTS,
     MAX_EXPLAINED,
-    MAX_ITERATION,
     MAX_ITERATION_WORK,
     MAX_LOSS_HISTORY,
     MAX_PRECISION,
@@ -51,16 +51,7 @@ class StepRequest(Strict):
     expand: StrictBool = Field(
         False, description="Networks: each neuron as its products, sum, activation."
     )
-    iteration: Integer = Field(
-        1,
-        ge=1,
-        le=MAX_ITERATION,
-        description="Networks: which iteration (1-based). Iteration k starts from the parameters "
-        "that k − 1 full-batch gradient-descent updates of the scenario give (frozen tensors "
-        "kept); the scenario itself is iteration 1's. At most "
-        f"{MAX_ITERATION:,}, and (k − 1) × the work of one update ≤ {MAX_ITERATION_WORK:,} "
-        "(see the rules).",
-    )
+    iteration: Integer = iteration_field()
     cursor: Integer = Field(
         0, ge=0, description="Units of `granularity` done; 0 is before the first step."
     )
@@ -119,16 +110,7 @@ class GraphRequest(Strict):
     expand: StrictBool = Field(
         False, description="Networks: each neuron as its products, sum, activation."
     )
-    iteration: Integer = Field(
-        1,
-        ge=1,
-        le=MAX_ITERATION,
-        description="Networks: which iteration (1-based). Iteration k starts from the parameters "
-        "that k − 1 full-batch gradient-descent updates of the scenario give (frozen tensors "
-        "kept); the scenario itself is iteration 1's. At most "
-        f"{MAX_ITERATION:,}, and (k − 1) × the work of one update ≤ {MAX_ITERATION_WORK:,} "
-        "(see the rules).",
-    )
+    iteration: Integer = iteration_field()
     labels: Literal["all", "text"] = Field(
         "all",
         description='"text": labels carry only their Unicode text (latex and mathml are null), '

@@ -6,10 +6,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.api.schemas.common import Granularity, Integer, MaybeFloat, Strict, rules
+from app.api.schemas.common import (
+    Granularity,
+    Integer,
+    MaybeFloat,
+    Strict,
+    iteration_field,
+    rules,
+)
 from app.api.schemas.expressions import AnyScenario, ExpressionScenario
 from app.engine.presets import PRESETS
-from app.limits import MAX_ITERATION, MAX_STEP_CELLS
+from app.limits import MAX_STEP_CELLS
 
 Convention = Literal["columns", "rows"]
 _RULES = rules(
@@ -22,13 +29,7 @@ _RULES = rules(
 
 class _AtCursor(Strict):
     scenario: AnyScenario
-    iteration: Integer = Field(
-        1,
-        ge=1,
-        le=MAX_ITERATION,
-        description="Which iteration (1-based), as in /api/step: iteration k starts from the "
-        "parameters k − 1 updates give.",
-    )
+    iteration: Integer = iteration_field()
     cursor: Integer = Field(0, ge=0, description="Units of `granularity` done, as in /api/step.")
     granularity: Granularity = Field("step", description="As in /api/step.")
     sample: Integer = Field(0, ge=0, description="The selected sample (0-based).")
