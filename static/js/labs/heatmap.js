@@ -67,14 +67,14 @@ function classOf(target) {
   return target.indexOf(Math.max(...target));
 }
 
-const MARGIN = { l: 72, r: 14, t: 12, b: 62 }; // room for the axes' ticks and names
+const MARGIN = { l: 72, r: 14, t: 36, b: 62 }; // x₂'s name sits above its axis // room for the axes' ticks and names
 
 function ticks(lo, hi, n = 5) {
   const step = (hi - lo) / (n - 1);
   return Array.from({ length: n }, (_, i) => lo + i * step);
 }
 
-const tickText = (v) => String(Number(v.toPrecision(3))).replace('-', '−');
+const tickText = (v) => String(Number(v.toPrecision(2))).replace('-', '−');
 
 // Decision boundary: grid from the engine, data points on top (test points hollow), with axes.
 export function drawBoundary(canvasEl, grid, data) {
@@ -142,12 +142,9 @@ export function drawBoundary(canvasEl, grid, data) {
     ctx.stroke();
     ctx.fillText(tickText(v), MARGIN.l - 8, Math.min(Math.max(y, MARGIN.t + 10), MARGIN.t + ph - 10));
   }
-  ctx.save();
-  ctx.translate(16, MARGIN.t + ph / 2);
-  ctx.rotate(-Math.PI / 2);
   ctx.textAlign = 'center';
-  ctx.fillText('x₂', 0, 0);
-  ctx.restore();
+  ctx.textBaseline = 'bottom';
+  ctx.fillText('x₂', MARGIN.l, MARGIN.t - 6); // above the axis: clear of its tick values
 }
 
 /** The colour key under the plot: one entry per class, test points, and what the shade means. */
