@@ -130,6 +130,7 @@ export const api = {
   step: (req, signal) => post("/api/step", req, signal),
   matrices: (req, signal) => post("/api/matrices", req, signal),
   ledger: (req, signal) => post("/api/ledger", req, signal),
+  plane: (req, signal) => post("/api/plane", req, signal),
   expressionPresets: (signal) => get("/api/expressions/presets", signal),
   expressionPreset: (id, signal) => get(`/api/expressions/presets/${encodeURIComponent(id)}`, signal),
   parse: (expression, signal) => post("/api/expressions/parse", { expression }, signal),

@@ -10,11 +10,15 @@ from app.api.schemas.matrices import (
     LedgerResponse,
     MatricesRequest,
     MatricesResponse,
+    PlaneRequest,
+    PlaneResponse,
 )
 from app.api.serialize import dump
+from app.api.training import extent
 from app.engine.lesson import Lesson
 from app.engine.mathfmt import Fmt
 from app.engine.matrix_view import contributions, matrices
+from app.engine.train import grid_maps
 
 router = APIRouter(tags=["lessons"])
 
@@ -102,5 +106,24 @@ async def batch_ledger(req: LedgerRequest, request: Request):
                 "frozen": frozen,
             }
         )
+
+    return await _run(req, work)
+
+
+@router.post("/plane", response_model=PlaneResponse)
+async def data_plane(req: PlaneRequest, request: Request):
+    """A 2-input lesson's data plane: the network's output over the samples' box (their decision
+    boundary), with the parameters that `iteration` starts from, as the step page draws it beside
+    the batch ledger (the labs' colours and axes)."""
+
+    def work() -> bytes:
+        check_iteration(req.scenario, req.iteration)
+        lesson = lesson_for(req.scenario, False, None, req.iteration)
+        spec = lesson.spec
+        box = extent(spec.inputs)
+        with np.errstate(all="ignore"):
+            g = grid_maps(spec, spec.weights, spec.biases, tuple(box), req.grid, max_neurons=0)
+        out = {"iteration": req.iteration, "extent": box, "x": g["x"], "y": g["y"]}
+        return dump({**out, "outputs": g["outputs"]})
 
     return await _run(req, work)
