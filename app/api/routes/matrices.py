@@ -121,6 +121,9 @@ async def data_plane(req: PlaneRequest, request: Request):
         lesson = lesson_for(req.scenario, False, None, req.iteration)
         spec = lesson.spec
         box = extent(spec.inputs)
+        for k in (0, 2):  # at least one unit wide: a lone sample (the tutorial's) shows a boundary
+            mid, half = (box[k] + box[k + 1]) / 2, max((box[k + 1] - box[k]) / 2, 0.5)
+            box[k], box[k + 1] = mid - half, mid + half
         with np.errstate(all="ignore"):
             g = grid_maps(spec, spec.weights, spec.biases, tuple(box), req.grid, max_neurons=0)
         out = {"iteration": req.iteration, "extent": box, "x": g["x"], "y": g["y"]}

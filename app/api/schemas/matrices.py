@@ -183,7 +183,8 @@ class PlaneRequest(_AtCursor):
 class PlaneResponse(BaseModel):
     iteration: int = Field(..., description="The network is the one this iteration starts from.")
     extent: list[float] = Field(
-        ..., description="[x₁ min, x₁ max, x₂ min, x₂ max]: the samples with a 10 % margin."
+        ...,
+        description="[x₁ min, x₁ max, x₂ min, x₂ max]: the samples with a 10 % margin, each side at least 1 wide.",
     )
     x: list[float] = Field(..., description="x₁ of the raster's columns, left to right.")
     y: list[float] = Field(..., description="x₂ of the raster's rows, top (max) to bottom.")

@@ -49,11 +49,12 @@ export function createMatrixView({ host, graphWrap, store, onParam }) {
   const roving = new Map(); // table's place → [row, column] of its tab stop
   let byPointer = false;
   let gridKeys = false;
+  let restoring = false;
   body.addEventListener("pointerdown", () => (byPointer = true), true);
   body.addEventListener("focusin", (ev) => {
     const cell = ev.target.closest?.("td[data-cell]");
     if (!cell) return;
-    gridKeys = !byPointer;
+    if (!restoring) gridKeys = !byPointer; // the same cell again after a step: keys as they were
     byPointer = false;
     const table = cell.closest("table");
     rove(table, cell);
@@ -139,7 +140,11 @@ export function createMatrixView({ host, graphWrap, store, onParam }) {
       const row = table.tBodies[0].rows[Math.min(i, table.tBodies[0].rows.length - 1)];
       const cell = row.cells[Math.min(j, row.cells.length - 1)];
       cell.tabIndex = 0;
-      if (focusAt && focusAt[0] === place(table)) cell.focus({ preventScroll: true }); // the same place, after a step
+      if (focusAt && focusAt[0] === place(table)) {
+        restoring = true; // the same place, after a step
+        cell.focus({ preventScroll: true });
+        restoring = false;
+      }
     }
     keepInView(body.querySelector(".matrix-block.is-active"));
     document.documentElement.dataset.matrixCursor = `${resp.cursor}:${resp.convention}`;
