@@ -52,7 +52,7 @@ export function createPlane(container, { store, onSample }) {
       asked = null;
       return;
     }
-    if (asked && asked[0] === sc && asked[1] === (s.iteration || 1)) return draw();
+    if (asked && asked[0] === sc && asked[1] === (s.iteration || 1)) return; // drawn already
     asked = [sc, s.iteration || 1];
     points = { inputs: sc.inputs, targets: sc.targets };
     if (ctl) ctl.abort();
