@@ -11,6 +11,7 @@ import { el, text } from '../svg.js';
 import { legend, lineChart } from './charts.js';
 import { drawBoundary, drawKey, drawNeurons } from './heatmap.js';
 import { HiddenLayersError, arrows, describeHidden, parseHidden } from './hidden.js';
+import { createLabsLedger } from './ledger.js';
 
 /** The initialisation the registry gives an activation (he for the ReLU family, else xavier). */
 function initFor(act) {
@@ -47,6 +48,7 @@ const STOP_REASONS = {
 export function createTrainPanel(root, { onTrained = () => {} } = {}) {
   const form = root.querySelector('#train-form');
   const q = (sel) => root.querySelector(sel);
+  const labsLedger = createLabsLedger(q('#handoff-box'), q('#boundary'));
   const field = (id) => form.elements.namedItem(id);
   let controller = null;
   let history = { train: [], test: [] };
@@ -179,6 +181,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     request = null;
     // nothing of an earlier run stays on screen: its predictions, neurons and hand-off go
     q('#handoff-box').hidden = true;
+    labsLedger.hide();
     q('#predictions').replaceChildren();
     q('#neurons').replaceChildren();
     q('#scenario-json').hidden = true;
@@ -288,6 +291,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
         drawLoss();
         drawData(null, null);
         q('#predictions').replaceChildren();
+        labsLedger.hide(); // new data: the last run's ledger and ring no longer fit the plot
         status(`${d.inputs.length.toLocaleString()} training samples${d.test_inputs.length ? `, ${d.test_inputs.length.toLocaleString()} for testing` : ''}. Press Train.`);
       } catch (err) {
         if (err.name === 'AbortError') return;
@@ -369,6 +373,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     });
     q('#handoff-box').hidden = false;
     handOff();
+    labsLedger.show(scenario, data);
   }
 
   function showPredictions(res) {
