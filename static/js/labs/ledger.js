@@ -22,6 +22,7 @@ export function createLabsLedger(after, plane) {
   after.after(section);
   const ring = el('canvas', { cls: 'labs-ring', attrs: { 'aria-hidden': 'true' } });
   plane.after(ring);
+  new ResizeObserver(() => !section.hidden && mark()).observe(plane); // projector mode, a new width
 
   const state = { scenario: null, iteration: 1, cursor: 0, granularity: 'step', sample: 0, precision: 4 };
   const store = { get: () => state };
