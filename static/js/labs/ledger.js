@@ -64,16 +64,16 @@ export function createLabsLedger(after, plane) {
     const [x, y] = planePoint(plane, data.extent, state.scenario.inputs[state.sample]);
     const ctx = ring.getContext('2d');
     ctx.clearRect(0, 0, ring.width, ring.height);
-    ctx.lineWidth = 5;
-    ctx.strokeStyle = '#f59e0b';
-    ctx.beginPath();
-    ctx.arc(x, y, 15, 0, 2 * Math.PI);
-    ctx.stroke();
-    ctx.lineWidth = 2;
-    ctx.strokeStyle = '#0f172a';
-    ctx.beginPath();
-    ctx.arc(x, y, 18.5, 0, 2 * Math.PI);
-    ctx.stroke();
+    const circle = (r, width, colour) => {
+      ctx.lineWidth = width;
+      ctx.strokeStyle = colour;
+      ctx.beginPath();
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+      ctx.stroke();
+    };
+    circle(15, 9, '#ffffff'); // a white halo keeps the ring apart from crowded points
+    circle(15, 5, '#f59e0b'); // amber: no class colour, no weight colour
+    circle(19.5, 2, '#0f172a');
     plane.dataset.sample = String(state.sample);
     plane.dataset.extent = JSON.stringify(data.extent); // where the points are: for tests and tools
   }

@@ -90,16 +90,16 @@ export function createPlane(container, { store, onSample }) {
     const [x, y] = planePoint(canvas, plane.extent, points.inputs[s]);
     const ctx = canvas.getContext("2d");
     ctx.save();
-    ctx.lineWidth = 5;
-    ctx.strokeStyle = "#f59e0b"; // amber: no class colour, no weight colour
-    ctx.beginPath();
-    ctx.arc(x, y, 15, 0, 2 * Math.PI);
-    ctx.stroke();
-    ctx.lineWidth = 2;
-    ctx.strokeStyle = "#0f172a";
-    ctx.beginPath();
-    ctx.arc(x, y, 18.5, 0, 2 * Math.PI);
-    ctx.stroke();
+    const circle = (r, width, colour) => {
+      ctx.lineWidth = width;
+      ctx.strokeStyle = colour;
+      ctx.beginPath();
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+      ctx.stroke();
+    };
+    circle(15, 9, "#ffffff"); // a white halo keeps the ring apart from crowded points
+    circle(15, 5, "#f59e0b"); // amber: no class colour, no weight colour
+    circle(19.5, 2, "#0f172a");
     ctx.restore();
     canvas.dataset.sample = String(s);
     canvas.dataset.mark = `${x.toFixed(1)},${y.toFixed(1)}`;
