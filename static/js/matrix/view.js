@@ -51,6 +51,7 @@ export function createMatrixView({ host, graphWrap, store, onParam }) {
   let gridKeys = false;
   let restoring = false;
   body.addEventListener("pointerdown", () => (byPointer = true), true);
+  document.addEventListener("keydown", () => (byPointer = false), true); // Tab after a stray click
   body.addEventListener("focusin", (ev) => {
     const cell = ev.target.closest?.("td[data-cell]");
     if (!cell) return;
