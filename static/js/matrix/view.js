@@ -133,7 +133,7 @@ export function createMatrixView({ host, graphWrap, store, onParam }) {
     }
     body.replaceChildren(
       ...[...groups].map(([phase, blocks]) =>
-        el("section", { cls: "matrix-phase", attrs: { "data-phase": phase, "aria-label": PHASES[phase] } }, [el("h3", { text: PHASES[phase] }), ...blocks]),
+        el("section", { cls: "matrix-phase", attrs: { "data-phase": phase, "aria-label": `${PHASES[phase]}, as matrices` } }, [el("h3", { text: PHASES[phase] }), ...blocks]),
       ),
     );
     for (const table of body.querySelectorAll("table.matrix[data-key]")) {
