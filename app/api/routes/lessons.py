@@ -9,10 +9,12 @@ from app.api.convert import (
     built_lesson,
     check_cursor,
     check_iteration,
+    check_sample,
     lesson_for,
     lesson_key,
     plan_floor,
     to_spec,
+    update_samples,
 )
 from app.api.errors import invalid
 from app.api.offload import Abandoned, in_pool, is_small
@@ -108,7 +110,7 @@ def _near(req: StepRequest | GraphRequest, key: str) -> bool:
     updates before it are a few milliseconds of work (else they run in the thread pool)."""
     if req.iteration == 1 or built_lesson(key) is not None:
         return True
-    return (req.iteration - 1) * iteration_work(req.scenario.layers, len(req.scenario.inputs)) <= (
+    return (req.iteration - 1) * iteration_work(req.scenario.layers, update_samples(req.scenario)) <= (
         INLINE_ITERATION_WORK
     )
 
@@ -116,6 +118,7 @@ def _near(req: StepRequest | GraphRequest, key: str) -> bool:
 def step_at(req: StepRequest, key: str | None = None) -> StepAnswer:
     lesson = lesson_for(req.scenario, req.expand, key, req.iteration)
     check_cursor(lesson, req.granularity, req.cursor)
+    check_sample(lesson, req.sample)
     if req.since is not None and req.since > lesson.plan.total:
         raise invalid(
             ("since",),
