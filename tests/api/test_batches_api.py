@@ -45,7 +45,9 @@ def test_step_page_continues_where_train_stops(client, optimizer):
     assert got.keys() == want.keys()
     np.testing.assert_allclose([got[k] for k in want], list(want.values()), **TOL)
     # stepping iteration 6 to its end (its batch is epoch 3's last, 1 sample) updates to them
-    end = client.post("/api/step", json={"scenario": sc, "iteration": 6, "granularity": "pass", "cursor": 3}).json()
+    end = client.post(
+        "/api/step", json={"scenario": sc, "iteration": 6, "granularity": "pass", "cursor": 3}
+    ).json()
     assert end["phase"] == "done" and end["samples"] == 1 and len(end["batch"]["indices"]) == 1
     new = {p["id"]: p["new"] for p in end["parameters"]}
     np.testing.assert_allclose([new[k] for k in want], list(want.values()), **TOL)
@@ -55,28 +57,40 @@ def test_the_batch_is_the_lessons_data(client):
     sc = xor(batch_size=2, shuffle_seed=3)
     rng = np.random.RandomState(3)  # the trainer's order: one permutation per epoch
     perm, second = rng.permutation(4), rng.permutation(4)
-    a = client.post("/api/step", json={"scenario": sc, "iteration": 4, "cursor": 1, "sample": 1}).json()
+    a = client.post(
+        "/api/step", json={"scenario": sc, "iteration": 4, "cursor": 1, "sample": 1}
+    ).json()
     assert a["batch"] == {"epoch": 2, "batch": 2, "batches": 2, "size": 2, "samples": 4,
                           "indices": second[2:].tolist(), "seed": 3}  # fmt: skip
     assert a["samples"] == 2 and a["sample"] == 1
     first = client.post("/api/step", json={"scenario": sc, "cursor": 1}).json()
     assert first["batch"]["indices"] == perm[:2].tolist() and first["iteration"] == 1
     # the loss is the mean over the batch's samples only
-    full = client.post("/api/step", json={"scenario": xor(), "granularity": "pass", "cursor": 1}).json()
-    mine = client.post("/api/step", json={"scenario": sc, "granularity": "pass", "cursor": 1}).json()
+    full = client.post(
+        "/api/step", json={"scenario": xor(), "granularity": "pass", "cursor": 1}
+    ).json()
+    mine = client.post(
+        "/api/step", json={"scenario": sc, "granularity": "pass", "cursor": 1}
+    ).json()
     assert mine["loss"]["before"] != pytest.approx(full["loss"]["before"])
-    led = client.post("/api/ledger", json={"scenario": sc, "param": "W2_0_0", "granularity": "pass", "cursor": 2}).json()
+    led = client.post(
+        "/api/ledger", json={"scenario": sc, "param": "W2_0_0", "granularity": "pass", "cursor": 2}
+    ).json()
     assert led["samples"] == 2 and led["batch"]["indices"] == perm[:2].tolist()
     assert len(led["contributions"]) == 2
     assert led["mean"] == pytest.approx(np.mean(led["contributions"]), abs=1e-15)
-    mat = client.post("/api/matrices", json={"scenario": sc, "granularity": "pass", "cursor": 1}).json()
+    mat = client.post(
+        "/api/matrices", json={"scenario": sc, "granularity": "pass", "cursor": 1}
+    ).json()
     assert mat["samples"] == 2
 
 
 def test_batch_size_of_every_sample_is_full_batch(client):
     body = {"granularity": "pass", "cursor": 3, "iteration": 3}
     a = client.post("/api/step", json={"scenario": xor(), **body}).json()
-    b = client.post("/api/step", json={"scenario": xor(batch_size=4, shuffle_seed=9), **body}).json()
+    b = client.post(
+        "/api/step", json={"scenario": xor(batch_size=4, shuffle_seed=9), **body}
+    ).json()
     assert a["batch"] is None and b["batch"] is None
     assert a["parameters"] == b["parameters"] and a["loss"] == b["loss"]
 
@@ -105,5 +119,11 @@ def test_a_sample_past_the_batch_is_refused(client):
     assert r.status_code == 422
     (err,) = r.json()["detail"]
     assert err["loc"] == ["body", "sample"] and "sample 0 to 0" in err["msg"]
-    assert client.post("/api/matrices", json={"scenario": sc, "iteration": 2, "sample": 1}).status_code == 422
-    assert client.post("/api/step", json={"scenario": sc, "iteration": 3, "sample": 2}).status_code == 200
+    assert (
+        client.post("/api/matrices", json={"scenario": sc, "iteration": 2, "sample": 1}).status_code
+        == 422
+    )
+    assert (
+        client.post("/api/step", json={"scenario": sc, "iteration": 3, "sample": 2}).status_code
+        == 200
+    )

@@ -57,7 +57,9 @@ def test_full_batch_is_what_it_was():
         got = advance(spec, 6, bs, SEED)
         want = advance(spec, 6)
         assert got.batch is None
-        assert all(np.array_equal(a, b) for a, b in zip(got.spec.weights, want.spec.weights))
+        assert all(
+            np.array_equal(a, b) for a, b in zip(got.spec.weights, want.spec.weights, strict=True)
+        )
         assert got.losses == want.losses
 
 
@@ -91,11 +93,15 @@ def test_advance_is_a_numpy_loop_over_the_batches(updates):
     losses = []
     for u in range(updates):
         rows = batches[u]
-        Ws, bs, ls = reference_sgd(replace(cur, inputs=spec.inputs[rows], targets=spec.targets[rows]), 1)
+        Ws, bs, ls = reference_sgd(
+            replace(cur, inputs=spec.inputs[rows], targets=spec.targets[rows]), 1
+        )
         losses.append(ls[0])
         cur = replace(cur, weights=Ws, biases=bs)
     rows = batches[updates]
-    losses.append(reference_sgd(replace(cur, inputs=spec.inputs[rows], targets=spec.targets[rows]), 0)[2][0])
+    losses.append(
+        reference_sgd(replace(cur, inputs=spec.inputs[rows], targets=spec.targets[rows]), 0)[2][0]
+    )
     got = advance(spec, updates, BS, SEED)
     assert_tensors([*got.spec.weights, *got.spec.biases], [*cur.weights, *cur.biases])
     np.testing.assert_allclose(got.losses, losses, **TOL)  # each iteration's batch loss

@@ -110,9 +110,9 @@ def _near(req: StepRequest | GraphRequest, key: str) -> bool:
     updates before it are a few milliseconds of work (else they run in the thread pool)."""
     if req.iteration == 1 or built_lesson(key) is not None:
         return True
-    return (req.iteration - 1) * iteration_work(req.scenario.layers, update_samples(req.scenario)) <= (
-        INLINE_ITERATION_WORK
-    )
+    return (req.iteration - 1) * iteration_work(
+        req.scenario.layers, update_samples(req.scenario)
+    ) <= (INLINE_ITERATION_WORK)
 
 
 def step_at(req: StepRequest, key: str | None = None) -> StepAnswer:
