@@ -3,6 +3,7 @@
 // iteration is part of every request (the server computes its parameters: k − 1 full-batch updates)
 // and of the URL. After the update, the node values computed with the old weights are marked stale.
 
+import { showBatch } from "./batches.js";
 import { catalog } from "./catalog.js";
 import { writeParameters } from "./value-editor.js";
 
@@ -68,8 +69,9 @@ export function createIterations({ store, lesson, total, go, load }) {
     const it = resp ? resp.iteration || 1 : s.iteration;
     const on = can();
     counter.hidden = !on;
-    counter.textContent = `Iteration ${it}`;
     counter.title = it > 1 ? `Started from the parameters after ${it - 1} update${it > 2 ? "s" : ""}` : "The scenario's own parameters";
+    counter.removeAttribute("aria-label");
+    showBatch(counter, resp ? resp.batch : graph && graph.batch, it); // mini-batches: which batch
     if (resp) {
       $("btn-back").disabled = resp.cursor <= 0 && it <= 1;
       $("btn-reset").disabled = resp.cursor <= 0 && it <= 1;
