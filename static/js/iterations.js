@@ -25,8 +25,21 @@ export function isStale(resp, graph, scenario) {
  * a new lesson from what the class sees, not from the parameters k − 1 updates ago.
  */
 export function rebased(scenario, graph, iteration) {
-  if (iteration <= 1 || !graph || scenario.kind === "expression") return scenario;
+  if (!graph || scenario.kind === "expression") return scenario;
+  if (graph.batch) return asBatch(scenario, graph, iteration); // mini-batches: the batch shown
+  if (iteration <= 1) return scenario;
   return writeParameters(structuredClone(scenario), graph);
+}
+
+/** A mini-batch lesson as the class sees it: this batch's samples, full batch, its parameters
+ *  (so sample s, an edit or the worksheet mean the rows on screen). */
+function asBatch(scenario, graph, iteration) {
+  const next = structuredClone(scenario);
+  next.inputs = graph.batch.indices.map((i) => next.inputs[i]);
+  next.targets = graph.batch.indices.map((i) => next.targets[i]);
+  delete next.batch_size;
+  delete next.shuffle_seed;
+  return iteration > 1 ? writeParameters(next, graph) : next;
 }
 
 /**
