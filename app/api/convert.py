@@ -12,7 +12,7 @@ from app.api import cache
 from app.api.errors import invalid
 from app.api.schemas.expressions import ExpressionScenario
 from app.api.schemas.scenario import Scenario
-from app.engine.batches import effective, is_mini
+from app.engine.batches import Shuffler, effective, is_mini
 from app.engine.iterations import advance, iteration_work
 from app.engine.lesson import Lesson
 from app.engine.network import MLPSpec, init_params
@@ -100,6 +100,14 @@ def update_samples(sc: Scenario | ExpressionScenario) -> int:
     if isinstance(sc, ExpressionScenario):
         return 1
     return effective(len(sc.inputs), sc.batch_size)
+
+
+def first_batch(sc: Scenario, spec: MLPSpec) -> MLPSpec:
+    """The spec of iteration 1: the first mini-batch's rows when the scenario has mini-batches."""
+    if not is_mini(len(sc.inputs), sc.batch_size):
+        return spec
+    rows = np.array(Shuffler(len(sc.inputs), sc.batch_size, sc.shuffle_seed).indices(0))
+    return replace(spec, inputs=spec.inputs[rows], targets=spec.targets[rows])
 
 
 def _build(sc: Scenario | ExpressionScenario, expand: bool, iteration: int = 1) -> Lesson:

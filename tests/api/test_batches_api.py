@@ -127,3 +127,15 @@ def test_a_sample_past_the_batch_is_refused(client):
         client.post("/api/step", json={"scenario": sc, "iteration": 3, "sample": 2}).status_code
         == 200
     )
+
+
+def test_run_is_iteration_one_on_the_first_batch(client):
+    sc = xor(batch_size=3, shuffle_seed=3)
+    run = client.post("/api/run", json={"scenario": sc}).json()
+    step = client.post(
+        "/api/step", json={"scenario": sc, "granularity": "pass", "cursor": 3}
+    ).json()
+    assert len(run["outputs"]) == 3 and run["loss"] == step["loss"]["before"]
+    new = {p["id"]: p["new"] for p in step["parameters"]}
+    assert run["updated"]["weights"][0][0][0] == new["W1_0_0"]
+    assert run["updated"]["biases"][1][0] == new["b2_0"]

@@ -13,6 +13,7 @@ from app.api.convert import (
     lesson_for,
     lesson_key,
     plan_floor,
+    first_batch,
     to_spec,
     update_samples,
 )
@@ -132,14 +133,15 @@ def step_at(req: StepRequest, key: str | None = None) -> StepAnswer:
 
 @router.post("/run", response_model=RunResponse)
 def run_iteration(req: RunRequest) -> dict:
-    """One whole iteration (forward, backward, update) in matrix form, for tools."""
+    """One whole iteration (forward, backward, update) in matrix form, for tools. With a
+    batch_size, iteration 1's: on the first mini-batch, as /api/step's iteration 1."""
     if req.include_steps and (floor := plan_floor(req.scenario)) > MAX_RUN_STEPS:
         raise invalid(  # refused from the layers alone, before a graph is built
             ("include_steps",),
             f"this plan has at least {floor:,} steps, more than the {MAX_RUN_STEPS:,} that "
             "/api/run lists: pass include_steps=false, or page through /api/step",
         )
-    spec = to_spec(req.scenario)
+    spec = first_batch(req.scenario, to_spec(req.scenario))
     steps = None
     if req.include_steps:
         lesson = lesson_for(req.scenario)
