@@ -10,10 +10,10 @@ from app.api.convert import (
     check_cursor,
     check_iteration,
     check_sample,
+    first_batch,
     lesson_for,
     lesson_key,
     plan_floor,
-    first_batch,
     to_spec,
     update_samples,
 )
