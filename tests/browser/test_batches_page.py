@@ -15,6 +15,7 @@ import pytest
 
 from app.engine.presets import PRESETS
 from tests.browser.pageview import open_lesson, page_url
+from tests.browser.test_page import run_axe
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +41,8 @@ def wait_counter(page, words: str) -> None:
     )
 
 
-def test_the_step_page_walks_the_batches_of_an_epoch(page, base_url):
+def test_the_step_page_walks_the_batches_of_an_epoch(make_page, base_url):
+    page = make_page(1366, 768)
     sc = copy.deepcopy(PRESETS["xor"]["scenario"])
     sc.update(batch_size=2, shuffle_seed=3)
     rng = np.random.RandomState(3)  # the trainer's order: a permutation of the 4 samples an epoch
@@ -49,6 +51,13 @@ def test_the_step_page_walks_the_batches_of_an_epoch(page, base_url):
     wait_counter(page, "epoch 2")
     second = epochs[1][2:] + 1  # epoch 2, batch 2: the data set's numbering, from 1
     assert counter(page) == f"Iteration 4 epoch 2 · batch 2 of 2 samples {second[0]}, {second[1]}"
+    # the counter leaves the timeline room at 1366 px: every phase's name inside its button
+    clipped = page.eval_on_selector_all(
+        ".phase-seg:not([hidden])",
+        """bs => bs.filter(b => b.querySelector('.phase-name').getBoundingClientRect().right
+                              > b.getBoundingClientRect().right).map(b => b.dataset.phase)""",
+    )
+    assert clipped == []
     menu = page.eval_on_selector_all("#sample-select option", "os => os.map(o => o.textContent)")
     assert menu == [f"{second[0]} (1 of 2 in batch)", f"{second[1]} (2 of 2 in batch)"]
     # the update is done: Step starts the next iteration, the first batch of epoch 3
@@ -147,3 +156,21 @@ def test_labs_hands_the_run_on_at_its_next_iteration(make_page, base_url):
     assert "iteration 1" in note and "batch order" in note, note
     sc, rest = from_link(page.get_attribute("#handoff", "href"))
     assert "iteration" not in rest and sc["weights"]
+
+
+def test_a_batch_reads_from_the_back_of_the_room(make_page, base_url, axe_path):
+    """Projector mode: the epoch, batch and samples are 24 px or more, and the page is axe clean."""
+    sc = copy.deepcopy(PRESETS["xor"]["scenario"])
+    sc.update(batch_size=2)
+    page = make_page(1920, 1080, reduced_motion="reduce", bypass_csp=True)
+    open_lesson(page, base_url, link(sc, iteration=3, k=13, projector=1))
+    wait_counter(page, "epoch 2")
+    sizes = page.eval_on_selector_all(
+        "#iteration-count, #iteration-count *",
+        "els => els.map(e => [parseFloat(getComputedStyle(e).fontSize), e.textContent])",
+    )
+    assert len(sizes) == 3 and all(s >= 24 for s, _ in sizes), sizes
+    box = page.locator("#iteration-count").bounding_box()
+    timeline = page.locator("#timeline").bounding_box()
+    assert box["x"] + box["width"] <= timeline["x"]  # beside the timeline, not over it
+    assert run_axe(page, axe_path) == []
