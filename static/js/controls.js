@@ -113,7 +113,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
     $("speed-select").value = s.speed;
     $("granularity-select").value = s.granularity;
     $("precision-select").value = String(s.precision);
-    sampleField.sync(graph ? graph.plan.samples : 1, s.sample);
+    sampleField.sync(graph, s.sample);
     if (resp) {
       $("btn-back").disabled = resp.cursor <= 0;
       $("btn-reset").disabled = resp.cursor <= 0;

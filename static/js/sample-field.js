@@ -3,6 +3,7 @@
 // a next button takes its place, so sample 5,000 of 10,000 is a few keys away, not a scroll.
 // The store keeps the 0-based sample, the URL keeps it as `sample`, as before.
 
+import { sampleOptions } from "./batches.js";
 import { el } from "./dom.js";
 
 export const MENU = 100; // samples the menu lists; more take the number field
@@ -41,22 +42,25 @@ export function createSampleField({ select, store }) {
   prev.addEventListener("click", () => choose(store.get().sample - 1));
   next.addEventListener("click", () => choose(store.get().sample + 1));
 
-  /** The lesson has `samples` samples and `sample` is selected: the menu or the field shows it. */
-  function sync(samples, sample) {
-    n = samples;
+  /** The lesson's samples (a mini-batch's, by their data rows) and the selected one `sample`. */
+  function sync(graph, sample) {
+    n = graph ? graph.plan.samples : 1;
+    const batch = graph ? graph.batch : null;
     const field = n > MENU;
     label.hidden = field;
     group.hidden = !field;
     if (!field) {
-      if (select.options.length !== n) {
-        select.replaceChildren(...Array.from({ length: n }, (_, i) => el("option", { text: `${i + 1} of ${n}`, attrs: { value: String(i) } })));
+      const entries = sampleOptions(graph, MENU); // batches.js: a mini-batch's samples by their data rows
+      if (select.options.length !== entries.length || entries.some(([, t], i) => select.options[i].textContent !== t)) {
+        select.replaceChildren(...entries.map(([v, t]) => new Option(t, v)));
       }
       select.value = String(sample);
       select.disabled = n < 2;
       return;
     }
     input.max = String(n);
-    count.textContent = `of ${n.toLocaleString("en")}`;
+    const where = batch && batch.indices[sample] !== undefined ? `, data row ${(batch.indices[sample] + 1).toLocaleString("en")}` : "";
+    count.textContent = `of ${n.toLocaleString("en")}${batch ? ` in batch${where}` : ""}`;
     if (document.activeElement !== input) input.value = String(sample + 1);
     prev.disabled = sample <= 0;
     next.disabled = sample >= n - 1;

@@ -2,7 +2,7 @@ import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.api.convert import check_cursor, check_iteration, lesson_for, lesson_key
+from app.api.convert import check_cursor, check_iteration, check_sample, lesson_for, lesson_key
 from app.api.errors import invalid
 from app.api.offload import in_pool, is_small
 from app.api.schemas.matrices import (
@@ -28,6 +28,7 @@ def _at(req: MatricesRequest | LedgerRequest) -> tuple[Lesson, int, int]:
     key = lesson_key(req.scenario, False, req.iteration)
     lesson = lesson_for(req.scenario, False, key, req.iteration)
     check_cursor(lesson, req.granularity, req.cursor)
+    check_sample(lesson, req.sample)
     fine = lesson.plan.to_fine(req.granularity, req.cursor)
     start = lesson.plan.unit_range(req.granularity, req.cursor - 1)[0] if req.cursor else 0
     return lesson, start, fine
@@ -104,6 +105,7 @@ async def batch_ledger(req: LedgerRequest, request: Request):
                 "update": update,
                 "new": float(state.P[p]) if updated else None,
                 "frozen": frozen,
+                "batch": lesson.batch,
             }
         )
 
@@ -120,7 +122,7 @@ async def data_plane(req: PlaneRequest, request: Request):
         check_iteration(req.scenario, req.iteration)
         lesson = lesson_for(req.scenario, False, None, req.iteration)
         spec = lesson.spec
-        box = extent(spec.inputs)
+        box = extent(np.array(req.scenario.inputs, dtype=float))  # every sample, not one batch's
         for k in (0, 2):  # at least one unit wide: a lone sample (the tutorial's) shows a boundary
             mid, half = (box[k] + box[k + 1]) / 2, max((box[k + 1] - box[k]) / 2, 0.5)
             box[k], box[k + 1] = mid - half, mid + half

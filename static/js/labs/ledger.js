@@ -28,6 +28,8 @@ export function createLabsLedger(after, plane) {
   const store = { get: () => state };
   const ledger = createLedger(body, { store, onSample: choose, onGo: () => {} });
   let data = null; // the plot's data (its extent)
+  let rows = null; // a mini-batch lesson: its samples' rows of the data set (null: every row)
+  const rowOf = (s) => (rows ? rows[s] : s);
   let ctl = null;
 
   function choose(s) {
@@ -43,11 +45,12 @@ export function createLabsLedger(after, plane) {
     const cy = ((ev.clientY - box.top) / box.height) * plane.height;
     let best = -1;
     let dist = PICK * PICK;
-    state.scenario.inputs.forEach((x, s) => {
-      const [px, py] = planePoint(plane, data.extent, x);
+    const n = rows ? rows.length : state.scenario.inputs.length; // the ledger's samples only
+    for (let s = 0; s < n; s += 1) {
+      const [px, py] = planePoint(plane, data.extent, state.scenario.inputs[rowOf(s)]);
       const d = (px - cx) ** 2 + (py - cy) ** 2;
       if (d <= dist) [best, dist] = [s, d];
-    });
+    }
     if (best >= 0) choose(best);
   });
 
@@ -61,7 +64,7 @@ export function createLabsLedger(after, plane) {
     ring.style.height = `${plane.offsetHeight}px`;
     ring.hidden = section.hidden || plane.hidden || !data;
     if (ring.hidden) return;
-    const [x, y] = planePoint(plane, data.extent, state.scenario.inputs[state.sample]);
+    const [x, y] = planePoint(plane, data.extent, state.scenario.inputs[rowOf(state.sample)]);
     const ctx = ring.getContext('2d');
     ctx.clearRect(0, 0, ring.width, ring.height);
     const circle = (r, width, colour) => {
@@ -88,6 +91,7 @@ export function createLabsLedger(after, plane) {
       try {
         const graph = await api.graph(scenario, ctl.signal);
         state.cursor = graph.plan.total_steps; // the iteration's end: every gradient complete
+        rows = graph.batch ? graph.batch.indices : null;
         section.hidden = false;
         ledger.setGraph(graph, true);
         ledger.open(graph.parameters[0].id);

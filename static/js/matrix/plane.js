@@ -25,6 +25,8 @@ export function createPlane(container, { store, onSample }) {
   let asked = null; // [scenario, iteration] of the answer: the same lesson is not asked twice
   let ctl = null;
   let points = null; // { inputs, targets } of the scenario
+  let rows = null; // a mini-batch lesson: its samples' rows of the data set (null: every row)
+  const rowOf = (s) => (rows ? rows[s] : s);
 
   canvas.addEventListener("click", (ev) => {
     if (!plane || !points) return;
@@ -33,16 +35,18 @@ export function createPlane(container, { store, onSample }) {
     const cy = ((ev.clientY - box.top) / box.height) * canvas.height;
     let best = -1;
     let dist = PICK * PICK;
-    points.inputs.forEach((x, s) => {
-      const [px, py] = planePoint(canvas, plane.extent, x);
+    const n = rows ? rows.length : points.inputs.length; // the lesson's samples: a batch's only
+    for (let s = 0; s < n; s += 1) {
+      const [px, py] = planePoint(canvas, plane.extent, points.inputs[rowOf(s)]);
       const d = (px - cx) ** 2 + (py - cy) ** 2;
       if (d <= dist) [best, dist] = [s, d]; // the nearest; a tie goes to the later (drawn on top)
-    });
+    }
     if (best >= 0) onSample(best);
   });
 
   /** The lesson (or its iteration) changed, or the ledger opened: fetch the plane if it has one. */
-  async function update() {
+  async function update(graph) {
+    if (graph !== undefined) rows = graph && graph.batch ? graph.batch.indices : null;
     const s = store.get();
     const sc = s.scenario;
     const two = sc && Array.isArray(sc.layers) && sc.layers[0] === 2 && Array.isArray(sc.inputs);
@@ -76,18 +80,20 @@ export function createPlane(container, { store, onSample }) {
     mark(store.get().sample);
     const classes = plane.outputs.length > 1 ? plane.outputs.length : 2;
     const names = Array.from({ length: classes }, (_, k) => `class ${k} ${CLASS_NAMES[k % 3]}`).join(", ");
+    const batch = rows ? ` Only this iteration's batch (${rows.length} of ${points.inputs.length} samples) can be chosen.` : "";
     const shade = classes > 2 ? "the class the network picks, darker where it is surer" : "the network’s output, purple above ½, green below";
     canvas.setAttribute("aria-label", `${points.inputs.length} samples on the plane of x₁ and x₂ over the network’s decision boundary at iteration ${plane.iteration}`);
     key.replaceChildren(
       ...Array.from({ length: classes }, (_, k) => el("span", { cls: "plane-dot", attrs: { "data-class": String(k % 3), "aria-hidden": "true" } })),
-      ` ${names}. Shade: ${shade}, with the parameters iteration ${plane.iteration} starts from. The ringed point is the selected sample; click a point to select its sample.`,
+      ` ${names}. Shade: ${shade}, with the parameters iteration ${plane.iteration} starts from. The ringed point is the selected sample; click a point to select its sample.${batch}`,
     );
   }
 
   /** Ring the selected sample's point (over the drawn plane). */
   function mark(s) {
-    if (!plane || !points || s >= points.inputs.length) return;
-    const [x, y] = planePoint(canvas, plane.extent, points.inputs[s]);
+    const row = rowOf(s);
+    if (!plane || !points || row === undefined || row >= points.inputs.length) return;
+    const [x, y] = planePoint(canvas, plane.extent, points.inputs[row]);
     const ctx = canvas.getContext("2d");
     ctx.save();
     const circle = (r, width, colour) => {
