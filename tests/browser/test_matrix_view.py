@@ -378,3 +378,42 @@ def test_keyboard_grids_and_the_plane_linked_to_the_ledger(
     page.screenshot(path=screenshots / "ledger-plane-xor-1366.png")
     page.focus(f"{w1} td[tabindex='0']")
     assert run_axe(page, axe_path) == []
+
+
+def test_a_mini_batch_lesson_picks_its_samples_by_their_data_rows(make_page, base_url):
+    """With batch_size, the lesson's sample s is data row batch.indices[s]: a click on that row's
+    point selects sample s, and the ring sits on that row's point."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(0, 1, (40, 2)).round(3)
+    sc = {
+        "layers": [2, 3, 1],
+        "activations": ["tanh", "sigmoid"],
+        "loss": "mse",
+        "init": {"scheme": "normal", "seed": 1},
+        "inputs": x.tolist(),
+        "targets": (x[:, :1] * x[:, 1:] > 0).astype(float).tolist(),
+        "learning_rate": 0.5,
+        "batch_size": 8,
+        "shuffle_seed": 3,
+    }
+    rows = api_graph(base_url, sc)["batch"]["indices"]
+    plane = httpx.post(f"{base_url}/api/plane", json={"scenario": sc}).json()
+    s = base64.urlsafe_b64encode(json.dumps(sc).encode()).decode().rstrip("=")
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#s={s}&k=0")
+    page.wait_for_selector("#ledger-plane[data-sample='0']")
+    page.locator("#ledger-plane").scroll_into_view_if_needed()
+    at = page.evaluate(
+        """([extent, x]) => import('/static/js/labs/heatmap.js').then((m) => {
+          const c = document.getElementById('ledger-plane'), b = c.getBoundingClientRect();
+          const [px, py] = m.planePoint(c, extent, x);
+          return { css: [b.left + px * b.width / c.width, b.top + py * b.height / c.height],
+                   canvas: [px.toFixed(1), py.toFixed(1)].join() };
+        })""",
+        [plane["extent"], sc["inputs"][rows[4]]],
+    )
+    page.mouse.click(*at["css"])
+    page.wait_for_selector("#ledger-plane[data-sample='4']")
+    assert page.get_attribute("#ledger-plane", "data-mark") == at["canvas"]
+    assert page.input_value("#sample-select") == "4"
+    assert page.inner_text("#sample-select option:checked").startswith(f"{rows[4] + 1} (5 of 8")
