@@ -416,7 +416,10 @@ export function createTwinPanel(root, training) {
       status(`${said}, before the first progress report: nothing trained to show.`, 'warn');
       return;
     }
-    drawLoss();
+    if (frame) cancelAnimationFrame(frame);
+    frame = null;
+    drawLoss(null, n);
+    drawPlanes(ev.a.grid, ev.b.grid);
     if (!ev.a.weights || !ev.b.weights) {
       const limit = catalog().limits.twin_streamed_parameters;
       status(`${said}. The curves and planes show both twins as they were then; their predictions and the step-through hand-off ` +
@@ -455,7 +458,7 @@ export function createTwinPanel(root, training) {
 
   // ── drawing ──────────────────────────────────────────────────────────────────
 
-  function drawLoss(res = null) {
+  function drawLoss(res = null, upTo = null) {
     const series = ['a', 'b'].map((k) => ({ name: titles[k], cls: `twin-${k}`, points: history[k].map((v, i) => [i, v]) }));
     const marks = [];
     for (const k of ['a', 'b']) {
@@ -464,7 +467,7 @@ export function createTwinPanel(root, training) {
     }
     const { svg, sx, sy } = lineChart(q('#twin-chart'), series, {
       logY: true,
-      xDomain: [0, Math.max(epochs, 1)],
+      xDomain: [0, Math.max(upTo ?? epochs, 1)], // a stopped run: the epochs it ran, not those asked
       xLabel: 'epoch',
       label: `training loss per epoch of both twins: A (${titles.a}, solid) and B (${titles.b}, dashed)`,
       marks,
