@@ -155,7 +155,9 @@ export function createTwinPanel(root, training) {
         cb.checked = Boolean(f.default);
         box.append(html('label', { cls: 'check' }, [cb, ` ${f.name}`]));
       } else if (f.kind === 'pair') {
-        f.default.forEach((v, i) => box.append(input(`h_${f.name}_${i}`, `${f.symbol || f.name}${i + 1}`.replace('β1', 'β₁').replace('β2', 'β₂'), v, { inputmode: 'decimal' })));
+        // a pair's symbol names both ("β₁,β₂"): each box gets its own
+        const names = (f.symbol || '').split(',').map((x) => x.trim());
+        f.default.forEach((v, i) => box.append(input(`h_${f.name}_${i}`, names[i] || `${f.name}[${i}]`, v, { inputmode: 'decimal' })));
       } else {
         box.append(input(`h_${f.name}`, label, f.default, { inputmode: 'decimal', title: f.description }));
       }
