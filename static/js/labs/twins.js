@@ -247,7 +247,12 @@ export function createTwinPanel(root, training) {
       const a = { scenario: sc, train: { batch_size: base.batch ? Number(base.batch) : null } };
       const b = applyTwin(a, twin);
       const layer = twin.layer ?? null;
-      const aText = twin.setting === 'init' ? 'the training panel’s init' : describeSetting(twin.setting, a, layer);
+      // A's init as the training panel draws it (train.js): the tutorial's for XOR with one hidden
+      // layer, else the activation's registered scheme, seeded by the data's seed
+      const tutorial = trainField('dataset').value === 'xor' && base.hidden === 1;
+      const scheme = (catalog().activations || []).find((x) => x.name === base.act)?.init ?? 'xavier';
+      sc.init = tutorial ? { scheme: 'normal', seed: 42, scale: 0.5 } : { scheme, seed: base.seed };
+      const aText = describeSetting(twin.setting, a, layer);
       out.textContent = `A: ${aText} (the training panel’s) · B: ${describeSetting(twin.setting, b, layer)}`;
       out.className = 'twin-readout';
     } catch (err) {
