@@ -165,6 +165,19 @@ export function createTwinPanel(root, training) {
     return box;
   }
 
+  const layerOptions = (hidden) => [['all', 'every hidden layer'], ...Array.from({ length: hidden }, (_, i) => [String(i + 1), `layer ${i + 1} only`])];
+
+  /** The training panel's hidden layers changed: the layer menu follows, keeping its choice. */
+  function refreshLayers() {
+    const pick = field('twin_layer');
+    if (pick) {
+      const keep = pick.value;
+      pick.replaceChildren(...layerOptions(formBase().hidden).map(([v, t]) => new Option(t, v)));
+      pick.value = [...pick.options].some((o) => o.value === keep) ? keep : 'all';
+    }
+    showReadout();
+  }
+
   /** The value fields for the chosen setting, starting at a value worth comparing with A's. */
   function showValueFields() {
     const box = q('#twin-value');
@@ -182,10 +195,9 @@ export function createTwinPanel(root, training) {
       ]));
     } else if (what === 'activation') {
       const acts = (catalog().activations || []).filter((a) => a.hidden);
-      const layers = [['all', 'every hidden layer'], ...Array.from({ length: base.hidden }, (_, i) => [String(i + 1), `layer ${i + 1} only`])];
       box.append(html('div', { cls: 'row' }, [
         select('twin_act', 'Twin’s activation', acts.map((a) => [a.name, a.title]), base.act === 'relu' ? 'tanh' : 'relu'),
-        select('twin_layer', 'in', layers, 'all'),
+        select('twin_layer', 'in', layerOptions(base.hidden), 'all'),
       ]));
     } else if (what === 'optimizer') {
       const pick = select('twin_opt', 'Twin’s optimizer', optimizers().map((o) => [o.name, o.title]), base.optimizer === 'adam' ? 'sgd' : 'adam');
@@ -488,10 +500,10 @@ export function createTwinPanel(root, training) {
       while (i >= 0 && !(Number.isFinite(h[i]) && h[i] > 0)) i -= 1;
       return i < 0 ? null : { k, x: sx(i), y: sy(h[i]) };
     }).filter(Boolean);
-    if (ends.length === 2 && Math.abs(ends[0].y - ends[1].y) < 24) {
+    if (ends.length === 2 && Math.abs(ends[0].y - ends[1].y) < 30) {
       const [hi, lo] = ends[0].y < ends[1].y ? ends : [ends[1], ends[0]];
-      hi.y -= (24 - (lo.y - hi.y)) / 2;
-      lo.y = hi.y + 24;
+      hi.y -= (30 - (lo.y - hi.y)) / 2;
+      lo.y = hi.y + 30;
     }
     for (const e of ends) {
       const x = Math.min(e.x + 6, 480);
@@ -572,7 +584,8 @@ export function createTwinPanel(root, training) {
     if (e.target.name !== 'what') showReadout();
   });
   training.form.addEventListener('input', showReadout);
-  training.form.addEventListener('change', (e) => (e.target.name === 'hidden' || e.target.name === 'dataset' ? showValueFields() : showReadout()));
+  // the twin's value stays as chosen while the shared settings change around it
+  training.form.addEventListener('change', (e) => (e.target.name === 'hidden' || e.target.name === 'dataset' ? refreshLayers() : showReadout()));
   q('#twin-handoff-sample').addEventListener('change', links);
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && controller) stop();
