@@ -156,11 +156,24 @@ def test_stop_stops_both_and_shows_both_at_one_epoch(make_page, base_url):
     assert float(ticks[-1].replace(",", "")) <= n
 
 
-def test_twins_fit_a_phone(make_page, base_url):
+def test_twins_fit_a_phone_and_keep_their_value_while_shared_settings_change(make_page, base_url):
     page = open_labs(make_page, base_url, 390, 844)
     choose_moons(page, "100")
+    page.fill("input[name=hidden]", "6, 6")
+    page.locator("input[name=hidden]").blur()
+    page.select_option("#twin-what", "activation")
+    page.select_option("select[name=twin_act]", "relu")
+    page.select_option("select[name=twin_layer]", "2")
+    page.fill("input[name=hidden]", "6, 6, 6")  # the shared network grows a layer
+    page.locator("input[name=hidden]").blur()
+    assert page.locator("select[name=twin_layer] option").count() == 4
+    assert page.input_value("select[name=twin_layer]") == "2"
+    assert page.locator("#twin-readout").text_content() == (
+        "A: Tanh in layer 2 (the training panel’s) · B: ReLU in layer 2"
+    )
     page.click("#twin-train")
     page.wait_for_selector("#twin-status.ok", timeout=60000)
+    assert page.locator("#twin-title-b").text_content() == "B · ReLU in layer 2"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     boxes = [page.locator(f"#twin-boundary-{k}").bounding_box() for k in "ab"]
     assert boxes[0]["y"] + boxes[0]["height"] <= boxes[1]["y"]  # one above the other
