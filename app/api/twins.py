@@ -93,7 +93,8 @@ class Twins:
 
     @property
     def epoch(self) -> int:
-        return min(job.trainer.state.epoch for job in self.jobs)
+        """The pair's epoch: both twins' while both train, the one still training's after."""
+        return max(job.trainer.state.epoch for job in self.jobs)
 
     def elapsed(self) -> float:
         return 0.0 if self._started is None else time.perf_counter() - self._started

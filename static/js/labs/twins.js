@@ -447,23 +447,25 @@ export function createTwinPanel(root, training) {
     }
     status(`${said}: working out both twins’ predictions…`, 'warn');
     const req = runs.request;
+    const finite = (k) => [...ev[k].weights.flat(2), ...ev[k].biases.flat()].every((v) => v !== null);
     const predict = (k) => {
+      if (!finite(k)) return Promise.resolve(null); // a diverged twin: nothing to ask for
       const scenario = { ...runs[k].scenario, weights: ev[k].weights, biases: ev[k].biases };
       delete scenario.init;
       const body = { scenario, grid: req.grid };
       if (req.test_inputs) Object.assign(body, { test_inputs: req.test_inputs, test_targets: req.test_targets });
       return api.post('/api/labs/predict', body);
     };
-    let got;
-    try {
-      got = await Promise.all([predict('a'), predict('b')]);
-    } catch (err) {
-      status(`${said}; their predictions could not be worked out: ${messagesOf(err).join(' · ')}`, 'error');
+    // each twin on its own: one that diverged has no network to show, the other still has
+    const [a, b] = (await Promise.allSettled([predict('a'), predict('b')])).map((r) => (r.status === 'fulfilled' ? r.value : null));
+    if (!a || !b) drawLoss(null, n);
+    if (!a && !b) {
+      status(`${said}; their predictions could not be worked out.`, 'error');
       return;
     }
-    const [a, b] = got;
-    drawPlanes(a.grid, b.grid);
+    drawPlanes(a ? a.grid : ev.a.grid, b ? b.grid : ev.b.grid);
     const rows = [['a', a, ev.a], ['b', b, ev.b]].map(([k, r, e]) => {
+      if (!r) return [k, [`stopped at epoch ${e.epoch.toLocaleString()}`, 'its weights are not finite: no predictions'], 'error'];
       const parts = [`loss ${fmt(r.loss, 4)}`, `stopped at epoch ${e.epoch.toLocaleString()}`];
       if (r.test_loss !== null) parts.push(`test ${fmt(r.test_loss, 4)}`);
       if (r.accuracy !== null) parts.push(`accuracy ${(100 * r.accuracy).toFixed(1)} %`);
@@ -472,7 +474,7 @@ export function createTwinPanel(root, training) {
     });
     results(rows);
     status(`${said}: both twins as they were then (A ${plural(ev.a.updates, 'update')}, B ${plural(ev.b.updates, 'update')}).`, 'warn');
-    showHandoff(a.scenario, b.scenario, 'stopped');
+    showHandoff(a?.scenario ?? null, b?.scenario ?? null, 'stopped');
   }
 
   // ── drawing ──────────────────────────────────────────────────────────────────
