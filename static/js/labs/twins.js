@@ -458,7 +458,6 @@ export function createTwinPanel(root, training) {
     };
     // each twin on its own: one that diverged has no network to show, the other still has
     const [a, b] = (await Promise.allSettled([predict('a'), predict('b')])).map((r) => (r.status === 'fulfilled' ? r.value : null));
-    if (!a || !b) drawLoss(null, n);
     if (!a && !b) {
       status(`${said}; their predictions could not be worked out.`, 'error');
       return;
