@@ -175,7 +175,8 @@ def test_the_stream_advances_both_epoch_for_epoch(client, monkeypatch):
     # each progress event's weights are its twin's after that many epochs, replayed alone
     p = progress[1]
     own = {k: v for k, v in body.items() if k != "twin"}
-    replay = train(client, {**own, "epochs": 26, "batch_size": 1})
+    replay = train(client, {**own, "epochs": p["epoch"], "batch_size": 1, "time_budget": 10})
+    assert replay["stopped"] == "epochs" and replay["epochs_run"] == p["epoch"]
     assert p["b"]["weights"] == replay["weights"]
 
 
@@ -197,7 +198,7 @@ def test_the_pair_shares_one_time_budget_and_stops_at_one_epoch(client):
     assert a["stopped"] == b["stopped"] == "time"
     assert a["epochs_run"] == b["epochs_run"] > 0
     assert b["updates"] == 36 * a["updates"]
-    assert 0.5 <= max(a["seconds"], b["seconds"]) < 1.5
+    assert 0.5 <= max(a["seconds"], b["seconds"]) < 2.5  # a chunk may end past the budget
 
 
 def test_closing_the_stream_stops_both_at_one_epoch(monkeypatch):
