@@ -56,7 +56,8 @@ def twin_scenario(sc: Scenario, twin) -> dict:
 
 def twin_requests(req: TwinTrainRequest | TwinStreamRequest) -> tuple[TrainRequest, TrainRequest]:
     """The two single-run requests the twins are: the request as given, and its twin."""
-    base = req.model_dump(exclude={"twin"})
+    # only the fields the request set: an unset batch_size or shuffle_seed is the scenario's
+    base = req.model_dump(exclude={"twin"}, exclude_unset=True)
     twin = req.twin
     other = dict(base)
     other["scenario"] = twin_scenario(req.scenario, twin)

@@ -137,6 +137,24 @@ def test_twins_are_the_two_single_runs_of_their_settings(client, name):
     assert a["scenario"]["inputs"] == b["scenario"]["inputs"]
 
 
+def test_twins_take_the_scenarios_batches_as_a_single_run_does(client):
+    """batch_size and shuffle_seed in the scenario (the step page's) and not in the request: both
+    twins train with them, as /api/train does; a batch-size twin overrides them for B alone."""
+    body = request(epochs=6)
+    del body["shuffle_seed"]
+    # the dataset replaces these rows; they only need to allow a batch of 5
+    body["scenario"].update(inputs=[[0, 0]] * 5, targets=[[0]] * 5, batch_size=5, shuffle_seed=3)
+    a, b = twins(client, {**body, "twin": {"setting": "learning_rate", "learning_rate": 0.05}})
+    single = train(client, body)
+    assert single["updates"] == 6 * 8  # 36 samples in batches of 5: 8 a epoch
+    same_run(a, single)
+    same_run(b, train(client, with_scenario(body, learning_rate=0.05)))
+    a, b = twins(client, {**body, "twin": {"setting": "batch_size", "batch_size": None}})
+    same_run(a, single)
+    same_run(b, train(client, {**body, "batch_size": None}))
+    assert b["updates"] == 6
+
+
 def test_a_twin_of_an_explicit_network_changes_only_its_setting(client):
     """Weights given (no init): the twin keeps them; a twin with another init draws its own."""
     body = request(epochs=5)

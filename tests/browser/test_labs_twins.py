@@ -112,15 +112,29 @@ def test_twins_from_the_keyboard_two_curves_two_planes_and_the_hand_off(
     ]
     assert pixels[0] != pixels[1]  # η made a difference to what the network says
 
-    # each hand-off link holds its twin as the API trains it, both at the same cursor (k = 0)
+    # each hand-off link carries its twin's run on at the same cursor: iteration 301, k = 0, whose
+    # parameters (the server recomputes them from the link alone) are those the API trained
+    page.wait_for_function(
+        "() => /Both open at iteration 301/.test(document.querySelector('#twin-handoff-note').textContent)"
+    )
     body = {k: v for k, v in sent[0].items() if k != "report_every"}
     body["time_budget"] = 10
     answer = httpx.post(f"{base_url}/api/train/twins", json=body, timeout=60).json()
     for k in "ab":
         sc, params = linked_scenario(page, f"#twin-handoff-{k}")
-        assert params["k"] == ["0"]
+        assert params["k"] == ["0"] and params["iteration"] == ["301"]
         assert sc["learning_rate"] == {"a": 1, "b": 0.1}[k]
-        assert sc["weights"] == answer[k]["weights"] and sc["biases"] == answer[k]["biases"]
+        graph = httpx.post(
+            f"{base_url}/api/graph",
+            json={"scenario": sc, "iteration": 301, "labels": "text"},
+            timeout=60,
+        ).json()
+        for p in graph["parameters"]:
+            l = int(p["tensor"][1:]) - 1
+            want = (answer[k]["weights"] if p["tensor"][0] == "W" else answer[k]["biases"])[l]
+            for i in p["index"]:
+                want = want[i]
+            assert p["value"] == pytest.approx(want, rel=1e-9, abs=1e-12), p["id"]
         assert page.locator(f"#twin-handoff-{k}").get_attribute("target") == "_blank"
     assert run_axe(page, axe_path) == []
 
@@ -149,7 +163,9 @@ def test_stop_stops_both_and_shows_both_at_one_epoch(make_page, base_url):
         assert last[k]["updates"] == updates
         assert f"stopped at epoch {n:,}" in page.locator(f"#twin-result-{k}").text_content()
         sc, params = linked_scenario(page, f"#twin-handoff-{k}")
+        # 2 and 400 updates: no one iteration continues both, so both open their weights at 1
         assert sc["weights"] == last[k]["weights"] and params["k"] == ["0"]
+        assert params.get("iteration", ["1"]) == ["1"]
     assert page.is_disabled("#twin-stop") and not page.is_disabled("#twin-train")
     # the chart's epoch axis ends where the run stopped
     ticks = page.locator("#twin-chart .tick").all_text_contents()

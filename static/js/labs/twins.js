@@ -13,6 +13,7 @@ import { formatSignificant as fmt } from '../format.js';
 import { text } from '../svg.js';
 import { legend, lineChart } from './charts.js';
 import { drawBoundary, drawKey } from './heatmap.js';
+import { handOffPlan, trainedPlan } from './handoff.js';
 import { arrows } from './hidden.js';
 
 export const SETTINGS = {
@@ -121,6 +122,7 @@ export function createTwinPanel(root, training) {
   let frame = null;
   let titles = { a: 'A', b: 'B' };
   let trained = { a: null, b: null }; // trained scenarios, for the hand-off
+  let trainedUpdates = { a: 0, b: 0 };
 
   // ── the form: what differs, and the twin's value ─────────────────────────────
 
@@ -327,6 +329,7 @@ export function createTwinPanel(root, training) {
     controller = new AbortController();
     setBusy(true);
     last = null;
+    linking += 1; // a hand-off still being worked out belongs to the last run
     trained = { a: null, b: null };
     history = { a: [], b: [] };
     q('#twin-handoff').hidden = true;
@@ -422,7 +425,7 @@ export function createTwinPanel(root, training) {
     const same = res.a.epochs_run === res.b.epochs_run && res.a.updates === res.b.updates;
     status(`Trained in lockstep: ${same ? `${did(res.a)} each` : `A ${did(res.a)}, B ${did(res.b)}`}, ${seconds.toFixed(2)} s.`,
       res.a.diverged || res.b.diverged ? 'warn' : 'ok');
-    showHandoff(res.a.scenario, res.b.scenario, 'trained');
+    showHandoff(res.a.scenario, res.b.scenario, 'trained', { a: res.a.updates, b: res.b.updates });
   }
 
   /** After Stop: both twins as the last progress event left them (it carries each one's weights
@@ -473,7 +476,7 @@ export function createTwinPanel(root, training) {
     });
     results(rows);
     status(`${said}: both twins as they were then (A ${plural(ev.a.updates, 'update')}, B ${plural(ev.b.updates, 'update')}).`, 'warn');
-    showHandoff(a?.scenario ?? null, b?.scenario ?? null, 'stopped');
+    showHandoff(a?.scenario ?? null, b?.scenario ?? null, 'stopped', { a: ev.a.updates, b: ev.b.updates });
   }
 
   // ── drawing ──────────────────────────────────────────────────────────────────
@@ -533,8 +536,9 @@ export function createTwinPanel(root, training) {
 
   // ── the hand-off: each twin at the same cursor of the step-through view ───────
 
-  function showHandoff(scA, scB, when) {
+  function showHandoff(scA, scB, when, updates) {
     trained = { a: scA, b: scB };
+    trainedUpdates = updates;
     const box = q('#twin-handoff');
     if (!scA && !scB) {
       box.hidden = true;
@@ -551,26 +555,49 @@ export function createTwinPanel(root, training) {
     links();
   }
 
-  function links() {
+  /** Each twin's single-run request, as handoff.js reads one (its batch settings, clipping…). */
+  const requestOf = (k) => ({ ...runs.request, scenario: runs[k].scenario, batch_size: runs[k].train.batch_size });
+
+  /** Both links at the same cursor: each twin's run carried on at its next iteration (its
+   *  optimizer state and batch order too) when both have the same next iteration and the server
+   *  can recompute it; else both twins' trained weights as new lessons, at iteration 1. */
+  let linking = 0;
+  async function links() {
+    const asked = (linking += 1);
     const pick = q('#twin-handoff-sample').value;
+    const href = (plan) => `/${encodeHash({ ...VIEW_DEFAULTS, presetId: null, scenario: plan.scenario, cursor: 0, iteration: plan.iteration })}`;
+    const fresh = { a: trained.a && trainedPlan(trained.a, pick), b: trained.b && trainedPlan(trained.b, pick) };
+    setLinks(fresh, href); // at once; the runs carried on when they can be
+    const note = q('#twin-handoff-note');
+    note.textContent = '';
+    if (!trained.a || !trained.b) return;
+    if (trainedUpdates.a !== trainedUpdates.b) {
+      note.textContent = `Both open their trained weights as new lessons at iteration 1, cursor 0: the twins made ${trainedUpdates.a.toLocaleString()} and ` +
+        `${trainedUpdates.b.toLocaleString()} updates, so no one iteration continues both (an optimizer’s state and the place in the batch order start afresh).`;
+      return;
+    }
+    const plans = await Promise.all(['a', 'b'].map((k) => handOffPlan({ request: requestOf(k), trained: trained[k], updates: trainedUpdates[k], pick })));
+    if (asked !== linking) return; // a later choice, or a new run, is on its way
+    const same = plans[0].iteration === plans[1].iteration && plans[0].iteration > 1;
+    setLinks(same ? { a: plans[0], b: plans[1] } : fresh, href);
+    note.textContent = same
+      ? `Both open at iteration ${plans[0].iteration.toLocaleString()}, cursor 0, recomputed from their initial weights: each one’s weights, optimizer state and batch order carry on where training stopped.`
+      : `Both open their trained weights as new lessons at iteration 1, cursor 0 (${plans[0].note.replace(/^Opens the trained weights as a new lesson \(iteration 1\)[:;] ?/, '')})`;
+  }
+
+  function setLinks(plans, href) {
     for (const k of ['a', 'b']) {
       const a = q(`#twin-handoff-${k}`);
-      const sc = trained[k] && { ...trained[k] };
       a.textContent = `${k.toUpperCase()} · ${titles[k]}`;
-      if (!sc) {
+      if (!plans[k]) {
         a.removeAttribute('href');
         a.setAttribute('aria-disabled', 'true');
         a.title = 'this twin diverged: it has no network to step through';
         continue;
       }
-      if (pick !== 'batch') {
-        sc.inputs = [sc.inputs[Number(pick)]];
-        sc.targets = [sc.targets[Number(pick)]];
-      }
       a.removeAttribute('aria-disabled');
       a.removeAttribute('title');
-      // the same cursor for both: iteration 1 of the trained network, before its first step
-      a.href = `/${encodeHash({ ...VIEW_DEFAULTS, presetId: null, scenario: sc, cursor: 0 })}`;
+      a.href = href(plans[k]);
     }
   }
 
