@@ -135,6 +135,21 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     };
   }
 
+  /** What Train would send now, with its data, for the twin runs (static/js/labs/twins.js):
+   *  { data, scenario, train: the training fields, dataset: the dataset's title }. */
+  async function trainRequest(signal) {
+    hiddenSizes(); // a typing slip is refused before any request
+    const d = await api.datasets(datasetRequest(), signal);
+    const train = {
+      epochs: number('epochs'),
+      batch_size: number('batch_size'),
+      clip_norm: number('clip_norm'),
+      target_loss: number('target_loss'),
+      accumulate_grads: field('accumulate').checked,
+    };
+    return { data: d, scenario: scenarioFor(d), train, dataset: field('dataset').selectedOptions[0].textContent };
+  }
+
   /** Every setting of the form: training is only "your network" while they stay the same. */
   const formKey = () => JSON.stringify([...new FormData(form)]);
 
@@ -515,5 +530,5 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
   drawLoss();
   preview();
 
-  return { root, currentNetwork, start, stop };
+  return { root, currentNetwork, start, stop, trainRequest, form };
 }
