@@ -67,7 +67,7 @@ export function createMatrixHooks({ store, go, toast, stage, graphWrap, toggle, 
       apply(s);
       ledger.setGraph(graph, !isExpression(s.scenario));
       panel.section.hidden = panel.section.hidden || Boolean(reason);
-      plane.update(graph); // its samples (a batch's rows), and the plane if it has one
+      plane.update(graph, !panel.section.hidden); // its samples (a batch's rows), its plane if shown
     },
     /** A step was drawn in the graph view: the same cursor in the matrices and the ledger. */
     step() {

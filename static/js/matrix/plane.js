@@ -44,9 +44,11 @@ export function createPlane(container, { store, onSample }) {
     if (best >= 0) onSample(best);
   });
 
-  /** The lesson (or its iteration) changed, or the ledger opened: fetch the plane if it has one. */
-  async function update(graph) {
+  /** The lesson (or its iteration) changed, or the ledger opened: fetch the plane if it has one
+   * and the ledger is shown. */
+  async function update(graph, shown = true) {
     if (graph !== undefined) rows = graph && graph.batch ? graph.batch.indices : null;
+    if (!shown) return; // fetched when the ledger opens, not on every page load
     const s = store.get();
     const sc = s.scenario;
     const two = sc && Array.isArray(sc.layers) && sc.layers[0] === 2 && Array.isArray(sc.inputs);
