@@ -404,7 +404,9 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
   const top = Math.max(...all.filter((c) => c.fits).map((c) => c.text));
   const enough = Math.max(floorPx, Math.min(top * 0.75, floorPx * COMFORT));
   let best = null;
-  for (const c of all) if (!best || better(c, best, enough)) best = c;
+  // rows set tight only to fit: a graph that scrolls anyway keeps room between its rows (a note
+  // under a box, "part 2 of 3", then clears the bias below)
+  for (const c of all) if ((c.fits || c.m.compact !== "tight") && (!best || better(c, best, enough))) best = c;
   return best;
 }
 
