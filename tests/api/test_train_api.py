@@ -292,6 +292,7 @@ def test_progress_events_carry_the_parameters_a_replay_reaches(client, monkeypat
     """What a page rebuilds after Stop: each progress event's weights are those of training the
     same request for that event's epochs, replayed on its own by /api/train."""
     monkeypatch.setattr(train_routes, "MAX_STREAM_BYTES_PER_SECOND", 10**12)
+    monkeypatch.setattr(train_routes, "CHUNK_SECONDS", 60)  # report by epochs, however loaded
     req = moons_request(epochs=40, batch_size=batch_size)
     ev = events(client.post("/api/train/stream", json={**req, "report_every": 13}).text)
     progress = [d for e, d in ev if e == "progress"]
