@@ -5,18 +5,21 @@ const CHAR = 0.7; // advance of a bold digit, in ems (DejaVu Sans Bold is the wi
 /**
  * Sizes in CSS pixels; projector mode draws everything larger. Widths follow the precision.
  * `compact` (a tall or wide network): every line at the smallest size, set closer together.
+ * `compact === "tight"` (a column too tall for its frame even so): the lines closer still, each
+ * bias pill just above its neuron and the rows nearer each other.
  */
 export function metricsFor(projector, precision, k = 1, compact = false) {
   const base = projector
     ? { label: 26, value: 30, grad: 26, edgeLabel: 26, stroke: 1.8 }
     : { label: 15, value: 18, grad: 15, edgeLabel: 15, stroke: 1 };
   if (compact) base.value = base.label;
+  const tight = compact === "tight";
   const f = Object.fromEntries(Object.entries(base).map(([key, v]) => [key, v * k]));
   // where each line of a box sits, in ems of its own size below the line before
-  const lines = compact ? { label: 1.0, value: 1.1, grad: 1.15, foot: 0.4 } : { label: 1.05, value: 1.2, grad: 1.3, foot: 0.55 };
+  const lines = tight ? { label: 0.95, value: 1.05, grad: 1.1, foot: 0.32 } : compact ? { label: 1.0, value: 1.1, grad: 1.15, foot: 0.4 } : { label: 1.05, value: 1.2, grad: 1.3, foot: 0.55 };
   const numChars = precision + 3; // sign, a digit, the point
   const halfW = Math.ceil(Math.max(f.value * CHAR * numChars, f.grad * CHAR * (numChars + 1.2)) + f.grad * (compact ? 0.6 : 0.8));
-  const nodeH = Math.ceil(f.label * (lines.label + 0.15) + f.value * lines.value + f.grad * lines.grad + f.grad * lines.foot);
+  const nodeH = Math.ceil(f.label * (lines.label + (tight ? 0.1 : 0.15)) + f.value * lines.value + f.grad * lines.grad + f.grad * lines.foot);
   return {
     ...f,
     compact,
@@ -28,15 +31,15 @@ export function metricsFor(projector, precision, k = 1, compact = false) {
     dataW: Math.ceil(f.value * CHAR * numChars + f.value * 0.9),
     lossW: Math.ceil(f.value * CHAR * numChars + f.value * 0.9),
     biasW: Math.ceil(f.edgeLabel * CHAR * (numChars + 3) + f.edgeLabel * 0.9),
-    biasH: Math.ceil(f.edgeLabel * (compact ? 1.55 : 1.75)),
+    biasH: Math.ceil(f.edgeLabel * (tight ? 1.4 : compact ? 1.55 : 1.75)),
     edgeLabelW: Math.ceil(f.edgeLabel * CHAR * (numChars + 4) + f.edgeLabel * 0.8),
     edgeLabelH: Math.ceil(f.edgeLabel * (compact ? 2.3 : 2.4)),
     // a dense layer's label, shown on demand: its value and gradient only (the name is in the matrix)
     tagW: Math.ceil(f.edgeLabel * CHAR * (numChars + 1.2) + f.edgeLabel * 0.6),
-    gap: Math.round(f.grad * (compact ? 0.35 : 0.7)),
+    gap: Math.round(f.grad * (tight ? 0.15 : compact ? 0.35 : 0.7)),
     padX: Math.round(f.value * 0.6),
-    padY: Math.round(f.value * 0.6),
-    rowSpace: Math.round(f.value * (compact ? 0.55 : 1.2)),
+    padY: Math.round(f.value * (tight ? 0.3 : 0.6)),
+    rowSpace: Math.round(f.value * (tight ? 0.3 : compact ? 0.55 : 1.2)),
   };
 }
 
@@ -70,7 +73,8 @@ function dataSlot(m) {
 /** Room between two columns for one layer's weight labels: one column of labels, or more. */
 function labelRoom(m, sources, targets, tensor) {
   // labels on demand only: room for the edges to fan out
-  if (!m.labelCols || m.onDemand?.has(tensor)) return m.tagW * 0.38;
+  // (`tagRoom`: room for a lit tag beside the edges' ends, clear of the boxes around)
+  if (!m.labelCols || m.onDemand?.has(tensor)) return m.tagRoom ? m.tagW * 1.25 : m.tagW * 0.38;
   return m.edgeLabelW * (Math.min(m.labelCols, Math.max(1, targets, sources)) + 0.12);
 }
 
@@ -147,8 +151,8 @@ export function layoutGraph(graph, width, height, m) {
   });
   const edges = edgeGeometry(graph, boxes, m, H);
   // only its size asked for (chooseLayout): no labels placed
-  const labels = m.sizeOnly ? { at: new Map(), dense: new Set() } : placeWeightLabels(graph, edges, boxes, neurons, W, H, m);
-  return { width: W, height: H, boxes, neurons, edges, labels: labels.at, denseLayers: labels.dense };
+  const labels = m.sizeOnly ? { at: new Map(), dense: new Set(), tags: new Map() } : placeWeightLabels(graph, edges, boxes, neurons, W, H, m);
+  return { width: W, height: H, boxes, neurons, edges, labels: labels.at, denseLayers: labels.dense, tags: labels.tags || new Map() };
 }
 
 const SPREAD = 2.2; // rows of a column at most this much further apart than they need
@@ -200,6 +204,7 @@ function distanceTo(line, p) {
 function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
   const at = new Map();
   const dense = new Set();
+  const tags = new Map(); // a dense layer's tag → its box and whether it clears every box around it
   const byTensor = new Map();
   for (const p of graph.parameters) {
     const geo = p.edge && edges.get(p.edge);
@@ -247,16 +252,18 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
       // shown on demand as a smaller tag: where each covers the least of the boxes around it
       dense.add(tensor);
       best = placeLayer(items, lines, schemes[0], { obstacles, placed, W, H, w: m.tagW, h, clearance });
+      for (const [id, c] of best.at) tags.set(id, { r: [c.x - m.tagW / 2, c.y - h / 2, c.x + m.tagW / 2, c.y + h / 2], clear: best.clear.has(id) });
     } else placed.push(...best.boxes);
     for (const [id, c] of best.at) at.set(id, c);
   }
-  return { at, dense };
+  return { at, dense, tags };
 }
 
 /** One layer's labels placed greedily, each nearest the place `pref` gives it; how many could not be. */
 function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearance, quit = false }) {
   const at = new Map();
   const boxes = [];
+  const clear = new Set(); // placed clear of every box (a tag: it may still meet another tag)
   let missing = 0;
   const byTarget = new Map();
   const sameTarget = (geo) => {
@@ -276,8 +283,11 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
       const c = curveAt(geo.bez, t);
       const r = [c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2];
       if (r[0] < 0 || r[1] < 0 || r[2] > W || r[3] > H) continue;
-      const covered = obstacles.reduce((a, o) => a + overlap(o, r), 0) + [...sameTarget(geo)].reduce((a, o) => a + overlap(o, r), 0);
-      if (!fallback || covered < fallback.covered - 1e-6) fallback = { c, r, covered };
+      const onBoxes = obstacles.reduce((a, o) => a + overlap(o, r), 0) + placed.reduce((a, o) => a + overlap(o, r), 0);
+      const covered = onBoxes + [...sameTarget(geo)].reduce((a, o) => a + overlap(o, r), 0);
+      // clear of the boxes first, then apart from the tags lit with it
+      const worse = (f) => (f.onBoxes > 0) !== (onBoxes > 0) ? f.onBoxes > 0 : covered < f.covered - 1e-6;
+      if (!fallback || worse(fallback)) fallback = { c, r, covered, onBoxes };
       if (covered > 0) continue;
       if (placed.some((o) => hits(o, r)) || boxes.some((o) => hits(o, r))) continue;
       if (lines.some((line, k) => k !== i && distanceTo(line, c) < clearance)) continue;
@@ -287,14 +297,16 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
     if (found) {
       boxes.push(found.r);
       at.set(p.id, found.c);
+      clear.add(p.id);
     } else {
       missing += 1;
       if (quit) break; // one label that cannot be placed makes the layer dense: the rest is moot
       at.set(p.id, fallback ? fallback.c : curveAt(geo.bez, start));
+      if (fallback && fallback.onBoxes === 0) clear.add(p.id);
     }
     if (fallback || found) sameTarget(geo).push((found || fallback).r); // lit together: apart if they can be
   }
-  return { at, boxes, missing };
+  return { at, boxes, missing, clear };
 }
 
 function curve(x1, y1, x2, y2) {
@@ -363,27 +375,38 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
   const ways = graph.parameters.length > PLACED_MAX ? [[false, 1]] : network ? [[false, 1], [false, 2], [true, 1], [true, 2], [true, 0]] : [[false, 1], [true, 1]];
   const all = [];
   const tries = ways.map(([compact, cols]) => ({ compact, cols, onDemand: null }));
-  for (const { compact, cols, onDemand } of tries) {
+  for (const { compact, cols, onDemand, tagRoom } of tries) {
     const m = metricsFor(projector, precision, k, compact);
     m.labelCols = cols;
     m.onDemand = onDemand;
+    m.tagRoom = Boolean(tagRoom);
     const natural = place(graph, 0, 0, { ...m, sizeOnly: true });
     const zoom = Math.min(maxZoom, size.w / natural.width, size.h / natural.height);
     // its labels as placed in the frame (rows spread over the height it has)
     const framed = place(graph, size.w / zoom, size.h / zoom, m);
-    const c = { m, natural, zoom, text: zoom * minFont(m), dense: framed.denseLayers.size };
+    // a dense layer's tags that cannot be shown clear of the boxes around them (render.js leaves them out)
+    const crowded = [...(framed.tags || new Map()).values()].filter((t) => !t.clear).length;
+    const c = { m, natural, zoom, text: zoom * minFont(m), dense: framed.denseLayers.size, crowded };
     c.fits = c.text >= floorPx;
     all.push(c);
+    // tags that cover a box: the same way with room beside the edges for them
+    if (crowded && !tagRoom && graph.parameters.length <= PLACED_MAX) tries.push({ compact, cols, onDemand, tagRoom: true });
     // the layers too dense for their labels given only the room their edges need: the others
     // keep theirs, and the drawing gets larger
     if (cols && !onDemand && c.dense && c.dense < tensors) tries.push({ compact, cols, onDemand: framed.denseLayers });
+    // none of the ways fits the frame at the floor: the rows set closer still (a tall column)
+    if (all.length === tries.length && network && !all.some((a) => a.fits) && !tries.some((t) => t.compact === "tight")) {
+      tries.push({ compact: "tight", cols: 1, onDemand: null }, { compact: "tight", cols: 0, onDemand: null });
+    }
   }
   // every label on its edge, unless that leaves the text both a quarter smaller than it could be
   // and under a comfortable size (13 px at a desk, 26 px on a projector)
   const top = Math.max(...all.filter((c) => c.fits).map((c) => c.text));
   const enough = Math.max(floorPx, Math.min(top * 0.75, floorPx * COMFORT));
   let best = null;
-  for (const c of all) if (!best || better(c, best, enough)) best = c;
+  // rows set tight only to fit: a graph that scrolls anyway keeps room between its rows (a note
+  // under a box, "part 2 of 3", then clears the bias below)
+  for (const c of all) if ((c.fits || c.m.compact !== "tight") && (!best || better(c, best, enough))) best = c;
   return best;
 }
 
@@ -393,6 +416,7 @@ function better(a, b, enough) {
   if (a.fits && b.fits && (a.text >= enough) !== (b.text >= enough)) return a.text >= enough;
   if (a.fits !== b.fits) return a.fits;
   if (a.fits && a.dense !== b.dense) return a.dense < b.dense;
+  if (a.fits && a.crowded !== b.crowded) return a.crowded < b.crowded;
   if (Math.abs(a.text - b.text) > 1e-6) return a.text > b.text; // the larger text; of two that scroll, the one that scrolls least
   return !a.fits && a.natural.width * a.natural.height < b.natural.width * b.natural.height; // ...then the smaller
 }

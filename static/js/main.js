@@ -393,7 +393,7 @@ function sizeExplain() {
   const room = wrap.clientHeight + $("explain").offsetHeight; // what the two share
   const fits = (name) => wrap.clientWidth >= need.w && room - px(name) >= need.h;
   // beside the graph: the explanation's column and a gap leave the width, the height is all the graph's
-  const side = root.dataset.explain === "side" ? { w: wrap.clientWidth, h: wrap.clientHeight } : { w: wrap.clientWidth - 27.5 * parseFloat(css.fontSize), h: room };
+  const side = root.dataset.explain === "side" ? { w: wrap.clientWidth, h: wrap.clientHeight } : { w: wrap.clientWidth - 30.5 * parseFloat(css.fontSize), h: room };
   const fitsSide = side.w >= need.w && side.h >= need.h;
   const size = root.dataset.explain === "side" ? (fitsSide ? "side" : "tall") : fits("--explain-tall") ? "tall" : fits("--explain-short") ? "short" : fitsSide ? "side" : "tall";
   if (root.dataset.explain === size) return;

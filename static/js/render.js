@@ -20,6 +20,7 @@ export function createRenderer(svg) {
   let current = null; // the step shown and its precision, for labels drawn later
   let large = null; // a large graph's canvases, culling and labels on demand (large/)
   let mask = null; // what predict mode shows as "?" (predict.js maskOf): ids of values, grads, chips
+  let crowded = new Set(); // a dense layer's tags kept hidden: they would cover another (declutter)
 
   // the pointer on a weight's edge shows that weight's label (a dense layer's are hidden till then)
   let peeking = null;
@@ -114,6 +115,7 @@ export function createRenderer(svg) {
     large?.start(edges, m.stroke); // painted by the step's restyle, which follows at once
     parts = { edgeCanvas: large?.edgeCanvas() || null, graph, layout, m, byId, edges, nodes, params, ref, pulses: large?.pulses() || gPulses, paramByEdge, gChips, gLabels, chips: new Map(), options };
     marked = { edges: new Set(), active: new Set(), written: new Set() };
+    crowded = new Set();
     current = null;
     return parts;
   }
@@ -230,6 +232,34 @@ export function createRenderer(svg) {
     for (const id of active.edges) activate(id, true);
     for (const id of active.nodes) view(id)?.g?.classList.add("active");
     for (const id of active.written) view(id)?.g?.classList.add("written");
+    declutter();
+  }
+
+  /**
+   * A dense layer's tags shown by the step: each only where it covers no box, label or tag shown
+   * before it (the step's own weights first); the others stay hidden (their values are in the
+   * matrix beside the graph), unless the pointer or focus asks for one.
+   */
+  function declutter() {
+    const tags = parts.layout.tags;
+    for (const g of crowded) g.classList.remove("crowded");
+    crowded = new Set();
+    if (!tags || !tags.size) return;
+    const ids = [...marked.written, ...marked.active, ...[...marked.edges].map((e) => parts.paramByEdge.get(e)?.id)];
+    const shown = [];
+    const seen = new Set();
+    for (const id of ids) {
+      if (!id || seen.has(id)) continue;
+      seen.add(id);
+      const t = tags.get(id);
+      const g = parts.params.get(id)?.g;
+      if (!t || !g) continue;
+      if (t.clear && !shown.some((r) => r[0] < t.r[2] && r[2] > t.r[0] && r[1] < t.r[3] && r[3] > t.r[1])) shown.push(t.r);
+      else {
+        g.classList.add("crowded");
+        crowded.add(g);
+      }
+    }
   }
 
   /** Draw a dense layer's weight label on demand (large/), as the step shown has it. */

@@ -3,6 +3,10 @@ steps the lesson whatever was clicked last, and the projected graph holds still.
 
 from __future__ import annotations
 
+import base64
+import json
+
+import httpx
 import pytest
 
 from tests.browser.pageview import open_lesson, open_worksheet, wait_cursor
@@ -197,6 +201,50 @@ def test_the_projected_graph_holds_still_from_the_first_step_to_the_last(
     # shown in view (its drawing still holds still)
     if not preset.startswith("expr:"):
         assert first["scrolls"] == (preset == "deep")
+
+
+EXPLAIN_FITS = """() => {
+  const over = (el) => el.scrollHeight - el.clientHeight;
+  const e = document.getElementById('explain');
+  return { explain: over(e), sentence: over(document.getElementById('sentence')),
+           state: document.getElementById('eq-state').hidden ? 0 : document.querySelectorAll('#eq-state .eq-state-row').length };
+}"""
+
+
+def adam_hash(base_url: str, preset: str, k: int) -> str:
+    """A preset's lesson with Adam (PyTorch's defaults) as its optimizer, in projector mode."""
+    sc = httpx.get(f"{base_url}/api/presets/{preset}").json()["scenario"]
+    sc["optimizer"] = {"name": "adam"}
+    raw = base64.urlsafe_b64encode(json.dumps(sc).encode()).decode().rstrip("=")
+    return f"#s={raw}&k={k}&projector=1"
+
+
+def test_adams_update_steps_fit_the_projected_explanation(make_page, base_url):
+    """Adam's state lines (m, v, m̂, v̂) fit the explanation with no scrolling, in the full-width
+    explanation under the tutorial's graph and in the column beside XOR's, while the graph holds
+    still from the first step to the last."""
+    page = make_page(1920, 1080, reduced_motion="reduce")
+    open_lesson(page, base_url, adam_hash(base_url, "tutorial", 0))
+    wait_cursor(page, 0)
+    first = page.evaluate(NODE_BOXES)
+    total = int(page.text_content("#step-count").split()[3])
+    lines = 0
+    for k in range(1, total + 1):
+        page.keyboard.press("PageDown")
+        wait_cursor(page, k)
+        assert page.evaluate(NODE_BOXES)["shown"] == first["shown"], k
+        fit = page.evaluate(EXPLAIN_FITS)
+        assert fit["explain"] <= 0 and fit["sentence"] <= 0, (k, fit)
+        lines = max(lines, fit["state"])
+    assert lines == 4  # the update steps did show Adam's four lines
+    # XOR: the explanation is a column beside the graph; its update steps (40: W⁽²⁾₁₂, the last)
+    for k in (40, 55):
+        page.goto("about:blank")
+        open_lesson(page, base_url, adam_hash(base_url, "xor", k))
+        wait_cursor(page, k)
+        assert page.evaluate("document.documentElement.dataset.explain") == "side"
+        fit = page.evaluate(EXPLAIN_FITS)
+        assert fit["state"] == 4 and fit["explain"] <= 0 and fit["sentence"] <= 0, (k, fit)
 
 
 MARKS = """() => {

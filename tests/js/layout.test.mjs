@@ -179,6 +179,24 @@ describe("layoutGraph", () => {
     }
   });
 
+  it("says which of a dense layer's tags are clear of every box and label, and they are", () => {
+    const graph = mlp([2, 8, 8, 8, 2]);
+    const m = { ...metricsFor(false, 4, 1, true), labelCols: 0 };
+    const lay = layoutGraph(graph, 1600, 800, m); // rows spread over the height: room for some
+    const weights = graph.parameters.filter((p) => p.edge);
+    assert.equal(lay.tags.size, weights.length); // every weight of a dense layer has a tag's place
+    let clear = 0;
+    for (const [id, t] of lay.tags) {
+      assert.deepEqual(t.r, [lay.labels.get(id).x - m.tagW / 2, lay.labels.get(id).y - m.edgeLabelH / 2, lay.labels.get(id).x + m.tagW / 2, lay.labels.get(id).y + m.edgeLabelH / 2]);
+      const over = [...lay.boxes].filter(([, b]) => meets(t.r, extent(b))).map(([bid]) => bid);
+      if (t.clear) {
+        clear += 1;
+        assert.deepEqual(over, [], `${id} said clear, over ${over}`);
+      }
+    }
+    assert.ok(clear > 0 && clear < weights.length, `${clear} of ${weights.length} clear`); // some can be shown, some not
+  });
+
   it("marks a layer dense when its labels cannot all be placed, and keeps the others", () => {
     const graph = mlp([8, 8, 1]);
     const lay = layoutGraph(graph, 900, 480, metricsFor(false, 4));
@@ -199,6 +217,22 @@ describe("chooseLayout", () => {
     assert.ok(deep.fits && deep.text >= 12, `text ${deep.text}`);
     const big = chooseLayout(mlp([10, 10, 10, 10, 10, 10]), layoutGraph, { w: 922, h: 484 }, { projector: false, precision: 4, floorPx: 12, maxZoom: 1.6 });
     assert.ok(!big.fits);
+  });
+
+  it("fits four weight layers of eight in a laptop's frame (1366 × 768: 922 × 546 px)", () => {
+    for (const layers of [[2, 8, 8, 8, 2], [8, 8, 8, 8, 8], [8, 1, 8, 1, 8]]) {
+      const c = chooseLayout(mlp(layers), layoutGraph, { w: 922, h: 546 }, { projector: false, precision: 4, floorPx: 12.06, maxZoom: 1.6 });
+      assert.ok(c.fits && c.text >= 12, `${layers}: text ${c.text}`);
+    }
+  });
+
+  it("sets rows tight only when that makes a graph fit", () => {
+    // 8 rows of neurons in a frame too short for compact rows at 12 px, tall enough for tight ones
+    const tight = chooseLayout(mlp([2, 8, 8, 2]), layoutGraph, { w: 1400, h: 600 }, { projector: false, precision: 4, floorPx: 12.06, maxZoom: 1.6 });
+    assert.equal(tight.m.compact, "tight");
+    assert.ok(tight.fits, `text ${tight.text}`);
+    const scrolls = chooseLayout(mlp([2, 12, 12, 2]), layoutGraph, { w: 1400, h: 480 }, { projector: false, precision: 4, floorPx: 12.06, maxZoom: 1.6 });
+    assert.ok(!scrolls.fits && scrolls.m.compact !== "tight");
   });
 });
 

@@ -130,7 +130,7 @@ export function createEquationPanel(root) {
   stateBox.setAttribute("role", "group");
   stateBox.setAttribute("aria-label", "the optimizer's state, with numbers");
   stateBox.hidden = true;
-  formula.closest(".equations")?.prepend(stateBox);
+  formula.closest(".equations")?.before(stateBox); // its own place in projector mode's grid
 
   function showState(lines) {
     stateBox.hidden = !lines || !lines.length;
