@@ -401,8 +401,8 @@ def test_a_mini_batch_lesson_picks_its_samples_by_their_data_rows(make_page, bas
     s = base64.urlsafe_b64encode(json.dumps(sc).encode()).decode().rstrip("=")
     page = make_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, f"#s={s}&k=0")
+    page.locator("#ledger-plane").scroll_into_view_if_needed()  # asked for once it is on screen
     page.wait_for_selector("#ledger-plane[data-sample='0']")
-    page.locator("#ledger-plane").scroll_into_view_if_needed()
     at = page.evaluate(
         """([extent, x]) => import('/static/js/labs/heatmap.js').then((m) => {
           const c = document.getElementById('ledger-plane'), b = c.getBoundingClientRect();

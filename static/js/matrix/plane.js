@@ -27,6 +27,13 @@ export function createPlane(container, { store, onSample }) {
   let points = null; // { inputs, targets } of the scenario
   let rows = null; // a mini-batch lesson: its samples' rows of the data set (null: every row)
   const rowOf = (s) => (rows ? rows[s] : s);
+  // asked for only once the panel is on screen: not on every page load, not before first paint
+  let onScreen = false;
+  let waiting = false;
+  new IntersectionObserver((entries) => {
+    onScreen = entries.some((e) => e.isIntersecting);
+    if (onScreen && waiting) update();
+  }).observe(container);
 
   canvas.addEventListener("click", (ev) => {
     if (!plane || !points) return;
@@ -59,6 +66,8 @@ export function createPlane(container, { store, onSample }) {
       return;
     }
     if (asked && asked[0] === sc && asked[1] === (s.iteration || 1)) return; // drawn already
+    waiting = !onScreen;
+    if (waiting) return;
     asked = [sc, s.iteration || 1];
     points = { inputs: sc.inputs, targets: sc.targets };
     if (ctl) ctl.abort();
