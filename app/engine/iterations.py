@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from app.engine.network import MLPSpec
-from app.engine.vectorised import FullBatch
+from app.engine.vectorised import FullBatch, forward
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,12 @@ def advance(spec: MLPSpec, updates: int) -> Advanced:
         done,
         diverged,
     )
+
+
+def start_loss(spec: MLPSpec) -> tuple[float]:
+    """advance(spec, 0).losses without its buffers: the loss with the scenario's parameters, by
+    `forward`, whose numbers FullBatch's are to the last bit (tests/engine compare them)."""
+    return (_finite_or_nan(forward(spec).loss),)
 
 
 def _finite_or_nan(x: float) -> float:

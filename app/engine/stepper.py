@@ -44,26 +44,20 @@ class State:
         self.rule = rule  # the optimizer: plain θ ← θ − η·∂L/∂θ unless the scenario names one
         self.S = {k: v.copy() for k, v in rule.state0.items()}  # its state, updated per step
         n, batch = len(graph.nodes), graph.batch
-        self.slot = np.full(n, -1, dtype=np.int64)
-        others = [i for i, nd in enumerate(graph.nodes) if nd.kind != "param"]
-        self.slot[others] = np.arange(len(others))
-        self.V = np.zeros((len(others), batch))  # forward values of non-parameter nodes
-        self.G = np.zeros((len(others), batch))  # per-sample gradients ∂ℓ_s/∂v
-        self.P0 = np.array([nd.init for nd in graph.nodes])  # parameters before the update
+        slot, rows, (xs, x_cols), (ys, y_cols), leaves = _layout(graph)
+        self.slot = slot  # row of V and G for each node, −1 for a parameter (shared, read-only)
+        self.V = np.zeros((rows, batch))  # forward values of non-parameter nodes
+        self.G = np.zeros((rows, batch))  # per-sample gradients ∂ℓ_s/∂v
+        self.P0 = graph.init.copy()  # parameters before the update
         self.P = self.P0.copy()  # parameters, updated in the update phase
         self.pgrad = np.zeros(n)  # ∂L/∂θ: the mean over samples of ∂ℓ_s/∂θ
-        self.done = np.zeros(n, dtype=bool)  # forward value computed
+        self.done = leaves.copy()  # forward value computed (the leaves' are given)
         self.received = np.zeros(n, dtype=np.int32)  # gradient contributions received so far
         self.updated = np.zeros(n, dtype=bool)
         self.diverged: tuple[int, int] | None = None  # (first step, node) with a non-finite value
-        for i, nd in enumerate(graph.nodes):
-            if nd.kind == "input":
-                self.V[self.slot[i]] = graph.inputs[:, nd.column]
-            elif nd.kind == "target":
-                self.V[self.slot[i]] = graph.targets[:, nd.column]
-            if nd.kind != "op":
-                self.done[i] = True
-        self.G[self.slot[graph.root]] = 1.0  # ∂L/∂L = 1: the seed of the backward pass
+        self.V[xs] = graph.inputs.T[x_cols]
+        self.V[ys] = graph.targets.T[y_cols]
+        self.G[slot[graph.root]] = 1.0  # ∂L/∂L = 1: the seed of the backward pass
 
     def copy(self) -> State:
         """An independent state with the same values (the graph, slots and P0 never change)."""
@@ -229,6 +223,27 @@ class State:
     def apply_quiet(self, step: Step) -> None:
         with np.errstate(all="ignore"):
             self.apply(step)
+
+
+def _layout(graph: Graph):
+    """Where a state keeps what, from the graph's structure alone (memoised on it): each node's
+    row (−1 for parameters), the number of rows, the rows and data columns of the inputs and
+    of the targets, and which nodes are leaves (computed from the start)."""
+    memo = graph.memo.get("layout")
+    if memo is None:
+        nodes = graph.nodes
+        slot = np.full(len(nodes), -1, dtype=np.int64)
+        others = [i for i, nd in enumerate(nodes) if nd.kind != "param"]
+        slot[others] = np.arange(len(others))
+
+        def data(kind: str) -> tuple[np.ndarray, np.ndarray]:
+            at = [i for i, nd in enumerate(nodes) if nd.kind == kind]
+            cols = np.array([nodes[i].column for i in at], dtype=np.int64)
+            return slot[np.array(at, dtype=np.int64)], cols
+
+        leaves = np.array([nd.kind != "op" for nd in nodes], dtype=bool)
+        memo = graph.memo["layout"] = (slot, len(others), data("input"), data("target"), leaves)
+    return memo
 
 
 def state_at(
