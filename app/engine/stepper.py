@@ -152,7 +152,7 @@ class State:
         self.received[j] += 1
 
     def _check(self, t: int, node: int, values) -> None:
-        if self.diverged is None and not np.all(np.isfinite(values)):
+        if self.diverged is None and not np.isfinite(values).all():
             self.diverged = (t, node)
 
     # ── many steps ───────────────────────────────────────────────────────────
