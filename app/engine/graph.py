@@ -23,7 +23,7 @@ class Node:
     role: str = ""  # x, y, W, b, z, a, loss, var, expr: tells the explainer which words to use
     tensor: str | None = None  # parameters: the tensor ("W1") and element index they belong to
     index: tuple[int, ...] = ()
-    init: float = 0.0  # parameters: the starting value
+    init: float = 0.0  # parameters: the starting value (a graph reads its own: Graph.init)
     column: int = -1  # inputs/targets: the data column that feeds them
     group: tuple = ()  # parameters: update steps of one group form one `node`-granularity unit
 
