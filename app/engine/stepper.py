@@ -18,6 +18,8 @@ from app.engine.ops import OPS, wsum
 from app.engine.plan import Plan, Step
 from app.engine.update_rule import PLAIN, Rule
 
+EDGE_MEMO_NODES = 2_000  # graphs up to this size keep their backward edges' index arrays
+
 
 class Inputs(Sequence):
     """A node's input values, read when indexed: one edge's local derivative of a 129-input
@@ -177,26 +179,41 @@ class State:
 
     def _wsum_backward(self, node: int, items: tuple[int, ...], start: int) -> None:
         """All edges of z = Σ wᵢ·aᵢ + b at once: the same products and sums as one at a time."""
-        nd = self.graph.nodes[node]
-        k = nd.attrs["fan_in"]
         up = self.G[self.slot[node]]
-        ins = np.array(nd.inputs)
-        pos = np.array(items, dtype=np.int64)
-        w_pos, a_pos = pos[(pos >= k) & (pos < 2 * k)], pos[pos < k]
-        if len(w_pos):  # ∂L/∂wᵢ = mean(δ·aᵢ)
-            a_vals = self.V[self.slot[ins[w_pos - k]]]
-            self.pgrad[ins[w_pos]] += np.mean(up[None, :] * a_vals, axis=1)
-            self.received[ins[w_pos]] += 1
-        if 2 * k in items:  # ∂L/∂b = mean(δ·1)
-            b = ins[2 * k]
+        ws, a_rows, b, xs, x_ws, targets = self._wsum_edges(node, items)
+        if len(ws):  # ∂L/∂wᵢ = mean(δ·aᵢ)
+            a_vals = self.V[a_rows]
+            self.pgrad[ws] += np.mean(up[None, :] * a_vals, axis=1)
+            self.received[ws] += 1
+        if b is not None:  # ∂L/∂b = mean(δ·1)
             self.pgrad[b] += np.mean(up * np.ones_like(up))
             self.received[b] += 1
-        if len(a_pos):  # ∂ℓ/∂aᵢ += δ·wᵢ
-            w_vals = self.P[ins[a_pos + k]]
-            self.G[self.slot[ins[a_pos]]] += up[None, :] * w_vals[:, None]
-            self.received[ins[a_pos]] += 1
+        if len(xs):  # ∂ℓ/∂aᵢ += δ·wᵢ
+            w_vals = self.P[x_ws]
+            self.G[self.slot[xs]] += up[None, :] * w_vals[:, None]
+            self.received[xs] += 1
         if self.diverged is None:
-            self._check_edges(ins[pos], start)
+            self._check_edges(targets, start)
+
+    def _wsum_edges(self, node: int, items: tuple[int, ...]):
+        """Index arrays of a weighted sum's backward edges `items`: the weights and the rows of
+        their inputs, the bias (or None), the inputs and their weights, and every target in
+        order. Memoised on a small graph, which never changes (a large one's partial segments
+        would make too many)."""
+        small = len(self.graph.nodes) <= EDGE_MEMO_NODES
+        memo = self.graph.memo.setdefault("wsum_edges", {}) if small else {}
+        key = (node, items)
+        if key not in memo:
+            nd = self.graph.nodes[node]
+            k = nd.attrs["fan_in"]
+            ins = np.array(nd.inputs)
+            pos = np.array(items, dtype=np.int64)
+            w_pos, a_pos = pos[(pos >= k) & (pos < 2 * k)], pos[pos < k]
+            b = int(ins[2 * k]) if 2 * k in items else None
+            memo[key] = (
+                ins[w_pos], self.slot[ins[w_pos - k]], b, ins[a_pos], ins[a_pos + k], ins[pos]
+            )  # fmt: skip
+        return memo[key]
 
     def _check_edges(self, targets: np.ndarray, start: int) -> None:
         """Record the first of these gradient targets that became non-finite, if any."""
