@@ -7,6 +7,11 @@ step of the same lesson send the same bytes. The routes keep their own cache of 
 request's meaning (app.api.routes.lessons); this one, in front of them, only saves the work of
 finding out that meaning. Only complete 200 answers are kept, within the answers' memory budget
 (app.api.cache), keyed by a 256-bit digest of the path and body.
+
+A new /api/step body that is small enough to answer on the event loop is answered here too, by
+app.api.routes.lessons.step_inline: the route's validation and work without the framework's
+routing and dependency solving, which took more time than a tutorial step's own work. Anything
+it does not answer (a refusal, heavy work) goes on to the route.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import hashlib
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import cache
+from app.api.routes import lessons
 
 PATHS = frozenset({"/api/step", "/api/graph"})
 HEADERS = [(b"content-type", b"application/json")]
@@ -38,6 +44,10 @@ class AnswerBytes:
             return
         key = "raw" + hashlib.blake2b(scope["path"].encode() + b"\0" + body).hexdigest()
         kept = cache.answers.get(key)
+        if kept is None and scope["path"] == "/api/step" and _json(scope):
+            kept = lessons.step_inline(body)  # None: refused or heavy, the route's to answer
+            if kept is not None:
+                cache.answers.put(key, kept)
         if kept is not None:
             await send(
                 {
@@ -65,6 +75,15 @@ class AnswerBytes:
         await self.app(scope, _replay(message, receive), keep)
         if status == 200 and whole:
             cache.answers.put(key, b"".join(chunks))
+
+
+def _json(scope: Scope) -> bool:
+    """Whether the request says its body is JSON, as plainly as clients do (FastAPI reads more
+    forms, and any other reaches it)."""
+    for k, v in scope["headers"]:
+        if k == b"content-type":
+            return v.lower() == b"application/json"
+    return False
 
 
 def _replay(first: Message, receive: Receive) -> Receive:

@@ -23,7 +23,7 @@ class Node:
     role: str = ""  # x, y, W, b, z, a, loss, var, expr: tells the explainer which words to use
     tensor: str | None = None  # parameters: the tensor ("W1") and element index they belong to
     index: tuple[int, ...] = ()
-    init: float = 0.0  # parameters: the starting value
+    init: float = 0.0  # parameters: the starting value (a graph reads its own: Graph.init)
     column: int = -1  # inputs/targets: the data column that feeds them
     group: tuple = ()  # parameters: update steps of one group form one `node`-granularity unit
 
@@ -55,7 +55,17 @@ class Graph:
             sum(1 for c, _ in self.consumers[i] if self.requires_grad[c]) for i in range(len(nodes))
         ]
         self.params = [i for i, nd in enumerate(nodes) if nd.kind == "param"]
+        self.init = np.array([nd.init for nd in nodes])  # the parameters' starting values
         self.memo: dict = {}  # what the stepper derives from this (immutable) graph, kept
+
+    def with_values(self, inputs: np.ndarray, targets: np.ndarray, init: np.ndarray) -> Graph:
+        """The same structure (nodes, order, consumers, memo: shared, never changed) with other
+        data and starting parameters: `init` is indexed by node. Readers of a parameter's
+        starting value read `init`, not the node's own field, which is the first graph's."""
+        new = object.__new__(Graph)
+        new.__dict__.update(self.__dict__)
+        new.inputs, new.targets, new.init = inputs, targets, init
+        return new
 
     @property
     def batch(self) -> int:

@@ -77,6 +77,12 @@ def advance(
     )
 
 
+def start_loss(spec: MLPSpec) -> tuple[float]:
+    """advance(spec, 0).losses without its buffers: the loss with the scenario's parameters, by
+    `forward`, whose numbers FullBatch's are to the last bit (tests/engine compare them)."""
+    return (_finite_or_nan(forward(spec).loss),)
+
+
 def _advance_mini(spec: MLPSpec, updates: int, shuffler: Shuffler) -> Advanced:
     """`advance` by mini-batches, as the trainer takes them (Trainer._update without clipping or
     accumulation): each update's loss and gradient are the means over its batch's samples only.

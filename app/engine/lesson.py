@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -34,6 +35,44 @@ def _cost(seg: Segment, op: str | None) -> int:
     return seg.size
 
 
+# Graphs and plans by network shape: a new scenario of a shape seen before (the tutorial with
+# another learning rate, other data or weights) reuses them and builds no node.
+TEMPLATES, TEMPLATE_NODES = 64, 2_000  # at most this many, of at most this many nodes each
+_TEMPLATES: OrderedDict = OrderedDict()
+_TEMPLATE_LOCK = threading.Lock()
+
+
+def _shape(spec: MLPSpec) -> tuple:
+    """What a network's graph and plan depend on: everything but its numbers."""
+    return (tuple(spec.layers), tuple(spec.activations), spec.loss, spec.frozen, spec.leaky_slope)
+
+
+def _template(spec: MLPSpec) -> tuple[Graph, Plan, np.ndarray, np.ndarray]:
+    """The graph and plan of the spec's shape, and where each parameter node's starting value
+    is in [W1.ravel(), …, WL.ravel(), b1, …, bL]: (parameter nodes, their flat positions). The
+    nodes' own `init` fields are set to NaN: a lesson's values are its graph's `init`."""
+    gc.disable()  # tens of thousands of small objects: collection passes would dominate
+    try:
+        graph = build_graph(spec)
+        plan = Plan(graph, spec.frozen)
+    finally:
+        gc.enable()
+    offsets, at = {}, 0
+    for l, w in enumerate(spec.weights, start=1):
+        offsets[f"W{l}"], at = (at, w.shape[1]), at + w.size
+    for l, b in enumerate(spec.biases, start=1):
+        offsets[f"b{l}"], at = (at, 1), at + b.size
+    params = np.array(graph.params, dtype=np.int64)
+    flat = np.empty(len(params), dtype=np.int64)
+    for k, p in enumerate(graph.params):
+        nd = graph.nodes[p]
+        start, cols = offsets[nd.tensor]
+        flat[k] = start + (nd.index[0] * cols + nd.index[1] if len(nd.index) == 2 else nd.index[0])
+        nd.init = math.nan
+    graph.init = np.full(len(graph.nodes), math.nan)
+    return graph, plan, params, flat
+
+
 @dataclass
 class Lesson:
     graph: Graph
@@ -57,13 +96,25 @@ class Lesson:
 
     @classmethod
     def from_spec(cls, spec: MLPSpec) -> Lesson:
-        gc.disable()  # tens of thousands of small objects: collection passes would dominate
-        try:
-            graph = build_graph(spec)
-            plan = Plan(graph, spec.frozen)
-            return cls(graph, plan, spec.learning_rate, spec, spec.frozen, rule_for(graph, spec))
-        finally:
-            gc.enable()
+        """The spec's lesson: its graph and plan are those of every spec of the same shape (a
+        template, kept for small networks), with the spec's data and parameters."""
+        shape = _shape(spec)
+        with _TEMPLATE_LOCK:
+            template = _TEMPLATES.get(shape)
+            if template is not None:
+                _TEMPLATES.move_to_end(shape)
+        if template is None:
+            template = _template(spec)
+            if len(template[0].nodes) <= TEMPLATE_NODES:
+                with _TEMPLATE_LOCK:
+                    _TEMPLATES[shape] = template
+                    while len(_TEMPLATES) > TEMPLATES:
+                        _TEMPLATES.popitem(last=False)
+        structure, plan, params, flat = template
+        init = np.zeros(len(structure.nodes))
+        init[params] = np.concatenate([*(w.ravel() for w in spec.weights), *spec.biases])[flat]
+        graph = structure.with_values(spec.inputs, spec.targets, init)
+        return cls(graph, plan, spec.learning_rate, spec, spec.frozen, rule_for(graph, spec))
 
     # ── structure ────────────────────────────────────────────────────────────
 

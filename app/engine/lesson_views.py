@@ -23,7 +23,7 @@ from app.engine.answers import (
     UnitPlan,
 )
 from app.engine.explain import Explainer
-from app.engine.iterations import advance, history
+from app.engine.iterations import history, start_loss
 from app.engine.mathfmt import Fmt, render
 from app.engine.plan import GRANULARITIES, Step
 from app.engine.stepper import State
@@ -88,7 +88,7 @@ def _param_info(lesson: Lesson, p: int, label) -> ParamInfo:
         nd.tensor,
         list(nd.index),
         label(nd.sym, Fmt()),
-        float(nd.init),
+        float(g.init[p]),
         (nd.tensor or nd.id) in lesson.frozen,
         edge,
         g.nodes[consumer].id if consumer is not None else None,
@@ -223,6 +223,6 @@ def loss_history(lesson: Lesson) -> LossHistory:
     """The losses at the start of iterations 1 … the lesson's, at most MAX_LOSS_HISTORY of them
     (an expression has none)."""
     if not lesson.losses and lesson.spec is not None:  # iteration 1: its loss, computed once
-        lesson.losses = advance(lesson.spec, 0).losses
+        lesson.losses = start_loss(lesson.spec)
     its, losses = history(lesson.losses, 1, MAX_LOSS_HISTORY)
     return LossHistory(its, losses, len(its) == len(lesson.losses))

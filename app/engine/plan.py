@@ -20,6 +20,7 @@ from app.engine.graph import Graph
 
 PHASES = ("forward", "backward", "update")
 GRANULARITIES = ("step", "node", "layer", "pass")
+STEP_MEMO = 4_096  # plans of at most this many steps keep them decoded
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class Plan:
                 push("update", group[0], tuple(group), graph.nodes[group[0]].layer)
         self.segments = segs
         self.total = t
+        self._steps: list[Step] | None = None
         self._seg_starts = [s.start for s in segs]
         self._bounds = {"node": [s.start for s in segs] + [t]}
         for gran, key in (("layer", lambda s: (s.phase, s.layer)), ("pass", lambda s: s.phase)):
@@ -169,6 +171,13 @@ class Plan:
     def step(self, t: int) -> Step:
         if not 0 <= t < self.total:
             raise IndexError(t)
+        if self.total <= STEP_MEMO:  # a small plan keeps its steps: every lesson of its shape
+            if self._steps is None:  # steps through them
+                self._steps = [self._decode(k) for k in range(self.total)]
+            return self._steps[t]
+        return self._decode(t)
+
+    def _decode(self, t: int) -> Step:
         si = self.segment_of(t)
         seg = self.segments[si]
         if seg.phase == "forward":

@@ -18,6 +18,8 @@ from app.engine.ops import OPS, wsum
 from app.engine.plan import Plan, Step
 from app.engine.update_rule import PLAIN, Rule
 
+EDGE_MEMO_NODES = 2_000  # graphs up to this size keep their backward edges' index arrays
+
 
 class Inputs(Sequence):
     """A node's input values, read when indexed: one edge's local derivative of a 129-input
@@ -44,26 +46,20 @@ class State:
         self.rule = rule  # the optimizer: plain θ ← θ − η·∂L/∂θ unless the scenario names one
         self.S = {k: v.copy() for k, v in rule.state0.items()}  # its state, updated per step
         n, batch = len(graph.nodes), graph.batch
-        self.slot = np.full(n, -1, dtype=np.int64)
-        others = [i for i, nd in enumerate(graph.nodes) if nd.kind != "param"]
-        self.slot[others] = np.arange(len(others))
-        self.V = np.zeros((len(others), batch))  # forward values of non-parameter nodes
-        self.G = np.zeros((len(others), batch))  # per-sample gradients ∂ℓ_s/∂v
-        self.P0 = np.array([nd.init for nd in graph.nodes])  # parameters before the update
+        slot, rows, (xs, x_cols), (ys, y_cols), leaves = _layout(graph)
+        self.slot = slot  # row of V and G for each node, −1 for a parameter (shared, read-only)
+        self.V = np.zeros((rows, batch))  # forward values of non-parameter nodes
+        self.G = np.zeros((rows, batch))  # per-sample gradients ∂ℓ_s/∂v
+        self.P0 = graph.init.copy()  # parameters before the update
         self.P = self.P0.copy()  # parameters, updated in the update phase
         self.pgrad = np.zeros(n)  # ∂L/∂θ: the mean over samples of ∂ℓ_s/∂θ
-        self.done = np.zeros(n, dtype=bool)  # forward value computed
+        self.done = leaves.copy()  # forward value computed (the leaves' are given)
         self.received = np.zeros(n, dtype=np.int32)  # gradient contributions received so far
         self.updated = np.zeros(n, dtype=bool)
         self.diverged: tuple[int, int] | None = None  # (first step, node) with a non-finite value
-        for i, nd in enumerate(graph.nodes):
-            if nd.kind == "input":
-                self.V[self.slot[i]] = graph.inputs[:, nd.column]
-            elif nd.kind == "target":
-                self.V[self.slot[i]] = graph.targets[:, nd.column]
-            if nd.kind != "op":
-                self.done[i] = True
-        self.G[self.slot[graph.root]] = 1.0  # ∂L/∂L = 1: the seed of the backward pass
+        self.V[xs] = graph.inputs.T[x_cols]
+        self.V[ys] = graph.targets.T[y_cols]
+        self.G[slot[graph.root]] = 1.0  # ∂L/∂L = 1: the seed of the backward pass
 
     def copy(self) -> State:
         """An independent state with the same values (the graph, slots and P0 never change)."""
@@ -158,7 +154,7 @@ class State:
         self.received[j] += 1
 
     def _check(self, t: int, node: int, values) -> None:
-        if self.diverged is None and not np.all(np.isfinite(values)):
+        if self.diverged is None and not np.isfinite(values).all():
             self.diverged = (t, node)
 
     # ── many steps ───────────────────────────────────────────────────────────
@@ -183,26 +179,41 @@ class State:
 
     def _wsum_backward(self, node: int, items: tuple[int, ...], start: int) -> None:
         """All edges of z = Σ wᵢ·aᵢ + b at once: the same products and sums as one at a time."""
-        nd = self.graph.nodes[node]
-        k = nd.attrs["fan_in"]
         up = self.G[self.slot[node]]
-        ins = np.array(nd.inputs)
-        pos = np.array(items, dtype=np.int64)
-        w_pos, a_pos = pos[(pos >= k) & (pos < 2 * k)], pos[pos < k]
-        if len(w_pos):  # ∂L/∂wᵢ = mean(δ·aᵢ)
-            a_vals = self.V[self.slot[ins[w_pos - k]]]
-            self.pgrad[ins[w_pos]] += np.mean(up[None, :] * a_vals, axis=1)
-            self.received[ins[w_pos]] += 1
-        if 2 * k in items:  # ∂L/∂b = mean(δ·1)
-            b = ins[2 * k]
+        ws, a_rows, b, xs, x_ws, targets = self._wsum_edges(node, items)
+        if len(ws):  # ∂L/∂wᵢ = mean(δ·aᵢ)
+            a_vals = self.V[a_rows]
+            self.pgrad[ws] += np.mean(up[None, :] * a_vals, axis=1)
+            self.received[ws] += 1
+        if b is not None:  # ∂L/∂b = mean(δ·1)
             self.pgrad[b] += np.mean(up * np.ones_like(up))
             self.received[b] += 1
-        if len(a_pos):  # ∂ℓ/∂aᵢ += δ·wᵢ
-            w_vals = self.P[ins[a_pos + k]]
-            self.G[self.slot[ins[a_pos]]] += up[None, :] * w_vals[:, None]
-            self.received[ins[a_pos]] += 1
+        if len(xs):  # ∂ℓ/∂aᵢ += δ·wᵢ
+            w_vals = self.P[x_ws]
+            self.G[self.slot[xs]] += up[None, :] * w_vals[:, None]
+            self.received[xs] += 1
         if self.diverged is None:
-            self._check_edges(ins[pos], start)
+            self._check_edges(targets, start)
+
+    def _wsum_edges(self, node: int, items: tuple[int, ...]):
+        """Index arrays of a weighted sum's backward edges `items`: the weights and the rows of
+        their inputs, the bias (or None), the inputs and their weights, and every target in
+        order. Memoised on a small graph, which never changes (a large one's partial segments
+        would make too many)."""
+        small = len(self.graph.nodes) <= EDGE_MEMO_NODES
+        memo = self.graph.memo.setdefault("wsum_edges", {}) if small else {}
+        key = (node, items)
+        if key not in memo:
+            nd = self.graph.nodes[node]
+            k = nd.attrs["fan_in"]
+            ins = np.array(nd.inputs)
+            pos = np.array(items, dtype=np.int64)
+            w_pos, a_pos = pos[(pos >= k) & (pos < 2 * k)], pos[pos < k]
+            b = int(ins[2 * k]) if 2 * k in items else None
+            memo[key] = (
+                ins[w_pos], self.slot[ins[w_pos - k]], b, ins[a_pos], ins[a_pos + k], ins[pos]
+            )  # fmt: skip
+        return memo[key]
 
     def _check_edges(self, targets: np.ndarray, start: int) -> None:
         """Record the first of these gradient targets that became non-finite, if any."""
@@ -229,6 +240,27 @@ class State:
     def apply_quiet(self, step: Step) -> None:
         with np.errstate(all="ignore"):
             self.apply(step)
+
+
+def _layout(graph: Graph):
+    """Where a state keeps what, from the graph's structure alone (memoised on it): each node's
+    row (−1 for parameters), the number of rows, the rows and data columns of the inputs and
+    of the targets, and which nodes are leaves (computed from the start)."""
+    memo = graph.memo.get("layout")
+    if memo is None:
+        nodes = graph.nodes
+        slot = np.full(len(nodes), -1, dtype=np.int64)
+        others = [i for i, nd in enumerate(nodes) if nd.kind != "param"]
+        slot[others] = np.arange(len(others))
+
+        def data(kind: str) -> tuple[np.ndarray, np.ndarray]:
+            at = [i for i, nd in enumerate(nodes) if nd.kind == kind]
+            cols = np.array([nodes[i].column for i in at], dtype=np.int64)
+            return slot[np.array(at, dtype=np.int64)], cols
+
+        leaves = np.array([nd.kind != "op" for nd in nodes], dtype=bool)
+        memo = graph.memo["layout"] = (slot, len(others), data("input"), data("target"), leaves)
+    return memo
 
 
 def state_at(

@@ -35,7 +35,10 @@ def rule_for(graph: Graph, spec) -> Rule:
     from app.engine.vectorised import flat_offsets, optimizer_of, start_state
 
     opt, hyper = optimizer_of(spec)
-    flat, offsets = start_state(spec), flat_offsets(spec)
+    flat = start_state(spec)
+    if not flat:  # a rule without state (plain SGD): nothing to lay out
+        return Rule(opt, hyper, spec.opt_step + 1, {})
+    offsets = flat_offsets(spec)
     shapes = {name: t.shape for name, t in zip(offsets, [*spec.weights, *spec.biases], strict=True)}
     n = len(graph.nodes)
     state0 = {k: np.zeros(n) for k in flat}

@@ -21,19 +21,61 @@ def test_the_same_bytes_get_the_same_answer_without_the_route(client, tutorial, 
     assert first.status_code == 200
 
     calls = []
-    route_answer = lessons._answer
-    monkeypatch.setattr(
-        lessons, "_answer", lambda *a, **k: calls.append(1) or route_answer(*a, **k)
-    )
+    inline = lessons.step_inline
+    monkeypatch.setattr(lessons, "step_inline", lambda raw: calls.append(1) or inline(raw))
     again = client.post("/api/step", content=body, headers=kind)
     assert (again.status_code, again.content) == (200, first.content)
     assert headers(again) == headers(first)
     assert again.headers["x-request-id"] != first.headers["x-request-id"]
     assert calls == []
-    # other bytes reach the route, even when they mean the same (its own cache answers them)
+    # other bytes are read, even when they mean the same (the memo by meaning answers them)
     spaced = json.dumps({"cursor": 3, "scenario": tutorial}, indent=1).encode()
     other = client.post("/api/step", content=spaced, headers=kind)
     assert calls == [1] and other.content == first.content
+
+
+def test_a_new_step_is_answered_without_the_route_as_the_route_answers(
+    client, tutorial, monkeypatch
+):
+    """step_inline: the route's validation and work, without FastAPI's routing."""
+    routed = []
+    route = lessons._answer
+    monkeypatch.setattr(lessons, "_answer", lambda *a, **k: routed.append(1) or route(*a, **k))
+    kind = {"content-type": "application/json"}
+    for k, (cursor, gran) in enumerate([(0, "step"), (7, "step"), (2, "layer"), (3, "pass")]):
+        scenario = {**tutorial, "learning_rate": 0.25 + k * 1e-7}
+        request = {"scenario": scenario, "cursor": cursor, "granularity": gran, "since": 1}
+        r = client.post("/api/step", content=json.dumps(request).encode(), headers=kind)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+        assert r.content == lessons.answer("/api/step", request)
+    assert routed == []
+
+
+def test_what_step_inline_leaves_reaches_the_route(client, tutorial, monkeypatch):
+    """Refusals (in the route's words, field named) and heavy work go the route's way."""
+    left = []
+    inline = lessons.step_inline
+    monkeypatch.setattr(
+        lessons, "step_inline", lambda raw: (out := inline(raw)) is None and left.append(1) or out
+    )
+    kind = {"content-type": "application/json"}
+    bad = {"scenario": tutorial, "cursor": 1, "colour": "red"}
+    r = client.post("/api/step", content=json.dumps(bad).encode(), headers=kind)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "colour"]
+    bad = {"scenario": {**tutorial, "learning_rate": "fast"}, "cursor": 1}
+    r = client.post("/api/step", content=json.dumps(bad).encode(), headers=kind)
+    assert r.status_code == 422 and "learning_rate" in r.json()["detail"][0]["loc"]
+    r = client.post("/api/step", content=b"{", headers=kind)
+    assert r.status_code == 422 and r.json()["detail"][0]["type"] == "json_invalid"
+    assert left == [1, 1, 1]
+    big = {
+        "layers": [64] * 11,
+        "activations": ["sigmoid"] * 10,
+        "init": {"scheme": "xavier", "seed": 3},
+        "inputs": [[0.0] * 64],
+        "targets": [[0.5] * 64],
+    }
+    assert inline(json.dumps({"scenario": big, "cursor": 1}).encode()) is None
 
 
 def test_a_graph_answer_is_kept_too(client, tutorial, monkeypatch):

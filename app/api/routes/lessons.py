@@ -1,3 +1,4 @@
+import json
 from collections.abc import Callable
 
 import numpy as np
@@ -92,10 +93,10 @@ async def _answer(
     Small lessons and quick steps are answered on the event loop; the rest (up to seconds for
     the largest networks) in the thread pool, so /healthz and quick steps never wait on them.
     `lesson` is the scenario's lesson key: the answer's key is it and the rest of the request."""
-    key = f"{req.__class__.__name__}{lesson}{req.model_dump_json(exclude={'scenario'})}"
+    key = _answer_key(req, lesson)
     body = cache.answers.get(key)
     if body is None:
-        if quick or (is_small(req.scenario, req.expand) and _near(req, lesson)):
+        if _inline(req, lesson, quick):
             body = work()
         else:
             try:
@@ -104,6 +105,35 @@ async def _answer(
                 return Response(status_code=499)
         cache.answers.put(key, body)
     return Response(body, media_type="application/json")
+
+
+def _answer_key(req: StepRequest | GraphRequest, lesson: str) -> str:
+    return f"{req.__class__.__name__}{lesson}{req.model_dump_json(exclude={'scenario'})}"
+
+
+def _inline(req: StepRequest | GraphRequest, lesson: str, quick: bool) -> bool:
+    return quick or (is_small(req.scenario, req.expand) and _near(req, lesson))
+
+
+def step_inline(raw: bytes) -> bytes | None:
+    """POST /api/step's answer to the JSON body `raw`, without the framework's routing and
+    dependency solving (most of a small step's time): the same validation (FastAPI's: the parsed
+    body, validated in Python mode), the same work and the same memo as take_step. None when the
+    request must take the route's way: it is refused (the route says why, in its own words),
+    or its answer is built in the thread pool."""
+    try:
+        req = StepRequest.model_validate(json.loads(raw))
+        check_iteration(req.scenario, req.iteration)
+        lesson = lesson_key(req.scenario, req.expand, req.iteration)
+        key = _answer_key(req, lesson)
+        body = cache.answers.get(key)
+        if body is None:
+            if not _inline(req, lesson, _quick(req, lesson)):
+                return None
+            body = cache.answers.put(key, dump(step_at(req, lesson)))
+        return body
+    except Exception:  # a refusal or a fault: the route meets it again and answers as it does
+        return None
 
 
 def _near(req: StepRequest | GraphRequest, key: str) -> bool:
