@@ -6,8 +6,10 @@
 import { api, messagesOf } from "../api.js";
 import { el } from "../dom.js";
 import { formatNumber, formatSigned } from "../format.js";
+import { cancelIdle, whenIdle } from "../idle.js";
 
 const OVERSCAN = 6;
+const EAGER_OPTIONS = 500; // parameters whose menu is made at once; more wait for an idle moment
 
 export function createLedger(container, { store, onSample, onGo }) {
   const select = el("select", { attrs: { id: "ledger-param" } });
@@ -61,21 +63,39 @@ export function createLedger(container, { store, onSample, onGo }) {
     drawRows();
   }
 
+  // A large network's menu of parameters (40,960 options for the 10 × 64 network: a second of
+  // work) is filled when the page is idle after its first picture, or at once when it is needed.
+  let unfilled = null; // the parameters whose options are still to be made
+  let filling = 0;
+  function fill() {
+    if (!unfilled) return;
+    cancelIdle(filling);
+    const params = unfilled;
+    unfilled = null;
+    select.replaceChildren(el("option", { text: "Choose a parameter…", attrs: { value: "" } }), ...params.map((p) => el("option", { text: p.label.text, attrs: { value: p.id } })));
+    select.value = param || "";
+  }
+  select.addEventListener("focus", fill);
+  select.addEventListener("pointerdown", fill);
+
   /** The parameters of a network lesson (none for an expression). */
   function setGraph(graph, network) {
     const params = network ? graph.parameters : [];
-    select.replaceChildren(el("option", { text: "Choose a parameter…", attrs: { value: "" } }), ...params.map((p) => el("option", { text: p.label.text, attrs: { value: p.id } })));
     container.closest("section").hidden = !network;
     if (!params.some((p) => p.id === param)) {
       param = null;
       data = null;
       render();
     }
-    select.value = param || "";
+    cancelIdle(filling);
+    unfilled = params;
+    if (params.length <= EAGER_OPTIONS || param) fill();
+    else filling = whenIdle(fill, 3000);
   }
 
   function open(id) {
     param = id || null;
+    fill();
     select.value = param || "";
     refresh();
   }
