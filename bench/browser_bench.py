@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import statistics
 import sys
 import time
@@ -266,7 +267,11 @@ def main() -> None:
                 page = context.new_page()
                 url = f"http://127.0.0.1:{port}/#{lesson}&k=0&speed={args.speed}"
                 load, painted, meanwhile = open_lesson(page, url)
-                print(f"browser  {case}: first step drawn after {load:.2f} s", flush=True)
+                print(
+                    f"browser  {case}: first step drawn after {load:.2f} s "
+                    f"(load average {os.getloadavg()[0]:.2f})",
+                    flush=True,
+                )
                 report("browser", f"{case}: first step drawn", "s", round(load, 2), "", None)
                 if painted is not None:
                     print(f"browser  {case}: every edge painted after {painted:.2f} s", flush=True)
