@@ -99,6 +99,9 @@ RECORDER = """
 """
 
 
+GUIDE_SEEN = "try { localStorage.setItem('backstep.guide', 'seen') } catch {}"
+
+
 def largest_relu() -> dict:
     sc = largest()
     sc["activations"] = ["relu"] * (len(sc["layers"]) - 1)
@@ -264,6 +267,8 @@ def main() -> None:
             for case, _, lesson, (width, height) in cases:
                 context = browser.new_context(viewport={"width": width, "height": height})
                 context.add_init_script(RECORDER)
+                # the first-visit guide (a modal dialog) would take the → presses and the clicks
+                context.add_init_script(GUIDE_SEEN)
                 page = context.new_page()
                 url = f"http://127.0.0.1:{port}/#{lesson}&k=0&speed={args.speed}"
                 load, painted, meanwhile = open_lesson(page, url)
