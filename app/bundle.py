@@ -30,6 +30,7 @@ import logging
 import os
 import posixpath
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,6 +191,7 @@ class Bundle:
     map: bytes
     css: bytes
     modules: tuple[str, ...]  # the module URLs in the JS bundle, in order
+    stylesheets: tuple[str, ...]  # the stylesheet URLs in the CSS bundle, in order
     js_etag: str
     css_etag: str
 
@@ -229,7 +231,8 @@ def build(entry: str = "/static/js/main.js") -> Bundle:
         "mappings": ";".join(mappings),
     }
     parts = []
-    for url in stylesheets():
+    sheets = stylesheets()
+    for url in sheets:
         parts.append(f"/* {url} */\n{_read(url)}\n")
     css = "".join(parts).encode()
     etag = lambda b: hashlib.sha256(b).hexdigest()[:20]  # noqa: E731
@@ -238,22 +241,26 @@ def build(entry: str = "/static/js/main.js") -> Bundle:
         json.dumps(source_map, separators=(",", ":")).encode(),
         css,
         tuple(m.url for m in modules),
+        tuple(sheets),
         etag(js),
         etag(css),
     )
 
 
 _cache: tuple[tuple, Bundle | None] | None = None
+_checked = 0.0  # when the files were last looked at (time.monotonic)
+RECHECK_S = 1.0  # a page load looks at the files at most this often
 
 
-def _stamps() -> tuple:
-    files = [
-        TEMPLATE,
-        *sorted((STATIC / "js").rglob("*.js")),
-        *sorted((STATIC / "css").glob("*.css")),
-    ]
+def _stamps(bundle: Bundle | None) -> tuple:
+    """Size and mtime of what the bundle was made from: the template, its stylesheets, the
+    modules (a new import changes the importing file), or every module when there is no bundle."""
+    if bundle is None:
+        urls = [f"/static/{p.relative_to(STATIC).as_posix()}" for p in STATIC.rglob("*.js")]
+    else:
+        urls = [*bundle.modules, *bundle.stylesheets]
     out = []
-    for f in files:
+    for f in [TEMPLATE, *(STATIC / u.removeprefix("/static/") for u in urls)]:
         try:
             st = os.stat(f)
         except OSError:
@@ -263,15 +270,19 @@ def _stamps() -> tuple:
 
 
 def current() -> Bundle | None:
-    """The bundle of the files as they are now (built again when one changed), or None when the
-    modules cannot be bundled (the page then links them one by one)."""
-    global _cache
-    stamps = _stamps()
-    if _cache is None or _cache[0] != stamps:
+    """The bundle of the files as they are now (built again when one changed, looked at once a
+    second at most), or None when the modules cannot be bundled (the page then links them one
+    by one)."""
+    global _cache, _checked
+    now = time.monotonic()
+    if _cache is not None and now - _checked < RECHECK_S:
+        return _cache[1]
+    _checked = now
+    if _cache is None or _stamps(_cache[1]) != _cache[0]:
         try:
             bundle = build()
         except Unbundlable as err:
             log.warning("the page's modules are served one by one: %s", err)
             bundle = None
-        _cache = (stamps, bundle)
+        _cache = (_stamps(bundle), bundle)
     return _cache[1]

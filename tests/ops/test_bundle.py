@@ -141,3 +141,24 @@ def test_the_page_links_the_bundle_and_the_bundle_is_served(client):
     for url in bundle.stylesheets():  # every stylesheet index.html links, in order
         assert f"/* {url} */" in r.text
     assert client.get(bundle.MAP_URL).json()["sources"] == list(built.modules)
+
+
+def test_a_changed_file_is_bundled_again_and_an_unbundlable_one_falls_back(tmp_path, monkeypatch):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "css").mkdir()
+    (tmp_path / "js/main.js").write_text('import { a } from "./a.js";\nconsole.log(a);\n')
+    (tmp_path / "js/a.js").write_text("export const a = 1;\n")
+    (tmp_path / "css/x.css").write_text("p { margin: 0; }\n")
+    template = tmp_path / "index.html"
+    template.write_text('<link rel="stylesheet" href="/static/css/x.css">\n')
+    monkeypatch.setattr(bundle, "STATIC", tmp_path)
+    monkeypatch.setattr(bundle, "TEMPLATE", template)
+    monkeypatch.setattr(bundle, "_cache", None)
+    monkeypatch.setattr(bundle, "RECHECK_S", 0)
+    first = bundle.current()
+    assert first.modules == ("/static/js/a.js", "/static/js/main.js")
+    assert b"const a = 1;" in first.js and b"p { margin: 0; }" in first.css
+    (tmp_path / "js/a.js").write_text("export const a = 22;\n")
+    assert b"const a = 22;" in bundle.current().js
+    (tmp_path / "js/a.js").write_text("export default 3;\n")
+    assert bundle.current() is None  # the page links its modules one by one
