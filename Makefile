@@ -70,10 +70,13 @@ $(AXE): | node
 run: $(VENV)/.app
 	$(VENV)/bin/backstep
 
+# The suite runs on every core (pytest-xdist), a test file to a worker: a browser test file shares
+# one page between its tests. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.test $(CHROMIUM) $(REDIS_SERVER) $(AXE) node
 	$(VENV)/bin/ruff check app tests $(wildcard bench)
 	PYTHON=$(PY) $(NODE) --test --test-reporter=spec tests/js/*.test.mjs
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check app tests $(wildcard bench)

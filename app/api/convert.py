@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+from dataclasses import replace
 
 import numpy as np
 
@@ -11,6 +12,7 @@ from app.api import cache
 from app.api.errors import invalid
 from app.api.schemas.expressions import ExpressionScenario
 from app.api.schemas.scenario import Scenario
+from app.engine.batches import Shuffler, effective, is_mini
 from app.engine.iterations import advance, iteration_work
 from app.engine.lesson import Lesson
 from app.engine.network import MLPSpec, init_params
@@ -80,26 +82,42 @@ def check_iteration(sc: Scenario | ExpressionScenario, iteration: int) -> None:
             f"iteration is {iteration}, but an expression has one iteration only: iterations "
             "are for network scenarios (omit iteration, or send 1)",
         )
-    per_update = iteration_work(list(sc.layers), len(sc.inputs))
+    per_update = iteration_work(list(sc.layers), update_samples(sc))
     if (iteration - 1) * per_update > MAX_ITERATION_WORK:
         most = 1 + MAX_ITERATION_WORK // per_update
         raise invalid(
             ("iteration",),
             f"iteration {iteration:,} is too far for this scenario: reaching it takes "
-            f"{iteration - 1:,} full-batch updates of {per_update:,} work units each, more than "
+            f"{iteration - 1:,} updates of {per_update:,} work units each, more than "
             f"the {MAX_ITERATION_WORK:,} a request may do (3 × samples × (parameters + 8 × "
             f"neurons) + 15,000 per layer, per update); this scenario can reach iteration "
             f"{min(most, MAX_ITERATION):,}",
         )
 
 
+def update_samples(sc: Scenario | ExpressionScenario) -> int:
+    """Samples one update of the scenario takes: its batch size, or all of them (full batch)."""
+    if isinstance(sc, ExpressionScenario):
+        return 1
+    return effective(len(sc.inputs), sc.batch_size)
+
+
+def first_batch(sc: Scenario, spec: MLPSpec) -> MLPSpec:
+    """The spec of iteration 1: the first mini-batch's rows when the scenario has mini-batches."""
+    if not is_mini(len(sc.inputs), sc.batch_size):
+        return spec
+    rows = np.array(Shuffler(len(sc.inputs), sc.batch_size, sc.shuffle_seed).indices(0))
+    return replace(spec, inputs=spec.inputs[rows], targets=spec.targets[rows])
+
+
 def _build(sc: Scenario | ExpressionScenario, expand: bool, iteration: int = 1) -> Lesson:
     if isinstance(sc, ExpressionScenario):
         return _expression_lesson(sc)
     spec = to_spec(sc)
-    if iteration == 1:
+    mini = is_mini(len(sc.inputs), sc.batch_size)
+    if iteration == 1 and not mini:
         return expanded_lesson(spec) if expand else Lesson.from_spec(spec)
-    adv = advance(spec, iteration - 1)
+    adv = advance(spec, iteration - 1, sc.batch_size if mini else None, sc.shuffle_seed)
     if adv.updates < iteration - 1:
         raise invalid(
             ("iteration",),
@@ -108,8 +126,11 @@ def _build(sc: Scenario | ExpressionScenario, expand: bool, iteration: int = 1) 
             f"{adv.updates + 1:,}; try a smaller learning rate",
         )
     spec = adv.spec
+    if adv.batch is not None:  # the lesson is one update: on this iteration's batch alone
+        rows = np.array(adv.batch.indices)
+        spec = replace(spec, inputs=spec.inputs[rows], targets=spec.targets[rows])
     lesson = expanded_lesson(spec) if expand else Lesson.from_spec(spec)
-    lesson.iteration, lesson.losses = iteration, adv.losses
+    lesson.iteration, lesson.losses, lesson.batch = iteration, adv.losses, adv.batch
     return lesson
 
 
@@ -149,6 +170,19 @@ def to_spec(sc: Scenario) -> MLPSpec:
         optimizer=sc.optimizer.name if sc.optimizer else "sgd",
         hyper=sc.optimizer.model_dump(exclude={"name"}) if sc.optimizer else {},
     )
+
+
+def check_sample(lesson: Lesson, sample: int) -> None:
+    """Refuse (422 at `sample`) a sample past this iteration's batch (mini-batches)."""
+    b = lesson.batch
+    if b is not None and sample >= len(b.indices):
+        raise invalid(
+            ("sample",),
+            f"sample is {sample} but iteration {lesson.iteration:,} updates on batch {b.batch} of "
+            f"{b.batches} (epoch {b.epoch}), which has {len(b.indices)} sample"
+            f"{'s' if len(b.indices) > 1 else ''}: sample 0 to "
+            f"{len(b.indices) - 1} (positions in the batch)",
+        )
 
 
 def check_cursor(lesson: Lesson, granularity: str, cursor: int) -> None:

@@ -33,7 +33,7 @@ def is_small(sc: Scenario | ExpressionScenario, expand: bool = False) -> bool:
     layers = sc.layers
     params = sum(a * b for a, b in zip(layers, layers[1:], strict=False)) + sum(layers[1:])
     units = (params + sc.neurons) * (3 if expand else 1)  # expanded: products, sum, activation
-    return units <= INLINE_MAX_UNITS and len(sc.inputs) * sc.neurons <= INLINE_MAX_CELLS
+    return units <= INLINE_MAX_UNITS and sc.batch_rows * sc.neurons <= INLINE_MAX_CELLS
 
 
 class Abandoned(Exception):

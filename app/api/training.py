@@ -78,14 +78,18 @@ class Job:
         self.spec: MLPSpec = to_spec(sc)
         self.test = (test_x, test_y)
         self.grid = req.grid
+        # the request's batch settings when it gives them, else the scenario's (the step page's)
+        given = req.model_fields_set
+        self.batch_size = req.batch_size if "batch_size" in given else sc.batch_size
+        self.shuffle_seed = req.shuffle_seed if "shuffle_seed" in given else sc.shuffle_seed
         cfg = TrainConfig(
             epochs=req.epochs,
-            batch_size=req.batch_size,
+            batch_size=self.batch_size,
             target_loss=req.target_loss,
             time_budget=req.time_budget,
             clip_norm=req.clip_norm,
             accumulate=req.accumulate_grads,
-            shuffle_seed=req.shuffle_seed,
+            shuffle_seed=self.shuffle_seed,
         )
         self.trainer = Trainer(self.spec, cfg, test_x, test_y)
         pts = self.spec.inputs if test_x is None else np.vstack([self.spec.inputs, test_x])
@@ -158,6 +162,10 @@ class Job:
         ):
             trained = self.scenario.model_dump(exclude={"init"})
             trained.update(weights=plain(st.weights), biases=plain(st.biases))
+            mini = self.batch_size is not None and self.batch_size < len(spec.inputs)
+            trained.update(
+                batch_size=self.batch_size if mini else None, shuffle_seed=self.shuffle_seed
+            )
             out["scenario"] = trained
         return {**out, **self.maps(st)}
 

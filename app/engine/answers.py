@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.engine.batches import BatchInfo
+
 Label = dict[str, str | None]  # {text, latex, mathml}: one expression written three ways
 
 
@@ -67,6 +69,7 @@ class GraphView:
     edges: list[EdgeInfo]
     parameters: list[ParamInfo]
     plan: PlanInfo
+    batch: BatchInfo | None = None  # mini-batches: the batch this iteration updates on
 
 
 @dataclass(slots=True)
@@ -146,6 +149,7 @@ class StepAnswer:
     diverged: Divergence | None
     iteration: int = 1
     history: LossHistory | None = None
+    batch: BatchInfo | None = None  # mini-batches: the batch this iteration updates on
 
 
 # ── check my working ─────────────────────────────────────────────────────────

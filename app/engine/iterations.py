@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from app.engine.batches import BatchInfo, Shuffler, is_mini
 from app.engine.network import MLPSpec
-from app.engine.vectorised import FullBatch
+from app.engine.vectorised import FullBatch, backward, forward, optimize, start_state
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,12 @@ class Advanced:
     losses: tuple[float, ...]  # losses[i]: the mean loss with the parameters after i updates
     updates: int  # updates done (fewer than asked when the parameters became non-finite)
     diverged: str | None = None  # the first non-finite tensor (W1, b1, …), or "loss"/"gradient"
+    batch: BatchInfo | None = None  # mini-batches: the batch of the next update (iteration)
 
 
-def advance(spec: MLPSpec, updates: int) -> Advanced:
+def advance(
+    spec: MLPSpec, updates: int, batch_size: int | None = None, shuffle_seed: int = 0
+) -> Advanced:
     """The scenario after `updates` full-batch updates by its optimizer (θ ← θ − η·∂L/∂θ for plain
     SGD; frozen tensors kept), the optimizer's state and step count carried along.
 
@@ -36,6 +40,8 @@ def advance(spec: MLPSpec, updates: int) -> Advanced:
     the parameters become non-finite (every later iteration would be NaN)."""
     if updates < 0:
         raise ValueError(f"updates must be ≥ 0, not {updates}")
+    if is_mini(len(spec.inputs), batch_size):
+        return _advance_mini(spec, updates, Shuffler(len(spec.inputs), batch_size, shuffle_seed))
     fb = FullBatch(spec)
     fb.load(spec.weights, spec.biases)
     before = np.empty_like(fb.params)  # the parameters before the update under way
@@ -69,6 +75,55 @@ def advance(spec: MLPSpec, updates: int) -> Advanced:
         done,
         diverged,
     )
+
+
+def _advance_mini(spec: MLPSpec, updates: int, shuffler: Shuffler) -> Advanced:
+    """`advance` by mini-batches, as the trainer takes them (Trainer._update without clipping or
+    accumulation): each update's loss and gradient are the means over its batch's samples only.
+    `losses[i]` is then the loss of iteration i + 1's batch with the parameters it starts from."""
+    W = [w.copy() for w in spec.weights]
+    b = [x.copy() for x in spec.biases]
+    state, t = start_state(spec), spec.opt_step
+    losses: list[float] = []
+    diverged = None
+    done = 0
+
+    def batch(u: int) -> MLPSpec:
+        rows = shuffler.indices(u)
+        return replace(spec, inputs=spec.inputs[rows], targets=spec.targets[rows])
+
+    with np.errstate(all="ignore"):
+        for u in range(updates):
+            bspec = batch(u)
+            fp = forward(bspec, W, b)
+            losses.append(fp.loss)
+            dws, dbs = backward(bspec, fp, W)
+            W2, b2, state2 = optimize(bspec, dws, dbs, W, b, state, t + 1)
+            diverged = _first_non_finite(W2, b2)
+            if diverged is not None:
+                break  # keep the last finite parameters, whose loss is losses[-1]
+            W, b, state, t = W2, b2, state2, t + 1
+            done += 1
+        else:
+            losses.append(forward(batch(updates), W, b).loss)
+    at = shuffler.info(done)  # the batch of iteration done + 1, the last reachable one
+    return Advanced(
+        replace(
+            spec, weights=W, biases=b, opt_state={k: v.copy() for k, v in state.items()}, opt_step=t
+        ),
+        tuple(_finite_or_nan(x) for x in losses),
+        done,
+        diverged,
+        at,
+    )
+
+
+def _first_non_finite(weights: list, biases: list) -> str | None:
+    for l, (W, b) in enumerate(zip(weights, biases, strict=True), start=1):
+        for name, x in ((f"W{l}", W), (f"b{l}", b)):
+            if not np.isfinite(x).all():
+                return name
+    return None
 
 
 def _finite_or_nan(x: float) -> float:

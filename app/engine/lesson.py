@@ -12,6 +12,7 @@ import numpy as np
 
 from app.engine import lesson_views as views
 from app.engine.answers import GraphView, StepAnswer, StepView
+from app.engine.batches import BatchInfo
 from app.engine.explain import Explainer
 from app.engine.graph import Graph
 from app.engine.mathfmt import Fmt
@@ -52,6 +53,7 @@ class Lesson:
     has_update: bool = field(default=False, repr=False)  # whether the plan updates parameters
     iteration: int = 1  # 1-based: the parameters are those after iteration − 1 updates
     losses: tuple[float, ...] = ()  # the loss at the start of iterations 1 … iteration (networks)
+    batch: BatchInfo | None = None  # mini-batches: the batch this iteration updates on
 
     @classmethod
     def from_spec(cls, spec: MLPSpec) -> Lesson:
@@ -134,6 +136,7 @@ class Lesson:
             diverged=views.diverged(self, state) or views.loss_diverged(self, fine_end, loss),
             iteration=self.iteration,
             history=views.loss_history(self),
+            batch=self.batch,
         )
         self._keep_recent(fine_end, state)  # the learner's next step starts here
         return answer

@@ -65,7 +65,11 @@ def describe(lesson: Lesson, labels: str = "all") -> GraphView:
     params = [_param_info(lesson, p, label) for p in g.params]
     grans = {gran: UnitPlan(plan.units(gran), plan.phase_starts(gran)) for gran in GRANULARITIES}
     return GraphView(
-        nodes, edges, params, PlanInfo(plan.total, grans, max(nd.layer for nd in g.nodes), g.batch)
+        nodes,
+        edges,
+        params,
+        PlanInfo(plan.total, grans, max(nd.layer for nd in g.nodes), g.batch),
+        lesson.batch,
     )
 
 

@@ -2,6 +2,7 @@
 
 import { catalog } from "./catalog.js";
 import { parseNumber } from "./format.js";
+import { createBatchFields } from "./batches.js";
 import { createOptimizerFields } from "./optimizer-fields.js";
 
 
@@ -76,6 +77,7 @@ export function createArchitectureEditor({ form, getScenario, onApply, onFreeze 
   });
   const slot = form.querySelector("#arch-optimizer-slot");
   const optimizer = slot ? createOptimizerFields(slot) : null;
+  const batches = createBatchFields(form); // batches.js: batch size and shuffle seed
 
   function activationSelects(count, chosen) {
     const nodes = [];
@@ -112,6 +114,7 @@ export function createArchitectureEditor({ form, getScenario, onApply, onFreeze 
     layersHint.textContent = "e.g. 2, 4, 1 — one activation per layer after the inputs.";
     lockBoxes(sc);
     if (optimizer) optimizer.fill(sc.optimizer || null);
+    if (batches) batches.fill(sc);
     showErrors([]);
   }
 
@@ -123,6 +126,7 @@ export function createArchitectureEditor({ form, getScenario, onApply, onFreeze 
     [/^scenario → learning_rate\b|^Learning rate/, lr],
     [/^scenario → init → seed\b|^Seed/, seed],
     [/^scenario → init → scale\b|^Scale/, scale],
+    ...(batches ? [[/^scenario → batch_size\b|^Batch size|batch_size is/, batches.size], [/^scenario → shuffle_seed\b|^Shuffle seed/, batches.seed]] : []),
   ];
 
   function fieldErrors(messages) {
@@ -183,6 +187,8 @@ export function createArchitectureEditor({ form, getScenario, onApply, onFreeze 
     if (!Number.isFinite(rate) || rate < 0) problems.push(`Learning rate “${lr.value}” must be a number ≥ 0.`);
     const opt = optimizer ? optimizer.read() : { optimizer: null, problems: [] };
     problems.push(...opt.problems);
+    const batch = batches ? batches.read(old.inputs.length) : { batch_size: null, shuffle_seed: 0, problems: [] };
+    problems.push(...batch.problems);
     const s = Number(seed.value.trim());
     if (init.value !== "keep" && (!Number.isInteger(s) || s < 0 || s > 2 ** 32 - 1)) problems.push(`Seed “${seed.value}” must be a whole number from 0 to 4294967295.`);
     const sc = parseNumber(scale.value);
@@ -209,6 +215,8 @@ export function createArchitectureEditor({ form, getScenario, onApply, onFreeze 
     if (old.frozen && sameShape) next.frozen = [...old.frozen];
     if (old.leaky_slope !== undefined) next.leaky_slope = old.leaky_slope;
     if (opt.optimizer) next.optimizer = opt.optimizer;
+    if (batch.batch_size) next.batch_size = batch.batch_size;
+    if (batch.batch_size || batch.shuffle_seed) next.shuffle_seed = batch.shuffle_seed;
     return { scenario: next };
   }
 

@@ -1,5 +1,6 @@
 // Buttons, selects, play/pause (player.js) and the keyboard (presentation clickers send PageDown/PageUp).
 
+import { sampleOptions } from "./batches.js";
 import { createPlayer } from "./player.js";
 import { SPEEDS } from "./store.js";
 
@@ -113,15 +114,9 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
     $("precision-select").value = String(s.precision);
     const sampleSel = $("sample-select");
     const n = graph ? graph.plan.samples : 1;
-    if (sampleSel.options.length !== Math.min(n, 100)) {
-      sampleSel.replaceChildren(
-        ...Array.from({ length: Math.min(n, 100) }, (_, i) => {
-          const o = document.createElement("option");
-          o.value = String(i);
-          o.textContent = `${i + 1} of ${n}`;
-          return o;
-        }),
-      );
+    const entries = sampleOptions(graph); // batches.js: a mini-batch's samples by their data rows
+    if (sampleSel.options.length !== entries.length || entries.some(([, t], i) => sampleSel.options[i].textContent !== t)) {
+      sampleSel.replaceChildren(...entries.map(([v, t]) => new Option(t, v)));
     }
     sampleSel.value = String(s.sample);
     sampleSel.disabled = n < 2;

@@ -3,6 +3,7 @@
 // iteration is part of every request (the server computes its parameters: k − 1 full-batch updates)
 // and of the URL. After the update, the node values computed with the old weights are marked stale.
 
+import { showBatch } from "./batches.js";
 import { catalog } from "./catalog.js";
 import { writeParameters } from "./value-editor.js";
 
@@ -24,8 +25,21 @@ export function isStale(resp, graph, scenario) {
  * a new lesson from what the class sees, not from the parameters k − 1 updates ago.
  */
 export function rebased(scenario, graph, iteration) {
-  if (iteration <= 1 || !graph || scenario.kind === "expression") return scenario;
+  if (!graph || scenario.kind === "expression") return scenario;
+  if (graph.batch) return asBatch(scenario, graph, iteration); // mini-batches: the batch shown
+  if (iteration <= 1) return scenario;
   return writeParameters(structuredClone(scenario), graph);
+}
+
+/** A mini-batch lesson as the class sees it: this batch's samples, full batch, its parameters
+ *  (so sample s, an edit or the worksheet mean the rows on screen). */
+function asBatch(scenario, graph, iteration) {
+  const next = structuredClone(scenario);
+  next.inputs = graph.batch.indices.map((i) => next.inputs[i]);
+  next.targets = graph.batch.indices.map((i) => next.targets[i]);
+  delete next.batch_size;
+  delete next.shuffle_seed;
+  return iteration > 1 ? writeParameters(next, graph) : next;
 }
 
 /**
@@ -68,8 +82,9 @@ export function createIterations({ store, lesson, total, go, load }) {
     const it = resp ? resp.iteration || 1 : s.iteration;
     const on = can();
     counter.hidden = !on;
-    counter.textContent = `Iteration ${it}`;
     counter.title = it > 1 ? `Started from the parameters after ${it - 1} update${it > 2 ? "s" : ""}` : "The scenario's own parameters";
+    counter.removeAttribute("aria-label");
+    showBatch(counter, resp ? resp.batch : graph && graph.batch, it); // mini-batches: which batch
     if (resp) {
       $("btn-back").disabled = resp.cursor <= 0 && it <= 1;
       $("btn-reset").disabled = resp.cursor <= 0 && it <= 1;

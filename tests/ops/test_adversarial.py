@@ -26,15 +26,16 @@ def test_a_100000_neuron_layer_is_refused_in_milliseconds_without_allocating(cli
     body = json.dumps({"scenario": sc, "cursor": 0})
     post_raw(client, "/api/step", body)  # warm up imports and caches
     tracemalloc.start()
-    t = time.perf_counter()
+    t = time.process_time()
     r = post_raw(client, "/api/step", body)
-    elapsed = time.perf_counter() - t
+    elapsed = time.process_time() - t
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert r.status_code == 422
     assert locs(r) == [["body", "scenario", "layers", 1]]  # a bound the schema states
     assert f"less than or equal to {MAX_WIDTH}" in r.json()["detail"][0]["msg"]
-    assert elapsed < 0.25, elapsed  # generous for a loaded CI box; typically ~2 ms
+    # CPU seconds of this process, so other processes' load does not count; typically ~2 ms
+    assert elapsed < 0.25, elapsed
     # 64×100,000 weights alone would be 51 MB; the refusal allocates almost nothing.
     assert peak < 2_000_000, peak
 

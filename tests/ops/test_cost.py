@@ -106,18 +106,18 @@ def status(messages: list) -> int:
 
 
 def test_the_issues_gradcheck_is_refused_before_any_work(client):
-    t = time.perf_counter()
+    t = time.process_time()
     r = client.post("/api/gradcheck", json=deep_gradcheck(48))
     assert r.status_code == 422 and "estimated cost" in r.json()["detail"][0]["msg"]
-    assert time.perf_counter() - t < 0.5  # was 7.7 CPU-s of work
+    assert time.process_time() - t < 0.5  # CPU-s of this process, which runs the app: was 7.7
     assert client.post("/api/gradcheck", json=deep_gradcheck(1)).status_code == 422
 
 
 def test_a_gradcheck_stops_at_its_time_budget(client, monkeypatch):
     monkeypatch.setattr(train_routes, "MAX_GRADCHECK_SECONDS", 0.3)
-    t = time.perf_counter()
+    t = time.process_time()
     r = client.post("/api/gradcheck", json=ADMITTED)
-    took = time.perf_counter() - t
+    took = time.process_time() - t
     assert r.status_code == 422, r.text
     msg = r.json()["detail"][0]["msg"]
     assert "0.3 s budget" in msg and "of 8,320 parameters" in msg
@@ -249,12 +249,12 @@ def deep_scenario(samples: int) -> dict:
 
 
 def refused_quickly(client, path: str, body: dict, words: str) -> None:
-    t = time.perf_counter()
+    t = time.process_time()
     r = client.post(path, json=body)
-    took = time.perf_counter() - t
+    took = time.process_time() - t
     assert r.status_code == 422, r.text
     assert words in r.json()["detail"][0]["msg"]
-    assert took < 1.0, f"{path} took {took:.2f} s to refuse"  # no lesson built: milliseconds
+    assert took < 1.0, f"{path} took {took:.2f} CPU-s to refuse"  # no lesson built: milliseconds
 
 
 def test_run_with_steps_of_a_large_network_is_refused_from_its_layers(client, monkeypatch):
@@ -311,10 +311,10 @@ def test_the_plan_floor_never_exceeds_the_plan():
 
 def test_a_body_of_a_million_empty_lists_is_refused_before_parsing(client):
     body = b"[" + b",".join([b"[]"] * 349_000) + b"]"  # 1 MiB: 150-300 ms on the loop before
-    t = time.perf_counter()
+    t = time.process_time()
     r = client.post("/api/step", content=body, headers={"content-type": "application/json"})
     assert r.status_code == 400 and "lists and objects" in r.json()["detail"]
-    assert time.perf_counter() - t < 0.15
+    assert time.process_time() - t < 0.15
 
 
 def test_a_training_stops_when_its_client_leaves():

@@ -12,10 +12,13 @@ from app.api.convert import (
     built_lesson,
     check_cursor,
     check_iteration,
+    check_sample,
+    first_batch,
     lesson_for,
     lesson_key,
     plan_floor,
     to_spec,
+    update_samples,
 )
 from app.api.errors import invalid
 from app.api.offload import Abandoned, in_pool, is_small
@@ -118,14 +121,15 @@ def _near(req: StepRequest | GraphRequest, key: str) -> bool:
     updates before it are a few milliseconds of work (else they run in the thread pool)."""
     if req.iteration == 1 or built_lesson(key) is not None:
         return True
-    return (req.iteration - 1) * iteration_work(req.scenario.layers, len(req.scenario.inputs)) <= (
-        INLINE_ITERATION_WORK
-    )
+    return (req.iteration - 1) * iteration_work(
+        req.scenario.layers, update_samples(req.scenario)
+    ) <= (INLINE_ITERATION_WORK)
 
 
 def step_at(req: StepRequest, key: str | None = None) -> StepAnswer:
     lesson = lesson_for(req.scenario, req.expand, key, req.iteration)
     check_cursor(lesson, req.granularity, req.cursor)
+    check_sample(lesson, req.sample)
     if req.since is not None and req.since > lesson.plan.total:
         raise invalid(
             ("since",),
@@ -139,14 +143,15 @@ def step_at(req: StepRequest, key: str | None = None) -> StepAnswer:
 
 @router.post("/run", response_model=RunResponse)
 def run_iteration(req: RunRequest) -> dict:
-    """One whole iteration (forward, backward, update) in matrix form, for tools."""
+    """One whole iteration (forward, backward, update) in matrix form, for tools. With a
+    batch_size, iteration 1's: on the first mini-batch, as /api/step's iteration 1."""
     if req.include_steps and (floor := plan_floor(req.scenario)) > MAX_RUN_STEPS:
         raise invalid(  # refused from the layers alone, before a graph is built
             ("include_steps",),
             f"this plan has at least {floor:,} steps, more than the {MAX_RUN_STEPS:,} that "
             "/api/run lists: pass include_steps=false, or page through /api/step",
         )
-    spec = to_spec(req.scenario)
+    spec = first_batch(req.scenario, to_spec(req.scenario))
     steps = None
     if req.include_steps:
         lesson = lesson_for(req.scenario)

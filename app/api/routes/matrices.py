@@ -2,7 +2,7 @@ import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.api.convert import check_cursor, check_iteration, lesson_for, lesson_key
+from app.api.convert import check_cursor, check_iteration, check_sample, lesson_for, lesson_key
 from app.api.errors import invalid
 from app.api.offload import in_pool, is_small
 from app.api.schemas.matrices import (
@@ -24,6 +24,7 @@ def _at(req: MatricesRequest | LedgerRequest) -> tuple[Lesson, int, int]:
     key = lesson_key(req.scenario, False, req.iteration)
     lesson = lesson_for(req.scenario, False, key, req.iteration)
     check_cursor(lesson, req.granularity, req.cursor)
+    check_sample(lesson, req.sample)
     fine = lesson.plan.to_fine(req.granularity, req.cursor)
     start = lesson.plan.unit_range(req.granularity, req.cursor - 1)[0] if req.cursor else 0
     return lesson, start, fine
@@ -100,6 +101,7 @@ async def batch_ledger(req: LedgerRequest, request: Request):
                 "update": update,
                 "new": float(state.P[p]) if updated else None,
                 "frozen": frozen,
+                "batch": lesson.batch,
             }
         )
 

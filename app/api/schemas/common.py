@@ -69,8 +69,9 @@ def iteration_field() -> Any:
         ge=1,
         le=MAX_ITERATION,
         description="Networks: which iteration (1-based). Iteration k starts from the parameters "
-        "that k − 1 full-batch updates of the scenario (by its optimizer) give, frozen tensors "
-        "kept; the scenario itself is iteration 1's. At most "
+        "that k − 1 updates of the scenario (by its optimizer) give, frozen tensors kept: "
+        "full-batch updates, or with a batch_size the trainer's first k − 1 mini-batches; the "
+        "scenario itself is iteration 1's. At most "
         f"{MAX_ITERATION:,}, and (k − 1) × the work of one update ≤ {MAX_ITERATION_WORK:,} "
-        "(see the rules).",
+        "(see the rules; samples are the batch size with mini-batches).",
     )

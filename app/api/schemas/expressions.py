@@ -160,7 +160,7 @@ def check_view(scenario: Scenario | ExpressionScenario, expand: bool, sample: in
                 f"expand: this network has {products:,} weights; the expanded view draws at most "
                 f"{MAX_EXPANDED_PRODUCTS:,}"
             )
-        cells = len(scenario.inputs) * (products + scenario.neurons)
+        cells = scenario.batch_rows * (products + scenario.neurons)
         if cells > MAX_STEP_CELLS:
             raise ValueError(
                 f"expand: samples × nodes is {cells:,}, the limit is {MAX_STEP_CELLS:,}; use fewer "

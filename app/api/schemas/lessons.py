@@ -38,7 +38,8 @@ class StepRequest(Strict):
                 {"scenario": PRESETS["tutorial"]["scenario"], "cursor": 1, "granularity": "step"}
             ],
             **rules(
-                "sample < the scenario's number of samples (0 for an expression)",
+                "sample < the scenario's number of samples (0 for an expression); mini-batches: "
+                "sample < the iteration's batch (a position in it)",
                 "cursor ≤ the units of the plan at `granularity`; since ≤ its fine steps",
                 f"networks: samples × neurons ≤ {MAX_STEP_CELLS:,}; with expand, at most "
                 f"{MAX_EXPANDED_PRODUCTS:,} weights and samples × nodes ≤ {MAX_STEP_CELLS:,}",
@@ -92,7 +93,7 @@ class StepRequest(Strict):
             raise ValueError(
                 f"sample is {self.sample} but the scenario has {len(self.scenario.inputs)} samples"
             )
-        cells = len(self.scenario.inputs) * self.scenario.neurons
+        cells = self.scenario.batch_rows * self.scenario.neurons
         if cells > MAX_STEP_CELLS:
             raise ValueError(
                 f"scenario too large to step: samples × neurons is {cells:,}, the limit is "
@@ -137,7 +138,7 @@ class GraphRequest(Strict):
     def _size(self) -> GraphRequest:
         if not check_view(self.scenario, self.expand, 0):
             return self
-        cells = len(self.scenario.inputs) * self.scenario.neurons
+        cells = self.scenario.batch_rows * self.scenario.neurons
         if cells > MAX_STEP_CELLS:
             raise ValueError(
                 f"scenario too large to step: samples × neurons is {cells:,}, the limit is {MAX_STEP_CELLS:,}"
@@ -276,10 +277,34 @@ class LossHistory(BaseModel):
     losses: list[MaybeFloat] = Field(
         ...,
         description="The mean loss with each iteration's starting parameters (the vectorised "
-        "forward pass; null where not finite). The last is the loss this iteration's forward "
-        "pass computes.",
+        "forward pass; null where not finite), over that iteration's batch for mini-batches. "
+        "The last is the loss this iteration's forward pass computes.",
     )
     complete: bool = Field(..., description="Whether every iteration 1 … k is listed.")
+
+
+class BatchOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Mini-batches (the scenario's batch_size below its samples): the batch "
+            "this iteration updates on. Iteration k is update k − 1 (0-based) of the trainer's "
+            "order: epoch (k − 1) // batches + 1, batch (k − 1) % batches + 1. The lesson's graph "
+            "holds these samples only: `sample`, `samples` and the ledger count positions in the "
+            "batch, and the loss and gradients are means over it."
+        }
+    )
+
+    epoch: int = Field(..., description="1-based.")
+    batch: int = Field(..., description="1-based, within the epoch.")
+    batches: int = Field(..., description="Batches per epoch: ⌈samples / size⌉.")
+    size: int = Field(..., description="The scenario's batch_size (the last batch may be smaller).")
+    samples: int = Field(..., description="Samples in the whole scenario.")
+    indices: list[int] = Field(
+        ...,
+        description="The batch's samples as 0-based rows of the scenario's inputs, in batch "
+        "order: sample s of this lesson is row indices[s].",
+    )
+    seed: int = Field(..., description="The scenario's shuffle_seed.")
 
 
 class StepResponse(BaseModel):
@@ -317,6 +342,9 @@ class StepResponse(BaseModel):
         None,
         description="The loss at the start of each iteration up to this one (networks; null for "
         "an expression), for a loss-per-iteration chart.",
+    )
+    batch: BatchOut | None = Field(
+        None, description="Mini-batches: the batch of this iteration; null for full batch."
     )
 
 
@@ -370,6 +398,9 @@ class GraphResponse(BaseModel):
     edges: list[EdgeOut]
     parameters: list[ParamOut]
     plan: PlanOut
+    batch: BatchOut | None = Field(
+        None, description="Mini-batches: the batch of this iteration; null for full batch."
+    )
 
 
 class RunResponse(BaseModel):

@@ -15,13 +15,14 @@ from app.api.schemas.common import (
     rules,
 )
 from app.api.schemas.expressions import AnyScenario, ExpressionScenario
+from app.api.schemas.lessons import BatchOut
 from app.engine.presets import PRESETS
 from app.limits import MAX_STEP_CELLS
 
 Convention = Literal["columns", "rows"]
 _RULES = rules(
     "the scenario is a network (an expression has no matrices)",
-    "sample < the scenario's number of samples; cursor ≤ the units of the plan at `granularity`",
+    "sample < the scenario's number of samples (mini-batches: < the iteration's batch); cursor ≤ the units of the plan at `granularity`",
     f"samples × neurons ≤ {MAX_STEP_CELLS:,}",
     "iteration: as in /api/step, within the same work bound",
 )
@@ -46,7 +47,7 @@ class _AtCursor(Strict):
             raise ValueError(
                 f"sample is {self.sample} but the scenario has {len(sc.inputs)} samples"
             )
-        cells = len(sc.inputs) * sc.neurons
+        cells = sc.batch_rows * sc.neurons
         if cells > MAX_STEP_CELLS:
             raise ValueError(
                 f"scenario too large to step: samples × neurons is {cells:,}, the limit is "
@@ -155,3 +156,8 @@ class LedgerResponse(BaseModel):
     update: MaybeFloat = Field(..., description="−η·∂L/∂θ, null while not computed or frozen.")
     new: MaybeFloat
     frozen: bool
+    batch: BatchOut | None = Field(
+        None,
+        description="Mini-batches: the batch whose samples the contributions are (contribution "
+        "s is row batch.indices[s] of the inputs); null for full batch.",
+    )

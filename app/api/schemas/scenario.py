@@ -16,6 +16,7 @@ from app.api.schemas.common import (
     integer,
     rules,
 )
+from app.engine.batches import effective
 from app.engine.presets import PRESETS
 from app.engine.registry import ACTIVATIONS, OPTIMIZERS
 from app.limits import MAX_ABS, MAX_LAYERS, MAX_LEARNING_RATE, MAX_SAMPLES, MAX_WIDTH
@@ -91,6 +92,7 @@ class Scenario(Strict):
                 "bce targets lie in [0, 1]; cross_entropy targets are non-negative and sum to 1",
                 "frozen names tensors of this network: W1…WL and b1…bL, L = len(layers) − 1",
                 "optimizer sgd: nesterov needs momentum > 0 and dampening = 0",
+                "batch_size ≤ the number of samples (rows of inputs)",
             ),
         },
     )
@@ -151,6 +153,22 @@ class Scenario(Strict):
         "learning_rate is η. Omitted: plain SGD, θ ← θ − η·∂L/∂θ.",
     )
 
+    batch_size: integer(ge=1, le=MAX_SAMPLES) | None = Field(
+        None,
+        description="Mini-batches: each iteration (one update) takes this many samples, the mean "
+        "loss and gradient over them only, in the order a seeded shuffle gives each epoch (the "
+        "same as /api/train's with this batch_size and shuffle_seed); the last batch of an epoch "
+        f"holds the rest when it does not divide the samples. 1 to the number of samples (≤ "
+        f"{MAX_SAMPLES:,}). Omitted, or the number of samples: full batch, every sample in order.",
+    )
+    shuffle_seed: Integer = Field(
+        0,
+        ge=0,
+        le=2**32 - 1,
+        description="Mini-batches: the seed of the shuffle (np.random.RandomState(shuffle_seed), "
+        "one permutation per epoch), 0 to 4294967295; no effect for full batch.",
+    )
+
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         layers = self.layers
@@ -178,6 +196,11 @@ class Scenario(Strict):
             )
         self._check_params()
         check_data(self.layers, self.loss, self.inputs, self.targets)
+        if self.batch_size is not None and self.batch_size > len(self.inputs):
+            raise ValueError(
+                f"batch_size is {self.batch_size} but the scenario has {len(self.inputs)} samples: "
+                f"batch_size must be 1 to {len(self.inputs)} (omit it for full batch)"
+            )
         names = {f"{t}{l}" for l in range(1, depth + 1) for t in "Wb"}
         for i, name in enumerate(self.frozen):
             if name not in names:
@@ -223,6 +246,11 @@ class Scenario(Strict):
     @property
     def neurons(self) -> int:
         return sum(self.layers)
+
+    @property
+    def batch_rows(self) -> int:
+        """Samples a lesson's graph holds: one batch (mini-batches) or all of them."""
+        return effective(len(self.inputs), self.batch_size)
 
 
 def check_data(

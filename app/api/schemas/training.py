@@ -116,6 +116,7 @@ class TrainRequest(Strict):
                 "and targets",
                 "dataset: its points fit the scenario (layers[0] inputs, layers[-1] outputs, "
                 "targets the loss takes)",
+                "batch_size and shuffle_seed: the request's when given, else the scenario's",
             ),
         },
     )
@@ -135,7 +136,9 @@ class TrainRequest(Strict):
         1000, ge=1, le=MAX_TRAIN_EPOCHS, description=f"1 to {MAX_TRAIN_EPOCHS:,}."
     )
     batch_size: integer(ge=1, le=MAX_SAMPLES) | None = Field(
-        None, description="Mini-batch SGD; omit for full batch."
+        None,
+        description="Mini-batches of this many samples (≥ the samples: full batch); omit it for "
+        "the scenario's batch_size (none: full batch).",
     )
     target_loss: Finite | None = Field(
         None, ge=0, description="Stop once the training loss is ≤ this."
@@ -150,7 +153,12 @@ class TrainRequest(Strict):
     accumulate_grads: StrictBool = Field(
         False, description="Forget zero_grad: gradients add up across updates."
     )
-    shuffle_seed: Integer = Field(0, ge=0, le=2**32 - 1, description="Mini-batch order.")
+    shuffle_seed: Integer = Field(
+        0,
+        ge=0,
+        le=2**32 - 1,
+        description="Mini-batch order (0 to 4294967295); omit it for the scenario's shuffle_seed.",
+    )
     grid: Integer = Field(
         0,
         ge=0,

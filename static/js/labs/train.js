@@ -10,6 +10,7 @@ import { formatSignificant as fmt } from '../format.js';
 import { el, text } from '../svg.js';
 import { legend, lineChart } from './charts.js';
 import { drawBoundary, drawKey, drawNeurons } from './heatmap.js';
+import { handOffPlan, trainedPlan } from './handoff.js';
 import { HiddenLayersError, arrows, describeHidden, parseHidden } from './hidden.js';
 
 /** The initialisation the registry gives an activation (he for the ReLU family, else xavier). */
@@ -55,6 +56,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
   let trained = null; // the trained scenario, with the form's settings it was trained with
   let trainedKey = null;
   let trainedLabel = '';
+  let trainedUpdates = 0; // updates the trained network had: the step page continues from there
   let pending = null; // the latest progress event, drawn in the next frame
   let last = null; // the latest progress event: the run so far, its weights for a small network
   let request = null; // the running request: its scenario and test set rebuild a stopped run
@@ -265,7 +267,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     if (res.test_accuracy !== null) parts.push(`test accuracy ${(100 * res.test_accuracy).toFixed(1)} %`);
     status(parts.join(' · '), 'warn');
     showPredictions(res);
-    if (res.scenario) showTrained(res.scenario, `after ${epochsRun} of training (stopped)`);
+    if (res.scenario) showTrained(res.scenario, `after ${epochsRun} of training (stopped)`, ev.updates);
     onTrained();
   }
 
@@ -353,14 +355,15 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     showPredictions(res);
     if (res.scenario) {
       const n = `${res.epochs_run.toLocaleString()} epoch${res.epochs_run === 1 ? '' : 's'}`;
-      showTrained(res.scenario, `after ${n} of training`);
+      showTrained(res.scenario, `after ${n} of training`, res.updates);
     }
     onTrained();
   }
 
   /** The trained (or stopped) network becomes "your network" and the hand-off's lesson. */
-  function showTrained(scenario, when) {
+  function showTrained(scenario, when, updates = 0) {
     trained = scenario;
+    trainedUpdates = updates;
     trainedLabel = `your network ${describe(scenario)}, ${when}`;
     const pick = q('#handoff-sample');
     pick.replaceChildren(new Option('the whole batch', 'batch'));
@@ -437,17 +440,26 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     if (!curve) text({ x: 120, y: 40, class: 'tick', 'text-anchor': 'start' }, 'data only — train to see the fit', svg);
   }
 
-  /** The hand-off is a plain link: the lesson rides in the URL hash, as the page's own links do. */
-  function handOff() {
-    if (!trained) return;
+  /** The hand-off is a plain link: the lesson rides in the URL hash, as the page's own links do.
+   *  It continues the run (handoff.js): the initial scenario at the next iteration when the
+   *  server can recompute it, else the trained weights, with a note on what is lost. */
+  let handing = 0;
+  async function handOff() {
+    if (!trained || !request) return;
+    const asked = (handing += 1);
+    const link = q('#handoff');
     const pick = q('#handoff-sample').value;
-    const sc = { ...trained };
-    if (pick !== 'batch') {
-      // one chosen sample: the next iteration's gradient is that sample's alone
-      sc.inputs = [sc.inputs[Number(pick)]];
-      sc.targets = [sc.targets[Number(pick)]];
+    const href = (p) => `/${encodeHash({ ...VIEW_DEFAULTS, presetId: null, scenario: p.scenario, cursor: 0, iteration: p.iteration })}`;
+    link.href = href(trainedPlan(trained, pick)); // at once; the run's own next iteration when it can be
+    const plan = await handOffPlan({ request, trained, updates: trainedUpdates, pick });
+    if (asked !== handing || !trained) return; // a later choice, or a new run, is on its way
+    link.href = href(plan);
+    let note = q('#handoff-note');
+    if (!note) {
+      note = html('p', { attrs: { id: 'handoff-note', class: 'handoff-note' } });
+      link.before(note);
     }
-    q('#handoff').href = `/${encodeHash({ ...VIEW_DEFAULTS, presetId: null, scenario: sc, cursor: 0 })}`;
+    note.textContent = plan.note;
   }
 
   async function copyScenario() {

@@ -4,6 +4,7 @@
 // so 10,000 samples scroll as smoothly as 4. Choosing a row selects that sample on the page.
 
 import { api, messagesOf } from "../api.js";
+import { batchSamples, batchText, sampleNumber } from "../batches.js";
 import { el } from "../dom.js";
 import { formatNumber, formatSigned } from "../format.js";
 import { cancelIdle, whenIdle } from "../idle.js";
@@ -143,6 +144,7 @@ export function createLedger(container, { store, onSample, onGo }) {
       return;
     }
     note.textContent = `Each sample's ∂ℓₛ/∂θ; their mean is ∂L/∂θ, the gradient the update uses.`;
+    if (data.batch) note.textContent += ` This batch (${batchText(data.batch)}): ${batchSamples(data.batch)}.`;
     list.setAttribute("aria-rowcount", String(data.contributions.length));
     measure();
     spacer.style.height = `${data.contributions.length * rowH}px`;
@@ -170,7 +172,7 @@ export function createLedger(container, { store, onSample, onGo }) {
         "aria-posinset": String(s + 1),
         "aria-setsize": String(data ? data.contributions.length : 1),
       },
-    }, [el("span", { text: String(s + 1) }), el("span", { cls: "num", text: formatSigned(v, precision) })]);
+    }, [el("span", { text: String(sampleNumber(data && data.batch, s)) }), el("span", { cls: "num", text: formatSigned(v, precision) })]);
   }
 
   function drawRows() {
