@@ -10,7 +10,8 @@ import { formatNumber, formatSigned } from "../format.js";
 import { cancelIdle, whenIdle } from "../idle.js";
 
 const OVERSCAN = 6;
-const EAGER_OPTIONS = 500; // parameters whose menu is made at once; more wait for an idle moment
+const EAGER_OPTIONS = 500; // parameters whose menu is made at once; more wait for idle moments
+const FILL_SLICE = 2000; // at most this many options in one idle moment
 
 export function createLedger(container, { store, onSample, onGo }) {
   const select = el("select", { attrs: { id: "ledger-param" } });
@@ -65,19 +66,32 @@ export function createLedger(container, { store, onSample, onGo }) {
   }
 
   // A large network's menu of parameters (40,960 options for the 10 × 64 network: a second of
-  // work) is filled when the page is idle after its first picture, or at once when it is needed.
+  // work) is made in small slices while the page is idle after its first picture, and the rest at
+  // once when it is needed (the menu focused or pressed, a parameter opened).
   let unfilled = null; // the parameters whose options are still to be made
+  let made = 0; // how many of them are made
   let filling = 0;
-  function fill() {
+  const option = (p) => el("option", { text: p.label.text, attrs: { value: p.id } });
+  function fill(deadline = null) {
+    filling = 0;
     if (!unfilled) return;
-    cancelIdle(filling);
-    const params = unfilled;
+    const end = deadline ? Math.min(unfilled.length, made + FILL_SLICE) : unfilled.length;
+    const slice = [];
+    while (made < end && (!deadline || slice.length < 50 || deadline.timeRemaining() > 2)) slice.push(option(unfilled[made++]));
+    select.append(...slice);
+    if (made < unfilled.length) {
+      filling = whenIdle(fill, 10000); // the next slice, at the next idle moment
+      return;
+    }
     unfilled = null;
-    select.replaceChildren(el("option", { text: "Choose a parameter…", attrs: { value: "" } }), ...params.map((p) => el("option", { text: p.label.text, attrs: { value: p.id } })));
     select.value = param || "";
   }
-  select.addEventListener("focus", fill);
-  select.addEventListener("pointerdown", fill);
+  const fillNow = () => {
+    cancelIdle(filling);
+    fill();
+  };
+  select.addEventListener("focus", fillNow);
+  select.addEventListener("pointerdown", fillNow);
 
   /** The parameters of a network lesson (none for an expression). */
   function setGraph(graph, network) {
@@ -89,14 +103,15 @@ export function createLedger(container, { store, onSample, onGo }) {
       render();
     }
     cancelIdle(filling);
-    unfilled = params;
+    select.replaceChildren(el("option", { text: "Choose a parameter…", attrs: { value: "" } }));
+    [unfilled, made] = [params, 0];
     if (params.length <= EAGER_OPTIONS || param) fill();
-    else filling = whenIdle(fill, 3000);
+    else filling = whenIdle(fill, 10000);
   }
 
   function open(id) {
     param = id || null;
-    fill();
+    fillNow();
     select.value = param || "";
     refresh();
   }
