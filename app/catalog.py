@@ -19,6 +19,7 @@ from app.limits import (
     MAX_LAYERS,
     MAX_PRECISION,
     MAX_STREAMED_PARAMETERS,
+    MAX_TWIN_STREAMED_PARAMETERS,
     MAX_WIDTH,
     MAX_WORKSHEET_QUANTITIES,
 )
@@ -40,6 +41,7 @@ def catalog() -> dict:
             "worksheet_quantities": MAX_WORKSHEET_QUANTITIES,
             "csv_chars": MAX_CSV_CHARS,
             "streamed_parameters": MAX_STREAMED_PARAMETERS,  # a stopped run can be shown
+            "twin_streamed_parameters": MAX_TWIN_STREAMED_PARAMETERS,  # each of a twin run's
         },
         "granularities": list(GRANULARITIES),
     }

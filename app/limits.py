@@ -49,6 +49,9 @@ MAX_STREAM_BYTES_PER_SECOND = 1_048_576  # progress events of one stream, on ave
 # each) when it has at most this many parameters, so a page can show a run it stopped; larger
 # networks' events leave them out (100 kB an event would crowd out the loss curve's updates).
 MAX_STREAMED_PARAMETERS = 5_000
+# A twin run's events carry two networks: each twin's weights ride only up to half as many, so an
+# event is no larger than a single run's.
+MAX_TWIN_STREAMED_PARAMETERS = MAX_STREAMED_PARAMETERS // 2
 # Estimated cost of a gradient check, in units of about a nanosecond here: two forward passes per
 # parameter, each samples × (parameters + 8 × neurons) + 5,000 per layer (see gradcheck_cost).
 MAX_GRADCHECK_WORK = 1_000_000_000

@@ -173,6 +173,7 @@ export const api = {
   step: (req, signal) => postRows("/api/step", req, signal),
   matrices: (req, signal) => post("/api/matrices", req, signal),
   ledger: (req, signal) => post("/api/ledger", req, signal),
+  plane: (req, signal) => post("/api/plane", req, signal),
   expressionPresets: (signal) => get("/api/expressions/presets", signal),
   expressionPreset: (id, signal) => get(`/api/expressions/presets/${encodeURIComponent(id)}`, signal),
   parse: (expression, signal) => post("/api/expressions/parse", { expression }, signal),
@@ -189,9 +190,10 @@ export const api = {
     return { blob: await response.blob(), filename: filenameOf(response, `${name}.${format}`) };
   },
 
-  /** POST /api/train/stream: calls onEvent(name, data) per event until it is done or aborted. */
-  async train(body, onEvent, signal) {
-    const response = await send("POST", "/api/train/stream", body, signal, "text/event-stream");
+  /** POST /api/train/stream (or another training stream, `path`: /api/train/twins/stream):
+   *  calls onEvent(name, data) per event until it is done or aborted. */
+  async train(body, onEvent, signal, path = "/api/train/stream") {
+    const response = await send("POST", path, body, signal, "text/event-stream");
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     let buffer = "";

@@ -1,7 +1,7 @@
 // Buttons, selects, play/pause (player.js) and the keyboard (presentation clickers send PageDown/PageUp).
 
-import { sampleOptions } from "./batches.js";
 import { createPlayer } from "./player.js";
+import { createSampleField } from "./sample-field.js";
 import { SPEEDS } from "./store.js";
 
 // Inputs that are not typed into: a clicker's keys step the lesson over them too.
@@ -59,6 +59,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
   $("speed-select").addEventListener("change", (e) => store.set({ speed: e.target.value }));
   $("granularity-select").addEventListener("change", (e) => changeGranularity(e.target.value));
   $("sample-select").addEventListener("change", (e) => store.set({ sample: Number(e.target.value) }));
+  const sampleField = createSampleField({ select: $("sample-select"), store });
   $("precision-select").addEventListener("change", (e) => store.set({ precision: Number(e.target.value) }));
 
   // Which control a pointer (not the keyboard) put the focus on.
@@ -112,14 +113,7 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
     $("speed-select").value = s.speed;
     $("granularity-select").value = s.granularity;
     $("precision-select").value = String(s.precision);
-    const sampleSel = $("sample-select");
-    const n = graph ? graph.plan.samples : 1;
-    const entries = sampleOptions(graph); // batches.js: a mini-batch's samples by their data rows
-    if (sampleSel.options.length !== entries.length || entries.some(([, t], i) => sampleSel.options[i].textContent !== t)) {
-      sampleSel.replaceChildren(...entries.map(([v, t]) => new Option(t, v)));
-    }
-    sampleSel.value = String(s.sample);
-    sampleSel.disabled = n < 2;
+    sampleField.sync(graph, s.sample);
     if (resp) {
       $("btn-back").disabled = resp.cursor <= 0;
       $("btn-reset").disabled = resp.cursor <= 0;

@@ -1,6 +1,7 @@
 """POST /api/matrices and /api/ledger: the cells each step reads and writes, the answers' agreement
 with /api/step, and every refusal a clear 422 naming its field."""
 
+import numpy as np
 import pytest
 
 
@@ -160,3 +161,59 @@ def test_the_matrices_follow_the_iteration(client, xor):
             assert shown[i] == pytest.approx(truth[i], abs=1e-12), (iteration, i)
     r = client.post("/api/matrices", json={"scenario": xor, "iteration": 0})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "iteration"]
+
+
+def _forward(sc: dict, params: dict, pts: np.ndarray) -> np.ndarray:
+    """A NumPy reference: the network's outputs (outputs × points) from its parameter values."""
+    act = {
+        "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+        "tanh": np.tanh,
+        "relu": lambda z: np.maximum(z, 0),
+    }
+    a = pts.T
+    for l in range(1, len(sc["layers"])):
+        n, m = sc["layers"][l], sc["layers"][l - 1]
+        W = np.array([[params[f"W{l}_{j}_{i}"] for i in range(m)] for j in range(n)])
+        b = np.array([[params[f"b{l}_{j}"]] for j in range(n)])
+        a = act[sc["activations"][l - 1]](W @ a + b)
+    return a
+
+
+@pytest.mark.parametrize("iteration", [1, 3])
+def test_the_plane_is_the_iterations_network(client, xor, iteration):
+    """/api/plane: the outputs over the samples' box are a forward pass (NumPy, here) of the
+    parameters /api/step says the iteration starts from."""
+    body = {"scenario": xor, "iteration": iteration, "grid": 12}
+    plane = client.post("/api/plane", json=body).json()
+    step = {"scenario": xor, "iteration": iteration, "cursor": 0}
+    params = {p["id"]: p["value"] for p in client.post("/api/step", json=step).json()["parameters"]}
+    x, y = np.array(plane["x"]), np.array(plane["y"])
+    lo, hi = np.min(xor["inputs"], axis=0), np.max(xor["inputs"], axis=0)
+    assert plane["extent"][0] < lo[0] and plane["extent"][1] > hi[0]  # every sample inside
+    assert plane["extent"][2] < lo[1] and plane["extent"][3] > hi[1]
+    assert x[0] == plane["extent"][0] and y[0] == plane["extent"][3]  # rows from the top
+    gx, gy = np.meshgrid(x, y)
+    want = _forward(xor, params, np.c_[gx.ravel(), gy.ravel()]).reshape(-1, 12, 12)
+    assert np.abs(np.array(plane["outputs"]) - want).max() < 1e-12
+    assert plane["iteration"] == iteration
+
+
+@pytest.mark.parametrize(
+    ("patch", "field", "words"),
+    [
+        ({"grid": 65}, "grid", "less than or equal to 64"),
+        ({"grid": 4}, "grid", "greater than or equal to 8"),
+        ({"layers": [3, 4, 1]}, None, "2 inputs"),
+    ],
+)
+def test_the_plane_refuses_clearly(client, xor, patch, field, words):
+    sc = dict(xor)
+    if "layers" in patch:
+        sc = {**xor, "layers": patch.pop("layers"), "weights": None, "biases": None}
+        sc["inputs"] = [[*x, 0.0] for x in xor["inputs"]]
+    r = client.post("/api/plane", json={"scenario": sc, **patch})
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"][0]
+    if field:
+        assert detail["loc"][-1] == field
+    assert words in detail["msg"]

@@ -254,3 +254,46 @@ def test_the_tutorial_example_is_still_one_choice_away(labs_page):
         "targets": [[1.0]],
     }
     assert_gradcheck_shows(page, reference(tutorial)[1], [2, 1, 1])
+
+
+def test_the_trained_networks_ledger_and_the_plot_select_each_other(labs_page):
+    """After a run: the trained network's batch ledger (each sample's ∂ℓₛ/∂θ, against the NumPy
+    MLP on that sample alone); a row rings its point on the plot, a point chooses its row."""
+    page = labs_page
+    train(page, "moons", "3", epochs=20, samples=30)
+    trained = trained_scenario(page)
+    page.wait_for_selector("#labs-ledger .ledger-row")
+    page.select_option("#labs-ledger select", "W1_1_0")
+    page.wait_for_function(
+        "() => document.querySelector('#labs-ledger .ledger-summary dd')?.textContent.startsWith('W⁽¹⁾₂₁')"
+    )
+    for s in range(5):
+        one = {
+            **trained,
+            "inputs": trained["inputs"][s : s + 1],
+            "targets": trained["targets"][s : s + 1],
+        }
+        want = reference(one)[1]["W1_1_0"]
+        shown = page.inner_text(f"#labs-ledger .ledger-row[data-sample='{s}'] .num")
+        assert number(shown) == pytest.approx(want, abs=5.1e-5), (s, shown, want)
+    page.click("#labs-ledger .ledger-row[data-sample='4']")
+    page.wait_for_selector("#boundary[data-sample='4']")
+    # the point farthest from its neighbours, clicked where it is drawn
+    page.locator("#boundary").scroll_into_view_if_needed()
+    at = page.evaluate(
+        """(inputs) => import('/static/js/labs/heatmap.js').then((m) => {
+          const c = document.getElementById('boundary'), b = c.getBoundingClientRect();
+          const extent = JSON.parse(c.dataset.extent);
+          const pts = inputs.map((x) => m.planePoint(c, extent, x));
+          const gap = pts.map((p, i) => Math.min(...pts.filter((_, j) => j !== i)
+            .map((q) => Math.hypot(p[0] - q[0], p[1] - q[1]))));
+          const s = gap.indexOf(Math.max(...gap));
+          return { s, gap: gap[s], css: [b.left + pts[s][0] * b.width / c.width, b.top + pts[s][1] * b.height / c.height] };
+        })""",
+        trained["inputs"],
+    )
+    assert at["gap"] > 25 and at["s"] != 4, at
+    page.mouse.click(*at["css"])
+    page.wait_for_selector(f"#boundary[data-sample='{at['s']}']")
+    row = page.locator(f"#labs-ledger .ledger-row[data-sample='{at['s']}']")
+    assert row.get_attribute("aria-selected") == "true" and row.is_visible()

@@ -4,6 +4,7 @@ keyboard only."""
 
 import base64
 import json
+import re
 import time
 
 import httpx
@@ -14,6 +15,8 @@ from tests.browser.pageview import api_graph, api_step, close, open_lesson, page
 from tests.browser.test_page import TEXT_SIZES, run_axe
 
 pytestmark = pytest.mark.browser
+
+CURSOR = "() => Number(document.documentElement.dataset.cursor)"
 
 CELLS = """() => [...document.querySelectorAll('#matrix-view td[data-id]')].map((td) => ({
   id: td.dataset.id, sample: td.dataset.sample === undefined ? null : Number(td.dataset.sample),
@@ -127,10 +130,23 @@ def test_convention_switch_transposes_and_exports(make_page, base_url):
     assert "z1 = X @ W1.T + b1" in text
 
 
-@pytest.mark.parametrize("k", [9, 30, 50])
-def test_projector_matrices_are_24px_for_xor(make_page, base_url, screenshots, k):
+VIEW_BOX = """() => { const b = document.getElementById('matrix-view').getBoundingClientRect();
+  return [b.left, b.top, b.width, b.height]; }"""
+
+
+@pytest.mark.parametrize(("preset", "k"), [("xor", 9), ("xor", 30), ("xor", 50), ("tutorial", 12)])
+def test_projector_matrices_are_24px_for_xor(make_page, base_url, screenshots, preset, k):
     page = make_page(1920, 1080, reduced_motion="reduce")
-    open_lesson(page, base_url, f"#preset=xor&k={k}&view=matrix&projector=1")
+    open_lesson(page, base_url, f"#preset={preset}&k={k}&view=matrix&projector=1")
+    wait_matrix(page, k)
+    # the matrices get the screen's height, whatever the graph's layout (the tutorial's graph is
+    # wide: its explanation goes under it, but not under the matrices), and hold still
+    box = page.evaluate(VIEW_BOX)
+    assert box[3] > 0.6 * 1080, box
+    page.keyboard.press("ArrowRight")
+    wait_matrix(page, k + 1)
+    assert page.evaluate(VIEW_BOX) == box
+    page.keyboard.press("ArrowLeft")
     wait_matrix(page, k)
     sizes = page.evaluate(TEXT_SIZES)
     cells = [s for s in sizes if s[1] == "TD"]
@@ -144,7 +160,7 @@ def test_projector_matrices_are_24px_for_xor(make_page, base_url, screenshots, k
         return [v.top, v.bottom, b.top, b.bottom]; }"""
     )
     assert box[0] <= box[2] and box[3] <= box[1], box
-    page.screenshot(path=screenshots / f"matrix-xor-projector-k{k}.png")
+    page.screenshot(path=screenshots / f"matrix-{preset}-projector-k{k}.png")
 
 
 def test_ledger_of_ten_thousand_samples(make_page, base_url):
@@ -205,9 +221,36 @@ def test_ledger_of_ten_thousand_samples(make_page, base_url):
     # choosing a row with the keyboard selects that sample on the page
     page.focus("#ledger-list")
     page.keyboard.press("ArrowDown")
-    page.wait_for_function("() => document.getElementById('sample-select').value === '1'")
+    page.wait_for_function("() => document.getElementById('sample-number').value === '2'")
     assert "sample=1" in page_url(page)
     assert page.get_attribute("#ledger-s1", "aria-selected") == "true"
+    # every sample is reachable: the Sample field (no menu of 10,000), typed, and its buttons
+    assert not page.is_visible("#sample-select")
+    assert page.get_attribute("#sample-number", "max") == "10000"
+    assert page.inner_text("#sample-count") == "of 10,000"
+    page.focus("#sample-number")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("5000")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.getElementById('ledger-s4999')?.getAttribute('aria-selected') === 'true'"
+    )
+    assert "sample=4999" in page_url(page)
+    assert page.locator("#ledger-s4999").is_visible()  # the ledger scrolled to it
+    page.wait_for_selector("#ledger-plane[data-sample='4999']")  # ringed on the plane
+    row = page.inner_text("#ledger-s4999").split()
+    assert row[0] == "5000" and close(row[-1], ledger["contributions"][4999])
+    page.keyboard.press("Escape")  # the lesson's keys again: End is the lesson's end
+    page.click("#sample-next")
+    page.wait_for_function("() => document.getElementById('sample-number').value === '5001'")
+    page.click("#sample-prev")
+    page.click("#sample-prev")
+    page.wait_for_function("() => document.getElementById('sample-number').value === '4999'")
+    assert "sample=4998" in page_url(page)
+    page.fill("#sample-number", "20000")  # past the end: the last sample
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.getElementById('sample-number').value === '10000'")
+    assert page.is_disabled("#sample-next")
 
 
 def test_keys_axe_and_expressions(make_page, base_url, axe_path):
@@ -237,3 +280,140 @@ def test_keys_axe_and_expressions(make_page, base_url, axe_path):
     page.wait_for_selector("#toast.is-shown")
     assert "not made of matrices" in page.inner_text("#toast")
     assert not page.is_visible("#matrix-view")
+
+
+FOCUSED = """() => { const a = document.activeElement, t = a.closest('table');
+  const cs = getComputedStyle(a);
+  return { label: a.getAttribute('aria-label'), id: a.dataset.id || null, tag: a.tagName,
+    key: t ? t.dataset.key : null, block: a.closest('[data-block]')?.dataset.block || null,
+    ring: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2, view: a.id }; }"""
+
+
+def test_keyboard_grids_and_the_plane_linked_to_the_ledger(
+    make_page, base_url, axe_path, screenshots
+):
+    """Keyboard only: each matrix is one tab stop, arrows read its cells (the values /api/step
+    gives), Enter opens a weight's ledger, Escape gives the keys back. The ledger's rows and the
+    data plane's points select each other's sample. axe stays clean."""
+    sc = xor(base_url)
+    k = 40  # backward done: every gradient and the first updates shown
+    params = {p["id"]: p for p in api_step(base_url, sc, k)["parameters"]}
+    page = make_page(1366, 768, reduced_motion="reduce", bypass_csp=True)
+    open_lesson(page, base_url, f"#preset=xor&k={k}&view=matrix")
+    wait_matrix(page, k)
+    page.focus("#matrix-view")
+    tables = page.locator("#matrix-view table[data-key]").count()
+    stops = []
+    for _ in range(tables + 3):  # the convention's radio, then one stop per matrix, in order
+        page.keyboard.press("Tab")
+        f = page.evaluate(FOCUSED)
+        if f["tag"] == "TD":
+            stops.append((f["block"], f["key"]))
+            assert f["ring"], f  # a visible focus ring
+    assert len(stops) >= min(tables, 6) and len(set(stops)) == len(stops), stops
+    # the W⁽¹⁾ of Z⁽¹⁾ = W⁽¹⁾ · A⁽⁰⁾ + b⁽¹⁾: move over it with the arrows, read each cell
+    w1 = "[data-block='z1'] table[data-kind='param'][data-key='W1']"
+    page.focus(f"{w1} td[tabindex='0']")  # its tab stop (as Tab reaches it)
+    seen = {}
+    for key in ["ArrowDown", "ArrowRight", "ArrowDown", "ArrowDown", "ArrowLeft", "ArrowUp"]:
+        f = page.evaluate(FOCUSED)
+        assert f["key"] == "W1" and f["block"] == "z1", f
+        m = re.fullmatch(
+            r"W⁽¹⁾ row (\d) column (\d) = (\S+), Enter for its batch ledger", f["label"]
+        )
+        assert m, f["label"]
+        r, c = int(m[1]) - 1, int(m[2]) - 1
+        assert f["id"] == f"W1_{r}_{c}"
+        assert close(m[3], params[f["id"]]["value"]), (f, params[f["id"]])
+        seen[f["id"]] = m[3]
+        page.keyboard.press(key)
+    assert len(seen) >= 4
+    assert page.evaluate(CURSOR) == k  # the arrows moved the focus, not the lesson
+    # Enter: that weight's ledger, and the data plane of xor's four samples under it
+    f = page.evaluate(FOCUSED)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => document.getElementById('ledger-param').value === '{f['id']}'")
+    page.wait_for_selector("#ledger-list .ledger-row")
+    page.wait_for_selector("#ledger-plane[data-sample='0']")
+    # Escape hands the keys back: the clicker steps again
+    page.keyboard.press("Escape")
+    assert page.evaluate(FOCUSED)["view"] == "matrix-view"
+    page.keyboard.press("PageDown")
+    wait_matrix(page, k + 1)
+    # a cell clicked keeps no keys either
+    page.click(f"{w1} td[data-id='W1_1_1']")
+    page.keyboard.press("ArrowRight")
+    wait_matrix(page, k + 2)
+    page.keyboard.press("ArrowLeft")
+    wait_matrix(page, k + 1)
+    # ledger row → plane: the ring sits on that sample's point (x₁, x₂ from the scenario)
+    plane = httpx.post(f"{base_url}/api/plane", json={"scenario": sc}).json()
+    where = """([extent, x]) => import('/static/js/labs/heatmap.js').then((m) => {
+      const c = document.getElementById('ledger-plane'), b = c.getBoundingClientRect();
+      const [px, py] = m.planePoint(c, extent, x);
+      const copy = document.createElement('canvas');  // read a copy: the page's canvas is not read back
+      copy.width = c.width; copy.height = c.height;
+      const g = copy.getContext('2d', { willReadFrequently: true });
+      g.drawImage(c, 0, 0);
+      const ring = g.getImageData(Math.round(px + 15), Math.round(py), 1, 1).data;
+      return { css: [b.left + px * b.width / c.width, b.top + py * b.height / c.height],
+               ring: [...ring.slice(0, 3)], mark: c.dataset.mark, canvas: [px.toFixed(1), py.toFixed(1)].join() };
+    })"""
+    page.locator("#ledger-s2").click()
+    page.wait_for_selector("#ledger-plane[data-sample='2']")
+    assert "sample=2" in page_url(page) and page.input_value("#sample-select") == "2"
+    at = page.evaluate(where, [plane["extent"], sc["inputs"][2]])
+    assert at["mark"] == at["canvas"], at
+    assert at["ring"] == [245, 158, 11], at  # the amber ring, around that point
+    page.focus("#ledger-list")
+    page.keyboard.press("ArrowDown")  # a row chosen by the keyboard moves the ring too
+    page.wait_for_selector("#ledger-plane[data-sample='3']")
+    # plane → ledger row: a click on sample 1's point selects it everywhere
+    page.locator("#ledger-plane").scroll_into_view_if_needed()
+    at = page.evaluate(where, [plane["extent"], sc["inputs"][1]])
+    page.mouse.click(*at["css"])
+    page.wait_for_selector("#ledger-s1[aria-selected='true']")
+    page.wait_for_selector("#ledger-plane[data-sample='1']")
+    assert page.input_value("#sample-select") == "1" and "sample=1" in page_url(page)
+    page.screenshot(path=screenshots / "ledger-plane-xor-1366.png")
+    page.focus(f"{w1} td[tabindex='0']")
+    assert run_axe(page, axe_path) == []
+
+
+def test_a_mini_batch_lesson_picks_its_samples_by_their_data_rows(make_page, base_url):
+    """With batch_size, the lesson's sample s is data row batch.indices[s]: a click on that row's
+    point selects sample s, and the ring sits on that row's point."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(0, 1, (40, 2)).round(3)
+    sc = {
+        "layers": [2, 3, 1],
+        "activations": ["tanh", "sigmoid"],
+        "loss": "mse",
+        "init": {"scheme": "normal", "seed": 1},
+        "inputs": x.tolist(),
+        "targets": (x[:, :1] * x[:, 1:] > 0).astype(float).tolist(),
+        "learning_rate": 0.5,
+        "batch_size": 8,
+        "shuffle_seed": 3,
+    }
+    rows = api_graph(base_url, sc)["batch"]["indices"]
+    plane = httpx.post(f"{base_url}/api/plane", json={"scenario": sc}).json()
+    s = base64.urlsafe_b64encode(json.dumps(sc).encode()).decode().rstrip("=")
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#s={s}&k=0")
+    page.wait_for_selector("#ledger-plane[data-sample='0']")
+    page.locator("#ledger-plane").scroll_into_view_if_needed()
+    at = page.evaluate(
+        """([extent, x]) => import('/static/js/labs/heatmap.js').then((m) => {
+          const c = document.getElementById('ledger-plane'), b = c.getBoundingClientRect();
+          const [px, py] = m.planePoint(c, extent, x);
+          return { css: [b.left + px * b.width / c.width, b.top + py * b.height / c.height],
+                   canvas: [px.toFixed(1), py.toFixed(1)].join() };
+        })""",
+        [plane["extent"], sc["inputs"][rows[4]]],
+    )
+    page.mouse.click(*at["css"])
+    page.wait_for_selector("#ledger-plane[data-sample='4']")
+    assert page.get_attribute("#ledger-plane", "data-mark") == at["canvas"]
+    assert page.input_value("#sample-select") == "4"
+    assert page.inner_text("#sample-select option:checked").startswith(f"{rows[4] + 1} (5 of 8")

@@ -10,11 +10,15 @@ from app.api.schemas.matrices import (
     LedgerResponse,
     MatricesRequest,
     MatricesResponse,
+    PlaneRequest,
+    PlaneResponse,
 )
 from app.api.serialize import dump
+from app.api.training import extent
 from app.engine.lesson import Lesson
 from app.engine.mathfmt import Fmt
 from app.engine.matrix_view import contributions, matrices
+from app.engine.train import grid_maps
 
 router = APIRouter(tags=["lessons"])
 
@@ -104,5 +108,27 @@ async def batch_ledger(req: LedgerRequest, request: Request):
                 "batch": lesson.batch,
             }
         )
+
+    return await _run(req, work)
+
+
+@router.post("/plane", response_model=PlaneResponse)
+async def data_plane(req: PlaneRequest, request: Request):
+    """A 2-input lesson's data plane: the network's output over the samples' box (their decision
+    boundary), with the parameters that `iteration` starts from, as the step page draws it beside
+    the batch ledger (the labs' colours and axes)."""
+
+    def work() -> bytes:
+        check_iteration(req.scenario, req.iteration)
+        lesson = lesson_for(req.scenario, False, None, req.iteration)
+        spec = lesson.spec
+        box = extent(np.array(req.scenario.inputs, dtype=float))  # every sample, not one batch's
+        for k in (0, 2):  # at least one unit wide: a lone sample (the tutorial's) shows a boundary
+            mid, half = (box[k] + box[k + 1]) / 2, max((box[k + 1] - box[k]) / 2, 0.5)
+            box[k], box[k + 1] = mid - half, mid + half
+        with np.errstate(all="ignore"):
+            g = grid_maps(spec, spec.weights, spec.biases, tuple(box), req.grid, max_neurons=0)
+        out = {"iteration": req.iteration, "extent": box, "x": g["x"], "y": g["y"]}
+        return dump({**out, "outputs": g["outputs"]})
 
     return await _run(req, work)

@@ -73,13 +73,13 @@ def sse(event: str, data: dict) -> str:
     return f"event: {event}\ndata: {json.dumps(data, allow_nan=False)}\n\n"
 
 
-def progress(job: Job, sent: int) -> dict:
+def progress(job: Job, sent: int, max_parameters: int | None = None) -> dict:
     """A progress event. For a network of at most MAX_STREAMED_PARAMETERS parameters it carries
     the weights and biases after `epoch` epochs, in full: a page that stops the run rebuilds the
     network at that point (POST /api/labs/predict) and needs nothing the server kept."""
     st = job.trainer.state
     small = sum(w.size + b.size for w, b in zip(st.weights, st.biases, strict=True))
-    small = small <= MAX_STREAMED_PARAMETERS
+    small = small <= (MAX_STREAMED_PARAMETERS if max_parameters is None else max_parameters)
     return {
         "epoch": st.epoch,
         "updates": st.step,

@@ -17,7 +17,7 @@ from app.api.schemas.common import (
 from app.api.schemas.expressions import AnyScenario, ExpressionScenario
 from app.api.schemas.lessons import BatchOut
 from app.engine.presets import PRESETS
-from app.limits import MAX_STEP_CELLS
+from app.limits import MAX_GRID, MAX_STEP_CELLS
 
 Convention = Literal["columns", "rows"]
 _RULES = rules(
@@ -160,4 +160,40 @@ class LedgerResponse(BaseModel):
         None,
         description="Mini-batches: the batch whose samples the contributions are (contribution "
         "s is row batch.indices[s] of the inputs); null for full batch.",
+    )
+
+
+class PlaneRequest(_AtCursor):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scenario": PRESETS["xor"]["scenario"], "iteration": 1, "grid": 24}],
+            **_RULES,
+            **rules("the scenario has 2 inputs (a plane)", f"8 ≤ grid ≤ {MAX_GRID}"),
+        },
+    )
+    grid: Integer = Field(
+        36, ge=8, le=MAX_GRID, description="Cells per side of the raster the outputs are given on."
+    )
+
+    @model_validator(mode="after")
+    def _plane(self):
+        n = self.scenario.layers[0]
+        if n != 2:
+            raise ValueError(
+                f"scenario: the data plane needs 2 inputs (x₁, x₂), this network has {n}"
+            )
+        return self
+
+
+class PlaneResponse(BaseModel):
+    iteration: int = Field(..., description="The network is the one this iteration starts from.")
+    extent: list[float] = Field(
+        ...,
+        description="[x₁ min, x₁ max, x₂ min, x₂ max]: the samples with a 10 % margin, each side at least 1 wide.",
+    )
+    x: list[float] = Field(..., description="x₁ of the raster's columns, left to right.")
+    y: list[float] = Field(..., description="x₂ of the raster's rows, top (max) to bottom.")
+    outputs: list[list[list[MaybeFloat]]] = Field(
+        ..., description="outputs × rows × columns: the network's output at each raster point."
     )

@@ -74,6 +74,14 @@ function ticks(lo, hi, n = 5) {
   return Array.from({ length: n }, (_, i) => lo + i * step);
 }
 
+/** Where an input point (x₁, x₂) is drawn on a drawBoundary canvas of this extent, in its pixels. */
+export function planePoint(canvasEl, extent, [x, y]) {
+  const [xmin, xmax, ymin, ymax] = extent;
+  const pw = canvasEl.width - MARGIN.l - MARGIN.r;
+  const ph = canvasEl.height - MARGIN.t - MARGIN.b;
+  return [MARGIN.l + ((x - xmin) / (xmax - xmin)) * pw, MARGIN.t + ((ymax - y) / (ymax - ymin)) * ph];
+}
+
 const tickText = (v) => String(Number(v.toPrecision(2))).replace('-', '−');
 
 // Decision boundary: grid from the engine, data points on top (test points hollow), with axes.

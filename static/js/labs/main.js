@@ -2,6 +2,7 @@
 
 import { createLab } from './panels.js';
 import { createTrainPanel } from './train.js';
+import { createTwinPanel } from './twins.js';
 
 function setupProjector() {
   const toggle = document.getElementById('projector-toggle');
@@ -29,6 +30,7 @@ setupNav();
 const training = createTrainPanel(document.getElementById('training'), {
   onTrained: () => labs.filter((lab) => lab.examinesNetwork).forEach((lab) => lab.run()),
 });
+createTwinPanel(document.getElementById('twins'), training);
 const labs = [...document.querySelectorAll('section[data-lab]')].map((s) => createLab(s, training.currentNetwork));
 // The labs are cheap: run each once so every panel opens with the engine's numbers.
 labs.reduce((p, lab) => p.then(lab.run), Promise.resolve());

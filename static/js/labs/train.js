@@ -12,6 +12,7 @@ import { legend, lineChart } from './charts.js';
 import { drawBoundary, drawKey, drawNeurons } from './heatmap.js';
 import { handOffPlan, trainedPlan } from './handoff.js';
 import { HiddenLayersError, arrows, describeHidden, parseHidden } from './hidden.js';
+import { createLabsLedger } from './ledger.js';
 
 /** The initialisation the registry gives an activation (he for the ReLU family, else xavier). */
 function initFor(act) {
@@ -48,6 +49,7 @@ const STOP_REASONS = {
 export function createTrainPanel(root, { onTrained = () => {} } = {}) {
   const form = root.querySelector('#train-form');
   const q = (sel) => root.querySelector(sel);
+  const labsLedger = createLabsLedger(q('#handoff-box'), q('#boundary'));
   const field = (id) => form.elements.namedItem(id);
   let controller = null;
   let history = { train: [], test: [] };
@@ -133,6 +135,21 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     };
   }
 
+  /** What Train would send now, with its data, for the twin runs (static/js/labs/twins.js):
+   *  { data, scenario, train: the training fields, dataset: the dataset's title }. */
+  async function trainRequest(signal) {
+    hiddenSizes(); // a typing slip is refused before any request
+    const d = await api.datasets(datasetRequest(), signal);
+    const train = {
+      epochs: number('epochs'),
+      batch_size: number('batch_size'),
+      clip_norm: number('clip_norm'),
+      target_loss: number('target_loss'),
+      accumulate_grads: field('accumulate').checked,
+    };
+    return { data: d, scenario: scenarioFor(d), train, dataset: field('dataset').selectedOptions[0].textContent };
+  }
+
   /** Every setting of the form: training is only "your network" while they stay the same. */
   const formKey = () => JSON.stringify([...new FormData(form)]);
 
@@ -181,6 +198,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     request = null;
     // nothing of an earlier run stays on screen: its predictions, neurons and hand-off go
     q('#handoff-box').hidden = true;
+    labsLedger.hide();
     q('#predictions').replaceChildren();
     q('#neurons').replaceChildren();
     q('#scenario-json').hidden = true;
@@ -290,6 +308,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
         drawLoss();
         drawData(null, null);
         q('#predictions').replaceChildren();
+        labsLedger.hide(); // new data: the last run's ledger and ring no longer fit the plot
         status(`${d.inputs.length.toLocaleString()} training samples${d.test_inputs.length ? `, ${d.test_inputs.length.toLocaleString()} for testing` : ''}. Press Train.`);
       } catch (err) {
         if (err.name === 'AbortError') return;
@@ -372,6 +391,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     });
     q('#handoff-box').hidden = false;
     handOff();
+    labsLedger.show(scenario, data);
   }
 
   function showPredictions(res) {
@@ -510,5 +530,5 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
   drawLoss();
   preview();
 
-  return { root, currentNetwork, start, stop };
+  return { root, currentNetwork, start, stop, trainRequest, form };
 }

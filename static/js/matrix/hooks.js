@@ -4,6 +4,7 @@
 
 import { addPanel } from "../panels.js";
 import { createLedger } from "./ledger.js";
+import { createPlane } from "./plane.js";
 import { createMatrixView } from "./view.js";
 
 export function createMatrixHooks({ store, go, toast, stage, graphWrap, toggle, summaryBody, isExpression }) {
@@ -14,6 +15,7 @@ export function createMatrixHooks({ store, go, toast, stage, graphWrap, toggle, 
     onSample: (sample) => store.set({ sample }),
     onGo: (cursor) => go(cursor),
   });
+  const plane = createPlane(panel.body, { store, onSample: (sample) => store.set({ sample }) });
   const view = createMatrixView({ host: stage, graphWrap, store, onParam: openLedger });
   let reason = null; // why the matrix view cannot be shown now
 
@@ -21,6 +23,7 @@ export function createMatrixHooks({ store, go, toast, stage, graphWrap, toggle, 
     if (reason) return;
     panel.section.hidden = false;
     ledger.open(id);
+    plane.update();
     if (!store.get().projector) panel.section.scrollIntoView({ block: "nearest" });
   }
 
@@ -64,16 +67,21 @@ export function createMatrixHooks({ store, go, toast, stage, graphWrap, toggle, 
       apply(s);
       ledger.setGraph(graph, !isExpression(s.scenario));
       panel.section.hidden = panel.section.hidden || Boolean(reason);
+      plane.update(graph); // its samples (a batch's rows), and the plane if it has one
     },
     /** A step was drawn in the graph view: the same cursor in the matrices and the ledger. */
     step() {
       if (view.shown()) view.refresh();
       if (ledger.param()) ledger.refresh();
+      if (!panel.section.hidden) plane.update(); // a new iteration: its network's boundary
     },
     changed(s, changed) {
       if (changed.has("view") || changed.has("expand") || changed.has("scenario")) apply(s);
       if (changed.has("convention") && view.shown()) view.refresh();
-      if (changed.has("sample")) ledger.setSample(s.sample);
+      if (changed.has("sample")) {
+        ledger.setSample(s.sample);
+        plane.setSample(s.sample);
+      }
       if (changed.has("precision") && view.shown()) view.refresh();
     },
   };

@@ -160,7 +160,6 @@ export function createLedger(container, { store, onSample, onGo }) {
     }
     note.textContent = `Each sample's ∂ℓₛ/∂θ; their mean is ∂L/∂θ, the gradient the update uses.`;
     if (data.batch) note.textContent += ` This batch (${batchText(data.batch)}): ${batchSamples(data.batch)}.`;
-    list.setAttribute("aria-rowcount", String(data.contributions.length));
     measure();
     spacer.style.height = `${data.contributions.length * rowH}px`;
     scrollTo(Math.min(store.get().sample, data.contributions.length - 1));

@@ -43,13 +43,53 @@ export function createMatrixView({ host, graphWrap, store, onParam }) {
     const cell = ev.target.closest("td[data-param]");
     if (cell) onParam(cell.dataset.id);
   });
+  // Keyboard: each matrix is one tab stop (a roving tabindex over its cells); the arrow keys move
+  // within a grid the keyboard brought focus to, Enter opens a parameter's ledger, Escape hands
+  // the keys back to the lesson. A cell focused by a click keeps no keys: the clicker still steps.
+  const roving = new Map(); // table's place → [row, column] of its tab stop
+  let byPointer = false;
+  let gridKeys = false;
+  let restoring = false;
+  body.addEventListener("pointerdown", () => (byPointer = true), true);
+  document.addEventListener("keydown", () => (byPointer = false), true); // Tab after a stray click
+  body.addEventListener("focusin", (ev) => {
+    const cell = ev.target.closest?.("td[data-cell]");
+    if (!cell) return;
+    if (!restoring) gridKeys = !byPointer; // the same cell again after a step: keys as they were
+    byPointer = false;
+    const table = cell.closest("table");
+    rove(table, cell);
+  });
   body.addEventListener("keydown", (ev) => {
-    const cell = ev.target.closest?.("td[data-param]");
-    if (cell && ev.key === "Enter") {
+    const cell = ev.target.closest?.("td[data-cell]");
+    if (!cell || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    if (ev.key === "Enter" && cell.hasAttribute("data-param")) {
       ev.preventDefault();
       onParam(cell.dataset.id);
+      return;
     }
+    if (ev.key === "Escape") {
+      ev.preventDefault();
+      root.focus({ preventScroll: true }); // the lesson's keys again
+      return;
+    }
+    const move = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[ev.key];
+    if (!move || !gridKeys) return;
+    ev.preventDefault();
+    ev.stopPropagation(); // the grid's own keys, not the lesson's
+    const tr = cell.parentElement;
+    const rows = [...tr.parentElement.rows];
+    const i = Math.max(0, Math.min(rows.length - 1, rows.indexOf(tr) + move[0]));
+    const j = Math.max(0, Math.min(rows[i].cells.length - 1, cell.cellIndex + move[1]));
+    rows[i].cells[j].focus({ preventScroll: false });
   });
+
+  /** The table's tab stop is `cell` (and remembered across redraws at the same place). */
+  function rove(table, cell) {
+    for (const td of table.querySelectorAll("td[tabindex='0']")) td.tabIndex = -1;
+    cell.tabIndex = 0;
+    roving.set(place(table), [cell.parentElement.sectionRowIndex, cell.cellIndex]);
+  }
 
   function setShown(on) {
     shown = on;
@@ -82,6 +122,8 @@ export function createMatrixView({ host, graphWrap, store, onParam }) {
 
   function draw(resp, precision) {
     last = resp;
+    const had = document.activeElement?.closest?.("#matrix-view td[data-cell]");
+    const focusAt = had ? [place(had.closest("table")), had.parentElement.sectionRowIndex, had.cellIndex] : null;
     status.textContent = `${resp.samples} sample${resp.samples === 1 ? "" : "s"}, ${resp.convention === "rows" ? "one row" : "one column"} each; sample ${resp.sample + 1} is selected.`;
     const groups = new Map();
     for (const b of resp.blocks) {
@@ -91,9 +133,20 @@ export function createMatrixView({ host, graphWrap, store, onParam }) {
     }
     body.replaceChildren(
       ...[...groups].map(([phase, blocks]) =>
-        el("section", { cls: "matrix-phase", attrs: { "data-phase": phase, "aria-label": PHASES[phase] } }, [el("h3", { text: PHASES[phase] }), ...blocks]),
+        el("section", { cls: "matrix-phase", attrs: { "data-phase": phase, "aria-label": `${PHASES[phase]}, as matrices` } }, [el("h3", { text: PHASES[phase] }), ...blocks]),
       ),
     );
+    for (const table of body.querySelectorAll("table.matrix[data-key]")) {
+      const [i, j] = roving.get(place(table)) || [0, 0];
+      const row = table.tBodies[0].rows[Math.min(i, table.tBodies[0].rows.length - 1)];
+      const cell = row.cells[Math.min(j, row.cells.length - 1)];
+      cell.tabIndex = 0;
+      if (focusAt && focusAt[0] === place(table)) {
+        restoring = true; // the same place, after a step
+        cell.focus({ preventScroll: true });
+        restoring = false;
+      }
+    }
     keepInView(body.querySelector(".matrix-block.is-active"));
     document.documentElement.dataset.matrixCursor = `${resp.cursor}:${resp.convention}`;
   }
@@ -115,6 +168,13 @@ export function createMatrixView({ host, graphWrap, store, onParam }) {
     shown: () => shown,
     last: () => last,
   };
+}
+
+/** Where a table sits: its equation and its term (the same matrix can be in several). */
+function place(table) {
+  const block = table.closest("[data-block]");
+  const tables = [...block.querySelectorAll("table.matrix[data-key]")];
+  return `${block.dataset.block}/${tables.indexOf(table)}`;
 }
 
 function drawBlock(b, precision, resp) {
@@ -141,32 +201,35 @@ function drawMatrix(m, precision, phase) {
   const read = new Set(m.read.map(([r, c]) => `${r},${c}`));
   const write = new Set(m.write.map(([r, c]) => `${r},${c}`));
   const param = m.kind === "param" || m.kind === "grad" || m.kind === "new";
-  const table = el("table", { cls: `matrix kind-${m.kind}`, attrs: { "data-key": m.key, "data-kind": m.kind } });
+  const table = el("table", { cls: `matrix kind-${m.kind}`, attrs: { "data-key": m.key, "data-kind": m.kind, role: "grid", "aria-readonly": "true" } });
+  const name = (r, c) => `${m.name} row ${r + 1} column ${c + 1}`;
   table.append(el("caption", {}, [el("span", { cls: "matrix-name", text: m.name }), el("span", { cls: "matrix-dims", text: ` ${m.shape[0]} × ${m.shape[1]}` })]));
   const tbody = el("tbody");
   m.rows.forEach((r, i) => {
     const tr = el("tr");
     m.cols.forEach((c, j) => {
       if (r === null || c === null) {
-        tr.append(el("td", { cls: "elided", text: r === null && c === null ? "⋱" : r === null ? "⋮" : "⋯", attrs: { "aria-label": "elided" } }));
+        const what = r === null && c === null ? "rows and columns" : r === null ? "rows" : "columns";
+        tr.append(el("td", { cls: "elided", text: r === null && c === null ? "⋱" : r === null ? "⋮" : "⋯", attrs: { "aria-label": `${m.name}: ${what} left out`, "data-cell": "", tabindex: "-1" } }));
         return;
       }
       const v = m.cells[i][j];
       const key = `${r},${c}`;
-      const attrs = { "data-r": String(r), "data-c": String(c) };
+      const attrs = { "data-r": String(r), "data-c": String(c), "data-cell": "", tabindex: "-1" };
       const id = m.ids[i][j];
       if (id) attrs["data-id"] = id;
       if (m.sample_axis) attrs["data-sample"] = String(m.sample_axis === "rows" ? r : c);
       if (v !== null) attrs["data-value"] = String(v);
+      attrs["aria-label"] = `${name(r, c)} = ${v === null ? "not computed yet" : formatNumber(v, precision)}`;
       if (param && id) {
         attrs["data-param"] = "";
-        attrs.title = "Click for this parameter's batch ledger";
+        attrs.title = "Click (or Enter) for this parameter's batch ledger";
+        attrs["aria-label"] += ", Enter for its batch ledger";
       }
       let cls = v === null ? "empty" : "";
       if (write.has(key)) cls += ` is-write is-${phase}`;
       else if (read.has(key)) cls += ` is-read is-${phase}`;
       const td = el("td", { cls: cls.trim(), text: v === null ? "·" : formatNumber(v, precision), attrs });
-      if (v === null) td.setAttribute("aria-label", "not computed yet");
       tr.append(td);
     });
     tbody.append(tr);
