@@ -10,10 +10,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from app import bundle as page_bundle
 from app.catalog import catalog
 from app.engine.datasets import DATASET_INFO
 from app.engine.presets import PRESETS
 from app.live import codes
+from app.static_files import IMMUTABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
@@ -82,18 +84,61 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, live_code: str | None = None) -> HTMLResponse:
+def index(
+    request: Request, live_code: str | None = None, bundle: str | None = None
+) -> HTMLResponse:
     """The step-through page; presets ride along as a JSON data block to save a round trip.
-    With a live code, the page follows that class's presenter."""
+    With a live code, the page follows that class's presenter. Its modules and stylesheets come
+    as one response each (app/bundle.py); `?bundle=0` links them one by one, for debugging."""
     presets = [{"id": k, **v} for k, v in PRESETS.items()]
+    built = None if bundle == "0" else page_bundle.current()
     context = {
         "presets": presets,
         "modules": MODULES,
+        "bundle": built
+        and {
+            "js": f"{page_bundle.JS_URL}?v={built.js_etag}",
+            "css": f"{page_bundle.CSS_URL}?v={built.css_etag}",
+        },
         "catalog": catalog(),
         "live_code": live_code,
         "initial": initial_answers(),
     }
     return templates.TemplateResponse(request, "index.html", context)
+
+
+def _bundled(request: Request, part: str, media_type: str) -> Response:
+    """A part of the page's bundle; its URL carries `?v=` its hash, so it may be kept a year."""
+    built = page_bundle.current()
+    if built is None:
+        return Response("the page's modules are served one by one", status_code=404)
+    body = getattr(built, part)
+    etag = (
+        '"'
+        + (built.css_etag if part == "css" else built.js_etag)
+        + ('.map"' if part == "map" else '"')
+    )
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"etag": etag})
+    headers = {"etag": etag}
+    if request.query_params.get("v") in (built.js_etag, built.css_etag):
+        headers["cache-control"] = IMMUTABLE
+    return Response(body, media_type=media_type, headers=headers)
+
+
+@router.get(page_bundle.JS_URL)
+def bundle_js(request: Request) -> Response:
+    return _bundled(request, "js", "text/javascript; charset=utf-8")
+
+
+@router.get(page_bundle.MAP_URL)
+def bundle_map(request: Request) -> Response:
+    return _bundled(request, "map", "application/json")
+
+
+@router.get(page_bundle.CSS_URL)
+def bundle_css(request: Request) -> Response:
+    return _bundled(request, "css", "text/css; charset=utf-8")
 
 
 @router.get("/join", response_class=HTMLResponse, response_model=None)

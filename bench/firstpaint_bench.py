@@ -5,16 +5,25 @@ empty cache, as a first visit), and reads the page's own mark `backstep:first-gr
 set in the frame the first step is drawn), whose time counts from the navigation's start. One
 unmeasured load first warms the server and the browser process, not the contexts.
 
-Target: median ≤ 200 ms.   Run: python bench/firstpaint_bench.py [--runs 5] [--url-hash ...]"""
+The machine is shared, so each run also measures, in the same moment, a fixed reference: the
+same page's HTML and stylesheet with no module (its first contentful paint timed), the floor any
+script adds to; and, with --unbundled, the page with its modules linked one
+by one (`/?bundle=0`, app/bundle.py). The load average is printed with the figures.
+
+Target: median ≤ 200 ms.   Run: python bench/firstpaint_bench.py [--runs 5] [--unbundled]"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import urllib.request  # noqa: E402
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -41,22 +50,70 @@ def first_paint(browser, url: str) -> tuple[float, dict]:
         context.close()
 
 
+FCP = "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null"
+
+
+def reference(browser, url: str, html: str) -> float:
+    """The page's HTML without its modules (a static page): navigation → first contentful paint."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
+        page.goto(url)
+        page.wait_for_function(f"() => ({FCP}) !== null", timeout=30000, polling=10)
+        return float(page.evaluate(FCP))
+    finally:
+        context.close()
+
+
+def static_html(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as r:
+        html = r.read().decode()
+    html = re.sub(r'\s*<link rel="modulepreload"[^>]*>', "", html)
+    return re.sub(r'\s*<script type="module"[^>]*></script>', "", html)
+
+
+def load() -> str:
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--hash", default="", help="a URL hash to open instead of the bare page")
+    ap.add_argument("--unbundled", action="store_true", help="also time /?bundle=0")
     args = ap.parse_args()
+    print(f"firstpaint  before: {load()}", flush=True)
     with serve(1) as port, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             url = f"http://127.0.0.1:{port}/{args.hash}"
+            ref_url = f"http://127.0.0.1:{port}/reference"
+            html = static_html(port)
             first_paint(browser, url)  # warm-up: server imports, browser process
-            times, info = [], {}
-            for _ in range(args.runs):
+            times, refs, unbundled, info = [], [], [], {}
+            for _ in range(args.runs):  # interleaved: each run's figures share a moment's load
                 ms, info = first_paint(browser, url)
                 times.append(ms)
+                refs.append(reference(browser, ref_url, html))
+                if args.unbundled:
+                    unbundled.append(first_paint(browser, f"{url}?bundle=0")[0])
         finally:
             browser.close()
+    print(f"firstpaint  after: {load()}", flush=True)
+    ref = statistics.median(refs)
+    print(
+        f"firstpaint  reference, the page's HTML and stylesheets with no module → first "
+        f"contentful paint: median {ref:.0f} ms ({min(refs):.0f}–{max(refs):.0f}); the page "
+        f"takes {statistics.median(times) - ref:.0f} ms more",
+        flush=True,
+    )
+    if unbundled:
+        print(
+            f"firstpaint  unbundled (/?bundle=0): median {statistics.median(unbundled):.0f} ms "
+            f"({min(unbundled):.0f}–{max(unbundled):.0f})",
+            flush=True,
+        )
     med = statistics.median(times)
     print(
         f"firstpaint  navigation → first step drawn: median {med:.0f} ms "

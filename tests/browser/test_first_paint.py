@@ -45,8 +45,9 @@ def test_another_step_in_the_link_is_asked_for(make_page, base_url):
 
 
 def test_the_preloaded_modules_are_the_ones_the_page_imports(make_page, base_url):
-    """With the modulepreload links taken out, the modules the browser fetches for the page are
-    what main.js imports, directly or not: the server's list names each of them, and no other."""
+    """Unbundled (/?bundle=0) and with the modulepreload links taken out, the modules the browser
+    fetches for the page are what main.js imports, directly or not: the server's list names each
+    of them, and no other."""
     page = make_page()
     fetched: set[str] = set()
 
@@ -57,11 +58,27 @@ def test_the_preloaded_modules_are_the_ones_the_page_imports(make_page, base_url
             content_type="text/html; charset=utf-8",
         )
 
-    page.route(f"{base_url}/", strip)
+    page.route(f"{base_url}/?bundle=0", strip)
     page.on(
         "request",
         lambda r: r.resource_type == "script" and fetched.add("/" + r.url.split("/", 3)[-1]),
     )
-    open_lesson(page, base_url)
+    open_lesson(page, base_url, "?bundle=0")
     fetched.discard("/static/js/theme.js")  # a classic script, not a module
     assert sorted(fetched) == MODULES
+
+
+def test_the_bundled_page_asks_for_one_script_and_one_stylesheet(make_page, base_url):
+    """By default the modules come as one response and the stylesheets as another
+    (app/bundle.py): the page is drawn, with nothing else fetched from /static but theme.js."""
+    page = make_page()
+    fetched: list[str] = []
+    page.on(
+        "request", lambda r: ("/static/" in r.url or "/bundle/" in r.url) and fetched.append(r.url)
+    )
+    open_lesson(page, base_url)
+    paths = sorted(u.split("/", 3)[-1].split("?")[0] for u in fetched)
+    paths = [p for p in paths if p != "static/favicon.svg"]
+    assert paths == ["bundle/page.css", "bundle/page.js", "static/js/theme.js"], paths
+    view = page.evaluate(READ_VIEW)
+    assert view["nodes"]["x0"]["value"] == "0.5000"

@@ -11,7 +11,16 @@ import re
 import httpx
 import pytest
 
-from tests.browser.pageview import LARGE_SCENARIO, PIXELS, open_lesson, wait_cursor
+from tests.browser.pageview import (
+    LARGE_SCENARIO,
+    PIXELS,
+    READ_VIEW,
+    api_graph,
+    api_step,
+    close,
+    open_lesson,
+    wait_cursor,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -198,3 +207,38 @@ def test_pulses_and_marked_edges_are_painted_on_the_dot_canvas(make_page, base_u
     wait_cursor(page, 0)
     page.wait_for_timeout(100)
     assert page.evaluate(DOTS)["painted"] == 0
+
+
+def test_a_large_network_comes_column_wise_and_shows_the_api_s_numbers(make_page, base_url):
+    """From 2,000 weights the page asks for the column format (api.js), decodes it, and shows
+    exactly what the usual answer says; the ledger's long menu of parameters is made when idle,
+    or at once when it is focused."""
+    scenario = {**SCENARIO, "layers": [50, 50, 2], "inputs": [[0.04 * i - 1 for i in range(50)]]}
+    page = make_page(1280, 720, reduced_motion="reduce")
+    formats = []
+    page.on(
+        "request",
+        lambda r: (
+            "/api/" in r.url
+            and r.method == "POST"
+            and formats.append((r.url.rsplit("/", 1)[-1], (r.post_data_json or {}).get("format")))
+        ),
+    )
+    text = json.dumps(scenario, separators=(",", ":")).encode()
+    open_lesson(
+        page, base_url, "#s=" + base64.urlsafe_b64encode(text).decode().rstrip("=") + "&k=3"
+    )
+    wait_cursor(page, 3)
+    assert ("graph", "columns") in formats and ("step", "columns") in formats, formats
+    shown = page.evaluate(READ_VIEW)["nodes"]  # a large graph draws the nodes near the view
+    want = {n["id"]: n for n in api_step(base_url, scenario, 3)["nodes"] if n["id"] in shown}
+    assert len(want) > 20
+    bad = [k for k, n in want.items() if not close(shown[k]["value"], n["value"], 4)]
+    assert bad == []
+    assert sum(n["value"] is not None for n in want.values()) >= 3  # values, not only blanks
+    names = page.evaluate(
+        "() => { const s = document.getElementById('ledger-param'); s.focus();"
+        " return [...s.options].map((o) => o.value); }"
+    )
+    params = [p["id"] for p in api_graph(base_url, scenario)["parameters"]]
+    assert names == ["", *params]  # all of them, in order, once focused

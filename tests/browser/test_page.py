@@ -231,7 +231,8 @@ def test_the_theme_is_in_place_before_any_module_runs(make_page, base_url, syste
     """theme.js, a classic script in <head>, sets the theme before the first paint (the modules
     run after it): with main.js held back, the page already wears the theme the lesson ends in."""
     held = make_page(reduced_motion="reduce", color_scheme=system)
-    held.route("**/static/js/main.js", lambda r: r.fulfill(body="", content_type="text/javascript"))
+    for modules in ("**/static/js/main.js", "**/bundle/page.js?*"):  # unbundled or bundled
+        held.route(modules, lambda r: r.fulfill(body="", content_type="text/javascript"))
     held.goto(f"{base_url}/{hash_}")
     early = held.evaluate(THEME)
     assert held.get_attribute("html", "data-ready") is None  # no module ran

@@ -42,7 +42,8 @@ def test_the_embedded_answers_are_what_the_api_answers(client):
 
 
 def test_the_page_preloads_main_js_and_what_it_imports(client):
-    links = re.findall(r'<link rel="modulepreload" href="([^"]+)">', client.get("/").text)
+    """Unbundled (/?bundle=0, app/bundle.py), the page preloads each module main.js imports."""
+    links = re.findall(r'<link rel="modulepreload" href="([^"]+)">', client.get("/?bundle=0").text)
     assert links == MODULES
     assert "/static/js/main.js" in links and "/static/js/lesson.js" in links
     assert not any("/labs/" in m for m in links)  # the labs page's own modules

@@ -6,6 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.api import cache
+from app.api.columns import MEDIA_TYPE as COLUMNS
+from app.api.columns import dump_columns
+from app.api.columns import schema as columns_schema
 from app.api.convert import (
     built_lesson,
     check_cursor,
@@ -38,7 +41,11 @@ router = APIRouter(tags=["lessons"])
 INLINE_ITERATION_WORK = 3_000_000  # iterations before the lesson's answered on the event loop
 
 
-@router.post("/graph", response_model=GraphResponse)
+def _columns_doc(name: str) -> dict:
+    return {200: {"content": {COLUMNS: {"schema": columns_schema(name)}}}}
+
+
+@router.post("/graph", response_model=GraphResponse, responses=_columns_doc("GraphResponse"))
 async def build_graph(req: GraphRequest, request: Request):
     """The scenario's computation graph: nodes, edges, parameters, layout hints and step plan."""
 
@@ -47,19 +54,21 @@ async def build_graph(req: GraphRequest, request: Request):
 
     def work() -> bytes:
         lesson = lesson_for(req.scenario, req.expand, key, req.iteration)
-        return dump(lesson.describe(req.labels))
+        return write(lesson.describe(req.labels))
 
+    write = dump_columns if req.format == "columns" else dump
     return await _answer(req, key, work, request)
 
 
-@router.post("/step", response_model=StepResponse)
+@router.post("/step", response_model=StepResponse, responses=_columns_doc("StepResponse"))
 async def take_step(req: StepRequest, request: Request):
     """The state at `cursor`: the step just taken with its explanation, and every value and
     gradient so far (with `since`, only those that changed). Stepping back is asking for
     cursor − 1."""
     check_iteration(req.scenario, req.iteration)
     key = lesson_key(req.scenario, req.expand, req.iteration)  # the scenario serialised once
-    return await _answer(req, key, lambda: dump(step_at(req, key)), request, _quick(req, key))
+    write = dump_columns if req.format == "columns" else dump
+    return await _answer(req, key, lambda: write(step_at(req, key)), request, _quick(req, key))
 
 
 def answer(path: str, body: dict) -> bytes:
@@ -104,7 +113,8 @@ async def _answer(
             except Abandoned:  # nobody is listening; the status is for the access log only
                 return Response(status_code=499)
         cache.answers.put(key, body)
-    return Response(body, media_type="application/json")
+    media = COLUMNS if getattr(req, "format", "objects") == "columns" else "application/json"
+    return Response(body, media_type=media)
 
 
 def _answer_key(req: StepRequest | GraphRequest, lesson: str) -> str:

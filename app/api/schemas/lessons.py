@@ -77,6 +77,14 @@ class StepRequest(Strict):
         "stepping forward or back. Omit it to get every entry.",
     )
 
+    format: Literal["objects", "columns"] = Field(
+        "objects",
+        description='"columns": `nodes`, `edges` and `parameters` come as columns, each '
+        "{length, columns: {field: [values in row order]}}, served as "
+        "`application/vnd.backstep.columns+json`: the same values, a fraction of the size and "
+        "of the time for a large network. Row i is {field: columns[field][i]}.",
+    )
+
     @model_validator(mode="after")
     def _sample(self) -> StepRequest:
         if not check_view(self.scenario, self.expand, self.sample):
@@ -116,6 +124,14 @@ class GraphRequest(Strict):
         "all",
         description='"text": labels carry only their Unicode text (latex and mathml are null), '
         "a much smaller answer for large networks.",
+    )
+
+    format: Literal["objects", "columns"] = Field(
+        "objects",
+        description='"columns": `nodes`, `edges` and `parameters` come as columns, each '
+        "{length, columns: {field: [values in row order]}}, served as "
+        "`application/vnd.backstep.columns+json`: the same values, a fraction of the size and "
+        "of the time for a large network. Row i is {field: columns[field][i]}.",
     )
 
     @model_validator(mode="after")

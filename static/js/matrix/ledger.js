@@ -7,8 +7,11 @@ import { api, messagesOf } from "../api.js";
 import { batchSamples, batchText, sampleNumber } from "../batches.js";
 import { el } from "../dom.js";
 import { formatNumber, formatSigned } from "../format.js";
+import { cancelIdle, whenIdle } from "../idle.js";
 
 const OVERSCAN = 6;
+const EAGER_OPTIONS = 500; // parameters whose menu is made at once; more wait for idle moments
+const FILL_SLICE = 2000; // at most this many options in one idle moment
 
 export function createLedger(container, { store, onSample, onGo }) {
   const select = el("select", { attrs: { id: "ledger-param" } });
@@ -62,21 +65,53 @@ export function createLedger(container, { store, onSample, onGo }) {
     drawRows();
   }
 
+  // A large network's menu of parameters (40,960 options for the 10 × 64 network: a second of
+  // work) is made in small slices while the page is idle after its first picture, and the rest at
+  // once when it is needed (the menu focused or pressed, a parameter opened).
+  let unfilled = null; // the parameters whose options are still to be made
+  let made = 0; // how many of them are made
+  let filling = 0;
+  const option = (p) => el("option", { text: p.label.text, attrs: { value: p.id } });
+  function fill(deadline = null) {
+    filling = 0;
+    if (!unfilled) return;
+    const end = deadline ? Math.min(unfilled.length, made + FILL_SLICE) : unfilled.length;
+    const slice = [];
+    while (made < end && (!deadline || slice.length < 50 || deadline.timeRemaining() > 2)) slice.push(option(unfilled[made++]));
+    select.append(...slice);
+    if (made < unfilled.length) {
+      filling = whenIdle(fill, 10000); // the next slice, at the next idle moment
+      return;
+    }
+    unfilled = null;
+    select.value = param || "";
+  }
+  const fillNow = () => {
+    cancelIdle(filling);
+    fill();
+  };
+  select.addEventListener("focus", fillNow);
+  select.addEventListener("pointerdown", fillNow);
+
   /** The parameters of a network lesson (none for an expression). */
   function setGraph(graph, network) {
     const params = network ? graph.parameters : [];
-    select.replaceChildren(el("option", { text: "Choose a parameter…", attrs: { value: "" } }), ...params.map((p) => el("option", { text: p.label.text, attrs: { value: p.id } })));
     container.closest("section").hidden = !network;
     if (!params.some((p) => p.id === param)) {
       param = null;
       data = null;
       render();
     }
-    select.value = param || "";
+    cancelIdle(filling);
+    select.replaceChildren(el("option", { text: "Choose a parameter…", attrs: { value: "" } }));
+    [unfilled, made] = [params, 0];
+    if (params.length <= EAGER_OPTIONS || param) fill();
+    else filling = whenIdle(fill, 10000);
   }
 
   function open(id) {
     param = id || null;
+    fillNow();
     select.value = param || "";
     refresh();
   }

@@ -1,0 +1,164 @@
+"""The page's modules as one response (app/bundle.py): the same modules as main.js's import
+graph, each after what it imports, its source map pointing each line back to its file, and the
+forms whose meaning a rewrite would change refused (the page then links the modules)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from app import bundle
+from app.web import MODULES
+
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def decode_vlq(segment: str) -> list[int]:
+    out, value, shift = [], 0, 0
+    for ch in segment:
+        digit = B64.index(ch)
+        value += (digit & 31) << shift
+        if digit & 32:
+            shift += 5
+            continue
+        out.append(-(value >> 1) if value & 1 else value >> 1)
+        value, shift = 0, 0
+    return out
+
+
+def test_the_bundle_holds_the_modules_main_js_imports_each_after_its_imports():
+    built = bundle.build()
+    assert sorted(built.modules) == MODULES
+    assert built.modules[-1] == "/static/js/main.js"
+    js = built.js.decode()
+    order = {url: i for i, url in enumerate(built.modules)}
+    for url in built.modules:
+        assert js.count(f"__m[{json.dumps(url)}] = await") == 1, url
+    # each module reads only modules already defined above it
+    for i, url in enumerate(built.modules):
+        start = js.index(f"__m[{json.dumps(url)}] = await")
+        end = js.index("})();", start)
+        for used in re.findall(r'= __m\["([^"]+)"\];', js[start:end]):
+            assert order[used] < i, (url, used)
+
+
+def test_the_source_map_points_every_line_back_to_its_file():
+    built = bundle.build()
+    source_map = json.loads(built.map)
+    generated = built.js.decode().split("\n")
+    src = line = 0
+    checked = 0
+    originals = {}
+    for n, segments in enumerate(source_map["mappings"].split(";")):
+        if not segments:
+            continue
+        _, ds, dl, _ = decode_vlq(segments)
+        src, line = src + ds, line + dl
+        url = source_map["sources"][src]
+        if url not in originals:
+            path = bundle.STATIC / url.removeprefix("/static/")
+            originals[url] = path.read_text().split("\n")
+        original, out = originals[url][line], generated[n]
+        # a line is the file's own, or the rewritten import or `export ` dropped before it
+        if not original.lstrip().startswith(("import", "export")) and "import.meta" not in original:
+            assert out == original, (url, line + 1)
+            checked += 1
+        elif original.startswith("export "):
+            assert out == original.removeprefix("export "), (url, line + 1)
+    assert set(originals) == set(MODULES)
+    assert checked > 5000
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "export default 1;\n",
+        "export let x = 1;\n",
+        "const a = 1;\nexport { a };\n",
+        'import x from "./a.js";\n',
+        'import * as ns from "./a.js";\n',
+        'const m = import("./a.js");\n',
+        "const u = import.meta.resolve('./a.js');\n",
+    ],
+)
+def test_a_form_the_rewrite_cannot_keep_is_refused(source):
+    with pytest.raises(bundle.Unbundlable):
+        bundle._rewrite("/static/js/x.js", source)
+
+
+def test_a_comment_or_string_that_looks_like_an_import_is_left_alone():
+    source = (
+        'import { a, b as c } from "./y.js";\n'
+        "// import { nope } from './z.js';\n"
+        "const s = `export default ${1}`, t = 'import(\"./z.js\")';\n"
+        "export function f() { return a + c; }\n"
+    )
+    got = bundle._rewrite("/static/js/x.js", source)
+    assert got.imports == [("/static/js/y.js", [("a", "a"), ("b", "c")])]
+    assert got.exports == ["f"]
+    assert got.body.count("\n") == source.count("\n")
+    assert got.body.startswith('const { a, b: c } = __m["/static/js/y.js"];\n')
+
+
+def test_an_import_cycle_or_a_missing_export_is_refused(monkeypatch):
+    files = {
+        "/static/js/a.js": 'import { b } from "./b.js";\nexport const a = 1;\n',
+        "/static/js/b.js": 'import { a } from "./a.js";\nexport const b = 2;\n',
+    }
+    monkeypatch.setattr(bundle, "_read", files.__getitem__)
+    with pytest.raises(bundle.Unbundlable, match="cycle"):
+        bundle._order("/static/js/a.js")
+    files["/static/js/b.js"] = "export const c = 2;\n"
+    with pytest.raises(bundle.Unbundlable, match="does not export b"):
+        bundle._order("/static/js/a.js")
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="node checks the bundle's syntax")
+def test_the_bundle_is_a_valid_module(tmp_path):
+    path = tmp_path / "page.mjs"
+    path.write_bytes(bundle.build().js)
+    done = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_page_links_the_bundle_and_the_bundle_is_served(client):
+    html = client.get("/").text
+    assert "modulepreload" not in html
+    js = re.search(r'<script type="module" src="(/bundle/page\.js\?v=\w+)">', html).group(1)
+    css = re.search(r'<link rel="stylesheet" href="(/bundle/page\.css\?v=\w+)">', html).group(1)
+    built = bundle.current()
+    r = client.get(js)
+    assert r.status_code == 200 and r.content == built.js
+    assert r.headers["content-type"].startswith("text/javascript")
+    assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert client.get(js, headers={"if-none-match": r.headers["etag"]}).status_code == 304
+    r = client.get(css)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/css")
+    for url in bundle.stylesheets():  # every stylesheet index.html links, in order
+        assert f"/* {url} */" in r.text
+    assert client.get(bundle.MAP_URL).json()["sources"] == list(built.modules)
+
+
+def test_a_changed_file_is_bundled_again_and_an_unbundlable_one_falls_back(tmp_path, monkeypatch):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "css").mkdir()
+    (tmp_path / "js/main.js").write_text('import { a } from "./a.js";\nconsole.log(a);\n')
+    (tmp_path / "js/a.js").write_text("export const a = 1;\n")
+    (tmp_path / "css/x.css").write_text("p { margin: 0; }\n")
+    template = tmp_path / "index.html"
+    template.write_text('<link rel="stylesheet" href="/static/css/x.css">\n')
+    monkeypatch.setattr(bundle, "STATIC", tmp_path)
+    monkeypatch.setattr(bundle, "TEMPLATE", template)
+    monkeypatch.setattr(bundle, "_cache", None)
+    monkeypatch.setattr(bundle, "RECHECK_S", 0)
+    first = bundle.current()
+    assert first.modules == ("/static/js/a.js", "/static/js/main.js")
+    assert b"const a = 1;" in first.js and b"p { margin: 0; }" in first.css
+    (tmp_path / "js/a.js").write_text("export const a = 22;\n")
+    assert b"const a = 22;" in bundle.current().js
+    (tmp_path / "js/a.js").write_text("export default 3;\n")
+    assert bundle.current() is None  # the page links its modules one by one
