@@ -133,6 +133,8 @@ def step_inline(raw: bytes) -> bytes | None:
     or its answer is built in the thread pool."""
     try:
         req = StepRequest.model_validate(json.loads(raw))
+        if req.format != "objects":
+            return None  # the columns' media type is the route's to send
         check_iteration(req.scenario, req.iteration)
         lesson = lesson_key(req.scenario, req.expand, req.iteration)
         key = _answer_key(req, lesson)
