@@ -91,6 +91,7 @@ def test_pages_embed_the_servers_limits_and_granularities(client, page):
         "iteration": limits.MAX_ITERATION,
         "csv_chars": limits.MAX_CSV_CHARS,
         "streamed_parameters": limits.MAX_STREAMED_PARAMETERS,
+        "twin_streamed_parameters": limits.MAX_TWIN_STREAMED_PARAMETERS,
     }
     assert cat["granularities"] == list(GRANULARITIES)
 

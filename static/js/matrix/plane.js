@@ -14,7 +14,14 @@ const PICK = 22; // canvas pixels: how near a click must be to a point
 export function createPlane(container, { store, onSample }) {
   const canvas = el("canvas", {
     cls: "plane-canvas",
-    attrs: { id: "ledger-plane", width: String(SIZE), height: String(SIZE), role: "img", "aria-describedby": "ledger-plane-key" },
+    attrs: {
+      id: "ledger-plane",
+      width: String(SIZE),
+      height: String(SIZE),
+      role: "img",
+      "aria-label": "The lesson's samples on the data plane, over the network's decision boundary",
+      "aria-describedby": "ledger-plane-key",
+    },
   });
   const key = el("p", { cls: "plane-key", attrs: { id: "ledger-plane-key" } });
   const figure = el("figure", { cls: "ledger-plane" }, [el("figcaption", { cls: "plane-title", text: "The samples on the data plane" }), canvas, key]);
