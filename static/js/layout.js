@@ -256,7 +256,34 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
     } else placed.push(...best.boxes);
     for (const [id, c] of best.at) at.set(id, c);
   }
+  // a tag that cannot sit on its edge clear of the boxes gets a callout: the free place nearest
+  // its edge, joined to it by a leader line (render.js), so the step's weight is still labelled
+  if (tags.size <= CALLOUT_MAX) {
+    const blocks = [...obstacles, ...placed];
+    for (const t of tags.values()) if (!t.clear) t.callout = freeSpot(t.r, blocks, W, H);
+  }
   return { at, dense, tags };
+}
+
+const CALLOUT_MAX = 128; // tags given a callout place; a larger layer's show their matrix only
+
+/** The box of r's size nearest r, inside W × H, that meets none of `blocks` (null: none). */
+function freeSpot(r, blocks, W, H) {
+  const [w, h] = [r[2] - r[0], r[3] - r[1]];
+  const [cx, cy] = [(r[0] + r[2]) / 2, (r[1] + r[3]) / 2];
+  const step = Math.max(4, h / 3);
+  let best = null;
+  let far = Infinity;
+  for (let y = 0; y + h <= H; y += step) {
+    for (let x = 0; x + w <= W; x += step) {
+      const d = (x + w / 2 - cx) ** 2 + (y + h / 2 - cy) ** 2;
+      if (d >= far) continue;
+      const q = [x, y, x + w, y + h];
+      if (blocks.some((o) => hits(o, q))) continue;
+      [best, far] = [q, d];
+    }
+  }
+  return best;
 }
 
 /** One layer's labels placed greedily, each nearest the place `pref` gives it; how many could not be. */

@@ -21,6 +21,7 @@ export function createRenderer(svg) {
   let large = null; // a large graph's canvases, culling and labels on demand (large/)
   let mask = null; // what predict mode shows as "?" (predict.js maskOf): ids of values, grads, chips
   let crowded = new Set(); // a dense layer's tags kept hidden: they would cover another (declutter)
+  let callouts = []; // [tag group, leader line] of tags moved to their callout place (declutter)
 
   // the pointer on a weight's edge shows that weight's label (a dense layer's are hidden till then)
   let peeking = null;
@@ -244,6 +245,12 @@ export function createRenderer(svg) {
     const tags = parts.layout.tags;
     for (const g of crowded) g.classList.remove("crowded");
     crowded = new Set();
+    for (const [g, line] of callouts) {
+      g.removeAttribute("transform");
+      g.classList.remove("callout");
+      line.remove();
+    }
+    callouts = [];
     if (!tags || !tags.size) return;
     const ids = [...marked.written, ...marked.active, ...[...marked.edges].map((e) => parts.paramByEdge.get(e)?.id)];
     const shown = [];
@@ -254,8 +261,20 @@ export function createRenderer(svg) {
       const t = tags.get(id);
       const g = parts.params.get(id)?.g;
       if (!t || !g) continue;
-      if (t.clear && !shown.some((r) => r[0] < t.r[2] && r[2] > t.r[0] && r[1] < t.r[3] && r[3] > t.r[1])) shown.push(t.r);
-      else {
+      const free = (q) => !shown.some((r) => r[0] < q[2] && r[2] > q[0] && r[1] < q[3] && r[3] > q[1]);
+      if (t.clear && free(t.r)) shown.push(t.r);
+      else if (t.callout && free(t.callout)) {
+        // beside its edge, where it covers nothing, with a leader line to the edge
+        const q = t.callout;
+        const [ax, ay] = [(t.r[0] + t.r[2]) / 2, (t.r[1] + t.r[3]) / 2];
+        g.setAttribute("transform", `translate(${(q[0] + q[2]) / 2 - ax} ${(q[1] + q[3]) / 2 - ay})`);
+        g.classList.add("callout");
+        const [bx, by] = [Math.min(Math.max(ax, q[0]), q[2]), Math.min(Math.max(ay, q[1]), q[3])];
+        const line = el("line", { class: "callout-leader", x1: ax, y1: ay, x2: bx, y2: by, "aria-hidden": "true" });
+        parts.gLabels.insertBefore(line, parts.gLabels.firstChild);
+        callouts.push([g, line]);
+        shown.push(q);
+      } else {
         g.classList.add("crowded");
         crowded.add(g);
       }
