@@ -1,5 +1,6 @@
 // Wires the modules together: state ⇄ URL, lesson data flow, stage, panels and controls.
 
+import { whenIdle } from "./idle.js";
 import { createAnimator } from "./animate.js";
 import { createArchitectureEditor } from "./architecture.js";
 import { createControls } from "./controls.js";
@@ -282,13 +283,16 @@ function syncPresetMenu() {
   select.options[0].textContent = isExpression(store.get().scenario) ? "Your own expression" : "Your own network";
   select.options[0].hidden = Boolean(id);
 }
-api
-  .expressionPresets()
-  .then((list) => {
-    exprGroup.append(...list.map((p) => option(EXPR + p.id, p.title, p.description)));
-    syncPresetMenu();
-  })
-  .catch(() => exprGroup.remove());
+// the expressions' menu entries once the first picture is up: the network presets come embedded
+whenIdle(() => {
+  api
+    .expressionPresets()
+    .then((list) => {
+      exprGroup.append(...list.map((p) => option(EXPR + p.id, p.title, p.description)));
+      syncPresetMenu();
+    })
+    .catch(() => exprGroup.remove());
+}, 1000);
 $("preset-select").addEventListener("change", async (ev) => {
   const id = ev.target.value;
   try {
