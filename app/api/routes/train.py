@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
@@ -50,15 +51,35 @@ async def train_scenario(req: TrainRequest, request: Request) -> Response:
     """Train for `epochs` (≤ 20,000) within `time_budget` seconds (≤ 10): loss history (train and
     test), final parameters, predictions and the trained scenario, ready for /api/step. Runs in
     one of the worker's heavy-work slots and stops if the client leaves."""
-    stop = Stop(req.time_budget)  # the trainer keeps its own budget; this one watches the client
+    return await trained(
+        request,
+        req.time_budget,
+        lambda: Job(req),
+        lambda job: job.trainer,
+        lambda job: model_json(TrainResponse, job.result()),
+    )
+
+
+async def trained(
+    request: Request,
+    budget: float,
+    start: Callable[[], Any],
+    runner: Callable[[Any], Any],
+    answer: Callable[[Any], bytes],
+) -> Response:
+    """A training (`start()`, run by `runner(it)`: its `done` and `run(epochs, seconds)`) to its
+    end in one of the worker's heavy-work slots, then `answer(it)`; it stops when the client
+    leaves. The trainer keeps its own time budget; `budget` bounds the slot's wait for it."""
+    stop = Stop(budget)
 
     def work() -> bytes | None:
-        job = Job(req)
-        while not job.trainer.done:
-            job.trainer.run(None, CHUNK_SECONDS)
+        job = start()
+        run = runner(job)
+        while not run.done:
+            run.run(None, CHUNK_SECONDS)
             if stop.gone:
                 return None
-        return model_json(TrainResponse, job.result())
+        return answer(job)
 
     try:
         body = await in_pool(work, request.is_disconnected, stop)

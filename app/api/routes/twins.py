@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from app.api.offload import Abandoned, Stop, in_pool
 from app.api.routes import train as single
 from app.api.schemas.twins import TwinStreamRequest, TwinTrainRequest, TwinTrainResponse
 from app.api.serialize import model_json
@@ -24,23 +23,13 @@ async def train_twins(req: TwinTrainRequest, request: Request) -> Response:
     """Train the scenario (`a`) and its twin (`b`: the same with `twin`'s one setting changed),
     epoch for epoch: same seed, same data, same batch order. `time_budget` (≤ 10 s) is for both
     together. Runs in one heavy-work slot and stops if the client leaves."""
-    stop = Stop(req.time_budget)
-
-    def work() -> bytes | None:
-        twins = Twins(req)
-        while not twins.done:
-            twins.run(None, single.CHUNK_SECONDS)
-            if stop.gone:
-                return None
-        return model_json(TwinTrainResponse, twins.result())
-
-    try:
-        body = await in_pool(work, request.is_disconnected, stop)
-    except Abandoned:
-        body = None
-    if body is None:
-        return Response(status_code=499)  # nobody is listening: for the access log only
-    return Response(body, media_type="application/json")
+    return await single.trained(
+        request,
+        req.time_budget,
+        lambda: Twins(req),
+        lambda twins: twins,
+        lambda twins: model_json(TwinTrainResponse, twins.result()),
+    )
 
 
 def progress_event(twins: Twins, sent: tuple[int, int]) -> str:

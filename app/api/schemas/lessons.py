@@ -29,6 +29,15 @@ from app.limits import (
     MAX_STEP_CELLS,
 )
 
+AnswerFormat = Literal["objects", "columns"]
+FORMAT_FIELD = Field(
+    "objects",
+    description='"columns": `nodes`, `edges` and `parameters` come as columns, each '
+    "{length, columns: {field: [values in row order]}}, served as "
+    "`application/vnd.backstep.columns+json`: the same values, a fraction of the size and "
+    "of the time for a large network. Row i is {field: columns[field][i]}.",
+)
+
 
 class StepRequest(Strict):
     model_config = ConfigDict(
@@ -77,13 +86,7 @@ class StepRequest(Strict):
         "stepping forward or back. Omit it to get every entry.",
     )
 
-    format: Literal["objects", "columns"] = Field(
-        "objects",
-        description='"columns": `nodes`, `edges` and `parameters` come as columns, each '
-        "{length, columns: {field: [values in row order]}}, served as "
-        "`application/vnd.backstep.columns+json`: the same values, a fraction of the size and "
-        "of the time for a large network. Row i is {field: columns[field][i]}.",
-    )
+    format: AnswerFormat = FORMAT_FIELD
 
     @model_validator(mode="after")
     def _sample(self) -> StepRequest:
@@ -126,13 +129,7 @@ class GraphRequest(Strict):
         "a much smaller answer for large networks.",
     )
 
-    format: Literal["objects", "columns"] = Field(
-        "objects",
-        description='"columns": `nodes`, `edges` and `parameters` come as columns, each '
-        "{length, columns: {field: [values in row order]}}, served as "
-        "`application/vnd.backstep.columns+json`: the same values, a fraction of the size and "
-        "of the time for a large network. Row i is {field: columns[field][i]}.",
-    )
+    format: AnswerFormat = FORMAT_FIELD
 
     @model_validator(mode="after")
     def _size(self) -> GraphRequest:
