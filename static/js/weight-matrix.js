@@ -14,6 +14,7 @@ export function createWeightMatrix(host, before = null) {
   box.hidden = true;
   host.insertBefore(box, before);
   let tensors = new Map(); // tensor → {rows, cols, params} of each dense layer small enough
+  let measuring = 0; // the frame that checks the projected column's room
 
   /** A new drawing: which layers are dense (stage.js onLayout). */
   function setLayout(graph, layout) {
@@ -62,6 +63,13 @@ export function createWeightMatrix(host, before = null) {
     }
     box.replaceChildren(table);
     box.hidden = false;
+    // projected beside the graph, it shows only where the column has room for it at this step:
+    // the column keeps one height for the lesson, and a scroll there would hide the equations
+    box.classList.remove("no-room");
+    cancelAnimationFrame(measuring);
+    measuring = requestAnimationFrame(() => {
+      if (getComputedStyle(box).display !== "none" && host.scrollHeight > host.clientHeight + 1) box.classList.add("no-room");
+    });
     // the column may now scroll: a keyboard reaches it (axe: scrollable-region-focusable)
     host.tabIndex = 0;
   }

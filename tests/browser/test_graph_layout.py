@@ -229,3 +229,18 @@ def test_projector_text_is_large(make_page, base_url):
             v = check_view(page, 24, f"{preset} projector at {k}")
             if (preset, k) == ("xor", 40):  # too narrow for it on its edge: a callout, labelled
                 assert [lab["id"] for lab in v["labels"] if lab["callout"]] == ["W2_0_1"], v
+                # and W⁽²⁾ whole beside the graph, at 24 px, in a column that does not scroll
+                wm = page.evaluate(
+                    """() => {
+                      const w = document.getElementById('weight-matrix');
+                      const e = document.getElementById('explain');
+                      const on = w.querySelector('td.is-active');
+                      return { shown: getComputedStyle(w).display !== 'none',
+                               font: parseFloat(getComputedStyle(on).fontSize),
+                               active: on.dataset.id, text: on.textContent,
+                               tag: document.querySelector('#p-W2_0_1 .wvalue').textContent,
+                               scrolls: e.scrollHeight > e.clientHeight + 1 };
+                    }"""
+                )
+                assert wm["shown"] and wm["font"] >= 24 and not wm["scrolls"], wm
+                assert wm["active"] == "W2_0_1" and wm["text"] in wm["tag"], wm
