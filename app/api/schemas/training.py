@@ -39,6 +39,30 @@ DatasetName = Literal[
 Positive = Annotated[Finite, Field(gt=0)]
 
 
+# a test set, as the training and predict requests take it (checked by check_test_set)
+TestInputs = Annotated[
+    list[Row] | None,
+    Field(
+        max_length=MAX_SAMPLES,
+        description="A test set, shaped like the scenario's inputs ([] or null: none).",
+    ),
+]
+TestTargets = Annotated[
+    list[Row] | None,
+    Field(max_length=MAX_SAMPLES, description="Its targets, one row per test input."),
+]
+
+
+def check_test_set(req):
+    """test_inputs and test_targets come together, shaped like the scenario's data."""
+    if (req.test_inputs is None) != (req.test_targets is None):
+        raise ValueError("give test_inputs and test_targets together")
+    if req.test_inputs is not None:
+        sc, names = req.scenario, ("test_inputs", "test_targets")
+        check_data(sc.layers, sc.loss, req.test_inputs, req.test_targets, names)
+    return req
+
+
 class DatasetRequest(Strict):
     """A named dataset drawn from a seed, or the user's own points (rows or CSV text)."""
 
@@ -124,14 +148,8 @@ class TrainRequest(Strict):
     dataset: DatasetRequest | None = Field(
         None, description="Replaces the scenario's inputs and targets (and gives a test set)."
     )
-    test_inputs: list[Row] | None = Field(
-        None,
-        max_length=MAX_SAMPLES,
-        description="A test set, shaped like the scenario's inputs ([] or null: none).",
-    )
-    test_targets: list[Row] | None = Field(
-        None, max_length=MAX_SAMPLES, description="Its targets, one row per test input."
-    )
+    test_inputs: TestInputs = None
+    test_targets: TestTargets = None
     epochs: Integer = Field(
         1000, ge=1, le=MAX_TRAIN_EPOCHS, description=f"1 to {MAX_TRAIN_EPOCHS:,}."
     )
@@ -168,12 +186,7 @@ class TrainRequest(Strict):
 
     @model_validator(mode="after")
     def _test_pair(self) -> TrainRequest:
-        if (self.test_inputs is None) != (self.test_targets is None):
-            raise ValueError("give test_inputs and test_targets together")
-        if self.test_inputs is not None:
-            sc, names = self.scenario, ("test_inputs", "test_targets")
-            check_data(sc.layers, sc.loss, self.test_inputs, self.test_targets, names)
-        return self
+        return check_test_set(self)
 
 
 class TrainStreamRequest(TrainRequest):
@@ -254,14 +267,8 @@ class PredictRequest(Strict):
         },
     )
     scenario: Scenario
-    test_inputs: list[Row] | None = Field(
-        None,
-        max_length=MAX_SAMPLES,
-        description="A test set, shaped like the scenario's inputs ([] or null: none).",
-    )
-    test_targets: list[Row] | None = Field(
-        None, max_length=MAX_SAMPLES, description="Its targets, one row per test input."
-    )
+    test_inputs: TestInputs = None
+    test_targets: TestTargets = None
     grid: Integer = Field(
         0,
         ge=0,
@@ -271,8 +278,7 @@ class PredictRequest(Strict):
 
     @model_validator(mode="after")
     def _test_pair(self) -> PredictRequest:
-        TrainRequest._test_pair(self)  # type: ignore[arg-type]  # the same rule, the same words
-        return self
+        return check_test_set(self)
 
 
 class PredictResponse(BaseModel):

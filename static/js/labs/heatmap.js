@@ -82,6 +82,21 @@ export function planePoint(canvasEl, extent, [x, y]) {
   return [MARGIN.l + ((x - xmin) / (xmax - xmin)) * pw, MARGIN.t + ((ymax - y) / (ymax - ymin)) * ph];
 }
 
+/** The selected sample's ring at (x, y): amber (no class colour, no weight colour) in a white
+ * halo that keeps it apart from crowded points, edged in ink. */
+export function drawRing(ctx, x, y) {
+  const circle = (r, width, colour) => {
+    ctx.lineWidth = width;
+    ctx.strokeStyle = colour;
+    ctx.beginPath();
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
+    ctx.stroke();
+  };
+  circle(15, 9, '#ffffff');
+  circle(15, 5, '#f59e0b');
+  circle(19.5, 2, '#0f172a');
+}
+
 const tickText = (v) => String(Number(v.toPrecision(2))).replace('-', '−');
 
 // Decision boundary: grid from the engine, data points on top (test points hollow), with axes.

@@ -6,7 +6,7 @@
 import { api, messagesOf } from '../api.js';
 import { el } from '../dom.js';
 import { createLedger } from '../matrix/ledger.js';
-import { planePoint } from './heatmap.js';
+import { drawRing, planePoint } from './heatmap.js';
 
 const PICK = 22; // canvas pixels: how near a click must be to a point
 
@@ -67,16 +67,7 @@ export function createLabsLedger(after, plane) {
     const [x, y] = planePoint(plane, data.extent, state.scenario.inputs[rowOf(state.sample)]);
     const ctx = ring.getContext('2d');
     ctx.clearRect(0, 0, ring.width, ring.height);
-    const circle = (r, width, colour) => {
-      ctx.lineWidth = width;
-      ctx.strokeStyle = colour;
-      ctx.beginPath();
-      ctx.arc(x, y, r, 0, 2 * Math.PI);
-      ctx.stroke();
-    };
-    circle(15, 9, '#ffffff'); // a white halo keeps the ring apart from crowded points
-    circle(15, 5, '#f59e0b'); // amber: no class colour, no weight colour
-    circle(19.5, 2, '#0f172a');
+    drawRing(ctx, x, y);
     plane.dataset.sample = String(state.sample);
     plane.dataset.extent = JSON.stringify(data.extent); // where the points are: for tests and tools
   }

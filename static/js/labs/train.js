@@ -34,7 +34,8 @@ const DEFAULTS = {
   custom: { hidden: '4', act: 'tanh', lr: 0.5, epochs: 1000, noise: 0, samples: 4 },
 };
 
-const STOP_REASONS = {
+/** Why a run ended, in words (the API's `stopped`); the twins' panel says it too. */
+export const STOP_REASONS = {
   epochs: 'all epochs done',
   target_loss: 'target loss reached',
   time: 'time budget used up',

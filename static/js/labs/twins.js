@@ -15,6 +15,7 @@ import { legend, lineChart } from './charts.js';
 import { drawBoundary, drawKey } from './heatmap.js';
 import { handOffPlan, trainedPlan } from './handoff.js';
 import { arrows } from './hidden.js';
+import { STOP_REASONS } from './train.js';
 
 export const SETTINGS = {
   learning_rate: 'Learning rate η',
@@ -25,13 +26,6 @@ export const SETTINGS = {
 };
 
 const SCHEMES = ['normal', 'xavier', 'he', 'uniform'];
-const STOP_REASONS = {
-  epochs: 'all epochs done',
-  target_loss: 'target loss reached',
-  time: 'time budget used up',
-  diverged: 'diverged',
-  cancelled: 'stopped',
-};
 
 const optimizers = () => catalog().optimizers || [];
 const optimizerOf = (name) => optimizers().find((o) => o.name === name);

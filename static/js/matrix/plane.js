@@ -5,7 +5,7 @@
 
 import { api, messagesOf } from "../api.js";
 import { el } from "../dom.js";
-import { CLASS_NAMES, drawBoundary, planePoint } from "../labs/heatmap.js";
+import { CLASS_NAMES, drawBoundary, drawRing, planePoint } from "../labs/heatmap.js";
 
 const SIZE = 480; // canvas pixels; the CSS shows it at the panel's width
 const GRID = 36;
@@ -114,16 +114,7 @@ export function createPlane(container, { store, onSample }) {
     const [x, y] = planePoint(canvas, plane.extent, points.inputs[row]);
     const ctx = canvas.getContext("2d");
     ctx.save();
-    const circle = (r, width, colour) => {
-      ctx.lineWidth = width;
-      ctx.strokeStyle = colour;
-      ctx.beginPath();
-      ctx.arc(x, y, r, 0, 2 * Math.PI);
-      ctx.stroke();
-    };
-    circle(15, 9, "#ffffff"); // a white halo keeps the ring apart from crowded points
-    circle(15, 5, "#f59e0b"); // amber: no class colour, no weight colour
-    circle(19.5, 2, "#0f172a");
+    drawRing(ctx, x, y);
     ctx.restore();
     canvas.dataset.sample = String(s);
     canvas.dataset.mark = `${x.toFixed(1)},${y.toFixed(1)}`;
