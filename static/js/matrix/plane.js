@@ -73,10 +73,11 @@ export function createPlane(container, { store, onSample }) {
       return;
     }
     if (asked && asked[0] === sc && asked[1] === (s.iteration || 1)) return; // drawn already
+    points = { inputs: sc.inputs, targets: sc.targets };
+    describe(sc.layers.at(-1), s.iteration || 1);
     waiting = !onScreen;
     if (waiting) return;
     asked = [sc, s.iteration || 1];
-    points = { inputs: sc.inputs, targets: sc.targets };
     if (ctl) ctl.abort();
     ctl = new AbortController();
     try {
@@ -96,14 +97,19 @@ export function createPlane(container, { store, onSample }) {
     const data = { extent: plane.extent, inputs: points.inputs, targets: points.targets, test_inputs: [], test_targets: [] };
     drawBoundary(canvas, grid, data);
     mark(store.get().sample);
-    const classes = plane.outputs.length > 1 ? plane.outputs.length : 2;
+    describe(plane.outputs.length, plane.iteration);
+  }
+
+  /** The key under the plane: written before the plane comes, so its arrival moves nothing. */
+  function describe(outputs, iteration) {
+    const classes = outputs > 1 ? outputs : 2;
     const names = Array.from({ length: classes }, (_, k) => `class ${k} ${CLASS_NAMES[k % 3]}`).join(", ");
     const batch = rows ? ` Only this iteration's batch (${rows.length} of ${points.inputs.length} samples) can be chosen.` : "";
     const shade = classes > 2 ? "the class the network picks, darker where it is surer" : "the network’s output, purple above ½, green below";
-    canvas.setAttribute("aria-label", `${points.inputs.length} samples on the plane of x₁ and x₂ over the network’s decision boundary at iteration ${plane.iteration}`);
+    canvas.setAttribute("aria-label", `${points.inputs.length} samples on the plane of x₁ and x₂ over the network’s decision boundary at iteration ${iteration}`);
     key.replaceChildren(
       ...Array.from({ length: classes }, (_, k) => el("span", { cls: "plane-dot", attrs: { "data-class": String(k % 3), "aria-hidden": "true" } })),
-      ` ${names}. Shade: ${shade}, with the parameters iteration ${plane.iteration} starts from. The ringed point is the selected sample; click a point to select its sample.${batch}`,
+      ` ${names}. Shade: ${shade}, with the parameters iteration ${iteration} starts from. The ringed point is the selected sample; click a point to select its sample.${batch}`,
     );
   }
 
