@@ -9,6 +9,7 @@ copied, so a lesson can keep a few along the plan and replay from the nearest on
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,7 +30,12 @@ def mean(x: np.ndarray, axis: int | None = None):
 
 
 def all_finite(values) -> bool:
-    """np.isfinite(values).all(), for an array or a scalar, without ndarray.all's wrapper."""
+    """np.isfinite(values).all(), for an array or a scalar: a few numbers (a small batch) are
+    checked as Python floats, faster than NumPy's calls on them."""
+    if type(values) is not np.ndarray:  # a parameter's value or gradient: one float
+        return math.isfinite(values)
+    if values.ndim == 1 and values.size <= 16:
+        return all(map(math.isfinite, values.tolist()))
     ok = _isfinite(values)
     return bool(ok) if ok.ndim == 0 else bool(_and(ok, axis=None))
 
