@@ -26,7 +26,7 @@ from app.engine.explain import Explainer
 from app.engine.iterations import history, start_loss
 from app.engine.mathfmt import Fmt, render
 from app.engine.plan import GRANULARITIES, Step
-from app.engine.stepper import State
+from app.engine.stepper import State, mean
 from app.engine.vectorised import forward
 from app.limits import MAX_LOSS_HISTORY
 
@@ -164,7 +164,7 @@ def loss(lesson: Lesson, state: State, fine: int) -> Loss:
     """The mean loss once computed and, at the end of a network's plan, with the updated
     parameters; its relative change where both are finite."""
     g, spec = lesson.graph, lesson.spec
-    before = float(np.mean(state.V[state.slot[g.root]])) if state.done[g.root] else None
+    before = float(mean(state.V[state.slot[g.root]])) if state.done[g.root] else None
     after = None
     if fine == lesson.plan.total and lesson.has_update and spec is not None:
         ws = [np.empty_like(w) for w in spec.weights]
