@@ -190,6 +190,13 @@ def test_twin_planes_read_from_the_back_of_the_room(make_page, base_url):
 
 def test_twins_fit_a_phone_and_keep_their_value_while_shared_settings_change(make_page, base_url):
     page = open_labs(make_page, base_url, 390, 844)
+    # the header scrolls away and keeps to two lines: sticky, it covered a quarter of the screen
+    top = page.evaluate(
+        "() => { const h = document.querySelector('header.top');"
+        " return [getComputedStyle(h).position, h.getBoundingClientRect().height,"
+        " document.documentElement.scrollWidth]; }"
+    )
+    assert top[0] == "static" and top[1] <= 110 and top[2] <= 390, top
     choose_moons(page, "100")
     page.fill("input[name=hidden]", "6, 6")
     page.locator("input[name=hidden]").blur()
