@@ -66,7 +66,7 @@ const store = createStore(init);
 const animator = createAnimator();
 const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store, onLayout: (info) => {
   graphFit?.update(info);
-  weightMatrix?.setLayout(info.graph, info.layout);
+  weightMatrix?.setLayout(info.graph, info.layout, { m: info.m, scrolls: info.tooBig && !info.fitted, svg: $("graph") });
 } });
 const weightMatrix = createWeightMatrix($("explain"), $("loss-card"));
 const graphFit = createFitControl($("graph-fit"), stage);

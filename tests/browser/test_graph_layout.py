@@ -153,11 +153,12 @@ def test_dense_layers_label_the_step_and_show_their_matrix(make_page, base_url):
     open_lesson(page, base_url, "#preset=xor&k=3")  # z⁽¹⁾₂ = W · x + b: its two weights lit
     shown = {lab["id"] for lab in check_view(page, 12, "xor")["labels"]}
     assert {"W1_1_0", "W1_1_1"} <= shown, shown
+    # W⁽¹⁾ whole, drawn in the graph's free corner (test_weight_matrix.py: over nothing drawn)
     active = page.eval_on_selector_all(
-        "#weight-matrix td.is-active", "(tds) => tds.map((t) => t.dataset.id)"
+        "#wmatrix .wmatrix-cell.is-active", "(cs) => cs.map((c) => c.dataset.id)"
     )
     assert sorted(active) == ["W1_1_0", "W1_1_1"]
-    assert page.locator("#weight-matrix td").count() == 8
+    assert page.locator("#wmatrix .wmatrix-cell").count() == 8
     # the pointer on another edge of the layer shows its label
     at = page.evaluate("""() => {
       const p = document.getElementById('e-x0__z1_3');
@@ -229,18 +230,16 @@ def test_projector_text_is_large(make_page, base_url):
             v = check_view(page, 24, f"{preset} projector at {k}")
             if (preset, k) == ("xor", 40):  # too narrow for it on its edge: a callout, labelled
                 assert [lab["id"] for lab in v["labels"] if lab["callout"]] == ["W2_0_1"], v
-                # and W⁽²⁾ whole beside the graph, at 24 px, in a column that does not scroll
+                # and W⁽²⁾ whole beside it, at 24 px, in the graph's free place for it
                 wm = page.evaluate(
                     """() => {
-                      const w = document.getElementById('weight-matrix');
-                      const e = document.getElementById('explain');
-                      const on = w.querySelector('td.is-active');
-                      return { shown: getComputedStyle(w).display !== 'none',
-                               font: parseFloat(getComputedStyle(on).fontSize),
-                               active: on.dataset.id, text: on.textContent,
-                               tag: document.querySelector('#p-W2_0_1 .wvalue').textContent,
-                               scrolls: e.scrollHeight > e.clientHeight + 1 };
+                      const on = document.querySelector('#wmatrix .wmatrix-cell.is-active text');
+                      const k = document.getElementById('graph').getScreenCTM().a;
+                      return { shown: on.getBoundingClientRect().width > 0,
+                               font: parseFloat(getComputedStyle(on).fontSize) * k,
+                               active: on.parentNode.dataset.id, text: on.textContent,
+                               tag: document.querySelector('#p-W2_0_1 .wvalue').textContent };
                     }"""
                 )
-                assert wm["shown"] and wm["font"] >= 24 and not wm["scrolls"], wm
+                assert wm["shown"] and wm["font"] >= 24, wm
                 assert wm["active"] == "W2_0_1" and wm["text"] in wm["tag"], wm
