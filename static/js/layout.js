@@ -75,6 +75,10 @@ function labelRoom(m, sources, targets, tensor) {
   // labels on demand only: room for the edges to fan out
   // (`tagRoom`: room for a lit tag beside the edges' ends, clear of the boxes around)
   if (!m.labelCols || m.onDemand?.has(tensor)) return m.tagRoom ? m.tagW * 1.25 : m.tagW * 0.38;
+  // `steep`: edges that fan out (many to one, one to many) cross the gap steeply once the rows
+  // spread over the frame's height, and their labels sit where they are steep, above and below
+  // each other: the gap need not hold a label's whole width (the placement checks that they fit)
+  if (m.steep && Math.max(sources, targets) > 1 && m.labelCols === 1) return m.edgeLabelW * STEEP_ROOM;
   return m.edgeLabelW * (Math.min(m.labelCols, Math.max(1, targets, sources)) + 0.12);
 }
 
@@ -111,7 +115,7 @@ export function layoutGraph(graph, width, height, m) {
   const spreadOut = (i, n, slot) => {
     const pitch = slot + m.rowSpace;
     const room = n > 1 ? (H - 2 * m.padY - slot) / (n - 1) : pitch;
-    const p = Math.max(pitch, Math.min(pitch * SPREAD, room));
+    const p = Math.max(pitch, Math.min(pitch * (m.steep ? STEEP_SPREAD : SPREAD), room));
     return { p, y: (H - ((n - 1) * p + slot)) / 2 };
   };
   cols.forEach((col, i) => {
@@ -156,6 +160,8 @@ export function layoutGraph(graph, width, height, m) {
 }
 
 const SPREAD = 2.2; // rows of a column at most this much further apart than they need
+const STEEP_SPREAD = 6; // ... in a layout whose fanning edges are steep (labelRoom)
+const STEEP_ROOM = 0.6; // a steep gap's width, in labels' widths
 const PLACED_MAX = 400; // more weights than this: every layer's labels are shown on demand only
 const LAYER_MAX = 64; // a layer of more weights than this is not even tried
 
@@ -503,11 +509,14 @@ function edgeGeometry(graph, boxes, m, H) {
 export function chooseLayout(graph, place, size, { projector, precision, k = 1, floorPx, maxZoom }) {
   const network = graph.parameters.some((p) => p.edge);
   const tensors = new Set(graph.parameters.filter((p) => p.edge).map((p) => p.tensor)).size;
-  const ways = graph.parameters.length > PLACED_MAX ? [[false, 1]] : network ? [[false, 1], [false, 2], [true, 1], [true, 2], [true, 0]] : [[false, 1], [true, 1]];
+  // (a small network, wide and short in its frame, may also lay its fanning edges steep: `steep`)
+  const small = network && graph.parameters.length <= STEEP_MAX;
+  const ways = graph.parameters.length > PLACED_MAX ? [[false, 1]] : network ? [[false, 1], [false, 2], [true, 1], [true, 2], [true, 0], ...(small ? [[false, 1, true], [true, 1, true]] : [])] : [[false, 1], [true, 1]];
   const all = [];
-  const tries = ways.map(([compact, cols]) => ({ compact, cols, onDemand: null }));
-  for (const { compact, cols, onDemand, tagRoom } of tries) {
+  const tries = ways.map(([compact, cols, steep]) => ({ compact, cols, steep, onDemand: null }));
+  for (const { compact, cols, steep, onDemand, tagRoom } of tries) {
     const m = metricsFor(projector, precision, k, compact);
+    m.steep = Boolean(steep);
     m.labelCols = cols;
     m.onDemand = onDemand;
     m.tagRoom = Boolean(tagRoom);
@@ -521,10 +530,10 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
     c.fits = c.text >= floorPx;
     all.push(c);
     // tags that cover a box: the same way with room beside the edges for them
-    if (crowded && !tagRoom && graph.parameters.length <= PLACED_MAX) tries.push({ compact, cols, onDemand, tagRoom: true });
+    if (crowded && !tagRoom && !steep && graph.parameters.length <= PLACED_MAX) tries.push({ compact, cols, onDemand, tagRoom: true });
     // the layers too dense for their labels given only the room their edges need: the others
     // keep theirs, and the drawing gets larger
-    if (cols && !onDemand && c.dense && c.dense < tensors) tries.push({ compact, cols, onDemand: framed.denseLayers });
+    if (cols && !onDemand && !steep && c.dense && c.dense < tensors) tries.push({ compact, cols, onDemand: framed.denseLayers });
     // none of the ways fits the frame at the floor: the rows set closer still (a tall column)
     if (all.length === tries.length && network && !all.some((a) => a.fits) && !tries.some((t) => t.compact === "tight")) {
       tries.push({ compact: "tight", cols: 1, onDemand: null }, { compact: "tight", cols: 0, onDemand: null });
@@ -542,6 +551,7 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
 }
 
 const COMFORT = 13 / 12;
+const STEEP_MAX = 24; // parameters: a network this small is tried with steep edges too
 
 function better(a, b, enough) {
   if (a.fits && b.fits && (a.text >= enough) !== (b.text >= enough)) return a.text >= enough;

@@ -141,11 +141,41 @@ def test_every_preset_fits_its_frame_with_labels_on_their_edges(make_page, base_
                 assert not v["outside"], (preset, v["outside"])  # the presets fit whole
 
 
+# The drawing's extent on screen (every node and label a viewer sees), against its frame's.
+EXTENT = """() => {
+  const f = document.getElementById('graph-wrap').getBoundingClientRect();
+  const r = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const s of document.querySelectorAll('#graph .node .shape, #graph .wlabel .wlabel-bg')) {
+    const b = s.getBoundingClientRect();
+    if (!b.width) continue;
+    r[0] = Math.min(r[0], b.left); r[1] = Math.min(r[1], b.top);
+    r[2] = Math.max(r[2], b.right); r[3] = Math.max(r[3], b.bottom);
+  }
+  const boxes = [...document.querySelectorAll('#graph .node')].map((n) => {
+    const b = n.querySelector('.shape').getBoundingClientRect();
+    return [n.dataset.id, Math.round(b.left), Math.round(b.top), Math.round(b.width), Math.round(b.height)];
+  });
+  return { w: (r[2] - r[0]) / f.width, h: (r[3] - r[1]) / f.height, boxes };
+}"""
+
+
 def test_the_tutorial_uses_the_room(make_page, base_url):
+    """At 1366 × 768 the tutorial's wide, short graph gets more of the width (a narrower side
+    column) and its fanning edges run steep: its text is 18 px or more, it spans the frame's width
+    and most of its height, nothing is clipped, and it holds still from step to step."""
     page = make_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=0")
-    v = check_view(page, 14, "tutorial")
-    assert len(v["labels"]) == 3  # W₁₁, W₁₂ and W₂, each on its edge
+    seen = None
+    for k in (0, 9, 14, 19):
+        go(page, f"#preset=tutorial&k={k}", k)
+        v = check_view(page, 18, f"tutorial at {k}")
+        assert not v["outside"] and not v["scrolls"], v["outside"]
+        if k == 0:
+            assert len(v["labels"]) == 3  # W₁₁, W₁₂ and W₂, each on its edge
+        e = page.evaluate(EXTENT)
+        assert e["w"] >= 0.9 and e["h"] >= 0.6, e  # (before: 0.98 of the width, 0.37 of the height)
+        assert seen is None or e["boxes"] == seen, k
+        seen = e["boxes"]
 
 
 def test_dense_layers_label_the_step_and_show_their_matrix(make_page, base_url):
