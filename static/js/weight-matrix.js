@@ -58,7 +58,8 @@ export function createWeightMatrix(host, before = null) {
   function current(svg, resp) {
     const marked = new Set([...svg.querySelectorAll(".wlabel.dense.lit, .wlabel.dense.active, .wlabel.dense.written")].map((g) => g.dataset.id));
     // a step that uses none of them: the weights of its node's layer (a neuron's z, a, δ)
-    const layer = layerOf(resp.steps?.[0]?.node);
+    const s = resp.steps?.[0];
+    const layer = s && (layerOf(s.target) ?? layerOf(s.node)); // a gradient's target, a value's node
     let name = [...tensors.keys()][0];
     for (const [n, t] of tensors) if (layer !== undefined && t.layer === layer) name = n;
     for (const [n, t] of tensors) if (t.params.some((p) => marked.has(p.id))) name = n;

@@ -67,9 +67,16 @@ READ = """() => {
 def layer_of(step: dict) -> tuple[str | None, str | None, int | None]:
     """The weight a step computes (its id), else the layer and row of the neuron it computes."""
     s = step["steps"][0]
+    # a gradient passed back along a weighted edge a⁽ˡ⁻¹⁾ₖ → z⁽ˡ⁾ⱼ: that weight W⁽ˡ⁾ⱼₖ multiplies it
+    src, _, dst = (s["edge"] or "").partition("__")
+    z, a = re.fullmatch(r"z(\d+)_(\d+)", dst), re.fullmatch(r"a\d+_(\d+)", src)
+    if s["phase"] == "backward" and z and a:
+        return f"W{z[1]}_{z[2]}_{a[1]}", f"W{z[1]}", None
     if re.fullmatch(r"W\d+_\d+_\d+", s["target"]):
         return s["target"], "W" + s["target"].split("_")[0][1:], None
-    m = re.fullmatch(r"[za](\d+)_(\d+)", s["node"] or "")
+    m = re.fullmatch(r"[za](\d+)_(\d+)", s["target"]) or re.fullmatch(
+        r"[za](\d+)_(\d+)", s["node"] or ""
+    )
     return (None, f"W{m[1]}", int(m[2])) if m else (None, None, None)
 
 
