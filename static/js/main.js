@@ -17,6 +17,7 @@ import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
 import { createFitControl } from "./fit-control.js";
 import { createWeightMatrix } from "./weight-matrix.js";
+import { graphShape } from "./graph-shape.js";
 import { createStore, DEFAULTS } from "./store.js";
 import { createUrlWriter, decodeHash } from "./url-state.js";
 import { createValueEditor, editTarget, withFrozen, withValue } from "./value-editor.js";
@@ -66,7 +67,8 @@ const store = createStore(init);
 const animator = createAnimator();
 const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store, onLayout: (info) => {
   graphFit?.update(info);
-  weightMatrix?.setLayout(info.graph, info.layout);
+  weightMatrix?.setLayout(info.graph, info.layout, { m: info.m, scrolls: info.tooBig && !info.fitted, svg: $("graph") });
+  graphShape(info); // a wide, short graph gets more of a laptop's width (graph-shape.js)
 } });
 const weightMatrix = createWeightMatrix($("explain"), $("loss-card"));
 const graphFit = createFitControl($("graph-fit"), stage);
