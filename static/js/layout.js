@@ -163,6 +163,11 @@ const LAYER_MAX = 64; // a layer of more weights than this is not even tried
 const rect = (b, pad = 0) => [b.x - b.w / 2 - pad, b.y - b.h / 2 - pad, b.x + b.w / 2 + pad, b.y + b.h / 2 + pad];
 const overlap = (a, b) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
 const hits = (a, b) => a[0] < b[2] && a[2] > b[0] && a[1] < b[3] && a[3] > b[1];
+/** Whether r overlaps any of `rects` by a positive area (as a sum of overlap() would be > 0). */
+function meets(rects, r) {
+  for (let i = 0; i < rects.length; i += 1) if (overlap(rects[i], r) > 0) return true;
+  return false;
+}
 
 /** A point of a weight edge's curve (layout's cubic: horizontal at both ends). */
 export function curveAt(bez, t) {
@@ -310,12 +315,18 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
       const c = curveAt(geo.bez, t);
       const r = [c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2];
       if (r[0] < 0 || r[1] < 0 || r[2] > W || r[3] > H) continue;
-      const onBoxes = obstacles.reduce((a, o) => a + overlap(o, r), 0) + placed.reduce((a, o) => a + overlap(o, r), 0);
-      const covered = onBoxes + [...sameTarget(geo)].reduce((a, o) => a + overlap(o, r), 0);
-      // clear of the boxes first, then apart from the tags lit with it
-      const worse = (f) => (f.onBoxes > 0) !== (onBoxes > 0) ? f.onBoxes > 0 : covered < f.covered - 1e-6;
-      if (!fallback || worse(fallback)) fallback = { c, r, covered, onBoxes };
-      if (covered > 0) continue;
+      if (quit) {
+        // a label that cannot be placed ends the try (no fallback is kept): only whether this
+        // place meets anything counts, so the first overlap found is enough
+        if (meets(obstacles, r) || meets(placed, r) || meets(sameTarget(geo), r)) continue;
+      } else {
+        const onBoxes = obstacles.reduce((a, o) => a + overlap(o, r), 0) + placed.reduce((a, o) => a + overlap(o, r), 0);
+        const covered = onBoxes + [...sameTarget(geo)].reduce((a, o) => a + overlap(o, r), 0);
+        // clear of the boxes first, then apart from the tags lit with it
+        const worse = (f) => (f.onBoxes > 0) !== (onBoxes > 0) ? f.onBoxes > 0 : covered < f.covered - 1e-6;
+        if (!fallback || worse(fallback)) fallback = { c, r, covered, onBoxes };
+        if (covered > 0) continue;
+      }
       if (placed.some((o) => hits(o, r)) || boxes.some((o) => hits(o, r))) continue;
       if (lines.some((line, k) => k !== i && distanceTo(line, c) < clearance)) continue;
       found = { c, r };
