@@ -286,7 +286,7 @@ function syncPresetMenu() {
   select.options[0].hidden = Boolean(id);
 }
 // the expressions' menu entries once the first picture is up: the network presets come embedded
-whenIdle(() => {
+afterFirstPaint(() => whenIdle(() => {
   api
     .expressionPresets()
     .then((list) => {
@@ -294,7 +294,7 @@ whenIdle(() => {
       syncPresetMenu();
     })
     .catch(() => exprGroup.remove());
-}, 1000);
+}, 1000));
 $("preset-select").addEventListener("change", async (ev) => {
   const id = ev.target.value;
   try {
