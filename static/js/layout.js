@@ -169,6 +169,17 @@ const LAYER_MAX = 64; // a layer of more weights than this is not even tried
 const rect = (b, pad = 0) => [b.x - b.w / 2 - pad, b.y - b.h / 2 - pad, b.x + b.w / 2 + pad, b.y + b.h / 2 + pad];
 const overlap = (a, b) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
 const hits = (a, b) => a[0] < b[2] && a[2] > b[0] && a[1] < b[3] && a[3] > b[1];
+/**
+ * Whether r overlaps any of `rects` by a positive area (as a sum of overlap() would be > 0):
+ * min(right edges) > max(left edges), and the same for top and bottom, compared directly.
+ */
+function meets(rects, r) {
+  for (let i = 0; i < rects.length; i += 1) {
+    const o = rects[i];
+    if (o[2] > o[0] && o[2] > r[0] && r[2] > o[0] && r[2] > r[0] && o[3] > o[1] && o[3] > r[1] && r[3] > o[1] && r[3] > r[1]) return true;
+  }
+  return false;
+}
 
 /** A point of a weight edge's curve (layout's cubic: horizontal at both ends). */
 export function curveAt(bez, t) {
@@ -385,15 +396,25 @@ function freeSpot(r, blocks, W, H) {
   let best = null;
   let far = Infinity;
   for (let y = 0; y + h <= H; y += step) {
+    const dy = (y + h / 2 - cy) ** 2;
+    if (dy >= far) continue; // every place of this row is as far or further (d = dx + dy ≥ dy)
+    const row = blocks.filter((o) => o[1] < y + h && o[3] > y); // those a place of this row can meet
     for (let x = 0; x + w <= W; x += step) {
-      const d = (x + w / 2 - cx) ** 2 + (y + h / 2 - cy) ** 2;
+      const d = (x + w / 2 - cx) ** 2 + dy;
       if (d >= far) continue;
-      const q = [x, y, x + w, y + h];
-      if (blocks.some((o) => hits(o, q))) continue;
-      [best, far] = [q, d];
+      if (row.some((o) => o[0] < x + w && o[2] > x)) continue;
+      [best, far] = [[x, y, x + w, y + h], d];
     }
   }
   return best;
+}
+
+const ALONG = []; // where along an edge a label may sit
+for (let t = 0.08; t <= 0.921; t += 0.02) ALONG.push(t);
+const orders = new Map(); // start → the indices of ALONG, nearest it first
+function nearest(start) {
+  if (!orders.has(start)) orders.set(start, ALONG.map((_, k) => k).sort((a, b) => Math.abs(ALONG[a] - start) - Math.abs(ALONG[b] - start)));
+  return orders.get(start);
 }
 
 /** One layer's labels placed greedily, each nearest the place `pref` gives it; how many could not be. */
@@ -411,21 +432,26 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
   for (const i of order) {
     const { p, geo } = items[i];
     const start = pref(items[i]);
-    const ts = [];
-    for (let t = 0.08; t <= 0.921; t += 0.02) ts.push(t);
-    ts.sort((a, b) => Math.abs(a - start) - Math.abs(b - start));
+    // the places along its edge (computed once a layout), nearest `start` first
+    const points = (items[i].points ||= ALONG.map((t) => curveAt(geo.bez, t)));
     let found = null;
     let fallback = null; // where it covers the least of the boxes, for when it is shown on demand
-    for (const t of ts) {
-      const c = curveAt(geo.bez, t);
+    for (const k of nearest(start)) {
+      const c = points[k];
       const r = [c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2];
       if (r[0] < 0 || r[1] < 0 || r[2] > W || r[3] > H) continue;
-      const onBoxes = obstacles.reduce((a, o) => a + overlap(o, r), 0) + placed.reduce((a, o) => a + overlap(o, r), 0);
-      const covered = onBoxes + [...sameTarget(geo)].reduce((a, o) => a + overlap(o, r), 0);
-      // clear of the boxes first, then apart from the tags lit with it
-      const worse = (f) => (f.onBoxes > 0) !== (onBoxes > 0) ? f.onBoxes > 0 : covered < f.covered - 1e-6;
-      if (!fallback || worse(fallback)) fallback = { c, r, covered, onBoxes };
-      if (covered > 0) continue;
+      if (quit) {
+        // a label that cannot be placed ends the try (no fallback is kept): only whether this
+        // place meets anything counts, so the first overlap found is enough
+        if (meets(obstacles, r) || meets(placed, r) || meets(sameTarget(geo), r)) continue;
+      } else {
+        const onBoxes = obstacles.reduce((a, o) => a + overlap(o, r), 0) + placed.reduce((a, o) => a + overlap(o, r), 0);
+        const covered = onBoxes + [...sameTarget(geo)].reduce((a, o) => a + overlap(o, r), 0);
+        // clear of the boxes first, then apart from the tags lit with it
+        const worse = (f) => (f.onBoxes > 0) !== (onBoxes > 0) ? f.onBoxes > 0 : covered < f.covered - 1e-6;
+        if (!fallback || worse(fallback)) fallback = { c, r, covered, onBoxes };
+        if (covered > 0) continue;
+      }
       if (placed.some((o) => hits(o, r)) || boxes.some((o) => hits(o, r))) continue;
       if (lines.some((line, k) => k !== i && distanceTo(line, c) < clearance)) continue;
       found = { c, r };

@@ -1,6 +1,6 @@
 // Wires the modules together: state ⇄ URL, lesson data flow, stage, panels and controls.
 
-import { whenIdle } from "./idle.js";
+import { afterFirstPaint, firstPainted, whenIdle } from "./idle.js";
 import { createAnimator } from "./animate.js";
 import { createArchitectureEditor } from "./architecture.js";
 import { createControls } from "./controls.js";
@@ -95,6 +95,7 @@ function settle(resp) {
     if (root.dataset.ready !== "true") {
       performance.mark("backstep:first-graph");
       root.dataset.ready = "true";
+      firstPainted(); // what waited for the first picture runs after this frame (idle.js)
     }
   });
 }
@@ -287,7 +288,7 @@ function syncPresetMenu() {
   select.options[0].hidden = Boolean(id);
 }
 // the expressions' menu entries once the first picture is up: the network presets come embedded
-whenIdle(() => {
+afterFirstPaint(() => whenIdle(() => {
   api
     .expressionPresets()
     .then((list) => {
@@ -295,7 +296,7 @@ whenIdle(() => {
       syncPresetMenu();
     })
     .catch(() => exprGroup.remove());
-}, 1000);
+}, 1000));
 $("preset-select").addEventListener("change", async (ev) => {
   const id = ev.target.value;
   try {
@@ -428,9 +429,9 @@ if (!store.get().scenario) {
   if (scenario) store.set({ scenario });
   else store.set({ presetId: "tutorial", scenario: structuredClone(presetById.get("tutorial").scenario), cursor: 0 });
 }
-url.now();
+afterFirstPaint(url.now); // the link written out: not something the first picture waits for
 lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boolean(store.get().presetId) }).then((problems) => {
-  requestAnimationFrame(help.firstVisit); // over the drawn lesson, not a blank page
+  afterFirstPaint(help.firstVisit); // over the drawn lesson, in a frame after it
   if (problems && !store.get().presetId) {
     // a shared link whose scenario the API rejects: say why, and show the tutorial instead
     toast.show(`The link's network was rejected: ${problems.join(" · ")}`, 10000);
