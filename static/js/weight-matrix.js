@@ -80,29 +80,44 @@ export function createWeightMatrix(host, before = null) {
     }
     inGraph?.g.replaceChildren();
     const table = document.createElement("table");
-    table.createCaption().textContent = caption;
+    const title = table.createCaption();
     const body = table.createTBody();
+    const tds = [];
     for (const row of cells) {
       const tr = body.insertRow();
       for (const p of row) {
         const td = tr.insertCell();
         if (!p) continue;
         const ps = paramState(resp, p.id);
-        td.textContent = ps ? formatSigned(ps.value, precision) : "";
-        td.title = p.label.text;
         td.dataset.id = p.id;
         if (ps && ps.value !== null) td.classList.add(ps.value < 0 ? "neg" : "pos");
         if (marked.has(p.id)) td.classList.add("is-active");
+        tds.push([td, p, ps]);
       }
     }
+    // each cell at the page's decimals, or fewer (at least 2) when the row is wider than the column:
+    // a cut-off matrix hides its last columns, and its title keeps every digit
+    const write = (decimals) => {
+      title.textContent = decimals < precision ? `${caption} (${decimals} decimals)` : caption;
+      for (const [td, p, ps] of tds) {
+        td.textContent = ps ? formatSigned(ps.value, decimals) : "";
+        td.title = ps ? `${p.label.text} = ${formatSigned(ps.value, precision)}` : p.label.text;
+      }
+    };
+    write(precision);
     box.replaceChildren(table);
     box.hidden = false;
+    box.classList.remove("tight");
     // projected beside the graph, it shows only where the column has room for it at this step:
     // the column keeps one height for the lesson, and a scroll there would hide the equations
     box.classList.remove("no-room");
     cancelAnimationFrame(measuring);
     measuring = requestAnimationFrame(() => {
-      if (getComputedStyle(box).display !== "none" && host.scrollHeight > host.clientHeight + 1) box.classList.add("no-room");
+      if (getComputedStyle(box).display === "none") return;
+      const wide = () => table.getBoundingClientRect().width > box.clientWidth + 0.5;
+      if (wide()) box.classList.add("tight");
+      for (let d = precision - 1; d >= 2 && wide(); d--) write(d);
+      if (host.scrollHeight > host.clientHeight + 1) box.classList.add("no-room");
     });
     // the column may now scroll: a keyboard reaches it (axe: scrollable-region-focusable)
     host.tabIndex = 0;

@@ -57,6 +57,8 @@ READ = """() => {
     }
     const e = document.getElementById('explain');
     out.scrolls = e.scrollHeight > e.clientHeight + 1;
+    // the whole table inside its box: no column cut off, nothing to scroll sideways to
+    out.cut = box.querySelector('table').getBoundingClientRect().width > box.clientWidth + 0.5;
   }
   out.dense = [...new Set([...svg.querySelectorAll('.wlabel.dense')].map((l) => l.dataset.id.split('_')[0]))];
   out.viewport = [innerWidth, innerHeight];
@@ -106,6 +108,7 @@ def check(v: dict, where: str, min_px: float) -> None:
     assert not v["covers"], (where, v["covers"])
     assert min(v["texts"]) >= min_px - 0.01, (where, min(v["texts"]))
     assert not v.get("scrolls"), f"{where}: the explanation scrolls"
+    assert not v.get("cut"), f"{where}: the matrix is wider than its box"
 
 
 @pytest.mark.parametrize("preset", ["xor", "softmax", "deep"])
