@@ -403,7 +403,9 @@ function sizeExplain() {
   // beside the graph: the explanation's column and a gap leave the width, the height is all the graph's
   const side = root.dataset.explain === "side" ? { w: wrap.clientWidth, h: wrap.clientHeight } : { w: wrap.clientWidth - 30.5 * parseFloat(css.fontSize), h: room };
   const fitsSide = side.w >= need.w && side.h >= need.h;
-  const size = root.dataset.explain === "side" ? (fitsSide ? "side" : "tall") : fits("--explain-tall") ? "tall" : fits("--explain-short") ? "short" : fitsSide ? "side" : "tall";
+  // a graph that fits nowhere whole (it scrolls) gets the taller frame the shorter explanation
+  // leaves: more of it in view, and a wide one laid out tighter may then show whole (layout.js)
+  const size = root.dataset.explain === "side" ? (fitsSide ? "side" : "short") : fits("--explain-tall") ? "tall" : fits("--explain-short") ? "short" : fitsSide ? "side" : "short";
   if (root.dataset.explain === size) return;
   root.dataset.explain = size;
   stage.resize(); // at once: the first step is drawn in its final frame

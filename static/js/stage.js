@@ -337,7 +337,10 @@ export function createStage({ svg, wrap, animator, store, onLayout = null }) {
     // scrolls, and it is taller than the frame was and is (else the layout stretches to the frame's
     // height): the frame shows more or less of it. A large graph's drawing takes seconds.
     const { natural, floor, scrolls } = drawnFor || {};
-    const sameDrawing = scrolls && Math.abs(next.w - size.w) < 2 && Math.max(size.h, next.h) <= natural.height * floor;
+    // (unless the frame grew to near what the drawing needs: a tighter way of drawing it, its rows
+    // closer, may then show it whole — deep projected under a shorter explanation)
+    const mayFit = next.h > size.h && next.h >= natural.height * floor * 0.6;
+    const sameDrawing = scrolls && !mayFit && Math.abs(next.w - size.w) < 2 && Math.max(size.h, next.h) <= natural.height * floor;
     if (sameDrawing && fitIn(next, natural) < floor) {
       size = next;
       cull();
