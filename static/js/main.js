@@ -391,21 +391,32 @@ new ResizeObserver(() => requestAnimationFrame(() => stage.resize())).observe($(
 // Projector mode gives the explanation one height for the whole lesson (projector.css), so the
 // graph above keeps its size and place from the first step to the last: the taller height, unless
 // the shorter one is what lets the whole graph be seen without scrolling.
-function sizeExplain() {
+function sizeExplain(again = true) {
   const root = document.documentElement;
   const need = store.get().projector && stage.needs();
   if (!need) return;
   const css = getComputedStyle(root);
   const px = (name) => parseFloat(css.getPropertyValue(name)) * parseFloat(css.fontSize); // rem → px
   const wrap = $("graph-wrap");
-  const room = wrap.clientHeight + $("explain").offsetHeight; // what the two share
+  // what the two share (the frame's box, as the stage measures it: a scrollbar's room included)
+  const room = wrap.getBoundingClientRect().height + $("explain").offsetHeight;
   const fits = (name) => wrap.clientWidth >= need.w && room - px(name) >= need.h;
+  // ... or in a way of drawing it that fits only a frame that tall (its rows closer: deep)
+  const fitsDrawn = (name) => fits(name) || stage.fitsIn({ w: Math.floor(wrap.getBoundingClientRect().width), h: Math.floor(room - px(name)) });
   // beside the graph: the explanation's column and a gap leave the width, the height is all the graph's
   const side = root.dataset.explain === "side" ? { w: wrap.clientWidth, h: wrap.clientHeight } : { w: wrap.clientWidth - 30.5 * parseFloat(css.fontSize), h: room };
   const fitsSide = side.w >= need.w && side.h >= need.h;
-  // a graph that fits nowhere whole (it scrolls) gets the taller frame the shorter explanation
-  // leaves: more of it in view, and a wide one laid out tighter may then show whole (layout.js)
-  const size = root.dataset.explain === "side" ? (fitsSide ? "side" : "short") : fits("--explain-tall") ? "tall" : fits("--explain-short") ? "short" : fitsSide ? "side" : "short";
+  // a graph that fits nowhere whole scrolls in a taller frame than the tall explanation leaves,
+  // above an explanation with room for its long equations ("mid": more of the graph in view)
+  if (root.dataset.explain === "side" && !fitsSide) {
+    // no longer fits beside it (another lesson): under it, then which height there
+    root.dataset.explain = "tall";
+    stage.resize();
+    if (again) sizeExplain(false);
+    return;
+  }
+  const under = fits("--explain-tall") ? "tall" : fitsDrawn("--explain-short") ? "short" : null;
+  const size = root.dataset.explain === "side" ? "side" : under || (fitsSide ? "side" : "mid");
   if (root.dataset.explain === size) return;
   root.dataset.explain = size;
   stage.resize(); // at once: the first step is drawn in its final frame

@@ -362,11 +362,28 @@ export function createStage({ svg, wrap, animator, store, onLayout = null }) {
     redraw();
   }
 
+  /**
+   * Whether a frame of `frame` CSS px would show the whole graph with its text at the floor, in
+   * whichever way of drawing it fits best there (rows closer, labels on demand: layout.js); not
+   * asked of a graph far larger than the frame (its layouts are costly to try).
+   */
+  function fitsIn(frame) {
+    const need = needs();
+    if (!graph || !need || need.w * 0.6 > frame.w || need.h * 0.6 > frame.h) return false;
+    const s = store.get();
+    const rootFont = parseFloat(getComputedStyle(document.documentElement).fontSize) || 24;
+    const k = s.projector ? rootFont / 24 : 1;
+    const floorPx = s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT;
+    const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
+    const chosen = chooseLayout(graph, place, frame, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
+    return Boolean(chosen?.fits);
+  }
+
   /** The smallest frame that shows the whole graph with its text at the floor (CSS px), or null. */
   const needs = () => (drawnFor ? { w: drawnFor.natural.width * drawnFor.floor, h: drawnFor.natural.height * drawnFor.floor } : null);
 
   /** A large graph's edges for export (large/edge-canvas.js), or null when they are SVG elements. */
   const edgeArt = () => renderer.parts()?.edgeCanvas || null;
 
-  return { showGraph, showStep, reveal, idle: animator.idle, setFitted, keepInView, whole, setContributions, redraw, resize, needs, repaintEdges: renderer.repaintEdges, edgeArt, svg };
+  return { showGraph, showStep, reveal, idle: animator.idle, setFitted, keepInView, whole, setContributions, redraw, resize, needs, fitsIn, repaintEdges: renderer.repaintEdges, edgeArt, svg };
 }
