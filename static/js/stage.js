@@ -347,7 +347,7 @@ export function createStage({ svg, wrap, animator, store, onLayout = null }) {
     const { natural, floor, scrolls } = drawnFor || {};
     // (unless the frame grew to near what the drawing needs: a tighter way of drawing it, its rows
     // closer, may then show it whole — deep projected under a shorter explanation)
-    const mayFit = next.h > size.h && next.h >= natural.height * floor * 0.6;
+    const mayFit = Boolean(scrolls) && next.h > size.h && next.h >= natural.height * floor * 0.6;
     const sameDrawing = scrolls && !mayFit && Math.abs(next.w - size.w) < 2 && Math.max(size.h, next.h) <= natural.height * floor;
     if (sameDrawing && fitIn(next, natural) < floor) {
       size = next;

@@ -196,11 +196,10 @@ def test_the_projected_graph_holds_still_from_the_first_step_to_the_last(
         assert now["drawn"] == first["drawn"], k
         if not first["scrolls"]:  # nor does it move on the screen
             assert now["shown"] == first["shown"], k
-    # the tutorial, XOR and softmax fit the projector whole (XOR and softmax beside the
-    # explanation); deep, too wide and too tall at 24 px, scrolls in its frame to keep the step
-    # shown in view (its drawing still holds still)
+    # every preset fits the projector whole: XOR and softmax beside the explanation, the
+    # tutorial above it, deep (too wide to have it beside) above a compact one, its rows closer
     if not preset.startswith("expr:"):
-        assert first["scrolls"] == (preset == "deep")
+        assert not first["scrolls"]
 
 
 EXPLAIN_FITS = """() => {

@@ -1,0 +1,168 @@
+"""Wide networks on the projector (1920 × 1080), as the back of the room sees them: the graph too
+wide to have the explanation beside it shows whole above a compact explanation (deep), or, where
+no frame the screen leaves can hold it at 24 px (2-6-6-6-2), in as tall a frame as the explanation
+allows; the explanation never scrolls and never clips, at a cursor of every phase, with an
+optimizer's state lines and a later iteration's loss chart; nothing under 24 px; the picture holds
+still from step to step."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import httpx
+import pytest
+
+from tests.browser.pageview import open_lesson
+from tests.browser.test_classroom import NODE_BOXES
+from tests.browser.test_graph_layout import go, scenario_hash
+
+pytestmark = pytest.mark.browser
+
+# The graph's frame and what shows in it; the explanation's box and whether anything in it
+# scrolls, sticks out of it or lies on something else; the smallest text of both.
+VIEW = """() => {
+  const wrap = document.getElementById('graph-wrap');
+  const f = wrap.getBoundingClientRect();
+  const svg = document.getElementById('graph');
+  const k = svg.getScreenCTM().a;
+  let graphText = Infinity;
+  for (const t of svg.querySelectorAll('text')) {
+    if (!t.textContent.trim() || t.getBoundingClientRect().width === 0) continue;
+    graphText = Math.min(graphText, parseFloat(getComputedStyle(t).fontSize) * k);
+  }
+  const outside = [];
+  for (const n of svg.querySelectorAll('.node')) {
+    const r = n.querySelector('.shape').getBoundingClientRect();
+    if (r.left < f.left - 0.5 || r.right > f.right + 0.5 || r.top < f.top - 0.5 || r.bottom > f.bottom + 0.5) outside.push(n.dataset.id);
+  }
+  const e = document.getElementById('explain');
+  const eb = e.getBoundingClientRect();
+  const problems = [];
+  let explainText = Infinity;
+  const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!node.textContent.trim() || el.getBoundingClientRect().width === 0) continue;
+    if (getComputedStyle(el).visibility === 'hidden' || el.closest('svg')) continue;
+    explainText = Math.min(explainText, parseFloat(getComputedStyle(el).fontSize));
+    const r = el.getBoundingClientRect();
+    if (r.bottom > eb.bottom + 0.5 || r.right > eb.right + 0.5) problems.push('out: ' + node.textContent.slice(0, 30));
+  }
+  // the chart's own labels, at their size on the screen
+  for (const t of e.querySelectorAll('svg text')) {
+    if (!t.textContent.trim() || t.getBoundingClientRect().width === 0) continue;
+    explainText = Math.min(explainText, parseFloat(getComputedStyle(t).fontSize) * t.closest('svg').getScreenCTM().a);
+  }
+  // its parts side by side or one under another, never on one another
+  const parts = [...e.children].filter((c) => c.getBoundingClientRect().height > 0);
+  for (let i = 0; i < parts.length; i++) {
+    for (let j = i + 1; j < parts.length; j++) {
+      const a = parts[i].getBoundingClientRect(), b = parts[j].getBoundingClientRect();
+      if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) problems.push(`on: ${parts[i].className} / ${parts[j].className}`);
+    }
+  }
+  for (const row of e.querySelectorAll('.eq-row, .eq-state-row')) {
+    const r = row.getBoundingClientRect();
+    if (r.height && r.bottom > eb.bottom + 0.5) problems.push('row below: ' + row.textContent.slice(0, 30));
+  }
+  const over = (el) => el.scrollHeight - el.clientHeight;
+  return {
+    frame: [wrap.clientWidth, wrap.clientHeight],
+    scrolls: wrap.scrollHeight > wrap.clientHeight + 1 || wrap.scrollWidth > wrap.clientWidth + 1,
+    outside, graphText, explainText, problems,
+    explainOver: over(e), sentenceOver: over(document.getElementById('sentence')),
+    phase: e.dataset.phase,
+    state: document.getElementById('eq-state')?.hidden === false ? document.querySelectorAll('#eq-state .eq-state-row').length : 0,
+    chart: document.getElementById('loss-card').classList.contains('has-chart'),
+    pageScrolls: document.documentElement.scrollHeight > innerHeight,
+  };
+}"""
+
+
+def with_optimizer(hash_or_scenario, optimizer: dict, base_url: str = "") -> str:
+    """A lesson's scenario (a preset id, or a scenario) with this optimizer, as a link's hash."""
+    sc = (
+        httpx.get(f"{base_url}/api/presets/{hash_or_scenario}").json()["scenario"]
+        if isinstance(hash_or_scenario, str)
+        else dict(hash_or_scenario)
+    )
+    sc["optimizer"] = optimizer
+    raw = base64.urlsafe_b64encode(json.dumps(sc).encode()).decode().rstrip("=")
+    return f"#s={raw}"
+
+
+def scenario_of(layers) -> dict:
+    raw = scenario_hash(layers)[len("#s=") :]
+    return json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+
+
+def check_explanation(v: dict, where: str) -> None:
+    assert v["explainOver"] <= 0 and v["sentenceOver"] <= 0, (where, v)  # it never scrolls
+    assert not v["problems"], (where, v["problems"])  # nor clips, nor covers itself
+    assert v["explainText"] >= 24 - 0.01, (where, v["explainText"])
+    assert v["graphText"] >= 24 - 0.01, (where, v["graphText"])
+    assert not v["pageScrolls"], where  # the picture is the screen
+
+
+def walk(page, hash_: str, cursors, phases=("forward", "backward", "update")) -> list[dict]:
+    """The lesson at these cursors (in one page, as a teacher switches lessons): each view, with
+    every node's box identical at every cursor."""
+    views, boxes = [], None
+    for k in cursors:
+        go(page, f"{hash_}&k={k}&projector=1", k)
+        v = page.evaluate(VIEW)
+        check_explanation(v, f"{hash_[:40]} at {k}")
+        now = page.evaluate(NODE_BOXES)
+        if boxes is None:
+            boxes = now
+        assert now["frame"] == boxes["frame"] and now["drawn"] == boxes["drawn"], k
+        if not v["scrolls"]:
+            assert now["shown"] == boxes["shown"], k
+        views.append(v)
+    assert {v["phase"] for v in views} >= set(phases), [v["phase"] for v in views]
+    return views
+
+
+def test_wide_networks_show_whole_or_in_a_tall_frame(make_page, base_url, screenshots):
+    page = make_page(1920, 1080, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=deep&k=0&projector=1")
+    # deep: 110 steps; 3 forward, 40 and 55 backward, 107 and 110 the update
+    views = walk(page, "#preset=deep", (3, 40, 55, 107, 110))
+    for v in views:  # whole, at 24 px: every node inside the frame, which does not scroll
+        assert not v["outside"] and not v["scrolls"], v
+        assert v["frame"][1] >= 400, v["frame"]  # (it was 243 px, the explanation 471 px)
+    page.screenshot(path=screenshots / "projector-1920-deep.png")
+    # Adam's state lines, and a later iteration's loss chart, in the same compact explanation
+    adam = with_optimizer("deep", {"name": "adam"}, base_url)
+    views = walk(page, adam, (3, 55, 107, 110))
+    assert max(v["state"] for v in views) == 4, views
+    assert all(not v["scrolls"] and not v["outside"] for v in views)
+    views = walk(page, "#preset=deep&iteration=3", (3, 36, 73, 107))
+    assert all(v["chart"] and not v["scrolls"] for v in views[1:]), views
+    # 2-6-6-6-2 needs a frame 803 px tall at 24 px (its rows set tight): more than the screen
+    # leaves the graph and the explanation together (about 750 px). It scrolls, in a frame
+    # taller than the one the tall explanation leaves (243 px), under an explanation with room
+    # for its longest equations (δ through the activation, wrapped)
+    sc = scenario_of([2, 6, 6, 6, 2])
+    hash_ = scenario_hash([2, 6, 6, 6, 2])
+    views = walk(page, hash_, (3, 126, 189, 252, 376, 379))
+    for v in views:
+        assert v["scrolls"] and v["frame"][1] >= 300, v["frame"]
+    page.screenshot(path=screenshots / "projector-1920-2-6-6-6-2.png")
+    walk(page, with_optimizer(sc, {"name": "adam"}), (3, 252, 376, 379))
+
+
+def test_rmsprop_centered_with_momentum_fits_the_projected_explanation(make_page, base_url):
+    """RMSprop's three state lines (v, ḡ and the momentum buffer) in the column beside XOR's graph,
+    at its update steps and at a later iteration (its loss chart in the loss card)."""
+    page = make_page(1920, 1080, reduced_motion="reduce")
+    opt = {"name": "rmsprop", "centered": True, "momentum": 0.9}
+    hash_ = with_optimizer("xor", opt, base_url)
+    open_lesson(page, base_url, f"{hash_}&k=0&projector=1")
+    views = walk(page, hash_, (3, 14, 40, 46, 55))
+    assert max(v["state"] for v in views) == 3, views
+    # iteration 3: the backward steps' long sentence (the batch's mean) above the chart
+    views = walk(page, f"{hash_}&iteration=3", (3, 14, 36, 40, 55))
+    assert all(v["chart"] for v in views)
