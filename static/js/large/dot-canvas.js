@@ -66,7 +66,7 @@ export function createDotCanvas(wrap, svg) {
     m.strokeStyle = colours.mark;
     m.lineCap = "round";
     for (const e of marks) {
-      const n = (e.pts ??= pathNumbers(e.geo.d));
+      const n = (e.pts ??= e.geo.pts || pathNumbers(e.geo.d));
       if (e.geo.kind === "internal" || (n.length !== 4 && n.length !== 8)) continue; // as .edge-internal: no stroke
       m.lineWidth = Number(e.width) || 2;
       m.setLineDash(e.geo.kind === "cross" ? [3, 4] : e.sign === "neg" ? [10, 5] : []);

@@ -69,7 +69,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
   const index = new Map(); // edge record → its number in the painter
   for (const e of edges.values()) {
     if (e.geo.kind === "internal") continue; // drawn with no stroke (.edge-internal)
-    const pts = (e.pts ??= pathNumbers(e.geo.d)); // the dot canvas marks edges from the same numbers
+    const pts = (e.pts ??= e.geo.pts || pathNumbers(e.geo.d)); // the dot canvas marks edges from the same numbers
     if (pts.length !== 4 && pts.length !== 8) continue;
     index.set(e, items.length);
     items.push({ e, pts });
