@@ -13,8 +13,8 @@ from app.api import cache
 from app.api.errors import invalid
 from app.api.schemas.expressions import ExpressionScenario
 from app.api.schemas.scenario import Scenario
-from app.engine.batches import Shuffler, effective, is_mini
-from app.engine.iterations import advance, iteration_work
+from app.engine.batches import effective, is_mini
+from app.engine.iterations import Advanced, advance, iteration_work
 from app.engine.lesson import Lesson
 from app.engine.network import MLPSpec, init_params
 from app.engine.views import expanded_lesson, expression_lesson
@@ -120,21 +120,14 @@ def update_samples(sc: Scenario | ExpressionScenario) -> int:
     return effective(len(sc.inputs), sc.batch_size)
 
 
-def first_batch(sc: Scenario, spec: MLPSpec) -> MLPSpec:
-    """The spec of iteration 1: the first mini-batch's rows when the scenario has mini-batches."""
-    if not is_mini(len(sc.inputs), sc.batch_size):
-        return spec
-    rows = np.array(Shuffler(len(sc.inputs), sc.batch_size, sc.shuffle_seed).indices(0))
-    return replace(spec, inputs=spec.inputs[rows], targets=spec.targets[rows])
-
-
-def _build(sc: Scenario | ExpressionScenario, expand: bool, iteration: int = 1) -> Lesson:
-    if isinstance(sc, ExpressionScenario):
-        return _expression_lesson(sc)
+def spec_at(sc: Scenario, iteration: int = 1) -> tuple[MLPSpec, Advanced | None]:
+    """The network as iteration `iteration` (1-based) starts: its parameters and optimizer state
+    after iteration − 1 updates, and, with mini-batches, only that iteration's batch of samples.
+    Also the advance that got there (None at iteration 1 of a full-batch scenario)."""
     spec = to_spec(sc)
     mini = is_mini(len(sc.inputs), sc.batch_size)
     if iteration == 1 and not mini:
-        return expanded_lesson(spec) if expand else Lesson.from_spec(spec)
+        return spec, None
     adv = advance(spec, iteration - 1, sc.batch_size if mini else None, sc.shuffle_seed)
     if adv.updates < iteration - 1:
         raise invalid(
@@ -147,6 +140,15 @@ def _build(sc: Scenario | ExpressionScenario, expand: bool, iteration: int = 1) 
     if adv.batch is not None:  # the lesson is one update: on this iteration's batch alone
         rows = np.array(adv.batch.indices)
         spec = replace(spec, inputs=spec.inputs[rows], targets=spec.targets[rows])
+    return spec, adv
+
+
+def _build(sc: Scenario | ExpressionScenario, expand: bool, iteration: int = 1) -> Lesson:
+    if isinstance(sc, ExpressionScenario):
+        return _expression_lesson(sc)
+    spec, adv = spec_at(sc, iteration)
+    if adv is None:
+        return expanded_lesson(spec) if expand else Lesson.from_spec(spec)
     lesson = expanded_lesson(spec) if expand else Lesson.from_spec(spec)
     lesson.iteration, lesson.losses, lesson.batch = iteration, adv.losses, adv.batch
     return lesson

@@ -13,6 +13,7 @@ quantity it prints is the transpose of the columns script's.
 from __future__ import annotations
 
 import json
+import textwrap
 
 import numpy as np
 
@@ -121,7 +122,14 @@ def _data(spec: MLPSpec, tensor: str, lay: Layout | None = None) -> list[str]:
     return lines
 
 
-def numpy_script(spec: MLPSpec, convention: str = "columns") -> str:
+def _origin_note(origin: str | None) -> list[str]:
+    """The docstring's lines saying which iteration (and batch) this is, wrapped at 95."""
+    if not origin:
+        return []
+    return ["", *(w for line in origin.split("\n") for w in textwrap.wrap(line, 95))]
+
+
+def numpy_script(spec: MLPSpec, convention: str = "columns", origin: str | None = None) -> str:
     lay = Layout(convention)
     depth = spec.depth
     nt = Notation(spec.layers)
@@ -131,6 +139,7 @@ def numpy_script(spec: MLPSpec, convention: str = "columns") -> str:
         "",
         "Forward pass, backward pass (the chain rule by hand) and one gradient-descent update,",
         "as in the tutorial's program. Each quantity is printed as `name = <JSON>` at full precision.",
+        *_origin_note(origin),
         _names_note(nt),
         '"""',
         "",
@@ -268,7 +277,7 @@ def _np_loss_grad(loss: str, depth: int) -> list[str]:
     return [line.format(d=f"dA{depth}") for line in LOSSES[loss].numpy_grad]
 
 
-def torch_script(spec: MLPSpec, convention: str = "columns") -> str:
+def torch_script(spec: MLPSpec, convention: str = "columns", origin: str | None = None) -> str:
     lay = Layout(convention)
     depth = spec.depth
     nt = Notation(spec.layers)
@@ -278,6 +287,7 @@ def torch_script(spec: MLPSpec, convention: str = "columns") -> str:
         "As in the tutorial's PyTorch example: build the forward pass, call loss.backward(), and",
         "read the gradients from .grad. float64 throughout, so the numbers match the engine's to the",
         "last digits. Each quantity is printed as `name = <JSON>`.",
+        *_origin_note(origin),
         _names_note(nt) + '"""',
         "",
         "import json",

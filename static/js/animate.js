@@ -97,10 +97,13 @@ export function createAnimator() {
   const busy = () => running.size > 0;
 
   /** Resolves once nothing is in flight (at once when nothing is). */
+  // resolves in the first frame with no animation running, never sooner than the next frame: the
+  // step's own frame (main.js settle sets data-cursor in it) is painted first even when nothing
+  // animates (reduced motion), so Play's pause counts from the picture, not from the answer
   const idle = () =>
     new Promise((resolve) => {
       const check = () => (running.size ? requestAnimationFrame(check) : resolve());
-      check();
+      requestAnimationFrame(check);
     });
 
   return { cancel, tween, pulse, wait, busy, idle, get reduced() {

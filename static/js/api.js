@@ -177,15 +177,17 @@ export const api = {
   expressionPresets: (signal) => get("/api/expressions/presets", signal),
   expressionPreset: (id, signal) => get(`/api/expressions/presets/${encodeURIComponent(id)}`, signal),
   parse: (expression, signal) => post("/api/expressions/parse", { expression }, signal),
-  worksheet: (scenario, expand = false, signal) => post("/api/worksheet", { scenario, expand }, signal),
+  worksheet: (scenario, expand = false, signal, iteration = 1) =>
+    post("/api/worksheet", { scenario, expand, ...(iteration > 1 ? { iteration } : {}) }, signal),
   check: (body, signal) => post("/api/check", body, signal),
   importFile: (doc, signal) => post("/api/import", doc, signal),
   datasets: (body, signal) => post("/api/datasets", body, signal),
 
   /** A download of the lesson as code or a file: resolves to { blob, filename }. */
-  async exportFile(scenario, format, name = "backstep", signal, convention = "columns") {
+  async exportFile(scenario, format, name = "backstep", signal, convention = "columns", iteration = 1) {
     const body = { scenario, format, name };
     if (convention !== "columns") body.convention = convention; // the matrix view's layout
+    if (iteration > 1) body.iteration = iteration; // the scripts start where iteration k starts
     const response = await send("POST", "/api/export", body, signal);
     return { blob: await response.blob(), filename: filenameOf(response, `${name}.${format}`) };
   },

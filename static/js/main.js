@@ -135,8 +135,9 @@ const lesson = createLesson(store, {
     controls.sync(store.get(), resp, graph);
     iterations.sync(resp);
     graphError.hidden = true;
-    // at iteration k the worksheet checks the lesson the class sees: its parameters written out
-    worksheet.show({ scenario: rebased(s.scenario, graph, s.iteration), graph, state: store.get() });
+    // at iteration k the worksheet checks (and exports) the lesson the class sees: the server
+    // rebuilds that iteration, its batch and the optimizer's state, as it does for the step
+    worksheet.show({ scenario: s.scenario, iteration: s.iteration, graph, state: store.get() });
     matrix.step();
   },
   onContributions(parts) {
@@ -304,7 +305,7 @@ $("preset-select").addEventListener("change", async (ev) => {
 });
 
 // Editing furniture beside and below the graph (panels.js); each is told what to show above.
-const loadOwn = (scenario) => lesson.load(scenario, { presetId: null, cursor: 0, sample: 0 });
+const loadOwn = (scenario, iteration = 1) => lesson.load(scenario, { presetId: null, cursor: 0, sample: 0, iteration });
 const exprPanel = addPanel({ id: "expression", title: "Your own expression", where: "below" });
 // the page's preset menu lists the textbook examples: the editor's own list would repeat it
 const exprEditor = createExpressionEditor(exprPanel.body, { presets: false, onScenario: loadOwn });
@@ -356,7 +357,7 @@ store.subscribe((s, changed) => {
   }
   if (changed.has("granularity") && lesson.graph()) timeline.setPlan(lesson.graph(), s.granularity);
   matrix.changed(s, changed);
-  if (changed.has("convention") && lesson.graph()) worksheet.show({ scenario: s.scenario, graph: lesson.graph(), state: s }); // exports follow it
+  if (changed.has("convention") && lesson.graph()) worksheet.show({ scenario: s.scenario, iteration: s.iteration, graph: lesson.graph(), state: s }); // exports follow it
   if (changed.has("scenario") || changed.has("expand")) return; // lesson.load fetches what it needs
   if (["cursor", "granularity", "sample", "precision"].some((k) => changed.has(k))) lesson.fetchStep();
   controls.sync(s, lesson.step(), lesson.graph());

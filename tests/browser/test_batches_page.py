@@ -8,13 +8,15 @@ from __future__ import annotations
 import base64
 import copy
 import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import numpy as np
 import pytest
 
 from app.engine.presets import PRESETS
-from tests.browser.pageview import open_lesson, page_url
+from tests.browser.pageview import open_lesson, open_worksheet, page_url
 from tests.browser.test_page import run_axe
 
 pytestmark = pytest.mark.browser
@@ -174,3 +176,32 @@ def test_a_batch_reads_from_the_back_of_the_room(make_page, base_url, axe_path):
     timeline = page.locator("#timeline").bounding_box()
     assert box["x"] + box["width"] <= timeline["x"]  # beside the timeline, not over it
     assert run_axe(page, axe_path) == []
+
+
+def test_worksheet_and_export_at_iteration_k_use_that_iterations_optimizer_state(
+    make_page, base_url
+):
+    """Adam at iteration 4 of a mini-batch lesson: "Check my working" checks that update (Adam's
+    state carried in, as the step shows it), and the exported script starts at that iteration."""
+    page = make_page(1366, 768, reduced_motion="reduce")
+    sc = copy.deepcopy(PRESETS["xor"]["scenario"])
+    sc.update(batch_size=2, shuffle_seed=3, optimizer={"name": "adam"}, learning_rate=0.05)
+    body = {"scenario": sc, "iteration": 4, "granularity": "pass", "cursor": 3, "precision": 12}
+    shown = httpx.post(f"{base_url}/api/step", json=body).json()
+    new = {p["id"]: p["new"] for p in shown["parameters"]}
+    open_lesson(page, base_url, link(sc, iteration=4, g="pass", k=3))
+    wait_counter(page, "epoch 2")
+    open_worksheet(page)
+    cell = page.locator("#panel-worksheet tr[data-key='new:W1_0_0'] input")
+    cell.wait_for()
+    cell.fill(f"{new['W1_0_0']:.6f}")
+    page.click("#panel-worksheet .bs-ws-check")
+    verdict = page.locator("#panel-worksheet tr[data-key='new:W1_0_0'] td").nth(1)
+    page.wait_for_function(
+        "(el) => el.textContent.trim() !== ''", arg=verdict.element_handle(), timeout=10_000
+    )
+    assert verdict.inner_text() == "✓ right"
+    with page.expect_download() as dl:
+        page.click("#panel-export-code .bs-export-btn[data-format='numpy']")
+    text = Path(dl.value.path()).read_text()
+    assert "Iteration 4 of the scenario" in text and "epoch 2, batch 2 of 2" in text

@@ -127,6 +127,13 @@ SMALL_TEXT_JS = """
 """
 
 
+# a canvas's text is its font size (data-tick-px, in canvas pixels) times the scale it is shown at
+CANVAS_TICKS_JS = """() => [...document.querySelectorAll('canvas[data-tick-px]')]
+  .filter((c) => c.getBoundingClientRect().width > 0)
+  .map((c) => [c.id, Number(c.dataset.tickPx) * c.getBoundingClientRect().width / c.width])
+  .filter(([, px]) => px < 23.5)"""
+
+
 def test_projector_mode_text_is_at_least_24px(page):
     for name in LABS:
         page.wait_for_selector(f"#lab-{name}.ran", timeout=30000)
@@ -136,3 +143,4 @@ def test_projector_mode_text_is_at_least_24px(page):
     assert page.evaluate("document.body.classList.contains('projector')")
     small = page.evaluate(SMALL_TEXT_JS)
     assert small == [], small[:20]
+    assert page.evaluate(CANVAS_TICKS_JS) == [], "a plane's tick values under 24 px"

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from tests.browser.test_labs_page import CANVAS_TICKS_JS
 from tests.browser.test_labs_stop import RECORD_STREAM, progress_events
 from tests.browser.test_labs_teacher import _hex, _rgb, open_labs
 from tests.browser.test_page import run_axe
@@ -172,8 +173,30 @@ def test_stop_stops_both_and_shows_both_at_one_epoch(make_page, base_url):
     assert float(ticks[-1].replace(",", "")) <= n
 
 
+def test_twin_planes_read_from_the_back_of_the_room(make_page, base_url):
+    """Projector mode at 1920 × 1080: both planes side by side, each plane's tick values ≥ 24 px."""
+    page = make_page(1920, 1080)
+    page.goto(f"{base_url}/labs?projector")
+    choose_moons(page, "30")
+    page.click("#twin-train")
+    page.wait_for_function(
+        "() => /^Trained in lockstep/.test(document.querySelector('#twin-status').textContent)",
+        timeout=30000,
+    )
+    a, b = (page.locator(f"#twin-boundary-{k}").bounding_box() for k in "ab")
+    assert a["y"] == b["y"] and a["x"] + a["width"] <= b["x"]  # side by side, apart
+    assert page.evaluate(CANVAS_TICKS_JS) == []
+
+
 def test_twins_fit_a_phone_and_keep_their_value_while_shared_settings_change(make_page, base_url):
     page = open_labs(make_page, base_url, 390, 844)
+    # the header scrolls away and keeps to two lines: sticky, it covered a quarter of the screen
+    top = page.evaluate(
+        "() => { const h = document.querySelector('header.top');"
+        " return [getComputedStyle(h).position, h.getBoundingClientRect().height,"
+        " document.documentElement.scrollWidth]; }"
+    )
+    assert top[0] == "static" and top[1] <= 110 and top[2] <= 390, top
     choose_moons(page, "100")
     page.fill("input[name=hidden]", "6, 6")
     page.locator("input[name=hidden]").blur()

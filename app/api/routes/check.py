@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from app.api.convert import lesson_for, plan_floor
+from app.api.convert import check_iteration, check_sample, lesson_for, plan_floor
 from app.api.errors import invalid
 from app.api.schemas.check import CheckRequest, CheckResponse, WorksheetRequest, WorksheetResponse
 from app.api.serialize import plain
@@ -12,10 +12,14 @@ router = APIRouter(tags=["check my working"])
 
 @router.post("/worksheet", response_model=WorksheetResponse)
 def list_quantities(req: WorksheetRequest) -> dict:
-    """Every number a student can check for this scenario, in the order the plan computes it."""
+    """Every number a student can check for this scenario, in the order the plan computes it
+    (at `iteration` k: the lesson of that iteration, its parameters and optimizer state after
+    k − 1 updates, as /api/step shows it)."""
     refuse_large(req.scenario)
+    check_iteration(req.scenario, req.iteration)
+    lesson = lesson_for(req.scenario, req.expand, iteration=req.iteration)
     try:
-        return {"quantities": plain(worksheet(lesson_for(req.scenario, req.expand)))}
+        return {"quantities": plain(worksheet(lesson))}
     except TooManyQuantities as e:
         raise invalid(("scenario",), str(e)) from None
 
@@ -25,7 +29,9 @@ def check_working(req: CheckRequest) -> dict:
     """Compare hand-computed values with the engine's: the first slip, what it should be and why,
     and which later numbers inherited it."""
     refuse_large(req.scenario)
-    lesson = lesson_for(req.scenario, req.expand)
+    check_iteration(req.scenario, req.iteration)
+    lesson = lesson_for(req.scenario, req.expand, iteration=req.iteration)
+    check_sample(lesson, req.sample)
     entries = [
         Entry(
             e.target, e.quantity, float(e.value), req.decimals if e.decimals is None else e.decimals

@@ -14,11 +14,10 @@ from app.api.convert import (
     check_cursor,
     check_iteration,
     check_sample,
-    first_batch,
     lesson_for,
     lesson_key,
     plan_floor,
-    to_spec,
+    spec_at,
     update_samples,
 )
 from app.api.errors import invalid
@@ -183,7 +182,7 @@ def run_iteration(req: RunRequest) -> dict:
             f"this plan has at least {floor:,} steps, more than the {MAX_RUN_STEPS:,} that "
             "/api/run lists: pass include_steps=false, or page through /api/step",
         )
-    spec = first_batch(req.scenario, to_spec(req.scenario))
+    spec, _ = spec_at(req.scenario)
     steps = None
     if req.include_steps:
         lesson = lesson_for(req.scenario)

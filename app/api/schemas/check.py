@@ -6,7 +6,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from app.api.schemas.common import Integer, MaybeFloat, Number, Strict, integer, rules
+from app.api.schemas.common import (
+    Integer,
+    MaybeFloat,
+    Number,
+    Strict,
+    integer,
+    iteration_field,
+    rules,
+)
 from app.api.schemas.expressions import AnyScenario, check_view
 from app.api.schemas.lessons import ExplanationOut, GraphRequest, Rendered
 from app.limits import (
@@ -47,7 +55,8 @@ class CheckRequest(Strict):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra=rules(
-            "sample < the scenario's number of samples (0 for an expression)",
+            "sample < the scenario's number of samples (0 for an expression); mini-batches: "
+            "sample < the iteration's batch (a position in it)",
             "each entry's target and quantity name a number of this scenario's worksheet, once",
             f"networks: samples × neurons ≤ {MAX_STEP_CELLS:,}; with expand, at most "
             f"{MAX_EXPANDED_PRODUCTS:,} weights and samples × nodes ≤ {MAX_STEP_CELLS:,}",
@@ -56,6 +65,7 @@ class CheckRequest(Strict):
     )
     scenario: AnyScenario
     expand: StrictBool = Field(False, description=EXPAND_DOC)
+    iteration: Integer = iteration_field()
     entries: list[CheckEntry] = Field(..., min_length=1, max_length=MAX_CHECK_ENTRIES)
     decimals: Integer = Field(4, ge=0, le=MAX_PRECISION, description="Decimals you worked to.")
     sample: Integer = Field(0, ge=0, description="The sample your values are for.")
@@ -85,6 +95,7 @@ class WorksheetRequest(Strict):
     )
     scenario: AnyScenario
     expand: StrictBool = Field(False, description=EXPAND_DOC)
+    iteration: Integer = iteration_field()
 
     @model_validator(mode="after")
     def _size(self) -> WorksheetRequest:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.api.schemas.common import Strict
+from app.api.schemas.common import Integer, Strict, iteration_field
 from app.api.schemas.expressions import AnyScenario
 
 ExportFormat = Literal["numpy", "pytorch", "json"]
@@ -24,6 +24,7 @@ class ExportRequest(Strict):
         description="Networks' scripts: columns: one column per sample, W @ X (the tutorial's "
         "program); rows: one row per sample, X @ W.T (PyTorch's nn.Linear). Expressions ignore it.",
     )
+    iteration: Integer = iteration_field()
     name: str = Field(
         "backstep", pattern=r"^[A-Za-z0-9_-]{1,40}$", description="The download's file name stem."
     )
@@ -35,3 +36,4 @@ class ScenarioFile(Strict):
     format: Literal["backstep-scenario"] = "backstep-scenario"
     version: Literal[1] = 1
     scenario: AnyScenario
+    iteration: Integer = iteration_field()

@@ -67,12 +67,26 @@ function classOf(target) {
   return target.indexOf(Math.max(...target));
 }
 
+const TICK_PX = 24;
 const MARGIN = { l: 72, r: 14, t: 36, b: 62 }; // x₂'s name sits above its axis // room for the axes' ticks and names
 
-function ticks(lo, hi, n = 5) {
-  const step = (hi - lo) / (n - 1);
-  return Array.from({ length: n }, (_, i) => lo + i * step);
+/** Round tick values inside [lo, hi]: about n of them, 1, 2 or 5 × 10ᵏ apart (−1, −0.5, 0, 0.5),
+ *  each with the decimals its step needs. */
+export function ticks(lo, hi, n = 5) {
+  const raw = (hi - lo) / Math.max(1, n - 1);
+  if (!(raw > 0) || !Number.isFinite(raw)) return [{ v: lo, text: tickLabel(lo, 2) }];
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw * 0.999) ?? 10 * mag;
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const out = [];
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) {
+    const v = k * step;
+    out.push({ v, text: tickLabel(v, decimals) });
+  }
+  return out;
 }
+
+const tickLabel = (v, decimals) => (Math.abs(v) < 1e-12 ? 0 : v).toFixed(decimals).replace('-', '−');
 
 /** Where an input point (x₁, x₂) is drawn on a drawBoundary canvas of this extent, in its pixels. */
 export function planePoint(canvasEl, extent, [x, y]) {
@@ -97,7 +111,6 @@ export function drawRing(ctx, x, y) {
   circle(19.5, 2, '#0f172a');
 }
 
-const tickText = (v) => String(Number(v.toPrecision(2))).replace('-', '−');
 
 // Decision boundary: grid from the engine, data points on top (test points hollow), with axes.
 export function drawBoundary(canvasEl, grid, data) {
@@ -143,27 +156,30 @@ export function drawBoundary(canvasEl, grid, data) {
   ctx.lineWidth = 1;
   ctx.strokeRect(MARGIN.l + 0.5, MARGIN.t + 0.5, pw, ph);
   ctx.fillStyle = '#0f172a';
-  ctx.font = '22px system-ui, sans-serif'; // the canvas is shown at about ¾ size
+  // 24 canvas px: the plane is drawn 520 wide and shown at 540–590 px in projector mode (two
+  // twins side by side), so its tick values read at ≥ 24 px there; tests read data-tick-px
+  ctx.font = `${TICK_PX}px system-ui, sans-serif`;
+  canvasEl.dataset.tickPx = String(TICK_PX);
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
-  for (const v of ticks(xmin, xmax)) {
+  for (const { v, text } of ticks(xmin, xmax)) {
     const x = MARGIN.l + px(v);
     ctx.beginPath();
     ctx.moveTo(x, MARGIN.t + ph);
     ctx.lineTo(x, MARGIN.t + ph + 5);
     ctx.stroke();
-    ctx.fillText(tickText(v), Math.min(Math.max(x, MARGIN.l + 14), W - 24), MARGIN.t + ph + 8);
+    ctx.fillText(text, Math.min(Math.max(x, MARGIN.l + 14), W - 24), MARGIN.t + ph + 8);
   }
   ctx.fillText('x₁', MARGIN.l + pw / 2, H - 28);
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
-  for (const v of ticks(ymin, ymax)) {
+  for (const { v, text } of ticks(ymin, ymax)) {
     const y = MARGIN.t + py(v);
     ctx.beginPath();
     ctx.moveTo(MARGIN.l - 5, y);
     ctx.lineTo(MARGIN.l, y);
     ctx.stroke();
-    ctx.fillText(tickText(v), MARGIN.l - 8, Math.min(Math.max(y, MARGIN.t + 10), MARGIN.t + ph - 10));
+    ctx.fillText(text, MARGIN.l - 8, Math.min(Math.max(y, MARGIN.t + 10), MARGIN.t + ph - 10));
   }
   ctx.textAlign = 'center';
   ctx.textBaseline = 'bottom';

@@ -32,11 +32,11 @@ export function createExportMenu(container, getState, { onImport = () => {} } = 
   container.append(root);
 
   async function save(format) {
-    const { scenario, name = "backstep", convention = "columns" } = getState();
+    const { scenario, name = "backstep", convention = "columns", iteration = 1 } = getState();
     const safe = String(name).replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 40) || "backstep";
     status.textContent = "";
     try {
-      const { blob, filename } = await api.exportFile(scenario, format, safe, undefined, convention);
+      const { blob, filename } = await api.exportFile(scenario, format, safe, undefined, convention, iteration);
       download(blob, filename);
       status.textContent = `Saved ${filename}.`;
     } catch (err) {
@@ -54,7 +54,7 @@ export function createExportMenu(container, getState, { onImport = () => {} } = 
     }
     try {
       const checked = await api.importFile(doc);
-      onImport(checked.scenario);
+      onImport(checked.scenario, checked.iteration || 1); // a file saved at iteration k opens there
       status.textContent = "Lesson loaded.";
       return checked.scenario;
     } catch (err) {

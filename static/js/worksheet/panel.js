@@ -49,6 +49,7 @@ export function createWorksheetPanels({ loadScenario }) {
     name: (current && current.state && current.state.presetId) || "lesson",
     graph: current ? current.graph : null,
     convention: (current && current.state && current.state.convention) || "columns",
+    iteration: (current && current.iteration) || 1, // the server rebuilds iteration k (and its batch)
   });
 
   // one line until a student asks for it: nineteen empty boxes would fill the side column
@@ -66,7 +67,7 @@ export function createWorksheetPanels({ loadScenario }) {
   /** The lesson shown: { scenario, graph, state }. A new scenario (or view) gets a new worksheet. */
   function show(lesson) {
     current = lesson;
-    const key = JSON.stringify([lesson.scenario, getState().expand]);
+    const key = JSON.stringify([lesson.scenario, getState().expand, getState().iteration]);
     if (key === shownKey) return mark(marked); // a redraw (a new frame size) drew the nodes anew
     shownKey = key;
     marked = null;

@@ -111,7 +111,7 @@ export function createWorksheet(container, getState, { onResult = () => {} } = {
   }
 
   async function refresh() {
-    const { scenario, expand = false, graph = null } = getState();
+    const { scenario, expand = false, graph = null, iteration = 1 } = getState();
     resetVerdicts();
     const size = graph ? worksheetSize(graph) : 0;
     // the API refuses larger worksheets (app/limits.py, via the page's catalog)
@@ -124,7 +124,7 @@ export function createWorksheet(container, getState, { onResult = () => {} } = {
       return;
     }
     try {
-      render((await api.worksheet(scenario, expand)).quantities);
+      render((await api.worksheet(scenario, expand, undefined, iteration)).quantities);
     } catch (err) {
       body.replaceChildren();
       summary.textContent = messagesOf(err).join("\n");
@@ -152,10 +152,10 @@ export function createWorksheet(container, getState, { onResult = () => {} } = {
       summary.textContent = "Type at least one number first.";
       return null;
     }
-    const { scenario, expand = false, sample = 0 } = getState();
+    const { scenario, expand = false, sample = 0, iteration = 1 } = getState();
     let result;
     try {
-      result = await api.check({ scenario, expand, sample, entries });
+      result = await api.check({ scenario, expand, sample, entries, ...(iteration > 1 ? { iteration } : {}) });
     } catch (err) {
       summary.textContent = messagesOf(err).join("\n");
       return null;
