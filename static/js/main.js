@@ -24,7 +24,8 @@ import { createExpandToggle } from "./expr/expand-toggle.js";
 import { createGuide } from "./guide.js";
 import { createTermLinks } from "./term-links.js";
 import { createExpressionEditor } from "./expr/editor.js";
-import { api } from "./api.js";
+import { api, columnar } from "./api.js";
+import { warmPainter } from "./large/edge-canvas.js";
 import { createToast, el } from "./dom.js";
 import { createWorksheetPanels } from "./worksheet/panel.js";
 import { createMatrixHooks } from "./matrix/hooks.js";
@@ -427,6 +428,7 @@ if (!store.get().scenario) {
   else store.set({ presetId: "tutorial", scenario: structuredClone(presetById.get("tutorial").scenario), cursor: 0 });
 }
 url.now();
+if (columnar(store.get().scenario)) warmPainter(); // a large network's edge painter starts while its lesson is built
 lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boolean(store.get().presetId) }).then((problems) => {
   requestAnimationFrame(help.firstVisit); // over the drawn lesson, not a blank page
   if (problems && !store.get().presetId) {
