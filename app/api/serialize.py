@@ -95,16 +95,89 @@ def _writer(cls: type) -> Callable[[Any], dict]:
     return write
 
 
+_JSON = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+
+
 def dump(obj: Any) -> bytes:
     """`obj` as compact UTF-8 JSON. The engine's objects have exactly the response models' shape
     (the API tests check every kind of answer against them), so large answers skip a second
     validation pass over tens of thousands of entries."""
-    return json.dumps(
-        plain(obj), allow_nan=False, ensure_ascii=False, separators=(",", ":")
-    ).encode()
+    return _JSON.encode(plain(obj)).encode()
 
 
 def model_json(model: Any, content: Any) -> bytes:
     """`content` validated by the route's response `model` and written as FastAPI writes it (the
     same bytes), so that work in the thread pool leaves nothing heavy for the event loop."""
     return model.model_validate(content).model_dump_json(by_alias=True).encode()
+
+
+# ── /api/step's answer ──────────────────────────────────────────────────────────
+# Its rows (a node's value and gradient, a parameter's old and new values) are most of the
+# answer's entries and all of the same few shapes, so they are written directly: each row's
+# id and first key once per id (kept), its numbers as json.dumps writes them. The rest goes
+# through the same encoder as dump. The bytes are dump(answer)'s (tests/api/test_step_bytes.py).
+_ROW_HEADS: dict[tuple[str, str], str] = {}
+ROW_HEADS = 8192  # ids kept (the memo is emptied when full)
+
+
+def _head(kind: str, rid: str) -> str:
+    head = _ROW_HEADS.get((kind, rid))
+    if head is None:
+        if len(_ROW_HEADS) >= ROW_HEADS:
+            _ROW_HEADS.clear()
+        head = _ROW_HEADS[kind, rid] = f'{{"id":{_JSON.encode(rid)},"{kind}":'
+    return head
+
+
+def _num(v: float | None) -> str:
+    """A number as dump writes plain(v): null where it is None or not finite."""
+    return "null" if v is None or not math.isfinite(v) else repr(v)
+
+
+def _ints(v: list[int]) -> str:
+    return "[" + ",".join(map(str, v)) + "]"
+
+
+def _word(v: str | None) -> str:
+    return "null" if v is None else _JSON.encode(v)
+
+
+def _node_rows(rows: list) -> str:
+    return ",".join(
+        f'{_head("value", r.id)}{_num(r.value)},"grad":{_num(r.grad)},'
+        f'"grad_parts":{_ints(r.grad_parts)}}}'
+        for r in rows
+    )
+
+
+def _param_rows(rows: list) -> str:
+    return ",".join(
+        f'{_head("old", r.id)}{_num(r.old)},"value":{_num(r.value)},"grad":{_num(r.grad)},'
+        f'"grad_parts":{_ints(r.grad_parts)},"update":{_num(r.update)},"new":{_num(r.new)},'
+        f'"direction":{_word(r.direction)}}}'
+        for r in rows
+    )
+
+
+def dump_step(answer: Any) -> bytes:
+    """dump(answer) for a StepAnswer (app.engine.answers): the same bytes, sooner."""
+    before, after = _STEP_FIELDS or _step_fields(type(answer))
+    head = _JSON.encode({k: plain(getattr(answer, k)) for k in before})
+    tail = _JSON.encode({k: plain(getattr(answer, k)) for k in after})
+    return (
+        f'{head[:-1]},"nodes":[{_node_rows(answer.nodes)}],'
+        f'"parameters":[{_param_rows(answer.parameters)}],{tail[1:]}'
+    ).encode()
+
+
+_STEP_FIELDS: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
+
+def _step_fields(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The answer's fields before `nodes`, and after `parameters` (which follows it)."""
+    global _STEP_FIELDS
+    names = [f.name for f in fields(cls)]
+    at = names.index("nodes")
+    assert names[at + 1] == "parameters" and 0 < at and at + 2 < len(names)
+    _STEP_FIELDS = (tuple(names[:at]), tuple(names[at + 2 :]))
+    return _STEP_FIELDS

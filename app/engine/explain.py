@@ -33,7 +33,7 @@ from app.engine.registry import ACTIVATIONS, LOSSES, PRIMITIVES
 from app.engine.registry.base import E, clip
 from app.engine.registry.base import terms as _terms
 from app.engine.registry.optimizers import Sig, explain_lines
-from app.engine.stepper import State
+from app.engine.stepper import State, mean
 
 ONE, ALPHA = Num(1.0), Sym("α")
 
@@ -63,6 +63,11 @@ class Explanation:
                 for f, s, r in self.lines
             ]
         return out
+
+
+def _at(v, sample: int) -> float:
+    """float(v) for one number (a parameter's), float(v[sample]) for a per-sample array."""
+    return float(v[sample]) if isinstance(v, np.ndarray) and v.ndim else float(v)
 
 
 def _g(v: float) -> str:
@@ -96,12 +101,10 @@ class Explainer:
         return n(self.val(i), self.g.nodes[i].id)
 
     def val(self, i: int) -> float:
-        v = self.s.value(i)
-        return float(v) if np.ndim(v) == 0 else float(v[self.sample])
+        return _at(self.s.value(i), self.sample)
 
     def gval(self, i: int) -> float:
-        v = self.s.grad(i)
-        return float(v) if np.ndim(v) == 0 else float(v[self.sample])
+        return _at(self.s.grad(i), self.sample)
 
     def gsym(self, i: int) -> Expr:
         """δ for a pre-activation z, ∂L/∂v otherwise."""
@@ -193,7 +196,10 @@ class Explainer:
         xs = self.s.inputs_of(i)
         with np.errstate(all="ignore"):
             local_all = OPS[nd.op].grad(xs, self.s.V[self.s.slot[i]], pos, nd.attrs)
-        local = float(np.broadcast_to(local_all, (self.m,))[self.sample])
+        if isinstance(local_all, np.ndarray) and local_all.shape == (self.m,):
+            local = float(local_all[self.sample])
+        else:  # a scalar or a single value for the whole batch
+            local = float(np.broadcast_to(local_all, (self.m,))[self.sample])
         lsym, lnum, words = self._local(nd, ins, pos, local)
         target = self.gsym(j)
         if i == self.g.root:
@@ -256,7 +262,7 @@ class Explainer:
         added = contribution
         if tgt.kind == "param":
             with np.errstate(all="ignore"):
-                added = float(np.mean(self.s.grad(i) * local_all))
+                added = float(mean(self.s.grad(i) * local_all))
         return Explanation(formula, subst, result, words + self.batch_note(), self.gval(j), added)
 
     def _softmax_ce(self, nd) -> bool:

@@ -85,9 +85,9 @@ class Lesson:
     _marks: dict = field(default_factory=dict, repr=False)  # fine cursor → State, along the plan
     _recent: OrderedDict = field(default_factory=OrderedDict, repr=False)  # answers' end states
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _mark_at: list[int] | None = field(default=None, repr=False)
+    _mark_at: tuple[int, ...] | None = field(default=None, repr=False)
     _mark_every: int = field(default=MARK_EVERY, repr=False)
-    _work_before: list[int] = field(default_factory=list, repr=False)
+    _work_before: tuple[int, ...] = field(default=(), repr=False)
     first_backward: int | None = field(default=None, repr=False)  # its first backward step
     has_update: bool = field(default=False, repr=False)  # whether the plan updates parameters
     iteration: int = 1  # 1-based: the parameters are those after iteration − 1 updates
@@ -123,10 +123,14 @@ class Lesson:
         self._state_bytes = self._marks[0].nbytes
         # room for a class stepping at its own pace, in proportion to a state's size
         self.keep_bytes = min(self.keep_bytes, 128 * self._state_bytes)
-        self.first_backward = next(
-            (s.start for s in self.plan.segments if s.phase == "backward"), None
-        )
-        self.has_update = any(s.phase == "update" for s in self.plan.segments)
+        facts = self.plan.memo.get("facts")  # the same for every lesson of this plan
+        if facts is None:
+            segments = self.plan.segments
+            facts = self.plan.memo["facts"] = (
+                next((s.start for s in segments if s.phase == "backward"), None),
+                any(s.phase == "update" for s in segments),
+            )
+        self.first_backward, self.has_update = facts
 
     def new_state(self) -> State:
         """The state before the first step: the scenario's values, nothing computed."""
@@ -231,19 +235,24 @@ class Lesson:
         return [m for m in self._mark_at if lo < m <= hi]
 
     def _plan_marks(self) -> None:
+        """Where marks go: from the plan and the room for states alone, so lessons of one plan
+        (its shape) with as much room share them (kept on the plan, never changed)."""
         if self._mark_at is not None:
             return
-        costs = [_cost(seg, self.graph.nodes[seg.node].op) for seg in self.plan.segments]
-        self._work_before = [0, *itertools.accumulate(costs)]  # replay work up to each segment
         room = max(1, self.keep_bytes // self._state_bytes - 1)
-        self._mark_every = max(MARK_EVERY, sum(costs) // room + 1)
-        marks, work = [], 0
-        for seg, cost in zip(self.plan.segments, costs, strict=True):
-            if work >= self._mark_every:
-                marks.append(seg.start)
-                work = 0
-            work += cost
-        self._mark_at = marks
+        kept = self.plan.memo.get(("marks", room))
+        if kept is None:
+            costs = [_cost(seg, self.graph.nodes[seg.node].op) for seg in self.plan.segments]
+            before = (0, *itertools.accumulate(costs))  # replay work up to each segment
+            every = max(MARK_EVERY, sum(costs) // room + 1)
+            marks, work = [], 0
+            for seg, cost in zip(self.plan.segments, costs, strict=True):
+                if work >= every:
+                    marks.append(seg.start)
+                    work = 0
+                work += cost
+            kept = self.plan.memo["marks", room] = (before, every, tuple(marks))
+        self._work_before, self._mark_every, self._mark_at = kept
 
     def quick(self, cursor: int, granularity: str, since: int | None) -> bool:
         """Whether answering is a few steps from a state kept here, with a few entries to list
@@ -309,4 +318,4 @@ class Lesson:
             v = state.P0[step.target]
         else:
             return 0.0
-        return float(v) if np.ndim(v) == 0 else float(v[sample])
+        return float(v[sample]) if isinstance(v, np.ndarray) and v.ndim else float(v)

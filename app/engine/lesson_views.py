@@ -26,7 +26,7 @@ from app.engine.explain import Explainer
 from app.engine.iterations import history, start_loss
 from app.engine.mathfmt import Fmt, render
 from app.engine.plan import GRANULARITIES, Step
-from app.engine.stepper import State
+from app.engine.stepper import State, mean
 from app.engine.vectorised import forward
 from app.limits import MAX_LOSS_HISTORY
 
@@ -117,18 +117,28 @@ def node_views(lesson: Lesson, state: State, sample: int, fine: int, which=None)
     g = lesson.graph
     first = lesson.first_backward
     backward_started = first is not None and fine > first
+    if which is None:  # every node: the sample's column read into Python floats at once
+        which = range(len(g.nodes))
+        slot, done, received = state.slot.tolist(), state.done.tolist(), state.received.tolist()
+        values, grads = state.V[:, sample].tolist(), state.G[:, sample].tolist()
+    else:  # a few nodes (`since`): each read alone, the same numbers
+        slot, done, received = state.slot, state.done, state.received
+        values = grads = None
     out = []
-    for i in range(len(g.nodes)) if which is None else which:
+    for i in which:
         if g.nodes[i].kind == "param":
             continue
-        value = float(state.V[state.slot[i]][sample]) if state.done[i] else None
+        row = slot[i]
+        value = None
+        if done[i]:
+            value = values[row] if values is not None else float(state.V[row][sample])
         if i == g.root:
             grad = 1.0 if backward_started else None
-        elif state.received[i]:
-            grad = float(state.G[state.slot[i]][sample])
+        elif received[i]:
+            grad = grads[row] if grads is not None else float(state.G[row][sample])
         else:
             grad = None
-        out.append(NodeView(g.nodes[i].id, value, grad, [int(state.received[i]), g.fan_out[i]]))
+        out.append(NodeView(g.nodes[i].id, value, grad, [int(received[i]), g.fan_out[i]]))
     return out
 
 
@@ -164,7 +174,7 @@ def loss(lesson: Lesson, state: State, fine: int) -> Loss:
     """The mean loss once computed and, at the end of a network's plan, with the updated
     parameters; its relative change where both are finite."""
     g, spec = lesson.graph, lesson.spec
-    before = float(np.mean(state.V[state.slot[g.root]])) if state.done[g.root] else None
+    before = float(mean(state.V[state.slot[g.root]])) if state.done[g.root] else None
     after = None
     if fine == lesson.plan.total and lesson.has_update and spec is not None:
         ws = [np.empty_like(w) for w in spec.weights]

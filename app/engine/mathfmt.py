@@ -21,6 +21,20 @@ _LATEX_NAMES = {
     "min": r"\min",
 }
 # fmt: on
+MEMO = 4096  # strings and numbers kept written, per memo below (cleared when full)
+_ESCAPED: dict[str, str] = {}
+_NUMBERS: dict[tuple, str] = {}
+_SYMS: dict[tuple, tuple[str, str, str]] = {}
+
+
+def _esc(s: str) -> str:
+    """html.escape(s), kept: the same few names and operators are escaped in every answer."""
+    out = _ESCAPED.get(s)
+    if out is None:
+        if len(_ESCAPED) >= MEMO:
+            _ESCAPED.clear()
+        out = _ESCAPED[s] = escape(s)
+    return out
 
 
 class Expr:
@@ -49,6 +63,17 @@ class Fmt:
     precision: int = 4
 
     def number(self, v: float) -> str:
+        """v written with this precision (kept: one number is written in text, LaTeX and
+        MathML, and the same few constants in every explanation)."""
+        key = (self.precision, v)
+        out = _NUMBERS.get(key)
+        if out is None:
+            if len(_NUMBERS) >= MEMO:
+                _NUMBERS.clear()
+            out = _NUMBERS[key] = self._number(v)
+        return out
+
+    def _number(self, v: float) -> str:
         if v is None or not math.isfinite(v):
             return "∞" if v is not None and v > 0 else ("−∞" if v is not None and v < 0 else "NaN")
         a = abs(v)
@@ -68,7 +93,7 @@ def _tag(mathml: str, ref: str, of: str) -> str:
     if not ref:
         return mathml
     end = mathml.index(">")
-    return f'{mathml[:end]} data-ref="{escape(ref)}" data-of="{of}"{mathml[end:]}'
+    return f'{mathml[:end]} data-ref="{_esc(ref)}" data-of="{of}"{mathml[end:]}'
 
 
 def _ltx(s: str) -> str:
@@ -90,8 +115,8 @@ def _fname(name: str) -> str:
 def _index(sub: str) -> str:
     """A subscript in MathML: 10,3 (two indices, one with two digits) as 10 , 3."""
     if "," not in sub:
-        return f"<mn>{escape(sub)}</mn>"
-    parts = "<mo>,</mo>".join(f"<mn>{escape(p)}</mn>" for p in sub.split(","))
+        return f"<mn>{_esc(sub)}</mn>"
+    parts = "<mo>,</mo>".join(f"<mn>{_esc(p)}</mn>" for p in sub.split(","))
     return f"<mrow>{parts}</mrow>"
 
 
@@ -106,12 +131,31 @@ class Sym(Expr):
     def to(self, ref: str, of: str = "value") -> Sym:
         return Sym(self.base, self.sub, self.sup, ref, of)
 
+    def _forms(self) -> tuple[str, str, str]:
+        """Text, LaTeX and untagged MathML: the same for every symbol of this name (kept)."""
+        key = (self.base, self.sub, self.sup)
+        out = _SYMS.get(key)
+        if out is None:
+            if len(_SYMS) >= MEMO:
+                _SYMS.clear()
+            out = _SYMS[key] = (self._text(), self._latex(), self._mathml())
+        return out
+
     def text(self, fmt: Fmt) -> str:
+        return self._forms()[0]
+
+    def latex(self, fmt: Fmt) -> str:
+        return self._forms()[1]
+
+    def mathml(self, fmt: Fmt) -> str:
+        return _tag(self._forms()[2], self.ref, self.of)
+
+    def _text(self) -> str:
         sup = self.sup.translate(_SUP) if self.sup else ""
         sub = self.sub.translate(_SUB) if self.sub else ""
         return f"{self.base}{sup}{sub}"
 
-    def latex(self, fmt: Fmt) -> str:
+    def _latex(self) -> str:
         out = _ltx(self.base)
         if len(self.base) > 1 and self.base not in _LATEX_NAMES:
             out = r"\mathrm{" + out.replace("_", r"\_") + "}"
@@ -121,17 +165,14 @@ class Sym(Expr):
             out += "_{" + self.sub + "}"
         return out
 
-    def mathml(self, fmt: Fmt) -> str:
-        return _tag(self._mathml(), self.ref, self.of)
-
     def _mathml(self) -> str:
-        base = f"<mi>{escape(self.base)}</mi>"
+        base = f"<mi>{_esc(self.base)}</mi>"
         if self.sub and self.sup:
-            return f"<msubsup>{base}{_index(self.sub)}<mn>{escape(self.sup)}</mn></msubsup>"
+            return f"<msubsup>{base}{_index(self.sub)}<mn>{_esc(self.sup)}</mn></msubsup>"
         if self.sub:
             return f"<msub>{base}{_index(self.sub)}</msub>"
         if self.sup:
-            return f"<msup>{base}<mn>{escape(self.sup)}</mn></msup>"
+            return f"<msup>{base}<mn>{_esc(self.sup)}</mn></msup>"
         return base
 
 
@@ -179,9 +220,9 @@ class Word(Expr):
 
     def mathml(self, fmt: Fmt) -> str:
         return (
-            f"<mtext>{escape(self.word)}</mtext>"
+            f"<mtext>{_esc(self.word)}</mtext>"
             if self.word.isalpha()
-            else f"<mo>{escape(self.word)}</mo>"
+            else f"<mo>{_esc(self.word)}</mo>"
         )
 
 
@@ -230,7 +271,7 @@ class Bin(Expr):
 
     def mathml(self, fmt: Fmt) -> str:
         a, b = self._parts(fmt, "mathml")
-        return f"<mrow>{a}<mo>{escape(self.op)}</mo>{b}</mrow>"
+        return f"<mrow>{a}<mo>{_esc(self.op)}</mo>{b}</mrow>"
 
 
 @dataclass(frozen=True)
@@ -260,7 +301,7 @@ class Chain(Expr):
         return f" {_ltx(self.op)} ".join(self._each(fmt, "latex"))
 
     def mathml(self, fmt: Fmt) -> str:
-        return "<mrow>" + f"<mo>{escape(self.op)}</mo>".join(self._each(fmt, "mathml")) + "</mrow>"
+        return "<mrow>" + f"<mo>{_esc(self.op)}</mo>".join(self._each(fmt, "mathml")) + "</mrow>"
 
 
 @dataclass(frozen=True)
@@ -383,7 +424,7 @@ class Call(Expr):
 
     def mathml(self, fmt: Fmt) -> str:
         args = "<mo>,</mo>".join(a.mathml(fmt) for a in self.args)
-        return f"<mrow><mi>{escape(self.name)}</mi><mo>(</mo>{args}<mo>)</mo></mrow>"
+        return f"<mrow><mi>{_esc(self.name)}</mi><mo>(</mo>{args}<mo>)</mo></mrow>"
 
 
 @dataclass(frozen=True)
@@ -418,7 +459,7 @@ class Rel(Expr):
     def mathml(self, fmt: Fmt) -> str:
         return (
             "<mrow>"
-            + f"<mo>{escape(self.op)}</mo>".join(s.mathml(fmt) for s in self.sides)
+            + f"<mo>{_esc(self.op)}</mo>".join(s.mathml(fmt) for s in self.sides)
             + "</mrow>"
         )
 

@@ -118,6 +118,7 @@ class Plan:
                 push("update", group[0], tuple(group), graph.nodes[group[0]].layer)
         self.segments = segs
         self.total = t
+        self.memo: dict = {}  # what lessons derive from this (immutable) plan, kept
         self._steps: list[Step] | None = None
         self._seg_starts = [s.start for s in segs]
         self._bounds = {"node": [s.start for s in segs] + [t]}

@@ -9,6 +9,7 @@ copied, so a lesson can keep a few along the plan and replay from the nearest on
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,6 +20,24 @@ from app.engine.plan import Plan, Step
 from app.engine.update_rule import PLAIN, Rule
 
 EDGE_MEMO_NODES = 2_000  # graphs up to this size keep their backward edges' index arrays
+_isfinite, _sum, _and = np.isfinite, np.add.reduce, np.logical_and.reduce
+
+
+def mean(x: np.ndarray, axis: int | None = None):
+    """np.mean(x, axis): the same sum (np.add.reduce) divided by the same count, without the
+    Python wrapper around it (which costs more than the arithmetic of a small batch)."""
+    return _sum(x, axis=axis) / (x.size if axis is None else x.shape[axis])
+
+
+def all_finite(values) -> bool:
+    """np.isfinite(values).all(), for an array or a scalar: a few numbers (a small batch) are
+    checked as Python floats, faster than NumPy's calls on them."""
+    if type(values) is not np.ndarray:  # a parameter's value or gradient: one float
+        return math.isfinite(values)
+    if values.ndim == 1 and values.size <= 16:
+        return all(map(math.isfinite, values.tolist()))
+    ok = _isfinite(values)
+    return bool(ok) if ok.ndim == 0 else bool(_and(ok, axis=None))
 
 
 class Inputs(Sequence):
@@ -148,13 +167,13 @@ class State:
 
     def _accumulate(self, j: int, c: np.ndarray) -> None:
         if self.slot[j] < 0:
-            self.pgrad[j] += np.mean(c)
+            self.pgrad[j] += mean(c)
         else:
             self.G[self.slot[j]] += c
         self.received[j] += 1
 
     def _check(self, t: int, node: int, values) -> None:
-        if self.diverged is None and not np.isfinite(values).all():
+        if self.diverged is None and not all_finite(values):
             self.diverged = (t, node)
 
     # ── many steps ───────────────────────────────────────────────────────────
@@ -170,7 +189,7 @@ class State:
             ps = np.array(items)
             self._update(ps)
             self.updated[ps] = True
-            if not np.all(np.isfinite(self.P[ps])):
+            if not all_finite(self.P[ps]):
                 bad = int(np.argmin(np.isfinite(self.P[ps])))
                 self.diverged = (lo + bad, int(ps[bad]))
         else:
@@ -183,16 +202,20 @@ class State:
         ws, a_rows, b, xs, x_ws, targets = self._wsum_edges(node, items)
         if len(ws):  # ∂L/∂wᵢ = mean(δ·aᵢ)
             a_vals = self.V[a_rows]
-            self.pgrad[ws] += np.mean(up[None, :] * a_vals, axis=1)
+            self.pgrad[ws] += mean(up[None, :] * a_vals, axis=1)
             self.received[ws] += 1
-        if b is not None:  # ∂L/∂b = mean(δ·1)
-            self.pgrad[b] += np.mean(up * np.ones_like(up))
+        if b is not None:  # ∂L/∂b = mean(δ·1), and δ·1 is δ to the bit
+            self.pgrad[b] += mean(up)
             self.received[b] += 1
         if len(xs):  # ∂ℓ/∂aᵢ += δ·wᵢ
             w_vals = self.P[x_ws]
             self.G[self.slot[xs]] += up[None, :] * w_vals[:, None]
             self.received[xs] += 1
-        if self.diverged is None:
+        if self.diverged is None and not (  # all finite (the common case): nothing to find
+            all_finite(self.pgrad[ws])
+            and (b is None or all_finite(self.pgrad[b]))
+            and all_finite(self.G[self.slot[xs]])
+        ):
             self._check_edges(targets, start)
 
     def _wsum_edges(self, node: int, items: tuple[int, ...]):

@@ -75,6 +75,10 @@ function labelRoom(m, sources, targets, tensor) {
   // labels on demand only: room for the edges to fan out
   // (`tagRoom`: room for a lit tag beside the edges' ends, clear of the boxes around)
   if (!m.labelCols || m.onDemand?.has(tensor)) return m.tagRoom ? m.tagW * 1.25 : m.tagW * 0.38;
+  // `steep`: edges that fan out (many to one, one to many) cross the gap steeply once the rows
+  // spread over the frame's height, and their labels sit where they are steep, above and below
+  // each other: the gap need not hold a label's whole width (the placement checks that they fit)
+  if (m.steep && Math.max(sources, targets) > 1 && m.labelCols === 1) return m.edgeLabelW * STEEP_ROOM;
   return m.edgeLabelW * (Math.min(m.labelCols, Math.max(1, targets, sources)) + 0.12);
 }
 
@@ -111,7 +115,7 @@ export function layoutGraph(graph, width, height, m) {
   const spreadOut = (i, n, slot) => {
     const pitch = slot + m.rowSpace;
     const room = n > 1 ? (H - 2 * m.padY - slot) / (n - 1) : pitch;
-    const p = Math.max(pitch, Math.min(pitch * SPREAD, room));
+    const p = Math.max(pitch, Math.min(pitch * (m.steep ? STEEP_SPREAD : SPREAD), room));
     return { p, y: (H - ((n - 1) * p + slot)) / 2 };
   };
   cols.forEach((col, i) => {
@@ -150,13 +154,15 @@ export function layoutGraph(graph, width, height, m) {
     }
   });
   // only its size asked for (chooseLayout): no edges drawn, no labels placed
-  if (m.sizeOnly) return { width: W, height: H, boxes, neurons, edges: new Map(), labels: new Map(), denseLayers: new Set(), tags: new Map() };
+  if (m.sizeOnly) return { width: W, height: H, boxes, neurons, edges: new Map(), labels: new Map(), denseLayers: new Set(), tags: new Map(), matrixSlots: new Map() };
   const edges = edgeGeometry(graph, boxes, m, H);
   const labels = placeWeightLabels(graph, edges, boxes, neurons, W, H, m);
-  return { width: W, height: H, boxes, neurons, edges, labels: labels.at, denseLayers: labels.dense, tags: labels.tags || new Map() };
+  return { width: W, height: H, boxes, neurons, edges, labels: labels.at, denseLayers: labels.dense, tags: labels.tags || new Map(), matrixSlots: labels.slots || new Map() };
 }
 
 const SPREAD = 2.2; // rows of a column at most this much further apart than they need
+const STEEP_SPREAD = 6; // ... in a layout whose fanning edges are steep (labelRoom)
+const STEEP_ROOM = 0.6; // a steep gap's width, in labels' widths
 const PLACED_MAX = 400; // more weights than this: every layer's labels are shown on demand only
 const LAYER_MAX = 64; // a layer of more weights than this is not even tried
 
@@ -164,6 +170,17 @@ const LAYER_MAX = 64; // a layer of more weights than this is not even tried
 const rect = (b, pad = 0) => [b.x - b.w / 2 - pad, b.y - b.h / 2 - pad, b.x + b.w / 2 + pad, b.y + b.h / 2 + pad];
 const overlap = (a, b) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
 const hits = (a, b) => a[0] < b[2] && a[2] > b[0] && a[1] < b[3] && a[3] > b[1];
+/**
+ * Whether r overlaps any of `rects` by a positive area (as a sum of overlap() would be > 0):
+ * min(right edges) > max(left edges), and the same for top and bottom, compared directly.
+ */
+function meets(rects, r) {
+  for (let i = 0; i < rects.length; i += 1) {
+    const o = rects[i];
+    if (o[2] > o[0] && o[2] > r[0] && r[2] > o[0] && r[2] > r[0] && o[3] > o[1] && o[3] > r[1] && r[3] > o[1] && r[3] > r[1]) return true;
+  }
+  return false;
+}
 
 /** A point of a weight edge's curve (layout's cubic: horizontal at both ends). */
 export function curveAt(bez, t) {
@@ -257,13 +274,117 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
     } else placed.push(...best.boxes);
     for (const [id, c] of best.at) at.set(id, c);
   }
+  // the dense layers' whole matrix W⁽ˡ⁾ gets a place of its own in the drawing, where nothing is
+  // drawn (weight-matrix.js writes it there): decided with the layout, it never moves
+  const slots = dense.size && !m.sizeOnly && !m.noSlots ? matrixSlots(graph, dense, edges, [...obstacles, ...placed, ...[...tags.values()].map((t) => t.r)], W, H, m) : new Map();
   // a tag that cannot sit on its edge clear of the boxes gets a callout: the free place nearest
   // its edge, joined to it by a leader line (render.js), so the step's weight is still labelled
   if (tags.size <= CALLOUT_MAX) {
     const blocks = [...obstacles, ...placed];
+    for (const slot of slots.values()) blocks.push(slot.r);
     for (const t of tags.values()) if (!t.clear) t.callout = freeSpot(t.r, blocks, W, H);
   }
-  return { at, dense, tags };
+  return { at, dense, tags, slots };
+}
+
+export const MATRIX_SIDE_MAX = 12; // a larger matrix is no help to read: the labels on demand remain
+
+/**
+ * The sizes of a dense layer's matrix drawn at the labels' size: a caption line, then its rows
+ * of cells (each a signed number); `list`: one entry a row, its name before it. Shared with
+ * weight-matrix.js, which draws it.
+ */
+export function matrixMetrics(m, rows, cols, list = false) {
+  const f = m.edgeLabel;
+  const cellW = Math.ceil(m.tagW * 0.9);
+  const nameW = list ? Math.ceil(f * 3.6) : 0; // a listed entry's name before its value
+  const rowH = Math.ceil(f * 1.45);
+  const pad = Math.round(f * 0.35);
+  const captionH = Math.ceil(f * 1.5);
+  return { f, cellW, nameW, rowH, pad, captionH, w: Math.max(nameW + cols * cellW, f * 9.5) + 2 * pad, h: captionH + rows * rowH + 2 * pad };
+}
+
+/**
+ * A free place for each dense layer's matrix, nearest a corner of the drawing (bottom right
+ * first): clear of every box, label and tag, and of every edge. Only one is shown at a time (the
+ * step's layer's), so they may share their place. Tensor → {r, rows, cols}; a matrix with no free
+ * place has none.
+ */
+function matrixSlots(graph, dense, edges, blocks, W, H, m) {
+  const sizes = new Map();
+  for (const p of graph.parameters) {
+    if (!p.edge || !dense.has(p.tensor) || !p.index) continue;
+    const s = sizes.get(p.tensor) || [0, 0];
+    sizes.set(p.tensor, [Math.max(s[0], p.index[0] + 1), Math.max(s[1], p.index[1] + 1)]);
+  }
+  const slots = new Map();
+  const small = [...sizes].filter(([, [r, c]]) => r <= MATRIX_SIDE_MAX && c <= MATRIX_SIDE_MAX);
+  // a network this large scrolls in its frame (its matrices are shown in the explanation)
+  if (!small.length || graph.parameters.length > PLACED_MAX) return slots;
+  const margin = m.edgeLabel * 0.4;
+  const [x0, y0, x1, y1] = [m.padX * 0.5, m.padY * 0.5, W - m.padX * 0.5, H - m.padY * 0.5];
+  // what is drawn, marked on a grid of cells (a prefix sum answers "is this box free?" at once)
+  const g = Math.max(4, m.edgeLabel * 0.5);
+  const [nx, ny] = [Math.ceil(W / g) + 1, Math.ceil(H / g) + 1];
+  const used = new Uint8Array(nx * ny);
+  const cell = (v, n) => Math.max(0, Math.min(n - 1, Math.floor(v / g)));
+  const mark = (a, b, c, d) => {
+    for (let j = cell(b, ny); j <= cell(d, ny); j += 1) used.fill(1, j * nx + cell(a, nx), j * nx + cell(c, nx) + 1);
+  };
+  for (const b of blocks) mark(b[0] - margin, b[1] - margin, b[2] + margin, b[3] + margin);
+  // every edge as points along it, about a margin apart
+  for (const geo of edges.values()) {
+    const n = geo.bez ? null : (String(geo.d).match(/-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?/gi) || []).map(Number);
+    const at = geo.bez ? (t) => curveAt(geo.bez, t) : n.length === 8 ? (t) => cubicAt(n, t) : (t) => ({ x: n[0] + (n[2] - n[0]) * t, y: n[1] + (n[3] - n[1]) * t });
+    const a = at(0);
+    const b = at(1);
+    const steps = Math.min(200, Math.max(8, Math.ceil((Math.abs(b.x - a.x) + Math.abs(b.y - a.y) + 2 * m.nodeH) / margin)));
+    for (let i = 0; i <= steps; i += 1) {
+      const p = at(i / steps);
+      mark(p.x - margin, p.y - margin, p.x + margin, p.y + margin);
+    }
+  }
+  const sum = new Uint32Array((nx + 1) * (ny + 1)); // sum[(j)(nx+1) + i]: cells used above and left of (i, j)
+  for (let j = 0; j < ny; j += 1) {
+    for (let i = 0; i < nx; i += 1) sum[(j + 1) * (nx + 1) + i + 1] = used[j * nx + i] + sum[j * (nx + 1) + i + 1] + sum[(j + 1) * (nx + 1) + i] - sum[j * (nx + 1) + i];
+  }
+  const free = (q) => {
+    const [i0, j0, i1, j1] = [cell(q[0], nx), cell(q[1], ny), cell(q[2] - 0.01, nx) + 1, cell(q[3] - 0.01, ny) + 1];
+    return sum[j1 * (nx + 1) + i1] - sum[j0 * (nx + 1) + i1] - sum[j1 * (nx + 1) + i0] + sum[j0 * (nx + 1) + i0] === 0;
+  };
+  const place = (rows, cols, list) => {
+    const { w, h, rowH } = matrixMetrics(m, rows, cols, list);
+    if (x1 - x0 < w || y1 - y0 < h) return null;
+    // the drawing's corners first (bottom right, top right, bottom left, top left), then the free
+    // place whose corner is nearest one of them
+    const corners = [[x1 - w, y1 - h], [x1 - w, y0], [x0, y1 - h], [x0, y0]];
+    const found = corners.map(([x, y]) => [x, y, x + w, y + h]).find(free) || null;
+    let [best, far] = [found, found ? 0 : Infinity];
+    const step = Math.max(g, rowH / 2);
+    for (let y = y0; !best && y + h <= y1 + 0.01; y += step) {
+      for (let x = x0; x + w <= x1 + 0.01; x += step) {
+        let d = Infinity;
+        for (const [cx, cy] of corners) d = Math.min(d, Math.hypot(x - cx, y - cy));
+        if (d >= far || !free([x, y, x + w, y + h])) continue;
+        [best, far] = [[x, y, x + w, y + h], d];
+      }
+    }
+    return best;
+  };
+  for (const [tensor, [rows, cols]] of small) {
+    const r = place(rows, cols, false);
+    // a single row too long for any free place: its entries one under another, each named
+    const list = !r && rows === 1 && cols > 1 ? place(cols, 1, true) : null;
+    if (r) slots.set(tensor, { r, rows, cols, list: false });
+    else if (list) slots.set(tensor, { r: list, rows: cols, cols: 1, list: true });
+  }
+  return slots;
+}
+
+function cubicAt(n, t) {
+  const u = 1 - t;
+  const [a, b, c, d] = [u ** 3, 3 * u * u * t, 3 * u * t * t, t ** 3];
+  return { x: a * n[0] + b * n[2] + c * n[4] + d * n[6], y: a * n[1] + b * n[3] + c * n[5] + d * n[7] };
 }
 
 const CALLOUT_MAX = 128; // tags given a callout place; a larger layer's show their matrix only
@@ -276,15 +397,25 @@ function freeSpot(r, blocks, W, H) {
   let best = null;
   let far = Infinity;
   for (let y = 0; y + h <= H; y += step) {
+    const dy = (y + h / 2 - cy) ** 2;
+    if (dy >= far) continue; // every place of this row is as far or further (d = dx + dy ≥ dy)
+    const row = blocks.filter((o) => o[1] < y + h && o[3] > y); // those a place of this row can meet
     for (let x = 0; x + w <= W; x += step) {
-      const d = (x + w / 2 - cx) ** 2 + (y + h / 2 - cy) ** 2;
+      const d = (x + w / 2 - cx) ** 2 + dy;
       if (d >= far) continue;
-      const q = [x, y, x + w, y + h];
-      if (blocks.some((o) => hits(o, q))) continue;
-      [best, far] = [q, d];
+      if (row.some((o) => o[0] < x + w && o[2] > x)) continue;
+      [best, far] = [[x, y, x + w, y + h], d];
     }
   }
   return best;
+}
+
+const ALONG = []; // where along an edge a label may sit
+for (let t = 0.08; t <= 0.921; t += 0.02) ALONG.push(t);
+const orders = new Map(); // start → the indices of ALONG, nearest it first
+function nearest(start) {
+  if (!orders.has(start)) orders.set(start, ALONG.map((_, k) => k).sort((a, b) => Math.abs(ALONG[a] - start) - Math.abs(ALONG[b] - start)));
+  return orders.get(start);
 }
 
 /** One layer's labels placed greedily, each nearest the place `pref` gives it; how many could not be. */
@@ -302,21 +433,26 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
   for (const i of order) {
     const { p, geo } = items[i];
     const start = pref(items[i]);
-    const ts = [];
-    for (let t = 0.08; t <= 0.921; t += 0.02) ts.push(t);
-    ts.sort((a, b) => Math.abs(a - start) - Math.abs(b - start));
+    // the places along its edge (computed once a layout), nearest `start` first
+    const points = (items[i].points ||= ALONG.map((t) => curveAt(geo.bez, t)));
     let found = null;
     let fallback = null; // where it covers the least of the boxes, for when it is shown on demand
-    for (const t of ts) {
-      const c = curveAt(geo.bez, t);
+    for (const k of nearest(start)) {
+      const c = points[k];
       const r = [c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2];
       if (r[0] < 0 || r[1] < 0 || r[2] > W || r[3] > H) continue;
-      const onBoxes = obstacles.reduce((a, o) => a + overlap(o, r), 0) + placed.reduce((a, o) => a + overlap(o, r), 0);
-      const covered = onBoxes + [...sameTarget(geo)].reduce((a, o) => a + overlap(o, r), 0);
-      // clear of the boxes first, then apart from the tags lit with it
-      const worse = (f) => (f.onBoxes > 0) !== (onBoxes > 0) ? f.onBoxes > 0 : covered < f.covered - 1e-6;
-      if (!fallback || worse(fallback)) fallback = { c, r, covered, onBoxes };
-      if (covered > 0) continue;
+      if (quit) {
+        // a label that cannot be placed ends the try (no fallback is kept): only whether this
+        // place meets anything counts, so the first overlap found is enough
+        if (meets(obstacles, r) || meets(placed, r) || meets(sameTarget(geo), r)) continue;
+      } else {
+        const onBoxes = obstacles.reduce((a, o) => a + overlap(o, r), 0) + placed.reduce((a, o) => a + overlap(o, r), 0);
+        const covered = onBoxes + [...sameTarget(geo)].reduce((a, o) => a + overlap(o, r), 0);
+        // clear of the boxes first, then apart from the tags lit with it
+        const worse = (f) => (f.onBoxes > 0) !== (onBoxes > 0) ? f.onBoxes > 0 : covered < f.covered - 1e-6;
+        if (!fallback || worse(fallback)) fallback = { c, r, covered, onBoxes };
+        if (covered > 0) continue;
+      }
       if (placed.some((o) => hits(o, r)) || boxes.some((o) => hits(o, r))) continue;
       if (lines.some((line, k) => k !== i && distanceTo(line, c) < clearance)) continue;
       found = { c, r };
@@ -420,29 +556,33 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
   const network = graph.parameters.some((p) => p.edge);
   const tensors = new Set(graph.parameters.filter((p) => p.edge).map((p) => p.tensor)).size;
   const many = network && graph.parameters.length > PLACED_MAX;
-  const ways = graph.parameters.length > PLACED_MAX ? [[false, 1]] : network ? [[false, 1], [false, 2], [true, 1], [true, 2], [true, 0]] : [[false, 1], [true, 1]];
+  // (a small network, wide and short in its frame, may also lay its fanning edges steep: `steep`)
+  const small = network && graph.parameters.length <= STEEP_MAX;
+  const ways = graph.parameters.length > PLACED_MAX ? [[false, 1]] : network ? [[false, 1], [false, 2], [true, 1], [true, 2], [true, 0], ...(small ? [[false, 1, true], [true, 1, true]] : [])] : [[false, 1], [true, 1]];
   const all = [];
-  const tries = ways.map(([compact, cols]) => ({ compact, cols, onDemand: null }));
-  for (const { compact, cols, onDemand, tagRoom } of tries) {
+  const tries = ways.map(([compact, cols, steep]) => ({ compact, cols, steep, onDemand: null }));
+  for (const { compact, cols, steep, onDemand, tagRoom } of tries) {
     const m = metricsFor(projector, precision, k, compact);
+    m.steep = Boolean(steep);
     m.labelCols = cols;
     m.onDemand = onDemand;
     m.tagRoom = Boolean(tagRoom);
     const natural = place(graph, 0, 0, { ...m, sizeOnly: true });
     const zoom = Math.min(maxZoom, size.w / natural.width, size.h / natural.height);
-    // its labels as placed in the frame (rows spread over the height it has); with more weights
-    // than are ever placed, every layer's are on demand and none has a tag: nothing to place
-    const framed = many ? { denseLayers: { size: tensors }, tags: null } : place(graph, size.w / zoom, size.h / zoom, m);
+    // its labels as placed in the frame (rows spread over the height it has; the matrix's place:
+    // only the drawing's); with more weights than are ever placed, every layer's are on demand
+    // and none has a tag: nothing to place
+    const framed = many ? { denseLayers: { size: tensors }, tags: null } : place(graph, size.w / zoom, size.h / zoom, { ...m, noSlots: true });
     // a dense layer's tags that cannot be shown clear of the boxes around them (render.js leaves them out)
     const crowded = [...(framed.tags || new Map()).values()].filter((t) => !t.clear).length;
     const c = { m, natural, zoom, text: zoom * minFont(m), dense: framed.denseLayers.size, crowded };
     c.fits = c.text >= floorPx;
     all.push(c);
     // tags that cover a box: the same way with room beside the edges for them
-    if (crowded && !tagRoom && graph.parameters.length <= PLACED_MAX) tries.push({ compact, cols, onDemand, tagRoom: true });
+    if (crowded && !tagRoom && !steep && graph.parameters.length <= PLACED_MAX) tries.push({ compact, cols, onDemand, tagRoom: true });
     // the layers too dense for their labels given only the room their edges need: the others
     // keep theirs, and the drawing gets larger
-    if (cols && !onDemand && c.dense && c.dense < tensors) tries.push({ compact, cols, onDemand: framed.denseLayers });
+    if (cols && !onDemand && !steep && c.dense && c.dense < tensors) tries.push({ compact, cols, onDemand: framed.denseLayers });
     // none of the ways fits the frame at the floor: the rows set closer still (a tall column)
     if (all.length === tries.length && network && !all.some((a) => a.fits) && !tries.some((t) => t.compact === "tight")) {
       tries.push({ compact: "tight", cols: 1, onDemand: null }, { compact: "tight", cols: 0, onDemand: null });
@@ -460,6 +600,7 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
 }
 
 const COMFORT = 13 / 12;
+const STEEP_MAX = 24; // parameters: a network this small is tried with steep edges too
 
 function better(a, b, enough) {
   if (a.fits && b.fits && (a.text >= enough) !== (b.text >= enough)) return a.text >= enough;

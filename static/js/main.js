@@ -1,6 +1,6 @@
 // Wires the modules together: state ⇄ URL, lesson data flow, stage, panels and controls.
 
-import { whenIdle } from "./idle.js";
+import { afterFirstPaint, firstPainted, whenIdle } from "./idle.js";
 import { createAnimator } from "./animate.js";
 import { createArchitectureEditor } from "./architecture.js";
 import { createControls } from "./controls.js";
@@ -17,6 +17,7 @@ import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
 import { createFitControl } from "./fit-control.js";
 import { createWeightMatrix } from "./weight-matrix.js";
+import { graphShape } from "./graph-shape.js";
 import { createStore, DEFAULTS } from "./store.js";
 import { createUrlWriter, decodeHash } from "./url-state.js";
 import { createValueEditor, editTarget, withFrozen, withValue } from "./value-editor.js";
@@ -67,7 +68,8 @@ const store = createStore(init);
 const animator = createAnimator();
 const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store, onLayout: (info) => {
   graphFit?.update(info);
-  weightMatrix?.setLayout(info.graph, info.layout);
+  weightMatrix?.setLayout(info.graph, info.layout, { m: info.m, scrolls: info.tooBig && !info.fitted, svg: $("graph") });
+  graphShape(info); // a wide, short graph gets more of a laptop's width (graph-shape.js)
 } });
 const weightMatrix = createWeightMatrix($("explain"), $("loss-card"));
 const graphFit = createFitControl($("graph-fit"), stage);
@@ -94,6 +96,7 @@ function settle(resp) {
     if (root.dataset.ready !== "true") {
       performance.mark("backstep:first-graph");
       root.dataset.ready = "true";
+      firstPainted(); // what waited for the first picture runs after this frame (idle.js)
     }
   });
 }
@@ -286,7 +289,7 @@ function syncPresetMenu() {
   select.options[0].hidden = Boolean(id);
 }
 // the expressions' menu entries once the first picture is up: the network presets come embedded
-whenIdle(() => {
+afterFirstPaint(() => whenIdle(() => {
   api
     .expressionPresets()
     .then((list) => {
@@ -294,7 +297,7 @@ whenIdle(() => {
       syncPresetMenu();
     })
     .catch(() => exprGroup.remove());
-}, 1000);
+}, 1000));
 $("preset-select").addEventListener("change", async (ev) => {
   const id = ev.target.value;
   try {
@@ -427,10 +430,10 @@ if (!store.get().scenario) {
   if (scenario) store.set({ scenario });
   else store.set({ presetId: "tutorial", scenario: structuredClone(presetById.get("tutorial").scenario), cursor: 0 });
 }
-url.now();
+afterFirstPaint(url.now); // the link written out: not something the first picture waits for
 if (columnar(store.get().scenario)) warmPainter(); // a large network's edge painter starts while its lesson is built
 lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boolean(store.get().presetId) }).then((problems) => {
-  requestAnimationFrame(help.firstVisit); // over the drawn lesson, not a blank page
+  afterFirstPaint(help.firstVisit); // over the drawn lesson, in a frame after it
   if (problems && !store.get().presetId) {
     // a shared link whose scenario the API rejects: say why, and show the tutorial instead
     toast.show(`The link's network was rejected: ${problems.join(" · ")}`, 10000);

@@ -119,7 +119,7 @@ export function createStage({ svg, wrap, animator, store, onLayout = null }) {
     renderer.cull(view);
     renderer.setContributions(contributions, s.precision);
     drawnFor = { projector: s.projector, precision: s.precision, natural, floor, scrolls };
-    onLayout?.({ tooBig, fitted, layout, m, graph });
+    onLayout?.({ tooBig, fitted, layout, m, graph, natural, size });
     if (step) renderer.restyle(step, s.precision, activeSets(graph, step));
     if (step && scrolls) keepInView();
   }

@@ -25,6 +25,16 @@ def test_the_tutorial_is_drawn_without_asking_the_api(make_page, base_url):
     open_lesson(page, base_url)
     drawn = list(asked)
     assert not any(p in ("api/graph", "api/step") for p in drawn), drawn
+    # nor anything else before the first picture: the worksheet (collapsed) and the expression
+    # presets' menu entries are asked for after it (idle.js afterFirstPaint)
+    early = page.evaluate(
+        """() => {
+          const drawn = performance.getEntriesByName('backstep:first-graph')[0].startTime;
+          return performance.getEntriesByType('resource')
+            .filter((e) => e.name.includes('/api/') && e.startTime < drawn).map((e) => e.name);
+        }"""
+    )
+    assert early == []
     view = page.evaluate(READ_VIEW)
     assert view["nodes"]["x0"]["value"] == "0.5000"
     assert view["weights"]["W1_0_0"]["value"] == "W₁₁ +0.4000"

@@ -68,7 +68,12 @@ def test_followers_follow_detach_come_back_and_predict(make_page, base_url, axe_
     # the presenter reloads: the session and its secret were kept in the page's storage
     presenter.reload()
     presenter.wait_for_selector("html[data-ready=true]")
-    assert session["code"] in presenter.locator("#live-toggle").text_content().replace(" ", "")
+    # read back once the first picture is drawn (live.js): the button names the class's code
+    presenter.wait_for_function(
+        "code => document.getElementById('live-toggle').textContent.replace(/ /g, '').includes(code)",
+        arg=session["code"],
+        timeout=5000,
+    )
     assert session["presenter_secret"] not in presenter.url
     presenter.keyboard.press("PageUp")
     wait_cursor(presenter, 9)

@@ -30,7 +30,7 @@ from app.api.schemas.lessons import (
     StepRequest,
     StepResponse,
 )
-from app.api.serialize import dump, plain
+from app.api.serialize import dump, dump_step, plain
 from app.engine.answers import StepAnswer
 from app.engine.iterations import iteration_work
 from app.engine.vectorised import iterate
@@ -66,7 +66,7 @@ async def take_step(req: StepRequest, request: Request):
     cursor − 1."""
     check_iteration(req.scenario, req.iteration)
     key = lesson_key(req.scenario, req.expand, req.iteration)  # the scenario serialised once
-    write = dump_columns if req.format == "columns" else dump
+    write = dump_columns if req.format == "columns" else dump_step
     return await _answer(req, key, lambda: write(step_at(req, key)), request, _quick(req, key))
 
 
@@ -77,7 +77,7 @@ def answer(path: str, body: dict) -> bytes:
         graph = GraphRequest.model_validate(body)
         return dump(lesson_for(graph.scenario, graph.expand).describe(graph.labels))
     if path == "/api/step":
-        return dump(step_at(StepRequest.model_validate(body)))
+        return dump_step(step_at(StepRequest.model_validate(body)))
     raise ValueError(f"no answer for {path}")
 
 
@@ -141,7 +141,7 @@ def step_inline(raw: bytes) -> bytes | None:
         if body is None:
             if not _inline(req, lesson, _quick(req, lesson)):
                 return None
-            body = cache.answers.put(key, dump(step_at(req, lesson)))
+            body = cache.answers.put(key, dump_step(step_at(req, lesson)))
         return body
     except Exception:  # a refusal or a fault: the route meets it again and answers as it does
         return None

@@ -34,13 +34,21 @@ ZERO, ONE, TWO, THREE = Const(0.0), Const(1.0), Const(2.0), Const(3.0)
 HALF, E = Sym("½"), Sym("e")
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # each expression class's field names
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls)) if is_dataclass(cls) else ()
+    return names
+
+
 def _parts(e: Expr):
     """e and every expression inside it."""
     yield e
-    if not is_dataclass(e):
-        return
-    for f in fields(e):
-        v = getattr(e, f.name)
+    for name in _names(type(e)):
+        v = getattr(e, name)
         for x in v if isinstance(v, tuple) else (v,):
             if isinstance(x, Expr):
                 yield from _parts(x)

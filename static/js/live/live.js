@@ -6,6 +6,7 @@
 
 import { api, messagesOf } from "../api.js";
 import { el } from "../dom.js";
+import { afterFirstPaint } from "../idle.js";
 import { encodeHash } from "../url-state.js";
 import { drawHistogram } from "./histogram.js";
 import { merged, shared } from "./share.js";
@@ -55,8 +56,8 @@ function presenter({ store, toast }) {
   ]);
   document.body.append(panel);
 
-  let session = load();
-  let version = session ? session.version : 0;
+  let session = null; // a session this browser kept (a reload): read once the first picture is drawn
+  let version = 0;
   let lastHash = null;
   let predict = null; // { question, open, label, truth }
   let pending = null;
@@ -223,8 +224,14 @@ function presenter({ store, toast }) {
     if (!s.predict) publish();
   });
 
-  if (session) {
-    // a reload: the session and its secret were kept in this browser; carry on where it was
+  // a reload: the session and its secret were kept in this browser; carry on where it was (read
+  // after the first picture: a page's first use of localStorage can take tens of ms)
+  afterFirstPaint(() => {
+    if (session) return; // gone live meanwhile
+    session = load();
+    if (!session) return;
+    version = session.version;
+    render();
     api.live.session(session.code).then(
       (s) => {
         version = Math.max(version, s.version);
@@ -234,7 +241,7 @@ function presenter({ store, toast }) {
       },
       (err) => (err.status === 404 ? lost() : poll()),
     );
-  }
+  });
   render();
   return { publish };
 }

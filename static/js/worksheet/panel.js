@@ -7,6 +7,7 @@
 // The worksheet follows the lesson shown; a slip and the numbers that inherited it are marked on
 // the graph (classes ws-slip / ws-inherited on the node's and parameter's SVG groups).
 
+import { afterFirstPaint, whenIdle } from "../idle.js";
 import { addPanel } from "../panels.js";
 import { createExportMenu } from "./export-menu.js";
 import { createWorksheet } from "./worksheet.js";
@@ -52,8 +53,16 @@ export function createWorksheetPanels({ loadScenario }) {
     iteration: (current && current.iteration) || 1, // the server rebuilds iteration k (and its batch)
   });
 
-  // one line until a student asks for it: nineteen empty boxes would fill the side column
-  const sheetPanel = addPanel({ id: "worksheet", title: "Check my working", where: "side", collapsed: true });
+  // one line until a student asks for it: nineteen empty boxes would fill the side column. Its
+  // quantities are asked for when it opens, or once the page is idle after the first picture
+  // (so that opening it is instant): never before the first picture, which does not show them.
+  let stale = false;
+  const refresh = () => {
+    if (!stale) return;
+    stale = false;
+    sheet.refresh();
+  };
+  const sheetPanel = addPanel({ id: "worksheet", title: "Check my working", where: "side", collapsed: true, onOpen: refresh });
   let marked = null; // the last check's result, marked again on a graph drawn afresh
   const sheet = createWorksheet(sheetPanel.body, getState, {
     onResult: (result) => {
@@ -72,7 +81,9 @@ export function createWorksheetPanels({ loadScenario }) {
     shownKey = key;
     marked = null;
     clearMarks();
-    sheet.refresh();
+    stale = true;
+    if (!sheetPanel.body.hidden) refresh();
+    else afterFirstPaint(() => whenIdle(refresh, 2000));
   }
 
   return { sheet, show };
