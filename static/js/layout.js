@@ -89,6 +89,12 @@ function labelRoom(m, sources, targets, tensor) {
 export function layoutGraph(graph, width, height, m) {
   const cols = groupByColumn(graph);
   const ncols = cols.length;
+  // a neuron whose gradient arrives in parts (it feeds several) says "part 1 of 3" under its box
+  // (render-shapes.js partsText): under a column's last row, room for that line
+  const feeds = new Map();
+  for (const e of graph.edges) feeds.set(e.source, (feeds.get(e.source) || 0) + 1);
+  const inParts = (n) => n && n.requires_grad && (feeds.get(n.id) || 0) > 1;
+  const footOf = (c) => ([...c.neurons.values()].some((p) => inParts(p.z) || inParts(p.a)) ? Math.ceil(m.grad * 1.5) : 0);
   const heights = cols.map((c, i) => {
     if (i === 0) return c.data.length * dataSlot(m) + (c.data.length - 1) * m.rowSpace;
     if (i === ncols - 1) return (c.data.length - 1) * (dataSlot(m) + m.rowSpace) + m.rowSpace + m.nodeH;
@@ -112,11 +118,13 @@ export function layoutGraph(graph, width, height, m) {
   const neurons = []; // {key, x, y, w, h, z, a}
   // a column of inputs or neurons spreads over the height there is (up to a limit): its edges
   // fan out wider, which is the room their weight labels need
-  const spreadOut = (i, n, slot) => {
+  // (`foot`: room kept under the last row, from what the spread would otherwise take)
+  const spreadOut = (i, n, slot, foot = 0) => {
     const pitch = slot + m.rowSpace;
-    const room = n > 1 ? (H - 2 * m.padY - slot) / (n - 1) : pitch;
+    const room = n > 1 ? (H - 2 * m.padY - slot - foot) / (n - 1) : pitch;
     const p = Math.max(pitch, Math.min(pitch * (m.steep ? STEEP_SPREAD : SPREAD), room));
-    return { p, y: (H - ((n - 1) * p + slot)) / 2 };
+    const total = (n - 1) * p + slot;
+    return { p, y: (H - total) / 2 - Math.min(foot, Math.max(0, H - 2 * m.padY - total)) / 2 };
   };
   cols.forEach((col, i) => {
     let y = (H - heights[i]) / 2;
@@ -139,7 +147,7 @@ export function layoutGraph(graph, width, height, m) {
       if (loss) boxes.set(loss.id, { x: colX[i], y: y + m.nodeH / 2, w: m.lossW, h: m.nodeH, shape: "loss" });
       return;
     }
-    const at = spreadOut(i, col.neurons.size, neuronSlot(m));
+    const at = spreadOut(i, col.neurons.size, neuronSlot(m), footOf(col));
     y = at.y;
     for (const [row, pair] of [...col.neurons.entries()].sort((a, b) => a[0] - b[0])) {
       const cy = y + m.biasH + m.gap * 1.5 + m.nodeH / 2;

@@ -157,7 +157,7 @@ const lesson = createLesson(store, {
 let totalsBehind = false; // they show a step before the one shown: draw them whole next time
 function showTotals(resp) {
   const s = store.get();
-  weightMatrix.show($("graph"), resp, s.precision); // a dense layer's W⁽ˡ⁾ beside the graph
+  weightMatrix.show($("graph"), resp, s.precision, stage.landed); // a dense layer's W⁽ˡ⁾ beside the graph
   loss.show(resp, s.precision, isExpression(s.scenario));
   lossChart.show(resp, s.precision);
   summary.show(resp, s.precision, totalsBehind ? null : resp.changed);

@@ -154,6 +154,7 @@ export function createStage({ svg, wrap, animator, store, onLayout = null }) {
   function showStep(resp, previous, { ask = false } = {}) {
     animator.cancel();
     release();
+    morphs.clear();
     step = resp;
     const s = store.get();
     const stale = !drawnFor || drawnFor.projector !== s.projector || drawnFor.precision !== s.precision;
@@ -256,19 +257,26 @@ export function createStage({ svg, wrap, animator, store, onLayout = null }) {
     animate(step, PULSE_MS[s.speed] || PULSE_MS.normal, s.precision);
   }
 
+  const morphs = new Map(); // parameter id → its update's morph, done when it ends (landed())
+
   function morph(parts, ps, ms, precision) {
-    const view = parts.params.get(ps && ps.id);
-    if (!view || !view.g || ps.old === null || ps.value === null) return;
+    if (!ps || ps.old === null || ps.value === null) return;
+    const view = parts.params.get(ps.id);
+    if (!view || !view.g) {
+      // no label to morph (a dense layer's): its matrix cell still waits the morph's time
+      morphs.set(ps.id, animator.tween(ms * 1.6, () => {}));
+      return;
+    }
     const { g, value, path } = view; // a label drawn on demand may be removed meanwhile
     const finalText = value.textContent;
     const prefix = view.kind === "var" || view.tag ? "" : `${view.name} `;
     g.classList.add("morphing");
-    animator.tween(ms * 1.6, (t) => {
+    morphs.set(ps.id, animator.tween(ms * 1.6, (t) => {
       const v = ps.old + (ps.value - ps.old) * t;
       if (path) path.setAttribute("stroke-width", weightWidth(t >= 1 ? ps.value : v, parts.ref, parts.m));
       value.textContent = t >= 1 ? finalText : prefix + formatSigned(v, precision);
       if (t >= 1) g.classList.remove("morphing");
-    });
+    }));
   }
 
   /** Where the step shown is drawn (viewBox units): the box of a node it wrote or used, else of a weight's label. */
@@ -366,5 +374,8 @@ export function createStage({ svg, wrap, animator, store, onLayout = null }) {
   /** A large graph's edges for export (large/edge-canvas.js), or null when they are SVG elements. */
   const edgeArt = () => renderer.parts()?.edgeCanvas || null;
 
-  return { showGraph, showStep, reveal, idle: animator.idle, setFitted, keepInView, whole, setContributions, redraw, resize, needs, repaintEdges: renderer.repaintEdges, edgeArt, svg };
+  // the update of parameter `id` shown at this step: a promise that resolves when its morph ends
+  const landed = (id) => morphs.get(id) || null;
+
+  return { showGraph, showStep, reveal, landed, idle: animator.idle, setFitted, keepInView, whole, setContributions, redraw, resize, needs, repaintEdges: renderer.repaintEdges, edgeArt, svg };
 }

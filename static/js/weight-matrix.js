@@ -20,6 +20,7 @@ export function createWeightMatrix(host, before = null) {
   let inGraph = null; // {g, slots, m}: drawn in the graph, in the places its layout keeps
   let measuring = 0; // the frame that checks the projected column's room
   let last = null; // the step shown last: a new drawing shows it again
+  let shown = 0; // which show() drew the matrix: a morph that ends later writes only into its own
   let layerOf = () => undefined; // node id → its layer
 
   /** A new drawing: which layers are dense, and where their matrix goes (stage.js onLayout). */
@@ -70,13 +71,21 @@ export function createWeightMatrix(host, before = null) {
   }
 
   /** The step shown: its layer's matrix, its own entries marked. */
-  function show(svg, resp, precision) {
-    last = [svg, resp, precision];
+  function show(svg, resp, precision, landed = () => null) {
+    last = [svg, resp, precision, landed];
+    const token = (shown += 1);
+    // a weight the step updates keeps its old value until its morph on the graph ends (§2)
+    const waiting = new Map();
+    for (const st of resp.steps) {
+      const done = st.phase === "update" ? landed(st.target) : null;
+      if (done) waiting.set(st.target, done);
+    }
+    const valueOf = (ps) => (waiting.has(ps.id) ? ps.old : ps.value);
     if (!tensors.size) return;
     const { name, cells, marked, caption } = current(svg, resp);
     if (inGraph?.slots.has(name)) {
       box.hidden = true;
-      return drawInGraph(name, cells, marked, caption, resp, precision);
+      return drawInGraph(name, cells, marked, caption, resp, precision, valueOf, waiting, token);
     }
     inGraph?.g.replaceChildren();
     const table = document.createElement("table");
@@ -97,14 +106,22 @@ export function createWeightMatrix(host, before = null) {
     }
     // each cell at the page's decimals, or fewer (at least 2) when the row is wider than the column:
     // a cut-off matrix hides its last columns, and its title keeps every digit
-    const write = (decimals) => {
-      title.textContent = decimals < precision ? `${caption} (${decimals} decimals)` : caption;
+    let decimals = precision;
+    const write = (d) => {
+      decimals = d;
+      title.textContent = d < precision ? `${caption} (${d} decimals)` : caption;
       for (const [td, p, ps] of tds) {
-        td.textContent = ps ? formatSigned(ps.value, decimals) : "";
-        td.title = ps ? `${p.label.text} = ${formatSigned(ps.value, precision)}` : p.label.text;
+        td.textContent = ps ? formatSigned(valueOf(ps), d) : "";
+        td.title = ps ? `${p.label.text} = ${formatSigned(valueOf(ps), precision)}` : p.label.text;
       }
     };
     write(precision);
+    for (const [id, done] of waiting) {
+      done.then(() => {
+        waiting.delete(id);
+        if (token === shown) write(decimals); // still this step's matrix: its new values now
+      });
+    }
     box.replaceChildren(table);
     box.hidden = false;
     box.classList.remove("tight");
@@ -124,7 +141,7 @@ export function createWeightMatrix(host, before = null) {
   }
 
   /** In the graph's place for it: a caption, then a cell for each weight (its value, signed). */
-  function drawInGraph(name, cells, marked, caption, resp, precision) {
+  function drawInGraph(name, cells, marked, caption, resp, precision, valueOf, waiting, token) {
     const { g, slots, m } = inGraph;
     if (!g.isConnected) return; // a new drawing replaced it: its own setLayout follows
     const slot = slots.get(name);
@@ -145,7 +162,9 @@ export function createWeightMatrix(host, before = null) {
       const cell = el("g", { class: ["wmatrix-cell", sign, marked.has(p.id) ? "is-active" : ""].join(" ").trim(), "data-id": p.id }, frag);
       const [x, y] = [x0 + mm.pad + mm.nameW + j * mm.cellW, top + i * mm.rowH];
       el("rect", { x, y, width: mm.cellW, height: mm.rowH }, cell);
-      text({ x: x + mm.cellW - mm.f * 0.35, y: y + mm.rowH * 0.7, "font-size": mm.f }, ps ? formatSigned(ps.value, precision) : "", cell);
+      const t = text({ x: x + mm.cellW - mm.f * 0.35, y: y + mm.rowH * 0.7, "font-size": mm.f }, ps ? formatSigned(valueOf(ps), precision) : "", cell);
+      const done = ps && waiting.get(ps.id);
+      if (done) done.then(() => token === shown && (t.textContent = formatSigned(ps.value, precision)));
       el("title", {}, cell).textContent = p.label.text;
     }));
     g.replaceChildren(frag);

@@ -5,6 +5,7 @@ on the right picture. Every animation frame is sampled in the page, so a flash o
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.browser.pageview import (
@@ -167,3 +168,35 @@ def test_fast_presses_end_on_the_right_picture(make_page, base_url):
             mismatches(page.evaluate(READ_VIEW), api_step(base_url, sc, k, granularity=granularity))
             == []
         ), granularity
+
+
+def test_the_matrix_shows_an_updated_weight_when_its_morph_ends(make_page, base_url):
+    """XOR at a desk: W⁽¹⁾ is drawn as a matrix in the graph. An update step's cell keeps the old
+    weight while the update is animated, and shows the new one once it ends (then, not before)."""
+    page = make_page(1366, 768)
+    sc = httpx.get(f"{base_url}/api/presets/xor").json()["scenario"]
+    graph = httpx.post(f"{base_url}/api/graph", json={"scenario": sc}).json()
+    total = graph["plan"]["total_steps"]
+    k = next(
+        c
+        for c in range(total, 0, -1)
+        if api_step(base_url, sc, c)["steps"][0]["target"].startswith("W1_")
+    )
+    resp = api_step(base_url, sc, k)
+    target = resp["steps"][0]["target"]
+    new = param(resp, target)["value"]
+    old = param(resp, target)["old"]
+    sel = f"#wmatrix .wmatrix-cell[data-id='{target}'] text"
+    open_lesson(page, base_url, f"#preset=xor&k={k - 1}")
+    assert page.locator(sel).count() == 1, "W⁽¹⁾ is not drawn in the graph"
+    press_and_sample(page, "ArrowRight", [sel], k)
+    page.wait_for_timeout(1000)  # the morph (1.6 pulse times) is over
+    assert close(page.text_content(sel), new)
+    frames = page.evaluate("window.__frames")
+    texts = [f["els"][sel][0] for f in frames if f["els"][sel]]
+    shown_new = [i for i, t in enumerate(texts) if close(t, new)]
+    assert shown_new, texts
+    # from the press until the morph's end (≥ 0.8 s at normal speed) the cell reads the old weight
+    first_new = frames[shown_new[0]]["t"]
+    assert first_new >= 0.8 * 1.6 * 520, (first_new, texts[:5])
+    assert all(close(t, old) for t in texts[: shown_new[0]] if t), texts[: shown_new[0]]
