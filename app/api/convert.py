@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -20,6 +21,11 @@ from app.engine.views import expanded_lesson, expression_lesson
 from app.limits import MAX_ITERATION, MAX_ITERATION_WORK
 
 FREEZE_NODES = 2_000
+# the lessons being built, each behind its own lock: a request for a lesson another is building
+# waits for that build instead of doing it again (the page asks for a large network's graph and
+# its first step at once: two builds of seconds each would compete for the interpreter)
+_BUILDING: dict[str, threading.Lock] = {}
+_BUILDING_LOCK = threading.Lock()
 
 
 def plan_floor(sc: Scenario | ExpressionScenario) -> int:
@@ -49,12 +55,24 @@ def lesson_for(
     full-batch updates give. `key` is lesson_key(sc, expand, iteration), when the caller has it."""
     key = key or lesson_key(sc, expand, iteration)
     lesson = cache.lessons.get(key)
-    if lesson is None:
-        lesson = cache.lessons.put(key, _build(sc, key[0] == "1", iteration))
-        if len(lesson.graph.nodes) > FREEZE_NODES:
-            # a large graph is ~10⁵ long-lived objects: a full collection would walk them all
-            # (a 200 ms pause for every request in flight); freezing leaves them to refcounting
-            gc.freeze()
+    if lesson is not None:
+        return lesson
+    with _BUILDING_LOCK:
+        gate = _BUILDING.setdefault(key, threading.Lock())
+    try:
+        with gate:
+            lesson = cache.lessons.get(key)  # built meanwhile by the request this one waited for
+            if lesson is None:
+                lesson = cache.lessons.put(key, _build(sc, key[0] == "1", iteration))
+                if len(lesson.graph.nodes) > FREEZE_NODES:
+                    # a large graph is ~10⁵ long-lived objects: a full collection would walk them
+                    # all (a 200 ms pause for every request in flight); freezing leaves them to
+                    # refcounting
+                    gc.freeze()
+    finally:
+        with _BUILDING_LOCK:
+            if _BUILDING.get(key) is gate and not gate.locked():
+                del _BUILDING[key]
     return lesson
 
 

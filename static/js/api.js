@@ -113,7 +113,7 @@ function rowsOf(block) {
 // A large network's graph and steps are asked for column-wise: the same values, in a fraction of
 // the bytes and of the server's time (its answers are tens of thousands of rows).
 export const COLUMNS_FROM = 2000; // weights
-function columnar(scenario) {
+export function columnar(scenario) {
   const layers = scenario && scenario.kind !== "expression" && scenario.layers;
   if (!Array.isArray(layers)) return false;
   let weights = 0;

@@ -89,6 +89,12 @@ function labelRoom(m, sources, targets, tensor) {
 export function layoutGraph(graph, width, height, m) {
   const cols = groupByColumn(graph);
   const ncols = cols.length;
+  // a neuron whose gradient arrives in parts (it feeds several) says "part 1 of 3" under its box
+  // (render-shapes.js partsText): under a column's last row, room for that line
+  const feeds = new Map();
+  for (const e of graph.edges) feeds.set(e.source, (feeds.get(e.source) || 0) + 1);
+  const inParts = (n) => n && n.requires_grad && (feeds.get(n.id) || 0) > 1;
+  const footOf = (c) => ([...c.neurons.values()].some((p) => inParts(p.z) || inParts(p.a)) ? Math.ceil(m.grad * 1.5) : 0);
   const heights = cols.map((c, i) => {
     if (i === 0) return c.data.length * dataSlot(m) + (c.data.length - 1) * m.rowSpace;
     if (i === ncols - 1) return (c.data.length - 1) * (dataSlot(m) + m.rowSpace) + m.rowSpace + m.nodeH;
@@ -112,11 +118,13 @@ export function layoutGraph(graph, width, height, m) {
   const neurons = []; // {key, x, y, w, h, z, a}
   // a column of inputs or neurons spreads over the height there is (up to a limit): its edges
   // fan out wider, which is the room their weight labels need
-  const spreadOut = (i, n, slot) => {
+  // (`foot`: room kept under the last row, from what the spread would otherwise take)
+  const spreadOut = (i, n, slot, foot = 0) => {
     const pitch = slot + m.rowSpace;
-    const room = n > 1 ? (H - 2 * m.padY - slot) / (n - 1) : pitch;
+    const room = n > 1 ? (H - 2 * m.padY - slot - foot) / (n - 1) : pitch;
     const p = Math.max(pitch, Math.min(pitch * (m.steep ? STEEP_SPREAD : SPREAD), room));
-    return { p, y: (H - ((n - 1) * p + slot)) / 2 };
+    const total = (n - 1) * p + slot;
+    return { p, y: (H - total) / 2 - Math.min(foot, Math.max(0, H - 2 * m.padY - total)) / 2 };
   };
   cols.forEach((col, i) => {
     let y = (H - heights[i]) / 2;
@@ -139,7 +147,7 @@ export function layoutGraph(graph, width, height, m) {
       if (loss) boxes.set(loss.id, { x: colX[i], y: y + m.nodeH / 2, w: m.lossW, h: m.nodeH, shape: "loss" });
       return;
     }
-    const at = spreadOut(i, col.neurons.size, neuronSlot(m));
+    const at = spreadOut(i, col.neurons.size, neuronSlot(m), footOf(col));
     y = at.y;
     for (const [row, pair] of [...col.neurons.entries()].sort((a, b) => a[0] - b[0])) {
       const cy = y + m.biasH + m.gap * 1.5 + m.nodeH / 2;
@@ -153,9 +161,10 @@ export function layoutGraph(graph, width, height, m) {
       y += at.p;
     }
   });
+  // only its size asked for (chooseLayout): no edges drawn, no labels placed
+  if (m.sizeOnly) return { width: W, height: H, boxes, neurons, edges: new Map(), labels: new Map(), denseLayers: new Set(), tags: new Map(), matrixSlots: new Map() };
   const edges = edgeGeometry(graph, boxes, m, H);
-  // only its size asked for (chooseLayout): no labels placed
-  const labels = m.sizeOnly ? { at: new Map(), dense: new Set(), tags: new Map() } : placeWeightLabels(graph, edges, boxes, neurons, W, H, m);
+  const labels = placeWeightLabels(graph, edges, boxes, neurons, W, H, m);
   return { width: W, height: H, boxes, neurons, edges, labels: labels.at, denseLayers: labels.dense, tags: labels.tags || new Map(), matrixSlots: labels.slots || new Map() };
 }
 
@@ -472,9 +481,28 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
   return { at, boxes, missing, clear };
 }
 
-function curve(x1, y1, x2, y2) {
+/**
+ * An edge's geometry: `pts`, the numbers of its path ("M x y L x y": 4, "M x y C x y x y x y": 8),
+ * and `d`, that path, written out only when it is read (a large graph's 41,600 edges are painted
+ * on a canvas from their numbers, and never need it).
+ */
+class Geo {
+  constructor(pts, mid, kind, bez = undefined) {
+    this.pts = pts;
+    this.mid = mid;
+    this.kind = kind;
+    if (bez) this.bez = bez;
+  }
+
+  get d() {
+    const n = this.pts;
+    return n.length === 8 ? `M${n[0]},${n[1]} C${n[2]},${n[3]} ${n[4]},${n[5]} ${n[6]},${n[7]}` : `M${n[0]},${n[1]} L${n[2]},${n[3]}`;
+  }
+}
+
+function curve(x1, y1, x2, y2, kind) {
   const dx = (x2 - x1) / 2;
-  return { d: `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`, mid: bezierMid(x1, y1, x2, y2), bez: [x1, y1, x2, y2] };
+  return new Geo([x1, y1, x1 + dx, y1, x2 - dx, y2, x2, y2], bezierMid(x1, y1, x2, y2), kind, [x1, y1, x2, y2]);
 }
 
 function bezierMid(x1, y1, x2, y2) {
@@ -493,20 +521,20 @@ function edgeGeometry(graph, boxes, m, H) {
     if (!s || !t) continue; // weight parameters are drawn as the edge they label
     if (src.role === "z" && tgt.role === "a") {
       if (s.y === t.y && Math.abs(t.x - s.x - m.halfW) < 1) {
-        out.set(e.id, { d: `M${s.x},${s.y} L${t.x},${t.y}`, mid: bezierMid(s.x, s.y, t.x, t.y), kind: "internal" });
+        out.set(e.id, new Geo([s.x, s.y, t.x, t.y], bezierMid(s.x, s.y, t.x, t.y), "internal"));
       } else {
         // softmax: every z feeds every output; arc below the neurons
         // the arc dips about ¾ of its bend below the boxes: never past the drawing's bottom
         const low = Math.max(s.y + s.h / 2, t.y + t.h / 2);
         const bend = Math.max(m.gap, Math.min(Math.max(m.nodeH, Math.abs(t.y - s.y) * 0.4), (H - 4 - low) / 0.75));
-        const d = `M${s.x},${s.y + s.h / 2} C${s.x},${s.y + s.h / 2 + bend} ${t.x},${t.y + t.h / 2 + bend} ${t.x},${t.y + t.h / 2}`;
-        out.set(e.id, { d, mid: bezierMid(s.x, s.y, t.x, t.y), kind: "cross" });
+        const pts = [s.x, s.y + s.h / 2, s.x, s.y + s.h / 2 + bend, t.x, t.y + t.h / 2 + bend, t.x, t.y + t.h / 2];
+        out.set(e.id, new Geo(pts, bezierMid(s.x, s.y, t.x, t.y), "cross"));
       }
       continue;
     }
     if (src.role === "b") {
       const x = s.x;
-      out.set(e.id, { d: `M${x},${s.y + s.h / 2} L${x},${t.y - t.h / 2}`, mid: { x, y: (s.y + t.y) / 2 }, kind: "bias" });
+      out.set(e.id, new Geo([x, s.y + s.h / 2, x, t.y - t.h / 2], { x, y: (s.y + t.y) / 2 }, "bias"));
       continue;
     }
     const x1 = s.x + s.w / 2; // leave from the right side (the a half of a neuron)
@@ -518,10 +546,10 @@ function edgeGeometry(graph, boxes, m, H) {
     }
     if (src.kind === "target") {
       // the target sits above the loss: come straight down into it
-      out.set(e.id, { d: `M${s.x},${s.y + s.h / 2} L${s.x},${t.y - t.h / 2}`, mid: { x: s.x, y: (s.y + t.y) / 2 }, kind: "target" });
+      out.set(e.id, new Geo([s.x, s.y + s.h / 2, s.x, t.y - t.h / 2], { x: s.x, y: (s.y + t.y) / 2 }, "target"));
       continue;
     }
-    out.set(e.id, { ...curve(x1, s.y, x2, y2), kind: "data" });
+    out.set(e.id, curve(x1, s.y, x2, y2, "data"));
   }
   return out;
 }
@@ -535,6 +563,7 @@ function edgeGeometry(graph, boxes, m, H) {
 export function chooseLayout(graph, place, size, { projector, precision, k = 1, floorPx, maxZoom }) {
   const network = graph.parameters.some((p) => p.edge);
   const tensors = new Set(graph.parameters.filter((p) => p.edge).map((p) => p.tensor)).size;
+  const many = network && graph.parameters.length > PLACED_MAX;
   // (a small network, wide and short in its frame, may also lay its fanning edges steep: `steep`)
   const small = network && graph.parameters.length <= STEEP_MAX;
   const ways = graph.parameters.length > PLACED_MAX ? [[false, 1]] : network ? [[false, 1], [false, 2], [true, 1], [true, 2], [true, 0], ...(small ? [[false, 1, true], [true, 1, true]] : [])] : [[false, 1], [true, 1]];
@@ -548,8 +577,10 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
     m.tagRoom = Boolean(tagRoom);
     const natural = place(graph, 0, 0, { ...m, sizeOnly: true });
     const zoom = Math.min(maxZoom, size.w / natural.width, size.h / natural.height);
-    // its labels as placed in the frame (rows spread over the height it has)
-    const framed = place(graph, size.w / zoom, size.h / zoom, { ...m, noSlots: true }); // the matrix's place: only the drawing's
+    // its labels as placed in the frame (rows spread over the height it has; the matrix's place:
+    // only the drawing's); with more weights than are ever placed, every layer's are on demand
+    // and none has a tag: nothing to place
+    const framed = many ? { denseLayers: { size: tensors }, tags: null } : place(graph, size.w / zoom, size.h / zoom, { ...m, noSlots: true });
     // a dense layer's tags that cannot be shown clear of the boxes around them (render.js leaves them out)
     const crowded = [...(framed.tags || new Map()).values()].filter((t) => !t.clear).length;
     const c = { m, natural, zoom, text: zoom * minFont(m), dense: framed.denseLayers.size, crowded };

@@ -2,7 +2,7 @@
 // meanwhile only the latest wish is remembered, and asked for when the answer is in. A step after
 // the first asks only for what changed `since` the state held (step-state.js).
 
-import { api, messagesOf } from "./api.js";
+import { api, columnar, messagesOf } from "./api.js";
 import { fetchContributions } from "./contributions.js";
 import { createStepState } from "./step-state.js";
 
@@ -94,7 +94,9 @@ export function createLesson(store, handlers) {
   /**
    * Show a new scenario. Resolves to null when it is drawn, or to the API's messages when the
    * scenario is rejected (the page then keeps showing the previous lesson). A preset (`trusted`)
-   * cannot be rejected: its graph and first step are asked for together, to draw it sooner.
+   * cannot be rejected: its graph and first step are asked for together, to draw it sooner; so
+   * are a large network's (the server builds its lesson once for both, for seconds: the step
+   * waits for that build rather than for the graph's answer to cross to the page and back).
    */
   async function load(scenario, patch = {}, { trusted = false } = {}) {
     // another scenario starts at iteration 1 unless told otherwise (the same one keeps its own)
@@ -106,9 +108,10 @@ export function createLesson(store, handlers) {
     inflight = null;
     const s = { ...store.get(), ...patch, scenario };
     try {
-      // the graph first: a rejected scenario costs one failed request, not two
+      // the graph first: a rejected scenario costs one failed request, not two (a large network's
+      // costs two refusals, made before any work, for a first step drawn sooner)
       const expand = Boolean(s.expand) && scenario.kind !== "expression";
-      const early = trusted ? api.step(stepRequest(s), ctl.signal).catch((err) => err) : null;
+      const early = trusted || columnar(scenario) ? api.step(stepRequest(s), ctl.signal).catch((err) => err) : null;
       const g = await api.graph(scenario, ctl.signal, expand, s.iteration);
       if (seq !== loadSeq) return null;
       const total = g.plan.granularities[s.granularity].total;

@@ -25,7 +25,8 @@ import { createExpandToggle } from "./expr/expand-toggle.js";
 import { createGuide } from "./guide.js";
 import { createTermLinks } from "./term-links.js";
 import { createExpressionEditor } from "./expr/editor.js";
-import { api } from "./api.js";
+import { api, columnar } from "./api.js";
+import { warmPainter } from "./large/edge-canvas.js";
 import { createToast, el } from "./dom.js";
 import { createWorksheetPanels } from "./worksheet/panel.js";
 import { createMatrixHooks } from "./matrix/hooks.js";
@@ -443,6 +444,7 @@ if (!store.get().scenario) {
   else store.set({ presetId: "tutorial", scenario: structuredClone(presetById.get("tutorial").scenario), cursor: 0 });
 }
 afterFirstPaint(url.now); // the link written out: not something the first picture waits for
+if (columnar(store.get().scenario)) warmPainter(); // a large network's edge painter starts while its lesson is built
 lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boolean(store.get().presetId) }).then((problems) => {
   afterFirstPaint(help.firstVisit); // over the drawn lesson, in a frame after it
   if (problems && !store.get().presetId) {

@@ -113,9 +113,10 @@ export function createStage({ svg, wrap, animator, store, onLayout = null }) {
     svg.style.width = scrolls ? `${svgWidth}px` : "";
     svg.style.height = scrolls ? `${svgHeight}px` : "";
     const at = { left: wrap.scrollLeft, top: wrap.scrollTop }; // before the new drawing needs a layout
-    renderer.draw(graph, layout, m, { editable: !s.projector });
     // a large graph renders only what is near the view, from its very first layout
-    renderer.cull({ ...at, width: size.w, height: size.h, svgWidth, svgHeight });
+    const view = { ...at, width: size.w, height: size.h, svgWidth, svgHeight };
+    renderer.draw(graph, layout, m, { editable: !s.projector, view });
+    renderer.cull(view);
     renderer.setContributions(contributions, s.precision);
     drawnFor = { projector: s.projector, precision: s.precision, natural, floor, scrolls };
     onLayout?.({ tooBig, fitted, layout, m, graph, natural, size });

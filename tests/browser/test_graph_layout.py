@@ -7,9 +7,10 @@ from __future__ import annotations
 import base64
 import json
 
+import httpx
 import pytest
 
-from tests.browser.pageview import open_lesson, wait_cursor
+from tests.browser.pageview import api_step, open_lesson, wait_cursor
 
 pytestmark = pytest.mark.browser
 
@@ -273,3 +274,36 @@ def test_projector_text_is_large(make_page, base_url):
                 )
                 assert wm["shown"] and wm["font"] >= 24, wm
                 assert wm["active"] == "W2_0_1" and wm["text"] in wm["tag"], wm
+
+
+# every visible text of the graph (a node's "part 1 of 3" under its box included) inside the frame
+TEXT_OUTSIDE = """() => {
+  const f = document.getElementById('graph-wrap').getBoundingClientRect();
+  const out = [];
+  for (const t of document.querySelectorAll('#graph text')) {
+    const r = t.getBoundingClientRect();
+    if (!r.width || getComputedStyle(t).opacity === '0' || getComputedStyle(t).visibility === 'hidden') continue;
+    if (r.left < f.left - 0.5 || r.right > f.right + 0.5 || r.top < f.top - 0.5 || r.bottom > f.bottom + 0.5)
+      out.push(`${t.textContent} ${Math.round(r.bottom - f.bottom)}`);
+  }
+  return out;
+}"""
+
+
+def test_a_gradient_arriving_in_parts_says_so_inside_the_frame(make_page, base_url):
+    """Softmax, projected and at a desk: each cursor where the last row's z⁽²⁾₃ has 1 of its 3
+    parts (the API's grad_parts), its "part 1 of 3" under the box is inside the frame."""
+    sc = httpx.get(f"{base_url}/api/presets/softmax").json()["scenario"]
+    total = httpx.post(f"{base_url}/api/graph", json={"scenario": sc}).json()["plan"]["total_steps"]
+    k = next(
+        c
+        for c in range(1, total + 1)
+        for n in api_step(base_url, sc, c)["nodes"]
+        if n["id"] == "z2_2" and (n.get("grad_parts") or [0, 0])[0] == 1
+    )
+    for width, height, extra in ((1920, 1080, "&projector=1"), (1366, 768, "")):
+        page = make_page(width, height, reduced_motion="reduce")
+        open_lesson(page, base_url, f"#preset=softmax&k={k}{extra}")
+        assert page.text_content("#n-z2_2 .grad-parts") == "part 1 of 3"
+        assert page.evaluate(TEXT_OUTSIDE) == [], (width, k)
+        page.close()

@@ -3,6 +3,7 @@ afresh for that request, in any order, from many threads at once, on the event l
 thread pool."""
 
 import copy
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -208,3 +209,36 @@ def test_a_step_serialises_its_scenario_once(client, monkeypatch):
         r = client.post("/api/step", json={"scenario": sc, "cursor": cursor, "since": 3})
         assert r.status_code == 200 and len(calls) == digests
     assert all(len(k) < 100 for k in cache.lessons._entries)  # a digest, not the scenario
+
+
+def test_a_lesson_asked_for_by_two_requests_at_once_is_built_once(monkeypatch):
+    """The page asks for a large network's graph and its first step together: the second request
+    waits for the first one's build of the lesson and shares it, rather than building it again;
+    a build that fails leaves nothing behind, and the next request builds afresh."""
+    from app.api import convert
+
+    built = []
+    real = convert._build
+
+    def slow(*args):
+        built.append(args)
+        time.sleep(0.3)  # long enough for the other request to ask meanwhile
+        return real(*args)
+
+    monkeypatch.setattr(convert, "_build", slow)
+    sc = Scenario.model_validate(PRESETS["xor"]["scenario"])
+    with ThreadPoolExecutor(2) as pool:
+        a, b = pool.map(lambda _: convert.lesson_for(sc), range(2))
+    assert a is b and len(built) == 1
+    assert convert._BUILDING == {}
+
+    def broken(*args):
+        built.append(args)
+        raise RuntimeError("no lesson")
+
+    monkeypatch.setattr(convert, "_build", broken)
+    other = Scenario.model_validate(PRESETS["tutorial"]["scenario"])
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            convert.lesson_for(other)
+    assert len(built) == 3 and convert._BUILDING == {}

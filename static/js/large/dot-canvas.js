@@ -65,15 +65,24 @@ export function createDotCanvas(wrap, svg) {
     m.setTransform(k, 0, 0, k, ox, oy);
     m.strokeStyle = colours.mark;
     m.lineCap = "round";
+    const view = [-ox / k, -oy / k, (markLayer.width - ox) / k, (markLayer.height - oy) / k];
     for (const e of marks) {
-      const n = (e.pts ??= pathNumbers(e.geo.d));
+      const n = (e.pts ??= e.geo.pts || pathNumbers(e.geo.d));
       if (e.geo.kind === "internal" || (n.length !== 4 && n.length !== 8)) continue; // as .edge-internal: no stroke
-      m.lineWidth = Number(e.width) || 2;
-      m.setLineDash(e.geo.kind === "cross" ? [3, 4] : e.sign === "neg" ? [10, 5] : []);
-      tracePath(m, n);
+      const width = Number(e.width) || 2;
+      const dash = e.geo.kind === "cross" ? [3, 4] : e.sign === "neg" ? [10, 5] : [];
+      // a dashed curve is cut to the part in view first: dashed whole, a curve across the 10 × 64
+      // network's tall column is a thousand dashes, and a step's 64 of them took 200 ms to raster
+      const part = dash.length ? inView(n, view, width + 2) : { pts: n, offset: 0 };
+      if (!part) continue;
+      m.lineWidth = width;
+      m.setLineDash(dash);
+      m.lineDashOffset = part.offset; // the dashes where they are on the whole curve
+      tracePath(m, part.pts);
       m.stroke();
     }
     m.setLineDash([]);
+    m.lineDashOffset = 0;
   }
 
   function paint(now) {
@@ -154,4 +163,57 @@ export function createDotCanvas(wrap, svg) {
       canvas.remove();
     },
   };
+}
+
+const PARTS = 48; // a curve is cut to the view at one of this many equal steps of its parameter
+
+/** The point at t of the cubic n (8 numbers). */
+const cubicAt = (n, t) => {
+  const u = 1 - t;
+  const [a, b, c, d] = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t];
+  return [a * n[0] + b * n[2] + c * n[4] + d * n[6], a * n[1] + b * n[3] + c * n[5] + d * n[7]];
+};
+
+/** The cubic n between t = a and t = b (de Casteljau), as 8 numbers. */
+export function subCubic(n, a, b) {
+  const split = (p, t) => {
+    const lerp = (i, j) => [p[i] + (p[j] - p[i]) * t, p[i + 1] + (p[j + 1] - p[i + 1]) * t];
+    const [p01, p12, p23] = [lerp(0, 2), lerp(2, 4), lerp(4, 6)];
+    const q = [...p01, ...p12, ...p23];
+    const [p012, p123] = [[q[0] + (q[2] - q[0]) * t, q[1] + (q[3] - q[1]) * t], [q[2] + (q[4] - q[2]) * t, q[3] + (q[5] - q[3]) * t]];
+    const mid = [p012[0] + (p123[0] - p012[0]) * t, p012[1] + (p123[1] - p012[1]) * t];
+    return { left: [p[0], p[1], ...p01, ...p012, ...mid], right: [...mid, ...p123, ...p23, p[6], p[7]] };
+  };
+  const head = b < 1 ? split(n, b).left : n;
+  return a > 0 ? split(head, a / b).right : head;
+}
+
+/**
+ * The part of a path (pathNumbers') that meets `box` [x0, y0, x1, y1] grown by `pad`: { pts, offset },
+ * `offset` its length before that part (for the dashes), or null when none of it does. A line, or a
+ * curve wholly in the box, is kept whole.
+ */
+export function inView(n, box, pad) {
+  const [x0, y0, x1, y1] = [box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad];
+  const inside = (x, y) => x >= x0 && x <= x1 && y >= y0 && y <= y1;
+  if (n.length !== 8) return { pts: n, offset: 0 };
+  let first = -1;
+  let last = -1;
+  let length = 0;
+  let before = 0;
+  let [px, py] = [n[0], n[1]];
+  for (let i = 1; i <= PARTS; i += 1) {
+    const [x, y] = cubicAt(n, i / PARTS);
+    // a step meets the box when the box around its ends does (a step is short: nearly straight)
+    if (Math.max(px, x) >= x0 && Math.min(px, x) <= x1 && Math.max(py, y) >= y0 && Math.min(py, y) <= y1) {
+      if (first < 0) [first, before] = [i - 1, length];
+      last = i;
+    }
+    length += Math.hypot(x - px, y - py);
+    [px, py] = [x, y];
+  }
+  if (first < 0) return null;
+  if (first === 0 && last === PARTS) return { pts: n, offset: 0 };
+  if (inside(n[0], n[1]) && inside(n[6], n[7])) return { pts: n, offset: 0 };
+  return { pts: subCubic(n, first / PARTS, last / PARTS), offset: before };
 }

@@ -13,6 +13,45 @@ function colourOf(e, colours) {
   return e.sign === "pos" ? colours.pos : e.sign === "neg" ? colours.neg : colours.line;
 }
 
+const WARM_MS = 60_000; // a worker started ahead and not taken by then is ended
+let warm = null; // { worker, failed, timer }: started ahead by warmPainter(), not yet taken
+const newWorker = () => new Worker(new URL("./edge-worker.js", import.meta.url), { type: "module" });
+
+/**
+ * Start the edge painter's worker ahead, while a large network's lesson is still on its way: a
+ * worker takes a second or more to start on a busy machine, and its edges would wait for it.
+ */
+export function warmPainter() {
+  const canPaint = typeof HTMLCanvasElement === "function" && HTMLCanvasElement.prototype.transferControlToOffscreen;
+  if (warm || typeof Worker !== "function" || !canPaint) return;
+  try {
+    const w = { worker: newWorker(), failed: null, timer: 0 };
+    w.worker.onerror = (ev) => {
+      ev.preventDefault(); // told when it is taken: a fresh worker is started then
+      w.failed = ev.message || "its worker did not start";
+    };
+    w.timer = setTimeout(() => {
+      if (warm !== w) return;
+      warm = null;
+      w.worker.terminate();
+    }, WARM_MS);
+    warm = w;
+  } catch {
+    warm = null;
+  }
+}
+
+/** The worker started ahead, if it is still well; else a new one. */
+function takeWorker() {
+  const w = warm;
+  warm = null;
+  if (!w) return newWorker();
+  clearTimeout(w.timer);
+  if (!w.failed) return w.worker;
+  w.worker.terminate();
+  return newWorker();
+}
+
 /**
  * A painter in a worker, which the canvas is handed to; null where that cannot be. `onFail` is
  * told if the worker dies (it cannot load, say): the canvas cannot come back from it.
@@ -21,7 +60,7 @@ function workerPainter(canvas, onReply, onFail) {
   if (!canvas.transferControlToOffscreen || typeof Worker !== "function") return null;
   let worker = null;
   try {
-    worker = new Worker(new URL("./edge-worker.js", import.meta.url), { type: "module" });
+    worker = takeWorker();
     const surface = canvas.transferControlToOffscreen();
     worker.onmessage = (ev) => onReply(ev.data);
     worker.onerror = (ev) => {
@@ -69,7 +108,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
   const index = new Map(); // edge record → its number in the painter
   for (const e of edges.values()) {
     if (e.geo.kind === "internal") continue; // drawn with no stroke (.edge-internal)
-    const pts = (e.pts ??= pathNumbers(e.geo.d)); // the dot canvas marks edges from the same numbers
+    const pts = (e.pts ??= e.geo.pts || pathNumbers(e.geo.d)); // the dot canvas marks edges from the same numbers
     if (pts.length !== 4 && pts.length !== 8) continue;
     index.set(e, items.length);
     items.push({ e, pts });

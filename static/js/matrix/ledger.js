@@ -12,6 +12,10 @@ import { cancelIdle, whenIdle } from "../idle.js";
 const OVERSCAN = 6;
 const EAGER_OPTIONS = 500; // parameters whose menu is made at once; more wait for idle moments
 const FILL_SLICE = 2000; // at most this many options in one idle moment
+// more parameters than this: the menu is made only when it is needed. Each slice appended to the
+// shown menu costs a layout that measures every option so far (the 10 × 64 network's 41,600:
+// seconds of layouts, while its edges are painted and the first steps are taken)
+const IDLE_OPTIONS = 8000;
 
 export function createLedger(container, { store, onSample, onGo }) {
   const select = el("select", { attrs: { id: "ledger-param" } });
@@ -65,9 +69,9 @@ export function createLedger(container, { store, onSample, onGo }) {
     drawRows();
   }
 
-  // A large network's menu of parameters (40,960 options for the 10 × 64 network: a second of
-  // work) is made in small slices while the page is idle after its first picture, and the rest at
-  // once when it is needed (the menu focused or pressed, a parameter opened).
+  // A large network's menu of parameters (a second of work for 40,960 options) is made in small
+  // slices while the page is idle after its first picture, and the rest at once when it is needed
+  // (the menu focused or pressed, a parameter opened); the largest networks' only then.
   let unfilled = null; // the parameters whose options are still to be made
   let made = 0; // how many of them are made
   let filling = 0;
@@ -106,7 +110,7 @@ export function createLedger(container, { store, onSample, onGo }) {
     select.replaceChildren(el("option", { text: "Choose a parameter…", attrs: { value: "" } }));
     [unfilled, made] = [params, 0];
     if (params.length <= EAGER_OPTIONS || param) fill();
-    else filling = whenIdle(fill, 10000);
+    else if (params.length <= IDLE_OPTIONS) filling = whenIdle(fill, 10000);
   }
 
   function open(id) {

@@ -1,0 +1,136 @@
+"""The largest network the API steps (10 weight layers of 64 neurons, relu, mse, one sample), as a
+person sees it at 1366 × 768: the graph drawn in a frame that scrolls, its edges painted in every
+layer with the weights' colours, the step's edges marked, the step's number as the API gives it,
+and Fit showing it whole; and a small network still drawn as SVG, every edge an element.
+Timeouts are generous: this is not a timing test (bench/browser_bench.py measures speed)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from bench.scenarios import largest
+from tests.browser.pageview import PIXELS, api_step, close, still_screenshot
+from tests.browser.test_large_graph import DOTS
+
+pytestmark = pytest.mark.browser
+
+SCENARIO = {**largest(), "activations": ["relu"] * 10}
+LOAD_MS = 60_000  # a cold server builds this lesson in seconds, on a loaded machine more
+
+PAINTED = (
+    "() => document.querySelector('#graph-wrap canvas.graph-edges')?.dataset.painted === 'done'"
+)
+
+# A strip of the frame left of a node's box, across the edges of the layer arriving there (the
+# step's own marked edges, which end at the box, cover few of its pixels), in page px.
+LEFT_OF = """(id) => {
+  const n = document.getElementById('n-' + id).getBoundingClientRect();
+  const w = document.getElementById('graph-wrap').getBoundingClientRect();
+  const top = Math.max(w.top + 2, n.top - 250), bottom = Math.min(w.bottom - 2, n.bottom + 250);
+  return { x: n.left - 100, y: top, width: 56, height: bottom - top, inside: n.left - 100 > w.left && n.right < w.right };
+}"""
+
+
+# Pixels of a PNG (base64) that lean to each of two theme colours: nearer it than the other by
+# more than 60 levels summed over R, G, B (a white or grey pixel is about as near both). The edge
+# canvas's bitmap is scaled to the page and its thin curves blend, so few pixels are exact.
+LEANING = (
+    """async ([b64, names]) => {"""
+    + PIXELS
+    + """
+  const data = await pngPixels(b64);
+  const [a, b] = names.map(rgbOf);
+  const far = (i, c) => Math.abs(data[i] - c[0]) + Math.abs(data[i + 1] - c[1]) + Math.abs(data[i + 2] - c[2]);
+  const out = { [names[0]]: 0, [names[1]]: 0 };
+  for (let i = 0; i < data.length; i += 4) {
+    const d = far(i, a) - far(i, b);
+    if (d < -60) out[names[0]] += 1;
+    else if (d > 60) out[names[1]] += 1;
+  }
+  return out;
+}"""
+)
+
+
+def lesson_hash() -> str:
+    text = json.dumps(SCENARIO, separators=(",", ":")).encode()
+    return "#s=" + base64.urlsafe_b64encode(text).decode().rstrip("=")
+
+
+def go(page, k: int) -> None:
+    page.evaluate(f"() => {{ location.hash = location.hash.replace(/k=\\d+/, 'k={k}'); }}")
+    page.wait_for_selector(f"html[data-cursor='{k}']", timeout=LOAD_MS)
+
+
+def colours_left_of(page, node: str) -> dict[str, int]:
+    """Pixels leaning to the positive and to the negative weights' colours left of `node`'s box."""
+    page.wait_for_function(PAINTED, timeout=LOAD_MS)
+    box = page.evaluate(LEFT_OF, node)
+    assert box["inside"], f"{node} is not in the frame's view: {box}"
+    shot = page.screenshot(clip={k: box[k] for k in ("x", "y", "width", "height")})
+    return page.evaluate(LEANING, [base64.b64encode(shot).decode(), ["--pos", "--neg"]])
+
+
+def test_the_largest_network_is_drawn_in_every_layer_and_steps(make_page, base_url):
+    page = make_page(1366, 768, reduced_motion="reduce")
+    page.goto(f"{base_url}/{lesson_hash()}&k=0")
+    page.wait_for_selector("html[data-ready=true]", timeout=LOAD_MS)
+    wrap = page.locator("#graph-wrap")
+    assert "is-scrolling" in wrap.get_attribute("class")  # too big to read whole: it scrolls
+    # a large graph's edges are painted on a canvas, not drawn one element each
+    assert page.evaluate("document.querySelectorAll('#graph path.edge').length") == 0
+    page.wait_for_function(PAINTED, timeout=LOAD_MS)
+
+    # the forward step of z⁽ˡ⁾₁ in each layer l: the frame scrolls to it, and the edges arriving
+    # there are painted in both weight colours (xavier weights: some of either sign)
+    for layer in range(1, 11):
+        k = 128 * (layer - 1) + 1  # z then a, neuron by neuron, 64 neurons a layer
+        go(page, k)
+        assert page.get_attribute(f"#n-z{layer}_0", "class").find("written") >= 0
+        got = colours_left_of(page, f"z{layer}_0")
+        assert got["--pos"] > 500 and got["--neg"] > 500, (layer, got)
+
+    # the step's number is the API's, and its 64 edges are marked on the dot canvas
+    want = api_step(base_url, SCENARIO, k)["steps"][-1]
+    assert want["target"] == "z10_0"
+    shown = page.text_content("#n-z10_0 .value")
+    assert close(shown, want["value"]), (shown, want["value"])
+    marked = page.evaluate(DOTS)
+    assert marked["marks"] > 100 and marked["paths"] == 0, marked
+
+    # Fit: the whole graph in the frame, painted again at that size; pressed again, it scrolls
+    page.click("#graph-fit")
+    page.wait_for_function(
+        "() => !document.getElementById('graph-wrap').classList.contains('is-scrolling')"
+    )
+    whole = page.evaluate(
+        """() => { const w = document.getElementById('graph-wrap'), s = document.getElementById('graph');
+        return [s.getBoundingClientRect().width <= w.clientWidth + 1, s.getBoundingClientRect().height <= w.clientHeight + 1,
+                w.scrollWidth <= w.clientWidth + 1]; }"""
+    )
+    assert whole == [True, True, True], whole
+    page.wait_for_function(PAINTED, timeout=LOAD_MS)
+    png = still_screenshot(page, "#graph-wrap")
+    seen = page.evaluate(LEANING, [base64.b64encode(png).decode(), ["--pos", "--neg"]])
+    assert seen["--pos"] > 5000 and seen["--neg"] > 5000, seen  # the edges, small, still shown
+    page.click("#graph-fit")
+    page.wait_for_function(
+        "() => document.getElementById('graph-wrap').classList.contains('is-scrolling')"
+    )
+
+
+def test_a_small_network_keeps_an_svg_element_for_every_edge(page, base_url):
+    """The tutorial's edges stay SVG paths with their curves written out (layout.js writes a
+    path's `d` from its numbers only when it is read), and it has no edge canvas."""
+    page.goto(f"{base_url}/#preset=tutorial&k=0")
+    page.wait_for_selector("html[data-ready=true]")
+    got = page.evaluate(
+        """() => [...document.querySelectorAll('#graph path.edge')].map((p) => p.getAttribute('d'))"""
+    )
+    assert len(got) >= 8
+    assert all(d.startswith("M") and (" C" in d or " L" in d) for d in got), got
+    assert "undefined" not in "".join(got) and "NaN" not in "".join(got)
+    assert page.evaluate("document.querySelector('#graph-wrap canvas.graph-edges')") is None
