@@ -390,8 +390,9 @@ window.addEventListener("hashchange", () => {
 
 new ResizeObserver(() => requestAnimationFrame(() => stage.resize())).observe($("graph-wrap"));
 // Projector mode gives the explanation one height for the whole lesson (projector.css), so the
-// graph above keeps its size and place from the first step to the last: the taller height, unless
-// the shorter one is what lets the whole graph be seen without scrolling.
+// graph above keeps its size and place from the first step to the last: under the graph, the
+// compact explanation when the graph shows whole above it; beside it, when that is what lets it
+// show whole (XOR, softmax); else under it, with room for long equations ("mid"), the graph scrolling.
 function sizeExplain(again = true) {
   const root = document.documentElement;
   const need = store.get().projector && stage.needs();
@@ -416,7 +417,8 @@ function sizeExplain(again = true) {
     if (again) sizeExplain(false);
     return;
   }
-  const under = fits("--explain-tall") ? "tall" : fitsDrawn("--explain-short") ? "short" : null;
+  // under it, the compact explanation (projector.css) leaves the graph the most room
+  const under = fitsDrawn("--explain-short") ? "short" : null;
   const size = root.dataset.explain === "side" ? "side" : under || (fitsSide ? "side" : "mid");
   if (root.dataset.explain === size) return;
   root.dataset.explain = size;
