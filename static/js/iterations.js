@@ -112,5 +112,11 @@ export function createIterations({ store, lesson, total, go, load }) {
     }
   }
 
-  return { move, home, sync };
+  /** A graph drawn anew (a new frame size) has its nodes' own labels: mark them stale again. */
+  function relabel() {
+    const graph = lesson.graph();
+    if (staleShown && graph) markStale(true, graph, store.get().iteration);
+  }
+
+  return { move, home, sync, relabel };
 }

@@ -66,11 +66,12 @@ function initialState() {
 const { state: init, error: hashError } = initialState();
 const store = createStore(init);
 const animator = createAnimator();
+let relabelStale = () => {}; // iterations.relabel, once the iterations exist (below)
 const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store, onLayout: (info) => {
   graphFit?.update(info);
   weightMatrix?.setLayout(info.graph, info.layout, { m: info.m, scrolls: info.tooBig && !info.fitted, svg: $("graph") });
   graphShape(info); // a wide, short graph gets more of a laptop's width (graph-shape.js)
-} });
+}, onDrawn: () => relabelStale() });
 const weightMatrix = createWeightMatrix($("explain"), $("loss-card"));
 const graphFit = createFitControl($("graph-fit"), stage);
 const equation = createEquationPanel($("explain"));
@@ -232,6 +233,7 @@ const matrix = createMatrixHooks({ store, go, toast, stage: $("stage"), graphWra
 // the same scenario at another iteration: its graph (the parameters it starts from) and its step
 const atIteration = (patch) => lesson.load(store.get().scenario, patch, { trusted: true });
 const iterations = createIterations({ store, lesson, total, go, load: atIteration });
+relabelStale = iterations.relabel;
 const controls = createControls({ store, total, go, drawn: () => lesson.drawn(), changeGranularity, toggleProjector, toggleFullscreen, help, predict, idle: stage.idle, toggleView: matrix.toggle, move: iterations.move, home: iterations.home });
 
 const valueEditor = createValueEditor({

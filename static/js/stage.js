@@ -76,7 +76,7 @@ function drawnEdge(edgeId, source, paramById) {
 const fitIn = (size, natural) => Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
 
 
-export function createStage({ svg, wrap, animator, store, onLayout = null }) {
+export function createStage({ svg, wrap, animator, store, onLayout = null, onDrawn = null }) {
   const renderer = createRenderer(svg);
   let graph = null;
   let step = null;
@@ -122,6 +122,7 @@ export function createStage({ svg, wrap, animator, store, onLayout = null }) {
     onLayout?.({ tooBig, fitted, layout, m, graph, natural, size });
     if (step) renderer.restyle(step, s.precision, activeSets(graph, step));
     if (step && scrolls) keepInView();
+    onDrawn?.(); // the nodes are new: what other modules add to them is added again
   }
 
   function measure() {

@@ -128,7 +128,10 @@ def test_the_bundle_is_a_valid_module(tmp_path):
 def test_the_page_links_the_bundle_and_the_bundle_is_served(client):
     html = client.get("/").text
     assert "modulepreload" not in html
-    js = re.search(r'<script type="module" src="(/bundle/page\.js\?v=\w+)">', html).group(1)
+    # render-blocking: the first frame is the lesson drawn, not the empty page (README)
+    js = re.search(
+        r'<script type="module" src="(/bundle/page\.js\?v=\w+)" blocking="render">', html
+    ).group(1)
     css = re.search(r'<link rel="stylesheet" href="(/bundle/page\.css\?v=\w+)">', html).group(1)
     built = bundle.current()
     r = client.get(js)
