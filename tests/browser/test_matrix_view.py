@@ -160,6 +160,16 @@ def test_projector_matrices_are_24px_for_xor(make_page, base_url, screenshots, p
         return [v.top, v.bottom, b.top, b.bottom]; }"""
     )
     assert box[0] <= box[2] and box[3] <= box[1], box
+    # the explanation's column reads as text: no second copy of W⁽ˡ⁾ crowding it into a column a
+    # word wide, and nothing in it overlapping
+    column = page.evaluate(
+        """() => { const shown = (id) => { const e = document.getElementById(id);
+          return e && getComputedStyle(e).display !== 'none' ? e.getBoundingClientRect() : null; };
+        const s = shown('sentence'), q = shown('equations');
+        return { matrix: shown('weight-matrix') !== null, sentence: s && s.width,
+                 apart: !s || !q || s.top >= q.bottom - 0.5 || q.top >= s.bottom - 0.5 }; }"""
+    )
+    assert not column["matrix"] and column["sentence"] > 300 and column["apart"], column
     page.screenshot(path=screenshots / f"matrix-{preset}-projector-k{k}.png")
 
 
