@@ -93,11 +93,32 @@ def test_stop_shows_the_stopped_run_everywhere(make_page, base_url):
         f"{base_url}/api/datasets", data={"name": "moons", "samples": 200, "noise": 0.1}
     ).json()
     assert page.locator("#handoff-box").is_visible()
+    # the link is final once its note says what it opens (the server is asked first whether it can
+    # recompute the run's next iteration: how far that is depends on when Stop was pressed)
+    page.wait_for_function("() => document.querySelector('#handoff-note')?.textContent")
     sc = handoff_scenario(page)
     assert sc["inputs"] == moons["inputs"] and len(sc["inputs"]) == 200
-    # the hand-off's network is the one the last progress event carried, to the last digit
-    assert sc["weights"] == last["weights"] and sc["biases"] == last["biases"]
-    assert sc.get("init") is None  # the weights are the network, not a seed
+    iteration = int(
+        parse_qs(urlsplit(page.get_attribute("#handoff", "href")).fragment).get("iteration", ["1"])[
+            0
+        ]
+    )
+    if iteration == 1:
+        # the trained weights as a new lesson: the last progress event's, to the last digit
+        assert sc["weights"] == last["weights"] and sc["biases"] == last["biases"]
+        assert sc.get("init") is None  # the weights are the network, not a seed
+    else:
+        # the run itself, at its next iteration: its parameters there are the stopped network's
+        assert iteration == 200 * n + 1 and sc.get("init") is not None  # batches of 1, 200 samples
+        body = {"scenario": sc, "iteration": iteration, "cursor": 0}
+        params = page.request.post(f"{base_url}/api/step", data=body).json()["parameters"]
+        got = {p["id"]: p["value"] for p in params}
+        for l, (w, b) in enumerate(zip(last["weights"], last["biases"], strict=True), start=1):
+            for j, row in enumerate(w):
+                for k, v in enumerate(row):
+                    assert abs(got[f"W{l}_{j}_{k}"] - v) <= 1e-12 * max(1, abs(v))
+            for j, v in enumerate(b):
+                assert abs(got[f"b{l}_{j}"] - v) <= 1e-12 * max(1, abs(v))
     assert page.locator("#handoff-sample option").count() == 51
 
     # the labs that examine "your network" looked again, at the stopped one
