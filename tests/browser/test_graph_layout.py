@@ -17,8 +17,9 @@ pytestmark = pytest.mark.browser
 NETWORKS = ["tutorial", "xor", "softmax", "deep"]
 EXPRESSIONS = ["expr:sum-times-sum", "expr:tanh-neuron", "expr:sigmoid-neuron"]
 
-# What a viewer sees of the graph, measured on screen.
-MEASURE = """() => {
+# The frame, the graph's smallest text on screen (minText, CSS px) and the nodes outside the frame
+# (outside): the start of every reading of the graph (test_projector_layout.py reads them too).
+GRAPH_FACTS = """
   const wrap = document.getElementById('graph-wrap');
   const svg = document.getElementById('graph');
   const f = wrap.getBoundingClientRect();
@@ -33,7 +34,12 @@ MEASURE = """() => {
     const r = n.querySelector('.shape').getBoundingClientRect();
     if (r.left < f.left - 0.5 || r.right > f.right + 0.5 || r.top < f.top - 0.5 || r.bottom > f.bottom + 0.5) outside.push(n.dataset.id);
   }
-  // the weight labels a viewer sees, each with its distance to its own edge and to the nearest other
+"""
+
+MEASURE = (
+    """() => {"""
+    + GRAPH_FACTS
+    + """  // the weight labels a viewer sees, each with its distance to its own edge and to the nearest other
   const shown = [...svg.querySelectorAll('.wlabel')].filter((g) => getComputedStyle(g).opacity !== '0');
   const edges = (shown.length ? [...svg.querySelectorAll('path.edge-weight')] : []).map((p) => {
     const len = p.getTotalLength();
@@ -75,6 +81,7 @@ MEASURE = """() => {
     fitShown: !fit.hidden && fit.getBoundingClientRect().width > 0,
   };
 }"""
+)
 
 
 def overlaps(a, b) -> bool:

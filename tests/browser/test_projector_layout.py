@@ -15,27 +15,17 @@ import pytest
 
 from tests.browser.pageview import open_lesson
 from tests.browser.test_classroom import NODE_BOXES
-from tests.browser.test_graph_layout import go, scenario_hash
+from tests.browser.test_graph_layout import GRAPH_FACTS, go, scenario_hash
 
 pytestmark = pytest.mark.browser
 
 # The graph's frame and what shows in it; the explanation's box and whether anything in it
 # scrolls, sticks out of it or lies on something else; the smallest text of both.
-VIEW = """() => {
-  const wrap = document.getElementById('graph-wrap');
-  const f = wrap.getBoundingClientRect();
-  const svg = document.getElementById('graph');
-  const k = svg.getScreenCTM().a;
-  let graphText = Infinity;
-  for (const t of svg.querySelectorAll('text')) {
-    if (!t.textContent.trim() || t.getBoundingClientRect().width === 0) continue;
-    graphText = Math.min(graphText, parseFloat(getComputedStyle(t).fontSize) * k);
-  }
-  const outside = [];
-  for (const n of svg.querySelectorAll('.node')) {
-    const r = n.querySelector('.shape').getBoundingClientRect();
-    if (r.left < f.left - 0.5 || r.right > f.right + 0.5 || r.top < f.top - 0.5 || r.bottom > f.bottom + 0.5) outside.push(n.dataset.id);
-  }
+VIEW = (
+    """() => {
+"""
+    + GRAPH_FACTS
+    + """
   const e = document.getElementById('explain');
   const eb = e.getBoundingClientRect();
   const problems = [];
@@ -71,7 +61,7 @@ VIEW = """() => {
   return {
     frame: [wrap.clientWidth, wrap.clientHeight],
     scrolls: wrap.scrollHeight > wrap.clientHeight + 1 || wrap.scrollWidth > wrap.clientWidth + 1,
-    outside, graphText, explainText, problems,
+    outside, graphText: minText, explainText, problems,
     explainOver: over(e), sentenceOver: over(document.getElementById('sentence')),
     phase: e.dataset.phase,
     state: document.getElementById('eq-state')?.hidden === false ? document.querySelectorAll('#eq-state .eq-state-row').length : 0,
@@ -79,6 +69,7 @@ VIEW = """() => {
     pageScrolls: document.documentElement.scrollHeight > innerHeight,
   };
 }"""
+)
 
 
 def with_optimizer(hash_or_scenario, optimizer: dict, base_url: str = "") -> str:
