@@ -48,12 +48,6 @@ def status(page) -> str:
     return page.locator("#train-status").text_content()
 
 
-def handoff_scenario(page) -> dict:
-    href = page.get_attribute("#handoff", "href")
-    s = parse_qs(urlsplit(href).fragment)["s"][0]
-    return json.loads(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))
-
-
 def test_stop_shows_the_stopped_run_everywhere(make_page, base_url):
     page = make_page(1366, 768)
     page.context.add_init_script(RECORD_STREAM)
@@ -65,6 +59,8 @@ def test_stop_shows_the_stopped_run_everywhere(make_page, base_url):
     page.click("#train")
     page.wait_for_selector("#train-status.ok", timeout=30000)
     assert page.locator("#predictions tbody tr").count() == 4
+    page.wait_for_function("() => document.querySelector('#handoff-note')?.textContent")
+    xor_note = page.text_content("#handoff-note")
 
     page.select_option("#dataset", "moons")
     page.wait_for_function(
@@ -94,15 +90,18 @@ def test_stop_shows_the_stopped_run_everywhere(make_page, base_url):
     ).json()
     assert page.locator("#handoff-box").is_visible()
     # the link is final once its note says what it opens (the server is asked first whether it can
-    # recompute the run's next iteration: how far that is depends on when Stop was pressed)
-    page.wait_for_function("() => document.querySelector('#handoff-note')?.textContent")
-    sc = handoff_scenario(page)
-    assert sc["inputs"] == moons["inputs"] and len(sc["inputs"]) == 200
-    iteration = int(
-        parse_qs(urlsplit(page.get_attribute("#handoff", "href")).fragment).get("iteration", ["1"])[
-            0
-        ]
+    # recompute the run's next iteration: how far that is depends on when Stop was pressed); the
+    # XOR run's note is there until then. Read once: the link and its iteration together
+    page.wait_for_function(
+        "(old) => { const n = document.querySelector('#handoff-note');"
+        " return n && n.textContent && n.textContent !== old; }",
+        arg=xor_note,
     )
+    link = parse_qs(urlsplit(page.get_attribute("#handoff", "href")).fragment)
+    s = link["s"][0]
+    sc = json.loads(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))
+    assert sc["inputs"] == moons["inputs"] and len(sc["inputs"]) == 200
+    iteration = int(link.get("iteration", ["1"])[0])
     if iteration == 1:
         # the trained weights as a new lesson: the last progress event's, to the last digit
         assert sc["weights"] == last["weights"] and sc["biases"] == last["biases"]
