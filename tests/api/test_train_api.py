@@ -247,24 +247,29 @@ def test_stream_stops_training_when_the_client_leaves(monkeypatch):
         {"scenario": XOR, "epochs": 20000, "report_every": 10, "time_budget": 30}
     )
     job = Job(req)
-    checks = 0
-
-    async def disconnected():
-        nonlocal checks
-        checks += 1
-        return checks >= 3
-
-    async def collect():
-        return [chunk async for chunk in stream_events(job, 10, disconnected)]
-
-    chunks = asyncio.run(collect())
-    kinds = [c.split("\n", 1)[0] for c in chunks]
+    kinds = kinds_until_left(stream_events, job)
     assert kinds == ["event: start", "event: progress", "event: progress"]
     assert job.trainer.state.stopped == "cancelled"
     assert job.trainer.state.epoch == 30  # three chunks of 10 epochs, then nothing more
 
 
 @pytest.mark.parametrize("field", ["clip_norm", "time_budget", "target_loss"])
+def kinds_until_left(stream, work, chunk=10, checks=3) -> list[str]:
+    """The event kinds `stream(work, chunk, disconnected)` sends when the client leaves at the
+    `checks`-th time the stream asks whether it is still there."""
+    asked = 0
+
+    async def disconnected():
+        nonlocal asked
+        asked += 1
+        return asked >= checks
+
+    async def collect():
+        return [c async for c in stream(work, chunk, disconnected)]
+
+    return [c.split("\n", 1)[0] for c in asyncio.run(collect())]
+
+
 def test_nan_in_a_training_field_is_422_not_500(client, field):
     body = json.dumps({"scenario": XOR, field: float("nan")})  # Python writes the bare NaN token
     r = client.post("/api/train", content=body, headers={"content-type": "application/json"})

@@ -7,7 +7,6 @@ together, and the pair keeps a single run's bounds."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 
 import pytest
@@ -19,7 +18,7 @@ from app.api.schemas.twins import TwinStreamRequest
 from app.api.twins import Twins
 from app.limits import MAX_STREAM_SECONDS, MAX_TRAIN_SECONDS, MAX_TWIN_STREAMED_PARAMETERS
 from app.main import app
-from tests.api.test_train_api import events, strict_json
+from tests.api.test_train_api import events, kinds_until_left, strict_json
 
 
 @pytest.fixture(scope="module")
@@ -225,17 +224,7 @@ def test_closing_the_stream_stops_both_at_one_epoch(monkeypatch):
         request(epochs=20000, time_budget=30, twin={"setting": "learning_rate", "learning_rate": 1})
     )
     pair = Twins(req)
-    checks = 0
-
-    async def disconnected():
-        nonlocal checks
-        checks += 1
-        return checks >= 3
-
-    async def collect():
-        return [chunk async for chunk in twin_routes.stream_events(pair, 10, disconnected)]
-
-    kinds = [c.split("\n", 1)[0] for c in asyncio.run(collect())]
+    kinds = kinds_until_left(twin_routes.stream_events, pair)
     assert kinds == ["event: start", "event: progress", "event: progress"]
     assert [j.trainer.state.stopped for j in pair.jobs] == ["cancelled", "cancelled"]
     assert [j.trainer.state.epoch for j in pair.jobs] == [30, 30]
