@@ -253,7 +253,6 @@ def test_stream_stops_training_when_the_client_leaves(monkeypatch):
     assert job.trainer.state.epoch == 30  # three chunks of 10 epochs, then nothing more
 
 
-@pytest.mark.parametrize("field", ["clip_norm", "time_budget", "target_loss"])
 def kinds_until_left(stream, work, chunk=10, checks=3) -> list[str]:
     """The event kinds `stream(work, chunk, disconnected)` sends when the client leaves at the
     `checks`-th time the stream asks whether it is still there."""
@@ -270,6 +269,7 @@ def kinds_until_left(stream, work, chunk=10, checks=3) -> list[str]:
     return [c.split("\n", 1)[0] for c in asyncio.run(collect())]
 
 
+@pytest.mark.parametrize("field", ["clip_norm", "time_budget", "target_loss"])
 def test_nan_in_a_training_field_is_422_not_500(client, field):
     body = json.dumps({"scenario": XOR, field: float("nan")})  # Python writes the bare NaN token
     r = client.post("/api/train", content=body, headers={"content-type": "application/json"})
