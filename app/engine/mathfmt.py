@@ -7,7 +7,10 @@ Explanations are built once as trees and rendered for people (text), tools (LaTe
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, fields, replace
 from html import escape
 
 _SUB = str.maketrans("0123456789,()+-=", "₀₁₂₃₄₅₆₇₈₉,₍₎₊₋₌")
@@ -54,6 +57,13 @@ class Expr:
     def to(self, ref: str, of: str = "value") -> Expr:
         """The same, marked as naming graph element `ref`'s `of` (Sym and Num; see _tag)."""
         return self
+
+    def _key(self, nums: list) -> tuple:
+        """What the renderings depend on besides the numbers' own strings (see `render`): the
+        classes, words and symbols, and of each number its class and sign; its Num objects are
+        appended to `nums` in the order of the tree's fields. Classes of their own are not
+        templated."""
+        raise _Untemplated
 
 
 @dataclass(frozen=True)
@@ -131,6 +141,9 @@ class Sym(Expr):
     def to(self, ref: str, of: str = "value") -> Sym:
         return Sym(self.base, self.sub, self.sup, ref, of)
 
+    def _key(self, nums: list) -> tuple:
+        return (Sym, self.base, self.sub, self.sup, self.ref, self.of)
+
     def _forms(self) -> tuple[str, str, str]:
         """Text, LaTeX and untagged MathML: the same for every symbol of this name (kept)."""
         key = (self.base, self.sub, self.sup)
@@ -185,6 +198,10 @@ class Num(Expr):
     def to(self, ref: str, of: str = "value") -> Num:
         return Num(self.value, ref, of)
 
+    def _key(self, nums: list) -> tuple:
+        nums.append(self)
+        return (type(self), self.value is not None and self.value < 0)
+
     def text(self, fmt: Fmt) -> str:
         return fmt.number(self.value)
 
@@ -214,6 +231,9 @@ class Word(Expr):
 
     def text(self, fmt: Fmt) -> str:
         return self.word
+
+    def _key(self, nums: list) -> tuple:
+        return (Word, self.word)
 
     def latex(self, fmt: Fmt) -> str:
         return _ltx(self.word) if self.word in _LATEX_NAMES else r"\text{" + self.word + "}"
@@ -255,6 +275,9 @@ class Bin(Expr):
     def prec(self) -> int:  # type: ignore[override]
         return 1 if self.op in "+−" else 2
 
+    def _key(self, nums: list) -> tuple:
+        return (Bin, self.op, self.left._key(nums), self.right._key(nums))
+
     def _parts(self, fmt: Fmt, how: str) -> tuple[str, str]:
         left_neg_ok = self.prec == 1 and isinstance(self.left, Num)
         lp = _needs_parens(self.left, self.prec) and not left_neg_ok
@@ -285,6 +308,9 @@ class Chain(Expr):
     def prec(self) -> int:  # type: ignore[override]
         return 1 if self.op in "+−" else 2
 
+    def _key(self, nums: list) -> tuple:
+        return (Chain, self.op, *[t._key(nums) for t in self.terms])
+
     def _each(self, fmt: Fmt, how: str) -> list[str]:
         out = []
         for i, t in enumerate(self.terms):
@@ -309,6 +335,9 @@ class Frac(Expr):
     num: Expr
     den: Expr
     prec = 2
+
+    def _key(self, nums: list) -> tuple:
+        return (Frac, self.num._key(nums), self.den._key(nums))
 
     def text(self, fmt: Fmt) -> str:
         n = _wrap(self.num, self.num.prec < 3, fmt, "text")
@@ -336,6 +365,9 @@ class Partial(Expr):
     prec = 3
     ref: str = field(default="", compare=False)  # whose gradient it is (_tag)
 
+    def _key(self, nums: list) -> tuple:
+        return (Partial, self.top._key(nums), self.bottom._key(nums), self.ref)
+
     def text(self, fmt: Fmt) -> str:
         return f"∂{self.top.text(fmt)}/∂{self.bottom.text(fmt)}"
 
@@ -358,6 +390,10 @@ class Pow(Expr):
     base: Expr
     exp: Expr
     prec = 3
+
+    def _key(self, nums: list) -> tuple:
+        exp = self.exp.value if isinstance(self.exp, Num) else None  # a small power: ², ³
+        return (Pow, self.base._key(nums), self.exp._key(nums), exp)
 
     def _base(self, fmt: Fmt, how: str) -> str:
         """The base, bracketed unless it is a single symbol, call or positive number."""
@@ -391,6 +427,9 @@ class Neg(Expr):
     arg: Expr
     prec = 1  # −x is bracketed inside a product: a × (−b)
 
+    def _key(self, nums: list) -> tuple:
+        return (Neg, self.arg._key(nums))
+
     @property
     def _bracket(self) -> bool:
         """−(a + b) and −(−2), not −a + b or −−2."""
@@ -414,6 +453,9 @@ class Call(Expr):
     args: tuple[Expr, ...] = field(default_factory=tuple)
     prec = 4
 
+    def _key(self, nums: list) -> tuple:
+        return (Call, self.name, *[a._key(nums) for a in self.args])
+
     def text(self, fmt: Fmt) -> str:
         return f"{self.name}({', '.join(a.text(fmt) for a in self.args)})"
 
@@ -432,6 +474,9 @@ class Paren(Expr):
     arg: Expr
     prec = 4
 
+    def _key(self, nums: list) -> tuple:
+        return (Paren, self.arg._key(nums))
+
     def text(self, fmt: Fmt) -> str:
         return f"({self.arg.text(fmt)})"
 
@@ -449,6 +494,9 @@ class Rel(Expr):
     sides: tuple[Expr, ...]
     op: str = "="
     prec = 0
+
+    def _key(self, nums: list) -> tuple:
+        return (Rel, self.op, *[x._key(nums) for x in self.sides])
 
     def text(self, fmt: Fmt) -> str:
         return f" {self.op} ".join(s.text(fmt) for s in self.sides)
@@ -469,12 +517,168 @@ def n(v: float, ref: str = "", of: str = "value") -> Num:
 
 
 def render(expr: Expr, fmt: Fmt) -> dict[str, str]:
-    """The three renderings of one expression."""
+    """The three renderings of one expression: render_direct's strings, from a template when one
+    is kept for the expression's shape (see _Templates), with this expression's numbers."""
+    nums: list[Num] = []
+    try:
+        key = expr._key(nums)
+    except _Untemplated:
+        return render_direct(expr, fmt)
+    kept = TEMPLATES.get(key, expr, nums, fmt)
+    if kept is None:
+        return render_direct(expr, fmt)
+    if not nums:
+        return {"text": kept[0], "latex": kept[1], "mathml": kept[2]}
+    return {
+        "text": kept[0].format(*[x.text(fmt) for x in nums]),
+        "latex": kept[1].format(*[x.latex(fmt) for x in nums]),
+        "mathml": kept[2].format(*[x.mathml(fmt) for x in nums]),
+    }
+
+
+def render_direct(expr: Expr, fmt: Fmt) -> dict[str, str]:
+    """The three renderings of one expression, written by walking its tree (the oracle)."""
     return {
         "text": expr.text(fmt),
         "latex": expr.latex(fmt),
         "mathml": f'<math display="block">{expr.mathml(fmt)}</math>',
     }
+
+
+# ── templates: an explanation's strings per shape, with slots for its numbers ──
+# Every step of every scenario of one network shape writes the same words, symbols and brackets;
+# only its numbers differ. An expression's key (Expr._key) holds everything its renderings depend
+# on but the numbers' own strings: classes, operators, symbols and the graph ids they name, and of
+# each number its class and its sign (brackets go around negative numbers; a small power is
+# written ², so a power's exponent is in the key whole). The template is the renderings of the
+# same tree with each number replaced by a slot, and the numbers are written into the slots by
+# their own methods: the very strings render_direct writes (tests/engine/test_render_templates.py).
+
+TEMPLATES_KEPT = 8_192  # templates kept at most, least recently used first out…
+TEMPLATE_BYTES = 16 * 2**20  # …and at most this many bytes of them (estimated), per process
+
+
+class _Untemplated(Exception):
+    """An expression of a class the templates do not know: rendered directly."""
+
+
+@dataclass(frozen=True)
+class _Slot(Num):
+    """Number k of a template's expression: its value (for its sign), written as a marker."""
+
+    k: int = 0
+
+    def text(self, fmt: Fmt) -> str:
+        return f"\x00{self.k}\x01"
+
+    latex = mathml = text
+
+
+_MARKER = re.compile("\x00(\\d+)\x01")
+
+
+def _slotted(e: Expr, count: list[int]) -> Expr:
+    """e with each number replaced by its slot, numbered in the order of Expr._key."""
+    if isinstance(e, Num):
+        count[0] += 1
+        return _Slot(e.value, k=count[0] - 1)
+    if type(e) in (Sym, Word):
+        return e
+    changes = {}
+    for f in fields(e):  # type: ignore[arg-type]
+        v = getattr(e, f.name)
+        if isinstance(v, Expr):
+            changes[f.name] = _slotted(v, count)
+        elif isinstance(v, tuple):
+            changes[f.name] = tuple(_slotted(x, count) if isinstance(x, Expr) else x for x in v)
+    return replace(e, **changes)  # type: ignore[type-var]
+
+
+def _format_string(s: str) -> str:
+    """A rendering with markers as a str.format template: braces doubled, markers {k}."""
+    parts = _MARKER.split(s)  # static, k, static, k, …, static
+    for i in range(0, len(parts), 2):
+        parts[i] = parts[i].replace("{", "{{").replace("}", "}}")
+    for i in range(1, len(parts), 2):
+        parts[i] = "{" + parts[i] + "}"
+    return "".join(parts)
+
+
+class _Templates:
+    """Templates by expression key: least recently used first out, bounded by count and bytes,
+    safe across threads. A key is templated the second time it is seen (a large network's steps
+    are each seen once: they are rendered directly, and keep nothing but a hash)."""
+
+    def __init__(self, kept: int, budget: int):
+        self.kept, self.budget = kept, budget
+        self._entries: OrderedDict[tuple, tuple[tuple[str, str, str] | None, int]] = OrderedDict()
+        self._seen: set[int] = set()  # hashes of keys seen once
+        self._used = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, expr: Expr, nums: list, fmt: Fmt) -> tuple[str, str, str] | None:
+        """The template of `key` (expr's), made now if seen before; None: render directly."""
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+                return hit[0]
+            h = hash(key)
+            if h not in self._seen:
+                if len(self._seen) >= self.kept:
+                    self._seen.clear()
+                self._seen.add(h)
+                return None
+        made = self._make(expr, nums, fmt)  # None (kept too): this shape is rendered directly
+        size = 4 * sum(map(len, made or ())) + 200 * (len(nums) + 1)  # strings and key, roughly
+        with self._lock:
+            if key not in self._entries:
+                self._entries[key] = (made, size)
+                self._used += size
+                while len(self._entries) > self.kept or self._used > self.budget:
+                    self._used -= self._entries.popitem(last=False)[1][1]
+        return made
+
+    @staticmethod
+    def _make(expr: Expr, nums: list, fmt: Fmt) -> tuple[str, str, str] | None:
+        """The template, checked once against the direct renderings of `expr` (None if they
+        differ: a class whose strings depend on more than its key says)."""
+        count = [0]
+        shape = render_direct(_slotted(expr, count), fmt)
+        if count[0] != len(nums):
+            return None
+        if not nums:
+            made = (shape["text"], shape["latex"], shape["mathml"])
+            ok = render_direct(expr, fmt) == shape
+        else:
+            made = (
+                _format_string(shape["text"]),
+                _format_string(shape["latex"]),
+                _format_string(shape["mathml"]),
+            )
+            filled = {
+                "text": made[0].format(*[x.text(fmt) for x in nums]),
+                "latex": made[1].format(*[x.latex(fmt) for x in nums]),
+                "mathml": made[2].format(*[x.mathml(fmt) for x in nums]),
+            }
+            ok = render_direct(expr, fmt) == filled
+        return made if ok else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._seen.clear()
+            self._used = 0
+
+    @property
+    def used(self) -> int:
+        return self._used
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+TEMPLATES = _Templates(TEMPLATES_KEPT, TEMPLATE_BYTES)
 
 
 @dataclass(frozen=True)
@@ -483,6 +687,9 @@ class Root(Expr):
 
     arg: Expr
     prec = 4
+
+    def _key(self, nums: list) -> tuple:
+        return (Root, self.arg._key(nums))
 
     def text(self, fmt: Fmt) -> str:
         need = self.arg.prec < 4 or isinstance(self.arg, Num)
