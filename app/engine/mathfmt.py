@@ -392,8 +392,7 @@ class Pow(Expr):
     prec = 3
 
     def _key(self, nums: list) -> tuple:
-        exp = self.exp.value if isinstance(self.exp, Num) else None  # a small power: ², ³
-        return (Pow, self.base._key(nums), self.exp._key(nums), exp)
+        return (Pow, self.base._key(nums), self.exp._key(nums), _small_power(self.exp))
 
     def _base(self, fmt: Fmt, how: str) -> str:
         """The base, bracketed unless it is a single symbol, call or positive number."""
@@ -420,6 +419,15 @@ class Pow(Expr):
     def mathml(self, fmt: Fmt) -> str:
         b = self._base(fmt, "mathml")
         return f"<msup>{b}{self.exp.mathml(fmt)}</msup>"
+
+
+def _small_power(e: Expr) -> float | None:
+    """A number exponent that Pow.text writes as a superscript (0 to 9, whole), else None."""
+    if isinstance(e, Num):
+        v = e.value
+        if v is not None and math.isfinite(v) and v == int(v) and 0 <= v < 10:
+            return v
+    return None
 
 
 @dataclass(frozen=True)

@@ -171,3 +171,23 @@ def test_no_marker_leaks_into_an_answer():
     for e in _explanations(PRESETS["deep"]["scenario"], sample=1) * 2:
         shown = e.render(Fmt())
         assert not re.search("[\x00\x01]", repr(shown))
+
+
+def test_scenarios_of_one_shape_share_templates(monkeypatch):
+    """The tutorial with other numbers of the same signs: every explanation comes from a
+    template the tutorial left, none is rendered directly."""
+    base = PRESETS["tutorial"]["scenario"]
+    sc = {
+        **base,
+        "inputs": [[v * 1.1 for v in row] for row in base["inputs"]],
+        "learning_rate": 0.3,
+    }
+    mathfmt.TEMPLATES.clear()
+    for _ in range(2):
+        for e in _explanations(base):
+            e.render(Fmt())
+    direct = []
+    monkeypatch.setattr(mathfmt, "render_direct", lambda e, fmt: direct.append(e))
+    for e in _explanations(sc):
+        e.render(Fmt())
+    assert not direct
