@@ -212,12 +212,12 @@ class Lesson:
                 base, state = mark, self._marks[mark].copy()
         pos = base
         for m in self._marks_between(base, fine):
-            state.run_to(self.plan, m, start=pos)
+            state.replay(self.plan, m, start=pos)
             pos = m
             with self._lock:
                 if m not in self._marks:
                     self._marks[m] = state.copy()
-        state.run_to(self.plan, fine, start=pos)
+        state.replay(self.plan, fine, start=pos)
         return state
 
     def _keep_recent(self, fine: int, state: State) -> None:

@@ -79,6 +79,33 @@ def test_replay_cut_anywhere_and_copied_equals_single_steps(spec, cuts):
     _assert_same_state(replayed, single)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mlp_specs(), st.lists(st.floats(0, 1), min_size=1, max_size=5), st.booleans())
+def test_replay_equals_single_steps_exactly_and_finds_divergence(spec, cuts, blow_up):
+    """State.replay (a small graph's steps without per-step dispatch or checks) leaves the
+    state single steps leave, at every cut, from any kept state; when a value overflows it
+    names the step single steps name."""
+    if blow_up:  # the first layer's sums overflow (and a sigmoid of them is finite again)
+        spec.weights[0] = np.full_like(spec.weights[0], 1e200)
+        spec.inputs = np.full_like(spec.inputs, 1e200)
+    graph = build_graph(spec)
+    plan = Plan(graph, spec.frozen)
+    single = State(graph, spec.learning_rate)
+    replayed, done = State(graph, spec.learning_rate), 0
+    for cut in sorted(int(c * plan.total) for c in cuts):
+        for t in range(done, cut):
+            single.apply_quiet(plan.step(t))
+        replayed.replay(plan, cut, start=done)
+        _assert_same_state(replayed, single)
+        done = cut
+    replayed.replay(plan, plan.total, start=done)
+    for t in range(done, plan.total):
+        single.apply_quiet(plan.step(t))
+    _assert_same_state(replayed, single)
+    if blow_up:
+        assert single.diverged is not None
+
+
 @settings(max_examples=30, deadline=None)
 @given(mlp_specs())
 def test_gathered_weighted_sums_equal_the_generic_op_exactly(spec):
