@@ -24,7 +24,7 @@ class Pass:
     @property
     def loss(self) -> float:
         with np.errstate(all="ignore"):  # finite losses whose sum overflows: inf, i.e. diverged
-            return float(np.mean(self.losses))
+            return float(np.add.reduce(self.losses, axis=None)) / self.losses.size  # np.mean's
 
     @property
     def outputs(self) -> np.ndarray:
@@ -42,7 +42,7 @@ def forward(spec: MLPSpec, weights=None, biases=None) -> Pass:
             a = activate(act, z, spec.leaky_slope)
             zs.append(z)
             acts.append(a)
-        losses = np.sum(LOSSES[spec.loss].forward(a, spec.targets.T), axis=0)
+        losses = np.add.reduce(LOSSES[spec.loss].forward(a, spec.targets.T), axis=0)  # np.sum
     return Pass(zs, acts, losses)
 
 
