@@ -25,7 +25,7 @@ from app.engine.mathfmt import (
     Sym,
     Word,
     n,
-    render,
+    render_all,
 )
 from app.engine.ops import OPS
 from app.engine.plan import Step
@@ -50,17 +50,26 @@ class Explanation:
     lines: list[tuple[Expr, Expr, Expr]] = field(default_factory=list)
 
     def render(self, fmt: Fmt) -> dict:
+        shown = render_all(
+            (
+                self.formula,
+                self.substituted,
+                self.result,
+                *[x for line in self.lines for x in line],
+            ),
+            fmt,
+        )
         out = {
-            "formula": render(self.formula, fmt),
-            "substituted": render(self.substituted, fmt),
-            "result": render(self.result, fmt),
+            "formula": shown[0],
+            "substituted": shown[1],
+            "result": shown[2],
             "sentence": self.sentence,
             "lines": None,
         }
         if self.lines:
             out["lines"] = [
-                {"formula": render(f, fmt), "substituted": render(s, fmt), "result": render(r, fmt)}
-                for f, s, r in self.lines
+                {"formula": shown[k], "substituted": shown[k + 1], "result": shown[k + 2]}
+                for k in range(3, len(shown), 3)
             ]
         return out
 

@@ -527,21 +527,28 @@ def n(v: float, ref: str = "", of: str = "value") -> Num:
 def render(expr: Expr, fmt: Fmt) -> dict[str, str]:
     """The three renderings of one expression: render_direct's strings, from a template when one
     is kept for the expression's shape (see _Templates), with this expression's numbers."""
+    return render_all((expr,), fmt)[0]
+
+
+def render_all(exprs: tuple[Expr, ...], fmt: Fmt) -> list[dict[str, str]]:
+    """render(e, fmt) for each of `exprs` (an explanation's), from one template for them all."""
     nums: list[Num] = []
     try:
-        key = expr._key(nums)
+        key = tuple([e._key(nums) for e in exprs])
     except _Untemplated:
-        return render_direct(expr, fmt)
-    kept = TEMPLATES.get(key, expr, nums, fmt)
+        return [render_direct(e, fmt) for e in exprs]
+    kept = TEMPLATES.get(key, exprs, nums, fmt)
     if kept is None:
-        return render_direct(expr, fmt)
+        return [render_direct(e, fmt) for e in exprs]
     if not nums:
-        return {"text": kept[0], "latex": kept[1], "mathml": kept[2]}
-    return {
-        "text": kept[0].format(*[x.text(fmt) for x in nums]),
-        "latex": kept[1].format(*[x.latex(fmt) for x in nums]),
-        "mathml": kept[2].format(*[x.mathml(fmt) for x in nums]),
-    }
+        return [{"text": t, "latex": l, "mathml": m} for t, l, m in kept]
+    texts = [x.text(fmt) for x in nums]
+    latexes = [x.latex(fmt) for x in nums]
+    mathmls = [x.mathml(fmt) for x in nums]
+    return [
+        {"text": t.format(*texts), "latex": l.format(*latexes), "mathml": m.format(*mathmls)}
+        for t, l, m in kept
+    ]
 
 
 def render_direct(expr: Expr, fmt: Fmt) -> dict[str, str]:
@@ -619,13 +626,14 @@ class _Templates:
 
     def __init__(self, kept: int, budget: int):
         self.kept, self.budget = kept, budget
-        self._entries: OrderedDict[tuple, tuple[tuple[str, str, str] | None, int]] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[tuple | None, int]] = OrderedDict()
         self._seen: set[int] = set()  # hashes of keys seen once
         self._used = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, expr: Expr, nums: list, fmt: Fmt) -> tuple[str, str, str] | None:
-        """The template of `key` (expr's), made now if seen before; None: render directly."""
+    def get(self, key: tuple, exprs: tuple[Expr, ...], nums: list, fmt: Fmt) -> tuple | None:
+        """The template of `key` (that of `exprs`): per expression its text, LaTeX and MathML,
+        made now if seen before; None: render directly."""
         with self._lock:
             hit = self._entries.get(key)
             if hit is not None:
@@ -637,8 +645,8 @@ class _Templates:
                     self._seen.clear()
                 self._seen.add(h)
                 return None
-        made = self._make(expr, nums, fmt)  # None (kept too): this shape is rendered directly
-        size = 4 * sum(map(len, made or ())) + 200 * (len(nums) + 1)  # strings and key, roughly
+        made = self._make(exprs, nums, fmt)  # None (kept too): this shape is rendered directly
+        size = 4 * sum(len(x) for forms in made or () for x in forms) + 200 * (len(nums) + 1)
         with self._lock:
             if key not in self._entries:
                 self._entries[key] = (made, size)
@@ -648,29 +656,26 @@ class _Templates:
         return made
 
     @staticmethod
-    def _make(expr: Expr, nums: list, fmt: Fmt) -> tuple[str, str, str] | None:
-        """The template, checked once against the direct renderings of `expr` (None if they
+    def _make(exprs: tuple[Expr, ...], nums: list, fmt: Fmt) -> tuple | None:
+        """The template, checked once against the direct renderings of `exprs` (None if they
         differ: a class whose strings depend on more than its key says)."""
         count = [0]
-        shape = render_direct(_slotted(expr, count), fmt)
+        shapes = [render_direct(_slotted(e, count), fmt) for e in exprs]
         if count[0] != len(nums):
             return None
+        forms = ("text", "latex", "mathml")
         if not nums:
-            made = (shape["text"], shape["latex"], shape["mathml"])
-            ok = render_direct(expr, fmt) == shape
+            made = tuple(tuple(shape[f] for f in forms) for shape in shapes)
         else:
-            made = (
-                _format_string(shape["text"]),
-                _format_string(shape["latex"]),
-                _format_string(shape["mathml"]),
-            )
-            filled = {
-                "text": made[0].format(*[x.text(fmt) for x in nums]),
-                "latex": made[1].format(*[x.latex(fmt) for x in nums]),
-                "mathml": made[2].format(*[x.mathml(fmt) for x in nums]),
-            }
-            ok = render_direct(expr, fmt) == filled
-        return made if ok else None
+            made = tuple(tuple(_format_string(shape[f]) for f in forms) for shape in shapes)
+        for e, (t, l, m) in zip(exprs, made, strict=True):
+            if nums:
+                t = t.format(*[x.text(fmt) for x in nums])
+                l = l.format(*[x.latex(fmt) for x in nums])
+                m = m.format(*[x.mathml(fmt) for x in nums])
+            if render_direct(e, fmt) != {"text": t, "latex": l, "mathml": m}:
+                return None
+        return made
 
     def clear(self) -> None:
         with self._lock:

@@ -139,7 +139,8 @@ def test_templates_kept_are_bounded():
     for k in range(200):
         e = Rel((Sym("z", str(k)), Bin("+", Num(1.5), Num(2.5 + k))))
         for _ in range(2):
-            made = kept.get(e._key([]), e, [Num(1.5), Num(2.5 + k)], fmt)
+            nums: list = []
+            made = kept.get((e._key(nums),), (e,), nums, fmt)
         assert made is not None
         assert len(kept) <= 16 and kept.used <= 4_000
 
