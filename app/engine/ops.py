@@ -73,7 +73,7 @@ def _unary_activation(name: str) -> Op:
 def _loss_forward(xs: list, attrs: dict) -> np.ndarray:
     k = len(xs) // 2
     loss = LOSSES[attrs["loss"]]
-    return np.sum(loss.forward(np.vstack(xs[:k]), np.vstack(xs[k:])), axis=0)
+    return np.add.reduce(loss.forward(np.vstack(xs[:k]), np.vstack(xs[k:])), axis=0)  # np.sum
 
 
 def _loss_grad(xs: list, out: np.ndarray, i: int, attrs: dict) -> np.ndarray:
