@@ -44,19 +44,35 @@ def _names(cls: type) -> tuple[str, ...]:
     return names
 
 
-def _parts(e: Expr):
-    """e and every expression inside it."""
-    yield e
+def _any(e: Expr, test) -> bool:
+    """Whether e or any expression inside it passes `test` (e first, then its fields in order,
+    stopping at the first that passes)."""
+    if test(e):
+        return True
+    if isinstance(e, Sym | Num | Word):  # leaves: nothing inside
+        return False
     for name in _names(type(e)):
         v = getattr(e, name)
-        for x in v if isinstance(v, tuple) else (v,):
-            if isinstance(x, Expr):
-                yield from _parts(x)
+        if isinstance(v, tuple):
+            for x in v:
+                if isinstance(x, Expr) and _any(x, test):
+                    return True
+        elif isinstance(v, Expr) and _any(v, test):
+            return True
+    return False
+
+
+def _step_number(x: Expr) -> bool:
+    return isinstance(x, Num) and not isinstance(x, Const)
+
+
+def _call(x: Expr) -> bool:
+    return isinstance(x, Call)
 
 
 def times(a: Expr, b: Expr) -> Expr:
     """a × b where the product holds one of the step's numbers, else a · b (as explanations do)."""
-    number = any(isinstance(x, Num) and not isinstance(x, Const) for x in _parts(Bin("·", a, b)))
+    number = _any(a, _step_number) or _any(b, _step_number)
     return Bin("×" if number else "·", a, b)
 
 
@@ -74,4 +90,4 @@ def terms(items: list[Expr], limit: int = 6) -> Chain:
 
 def arithmetic(e: Expr) -> bool:
     """Whether a tree is plain arithmetic a reader can work out: no function left to evaluate."""
-    return not any(isinstance(x, Call) for x in _parts(e))
+    return not _any(e, _call)
