@@ -152,7 +152,8 @@ def test_rmsprop_centered_with_momentum_fits_the_projected_explanation(make_page
     opt = {"name": "rmsprop", "centered": True, "momentum": 0.9}
     hash_ = with_optimizer("xor", opt, base_url)
     open_lesson(page, base_url, f"{hash_}&k=0&projector=1")
-    views = walk(page, hash_, (3, 14, 40, 46, 55))
+    # (6: σ's formula, e to the −z⁽¹⁾₃, a script in a script: 24 px too)
+    views = walk(page, hash_, (3, 6, 14, 40, 46, 55))
     assert max(v["state"] for v in views) == 3, views
     # iteration 3: the backward steps' long sentence (the batch's mean) above the chart
     views = walk(page, f"{hash_}&iteration=3", (3, 14, 36, 40, 55))
