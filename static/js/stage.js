@@ -76,7 +76,7 @@ function drawnEdge(edgeId, source, paramById) {
 const fitIn = (size, natural) => Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
 
 
-export function createStage({ svg, wrap, animator, store, onLayout = null, onDrawn = null }) {
+export function createStage({ svg, wrap, animator, store, onShape = null, onLayout = null, onDrawn = null }) {
   const renderer = createRenderer(svg);
   let graph = null;
   let step = null;
@@ -95,7 +95,14 @@ export function createStage({ svg, wrap, animator, store, onLayout = null, onDra
     // to use the room (up to a limit), larger ones shrink to fit, down to a floor for the text
     const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
     const floorPx = s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT;
-    const chosen = chooseLayout(graph, place, size, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
+    const choose = () => chooseLayout(graph, place, size, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
+    let chosen = choose();
+    // the page may give a graph of this shape a frame of another size (graph-shape.js): laid out
+    // for that frame at once, so the first picture is the one that stays
+    if (onShape?.({ graph, natural: chosen.natural, size })) {
+      size = measure();
+      chosen = choose();
+    }
     const { m, natural } = chosen;
     const fit = fitIn(size, natural);
     // never shrink text below the floor (24 px in projector mode): the graph scrolls instead,
