@@ -26,6 +26,7 @@ from app.engine.mathfmt import (
     Word,
     n,
     render_all,
+    render_direct,
 )
 from app.engine.ops import OPS
 from app.engine.plan import Step
@@ -36,6 +37,7 @@ from app.engine.registry.optimizers import Sig, explain_lines
 from app.engine.stepper import State, mean
 
 ONE, ALPHA = Num(1.0), Sym("α")
+TEMPLATED_NODES = 2_000  # graphs up to this size render explanations from templates
 
 
 @dataclass
@@ -48,17 +50,11 @@ class Explanation:
     added: float | None = None  # backward: what this step adds to the target's gradient
     # update by an optimizer: its state's lines before the parameter's (formula, numbers, result)
     lines: list[tuple[Expr, Expr, Expr]] = field(default_factory=list)
+    templated: bool = field(default=True, repr=False, compare=False)  # rendered from templates
 
     def render(self, fmt: Fmt) -> dict:
-        shown = render_all(
-            (
-                self.formula,
-                self.substituted,
-                self.result,
-                *[x for line in self.lines for x in line],
-            ),
-            fmt,
-        )
+        exprs = (self.formula, self.substituted, self.result, *[x for ln in self.lines for x in ln])
+        shown = render_all(exprs, fmt) if self.templated else [render_direct(e, fmt) for e in exprs]
         out = {
             "formula": shown[0],
             "substituted": shown[1],
@@ -94,6 +90,9 @@ class Explainer:
         # a network's root is the loss L; an expression's root is its output f: write ∂f/∂a
         self.top = Sym("L") if root.role == "loss" else root.sym
         self.L = self.top if self.m == 1 else Sym("ℓ")
+        # a small graph's steps recur in every scenario of its shape: their words are templated;
+        # a large one's are each met once or twice (kept graph shapes are as small: lesson.py)
+        self.templated = len(self.g.nodes) <= TEMPLATED_NODES
 
     # ── helpers ──────────────────────────────────────────────────────────────
 
@@ -137,10 +136,13 @@ class Explainer:
     def explain(self, step: Step, before: float) -> Explanation:
         """`before`: the target's accumulated gradient (or the parameter) before this step."""
         if step.phase == "forward":
-            return self.forward(step.node)
-        if step.phase == "backward":
-            return self.backward(step, before)
-        return self.update(step.target)
+            e = self.forward(step.node)
+        elif step.phase == "backward":
+            e = self.backward(step, before)
+        else:
+            e = self.update(step.target)
+        e.templated = self.templated
+        return e
 
     # ── forward ──────────────────────────────────────────────────────────────
 

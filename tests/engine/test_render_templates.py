@@ -13,9 +13,11 @@ import pytest
 from app.api.convert import lesson_for
 from app.api.schemas.lessons import StepRequest
 from app.engine import mathfmt
-from app.engine.explain import Explainer, Explanation
+from app.engine.explain import TEMPLATED_NODES, Explainer, Explanation
 from app.engine.expression_presets import EXPRESSION_PRESETS
+from app.engine.lesson import Lesson
 from app.engine.mathfmt import Bin, Fmt, Num, Rel, Sym, render, render_direct
+from app.engine.network import MLPSpec
 from app.engine.presets import PRESETS
 
 OPTIMIZERS = [None, {"name": "sgd", "momentum": 0.9}, {"name": "adam"}]
@@ -192,3 +194,30 @@ def test_scenarios_of_one_shape_share_templates(monkeypatch):
     for e in _explanations(sc):
         e.render(Fmt())
     assert not direct
+
+
+def test_a_large_graphs_steps_are_rendered_directly():
+    """Each step of a large network is met once or twice: no template is made for it."""
+    rng = np.random.default_rng(1)
+    layers = [30, 30, 30, 1]
+    spec = MLPSpec(
+        layers=layers,
+        activations=["tanh", "tanh", "sigmoid"],
+        loss="mse",
+        weights=[rng.normal(0, 0.3, (o, i)) for i, o in zip(layers, layers[1:], strict=False)],
+        biases=[np.zeros(o) for o in layers[1:]],
+        inputs=rng.normal(0, 1, (1, 30)),
+        targets=np.array([[0.5]]),
+        learning_rate=0.1,
+    )
+    lesson = Lesson.from_spec(spec)
+    assert len(lesson.graph.nodes) > TEMPLATED_NODES
+    mathfmt.TEMPLATES.clear()
+    for t in [*range(5), *range(lesson.plan.total - 5, lesson.plan.total)]:
+        state, step = lesson.state_at(t), lesson.plan.step(t)
+        before = lesson._before(state, step, 0)
+        state.apply_quiet(step)
+        e = Explainer(state, 0).explain(step, before)
+        for _ in range(3):
+            assert e.render(Fmt()) == _direct(e, Fmt())
+    assert len(mathfmt.TEMPLATES) == 0
