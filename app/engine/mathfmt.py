@@ -139,7 +139,12 @@ class Sym(Expr):
     of: str = field(default="value", compare=False)
 
     def to(self, ref: str, of: str = "value") -> Sym:
-        return Sym(self.base, self.sub, self.sup, ref, of)
+        # Sym(self.base, self.sub, self.sup, ref, of), without the frozen __init__'s five
+        # object.__setattr__ calls (explanations make a dozen of these per step)
+        new = object.__new__(Sym)
+        d = new.__dict__
+        d["base"], d["sub"], d["sup"], d["ref"], d["of"] = self.base, self.sub, self.sup, ref, of
+        return new
 
     def _key(self, nums: list) -> tuple:
         return (Sym, self.base, self.sub, self.sup, self.ref, self.of)
@@ -521,7 +526,11 @@ class Rel(Expr):
 
 
 def n(v: float, ref: str = "", of: str = "value") -> Num:
-    return Num(float(v), ref, of)
+    """Num(float(v), ref, of), made as Sym.to makes a Sym."""
+    new = object.__new__(Num)
+    d = new.__dict__
+    d["value"], d["ref"], d["of"] = float(v), ref, of
+    return new
 
 
 def render(expr: Expr, fmt: Fmt) -> dict[str, str]:
