@@ -197,8 +197,11 @@ class State:
             for t in range(lo, hi):
                 self.apply(plan.step(t))
 
-    def _wsum_backward(self, node: int, items: tuple[int, ...], start: int) -> None:
-        """All edges of z = Σ wᵢ·aᵢ + b at once: the same products and sums as one at a time."""
+    def _wsum_backward(
+        self, node: int, items: tuple[int, ...], start: int, check: bool = True
+    ) -> None:
+        """All edges of z = Σ wᵢ·aᵢ + b at once: the same products and sums as one at a time.
+        `check`: note the first non-finite gradient (replay checks once, at its end)."""
         up = self.G[self.slot[node]]
         ws, a_rows, b, xs, x_ws, targets = self._wsum_edges(node, items)
         if len(ws):  # ∂L/∂wᵢ = mean(δ·aᵢ)
@@ -212,10 +215,14 @@ class State:
             w_vals = self.P[x_ws]
             self.G[self.slot[xs]] += up[None, :] * w_vals[:, None]
             self.received[xs] += 1
-        if self.diverged is None and not (  # all finite (the common case): nothing to find
-            all_finite(self.pgrad[ws])
-            and (b is None or all_finite(self.pgrad[b]))
-            and all_finite(self.G[self.slot[xs]])
+        if (
+            check
+            and self.diverged is None
+            and not (  # all finite (the common case): no more
+                all_finite(self.pgrad[ws])
+                and (b is None or all_finite(self.pgrad[b]))
+                and all_finite(self.G[self.slot[xs]])
+            )
         ):
             self._check_edges(targets, start)
 
@@ -273,6 +280,7 @@ class State:
         forward = _forward_kernels(self)
         segments, t = plan.segments, start
         si = plan.segment_of(t)
+        written = [self.V]  # what the steps wrote: values, then gradients, then parameters
         with np.errstate(all="ignore"):
             while t < fine:
                 seg = segments[si]
@@ -283,16 +291,21 @@ class State:
                     ps = np.array(seg.items[t - seg.start : end - seg.start])
                     self._update(ps)
                     self.updated[ps] = True
-                elif self.graph.nodes[seg.node].op == "wsum":
-                    self._wsum_backward(seg.node, seg.items[t - seg.start : end - seg.start], t)
+                    if len(written) < 3:
+                        written = [self.V, self.G, self.pgrad, self.P]
                 else:
-                    for k in range(t, end):
-                        step = plan.step(k)
-                        self._accumulate(step.target, self.contribution(step.node, step.position))
+                    if len(written) < 3:
+                        written = [self.V, self.G, self.pgrad]
+                    if self.graph.nodes[seg.node].op == "wsum":
+                        items = seg.items[t - seg.start : end - seg.start]
+                        self._wsum_backward(seg.node, items, t, check=False)
+                    else:
+                        for k in range(t, end):
+                            step = plan.step(k)
+                            c = self.contribution(step.node, step.position)
+                            self._accumulate(step.target, c)
                 t, si = end, si + 1
-        if self.diverged is None and all(
-            all_finite(x) for x in (self.V, self.G, self.P, self.pgrad)
-        ):
+        if self.diverged is None and all(all_finite(x) for x in written):
             return
         fresh = State(self.graph, self.lr, self.rule)  # every route gives this state
         fresh.run_to(plan, fine)

@@ -106,6 +106,29 @@ def test_replay_equals_single_steps_exactly_and_finds_divergence(spec, cuts, blo
         assert single.diverged is not None
 
 
+def test_replay_finds_a_gradient_that_overflows_after_a_finite_forward_pass():
+    """Forward values finite (the loss ½·10³⁰⁰), a gradient not (10¹⁵⁰ × 10²⁰⁰): replayed to
+    any cursor from any earlier one, the state and the step named are single steps'."""
+    spec = tutorial_spec()
+    spec.layers, spec.activations = [1, 1, 1], ["linear", "linear"]
+    spec.weights = [np.array([[1.0]]), np.array([[1e200]])]
+    spec.biases = [np.array([0.0]), np.array([0.0])]
+    spec.inputs, spec.targets = np.array([[1e-50]]), np.array([[0.0]])
+    graph = build_graph(spec)
+    plan = Plan(graph, spec.frozen)
+    singles = [State(graph, spec.learning_rate)]
+    for t in range(plan.total):
+        singles.append(singles[-1].copy())
+        singles[-1].apply_quiet(plan.step(t))
+    assert singles[-1].diverged is not None
+    assert plan.step(singles[-1].diverged[0]).phase == "backward"
+    for start in range(plan.total + 1):
+        for end in range(start, plan.total + 1):
+            replayed = singles[start].copy()
+            replayed.replay(plan, end, start=start)
+            _assert_same_state(replayed, singles[end])
+
+
 @settings(max_examples=30, deadline=None)
 @given(mlp_specs())
 def test_gathered_weighted_sums_equal_the_generic_op_exactly(spec):
