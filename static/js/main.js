@@ -103,6 +103,7 @@ function settle(resp) {
 }
 
 const lesson = createLesson(store, {
+  onGraphAhead: (graph) => stage.prepare(graph), // laid out while its first step is on its way
   onGraph(graph) {
     summary.setGraph(graph); // it measures a row: before the new graph needs a layout
     stage.showGraph(graph);

@@ -85,24 +85,46 @@ export function createStage({ svg, wrap, animator, store, onLayout = null, onDra
   let contributions = new Map();
   let fitted = false; // the reader asked to see a graph too big for the frame whole ("Fit")
 
-  function redraw() {
-    if (!graph) return;
-    const s = store.get();
+  let prepared = null; // a layout made ahead of its drawing (prepare), with what it was made for
+
+  /** The layout of `g` in a frame of `frame`, for the view `s` and `whole` ("Fit"). */
+  function layoutFor(g, frame, s, whole) {
     // projector sizes are for 1920 × 1080; a smaller screen gets the same picture, scaled
     const rootFont = parseFloat(getComputedStyle(document.documentElement).fontSize) || 24;
     const k = s.projector ? rootFont / 24 : 1;
+    const key = JSON.stringify([frame, s.projector, s.precision, k, whole]);
+    if (prepared && prepared.graph === g && prepared.key === key) return prepared.made;
     // the way of drawing it whose text is largest in this frame (layout.js); small graphs grow
     // to use the room (up to a limit), larger ones shrink to fit, down to a floor for the text
-    const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
+    const place = isPrimitive(g) ? layoutPrimitive : layoutGraph;
     const floorPx = s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT;
-    const chosen = chooseLayout(graph, place, size, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
+    const chosen = chooseLayout(g, place, frame, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
     const { m, natural } = chosen;
-    const fit = fitIn(size, natural);
+    const fit = fitIn(frame, natural);
     // never shrink text below the floor (24 px in projector mode): the graph scrolls instead,
     // unless the reader asked to see it whole ("Fit")
     const floor = (1.005 * floorPx) / minFont(m);
-    const zoom = fitted ? fit : Math.max(fit, floor);
-    const layout = zoom !== 1 ? place(graph, size.w / zoom, size.h / zoom, m) : place(graph, size.w, size.h, m);
+    const zoom = whole ? fit : Math.max(fit, floor);
+    const layout = zoom !== 1 ? place(g, frame.w / zoom, frame.h / zoom, m) : place(g, frame.w, frame.h, m);
+    const made = { m, natural, fit, floor, zoom, layout };
+    prepared = { graph: g, key, made };
+    return made;
+  }
+
+  /**
+   * Lay a graph out ahead of showing it (while its first step is on its way): showGraph then
+   * draws it with this layout, if the frame and the view are still those it was made for.
+   */
+  function prepare(g) {
+    layoutFor(g, measure(), store.get(), false);
+    indexOf(g);
+  }
+
+  function redraw() {
+    if (!graph) return;
+    const s = store.get();
+    const { m, natural, fit, floor, zoom, layout } = layoutFor(graph, size, s, fitted);
+    prepared = null; // drawn: a layout is made ahead for one drawing only
     const tooBig = fit < floor; // whole, its text would be under the floor
     const scrolls = tooBig && !fitted;
     wrap.classList.toggle("is-scrolling", scrolls);
@@ -398,5 +420,5 @@ export function createStage({ svg, wrap, animator, store, onLayout = null, onDra
   // the update of parameter `id` shown at this step: a promise that resolves when its morph ends
   const landed = (id) => morphs.get(id) || null;
 
-  return { showGraph, showStep, reveal, landed, idle: animator.idle, setFitted, keepInView, whole, setContributions, redraw, resize, needs, fitsIn, repaintEdges: renderer.repaintEdges, edgeArt, svg };
+  return { showGraph, prepare, showStep, reveal, landed, idle: animator.idle, setFitted, keepInView, whole, setContributions, redraw, resize, needs, fitsIn, repaintEdges: renderer.repaintEdges, edgeArt, svg };
 }
