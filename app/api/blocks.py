@@ -25,13 +25,62 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
+
 from app.api.columns import dump_columns
+from app.api.convert import built_lesson, lesson_for, spec_at
+from app.api.schemas.expressions import ExpressionScenario
+from app.api.schemas.scenario import Scenario
 from app.api.serialize import plain
+from app.engine import dense_plan
 from app.engine.lesson import Lesson
 from app.engine.lesson_views import plan_info
+from app.engine.network import MLPSpec
 from app.engine.registry.activations import ACTIVATIONS
 
 MEDIA_TYPE = "application/vnd.backstep.blocks+json"
+
+
+def graph_blocks(
+    sc: Scenario | ExpressionScenario, expand: bool, labels: str, iteration: int, key: str
+) -> bytes:
+    """/api/graph's answer in the block form. A network's first iteration, full batch, needs no
+    lesson for it: its values are its scenario's and its plan's outline follows from its layers
+    (app.engine.dense_plan), so the graph is answered at once while its first step, asked for at
+    the same time, builds the lesson (a few hundred milliseconds for the largest network)."""
+    if isinstance(sc, Scenario) and not expand and labels == "text" and iteration == 1:
+        if built_lesson(key) is None:
+            spec, adv = spec_at(sc)
+            if adv is None:  # else mini-batches: the lesson says which batch
+                return spec_blocks(spec)
+    return dump_blocks(lesson_for(sc, expand, key, iteration), labels, expand)
+
+
+def _network(spec: MLPSpec, frozen) -> dict:
+    return {
+        "layers": list(spec.layers),
+        "activations": list(spec.activations),
+        "coupled": [ACTIVATIONS[a].output_only for a in spec.activations],
+        "loss": spec.loss,
+        "frozen": sorted(frozen),
+    }
+
+
+def _dump(body: dict) -> bytes:
+    return json.dumps(body, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def spec_blocks(spec: MLPSpec) -> bytes:
+    """The block form of the lesson Lesson.from_spec(spec) would build, without building it."""
+    network = _network(spec, spec.frozen)
+    # the parameters in the graph's order: per layer, per neuron j, W[j][0…] then b[j]
+    values = np.concatenate(
+        [np.hstack([w, b[:, None]]).ravel() for w, b in zip(spec.weights, spec.biases, strict=True)]
+    )
+    plan = dense_plan.plan_info(
+        spec.layers, network["coupled"], spec.frozen, int(spec.inputs.shape[0])
+    )
+    return _dump({"network": network, "values": plain(values), "plan": plain(plan), "batch": None})
 
 
 def dump_blocks(lesson: Lesson, labels: str, expand: bool) -> bytes:
@@ -40,19 +89,14 @@ def dump_blocks(lesson: Lesson, labels: str, expand: bool) -> bytes:
     if spec is None or expand or labels != "text":
         return dump_columns(lesson.describe(labels))
     g = lesson.graph
-    body = {
-        "network": {
-            "layers": list(spec.layers),
-            "activations": list(spec.activations),
-            "coupled": [ACTIVATIONS[a].output_only for a in spec.activations],
-            "loss": spec.loss,
-            "frozen": sorted(lesson.frozen),
-        },
-        "values": plain(g.init[g.params]),
-        "plan": plain(plan_info(lesson)),
-        "batch": plain(lesson.batch),
-    }
-    return json.dumps(body, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
+    return _dump(
+        {
+            "network": _network(spec, lesson.frozen),
+            "values": plain(g.init[g.params]),
+            "plan": plain(plan_info(lesson)),
+            "batch": plain(lesson.batch),
+        }
+    )
 
 
 def schema() -> dict:

@@ -2,14 +2,18 @@
 dense network's graph (written out here, independently of the page's decoder, which
 tests/js/graph-blocks.test.mjs checks), it is exactly the usual answer with labels "text", for
 the tutorial, the deep preset, softmax, frozen tensors, a later iteration and a 64-wide network;
-any other graph asked for as blocks comes as columns."""
+a first iteration answered from its scenario alone is the same bytes as from its lesson; any
+other graph asked for as blocks comes as columns."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.api.blocks import MEDIA_TYPE
+from app.api.blocks import MEDIA_TYPE, dump_blocks, spec_blocks
 from app.api.columns import from_columns
+from app.api.convert import to_spec
+from app.api.schemas.scenario import Scenario
+from app.engine.lesson import Lesson
 from app.engine.notation import Notation
 from app.engine.presets import PRESETS
 
@@ -92,8 +96,8 @@ CASES = {
 @pytest.mark.parametrize("name", CASES)
 def test_blocks_expand_to_the_usual_answer(client, name):
     body = {**CASES[name], "labels": "text"}
-    usual = client.post("/api/graph", json=body)
     blocks = client.post("/api/graph", json={**body, "format": "blocks"})
+    usual = client.post("/api/graph", json=body)
     assert usual.status_code == blocks.status_code == 200
     assert blocks.headers["content-type"] == MEDIA_TYPE
     answer = blocks.json()
@@ -116,3 +120,10 @@ def test_other_graphs_come_as_columns(client, kind):
     packed = client.post("/api/graph", json={**body, "format": "blocks"}).json()
     assert "network" not in packed and "columns" in packed["nodes"]
     assert from_columns(packed) == usual
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if "iteration" not in CASES[n]])
+def test_a_first_iteration_is_answered_without_its_lesson(name):
+    """The same bytes from the scenario alone (its values, its plan's outline) as from its lesson."""
+    spec = to_spec(Scenario.model_validate(CASES[name]["scenario"]))
+    assert spec_blocks(spec) == dump_blocks(Lesson.from_spec(spec), "text", False)

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from app.api import cache
 from app.api.blocks import MEDIA_TYPE as BLOCKS
-from app.api.blocks import dump_blocks
+from app.api.blocks import graph_blocks
 from app.api.blocks import schema as blocks_schema
 from app.api.columns import MEDIA_TYPE as COLUMNS
 from app.api.columns import dump_columns
@@ -59,9 +59,9 @@ async def build_graph(req: GraphRequest, request: Request):
     key = lesson_key(req.scenario, req.expand, req.iteration)
 
     def work() -> bytes:
-        lesson = lesson_for(req.scenario, req.expand, key, req.iteration)
         if req.format == "blocks":
-            return dump_blocks(lesson, req.labels, req.expand)
+            return graph_blocks(req.scenario, req.expand, req.labels, req.iteration, key)
+        lesson = lesson_for(req.scenario, req.expand, key, req.iteration)
         return write(lesson.describe(req.labels))
 
     write = dump_columns if req.format == "columns" else dump
