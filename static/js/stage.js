@@ -160,13 +160,17 @@ export function createStage({ svg, wrap, animator, store, onLayout = null, onDra
   }
 
   function showGraph(g) {
+    const frame = measure();
+    // drawn already, ahead of its first step, in a frame of this size: kept as it is
+    const drawn = g === graph && !step && !fitted && drawnFor && frame.w === size.w && frame.h === size.h;
     graph = g;
     fitted = false;
     contributions = new Map();
     step = null;
     animator.cancel();
     release();
-    size = measure();
+    if (drawn) return;
+    size = frame;
     redraw();
   }
 
