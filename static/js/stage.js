@@ -76,7 +76,7 @@ function drawnEdge(edgeId, source, paramById) {
 const fitIn = (size, natural) => Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
 
 
-export function createStage({ svg, wrap, animator, store, onLayout = null, onDrawn = null }) {
+export function createStage({ svg, wrap, animator, store, onShape = null, onLayout = null, onDrawn = null }) {
   const renderer = createRenderer(svg);
   let graph = null;
   let step = null;
@@ -87,28 +87,42 @@ export function createStage({ svg, wrap, animator, store, onLayout = null, onDra
 
   let prepared = null; // a layout made ahead of its drawing (prepare), with what it was made for
 
-  /** The layout of `g` in a frame of `frame`, for the view `s` and `whole` ("Fit"). */
-  function layoutFor(g, frame, s, whole) {
+  /**
+   * The layout of `g` for the view `s` ("Fit": `whole`) in the frame. With `shape` (a drawing),
+   * in the frame `size`, which graph-shape.js may resize for this graph first; without (made
+   * ahead, prepare), in the frame as it is, the page left as it is. A layout made ahead is used
+   * once, by the drawing whose graph, frame and view it was made for.
+   */
+  function layoutFor(g, s, whole, shape) {
     // projector sizes are for 1920 × 1080; a smaller screen gets the same picture, scaled
     const rootFont = parseFloat(getComputedStyle(document.documentElement).fontSize) || 24;
     const k = s.projector ? rootFont / 24 : 1;
-    const key = JSON.stringify([frame, s.projector, s.precision, k, whole]);
-    if (prepared && prepared.graph === g && prepared.key === key) return prepared.made;
+    const keyOf = (frame) => JSON.stringify([frame, s.projector, s.precision, k, whole]);
+    const ahead = (frame) => (prepared && prepared.graph === g && prepared.key === keyOf(frame) ? prepared : null);
     // the way of drawing it whose text is largest in this frame (layout.js); small graphs grow
     // to use the room (up to a limit), larger ones shrink to fit, down to a floor for the text
     const place = isPrimitive(g) ? layoutPrimitive : layoutGraph;
     const floorPx = s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT;
-    const chosen = chooseLayout(g, place, frame, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
+    const choose = (frame) => ahead(frame)?.chosen || chooseLayout(g, place, frame, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
+    let frame = shape ? size : measure();
+    let chosen = choose(frame);
+    // the page may give a graph of this shape a frame of another size (graph-shape.js): laid out
+    // for that frame at once, so the first picture is the one that stays
+    if (shape && onShape?.({ graph: g, natural: chosen.natural, size: frame })) {
+      frame = size = measure();
+      chosen = choose(frame);
+    }
+    const made = ahead(frame);
+    prepared = null;
     const { m, natural } = chosen;
     const fit = fitIn(frame, natural);
     // never shrink text below the floor (24 px in projector mode): the graph scrolls instead,
     // unless the reader asked to see it whole ("Fit")
     const floor = (1.005 * floorPx) / minFont(m);
     const zoom = whole ? fit : Math.max(fit, floor);
-    const layout = zoom !== 1 ? place(g, frame.w / zoom, frame.h / zoom, m) : place(g, frame.w, frame.h, m);
-    const made = { m, natural, fit, floor, zoom, layout };
-    prepared = { graph: g, key, made };
-    return made;
+    const layout = made && made.zoom === zoom ? made.layout : zoom !== 1 ? place(g, frame.w / zoom, frame.h / zoom, m) : place(g, frame.w, frame.h, m);
+    if (!shape) prepared = { graph: g, key: keyOf(frame), chosen, zoom, layout };
+    return { m, natural, fit, floor, zoom, layout };
   }
 
   /**
@@ -116,15 +130,14 @@ export function createStage({ svg, wrap, animator, store, onLayout = null, onDra
    * draws it with this layout, if the frame and the view are still those it was made for.
    */
   function prepare(g) {
-    layoutFor(g, measure(), store.get(), false);
+    layoutFor(g, store.get(), false, false);
     indexOf(g);
   }
 
   function redraw() {
     if (!graph) return;
     const s = store.get();
-    const { m, natural, fit, floor, zoom, layout } = layoutFor(graph, size, s, fitted);
-    prepared = null; // drawn: a layout is made ahead for one drawing only
+    const { m, natural, fit, floor, zoom, layout } = layoutFor(graph, s, fitted, true);
     const tooBig = fit < floor; // whole, its text would be under the floor
     const scrolls = tooBig && !fitted;
     wrap.classList.toggle("is-scrolling", scrolls);
