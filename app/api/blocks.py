@@ -23,7 +23,6 @@ not expanded, has this form; any other graph asked for as blocks comes as column
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import numpy as np
 
@@ -127,7 +126,3 @@ def schema() -> dict:
         },
         "additionalProperties": True,
     }
-
-
-def is_blocks(answer: Any) -> bool:
-    return isinstance(answer, dict) and "network" in answer and "values" in answer
