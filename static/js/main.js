@@ -105,6 +105,8 @@ function settle(resp) {
 }
 
 const lesson = createLesson(store, {
+  // a large graph is laid out while its first step is on its way; the page's first, drawn
+  onGraphAhead: (graph, first) => (first ? stage.showGraph(graph) : stage.prepare(graph)),
   onGraph(graph) {
     summary.setGraph(graph); // it measures a row: before the new graph needs a layout
     stage.showGraph(graph);
