@@ -255,7 +255,8 @@ const valueEditor = createValueEditor({
 
 function openEditorFor(node) {
   const s = store.get();
-  if (s.projector) return;
+  // a large lesson's graph is drawn before its first step arrives: nothing to edit until then
+  if (s.projector || !lesson.graph()) return;
   const target = editTarget(lesson.graph(), rebased(s.scenario, lesson.graph(), s.iteration), s.sample, node.dataset.id);
   if (target) valueEditor.open(target, node);
 }

@@ -242,3 +242,28 @@ def test_a_large_network_comes_column_wise_and_shows_the_api_s_numbers(make_page
     )
     params = [p["id"] for p in api_graph(base_url, scenario)["parameters"]]
     assert names == ["", *params]  # all of them, in order, once focused
+
+
+def test_a_graph_drawn_before_its_first_step_can_be_clicked_meanwhile(make_page, base_url):
+    """The first large lesson's graph is drawn while its first step is on its way (lesson.js); a
+    click or Enter on a weight in that wait opens nothing and raises no error (the page's watch
+    fails the test on one), and once the step arrives the same click opens the weight's editor."""
+    scenario = {**SCENARIO, "layers": [50, 50, 2], "inputs": [[0.04 * i - 1 for i in range(50)]]}
+    page = make_page(1280, 720, reduced_motion="reduce")
+    held = []
+    page.route("**/api/step", lambda route: held.append(route))
+    text = json.dumps(scenario, separators=(",", ":")).encode()
+    page.goto(f"{base_url}/#s=" + base64.urlsafe_b64encode(text).decode().rstrip("=") + "&k=0")
+    page.wait_for_function("() => document.querySelector('#graph .editable')")
+    assert held and page.evaluate("document.documentElement.dataset.ready") != "true"
+    weight = page.locator("#graph .editable").first
+    weight.click()
+    weight.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#value-editor").is_hidden()
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/step")
+    page.wait_for_selector("html[data-ready=true]")
+    page.locator("#graph .editable").first.click()
+    assert page.locator("#value-editor").is_visible()
