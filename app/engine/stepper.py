@@ -291,7 +291,7 @@ class State:
                     ps = np.array(seg.items[t - seg.start : end - seg.start])
                     self._update(ps)
                     self.updated[ps] = True
-                    if len(written) < 3:
+                    if len(written) < 4:  # after the backward pass's three, the parameters too
                         written = [self.V, self.G, self.pgrad, self.P]
                 else:
                     if len(written) < 3:

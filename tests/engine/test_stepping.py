@@ -12,6 +12,7 @@ from app.engine.network import build_graph, init_params
 from app.engine.ops import OPS
 from app.engine.plan import Plan
 from app.engine.stepper import State, state_at
+from app.engine.update_rule import rule_for
 from app.engine.vectorised import backward, forward, iterate
 from tests.engine.scenarios import mlp_specs, stepped_params, tutorial_spec
 
@@ -55,7 +56,34 @@ def test_whole_segments_equal_single_steps_exactly(spec):
 def _assert_same_state(a: State, b: State) -> None:
     for name in ("V", "G", "P", "pgrad", "done", "received", "updated"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    assert a.S.keys() == b.S.keys()
+    for k in a.S:  # an optimizer's state (Adam's moments, a momentum buffer)
+        np.testing.assert_array_equal(a.S[k], b.S[k], err_msg=k)
     assert a.diverged == b.diverged
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    mlp_specs(),
+    st.sampled_from(["adam", "sgd"]),
+    st.lists(st.floats(0, 1), min_size=1, max_size=4),
+)
+def test_replay_with_an_optimizer_equals_single_steps(spec, optimizer, cuts):
+    """With an optimizer's state (Adam's moments; SGD with momentum's buffer), replays cut
+    anywhere leave the parameters and the state single steps leave."""
+    spec.optimizer = optimizer
+    spec.hyper = {"momentum": 0.9} if optimizer == "sgd" else {}
+    graph = build_graph(spec)
+    plan = Plan(graph, spec.frozen)
+    single = State(graph, spec.learning_rate, rule_for(graph, spec))
+    replayed, done = State(graph, spec.learning_rate, rule_for(graph, spec)), 0
+    assert single.S  # a rule with state
+    for cut in [*sorted(int(c * plan.total) for c in cuts), plan.total]:
+        for t in range(done, cut):
+            single.apply_quiet(plan.step(t))
+        replayed.replay(plan, cut, start=done)
+        _assert_same_state(replayed, single)
+        done = cut
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -127,6 +155,30 @@ def test_replay_finds_a_gradient_that_overflows_after_a_finite_forward_pass():
             replayed = singles[start].copy()
             replayed.replay(plan, end, start=start)
             _assert_same_state(replayed, singles[end])
+
+
+def test_replay_finds_an_update_that_overflows_after_a_finite_backward_pass():
+    """Values and gradients finite, an update not (w − 10⁶ · 10¹⁵³·…): replayed through the
+    backward pass and the update at once, or from any earlier cursor, the state and the step
+    named are single steps' (the update's parameters are checked too, not only what the
+    backward pass wrote)."""
+    spec = tutorial_spec()
+    spec.layers, spec.activations = [1, 1], ["linear"]
+    spec.weights, spec.biases = [np.array([[1.0]])], [np.array([0.0])]
+    spec.inputs, spec.targets = np.array([[1e153]]), np.array([[0.0]])
+    spec.learning_rate = 1e6
+    graph = build_graph(spec)
+    plan = Plan(graph, spec.frozen)
+    singles = [State(graph, spec.learning_rate)]
+    for t in range(plan.total):
+        singles.append(singles[-1].copy())
+        singles[-1].apply_quiet(plan.step(t))
+    assert singles[-1].diverged is not None
+    assert plan.step(singles[-1].diverged[0]).phase == "update"
+    for start in range(plan.total + 1):
+        replayed = singles[start].copy()
+        replayed.replay(plan, plan.total, start=start)
+        _assert_same_state(replayed, singles[-1])
 
 
 @settings(max_examples=30, deadline=None)
