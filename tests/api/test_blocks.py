@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from app.api.blocks import MEDIA_TYPE, dump_blocks, spec_blocks
+from app.api.columns import MEDIA_TYPE as COLUMNS
 from app.api.columns import from_columns
 from app.api.convert import to_spec
 from app.api.schemas.scenario import Scenario
@@ -117,7 +118,9 @@ def test_other_graphs_come_as_columns(client, kind):
     else:
         body["scenario"] = client.get("/api/expressions/presets/sum-times-sum").json()["scenario"]
     usual = client.post("/api/graph", json=body).json()
-    packed = client.post("/api/graph", json={**body, "format": "blocks"}).json()
+    answer = client.post("/api/graph", json={**body, "format": "blocks"})
+    assert answer.headers["content-type"] == COLUMNS  # what it is, not what was asked for
+    packed = answer.json()
     assert "network" not in packed and "columns" in packed["nodes"]
     assert from_columns(packed) == usual
 

@@ -122,6 +122,8 @@ async def _answer(
                 return Response(status_code=499)
         cache.answers.put(key, body)
     form = getattr(req, "format", "objects")
+    if form == "blocks":  # a graph blocks do not describe comes in columns, and says so
+        form = "blocks" if body.startswith(b'{"network"') else "columns"
     media = COLUMNS if form == "columns" else BLOCKS if form == "blocks" else "application/json"
     return Response(body, media_type=media)
 
