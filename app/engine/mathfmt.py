@@ -534,9 +534,10 @@ def n(v: float, ref: str = "", of: str = "value") -> Num:
 
 
 def render(expr: Expr, fmt: Fmt) -> dict[str, str]:
-    """The three renderings of one expression: render_direct's strings, from a template when one
-    is kept for the expression's shape (see _Templates), with this expression's numbers."""
-    return render_all((expr,), fmt)[0]
+    """The three renderings of one expression (a label, a worksheet's entry), written directly:
+    the kept templates are for explanations (render_all), which every step of a shape repeats; a
+    graph's labels would fill them with shapes seen once and push those out."""
+    return render_direct(expr, fmt)
 
 
 def render_all(exprs: tuple[Expr, ...], fmt: Fmt) -> list[dict[str, str]]:

@@ -1,4 +1,4 @@
-"""Explanations rendered from templates (mathfmt.render: one per shape, with slots for numbers)
+"""Explanations rendered from templates (mathfmt.render_all: one per shape, slots for numbers)
 are the strings the direct renderer writes, for every step of every preset; a template never
 lends one scenario's numbers to another; the templates kept are bounded and thread-safe."""
 
@@ -16,7 +16,7 @@ from app.engine import mathfmt
 from app.engine.explain import TEMPLATED_NODES, Explainer, Explanation
 from app.engine.expression_presets import EXPRESSION_PRESETS
 from app.engine.lesson import Lesson
-from app.engine.mathfmt import Bin, Fmt, Num, Rel, Sym, render, render_direct
+from app.engine.mathfmt import Bin, Fmt, Num, Rel, Sym, render, render_all, render_direct
 from app.engine.network import MLPSpec
 from app.engine.presets import PRESETS
 
@@ -131,8 +131,20 @@ def test_numbers_fill_slots_and_signs_choose_brackets():
         e = Rel((w, Bin("×", Num(2.0), Num(v, "w1", "grad"))))
         for fmt in (Fmt(4), Fmt(2)):
             for _ in range(3):
-                assert render(e, fmt) == render_direct(e, fmt), v
-    assert render(Rel((w, Bin("×", Num(2.0), Num(-0.5)))), Fmt())["text"] == "w₁ = 2 × (−0.5000)"
+                assert render_all((e,), fmt)[0] == render_direct(e, fmt), v
+    e = Rel((w, Bin("×", Num(2.0), Num(-0.5))))
+    assert render_all((e,), Fmt())[0]["text"] == "w₁ = 2 × (−0.5000)"
+    assert len(mathfmt.TEMPLATES) > 0  # from a template
+
+
+def test_a_label_is_rendered_directly_and_keeps_no_template():
+    """A graph's labels and a worksheet's entries (mathfmt.render) are shapes seen once each:
+    they would push out the explanations' templates."""
+    mathfmt.TEMPLATES.clear()
+    for i in range(1, 5):
+        e = Sym("W", f"{i}1", "1")
+        assert render(e, Fmt()) == render_direct(e, Fmt())
+    assert len(mathfmt.TEMPLATES) == 0
 
 
 def test_templates_kept_are_bounded():
