@@ -15,12 +15,11 @@ from app.api.schemas.expressions import ExpressionScenario
 from app.api.schemas.scenario import Scenario
 from app.engine.batches import effective, is_mini
 from app.engine.iterations import Advanced, advance, iteration_work
-from app.engine.lesson import Lesson
+from app.engine.lesson import FREEZE_NODES, Lesson
 from app.engine.network import MLPSpec, init_params
 from app.engine.views import expanded_lesson, expression_lesson
 from app.limits import MAX_ITERATION, MAX_ITERATION_WORK
 
-FREEZE_NODES = 2_000
 # the lessons being built, each behind its own lock: a request for a lesson another is building
 # waits for that build instead of doing it again (the page asks for a large network's graph and
 # its first step at once: two builds of seconds each would compete for the interpreter)

@@ -37,8 +37,11 @@ def _cost(seg: Segment, op: str | None) -> int:
 
 # Graphs and plans by network shape: a new scenario of a shape seen before (the tutorial with
 # another learning rate, other data or weights) reuses them and builds no node.
-TEMPLATES, TEMPLATE_NODES = 64, 2_000
-FREEZE_NODES = 2_000  # a graph of more nodes is exempt from cyclic collection once built  # at most this many, of at most this many nodes each
+TEMPLATES, TEMPLATE_NODES = 64, 2_000  # at most this many, of at most this many nodes each
+# A graph of more nodes is exempt from cyclic collection once built (gc.freeze): here, as soon as
+# its nodes are made (they are all young then, and the next collection would walk them all), and
+# again by app.api.convert once the lesson around it is built and kept.
+FREEZE_NODES = 2_000
 _TEMPLATES: OrderedDict = OrderedDict()
 _TEMPLATE_LOCK = threading.Lock()
 

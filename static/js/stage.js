@@ -113,7 +113,8 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
       chosen = choose(frame);
     }
     const made = ahead(frame);
-    prepared = null;
+    // used once; a redraw of the lesson on screen meanwhile (a resize, the decimals) keeps it
+    if (prepared?.graph === g) prepared = null;
     const { m, natural } = chosen;
     const fit = fitIn(frame, natural);
     // never shrink text below the floor (24 px in projector mode): the graph scrolls instead,
@@ -173,6 +174,7 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
   }
 
   function showGraph(g) {
+    if (prepared && prepared.graph !== g) prepared = null; // made for a lesson that did not come
     const frame = measure();
     // drawn already, ahead of its first step, in a frame of this size: kept as it is
     const drawn = g === graph && !step && !fitted && drawnFor && frame.w === size.w && frame.h === size.h;
