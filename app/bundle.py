@@ -239,7 +239,7 @@ def build(entry: str = "/static/js/main.js") -> Bundle:
     css = "".join(parts).encode()
     etag = lambda b: hashlib.sha256(b).hexdigest()[:20]  # noqa: E731
     map_ = json.dumps(source_map, separators=(",", ":")).encode()
-    # a class of 40 loading the page over the room's Wi-Fi: 0.47 MB each becomes 0.12 MB
+    # a class of 40 loading the page over the room's Wi-Fi: 0.44 MB each becomes 0.13 MB
     # (compressed here, once a build, not once a request; mtime 0: the same bytes every build)
     gz = {k: gzip.compress(v, 9, mtime=0) for k, v in (("js", js), ("map", map_), ("css", css))}
     return Bundle(

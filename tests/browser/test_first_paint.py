@@ -127,6 +127,13 @@ def test_the_first_picture_is_the_one_that_stays(make_page, base_url, size):
     open_lesson(page, base_url)
     first = page.evaluate("window.__firstFrame")
     assert first and len(first) >= 9, first
-    page.wait_for_timeout(600)  # what waits for the first picture has run (idle.js), and a resize
-    page.evaluate("() => new Promise((r) => requestIdleCallback(r, { timeout: 1000 }))")
+    # the frame's size is observed in the first frame, and a resize would redraw in a frame after
+    # it; what waits for the first picture (idle.js) runs after the next: three frames, then idle
+    page.evaluate(
+        """() => new Promise((done) => {
+          const frames = (n) => (n ? requestAnimationFrame(() => frames(n - 1))
+                                   : requestIdleCallback(done, { timeout: 1000 }));
+          frames(3);
+        })"""
+    )
     assert page.evaluate(NODE_BOXES) == first
