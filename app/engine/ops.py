@@ -46,8 +46,13 @@ def _wsum_grad(xs: list, out: np.ndarray, i: int, attrs: dict) -> np.ndarray:
     return np.ones_like(out)  # ∂z/∂b = 1
 
 
+def slope_of(attrs: dict) -> float:
+    """An activation node's leaky slope (leaky relu's; the others ignore it)."""
+    return attrs.get("slope", 0.01)
+
+
 def _act_forward(xs: list, attrs: dict) -> np.ndarray:
-    act, slope = ACTIVATIONS[attrs["activation"]], attrs.get("slope", 0.01)
+    act, slope = ACTIVATIONS[attrs["activation"]], slope_of(attrs)
     if act.output_only:  # a coupled layer: this neuron's share of f(all the layer's z)
         return act.forward(np.vstack(xs), slope)[attrs["index"]]
     return act.forward(xs[0], slope)
@@ -57,7 +62,7 @@ def _act_grad(xs: list, out: np.ndarray, i: int, attrs: dict) -> np.ndarray:
     act = ACTIVATIONS[attrs["activation"]]
     if act.jacobian is not None:  # ∂a_j/∂z_i across the layer
         return act.jacobian(np.vstack(xs), out, i, attrs["index"])
-    return act.grad(xs[0], out, attrs.get("slope", 0.01))
+    return act.grad(xs[0], out, slope_of(attrs))
 
 
 def _unary_activation(name: str) -> Op:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from app.engine.graph import Graph
-from app.engine.ops import OPS, wsum
+from app.engine.ops import OPS, slope_of, wsum
 from app.engine.plan import Plan, Step
 from app.engine.registry import ACTIVATIONS
 from app.engine.update_rule import PLAIN, Rule
@@ -349,7 +349,7 @@ def _wsum_kernel(i: int, row: int, w: np.ndarray, a: np.ndarray, b: int):
 
 
 def _act_kernel(i: int, row: int, src: int, f, attrs: dict):
-    slope = attrs.get("slope", 0.01)  # as ops._act_forward reads it
+    slope = slope_of(attrs)  # as ops._act_forward reads it
 
     def run(s: State) -> None:
         s.V[row] = f(s.V[src], slope)
