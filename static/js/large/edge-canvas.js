@@ -113,11 +113,20 @@ export function createEdgeCanvas(svg, edges, stroke) {
     index.set(e, items.length);
     items.push({ e, pts });
   }
-  // canvas[data-painted]: "pending" while a paint asked for is not all on the canvas, then "done";
+  // canvas[data-painted]: "pending" while a paint asked for is not all on the canvas, then "done"
+  // (every edge on it; far from the view, a large picture's may be at a lower resolution still);
+  // canvas[data-sharp]: how much of the last full paint is at the bitmap's resolution: "pending",
+  // "view" (the part in view and around it), "done" (all of it);
   // canvas[data-bitmap]: the painted bitmap's size ("808x3936"), which the page cannot read back
   let asked = 0;
-  const onReply = ({ seq, size, error }) => {
+  let whole = 0; // the last full paint's seq
+  let looks = 0; // the part in view told to the painter: how many times
+  const onReply = ({ type, seq, size, error, look, all }) => {
     if (error) console.error(`The edges could not all be painted: ${error}`);
+    if (type === "sharp") {
+      if (seq === whole && (all || look === looks)) canvas.dataset.sharp = all ? "done" : "view";
+      return;
+    }
     if (seq !== asked) return;
     canvas.dataset.bitmap = size.join("x");
     canvas.dataset.painted = "done";
@@ -190,6 +199,8 @@ export function createEdgeCanvas(svg, edges, stroke) {
     const { colour, width } = styles();
     const focus = inView();
     shown = focus;
+    canvas.dataset.sharp = "pending";
+    whole = asked + 1; // send()'s
     send(
       {
         type: "paint",
@@ -199,6 +210,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
         view: { k: k * dpr, ox: ox * dpr, oy: oy * dpr },
         palette: readColours(),
         focus,
+        look: (looks += 1),
       },
       [colour.buffer, width.buffer],
     );
@@ -219,14 +231,15 @@ export function createEdgeCanvas(svg, edges, stroke) {
     if (changes.length) send({ type: "restyle", changes });
   }
 
-  /** The frame scrolled: while a full paint is under way, the part now in view is painted before the rest. */
+  /** The frame scrolled: while a full paint (or its tiles) is under way, the part now in view is painted before the rest. */
   function follow() {
-    if (!painted || canvas.dataset.painted !== "pending") return;
+    if (!painted || (canvas.dataset.painted !== "pending" && canvas.dataset.sharp !== "pending")) return;
     const area = inView();
     // a step that keeps the view, or shows less of it (a frame grown shorter), asks for nothing
     if (shown && area[0] >= shown[0] && area[1] >= shown[1] && area[2] <= shown[2] && area[3] <= shown[3]) return;
     shown = area;
-    painter.send({ type: "focus", area });
+    if (canvas.dataset.sharp === "view") canvas.dataset.sharp = "pending";
+    painter.send({ type: "focus", area, look: (looks += 1) });
   }
 
   const paintOn = (target, palette) =>
