@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 
-import { grown, holds, nearest, tileGrid } from "../../static/js/large/edge-tiles.js";
+import { aligned, grown, holds, nearest, tileGrid } from "../../static/js/large/edge-tiles.js";
 
 describe("tileGrid", () => {
   it("covers every pixel of the bitmap exactly once, no tile larger than asked", () => {
@@ -67,5 +67,37 @@ describe("holds and grown", () => {
   it("grows a box by a share of its own size on each side", () => {
     assert.deepEqual(grown([100, 200, 300, 300], 0.5), [0, 150, 400, 350]);
     assert.deepEqual(grown([100, 200, 300, 300], 0), [100, 200, 300, 300]);
+  });
+});
+
+describe("nearest, with a box to take first", () => {
+  it("takes every tile touching that box before any other, each group nearest first", () => {
+    const tiles = tileGrid(1000, 1000, 100, 100); // 10 × 10
+    const view = [400, 400, 600, 500]; // wide and short
+    const first = grown(view, 0.5); // [300, 350, 700, 550]: reaches further sideways than up and down
+    const done = new Uint8Array(tiles.length);
+    const order = [];
+    for (let i = nearest(tiles, done, view, first); i >= 0; i = nearest(tiles, done, view, first)) {
+      order.push(i);
+      done[i] = 1;
+    }
+    const inFirst = order.map((i) => tiles[i][0] <= first[2] && first[0] <= tiles[i][2] && tiles[i][1] <= first[3] && first[1] <= tiles[i][3]);
+    const k = inFirst.indexOf(false);
+    assert.equal(k, 6 * 3); // the columns from x 200 to 800 touch 300..700, the rows from y 300 to 600 touch 350..550
+    assert.ok(inFirst.slice(k).every((x) => !x));
+  });
+});
+
+describe("aligned", () => {
+  it("grows a box to the edges of the tiles it meets, within the bitmap", () => {
+    assert.deepEqual(aligned([300, 10, 700, 260], 256, 256, 1000, 600), [256, 0, 768, 512]);
+    assert.deepEqual(aligned([900, 500, 1000, 600], 256, 256, 1000, 600), [768, 256, 1000, 600]);
+    assert.deepEqual(aligned([256, 256, 512, 512], 256, 256, 1000, 600), [256, 256, 512, 512]);
+  });
+  it("gives a box that tileGrid's tiles fill exactly", () => {
+    const box = aligned([123, 77, 611, 333], 100, 50, 1000, 1000);
+    const inside = tileGrid(1000, 1000, 100, 50).filter((t) => holds(box, t));
+    const area = inside.reduce((a, [x0, y0, x1, y1]) => a + (x1 - x0) * (y1 - y0), 0);
+    assert.equal(area, (box[2] - box[0]) * (box[3] - box[1]));
   });
 });

@@ -171,6 +171,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
   let painted = false; // asked for a full paint: a flush then repaints only what changed
   let shown = null; // the part in view the painter was last told of, while it paints everything
   let first = 0;
+  let stepped = 0; // when a step was last shown (the painter paints its tiles while none comes)
 
   function readColours() {
     const cs = getComputedStyle(svg);
@@ -178,11 +179,22 @@ export function createEdgeCanvas(svg, edges, stroke) {
     return { pos: v("--pos"), neg: v("--neg"), line: v("--line") };
   }
 
-  /** The part of the drawing in the frame's view (viewBox units). */
-  function inView() {
-    const { k, ox, oy } = viewScale(svg, canvas.clientWidth, canvas.clientHeight);
+  /**
+   * The part of the drawing in the frame's view (viewBox units); from `view` (the frame's scroll
+   * position and size, and the SVG's size, in CSS px) if the caller read them, else read here.
+   */
+  function inView(view = null) {
     const wrap = svg.parentElement;
-    return [(wrap.scrollLeft - ox) / k, (wrap.scrollTop - oy) / k, (wrap.scrollLeft + wrap.clientWidth - ox) / k, (wrap.scrollTop + wrap.clientHeight - oy) / k];
+    const { left, top, width, height, svgWidth, svgHeight } = view || {
+      left: wrap.scrollLeft,
+      top: wrap.scrollTop,
+      width: wrap.clientWidth,
+      height: wrap.clientHeight,
+      svgWidth: canvas.clientWidth,
+      svgHeight: canvas.clientHeight,
+    };
+    const { k, ox, oy } = viewScale(svg, svgWidth, svgHeight);
+    return [(left - ox) / k, (top - oy) / k, (left + width - ox) / k, (top + height - oy) / k];
   }
 
   /** Paint every edge afresh (a new drawing, size or theme), the ones in the frame's view first. */
@@ -224,17 +236,21 @@ export function createEdgeCanvas(svg, edges, stroke) {
       if (!first) first = requestAnimationFrame(paint);
       return;
     }
-    if (!dirty.size) return;
     const changes = [];
     for (const e of dirty) if (index.has(e)) changes.push([index.get(e), colourIndex(e.sign), Number(e.width)]);
     dirty.clear();
     if (changes.length) send({ type: "restyle", changes });
+    else if (canvas.dataset.sharp !== "done" && performance.now() - stepped > 100) painter.send({ type: "step" }); // tiles wait
+    stepped = performance.now();
   }
 
-  /** The frame scrolled: while a full paint (or its tiles) is under way, the part now in view is painted before the rest. */
-  function follow() {
-    if (!painted || (canvas.dataset.painted !== "pending" && canvas.dataset.sharp !== "pending")) return;
-    const area = inView();
+  /**
+   * The frame scrolled (`view`: as inView's): while a full paint, or its tiles, is under way, the
+   * part now in view is painted before the rest.
+   */
+  function follow(view) {
+    if (!painted || (canvas.dataset.painted !== "pending" && canvas.dataset.sharp === "done")) return;
+    const area = inView(view);
     // a step that keeps the view, or shows less of it (a frame grown shorter), asks for nothing
     if (shown && area[0] >= shown[0] && area[1] >= shown[1] && area[2] <= shown[2] && area[3] <= shown[3]) return;
     shown = area;

@@ -5,16 +5,17 @@
 // between which it reads the messages that came meanwhile.
 
 import { meets, tracePath } from "../svg.js";
-import { grown, holds, nearest, tileGrid } from "./edge-tiles.js";
+import { aligned, grown, holds, nearest, tileGrid, touches } from "./edge-tiles.js";
 
 const COLOURS = ["line", "pos", "neg"]; // an edge's colour: the index of its name here
 const TWO_PASS_INK = 12e6; // a picture of more device px of curves (0.3 s or more) is painted first at a lower resolution, then in tiles
 const LOW_PIXELS = 1.2e6; // that first pass's bitmap: about this many pixels (a 10 × 64 network's, 1/15 of its own)
-const TILE = [512, 256]; // the second pass's tiles, in device px: a few tens of ms each
-const TILE_SLICE_MS = 16; // between tiles, the messages that came meanwhile are read about this often
-const NEAR = 0.5; // tiles within this many screens of the view are painted at once, the rest ...
-const QUIET_MS = 600; // ... only once no step or scroll came for this long,
-const FAR_PAUSE_MS = 120; // a tile at a time, this far apart
+const TILE = [256, 256]; // the second pass's tiles, in device px: 10-20 ms each
+const NEAR = 0.25; // the tiles within this many screens of the view are painted first, ...
+const NEAR_QUIET_MS = 200; // ... once no step came for this long; the rest ...
+const QUIET_MS = 1500; // ... once no step and no scroll came for this long;
+const BATCH = 8; // this many tiles at a time (about 0.2 s),
+const POLL_MS = 250; // this often
 
 /**
  * Stroke `list` (edges: { pts, colour, width, dash }) on `ctx`, whose transform maps viewBox units
@@ -66,13 +67,14 @@ const union = (a, b) => (!a ? b : !b ? a : [Math.min(a[0], b[0]), Math.min(a[1],
  * - { type: "restyle", seq, changes: [[index, colour, width], ...] }: those edges' strip painted again
  * - { type: "focus", area, look }: the part now in view (`look` numbers these), painted before the
  *   rest if a paint is under way
+ * - { type: "step" }: a step was shown (the tiles of a second pass wait for a quiet page)
  * `reply({ type: "painted", seq, size })` follows each, once its pixels are all on the canvas: every
  * edge, the part in view at the bitmap's resolution. A large picture (more than TWO_PASS_INK
  * device px of curves, the part in view a small part of it) has the rest painted first at a lower
  * resolution, in a fraction of the time, then tile by tile at its own, the tiles near the view
  * first: `reply({ type: "sharp", seq, look, all: false })` says those are (for the focus numbered
  * `look`), `{ ..., all: true }` that every tile is (`seq`: the paint's). Between slices of about
- * `sliceMs` (of a tile pass, TILE_SLICE_MS) it reads the messages that came meanwhile.
+ * `sliceMs` it reads the messages that came meanwhile.
  */
 export function createPainter(reply, sliceMs) {
   let canvas = null;
@@ -88,7 +90,8 @@ export function createPainter(reply, sliceMs) {
   let crisp = []; // pixelsOf() boxes painted at full resolution while a paint is under way
   let tiles = null; // the second pass's tiles (device px), while it is under way
   let sharp = null; // Uint8Array: 1 where a tile is at full resolution
-  let busy = 0; // when the last step's restyle or scroll came (performance.now())
+  let stepped = 0; // when the last step came (its restyle, or a step that changed no edge)
+  let moved = 0; // when the view last moved (performance.now())
   let look = 0; // the last focus's number
   let wake = null; // ends sharpen()'s wait for a quiet page at once (the view moved)
 
@@ -139,15 +142,16 @@ export function createPainter(reply, sliceMs) {
       // meanwhile every edge is painted, in its own order, on a canvas out of sight, which then
       // replaces the whole picture in one go: at the bitmap's resolution, or for a large bitmap at
       // a lower one (its tiles painted at their own afterwards)
-      const seen = msg.focus && pixelsOf(msg.focus);
+      let seen = msg.focus && pixelsOf(msg.focus);
       const partial = seen && (seen.px[2] - seen.px[0]) * (seen.px[3] - seen.px[1]) < 0.5 * w * h;
+      const s = partial && w * h > LOW_PIXELS && ink() > TWO_PASS_INK ? Math.sqrt(LOW_PIXELS / (w * h)) : 1;
+      if (s < 1) seen = stripOf(aligned(seen.px, TILE[0], TILE[1], w, h)); // whole tiles: none painted twice
       if (partial) {
         paintStrip(seen);
         crisp.push(seen);
         await nextFrame();
         if (mine !== generation) return; // a newer paint took over
       }
-      const s = partial && w * h > LOW_PIXELS && ink() > TWO_PASS_INK ? Math.sqrt(LOW_PIXELS / (w * h)) : 1;
       const buffer = makeCanvas(Math.max(1, Math.round(w * s)), Math.max(1, Math.round(h * s)));
       const [sx, sy] = [buffer.width / w, buffer.height / h]; // exact, so that it scales back exactly
       const out = buffer.getContext("2d");
@@ -195,6 +199,12 @@ export function createPainter(reply, sliceMs) {
         strip = null;
         if (area) paintStrip(area);
       }
+      if (s < 1) {
+        // drawn at the frame's commit: said to be painted once it is on the screen (a frame on)
+        await nextFrame();
+        await nextFrame();
+        if (mine !== generation) return;
+      }
       reply({ type: "painted", seq: Math.max(msg.seq, absorbed), size: [w, h] });
       if (s < 1) sharpen(mine, msg.seq);
       else reply({ type: "sharp", seq: msg.seq, look, all: true });
@@ -225,34 +235,46 @@ export function createPainter(reply, sliceMs) {
     });
 
   /**
-   * The second pass: tile by tile at the bitmap's resolution, the tiles nearest the view first.
-   * Those within NEAR screens of the view at once (a frame apart); the rest only while the page
-   * is quiet (no step, no scroll for QUIET_MS), a tile per FAR_PAUSE_MS, so that they never take
-   * the machine from the steps a teacher is showing.
+   * The second pass: tile by tile at the bitmap's resolution, the tiles nearest the view first,
+   * BATCH at a time drawn in one frame (a frame of a large canvas costs a copy of all of it: a tile
+   * a frame would take the machine from the page). The tiles within NEAR screens of the view at
+   * once (while steps come, once none came for NEAR_QUIET_MS); the rest once no step and no move
+   * of the view came for QUIET_MS: never while a teacher steps on.
    */
   async function sharpen(mine, seq) {
     let told = -1; // the focus whose tiles are said to be done
+    moved = performance.now(); // the paint just shown: the tiles around the view come at once, the rest later
+    let again = true; // the last batch was of tiles around the view: the next one comes a frame on
     for (;;) {
-      await nextFrame(); // what is painted so far is shown; a step's restyle, or a scroll, is read
+      if (!again) await idle(POLL_MS); // at once when the view moves
       if (mine !== generation || !tiles) return;
-      const t0 = performance.now();
-      let [far, n] = [false, 0];
-      do {
-        const seen = (seenArea && pixelsOf(seenArea)?.px) || [0, 0, 0, 0];
-        const i = nearest(tiles, sharp, seen);
-        if (i < 0) {
-          tiles = sharp = null;
-          reply({ type: "sharp", seq, look, all: true });
-          return;
-        }
-        far = !meets(tiles[i], grown(seen, NEAR));
-        if (far && told !== look) reply({ type: "sharp", seq, look: (told = look), all: false });
-        if (far && (n > 0 || performance.now() - busy < QUIET_MS)) break;
-        const [x0, y0, x1, y1] = tiles[i];
-        paintStrip({ px: tiles[i], area: [(x0 - view.ox) / view.k, (y0 - view.oy) / view.k, (x1 - view.ox) / view.k, (y1 - view.oy) / view.k] });
-        n += 1;
-      } while (!far && performance.now() - t0 < TILE_SLICE_MS);
-      if (far) await idle(FAR_PAUSE_MS);
+      const seen = (seenArea && pixelsOf(seenArea)?.px) || [0, 0, 0, 0];
+      const near = grown(seen, NEAR);
+      const batch = [];
+      let kind = null; // the batch's tiles: "near" or "far"
+      for (let i = nearest(tiles, sharp, seen, near); i >= 0; i = nearest(tiles, sharp, seen, near)) {
+        const far = !touches(tiles[i], near);
+        if (far && !kind && told !== look) reply({ type: "sharp", seq, look: (told = look), all: false });
+        const calm = performance.now() - (far ? Math.max(stepped, moved) : stepped);
+        if ((kind && kind !== (far ? "far" : "near")) || calm < (far ? QUIET_MS : NEAR_QUIET_MS)) break;
+        kind = far ? "far" : "near";
+        batch.push(i);
+        sharp[i] = 1;
+        if (batch.length >= BATCH) break;
+      }
+      for (const i of batch) {
+        paintStrip(stripOf(tiles[i]));
+      }
+      again = kind === "near";
+      if (batch.length) await nextFrame(); // shown (drawn at that frame's commit)
+      if (mine !== generation || !tiles) return;
+      if (sharp.every(Boolean)) {
+        await nextFrame();
+        if (mine !== generation || !tiles) return;
+        tiles = sharp = null;
+        reply({ type: "sharp", seq, look, all: true });
+        return;
+      }
     }
   }
 
@@ -265,6 +287,9 @@ export function createPainter(reply, sliceMs) {
     paintStrip(px);
     if (keep) crisp.push(px);
   }
+
+  /** Device pixels `px` as pixelsOf() gives them: { px, area } (the area they cover, viewBox units). */
+  const stripOf = (px) => ({ px, area: [(px[0] - view.ox) / view.k, (px[1] - view.oy) / view.k, (px[2] - view.ox) / view.k, (px[3] - view.oy) / view.k] });
 
   /** The whole device pixels `area` (viewBox units) covers: { px, area } (the area they cover), or null. */
   function pixelsOf(area) {
@@ -331,7 +356,8 @@ export function createPainter(reply, sliceMs) {
 
   return {
     handle(msg) {
-      if (msg.type === "restyle" || msg.type === "focus") busy = performance.now();
+      if (msg.type === "restyle" || msg.type === "step") stepped = performance.now();
+      if (msg.type === "focus") moved = performance.now();
       if (msg.type === "init") init(msg);
       else if (msg.type === "paint") paint(msg);
       else if (msg.type === "restyle") restyle(msg);

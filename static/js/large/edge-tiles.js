@@ -11,6 +11,12 @@ export function tileGrid(width, height, tw, th) {
   return tiles;
 }
 
+/** Box `box` grown to the edges of the `tw` × `th` tiles it meets, within a `width` × `height` bitmap. */
+export function aligned(box, tw, th, width, height) {
+  const [x0, y0] = [Math.floor(box[0] / tw) * tw, Math.floor(box[1] / th) * th];
+  return [Math.max(0, x0), Math.max(0, y0), Math.min(width, Math.ceil(box[2] / tw) * tw), Math.min(height, Math.ceil(box[3] / th) * th)];
+}
+
 /** Whether box `outer` holds all of box `inner`. */
 export const holds = (outer, inner) => outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
 
@@ -29,17 +35,22 @@ function apart(a, b) {
   return [Math.hypot(dx, dy), Math.hypot(cx, cy)];
 }
 
+/** Whether two boxes meet or touch. */
+export const touches = (a, b) => a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
+
 /**
  * Of the tiles not yet `done` (a Uint8Array, 1: done), the index of the one nearest box `near`
- * (those meeting it first, the nearest centre among equals); -1 when every tile is done.
+ * (those meeting it first, the nearest centre among equals), any meeting box `first` before any
+ * other; -1 when every tile is done.
  */
-export function nearest(tiles, done, near) {
+export function nearest(tiles, done, near, first = null) {
   let best = -1;
   let key = null;
   for (let i = 0; i < tiles.length; i += 1) {
     if (done[i]) continue;
-    const d = apart(tiles[i], near);
-    if (best < 0 || d[0] < key[0] || (d[0] === key[0] && d[1] < key[1])) [best, key] = [i, d];
+    const [gap, centres] = apart(tiles[i], near);
+    const d = [first && !touches(tiles[i], first) ? 1 : 0, gap, centres];
+    if (best < 0 || d[0] < key[0] || (d[0] === key[0] && (d[1] < key[1] || (d[1] === key[1] && d[2] < key[2])))) [best, key] = [i, d];
   }
   return best;
 }
