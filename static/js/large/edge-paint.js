@@ -5,11 +5,14 @@
 // between which it reads the messages that came meanwhile.
 
 import { meets, tracePath } from "../svg.js";
+import { byStyle, traceFlat } from "./edge-low.js";
 import { aligned, grown, holds, nearest, tileGrid, touches } from "./edge-tiles.js";
 
 const COLOURS = ["line", "pos", "neg"]; // an edge's colour: the index of its name here
 const TWO_PASS_INK = 12e6; // a picture of more device px of curves (0.3 s or more) is painted first at a lower resolution, then in tiles
 const LOW_PIXELS = 1.2e6; // that first pass's bitmap: about this many pixels (a 10 × 64 network's, 1/15 of its own)
+const LOW_SEGMENTS = 8; // its curves: polylines of this many parts (at 1/4 of the resolution, within a pixel or two)
+const LOW_RUN = 256; // its edges, in their order, in runs of this many, each a path per style
 const TILE = [256, 256]; // the second pass's tiles, in device px: 10-20 ms each
 const NEAR = 0.25; // the tiles within this many screens of the view are painted first, ...
 const NEAR_QUIET_MS = 200; // ... once no step came for this long; the rest ...
@@ -55,6 +58,9 @@ function bounds(pts, margin) {
 /** A canvas out of sight: an OffscreenCanvas (in a worker, the only kind), else an element. */
 const makeCanvas = (width, height) =>
   typeof OffscreenCanvas === "function" ? new OffscreenCanvas(width, height) : Object.assign(document.createElement("canvas"), { width, height });
+
+/** `list` cut into runs of `n`. */
+const chunks = (list, n) => Array.from({ length: Math.ceil(list.length / n) }, (_, i) => list.slice(i * n, i * n + n));
 
 /** The smallest box holding both (either may be null). */
 const union = (a, b) => (!a ? b : !b ? a : [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])]);
@@ -156,15 +162,27 @@ export function createPainter(reply, sliceMs) {
       const [sx, sy] = [buffer.width / w, buffer.height / h]; // exact, so that it scales back exactly
       const out = buffer.getContext("2d");
       out.setTransform(view.k * sx, 0, 0, view.k * sy, view.ox * sx, view.oy * sy);
+      // at the bitmap's resolution edge by edge; at a lower one as polylines, a path per style
+      // among each LOW_RUN edges in turn (the colours then overlap as they do edge by edge)
+      const jobs = s === 1 ? chunks(items, 64) : chunks(items, LOW_RUN).flatMap((run, r) => byStyle(run).map((g) => ({ ...g, list: g.list.map((k) => r * LOW_RUN + k) })));
+      out.lineCap = "round";
       let i = 0;
-      while (i < items.length) {
+      while (i < jobs.length) {
         const t0 = performance.now();
         do {
-          const end = Math.min(items.length, i + 64);
-          strokeEdges(out, items.slice(i, end), palette);
-          i = end;
-        } while (i < items.length && performance.now() - t0 < sliceMs);
-        if (i < items.length) {
+          const job = jobs[i];
+          if (s === 1) strokeEdges(out, job, palette);
+          else {
+            out.strokeStyle = palette[COLOURS[job.colour]];
+            out.lineWidth = job.width;
+            out.setLineDash(job.dash ? [3, 4] : []);
+            out.beginPath();
+            for (const k of job.list) traceFlat(out, items[k].pts, LOW_SEGMENTS);
+            out.stroke();
+          }
+          i += 1;
+        } while (i < jobs.length && performance.now() - t0 < sliceMs);
+        if (i < jobs.length) {
           await pause(); // messages that came meanwhile are read
           if (mine !== generation) return;
         }
@@ -260,7 +278,7 @@ export function createPainter(reply, sliceMs) {
         kind = far ? "far" : "near";
         batch.push(i);
         sharp[i] = 1;
-        if (batch.length >= BATCH) break;
+        if (batch.length >= (sliceMs >= 100 ? BATCH : 1)) break; // on the page itself, a tile a frame
       }
       for (const i of batch) {
         paintStrip(stripOf(tiles[i]));
