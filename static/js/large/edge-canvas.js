@@ -1,7 +1,9 @@
 // A large graph's edges, painted on a canvas beneath its SVG: a step then repaints only the sparse
 // SVG (nodes, labels), never tens of thousands of curves; a changed weight repaints its own strip.
-// The painting itself (edge-paint.js) runs in a worker: a first paint of the 10 × 64 network's
-// 41,600 curves takes seconds, and the page goes on meanwhile, the edges in view shown first.
+// The painting itself (edge-paint.js) runs in a worker, and the page goes on meanwhile: the 10 × 64
+// network's 41,600 curves take seconds at the bitmap's resolution, so the edges in view are shown
+// first, then every edge at a lower resolution (a fraction of a second), then the rest at the
+// bitmap's own, tile by tile, the tiles near the view first, while no step comes.
 
 import { colourIndex, createPainter, strokeEdges } from "./edge-paint.js";
 import { el, pathNumbers, viewScale } from "../svg.js";

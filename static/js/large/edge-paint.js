@@ -245,7 +245,7 @@ export function createPainter(reply, sliceMs) {
     new Promise((resume) => {
       const done = () => {
         clearTimeout(timer);
-        wake = null;
+        if (wake === done) wake = null;
         resume();
       };
       const timer = setTimeout(done, ms);
