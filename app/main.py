@@ -1,6 +1,8 @@
 """Application factory: mounts static files, page routes and API routers, behind the middleware
 that makes every response safe (ids, logs, headers, body limit, JSON errors)."""
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -52,8 +54,23 @@ def middleware(settings: Settings) -> list[Middleware]:
     return stack
 
 
+def _warm() -> None:
+    """The page's bundle and first answers (app.web), made as the worker starts rather than
+    while its first visitor waits (a few hundred milliseconds, cold)."""
+    from app import web
+
+    try:
+        web.page_bundle.current()
+        web.initial_answers()
+        web.catalog()
+        web.templates.get_template("index.html")  # compiled once, here
+    except Exception:  # the first page makes them again, and says what went wrong
+        logging.getLogger("app").exception("warming the page failed")
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    threading.Thread(target=_warm, name="warm-page", daemon=True).start()
     yield
     broker = getattr(app.state, "live_broker", None)  # started on first use (app.api.routes.live)
     if broker is not None:

@@ -107,20 +107,38 @@ def index(
     return templates.TemplateResponse(request, "index.html", context)
 
 
+def _accepts_gzip(header: str) -> bool:
+    """Whether an Accept-Encoding header takes gzip (or any encoding), not with q=0."""
+    for item in header.split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            q = params.strip().lower().removeprefix("q=")
+            try:
+                return not params.strip() or float(q) > 0
+            except ValueError:
+                return False
+    return False
+
+
 def _bundled(request: Request, part: str, media_type: str) -> Response:
     """A part of the page's bundle; its URL carries `?v=` its hash, so it may be kept a year."""
     built = page_bundle.current()
     if built is None:
         return Response("the page's modules are served one by one", status_code=404)
-    body = getattr(built, part)
+    gzipped = _accepts_gzip(request.headers.get("accept-encoding", ""))
+    body = built.gzipped[part] if gzipped else getattr(built, part)
     etag = (
         '"'
         + (built.css_etag if part == "css" else built.js_etag)
-        + ('.map"' if part == "map" else '"')
+        + (".map" if part == "map" else "")
+        + (".gz" if gzipped else "")  # another body, another tag
+        + '"'
     )
     if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers={"etag": etag})
-    headers = {"etag": etag}
+        return Response(status_code=304, headers={"etag": etag, "vary": "accept-encoding"})
+    headers = {"etag": etag, "vary": "accept-encoding"}
+    if gzipped:
+        headers["content-encoding"] = "gzip"
     if request.query_params.get("v") in (built.js_etag, built.css_etag):
         headers["cache-control"] = IMMUTABLE
     return Response(body, media_type=media_type, headers=headers)

@@ -1,9 +1,12 @@
 """First paint: navigation → the tutorial's graph and first step drawn, in headless Chromium.
 
 Each run opens `/` (the tutorial, the page a newcomer meets) in a fresh browser context (an
-empty cache, as a first visit), and reads the page's own mark `backstep:first-graph` (main.js:
-set in the frame the first step is drawn), whose time counts from the navigation's start. One
-unmeasured load first warms the server and the browser process, not the contexts.
+empty cache, as a first visit), and reads when the first step is shown: the later of the page's
+own mark `backstep:first-graph` (main.js: set in the animation callback of the frame the first
+step is drawn in) and the browser's first contentful paint (when that frame is shown: the page's
+module blocks rendering until it has run, so no earlier frame is painted). Both count from the
+navigation's start. One unmeasured load first warms the server and the browser process, not the
+contexts.
 
 The machine is shared, so each run also measures, in the same moment, a fixed reference: the
 same page's HTML and stylesheet with no module (its first contentful paint timed), the floor any
@@ -33,6 +36,7 @@ from bench.server import report, serve  # noqa: E402
 TARGET_MS = 200
 MARK = "performance.getEntriesByName('backstep:first-graph')[0]?.startTime ?? null"
 WAIT = "() => document.documentElement.dataset.ready === 'true'"
+FCP = "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null"
 
 
 def first_paint(browser, url: str) -> tuple[float, dict]:
@@ -43,14 +47,16 @@ def first_paint(browser, url: str) -> tuple[float, dict]:
         page.on("request", lambda r: requests.update({r.url: requests.get(r.url, 0) + 1}))
         page.goto(url)
         page.wait_for_function(WAIT, timeout=30000, polling=10)
-        ms = page.evaluate(MARK)
+        page.wait_for_function(f"() => ({FCP}) !== null", timeout=30000, polling=10)
+        mark, fcp = page.evaluate(f"[{MARK}, {FCP}]")
         api = sorted(u.split("/", 3)[-1] for u in requests if "/api/" in u)
-        return float(ms), {"requests": len(requests), "api": api}
+        # The mark is set in the frame's animation callback, before that frame is painted and
+        # shown; the browser's first contentful paint is when it is shown (the page's module
+        # blocks rendering, so nothing is painted before that frame). The later of the two is
+        # when a person sees the step: the same clock as the reference's.
+        return max(float(mark), float(fcp)), {"requests": len(requests), "api": api, "mark": mark}
     finally:
         context.close()
-
-
-FCP = "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null"
 
 
 def reference(browser, url: str, html: str) -> float:
@@ -91,10 +97,11 @@ def main() -> None:
             ref_url = f"http://127.0.0.1:{port}/reference"
             html = static_html(port)
             first_paint(browser, url)  # warm-up: server imports, browser process
-            times, refs, unbundled, info = [], [], [], {}
+            times, marks, refs, unbundled, info = [], [], [], [], {}
             for _ in range(args.runs):  # interleaved: each run's figures share a moment's load
                 ms, info = first_paint(browser, url)
                 times.append(ms)
+                marks.append(info["mark"])
                 refs.append(reference(browser, ref_url, html))
                 if args.unbundled:
                     unbundled.append(first_paint(browser, f"{url}?bundle=0")[0])
@@ -118,7 +125,8 @@ def main() -> None:
     print(
         f"firstpaint  navigation → first step drawn: median {med:.0f} ms "
         f"({min(times):.0f}–{max(times):.0f}, {args.runs} fresh contexts), "
-        f"{med / TARGET_MS:.2f}× the target of {TARGET_MS} ms; "
+        f"{med / TARGET_MS:.2f}× the target of {TARGET_MS} ms (the page's mark, before the "
+        f"frame is shown: median {statistics.median(marks):.0f} ms); "
         f"{info['requests']} requests, API: {', '.join(info['api']) or 'none'}",
         flush=True,
     )

@@ -44,16 +44,16 @@ class Graph:
         for i in self.order:
             for k, j in enumerate(nodes[i].inputs):
                 self.consumers[j].append((i, k))
-        self.requires_grad = [False] * len(nodes)
-        for i, nd in enumerate(nodes):
-            if nd.kind == "param":
-                self.requires_grad[i] = True
+        rg = self.requires_grad = [nd.kind == "param" for nd in nodes]
         for i in self.order:
-            self.requires_grad[i] = any(self.requires_grad[j] for j in nodes[i].inputs)
-        # how many gradient contributions each node receives in a full backward pass
-        self.fan_out = [
-            sum(1 for c, _ in self.consumers[i] if self.requires_grad[c]) for i in range(len(nodes))
-        ]
+            rg[i] = any(rg[j] for j in nodes[i].inputs)
+        # how many gradient contributions each node receives in a full backward pass: one per
+        # place it is an input of a node that needs a gradient
+        fan_out = self.fan_out = [0] * len(nodes)
+        for i in self.order:
+            if rg[i]:
+                for j in nodes[i].inputs:
+                    fan_out[j] += 1
         self.params = [i for i, nd in enumerate(nodes) if nd.kind == "param"]
         self.init = np.array([nd.init for nd in nodes])  # the parameters' starting values
         self.memo: dict = {}  # what the stepper derives from this (immutable) graph, kept
@@ -78,6 +78,9 @@ def topological_order(nodes: list[Node]) -> list[int]:
     Kahn's algorithm with a heap: no recursion, so depth is unlimited, and a graph built in a
     valid order keeps exactly that order (builders choose the teaching order that way).
     """
+    if all(not nd.inputs or max(nd.inputs) < i for i, nd in enumerate(nodes)):
+        # built in a valid order: the earliest-created ready node is always the next one
+        return [i for i, nd in enumerate(nodes) if nd.kind == "op"]
     indeg = [len(nd.inputs) for nd in nodes]
     users: list[list[int]] = [[] for _ in nodes]
     for i, nd in enumerate(nodes):

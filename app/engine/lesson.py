@@ -37,7 +37,8 @@ def _cost(seg: Segment, op: str | None) -> int:
 
 # Graphs and plans by network shape: a new scenario of a shape seen before (the tutorial with
 # another learning rate, other data or weights) reuses them and builds no node.
-TEMPLATES, TEMPLATE_NODES = 64, 2_000  # at most this many, of at most this many nodes each
+TEMPLATES, TEMPLATE_NODES = 64, 2_000
+FREEZE_NODES = 2_000  # a graph of more nodes is exempt from cyclic collection once built  # at most this many, of at most this many nodes each
 _TEMPLATES: OrderedDict = OrderedDict()
 _TEMPLATE_LOCK = threading.Lock()
 
@@ -55,6 +56,10 @@ def _template(spec: MLPSpec) -> tuple[Graph, Plan, np.ndarray, np.ndarray]:
     try:
         graph = build_graph(spec)
         plan = Plan(graph, spec.frozen)
+        if len(graph.nodes) > FREEZE_NODES:
+            # left to refcounting (as app.api.convert does with the lesson it keeps): collection
+            # resumed over them would walk them all at once (~0.1 s for the largest network)
+            gc.freeze()
     finally:
         gc.enable()
     offsets, at = {}, 0
@@ -63,12 +68,14 @@ def _template(spec: MLPSpec) -> tuple[Graph, Plan, np.ndarray, np.ndarray]:
     for l, b in enumerate(spec.biases, start=1):
         offsets[f"b{l}"], at = (at, 1), at + b.size
     params = np.array(graph.params, dtype=np.int64)
-    flat = np.empty(len(params), dtype=np.int64)
-    for k, p in enumerate(graph.params):
-        nd = graph.nodes[p]
+    nodes, nan, positions = graph.nodes, math.nan, []
+    for p in graph.params:  # a Python list, made into an array once: not 40,000 element writes
+        nd = nodes[p]
         start, cols = offsets[nd.tensor]
-        flat[k] = start + (nd.index[0] * cols + nd.index[1] if len(nd.index) == 2 else nd.index[0])
-        nd.init = math.nan
+        ix = nd.index
+        positions.append(start + ix[0] * cols + ix[1] if len(ix) == 2 else start + ix[0])
+        nd.init = nan
+    flat = np.array(positions, dtype=np.int64)
     graph.init = np.full(len(graph.nodes), math.nan)
     return graph, plan, params, flat
 

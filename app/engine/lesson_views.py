@@ -40,7 +40,7 @@ def _text_label(sym, fmt: Fmt) -> dict:
 
 def describe(lesson: Lesson, labels: str = "all") -> GraphView:
     """Nodes, edges, parameters and plan. labels="text" leaves out LaTeX and MathML labels."""
-    g, plan, fmt = lesson.graph, lesson.plan, Fmt()
+    g, fmt = lesson.graph, Fmt()
     label = render if labels == "all" else _text_label
     nodes, edges = [], []
     for i, nd in enumerate(g.nodes):
@@ -63,14 +63,14 @@ def describe(lesson: Lesson, labels: str = "all") -> GraphView:
             src = g.nodes[j].id
             edges.append(EdgeInfo(f"{src}__{nd.id}", src, nd.id, k, g.requires_grad[j]))
     params = [_param_info(lesson, p, label) for p in g.params]
+    return GraphView(nodes, edges, params, plan_info(lesson), lesson.batch)
+
+
+def plan_info(lesson: Lesson) -> PlanInfo:
+    """The plan's totals and phase starts at every granularity, its layers and samples."""
+    g, plan = lesson.graph, lesson.plan
     grans = {gran: UnitPlan(plan.units(gran), plan.phase_starts(gran)) for gran in GRANULARITIES}
-    return GraphView(
-        nodes,
-        edges,
-        params,
-        PlanInfo(plan.total, grans, max(nd.layer for nd in g.nodes), g.batch),
-        lesson.batch,
-    )
+    return PlanInfo(plan.total, grans, max(nd.layer for nd in g.nodes), g.batch)
 
 
 def _param_info(lesson: Lesson, p: int, label) -> ParamInfo:

@@ -124,7 +124,7 @@ def build_nodes(spec: MLPSpec, neuron) -> tuple[list[Node], int]:
 
 def weighted_sum(add, lab: Notation, l: int, j: int, prev: list[int], W, b) -> int:
     """z = Σ wᵢ·aᵢ + b as one node, after its weights and bias."""
-    ws = [add(weight_node(lab, l, j, i, W, l, j)) for i in range(len(prev))]
+    ws = [add(nd) for nd in weight_nodes(lab, l, j, W, len(prev))]
     bj = add(bias_node(lab, l, j, b, l, j))
     return add(
         Node(
@@ -147,6 +147,24 @@ def weight_node(lab: Notation, l: int, j: int, i: int, W, layer: int = 0, row: i
         f"W{l}_{j}_{i}", "param", lab.weight(l, j, i), layer, row, role="W",
         tensor=f"W{l}", index=(j, i), init=float(W[j, i]), group=(l, j),
     )  # fmt: skip
+
+
+def weight_nodes(lab: Notation, l: int, j: int, W, n: int) -> list[Node]:
+    """[weight_node(lab, l, j, k, W, l, j) for k < n], made at once: the same nodes, without the
+    dataclass constructor's keyword handling (~40,000 of them are most of the largest network's
+    graph build). tests/engine/test_notation.py holds the two equal, field for field."""
+    syms, values = lab.weight_row(l, j, n), W[j].tolist()
+    tensor, group, new = f"W{l}", (l, j), object.__new__
+    out = []
+    for k in range(n):
+        nd = new(Node)
+        nd.__dict__.update(
+            id=f"W{l}_{j}_{k}", kind="param", sym=syms[k], layer=l, row=j, op=None, inputs=(),
+            attrs={}, role="W", tensor=tensor, index=(j, k), init=values[k], column=-1,
+            group=group,
+        )  # fmt: skip
+        out.append(nd)
+    return out
 
 
 def bias_node(lab: Notation, l: int, j: int, b, layer: int = 0, row: int = 0) -> Node:

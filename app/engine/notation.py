@@ -64,6 +64,19 @@ class Notation:
             return Sym("W", str(l) if self.layers[l - 1] == 1 else subscript(l, k + 1))
         return Sym("W", subscript(j + 1, k + 1), f"({l})")
 
+    def weight_row(self, l: int, j: int, n: int) -> list[Sym]:
+        """weight(l, j, k) for k = 0 … n − 1, made at once: the same symbols, in a fraction of
+        the time (a 64-wide layer names 4,096 weights, the largest network 40,960)."""
+        if self.chain:
+            return [self.weight(l, j, k) for k in range(n)]
+        sup, new, row = f"({l})", object.__new__, j + 1
+        out = []
+        for k in range(1, n + 1):
+            sym = new(Sym)  # Sym(...) without its frozen dataclass's field-by-field __init__
+            sym.__dict__.update(base="W", sub=subscript(row, k), sup=sup, ref="", of="value")
+            out.append(sym)
+        return out
+
     def layer(self, base: str, l: int) -> Sym:
         """A whole layer's vector or matrix: W⁽ˡ⁾, b⁽ˡ⁾, z⁽ˡ⁾, δ⁽ˡ⁾ (the tutorial's shape: W₁, z₁)."""
         if l == self.out and base == "a":

@@ -1,6 +1,8 @@
 // The REST client: the only module that talks to the server, for every page. JSON posts; a
 // refusal is an ApiError carrying the API's field and limit messages; training streams events.
 
+import { fromBlocks } from "./graph-blocks.js";
+
 export class ApiError extends Error {
   constructor(status, messages) {
     super(messages.join("\n"));
@@ -120,6 +122,8 @@ export function columnar(scenario) {
   for (let i = 1; i < layers.length; i++) weights += layers[i - 1] * layers[i];
   return weights >= COLUMNS_FROM;
 }
+// a large network's graph as its layers (graph-blocks.js): a few words per layer, expanded here
+const postGraph = (body, signal) => (columnar(body.scenario) ? post("/api/graph", { ...body, format: "blocks" }, signal).then((a) => fromColumns(fromBlocks(a))) : post("/api/graph", body, signal));
 const postRows = (path, body, signal) => (columnar(body.scenario) ? post(path, { ...body, format: "columns" }, signal).then(fromColumns) : post(path, body, signal));
 
 /**
@@ -169,7 +173,7 @@ export const api = {
   post,
   // the page shows labels as text only: their LaTeX and MathML would multiply a large graph's size
   // `iteration` > 1: the graph with the parameters that iteration starts from
-  graph: (scenario, signal, expand = false, iteration = 1) => postRows("/api/graph", { scenario, ...(expand ? { expand } : {}), ...(iteration > 1 ? { iteration } : {}), labels: "text" }, signal),
+  graph: (scenario, signal, expand = false, iteration = 1) => postGraph({ scenario, ...(expand ? { expand } : {}), ...(iteration > 1 ? { iteration } : {}), labels: "text" }, signal),
   step: (req, signal) => postRows("/api/step", req, signal),
   matrices: (req, signal) => post("/api/matrices", req, signal),
   ledger: (req, signal) => post("/api/ledger", req, signal),

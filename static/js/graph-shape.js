@@ -8,10 +8,14 @@ const WIDE = 2; // the drawing's width/height at least this many times the frame
 
 let decidedFor = null;
 
-/** Called with each new drawing (stage.js onLayout). */
+/** Called with each new drawing, before it is laid out (stage.js onShape): true when the graph's
+ * frame changes size (the stage then measures it again). */
 export function graphShape({ graph, natural, size }) {
-  if (graph === decidedFor || !natural || !size?.h) return;
+  if (graph === decidedFor || !natural || !size?.h) return false;
   decidedFor = graph;
   const wide = natural.width / natural.height >= WIDE * (size.w / size.h);
-  document.documentElement.toggleAttribute("data-graph-wide", wide);
+  const root = document.documentElement;
+  if (root.hasAttribute("data-graph-wide") === wide) return false;
+  root.toggleAttribute("data-graph-wide", wide);
+  return true;
 }

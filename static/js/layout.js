@@ -82,31 +82,49 @@ function labelRoom(m, sources, targets, tensor) {
   return m.edgeLabelW * (Math.min(m.labelCols, Math.max(1, targets, sources)) + 0.12);
 }
 
+const reads = new WeakMap(); // graph → what its layouts read of it, whatever their metrics
+
+/**
+ * What every layout of a graph reads of it (chooseLayout lays one graph out twice or more; the
+ * 10 × 64 network has 43,009 nodes and 83,328 edges): its columns, how many nodes each node
+ * feeds, nodes by id, the weight tensor arriving at each column, the layers whose activation
+ * reads several z (softmax: its cross edges arc below). Nothing changes a graph once made.
+ */
+function readOf(graph) {
+  let r = reads.get(graph);
+  if (r) return r;
+  const feeds = new Map();
+  for (const e of graph.edges) feeds.set(e.source, (feeds.get(e.source) || 0) + 1);
+  const byNode = new Map(graph.nodes.map((n) => [n.id, n]));
+  const tensorOf = new Map(); // column → the weight tensor whose edges arrive there
+  for (const p of graph.parameters) if (p.edge && byNode.has(p.node)) tensorOf.set(byNode.get(p.node).layer, p.tensor);
+  const arcLayers = new Set();
+  for (const n of graph.nodes) if (n.role === "a" && n.inputs.length > 1) arcLayers.add(n.layer);
+  r = { cols: groupByColumn(graph), feeds, byNode, tensorOf, arcLayers };
+  reads.set(graph, r);
+  return r;
+}
+
 /**
  * Lay out a graph in `width × height` (the viewBox grows if the graph needs more room).
  * Returns boxes by node id, neuron boxes by row key, and edge geometry by edge id.
  */
 export function layoutGraph(graph, width, height, m) {
-  const cols = groupByColumn(graph);
+  const { cols, feeds, byNode, tensorOf, arcLayers } = readOf(graph);
   const ncols = cols.length;
   // a neuron whose gradient arrives in parts (it feeds several) says "part 1 of 3" under its box
   // (render-shapes.js partsText): under a column's last row, room for that line
-  const feeds = new Map();
-  for (const e of graph.edges) feeds.set(e.source, (feeds.get(e.source) || 0) + 1);
   const inParts = (n) => n && n.requires_grad && (feeds.get(n.id) || 0) > 1;
   const footOf = (c) => ([...c.neurons.values()].some((p) => inParts(p.z) || inParts(p.a)) ? Math.ceil(m.grad * 1.5) : 0);
   const heights = cols.map((c, i) => {
     if (i === 0) return c.data.length * dataSlot(m) + (c.data.length - 1) * m.rowSpace;
     if (i === ncols - 1) return (c.data.length - 1) * (dataSlot(m) + m.rowSpace) + m.rowSpace + m.nodeH;
     // a softmax's cross edges arc below its neurons: room for them under the last
-    const arcs = graph.nodes.some((n) => n.role === "a" && n.layer === i && n.inputs.length > 1) ? m.nodeH * 0.8 : 0;
+    const arcs = arcLayers.has(i) ? m.nodeH * 0.8 : 0;
     return c.neurons.size * neuronSlot(m) + (c.neurons.size - 1) * m.rowSpace + arcs;
   });
   // each gap holds the halves of its two columns and, between weight layers, the weight labels
   const halfOf = (i) => (i === 0 ? m.dataW / 2 : i === ncols - 1 ? Math.max(m.lossW, m.dataW) / 2 : m.halfW);
-  const tensorOf = new Map(); // column → the weight tensor whose edges arrive there
-  const byNode = new Map(graph.nodes.map((n) => [n.id, n]));
-  for (const p of graph.parameters) if (p.edge && byNode.has(p.node)) tensorOf.set(byNode.get(p.node).layer, p.tensor);
   const needGap = cols.slice(1).map((_, i) => halfOf(i) + halfOf(i + 1) + (i + 1 < ncols - 1 ? labelRoom(m, i === 0 ? cols[0].data.length : cols[i].neurons.size, cols[i + 1].neurons.size, tensorOf.get(i + 1)) : m.edgeLabelW * 0.2));
   const needW = 2 * m.padX + halfOf(0) + halfOf(ncols - 1) + needGap.reduce((a, b) => a + b, 0);
   const W = Math.max(width, needW);
@@ -512,7 +530,7 @@ function bezierMid(x1, y1, x2, y2) {
 /** Geometry of every data edge that is drawn; weight edges reuse the data edge they label. */
 function edgeGeometry(graph, boxes, m, H) {
   const out = new Map();
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const byId = readOf(graph).byNode;
   for (const e of graph.edges) {
     const s = boxes.get(e.source);
     const t = boxes.get(e.target);

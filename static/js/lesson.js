@@ -114,6 +114,9 @@ export function createLesson(store, handlers) {
       const early = trusted || columnar(scenario) ? api.step(stepRequest(s), ctl.signal).catch((err) => err) : null;
       const g = await api.graph(scenario, ctl.signal, expand, s.iteration);
       if (seq !== loadSeq) return null;
+      // a large network's first step takes the server a while longer: its graph is laid out
+      // meanwhile, and drawn if no lesson is shown yet (the page's first)
+      if (columnar(scenario)) handlers.onGraphAhead?.(g, graph === null);
       const total = g.plan.granularities[s.granularity].total;
       let resp = early && (await early);
       if (seq !== loadSeq) return null;

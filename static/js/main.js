@@ -67,11 +67,13 @@ const { state: init, error: hashError } = initialState();
 const store = createStore(init);
 const animator = createAnimator();
 let relabelStale = () => {}; // iterations.relabel, once the iterations exist (below)
-const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store, onLayout: (info) => {
-  graphFit?.update(info);
-  weightMatrix?.setLayout(info.graph, info.layout, { m: info.m, scrolls: info.tooBig && !info.fitted, svg: $("graph") });
-  graphShape(info); // a wide, short graph gets more of a laptop's width (graph-shape.js)
-}, onDrawn: () => relabelStale() });
+const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store,
+  onShape: graphShape, // a wide, short graph gets more of a laptop's width (graph-shape.js)
+  onLayout: (info) => {
+    graphFit?.update(info);
+    weightMatrix?.setLayout(info.graph, info.layout, { m: info.m, scrolls: info.tooBig && !info.fitted, svg: $("graph") });
+  },
+  onDrawn: () => relabelStale() });
 const weightMatrix = createWeightMatrix($("explain"), $("loss-card"));
 const graphFit = createFitControl($("graph-fit"), stage);
 const equation = createEquationPanel($("explain"));
@@ -103,6 +105,8 @@ function settle(resp) {
 }
 
 const lesson = createLesson(store, {
+  // a large graph is laid out while its first step is on its way; the page's first, drawn
+  onGraphAhead: (graph, first) => (first ? stage.showGraph(graph) : stage.prepare(graph)),
   onGraph(graph) {
     summary.setGraph(graph); // it measures a row: before the new graph needs a layout
     stage.showGraph(graph);

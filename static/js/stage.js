@@ -76,7 +76,7 @@ function drawnEdge(edgeId, source, paramById) {
 const fitIn = (size, natural) => Math.min(MAX_ZOOM, size.w / natural.width, size.h / natural.height);
 
 
-export function createStage({ svg, wrap, animator, store, onLayout = null, onDrawn = null }) {
+export function createStage({ svg, wrap, animator, store, onShape = null, onLayout = null, onDrawn = null }) {
   const renderer = createRenderer(svg);
   let graph = null;
   let step = null;
@@ -85,24 +85,59 @@ export function createStage({ svg, wrap, animator, store, onLayout = null, onDra
   let contributions = new Map();
   let fitted = false; // the reader asked to see a graph too big for the frame whole ("Fit")
 
-  function redraw() {
-    if (!graph) return;
-    const s = store.get();
+  let prepared = null; // a layout made ahead of its drawing (prepare), with what it was made for
+
+  /**
+   * The layout of `g` for the view `s` ("Fit": `whole`) in the frame. With `shape` (a drawing),
+   * in the frame `size`, which graph-shape.js may resize for this graph first; without (made
+   * ahead, prepare), in the frame as it is, the page left as it is. A layout made ahead is used
+   * once, by the drawing whose graph, frame and view it was made for.
+   */
+  function layoutFor(g, s, whole, shape) {
     // projector sizes are for 1920 × 1080; a smaller screen gets the same picture, scaled
     const rootFont = parseFloat(getComputedStyle(document.documentElement).fontSize) || 24;
     const k = s.projector ? rootFont / 24 : 1;
+    const keyOf = (frame) => JSON.stringify([frame, s.projector, s.precision, k, whole]);
+    const ahead = (frame) => (prepared && prepared.graph === g && prepared.key === keyOf(frame) ? prepared : null);
     // the way of drawing it whose text is largest in this frame (layout.js); small graphs grow
     // to use the room (up to a limit), larger ones shrink to fit, down to a floor for the text
-    const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
+    const place = isPrimitive(g) ? layoutPrimitive : layoutGraph;
     const floorPx = s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT;
-    const chosen = chooseLayout(graph, place, size, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
+    const choose = (frame) => ahead(frame)?.chosen || chooseLayout(g, place, frame, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
+    let frame = shape ? size : measure();
+    let chosen = choose(frame);
+    // the page may give a graph of this shape a frame of another size (graph-shape.js): laid out
+    // for that frame at once, so the first picture is the one that stays
+    if (shape && onShape?.({ graph: g, natural: chosen.natural, size: frame })) {
+      frame = size = measure();
+      chosen = choose(frame);
+    }
+    const made = ahead(frame);
+    prepared = null;
     const { m, natural } = chosen;
-    const fit = fitIn(size, natural);
+    const fit = fitIn(frame, natural);
     // never shrink text below the floor (24 px in projector mode): the graph scrolls instead,
     // unless the reader asked to see it whole ("Fit")
     const floor = (1.005 * floorPx) / minFont(m);
-    const zoom = fitted ? fit : Math.max(fit, floor);
-    const layout = zoom !== 1 ? place(graph, size.w / zoom, size.h / zoom, m) : place(graph, size.w, size.h, m);
+    const zoom = whole ? fit : Math.max(fit, floor);
+    const layout = made && made.zoom === zoom ? made.layout : zoom !== 1 ? place(g, frame.w / zoom, frame.h / zoom, m) : place(g, frame.w, frame.h, m);
+    if (!shape) prepared = { graph: g, key: keyOf(frame), chosen, zoom, layout };
+    return { m, natural, fit, floor, zoom, layout };
+  }
+
+  /**
+   * Lay a graph out ahead of showing it (while its first step is on its way): showGraph then
+   * draws it with this layout, if the frame and the view are still those it was made for.
+   */
+  function prepare(g) {
+    layoutFor(g, store.get(), false, false);
+    indexOf(g);
+  }
+
+  function redraw() {
+    if (!graph) return;
+    const s = store.get();
+    const { m, natural, fit, floor, zoom, layout } = layoutFor(graph, s, fitted, true);
     const tooBig = fit < floor; // whole, its text would be under the floor
     const scrolls = tooBig && !fitted;
     wrap.classList.toggle("is-scrolling", scrolls);
@@ -138,13 +173,17 @@ export function createStage({ svg, wrap, animator, store, onLayout = null, onDra
   }
 
   function showGraph(g) {
+    const frame = measure();
+    // drawn already, ahead of its first step, in a frame of this size: kept as it is
+    const drawn = g === graph && !step && !fitted && drawnFor && frame.w === size.w && frame.h === size.h;
     graph = g;
     fitted = false;
     contributions = new Map();
     step = null;
     animator.cancel();
     release();
-    size = measure();
+    if (drawn) return;
+    size = frame;
     redraw();
   }
 
@@ -398,5 +437,5 @@ export function createStage({ svg, wrap, animator, store, onLayout = null, onDra
   // the update of parameter `id` shown at this step: a promise that resolves when its morph ends
   const landed = (id) => morphs.get(id) || null;
 
-  return { showGraph, showStep, reveal, landed, idle: animator.idle, setFitted, keepInView, whole, setContributions, redraw, resize, needs, fitsIn, repaintEdges: renderer.repaintEdges, edgeArt, svg };
+  return { showGraph, prepare, showStep, reveal, landed, idle: animator.idle, setFitted, keepInView, whole, setContributions, redraw, resize, needs, fitsIn, repaintEdges: renderer.repaintEdges, edgeArt, svg };
 }

@@ -92,3 +92,41 @@ def test_the_bundled_page_asks_for_one_script_and_one_stylesheet(make_page, base
     assert paths == ["bundle/page.css", "bundle/page.js", "static/js/theme.js"], paths
     view = page.evaluate(READ_VIEW)
     assert view["nodes"]["x0"]["value"] == "0.5000"
+
+
+# Each node's box in the frame the first step is drawn (html[data-ready] is set in that frame's
+# animation callback, main.js settle): read by a MutationObserver, before the frame is painted.
+FIRST_FRAME = """
+window.__firstFrame = null;
+new MutationObserver((_, obs) => {
+  if (document.documentElement?.dataset.ready !== 'true') return;
+  obs.disconnect();
+  const boxes = {};
+  for (const g of document.querySelectorAll('#graph .node')) {
+    const r = g.getBoundingClientRect();
+    boxes[g.dataset.id] = [r.x, r.y, r.width, r.height].map((v) => Math.round(v * 10) / 10);
+  }
+  window.__firstFrame = boxes;
+}).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-ready'] });
+"""
+
+NODE_BOXES = """() => Object.fromEntries([...document.querySelectorAll('#graph .node')].map((g) => {
+  const r = g.getBoundingClientRect();
+  return [g.dataset.id, [r.x, r.y, r.width, r.height].map((v) => Math.round(v * 10) / 10)];
+}))"""
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1280, 800), (1920, 1080)])
+def test_the_first_picture_is_the_one_that_stays(make_page, base_url, size):
+    """The tutorial is wide and short: the page gives such a graph more of a laptop's width
+    (graph-shape.js). It is laid out for that frame before it is first drawn: every node is where
+    the first frame put it once the page has settled (it was drawn for a frame 82 px narrower
+    at 1366 × 768, then redrawn a frame later: the picture jumped as the lesson appeared)."""
+    page = make_page(*size)
+    page.add_init_script(FIRST_FRAME)
+    open_lesson(page, base_url)
+    first = page.evaluate("window.__firstFrame")
+    assert first and len(first) >= 9, first
+    page.wait_for_timeout(600)  # what waits for the first picture has run (idle.js), and a resize
+    page.evaluate("() => new Promise((r) => requestIdleCallback(r, { timeout: 1000 }))")
+    assert page.evaluate(NODE_BOXES) == first

@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from app.engine.notation import Notation
 from bench.scenarios import largest
 from tests.browser.pageview import PIXELS, api_step, close, still_screenshot
 from tests.browser.test_large_graph import DOTS
@@ -172,12 +173,33 @@ def test_the_largest_network_is_drawn_in_every_layer_and_steps(make_page, base_u
         assert got["--pos"] > 500 and got["--neg"] > 500, (layer, got)
 
     # the step's number is the API's, and its 64 edges are marked on the dot canvas
-    want = api_step(base_url, SCENARIO, k)["steps"][-1]
+    want_step = api_step(base_url, SCENARIO, k)
+    want = want_step["steps"][-1]
     assert want["target"] == "z10_0"
     shown = page.text_content("#n-z10_0 .value")
     assert close(shown, want["value"]), (shown, want["value"])
     marked = page.evaluate(DOTS)
     assert marked["marks"] > 100 and marked["paths"] == 0, marked
+
+    # the weights as the page has them (its graph comes as blocks, expanded by graph-blocks.js):
+    # their names in the ledger's menu are the engine's notation, and a weight chosen there shows
+    # its name and value as /api/step gives them
+    names = Notation(SCENARIO["layers"])
+    ids = ["W1_0_0", "W3_9_10", "W10_63_63", "b10_5"]
+    page.focus("#ledger-param")  # keyboard only: the menu of every parameter, made at once
+    shown = page.evaluate(
+        "(ids) => ids.map((id) => document.querySelector(`#ledger-param option[value='${id}']`)?.textContent)",
+        ids,
+    )
+    assert shown == [names.text(i) for i in ids], shown
+    values = {p["id"]: p["value"] for p in want_step["parameters"]}
+    page.select_option("#ledger-param", "W3_9_10")
+    page.wait_for_function(
+        "() => document.getElementById('ledger-summary').textContent.includes('W')", timeout=LOAD_MS
+    )
+    theta = page.text_content("#ledger-summary dd")
+    assert theta.startswith(f"{names.text('W3_9_10')} = "), theta
+    assert close(theta.split(" = ")[1], values["W3_9_10"]), (theta, values["W3_9_10"])
 
     # Fit: the whole graph in the frame, painted again at that size; pressed again, it scrolls
     page.click("#graph-fit")

@@ -152,8 +152,31 @@ def test_rmsprop_centered_with_momentum_fits_the_projected_explanation(make_page
     opt = {"name": "rmsprop", "centered": True, "momentum": 0.9}
     hash_ = with_optimizer("xor", opt, base_url)
     open_lesson(page, base_url, f"{hash_}&k=0&projector=1")
-    views = walk(page, hash_, (3, 14, 40, 46, 55))
+    # (6: σ's formula, e to the −z⁽¹⁾₃, a script in a script: 24 px too)
+    views = walk(page, hash_, (3, 6, 14, 40, 46, 55))
     assert max(v["state"] for v in views) == 3, views
     # iteration 3: the backward steps' long sentence (the batch's mean) above the chart
     views = walk(page, f"{hash_}&iteration=3", (3, 14, 36, 40, 55))
     assert all(v["chart"] for v in views)
+
+
+def test_each_phase_shows_its_name_however_few_its_steps(make_page, base_url):
+    """The phase buttons share the row by their steps; a wide network's forward pass is a sliver of
+    them (8-64-64-1: 258 of its steps, against thousands of gradients). Projected, each button is
+    still as wide as its name, and the row still fits the screen."""
+    page = make_page(1920, 1080, reduced_motion="reduce")
+    open_lesson(page, base_url, f"{scenario_hash([8, 64, 64, 1])}&k=0&projector=1")
+    got = page.evaluate(
+        """() => {
+          const row = document.getElementById('transport');
+          const segs = [...document.querySelectorAll('.phase-seg')].map((b) => ({
+            phase: b.dataset.phase, grow: parseFloat(b.style.flexGrow),
+            clipped: b.scrollWidth > b.clientWidth + 1,
+            right: b.getBoundingClientRect().right }));
+          return { segs, rowScrolls: row.scrollWidth > row.clientWidth + 1, width: innerWidth };
+        }"""
+    )
+    segs = {s["phase"]: s for s in got["segs"]}
+    assert segs["forward"]["grow"] * 10 < segs["backward"]["grow"], segs  # a sliver by its steps
+    assert not any(s["clipped"] for s in got["segs"]), segs
+    assert not got["rowScrolls"] and max(s["right"] for s in got["segs"]) <= got["width"], got

@@ -13,7 +13,8 @@ import pytest
 
 from app.engine.check import worksheet
 from app.engine.lesson import Lesson
-from app.engine.network import MLPSpec, init_params
+from app.engine.mathfmt import Fmt
+from app.engine.network import MLPSpec, init_params, weight_node, weight_nodes
 from app.engine.notation import Notation
 
 SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
@@ -196,3 +197,19 @@ def test_the_tutorials_shape_names_each_thing_once(layers):
     for i, t in zip(ids, texts, strict=True):
         assert "⁽" not in t  # the layer is the subscript
         assert nt.parse(t) == expected(i, depth), (i, t)
+
+
+@pytest.mark.parametrize("layers", [[12, 11, 3], [2, 1, 1], [3, 1, 1, 1]])
+def test_a_row_of_weights_made_at_once_is_the_same_nodes(layers):
+    """network.weight_nodes (a row of weight nodes made without their constructors): equal to
+    weight_node's, field for field, their symbols' names included (a field added to Node or Sym
+    and not made there fails here)."""
+    lab = Notation(layers)
+    for l in range(1, len(layers)):
+        W = np.random.default_rng(l).normal(size=(layers[l], layers[l - 1]))
+        for j in range(layers[l]):
+            fast = weight_nodes(lab, l, j, W, layers[l - 1])
+            want = [weight_node(lab, l, j, k, W, l, j) for k in range(layers[l - 1])]
+            assert [vars(n) for n in fast] == [vars(n) for n in want]
+            assert [vars(n.sym) for n in fast] == [vars(n.sym) for n in want]
+            assert [lab.text(n.id) for n in fast] == [n.sym.text(Fmt()) for n in fast]

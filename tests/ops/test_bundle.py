@@ -4,6 +4,7 @@ forms whose meaning a rewrite would change refused (the page then links the modu
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -144,6 +145,27 @@ def test_the_page_links_the_bundle_and_the_bundle_is_served(client):
     for url in bundle.stylesheets():  # every stylesheet index.html links, in order
         assert f"/* {url} */" in r.text
     assert client.get(bundle.MAP_URL).json()["sources"] == list(built.modules)
+
+
+def test_the_bundle_is_sent_compressed_to_a_client_that_takes_gzip(client):
+    """Compressed once a build (a class loading the page over Wi-Fi), each body its own tag; a
+    client that does not take gzip, or refuses it (q=0), gets the bytes as they are."""
+    built = bundle.current()
+    url = f"{bundle.JS_URL}?v={built.js_etag}"
+    raw = client.get(url, headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in raw.headers and raw.content == built.js
+    for refused in ("gzip;q=0", "br, gzip;q=0.0"):
+        r = client.get(url, headers={"accept-encoding": refused})
+        assert "content-encoding" not in r.headers, refused
+    with client.stream("GET", url, headers={"accept-encoding": "br, gzip;q=0.8"}) as r:
+        sent = b"".join(r.iter_raw())
+    assert r.headers["content-encoding"] == "gzip" and r.headers["vary"] == "accept-encoding"
+    assert gzip.decompress(sent) == built.js and len(sent) < len(built.js) / 3
+    assert r.headers["etag"] != raw.headers["etag"]
+    again = {"accept-encoding": "gzip", "if-none-match": r.headers["etag"]}
+    assert client.get(url, headers=again).status_code == 304
+    css = client.get(f"{bundle.CSS_URL}?v={built.css_etag}", headers={"accept-encoding": "gzip"})
+    assert css.headers["content-encoding"] == "gzip" and css.content == built.css
 
 
 def test_a_changed_file_is_bundled_again_and_an_unbundlable_one_falls_back(tmp_path, monkeypatch):

@@ -6,6 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.api import cache
+from app.api.blocks import MEDIA_TYPE as BLOCKS
+from app.api.blocks import graph_blocks
+from app.api.blocks import schema as blocks_schema
 from app.api.columns import MEDIA_TYPE as COLUMNS
 from app.api.columns import dump_columns
 from app.api.columns import schema as columns_schema
@@ -44,7 +47,11 @@ def _columns_doc(name: str) -> dict:
     return {200: {"content": {COLUMNS: {"schema": columns_schema(name)}}}}
 
 
-@router.post("/graph", response_model=GraphResponse, responses=_columns_doc("GraphResponse"))
+_GRAPH_DOC = _columns_doc("GraphResponse")
+_GRAPH_DOC[200]["content"][BLOCKS] = {"schema": blocks_schema()}
+
+
+@router.post("/graph", response_model=GraphResponse, responses=_GRAPH_DOC)
 async def build_graph(req: GraphRequest, request: Request):
     """The scenario's computation graph: nodes, edges, parameters, layout hints and step plan."""
 
@@ -52,6 +59,8 @@ async def build_graph(req: GraphRequest, request: Request):
     key = lesson_key(req.scenario, req.expand, req.iteration)
 
     def work() -> bytes:
+        if req.format == "blocks":
+            return graph_blocks(req.scenario, req.expand, req.labels, req.iteration, key)
         lesson = lesson_for(req.scenario, req.expand, key, req.iteration)
         return write(lesson.describe(req.labels))
 
@@ -112,7 +121,8 @@ async def _answer(
             except Abandoned:  # nobody is listening; the status is for the access log only
                 return Response(status_code=499)
         cache.answers.put(key, body)
-    media = COLUMNS if getattr(req, "format", "objects") == "columns" else "application/json"
+    form = getattr(req, "format", "objects")
+    media = COLUMNS if form == "columns" else BLOCKS if form == "blocks" else "application/json"
     return Response(body, media_type=media)
 
 
