@@ -102,6 +102,16 @@ INK_AT = (
 )
 
 
+# Scrolls the frame to its far corner, and is true once it is there two frames later (the page
+# may still scroll it back to the step shown, once, as the first step settles).
+SCROLLED_TO_END = """() => new Promise((done) => {
+  const w = document.getElementById('graph-wrap');
+  w.scrollTo(w.scrollWidth, w.scrollHeight);
+  requestAnimationFrame(() => requestAnimationFrame(() =>
+    done(w.scrollLeft + w.clientWidth >= w.scrollWidth - 1 && w.scrollTop + w.clientHeight >= w.scrollHeight - 1)));
+})"""
+
+
 def ink_where_edges_are(page, row: int) -> tuple[list[int], list[int]]:
     """The ink at the middles of edges in view, and beside them where no edge runs (INK_AT's)."""
     points = page.evaluate(EDGE_POINTS, row)
@@ -148,12 +158,7 @@ def test_the_largest_network_is_drawn_in_every_layer_and_steps(make_page, base_u
     # every edge is on the canvas: scrolled at once to the far corner, the frame shows the edges
     # there (painted at a lower resolution first, then at the bitmap's own), ink at their middles
     # and none beyond the last ones, a frame after the scroll and once that part is sharp
-    page.evaluate(
-        "() => { const w = document.getElementById('graph-wrap'); w.scrollTo(w.scrollWidth, w.scrollHeight); }"
-    )
-    page.evaluate(
-        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
-    )
+    page.wait_for_function(SCROLLED_TO_END)
     for when in ("at once", "sharp"):
         ink, none = ink_where_edges_are(page, 63)
         assert min(ink) > 120 and max(none) < 40, (when, ink, none)
