@@ -24,11 +24,13 @@ pytestmark = pytest.mark.browser
 
 SCENARIO = LARGE_SCENARIO
 
-# Once the painter (a worker) says every edge asked for is on the canvas: the painted bitmap's
-# size against the SVG's box, and how many edges are SVG elements.
+# Once the painter (a worker) says every edge asked for is on the canvas, and the part in view at
+# the bitmap's resolution (a frame after a scroll, which tells it what is in view): the painted
+# bitmap's size against the SVG's box, and how many edges are SVG elements.
 PAINTED = """async () => {
   const canvas = document.querySelector('#graph-wrap canvas.graph-edges');
-  for (let t = 0; canvas.dataset.painted !== 'done'; t += 20) {
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  for (let t = 0; canvas.dataset.painted !== 'done' || canvas.dataset.sharp === 'pending'; t += 20) {
     if (t > 30000) throw new Error('the edges were not all painted within 30 s');
     await new Promise((done) => setTimeout(done, 20));
   }

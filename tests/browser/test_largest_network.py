@@ -21,9 +21,11 @@ pytestmark = pytest.mark.browser
 SCENARIO = {**largest(), "activations": ["relu"] * 10}
 LOAD_MS = 60_000  # a cold server builds this lesson in seconds, on a loaded machine more
 
-PAINTED = (
-    "() => document.querySelector('#graph-wrap canvas.graph-edges')?.dataset.painted === 'done'"
-)
+# every edge on the canvas, and the part in view at the bitmap's resolution (edge-canvas.js)
+PAINTED = """() => {
+  const canvas = document.querySelector('#graph-wrap canvas.graph-edges');
+  return canvas?.dataset.painted === 'done' && canvas.dataset.sharp !== 'pending';
+}"""
 
 # A strip of the frame left of a node's box, across the edges of the layer arriving there (the
 # step's own marked edges, which end at the box, cover few of its pixels), in page px.
@@ -56,6 +58,71 @@ LEANING = (
 )
 
 
+# Where the edge canvas must have ink and where it must have none, from the nodes' boxes in the
+# DOM: between each pair of columns (a⁽ˡ⁾ on the left, z⁽ˡ⁺¹⁾ on the right, or x and z⁽¹⁾) both in
+# the frame's view, `row` being the first or the last neuron of each, the edge from one to the
+# other runs from the left box's middle to the right box's; a cubic drawn level at both ends, its
+# middle is halfway on both axes. The edges arriving at or leaving the first (last) neurons all
+# lie below (above) that edge's height at its ends, so 16 px beyond it, between the columns, lies
+# none. In page px.
+EDGE_POINTS = """(row) => {
+  const wrap = document.getElementById('graph-wrap').getBoundingClientRect();
+  const box = (id) => document.getElementById('n-' + id)?.getBoundingClientRect();
+  const inside = (b) => b && b.width > 0 && b.left >= wrap.left && b.right <= wrap.right && b.top >= wrap.top && b.bottom <= wrap.bottom;
+  const mid = (b) => (b.top + b.bottom) / 2;
+  const out = { ink: [], none: [] };
+  for (let l = 0; l < 10; l += 1) {
+    const [a, z] = [box(l ? `a${l}_${row}` : `x${row}`), box(`z${l + 1}_${row}`)];
+    if (!inside(a) || !inside(z)) continue;
+    const [x, y] = [(a.right + z.left) / 2, (mid(a) + mid(z)) / 2];
+    out.ink.push([x, y]);
+    out.none.push([x, row ? Math.max(mid(a), mid(z)) + 16 : Math.min(mid(a), mid(z)) - 16]);
+  }
+  return out;
+}"""
+
+# How far each point's 7 × 7 px neighbourhood in a screenshot of the frame (PNG, base64, taken at
+# `origin` in page px) strays from the frame's background colour at most (|ΔR| + |ΔG| + |ΔB|).
+INK_AT = (
+    """async ([b64, origin, points]) => {"""
+    + PIXELS
+    + """
+  const data = await pngPixels(b64);
+  const width = Math.round(document.getElementById('graph-wrap').getBoundingClientRect().width);
+  const bg = rgbOf('--surface');
+  return points.map(([x, y]) => {
+    let most = 0;
+    for (let dy = -3; dy <= 3; dy += 1) for (let dx = -3; dx <= 3; dx += 1) {
+      const i = 4 * (Math.round(y - origin[1] + dy) * width + Math.round(x - origin[0] + dx));
+      most = Math.max(most, Math.abs(data[i] - bg[0]) + Math.abs(data[i + 1] - bg[1]) + Math.abs(data[i + 2] - bg[2]));
+    }
+    return most;
+  });
+}"""
+)
+
+
+# Scrolls the frame to its far corner, and is true once it is there two frames later (the page
+# may still scroll it back to the step shown, once, as the first step settles).
+SCROLLED_TO_END = """() => new Promise((done) => {
+  const w = document.getElementById('graph-wrap');
+  w.scrollTo(w.scrollWidth, w.scrollHeight);
+  requestAnimationFrame(() => requestAnimationFrame(() =>
+    done(w.scrollLeft + w.clientWidth >= w.scrollWidth - 1 && w.scrollTop + w.clientHeight >= w.scrollHeight - 1)));
+})"""
+
+
+def ink_where_edges_are(page, row: int) -> tuple[list[int], list[int]]:
+    """The ink at the middles of edges in view, and beside them where no edge runs (INK_AT's)."""
+    points = page.evaluate(EDGE_POINTS, row)
+    assert len(points["ink"]) >= 2, points  # at least two pairs of columns in view
+    box = page.locator("#graph-wrap").bounding_box()
+    box = {k: round(box[k]) for k in ("x", "y", "width", "height")}
+    b64 = base64.b64encode(page.screenshot(clip=box)).decode()
+    origin = [box["x"], box["y"]]
+    return tuple(page.evaluate(INK_AT, [b64, origin, points[k]]) for k in ("ink", "none"))
+
+
 def lesson_hash() -> str:
     text = json.dumps(SCENARIO, separators=(",", ":")).encode()
     return "#s=" + base64.urlsafe_b64encode(text).decode().rstrip("=")
@@ -83,7 +150,23 @@ def test_the_largest_network_is_drawn_in_every_layer_and_steps(make_page, base_u
     assert "is-scrolling" in wrap.get_attribute("class")  # too big to read whole: it scrolls
     # a large graph's edges are painted on a canvas, not drawn one element each
     assert page.evaluate("document.querySelectorAll('#graph path.edge').length") == 0
+    done = (
+        "() => document.querySelector('#graph-wrap canvas.graph-edges').dataset.painted === 'done'"
+    )
+    page.wait_for_function(done, timeout=LOAD_MS)
+
+    # every edge is on the canvas: scrolled at once to the far corner, the frame shows the edges
+    # there (painted at a lower resolution first, then at the bitmap's own), ink at their middles
+    # and none beyond the last ones, a frame after the scroll and once that part is sharp
+    page.wait_for_function(SCROLLED_TO_END)
+    for when in ("at once", "sharp"):
+        ink, none = ink_where_edges_are(page, 63)
+        assert min(ink) > 120 and max(none) < 40, (when, ink, none)
+        page.wait_for_function(PAINTED, timeout=LOAD_MS)
+    page.evaluate("document.getElementById('graph-wrap').scrollTo(0, 0)")
     page.wait_for_function(PAINTED, timeout=LOAD_MS)
+    ink, none = ink_where_edges_are(page, 0)
+    assert min(ink) > 120 and max(none) < 40, (ink, none)
 
     # the forward step of z⁽ˡ⁾₁ in each layer l: the frame scrolls to it, and the edges arriving
     # there are painted in both weight colours (xavier weights: some of either sign)

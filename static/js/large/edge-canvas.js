@@ -1,7 +1,9 @@
 // A large graph's edges, painted on a canvas beneath its SVG: a step then repaints only the sparse
 // SVG (nodes, labels), never tens of thousands of curves; a changed weight repaints its own strip.
-// The painting itself (edge-paint.js) runs in a worker: a first paint of the 10 × 64 network's
-// 41,600 curves takes seconds, and the page goes on meanwhile, the edges in view shown first.
+// The painting itself (edge-paint.js) runs in a worker, and the page goes on meanwhile: the 10 × 64
+// network's 41,600 curves take seconds at the bitmap's resolution, so the edges in view are shown
+// first, then every edge at a lower resolution (a fraction of a second), then the rest at the
+// bitmap's own, tile by tile, the tiles near the view first, while no step comes.
 
 import { colourIndex, createPainter, strokeEdges } from "./edge-paint.js";
 import { el, pathNumbers, viewScale } from "../svg.js";
@@ -113,11 +115,20 @@ export function createEdgeCanvas(svg, edges, stroke) {
     index.set(e, items.length);
     items.push({ e, pts });
   }
-  // canvas[data-painted]: "pending" while a paint asked for is not all on the canvas, then "done";
+  // canvas[data-painted]: "pending" while a paint asked for is not all on the canvas, then "done"
+  // (every edge on it; far from the view, a large picture's may be at a lower resolution still);
+  // canvas[data-sharp]: how much of the last full paint is at the bitmap's resolution: "pending",
+  // "view" (the part in view and around it), "done" (all of it);
   // canvas[data-bitmap]: the painted bitmap's size ("808x3936"), which the page cannot read back
   let asked = 0;
-  const onReply = ({ seq, size, error }) => {
+  let whole = 0; // the last full paint's seq
+  let looks = 0; // the part in view told to the painter: how many times
+  const onReply = ({ type, seq, size, error, look, all }) => {
     if (error) console.error(`The edges could not all be painted: ${error}`);
+    if (type === "sharp") {
+      if (seq === whole && (all || look === looks)) canvas.dataset.sharp = all ? "done" : "view";
+      return;
+    }
     if (seq !== asked) return;
     canvas.dataset.bitmap = size.join("x");
     canvas.dataset.painted = "done";
@@ -162,6 +173,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
   let painted = false; // asked for a full paint: a flush then repaints only what changed
   let shown = null; // the part in view the painter was last told of, while it paints everything
   let first = 0;
+  let stepped = 0; // when a step was last shown (the painter paints its tiles while none comes)
 
   function readColours() {
     const cs = getComputedStyle(svg);
@@ -169,11 +181,22 @@ export function createEdgeCanvas(svg, edges, stroke) {
     return { pos: v("--pos"), neg: v("--neg"), line: v("--line") };
   }
 
-  /** The part of the drawing in the frame's view (viewBox units). */
-  function inView() {
-    const { k, ox, oy } = viewScale(svg, canvas.clientWidth, canvas.clientHeight);
+  /**
+   * The part of the drawing in the frame's view (viewBox units); from `view` (the frame's scroll
+   * position and size, and the SVG's size, in CSS px) if the caller read them, else read here.
+   */
+  function inView(view = null) {
     const wrap = svg.parentElement;
-    return [(wrap.scrollLeft - ox) / k, (wrap.scrollTop - oy) / k, (wrap.scrollLeft + wrap.clientWidth - ox) / k, (wrap.scrollTop + wrap.clientHeight - oy) / k];
+    const { left, top, width, height, svgWidth, svgHeight } = view || {
+      left: wrap.scrollLeft,
+      top: wrap.scrollTop,
+      width: wrap.clientWidth,
+      height: wrap.clientHeight,
+      svgWidth: canvas.clientWidth,
+      svgHeight: canvas.clientHeight,
+    };
+    const { k, ox, oy } = viewScale(svg, svgWidth, svgHeight);
+    return [(left - ox) / k, (top - oy) / k, (left + width - ox) / k, (top + height - oy) / k];
   }
 
   /** Paint every edge afresh (a new drawing, size or theme), the ones in the frame's view first. */
@@ -190,6 +213,8 @@ export function createEdgeCanvas(svg, edges, stroke) {
     const { colour, width } = styles();
     const focus = inView();
     shown = focus;
+    canvas.dataset.sharp = "pending";
+    whole = asked + 1; // send()'s
     send(
       {
         type: "paint",
@@ -199,6 +224,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
         view: { k: k * dpr, ox: ox * dpr, oy: oy * dpr },
         palette: readColours(),
         focus,
+        look: (looks += 1),
       },
       [colour.buffer, width.buffer],
     );
@@ -212,21 +238,26 @@ export function createEdgeCanvas(svg, edges, stroke) {
       if (!first) first = requestAnimationFrame(paint);
       return;
     }
-    if (!dirty.size) return;
     const changes = [];
     for (const e of dirty) if (index.has(e)) changes.push([index.get(e), colourIndex(e.sign), Number(e.width)]);
     dirty.clear();
     if (changes.length) send({ type: "restyle", changes });
+    else if (canvas.dataset.sharp !== "done" && performance.now() - stepped > 100) painter.send({ type: "step" }); // tiles wait
+    stepped = performance.now();
   }
 
-  /** The frame scrolled: while a full paint is under way, the part now in view is painted before the rest. */
-  function follow() {
-    if (!painted || canvas.dataset.painted !== "pending") return;
-    const area = inView();
+  /**
+   * The frame scrolled (`view`: as inView's): while a full paint, or its tiles, is under way, the
+   * part now in view is painted before the rest.
+   */
+  function follow(view) {
+    if (!painted || (canvas.dataset.painted !== "pending" && canvas.dataset.sharp === "done")) return;
+    const area = inView(view);
     // a step that keeps the view, or shows less of it (a frame grown shorter), asks for nothing
     if (shown && area[0] >= shown[0] && area[1] >= shown[1] && area[2] <= shown[2] && area[3] <= shown[3]) return;
     shown = area;
-    painter.send({ type: "focus", area });
+    if (canvas.dataset.sharp === "view") canvas.dataset.sharp = "pending";
+    painter.send({ type: "focus", area, look: (looks += 1) });
   }
 
   const paintOn = (target, palette) =>

@@ -133,7 +133,7 @@ export function createLargeGraph(svg, labels) {
     let near = () => true;
     if (view) {
       dots?.reset(); // the view moved: the marks are painted where it is now
-      edgeCanvas?.follow(); // and the edges there, if they are still being painted
+      edgeCanvas?.follow(view); // and the edges there, if they are still being painted
       const { k, ox, oy } = viewScale(svg, view.svgWidth, view.svgHeight);
       const [mx, my] = [CULL_MARGIN * view.width, CULL_MARGIN * view.height];
       const area = [(view.left - mx - ox) / k, (view.top - my - oy) / k, (view.left + view.width + mx - ox) / k, (view.top + view.height + my - oy) / k];
