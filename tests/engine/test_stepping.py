@@ -134,6 +134,17 @@ def test_replay_equals_single_steps_exactly_and_finds_divergence(spec, cuts, blo
         assert single.diverged is not None
 
 
+def _single_steps(spec) -> tuple[Plan, list[State]]:
+    """The spec's plan, and the state after each number of single steps (0 … plan.total)."""
+    graph = build_graph(spec)
+    plan = Plan(graph, spec.frozen)
+    singles = [State(graph, spec.learning_rate)]
+    for t in range(plan.total):
+        singles.append(singles[-1].copy())
+        singles[-1].apply_quiet(plan.step(t))
+    return plan, singles
+
+
 def test_replay_finds_a_gradient_that_overflows_after_a_finite_forward_pass():
     """Forward values finite (the loss ½·10³⁰⁰), a gradient not (10¹⁵⁰ × 10²⁰⁰): replayed to
     any cursor from any earlier one, the state and the step named are single steps'."""
@@ -142,12 +153,7 @@ def test_replay_finds_a_gradient_that_overflows_after_a_finite_forward_pass():
     spec.weights = [np.array([[1.0]]), np.array([[1e200]])]
     spec.biases = [np.array([0.0]), np.array([0.0])]
     spec.inputs, spec.targets = np.array([[1e-50]]), np.array([[0.0]])
-    graph = build_graph(spec)
-    plan = Plan(graph, spec.frozen)
-    singles = [State(graph, spec.learning_rate)]
-    for t in range(plan.total):
-        singles.append(singles[-1].copy())
-        singles[-1].apply_quiet(plan.step(t))
+    plan, singles = _single_steps(spec)
     assert singles[-1].diverged is not None
     assert plan.step(singles[-1].diverged[0]).phase == "backward"
     for start in range(plan.total + 1):
@@ -167,12 +173,7 @@ def test_replay_finds_an_update_that_overflows_after_a_finite_backward_pass():
     spec.weights, spec.biases = [np.array([[1.0]])], [np.array([0.0])]
     spec.inputs, spec.targets = np.array([[1e153]]), np.array([[0.0]])
     spec.learning_rate = 1e6
-    graph = build_graph(spec)
-    plan = Plan(graph, spec.frozen)
-    singles = [State(graph, spec.learning_rate)]
-    for t in range(plan.total):
-        singles.append(singles[-1].copy())
-        singles[-1].apply_quiet(plan.step(t))
+    plan, singles = _single_steps(spec)
     assert singles[-1].diverged is not None
     assert plan.step(singles[-1].diverged[0]).phase == "update"
     for start in range(plan.total + 1):
