@@ -28,7 +28,7 @@ from app.engine.mathfmt import (
     render_all,
     render_direct,
 )
-from app.engine.ops import OPS
+from app.engine.ops import OPS, slope_of
 from app.engine.plan import Step
 from app.engine.registry import ACTIVATIONS, LOSSES, PRIMITIVES
 from app.engine.registry.base import E, clip
@@ -184,7 +184,7 @@ class Explainer:
             return formula, subst, act.words + "."
         z, zv = self.sym(ins[0]), self.num(ins[0])
         formula = Rel((a, *act.formula(z, ALPHA)))
-        subst = Rel((a, act.formula(zv, n(nd.attrs.get("slope", 0.01)))[-1]))
+        subst = Rel((a, act.formula(zv, n(slope_of(nd.attrs)))[-1]))
         words = (
             act.words.format(z=z.text(Fmt())) + f": {a.text(Fmt())} is what this neuron passes on."
         )
@@ -382,7 +382,7 @@ class Explainer:
             )
         spec = ACTIVATIONS[act]
         z, zv = self.sym(ins[0]), self.val(ins[0])
-        alpha = n(nd.attrs.get("slope", 0.01))
+        alpha = n(slope_of(nd.attrs))
         sym, num = spec.local(z, a, ALPHA, n(zv), av, alpha, local)
         slope = f"{spec.symbol}'({z.text(Fmt())})"
         return (
