@@ -159,9 +159,10 @@ def test_the_largest_network_is_drawn_in_every_layer_and_steps(make_page, base_u
     # there (painted at a lower resolution first, then at the bitmap's own), ink at their middles
     # and none beyond the last ones, a frame after the scroll and once that part is sharp
     page.wait_for_function(SCROLLED_TO_END)
-    for when in ("at once", "sharp"):
+    # (at once, the lower resolution spreads a thin edge's ink: lighter at its middle, 80 seen)
+    for when, least in (("at once", 60), ("sharp", 120)):
         ink, none = ink_where_edges_are(page, 63)
-        assert min(ink) > 120 and max(none) < 40, (when, ink, none)
+        assert min(ink) > least and max(none) < 40, (when, ink, none)
         page.wait_for_function(PAINTED, timeout=LOAD_MS)
     page.evaluate("document.getElementById('graph-wrap').scrollTo(0, 0)")
     page.wait_for_function(PAINTED, timeout=LOAD_MS)
