@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field, fields, replace
 from html import escape
+
+from app.memo import Memo
 
 _SUB = str.maketrans("0123456789,()+-=", "₀₁₂₃₄₅₆₇₈₉,₍₎₊₋₌")
 _SUP = str.maketrans("0123456789,()+-=", "⁰¹²³⁴⁵⁶⁷⁸⁹,⁽⁾⁺⁻⁼")
@@ -630,39 +631,33 @@ def _format_string(s: str) -> str:
 
 
 class _Templates:
-    """Templates by expression key: least recently used first out, bounded by count and bytes,
-    safe across threads. A key is templated the second time it is seen (a large network's steps
-    are each seen once: they are rendered directly, and keep nothing but a hash)."""
+    """Templates by expression key, kept in a Memo (least recently used first out, bounded by
+    count and bytes, safe across threads). A key is templated the second time it is seen (a
+    large network's steps are each seen once: they are rendered directly, and keep nothing but a
+    hash)."""
 
     def __init__(self, kept: int, budget: int):
-        self.kept, self.budget = kept, budget
-        self._entries: OrderedDict[tuple, tuple[tuple | None, int]] = OrderedDict()
+        # each entry (template or None, its estimated bytes)
+        self._kept: Memo[tuple[tuple | None, int]] = Memo(budget, lambda v: v[1], 1, kept)
         self._seen: set[int] = set()  # hashes of keys seen once
-        self._used = 0
         self._lock = threading.Lock()
 
     def get(self, key: tuple, exprs: tuple[Expr, ...], nums: list, fmt: Fmt) -> tuple | None:
         """The template of `key` (that of `exprs`): per expression its text, LaTeX and MathML,
         made now if seen before; None: render directly."""
+        hit = self._kept.get(key)
+        if hit is not None:
+            return hit[0]
         with self._lock:
-            hit = self._entries.get(key)
-            if hit is not None:
-                self._entries.move_to_end(key)
-                return hit[0]
             h = hash(key)
             if h not in self._seen:
-                if len(self._seen) >= self.kept:
+                if len(self._seen) >= self._kept.kept:
                     self._seen.clear()
                 self._seen.add(h)
                 return None
         made = self._make(exprs, nums, fmt)  # None (kept too): this shape is rendered directly
         size = 4 * sum(len(x) for forms in made or () for x in forms) + 200 * (len(nums) + 1)
-        with self._lock:
-            if key not in self._entries:
-                self._entries[key] = (made, size)
-                self._used += size
-                while len(self._entries) > self.kept or self._used > self.budget:
-                    self._used -= self._entries.popitem(last=False)[1][1]
+        self._kept.put(key, (made, size))
         return made
 
     @staticmethod
@@ -688,17 +683,16 @@ class _Templates:
         return made
 
     def clear(self) -> None:
+        self._kept.clear()
         with self._lock:
-            self._entries.clear()
             self._seen.clear()
-            self._used = 0
 
     @property
     def used(self) -> int:
-        return self._used
+        return self._kept.used
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._kept)
 
 
 TEMPLATES = _Templates(TEMPLATES_KEPT, TEMPLATE_BYTES)
