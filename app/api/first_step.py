@@ -30,10 +30,11 @@ from dataclasses import fields
 from functools import lru_cache
 from math import isfinite
 
+import anyio.to_thread
 import numpy as np
 
 from app.api.convert import built_lesson, lesson_for, spec_at
-from app.api.offload import in_pool, is_small
+from app.api.offload import is_small
 from app.api.schemas.lessons import StepRequest
 from app.api.schemas.scenario import Scenario
 from app.api.serialize import plain
@@ -139,16 +140,18 @@ _TASKS: set[asyncio.Task] = set()  # kept referenced until done
 
 
 def build_soon(sc: Scenario, key: str) -> None:
-    """Build the lesson of a first step answered without it, in the thread pool's heavy-work
-    slots, for the steps the learner takes next (the page asks as soon as → is pressed). Nothing
-    when this worker holds it already or is building another one this way."""
+    """Build the lesson of a first step answered without it, in the thread pool, for the steps the
+    learner takes next (the page asks as soon as → is pressed). Not in a heavy-work slot: the
+    requests that come meanwhile (another visitor's graph and first step) would wait for it;
+    one such build at a time, so at most one thread more. Nothing when this worker holds the
+    lesson already, or builds another one this way."""
     if _LATER or is_small(sc) or built_lesson(key) is not None:
         return
     _LATER.add(key)
 
     async def build() -> None:
         try:
-            await in_pool(lambda: lesson_for(sc, False, key))
+            await anyio.to_thread.run_sync(lambda: lesson_for(sc, False, key))
         except Exception:  # the next step builds it again, and says what went wrong
             logging.getLogger("app").exception("building a lesson ahead failed")
         finally:
