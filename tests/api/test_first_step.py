@@ -6,13 +6,14 @@ for the steps that follow."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
 
 from app.api.columns import dump_columns, from_columns
 from app.api.convert import built_lesson, lesson_key
-from app.api.first_step import applies, first_step
+from app.api.first_step import _LATER, _TASKS, applies, build_soon, first_step
 from app.api.routes.lessons import step_at
 from app.api.schemas.lessons import StepRequest
 from app.engine.presets import PRESETS
@@ -43,6 +44,7 @@ SCENARIOS = {
     ),
     "chain": net([1, 1, 1, 1], ["tanh", "relu", "sigmoid"]),
     "five samples": net([3, 5, 2], ["gelu", "sigmoid"], samples=5),
+    "a batch of all five": net([3, 2], ["sigmoid"], samples=5, batch_size=5, shuffle_seed=3),
     "weights given, large and tiny": {
         "layers": [2, 2, 1],
         "activations": ["linear", "linear"],
@@ -117,3 +119,29 @@ def test_refusals_come_first(client) -> None:
     r = client.post("/api/step", json={"scenario": sc, "format": "columns", "granularity": "x"})
     assert r.status_code == 422
     assert "granularity" in r.text
+
+
+def test_one_build_at_a_time() -> None:
+    """First steps asked faster than their lessons build queue no builds: while one is being
+    built behind its answer, another first step's lesson is left to its next step."""
+    one, two = (
+        StepRequest.model_validate(
+            {
+                "scenario": net([8, 40, 3], ["tanh", "sigmoid"], learning_rate=lr),
+                "format": "columns",
+            }
+        )
+        for lr in (0.125, 0.375)
+    )
+    k1, k2 = lesson_key(one.scenario), lesson_key(two.scenario)
+
+    async def ask_both() -> None:
+        build_soon(one.scenario, k1)
+        build_soon(two.scenario, k2)
+        assert _LATER == {k1}
+        await asyncio.gather(*_TASKS)
+
+    asyncio.run(ask_both())
+    assert built_lesson(k1) is not None
+    assert built_lesson(k2) is None
+    assert not _LATER
