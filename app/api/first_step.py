@@ -31,8 +31,8 @@ from functools import lru_cache
 from math import isfinite
 
 import anyio.to_thread
-import numpy as np
 
+from app.api.blocks import values_text
 from app.api.convert import built_lesson, lesson_for, spec_at
 from app.api.offload import is_small
 from app.api.schemas.lessons import StepRequest
@@ -62,8 +62,9 @@ def applies(req: StepRequest) -> bool:
     )
 
 
-def first_step(req: StepRequest) -> bytes:
-    """dump_columns(step_at(req)), for a request that `applies`, without building the lesson."""
+def first_step(req: StepRequest, key: str | None = None) -> bytes:
+    """dump_columns(step_at(req)), for a request that `applies`, without building the lesson
+    (`key`: its lesson key, under which /api/graph's block form keeps its values written)."""
     spec, _ = spec_at(req.scenario)
     layers = tuple(spec.layers)
     coupled = tuple(ACTIVATIONS[a].output_only for a in spec.activations)
@@ -103,10 +104,7 @@ def first_step(req: StepRequest) -> bytes:
             ("grad_parts", node_parts),
         ],
     )
-    values = np.concatenate(
-        [np.hstack([w, b[:, None]]).ravel() for w, b in zip(spec.weights, spec.biases, strict=True)]
-    )
-    value = _json(values.tolist() if np.isfinite(values).all() else _finite(values.tolist()))
+    value = values_text(spec, key)
     nulls = _nulls(n_params)
     params = _block(
         n_params,

@@ -2,7 +2,7 @@
 same bytes as the lesson's own answer (dump_columns(step_at(...))) for the presets, softmax,
 frozen tensors, optimizers, several samples, every granularity, a chain, large and tiny starting
 weights and a 64-wide network; through the API too, whose lesson is then built behind the answer
-for the steps that follow."""
+for the steps that follow; the graph asked for with it writes its values once for both."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import time
 
 import pytest
 
+from app.api.blocks import spec_blocks
 from app.api.columns import dump_columns, from_columns
-from app.api.convert import built_lesson, lesson_key
+from app.api.convert import built_lesson, lesson_key, to_spec
 from app.api.first_step import _LATER, _TASKS, applies, build_soon, first_step
 from app.api.routes.lessons import step_at
 from app.api.schemas.lessons import StepRequest
@@ -94,6 +95,9 @@ def test_through_the_api_then_its_lesson_is_built(client) -> None:
     req = StepRequest.model_validate({"scenario": sc, "format": "columns"})
     key = lesson_key(req.scenario)
     assert built_lesson(key) is None
+    # its graph first, as blocks: the values it writes are kept, and the first step reuses them
+    g = client.post("/api/graph", json={"scenario": sc, "labels": "text", "format": "blocks"})
+    assert g.content == spec_blocks(to_spec(req.scenario))
     r = client.post("/api/step", json={"scenario": sc, "format": "columns"})
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/vnd.backstep.columns+json"

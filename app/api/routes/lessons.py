@@ -78,7 +78,7 @@ async def take_step(req: StepRequest, request: Request):
     check_iteration(req.scenario, req.iteration)
     key = lesson_key(req.scenario, req.expand, req.iteration)  # the scenario serialised once
     if first_step_applies(req):  # written from the scenario: its lesson is built afterwards
-        response = await _answer(req, key, lambda: first_step(req), request)
+        response = await _answer(req, key, lambda: first_step(req, key), request)
         if response.status_code == 200:
             build_soon(req.scenario, key)
         return response
