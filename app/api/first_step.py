@@ -135,20 +135,26 @@ def first_step(req: StepRequest, key: str | None = None) -> bytes:
 # first steps asked faster than their lessons build cannot queue up builds
 _LATER: set[str] = set()
 _TASKS: set[asyncio.Task] = set()  # kept referenced until done
+# ... once the page has had the time to draw the first step: on two cores the build (half a
+# second for the largest network) would otherwise take one from the browser's first picture
+BUILD_AFTER_S = 1.0
 
 
 def build_soon(sc: Scenario, key: str) -> None:
     """Build the lesson of a first step answered without it, in the thread pool, for the steps the
     learner takes next (the page asks as soon as → is pressed). Not in a heavy-work slot: the
     requests that come meanwhile (another visitor's graph and first step) would wait for it;
-    one such build at a time, so at most one thread more. Nothing when this worker holds the
-    lesson already, or builds another one this way."""
+    one such build at a time, so at most one thread more, and not at once (BUILD_AFTER_S). A step
+    asked for before it is done builds the lesson itself, or waits for this build
+    (app.api.convert lesson_for). Nothing when this worker holds the lesson already, or builds
+    another one this way."""
     if _LATER or is_small(sc) or built_lesson(key) is not None:
         return
     _LATER.add(key)
 
     async def build() -> None:
         try:
+            await asyncio.sleep(BUILD_AFTER_S)
             await anyio.to_thread.run_sync(lambda: lesson_for(sc, False, key))
         except Exception:  # the next step builds it again, and says what went wrong
             logging.getLogger("app").exception("building a lesson ahead failed")

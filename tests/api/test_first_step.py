@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from app.api import first_step as first_step_module
 from app.api.blocks import spec_blocks
 from app.api.columns import dump_columns, from_columns
 from app.api.convert import built_lesson, lesson_key, to_spec
@@ -87,7 +88,7 @@ def test_what_it_answers_only() -> None:
         assert not applies(StepRequest.model_validate({**base, **other})), other
 
 
-def test_through_the_api_then_its_lesson_is_built(client) -> None:
+def test_through_the_api_then_its_lesson_is_built(client, monkeypatch) -> None:
     """The route answers a large network's first step so, as the lesson would (its decoded rows:
     the page's view), then builds the lesson for the steps that follow; the next step is the
     lesson's, as before."""
@@ -95,6 +96,7 @@ def test_through_the_api_then_its_lesson_is_built(client) -> None:
     req = StepRequest.model_validate({"scenario": sc, "format": "columns"})
     key = lesson_key(req.scenario)
     assert built_lesson(key) is None
+    monkeypatch.setattr(first_step_module, "BUILD_AFTER_S", 0.05)
     # its graph first, as blocks: the values it writes are kept, and the first step reuses them
     g = client.post("/api/graph", json={"scenario": sc, "labels": "text", "format": "blocks"})
     assert g.content == spec_blocks(to_spec(req.scenario))
@@ -125,7 +127,7 @@ def test_refusals_come_first(client) -> None:
     assert "granularity" in r.text
 
 
-def test_one_build_at_a_time() -> None:
+def test_one_build_at_a_time(monkeypatch) -> None:
     """First steps asked faster than their lessons build queue no builds: while one is being
     built behind its answer, another first step's lesson is left to its next step."""
     one, two = (
@@ -138,6 +140,7 @@ def test_one_build_at_a_time() -> None:
         for lr in (0.125, 0.375)
     )
     k1, k2 = lesson_key(one.scenario), lesson_key(two.scenario)
+    monkeypatch.setattr(first_step_module, "BUILD_AFTER_S", 0.05)
 
     async def ask_both() -> None:
         build_soon(one.scenario, k1)
