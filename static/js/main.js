@@ -17,7 +17,7 @@ import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
 import { createFitControl } from "./fit-control.js";
 import { createWeightMatrix } from "./weight-matrix.js";
-import { graphShape } from "./graph-shape.js";
+import { graphShape, guessWide } from "./graph-shape.js";
 import { createStore, DEFAULTS } from "./store.js";
 import { createUrlWriter, decodeHash } from "./url-state.js";
 import { createValueEditor, editTarget, withFrozen, withValue } from "./value-editor.js";
@@ -65,6 +65,8 @@ function initialState() {
 
 const { state: init, error: hashError } = initialState();
 const store = createStore(init);
+// the tutorial's drawing is wide and short (graph-shape.js): the page is first laid out as for it
+if (init.presetId === "tutorial" && !init.projector) guessWide();
 const animator = createAnimator();
 let relabelStale = () => {}; // iterations.relabel, once the iterations exist (below)
 const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store,
