@@ -108,6 +108,13 @@ new MutationObserver((_, obs) => {
   }
   window.__firstFrame = boxes;
 }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-ready'] });
+// the graph's frame measured before the first picture (stage.js measure): each time, a layout
+window.__frameMeasures = 0;
+const rect = Element.prototype.getBoundingClientRect;
+Element.prototype.getBoundingClientRect = function () {
+  if (this.id === 'graph-wrap' && document.documentElement.dataset.ready !== 'true') window.__frameMeasures += 1;
+  return rect.call(this);
+};
 """
 
 NODE_BOXES = """() => Object.fromEntries([...document.querySelectorAll('#graph .node')].map((g) => {
@@ -127,6 +134,9 @@ def test_the_first_picture_is_the_one_that_stays(make_page, base_url, size):
     open_lesson(page, base_url)
     first = page.evaluate("window.__firstFrame")
     assert first and len(first) >= 9, first
+    # laid out once in the frame it gets (graph-shape.js guessWide), not measured again after the
+    # shape's decision: a second layout of the whole page before the first picture
+    assert page.evaluate("window.__frameMeasures") == 1
     # the frame's size is observed in the first frame, and a resize would redraw in a frame after
     # it; what waits for the first picture (idle.js) runs after the next: three frames, then idle
     page.evaluate(
