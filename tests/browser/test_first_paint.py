@@ -147,3 +147,27 @@ def test_the_first_picture_is_the_one_that_stays(make_page, base_url, size):
         })"""
     )
     assert page.evaluate(NODE_BOXES) == first
+
+
+def test_what_waits_for_the_first_picture_waits_until_it_is_shown(make_page, base_url):
+    """The work that waits for the first picture (idle.js afterFirstPaint: here the link written
+    into the address bar, main.js) starts once the browser reports that picture on screen (its
+    first contentful paint), not while that frame is still being rastered on the other cores."""
+    page = make_page()
+    page.add_init_script(
+        """window.__linkWritten = null;
+        const replace = history.replaceState.bind(history);
+        history.replaceState = (...args) => {
+          if (window.__linkWritten === null) window.__linkWritten = performance.now();
+          return replace(...args);
+        };"""
+    )
+    open_lesson(page, base_url)
+    page.wait_for_function("window.__linkWritten !== null")
+    written, shown, drawn = page.evaluate(
+        """[window.__linkWritten,
+            performance.getEntriesByName('first-contentful-paint')[0].startTime,
+            performance.getEntriesByName('backstep:first-graph')[0].startTime]"""
+    )
+    assert drawn <= shown < written, (drawn, shown, written)
+    assert "#" in page.url  # and it is written
