@@ -33,13 +33,17 @@ export function createLargeGraph(svg, labels) {
   svg.classList.add("is-large"); // numbers appear without a fade: see .is-large in graph.css
 
   /** Nodes go into runs of CHUNK, in the order drawn (the Tab order): a changed number makes
-   *  its run recompute its bounds over a few dozen siblings, and a run far from view is culled. */
+   *  its run recompute its bounds over a few dozen siblings, and a run far from view is culled.
+   *  A run is a nested <svg>, not a <g>: Chromium styles and lays out every descendant of a
+   *  <g display:none> all the same (the 10 × 64 network's first style and layout passes went over
+   *  all 14,000 elements), but nothing inside an <svg display:none>. Drawn as a <g> would be: no
+   *  viewBox (the same user space), no clip (overflow visible), no role of its own. */
   function chunked(parent) {
     let chunk = null;
     let n = 0;
     return (x, y, w, h) => {
       if (n++ % CHUNK === 0) {
-        chunk = { g: el("g", { class: "chunk" }, parent), box: [Infinity, Infinity, -Infinity, -Infinity], off: false };
+        chunk = { g: el("svg", { class: "chunk", overflow: "visible", role: "none" }, parent), box: [Infinity, Infinity, -Infinity, -Infinity], off: false };
         chunks.push(chunk);
       }
       const b = chunk.box;
