@@ -4,8 +4,11 @@ export const SVG_NS = "http://www.w3.org/2000/svg";
 
 export function el(tag, attrs = {}, parent = null) {
   const node = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v !== null && v !== undefined) node.setAttribute(k, String(v));
+  // for…in, no entries() array per element: a large graph's drawing makes some 14,000 of them
+  // (setAttribute writes a number as String() does)
+  for (const k in attrs) {
+    const v = attrs[k];
+    if (v !== null && v !== undefined) node.setAttribute(k, v);
   }
   if (parent) parent.appendChild(node);
   return node;
