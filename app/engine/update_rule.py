@@ -35,9 +35,9 @@ def rule_for(graph: Graph, spec) -> Rule:
     from app.engine.vectorised import flat_offsets, optimizer_of, start_state
 
     opt, hyper = optimizer_of(spec)
-    flat = start_state(spec)
-    if not flat:  # a rule without state (plain SGD): nothing to lay out
+    if not opt.slots(hyper):  # a rule without state (plain SGD): nothing to lay out
         return Rule(opt, hyper, spec.opt_step + 1, {})
+    flat = start_state(spec)
     offsets = flat_offsets(spec)
     shapes = {name: t.shape for name, t in zip(offsets, [*spec.weights, *spec.biases], strict=True)}
     n = len(graph.nodes)
