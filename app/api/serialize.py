@@ -17,9 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from app.engine.answers import Explained
+
 _ATOMS = (str, int, bool, type(None))
 # fields whose declared type is JSON already: written as they are
-_AS_IS = {str, int, bool, str | None, int | None, list[int], list[str], list[int] | None}
+_AS_IS = {
+    str, int, bool, str | None, int | None, list[int], list[str], list[int] | None, Explained
+}  # fmt: skip
 _NUMBERS = {float, float | None}
 _WRITERS: dict[type, Callable[[Any], dict]] = {}  # one per dataclass, made when first seen
 
