@@ -316,7 +316,19 @@ class State:
         self.__dict__.update(fresh.__dict__)
 
     def apply_quiet(self, step: Step) -> None:
+        """apply(step) with NumPy's warnings off; a small graph's forward steps and activation
+        and loss edges by replay's kernels (the same arithmetic, then apply's check)."""
         with np.errstate(all="ignore"):
+            if step.phase != "update" and len(self.graph.nodes) <= EDGE_MEMO_NODES:
+                if step.phase == "forward":
+                    _forward_kernels(self)[step.node](self)
+                    self._check(step.index, step.node, self.V[self.slot[step.node]])
+                    return
+                edge = _backward_kernels(self).get((step.node, step.position))
+                if edge is not None:
+                    edge(self)
+                    self._check(step.index, step.target, self.grad(step.target))
+                    return
             self.apply(step)
 
 
