@@ -133,13 +133,13 @@ def _head(kind: str, rid: str) -> str:
     return head
 
 
-def _num(v: float | None) -> str:
+def _num(v: float | None, isfinite=math.isfinite) -> str:
     """A number as dump writes plain(v): null where it is None or not finite."""
-    return "null" if v is None or not math.isfinite(v) else repr(v)
+    return "null" if v is None or not isfinite(v) else repr(v)
 
 
 def _ints(v: list[int]) -> str:
-    return "[" + ",".join(map(str, v)) + "]"
+    return f"[{v[0]},{v[1]}]" if len(v) == 2 else "[" + ",".join(map(str, v)) + "]"
 
 
 def _word(v: str | None) -> str:
@@ -147,20 +147,25 @@ def _word(v: str | None) -> str:
 
 
 def _node_rows(rows: list) -> str:
-    return ",".join(
-        f'{_head("value", r.id)}{_num(r.value)},"grad":{_num(r.grad)},'
-        f'"grad_parts":{_ints(r.grad_parts)}}}'
+    num, ints = _num, _ints
+    return ",".join([
+        f'{_head("value", r.id)}{num(r.value)},"grad":{num(r.grad)},'
+        f'"grad_parts":{ints(r.grad_parts)}}}'
         for r in rows
-    )
+    ])  # fmt: skip
 
 
 def _param_rows(rows: list) -> str:
-    return ",".join(
-        f'{_head("old", r.id)}{_num(r.old)},"value":{_num(r.value)},"grad":{_num(r.grad)},'
-        f'"grad_parts":{_ints(r.grad_parts)},"update":{_num(r.update)},"new":{_num(r.new)},'
-        f'"direction":{_word(r.direction)}}}'
+    num, ints = _num, _ints
+    return ",".join([
+        f'{_head("old", r.id)}{num(r.old)},"value":{num(r.value)},"grad":{num(r.grad)},'
+        f'"grad_parts":{ints(r.grad_parts)},"update":{num(r.update)},"new":{num(r.new)},'
+        f'"direction":{_DIRECTIONS[r.direction] if r.direction in _DIRECTIONS else _word(r.direction)}}}'
         for r in rows
-    )
+    ])  # fmt: skip
+
+
+_DIRECTIONS = {None: "null", "up": '"up"', "down": '"down"', "none": '"none"'}  # as _word writes
 
 
 def dump_step(answer: Any) -> bytes:

@@ -109,10 +109,16 @@ class Explainer:
         return n(self.val(i), self.g.nodes[i].id)
 
     def val(self, i: int) -> float:
-        return _at(self.s.value(i), self.sample)
+        # _at(self.s.value(i), self.sample), read with one index
+        s = self.s
+        row = s.slot[i]
+        return float(s.P[i]) if row < 0 else float(s.V[row, self.sample])
 
     def gval(self, i: int) -> float:
-        return _at(self.s.grad(i), self.sample)
+        # _at(self.s.grad(i), self.sample), read with one index
+        s = self.s
+        row = s.slot[i]
+        return float(s.pgrad[i]) if row < 0 else float(s.G[row, self.sample])
 
     def gsym(self, i: int) -> Expr:
         """δ for a pre-activation z, ∂L/∂v otherwise."""
