@@ -124,21 +124,22 @@ def node_views(lesson: Lesson, state: State, sample: int, fine: int, which=None)
     else:  # a few nodes (`since`): each read alone, the same numbers
         slot, done, received = state.slot, state.done, state.received
         values = grads = None
-    out = []
+    out, nodes, fan_out, root = [], g.nodes, g.fan_out, g.root
     for i in which:
-        if g.nodes[i].kind == "param":
+        nd = nodes[i]
+        if nd.kind == "param":
             continue
         row = slot[i]
         value = None
         if done[i]:
             value = values[row] if values is not None else float(state.V[row][sample])
-        if i == g.root:
+        if i == root:
             grad = 1.0 if backward_started else None
         elif received[i]:
             grad = grads[row] if grads is not None else float(state.G[row][sample])
         else:
             grad = None
-        out.append(NodeView(g.nodes[i].id, value, grad, [int(received[i]), g.fan_out[i]]))
+        out.append(NodeView(nd.id, value, grad, [int(received[i]), fan_out[i]]))
     return out
 
 

@@ -378,3 +378,16 @@ def test_each_backward_step_says_what_it_adds():
         assert sums.keys() == {k for k, v in grads.items() if v is not None} - {"L"}
         for k, total in sums.items():
             assert total == pytest.approx(grads[k], rel=1e-12, abs=1e-15), k
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mlp_specs(), st.lists(st.floats(0, 1), min_size=1, max_size=8))
+def test_lesson_states_in_any_order_equal_a_replay_from_the_scenario(spec, cuts):
+    """Lesson.state_at, asked in any order (its first mark handed over, then states it keeps,
+    then made again), gives the state the general path gives from the scenario."""
+    lesson = Lesson.from_spec(spec)
+    for fine in [round(c * lesson.plan.total) for c in [*cuts, 0, *cuts]]:
+        got = lesson.state_at(fine)
+        want = state_at(lesson.graph, lesson.plan, lesson.learning_rate, fine, lesson.rule)
+        _assert_same_state(got, want)
+        lesson._keep_recent(fine, got)
