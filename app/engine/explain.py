@@ -37,6 +37,7 @@ from app.engine.registry.optimizers import Sig, explain_lines
 from app.engine.stepper import State, mean
 
 ONE, ALPHA = Num(1.0), Sym("α")
+LOSS, SAMPLE_LOSS = Sym("L"), Sym("ℓ")  # immutable: shared by every explanation
 TEMPLATED_NODES = 2_000  # graphs up to this size render explanations from templates
 
 
@@ -88,8 +89,8 @@ class Explainer:
         self.m = self.g.batch
         root = self.g.nodes[self.g.root]
         # a network's root is the loss L; an expression's root is its output f: write ∂f/∂a
-        self.top = Sym("L") if root.role == "loss" else root.sym
-        self.L = self.top if self.m == 1 else Sym("ℓ")
+        self.top = LOSS if root.role == "loss" else root.sym
+        self.L = self.top if self.m == 1 else SAMPLE_LOSS
         # a small graph's steps recur in every scenario of its shape: their words are templated;
         # a large one's are each met once or twice (kept graph shapes are as small: lesson.py)
         self.templated = len(self.g.nodes) <= TEMPLATED_NODES
@@ -201,7 +202,7 @@ class Explainer:
         loss = LOSSES[nd.attrs["loss"]]
         pairs = [(self.sym(ins[j]), self.sym(ins[k + j])) for j in range(k)]
         nums = [(self.num(ins[j]), self.num(ins[k + j])) for j in range(k)]
-        return Rel((Sym("L"), loss.formula(pairs))), Rel((Sym("L"), loss.formula(nums))), loss.words
+        return Rel((LOSS, loss.formula(pairs))), Rel((LOSS, loss.formula(nums))), loss.words
 
     # ── backward ─────────────────────────────────────────────────────────────
 
@@ -470,4 +471,4 @@ class Explainer:
 
     def _what(self) -> str:
         """What gradient descent lowers: the loss, or an expression's output f."""
-        return "the loss" if self.top == Sym("L") else self.top.text(Fmt())
+        return "the loss" if self.top == LOSS else self.top.text(Fmt())
