@@ -5,6 +5,8 @@
 // then gets), so the page settles at once and never moves between steps.
 
 const WIDE = 2; // the drawing's width/height at least this many times the frame's
+// where html[data-graph-wide] changes the layout (layout.css): elsewhere a change needs no new measure
+const AFFECTS = "(min-width: 1101px) and (max-width: 1500px)";
 
 let decidedFor = null;
 
@@ -17,5 +19,13 @@ export function graphShape({ graph, natural, size }) {
   const root = document.documentElement;
   if (root.hasAttribute("data-graph-wide") === wide) return false;
   root.toggleAttribute("data-graph-wide", wide);
-  return true;
+  return !root.classList.contains("projector") && matchMedia(AFFECTS).matches;
+}
+
+/** Before the page's first layout, for a first lesson known to be wide (the tutorial): the page
+ * is laid out once in the frame such a graph gets, and graphShape, judging its drawing in that
+ * frame, keeps it (a second layout of the whole page before the first picture, ≈ 20 ms, saved).
+ * Were the guess wrong, graphShape takes it back and the stage measures again, as without it. */
+export function guessWide() {
+  document.documentElement.toggleAttribute("data-graph-wide", true);
 }

@@ -17,7 +17,7 @@ import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
 import { createFitControl } from "./fit-control.js";
 import { createWeightMatrix } from "./weight-matrix.js";
-import { graphShape } from "./graph-shape.js";
+import { graphShape, guessWide } from "./graph-shape.js";
 import { createStore, DEFAULTS } from "./store.js";
 import { createUrlWriter, decodeHash } from "./url-state.js";
 import { createValueEditor, editTarget, withFrozen, withValue } from "./value-editor.js";
@@ -30,6 +30,7 @@ import { warmPainter } from "./large/edge-canvas.js";
 import { createToast, el } from "./dom.js";
 import { createWorksheetPanels } from "./worksheet/panel.js";
 import { createMatrixHooks } from "./matrix/hooks.js";
+import { later } from "./later.js";
 import { createLive } from "./live/live.js";
 
 const $ = (id) => document.getElementById(id);
@@ -65,6 +66,8 @@ function initialState() {
 
 const { state: init, error: hashError } = initialState();
 const store = createStore(init);
+// the tutorial's drawing is wide and short (graph-shape.js): the page is first laid out as for it
+if (init.presetId === "tutorial" && !init.projector) guessWide();
 const animator = createAnimator();
 let relabelStale = () => {}; // iterations.relabel, once the iterations exist (below)
 const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, store,
@@ -114,10 +117,9 @@ const lesson = createLesson(store, {
     timeline.setPlan(graph, store.get().granularity);
     const sc = store.get().scenario;
     const expression = isExpression(sc);
-    if (!expression) architecture.fill(sc);
+    if (!expression) architecture.made?.fill(sc); // made later, from the lesson of then (later.js)
     $("architecture").hidden = expression;
-    exprPanel.section.hidden = !expression;
-    if (expression) exprEditor.setScenario(sc);
+    if (expr.made) expr.made.show(sc);
     expandToggle.setAvailable(!expression);
     expandToggle.set(store.get().expand);
     document.documentElement.dataset.kind = expression ? "expression" : "network";
@@ -146,7 +148,7 @@ const lesson = createLesson(store, {
     graphError.hidden = true;
     // at iteration k the worksheet checks (and exports) the lesson the class sees: the server
     // rebuilds that iteration, its batch and the optimizer's state, as it does for the step
-    worksheet.show({ scenario: s.scenario, iteration: s.iteration, graph, state: store.get() });
+    worksheet.made?.show({ scenario: s.scenario, iteration: s.iteration, graph, state: store.get() });
     matrix.step();
   },
   onContributions(parts) {
@@ -273,11 +275,17 @@ $("graph").addEventListener("keydown", (ev) => {
   }
 });
 
-const architecture = createArchitectureEditor({
-  form: $("arch-form"),
-  getScenario: () => store.get().scenario,
-  onApply: (scenario) => lesson.load(scenario, { presetId: null, cursor: 0 }),
-  onFreeze: (tensor, on) => lesson.load(withFrozen(store.get().scenario, tensor, on), { presetId: null }),
+// The editors below the fold are made once the first picture is shown, or at a first key, click
+// or focus before that (later.js); each then shows the lesson of the moment.
+const architecture = later(() => {
+  const editor = createArchitectureEditor({
+    form: $("arch-form"),
+    getScenario: () => store.get().scenario,
+    onApply: (scenario) => lesson.load(scenario, { presetId: null, cursor: 0 }),
+    onFreeze: (tensor, on) => lesson.load(withFrozen(store.get().scenario, tensor, on), { presetId: null }),
+  });
+  if (lesson.graph() && !isExpression(store.get().scenario)) editor.fill(store.get().scenario);
+  return editor;
 });
 
 const option = (value, text, title = "") => el("option", { text, attrs: { value, title } });
@@ -317,12 +325,25 @@ $("preset-select").addEventListener("change", async (ev) => {
 
 // Editing furniture beside and below the graph (panels.js); each is told what to show above.
 const loadOwn = (scenario, iteration = 1) => lesson.load(scenario, { presetId: null, cursor: 0, sample: 0, iteration });
-const exprPanel = addPanel({ id: "expression", title: "Your own expression", where: "below" });
-// the page's preset menu lists the textbook examples: the editor's own list would repeat it
-const exprEditor = createExpressionEditor(exprPanel.body, { presets: false, onScenario: loadOwn });
-exprPanel.section.hidden = true;
-$("architecture").after(exprPanel.section); // an expression has no Network panel: take its place
-const worksheet = createWorksheetPanels({ loadScenario: loadOwn });
+const expr = later(() => {
+  const panel = addPanel({ id: "expression", title: "Your own expression", where: "below" });
+  // the page's preset menu lists the textbook examples: the editor's own list would repeat it
+  const editor = createExpressionEditor(panel.body, { presets: false, onScenario: loadOwn });
+  panel.section.hidden = true;
+  $("architecture").after(panel.section); // an expression has no Network panel: take its place
+  const show = (sc) => {
+    panel.section.hidden = !isExpression(sc);
+    if (isExpression(sc)) editor.setScenario(sc);
+  };
+  if (lesson.graph()) show(store.get().scenario);
+  return { show };
+});
+const worksheet = later(() => {
+  const panels = createWorksheetPanels({ loadScenario: loadOwn });
+  const s = store.get();
+  if (lesson.step()) panels.show({ scenario: s.scenario, iteration: s.iteration, graph: lesson.graph(), state: s });
+  return panels;
+});
 
 const expandToggle = createExpandToggle($("expand-slot"), {
   checked: store.get().expand,
@@ -368,7 +389,7 @@ store.subscribe((s, changed) => {
   }
   if (changed.has("granularity") && lesson.graph()) timeline.setPlan(lesson.graph(), s.granularity);
   matrix.changed(s, changed);
-  if (changed.has("convention") && lesson.graph()) worksheet.show({ scenario: s.scenario, iteration: s.iteration, graph: lesson.graph(), state: s }); // exports follow it
+  if (changed.has("convention") && lesson.graph()) worksheet.made?.show({ scenario: s.scenario, iteration: s.iteration, graph: lesson.graph(), state: s }); // exports follow it
   if (changed.has("scenario") || changed.has("expand")) return; // lesson.load fetches what it needs
   if (["cursor", "granularity", "sample", "precision"].some((k) => changed.has(k))) lesson.fetchStep();
   controls.sync(s, lesson.step(), lesson.graph());

@@ -108,6 +108,13 @@ new MutationObserver((_, obs) => {
   }
   window.__firstFrame = boxes;
 }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-ready'] });
+// the graph's frame measured before the first picture (stage.js measure): each time, a layout
+window.__frameMeasures = 0;
+const rect = Element.prototype.getBoundingClientRect;
+Element.prototype.getBoundingClientRect = function () {
+  if (this.id === 'graph-wrap' && document.documentElement.dataset.ready !== 'true') window.__frameMeasures += 1;
+  return rect.call(this);
+};
 """
 
 NODE_BOXES = """() => Object.fromEntries([...document.querySelectorAll('#graph .node')].map((g) => {
@@ -127,6 +134,9 @@ def test_the_first_picture_is_the_one_that_stays(make_page, base_url, size):
     open_lesson(page, base_url)
     first = page.evaluate("window.__firstFrame")
     assert first and len(first) >= 9, first
+    # laid out once in the frame it gets (graph-shape.js guessWide), not measured again after the
+    # shape's decision: a second layout of the whole page before the first picture
+    assert page.evaluate("window.__frameMeasures") == 1
     # the frame's size is observed in the first frame, and a resize would redraw in a frame after
     # it; what waits for the first picture (idle.js) runs after the next: three frames, then idle
     page.evaluate(
@@ -137,3 +147,27 @@ def test_the_first_picture_is_the_one_that_stays(make_page, base_url, size):
         })"""
     )
     assert page.evaluate(NODE_BOXES) == first
+
+
+def test_what_waits_for_the_first_picture_waits_until_it_is_shown(make_page, base_url):
+    """The work that waits for the first picture (idle.js afterFirstPaint: here the link written
+    into the address bar, main.js) starts once the browser reports that picture on screen (its
+    first contentful paint), not while that frame is still being rastered on the other cores."""
+    page = make_page()
+    page.add_init_script(
+        """window.__linkWritten = null;
+        const replace = history.replaceState.bind(history);
+        history.replaceState = (...args) => {
+          if (window.__linkWritten === null) window.__linkWritten = performance.now();
+          return replace(...args);
+        };"""
+    )
+    open_lesson(page, base_url)
+    page.wait_for_function("window.__linkWritten !== null")
+    written, shown, drawn = page.evaluate(
+        """[window.__linkWritten,
+            performance.getEntriesByName('first-contentful-paint')[0].startTime,
+            performance.getEntriesByName('backstep:first-graph')[0].startTime]"""
+    )
+    assert drawn <= shown < written, (drawn, shown, written)
+    assert "#" in page.url  # and it is written
