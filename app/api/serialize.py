@@ -171,7 +171,9 @@ _DIRECTIONS = {None: "null", "up": '"up"', "down": '"down"', "none": '"none"'}  
 def dump_step(answer: Any) -> bytes:
     """dump(answer) for a StepAnswer (app.engine.answers): the same bytes, sooner."""
     before, after = _STEP_FIELDS or _step_fields(type(answer))
-    if _STEPS_LAST and before[-1] == "steps":  # the steps written directly, after the rest
+    if _STEPS_LAST and before == _HEAD:  # its cursors, counts and steps written directly
+        head = f'{_head_of(answer)},"steps":[{_step_rows(answer.steps)}]}}'
+    elif _STEPS_LAST and before[-1] == "steps":  # the steps written directly, after the rest
         head = _JSON.encode({k: plain(getattr(answer, k)) for k in before[:-1]})
         head = f'{head[:-1]},"steps":[{_step_rows(answer.steps)}]}}'
     else:
@@ -193,6 +195,10 @@ _STEP_ROW = (
     "explanation",
 )  # fmt: skip
 _TAIL = ("loss", "diverged", "iteration", "history", "batch")
+_HEAD = (
+    "cursor", "cursors", "total", "granularity", "fine_cursor", "fine_total", "step_range",
+    "phase", "sample", "samples", "since", "steps",
+)  # fmt: skip
 _STEPS_LAST = (
     tuple(f.name for f in fields(StepView)) == _STEP_ROW
     and tuple(f.name for f in fields(Loss)) == ("before", "after", "relative_change")
@@ -208,6 +214,18 @@ def _int(v: int) -> str:
 def _float(v: float | None, isfinite=math.isfinite) -> str:
     """A number as the encoder writes plain(v) (float.__repr__, a NumPy float's too)."""
     return "null" if v is None or not isfinite(v) else float.__repr__(v)
+
+
+def _head_of(a: Any) -> str:
+    """The answer's fields before `steps` as dump writes them (an object left open)."""
+    cursors = ",".join([f"{_text(k)}:{_int(v)}" for k, v in a.cursors.items()])
+    return (
+        f'{{"cursor":{_int(a.cursor)},"cursors":{{{cursors}}},"total":{_int(a.total)},'
+        f'"granularity":{_text(a.granularity)},"fine_cursor":{_int(a.fine_cursor)},'
+        f'"fine_total":{_int(a.fine_total)},"step_range":[{",".join(map(_int, a.step_range))}],'
+        f'"phase":{_text(a.phase)},"sample":{_int(a.sample)},"samples":{_int(a.samples)},'
+        f'"since":{"null" if a.since is None else _int(a.since)}'
+    )
 
 
 def _step_rows(rows: list) -> str:
