@@ -61,6 +61,31 @@ def writes(base_url: str, k: int) -> str:
     ][-1]["target"]
 
 
+def culled_layout(page) -> tuple[int, int]:
+    """Of the nodes inside the graph's culled runs (.chunk.is-off), how many have a layout object
+    (DOMSnapshot's layout tree), and how many there are."""
+    cdp = page.context.new_cdp_session(page)
+    snap = cdp.send("DOMSnapshot.captureSnapshot", {"computedStyles": []})
+    cdp.detach()
+    strings, doc = snap["strings"], snap["documents"][0]
+    parents, attrs = doc["nodes"]["parentIndex"], doc["nodes"]["attributes"]
+
+    def culled_run(i: int) -> bool:
+        a = attrs[i]
+        cls = next((strings[a[j + 1]] for j in range(0, len(a), 2) if strings[a[j]] == "class"), "")
+        return "chunk" in cls.split() and "is-off" in cls.split()
+
+    inside = set()
+    for i in range(len(parents)):
+        p = parents[i]
+        while p >= 0 and p not in inside and not culled_run(p):
+            p = parents[p]
+        if p >= 0:
+            inside.add(i)
+    laid = set(doc["layout"]["nodeIndex"])
+    return len(inside & laid), len(inside)
+
+
 def test_far_nodes_are_not_rendered_and_the_step_stays_in_view(make_page, base_url):
     page = make_page(1280, 720, reduced_motion="reduce")
     open_lesson(page, base_url, f"#{lesson()}&k=0&projector=1")
@@ -70,6 +95,10 @@ def test_far_nodes_are_not_rendered_and_the_step_stays_in_view(make_page, base_u
     # most runs of nodes are far from the view and not rendered; every node in view is
     assert top["off"] > top["chunks"] // 2, top
     assert 0 < top["shown"] < top["nodes"] // 2, top
+    # and a run not rendered costs no layout: nothing in it has a layout object (a run inside a
+    # <g display:none> would: Chromium styles and lays out its descendants all the same)
+    laid, hidden = culled_layout(page)
+    assert hidden > 1000 and laid == 0, (laid, hidden)
     # step to the forward pass of the last neuron of the first layer, far below the top
     k = 2 * 39 + 1  # z then a, neuron by neuron
     assert writes(base_url, k) == "z1_39"
