@@ -23,6 +23,8 @@ not expanded, has this form; any other graph asked for as blocks comes as column
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 
 import numpy as np
 
@@ -51,7 +53,7 @@ def graph_blocks(
         if built_lesson(key) is None:
             spec, adv = spec_at(sc)
             if adv is None:  # else mini-batches: the lesson says which batch
-                return spec_blocks(spec)
+                return spec_blocks(spec, key)
     return dump_blocks(lesson_for(sc, expand, key, iteration), labels, expand)
 
 
@@ -69,17 +71,51 @@ def _dump(body: dict) -> bytes:
     return json.dumps(body, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def spec_blocks(spec: MLPSpec) -> bytes:
-    """The block form of the lesson Lesson.from_spec(spec) would build, without building it."""
+def spec_blocks(spec: MLPSpec, key: str | None = None) -> bytes:
+    """The block form of the lesson Lesson.from_spec(spec) would build, without building it
+    (`key`: its lesson key, under which its values are kept written: values_text)."""
     network = _network(spec, spec.frozen)
-    # the parameters in the graph's order: per layer, per neuron j, W[j][0…] then b[j]
-    values = np.concatenate(
-        [np.hstack([w, b[:, None]]).ravel() for w, b in zip(spec.weights, spec.biases, strict=True)]
-    )
     plan = dense_plan.plan_info(
         spec.layers, network["coupled"], spec.frozen, int(spec.inputs.shape[0])
     )
-    return _dump({"network": network, "values": plain(values), "plan": plain(plan), "batch": None})
+    # as _dump writes {"network", "values", "plan", "batch": None}, one part at a time
+    parts = (("network", _text(network)), ("values", values_text(spec, key)))
+    parts += (("plan", _text(plain(plan))), ("batch", "null"))
+    return ("{" + ",".join(f'"{k}":{v}' for k, v in parts) + "}").encode()
+
+
+# The parameters' starting values written, by lesson key: /api/graph's block form and a first
+# step (app.api.first_step) both write them, and the page asks for both at once. Written once,
+# by one request while the other waits for them (under the interpreter lock, two writing at once
+# would take as long as one after the other): ~50 ms for the 10 × 64 network's 41,600.
+_VALUES: OrderedDict[str, str] = OrderedDict()
+_VALUES_KEPT = 4  # the largest network's are 0.8 MB
+_VALUES_LOCK = threading.Lock()
+
+
+def values_text(spec: MLPSpec, key: str | None = None) -> str:
+    """The spec's parameters' starting values as JSON (non-finite ones null), in the graph's
+    order: per layer, per neuron j, W[j][0…] then b[j]. Kept under `key`, if given."""
+    if key is None:
+        return _values_text(spec)
+    with _VALUES_LOCK:
+        text = _VALUES.get(key)
+        if text is None:
+            text = _VALUES[key] = _values_text(spec)
+            while len(_VALUES) > _VALUES_KEPT:
+                _VALUES.popitem(last=False)
+        return text
+
+
+def _values_text(spec: MLPSpec) -> str:
+    values = np.concatenate(
+        [np.hstack([w, b[:, None]]).ravel() for w, b in zip(spec.weights, spec.biases, strict=True)]
+    )
+    return _text(plain(values))
+
+
+def _text(value) -> str:
+    return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
 
 
 def dump_blocks(lesson: Lesson, labels: str, expand: bool) -> bytes:

@@ -17,9 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from app.engine.answers import Explained, Loss, LossHistory, StepView
+
 _ATOMS = (str, int, bool, type(None))
 # fields whose declared type is JSON already: written as they are
-_AS_IS = {str, int, bool, str | None, int | None, list[int], list[str], list[int] | None}
+_AS_IS = {
+    str, int, bool, str | None, int | None, list[int], list[str], list[int] | None, Explained
+}  # fmt: skip
 _NUMBERS = {float, float | None}
 _WRITERS: dict[type, Callable[[Any], dict]] = {}  # one per dataclass, made when first seen
 
@@ -129,13 +133,13 @@ def _head(kind: str, rid: str) -> str:
     return head
 
 
-def _num(v: float | None) -> str:
+def _num(v: float | None, isfinite=math.isfinite) -> str:
     """A number as dump writes plain(v): null where it is None or not finite."""
-    return "null" if v is None or not math.isfinite(v) else repr(v)
+    return "null" if v is None or not isfinite(v) else repr(v)
 
 
 def _ints(v: list[int]) -> str:
-    return "[" + ",".join(map(str, v)) + "]"
+    return f"[{v[0]},{v[1]}]" if len(v) == 2 else "[" + ",".join(map(str, v)) + "]"
 
 
 def _word(v: str | None) -> str:
@@ -143,31 +147,121 @@ def _word(v: str | None) -> str:
 
 
 def _node_rows(rows: list) -> str:
-    return ",".join(
-        f'{_head("value", r.id)}{_num(r.value)},"grad":{_num(r.grad)},'
-        f'"grad_parts":{_ints(r.grad_parts)}}}'
+    num, ints = _num, _ints
+    return ",".join([
+        f'{_head("value", r.id)}{num(r.value)},"grad":{num(r.grad)},'
+        f'"grad_parts":{ints(r.grad_parts)}}}'
         for r in rows
-    )
+    ])  # fmt: skip
 
 
 def _param_rows(rows: list) -> str:
-    return ",".join(
-        f'{_head("old", r.id)}{_num(r.old)},"value":{_num(r.value)},"grad":{_num(r.grad)},'
-        f'"grad_parts":{_ints(r.grad_parts)},"update":{_num(r.update)},"new":{_num(r.new)},'
-        f'"direction":{_word(r.direction)}}}'
+    num, ints = _num, _ints
+    return ",".join([
+        f'{_head("old", r.id)}{num(r.old)},"value":{num(r.value)},"grad":{num(r.grad)},'
+        f'"grad_parts":{ints(r.grad_parts)},"update":{num(r.update)},"new":{num(r.new)},'
+        f'"direction":{_DIRECTIONS[r.direction] if r.direction in _DIRECTIONS else _word(r.direction)}}}'
         for r in rows
-    )
+    ])  # fmt: skip
+
+
+_DIRECTIONS = {None: "null", "up": '"up"', "down": '"down"', "none": '"none"'}  # as _word writes
 
 
 def dump_step(answer: Any) -> bytes:
     """dump(answer) for a StepAnswer (app.engine.answers): the same bytes, sooner."""
     before, after = _STEP_FIELDS or _step_fields(type(answer))
-    head = _JSON.encode({k: plain(getattr(answer, k)) for k in before})
-    tail = _JSON.encode({k: plain(getattr(answer, k)) for k in after})
+    if _STEPS_LAST and before == _HEAD:  # its cursors, counts and steps written directly
+        head = f'{_head_of(answer)},"steps":[{_step_rows(answer.steps)}]}}'
+    elif _STEPS_LAST and before[-1] == "steps":  # the steps written directly, after the rest
+        head = _JSON.encode({k: plain(getattr(answer, k)) for k in before[:-1]})
+        head = f'{head[:-1]},"steps":[{_step_rows(answer.steps)}]}}'
+    else:
+        head = _JSON.encode({k: plain(getattr(answer, k)) for k in before})
+    tail = _tail(answer) if after == _TAIL else None
+    if tail is None:
+        tail = _JSON.encode({k: plain(getattr(answer, k)) for k in after})
     return (
         f'{head[:-1]},"nodes":[{_node_rows(answer.nodes)}],'
         f'"parameters":[{_param_rows(answer.parameters)}],{tail[1:]}'
     ).encode()
+
+
+# The explained steps and the answer's end (its loss and history) in their usual shapes, written
+# directly as dump writes them: these field lists are checked against the dataclasses below, and
+# an answer of another shape (a divergence, a batch) takes dump's way.
+_STEP_ROW = (
+    "index", "phase", "node", "target", "edge", "value", "contribution", "added", "direction",
+    "explanation",
+)  # fmt: skip
+_TAIL = ("loss", "diverged", "iteration", "history", "batch")
+_HEAD = (
+    "cursor", "cursors", "total", "granularity", "fine_cursor", "fine_total", "step_range",
+    "phase", "sample", "samples", "since", "steps",
+)  # fmt: skip
+_STEPS_LAST = (
+    tuple(f.name for f in fields(StepView)) == _STEP_ROW
+    and tuple(f.name for f in fields(Loss)) == ("before", "after", "relative_change")
+    and tuple(f.name for f in fields(LossHistory)) == ("iterations", "losses", "complete")
+)
+_text = json.encoder.encode_basestring  # the encoder's own writer of a str (ensure_ascii=False)
+
+
+def _int(v: int) -> str:
+    return str(v) if type(v) is int else _JSON.encode(plain(v))
+
+
+def _float(v: float | None, isfinite=math.isfinite) -> str:
+    """A number as the encoder writes plain(v) (float.__repr__, a NumPy float's too)."""
+    return "null" if v is None or not isfinite(v) else float.__repr__(v)
+
+
+def _head_of(a: Any) -> str:
+    """The answer's fields before `steps` as dump writes them (an object left open)."""
+    cursors = ",".join([f"{_text(k)}:{_int(v)}" for k, v in a.cursors.items()])
+    return (
+        f'{{"cursor":{_int(a.cursor)},"cursors":{{{cursors}}},"total":{_int(a.total)},'
+        f'"granularity":{_text(a.granularity)},"fine_cursor":{_int(a.fine_cursor)},'
+        f'"fine_total":{_int(a.fine_total)},"step_range":[{",".join(map(_int, a.step_range))}],'
+        f'"phase":{_text(a.phase)},"sample":{_int(a.sample)},"samples":{_int(a.samples)},'
+        f'"since":{"null" if a.since is None else _int(a.since)}'
+    )
+
+
+def _step_rows(rows: list) -> str:
+    if not rows or type(rows[0]) is not StepView:
+        return _JSON.encode(plain(rows))[1:-1]
+    return ",".join([
+        f'{{"index":{_int(r.index)},"phase":{_text(r.phase)},"node":{_text(r.node)},'
+        f'"target":{_text(r.target)},"edge":{_word(r.edge)},"value":{_float(r.value)},'
+        f'"contribution":{"null" if r.contribution is None else _ints(r.contribution)},'
+        f'"added":{_float(r.added)},"direction":{_word(r.direction)},'
+        f'"explanation":{_JSON.encode(r.explanation)}}}'
+        for r in rows
+    ])  # fmt: skip
+
+
+def _tail(answer: Any) -> str | None:
+    """The answer's end as dump writes it, for a network or expression that did not diverge and
+    is not a mini-batch's (None: take dump's way)."""
+    loss, history = answer.loss, answer.history
+    if not _STEPS_LAST or answer.diverged is not None or answer.batch is not None:
+        return None
+    if type(loss) is not Loss or (history is not None and type(history) is not LossHistory):
+        return None
+    if history is None:
+        shown = "null"
+    else:
+        shown = (
+            f'{{"iterations":[{",".join(map(_int, history.iterations))}],'
+            f'"losses":[{",".join(map(_float, history.losses))}],'
+            f'"complete":{"true" if history.complete else "false"}}}'
+        )
+    return (
+        f'{{"loss":{{"before":{_float(loss.before)},"after":{_float(loss.after)},'
+        f'"relative_change":{_float(loss.relative_change)}}},"diverged":null,'
+        f'"iteration":{_int(answer.iteration)},"history":{shown},"batch":null}}'
+    )
 
 
 _STEP_FIELDS: tuple[tuple[str, ...], tuple[str, ...]] | None = None

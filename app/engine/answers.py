@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from app.engine.batches import BatchInfo
 
 Label = dict[str, str | None]  # {text, latex, mathml}: one expression written three ways
+# an explanation (Explanation.render): labels, a sentence and the optimizer's lines, all strings
+Explained = dict[str, Label | str | list[dict[str, Label]] | None]
 
 
 @dataclass(slots=True)
@@ -83,7 +85,7 @@ class StepView:
     contribution: list[int] | None  # backward: the k-th of n contributions
     added: float | None  # backward: what this step adds to the target's gradient
     direction: str | None  # update: up, down or none
-    explanation: dict  # formula, substituted, result (each a Label) and a sentence
+    explanation: Explained  # formula, substituted, result (each a Label) and a sentence
 
 
 @dataclass(slots=True)

@@ -37,6 +37,8 @@ from app.engine.registry.optimizers import Sig, explain_lines
 from app.engine.stepper import State, mean
 
 ONE, ALPHA = Num(1.0), Sym("α")
+LOSS, SAMPLE_LOSS = Sym("L"), Sym("ℓ")  # immutable: shared by every explanation
+WORDS = Fmt()  # how a sentence writes a symbol (Fmt is immutable too)
 TEMPLATED_NODES = 2_000  # graphs up to this size render explanations from templates
 
 
@@ -88,8 +90,8 @@ class Explainer:
         self.m = self.g.batch
         root = self.g.nodes[self.g.root]
         # a network's root is the loss L; an expression's root is its output f: write ∂f/∂a
-        self.top = Sym("L") if root.role == "loss" else root.sym
-        self.L = self.top if self.m == 1 else Sym("ℓ")
+        self.top = LOSS if root.role == "loss" else root.sym
+        self.L = self.top if self.m == 1 else SAMPLE_LOSS
         # a small graph's steps recur in every scenario of its shape: their words are templated;
         # a large one's are each met once or twice (kept graph shapes are as small: lesson.py)
         self.templated = len(self.g.nodes) <= TEMPLATED_NODES
@@ -109,10 +111,16 @@ class Explainer:
         return n(self.val(i), self.g.nodes[i].id)
 
     def val(self, i: int) -> float:
-        return _at(self.s.value(i), self.sample)
+        # _at(self.s.value(i), self.sample), read with one index
+        s = self.s
+        row = s.slot[i]
+        return float(s.P[i]) if row < 0 else float(s.V[row, self.sample])
 
     def gval(self, i: int) -> float:
-        return _at(self.s.grad(i), self.sample)
+        # _at(self.s.grad(i), self.sample), read with one index
+        s = self.s
+        row = s.slot[i]
+        return float(s.pgrad[i]) if row < 0 else float(s.G[row, self.sample])
 
     def gsym(self, i: int) -> Expr:
         """δ for a pre-activation z, ∂L/∂v otherwise."""
@@ -156,7 +164,7 @@ class Explainer:
             num_terms = [Bin("×", self.num(ins[k + j]), self.num(ins[j])) for j in range(k)]
             formula = Rel((self.me(nd), _terms([*sym_terms, self.sym(ins[2 * k])])))
             subst = Rel((self.me(nd), _terms([*num_terms, self.num(ins[2 * k])])))
-            words = f"{nd.sym.text(Fmt())} adds up its weighted inputs plus its bias."
+            words = f"{nd.sym.text(WORDS)} adds up its weighted inputs plus its bias."
         elif nd.op == "act":
             formula, subst, words = self._act_forward(nd, ins)
         elif nd.op == "loss":
@@ -186,7 +194,7 @@ class Explainer:
         formula = Rel((a, *act.formula(z, ALPHA)))
         subst = Rel((a, act.formula(zv, n(slope_of(nd.attrs)))[-1]))
         words = (
-            act.words.format(z=z.text(Fmt())) + f": {a.text(Fmt())} is what this neuron passes on."
+            act.words.format(z=z.text(WORDS)) + f": {a.text(WORDS)} is what this neuron passes on."
         )
         return formula, subst, words
 
@@ -195,7 +203,7 @@ class Explainer:
         loss = LOSSES[nd.attrs["loss"]]
         pairs = [(self.sym(ins[j]), self.sym(ins[k + j])) for j in range(k)]
         nums = [(self.num(ins[j]), self.num(ins[k + j])) for j in range(k)]
-        return Rel((Sym("L"), loss.formula(pairs))), Rel((Sym("L"), loss.formula(nums))), loss.words
+        return Rel((LOSS, loss.formula(pairs))), Rel((LOSS, loss.formula(nums))), loss.words
 
     # ── backward ─────────────────────────────────────────────────────────────
 
@@ -261,7 +269,7 @@ class Explainer:
             subst = Rel((target, Bin("+", n(before), subst.sides[-1])), op="←")
         if total > 1:
             more = "the last one: it is now complete" if c == total else f"{total - c} more to come"
-            words += f" Contribution {c} of {total} to {tgt.sym.text(Fmt())}'s gradient ({more})."
+            words += f" Contribution {c} of {total} to {tgt.sym.text(WORDS)}'s gradient ({more})."
             if c == total and self._softmax_ce(nd):
                 p, y = self.val(i - nd.attrs["index"] + pos), self._target_of(pos)
                 words += (
@@ -298,9 +306,9 @@ class Explainer:
                     self.sym(w),
                     self.num(w),
                     (
-                        f"Pass the error upstream: {xsym.text(Fmt())} receives "
-                        f"{self.gsym(self.g.index[nd.id]).text(Fmt())} scaled by the weight "
-                        f"{self.sym(w).text(Fmt())} that connects them."
+                        f"Pass the error upstream: {xsym.text(WORDS)} receives "
+                        f"{self.gsym(self.g.index[nd.id]).text(WORDS)} scaled by the weight "
+                        f"{self.sym(w).text(WORDS)} that connects them."
                     ),
                 )
             if pos < 2 * k:
@@ -309,8 +317,8 @@ class Explainer:
                     self.sym(a),
                     self.num(a),
                     (
-                        f"How much did {xsym.text(Fmt())} contribute to the error? Its gradient is δ times "
-                        f"the input {self.sym(a).text(Fmt())} it multiplied."
+                        f"How much did {xsym.text(WORDS)} contribute to the error? Its gradient is δ times "
+                        f"the input {self.sym(a).text(WORDS)} it multiplied."
                     ),
                 )
             return ONE, ONE, "A bias has coefficient 1 in Wx + b, so its gradient is just δ."
@@ -322,8 +330,8 @@ class Explainer:
             lsym,
             lnum,
             (
-                f"Chain rule: multiply the gradient arriving at {nd.sym.text(Fmt())} by the local "
-                f"derivative {name.text(Fmt())}. {rule}"
+                f"Chain rule: multiply the gradient arriving at {nd.sym.text(WORDS)} by the local "
+                f"derivative {name.text(WORDS)}. {rule}"
             ),
         )
 
@@ -336,10 +344,10 @@ class Explainer:
             act = ACTIVATIONS[nd.op]
             formula = Rel((self.me(nd), *act.formula(args[0], ALPHA)))
             subst = Rel((self.me(nd), act.formula(nums[0], Num(0.0))[-1]))
-            words = act.words.format(z=args[0].text(Fmt())) + f": that is {nd.sym.text(Fmt())}."
+            words = act.words.format(z=args[0].text(WORDS)) + f": that is {nd.sym.text(WORDS)}."
             return formula, subst, words
         p = PRIMITIVES[nd.op]
-        words = f"{nd.sym.text(Fmt())} {p.words}."
+        words = f"{nd.sym.text(WORDS)} {p.words}."
         return Rel((self.me(nd), p.formula(args))), Rel((self.me(nd), p.formula(nums))), words
 
     def _function_local(self, nd, ins, pos, local):
@@ -349,9 +357,9 @@ class Explainer:
         out, out_value = self.me(nd), self.num(self.g.index[nd.id])
         if nd.op in ACTIVATIONS:
             act = ACTIVATIONS[nd.op]
-            u = args[0].text(Fmt())
+            u = args[0].text(WORDS)
             sym, num = act.local(args[0], out, ALPHA, n(vals[0]), out_value, Num(0.0), local)
-            rule = act.rule.format(z=u, a=out.text(Fmt()))
+            rule = act.rule.format(z=u, a=out.text(WORDS))
             branch = act.branch(u, vals[0], local)
             return sym, num, f"{rule} Here {branch}." if branch else rule
         p = PRIMITIVES[nd.op]
@@ -384,13 +392,13 @@ class Explainer:
         z, zv = self.sym(ins[0]), self.val(ins[0])
         alpha = n(slope_of(nd.attrs))
         sym, num = spec.local(z, a, ALPHA, n(zv), av, alpha, local)
-        slope = f"{spec.symbol}'({z.text(Fmt())})"
+        slope = f"{spec.symbol}'({z.text(WORDS)})"
         return (
             sym,
             num,
             (
                 f"Chain rule through the activation: multiply the incoming gradient by the local "
-                f"slope {slope}{spec.note(z.text(Fmt()), zv, local)}."
+                f"slope {slope}{spec.note(z.text(WORDS), zv, local)}."
             ),
         )
 
@@ -424,7 +432,7 @@ class Explainer:
         else:
             why = "its gradient is zero"
         words = (
-            f"Gradient descent moves {sym.text(Fmt())} against its gradient, scaled by η = {s.lr:g}: "
+            f"Gradient descent moves {sym.text(WORDS)} against its gradient, scaled by η = {s.lr:g}: "
             f"{arrow} because {why}."
         )
         return Explanation(formula, subst, Rel((sym, n(new, pid))), words, new)
@@ -454,7 +462,7 @@ class Explainer:
             else f"its state carried from the {rule.t - 1} updates before"
         )
         words = (
-            rule.opt.words(rule.hyper).format(theta=sym.text(Fmt()), lr=f"{s.lr:g}")
+            rule.opt.words(rule.hyper).format(theta=sym.text(WORDS), lr=f"{s.lr:g}")
             + f" ({rule.opt.title}, step t = {rule.t}: {start}): {arrow}."
         )
         return Explanation(
@@ -464,4 +472,4 @@ class Explainer:
 
     def _what(self) -> str:
         """What gradient descent lowers: the loss, or an expression's output f."""
-        return "the loss" if self.top == Sym("L") else self.top.text(Fmt())
+        return "the loss" if self.top == LOSS else self.top.text(WORDS)

@@ -215,11 +215,13 @@ class Lesson:
         cursor gives the very state replaying from the start gives (the stepper's tests)."""
         with self._lock:
             base = max((k for k in self._recent if k <= fine), default=-1)
-            mark = max(k for k in self._marks if k <= fine)
+            mark = max((k for k in self._marks if k <= fine), default=0)
             if base >= mark:
                 state = self._recent.pop(base)
-            else:
+            elif mark:
                 base, state = mark, self._marks[mark].copy()
+            else:  # the scenario's state: the first mark handed over the first time, then made
+                base, state = 0, self._marks.pop(0, None) or self.new_state()
         pos = base
         for m in self._marks_between(base, fine):
             state.replay(self.plan, m, start=pos)

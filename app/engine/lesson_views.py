@@ -124,49 +124,51 @@ def node_views(lesson: Lesson, state: State, sample: int, fine: int, which=None)
     else:  # a few nodes (`since`): each read alone, the same numbers
         slot, done, received = state.slot, state.done, state.received
         values = grads = None
-    out = []
+    out, nodes, fan_out, root = [], g.nodes, g.fan_out, g.root
     for i in which:
-        if g.nodes[i].kind == "param":
+        nd = nodes[i]
+        if nd.kind == "param":
             continue
         row = slot[i]
         value = None
         if done[i]:
             value = values[row] if values is not None else float(state.V[row][sample])
-        if i == g.root:
+        if i == root:
             grad = 1.0 if backward_started else None
         elif received[i]:
             grad = grads[row] if grads is not None else float(state.G[row][sample])
         else:
             grad = None
-        out.append(NodeView(g.nodes[i].id, value, grad, [int(received[i]), g.fan_out[i]]))
+        out.append(NodeView(nd.id, value, grad, [int(received[i]), fan_out[i]]))
     return out
 
 
 def param_views(lesson: Lesson, state: State, which=None) -> list[ParamView]:
     g = lesson.graph
-    ps = g.params if which is None else [i for i in which if g.nodes[i].kind == "param"]
-    old, new, grad = state.P0[ps].tolist(), state.P[ps].tolist(), state.pgrad[ps].tolist()
-    with np.errstate(all="ignore"):  # η = 0 times an infinite gradient: NaN
-        if state.rule.plain:
-            step = (-state.lr * state.pgrad[ps]).tolist()
-        else:  # an optimizer's step: what it moved the parameter by
-            step = (state.P[ps] - state.P0[ps]).tolist()
-    received, updated = state.received[ps].tolist(), state.updated[ps].tolist()
-    out = []
+    if which is None:
+        ps, at = g.params, g.memo.get("params")
+        if at is None:
+            at = g.memo["params"] = np.array(ps, dtype=np.int64)
+    else:
+        ps = at = [i for i in which if g.nodes[i].kind == "param"]
+    old, new, grad = state.P0[at].tolist(), state.P[at].tolist(), state.pgrad[at].tolist()
+    # the step as Python floats: IEEE's product and difference, NumPy's to the bit (η = 0 times
+    # an infinite gradient: NaN, as NumPy gives it)
+    lr = -state.lr
+    plain = state.rule.plain  # else an optimizer's step: what it moved the parameter by
+    received, updated = state.received[at].tolist(), state.updated[at].tolist()
+    out, nodes, fan_out = [], g.nodes, g.fan_out
     for k, p in enumerate(ps):
-        o, v, up = old[k], new[k], updated[k]
-        out.append(
-            ParamView(
-                g.nodes[p].id,
-                o,
-                v,
-                grad[k] if received[k] else None,
-                [received[k], g.fan_out[p]],
-                step[k] if up else None,
-                v if up else None,
-                ("up" if v > o else "down" if v < o else "none") if up else None,
-            )
-        )
+        o, v = old[k], new[k]
+        if updated[k]:
+            step = lr * grad[k] if plain else v - o
+            direction = "up" if v > o else "down" if v < o else "none"
+            view = ParamView(nodes[p].id, o, v, None, [received[k], fan_out[p]], step, v, direction)
+        else:
+            view = ParamView(nodes[p].id, o, v, None, [received[k], fan_out[p]], None, None, None)
+        if received[k]:
+            view.grad = grad[k]
+        out.append(view)
     return out
 
 

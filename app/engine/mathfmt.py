@@ -212,21 +212,35 @@ class Num(Expr):
         return fmt.number(self.value)
 
     def latex(self, fmt: Fmt) -> str:
-        s = fmt.number(self.value).replace("−", "-")
-        if "e" in s:
-            mant, exp = s.split("e")
-            return f"{mant} \\times 10^{{{int(exp)}}}"
-        return s
+        return _num_latex(fmt.number(self.value))
 
     def mathml(self, fmt: Fmt) -> str:
+        return _tag(_num_mathml(fmt.number(self.value)), self.ref, self.of)
+
+    def forms(self, fmt: Fmt) -> tuple[str, str, str]:
+        """(text, latex, mathml), the number written once (a subclass's methods are its own)."""
+        if type(self) is not Num:
+            return self.text(fmt), self.latex(fmt), self.mathml(fmt)
         s = fmt.number(self.value)
-        if s.startswith("−"):
-            return _tag(f"<mrow><mo>−</mo><mn>{s[1:]}</mn></mrow>", self.ref, self.of)
-        return _tag(f"<mn>{s}</mn>", self.ref, self.of)
+        return s, _num_latex(s), _tag(_num_mathml(s), self.ref, self.of)
 
     @property
     def negative(self) -> bool:
         return self.value is not None and self.value < 0
+
+
+def _num_latex(s: str) -> str:
+    s = s.replace("−", "-")
+    if "e" in s:
+        mant, exp = s.split("e")
+        return f"{mant} \\times 10^{{{int(exp)}}}"
+    return s
+
+
+def _num_mathml(s: str) -> str:
+    if s.startswith("−"):
+        return f"<mrow><mo>−</mo><mn>{s[1:]}</mn></mrow>"
+    return f"<mn>{s}</mn>"
 
 
 @dataclass(frozen=True)
@@ -553,9 +567,7 @@ def render_all(exprs: tuple[Expr, ...], fmt: Fmt) -> list[dict[str, str]]:
         return [render_direct(e, fmt) for e in exprs]
     if not nums:
         return [{"text": t, "latex": l, "mathml": m} for t, l, m in kept]
-    texts = [x.text(fmt) for x in nums]
-    latexes = [x.latex(fmt) for x in nums]
-    mathmls = [x.mathml(fmt) for x in nums]
+    texts, latexes, mathmls = zip(*[x.forms(fmt) for x in nums], strict=True)
     return [
         {"text": t.format(*texts), "latex": l.format(*latexes), "mathml": m.format(*mathmls)}
         for t, l, m in kept

@@ -17,7 +17,7 @@ import numpy as np
 from app.engine.graph import Graph
 from app.engine.ops import OPS, slope_of, wsum
 from app.engine.plan import Plan, Step
-from app.engine.registry import ACTIVATIONS
+from app.engine.registry import ACTIVATIONS, LOSSES
 from app.engine.update_rule import PLAIN, Rule
 
 EDGE_MEMO_NODES = 2_000  # graphs up to this size keep their backward edges' index arrays
@@ -277,7 +277,7 @@ class State:
         if self.diverged is not None or start >= fine or len(self.graph.nodes) > EDGE_MEMO_NODES:
             self.run_to(plan, fine, start)
             return
-        forward = _forward_kernels(self)
+        forward, backward = _forward_kernels(self), _backward_kernels(self)
         segments, t = plan.segments, start
         si = plan.segment_of(t)
         written = [self.V]  # what the steps wrote: values, then gradients, then parameters
@@ -302,6 +302,10 @@ class State:
                     else:
                         for k in range(t, end):
                             step = plan.step(k)
+                            edge = backward.get((step.node, step.position))
+                            if edge is not None:
+                                edge(self)
+                                continue
                             c = self.contribution(step.node, step.position)
                             self._accumulate(step.target, c)
                 t, si = end, si + 1
@@ -312,7 +316,19 @@ class State:
         self.__dict__.update(fresh.__dict__)
 
     def apply_quiet(self, step: Step) -> None:
+        """apply(step) with NumPy's warnings off; a small graph's forward steps and activation
+        and loss edges by replay's kernels (the same arithmetic, then apply's check)."""
         with np.errstate(all="ignore"):
+            if step.phase != "update" and len(self.graph.nodes) <= EDGE_MEMO_NODES:
+                if step.phase == "forward":
+                    _forward_kernels(self)[step.node](self)
+                    self._check(step.index, step.node, self.V[self.slot[step.node]])
+                    return
+                edge = _backward_kernels(self).get((step.node, step.position))
+                if edge is not None:
+                    edge(self)
+                    self._check(step.index, step.target, self.grad(step.target))
+                    return
             self.apply(step)
 
 
@@ -334,6 +350,8 @@ def _forward_kernels(state: State) -> dict:
             kernels[i] = _wsum_kernel(i, row, *gathered)
         elif act is not None and not act.output_only and slot[nd.inputs[0]] >= 0:
             kernels[i] = _act_kernel(i, row, int(slot[nd.inputs[0]]), act.forward, nd.attrs)
+        elif nd.op == "loss" and all(slot[j] >= 0 for j in nd.inputs):
+            kernels[i] = _loss_kernel(i, row, slot[np.array(nd.inputs, dtype=np.int64)], nd.attrs)
         else:
             kernels[i] = _op_kernel(i, row, OPS[nd.op].forward, nd.attrs)
     graph.memo["forward kernels"] = kernels
@@ -354,6 +372,62 @@ def _act_kernel(i: int, row: int, src: int, f, attrs: dict):
     def run(s: State) -> None:
         s.V[row] = f(s.V[src], slope)
         s.done[i] = True
+
+    return run
+
+
+def _loss_kernel(i: int, row: int, rows: np.ndarray, attrs: dict):
+    k = len(rows) // 2
+    f = LOSSES[attrs["loss"]].forward
+    a, y = rows[:k], rows[k:]
+
+    def run(s: State) -> None:  # ops._loss_forward's: V[a] is the np.vstack of those rows
+        s.V[row] = _sum(f(s.V[a], s.V[y]), axis=0)
+        s.done[i] = True
+
+    return run
+
+
+def _backward_kernels(state: State) -> dict:
+    """Backward edges of activations and of the loss as State.contribution and _accumulate do
+    them, bound to their rows: (node, position) → f(state). From the graph's structure alone
+    (memoised on it); other edges take the general way."""
+    graph = state.graph
+    kernels = graph.memo.get("backward kernels")
+    if kernels is not None:
+        return kernels
+    kernels, slot, nodes = {}, state.slot, graph.nodes
+    for i in graph.order:
+        nd = nodes[i]
+        row, ins = int(slot[i]), nd.inputs
+        if nd.op == "act":
+            act = ACTIVATIONS.get(nd.attrs.get("activation"))
+            if act is None or act.jacobian is not None or act.output_only:
+                continue
+            if slot[ins[0]] >= 0 and graph.requires_grad[ins[0]]:
+                src = int(slot[ins[0]])
+                kernels[i, 0] = _act_edge(ins[0], row, src, act.grad, slope_of(nd.attrs))
+        elif nd.op == "loss" and all(slot[j] >= 0 for j in ins):
+            k, grad = len(ins) // 2, LOSSES[nd.attrs["loss"]].grad
+            for pos in range(k):
+                a, y = int(slot[ins[pos]]), int(slot[ins[k + pos]])
+                kernels[i, pos] = _loss_edge(ins[pos], row, a, y, grad)
+    graph.memo["backward kernels"] = kernels
+    return kernels
+
+
+def _act_edge(j: int, row: int, src: int, grad, slope: float):
+    def run(s: State) -> None:  # G[z] += G[a] · f'(z): contribution's product, accumulated
+        s.G[src] += s.G[row] * grad(s.V[src], s.V[row], slope)
+        s.received[j] += 1
+
+    return run
+
+
+def _loss_edge(j: int, row: int, a: int, y: int, grad):
+    def run(s: State) -> None:  # G[ŷ] += G[L] · ∂ℓ/∂ŷ
+        s.G[a] += s.G[row] * grad(s.V[a], s.V[y])
+        s.received[j] += 1
 
     return run
 

@@ -27,6 +27,10 @@ class Rule:
 
 
 PLAIN = Rule()
+# Stateless rules of an optimizer with its defaults, by (optimizer, step): they depend on no
+# number of the scenario, and a Rule is immutable (its hyperparameters are only read)
+DEFAULTS_KEPT = 256
+_DEFAULTS: dict[tuple[str, int], Rule] = {}
 
 
 def rule_for(graph: Graph, spec) -> Rule:
@@ -34,10 +38,19 @@ def rule_for(graph: Graph, spec) -> Rule:
     graph's parameter nodes (zeros where none is carried in, and for frozen tensors)."""
     from app.engine.vectorised import flat_offsets, optimizer_of, start_state
 
+    if not spec.hyper:  # the optimizer's defaults: its rule, if stateless, is kept
+        kept = _DEFAULTS.get((spec.optimizer, spec.opt_step))
+        if kept is not None:
+            return kept
     opt, hyper = optimizer_of(spec)
+    if not opt.slots(hyper):  # a rule without state (plain SGD): nothing to lay out
+        rule = Rule(opt, hyper, spec.opt_step + 1, {})
+        if not spec.hyper:
+            if len(_DEFAULTS) >= DEFAULTS_KEPT:
+                _DEFAULTS.clear()
+            _DEFAULTS[spec.optimizer, spec.opt_step] = rule
+        return rule
     flat = start_state(spec)
-    if not flat:  # a rule without state (plain SGD): nothing to lay out
-        return Rule(opt, hyper, spec.opt_step + 1, {})
     offsets = flat_offsets(spec)
     shapes = {name: t.shape for name, t in zip(offsets, [*spec.weights, *spec.biases], strict=True)}
     n = len(graph.nodes)

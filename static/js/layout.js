@@ -534,11 +534,11 @@ function edgeGeometry(graph, boxes, m, H) {
   const byId = readOf(graph).byNode;
   for (const e of graph.edges) {
     const s = boxes.get(e.source);
+    if (!s) continue; // weight parameters are drawn as the edge they label (half of all edges)
     const t = boxes.get(e.target);
+    if (!t) continue;
     const src = byId.get(e.source);
-    const tgt = byId.get(e.target);
-    if (!s || !t) continue; // weight parameters are drawn as the edge they label
-    if (src.role === "z" && tgt.role === "a") {
+    if (src.role === "z" && byId.get(e.target).role === "a") {
       if (s.y === t.y && Math.abs(t.x - s.x - m.halfW) < 1) {
         out.set(e.id, new Geo([s.x, s.y, t.x, t.y], bezierMid(s.x, s.y, t.x, t.y), "internal"));
       } else {

@@ -37,7 +37,7 @@ new MutationObserver((_, obs) => {
 def early(page, base_url, act: str, hash_: str = ""):
     page.add_init_script(EARLY % act)
     open_lesson(page, base_url, hash_)
-    page.wait_for_function("window.__early !== null")
+    page.wait_for_function("() => window.__early !== null")
     got = page.evaluate("window.__early")
     # the action came before the editors below the fold were made
     assert got["before"] == {"worksheet": False, "layers": ""}, got
@@ -69,7 +69,7 @@ def test_keys_pressed_as_the_picture_appears_step_and_switch(make_page, base_url
 def test_projector_key_as_the_picture_appears(make_page, base_url):
     page = make_page(1920, 1080)
     early(page, base_url, f"() => {{ {key('m')}; }}")
-    page.wait_for_function("document.documentElement.classList.contains('projector')")
+    page.wait_for_function("() => document.documentElement.classList.contains('projector')")
     assert page.get_attribute("#projector-toggle", "aria-pressed") == "true"
     page.keyboard.press("ArrowRight")
     page.wait_for_selector("html[data-cursor='1']")
@@ -109,7 +109,7 @@ def test_the_worksheet_clicked_as_the_picture_appears_opens(make_page, base_url)
     page.locator("#panel-worksheet .panel-toggle").click()
     assert page.get_attribute("#panel-worksheet .panel-toggle", "aria-expanded") == "true"
     page.wait_for_function(
-        "document.querySelectorAll('#panel-worksheet-body input').length > 0", timeout=10_000
+        "() => document.querySelectorAll('#panel-worksheet-body input').length > 0", timeout=10_000
     )
 
 
@@ -117,7 +117,7 @@ def test_the_editors_are_made_after_the_picture_without_input(make_page, base_ur
     """No one acts: the editors are made once the picture is shown, filled with the lesson."""
     page = make_page(1366, 768)
     open_lesson(page, base_url)
-    page.wait_for_function("document.getElementById('arch-layers').value !== ''")
+    page.wait_for_function("() => document.getElementById('arch-layers').value !== ''")
     page.wait_for_selector("#panel-worksheet", state="attached")
     page.wait_for_selector("#panel-expression", state="attached")
     assert page.locator("#panel-expression").is_hidden()  # a network lesson: its editor hidden

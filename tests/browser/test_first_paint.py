@@ -180,7 +180,7 @@ def test_what_waits_for_the_first_picture_waits_until_it_is_shown(make_page, bas
         };"""
     )
     open_lesson(page, base_url)
-    page.wait_for_function("window.__linkWritten !== null")
+    page.wait_for_function("() => window.__linkWritten !== null")
     written, shown, drawn = page.evaluate(
         """[window.__linkWritten,
             performance.getEntriesByName('first-contentful-paint')[0].startTime,

@@ -134,7 +134,7 @@ def go(page, hash_: str, k: int) -> None:
     """Another lesson in the same page (the page itself loads once a test)."""
     page.evaluate(f"location.hash = {json.dumps(hash_)}")
     wait_cursor(page, k)
-    page.wait_for_function(f"location.hash.includes('k={k}')")
+    page.wait_for_function(f"() => location.hash.includes('k={k}')")
 
 
 def test_every_preset_fits_its_frame_with_labels_on_their_edges(make_page, base_url):
@@ -247,13 +247,13 @@ def test_a_larger_network_scrolls_with_a_fit_control(make_page, base_url):
     page.focus("#graph-fit")
     page.keyboard.press("Enter")  # the keyboard reaches it
     page.wait_for_function(
-        "document.getElementById('graph-fit').getAttribute('aria-pressed') === 'true'"
+        "() => document.getElementById('graph-fit').getAttribute('aria-pressed') === 'true'"
     )
     v = page.evaluate(MEASURE)
     assert not v["outside"] and not v["scrolls"], v["outside"]
     page.click("#graph-fit")  # back at full size
     page.wait_for_function(
-        "document.getElementById('graph-fit').getAttribute('aria-pressed') === 'false'"
+        "() => document.getElementById('graph-fit').getAttribute('aria-pressed') === 'false'"
     )
     assert page.evaluate(MEASURE)["scrolls"]
 

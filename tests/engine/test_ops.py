@@ -107,3 +107,29 @@ def test_losses_finite_on_saturated_probabilities(loss):
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         assert np.all(np.isfinite(LOSSES[loss].forward(a, y)))
         assert np.all(np.isfinite(LOSSES[loss].grad(a, y)))
+
+
+def test_small_sigmoid_is_the_numpy_sigmoid_to_the_bit():
+    """A few numbers take Python floats (math.exp) where NumPy's exp is the C library's: the
+    same bits as the NumPy formula, over ordinary, saturated, tiny and non-finite inputs."""
+    from app.engine.registry import activations as acts
+
+    def reference(z):
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    rng = np.random.default_rng(5)
+    cases = [rng.normal(size=(int(rng.integers(1, acts.SMALL + 1)),)) * s for s in
+             (1e-300, 1e-3, 1, 8, 40, 700, 1e5) for _ in range(300)]  # fmt: skip
+    cases += [np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -745.2, 745.2]),
+              rng.normal(size=(2, 3)) * 9]  # fmt: skip
+    for z in cases:
+        want = reference(z)
+        got = acts.sigmoid(z)
+        assert got.shape == z.shape and got.dtype == np.float64
+        np.testing.assert_array_equal(got.view(np.int64)[~np.isnan(want)],
+                                      want.view(np.int64)[~np.isnan(want)])  # fmt: skip
+        assert np.array_equal(np.isnan(got), np.isnan(want))
+    if acts.LIBM_EXP:  # the Python path was taken, and it is the NumPy formula's
+        z = rng.normal(size=acts.SMALL) * 30
+        np.testing.assert_array_equal(acts._small_sigmoid(z), reference(z))

@@ -266,3 +266,27 @@ def test_the_page_s_iteration_k_starts_where_torch_optim_is_after_k_minus_1_step
     }
     for pid, want in flat_w.items():
         assert got[pid] == pytest.approx(want, abs=1e-12, rel=1e-12), pid
+
+
+def test_kept_default_rules_are_those_made_afresh():
+    """A stateless optimizer with its defaults keeps its rule by (optimizer, step), for every
+    scenario at that step; a rule with state (momentum) is made per scenario, with its state."""
+    from app.engine import update_rule
+    from app.engine.network import build_graph
+    from tests.engine.scenarios import tutorial_spec
+
+    spec = tutorial_spec()
+    graph = build_graph(spec)
+    for step in (0, 3):
+        update_rule._DEFAULTS.clear()
+        fresh = update_rule.rule_for(graph, replace(spec, opt_step=step))
+        other = replace(
+            spec, opt_step=step, learning_rate=2.5, weights=[w + 1 for w in spec.weights]
+        )
+        kept = update_rule.rule_for(graph, other)
+        assert kept is fresh
+        assert (kept.opt.name, kept.t, kept.state0, kept.plain) == ("sgd", step + 1, {}, True)
+        assert kept.hyper == OPTIMIZERS["sgd"].resolve()
+    moving = replace(spec, hyper={"momentum": 0.9})
+    a, b = update_rule.rule_for(graph, moving), update_rule.rule_for(graph, moving)
+    assert a is not b and not a.plain and set(a.state0) and a.hyper["momentum"] == 0.9

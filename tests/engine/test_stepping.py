@@ -46,11 +46,40 @@ def test_whole_segments_equal_single_steps_exactly(spec):
     grouped = state_at(graph, plan, spec.learning_rate, plan.total)
     single = State(graph, spec.learning_rate)
     for t in range(plan.total):
-        single.apply_quiet(plan.step(t))
+        _general(single, plan.step(t))
     np.testing.assert_array_equal(grouped.V, single.V)
     np.testing.assert_array_equal(grouped.G, single.G)
     np.testing.assert_array_equal(grouped.pgrad, single.pgrad)
     np.testing.assert_array_equal(grouped.P, single.P)
+
+
+def _general(state: State, step) -> None:
+    """One step by State.apply, the general path (the reference of the kernels)."""
+    with np.errstate(all="ignore"):
+        state.apply(step)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mlp_specs(), st.booleans(), st.sampled_from(["plain", "adam", "momentum"]))
+def test_quiet_steps_by_kernels_equal_general_steps_exactly(spec, blow_up, optimizer):
+    """apply_quiet (a small graph's steps by replay's kernels, each checked) leaves the state
+    apply leaves after every step, and names the same first non-finite step."""
+    if blow_up:
+        spec.weights[0] = np.full_like(spec.weights[0], 1e200)
+        spec.inputs = np.full_like(spec.inputs, 1e200)
+    if optimizer != "plain":
+        spec.optimizer = "adam" if optimizer == "adam" else "sgd"
+        spec.hyper = {"momentum": 0.9} if optimizer == "momentum" else {}
+    graph = build_graph(spec)
+    plan = Plan(graph, spec.frozen)
+    quiet = State(graph, spec.learning_rate, rule_for(graph, spec))
+    general = State(graph, spec.learning_rate, rule_for(graph, spec))
+    for t in range(plan.total):
+        quiet.apply_quiet(plan.step(t))
+        _general(general, plan.step(t))
+        _assert_same_state(quiet, general)
+    if blow_up:
+        assert quiet.diverged is not None
 
 
 def _assert_same_state(a: State, b: State) -> None:
@@ -73,7 +102,7 @@ def test_replay_cut_anywhere_and_copied_equals_single_steps(spec, cuts):
     replayed, done = State(graph, spec.learning_rate), 0
     for cut in sorted(int(c * plan.total) for c in cuts):
         for t in range(done, cut):
-            single.apply_quiet(plan.step(t))
+            _general(single, plan.step(t))
         kept = replayed.copy()
         replayed.run_to(plan, cut, start=done)
         _assert_same_state(replayed, single)
@@ -107,13 +136,13 @@ def test_replay_equals_single_steps_exactly_and_finds_divergence(spec, cuts, blo
     assert bool(single.S) == (optimizer != "plain")  # a rule with state
     for cut in sorted(int(c * plan.total) for c in cuts):
         for t in range(done, cut):
-            single.apply_quiet(plan.step(t))
+            _general(single, plan.step(t))
         replayed.replay(plan, cut, start=done)
         _assert_same_state(replayed, single)
         done = cut
     replayed.replay(plan, plan.total, start=done)
     for t in range(done, plan.total):
-        single.apply_quiet(plan.step(t))
+        _general(single, plan.step(t))
     _assert_same_state(replayed, single)
     if blow_up:
         assert single.diverged is not None
@@ -126,7 +155,7 @@ def _single_steps(spec) -> tuple[Plan, list[State]]:
     singles = [State(graph, spec.learning_rate)]
     for t in range(plan.total):
         singles.append(singles[-1].copy())
-        singles[-1].apply_quiet(plan.step(t))
+        _general(singles[-1], plan.step(t))
     return plan, singles
 
 
@@ -349,3 +378,16 @@ def test_each_backward_step_says_what_it_adds():
         assert sums.keys() == {k for k, v in grads.items() if v is not None} - {"L"}
         for k, total in sums.items():
             assert total == pytest.approx(grads[k], rel=1e-12, abs=1e-15), k
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mlp_specs(), st.lists(st.floats(0, 1), min_size=1, max_size=8))
+def test_lesson_states_in_any_order_equal_a_replay_from_the_scenario(spec, cuts):
+    """Lesson.state_at, asked in any order (its first mark handed over, then states it keeps,
+    then made again), gives the state the general path gives from the scenario."""
+    lesson = Lesson.from_spec(spec)
+    for fine in [round(c * lesson.plan.total) for c in [*cuts, 0, *cuts]]:
+        got = lesson.state_at(fine)
+        want = state_at(lesson.graph, lesson.plan, lesson.learning_rate, fine, lesson.rule)
+        _assert_same_state(got, want)
+        lesson._keep_recent(fine, got)

@@ -24,6 +24,8 @@ from app.api.convert import (
     update_samples,
 )
 from app.api.errors import invalid
+from app.api.first_step import applies as first_step_applies
+from app.api.first_step import build_soon, first_step
 from app.api.offload import Abandoned, in_pool, is_small
 from app.api.schemas.lessons import (
     GraphRequest,
@@ -75,6 +77,11 @@ async def take_step(req: StepRequest, request: Request):
     cursor − 1."""
     check_iteration(req.scenario, req.iteration)
     key = lesson_key(req.scenario, req.expand, req.iteration)  # the scenario serialised once
+    if first_step_applies(req):  # written from the scenario: its lesson is built afterwards
+        response = await _answer(req, key, lambda: first_step(req, key), request)
+        if response.status_code == 200:
+            build_soon(req.scenario, key)
+        return response
     write = dump_columns if req.format == "columns" else dump_step
     return await _answer(req, key, lambda: write(step_at(req, key)), request, _quick(req, key))
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from math import exp as _exp
 
 import numpy as np
+from numpy._core._multiarray_umath import __cpu_features__
 
 from app.engine.mathfmt import Bin, Call, Expr, Frac, Num, Paren, Pow, Sym
 from app.engine.registry.base import (
@@ -109,8 +111,25 @@ class Activation:
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
+    if LIBM_EXP and type(z) is np.ndarray and z.size <= SMALL and z.dtype == np.float64:
+        return _small_sigmoid(z)
     e = np.exp(-np.abs(z))  # never overflows: the exponent is ≤ 0
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+# Where NumPy's float64 exp is the C library's (no AVX-512 kernel of its own), math.exp is the
+# very same function: a few numbers (a small batch) are then done as Python floats, the same
+# arithmetic as sigmoid's NumPy calls to the bit, without their per-call cost.
+LIBM_EXP = not __cpu_features__.get("AVX512F", False)
+SMALL = 8
+
+
+def _small_sigmoid(z: np.ndarray) -> np.ndarray:
+    out = []
+    for x in z.ravel().tolist():
+        e = _exp(-abs(x))
+        out.append(1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e))
+    return np.array(out, dtype=np.float64).reshape(z.shape)
 
 
 def softmax(z: np.ndarray, axis: int = 0) -> np.ndarray:

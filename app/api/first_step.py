@@ -1,0 +1,220 @@
+"""A network's first step (cursor 0) in the column form, written from its scenario alone.
+
+Before its first step a lesson has computed nothing: every node's value is its data (the inputs
+and targets of the sample shown) or not yet known, no gradient has arrived, every parameter is its
+starting value. Its answer follows from the network's layers and the scenario's numbers, as
+/api/graph's block form does (app/api/blocks.py), without the lesson: building the largest
+network's (43,009 nodes) takes half a second, a first step written here a few tens of
+milliseconds. The page asks for a large network's graph and first step at once, in columns; the
+lesson is built afterwards (app/api/routes/lessons.py), for the steps that follow.
+
+What each column holds, in the lesson's node order (app.engine.network build_nodes: the inputs,
+per layer each neuron's z then a (softmax: every z, then every a), the targets, the loss; the
+parameters in between are listed apart, per layer and neuron: its weights, then its bias):
+
+- nodes: value = the sample's input or target, else null; grad null; grad_parts [0, n], n the
+  gradient contributions a full backward pass brings it (app.engine.graph Graph.fan_out: one per
+  consumer that needs a gradient);
+- parameters: old = value = the starting value, grad_parts [0, 1], every other field null;
+- everything else as app.engine.lesson Lesson.at(0) gives it.
+
+tests/api/test_first_step.py holds these bytes equal to dump_columns(step_at(...)) for many
+networks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import fields
+from functools import lru_cache
+from math import isfinite
+
+import anyio.to_thread
+
+from app.api.blocks import values_text
+from app.api.convert import built_lesson, lesson_for, spec_at
+from app.api.offload import is_small
+from app.api.schemas.lessons import StepRequest
+from app.api.schemas.scenario import Scenario
+from app.api.serialize import plain
+from app.engine import dense_plan
+from app.engine.answers import Loss, LossHistory, StepAnswer
+from app.engine.batches import is_mini
+from app.engine.iterations import history, start_loss
+from app.engine.plan import GRANULARITIES
+from app.engine.registry.activations import ACTIVATIONS
+from app.limits import MAX_LOSS_HISTORY
+
+
+def applies(req: StepRequest) -> bool:
+    """Whether first_step answers this request: a network's cursor 0, in columns, as its first
+    iteration (full batch), every entry listed (no `since`), neurons not expanded."""
+    sc = req.scenario
+    return (
+        req.format == "columns"
+        and req.cursor == 0
+        and req.since is None
+        and req.iteration == 1
+        and not req.expand
+        and isinstance(sc, Scenario)
+        and not is_mini(len(sc.inputs), sc.batch_size)
+    )
+
+
+def first_step(req: StepRequest, key: str | None = None) -> bytes:
+    """dump_columns(step_at(req)), for a request that `applies`, without building the lesson
+    (`key`: its lesson key, under which /api/graph's block form keeps its values written)."""
+    spec, _ = spec_at(req.scenario)
+    layers = tuple(spec.layers)
+    coupled = tuple(ACTIVATIONS[a].output_only for a in spec.activations)
+    plan = dense_plan.plan_info(spec.layers, list(coupled), spec.frozen, int(spec.inputs.shape[0]))
+    its, losses = history(start_loss(spec), 1, MAX_LOSS_HISTORY)
+    answer = StepAnswer(
+        cursor=0,
+        cursors=dict.fromkeys(GRANULARITIES, 0),
+        total=plan.granularities[req.granularity].total,
+        granularity=req.granularity,
+        fine_cursor=0,
+        fine_total=plan.total_steps,
+        step_range=[0, 0],
+        phase="start",
+        sample=req.sample,
+        samples=plan.samples,
+        since=None,
+        steps=[],
+        steps_omitted=0,
+        nodes=[],
+        parameters=[],
+        loss=Loss(None, None, None),
+        diverged=None,
+        iteration=1,
+        history=LossHistory(its, losses, True),
+        batch=None,
+    )
+    x, y = spec.inputs[req.sample].tolist(), spec.targets[req.sample].tolist()
+    ops = 2 * sum(layers[1:])
+    node_ids, node_parts, n_params, param_ids, param_parts = _shape(layers, coupled)
+    nodes = _block(
+        len(x) + ops + len(y) + 1,
+        [
+            ("id", node_ids),
+            ("value", _json(_finite([*x, *[None] * ops, *y, None]))),
+            ("grad", _nulls(len(x) + ops + len(y) + 1)),
+            ("grad_parts", node_parts),
+        ],
+    )
+    value = values_text(spec, key)
+    nulls = _nulls(n_params)
+    params = _block(
+        n_params,
+        [
+            ("id", param_ids),
+            ("old", value),
+            ("value", value),
+            ("grad", nulls),
+            ("grad_parts", param_parts),
+            ("update", nulls),
+            ("new", nulls),
+            ("direction", nulls),
+        ],
+    )
+    parts = []
+    for f in fields(answer):
+        if f.name == "nodes":
+            text = nodes
+        elif f.name == "parameters":
+            text = params
+        else:
+            text = _json(plain(getattr(answer, f.name)))
+        parts.append(f"{_json(f.name)}:{text}")
+    return ("{" + ",".join(parts) + "}").encode()
+
+
+# lessons being built after their first step was answered, in this worker: one at a time, so that
+# first steps asked faster than their lessons build cannot queue up builds
+_LATER: set[str] = set()
+_TASKS: set[asyncio.Task] = set()  # kept referenced until done
+# ... once the page has had the time to draw the first step: on two cores the build (half a
+# second for the largest network) would otherwise take one from the browser's first picture
+BUILD_AFTER_S = 1.0
+
+
+def build_soon(sc: Scenario, key: str) -> None:
+    """Build the lesson of a first step answered without it, in the thread pool, for the steps the
+    learner takes next (the page asks as soon as → is pressed). Not in a heavy-work slot: the
+    requests that come meanwhile (another visitor's graph and first step) would wait for it;
+    one such build at a time, so at most one thread more, and not at once (BUILD_AFTER_S). A step
+    asked for before it is done builds the lesson itself, or waits for this build
+    (app.api.convert lesson_for). Nothing when this worker holds the lesson already, or builds
+    another one this way."""
+    if _LATER or is_small(sc) or built_lesson(key) is not None:
+        return
+    _LATER.add(key)
+
+    async def build() -> None:
+        try:
+            await asyncio.sleep(BUILD_AFTER_S)
+            await anyio.to_thread.run_sync(lambda: lesson_for(sc, False, key))
+        except Exception:  # the next step builds it again, and says what went wrong
+            logging.getLogger("app").exception("building a lesson ahead failed")
+        finally:
+            _LATER.discard(key)
+
+    task = asyncio.get_running_loop().create_task(build())
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+
+
+def _json(value) -> str:
+    """As app.api.columns dump_columns writes a value."""
+    return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+
+
+def _finite(col: list) -> list:
+    """A column of numbers with those that are not finite as null (app.api.columns columns)."""
+    if all(v is None or isfinite(v) for v in col):
+        return col
+    return [v if v is None or isfinite(v) else None for v in col]
+
+
+def _nulls(n: int) -> str:
+    return "[" + ",".join(["null"] * n) + "]" if n else "[]"
+
+
+def _block(length: int, cols: list[tuple[str, str]]) -> str:
+    """{"length": n, "columns": {...}} with each column already written."""
+    inner = ",".join(f"{_json(k)}:{v}" for k, v in cols)
+    return f'{{"length":{length},"columns":{{{inner}}}}}'
+
+
+@lru_cache(maxsize=16)
+def _shape(layers: tuple[int, ...], coupled: tuple[bool, ...]):
+    """What a first step's columns take from the network's shape alone, written: the ids and
+    grad_parts of its nodes (not parameters), the number of parameters, their ids and
+    grad_parts."""
+    node_ids = [f"x{i}" for i in range(layers[0])]
+    fan = [layers[1]] * layers[0]  # each input feeds every z of the first layer
+    param_ids = []
+    depth = len(layers) - 1
+    for l in range(1, depth + 1):
+        n, prev = layers[l], layers[l - 1]
+        # an a feeds every z of the next layer, the last layer's the loss; a z its own a, or
+        # (softmax) every a of its layer
+        a_fan = layers[l + 1] if l < depth else 1
+        z_fan = n if coupled[l - 1] else 1
+        for j in range(n):
+            param_ids += [f"W{l}_{j}_{k}" for k in range(prev)]
+            param_ids.append(f"b{l}_{j}")
+        if coupled[l - 1]:
+            node_ids += [f"z{l}_{j}" for j in range(n)] + [f"a{l}_{j}" for j in range(n)]
+            fan += [z_fan] * n + [a_fan] * n
+        else:
+            for j in range(n):
+                node_ids += [f"z{l}_{j}", f"a{l}_{j}"]
+                fan += [z_fan, a_fan]
+    node_ids += [f"y{j}" for j in range(layers[-1])] + ["L"]
+    fan += [1] * layers[-1] + [0]
+    node_parts = _json([[0, f] for f in fan])
+    param_parts = _json([[0, 1]] * len(param_ids))
+    return _json(node_ids), node_parts, len(param_ids), _json(param_ids), param_parts

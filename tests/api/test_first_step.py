@@ -1,0 +1,154 @@
+"""A network's first step in columns, written from its scenario alone (app/api/first_step.py): the
+same bytes as the lesson's own answer (dump_columns(step_at(...))) for the presets, softmax,
+frozen tensors, optimizers, several samples, every granularity, a chain, large and tiny starting
+weights and a 64-wide network; through the API too, whose lesson is then built behind the answer
+for the steps that follow; the graph asked for with it writes its values once for both."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from app.api import first_step as first_step_module
+from app.api.blocks import spec_blocks
+from app.api.columns import dump_columns, from_columns
+from app.api.convert import built_lesson, lesson_key, to_spec
+from app.api.first_step import _LATER, _TASKS, applies, build_soon, first_step
+from app.api.routes.lessons import step_at
+from app.api.schemas.lessons import StepRequest
+from app.engine.presets import PRESETS
+
+
+def net(layers: list[int], acts: list[str], samples: int = 2, **kw) -> dict:
+    return {
+        "layers": layers,
+        "activations": acts,
+        "init": {"scheme": "xavier", "seed": 5},
+        "inputs": [[0.1 * (i + s + 1) for i in range(layers[0])] for s in range(samples)],
+        "targets": [[0.5 - 0.1 * s] * layers[-1] for s in range(samples)],
+        **kw,
+    }
+
+
+SCENARIOS = {
+    **{name: p["scenario"] for name, p in PRESETS.items()},
+    "softmax, deeper": net(
+        [3, 4, 4, 3],
+        ["tanh", "elu", "softmax"],
+        loss="cross_entropy",
+        targets=[[1, 0, 0], [0, 0, 1]],
+    ),
+    "frozen": net([2, 3, 2], ["tanh", "sigmoid"], frozen=["W1", "b2"]),
+    "adam, leaky": net(
+        [2, 3, 1], ["leaky_relu", "linear"], optimizer={"name": "adam"}, leaky_slope=0.2
+    ),
+    "chain": net([1, 1, 1, 1], ["tanh", "relu", "sigmoid"]),
+    "five samples": net([3, 5, 2], ["gelu", "sigmoid"], samples=5),
+    "a batch of all five": net([3, 2], ["sigmoid"], samples=5, batch_size=5, shuffle_seed=3),
+    "weights given, large and tiny": {
+        "layers": [2, 2, 1],
+        "activations": ["linear", "linear"],
+        "weights": [[[1e6, 1e6], [-3.5, 0.0]], [[1e6, -1e-300]]],
+        "biases": [[0.0, -0.0], [2.5]],
+        "inputs": [[1.0, 2.0]],
+        "targets": [[0.25]],
+    },
+    "64 wide": net([64, 64, 64], ["relu", "sigmoid"]),
+}
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_first_step_is_the_lessons_answer(name: str) -> None:
+    sc = SCENARIOS[name]
+    for granularity in ("step", "node", "layer", "pass"):
+        for sample in range(min(3, len(sc["inputs"]))):
+            body = {"scenario": sc, "format": "columns", "granularity": granularity}
+            req = StepRequest.model_validate({**body, "sample": sample})
+            assert applies(req)
+            assert first_step(req) == dump_columns(step_at(req)), (granularity, sample)
+
+
+def test_what_it_answers_only() -> None:
+    """Any other request is the lesson's to answer: a later cursor, `since`, a later iteration,
+    expanded neurons, mini-batches, an expression, the usual format."""
+    sc = PRESETS["tutorial"]["scenario"]
+    base = {"scenario": sc, "format": "columns"}
+    assert applies(StepRequest.model_validate(base))
+    for other in (
+        {"cursor": 1},
+        {"since": 0},
+        {"iteration": 2},
+        {"expand": True},
+        {"format": "objects"},
+        {"scenario": {**net([2, 2, 1], ["tanh", "sigmoid"], samples=4), "batch_size": 2}},
+        {"scenario": {"kind": "expression", "expression": "x * y", "values": {"x": 2, "y": 3}}},
+    ):
+        assert not applies(StepRequest.model_validate({**base, **other})), other
+
+
+def test_through_the_api_then_its_lesson_is_built(client, monkeypatch) -> None:
+    """The route answers a large network's first step so, as the lesson would (its decoded rows:
+    the page's view), then builds the lesson for the steps that follow; the next step is the
+    lesson's, as before."""
+    sc = net([16, 32, 32, 8], ["relu", "tanh", "sigmoid"], samples=1)
+    req = StepRequest.model_validate({"scenario": sc, "format": "columns"})
+    key = lesson_key(req.scenario)
+    assert built_lesson(key) is None
+    monkeypatch.setattr(first_step_module, "BUILD_AFTER_S", 0.05)
+    # its graph first, as blocks: the values it writes are kept, and the first step reuses them
+    g = client.post("/api/graph", json={"scenario": sc, "labels": "text", "format": "blocks"})
+    assert g.content == spec_blocks(to_spec(req.scenario))
+    r = client.post("/api/step", json={"scenario": sc, "format": "columns"})
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/vnd.backstep.columns+json"
+    deadline = time.monotonic() + 30
+    while built_lesson(key) is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert built_lesson(key) is not None
+    assert r.content == dump_columns(step_at(req))
+    usual = client.post("/api/step", json={"scenario": sc}).json()
+    assert from_columns(r.json()) == usual
+    nxt = client.post("/api/step", json={"scenario": sc, "cursor": 1, "since": 0}).json()
+    assert nxt["nodes"] == [
+        {"id": "z1_0", "value": nxt["steps"][0]["value"], "grad": None, "grad_parts": [0, 1]}
+    ]
+
+
+def test_refusals_come_first(client) -> None:
+    """Bad input is refused as before, naming the field and its limit."""
+    sc = PRESETS["tutorial"]["scenario"]
+    r = client.post("/api/step", json={"scenario": sc, "format": "columns", "sample": 9})
+    assert r.status_code == 422
+    assert "sample is 9 but the scenario has 1 samples" in r.text
+    r = client.post("/api/step", json={"scenario": sc, "format": "columns", "granularity": "x"})
+    assert r.status_code == 422
+    assert "granularity" in r.text
+
+
+def test_one_build_at_a_time(monkeypatch) -> None:
+    """First steps asked faster than their lessons build queue no builds: while one is being
+    built behind its answer, another first step's lesson is left to its next step."""
+    one, two = (
+        StepRequest.model_validate(
+            {
+                "scenario": net([8, 40, 3], ["tanh", "sigmoid"], learning_rate=lr),
+                "format": "columns",
+            }
+        )
+        for lr in (0.125, 0.375)
+    )
+    k1, k2 = lesson_key(one.scenario), lesson_key(two.scenario)
+    monkeypatch.setattr(first_step_module, "BUILD_AFTER_S", 0.05)
+
+    async def ask_both() -> None:
+        build_soon(one.scenario, k1)
+        build_soon(two.scenario, k2)
+        assert _LATER == {k1}
+        await asyncio.gather(*_TASKS)
+
+    asyncio.run(ask_both())
+    assert built_lesson(k1) is not None
+    assert built_lesson(k2) is None
+    assert not _LATER
