@@ -275,7 +275,7 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
     }
     const targets = [...new Set(items.map((it) => it.geo.bez[3]))].sort((a, b) => a - b);
     const sources = [...new Set(items.map((it) => it.geo.bez[1]))].sort((a, b) => a - b);
-    const lines = items.map((it) => polyline(it.geo.bez));
+    const lines = new Array(items.length); // each edge's, made when a label is first checked against it (placeLayer)
     const spread = (k, n, lo = 0.3, hi = 0.7) => (n === 1 ? 0.5 : lo + ((hi - lo) * k) / (n - 1));
     const ti = (it) => targets.indexOf(it.geo.bez[3]);
     const si = (it) => sources.indexOf(it.geo.bez[1]);
@@ -305,7 +305,8 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
   const slots = dense.size && !m.sizeOnly && !m.noSlots ? matrixSlots(graph, dense, edges, [...obstacles, ...placed, ...[...tags.values()].map((t) => t.r)], W, H, m) : new Map();
   // a tag that cannot sit on its edge clear of the boxes gets a callout: the free place nearest
   // its edge, joined to it by a leader line (render.js), so the step's weight is still labelled
-  if (tags.size <= CALLOUT_MAX) {
+  // (not for a try of chooseLayout's, `noSlots`: it reads only which tags are clear)
+  if (tags.size <= CALLOUT_MAX && !m.noSlots) {
     const blocks = [...obstacles, ...placed];
     for (const slot of slots.values()) blocks.push(slot.r);
     for (const t of tags.values()) if (!t.clear) t.callout = freeSpot(t.r, blocks, W, H);
@@ -459,12 +460,12 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
   for (const i of order) {
     const { p, geo } = items[i];
     const start = pref(items[i]);
-    // the places along its edge (computed once a layout), nearest `start` first
-    const points = (items[i].points ||= ALONG.map((t) => curveAt(geo.bez, t)));
+    // the places along its edge (each computed once a layout, when first tried), nearest `start` first
+    const points = (items[i].points ||= new Array(ALONG.length));
     let found = null;
     let fallback = null; // where it covers the least of the boxes, for when it is shown on demand
     for (const k of nearest(start)) {
-      const c = points[k];
+      const c = (points[k] ||= curveAt(geo.bez, ALONG[k]));
       const r = [c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2];
       if (r[0] < 0 || r[1] < 0 || r[2] > W || r[3] > H) continue;
       if (quit) {
@@ -480,7 +481,7 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
         if (covered > 0) continue;
       }
       if (placed.some((o) => hits(o, r)) || boxes.some((o) => hits(o, r))) continue;
-      if (lines.some((line, k) => k !== i && distanceTo(line, c) < clearance)) continue;
+      if (items.some((it, k) => k !== i && distanceTo((lines[k] ||= polyline(it.geo.bez)), c) < clearance)) continue;
       found = { c, r };
       break;
     }

@@ -107,13 +107,15 @@ function settle(resp) {
   });
 }
 
+let fresh = null; // a new lesson's graph, until its first step is shown with it (onStep)
 const lesson = createLesson(store, {
   // a large graph is laid out while its first step is on its way; the page's first, drawn
   onGraphAhead: (graph, first) => (first ? stage.showGraph(graph) : stage.prepare(graph)),
   onGraph(graph) {
     summary.setGraph(graph); // it measures a row: before the new graph needs a layout
-    stage.showGraph(graph);
-    sizeExplain();
+    // drawn with its first step (onStep, at once after this), once the step's text is filled in:
+    // the stage's measure of the frame then lays the page out once, text and all
+    fresh = graph;
     timeline.setPlan(graph, store.get().granularity);
     const sc = store.get().scenario;
     const expression = isExpression(sc);
@@ -138,14 +140,22 @@ const lesson = createLesson(store, {
     const ask = predict.asks(resp); // predict mode: "?" until the next press (predict.js)
     document.documentElement.toggleAttribute("data-asking", ask);
     equation.show(resp, { ask });
-    stage.showStep(resp, previous, { ask });
+    const draw = fresh; // a new lesson's graph: drawn after the text around it is filled in
+    fresh = null;
+    if (!draw) stage.showStep(resp, previous, { ask });
     predict.tell(resp, ask);
     if (ask) totalsBehind = true;
-    else showTotals(resp);
+    else showTotals(resp, !draw);
     timeline.show(resp);
     controls.sync(store.get(), resp, graph);
     iterations.sync(resp);
     graphError.hidden = true;
+    if (draw) {
+      stage.showGraph(draw);
+      sizeExplain();
+      stage.showStep(resp, previous, { ask });
+      if (!ask) weightMatrix.show($("graph"), resp, store.get().precision, stage.landed); // beside the graph drawn
+    }
     // at iteration k the worksheet checks (and exports) the lesson the class sees: the server
     // rebuilds that iteration, its batch and the optimizer's state, as it does for the step
     worksheet.made?.show({ scenario: s.scenario, iteration: s.iteration, graph, state: store.get() });
@@ -162,9 +172,9 @@ const lesson = createLesson(store, {
 
 // The loss card and the summary wait while predict mode asks: they would give the answer away.
 let totalsBehind = false; // they show a step before the one shown: draw them whole next time
-function showTotals(resp) {
+function showTotals(resp, matrix = true) {
   const s = store.get();
-  weightMatrix.show($("graph"), resp, s.precision, stage.landed); // a dense layer's W⁽ˡ⁾ beside the graph
+  if (matrix) weightMatrix.show($("graph"), resp, s.precision, stage.landed); // a dense layer's W⁽ˡ⁾ beside the graph
   loss.show(resp, s.precision, isExpression(s.scenario));
   lossChart.show(resp, s.precision);
   summary.show(resp, s.precision, totalsBehind ? null : resp.changed);

@@ -19,6 +19,7 @@ from app.api.first_step import _LATER, _TASKS, applies, build_soon, first_step
 from app.api.routes.lessons import step_at
 from app.api.schemas.lessons import StepRequest
 from app.engine.presets import PRESETS
+from tests.aio import run_alone
 
 
 def net(layers: list[int], acts: list[str], samples: int = 2, **kw) -> dict:
@@ -148,7 +149,7 @@ def test_one_build_at_a_time(monkeypatch) -> None:
         assert _LATER == {k1}
         await asyncio.gather(*_TASKS)
 
-    asyncio.run(ask_both())
+    run_alone(ask_both())
     assert built_lesson(k1) is not None
     assert built_lesson(k2) is None
     assert not _LATER

@@ -1,7 +1,6 @@
 """/api/train, /api/train/stream, /api/datasets: numbers from references written here, bounds
 answered with 422 naming the field, and never NaN or Infinity in the JSON."""
 
-import asyncio
 import json
 
 import numpy as np
@@ -14,6 +13,7 @@ from app.api.schemas import TrainStreamRequest
 from app.api.training import Job
 from app.engine.presets import get_preset
 from app.main import app
+from tests.aio import run_alone
 from tests.engine.test_train_loop import tutorial_xor
 from tests.oracles_train import mlp_grads
 
@@ -266,7 +266,7 @@ def kinds_until_left(stream, work, chunk=10, checks=3) -> list[str]:
     async def collect():
         return [c async for c in stream(work, chunk, disconnected)]
 
-    return [c.split("\n", 1)[0] for c in asyncio.run(collect())]
+    return [c.split("\n", 1)[0] for c in run_alone(collect())]
 
 
 @pytest.mark.parametrize("field", ["clip_norm", "time_budget", "target_loss"])

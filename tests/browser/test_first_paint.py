@@ -110,12 +110,24 @@ new MutationObserver((_, obs) => {
 }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-ready'] });
 // the graph's frame measured before the first picture (stage.js measure): each time, a layout
 window.__frameMeasures = 0;
+window.__textAtMeasure = null; // the text around the graph when the stage first measures its frame
 const rect = Element.prototype.getBoundingClientRect;
 Element.prototype.getBoundingClientRect = function () {
-  if (this.id === 'graph-wrap' && document.documentElement.dataset.ready !== 'true') window.__frameMeasures += 1;
+  if (this.id === 'graph-wrap' && document.documentElement.dataset.ready !== 'true') {
+    window.__frameMeasures += 1;
+    window.__textAtMeasure ??= AROUND();
+  }
   return rect.call(this);
 };
 """
+
+# What the step fills in around the graph: the summary's cells, the step count, the slider's text
+AROUND = """() => ({
+  summary: [...document.querySelectorAll('#summary-body td')].map((td) => td.textContent.trim()),
+  count: document.getElementById('step-count').textContent.trim(),
+  slider: document.getElementById('cursor-range').getAttribute('aria-valuetext'),
+})"""
+FIRST_FRAME = f"const AROUND = {AROUND};\n{FIRST_FRAME}"
 
 NODE_BOXES = """() => Object.fromEntries([...document.querySelectorAll('#graph .node')].map((g) => {
   const r = g.getBoundingClientRect();
@@ -137,6 +149,11 @@ def test_the_first_picture_is_the_one_that_stays(make_page, base_url, size):
     # laid out once in the frame it gets (graph-shape.js guessWide), not measured again after the
     # shape's decision: a second layout of the whole page before the first picture
     assert page.evaluate("window.__frameMeasures") == 1
+    # ... with the first step's text around it already filled in: that one layout serves the
+    # page (filled after it, the text needed a second layout of the whole page before the picture)
+    around = page.evaluate(AROUND)
+    assert any(around["summary"]) and around["slider"], around
+    assert page.evaluate("window.__textAtMeasure") == around
     # the frame's size is observed in the first frame, and a resize would redraw in a frame after
     # it; what waits for the first picture (idle.js) runs after the next: three frames, then idle
     page.evaluate(

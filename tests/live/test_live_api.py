@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from app.limits import LIVE_CREATE_ATTEMPTS, LIVE_LOOKUP_FAILURES, MAX_LIVE_STATE_BYTES
 from app.main import create_app
 from app.settings import Settings
+from tests.aio import run_alone
 
 
 def client(**settings) -> TestClient:
@@ -222,25 +223,4 @@ def test_an_idle_session_expires_and_its_followers_are_told():
             assert (await sub.next(1)).ended
         assert await broker.sessions() == 0
 
-    run_apart(scenario())
-
-
-def run_apart(coro):
-    """asyncio.run in a thread of its own: browser tests may leave a loop running in this one."""
-    import threading
-
-    out: dict = {}
-    t = threading.Thread(target=lambda: out.setdefault("r", _run(coro, out)))
-    t.start()
-    t.join(30)
-    if "error" in out:
-        raise out["error"]
-
-
-def _run(coro, out):
-    import asyncio
-
-    try:
-        return asyncio.run(coro)
-    except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-        out["error"] = exc
+    run_alone(scenario(), 30)

@@ -5,29 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import random
-import threading
 
 import httpx
 
+from tests.aio import run_alone
 from tests.live.sse import SSE
-
-
-def run(coro):
-    """asyncio.run in a thread of its own: a browser test may own this thread's loop."""
-    out: dict = {}
-
-    def target() -> None:
-        try:
-            out["value"] = asyncio.run(coro)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            out["error"] = exc
-
-    t = threading.Thread(target=target)
-    t.start()
-    t.join(120)
-    if "error" in out:
-        raise out["error"]
-    return out["value"]
 
 
 def go_live(server) -> tuple[str, dict]:
@@ -79,7 +61,7 @@ def test_followers_on_one_worker_get_every_state_of_a_presenter_on_another(backs
             await f.close()
         return seen
 
-    for seen in run(scenario()):
+    for seen in run_alone(scenario()):
         assert seen == list(range(1, 21))
 
 
@@ -107,7 +89,7 @@ def test_posts_arriving_out_of_order_never_go_back(backstep):
         await f.close()
         return seen
 
-    seen = run(scenario())
+    seen = run_alone(scenario())
     assert seen == sorted(set(seen)) and seen[-1] == 30  # strictly increasing, ends at the latest
     assert httpx.get(f"{b.url}/api/live/{code}").json()["state"] == {"cursor": 30}
 
@@ -134,7 +116,7 @@ def test_kill_9_of_a_worker_loses_nothing(backstep):
         await again.close()
         return seen
 
-    assert run(scenario()) == [3]
+    assert run_alone(scenario()) == [3]
 
 
 def test_a_follower_reconnecting_behind_gets_the_latest_state_at_once(backstep):
@@ -153,7 +135,7 @@ def test_a_follower_reconnecting_behind_gets_the_latest_state_at_once(backstep):
         await current.close()
         return first, nxt
 
-    first, nxt = run(scenario())
+    first, nxt = run_alone(scenario())
     assert first.json()["version"] == 5 and first.json()["state"]["cursor"] == 5
     assert nxt.json()["version"] == 6
 
@@ -181,7 +163,7 @@ def test_a_redis_restart_loses_nothing(backstep, redis_server):
         await f.close()
         return seen
 
-    seen = run(scenario())
+    seen = run_alone(scenario())
     assert seen[-2:] == [2, 3] or seen == [2, 3]
     for server in (a, b):
         assert httpx.get(f"{server.url}/api/live/{code}").json()["version"] == 3
@@ -202,5 +184,5 @@ def test_the_embedded_broker_serves_one_process(backstep):
         await f.close()
         return seen, end
 
-    seen, end = run(scenario())
+    seen, end = run_alone(scenario())
     assert seen == [1, 2, 3, 4, 5] and end.event == "end"

@@ -12,24 +12,7 @@ import app.api.routes.train as train_routes
 from app.api.training import Job
 from app.main import create_app
 from app.settings import Settings
-
-
-def run_alone(coro):
-    """asyncio.run in a thread of its own: a browser test's loop may be running in this one."""
-    out = {}
-
-    def go():
-        try:
-            out["value"] = asyncio.run(coro)
-        except BaseException as exc:  # handed back to the test's thread
-            out["error"] = exc
-
-    thread = threading.Thread(target=go)
-    thread.start()
-    thread.join()
-    if "error" in out:
-        raise out["error"]
-    return out["value"]
+from tests.aio import run_alone
 
 
 def deep_gradcheck(samples: int) -> dict:
