@@ -142,19 +142,23 @@ const lesson = createLesson(store, {
     equation.show(resp, { ask });
     const draw = fresh; // a new lesson's graph: drawn after the text around it is filled in
     fresh = null;
-    if (!draw) stage.showStep(resp, previous, { ask });
-    predict.tell(resp, ask);
-    if (ask) totalsBehind = true;
-    else showTotals(resp, !draw);
-    timeline.show(resp);
-    controls.sync(store.get(), resp, graph);
-    iterations.sync(resp);
-    graphError.hidden = true;
-    if (draw) {
-      stage.showGraph(draw);
-      sizeExplain();
-      stage.showStep(resp, previous, { ask });
-      if (!ask) weightMatrix.show($("graph"), resp, store.get().precision, stage.landed); // beside the graph drawn
+    try {
+      if (!draw) stage.showStep(resp, previous, { ask });
+      predict.tell(resp, ask);
+      if (ask) totalsBehind = true;
+      else showTotals(resp, !draw);
+      timeline.show(resp);
+      controls.sync(store.get(), resp, graph);
+      iterations.sync(resp);
+      graphError.hidden = true;
+    } finally {
+      if (draw) { // whatever failed above, the new lesson's graph is not left undrawn
+        stage.showGraph(draw);
+        sizeExplain();
+        stage.showStep(resp, previous, { ask });
+        iterations.relabel(); // the step wrote the new nodes' labels after sync marked them stale
+        if (!ask) weightMatrix.show($("graph"), resp, store.get().precision, stage.landed); // beside the graph drawn
+      }
     }
     // at iteration k the worksheet checks (and exports) the lesson the class sees: the server
     // rebuilds that iteration, its batch and the optimizer's state, as it does for the step
