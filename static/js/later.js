@@ -11,7 +11,13 @@ const ACTS = ["keydown", "pointerdown", "mousedown", "focusin", "click"];
 let listening = false;
 
 function makeAll() {
-  for (const part of waiting.slice()) part.now();
+  for (const part of waiting.slice()) {
+    try {
+      part.now();
+    } catch (err) {
+      reportError(err); // reported as uncaught, and the parts after it are still made
+    }
+  }
 }
 
 function stopListening() {

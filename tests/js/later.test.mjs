@@ -28,6 +28,29 @@ describe("later", () => {
     assert.deepEqual(made, ["c", "d"]);
   });
 
+  it("still makes the parts after one that throws, and reports the error", async () => {
+    const reported = [];
+    const had = globalThis.reportError;
+    globalThis.reportError = (err) => reported.push(err.message);
+    try {
+      const made = [];
+      let tries = 0;
+      const e = later(() => {
+        if (++tries === 1) throw new Error("broken part");
+        return "e";
+      });
+      const f = later(() => (made.push("f"), "f"));
+      target.dispatchEvent(new Event("focusin"));
+      assert.deepEqual(made, ["f"]);
+      assert.equal(f.made, "f");
+      assert.deepEqual(reported, ["broken part"]);
+      assert.equal(e.made, null);
+      assert.equal(e.now(), "e"); // tried again when next asked for
+    } finally {
+      globalThis.reportError = had;
+    }
+  });
+
   it("makes nothing before the first picture, then each part once, in order", async () => {
     const made = [];
     const a = later(() => (made.push("a"), { name: "a" }));
