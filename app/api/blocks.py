@@ -47,8 +47,9 @@ def graph_blocks(
 ) -> bytes:
     """/api/graph's answer in the block form. A network's first iteration, full batch, needs no
     lesson for it: its values are its scenario's and its plan's outline follows from its layers
-    (app.engine.dense_plan), so the graph is answered at once while its first step, asked for at
-    the same time, builds the lesson (a few hundred milliseconds for the largest network)."""
+    (app.engine.dense_plan), so the graph is answered at once. Its first step, asked for at the
+    same time, is written from the scenario too (app/api/first_step.py); the lesson is built
+    when a later step needs it, or ahead of it a second after that first step."""
     if isinstance(sc, Scenario) and not expand and labels == "text" and iteration == 1:
         if built_lesson(key) is None:
             spec, adv = spec_at(sc)

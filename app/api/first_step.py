@@ -32,6 +32,7 @@ from math import isfinite
 
 import anyio.to_thread
 
+from app.api import cache
 from app.api.blocks import values_text
 from app.api.convert import built_lesson, lesson_for, spec_at
 from app.api.offload import is_small
@@ -138,6 +139,15 @@ _TASKS: set[asyncio.Task] = set()  # kept referenced until done
 # ... once the page has had the time to draw the first step: on two cores the build (half a
 # second for the largest network) would otherwise take one from the browser's first picture
 BUILD_AFTER_S = 1.0
+# lessons of this size were built ahead and not kept, with the memo's budget of the moment (an
+# operator may make it small: app.settings lesson_cache_mb): building more would be work thrown
+# away, half a second each for the largest network
+_UNKEPT: set[tuple] = set()
+
+
+def _room(sc: Scenario) -> tuple:
+    """What a lesson's size depends on, with the lesson memo's budget."""
+    return (tuple(sc.layers), len(sc.inputs), cache.lessons.budget)
 
 
 def build_soon(sc: Scenario, key: str) -> None:
@@ -148,7 +158,7 @@ def build_soon(sc: Scenario, key: str) -> None:
     asked for before it is done builds the lesson itself, or waits for this build
     (app.api.convert lesson_for). Nothing when this worker holds the lesson already, or builds
     another one this way."""
-    if _LATER or is_small(sc) or built_lesson(key) is not None:
+    if _LATER or is_small(sc) or built_lesson(key) is not None or _room(sc) in _UNKEPT:
         return
     _LATER.add(key)
 
@@ -156,6 +166,10 @@ def build_soon(sc: Scenario, key: str) -> None:
         try:
             await asyncio.sleep(BUILD_AFTER_S)
             await anyio.to_thread.run_sync(lambda: lesson_for(sc, False, key))
+            if built_lesson(key) is None:  # built and dropped: the memo has no room for it
+                if len(_UNKEPT) >= 64:
+                    _UNKEPT.clear()
+                _UNKEPT.add(_room(sc))
         except Exception:  # the next step builds it again, and says what went wrong
             logging.getLogger("app").exception("building a lesson ahead failed")
         finally:

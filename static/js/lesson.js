@@ -95,8 +95,8 @@ export function createLesson(store, handlers) {
    * Show a new scenario. Resolves to null when it is drawn, or to the API's messages when the
    * scenario is rejected (the page then keeps showing the previous lesson). A preset (`trusted`)
    * cannot be rejected: its graph and first step are asked for together, to draw it sooner; so
-   * are a large network's (the server builds its lesson once for both, for seconds: the step
-   * waits for that build rather than for the graph's answer to cross to the page and back).
+   * are a large network's (the server writes both from the scenario, without building the
+   * lesson: app/api/blocks.py, app/api/first_step.py).
    */
   async function load(scenario, patch = {}, { trusted = false } = {}) {
     // another scenario starts at iteration 1 unless told otherwise (the same one keeps its own)

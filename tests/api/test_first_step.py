@@ -7,18 +7,24 @@ for the steps that follow; the graph asked for with it writes its values once fo
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 
 import pytest
+from pydantic import ValidationError
 
+from app.api import cache
 from app.api import first_step as first_step_module
 from app.api.blocks import spec_blocks
 from app.api.columns import dump_columns, from_columns
-from app.api.convert import built_lesson, lesson_key, to_spec
+from app.api.convert import built_lesson, lesson_for, lesson_key, to_spec
 from app.api.first_step import _LATER, _TASKS, applies, build_soon, first_step
 from app.api.routes.lessons import step_at
 from app.api.schemas.lessons import StepRequest
 from app.engine.presets import PRESETS
+from app.engine.registry.activations import ACTIVATIONS
+from app.engine.registry.losses import LOSSES
+from app.engine.registry.optimizers import OPTIMIZERS
 from tests.aio import run_alone
 
 
@@ -69,6 +75,41 @@ def test_first_step_is_the_lessons_answer(name: str) -> None:
             req = StepRequest.model_validate({**body, "sample": sample})
             assert applies(req)
             assert first_step(req) == dump_columns(step_at(req)), (granularity, sample)
+
+
+def test_first_step_is_the_lessons_answer_for_drawn_networks() -> None:
+    """first_step writes the engine's node order and gradient counts again, from the layers: held
+    to the lesson's bytes over networks drawn at random (depth, widths, activations, loss,
+    frozen tensors, optimizer, samples, the sample shown), not only the ones named above."""
+    rng = random.Random(17)
+    checked = 0
+    while checked < 40:
+        depth = rng.randint(1, 4)
+        layers = [rng.randint(1, 5) for _ in range(depth + 1)]
+        acts = [rng.choice(list(ACTIVATIONS)) for _ in range(depth)]
+        names = [f"{t}{l}" for l in range(1, depth + 1) for t in "Wb"]
+        sc = net(
+            layers,
+            acts,
+            samples=rng.randint(1, 4),
+            loss=rng.choice(list(LOSSES)),
+            frozen=rng.sample(names, rng.randint(0, len(names))),
+            optimizer={"name": rng.choice(list(OPTIMIZERS))},
+            init={"scheme": rng.choice(["normal", "xavier", "he", "uniform"]), "seed": checked},
+        )
+        sc["targets"] = [[rng.random() for _ in row] for row in sc["targets"]]
+        if rng.random() < 0.3 and layers[-1] > 1:  # a classifier: softmax, one-hot targets
+            sc["activations"][-1], sc["loss"] = "softmax", "cross_entropy"
+            hot = [rng.randrange(layers[-1]) for _ in sc["targets"]]
+            sc["targets"] = [[float(j == k) for j in range(layers[-1])] for k in hot]
+        body = {"scenario": sc, "format": "columns", "sample": rng.randrange(len(sc["inputs"]))}
+        try:
+            req = StepRequest.model_validate(body)
+        except ValidationError:  # a combination the API refuses (softmax inside, a loss's rule)
+            continue
+        assert applies(req)
+        assert first_step(req) == dump_columns(step_at(req)), sc
+        checked += 1
 
 
 def test_what_it_answers_only() -> None:
@@ -126,6 +167,34 @@ def test_refusals_come_first(client) -> None:
     r = client.post("/api/step", json={"scenario": sc, "format": "columns", "granularity": "x"})
     assert r.status_code == 422
     assert "granularity" in r.text
+
+
+def test_no_build_ahead_of_lessons_the_memo_does_not_keep(monkeypatch) -> None:
+    """With a lesson memo too small for a lesson (an operator's lesson_cache_mb), building it
+    behind its first step is work thrown away: once seen, such lessons are not built ahead."""
+    sc = net([8, 40, 3], ["tanh", "sigmoid"], learning_rate=0.625)
+    one, two = (
+        StepRequest.model_validate({"scenario": {**sc, "learning_rate": lr}, "format": "columns"})
+        for lr in (0.625, 0.875)
+    )
+    k1, k2 = lesson_key(one.scenario), lesson_key(two.scenario)
+    monkeypatch.setattr(first_step_module, "BUILD_AFTER_S", 0.0)
+    monkeypatch.setattr(first_step_module, "_UNKEPT", set())
+    size = lesson_for(one.scenario, False, k1).max_bytes  # what the memo is asked to keep
+    monkeypatch.setattr(cache.lessons, "budget", size)  # keeps up to budget / share (2)
+    cache.lessons.clear()
+
+    async def ask(req, key) -> None:
+        build_soon(req.scenario, key)
+        await asyncio.gather(*_TASKS)
+
+    run_alone(ask(one, k1))
+    assert built_lesson(k1) is None  # built, and not kept
+    build_soon(two.scenario, k2)  # not even started (outside a loop, it could not be)
+    assert not _LATER and not _TASKS
+    monkeypatch.setattr(cache.lessons, "budget", 2 * size + 1024)  # room for it now
+    run_alone(ask(two, k2))
+    assert built_lesson(k2) is not None
 
 
 def test_one_build_at_a_time(monkeypatch) -> None:
