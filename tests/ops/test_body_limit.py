@@ -84,3 +84,29 @@ def test_json_depth_counts_brackets_outside_strings_only():
     assert not json_depth_exceeds(b"[" * 32 + b"]" * 32, 32)
     text = json.dumps({"a": ["[" * 50, '\\"[[[' * 20], "b": [[1, 2]] * 40}).encode()
     assert not json_depth_exceeds(text, 32)
+
+
+def test_the_quick_bracket_count_clears_only_bodies_the_full_checks_clear():
+    """_may_exceed (BodyLimit's quick path) against the full checks it skips: a body it clears
+    is one they clear; the bodies at and just past each limit go to the full checks."""
+    from app.limits import MAX_JSON_CONTAINERS, MAX_JSON_DEPTH
+    from app.middleware import _may_exceed, brackets
+
+    def full(body: bytes) -> bool:
+        return (
+            json_depth_exceeds(body, MAX_JSON_DEPTH)
+            or len(brackets(body)) > 2 * MAX_JSON_CONTAINERS
+        )
+
+    deep, shallow = MAX_JSON_DEPTH + 1, MAX_JSON_DEPTH
+    bodies = [
+        b"[" * deep + b"]" * deep,
+        b"[" * shallow + b"]" * shallow,
+        b"[" + b"[]," * MAX_JSON_CONTAINERS + b"[]]",
+        json.dumps({"a": "[" * 50, "b": [[1, 2]] * 5}).encode(),
+        json.dumps({"scenario": {"layers": [2, 2, 2], "inputs": [[0.05, 0.1]]}}).encode(),
+    ]
+    assert [_may_exceed(b) for b in bodies] == [True, False, True, True, False]
+    assert [full(b) for b in bodies] == [True, False, True, False, False]
+    for b in bodies:
+        assert _may_exceed(b) or not full(b)
