@@ -28,7 +28,7 @@ def test_the_same_bytes_get_the_same_answer_without_the_route(client, tutorial, 
     assert headers(again) == headers(first)
     assert again.headers["x-request-id"] != first.headers["x-request-id"]
     assert calls == []
-    # other bytes are read, even when they mean the same (the memo by meaning answers them)
+    # other bytes are read, even when they mean the same, and answered the same
     spaced = json.dumps({"cursor": 3, "scenario": tutorial}, indent=1).encode()
     other = client.post("/api/step", content=spaced, headers=kind)
     assert calls == [1] and other.content == first.content
@@ -102,3 +102,19 @@ def test_a_head_or_another_path_is_not_answered_from_it(client, tutorial):
     # /api/worksheet takes the same body: its own answer, not the graph's
     r = client.post("/api/worksheet", content=body, headers=kind)
     assert r.status_code == 200 and "nodes" not in r.json()
+
+
+def test_a_new_step_answer_is_kept_once_under_its_bytes(client, tutorial):
+    """step_inline answers from the memo by meaning but keeps nothing there: the answer is kept
+    once, by app.answer_bytes under the body's bytes (not twice, at twice the memory)."""
+    from app.api import cache
+
+    kind = {"content-type": "application/json"}
+    scenario = {**tutorial, "learning_rate": 0.3 + 3e-9}
+    body = json.dumps({"scenario": scenario, "cursor": 4}).encode()
+    before = set(cache.answers._entries)
+    r = client.post("/api/step", content=body, headers=kind)
+    assert r.status_code == 200
+    added = [k for k in cache.answers._entries if k not in before]
+    assert len(added) == 1 and added[0].startswith("raw")
+    assert cache.answers.get(added[0]) == r.content

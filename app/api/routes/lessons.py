@@ -146,7 +146,8 @@ def _inline(req: StepRequest | GraphRequest, lesson: str, quick: bool) -> bool:
 def step_inline(raw: bytes) -> bytes | None:
     """POST /api/step's answer to the JSON body `raw`, without the framework's routing and
     dependency solving (most of a small step's time): the same validation (FastAPI's: the parsed
-    body, validated in Python mode), the same work and the same memo as take_step. None when the
+    body, validated in Python mode), the same work as take_step, and answers from its memo (a new
+    answer is kept by app.answer_bytes, under the body's bytes: not twice). None when the
     request must take the route's way: it is refused (the route says why, in its own words),
     or its answer is built in the thread pool."""
     try:
@@ -160,7 +161,7 @@ def step_inline(raw: bytes) -> bytes | None:
         if body is None:
             if not _inline(req, lesson, _quick(req, lesson)):
                 return None
-            body = cache.answers.put(key, dump_step(step_at(req, lesson)))
+            body = dump_step(step_at(req, lesson))  # kept by its caller, under the body's bytes
         return body
     except Exception:  # a refusal or a fault: the route meets it again and answers as it does
         return None
