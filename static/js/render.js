@@ -72,13 +72,17 @@ export function createRenderer(svg) {
     const edges = new Map();
     for (const [id, geo] of layout.edges) {
       const param = paramByEdge.get(id);
-      const cls = ["edge", `edge-${geo.kind}`, param ? "edge-weight" : ""].join(" ").trim();
       // a weight's edge is drawn with the weight's value as given; restyle changes what differs
       const sign = param && param.value !== null ? (param.value < 0 ? "neg" : "pos") : "";
       const width = param ? String(weightWidth(param.value, ref, m)) : (geo.kind === "internal" ? 0 : 2) * m.stroke;
-      // a large graph's edges are painted on a canvas (large/edge-canvas.js), not drawn as elements
-      const path = large ? null : el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, parentOf(id));
-      edges.set(id, { path, geo, param, sign, width, cls });
+      // a large graph's edges are painted on a canvas (large/edge-canvas.js), not drawn as elements:
+      // no element, and no class for one (41,600 strings for the 10 × 64 network)
+      let path = null;
+      if (!large) {
+        const cls = param ? `edge edge-${geo.kind} edge-weight` : `edge edge-${geo.kind}`;
+        path = el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, parentOf(id));
+      }
+      edges.set(id, { path, geo, param, sign, width });
     }
 
     // a large graph's nodes go in runs, and runs far from the view are not rendered (large/)
@@ -102,8 +106,8 @@ export function createRenderer(svg) {
     for (const p of graph.parameters) {
       if (p.edge && edges.has(p.edge)) {
         const dense = layout.denseLayers.has(p.tensor);
-        const at = layout.labels.get(p.id) || edges.get(p.edge).geo.mid;
         const e = edges.get(p.edge);
+        const at = layout.labels.get(p.id) || e.geo.mid;
         const tag = dense && !large;
         const v = { p, at, dense, tag, edge: e, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
         if (!(large && dense)) Object.assign(v, drawWeightLabel(gLabels, p, at, m, dense, options, tag));
