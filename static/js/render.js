@@ -42,8 +42,11 @@ export function createRenderer(svg) {
     svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
     svg.setAttribute("width", layout.width);
     svg.setAttribute("height", layout.height);
-    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-    const paramByEdge = new Map(graph.parameters.filter((p) => p.edge).map((p) => [p.edge, p]));
+    // by plain loops: no [key, value] pair made per entry (43,009 nodes in the 10 × 64 network)
+    const byId = new Map();
+    for (const n of graph.nodes) byId.set(n.id, n);
+    const paramByEdge = new Map();
+    for (const p of graph.parameters) if (p.edge) paramByEdge.set(p.edge, p);
     let ref = 1;
     for (const p of graph.parameters) if (p.edge && p.value !== null) ref = Math.max(ref, Math.abs(p.value));
     // built off-document and attached once: one style and layout pass for the whole drawing
