@@ -77,7 +77,8 @@ export function createRenderer(svg) {
       const param = paramByEdge.get(id);
       // a weight's edge is drawn with the weight's value as given; restyle changes what differs
       const sign = param && param.value !== null ? (param.value < 0 ? "neg" : "pos") : "";
-      const width = param ? String(weightWidth(param.value, ref, m)) : (geo.kind === "internal" ? 0 : 2) * m.stroke;
+      // a number (an attribute takes its text): no string made per edge where none is drawn
+      const width = param ? weightWidth(param.value, ref, m) : (geo.kind === "internal" ? 0 : 2) * m.stroke;
       // a large graph's edges are painted on a canvas (large/edge-canvas.js), not drawn as elements:
       // no element, and no class for one (41,600 strings for the 10 × 64 network)
       let path = null;
@@ -192,7 +193,7 @@ export function createRenderer(svg) {
     if (v.edge) {
       // drawn with the weight's first value: most weights of a step never touch their edge
       const e = v.edge;
-      const width = String(weightWidth(shown, parts.ref, parts.m));
+      const width = weightWidth(shown, parts.ref, parts.m);
       if (v.pathSign !== sign) {
         v.pathSign = e.sign = sign;
         v.path?.classList.toggle("pos", sign === "pos");
