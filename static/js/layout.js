@@ -95,7 +95,8 @@ function readOf(graph) {
   if (r) return r;
   const feeds = new Map();
   for (const e of graph.edges) feeds.set(e.source, (feeds.get(e.source) || 0) + 1);
-  const byNode = new Map(graph.nodes.map((n) => [n.id, n]));
+  const byNode = new Map();
+  for (const n of graph.nodes) byNode.set(n.id, n);
   const tensorOf = new Map(); // column → the weight tensor whose edges arrive there
   for (const p of graph.parameters) if (p.edge && byNode.has(p.node)) tensorOf.set(byNode.get(p.node).layer, p.tensor);
   const arcLayers = new Set();

@@ -20,7 +20,8 @@ const indices = new WeakMap(); // graph → lookups every step needs, built once
 
 function indexOf(graph) {
   if (!indices.has(graph)) {
-    const paramById = new Map(graph.parameters.map((p) => [p.id, p]));
+    const paramById = new Map();
+    for (const p of graph.parameters) paramById.set(p.id, p);
     const incoming = new Map();
     for (const e of graph.edges) {
       if (!incoming.has(e.target)) incoming.set(e.target, []);

@@ -27,7 +27,8 @@ export function createWeightMatrix(host, before = null) {
   function setLayout(graph, layout, { m = null, scrolls = false, svg = null } = {}) {
     tensors = new Map();
     inGraph = null;
-    const byNode = new Map(graph.nodes.map((n) => [n.id, n]));
+    const byNode = new Map();
+    for (const n of graph.nodes) byNode.set(n.id, n);
     layerOf = (id) => byNode.get(id)?.layer;
     for (const p of graph.parameters) {
       if (!p.edge || !layout.denseLayers.has(p.tensor)) continue;
