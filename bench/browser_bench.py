@@ -94,6 +94,21 @@ RECORDER = """
     };
     check();
   });
+  // When the first step and the last edge were shown, in ms from the navigation's start: the
+  // frame after the one that drew them has begun, so that one was handed to the screen. Read from
+  // the page's clock, not from a poll (a poll would add up to its period).
+  const shown = (key) => requestAnimationFrame(() => requestAnimationFrame((t) => { b[key] = t; }));
+  new MutationObserver(() => {
+    if (b.readyAt === undefined && b.readyMarked !== true && document.documentElement.dataset.ready === "true") {
+      b.readyMarked = true;
+      shown("readyAt");
+    }
+    const canvas = document.querySelector("#graph-wrap canvas.graph-edges");
+    if (canvas && canvas.dataset.painted === "done" && b.paintedMarked !== true) {
+      b.paintedMarked = true;
+      shown("paintedAt");
+    }
+  }).observe(document, { subtree: true, attributeFilter: ["data-ready", "data-painted"] });
   window.__bench = b;
 })();
 """
@@ -131,17 +146,18 @@ def open_lesson(page, url: str) -> tuple[float, float | None, dict | None]:
     """Open url and wait for its first step to be drawn, then for its edges to be painted (a large
     graph's are painted by a worker meanwhile). Returns the seconds each took (None: no edge
     canvas), and what was recorded in between."""
-    t = time.perf_counter()
     page.goto(url)
     if not page.evaluate("window.__bench.whenReady(90000)"):
         raise RuntimeError(f"the page did not draw its first step within 90 s: {url}")
-    drawn = time.perf_counter() - t
     painting = page.evaluate("Boolean(document.querySelector('#graph-wrap canvas.graph-edges'))")
     page.evaluate("window.__bench.start()")
     if not page.evaluate(EDGES_PAINTED, 90000):
         raise RuntimeError(f"the page did not paint its edges within 90 s: {url}")
-    painted = time.perf_counter() - t
     got = finish(page, page.evaluate("window.__bench.stop()"))
+    # from the navigation's start to the frame shown (RECORDER): the page's own clock
+    at = "(key) => new Promise((r) => { const f = () => window.__bench[key] !== undefined ? r(window.__bench[key]) : requestAnimationFrame(f); f(); })"
+    drawn = page.evaluate(at, "readyAt") / 1000
+    painted = page.evaluate(at, "paintedAt") / 1000 if painting else None
     page.wait_for_timeout(500)  # let the first render's animations settle before measuring
     return drawn, (painted if painting else None), (got if painting else None)
 
