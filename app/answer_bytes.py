@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import cache
 from app.api.routes import lessons
+from app.middleware import replay
 
 PATHS = frozenset({"/api/step", "/api/graph"})
 HEADERS = [(b"content-type", b"application/json")]
@@ -40,7 +41,7 @@ class AnswerBytes:
         message = await receive()
         body = message.get("body", b"")
         if message["type"] != "http.request" or message.get("more_body"):
-            await self.app(scope, _replay(message, receive), send)  # not a whole body: pass on
+            await self.app(scope, replay(message, receive), send)  # not a whole body: pass on
             return
         key = "raw" + hashlib.blake2b(scope["path"].encode() + b"\0" + body).hexdigest()
         kept = cache.answers.get(key)
@@ -72,7 +73,7 @@ class AnswerBytes:
                     whole = False
             await send(message)
 
-        await self.app(scope, _replay(message, receive), keep)
+        await self.app(scope, replay(message, receive), keep)
         if status == 200 and whole:
             cache.answers.put(key, b"".join(chunks))
 
@@ -84,16 +85,3 @@ def _json(scope: Scope) -> bool:
         if k == b"content-type":
             return v.lower() == b"application/json"
     return False
-
-
-def _replay(first: Message, receive: Receive) -> Receive:
-    given = False
-
-    async def replay() -> Message:
-        nonlocal given
-        if not given:
-            given = True
-            return first
-        return await receive()
-
-    return replay

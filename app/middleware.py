@@ -252,17 +252,23 @@ def _may_exceed(body: bytes) -> bool:
     return opening + body.count(b"]") + body.count(b"}") > 2 * MAX_JSON_CONTAINERS
 
 
-def _replay_body(body: bytes, receive: Receive) -> Receive:
-    replayed = False
+def replay(first: Message, receive: Receive) -> Receive:
+    """`receive` with `first` (a message already read) given back before the rest: for a
+    middleware that read the body and hands the request on."""
+    given = False
 
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
+    async def replayed() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return first
         return await receive()  # after the body: disconnects reach streaming handlers
 
-    return replay
+    return replayed
+
+
+def _replay_body(body: bytes, receive: Receive) -> Receive:
+    return replay({"type": "http.request", "body": body, "more_body": False}, receive)
 
 
 class CatchAll:

@@ -59,17 +59,23 @@ def _general(state: State, step) -> None:
         state.apply(step)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mlp_specs(), st.booleans(), st.sampled_from(["plain", "adam", "momentum"]))
-def test_quiet_steps_by_kernels_equal_general_steps_exactly(spec, blow_up, optimizer):
-    """apply_quiet (a small graph's steps by replay's kernels, each checked) leaves the state
-    apply leaves after every step, and names the same first non-finite step."""
+def _drawn_further(spec, blow_up: bool, optimizer: str) -> None:
+    """`spec` as the property tests draw it further: with `blow_up`, the first layer's sums
+    overflow (and a sigmoid of them is finite again); trained by plain SGD, Adam or momentum."""
     if blow_up:
         spec.weights[0] = np.full_like(spec.weights[0], 1e200)
         spec.inputs = np.full_like(spec.inputs, 1e200)
     if optimizer != "plain":
         spec.optimizer = "adam" if optimizer == "adam" else "sgd"
         spec.hyper = {"momentum": 0.9} if optimizer == "momentum" else {}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mlp_specs(), st.booleans(), st.sampled_from(["plain", "adam", "momentum"]))
+def test_quiet_steps_by_kernels_equal_general_steps_exactly(spec, blow_up, optimizer):
+    """apply_quiet (a small graph's steps by replay's kernels, each checked) leaves the state
+    apply leaves after every step, and names the same first non-finite step."""
+    _drawn_further(spec, blow_up, optimizer)
     graph = build_graph(spec)
     plan = Plan(graph, spec.frozen)
     quiet = State(graph, spec.learning_rate, rule_for(graph, spec))
@@ -123,12 +129,7 @@ def test_replay_equals_single_steps_exactly_and_finds_divergence(spec, cuts, blo
     """State.replay (a small graph's steps without per-step dispatch or checks) leaves the
     state single steps leave, at every cut, from any kept state, an optimizer's state too (Adam's
     moments, a momentum buffer); when a value overflows it names the step single steps name."""
-    if blow_up:  # the first layer's sums overflow (and a sigmoid of them is finite again)
-        spec.weights[0] = np.full_like(spec.weights[0], 1e200)
-        spec.inputs = np.full_like(spec.inputs, 1e200)
-    if optimizer != "plain":
-        spec.optimizer = "adam" if optimizer == "adam" else "sgd"
-        spec.hyper = {"momentum": 0.9} if optimizer == "momentum" else {}
+    _drawn_further(spec, blow_up, optimizer)
     graph = build_graph(spec)
     plan = Plan(graph, spec.frozen)
     single = State(graph, spec.learning_rate, rule_for(graph, spec))
