@@ -188,35 +188,3 @@ def test_what_waits_for_the_first_picture_waits_until_it_is_shown(make_page, bas
     )
     assert drawn <= shown < written, (drawn, shown, written)
     assert "#" in page.url  # and it is written
-
-
-# what the page holds when it marks its first picture (performance.mark, wrapped before any script)
-AT_FIRST_GRAPH = """(() => {
-  const mark = performance.mark.bind(performance);
-  performance.mark = (name, ...rest) => {
-    if (name === 'backstep:first-graph') window.__atFirstGraph = {
-      ledger: Boolean(document.getElementById('panel-ledger')),
-      matrix: Boolean(document.getElementById('matrix-view')),
-    };
-    return mark(name, ...rest);
-  };
-})()"""
-
-
-@pytest.mark.parametrize("link", ["", "#preset=tutorial&view=matrix"])
-def test_the_matrix_view_and_ledger_wait_for_the_first_picture(make_page, base_url, link):
-    """The batch ledger and the matrix view are not made before the first picture (later.js),
-    unless the link asks for the matrices: then that view is the first picture."""
-    page = make_page(1366, 768)
-    page.add_init_script(AT_FIRST_GRAPH)
-    open_lesson(page, base_url, link)
-    matrices = bool(link)
-    assert page.evaluate("window.__atFirstGraph") == {"ledger": False, "matrix": matrices}
-    page.wait_for_selector("#panel-ledger", state="attached")
-    page.wait_for_selector("#matrix-view", state="visible" if matrices else "attached")
-    # made then from the page's state: the tutorial is a network, so its ledger is offered
-    assert page.evaluate("document.getElementById('panel-ledger').hidden") is False
-    assert page.evaluate("document.documentElement.dataset.view") == (
-        "matrix" if matrices else "graph"
-    )
-    assert page.locator("#ledger-param option").count() == 1 + 5  # "Choose…" and its 5 parameters
