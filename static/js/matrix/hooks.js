@@ -2,42 +2,25 @@
 // toggle (button and key V, `view=matrix` in the URL), availability (networks only, not
 // expanded), and the ledger panel opened by a parameter clicked in either view.
 
-import { later } from "../later.js";
 import { addPanel } from "../panels.js";
 import { createLedger } from "./ledger.js";
 import { createPlane } from "./plane.js";
 import { createMatrixView } from "./view.js";
 
 export function createMatrixHooks({ store, go, toast, stage, graphWrap, toggle, summaryBody, isExpression }) {
-  let reason = null; // why the matrix view cannot be shown now
-  let graph = null; // the lesson's graph, for the ledger made after it came
-  // The ledger panel and the matrix view are made once the first picture is on screen (later.js),
-  // or at once when asked for before then (a parameter clicked, `view=matrix` in the URL).
-  const ledgerPart = later(() => {
-    const panel = addPanel({ id: "ledger", title: "Batch ledger", where: "side" });
-    panel.section.hidden = true;
-    const ledger = createLedger(panel.body, {
-      store,
-      onSample: (sample) => store.set({ sample }),
-      onGo: (cursor) => go(cursor),
-    });
-    const plane = createPlane(panel.body, { store, onSample: (sample) => store.set({ sample }) });
-    const part = { panel, ledger, plane };
-    if (graph) showGraph(part, store.get());
-    return part;
+  const panel = addPanel({ id: "ledger", title: "Batch ledger", where: "side" });
+  panel.section.hidden = true;
+  const ledger = createLedger(panel.body, {
+    store,
+    onSample: (sample) => store.set({ sample }),
+    onGo: (cursor) => go(cursor),
   });
-  const viewPart = later(() => createMatrixView({ host: stage, graphWrap, store, onParam: openLedger }));
-  const shown = () => Boolean(viewPart.made?.shown());
-
-  function showGraph({ panel, ledger, plane }, s) {
-    ledger.setGraph(graph, !isExpression(s.scenario));
-    panel.section.hidden = panel.section.hidden || Boolean(reason);
-    plane.update(graph, !panel.section.hidden); // its samples (a batch's rows), its plane if shown
-  }
+  const plane = createPlane(panel.body, { store, onSample: (sample) => store.set({ sample }) });
+  const view = createMatrixView({ host: stage, graphWrap, store, onParam: openLedger });
+  let reason = null; // why the matrix view cannot be shown now
 
   function openLedger(id) {
     if (reason) return;
-    const { panel, ledger, plane } = ledgerPart.now();
     panel.section.hidden = false;
     ledger.open(id);
     plane.update();
@@ -64,8 +47,7 @@ export function createMatrixHooks({ store, go, toast, stage, graphWrap, toggle, 
     toggle.title = reason || (on ? "Back to the graph (V)" : "Show the lesson as matrices (V)");
     toggle.textContent = on ? "Graph" : "Matrices";
     document.documentElement.dataset.view = on ? "matrix" : "graph";
-    if (on !== shown()) {
-      const view = viewPart.now();
+    if (on !== view.shown()) {
       view.setShown(on);
       if (on) view.refresh();
     }
@@ -80,28 +62,27 @@ export function createMatrixHooks({ store, go, toast, stage, graphWrap, toggle, 
 
   return {
     toggle: flip,
-    setGraph(g) {
-      graph = g;
+    setGraph(graph) {
       const s = store.get();
       apply(s);
-      if (ledgerPart.made) showGraph(ledgerPart.made, s);
+      ledger.setGraph(graph, !isExpression(s.scenario));
+      panel.section.hidden = panel.section.hidden || Boolean(reason);
+      plane.update(graph, !panel.section.hidden); // its samples (a batch's rows), its plane if shown
     },
     /** A step was drawn in the graph view: the same cursor in the matrices and the ledger. */
     step() {
-      if (shown()) viewPart.made.refresh();
-      const part = ledgerPart.made;
-      if (!part) return; // made later, from the state of the moment
-      if (part.ledger.param()) part.ledger.refresh();
-      if (!part.panel.section.hidden) part.plane.update(); // a new iteration: its network's boundary
+      if (view.shown()) view.refresh();
+      if (ledger.param()) ledger.refresh();
+      if (!panel.section.hidden) plane.update(); // a new iteration: its network's boundary
     },
     changed(s, changed) {
       if (changed.has("view") || changed.has("expand") || changed.has("scenario")) apply(s);
-      if (changed.has("convention") && shown()) viewPart.made.refresh();
-      if (changed.has("sample") && ledgerPart.made) {
-        ledgerPart.made.ledger.setSample(s.sample);
-        ledgerPart.made.plane.setSample(s.sample);
+      if (changed.has("convention") && view.shown()) view.refresh();
+      if (changed.has("sample")) {
+        ledger.setSample(s.sample);
+        plane.setSample(s.sample);
       }
-      if (changed.has("precision") && shown()) viewPart.made.refresh();
+      if (changed.has("precision") && view.shown()) view.refresh();
     },
   };
 }
