@@ -20,6 +20,13 @@ function makeAll() {
   }
 }
 
+/** html[data-later]: "waiting" while a part is still to be made, then "made" (for tests and tools
+ *  reading the page without acting on it). */
+function mark() {
+  const root = document.documentElement;
+  if (root) root.dataset.later = waiting.length ? "waiting" : "made";
+}
+
 function stopListening() {
   if (listening) for (const type of ACTS) removeEventListener(type, makeAll, true);
   listening = false;
@@ -38,12 +45,14 @@ export function later(make) {
         const i = waiting.indexOf(part);
         if (i >= 0) waiting.splice(i, 1);
         if (!waiting.length) stopListening();
+        mark();
         part.made = make();
       }
       return part.made;
     },
   };
   waiting.push(part);
+  mark();
   if (!listening) {
     listening = true;
     for (const type of ACTS) addEventListener(type, makeAll, true);

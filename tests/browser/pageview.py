@@ -48,8 +48,11 @@ SNAPSHOT = """() => ['#graph', '#explain', '#summary', '#transport'].map((s) => 
 
 
 def open_lesson(page, base_url: str, hash_: str = "") -> None:
+    """Open the page and wait for its lesson, and for the parts made after the first picture
+    (static/js/later.js: the editors below the fold), which a test may read without acting."""
     page.goto(f"{base_url}/{hash_}")
     page.wait_for_selector("html[data-ready=true]", timeout=10_000)
+    page.wait_for_function("() => document.documentElement.dataset.later !== 'waiting'")
 
 
 def open_worksheet(page) -> None:
