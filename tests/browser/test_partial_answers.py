@@ -119,5 +119,9 @@ def test_a_large_network_by_layer_with_partial_answers(make_page, base_url):
     assert 0 < page.locator("#graph .wlabel").count() <= 64
     assert 0 < page.locator("#summary-body tr:not(.spacer)").count() < 100
     assert page.get_attribute("#summary-table", "aria-rowcount") == "1723"
-    sheet = page.locator("#panel-worksheet .bs-ws-summary")
-    assert "numbers to check, more than the 2,000" in sheet.text_content()
+    # the worksheet (made after the first picture, later.js) says so once it has the lesson
+    page.wait_for_function(
+        "() => (document.querySelector('#panel-worksheet .bs-ws-summary')?.textContent || '')"
+        ".includes('numbers to check, more than the 2,000')",
+        timeout=10_000,
+    )
