@@ -22,13 +22,12 @@ not expanded, has this form; any other graph asked for as blocks comes as column
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 
 import numpy as np
 
-from app.api.columns import dump_columns
+from app.api.columns import dump_columns, text
 from app.api.convert import built_lesson, lesson_for, spec_at
 from app.api.schemas.expressions import ExpressionScenario
 from app.api.schemas.scenario import Scenario
@@ -68,10 +67,6 @@ def _network(spec: MLPSpec, frozen) -> dict:
     }
 
 
-def _dump(body: dict) -> bytes:
-    return json.dumps(body, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
-
-
 def spec_blocks(spec: MLPSpec, key: str | None = None) -> bytes:
     """The block form of the lesson Lesson.from_spec(spec) would build, without building it
     (`key`: its lesson key, under which its values are kept written: values_text)."""
@@ -79,9 +74,9 @@ def spec_blocks(spec: MLPSpec, key: str | None = None) -> bytes:
     plan = dense_plan.plan_info(
         spec.layers, network["coupled"], spec.frozen, int(spec.inputs.shape[0])
     )
-    # as _dump writes {"network", "values", "plan", "batch": None}, one part at a time
-    parts = (("network", _text(network)), ("values", values_text(spec, key)))
-    parts += (("plan", _text(plain(plan))), ("batch", "null"))
+    # as text(body) writes {"network", "values", "plan", "batch": None}, one part at a time
+    parts = (("network", text(network)), ("values", values_text(spec, key)))
+    parts += (("plan", text(plain(plan))), ("batch", "null"))
     return ("{" + ",".join(f'"{k}":{v}' for k, v in parts) + "}").encode()
 
 
@@ -112,11 +107,7 @@ def _values_text(spec: MLPSpec) -> str:
     values = np.concatenate(
         [np.hstack([w, b[:, None]]).ravel() for w, b in zip(spec.weights, spec.biases, strict=True)]
     )
-    return _text(plain(values))
-
-
-def _text(value) -> str:
-    return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+    return text(plain(values))
 
 
 def dump_blocks(lesson: Lesson, labels: str, expand: bool) -> bytes:
@@ -125,14 +116,14 @@ def dump_blocks(lesson: Lesson, labels: str, expand: bool) -> bytes:
     if spec is None or expand or labels != "text":
         return dump_columns(lesson.describe(labels))
     g = lesson.graph
-    return _dump(
+    return text(
         {
             "network": _network(spec, lesson.frozen),
             "values": plain(g.init[g.params]),
             "plan": plain(plan_info(lesson)),
             "batch": plain(lesson.batch),
         }
-    )
+    ).encode()
 
 
 def schema() -> dict:

@@ -35,17 +35,29 @@ def columns(rows: list) -> dict:
     cls = type(rows[0])
     hints = typing.get_type_hints(cls)
     out: dict[str, list] = {}
-    isfinite = math.isfinite
     for f in fields(cls):
         col = list(map(attrgetter(f.name), rows))
         hint = hints.get(f.name)
         if hint in _NUMBERS:
-            if not all(v is None or isfinite(v) for v in col):
-                col = [v if v is None or isfinite(v) else None for v in col]
+            col = finite(col)
         elif hint not in _AS_IS:
             col = _nested(plain(col))
         out[f.name] = col
     return {"length": len(rows), "columns": out}
+
+
+def finite(col: list) -> list:
+    """A column of numbers (or None) with those that are not finite as null."""
+    isfinite = math.isfinite
+    if all(v is None or isfinite(v) for v in col):
+        return col
+    return [v if v is None or isfinite(v) else None for v in col]
+
+
+def text(value: Any) -> str:
+    """A value as the column format (and the block form, app/api/blocks.py) writes it: compact
+    JSON, UTF-8 as it is, never NaN."""
+    return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
 
 
 def _nested(col: list) -> list | dict:
@@ -73,7 +85,7 @@ def dump_columns(answer: Any) -> bytes:
     for f in fields(answer):
         value = getattr(answer, f.name)
         body[f.name] = columns(value) if f.name in ROWS else plain(value)
-    return json.dumps(body, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
+    return text(body).encode()
 
 
 def from_columns(answer: dict) -> dict:

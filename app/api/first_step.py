@@ -24,16 +24,15 @@ networks."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import fields
 from functools import lru_cache
-from math import isfinite
 
 import anyio.to_thread
 
 from app.api import cache
 from app.api.blocks import values_text
+from app.api.columns import finite, text
 from app.api.convert import built_lesson, lesson_for, spec_at
 from app.api.offload import is_small
 from app.api.schemas.lessons import StepRequest
@@ -100,7 +99,7 @@ def first_step(req: StepRequest, key: str | None = None) -> bytes:
         len(x) + ops + len(y) + 1,
         [
             ("id", node_ids),
-            ("value", _json(_finite([*x, *[None] * ops, *y, None]))),
+            ("value", text(finite([*x, *[None] * ops, *y, None]))),
             ("grad", _nulls(len(x) + ops + len(y) + 1)),
             ("grad_parts", node_parts),
         ],
@@ -123,12 +122,12 @@ def first_step(req: StepRequest, key: str | None = None) -> bytes:
     parts = []
     for f in fields(answer):
         if f.name == "nodes":
-            text = nodes
+            written = nodes
         elif f.name == "parameters":
-            text = params
+            written = params
         else:
-            text = _json(plain(getattr(answer, f.name)))
-        parts.append(f"{_json(f.name)}:{text}")
+            written = text(plain(getattr(answer, f.name)))
+        parts.append(f"{text(f.name)}:{written}")
     return ("{" + ",".join(parts) + "}").encode()
 
 
@@ -180,25 +179,13 @@ def build_soon(sc: Scenario, key: str) -> None:
     task.add_done_callback(_TASKS.discard)
 
 
-def _json(value) -> str:
-    """As app.api.columns dump_columns writes a value."""
-    return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
-
-
-def _finite(col: list) -> list:
-    """A column of numbers with those that are not finite as null (app.api.columns columns)."""
-    if all(v is None or isfinite(v) for v in col):
-        return col
-    return [v if v is None or isfinite(v) else None for v in col]
-
-
 def _nulls(n: int) -> str:
     return "[" + ",".join(["null"] * n) + "]" if n else "[]"
 
 
 def _block(length: int, cols: list[tuple[str, str]]) -> str:
     """{"length": n, "columns": {...}} with each column already written."""
-    inner = ",".join(f"{_json(k)}:{v}" for k, v in cols)
+    inner = ",".join(f"{text(k)}:{v}" for k, v in cols)
     return f'{{"length":{length},"columns":{{{inner}}}}}'
 
 
@@ -229,6 +216,6 @@ def _shape(layers: tuple[int, ...], coupled: tuple[bool, ...]):
                 fan += [z_fan, a_fan]
     node_ids += [f"y{j}" for j in range(layers[-1])] + ["L"]
     fan += [1] * layers[-1] + [0]
-    node_parts = _json([[0, f] for f in fan])
-    param_parts = _json([[0, 1]] * len(param_ids))
-    return _json(node_ids), node_parts, len(param_ids), _json(param_ids), param_parts
+    node_parts = text([[0, f] for f in fan])
+    param_parts = text([[0, 1]] * len(param_ids))
+    return text(node_ids), node_parts, len(param_ids), text(param_ids), param_parts
