@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from app.engine.answers import Explained, Loss, LossHistory, StepView
+from app.engine.answers import Explained, Loss, LossHistory, Rows, StepView
 
 _ATOMS = (str, int, bool, type(None))
 # fields whose declared type is JSON already: written as they are
@@ -181,10 +181,10 @@ def dump_step(answer: Any) -> bytes:
     tail = _tail(answer) if after == _TAIL else None
     if tail is None:
         tail = _JSON.encode({k: plain(getattr(answer, k)) for k in after})
-    return (
-        f'{head[:-1]},"nodes":[{_node_rows(answer.nodes)}],'
-        f'"parameters":[{_param_rows(answer.parameters)}],{tail[1:]}'
-    ).encode()
+    nodes, params = answer.nodes, answer.parameters
+    nodes = nodes.json if type(nodes) is Rows else _node_rows(nodes)
+    params = params.json if type(params) is Rows else _param_rows(params)
+    return f'{head[:-1]},"nodes":[{nodes}],"parameters":[{params}],{tail[1:]}'.encode()
 
 
 # The explained steps and the answer's end (its loss and history) in their usual shapes, written

@@ -96,6 +96,17 @@ class NodeView:
     grad_parts: list[int]  # [contributions received, contributions expected]
 
 
+class Rows:
+    """A StepAnswer's node or parameter rows written as JSON already (the entries of its array,
+    without the brackets): what app.api.serialize.dump_step writes for the NodeView or ParamView
+    list they stand for, made from the state directly (app.engine.lesson_views.node_rows)."""
+
+    __slots__ = ("json",)
+
+    def __init__(self, json: str):
+        self.json = json
+
+
 @dataclass(slots=True)
 class ParamView:
     id: str

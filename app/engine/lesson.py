@@ -165,9 +165,11 @@ class Lesson:
         precision: int = 4,
         max_explained: int = 500,
         since: int | None = None,
+        rows: bool = False,
     ) -> StepAnswer:
         """What the learner sees at `cursor`. With `since` (a fine cursor whose state the caller
-        holds), nodes and parameters list only the entries whose state differs from then."""
+        holds), nodes and parameters list only the entries whose state differs from then.
+        `rows`: every node and parameter written as JSON already (views.Rows), for dump_step."""
         plan, g = self.plan, self.graph
         fine_end = plan.to_fine(granularity, cursor)
         if cursor == 0:
@@ -195,8 +197,12 @@ class Lesson:
             since=since,
             steps=steps,
             steps_omitted=(fine_end - start) - len(steps),
-            nodes=views.node_views(self, state, sample, fine_end, which),
-            parameters=views.param_views(self, state, which),
+            nodes=views.node_rows(self, state, sample, fine_end)
+            if rows and which is None
+            else views.node_views(self, state, sample, fine_end, which),
+            parameters=views.param_rows(self, state)
+            if rows and which is None
+            else views.param_views(self, state, which),
             loss=loss,
             diverged=views.diverged(self, state) or views.loss_diverged(self, fine_end, loss),
             iteration=self.iteration,

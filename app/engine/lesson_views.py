@@ -3,6 +3,7 @@ and the words that say where a computation diverged."""
 
 from __future__ import annotations
 
+import json
 import math
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from app.engine.answers import (
     ParamInfo,
     ParamView,
     PlanInfo,
+    Rows,
     StepView,
     UnitPlan,
 )
@@ -29,6 +31,8 @@ from app.engine.plan import GRANULARITIES, Step
 from app.engine.stepper import State, mean
 from app.engine.vectorised import forward
 from app.limits import MAX_LOSS_HISTORY
+
+_JSON = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))  # dump's
 
 if TYPE_CHECKING:
     from app.engine.lesson import Lesson
@@ -141,6 +145,72 @@ def node_views(lesson: Lesson, state: State, sample: int, fine: int, which=None)
             grad = None
         out.append(NodeView(nd.id, value, grad, [int(received[i]), fan_out[i]]))
     return out
+
+
+def node_rows(lesson: Lesson, state: State, sample: int, fine: int) -> Rows:
+    """node_views(lesson, state, sample, fine) as dump_step writes it: every row's id and fixed
+    keys from the graph's structure (kept on it), its numbers written as dump writes them."""
+    g = lesson.graph
+    shape = g.memo.get("node rows")
+    if shape is None:
+        slot = state.slot.tolist()
+        shape = g.memo["node rows"] = [
+            (i, slot[i], f'{{"id":{_JSON.encode(nd.id)},"value":', g.fan_out[i])
+            for i, nd in enumerate(g.nodes)
+            if nd.kind != "param"
+        ]
+    first, root = lesson.first_backward, g.root
+    root_grad = "1.0" if first is not None and fine > first else "null"
+    done, received = state.done.tolist(), state.received.tolist()
+    values, grads = state.V[:, sample].tolist(), state.G[:, sample].tolist()
+    isfinite, out = math.isfinite, []
+    for i, row, head, fan in shape:
+        v = values[row] if done[i] else None
+        value = "null" if v is None or not isfinite(v) else repr(v)
+        got = received[i]
+        if i == root:
+            grad = root_grad
+        elif got:
+            v = grads[row]
+            grad = repr(v) if isfinite(v) else "null"
+        else:
+            grad = "null"
+        out.append(f'{head}{value},"grad":{grad},"grad_parts":[{got},{fan}]}}')
+    return Rows(",".join(out))
+
+
+def param_rows(lesson: Lesson, state: State) -> Rows:
+    """param_views(lesson, state) as dump_step writes it (see node_rows)."""
+    g = lesson.graph
+    shape = g.memo.get("param rows")
+    if shape is None:
+        shape = g.memo["param rows"] = (
+            np.array(g.params, dtype=np.int64),
+            [(f'{{"id":{_JSON.encode(g.nodes[p].id)},"old":', g.fan_out[p]) for p in g.params],
+        )
+    at, heads = shape
+    old, new, grad = state.P0[at].tolist(), state.P[at].tolist(), state.pgrad[at].tolist()
+    lr, plain = -state.lr, state.rule.plain  # the step as param_views computes it
+    received, updated = state.received[at].tolist(), state.updated[at].tolist()
+    isfinite, out = math.isfinite, []
+    for k, (head, fan) in enumerate(heads):
+        o, v = old[k], new[k]
+        if updated[k]:
+            step = lr * grad[k] if plain else v - o
+            direction = '"up"' if v > o else '"down"' if v < o else '"none"'
+            step = repr(step) if isfinite(step) else "null"
+            shown = repr(v) if isfinite(v) else "null"
+        else:
+            step = shown = direction = "null"
+        value = repr(v) if isfinite(v) else "null"
+        gk = grad[k] if received[k] else None
+        gk = "null" if gk is None or not isfinite(gk) else repr(gk)
+        out.append(
+            f'{head}{repr(o) if isfinite(o) else "null"},"value":{value},"grad":{gk},'
+            f'"grad_parts":[{received[k]},{fan}],"update":{step},"new":{shown},'
+            f'"direction":{direction}}}'
+        )
+    return Rows(",".join(out))
 
 
 def param_views(lesson: Lesson, state: State, which=None) -> list[ParamView]:

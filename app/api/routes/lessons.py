@@ -82,8 +82,11 @@ async def take_step(req: StepRequest, request: Request):
         if response.status_code == 200:
             build_soon(req.scenario, key)
         return response
-    write = dump_columns if req.format == "columns" else dump_step
-    return await _answer(req, key, lambda: write(step_at(req, key)), request, _quick(req, key))
+    if req.format == "columns":
+        work = lambda: dump_columns(step_at(req, key))  # noqa: E731
+    else:
+        work = lambda: dump_step(step_at(req, key, rows=True))  # noqa: E731
+    return await _answer(req, key, work, request, _quick(req, key))
 
 
 def answer(path: str, body: dict) -> bytes:
@@ -93,7 +96,7 @@ def answer(path: str, body: dict) -> bytes:
         graph = GraphRequest.model_validate(body)
         return dump(lesson_for(graph.scenario, graph.expand).describe(graph.labels))
     if path == "/api/step":
-        return dump_step(step_at(StepRequest.model_validate(body)))
+        return dump_step(step_at(StepRequest.model_validate(body), rows=True))
     raise ValueError(f"no answer for {path}")
 
 
@@ -172,7 +175,8 @@ def step_inline(raw: bytes) -> bytes | None:
         if body is None:
             if not _inline(req, lesson, _quick(req, lesson)):
                 return None
-            body = dump_step(step_at(req, lesson))  # kept by its caller, under the body's bytes
+            # kept by its caller, under the body's bytes
+            body = dump_step(step_at(req, lesson, rows=True))
         return body
     except Exception:  # a refusal or a fault: the route meets it again and answers as it does
         return None
@@ -188,7 +192,8 @@ def _near(req: StepRequest | GraphRequest, key: str) -> bool:
     ) <= (INLINE_ITERATION_WORK)
 
 
-def step_at(req: StepRequest, key: str | None = None) -> StepAnswer:
+def step_at(req: StepRequest, key: str | None = None, rows: bool = False) -> StepAnswer:
+    """The answer to `req`; `rows`: its nodes and parameters written as JSON (for dump_step)."""
     lesson = lesson_for(req.scenario, req.expand, key, req.iteration)
     check_cursor(lesson, req.granularity, req.cursor)
     check_sample(lesson, req.sample)
@@ -199,7 +204,7 @@ def step_at(req: StepRequest, key: str | None = None) -> StepAnswer:
             f"(since 0 to {lesson.plan.total})",
         )
     return lesson.at(
-        req.cursor, req.granularity, req.sample, req.precision, req.max_explained, req.since
+        req.cursor, req.granularity, req.sample, req.precision, req.max_explained, req.since, rows
     )
 
 
