@@ -17,7 +17,7 @@ import numpy as np
 
 from app.engine.batches import BatchInfo, Shuffler, is_mini
 from app.engine.network import MLPSpec
-from app.engine.vectorised import FullBatch, backward, forward, optimize, start_state
+from app.engine.vectorised import FullBatch, backward, forward, loss_of, optimize, start_state
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def advance(
 def start_loss(spec: MLPSpec) -> tuple[float]:
     """advance(spec, 0).losses without its buffers: the loss with the scenario's parameters, by
     `forward`, whose numbers FullBatch's are to the last bit (tests/engine compare them)."""
-    return (_finite_or_nan(forward(spec).loss),)
+    return (_finite_or_nan(loss_of(spec)),)
 
 
 def _advance_mini(spec: MLPSpec, updates: int, shuffler: Shuffler) -> Advanced:

@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 
 from app.api.convert import to_spec
 from app.api.schemas.scenario import Scenario
-from app.engine.iterations import advance, history, iteration_work
+from app.engine.iterations import advance, history, iteration_work, start_loss
 from app.engine.network import build_graph
 from app.engine.plan import Plan
 from app.engine.presets import PRESETS
 from app.engine.stepper import state_at
+from app.engine.vectorised import forward, loss_of
 from tests.engine.scenarios import mlp_specs, stepped_params, tutorial_spec
 from tests.oracle_sgd import EPS, reference_sgd
 from tests.oracles_train import require_torch
@@ -196,3 +197,17 @@ def test_iteration_work_grows_with_shape():
     assert (
         iteration_work([2, 1, 1], 1) < iteration_work([2, 4, 1], 4) < iteration_work([64] * 3, 10)
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(mlp_specs(max_batch=6), st.sampled_from([1.0, 1e200]))
+def test_start_loss_is_the_forward_pass_loss_to_the_bit(spec, scale):
+    """start_loss (a lesson's history at iteration 1) by loss_of, without the pass forward keeps:
+    the very float forward(spec).loss gives, non-finite ones (overflowed inputs) included."""
+    spec = replace(spec, inputs=spec.inputs * scale)
+    with np.errstate(all="ignore"):
+        expected = forward(spec).loss
+    got = loss_of(spec)
+    assert repr(got) == repr(expected)
+    (first,) = start_loss(spec)
+    assert repr(first) == repr(expected if np.isfinite(expected) else float("nan"))
