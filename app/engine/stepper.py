@@ -280,8 +280,24 @@ class State:
         forward, backward = _forward_kernels(self), _backward_kernels(self)
         segments, t = plan.segments, start
         si = plan.segment_of(t)
+        program, plain = _program(self, plan), self.rule.plain
+        reached = 0  # the last phase run: 0 forward, 1 backward, 2 update
         written = [self.V]  # what the steps wrote: values, then gradients, then parameters
         with np.errstate(all="ignore"):
+            while t < fine:  # whole segments by the program, one call each
+                seg_start, seg_end, phase, run = program[si]
+                if t != seg_start or seg_end > fine:
+                    break
+                if phase == 2 and not plain:
+                    break  # an optimizer's update: the general way below
+                run(self)
+                if phase > reached:
+                    reached = phase
+                t, si = seg_end, si + 1
+            if reached:
+                written = [self.V, self.G, self.pgrad] if reached == 1 else [
+                    self.V, self.G, self.pgrad, self.P
+                ]  # fmt: skip
             while t < fine:
                 seg = segments[si]
                 end = min(seg.start + seg.size, fine)
@@ -330,6 +346,77 @@ class State:
                     self._check(step.index, step.target, self.grad(step.target))
                     return
             self.apply(step)
+
+
+def _program(state: State, plan: Plan) -> list[tuple]:
+    """Each segment of a small graph's plan as one call doing all its steps, as replay's loop
+    does them (the same calls on the same arrays): (start, end, phase 0/1/2, run(state)). From
+    the plan's structure alone (memoised on it); an update's run is plain SGD's (replay takes
+    an optimizer's the general way)."""
+    program = plan.memo.get("replay program")
+    if program is not None:
+        return program
+    forward, backward = _forward_kernels(state), _backward_kernels(state)
+    graph, program = state.graph, []
+    for seg in plan.segments:
+        end = seg.start + seg.size
+        if seg.phase == "forward":
+            program.append((seg.start, end, 0, forward[seg.node]))
+        elif seg.phase == "update":
+            program.append((seg.start, end, 2, _update_run(np.array(seg.items))))
+        elif graph.nodes[seg.node].op == "wsum":
+            edges = state._wsum_edges(seg.node, seg.items)
+            program.append((seg.start, end, 1, _wsum_run(state, seg.node, *edges)))
+        else:
+            steps = [plan.step(k) for k in range(seg.start, end)]
+            edges = [backward.get((step.node, step.position)) for step in steps]
+            program.append((seg.start, end, 1, _edges_run(steps, edges)))
+    plan.memo["replay program"] = program
+    return program
+
+
+def _update_run(ps: np.ndarray):
+    def run(s: State) -> None:  # _update(ps) for plain SGD, as replay's loop does it
+        s.P[ps] = s.P0[ps] - s.lr * s.pgrad[ps]
+        s.updated[ps] = True
+
+    return run
+
+
+def _wsum_run(state: State, node: int, ws, a_rows, b, xs, x_ws, targets):
+    """_wsum_backward(node, all its items, check=False): the same products and sums, from index
+    arrays found once, and one count per target in one call when they are distinct."""
+    row, x_rows = int(state.slot[node]), state.slot[xs]
+    distinct = len(set(targets.tolist())) == len(targets)  # one count each, in one call
+
+    def run(s: State) -> None:
+        up = s.G[row]
+        if len(ws):  # ∂L/∂wᵢ = mean(δ·aᵢ)
+            s.pgrad[ws] += mean(up[None, :] * s.V[a_rows], axis=1)
+        if b is not None:  # ∂L/∂b = mean(δ·1)
+            s.pgrad[b] += mean(up)
+        if len(xs):  # ∂ℓ/∂aᵢ += δ·wᵢ
+            s.G[x_rows] += up[None, :] * s.P[x_ws][:, None]
+        if distinct:
+            s.received[targets] += 1
+        else:
+            s.received[ws] += 1
+            if b is not None:
+                s.received[b] += 1
+            s.received[xs] += 1
+
+    return run
+
+
+def _edges_run(steps: list[Step], edges: list):
+    def run(s: State) -> None:
+        for step, edge in zip(steps, edges, strict=True):
+            if edge is not None:
+                edge(s)
+            else:
+                s._accumulate(step.target, s.contribution(step.node, step.position))
+
+    return run
 
 
 def _forward_kernels(state: State) -> dict:
