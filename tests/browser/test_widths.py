@@ -39,8 +39,10 @@ FACTS = """() => {
 
 
 def _meets(a: dict, b: dict) -> bool:
-    return a["left"] < b["right"] - 0.5 and b["left"] < a["right"] - 0.5 and (
-        a["top"] < b["bottom"] - 0.5 and b["top"] < a["bottom"] - 0.5
+    return (
+        a["left"] < b["right"] - 0.5
+        and b["left"] < a["right"] - 0.5
+        and (a["top"] < b["bottom"] - 0.5 and b["top"] < a["bottom"] - 0.5)
     )
 
 
@@ -70,7 +72,7 @@ def test_nothing_runs_off_the_screen(make_page, base_url, width, height, mobile,
     for c in facts["controls"]:
         assert c["left"] >= 0 and c["right"] <= facts["W"] + 0.5, c
         assert not _meets(c, facts["title"]), f"{c['name']} lies over the title"
-    for a, b in zip(facts["controls"], facts["controls"][1:]):
+    for a, b in zip(facts["controls"], facts["controls"][1:], strict=False):
         assert not _meets(a, b), f"{a['name']} and {b['name']} overlap"
     rows = {round(c["top"]) for c in facts["controls"]}
     if width >= 1280 or projector:
