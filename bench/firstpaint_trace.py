@@ -8,10 +8,11 @@ loads. The work a load does moves far less: each fresh context's renderer is tra
 first contentful paint, and the CPU time of the pieces a change to the page can move is summed:
 
 - `script compile (background)`: the bundle's streaming parse and compile, off the main thread
-  (V8's `v8.parseOnBackground`; it gates the module's start);
+  (V8's `v8.parseOnBackground`; the bundle runs once it is done);
 - `main thread`: everything the renderer's main thread did up to that paint (its top-level tasks);
-  within it `module run` (the page's module, from its first to its last statement, everything it
-  calls included), `lazy compile` (functions compiled at their first call, V8.CompileCode),
+  within it `scripts run` (the page's scripts, theme.js and the bundle, each from its first to
+  its last statement, everything they call included), `lazy compile` (functions compiled at their
+  first call, V8.CompileCode),
   `style` and `layout` (UpdateLayoutTree, Layout, forced by a script or not) and `paint`;
 - `raster`: the first frame's tiles painted into pixels on the raster thread;
 - and, in wall time, navigation → the page's mark `backstep:first-graph` → first contentful paint.
@@ -51,7 +52,7 @@ TASKS = {"ThreadControllerImpl::RunTask", "RunTask"}
 ROWS = [
     "script compile (background)",
     "main thread",
-    "  module run",
+    "  scripts run",
     "    lazy compile",
     "  style",
     "  layout",
@@ -99,13 +100,13 @@ def figures(events: list[dict], mark: float, fcp: float) -> Counter:
     )
     c["main thread"] = sum(_own(e) for e in _outermost([e for e in main if e["name"] in TASKS]))
     runs = _outermost([e for e in main if e["name"] == "HTMLParserScriptRunner ExecuteScript"])
-    module = max(runs, key=lambda e: e.get("dur", 0), default=None)
-    if module is not None:
-        c["  module run"] = _own(module)
-        start, end = module["ts"], module["ts"] + module.get("dur", 0)
-        c["    lazy compile"] = sum(
-            _own(e) for e in main if e["name"] == "V8.CompileCode" and start <= e["ts"] < end
-        )
+    c["  scripts run"] = sum(_own(e) for e in runs)
+    spans = [(e["ts"], e["ts"] + e.get("dur", 0)) for e in runs]
+    c["    lazy compile"] = sum(
+        _own(e)
+        for e in main
+        if e["name"] == "V8.CompileCode" and any(a <= e["ts"] < b for a, b in spans)
+    )
     c["  style"] = sum(
         _own(e) for e in _outermost([e for e in main if e["name"] == "UpdateLayoutTree"])
     )
