@@ -424,6 +424,11 @@ class Explainer:
         subst = Rel(
             (sym, Bin("−", n(old, pid, "old"), Bin("×", n(s.lr), n(g, pid, "grad")))), op="←"
         )
+        words = self.update_words(sym, old, new)
+        return Explanation(formula, subst, Rel((sym, n(new, pid))), words, new)
+
+    def update_words(self, sym: Sym, old: float, new: float) -> str:
+        """Plain gradient descent's sentence: which way the parameter moved, and why."""
         arrow = "↑" if new > old else ("↓" if new < old else "=")
         if new > old:
             why = f"its gradient is negative: {self._what()} falls when it rises"
@@ -431,11 +436,10 @@ class Explainer:
             why = f"its gradient is positive: {self._what()} falls when it drops"
         else:
             why = "its gradient is zero"
-        words = (
-            f"Gradient descent moves {sym.text(WORDS)} against its gradient, scaled by η = {s.lr:g}: "
-            f"{arrow} because {why}."
+        return (
+            f"Gradient descent moves {sym.text(WORDS)} against its gradient, scaled by "
+            f"η = {self.s.lr:g}: {arrow} because {why}."
         )
-        return Explanation(formula, subst, Rel((sym, n(new, pid))), words, new)
 
     def _optimizer_update(self, p: int) -> Explanation:
         """One parameter's update by the scenario's optimizer: each quantity of its state with

@@ -28,6 +28,8 @@ from app.engine.explain import Explainer
 from app.engine.iterations import history, start_loss
 from app.engine.mathfmt import Fmt, render
 from app.engine.plan import GRANULARITIES, Step
+from app.engine.skeleton import learn, skeleton
+from app.engine.skeleton import view as skeleton_view
 from app.engine.stepper import State, mean
 from app.engine.vectorised import forward
 from app.limits import MAX_LOSS_HISTORY
@@ -100,8 +102,15 @@ def _param_info(lesson: Lesson, p: int, label) -> ParamInfo:
 
 
 def step_view(lesson: Lesson, step: Step, ex: Explainer, before: float, fmt: Fmt) -> StepView:
+    sk = skeleton(lesson, step, ex)  # a common step of a small network: its shape's words
+    if sk is not None:
+        kept = skeleton_view(lesson, step, ex, sk, before, fmt)
+        if kept is not None:
+            return kept
     g = lesson.graph
     e = ex.explain(step, before)
+    if sk is not None:
+        learn(lesson, step, ex, sk, e, before, fmt)
     nd = g.nodes[step.node]
     target = g.nodes[step.target].id
     view = StepView(

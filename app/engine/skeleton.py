@@ -1,0 +1,220 @@
+"""A small network's most common steps explained from a skeleton: the words and the renderings'
+templates of that step of that shape, with this scenario's numbers written into them.
+
+Explainer builds every explanation as a tree, and render_all finds its template by walking it:
+most of a small step's time. But for a weighted sum's forward step, its backward edges (one
+sample) and plain SGD's update, the tree is the same for every scenario of the shape but for its
+numbers, and those are read from the state: which numbers, in which order, is known from the step
+alone (`_numbers`). The template depends on the numbers only through their signs (brackets go
+around a negative number), so a skeleton keeps one per pattern of signs, learnt from the general
+way: the first time a pattern is met the step is explained as always, and its numbers, words,
+value and what it adds are compared with the skeleton's; only when all are the same (to the bit)
+is the template kept, and the next step of that pattern is written from it. Any other step, or
+a pattern whose comparison failed, takes the general way (tests/engine/test_skeleton.py holds
+both to the same bytes over random networks).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from app.engine.answers import StepView
+from app.engine.explain import Explainer, Explanation
+from app.engine.mathfmt import Fmt, Num, _num_latex, _num_mathml, _tag, _Templates, _Untemplated
+from app.engine.plan import Step
+from app.engine.stepper import mean
+
+if TYPE_CHECKING:
+    from app.engine.lesson import Lesson
+
+_FAILED = False  # a pattern of signs whose comparison failed: always the general way
+PATTERNS = 64  # patterns kept per step at most (a weighted sum shows at most 5 numbers)
+
+
+class Skeleton:
+    """One step of one graph shape: its kind (forward, backward or update) and what it reads."""
+
+    def __init__(self, kind: str, numbers: list[tuple], words: str | None = None):
+        self.kind = kind
+        self.numbers = numbers  # per number: (source, node, ref, of); source "one" is ONE
+        self.words = words  # the sentence, when it depends on the shape alone
+        self.templates: dict[tuple[bool, ...], tuple | bool] = {}
+
+
+def skeleton(lesson: Lesson, step: Step, ex: Explainer) -> Skeleton | None:
+    """The step's skeleton, or None when it has none (kept on the graph: its shape's)."""
+    if not ex.templated or ex.m != 1:
+        return None
+    memo = lesson.graph.memo.get("skeletons")
+    if memo is None:
+        memo = lesson.graph.memo["skeletons"] = {}
+    sk = memo.get(step.index, _FAILED)
+    if sk is _FAILED:
+        sk = memo[step.index] = _make(lesson, step)
+    if sk is not None and sk.kind == "update" and not ex.s.rule.plain:
+        return None  # an optimizer's update: its own lines
+    return sk
+
+
+def _make(lesson: Lesson, step: Step) -> Skeleton | None:
+    g = lesson.graph
+    nd = g.nodes[step.node]
+    if nd.op != "wsum" and step.phase != "update":
+        return None
+    if step.phase == "forward":
+        ins, k = nd.inputs, nd.attrs["fan_in"]
+        items = [[("val", ins[k + j]), ("val", ins[j])] for j in range(k)] + [[("val", ins[2 * k])]]
+        if len(items) > 6:  # registry.base.terms: the first two, …, the last
+            items = [*items[:2], *items[-1:]]
+        numbers = [(src, i, g.nodes[i].id, "value") for item in items for src, i in item]
+        return Skeleton("forward", [*numbers, ("val", step.node, nd.id, "value")])
+    if step.phase == "update":
+        p, pid = step.target, g.nodes[step.target].id
+        numbers = [("old", p, pid, "old"), ("lr", p, "", "value"), ("pgrad", p, pid, "grad")]
+        return Skeleton("update", [*numbers, ("new", p, pid, "value")])
+    ins, k, pos, j = nd.inputs, nd.attrs["fan_in"], step.position, step.target
+    numbers = []
+    if pos >= 2 * k:  # the bias: its local derivative is the constant 1
+        numbers.append(("one", -1, "", "value"))
+    if g.fan_out[j] > 1:
+        numbers.append(("before", -1, "", "value"))
+    numbers.append(("gval", step.node, nd.id, "grad"))
+    if pos < 2 * k:
+        local = ins[k + pos] if pos < k else ins[pos - k]
+        numbers.append(("val", local, g.nodes[local].id, "value"))
+    else:
+        numbers.append(("one", -1, "", "value"))
+    return Skeleton("backward", [*numbers, ("gval", j, g.nodes[j].id, "grad")])
+
+
+def _read(ex: Explainer, sk: Skeleton, before: float) -> list[float]:
+    s, out = ex.s, []
+    for src, i, _, _ in sk.numbers:
+        if src == "val":
+            out.append(ex.val(i))
+        elif src == "gval":
+            out.append(ex.gval(i))
+        elif src == "one":
+            out.append(1.0)
+        elif src == "before":
+            out.append(before)
+        elif src == "old":
+            out.append(float(s.P0[i]))
+        elif src == "new":
+            out.append(float(s.P[i]))
+        elif src == "pgrad":
+            out.append(float(s.pgrad[i]))
+        else:  # "lr"
+            out.append(float(s.lr))
+    return out
+
+
+def _added(lesson: Lesson, step: Step, ex: Explainer, values: list[float]) -> float:
+    """What the backward step adds, as Explainer.backward computes it."""
+    g, s = lesson.graph, ex.s
+    i, j, pos = step.node, step.target, step.position
+    nd = g.nodes[i]
+    k = nd.attrs["fan_in"]
+    upv = ex.gval(i)
+    local = values[-2]  # the local derivative's number (w, a, or the constant 1)
+    if g.nodes[j].kind != "param":
+        return upv * local
+    up = s.G[s.slot[i]]
+    local_all = s.V[s.slot[nd.inputs[pos - k]]] if pos < 2 * k else np.ones_like(up)
+    with np.errstate(all="ignore"):
+        return float(mean(up * local_all))
+
+
+def view(lesson: Lesson, step: Step, ex: Explainer, sk: Skeleton, before: float, fmt: Fmt):
+    """The step's StepView written from its skeleton, or None: the general way (and learn)."""
+    values = _read(ex, sk, before)
+    made = sk.templates.get(tuple([v < 0 for v in values]))
+    if not made:
+        return None
+    texts, latexes, mathmls = [], [], []
+    for (_, _, ref, of), v in zip(sk.numbers, values, strict=True):
+        t = fmt.number(v)  # Num.forms (the constant 1 is a Num too: explain.ONE)
+        l, m = _num_latex(t), _tag(_num_mathml(t), ref, of)
+        texts.append(t)
+        latexes.append(l)
+        mathmls.append(m)
+    shown = [
+        {"text": t.format(*texts), "latex": l.format(*latexes), "mathml": m.format(*mathmls)}
+        for t, l, m in made
+    ]
+    g, s = lesson.graph, ex.s
+    nd, target = g.nodes[step.node], g.nodes[step.target].id
+    if sk.kind == "update":
+        old, new = values[0], values[-1]
+        words = ex.update_words(ex.sym(step.target), old, new)
+    else:
+        words = sk.words
+    explained = {
+        "formula": shown[0],
+        "substituted": shown[1],
+        "result": shown[2],
+        "sentence": words,
+        "lines": None,
+    }
+    out = StepView(
+        step.index, step.phase, nd.id, target, None, values[-1], None, None, None, explained
+    )
+    if sk.kind == "backward":
+        out.edge = f"{target}__{nd.id}"
+        out.contribution = [int(s.received[step.target]), g.fan_out[step.target]]
+        out.added = _added(lesson, step, ex, values)
+    elif sk.kind == "update":
+        old, new = float(s.P0[step.target]), float(s.P[step.target])
+        out.direction = "up" if new > old else ("down" if new < old else "none")
+    return out
+
+
+def learn(
+    lesson: Lesson, step: Step, ex: Explainer, sk: Skeleton, e: Explanation, before: float, fmt
+) -> None:
+    """Compare the skeleton with the general way's explanation `e` of the same step; keep the
+    template of its pattern of signs when every number, word, value and addend is the same."""
+    values = _read(ex, sk, before)
+    signs = tuple([v < 0 for v in values])
+    if signs in sk.templates or len(sk.templates) >= PATTERNS:
+        return
+    sk.templates[signs] = _FAILED
+    if e.lines or not e.templated:
+        return
+    exprs, nums = (e.formula, e.substituted, e.result), []
+    try:
+        for x in exprs:
+            x._key(nums)
+    except _Untemplated:
+        return
+    if len(nums) != len(values):
+        return
+    for x, v, (_, _, ref, of) in zip(nums, values, sk.numbers, strict=True):
+        if type(x) is not Num or not _same(x.value, v) or (x.ref, x.of) != (ref, of):
+            return
+    if not _same(e.value, values[-1]):
+        return
+    if sk.kind == "backward" and not _same(e.added, _added(lesson, step, ex, values)):
+        return
+    if sk.kind == "update":
+        if e.sentence != ex.update_words(ex.sym(step.target), values[0], values[-1]):
+            return
+    elif sk.words is None:
+        sk.words = e.sentence  # the shape's: the same for every scenario of it
+    elif sk.words != e.sentence:
+        return
+    made = _Templates._make(exprs, nums, fmt)
+    if made is not None and nums:
+        sk.templates[signs] = made
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    """The same float to the bit (NaN as NaN, −0.0 apart from 0.0)."""
+    if a is None or b is None:
+        return a is b
+    return math.copysign(1.0, a) == math.copysign(1.0, b) and (
+        a == b or (math.isnan(a) and math.isnan(b))
+    )
