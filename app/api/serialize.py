@@ -173,6 +173,11 @@ def dump_step(answer: Any) -> bytes:
     before, after = _STEP_FIELDS or _step_fields(type(answer))
     if _STEPS_LAST and before == _HEAD:  # its cursors, counts and steps written directly
         head = f'{_head_of(answer)},"steps":[{_step_rows(answer.steps)}]}}'
+    elif _STEPS_LAST and before == (*_HEAD, "steps_omitted"):  # and the count of the rest
+        head = (
+            f'{_head_of(answer)},"steps":[{_step_rows(answer.steps)}],'
+            f'"steps_omitted":{_int(answer.steps_omitted)}}}'
+        )
     elif _STEPS_LAST and before[-1] == "steps":  # the steps written directly, after the rest
         head = _JSON.encode({k: plain(getattr(answer, k)) for k in before[:-1]})
         head = f'{head[:-1]},"steps":[{_step_rows(answer.steps)}]}}'
@@ -236,9 +241,14 @@ def _step_rows(rows: list) -> str:
         f'"target":{_text(r.target)},"edge":{_word(r.edge)},"value":{_float(r.value)},'
         f'"contribution":{"null" if r.contribution is None else _ints(r.contribution)},'
         f'"added":{_float(r.added)},"direction":{_word(r.direction)},'
-        f'"explanation":{_JSON.encode(r.explanation)}}}'
+        f'"explanation":{_explained(r.explanation)}}}'
         for r in rows
     ])  # fmt: skip
+
+
+def _explained(e: Any) -> str:
+    """A step's explanation as dump writes it; written already when it comes as Rows."""
+    return e.json if type(e) is Rows else _JSON.encode(e)
 
 
 def _tail(answer: Any) -> str | None:

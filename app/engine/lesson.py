@@ -177,7 +177,7 @@ class Lesson:
         else:
             start = plan.unit_range(granularity, cursor - 1)[0]
         state = self.state_at(start)
-        steps = self._explain(state, start, fine_end, sample, Fmt(precision), max_explained)
+        steps = self._explain(state, start, fine_end, sample, Fmt(precision), max_explained, rows)
         phase = "start" if fine_end == 0 else plan.step(fine_end - 1).phase
         if fine_end == plan.total and plan.total:
             phase = "done"
@@ -314,9 +314,17 @@ class Lesson:
         return self._explain(state, 0, self.plan.total, sample, Fmt(precision), self.plan.total)
 
     def _explain(
-        self, state: State, start: int, end: int, sample: int, fmt: Fmt, limit: int
+        self,
+        state: State,
+        start: int,
+        end: int,
+        sample: int,
+        fmt: Fmt,
+        limit: int,
+        written: bool = False,
     ) -> list[StepView]:
-        """Do steps [start, end) one by one, explaining the first `limit` of them."""
+        """Do steps [start, end) one by one, explaining the first `limit` of them (`written`: an
+        explanation may come as JSON already, views.Rows)."""
         explainer = Explainer(state, sample)
         steps: list[StepView] = []
         for t in range(start, end):
@@ -326,7 +334,7 @@ class Lesson:
             step = self.plan.step(t)
             before = self._before(state, step, sample)
             state.apply_quiet(step)
-            steps.append(views.step_view(self, step, explainer, before, fmt))
+            steps.append(views.step_view(self, step, explainer, before, fmt, written))
         return steps
 
     def _before(self, state: State, step: Step, sample: int) -> float:

@@ -101,10 +101,13 @@ def _param_info(lesson: Lesson, p: int, label) -> ParamInfo:
     )
 
 
-def step_view(lesson: Lesson, step: Step, ex: Explainer, before: float, fmt: Fmt) -> StepView:
+def step_view(
+    lesson: Lesson, step: Step, ex: Explainer, before: float, fmt: Fmt, written: bool = False
+) -> StepView:
+    """The step explained. `written`: its explanation may come as JSON already (Rows)."""
     sk = skeleton(lesson, step, ex)  # a common step of a small network: its shape's words
     if sk is not None:
-        kept = skeleton_view(lesson, step, ex, sk, before, fmt)
+        kept = skeleton_view(lesson, step, ex, sk, before, fmt, written)
         if kept is not None:
             return kept
     g = lesson.graph

@@ -16,12 +16,13 @@ both to the same bytes over random networks).
 
 from __future__ import annotations
 
+import json
 import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.engine.answers import StepView
+from app.engine.answers import Rows, StepView
 from app.engine.explain import Explainer, Explanation
 from app.engine.mathfmt import Fmt, Num, _num_latex, _num_mathml, _tag, _Templates, _Untemplated
 from app.engine.plan import Step
@@ -30,6 +31,7 @@ from app.engine.stepper import mean
 if TYPE_CHECKING:
     from app.engine.lesson import Lesson
 
+_text = json.encoder.encode_basestring  # the encoder's own writer of a str (ensure_ascii=False)
 _FAILED = False  # a pattern of signs whose comparison failed: always the general way
 PATTERNS = 64  # patterns kept per step at most (a weighted sum shows at most 5 numbers)
 
@@ -42,6 +44,7 @@ class Skeleton:
         self.numbers = numbers  # per number: (source, node, ref, of); source "one" is ONE
         self.words = words  # the sentence, when it depends on the shape alone
         self.templates: dict[tuple[bool, ...], tuple | bool] = {}
+        self.escaped: dict[tuple[bool, ...], list[tuple[str, str, str]]] = {}  # JSON-escaped
 
 
 def skeleton(lesson: Lesson, step: Step, ex: Explainer) -> Skeleton | None:
@@ -128,10 +131,20 @@ def _added(lesson: Lesson, step: Step, ex: Explainer, values: list[float]) -> fl
         return float(mean(up * local_all))
 
 
-def view(lesson: Lesson, step: Step, ex: Explainer, sk: Skeleton, before: float, fmt: Fmt):
-    """The step's StepView written from its skeleton, or None: the general way (and learn)."""
+def view(
+    lesson: Lesson,
+    step: Step,
+    ex: Explainer,
+    sk: Skeleton,
+    before: float,
+    fmt: Fmt,
+    written: bool = False,
+):
+    """The step's StepView written from its skeleton, or None: the general way (and learn).
+    `written`: its explanation as the JSON dump writes (Rows), from the templates escaped."""
     values = _read(ex, sk, before)
-    made = sk.templates.get(tuple([v < 0 for v in values]))
+    signs = tuple([v < 0 for v in values])
+    made = sk.templates.get(signs)
     if not made:
         return None
     texts, latexes, mathmls = [], [], []
@@ -141,24 +154,26 @@ def view(lesson: Lesson, step: Step, ex: Explainer, sk: Skeleton, before: float,
         texts.append(t)
         latexes.append(l)
         mathmls.append(m)
-    shown = [
-        {"text": t.format(*texts), "latex": l.format(*latexes), "mathml": m.format(*mathmls)}
-        for t, l, m in made
-    ]
-    g, s = lesson.graph, ex.s
-    nd, target = g.nodes[step.node], g.nodes[step.target].id
     if sk.kind == "update":
-        old, new = values[0], values[-1]
-        words = ex.update_words(ex.sym(step.target), old, new)
+        words = ex.update_words(ex.sym(step.target), values[0], values[-1])
     else:
         words = sk.words
-    explained = {
-        "formula": shown[0],
-        "substituted": shown[1],
-        "result": shown[2],
-        "sentence": words,
-        "lines": None,
-    }
+    if written:
+        explained = _written(sk, signs, made, texts, latexes, mathmls, words)
+    else:
+        shown = [
+            {"text": t.format(*texts), "latex": l.format(*latexes), "mathml": m.format(*mathmls)}
+            for t, l, m in made
+        ]
+        explained = {
+            "formula": shown[0],
+            "substituted": shown[1],
+            "result": shown[2],
+            "sentence": words,
+            "lines": None,
+        }
+    g, s = lesson.graph, ex.s
+    nd, target = g.nodes[step.node], g.nodes[step.target].id
     out = StepView(
         step.index, step.phase, nd.id, target, None, values[-1], None, None, None, explained
     )
@@ -170,6 +185,26 @@ def view(lesson: Lesson, step: Step, ex: Explainer, sk: Skeleton, before: float,
         old, new = float(s.P0[step.target]), float(s.P[step.target])
         out.direction = "up" if new > old else ("down" if new < old else "none")
     return out
+
+
+def _written(sk, signs, made, texts, latexes, mathmls, words) -> Rows:
+    """The explanation object as dump writes it. JSON escapes a string character by character,
+    so the escaped template filled with the escaped numbers is the filled template escaped."""
+    escaped = sk.escaped.get(signs)
+    if escaped is None:
+        escaped = sk.escaped[signs] = [tuple(_text(x)[1:-1] for x in forms) for forms in made]
+    texts = [_text(x)[1:-1] for x in texts]
+    latexes = [_text(x)[1:-1] for x in latexes]
+    mathmls = [_text(x)[1:-1] for x in mathmls]
+    shown = [
+        f'{{"text":"{t.format(*texts)}","latex":"{l.format(*latexes)}",'
+        f'"mathml":"{m.format(*mathmls)}"}}'
+        for t, l, m in escaped
+    ]
+    return Rows(
+        f'{{"formula":{shown[0]},"substituted":{shown[1]},"result":{shown[2]},'
+        f'"sentence":{_text(words)},"lines":null}}'
+    )
 
 
 def learn(

@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.api.serialize import dump
+from app.api.serialize import dump, dump_step
 from app.engine.lesson import Lesson
 from app.engine.plan import GRANULARITIES
 from tests.engine.scenarios import mlp_specs, tutorial_spec
@@ -24,12 +24,15 @@ def _general(spec, cursors) -> list[bytes | str]:
 
 
 def _answers(spec, cursors) -> list[bytes | str]:
+    """The answers with skeletons, twice: as objects (dump) and written (dump_step of rows)."""
     lesson, out = Lesson.from_spec(spec), []
     for gran, where in cursors:
         cursor = round(where * lesson.plan.units(gran))
         try:
             with np.errstate(all="ignore"):
                 out.append(dump(lesson.at(cursor, gran, 0, 4, 500)))
+                written = dump_step(lesson.at(cursor, gran, 0, 4, 500, rows=True))
+                assert written == out[-1], (gran, cursor)
         except (OverflowError, ValueError) as e:  # e^(−z) of an infinite z: either way alike
             out.append(repr(e))
     return out
