@@ -3,15 +3,17 @@ templates of that step of that shape, with this scenario's numbers written into 
 
 Explainer builds every explanation as a tree, and render_all finds its template by walking it:
 most of a small step's time. But for a weighted sum's forward step, its backward edges (one
-sample) and plain SGD's update, the tree is the same for every scenario of the shape but for its
-numbers, and those are read from the state: which numbers, in which order, is known from the step
-alone (`_numbers`). The template depends on the numbers only through their signs (brackets go
-around a negative number), so a skeleton keeps one per pattern of signs, learnt from the general
-way: the first time a pattern is met the step is explained as always, and its numbers, words,
-value and what it adds are compared with the skeleton's; only when all are the same (to the bit)
-is the template kept, and the next step of that pattern is written from it. Any other step, or
-a pattern whose comparison failed, takes the general way (tests/engine/test_skeleton.py holds
-both to the same bytes over random networks).
+sample), a sigmoid's forward step and backward edge, and plain SGD's update, the tree is the
+same for every scenario of the shape but for its numbers, and those are read from the state:
+which numbers, in which order, is known from the step alone. The template depends on the numbers
+only through their signs (brackets go around a negative number) and whether one is a whole
+number from 0 to 9 (an exponent written as a superscript), so a skeleton keeps one per such
+pattern, learnt from the general way: the first time a pattern is met the step is explained as
+always, and its numbers, words, value and what it adds are compared with the skeleton's; only
+when all are the same (to the bit) is the template kept, and the next step of that pattern is
+written from it. Any other step, a pattern whose comparison failed, or a number that is not
+finite takes the general way (tests/engine/test_skeleton.py holds both to the same bytes over
+random networks).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from app.engine.answers import Rows, StepView
 from app.engine.explain import Explainer, Explanation
 from app.engine.mathfmt import Fmt, Num, _num_latex, _num_mathml, _tag, _Templates, _Untemplated
 from app.engine.plan import Step
+from app.engine.registry.base import ONE as CONST_ONE
+from app.engine.registry.base import Const
 from app.engine.stepper import mean
 
 if TYPE_CHECKING:
@@ -65,6 +69,8 @@ def skeleton(lesson: Lesson, step: Step, ex: Explainer) -> Skeleton | None:
 def _make(lesson: Lesson, step: Step) -> Skeleton | None:
     g = lesson.graph
     nd = g.nodes[step.node]
+    if nd.op == "act" and nd.attrs.get("activation") == "sigmoid" and step.phase != "update":
+        return _sigmoid(lesson, step)
     if nd.op != "wsum" and step.phase != "update":
         return None
     if step.phase == "forward":
@@ -93,6 +99,23 @@ def _make(lesson: Lesson, step: Step) -> Skeleton | None:
     return Skeleton("backward", [*numbers, ("gval", j, g.nodes[j].id, "grad")])
 
 
+def _sigmoid(lesson: Lesson, step: Step) -> Skeleton:
+    """A sigmoid's forward step (σ(z) = 1/(1 + e^−z), the constants 1 and −z among its numbers)
+    and its backward edge (δ = ∂L/∂a · a(1 − a))."""
+    g = lesson.graph
+    i, nd = step.node, g.nodes[step.node]
+    z, one = nd.inputs[0], ("const", -1, "", "value")
+    a = ("val", i, nd.id, "value")
+    if step.phase == "forward":
+        return Skeleton("forward", [one, one, one, one, ("negval", z, "", "value"), a])
+    j = step.target
+    numbers = [one]
+    if g.fan_out[j] > 1:
+        numbers.append(("before", -1, "", "value"))
+    numbers += [("gval", i, nd.id, "grad"), a, one, a, ("gval", j, g.nodes[j].id, "grad")]
+    return Skeleton("backward", numbers)
+
+
 def _read(ex: Explainer, sk: Skeleton, before: float) -> list[float]:
     s, out = ex.s, []
     for src, i, _, _ in sk.numbers:
@@ -100,8 +123,10 @@ def _read(ex: Explainer, sk: Skeleton, before: float) -> list[float]:
             out.append(ex.val(i))
         elif src == "gval":
             out.append(ex.gval(i))
-        elif src == "one":
+        elif src == "one" or src == "const":
             out.append(1.0)
+        elif src == "negval":
+            out.append(-ex.val(i))
         elif src == "before":
             out.append(before)
         elif src == "old":
@@ -120,6 +145,9 @@ def _added(lesson: Lesson, step: Step, ex: Explainer, values: list[float]) -> fl
     g, s = lesson.graph, ex.s
     i, j, pos = step.node, step.target, step.position
     nd = g.nodes[i]
+    if nd.op == "act":  # the sigmoid's slope a·(1 − a), as its grad computes it
+        a = values[-2]
+        return ex.gval(i) * (a * (1.0 - a))
     k = nd.attrs["fan_in"]
     upv = ex.gval(i)
     local = values[-2]  # the local derivative's number (w, a, or the constant 1)
@@ -143,14 +171,17 @@ def view(
     """The step's StepView written from its skeleton, or None: the general way (and learn).
     `written`: its explanation as the JSON dump writes (Rows), from the templates escaped."""
     values = _read(ex, sk, before)
-    signs = tuple([v < 0 for v in values])
-    made = sk.templates.get(signs)
+    signs = _pattern(values)
+    made = None if signs is None else sk.templates.get(signs)
     if not made:
         return None
     texts, latexes, mathmls = [], [], []
-    for (_, _, ref, of), v in zip(sk.numbers, values, strict=True):
-        t = fmt.number(v)  # Num.forms (the constant 1 is a Num too: explain.ONE)
-        l, m = _num_latex(t), _tag(_num_mathml(t), ref, of)
+    for (src, _, ref, of), v in zip(sk.numbers, values, strict=True):
+        if src == "const":  # the registry's constant 1 (Const): written whatever the precision
+            t, l, m = CONST_ONE.text(fmt), CONST_ONE.latex(fmt), CONST_ONE.mathml(fmt)
+        else:  # Num.forms (explain.ONE, the bias's 1, is a Num)
+            t = fmt.number(v)
+            l, m = _num_latex(t), _tag(_num_mathml(t), ref, of)
         texts.append(t)
         latexes.append(l)
         mathmls.append(m)
@@ -213,8 +244,8 @@ def learn(
     """Compare the skeleton with the general way's explanation `e` of the same step; keep the
     template of its pattern of signs when every number, word, value and addend is the same."""
     values = _read(ex, sk, before)
-    signs = tuple([v < 0 for v in values])
-    if signs in sk.templates or len(sk.templates) >= PATTERNS:
+    signs = _pattern(values)
+    if signs is None or signs in sk.templates or len(sk.templates) >= PATTERNS:
         return
     sk.templates[signs] = _FAILED
     if e.lines or not e.templated:
@@ -227,8 +258,9 @@ def learn(
         return
     if len(nums) != len(values):
         return
-    for x, v, (_, _, ref, of) in zip(nums, values, sk.numbers, strict=True):
-        if type(x) is not Num or not _same(x.value, v) or (x.ref, x.of) != (ref, of):
+    for x, v, (src, _, ref, of) in zip(nums, values, sk.numbers, strict=True):
+        kind = Const if src == "const" else Num
+        if type(x) is not kind or not _same(x.value, v) or (x.ref, x.of) != (ref, of):
             return
     if not _same(e.value, values[-1]):
         return
@@ -244,6 +276,16 @@ def learn(
     made = _Templates._make(exprs, nums, fmt)
     if made is not None and nums:
         sk.templates[signs] = made
+
+
+def _pattern(values: list[float]) -> tuple | None:
+    """What of the numbers a template depends on (Expr._key): each one's sign, and whether it
+    is a whole number from 0 to 9 (an exponent written as a superscript: _small_power). None
+    when one is not finite: such a step is always explained the general way (which says what
+    an infinite exponent does to its rendering)."""
+    if not all(map(math.isfinite, values)):
+        return None
+    return tuple([(v < 0, v if v == int(v) and 0 <= v < 10 else None) for v in values])
 
 
 def _same(a: float | None, b: float | None) -> bool:
