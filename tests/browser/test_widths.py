@@ -77,3 +77,24 @@ def test_nothing_runs_off_the_screen(make_page, base_url, width, height, mobile,
     rows = {round(c["top"]) for c in facts["controls"]}
     if width >= 1280 or projector:
         assert len(rows) == 1, f"the toolbar takes {len(rows)} rows at {width} px"
+
+
+@pytest.mark.parametrize("width, height", [(1100, 800), (1024, 768)])
+def test_labs_tables_fit_beside_their_charts(make_page, base_url, width, height):
+    """Beside its chart from 1001 px, a lab's table keeps the width its numbers need and the
+    chart gives way: the page does not scroll sideways once every lab has run."""
+    page = make_page(width, height)
+    page.goto(f"{base_url}/labs")
+    page.wait_for_function(
+        "() => { const labs = document.querySelectorAll('section.lab');"
+        " return labs.length > 0 && [...labs].every((s) => s.classList.contains('ran')); }"
+    )
+    out = page.evaluate(FACTS.replace("document.querySelector('.brand h1')", "document.body"))
+    assert out["out"] == [], out["out"]
+    assert out["scrollWidth"] <= out["W"]
+    side_by_side = page.evaluate(
+        "() => [...document.querySelectorAll('.lab-out > table')].filter((t) => {"
+        " const c = t.parentElement.querySelector(':scope > .chart');"
+        " return c && c.getBoundingClientRect().right <= t.getBoundingClientRect().left; }).length"
+    )
+    assert side_by_side >= 2, "the tables went under their charts"
