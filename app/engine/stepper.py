@@ -499,8 +499,45 @@ def _backward_kernels(state: State) -> dict:
             for pos in range(k):
                 a, y = int(slot[ins[pos]]), int(slot[ins[k + pos]])
                 kernels[i, pos] = _loss_edge(ins[pos], row, a, y, grad)
+        elif nd.op == "wsum" and state._wsum_gather(i) is not None:
+            k = nd.attrs["fan_in"]
+            for pos in range(2 * k + 1):
+                if graph.requires_grad[ins[pos]]:
+                    kernels[i, pos] = _wsum_edge(state, i, row, pos, k)
     graph.memo["backward kernels"] = kernels
     return kernels
+
+
+def _wsum_edge(state: State, i: int, row: int, pos: int, k: int):
+    """One edge of z = Σ wᵢ·aᵢ + b as contribution and _accumulate do it: δ times the local
+    derivative (wᵢ broadcast, aᵢ, or ones), added to the input's row or, for a parameter, its
+    mean to ∂L/∂θ. For a weighted sum laid out as _wsum_gather finds it (inputs in rows,
+    weights and bias parameters)."""
+    ins = state.graph.nodes[i].inputs
+    j = ins[pos]
+    if pos < k:  # ∂z/∂aᵢ = wᵢ: into aᵢ's row
+        w, dst = ins[k + pos], int(state.slot[j])
+
+        def run(s: State) -> None:
+            up = s.G[row]
+            s.G[dst] += up * np.broadcast_to(s.P[w], up.shape)
+            s.received[j] += 1
+
+    elif pos < 2 * k:  # ∂z/∂wᵢ = aᵢ: its mean into ∂L/∂wᵢ
+        src = int(state.slot[ins[pos - k]])
+
+        def run(s: State) -> None:
+            s.pgrad[j] += mean(s.G[row] * s.V[src])
+            s.received[j] += 1
+
+    else:  # ∂z/∂b = 1
+
+        def run(s: State) -> None:
+            up = s.G[row]
+            s.pgrad[j] += mean(up * np.ones_like(up))
+            s.received[j] += 1
+
+    return run
 
 
 def _act_edge(j: int, row: int, src: int, grad, slope: float):
