@@ -1,5 +1,7 @@
 // Positions for every drawn thing, from the graph's layer/row hints and the drawing area's size.
 
+import { nodeById } from "./graph-index.js";
+
 const CHAR = 0.7; // advance of a bold digit, in ems (DejaVu Sans Bold is the widest we meet)
 
 /**
@@ -95,8 +97,7 @@ function readOf(graph) {
   if (r) return r;
   const feeds = new Map();
   for (const e of graph.edges) feeds.set(e.source, (feeds.get(e.source) || 0) + 1);
-  const byNode = new Map();
-  for (const n of graph.nodes) byNode.set(n.id, n);
+  const byNode = nodeById(graph);
   const tensorOf = new Map(); // column → the weight tensor whose edges arrive there
   for (const p of graph.parameters) if (p.edge && byNode.has(p.node)) tensorOf.set(byNode.get(p.node).layer, p.tensor);
   const arcLayers = new Set();
@@ -250,6 +251,18 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
   const at = new Map();
   const dense = new Set();
   const tags = new Map(); // a dense layer's tag → its box and whether it clears every box around it
+  const many = graph.parameters.length > PLACED_MAX;
+  if (many) {
+    // every layer's labels on demand, each at its edge's middle: nothing to place (and no record
+    // made per weight: the 10 × 64 network has 40,960)
+    for (const p of graph.parameters) {
+      const geo = p.edge && edges.get(p.edge);
+      if (!geo) continue;
+      dense.add(p.tensor);
+      at.set(p.id, geo.mid);
+    }
+    return { at, dense, tags, slots: new Map() };
+  }
   const byTensor = new Map();
   for (const p of graph.parameters) {
     const geo = p.edge && edges.get(p.edge);
@@ -257,7 +270,6 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
     if (!byTensor.has(p.tensor)) byTensor.set(p.tensor, []);
     byTensor.get(p.tensor).push({ p, geo });
   }
-  const many = graph.parameters.length > PLACED_MAX;
   const obstacles = [];
   for (const b of boxes.values()) {
     const r = rect(b, 2);

@@ -1,6 +1,7 @@
 // The graph drawing: `draw` builds the structure once per graph or size; `restyle` shows a step.
 
 import { formatNumber, formatSigned } from "./format.js";
+import { nodeById, paramByEdge as paramsByEdge } from "./graph-index.js";
 import { createLargeGraph, isLarge } from "./large/large-graph.js";
 import { describeNode, describeParam, drawNode, drawWeightLabel, GRAD, gradText, partsText, setText } from "./render-shapes.js";
 import { el, text } from "./svg.js";
@@ -43,10 +44,8 @@ export function createRenderer(svg) {
     svg.setAttribute("width", layout.width);
     svg.setAttribute("height", layout.height);
     // by plain loops: no [key, value] pair made per entry (43,009 nodes in the 10 × 64 network)
-    const byId = new Map();
-    for (const n of graph.nodes) byId.set(n.id, n);
-    const paramByEdge = new Map();
-    for (const p of graph.parameters) if (p.edge) paramByEdge.set(p.edge, p);
+    const byId = nodeById(graph); // shared with the layout (graph-index.js)
+    const paramByEdge = paramsByEdge(graph);
     let ref = 1;
     for (const p of graph.parameters) if (p.edge && p.value !== null) ref = Math.max(ref, Math.abs(p.value));
     // built off-document and attached once: one style and layout pass for the whole drawing
@@ -63,7 +62,8 @@ export function createRenderer(svg) {
 
     // many edges: one group per target node, so a restyled edge makes its container recompute
     // its bounds over a few dozen siblings, not over every edge of the graph
-    const grouped = layout.edges.size > GROUPED_EDGES;
+    // (a large graph's edges are painted on a canvas: no element, no group)
+    const grouped = !large && layout.edges.size > GROUPED_EDGES;
     const edgeTarget = grouped ? new Map(graph.edges.map((e) => [e.id, e.target])) : null;
     const groups = new Map();
     const parentOf = (id) => {
