@@ -34,6 +34,7 @@ export function notation(layers) {
 }
 
 const label = (text) => ({ text, latex: null, mathml: null });
+const LEAF = Object.freeze([]); // the inputs of every node that has none (40,960 weights of the 10 × 64 network): one array
 const node = (id, kind, role, op, activation, loss, lab, layer, row, inputs, grad) => ({ id, kind, role, op, activation, loss, label: lab, layer, row, inputs, requires_grad: grad });
 
 /** Whether an answer is in the block form (else it is the usual or the column form). */
@@ -67,7 +68,7 @@ export function fromBlocks(answer) {
   const none = () => false;
   const every = () => true;
   let prev = [];
-  for (let i = 0; i < layers[0]; i++) prev.push(add(node(`x${i}`, "input", "x", null, null, null, label(lab.input(i)), 0, i, [], false), none));
+  for (let i = 0; i < layers[0]; i++) prev.push(add(node(`x${i}`, "input", "x", null, null, null, label(lab.input(i)), 0, i, LEAF, false), none));
   let prevGrad = false; // the inputs need no gradient; every activation after them does
   let v = 0;
   for (let l = 1; l < layers.length; l++) {
@@ -90,12 +91,12 @@ export function fromBlocks(answer) {
         const id = `W${l}_${j}_${k}`;
         const name = label(lab.weight(l, j, k));
         ins[k] = prev[k];
-        ins[n + k] = add(node(id, "param", "W", null, null, null, name, l, j, [], true), none);
+        ins[n + k] = add(node(id, "param", "W", null, null, null, name, l, j, LEAF, true), none);
         parameters.push({ id, tensor: tw, index: [j, k], label: name, value: values[v++], frozen: fw, edge: (eids[k] = `${prev[k]}__${z}`), node: z });
       }
       const b = `b${l}_${j}`;
       const bname = label(lab.unit("b", l, j));
-      ins[2 * n] = add(node(b, "param", "b", null, null, null, bname, l, j, [], true), none);
+      ins[2 * n] = add(node(b, "param", "b", null, null, null, bname, l, j, LEAF, true), none);
       parameters.push({ id: b, tensor: tb, index: [j], label: bname, value: values[v++], frozen: fb, edge: null, node: z });
       zs.push(add(node(z, "op", "z", "wsum", null, null, label(lab.unit("z", l, j)), l, j, ins, true), fromPrev, eids));
       if (!coupled[l - 1]) acts.push(add(node(`a${l}_${j}`, "op", "a", "act", act, null, label(lab.unit("a", l, j)), l, j, [z], true), every));
@@ -106,7 +107,7 @@ export function fromBlocks(answer) {
   }
   const out = layers.length;
   const ys = [];
-  for (let j = 0; j < layers[out - 1]; j++) ys.push(add(node(`y${j}`, "target", "y", null, null, null, label(lab.target(j)), out, j, [], false), none));
+  for (let j = 0; j < layers[out - 1]; j++) ys.push(add(node(`y${j}`, "target", "y", null, null, null, label(lab.target(j)), out, j, LEAF, false), none));
   const np = prev.length;
   add(node("L", "op", "loss", "loss", null, loss, label("L"), out, 0, [...prev, ...ys], true), (k) => k < np);
   return { nodes, edges, parameters, plan: answer.plan, batch: answer.batch };

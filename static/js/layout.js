@@ -95,14 +95,31 @@ const reads = new WeakMap(); // graph → what its layouts read of it, whatever 
 function readOf(graph) {
   let r = reads.get(graph);
   if (r) return r;
+  const cols = groupByColumn(graph);
+  // how many nodes each neuron's z and a feed (all a layout asks): counted for those alone, not
+  // for every source (the 10 × 64 network's weights are 40,960 sources of one edge each)
   const feeds = new Map();
-  for (const e of graph.edges) feeds.set(e.source, (feeds.get(e.source) || 0) + 1);
+  for (const c of cols) {
+    for (const pair of c.neurons.values()) {
+      if (pair.z) feeds.set(pair.z.id, 0);
+      if (pair.a) feeds.set(pair.a.id, 0);
+    }
+  }
+  for (const e of graph.edges) {
+    const k = feeds.get(e.source);
+    if (k !== undefined) feeds.set(e.source, k + 1);
+  }
   const byNode = nodeById(graph);
   const tensorOf = new Map(); // column → the weight tensor whose edges arrive there
-  for (const p of graph.parameters) if (p.edge && byNode.has(p.node)) tensorOf.set(byNode.get(p.node).layer, p.tensor);
+  let last = null; // a neuron's weights come one after another: its column is looked up once
+  for (const p of graph.parameters) {
+    if (!p.edge || (last !== null && p.node === last.node && p.tensor === last.tensor)) continue;
+    if (byNode.has(p.node)) tensorOf.set(byNode.get(p.node).layer, p.tensor);
+    last = p;
+  }
   const arcLayers = new Set();
   for (const n of graph.nodes) if (n.role === "a" && n.inputs.length > 1) arcLayers.add(n.layer);
-  r = { cols: groupByColumn(graph), feeds, byNode, tensorOf, arcLayers };
+  r = { cols, feeds, byNode, tensorOf, arcLayers };
   reads.set(graph, r);
   return r;
 }
