@@ -272,12 +272,8 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
   if (many) {
     // every layer's labels on demand, each at its edge's middle: nothing to place (and no record
     // made per weight: the 10 × 64 network has 40,960)
-    for (const p of graph.parameters) {
-      const geo = p.edge && edges.get(p.edge);
-      if (!geo) continue;
-      dense.add(p.tensor);
-      at.set(p.id, geo.mid);
-    }
+    // (each label's place is its edge's middle, which the renderer reads from the edge itself)
+    for (const p of graph.parameters) if (p.edge && edges.has(p.edge)) dense.add(p.tensor);
     return { at, dense, tags, slots: new Map() };
   }
   const byTensor = new Map();
@@ -549,9 +545,31 @@ class Geo {
   }
 }
 
+/** A data edge's curve: its ends (`bez`) and middle made from its numbers when first read (a large
+ *  graph's 40,960 weight edges are painted from their numbers; few ever need the rest). */
+class Curve extends Geo {
+  constructor(pts, kind) {
+    super(pts, null, kind);
+  }
+
+  get bez() {
+    const n = this.pts;
+    return (this._bez ??= [n[0], n[1], n[6], n[7]]);
+  }
+
+  get mid() {
+    const n = this.pts;
+    return (this._mid ??= bezierMid(n[0], n[1], n[6], n[7]));
+  }
+
+  set mid(v) {
+    this._mid = v;
+  }
+}
+
 function curve(x1, y1, x2, y2, kind) {
   const dx = (x2 - x1) / 2;
-  return new Geo([x1, y1, x1 + dx, y1, x2 - dx, y2, x2, y2], bezierMid(x1, y1, x2, y2), kind, [x1, y1, x2, y2]);
+  return new Curve([x1, y1, x1 + dx, y1, x2 - dx, y2, x2, y2], kind);
 }
 
 function bezierMid(x1, y1, x2, y2) {
