@@ -10,13 +10,39 @@ function of(graph) {
   return x;
 }
 
-/** Node id → node. */
+/**
+ * Node id → node, read as a Map is (`get`, `has`). A network's weights (40,960 of the 10 × 64
+ * network's 43,009 nodes) are drawn as edges and looked up by no one on the way to the first
+ * picture: they go in a map of their own, made when one is first asked for.
+ */
+class NodeIndex {
+  constructor(nodes) {
+    this.nodes = nodes;
+    this.main = new Map();
+    this.weights = null;
+    for (const n of nodes) if (n.role !== "W") this.main.set(n.id, n);
+  }
+
+  rest() {
+    if (!this.weights) {
+      this.weights = new Map();
+      for (const n of this.nodes) if (n.role === "W") this.weights.set(n.id, n);
+    }
+    return this.weights;
+  }
+
+  get(id) {
+    return this.main.get(id) ?? this.rest().get(id);
+  }
+
+  has(id) {
+    return this.main.has(id) || this.rest().has(id);
+  }
+}
+
 export function nodeById(graph) {
   const x = of(graph);
-  if (!x.nodes) {
-    x.nodes = new Map();
-    for (const n of graph.nodes) x.nodes.set(n.id, n);
-  }
+  if (!x.nodes) x.nodes = new NodeIndex(graph.nodes);
   return x.nodes;
 }
 
