@@ -73,7 +73,8 @@ export function createRenderer(svg) {
       return groups.get(target);
     };
     const edges = new Map();
-    for (const [id, geo] of layout.edges) {
+    // (forEach: no [id, geo] pair made per edge, 42,000 of them in the 10 × 64 network)
+    layout.edges.forEach((geo, id) => {
       const param = paramByEdge.get(id);
       // a weight's edge is drawn with the weight's value as given; restyle changes what differs
       const sign = param && param.value !== null ? (param.value < 0 ? "neg" : "pos") : "";
@@ -87,7 +88,7 @@ export function createRenderer(svg) {
         path = el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, parentOf(id));
       }
       edges.set(id, { path, geo, param, sign, width });
-    }
+    });
 
     // a large graph's nodes go in runs, and runs far from the view are not rendered (large/)
     const chunked = (parent) => (large ? large.chunked(parent) : () => parent);
