@@ -1,0 +1,77 @@
+"""The page at the widths a class meets: a 1280 × 800 laptop, a 1024 × 768 projector before M is
+pressed, a tablet held upright, a small phone. Nothing runs off the screen (the page never
+scrolls sideways), no toolbar button lies over the title or past the edge, and from 1280 px up
+the toolbar is one row, so the first screen keeps its height for the graph."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.pageview import open_lesson
+
+pytestmark = pytest.mark.browser
+
+# What sticks out of the page on the right (inside a box that scrolls or clips is fine), the
+# toolbar's controls as boxes, and the title's box.
+FACTS = """() => {
+  const W = document.documentElement.clientWidth;
+  const out = [];
+  for (const e of document.body.querySelectorAll('*')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.right <= W + 0.5) continue;
+    let clipped = false;
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      if (cs.overflowX !== 'visible' || cs.display === 'none') { clipped = true; break; }
+    }
+    if (!clipped) out.push(`${e.tagName.toLowerCase()}#${e.id}.${String(e.className.baseVal ?? e.className).split(' ')[0]} ends at ${Math.round(r.right)}`);
+  }
+  const box = (r) => ({left: r.left, right: r.right, top: r.top, bottom: r.bottom});
+  const controls = [...document.querySelectorAll('.toolbar > *')]
+    .filter((e) => e.getBoundingClientRect().width > 0)
+    .map((e) => ({name: e.id || e.textContent.trim().slice(0, 20), ...box(e.getBoundingClientRect())}));
+  return {
+    W, scrollWidth: document.documentElement.scrollWidth, innerWidth,
+    out: out.slice(0, 8), controls,
+    title: box(document.querySelector('.brand h1').getBoundingClientRect()),
+  };
+}"""
+
+
+def _meets(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] - 0.5 and b["left"] < a["right"] - 0.5 and (
+        a["top"] < b["bottom"] - 0.5 and b["top"] < a["bottom"] - 0.5
+    )
+
+
+@pytest.mark.parametrize(
+    "width, height, mobile, projector",
+    [
+        (1280, 800, False, False),
+        (1024, 768, False, False),
+        (1024, 768, False, True),
+        (768, 1024, True, False),
+        (640, 900, False, False),
+        (360, 740, True, False),
+    ],
+)
+def test_nothing_runs_off_the_screen(make_page, base_url, width, height, mobile, projector):
+    kw = {"is_mobile": True, "has_touch": True} if mobile else {}
+    page = make_page(width, height, **kw)
+    open_lesson(page, base_url, "#preset=tutorial")
+    page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
+    if projector:
+        page.keyboard.press("m")
+        page.wait_for_function("() => document.documentElement.classList.contains('projector')")
+    facts = page.evaluate(FACTS)
+    assert facts["out"] == [], facts["out"]
+    # a phone's browser widens its layout to what overflows, so innerWidth shows it too
+    assert facts["scrollWidth"] <= facts["W"] and facts["innerWidth"] == width
+    for c in facts["controls"]:
+        assert c["left"] >= 0 and c["right"] <= facts["W"] + 0.5, c
+        assert not _meets(c, facts["title"]), f"{c['name']} lies over the title"
+    for a, b in zip(facts["controls"], facts["controls"][1:]):
+        assert not _meets(a, b), f"{a['name']} and {b['name']} overlap"
+    rows = {round(c["top"]) for c in facts["controls"]}
+    if width >= 1280 or projector:
+        assert len(rows) == 1, f"the toolbar takes {len(rows)} rows at {width} px"
