@@ -1,7 +1,7 @@
 // The graph drawing: `draw` builds the structure once per graph or size; `restyle` shows a step.
 
 import { formatNumber, formatSigned } from "./format.js";
-import { nodeById, paramByEdge as paramsByEdge } from "./graph-index.js";
+import { nodeById, paramByEdge as paramsByEdge, paramById as paramsById } from "./graph-index.js";
 import { createLargeGraph, isLarge } from "./large/large-graph.js";
 import { describeNode, describeParam, drawNode, drawWeightLabel, GRAD, gradText, partsText, setText } from "./render-shapes.js";
 import { el, text } from "./svg.js";
@@ -55,7 +55,9 @@ export function createRenderer(svg) {
     const gNodes = el("g", { class: "nodes" }, root);
     const gLabels = el("g", { class: "edge-labels" }, root);
     // a large graph's marked edges and its pulses are painted on a canvas over the part in view
-    const params = new Map();
+    // a large graph's dense-layer weights get their view when first asked for (their label is
+    // drawn on demand): not 40,960 of them up front for the 10 × 64 network
+    const params = new Views((id) => (large ? weightView(id) : undefined));
     large = isLarge(graph) ? createLargeGraph(svg, { params, paramByEdge, draw: drawLabel, keep: isMarked }) : null;
     const gPulses = large ? null : el("g", { class: "pulses", "aria-hidden": "true" }, root);
     const gChips = el("g", { class: "chips" }, root);
@@ -108,14 +110,21 @@ export function createRenderer(svg) {
     }
 
     // a network with many weights draws a dense layer's labels only when they are shown
+    const viewOf = (p, e, dense) => {
+      const at = layout.labels.get(p.id) || e.geo.mid;
+      return { p, at, dense, tag: dense && !large, edge: e, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
+    };
+    function weightView(id) {
+      const p = paramsById(graph).get(id);
+      const e = p && p.edge && edges.get(p.edge);
+      return e && layout.denseLayers.has(p.tensor) ? viewOf(p, e, true) : undefined;
+    }
     for (const p of graph.parameters) {
       if (p.edge && edges.has(p.edge)) {
         const dense = layout.denseLayers.has(p.tensor);
-        const e = edges.get(p.edge);
-        const at = layout.labels.get(p.id) || e.geo.mid;
-        const tag = dense && !large;
-        const v = { p, at, dense, tag, edge: e, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
-        if (!(large && dense)) Object.assign(v, drawWeightLabel(gLabels, p, at, m, dense, options, tag));
+        if (large && dense) continue; // made when asked for (weightView)
+        const v = viewOf(p, edges.get(p.edge), dense);
+        Object.assign(v, drawWeightLabel(gLabels, p, v.at, m, dense, options, v.tag));
         params.set(p.id, v);
       } else if (nodes.has(p.id)) {
         params.set(p.id, { ...nodes.get(p.id), kind: layout.boxes.get(p.id).shape === "bias" ? "bias" : "var" });
@@ -180,14 +189,31 @@ export function createRenderer(svg) {
       v.g.setAttribute("aria-label", askValue || askGrad ? describeAsked(n.label.text, askValue) : describeNode(n, ns, precision));
     }
     for (const ps of list.parameters) {
-      const v = params.get(ps.id);
+      const v = params.peek(ps.id);
       if (v) styleParam(v, ps, precision);
+      else if (large) styleWeightEdge(ps, precision); // a dense-layer weight with no view yet: its edge
     }
     mark(active);
     large?.flush();
     for (const [edgeId, chip] of parts.chips) {
       chip.g.classList.toggle("is-shown", step.fine_cursor > chip.index && !mask?.chips.has(chip.index));
       chip.g.classList.toggle("active", active.edges.has(edgeId));
+    }
+  }
+
+  /** styleParam for a large graph's weight with no view yet: its edge on the canvas, as the view would. */
+  function styleWeightEdge(ps) {
+    const p = paramsById(parts.graph).get(ps.id);
+    const e = p && p.edge && parts.edges.get(p.edge);
+    if (!e || !parts.layout.denseLayers.has(p.tensor)) return;
+    const askValue = Boolean(mask && mask.values.has(ps.id));
+    const shown = askValue && ps.old !== null ? ps.old : ps.value;
+    const sign = shown === null ? "" : shown < 0 ? "neg" : "pos";
+    const width = weightWidth(shown, parts.ref, parts.m);
+    if (e.sign !== sign || e.width !== width) {
+      e.sign = sign;
+      e.width = width;
+      large.touch(e);
     }
   }
 
@@ -322,6 +348,33 @@ export function createRenderer(svg) {
 }
 
 const ASK = "?";
+
+/** Id → a parameter's view, read as a Map is (`get`, `set`); `get` makes one `make(id)` gives when
+ *  there is none yet, `peek` does not. */
+class Views {
+  constructor(make) {
+    this.map = new Map();
+    this.make = make;
+  }
+
+  set(id, v) {
+    this.map.set(id, v);
+    return this;
+  }
+
+  peek(id) {
+    return this.map.get(id);
+  }
+
+  get(id) {
+    let v = this.map.get(id);
+    if (v === undefined) {
+      v = this.make(id);
+      if (v !== undefined) this.map.set(id, v);
+    }
+    return v;
+  }
+}
 const NOT_ASKED = Object.freeze([false, false]);
 
 /** The step's entries for the drawn nodes (`nodes`: id → view), in the order they were drawn. */
