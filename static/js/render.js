@@ -188,10 +188,11 @@ export function createRenderer(svg) {
       v.g.classList.toggle("has-grad", ns.grad !== null);
       v.g.setAttribute("aria-label", askValue || askGrad ? describeAsked(n.label.text, askValue) : describeNode(n, ns, precision));
     }
+    const byParam = large ? paramsById(parts.graph) : null;
     for (const ps of list.parameters) {
       const v = params.peek(ps.id);
       if (v) styleParam(v, ps, precision);
-      else if (large) styleWeightEdge(ps, precision); // a dense-layer weight with no view yet: its edge
+      else if (large) styleWeightEdge(byParam.get(ps.id), ps); // a dense-layer weight with no view yet: its edge
     }
     mark(active);
     large?.flush();
@@ -202,8 +203,7 @@ export function createRenderer(svg) {
   }
 
   /** styleParam for a large graph's weight with no view yet: its edge on the canvas, as the view would. */
-  function styleWeightEdge(ps) {
-    const p = paramsById(parts.graph).get(ps.id);
+  function styleWeightEdge(p, ps) {
     const e = p && p.edge && parts.edges.get(p.edge);
     if (!e || !parts.layout.denseLayers.has(p.tensor)) return;
     const askValue = Boolean(mask && mask.values.has(ps.id));
