@@ -39,8 +39,10 @@ FACTS = """() => {
 
 
 def _meets(a: dict, b: dict) -> bool:
-    return a["left"] < b["right"] - 0.5 and b["left"] < a["right"] - 0.5 and (
-        a["top"] < b["bottom"] - 0.5 and b["top"] < a["bottom"] - 0.5
+    return (
+        a["left"] < b["right"] - 0.5
+        and b["left"] < a["right"] - 0.5
+        and (a["top"] < b["bottom"] - 0.5 and b["top"] < a["bottom"] - 0.5)
     )
 
 
@@ -70,8 +72,29 @@ def test_nothing_runs_off_the_screen(make_page, base_url, width, height, mobile,
     for c in facts["controls"]:
         assert c["left"] >= 0 and c["right"] <= facts["W"] + 0.5, c
         assert not _meets(c, facts["title"]), f"{c['name']} lies over the title"
-    for a, b in zip(facts["controls"], facts["controls"][1:]):
+    for a, b in zip(facts["controls"], facts["controls"][1:], strict=False):
         assert not _meets(a, b), f"{a['name']} and {b['name']} overlap"
     rows = {round(c["top"]) for c in facts["controls"]}
     if width >= 1280 or projector:
         assert len(rows) == 1, f"the toolbar takes {len(rows)} rows at {width} px"
+
+
+@pytest.mark.parametrize("width, height", [(1100, 800), (1024, 768)])
+def test_labs_tables_fit_beside_their_charts(make_page, base_url, width, height):
+    """Beside its chart from 1001 px, a lab's table keeps the width its numbers need and the
+    chart gives way: the page does not scroll sideways once every lab has run."""
+    page = make_page(width, height)
+    page.goto(f"{base_url}/labs")
+    page.wait_for_function(
+        "() => { const labs = document.querySelectorAll('section.lab');"
+        " return labs.length > 0 && [...labs].every((s) => s.classList.contains('ran')); }"
+    )
+    out = page.evaluate(FACTS.replace("document.querySelector('.brand h1')", "document.body"))
+    assert out["out"] == [], out["out"]
+    assert out["scrollWidth"] <= out["W"]
+    side_by_side = page.evaluate(
+        "() => [...document.querySelectorAll('.lab-out > table')].filter((t) => {"
+        " const c = t.parentElement.querySelector(':scope > .chart');"
+        " return c && c.getBoundingClientRect().right <= t.getBoundingClientRect().left; }).length"
+    )
+    assert side_by_side >= 2, "the tables went under their charts"

@@ -1,0 +1,191 @@
+"""Where the first paint's time goes, in CPU time (a thread's own time, which other processes on a
+shared machine do not stretch), from a Chromium trace of each load; and, given two addresses, the
+two pages compared load by load.
+
+The wall-clock figure of bench/firstpaint_bench.py moves by ±30 ms between runs on this 2-core
+machine when other work runs on it: a change worth 5 ms cannot be seen there without hundreds of
+loads. The work a load does moves far less: each fresh context's renderer is traced up to its
+first contentful paint, and the CPU time of the pieces a change to the page can move is summed:
+
+- `script compile (background)`: the bundle's streaming parse and compile, off the main thread
+  (V8's `v8.parseOnBackground`; the bundle runs once it is done);
+- `main thread`: everything the renderer's main thread did up to that paint (its top-level tasks);
+  within it `scripts run` (the page's scripts, theme.js and the bundle, each from its first to
+  its last statement, everything they call included), `lazy compile` (functions compiled at their
+  first call, V8.CompileCode),
+  `style` and `layout` (UpdateLayoutTree, Layout, forced by a script or not) and `paint`;
+- `raster`: the first frame's tiles painted into pixels on the raster thread;
+- and, in wall time, navigation → the page's mark `backstep:first-graph` → first contentful paint.
+
+Tracing itself slows a load (the wall-clock figures here are larger than the benchmark's).
+
+Run: python bench/firstpaint_trace.py [--runs 9] [URL [URL]]   (no URL: a server of this tree)"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from bench.browser_bench import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from bench.firstpaint_bench import FCP, MARK, OBSERVE, listen, wait_for_entries  # noqa: E402
+from bench.server import serve  # noqa: E402
+
+CATEGORIES = [
+    "devtools.timeline",
+    "v8",
+    "disabled-by-default-v8.compile",
+    "blink",
+    "toplevel",
+    "cc",
+]
+TASKS = {"ThreadControllerImpl::RunTask", "RunTask"}
+ROWS = [
+    "script compile (background)",
+    "main thread",
+    "  scripts run",
+    "    lazy compile",
+    "  style",
+    "  layout",
+    "  paint",
+    "raster",
+    "wall: navigation → mark",
+    "wall: mark → first contentful paint",
+]
+
+
+def _own(e: dict) -> float:
+    """An event's thread time in ms (its wall time when the trace has none)."""
+    return e.get("tdur", e.get("dur", 0)) / 1000
+
+
+def _outermost(events: list[dict]) -> list[dict]:
+    """The events not inside another of the list (a nested run loop's tasks counted once)."""
+    out, end = [], -1
+    for e in sorted(events, key=lambda e: (e["ts"], -e.get("dur", 0))):
+        if e["ts"] >= end:
+            out.append(e)
+            end = e["ts"] + e.get("dur", 0)
+    return out
+
+
+def figures(events: list[dict], mark: float, fcp: float) -> Counter:
+    """The CPU time of each piece of ROWS, up to the first contentful paint, from one trace."""
+    paint = [e for e in events if e.get("name") == "firstContentfulPaint"]
+    if not paint:
+        raise RuntimeError("the trace has no first contentful paint")
+    pid, until = paint[-1]["pid"], paint[-1]["ts"]
+    threads = {
+        (e["pid"], e["tid"]): e["args"]["name"]
+        for e in events
+        if e.get("ph") == "M" and e.get("name") == "thread_name"
+    }
+    mine = [e for e in events if e.get("ph") == "X" and e["pid"] == pid and e["ts"] <= until]
+    main = [e for e in mine if threads.get((e["pid"], e["tid"])) == "CrRendererMain"]
+    c = Counter()
+    c["script compile (background)"] = sum(
+        _own(e)
+        for e in mine
+        if e["name"] == "v8.parseOnBackground"
+        and threads.get((e["pid"], e["tid"])) != "CrRendererMain"
+    )
+    c["main thread"] = sum(_own(e) for e in _outermost([e for e in main if e["name"] in TASKS]))
+    runs = _outermost([e for e in main if e["name"] == "HTMLParserScriptRunner ExecuteScript"])
+    c["  scripts run"] = sum(_own(e) for e in runs)
+    spans = [(e["ts"], e["ts"] + e.get("dur", 0)) for e in runs]
+    c["    lazy compile"] = sum(
+        _own(e)
+        for e in main
+        if e["name"] == "V8.CompileCode" and any(a <= e["ts"] < b for a, b in spans)
+    )
+    c["  style"] = sum(
+        _own(e) for e in _outermost([e for e in main if e["name"] == "UpdateLayoutTree"])
+    )
+    c["  layout"] = sum(_own(e) for e in _outermost([e for e in main if e["name"] == "Layout"]))
+    c["  paint"] = sum(_own(e) for e in _outermost([e for e in main if e["name"] == "Paint"]))
+    c["raster"] = sum(_own(e) for e in mine if e["name"] == "RasterTask")
+    c["wall: navigation → mark"] = mark
+    c["wall: mark → first contentful paint"] = fcp - mark
+    return c
+
+
+def trace_load(browser, url: str) -> Counter:
+    """One load in a fresh context, traced; its figures."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    path = tempfile.mktemp(suffix=".json", prefix="firstpaint-trace-")
+    try:
+        context.add_init_script(OBSERVE)
+        page = context.new_page()
+        seen = listen(page)
+        browser.start_tracing(page=page, path=path, categories=CATEGORIES)
+        page.goto(url, wait_until="commit")
+        wait_for_entries(page, seen, {"first-contentful-paint", "backstep:first-graph"})
+        mark, fcp = page.evaluate(f"[{MARK}, {FCP}]")
+        browser.stop_tracing()
+        with open(path, encoding="utf-8") as f:
+            trace = json.load(f)
+        events = trace["traceEvents"] if isinstance(trace, dict) else trace
+        return figures(events, float(mark), float(fcp))
+    finally:
+        context.close()
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "urls", nargs="*", help="one page, or two to compare (default: a server of this tree)"
+    )
+    ap.add_argument("--runs", type=int, default=9)
+    args = ap.parse_args()
+    if len(args.urls) > 2:
+        ap.error("one or two addresses")
+    with serve(1) if not args.urls else _nothing() as port, sync_playwright() as p:
+        urls = args.urls or [f"http://127.0.0.1:{port}/"]
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for url in urls:
+                trace_load(browser, url)  # warm-up: the server, the browser process
+            loads: list[list[Counter]] = [[] for _ in urls]  # by address, in order
+            order = list(enumerate(urls))
+            for run in range(args.runs):  # alternated: each pair of loads shares a moment's load
+                for i, url in order if run % 2 else order[::-1]:
+                    loads[i].append(trace_load(browser, url))
+        finally:
+            browser.close()
+    names = [chr(ord("A") + i) for i in range(len(urls))]
+    for name, url in zip(names, urls, strict=True):
+        print(f"firstpaint-trace  {name} = {url}")
+    head = "".join(f"{name:>16}" for name in names)
+    diff = "   B − A (median of pairs)" if len(urls) == 2 else ""
+    print(f"firstpaint-trace  {'ms, median of ' + str(args.runs) + ' loads':38}{head}{diff}")
+    for row in ROWS:
+        cells = "".join(f"{statistics.median(c[row] for c in runs):16.1f}" for runs in loads)
+        if len(urls) == 2:
+            pairs = [b[row] - a[row] for a, b in zip(*loads, strict=True)]
+            cells += f"{statistics.median(pairs):+16.1f}"
+        print(f"firstpaint-trace  {row:38}{cells}")
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+if __name__ == "__main__":
+    main()
