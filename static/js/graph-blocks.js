@@ -34,6 +34,7 @@ export function notation(layers) {
 }
 
 const label = (text) => ({ text, latex: null, mathml: null });
+const LEAF = Object.freeze([]); // the inputs of every node that has none (40,960 weights of the 10 × 64 network): one array
 const node = (id, kind, role, op, activation, loss, lab, layer, row, inputs, grad) => ({ id, kind, role, op, activation, loss, label: lab, layer, row, inputs, requires_grad: grad });
 
 /** Whether an answer is in the block form (else it is the usual or the column form). */
@@ -52,17 +53,22 @@ export function fromBlocks(answer) {
   const nodes = [];
   const edges = [];
   const parameters = [];
-  // a node with its edges in: `grads[k]` whether input k requires a gradient (its edge does)
-  const add = (n, grads) => {
+  // a node with its edges in: `grads[k]` whether input k requires a gradient (its edge does);
+  // `named[k]`: input k's edge id, where it was made already
+  const add = (n, grads, named = null) => {
     nodes.push(n);
     const ins = n.inputs;
-    for (let k = 0; k < ins.length; k++) edges.push({ id: `${ins[k]}__${n.id}`, source: ins[k], target: n.id, position: k, requires_grad: grads(k) });
-    return n.id;
+    const to = n.id;
+    for (let k = 0; k < ins.length; k++) {
+      const id = named !== null && k < named.length ? named[k] : `${ins[k]}__${to}`;
+      edges.push({ id, source: ins[k], target: to, position: k, requires_grad: grads(k) });
+    }
+    return to;
   };
   const none = () => false;
   const every = () => true;
   let prev = [];
-  for (let i = 0; i < layers[0]; i++) prev.push(add(node(`x${i}`, "input", "x", null, null, null, label(lab.input(i)), 0, i, [], false), none));
+  for (let i = 0; i < layers[0]; i++) prev.push(add(node(`x${i}`, "input", "x", null, null, null, label(lab.input(i)), 0, i, LEAF, false), none));
   let prevGrad = false; // the inputs need no gradient; every activation after them does
   let v = 0;
   for (let l = 1; l < layers.length; l++) {
@@ -77,18 +83,22 @@ export function fromBlocks(answer) {
     const acts = [];
     for (let j = 0; j < layers[l]; j++) {
       const z = `z${l}_${j}`;
-      const ws = new Array(n);
+      // z's inputs: the layer before, then its weights, then its bias; the edges from the layer
+      // before are named once, for the weights (`edge`) and for the edges themselves
+      const ins = new Array(2 * n + 1);
+      const eids = new Array(n);
       for (let k = 0; k < n; k++) {
         const id = `W${l}_${j}_${k}`;
         const name = label(lab.weight(l, j, k));
-        ws[k] = add(node(id, "param", "W", null, null, null, name, l, j, [], true), none);
-        parameters.push({ id, tensor: tw, index: [j, k], label: name, value: values[v++], frozen: fw, edge: `${prev[k]}__${z}`, node: z });
+        ins[k] = prev[k];
+        ins[n + k] = add(node(id, "param", "W", null, null, null, name, l, j, LEAF, true), none);
+        parameters.push({ id, tensor: tw, index: [j, k], label: name, value: values[v++], frozen: fw, edge: (eids[k] = `${prev[k]}__${z}`), node: z });
       }
       const b = `b${l}_${j}`;
       const bname = label(lab.unit("b", l, j));
-      add(node(b, "param", "b", null, null, null, bname, l, j, [], true), none);
+      ins[2 * n] = add(node(b, "param", "b", null, null, null, bname, l, j, LEAF, true), none);
       parameters.push({ id: b, tensor: tb, index: [j], label: bname, value: values[v++], frozen: fb, edge: null, node: z });
-      zs.push(add(node(z, "op", "z", "wsum", null, null, label(lab.unit("z", l, j)), l, j, [...prev, ...ws, b], true), fromPrev));
+      zs.push(add(node(z, "op", "z", "wsum", null, null, label(lab.unit("z", l, j)), l, j, ins, true), fromPrev, eids));
       if (!coupled[l - 1]) acts.push(add(node(`a${l}_${j}`, "op", "a", "act", act, null, label(lab.unit("a", l, j)), l, j, [z], true), every));
     }
     if (coupled[l - 1]) for (let j = 0; j < layers[l]; j++) acts.push(add(node(`a${l}_${j}`, "op", "a", "act", act, null, label(lab.unit("a", l, j)), l, j, zs.slice(), true), every));
@@ -97,7 +107,7 @@ export function fromBlocks(answer) {
   }
   const out = layers.length;
   const ys = [];
-  for (let j = 0; j < layers[out - 1]; j++) ys.push(add(node(`y${j}`, "target", "y", null, null, null, label(lab.target(j)), out, j, [], false), none));
+  for (let j = 0; j < layers[out - 1]; j++) ys.push(add(node(`y${j}`, "target", "y", null, null, null, label(lab.target(j)), out, j, LEAF, false), none));
   const np = prev.length;
   add(node("L", "op", "loss", "loss", null, loss, label("L"), out, 0, [...prev, ...ys], true), (k) => k < np);
   return { nodes, edges, parameters, plan: answer.plan, batch: answer.batch };

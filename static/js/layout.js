@@ -1,5 +1,7 @@
 // Positions for every drawn thing, from the graph's layer/row hints and the drawing area's size.
 
+import { nodeById } from "./graph-index.js";
+
 const CHAR = 0.7; // advance of a bold digit, in ems (DejaVu Sans Bold is the widest we meet)
 
 /**
@@ -93,15 +95,31 @@ const reads = new WeakMap(); // graph → what its layouts read of it, whatever 
 function readOf(graph) {
   let r = reads.get(graph);
   if (r) return r;
+  const cols = groupByColumn(graph);
+  // how many nodes each neuron's z and a feed (all a layout asks): counted for those alone, not
+  // for every source (the 10 × 64 network's weights are 40,960 sources of one edge each)
   const feeds = new Map();
-  for (const e of graph.edges) feeds.set(e.source, (feeds.get(e.source) || 0) + 1);
-  const byNode = new Map();
-  for (const n of graph.nodes) byNode.set(n.id, n);
+  for (const c of cols) {
+    for (const pair of c.neurons.values()) {
+      if (pair.z) feeds.set(pair.z.id, 0);
+      if (pair.a) feeds.set(pair.a.id, 0);
+    }
+  }
+  for (const e of graph.edges) {
+    const k = feeds.get(e.source);
+    if (k !== undefined) feeds.set(e.source, k + 1);
+  }
+  const byNode = nodeById(graph);
   const tensorOf = new Map(); // column → the weight tensor whose edges arrive there
-  for (const p of graph.parameters) if (p.edge && byNode.has(p.node)) tensorOf.set(byNode.get(p.node).layer, p.tensor);
+  let last = null; // a neuron's weights come one after another: its column is looked up once
+  for (const p of graph.parameters) {
+    if (!p.edge || (last !== null && p.node === last.node && p.tensor === last.tensor)) continue;
+    if (byNode.has(p.node)) tensorOf.set(byNode.get(p.node).layer, p.tensor);
+    last = p;
+  }
   const arcLayers = new Set();
   for (const n of graph.nodes) if (n.role === "a" && n.inputs.length > 1) arcLayers.add(n.layer);
-  r = { cols: groupByColumn(graph), feeds, byNode, tensorOf, arcLayers };
+  r = { cols, feeds, byNode, tensorOf, arcLayers };
   reads.set(graph, r);
   return r;
 }
@@ -250,6 +268,14 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
   const at = new Map();
   const dense = new Set();
   const tags = new Map(); // a dense layer's tag → its box and whether it clears every box around it
+  const many = graph.parameters.length > PLACED_MAX;
+  if (many) {
+    // every layer's labels on demand, each at its edge's middle: nothing to place (and no record
+    // made per weight: the 10 × 64 network has 40,960)
+    // (each label's place is its edge's middle, which the renderer reads from the edge itself)
+    for (const p of graph.parameters) if (p.edge && edges.has(p.edge)) dense.add(p.tensor);
+    return { at, dense, tags, slots: new Map() };
+  }
   const byTensor = new Map();
   for (const p of graph.parameters) {
     const geo = p.edge && edges.get(p.edge);
@@ -257,7 +283,6 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
     if (!byTensor.has(p.tensor)) byTensor.set(p.tensor, []);
     byTensor.get(p.tensor).push({ p, geo });
   }
-  const many = graph.parameters.length > PLACED_MAX;
   const obstacles = [];
   for (const b of boxes.values()) {
     const r = rect(b, 2);
@@ -520,9 +545,31 @@ class Geo {
   }
 }
 
+/** A data edge's curve: its ends (`bez`) and middle made from its numbers when first read (a large
+ *  graph's 40,960 weight edges are painted from their numbers; few ever need the rest). */
+class Curve extends Geo {
+  constructor(pts, kind) {
+    super(pts, null, kind);
+  }
+
+  get bez() {
+    const n = this.pts;
+    return (this._bez ??= [n[0], n[1], n[6], n[7]]);
+  }
+
+  get mid() {
+    const n = this.pts;
+    return (this._mid ??= bezierMid(n[0], n[1], n[6], n[7]));
+  }
+
+  set mid(v) {
+    this._mid = v;
+  }
+}
+
 function curve(x1, y1, x2, y2, kind) {
   const dx = (x2 - x1) / 2;
-  return new Geo([x1, y1, x1 + dx, y1, x2 - dx, y2, x2, y2], bezierMid(x1, y1, x2, y2), kind, [x1, y1, x2, y2]);
+  return new Curve([x1, y1, x1 + dx, y1, x2 - dx, y2, x2, y2], kind);
 }
 
 function bezierMid(x1, y1, x2, y2) {

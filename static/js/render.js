@@ -1,6 +1,7 @@
 // The graph drawing: `draw` builds the structure once per graph or size; `restyle` shows a step.
 
 import { formatNumber, formatSigned } from "./format.js";
+import { nodeById, paramByEdge as paramsByEdge, paramById as paramsById } from "./graph-index.js";
 import { createLargeGraph, isLarge } from "./large/large-graph.js";
 import { describeNode, describeParam, drawNode, drawWeightLabel, GRAD, gradText, partsText, setText } from "./render-shapes.js";
 import { el, text } from "./svg.js";
@@ -43,10 +44,8 @@ export function createRenderer(svg) {
     svg.setAttribute("width", layout.width);
     svg.setAttribute("height", layout.height);
     // by plain loops: no [key, value] pair made per entry (43,009 nodes in the 10 × 64 network)
-    const byId = new Map();
-    for (const n of graph.nodes) byId.set(n.id, n);
-    const paramByEdge = new Map();
-    for (const p of graph.parameters) if (p.edge) paramByEdge.set(p.edge, p);
+    const byId = nodeById(graph); // shared with the layout (graph-index.js)
+    const paramByEdge = paramsByEdge(graph);
     let ref = 1;
     for (const p of graph.parameters) if (p.edge && p.value !== null) ref = Math.max(ref, Math.abs(p.value));
     // built off-document and attached once: one style and layout pass for the whole drawing
@@ -56,14 +55,17 @@ export function createRenderer(svg) {
     const gNodes = el("g", { class: "nodes" }, root);
     const gLabels = el("g", { class: "edge-labels" }, root);
     // a large graph's marked edges and its pulses are painted on a canvas over the part in view
-    const params = new Map();
+    // a large graph's dense-layer weights get their view when first asked for (their label is
+    // drawn on demand): not 40,960 of them up front for the 10 × 64 network
+    const params = new Views((id) => (large ? weightView(id) : undefined));
     large = isLarge(graph) ? createLargeGraph(svg, { params, paramByEdge, draw: drawLabel, keep: isMarked }) : null;
     const gPulses = large ? null : el("g", { class: "pulses", "aria-hidden": "true" }, root);
     const gChips = el("g", { class: "chips" }, root);
 
     // many edges: one group per target node, so a restyled edge makes its container recompute
     // its bounds over a few dozen siblings, not over every edge of the graph
-    const grouped = layout.edges.size > GROUPED_EDGES;
+    // (a large graph's edges are painted on a canvas: no element, no group)
+    const grouped = !large && layout.edges.size > GROUPED_EDGES;
     const edgeTarget = grouped ? new Map(graph.edges.map((e) => [e.id, e.target])) : null;
     const groups = new Map();
     const parentOf = (id) => {
@@ -73,7 +75,8 @@ export function createRenderer(svg) {
       return groups.get(target);
     };
     const edges = new Map();
-    for (const [id, geo] of layout.edges) {
+    // (forEach: no [id, geo] pair made per edge, 42,000 of them in the 10 × 64 network)
+    layout.edges.forEach((geo, id) => {
       const param = paramByEdge.get(id);
       // a weight's edge is drawn with the weight's value as given; restyle changes what differs
       const sign = param && param.value !== null ? (param.value < 0 ? "neg" : "pos") : "";
@@ -87,7 +90,7 @@ export function createRenderer(svg) {
         path = el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, parentOf(id));
       }
       edges.set(id, { path, geo, param, sign, width });
-    }
+    });
 
     // a large graph's nodes go in runs, and runs far from the view are not rendered (large/)
     const chunked = (parent) => (large ? large.chunked(parent) : () => parent);
@@ -107,14 +110,21 @@ export function createRenderer(svg) {
     }
 
     // a network with many weights draws a dense layer's labels only when they are shown
+    const viewOf = (p, e, dense) => {
+      const at = layout.labels.get(p.id) || e.geo.mid;
+      return { p, at, dense, tag: dense && !large, edge: e, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
+    };
+    function weightView(id) {
+      const p = paramsById(graph).get(id);
+      const e = p && p.edge && edges.get(p.edge);
+      return e && layout.denseLayers.has(p.tensor) ? viewOf(p, e, true) : undefined;
+    }
     for (const p of graph.parameters) {
       if (p.edge && edges.has(p.edge)) {
         const dense = layout.denseLayers.has(p.tensor);
-        const e = edges.get(p.edge);
-        const at = layout.labels.get(p.id) || e.geo.mid;
-        const tag = dense && !large;
-        const v = { p, at, dense, tag, edge: e, name: p.label.text, path: e.path, pathSign: e.sign, pathWidth: e.width, kind: "weight", g: null, value: null, grad: null };
-        if (!(large && dense)) Object.assign(v, drawWeightLabel(gLabels, p, at, m, dense, options, tag));
+        if (large && dense) continue; // made when asked for (weightView)
+        const v = viewOf(p, edges.get(p.edge), dense);
+        Object.assign(v, drawWeightLabel(gLabels, p, v.at, m, dense, options, v.tag));
         params.set(p.id, v);
       } else if (nodes.has(p.id)) {
         params.set(p.id, { ...nodes.get(p.id), kind: layout.boxes.get(p.id).shape === "bias" ? "bias" : "var" });
@@ -162,7 +172,11 @@ export function createRenderer(svg) {
     const { nodes, params, byId } = parts;
     current = { step, precision };
     const list = changed || step;
-    for (const ns of list.nodes) {
+    // a whole step of a large graph: its drawn nodes found by id (2,000 of the 10 × 64
+    // network's 43,009 entries), not every entry looked for among them
+    const drawn = list === step && step.index?.nodes && nodes.size * 4 < step.nodes.length;
+    const rows = drawn ? drawnRows(nodes, step) : list.nodes;
+    for (const ns of rows) {
       const v = nodes.get(ns.id);
       if (!v) continue;
       const n = byId.get(ns.id);
@@ -174,15 +188,32 @@ export function createRenderer(svg) {
       v.g.classList.toggle("has-grad", ns.grad !== null);
       v.g.setAttribute("aria-label", askValue || askGrad ? describeAsked(n.label.text, askValue) : describeNode(n, ns, precision));
     }
+    const byParam = large ? paramsById(parts.graph) : null;
     for (const ps of list.parameters) {
-      const v = params.get(ps.id);
+      const v = params.peek(ps.id);
       if (v) styleParam(v, ps, precision);
+      else if (large) styleWeightEdge(byParam.get(ps.id), ps); // a dense-layer weight with no view yet: its edge
     }
     mark(active);
     large?.flush();
     for (const [edgeId, chip] of parts.chips) {
       chip.g.classList.toggle("is-shown", step.fine_cursor > chip.index && !mask?.chips.has(chip.index));
       chip.g.classList.toggle("active", active.edges.has(edgeId));
+    }
+  }
+
+  /** styleParam for a large graph's weight with no view yet: its edge on the canvas, as the view would. */
+  function styleWeightEdge(p, ps) {
+    const e = p && p.edge && parts.edges.get(p.edge);
+    if (!e || !parts.layout.denseLayers.has(p.tensor)) return;
+    const askValue = Boolean(mask && mask.values.has(ps.id));
+    const shown = askValue && ps.old !== null ? ps.old : ps.value;
+    const sign = shown === null ? "" : shown < 0 ? "neg" : "pos";
+    const width = weightWidth(shown, parts.ref, parts.m);
+    if (e.sign !== sign || e.width !== width) {
+      e.sign = sign;
+      e.width = width;
+      large.touch(e);
     }
   }
 
@@ -219,6 +250,7 @@ export function createRenderer(svg) {
 
   /** Whether predict mode asks for this entry's value and its gradient (and marks what it asks). */
   function asked(id, v) {
+    if (!mask && !v.value && !v.grad) return NOT_ASKED; // a label not drawn: nothing to mark
     const out = [Boolean(mask && mask.values.has(id)), Boolean(mask && mask.grads.has(id))];
     v.value?.classList.toggle("asked", out[0]);
     v.grad?.classList.toggle("asked", out[1]);
@@ -316,6 +348,44 @@ export function createRenderer(svg) {
 }
 
 const ASK = "?";
+
+/** Id → a parameter's view, read as a Map is (`get`, `set`); `get` makes one `make(id)` gives when
+ *  there is none yet, `peek` does not. */
+class Views {
+  constructor(make) {
+    this.map = new Map();
+    this.make = make;
+  }
+
+  set(id, v) {
+    this.map.set(id, v);
+    return this;
+  }
+
+  peek(id) {
+    return this.map.get(id);
+  }
+
+  get(id) {
+    let v = this.map.get(id);
+    if (v === undefined) {
+      v = this.make(id);
+      if (v !== undefined) this.map.set(id, v);
+    }
+    return v;
+  }
+}
+const NOT_ASKED = Object.freeze([false, false]);
+
+/** The step's entries for the drawn nodes (`nodes`: id → view), in the order they were drawn. */
+function drawnRows(nodes, step) {
+  const out = [];
+  for (const id of nodes.keys()) {
+    const i = step.index.nodes.get(id);
+    if (i !== undefined) out.push(step.nodes[i]);
+  }
+  return out;
+}
 
 function describeAsked(name, value) {
   return `${name}: ${value ? "value" : "gradient"} to predict (a question mark until the next press reveals it)`;

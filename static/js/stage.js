@@ -1,6 +1,7 @@
 // The graph on stage: draws on structure changes, restyles and animates on every step.
 
 import { formatSigned } from "./format.js";
+import { paramById as paramsById } from "./graph-index.js";
 import { chooseLayout, layoutGraph, minFont } from "./layout.js";
 import { isPrimitive, layoutPrimitive } from "./layout-primitive.js";
 import { maskOf } from "./predict.js";
@@ -20,8 +21,7 @@ const indices = new WeakMap(); // graph → lookups every step needs, built once
 
 function indexOf(graph) {
   if (!indices.has(graph)) {
-    const paramById = new Map();
-    for (const p of graph.parameters) paramById.set(p.id, p);
+    const paramById = paramsById(graph); // shared (graph-index.js)
     const incoming = new Map();
     for (const e of graph.edges) {
       if (!incoming.has(e.target)) incoming.set(e.target, []);
@@ -176,16 +176,29 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
 
   function showGraph(g) {
     if (prepared && prepared.graph !== g) prepared = null; // made for a lesson that did not come
-    const frame = measure();
-    // drawn already, ahead of its first step, in a frame of this size: kept as it is
-    const drawn = g === graph && !step && !fitted && drawnFor && frame.w === size.w && frame.h === size.h;
+    // drawn already, ahead of its first step: kept as it is, unless its frame has another size
+    // by the next frame. Measured then, not now: the drawing is new and the text around it is
+    // being filled in, so measuring now would lay the page out once more before that frame does
+    // (a large graph's drawing: 30–100 ms)
+    const ahead = g === graph && !step && !fitted && Boolean(drawnFor);
+    const frame = ahead ? null : measure();
     graph = g;
     fitted = false;
     contributions = new Map();
     step = null;
     animator.cancel();
     release();
-    if (drawn) return;
+    if (ahead) {
+      const drawing = drawnFor;
+      requestAnimationFrame(() => {
+        if (graph !== g || fitted || drawnFor !== drawing) return; // drawn again meanwhile
+        const now = measure();
+        if (now.w === size.w && now.h === size.h) return;
+        size = now;
+        redraw();
+      });
+      return;
+    }
     size = frame;
     redraw();
   }

@@ -161,11 +161,13 @@ export function createEdgeCanvas(svg, edges, stroke) {
   function start() {
     const n = items.length;
     const [pts, len, dash] = [new Float64Array(8 * n), new Uint8Array(n), new Uint8Array(n)];
-    items.forEach(({ e, pts: p }, i) => {
-      pts.set(p, 8 * i);
+    for (let i = 0; i < n; i++) {
+      const { e, pts: p } = items[i];
+      // copied number by number: TypedArray#set from a plain array took the slow path (≈ 4 µs an edge)
+      for (let k = 0; k < p.length; k++) pts[8 * i + k] = p[k];
       len[i] = p.length;
       dash[i] = e.geo.kind === "cross" ? 1 : 0; // .edge-cross: dashed 3 4
-    });
+    }
     painter.send({ type: "init", pts, len, dash, margin: 8 * stroke }, [pts.buffer, len.buffer, dash.buffer]);
   }
   start();
