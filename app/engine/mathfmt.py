@@ -423,8 +423,8 @@ class Pow(Expr):
         b = self._base(fmt, "text")
         if (
             isinstance(self.exp, Num)
+            and 0 <= self.exp.value < 10  # first: int() of an infinite or NaN exponent raises
             and self.exp.value == int(self.exp.value)
-            and 0 <= self.exp.value < 10
         ):
             return b + str(int(self.exp.value)).translate(_SUP)
         e = self.exp.text(fmt)

@@ -248,6 +248,14 @@ def test_other_exponents_use_a_caret_in_text():
     assert text(Pow(u, Pow(w, Sym("p")))) == "u^(w^p)"
 
 
+@pytest.mark.parametrize("v", [math.inf, -math.inf, math.nan])
+def test_a_non_finite_exponent_is_written_not_raised(v):
+    """e^z of an overflowed z: written as the number Fmt writes for it, with the caret."""
+    shown = F.number(v)
+    assert text(Pow(Sym("e"), Num(v))) in (f"e^{shown}", f"e^({shown})")
+    assert shown.replace("−", "-") in latex(Pow(Sym("e"), Num(v)))
+
+
 def test_power_bases_are_bracketed_unless_atomic():
     assert text(Pow(Bin("+", a, b), Num(2.0))) == "(a + b)²"
     assert text(Pow(Frac(a, b), Num(2.0))) == "(a/b)²"
