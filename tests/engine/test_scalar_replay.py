@@ -1,19 +1,22 @@
 """A one-sample network's segments replayed as Python floats (stepper._scalar_program) give the
-state NumPy's program and step-by-step run_to give, to the bit (signed zeros too): random sigmoid
-networks with mse, numbers of every sign and size, zeros of both signs, overflow, frozen tensors,
-from every segment start to every cursor."""
+state NumPy's program and step-by-step run_to give, to the bit (signed zeros too), and its loss as
+Python floats (vectorised._scalar_loss) is forward's: random sigmoid networks with mse, numbers of
+every sign and size, zeros of both signs, overflow, frozen tensors, from every segment start to
+every cursor."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from unittest import mock
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.engine import stepper
+from app.engine import stepper, vectorised
 from app.engine.lesson import Lesson
 from app.engine.network import MLPSpec
+from app.engine.vectorised import forward
 
 NUMBERS = st.one_of(
     st.floats(-4, 4, allow_nan=False),
@@ -99,3 +102,40 @@ def test_tutorial_takes_the_scalar_path():
     assert stepper.NAIVE_DOT
     program = stepper._scalar_program(lesson.new_state(), lesson.plan)
     assert program is not None and len(program) == len(lesson.plan.segments)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_sample(), st.sampled_from([1.0, 1e200]))
+def test_scalar_loss_is_the_forward_pass_loss(spec, scale):
+    """loss_of as Python floats (vectorised._scalar_loss, a lesson's starting loss) is the very
+    float forward(spec).loss gives, overflowed inputs included."""
+    with np.errstate(all="ignore"):
+        spec = replace(spec, inputs=spec.inputs * scale)
+        expected = forward(spec).loss
+        with mock.patch.object(vectorised, "_scalar_loss_fits", lambda spec: False):
+            slow = vectorised.loss_of(spec)
+    if all(w.shape[0] == 1 and w.shape[1] <= vectorised.NAIVE_MOST for w in spec.weights):
+        assert vectorised._scalar_loss_fits(spec)  # the case the fast path is for: it is taken
+    assert repr(vectorised.loss_of(spec)) == repr(expected) == repr(slow)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 8), st.integers(1, 8), st.integers(0, 2**31), st.lists(NUMBERS, max_size=4))
+def test_scalar_affine_is_numpy_matmul(rows, cols, seed, exact):
+    """_affine is W @ a + b[:, None] to the bit wherever _naive_matmul says so (one-row W)."""
+    rng = np.random.default_rng(seed)
+    W = rng.normal(0, 1, (rows, cols)) * 10.0 ** rng.integers(-6, 6, (rows, cols))
+    a, b = rng.normal(0, 1, (cols, 1)), rng.normal(0, 1, rows)
+    for k, v in enumerate(exact):  # exact numbers and signed zeros put in
+        W.flat[(seed + k) % W.size], a.flat[(seed + 3 * k) % a.size] = v, -v
+        b[(seed + k) % rows] = v
+    if seed % 3 == 0:  # sums of signed zeros
+        a[:], b[:] = -0.0, -0.0
+    if rows == 1:
+        assert vectorised._naive_matmul((rows, cols))
+    if not vectorised._naive_matmul((rows, cols)):
+        return
+    with np.errstate(all="ignore"):
+        expected = (W @ a + b[:, None])[:, 0]
+    got = np.array(vectorised._affine(W.tolist(), b.tolist(), a[:, 0].tolist()))
+    assert got.tobytes() == expected.tobytes()
