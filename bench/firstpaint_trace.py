@@ -121,24 +121,26 @@ def figures(events: list[dict], mark: float, fcp: float) -> Counter:
 def trace_load(browser, url: str) -> Counter:
     """One load in a fresh context, traced; its figures."""
     context = browser.new_context(viewport={"width": 1366, "height": 768})
-    path = tempfile.mktemp(suffix=".json", prefix="firstpaint-trace-")
-    try:
-        context.add_init_script(OBSERVE)
-        page = context.new_page()
-        seen = listen(page)
-        browser.start_tracing(page=page, path=path, categories=CATEGORIES)
-        page.goto(url, wait_until="commit")
-        wait_for_entries(page, seen, {"first-contentful-paint", "backstep:first-graph"})
-        mark, fcp = page.evaluate(f"[{MARK}, {FCP}]")
-        browser.stop_tracing()
+    with tempfile.TemporaryDirectory(prefix="firstpaint-trace-") as folder:
+        path = os.path.join(folder, "trace.json")
+        tracing = False
+        try:
+            context.add_init_script(OBSERVE)
+            page = context.new_page()
+            seen = listen(page)
+            browser.start_tracing(page=page, path=path, categories=CATEGORIES)
+            tracing = True
+            page.goto(url, wait_until="commit")
+            wait_for_entries(page, seen, {"first-contentful-paint", "backstep:first-graph"})
+            mark, fcp = page.evaluate(f"[{MARK}, {FCP}]")
+        finally:
+            if tracing:  # stopped even when the load failed: the next load can trace again
+                browser.stop_tracing()
+            context.close()
         with open(path, encoding="utf-8") as f:
             trace = json.load(f)
-        events = trace["traceEvents"] if isinstance(trace, dict) else trace
-        return figures(events, float(mark), float(fcp))
-    finally:
-        context.close()
-        if os.path.exists(path):
-            os.unlink(path)
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    return figures(events, float(mark), float(fcp))
 
 
 def main() -> None:

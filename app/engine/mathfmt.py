@@ -231,6 +231,8 @@ class Num(Expr):
 
 def _num_latex(s: str) -> str:
     s = s.replace("−", "-")
+    if s in ("∞", "-∞", "NaN"):  # Fmt.number's non-finite numbers, as LaTeX writes them
+        return s.replace("∞", r"\infty").replace("NaN", r"\mathrm{NaN}")
     if "e" in s:
         mant, exp = s.split("e")
         return f"{mant} \\times 10^{{{int(exp)}}}"
