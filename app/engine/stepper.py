@@ -279,15 +279,20 @@ class State:
         if self.diverged is not None or start >= fine or len(self.graph.nodes) > EDGE_MEMO_NODES:
             self.run_to(plan, fine, start)
             return
-        forward, backward = _forward_kernels(self), _backward_kernels(self)
         segments, t = plan.segments, start
         si = plan.segment_of(t)
-        program, plain = _program(self, plan), self.rule.plain
+        plain = self.rule.plain
         reached = 0  # the last phase run: 0 forward, 1 backward, 2 update
         written = [self.V]  # what the steps wrote: values, then gradients, then parameters
         scalar = _scalar_program(self, plan) if plain and self.graph.batch == 1 else None
         if scalar is not None:  # one sample: whole segments as Python floats
-            t, si, reached = self._replay_scalar(scalar, t, si, fine)
+            t, si, reached, finite = self._replay_scalar(scalar, t, si, fine)
+            if t >= fine:  # all of it: its numbers checked as floats
+                if not finite:
+                    self._replay_fresh(plan, fine)
+                return
+        forward, backward = _forward_kernels(self), _backward_kernels(self)
+        program = _program(self, plan)
         with np.errstate(all="ignore"):
             while t < fine:  # whole segments by the program, one call each
                 seg_start, seg_end, phase, run = program[si]
@@ -332,25 +337,37 @@ class State:
                 t, si = end, si + 1
         if self.diverged is None and all(all_finite(x) for x in written):
             return
+        self._replay_fresh(plan, fine)
+
+    def _replay_fresh(self, plan: Plan, fine: int) -> None:
+        """A step made a number non-finite: replay from the scenario by run_to, which says which."""
         fresh = State(self.graph, self.lr, self.rule)  # every route gives this state
         fresh.run_to(plan, fine)
         self.__dict__.update(fresh.__dict__)
 
-    def _replay_scalar(self, program: list, t: int, si: int, fine: int) -> tuple[int, int, int]:
+    def _replay_scalar(self, program: list, t: int, si: int, fine: int) -> tuple:
         """replay's whole segments from `t` up to `fine` by _scalar_program: the state's rows read
         into Python lists, the same arithmetic on them, and written back. (fine step reached,
-        its segment, the last phase run)."""
-        reached = 0
-        if si >= len(program) or t != program[si][0] or program[si][1] > fine:
-            return t, si, reached
+        its segment, the last phase run, whether every value, gradient and parameter is finite:
+        more than replay's check reads, and every route gives the same state)."""
+        reached, segments = 0, len(program) - 1  # the last entry: the table of parts
+        if si >= segments or t != program[si][0]:
+            return t, si, reached, True
         S = _Scalars(
             self.V[:, 0].tolist(), self.G[:, 0].tolist(), self.P.tolist(), self.P0.tolist(),
             self.pgrad.tolist(), self.done.tolist(), self.received.tolist(),
             self.updated.tolist(), self.lr,
         )  # fmt: skip
-        while si < len(program):
+        while si < segments:
             seg_start, seg_end, phase, run = program[si]
-            if t != seg_start or seg_end > fine:
+            if t != seg_start:
+                break
+            if seg_end > fine:  # the first steps of a segment, as replay's loop does them
+                run = _scalar_part(program, si, fine - seg_start)
+                if run is None:
+                    break
+                run(S)
+                reached, t = max(reached, phase), fine
                 break
             run(S)
             if phase > reached:
@@ -358,7 +375,9 @@ class State:
             t, si = seg_end, si + 1
         self.V[:, 0], self.G[:, 0], self.P[:], self.pgrad[:] = S.V, S.G, S.P, S.pgrad
         self.done[:], self.received[:], self.updated[:] = S.done, S.received, S.updated
-        return t, si, reached
+        isfinite = math.isfinite
+        finite = all(all(map(isfinite, x)) for x in (S.V, S.G, S.pgrad, S.P))
+        return t, si, reached, finite
 
     def apply_quiet(self, step: Step) -> None:
         """apply(step) with NumPy's warnings off; a small graph's forward steps and activation
@@ -462,34 +481,72 @@ class _NoScalar(Exception):
     pass
 
 
+_PARTS = "scalar parts"
+
+
+def _scalar_part(program: list, si: int, k: int):
+    """The first k steps of segment si (a weighted sum's backward edges, activation and loss
+    edges, or updates) as replay's loop does them after the whole segments: kept on the
+    program's part table, from the plan's structure alone; None for a forward segment."""
+    parts = program[-1]
+    got = parts.get((si, k), _NO_PART)
+    if got is _NO_PART:
+        make = parts["make"][si]
+        got = parts[si, k] = make(k) if make is not None else None
+    return got
+
+
+_NO_PART = object()
+
+
 def _scalar_segments(state: State, plan: Plan) -> list[tuple]:
-    graph, slot, out = state.graph, state.slot, []
+    """Per segment (start, end, phase, run), then the table of partial segments (its "make":
+    per segment, what makes the run of its first k steps, or None)."""
+    graph, out, makers = state.graph, [], []
     nodes = graph.nodes
     for seg in plan.segments:
         end = seg.start + seg.size
         nd = nodes[seg.node]
         if seg.phase == "forward":
-            run = _scalar_forward(state, seg.node)
+            run, make = _scalar_forward(state, seg.node), None
             phase = 0
         elif seg.phase == "update":
-            run, phase = _scalar_update([int(p) for p in seg.items]), 2
+            items = [int(p) for p in seg.items]
+            run, phase = _scalar_update(items), 2
+            make = _prefix(_scalar_update, items)
         elif nd.op == "wsum":
-            if len(seg.items) != len(set(seg.items)):
+            if len(seg.items) != len(set(seg.items)) or state._wsum_gather(seg.node) is None:
                 raise _NoScalar
-            ws, a_rows, b, xs, x_ws, targets = state._wsum_edges(seg.node, seg.items)
-            tl = targets.tolist()
-            if len(set(tl)) != len(tl) or state._wsum_gather(seg.node) is None:
-                raise _NoScalar
-            run = _scalar_wsum_back(
-                int(slot[seg.node]), ws.tolist(), a_rows.tolist(), b,
-                slot[xs].tolist(), x_ws.tolist(), tl,
-            )  # fmt: skip
-            phase = 1
+            run, phase = _scalar_wsum_items(state, seg.node, seg.items), 1
+            make = _wsum_prefix(state, seg.node, seg.items)
         else:
             edges = [_scalar_edge(state, plan.step(k)) for k in range(seg.start, end)]
             run, phase = _scalar_edges(edges), 1
+            make = _prefix(_scalar_edges, edges)
         out.append((seg.start, end, phase, run))
+        makers.append(make)
+    out.append({"make": makers})
     return out
+
+
+def _prefix(maker, items: list):
+    return lambda k: maker(items[:k])
+
+
+def _wsum_prefix(state: State, node: int, items: tuple):
+    return lambda k: _scalar_wsum_items(state, node, items[:k])
+
+
+def _scalar_wsum_items(state: State, node: int, items: tuple):
+    """A weighted sum's backward edges `items` (_wsum_backward's, _wsum_run's for all of them)."""
+    ws, a_rows, b, xs, x_ws, targets = state._wsum_edges(node, tuple(items))
+    tl = targets.tolist()
+    if len(set(tl)) != len(tl):
+        raise _NoScalar
+    slot = state.slot
+    return _scalar_wsum_back(
+        int(slot[node]), ws.tolist(), a_rows.tolist(), b, slot[xs].tolist(), x_ws.tolist(), tl
+    )
 
 
 def _scalar_forward(state: State, i: int):

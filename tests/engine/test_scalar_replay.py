@@ -101,7 +101,7 @@ def test_tutorial_takes_the_scalar_path():
     lesson = Lesson.from_spec(tutorial_spec())
     assert stepper.NAIVE_DOT
     program = stepper._scalar_program(lesson.new_state(), lesson.plan)
-    assert program is not None and len(program) == len(lesson.plan.segments)
+    assert program is not None and len(program) == len(lesson.plan.segments) + 1  # and parts
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
