@@ -26,7 +26,16 @@ import numpy as np
 
 from app.engine.answers import Rows, StepView
 from app.engine.explain import Explainer, Explanation
-from app.engine.mathfmt import Fmt, Num, _num_latex, _num_mathml, _tag, _Templates, _Untemplated
+from app.engine.mathfmt import (
+    Fmt,
+    Num,
+    _esc,
+    _num_latex,
+    _num_mathml,
+    _tag,
+    _Templates,
+    _Untemplated,
+)
 from app.engine.plan import Step
 from app.engine.registry.base import ONE as CONST_ONE
 from app.engine.registry.base import Const
@@ -49,6 +58,7 @@ class Skeleton:
         self.words = words  # the sentence, when it depends on the shape alone
         self.templates: dict[tuple[bool, ...], tuple | bool] = {}
         self.escaped: dict[tuple[bool, ...], list[tuple[str, str, str]]] = {}  # JSON-escaped
+        self.attrs: list[str | None] | None = None  # its numbers' MathML attributes, escaped
 
 
 def skeleton(lesson: Lesson, step: Step, ex: Explainer) -> Skeleton | None:
@@ -175,16 +185,10 @@ def view(
     made = None if signs is None else sk.templates.get(signs)
     if not made:
         return None
-    texts, latexes, mathmls = [], [], []
-    for (src, _, ref, of), v in zip(sk.numbers, values, strict=True):
-        if src == "const":  # the registry's constant 1 (Const): written whatever the precision
-            t, l, m = CONST_ONE.text(fmt), CONST_ONE.latex(fmt), CONST_ONE.mathml(fmt)
-        else:  # Num.forms (explain.ONE, the bias's 1, is a Num)
-            t = fmt.number(v)
-            l, m = _num_latex(t), _tag(_num_mathml(t), ref, of)
-        texts.append(t)
-        latexes.append(l)
-        mathmls.append(m)
+    if written:  # the numbers' forms as the JSON dump writes them, escaped already
+        texts, latexes, mathmls = _escaped_forms(sk, values, fmt)
+    else:
+        texts, latexes, mathmls = _forms(sk, values, fmt)
     if sk.kind == "update":
         words = ex.update_words(ex.sym(step.target), values[0], values[-1])
     else:
@@ -203,6 +207,62 @@ def view(
             "sentence": words,
             "lines": None,
         }
+    return _view(lesson, step, ex, sk, values, explained)
+
+
+def _forms(sk: Skeleton, values: list[float], fmt: Fmt) -> tuple[list, list, list]:
+    """Each number's text, LaTeX and MathML (Num.forms; Const's for the registry's 1)."""
+    texts, latexes, mathmls = [], [], []
+    for (src, _, ref, of), v in zip(sk.numbers, values, strict=True):
+        if src == "const":  # the registry's constant 1 (Const): written whatever the precision
+            t, l, m = CONST_ONE.text(fmt), CONST_ONE.latex(fmt), CONST_ONE.mathml(fmt)
+        else:  # Num.forms (explain.ONE, the bias's 1, is a Num)
+            t = fmt.number(v)
+            l, m = _num_latex(t), _tag(_num_mathml(t), ref, of)
+        texts.append(t)
+        latexes.append(l)
+        mathmls.append(m)
+    return texts, latexes, mathmls
+
+
+_ONE_FORMS = tuple(
+    _text(f(Fmt()))[1:-1] for f in (CONST_ONE.text, CONST_ONE.latex, CONST_ONE.mathml)
+)
+
+
+def _escaped_forms(sk: Skeleton, values: list[float], fmt: Fmt) -> tuple[list, list, list]:
+    """_forms JSON-escaped, written so: a finite number's text is digits, '.', 'e', '+' and
+    '−' (nothing to escape); its LaTeX has a backslash only in scientific notation; its
+    MathML is <mn> (or <mrow> for a negative one) with the skeleton's data-ref and data-of,
+    whose escaped form is kept on the skeleton (from the shape alone)."""
+    attrs = sk.attrs
+    if attrs is None:  # per number: None for the constant 1, else the escaped attributes
+        attrs = sk.attrs = [
+            None
+            if src == "const"
+            else (_text(f' data-ref="{_esc(ref)}" data-of="{of}"')[1:-1] if ref else "")
+            for src, _, ref, of in sk.numbers
+        ]
+    texts, latexes, mathmls = [], [], []
+    for attr, v in zip(attrs, values, strict=True):
+        if attr is None:  # the registry's constant 1 (Const): written whatever the precision
+            t, l, m = _ONE_FORMS
+        else:
+            t = fmt.number(v)
+            l = _num_latex(t)
+            if "\\" in l:
+                l = _text(l)[1:-1]
+            if t[0] == "−":
+                m = f"<mrow{attr}><mo>−</mo><mn>{t[1:]}</mn></mrow>"
+            else:
+                m = f"<mn{attr}>{t}</mn>"
+        texts.append(t)
+        latexes.append(l)
+        mathmls.append(m)
+    return texts, latexes, mathmls
+
+
+def _view(lesson, step, ex, sk, values, explained) -> StepView:
     g, s = lesson.graph, ex.s
     nd, target = g.nodes[step.node], g.nodes[step.target].id
     out = StepView(
@@ -219,14 +279,12 @@ def view(
 
 
 def _written(sk, signs, made, texts, latexes, mathmls, words) -> Rows:
-    """The explanation object as dump writes it. JSON escapes a string character by character,
-    so the escaped template filled with the escaped numbers is the filled template escaped."""
+    """The explanation object as dump writes it, from the numbers' forms escaped already. JSON
+    escapes a string character by character, so the escaped template filled with the escaped
+    numbers is the filled template escaped."""
     escaped = sk.escaped.get(signs)
     if escaped is None:
         escaped = sk.escaped[signs] = [tuple(_text(x)[1:-1] for x in forms) for forms in made]
-    texts = [_text(x)[1:-1] for x in texts]
-    latexes = [_text(x)[1:-1] for x in latexes]
-    mathmls = [_text(x)[1:-1] for x in mathmls]
     shown = [
         f'{{"text":"{t.format(*texts)}","latex":"{l.format(*latexes)}",'
         f'"mathml":"{m.format(*mathmls)}"}}'

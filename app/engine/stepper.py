@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from math import exp as _exp
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from app.engine.graph import Graph
 from app.engine.ops import OPS, slope_of, wsum
 from app.engine.plan import Plan, Step
 from app.engine.registry import ACTIVATIONS, LOSSES
+from app.engine.registry.activations import LIBM_EXP
 from app.engine.update_rule import PLAIN, Rule
 
 EDGE_MEMO_NODES = 2_000  # graphs up to this size keep their backward edges' index arrays
@@ -277,12 +279,20 @@ class State:
         if self.diverged is not None or start >= fine or len(self.graph.nodes) > EDGE_MEMO_NODES:
             self.run_to(plan, fine, start)
             return
-        forward, backward = _forward_kernels(self), _backward_kernels(self)
         segments, t = plan.segments, start
         si = plan.segment_of(t)
-        program, plain = _program(self, plan), self.rule.plain
+        plain = self.rule.plain
         reached = 0  # the last phase run: 0 forward, 1 backward, 2 update
         written = [self.V]  # what the steps wrote: values, then gradients, then parameters
+        scalar = _scalar_program(self, plan) if plain and self.graph.batch == 1 else None
+        if scalar is not None:  # one sample: whole segments as Python floats
+            t, si, reached, finite = self._replay_scalar(scalar, t, si, fine)
+            if t >= fine:  # all of it: its numbers checked as floats
+                if not finite:
+                    self._replay_fresh(plan, fine)
+                return
+        forward, backward = _forward_kernels(self), _backward_kernels(self)
+        program = _program(self, plan)
         with np.errstate(all="ignore"):
             while t < fine:  # whole segments by the program, one call each
                 seg_start, seg_end, phase, run = program[si]
@@ -327,9 +337,47 @@ class State:
                 t, si = end, si + 1
         if self.diverged is None and all(all_finite(x) for x in written):
             return
+        self._replay_fresh(plan, fine)
+
+    def _replay_fresh(self, plan: Plan, fine: int) -> None:
+        """A step made a number non-finite: replay from the scenario by run_to, which says which."""
         fresh = State(self.graph, self.lr, self.rule)  # every route gives this state
         fresh.run_to(plan, fine)
         self.__dict__.update(fresh.__dict__)
+
+    def _replay_scalar(self, program: list, t: int, si: int, fine: int) -> tuple:
+        """replay's whole segments from `t` up to `fine` by _scalar_program: the state's rows read
+        into Python lists, the same arithmetic on them, and written back. (fine step reached,
+        its segment, the last phase run, whether every value, gradient and parameter is finite:
+        more than replay's check reads, and every route gives the same state)."""
+        reached, segments = 0, len(program) - 1  # the last entry: the table of parts
+        if si >= segments or t != program[si][0]:
+            return t, si, reached, True
+        S = _Scalars(
+            self.V[:, 0].tolist(), self.G[:, 0].tolist(), self.P.tolist(), self.P0.tolist(),
+            self.pgrad.tolist(), self.done.tolist(), self.received.tolist(),
+            self.updated.tolist(), self.lr,
+        )  # fmt: skip
+        while si < segments:
+            seg_start, seg_end, phase, run = program[si]
+            if t != seg_start:
+                break
+            if seg_end > fine:  # the first steps of a segment, as replay's loop does them
+                run = _scalar_part(program, si, fine - seg_start)
+                if run is None:
+                    break
+                run(S)
+                reached, t = max(reached, phase), fine
+                break
+            run(S)
+            if phase > reached:
+                reached = phase
+            t, si = seg_end, si + 1
+        self.V[:, 0], self.G[:, 0], self.P[:], self.pgrad[:] = S.V, S.G, S.P, S.pgrad
+        self.done[:], self.received[:], self.updated[:] = S.done, S.received, S.updated
+        isfinite = math.isfinite
+        finite = all(all(map(isfinite, x)) for x in (S.V, S.G, S.pgrad, S.P))
+        return t, si, reached, finite
 
     def apply_quiet(self, step: Step) -> None:
         """apply(step) with NumPy's warnings off; a small graph's forward steps and activation
@@ -373,6 +421,246 @@ def _program(state: State, plan: Plan) -> list[tuple]:
             program.append((seg.start, end, 1, _edges_run(steps, edges)))
     plan.memo["replay program"] = program
     return program
+
+
+class _Scalars:
+    """A one-sample state's rows as Python lists (V and G: the sample's column)."""
+
+    __slots__ = ("V", "G", "P", "P0", "pgrad", "done", "received", "updated", "lr")
+
+    def __init__(self, V, G, P, P0, pgrad, done, received, updated, lr):
+        self.V, self.G, self.P, self.P0, self.pgrad = V, G, P, P0, pgrad
+        self.done, self.received, self.updated, self.lr = done, received, updated, lr
+
+
+def _naive_dot() -> bool:
+    """Whether NumPy's w @ a of a weight vector and a one-column matrix of a few rows is the
+    sum from 0.0 of the products in order, as Python floats (no fused multiply-add, no other
+    order): probed on numbers where those differ, and on signed zeros."""
+    rng = np.random.default_rng(12345)
+    with np.errstate(all="ignore"):
+        for k in range(1, _SCALAR_FAN_IN + 1):
+            w = rng.normal(0, 1, (64, k)) * 10.0 ** rng.integers(-8, 8, (64, k))
+            a = rng.normal(0, 1, (64, k, 1))
+            w[0], a[0] = -0.0, 1.0
+            w[1], a[1] = 1.0, -0.0
+            for wi, ai in zip(w, a, strict=True):
+                z = float((wi @ ai)[0])
+                s = 0.0
+                for x, y in zip(wi.tolist(), ai[:, 0].tolist(), strict=True):
+                    s = s + x * y
+                if math.copysign(1.0, z) != math.copysign(1.0, s) or z != s:
+                    return False
+    return True
+
+
+_SCALAR_FAN_IN = 8  # weighted sums of at most this many inputs (NumPy adds them in order)
+NAIVE_DOT = _naive_dot()
+
+
+def _scalar_program(state: State, plan: Plan) -> list[tuple] | None:
+    """_program's segments for one sample, as Python floats on _Scalars: the same operations
+    in the same order as the NumPy calls on one-element rows (NumPy's float64 arithmetic is
+    IEEE's, as Python's; a reduction of one element is 0.0 + it; w @ a is the sum from 0.0 of
+    the products in order, NAIVE_DOT; the sigmoid is the C library's exp, LIBM_EXP). None when
+    the plan has a step of another kind: weighted sums laid out as _wsum_gather finds them,
+    sigmoids, mse, plain SGD only (memoised on the plan: from its structure alone)."""
+    if "scalar program" in plan.memo:
+        return plan.memo["scalar program"]
+    program = None
+    if NAIVE_DOT and LIBM_EXP:
+        try:
+            program = _scalar_segments(state, plan)
+        except _NoScalar:
+            program = None
+    plan.memo["scalar program"] = program
+    return program
+
+
+class _NoScalar(Exception):
+    pass
+
+
+_PARTS = "scalar parts"
+
+
+def _scalar_part(program: list, si: int, k: int):
+    """The first k steps of segment si (a weighted sum's backward edges, activation and loss
+    edges, or updates) as replay's loop does them after the whole segments: kept on the
+    program's part table, from the plan's structure alone; None for a forward segment."""
+    parts = program[-1]
+    got = parts.get((si, k), _NO_PART)
+    if got is _NO_PART:
+        make = parts["make"][si]
+        got = parts[si, k] = make(k) if make is not None else None
+    return got
+
+
+_NO_PART = object()
+
+
+def _scalar_segments(state: State, plan: Plan) -> list[tuple]:
+    """Per segment (start, end, phase, run), then the table of partial segments (its "make":
+    per segment, what makes the run of its first k steps, or None)."""
+    graph, out, makers = state.graph, [], []
+    nodes = graph.nodes
+    for seg in plan.segments:
+        end = seg.start + seg.size
+        nd = nodes[seg.node]
+        if seg.phase == "forward":
+            run, make = _scalar_forward(state, seg.node), None
+            phase = 0
+        elif seg.phase == "update":
+            items = [int(p) for p in seg.items]
+            run, phase = _scalar_update(items), 2
+            make = _prefix(_scalar_update, items)
+        elif nd.op == "wsum":
+            if len(seg.items) != len(set(seg.items)) or state._wsum_gather(seg.node) is None:
+                raise _NoScalar
+            run, phase = _scalar_wsum_items(state, seg.node, seg.items), 1
+            make = _wsum_prefix(state, seg.node, seg.items)
+        else:
+            edges = [_scalar_edge(state, plan.step(k)) for k in range(seg.start, end)]
+            run, phase = _scalar_edges(edges), 1
+            make = _prefix(_scalar_edges, edges)
+        out.append((seg.start, end, phase, run))
+        makers.append(make)
+    out.append({"make": makers})
+    return out
+
+
+def _prefix(maker, items: list):
+    return lambda k: maker(items[:k])
+
+
+def _wsum_prefix(state: State, node: int, items: tuple):
+    return lambda k: _scalar_wsum_items(state, node, items[:k])
+
+
+def _scalar_wsum_items(state: State, node: int, items: tuple):
+    """A weighted sum's backward edges `items` (_wsum_backward's, _wsum_run's for all of them)."""
+    ws, a_rows, b, xs, x_ws, targets = state._wsum_edges(node, tuple(items))
+    tl = targets.tolist()
+    if len(set(tl)) != len(tl):
+        raise _NoScalar
+    slot = state.slot
+    return _scalar_wsum_back(
+        int(slot[node]), ws.tolist(), a_rows.tolist(), b, slot[xs].tolist(), x_ws.tolist(), tl
+    )
+
+
+def _scalar_forward(state: State, i: int):
+    nd, slot = state.graph.nodes[i], state.slot
+    row = int(slot[i])
+    if nd.op == "wsum":
+        gathered = state._wsum_gather(i)
+        if gathered is None or nd.attrs["fan_in"] > _SCALAR_FAN_IN:
+            raise _NoScalar
+        w, a, b = (x.tolist() if isinstance(x, np.ndarray) else x for x in gathered)
+        pairs = list(zip(w, a, strict=True))
+
+        def run(s: _Scalars) -> None:  # wsum: w @ a + b
+            P, V = s.P, s.V
+            z = 0.0
+            for wi, ai in pairs:
+                z = z + P[wi] * V[ai]
+            V[row] = z + P[b]
+            s.done[i] = True
+
+        return run
+    if nd.op == "act" and nd.attrs.get("activation") == "sigmoid" and slot[nd.inputs[0]] >= 0:
+        src = int(slot[nd.inputs[0]])
+
+        def run(s: _Scalars) -> None:  # activations._small_sigmoid
+            x = s.V[src]
+            e = _exp(-abs(x))
+            s.V[row] = 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)
+            s.done[i] = True
+
+        return run
+    if nd.op == "loss" and nd.attrs["loss"] == "mse" and all(slot[j] >= 0 for j in nd.inputs):
+        rows = [int(slot[j]) for j in nd.inputs]
+        k = len(rows) // 2
+        pairs = list(zip(rows[:k], rows[k:], strict=True))
+
+        def run(s: _Scalars) -> None:  # _loss_kernel: the sum from 0.0 of 0.5 · (a − y)²
+            V = s.V
+            total = 0.0
+            for a, y in pairs:
+                d = V[a] - V[y]
+                total = total + 0.5 * (d * d)
+            V[row] = total
+            s.done[i] = True
+
+        return run
+    raise _NoScalar
+
+
+def _scalar_edge(state: State, step: Step):
+    """An activation's or the loss's backward edge, as _act_edge and _loss_edge do it."""
+    nd, slot = state.graph.nodes[step.node], state.slot
+    kernel = _backward_kernels(state).get((step.node, step.position))
+    if kernel is None:
+        raise _NoScalar
+    row, j = int(slot[step.node]), step.target
+    if nd.op == "act" and nd.attrs.get("activation") == "sigmoid":
+        src = int(slot[j])
+
+        def run(s: _Scalars) -> None:  # G[z] += G[a] · (a · (1 − a))
+            G, a = s.G, s.V[row]
+            G[src] = G[src] + G[row] * (a * (1.0 - a))
+            s.received[j] += 1
+
+        return run
+    if nd.op == "loss" and nd.attrs["loss"] == "mse":
+        k = len(nd.inputs) // 2
+        a, y = int(slot[nd.inputs[step.position]]), int(slot[nd.inputs[k + step.position]])
+
+        def run(s: _Scalars) -> None:  # G[ŷ] += G[L] · (ŷ − y)
+            G, V = s.G, s.V
+            G[a] = G[a] + G[row] * (V[a] - V[y])
+            s.received[j] += 1
+
+        return run
+    raise _NoScalar
+
+
+def _scalar_edges(edges: list):
+    def run(s: _Scalars) -> None:
+        for edge in edges:
+            edge(s)
+
+    return run
+
+
+def _scalar_wsum_back(row, ws, a_rows, b, x_rows, x_ws, targets):
+    """_wsum_run for one sample: ∂L/∂wᵢ += mean(δ·aᵢ), ∂L/∂b += mean(δ), ∂ℓ/∂aᵢ += δ·wᵢ (a
+    mean of one number is 0.0 plus it, divided by 1)."""
+    w_pairs, x_pairs = list(zip(ws, a_rows, strict=True)), list(zip(x_rows, x_ws, strict=True))
+
+    def run(s: _Scalars) -> None:
+        up, pgrad, V, G, P = s.G[row], s.pgrad, s.V, s.G, s.P
+        for w, a in w_pairs:
+            pgrad[w] = pgrad[w] + (0.0 + up * V[a]) / 1
+        if b is not None:
+            pgrad[b] = pgrad[b] + (0.0 + up) / 1
+        for x, w in x_pairs:
+            G[x] = G[x] + up * P[w]
+        received = s.received
+        for j in targets:
+            received[j] += 1
+
+    return run
+
+
+def _scalar_update(ps: list[int]):
+    def run(s: _Scalars) -> None:  # plain SGD: θ ← θ₀ − η·∂L/∂θ
+        P, P0, pgrad, lr, updated = s.P, s.P0, s.pgrad, s.lr, s.updated
+        for p in ps:
+            P[p] = P0[p] - lr * pgrad[p]
+            updated[p] = True
+
+    return run
 
 
 def _update_run(ps: np.ndarray):

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from math import exp as _exp
 
 import numpy as np
 
 from app.engine.network import MLPSpec
 from app.engine.registry import ACTIVATIONS, LOSSES, OPTIMIZERS, activate
+from app.engine.registry.activations import LIBM_EXP
 
 
 @dataclass
@@ -48,6 +50,8 @@ def forward(spec: MLPSpec, weights=None, biases=None) -> Pass:
 
 def loss_of(spec: MLPSpec) -> float:
     """forward(spec).loss: the same calls on the same arrays, without the pass it keeps."""
+    if spec.inputs.shape[0] == 1 and _scalar_loss_fits(spec):
+        return _scalar_loss(spec)
     slope = spec.leaky_slope
     with np.errstate(all="ignore"):
         a = spec.inputs.T
@@ -55,6 +59,81 @@ def loss_of(spec: MLPSpec) -> float:
             a = ACTIVATIONS[act].forward(W @ a + b[:, None], slope)  # activate(act, z, slope)
         losses = np.add.reduce(LOSSES[spec.loss].forward(a, spec.targets.T), axis=0)
         return float(np.add.reduce(losses, axis=None)) / losses.size
+
+
+def _scalar_loss_fits(spec: MLPSpec) -> bool:
+    """Whether _scalar_loss is loss_of's float for this shape: sigmoid layers and mse, the
+    sigmoid's exp the C library's, and W @ a of each layer's shape NumPy's sum in order."""
+    return (
+        LIBM_EXP
+        and spec.loss == "mse"
+        and all(act == "sigmoid" for act in spec.activations)
+        and all(_naive_matmul(w.shape) for w in spec.weights)
+    )
+
+
+def _scalar_loss(spec: MLPSpec) -> float:
+    """loss_of for one sample, as Python floats: the same operations in the same order (W @ a
+    the sum from 0.0 of the products in order, + b; the sigmoid as activations._small_sigmoid;
+    ½(a − y)² summed from 0.0 over the outputs; the mean of that one sample's loss)."""
+    a = spec.inputs[0].tolist()
+    for W, b in zip(spec.weights, spec.biases, strict=True):
+        out = []
+        for z in _affine(W.tolist(), b.tolist(), a):
+            e = _exp(-abs(z))
+            out.append(1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e))
+        a = out
+    total = 0.0
+    for ai, yi in zip(a, spec.targets[0].tolist(), strict=True):
+        d = ai - yi
+        total = total + 0.5 * (d * d)
+    return (0.0 + total) / 1
+
+
+def _affine(W: list[list[float]], b: list[float], a: list[float]) -> list[float]:
+    """W @ a + b[:, None] for one sample, as NumPy does it where _naive_matmul holds."""
+    out = []
+    for row, bias in zip(W, b, strict=True):
+        z = 0.0
+        for w, x in zip(row, a, strict=True):
+            z = z + w * x
+        out.append(z + bias)
+    return out
+
+
+_NAIVE: dict[tuple[int, int], bool] = {}
+NAIVE_MOST = 8  # rows and columns of a weight matrix probed at most
+
+
+def _naive_matmul(shape: tuple[int, int]) -> bool:
+    """Whether NumPy's W @ a of this (rows, columns) W and a one-column a is, row by row, the sum
+    from 0.0 of the products in order as Python floats (no fused multiply-add, no other order;
+    for several rows it is not here: NumPy's matrix-vector kernel). Probed once per shape on
+    numbers where those differ, and on signed zeros."""
+    kept = _NAIVE.get(shape)
+    if kept is not None:
+        return kept
+    rows, cols = shape
+    ok = 0 < rows <= NAIVE_MOST and 0 < cols <= NAIVE_MOST
+    rng = np.random.default_rng(2024)
+    with np.errstate(all="ignore"):
+        for t in range(48 if ok else 0):
+            W = rng.normal(0, 1, shape) * 10.0 ** rng.integers(-8, 8, shape)
+            a = rng.normal(0, 1, (cols, 1))
+            if t < 2:  # products of signed zeros
+                W[:], a[:] = (-0.0, 1.0) if t == 0 else (1.0, -0.0)
+            got = (W @ a)[:, 0].tolist()
+            for row, z in zip(W.tolist(), got, strict=True):
+                s = 0.0
+                for w, x in zip(row, a[:, 0].tolist(), strict=True):
+                    s = s + w * x
+                if z != s or math.copysign(1.0, z) != math.copysign(1.0, s):
+                    ok = False
+                    break
+            if not ok:
+                break
+    _NAIVE[shape] = ok
+    return ok
 
 
 def backward(spec: MLPSpec, fp: Pass, weights=None) -> tuple[list[np.ndarray], list[np.ndarray]]:
