@@ -13,13 +13,17 @@ always, and its numbers, words, value and what it adds are compared with the ske
 when all are the same (to the bit) is the template kept, and the next step of that pattern is
 written from it. Any other step, a pattern whose comparison failed, or a number that is not
 finite takes the general way (tests/engine/test_skeleton.py holds both to the same bytes over
-random networks).
+random networks). The templates of every skeleton are kept together (KEPT: 16 MiB, least recently
+used first out), and a step learns at most PATTERNS patterns: a network of 2,000 nodes has
+thousands of steps, each with dozens of patterns, which kept without a bound grew to gigabytes.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import sys
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,13 +44,19 @@ from app.engine.plan import Step
 from app.engine.registry.base import ONE as CONST_ONE
 from app.engine.registry.base import Const
 from app.engine.stepper import mean
+from app.memo import MB, Memo
 
 if TYPE_CHECKING:
     from app.engine.lesson import Lesson
 
 _text = json.encoder.encode_basestring  # the encoder's own writer of a str (ensure_ascii=False)
 _FAILED = False  # a pattern of signs whose comparison failed: always the general way
-PATTERNS = 64  # patterns kept per step at most (a weighted sum shows at most 5 numbers)
+PATTERNS = 64  # patterns learnt per step at most (a sigmoid step's 6 numbers make 12**6)
+TEMPLATE_BYTES = 16 * MB  # every skeleton's templates together, least recently used first out
+_tokens = itertools.count()  # a skeleton's own key in KEPT (an id() could be a dead one's)
+# (skeleton's token, pattern) → (its template or _FAILED, the template JSON-escaped, bytes)
+KEPT: Memo[tuple] = Memo(TEMPLATE_BYTES, lambda entry: entry[2], 16)
+_FAILED_ENTRY = (_FAILED, None, 100)
 
 
 class Skeleton:
@@ -56,8 +66,8 @@ class Skeleton:
         self.kind = kind
         self.numbers = numbers  # per number: (source, node, ref, of); source "one" is ONE
         self.words = words  # the sentence, when it depends on the shape alone
-        self.templates: dict[tuple[bool, ...], tuple | bool] = {}
-        self.escaped: dict[tuple[bool, ...], list[tuple[str, str, str]]] = {}  # JSON-escaped
+        self.token = next(_tokens)  # its templates' key in KEPT, with their pattern
+        self.tried = 0  # patterns learnt (or failed) so far, at most PATTERNS
         self.attrs: list[str | None] | None = None  # its numbers' MathML attributes, escaped
 
 
@@ -182,9 +192,10 @@ def view(
     `written`: its explanation as the JSON dump writes (Rows), from the templates escaped."""
     values = _read(ex, sk, before)
     signs = _pattern(values)
-    made = None if signs is None else sk.templates.get(signs)
-    if not made:
+    kept = None if signs is None else KEPT.get((sk.token, signs))
+    if not kept or not kept[0]:
         return None
+    made = kept[0]
     if written:  # the numbers' forms as the JSON dump writes them, escaped already
         texts, latexes, mathmls = _escaped_forms(sk, values, fmt)
     else:
@@ -194,7 +205,7 @@ def view(
     else:
         words = sk.words
     if written:
-        explained = _written(sk, signs, made, texts, latexes, mathmls, words)
+        explained = _written(kept[1], texts, latexes, mathmls, words)
     else:
         shown = [
             {"text": t.format(*texts), "latex": l.format(*latexes), "mathml": m.format(*mathmls)}
@@ -278,13 +289,10 @@ def _view(lesson, step, ex, sk, values, explained) -> StepView:
     return out
 
 
-def _written(sk, signs, made, texts, latexes, mathmls, words) -> Rows:
-    """The explanation object as dump writes it, from the numbers' forms escaped already. JSON
-    escapes a string character by character, so the escaped template filled with the escaped
-    numbers is the filled template escaped."""
-    escaped = sk.escaped.get(signs)
-    if escaped is None:
-        escaped = sk.escaped[signs] = [tuple(_text(x)[1:-1] for x in forms) for forms in made]
+def _written(escaped, texts, latexes, mathmls, words) -> Rows:
+    """The explanation object as dump writes it, from the template and the numbers' forms
+    escaped already. JSON escapes a string character by character, so the escaped template
+    filled with the escaped numbers is the filled template escaped."""
     shown = [
         f'{{"text":"{t.format(*texts)}","latex":"{l.format(*latexes)}",'
         f'"mathml":"{m.format(*mathmls)}"}}'
@@ -303,9 +311,11 @@ def learn(
     template of its pattern of signs when every number, word, value and addend is the same."""
     values = _read(ex, sk, before)
     signs = _pattern(values)
-    if signs is None or signs in sk.templates or len(sk.templates) >= PATTERNS:
+    key = (sk.token, signs)
+    if signs is None or sk.tried >= PATTERNS or KEPT.get(key) is not None:
         return
-    sk.templates[signs] = _FAILED
+    sk.tried += 1
+    KEPT.put(key, _FAILED_ENTRY)
     if e.lines or not e.templated:
         return
     exprs, nums = (e.formula, e.substituted, e.result), []
@@ -333,7 +343,9 @@ def learn(
         return
     made = _Templates._make(exprs, nums, fmt)
     if made is not None and nums:
-        sk.templates[signs] = made
+        escaped = tuple(tuple(_text(x)[1:-1] for x in forms) for forms in made)
+        size = 200 + sum(sys.getsizeof(x) for forms in (*made, *escaped) for x in forms)
+        KEPT.put(key, (made, escaped, size))
 
 
 def _pattern(values: list[float]) -> tuple | None:

@@ -12,30 +12,41 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.api.serialize import dump, dump_step
+from app.engine import lesson_views, skeleton
 from app.engine.lesson import Lesson
 from app.engine.plan import GRANULARITIES
+from app.memo import Memo
 from tests.engine.scenarios import mlp_specs, tutorial_spec
 
 
-def _general(spec, cursors) -> list[bytes | str]:
+def _general(spec, cursors, precision=4) -> list[bytes | str]:
     """The answers with every step explained the general way (no skeleton)."""
     with mock.patch("app.engine.lesson_views.skeleton", lambda *a: None):
-        return _answers(spec, cursors)
+        return _answers(spec, cursors, precision)
 
 
-def _answers(spec, cursors) -> list[bytes | str]:
+def _answers(spec, cursors, precision=4) -> list[bytes | str]:
     """The answers with skeletons, twice: as objects (dump) and written (dump_step of rows)."""
     lesson, out = Lesson.from_spec(spec), []
     for gran, where in cursors:
         cursor = round(where * lesson.plan.units(gran))
-        try:
-            with np.errstate(all="ignore"):
-                out.append(dump(lesson.at(cursor, gran, 0, 4, 500)))
-                written = dump_step(lesson.at(cursor, gran, 0, 4, 500, rows=True))
-                assert written == out[-1], (gran, cursor)
-        except (OverflowError, ValueError) as e:  # e^(−z) of an infinite z: either way alike
-            out.append(repr(e))
+        with np.errstate(all="ignore"):
+            out.append(dump(lesson.at(cursor, gran, 0, precision, 500)))
+            written = dump_step(lesson.at(cursor, gran, 0, precision, 500, rows=True))
+        assert written == out[-1], (gran, cursor)
     return out
+
+
+class _Served:
+    """Counts the steps written from a skeleton (skeleton.view answering, not None)."""
+
+    def __init__(self):
+        self.count, self.view = 0, skeleton.view
+
+    def __call__(self, *args, **kwargs):
+        out = self.view(*args, **kwargs)
+        self.count += out is not None
+        return out
 
 
 def _renumbered(spec, rng: np.random.Generator, scale: float):
@@ -53,35 +64,75 @@ cursors = st.lists(
 )
 
 
+# numbers at a template's edges: signed zeros, whole numbers (a superscript exponent when 0-9),
+# those just off them at the precision shown, the largest the API accepts, the smallest float
+EDGES = [0.0, -0.0, 1.0, 2.0, 9.0, 10.0, -3.0, 0.99995, 9.99995, 1e-5, -5e-5, 999999.5, 1e6, 5e-324]
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     mlp_specs(max_depth=3, max_width=7, max_batch=2),
     cursors,
     st.integers(0, 2**31),
     st.sampled_from([("sgd", {}), ("sgd", {"momentum": 0.9}), ("adam", {})]),
+    st.integers(1, 12),
 )
-def test_skeleton_steps_are_the_general_steps(spec, cursors, seed, optimizer):
+def test_skeleton_steps_are_the_general_steps(spec, cursors, seed, optimizer, precision):
     """Several scenarios of one shape in turn (the skeleton learns each pattern of signs from the
-    first and writes the next ones from it), some overflowing, each answered both ways."""
+    first and writes the next ones from it), some of edge numbers, some overflowing, each
+    answered both ways, at a precision from 1 to 12."""
     rng = np.random.default_rng(seed)
     spec = replace(spec, optimizer=optimizer[0], hyper=optimizer[1])
-    for scale in (0.8, 1.5, 1e200, 1e300, 0.8):
+    for scale in (0.8, 1.5, "edges", 1e200, 1e300, 0.8):
         if scale == 1e200:  # huge sums, then NaN: null in the answer
             again = replace(spec, inputs=np.full_like(spec.inputs, 1e200))
         elif scale == 1e300:  # infinite sums, whose e^−z the general way cannot write
             again = replace(spec, inputs=np.full_like(spec.inputs, 1e300))
             again.weights[0] = np.full_like(spec.weights[0], 1e10)
+        elif scale == "edges":
+            pick = lambda a: rng.choice(EDGES, a.shape) * rng.choice([1.0, -1.0], a.shape)  # noqa: E731
+            again = replace(
+                spec,
+                weights=[pick(w) for w in spec.weights],
+                biases=[pick(b) for b in spec.biases],
+                inputs=pick(spec.inputs),
+            )
         else:
             again = _renumbered(spec, rng, scale)
-        assert _answers(again, cursors) == _general(again, cursors)
+        assert _answers(again, cursors, precision) == _general(again, cursors, precision)
 
 
 def test_every_step_of_the_tutorial_and_its_neighbours_by_skeleton():
     base = tutorial_spec()
     every = [("step", k / 19) for k in range(20)]
-    for k, lr in enumerate([0.5, 0.5 + 1e-9, 2.0, -1.0]):
-        spec = replace(base, learning_rate=lr, weights=[w - k * 0.3 for w in base.weights])
-        assert _answers(spec, every) == _general(spec, every)
-    lesson = Lesson.from_spec(base)
-    kept = lesson.graph.memo["skeletons"]
-    assert sum(sk is not None and any(sk.templates.values()) for sk in kept.values()) >= 17
+    served = _Served()
+    with mock.patch.object(lesson_views, "skeleton_view", served):
+        for k, lr in enumerate([0.5, 0.5 + 1e-9, 2.0, -1.0]):
+            spec = replace(base, learning_rate=lr, weights=[w - k * 0.3 for w in base.weights])
+            assert _answers(spec, every) == _general(spec, every)
+            if k == 1:  # the first scenario learnt the patterns; the next is written from them
+                assert served.count >= 2 * 17, served.count  # 17 of 20 cursors, twice each
+    assert served.count >= 3 * 2 * 17
+
+
+def test_the_templates_kept_stay_within_their_budget_and_still_serve():
+    """Scenarios of one shape with numbers of every sign learn many patterns: the templates kept
+    stay within the budget (least recently used first out), and a step whose template went is
+    learnt again and written to the same bytes."""
+    budget = 10_000  # about 25 of the tutorial's templates
+    kept = Memo(budget, lambda entry: entry[2], 1)
+    served = _Served()
+    spec, rng = tutorial_spec(), np.random.default_rng(5)
+    every = [("step", k / 19) for k in range(20)]
+    with (
+        mock.patch.object(skeleton, "KEPT", kept),
+        mock.patch.object(lesson_views, "skeleton_view", served),
+    ):
+        for _ in range(30):
+            again = _renumbered(spec, rng, 1.0)
+            assert _answers(again, every) == _general(again, every)
+            assert kept.used <= budget
+    skeletons = Lesson.from_spec(spec).graph.memo["skeletons"].values()
+    learnt = sum(sk.tried for sk in skeletons if sk is not None)
+    assert len(kept) < learnt, "nothing was evicted: the budget was not tested"
+    assert served.count > 0
