@@ -34,7 +34,7 @@ from app.engine.stepper import State, mean
 from app.engine.vectorised import forward
 from app.limits import MAX_LOSS_HISTORY
 
-_JSON = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))  # dump's
+_text = json.encoder.encode_basestring  # a str as dump writes it (ensure_ascii=False)
 
 if TYPE_CHECKING:
     from app.engine.lesson import Lesson
@@ -167,7 +167,7 @@ def node_rows(lesson: Lesson, state: State, sample: int, fine: int) -> Rows:
     if shape is None:
         slot = state.slot.tolist()
         shape = g.memo["node rows"] = [
-            (i, slot[i], f'{{"id":{_JSON.encode(nd.id)},"value":', g.fan_out[i])
+            (i, slot[i], f'{{"id":{_text(nd.id)},"value":', g.fan_out[i])
             for i, nd in enumerate(g.nodes)
             if nd.kind != "param"
         ]
@@ -198,7 +198,7 @@ def param_rows(lesson: Lesson, state: State) -> Rows:
     if shape is None:
         shape = g.memo["param rows"] = (
             np.array(g.params, dtype=np.int64),
-            [(f'{{"id":{_JSON.encode(g.nodes[p].id)},"old":', g.fan_out[p]) for p in g.params],
+            [(f'{{"id":{_text(g.nodes[p].id)},"old":', g.fan_out[p]) for p in g.params],
         )
     at, heads = shape
     old, new, grad = state.P0[at].tolist(), state.P[at].tolist(), state.pgrad[at].tolist()

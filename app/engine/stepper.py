@@ -21,6 +21,7 @@ from app.engine.plan import Plan, Step
 from app.engine.registry import ACTIVATIONS, LOSSES
 from app.engine.registry.activations import LIBM_EXP
 from app.engine.update_rule import PLAIN, Rule
+from app.engine.vectorised import _naive_matmul
 
 EDGE_MEMO_NODES = 2_000  # graphs up to this size keep their backward edges' index arrays
 _isfinite, _sum, _and = np.isfinite, np.add.reduce, np.logical_and.reduce
@@ -433,29 +434,9 @@ class _Scalars:
         self.done, self.received, self.updated, self.lr = done, received, updated, lr
 
 
-def _naive_dot() -> bool:
-    """Whether NumPy's w @ a of a weight vector and a one-column matrix of a few rows is the
-    sum from 0.0 of the products in order, as Python floats (no fused multiply-add, no other
-    order): probed on numbers where those differ, and on signed zeros."""
-    rng = np.random.default_rng(12345)
-    with np.errstate(all="ignore"):
-        for k in range(1, _SCALAR_FAN_IN + 1):
-            w = rng.normal(0, 1, (64, k)) * 10.0 ** rng.integers(-8, 8, (64, k))
-            a = rng.normal(0, 1, (64, k, 1))
-            w[0], a[0] = -0.0, 1.0
-            w[1], a[1] = 1.0, -0.0
-            for wi, ai in zip(w, a, strict=True):
-                z = float((wi @ ai)[0])
-                s = 0.0
-                for x, y in zip(wi.tolist(), ai[:, 0].tolist(), strict=True):
-                    s = s + x * y
-                if math.copysign(1.0, z) != math.copysign(1.0, s) or z != s:
-                    return False
-    return True
-
-
 _SCALAR_FAN_IN = 8  # weighted sums of at most this many inputs (NumPy adds them in order)
-NAIVE_DOT = _naive_dot()
+# a weight vector's w @ a is NumPy's sum in order, for every fan-in the Python-float replay takes
+NAIVE_DOT = all(_naive_matmul((k,)) for k in range(1, _SCALAR_FAN_IN + 1))
 
 
 def _scalar_program(state: State, plan: Plan) -> list[tuple] | None:

@@ -101,19 +101,21 @@ def _affine(W: list[list[float]], b: list[float], a: list[float]) -> list[float]
     return out
 
 
-_NAIVE: dict[tuple[int, int], bool] = {}
+_NAIVE: dict[tuple[int, ...], bool] = {}
 NAIVE_MOST = 8  # rows and columns of a weight matrix probed at most
 
 
-def _naive_matmul(shape: tuple[int, int]) -> bool:
-    """Whether NumPy's W @ a of this (rows, columns) W and a one-column a is, row by row, the sum
-    from 0.0 of the products in order as Python floats (no fused multiply-add, no other order;
-    for several rows it is not here: NumPy's matrix-vector kernel). Probed once per shape on
-    numbers where those differ, and on signed zeros."""
+def _naive_matmul(shape: tuple[int, ...]) -> bool:
+    """Whether NumPy's W @ a of this W (rows, columns), or of a weight vector (columns,), and a
+    one-column a is, row by row, the sum from 0.0 of the products in order as Python floats (no
+    fused multiply-add, no other order; for several rows it is not here: NumPy's matrix-vector
+    kernel). Probed once per shape on numbers where those differ, and on signed zeros; the
+    Python-float replays (here, stepper._scalar_program) rely on it."""
     kept = _NAIVE.get(shape)
     if kept is not None:
         return kept
-    rows, cols = shape
+    cols = shape[-1]
+    rows = shape[0] if len(shape) == 2 else 1
     ok = 0 < rows <= NAIVE_MOST and 0 < cols <= NAIVE_MOST
     rng = np.random.default_rng(2024)
     with np.errstate(all="ignore"):
@@ -122,8 +124,8 @@ def _naive_matmul(shape: tuple[int, int]) -> bool:
             a = rng.normal(0, 1, (cols, 1))
             if t < 2:  # products of signed zeros
                 W[:], a[:] = (-0.0, 1.0) if t == 0 else (1.0, -0.0)
-            got = (W @ a)[:, 0].tolist()
-            for row, z in zip(W.tolist(), got, strict=True):
+            got = np.atleast_1d(W @ a).reshape(rows).tolist()
+            for row, z in zip(np.reshape(W, (rows, cols)).tolist(), got, strict=True):
                 s = 0.0
                 for w, x in zip(row, a[:, 0].tolist(), strict=True):
                     s = s + w * x

@@ -5,6 +5,7 @@
 // lesson. A drawing without such a place (or one that scrolls) shows it in the explanation instead.
 
 import { formatSigned } from "./format.js";
+import { nodeById } from "./graph-index.js";
 import { MATRIX_SIDE_MAX, matrixMetrics } from "./layout.js";
 import { paramState } from "./render.js";
 import { el, text } from "./svg.js";
@@ -27,8 +28,7 @@ export function createWeightMatrix(host, before = null) {
   function setLayout(graph, layout, { m = null, scrolls = false, svg = null } = {}) {
     tensors = new Map();
     inGraph = null;
-    const byNode = new Map();
-    for (const n of graph.nodes) byNode.set(n.id, n);
+    const byNode = nodeById(graph); // shared with the layout and the drawing (graph-index.js)
     layerOf = (id) => byNode.get(id)?.layer;
     for (const p of graph.parameters) {
       if (!p.edge || !layout.denseLayers.has(p.tensor)) continue;
