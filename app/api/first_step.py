@@ -194,9 +194,10 @@ def _shape(layers: tuple[int, ...], coupled: tuple[bool, ...]):
     """What a first step's columns take from the network's shape alone, written: the ids and
     grad_parts of its nodes (not parameters), the number of parameters, their ids and
     grad_parts. Written by joins of a few strings, not by the JSON writer over a list of every id
-    (the ids are plain ASCII, which JSON writes as they are): the 10 × 64 network's 84,650 took
-    30 ms, on the worker's first page, while its graph answer (asked at once) waited for the
-    interpreter lock; tests/api/test_first_step.py holds both ways equal."""
+    (the ids are plain ASCII, which JSON writes as they are): the 10 × 64 network's 43,009 ids
+    and as many grad_parts took 30 ms, on the worker's first page, while its graph answer (asked
+    at once) waited for the interpreter lock; tests/api/test_first_step.py holds both ways equal.
+    Every layer is at least 1 wide (the schema's rule): a weight's id needs an input to name."""
     depth = len(layers) - 1
     nodes = [_ids("x", range(layers[0]))]
     fans = [(layers[1], layers[0])]  # (fan, count): each input feeds every z of the first layer

@@ -5,6 +5,7 @@
 
 import { showBatch } from "./batches.js";
 import { catalog } from "./catalog.js";
+import { nodeById } from "./graph-index.js";
 import { writeParameters } from "./value-editor.js";
 
 const STALE = " (stale: computed with the old weights)";
@@ -94,7 +95,8 @@ export function createIterations({ store, lesson, total, go, load }) {
     }
   }
 
-  function markStale(on, graph, it) {
+  /** `ids`: only these nodes' labels (a large graph's run just drawn); null: every node's. */
+  function markStale(on, graph, it, ids = null) {
     note.hidden = !on;
     legend.classList.toggle("is-idle", !on);
     legend.setAttribute("aria-hidden", String(!on));
@@ -102,8 +104,8 @@ export function createIterations({ store, lesson, total, go, load }) {
     if (on) note.textContent = `Node values are stale: computed with the old weights. Step ▶ starts iteration ${it + 1} from the new ones.`;
     if (!on && !staleShown) return;
     staleShown = on;
-    for (const n of graph.nodes) {
-      if (n.kind !== "op") continue; // inputs, targets and parameters are not computed
+    for (const n of ids ? ids.map((id) => nodeById(graph).get(id)) : graph.nodes) {
+      if (n?.kind !== "op") continue; // inputs, targets and parameters are not computed
       const g = document.getElementById(`n-${n.id}`);
       const label = g && g.getAttribute("aria-label");
       if (!label) continue;
@@ -112,10 +114,11 @@ export function createIterations({ store, lesson, total, go, load }) {
     }
   }
 
-  /** A graph drawn anew (a new frame size) has its nodes' own labels: mark them stale again. */
-  function relabel() {
+  /** A graph drawn anew (a new frame size), or a large graph's runs drawn (`ids`), have their
+   * nodes' own labels: mark them stale again. */
+  function relabel(ids = null) {
     const graph = lesson.graph();
-    if (staleShown && graph) markStale(true, graph, store.get().iteration);
+    if (staleShown && graph) markStale(true, graph, store.get().iteration, ids);
   }
 
   return { move, home, sync, relabel };

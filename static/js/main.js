@@ -76,7 +76,7 @@ const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, st
     graphFit?.update(info);
     weightMatrix?.setLayout(info.graph, info.layout, { m: info.m, scrolls: info.tooBig && !info.fitted, svg: $("graph") });
   },
-  onDrawn: () => relabelStale() });
+  onDrawn: (ids) => relabelStale(ids) });
 const weightMatrix = createWeightMatrix($("explain"), $("loss-card"));
 const graphFit = createFitControl($("graph-fit"), stage);
 const equation = createEquationPanel($("explain"));

@@ -107,7 +107,7 @@ export function createRenderer(svg) {
     }
 
     const nodes = new Map();
-    const nodeParent = large ? large.chunked(gNodes) : null;
+    const nodeParent = large ? large.chunked(gNodes, true) : null;
     fresh = [];
     const drawn = fresh; // this drawing's: a later drawing starts its own list
     const big = large;
@@ -152,7 +152,7 @@ export function createRenderer(svg) {
       }
     }
     svg.append(root);
-    parts = { edgeCanvas: null, graph, layout, m, byId, edges, nodes, params, ref, pulses: large?.pulses() || gPulses, paramByEdge, gChips, gLabels, chips: new Map(), options };
+    parts = { edgeCanvas: null, graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, gLabels, chips: new Map(), options };
     marked = { edges: new Set(), active: new Set(), written: new Set() };
     crowded = new Set();
     current = null;
@@ -230,7 +230,8 @@ export function createRenderer(svg) {
   }
 
   /** Runs of a large graph's nodes were drawn (large/ chunked): their nodes get the step shown
-   *  and its marks, as restyle and mark give the others; other modules add theirs (onBuilt). */
+   *  and its marks, as restyle and mark give the others; other modules add theirs (onBuilt, told
+   *  the ids drawn). */
   function settle() {
     if (!parts) return;
     const ids = fresh.splice(0);
@@ -250,7 +251,7 @@ export function createRenderer(svg) {
       if (marked.active.has(id)) g.classList.add("active");
       if (marked.written.has(id)) g.classList.add("written");
     }
-    parts.options.onBuilt?.();
+    parts.options.onBuilt?.(ids);
   }
 
   /** styleParam for a large graph's weight with no view yet: its edge on the canvas, as the view would. */

@@ -153,14 +153,14 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
     // a large graph renders only what is near the view, from its very first layout
     const view = { ...at, width: size.w, height: size.h, svgWidth, svgHeight };
     // a large graph's runs of nodes drawn later (when shown) get what other modules add too
-    renderer.draw(graph, layout, m, { editable: !s.projector, view, onBuilt: () => onDrawn?.() });
+    renderer.draw(graph, layout, m, { editable: !s.projector, view, onBuilt: (ids) => onDrawn?.(ids) });
     renderer.cull(view);
     renderer.setContributions(contributions, s.precision);
     drawnFor = { projector: s.projector, precision: s.precision, natural, floor, scrolls };
     onLayout?.({ tooBig, fitted, layout, m, graph, natural, size });
     if (step) renderer.restyle(step, s.precision, activeSets(graph, step));
     if (step && scrolls) keepInView();
-    onDrawn?.(); // the nodes are new: what other modules add to them is added again
+    onDrawn?.(null); // the nodes are new: what other modules add to them is added again (all)
   }
 
   function measure() {
@@ -247,7 +247,7 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
       const delay = waves[i] * per;
       const start = () => (delay > 0 ? animator.wait(delay) : Promise.resolve(true));
       if (st.phase === "forward") {
-        const view = parts.nodes.get(st.node);
+        const view = drawnView(parts.nodes.get(st.node));
         const ids = new Set((incoming.get(st.node) || []).map((e) => drawnEdge(e.id, e.source, paramById)));
         const edges = [...ids].map((id) => parts.edges.get(id)).filter(Boolean).slice(0, Math.max(0, dots));
         dots -= edges.length;
@@ -257,7 +257,7 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
         });
       } else if (st.phase === "backward") {
         const e = dots > 0 ? parts.edges.get(drawnEdge(st.edge, st.target, paramById)) : null;
-        const view = parts.nodes.get(st.target) || parts.params.get(st.target);
+        const view = drawnView(parts.nodes.get(st.target) || parts.params.get(st.target));
         if (e) dots -= 1;
         const chip = parts.chips.get(st.edge); // a reused value's part of the gradient, on this edge
         writes.push(() => {
@@ -275,7 +275,7 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
     if (rest.length && arrivals.length) {
       const all = Promise.all(arrivals);
       for (const st of rest) {
-        const view = parts.nodes.get(st.target) || parts.params.get(st.target);
+        const view = drawnView(parts.nodes.get(st.target) || parts.params.get(st.target));
         if (st.phase === "forward") hold(view && view.value, all);
         else if (st.phase === "backward") hold(view && view.grad, all);
       }
@@ -283,6 +283,12 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
   }
 
   const held = new Map(); // element → the promise it waits for: only that one shows it again
+
+  /** A node's view if its elements exist: a large graph's node in a run not drawn yet (render.js
+   *  LazyNode) is not drawn to hide its number; when its run is drawn it shows the step as it is. */
+  function drawnView(view) {
+    return view && view.real === null ? null : view;
+  }
 
   /** Keep a freshly written number hidden until its pulse arrives. */
   function hold(node, done) {
@@ -318,7 +324,7 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
 
   function morph(parts, ps, ms, precision) {
     if (!ps || ps.old === null || ps.value === null) return;
-    const view = parts.params.get(ps.id);
+    const view = drawnView(parts.params.get(ps.id));
     if (!view || !view.g) {
       // no label to morph (a dense layer's): its matrix cell still waits the morph's time
       morphs.set(ps.id, animator.tween(ms * 1.6, () => {}));

@@ -124,6 +124,23 @@ FOCUSABLE = (
     "() => [...document.querySelectorAll('#graph .node[tabindex=\"0\"]')].map((g) => g.dataset.id)"
 )
 
+DRAWN_RUNS = """() => [...document.querySelectorAll('#graph .chunk')].map((c, i) => [i, Boolean(c.firstChild), c.classList.contains('is-off')])"""
+
+
+def test_an_animated_step_draws_no_run_far_from_the_view(make_page, base_url):
+    """A whole pass animated: its numbers wait for their pulses, but a node whose run is not drawn
+    is not drawn to hide one (its run, drawn later, shows the step as it is)."""
+    page = make_page(1280, 720)
+    open_lesson(page, base_url, f"#{lesson()}&k=0&g=pass&projector=1")
+    wait_cursor(page, 0)
+    before = {i for i, drawn, _ in page.evaluate(DRAWN_RUNS) if drawn}
+    page.keyboard.press("ArrowRight")
+    wait_cursor(page, 1)
+    page.wait_for_timeout(300)  # the pulses are on their way; the frame culls after a scroll
+    runs = page.evaluate(DRAWN_RUNS)
+    far_drawn = [i for i, drawn, off in runs if drawn and off and i not in before]
+    assert len(before) < len(runs) // 2 and far_drawn == [], (len(before), len(runs), far_drawn)
+
 
 def test_tab_reaches_every_node_in_order_across_hidden_runs(make_page, base_url):
     page = make_page(1280, 720, reduced_motion="reduce")
@@ -134,7 +151,14 @@ def test_tab_reaches_every_node_in_order_across_hidden_runs(make_page, base_url)
     editable = layers[0] + sum(layers[1:]) + layers[-1]
     first = page.evaluate(FOCUSABLE)
     assert 0 < len(first) < editable // 2, len(first)
-    page.focus(f"#n-{first[0]}")
+    # the Tab that enters the graph lands on its first node and draws or shows no other run
+    before = page.evaluate(VIEW)
+    assert before["empty"] > 0 and before["off"] > 0, before
+    page.focus("#graph")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.id") == first[0]
+    after = page.evaluate(VIEW)
+    assert (after["empty"], after["off"]) == (before["empty"], before["off"]), (before, after)
     seen = [first[0]]
     for _ in range(60):  # past the runs drawn at first: Tab draws the next ones as it goes
         page.keyboard.press("Tab")

@@ -41,8 +41,22 @@ DRAWN = """async () => {
     out['edge pixels'] = url;
   }
   // a large graph draws a run of nodes when first shown (large/large-graph.js): every run drawn
-  // now, as Tab into the graph does, so that runs drawn late are compared with runs drawn at once
-  document.getElementById('graph').dispatchEvent(new KeyboardEvent('keydown', { key: 'Tab', bubbles: true }));
+  // now, the frame scrolled over the whole drawing and back, so that runs drawn late are
+  // compared with runs drawn at once
+  if (document.querySelector('#graph .chunk')) {
+    const wrap = document.getElementById('graph-wrap');
+    const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const [left, top] = [wrap.scrollLeft, wrap.scrollTop];
+    for (let y = 0; y < wrap.scrollHeight; y += wrap.clientHeight) {
+      for (let x = 0; x < wrap.scrollWidth; x += wrap.clientWidth) {
+        wrap.scrollTo(x, y);
+        await frame();
+      }
+    }
+    wrap.scrollTo(left, top);
+    await frame();
+    if (document.querySelector('#graph .chunk:empty')) throw new Error('a run was not drawn');
+  }
   const cls = (el) => (el.getAttribute('class') || '').split(/\\s+/).filter(Boolean).sort().join(' ');
   for (const el of document.querySelectorAll('#graph [id]')) {
     out[el.id] = [cls(el), el.getAttribute('aria-label'), el.getAttribute('stroke-width'), el.tagName === 'path' ? '' : el.textContent];

@@ -42,13 +42,14 @@ export function createLargeGraph(svg, labels) {
    *  `place(x, y, w, h, make)` puts a node in the current run; `make(parent)` draws it there when
    *  its run is first shown (cull, Tab, an export), not before: a run far from the view is an
    *  empty <svg> until then (the 10 × 64 network's first drawing made 15,000 elements, most of
-   *  them never shown). `built()` is told each time runs were drawn. Returns the node's run. */
-  function chunked(parent) {
+   *  them never shown). `built()` is told each time runs were drawn. Returns the node's run.
+   *  `focusable`: the runs hold what Tab reaches (the nodes, not the neurons' bodies). */
+  function chunked(parent, focusable = false) {
     let chunk = null;
     let n = 0;
     return (x, y, w, h, make) => {
       if (n++ % CHUNK === 0) {
-        chunk = { g: el("svg", { class: "chunk", overflow: "visible", role: "none" }, parent), box: [Infinity, Infinity, -Infinity, -Infinity], off: false, todo: [] };
+        chunk = { g: el("svg", { class: "chunk", overflow: "visible", role: "none" }, parent), box: [Infinity, Infinity, -Infinity, -Infinity], off: false, todo: [], focusable };
         chunks.push(chunk);
       }
       const b = chunk.box;
@@ -64,7 +65,7 @@ export function createLargeGraph(svg, labels) {
     for (const c of runs) {
       if (c.todo === null) continue;
       const todo = c.todo;
-      c.todo = null; // first: a view asked for while its run is drawn finds it drawn
+      c.todo = null; // first: a run is drawn once, even if a make asks for its run again
       for (const make of todo) make(c.g);
       any = true;
     }
@@ -143,11 +144,16 @@ export function createLargeGraph(svg, labels) {
     const id = ev.target instanceof Element && ev.target.classList.contains("wlabel") ? ev.target.dataset.id : null;
     if (id) requestAnimationFrame(() => drop(id));
   }, on);
-  /** Before Tab moves the focus: the runs beside the focused one are shown, so none is skipped. */
+  /** Before Tab moves the focus: the run it moves into is shown, so none is skipped. From a node,
+   * the runs beside its own; from the drawing itself (the Tab that enters the graph), the first
+   * run of nodes; from elsewhere in it (a weight's label), every run, as the next node in the
+   * document's order may be in any of them. */
   svg.addEventListener("keydown", (ev) => {
     if (ev.key !== "Tab" || !(ev.target instanceof Element)) return;
     const g = ev.target.closest(".chunk");
-    reveal(chunks.filter((c) => (c.off || c.todo) && (c.g === g?.nextElementSibling || c.g === g?.previousElementSibling || !g)));
+    const into = ev.target === svg && !ev.shiftKey ? chunks.find((c) => c.focusable)?.g : null;
+    const next = g ? [g.nextElementSibling, g.previousElementSibling] : ev.target === svg ? [into] : null;
+    reveal(chunks.filter((c) => (c.off || c.todo) && (!next || next.includes(c.g))));
   }, on);
 
   /**
