@@ -40,6 +40,11 @@ export function createDotCanvas(wrap, svg) {
     const dpr = window.devicePixelRatio || 1;
     const [pw, ph] = [Math.max(1, Math.round(vw * dpr)), Math.max(1, Math.round(vh * dpr))];
     if (surface.width !== pw || surface.height !== ph) Object.assign(surface, { width: pw, height: ph });
+    if (markLayer.width !== pw || markLayer.height !== ph) {
+      // its pixels are made now (the page's first frame, a resize), not in a step's frame
+      Object.assign(markLayer, { width: pw, height: ph });
+      markCtx.clearRect(0, 0, pw, ph);
+    }
     Object.assign(canvas.style, { width: `${vw}px`, height: `${vh}px`, transform: `translate(${sx}px, ${sy}px)` });
     const cs = getComputedStyle(svg);
     const colour = (name) => cs.getPropertyValue(name).trim();
@@ -60,7 +65,6 @@ export function createDotCanvas(wrap, svg) {
   function paintMarks() {
     const { k, ox, oy, colours } = place;
     const m = markCtx;
-    if (markLayer.width !== surface.width || markLayer.height !== surface.height) Object.assign(markLayer, { width: surface.width, height: surface.height });
     m.setTransform(1, 0, 0, 1, 0, 0);
     m.clearRect(0, 0, markLayer.width, markLayer.height);
     m.setTransform(k, 0, 0, k, ox, oy);
