@@ -193,29 +193,52 @@ def _block(length: int, cols: list[tuple[str, str]]) -> str:
 def _shape(layers: tuple[int, ...], coupled: tuple[bool, ...]):
     """What a first step's columns take from the network's shape alone, written: the ids and
     grad_parts of its nodes (not parameters), the number of parameters, their ids and
-    grad_parts."""
-    node_ids = [f"x{i}" for i in range(layers[0])]
-    fan = [layers[1]] * layers[0]  # each input feeds every z of the first layer
-    param_ids = []
+    grad_parts. Written by joins of a few strings, not by the JSON writer over a list of every id
+    (the ids are plain ASCII, which JSON writes as they are): the 10 × 64 network's 84,650 took
+    30 ms, on the worker's first page, while its graph answer (asked at once) waited for the
+    interpreter lock; tests/api/test_first_step.py holds both ways equal."""
     depth = len(layers) - 1
+    nodes = [_ids("x", range(layers[0]))]
+    fans = [(layers[1], layers[0])]  # (fan, count): each input feeds every z of the first layer
+    params = []
+    n_params = 0
     for l in range(1, depth + 1):
         n, prev = layers[l], layers[l - 1]
         # an a feeds every z of the next layer, the last layer's the loss; a z its own a, or
         # (softmax) every a of its layer
         a_fan = layers[l + 1] if l < depth else 1
         z_fan = n if coupled[l - 1] else 1
-        for j in range(n):
-            param_ids += [f"W{l}_{j}_{k}" for k in range(prev)]
-            param_ids.append(f"b{l}_{j}")
+        ks = [str(k) for k in range(prev)]
+        for j in range(n):  # per neuron: its weights W{l}_{j}_{k}, then its bias b{l}_{j}
+            head = f"W{l}_{j}_"
+            params.append(f'"{head}' + f'","{head}'.join(ks) + f'","b{l}_{j}"')
+        n_params += n * (prev + 1)
         if coupled[l - 1]:
-            node_ids += [f"z{l}_{j}" for j in range(n)] + [f"a{l}_{j}" for j in range(n)]
-            fan += [z_fan] * n + [a_fan] * n
+            nodes += [_ids(f"z{l}_", range(n)), _ids(f"a{l}_", range(n))]
+            fans += [(z_fan, n), (a_fan, n)]
         else:
-            for j in range(n):
-                node_ids += [f"z{l}_{j}", f"a{l}_{j}"]
-                fan += [z_fan, a_fan]
-    node_ids += [f"y{j}" for j in range(layers[-1])] + ["L"]
-    fan += [1] * layers[-1] + [0]
-    node_parts = text([[0, f] for f in fan])
-    param_parts = text([[0, 1]] * len(param_ids))
-    return text(node_ids), node_parts, len(param_ids), text(param_ids), param_parts
+            nodes.append(",".join(f'"z{l}_{j}","a{l}_{j}"' for j in range(n)))
+            fans.append(((z_fan, a_fan), n))
+    nodes += [_ids("y", range(layers[-1])), '"L"']
+    fans += [(1, layers[-1]), (0, 1)]
+    node_parts = ",".join(_parts(fan, count) for fan, count in fans if count)
+    param_parts = ",".join(["[0,1]"] * n_params)
+    return (
+        "[" + ",".join(x for x in nodes if x) + "]",
+        "[" + node_parts + "]",
+        n_params,
+        "[" + ",".join(params) + "]",
+        "[" + param_parts + "]",
+    )
+
+
+def _ids(head: str, indices: range) -> str:
+    """'"{head}{i}"' for each i, comma-separated: JSON strings of plain ASCII ids."""
+    return ",".join(f'"{head}{i}"' for i in indices)
+
+
+def _parts(fan: int | tuple[int, int], count: int) -> str:
+    """grad_parts [0, fan] written `count` times (a pair of fans: alternately, count pairs)."""
+    if isinstance(fan, tuple):
+        return ",".join([f"[0,{fan[0]}],[0,{fan[1]}]"] * count)
+    return ",".join([f"[0,{fan}]"] * count)

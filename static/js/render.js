@@ -23,6 +23,7 @@ export function createRenderer(svg) {
   let mask = null; // what predict mode shows as "?" (predict.js maskOf): ids of values, grads, chips
   let crowded = new Set(); // a dense layer's tags kept hidden: they would cover another (declutter)
   let callouts = []; // [tag group, leader line] of tags moved to their callout place (declutter)
+  let fresh = []; // ids of a large graph's nodes drawn since settle last saw them
 
   // the pointer on a weight's edge shows that weight's label (a dense layer's are hidden till then)
   let peeking = null;
@@ -58,7 +59,7 @@ export function createRenderer(svg) {
     // a large graph's dense-layer weights get their view when first asked for (their label is
     // drawn on demand): not 40,960 of them up front for the 10 × 64 network
     const params = new Views((id) => (large ? weightView(id) : undefined));
-    large = isLarge(graph) ? createLargeGraph(svg, { params, paramByEdge, draw: drawLabel, keep: isMarked }) : null;
+    large = isLarge(graph) ? createLargeGraph(svg, { params, paramByEdge, draw: drawLabel, keep: isMarked, built: settle }) : null;
     const gPulses = large ? null : el("g", { class: "pulses", "aria-hidden": "true" }, root);
     const gChips = el("g", { class: "chips" }, root);
 
@@ -92,21 +93,38 @@ export function createRenderer(svg) {
       edges.set(id, { path, geo, param, sign, width });
     });
 
-    // a large graph's nodes go in runs, and runs far from the view are not rendered (large/)
-    const chunked = (parent) => (large ? large.chunked(parent) : () => parent);
-    const neuronParent = chunked(gNeurons);
+    // a large graph's nodes go in runs, drawn when first shown; runs far from the view are not
+    // rendered (large/): a node's view is a LazyNode until its run is drawn
+    const neuronParent = large ? large.chunked(gNeurons) : null;
     for (const nr of layout.neurons) {
-      const g = el("g", { class: "neuron", "aria-hidden": "true" }, neuronParent(nr.x, nr.y, nr.w, nr.h));
-      el("rect", { class: "neuron-body", x: nr.x - nr.w / 2, y: nr.y - nr.h / 2, width: nr.w, height: nr.h, rx: m.value * 0.7 }, g);
-      el("line", { class: "neuron-divider", x1: nr.x, y1: nr.y - nr.h / 2 + 4, x2: nr.x, y2: nr.y + nr.h / 2 - 4 }, g);
+      const make = (parent) => {
+        const g = el("g", { class: "neuron", "aria-hidden": "true" }, parent);
+        el("rect", { class: "neuron-body", x: nr.x - nr.w / 2, y: nr.y - nr.h / 2, width: nr.w, height: nr.h, rx: m.value * 0.7 }, g);
+        el("line", { class: "neuron-divider", x1: nr.x, y1: nr.y - nr.h / 2 + 4, x2: nr.x, y2: nr.y + nr.h / 2 - 4 }, g);
+      };
+      if (large) neuronParent(nr.x, nr.y, nr.w, nr.h, make);
+      else make(gNeurons);
     }
 
     const nodes = new Map();
-    const nodeParent = chunked(gNodes);
+    const nodeParent = large ? large.chunked(gNodes) : null;
+    fresh = [];
+    const drawn = fresh; // this drawing's: a later drawing starts its own list
+    const big = large;
+    const build = (run) => big.build([run]);
     for (const [id, box] of layout.boxes) {
       const n = byId.get(id);
+      if (!large) {
+        nodes.set(id, drawNode(gNodes, n, box, m, options));
+        continue;
+      }
+      const view = new LazyNode(build);
       // a bias's gradient is written beside its box: its run's bounds reach that far
-      nodes.set(id, drawNode(nodeParent(box.x, box.y, box.w + (box.shape === "bias" ? 8 * m.grad : 0), box.h), n, box, m, options));
+      view.run = nodeParent(box.x, box.y, box.w + (box.shape === "bias" ? 8 * m.grad : 0), box.h, (parent) => {
+        view.real = drawNode(parent, n, box, m, options);
+        drawn.push(id);
+      });
+      nodes.set(id, view);
     }
 
     // a network with many weights draws a dense layer's labels only when they are shown
@@ -127,18 +145,24 @@ export function createRenderer(svg) {
         Object.assign(v, drawWeightLabel(gLabels, p, v.at, m, dense, options, v.tag));
         params.set(p.id, v);
       } else if (nodes.has(p.id)) {
-        params.set(p.id, { ...nodes.get(p.id), kind: layout.boxes.get(p.id).shape === "bias" ? "bias" : "var" });
+        const kind = layout.boxes.get(p.id).shape === "bias" ? "bias" : "var";
+        const v = nodes.get(p.id);
+        // a node not drawn yet: the parameter's view reads the node's elements once drawn
+        params.set(p.id, v instanceof LazyNode ? Object.assign(Object.create(v), { kind }) : { ...v, kind });
       }
     }
     svg.append(root);
-    // the runs far from the view hidden before anything reads the page (the canvases' start does):
-    // a style pass over 14,000 elements of the 10 × 64 network costs a third of a second
-    if (large && options.view) large.cull(options.view);
-    large?.start(edges, m.stroke); // painted by the step's restyle, which follows at once
-    parts = { edgeCanvas: large?.edgeCanvas() || null, graph, layout, m, byId, edges, nodes, params, ref, pulses: large?.pulses() || gPulses, paramByEdge, gChips, gLabels, chips: new Map(), options };
+    parts = { edgeCanvas: null, graph, layout, m, byId, edges, nodes, params, ref, pulses: large?.pulses() || gPulses, paramByEdge, gChips, gLabels, chips: new Map(), options };
     marked = { edges: new Set(), active: new Set(), written: new Set() };
     crowded = new Set();
     current = null;
+    // only the runs near the view are drawn, the others hidden, before anything reads the page
+    // (the canvases' start does): a style pass over 14,000 elements of the 10 × 64 network
+    // costs a third of a second; no view: every run
+    large?.cull(options.view || null);
+    large?.start(edges, m.stroke); // painted by the step's restyle, which follows at once
+    parts.edgeCanvas = large?.edgeCanvas() || null;
+    parts.pulses = large?.pulses() || gPulses;
     return parts;
   }
 
@@ -178,21 +202,14 @@ export function createRenderer(svg) {
     const rows = drawn ? drawnRows(nodes, step) : list.nodes;
     for (const ns of rows) {
       const v = nodes.get(ns.id);
-      if (!v) continue;
-      const n = byId.get(ns.id);
-      const [askValue, askGrad] = asked(ns.id, v);
-      setText(v.value, askValue ? ASK : formatNumber(ns.value, precision));
-      if (v.grad) setText(v.grad, askGrad ? GRAD + ASK : gradText(ns, precision, parts.layout.primitive));
-      if (v.parts) setText(v.parts, askGrad ? "" : partsText(ns));
-      v.g.classList.toggle("is-empty", ns.value === null);
-      v.g.classList.toggle("has-grad", ns.grad !== null);
-      v.g.setAttribute("aria-label", askValue || askGrad ? describeAsked(n.label.text, askValue) : describeNode(n, ns, precision));
+      if (v && v.real !== null) styleNode(v, ns, byId.get(ns.id), precision); // (a run not drawn yet: when it is, settle)
     }
     const byParam = large ? paramsById(parts.graph) : null;
     for (const ps of list.parameters) {
       const v = params.peek(ps.id);
-      if (v) styleParam(v, ps, precision);
-      else if (large) styleWeightEdge(byParam.get(ps.id), ps); // a dense-layer weight with no view yet: its edge
+      if (v) {
+        if (v.real !== null) styleParam(v, ps, precision);
+      } else if (large) styleWeightEdge(byParam.get(ps.id), ps); // a dense-layer weight with no view yet: its edge
     }
     mark(active);
     large?.flush();
@@ -200,6 +217,40 @@ export function createRenderer(svg) {
       chip.g.classList.toggle("is-shown", step.fine_cursor > chip.index && !mask?.chips.has(chip.index));
       chip.g.classList.toggle("active", active.edges.has(edgeId));
     }
+  }
+
+  function styleNode(v, ns, n, precision) {
+    const [askValue, askGrad] = asked(ns.id, v);
+    setText(v.value, askValue ? ASK : formatNumber(ns.value, precision));
+    if (v.grad) setText(v.grad, askGrad ? GRAD + ASK : gradText(ns, precision, parts.layout.primitive));
+    if (v.parts) setText(v.parts, askGrad ? "" : partsText(ns));
+    v.g.classList.toggle("is-empty", ns.value === null);
+    v.g.classList.toggle("has-grad", ns.grad !== null);
+    v.g.setAttribute("aria-label", askValue || askGrad ? describeAsked(n.label.text, askValue) : describeNode(n, ns, precision));
+  }
+
+  /** Runs of a large graph's nodes were drawn (large/ chunked): their nodes get the step shown
+   *  and its marks, as restyle and mark give the others; other modules add theirs (onBuilt). */
+  function settle() {
+    if (!parts) return;
+    const ids = fresh.splice(0);
+    const { nodes, params, byId } = parts;
+    if (current) {
+      const { step, precision } = current;
+      for (const id of ids) {
+        const ns = nodeState(step, id);
+        if (ns) styleNode(nodes.get(id), ns, byId.get(id), precision);
+        const pv = params.peek(id);
+        const ps = pv && paramState(step, id);
+        if (ps) styleParam(pv, ps, precision);
+      }
+    }
+    for (const id of ids) {
+      const g = nodes.get(id).g;
+      if (marked.active.has(id)) g.classList.add("active");
+      if (marked.written.has(id)) g.classList.add("written");
+    }
+    parts.options.onBuilt?.();
   }
 
   /** styleParam for a large graph's weight with no view yet: its edge on the canvas, as the view would. */
@@ -260,7 +311,11 @@ export function createRenderer(svg) {
   /** Move the marks of the step before to this step's elements (only those two sets are touched). */
   function mark(active) {
     const { edges, nodes, params } = parts;
-    const view = (id) => nodes.get(id) || params.get(id);
+    // a node whose run is not drawn yet gets its marks when it is (settle)
+    const view = (id) => {
+      const v = nodes.get(id) || params.get(id);
+      return v && v.real !== null ? v : null;
+    };
     // a large graph's marked edges are painted over it on the dot canvas; the edges beneath stay as drawn
     // a lit edge lights its weight's label too (a dense layer's label is then shown)
     const activate = (id, on) => {
@@ -302,8 +357,8 @@ export function createRenderer(svg) {
       if (!id || seen.has(id)) continue;
       seen.add(id);
       const t = tags.get(id);
-      const g = parts.params.get(id)?.g;
-      if (!t || !g) continue;
+      const g = t && parts.params.get(id)?.g;
+      if (!g) continue;
       const free = (q) => !shown.some((r) => r[0] < q[2] && r[2] > q[0] && r[1] < q[3] && r[3] > q[1]);
       if (t.clear && free(t.r)) shown.push(t.r);
       else if (t.callout && free(t.callout)) {
@@ -376,6 +431,52 @@ class Views {
   }
 }
 const NOT_ASKED = Object.freeze([false, false]);
+
+/**
+ * A large graph's node before its run is drawn (large/large-graph.js chunked): `real` is null
+ * until then, and asking for an element (`g`, `value`, `grad`, `parts`) or the name draws the
+ * run first, so any reader gets what drawNode gives. restyle and mark skip a node not drawn;
+ * settle styles it as the step shown once it is.
+ */
+class LazyNode {
+  constructor(build) {
+    this.build = build;
+    this.run = null;
+    this.real = null;
+  }
+
+  drawn() {
+    if (this.real === null) this.build(this.run);
+    return this.real;
+  }
+
+  get g() {
+    return this.drawn().g;
+  }
+
+  get value() {
+    return this.drawn().value;
+  }
+
+  get grad() {
+    return this.drawn().grad;
+  }
+
+  get parts() {
+    return this.drawn().parts;
+  }
+
+  get name() {
+    return this.drawn().name;
+  }
+}
+
+/** A node's state in a step (by the step's index when it has one). */
+function nodeState(step, id) {
+  if (!step.index) return step.nodes.find((n) => n.id === id) || null;
+  const i = step.index.nodes.get(id);
+  return i === undefined ? null : step.nodes[i];
+}
 
 /** The step's entries for the drawn nodes (`nodes`: id → view), in the order they were drawn. */
 function drawnRows(nodes, step) {

@@ -152,7 +152,8 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
     const at = { left: wrap.scrollLeft, top: wrap.scrollTop }; // before the new drawing needs a layout
     // a large graph renders only what is near the view, from its very first layout
     const view = { ...at, width: size.w, height: size.h, svgWidth, svgHeight };
-    renderer.draw(graph, layout, m, { editable: !s.projector, view });
+    // a large graph's runs of nodes drawn later (when shown) get what other modules add too
+    renderer.draw(graph, layout, m, { editable: !s.projector, view, onBuilt: () => onDrawn?.() });
     renderer.cull(view);
     renderer.setContributions(contributions, s.precision);
     drawnFor = { projector: s.projector, precision: s.precision, natural, floor, scrolls };

@@ -7,6 +7,7 @@ for the steps that follow; the graph asked for with it writes its values once fo
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 
@@ -222,3 +223,42 @@ def test_one_build_at_a_time(monkeypatch) -> None:
     assert built_lesson(k1) is not None
     assert built_lesson(k2) is None
     assert not _LATER
+
+
+def _shape_by_json(layers: tuple[int, ...], coupled: tuple[bool, ...]):
+    """_shape the plain way: every id and grad_parts pair in a list, written by the JSON writer."""
+    ids, fan, param_ids = [f"x{i}" for i in range(layers[0])], [layers[1]] * layers[0], []
+    depth = len(layers) - 1
+    for l in range(1, depth + 1):
+        n, prev = layers[l], layers[l - 1]
+        a_fan, z_fan = layers[l + 1] if l < depth else 1, n if coupled[l - 1] else 1
+        for j in range(n):
+            param_ids += [f"W{l}_{j}_{k}" for k in range(prev)] + [f"b{l}_{j}"]
+        if coupled[l - 1]:
+            ids += [f"z{l}_{j}" for j in range(n)] + [f"a{l}_{j}" for j in range(n)]
+            fan += [z_fan] * n + [a_fan] * n
+        else:
+            for j in range(n):
+                ids += [f"z{l}_{j}", f"a{l}_{j}"]
+                fan += [z_fan, a_fan]
+    ids += [f"y{j}" for j in range(layers[-1])] + ["L"]
+    fan += [1] * layers[-1] + [0]
+    write = lambda v: json.dumps(v, separators=(",", ":"))  # noqa: E731
+    parts = [[0, 1]] * len(param_ids)
+    nodes = [[0, f] for f in fan]
+    return write(ids), write(nodes), len(param_ids), write(param_ids), write(parts)
+
+
+@pytest.mark.parametrize(
+    "layers, coupled",
+    [
+        ((64,) * 11, (False,) * 10),  # the largest network: indices of two digits
+        ((12, 11, 3), (True, False)),  # a coupled layer inside (the engine allows it)
+        ((1, 1, 1, 1), (False, False, False)),
+        ((3, 5, 2), (False, True)),
+    ],
+)
+def test_a_shapes_columns_are_the_json_writers(layers, coupled) -> None:
+    """The ids and grad_parts a first step takes from its network's shape, written by joins of
+    strings, are what the JSON writer makes of the same lists."""
+    assert first_step_module._shape.__wrapped__(layers, coupled) == _shape_by_json(layers, coupled)

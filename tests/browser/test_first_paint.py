@@ -188,3 +188,32 @@ def test_what_waits_for_the_first_picture_waits_until_it_is_shown(make_page, bas
     )
     assert drawn <= shown < written, (drawn, shown, written)
     assert "#" in page.url  # and it is written
+
+
+# What the page has made by the frame of its first picture (main.js settle sets the mark there)
+AT_MARK = """
+window.__atMark = null;
+const markFirst = performance.mark.bind(performance);
+performance.mark = (name, ...rest) => {
+  if (name === 'backstep:first-graph') {
+    window.__atMark = { matrixView: Boolean(document.getElementById('matrix-view')) };
+  }
+  return markFirst(name, ...rest);
+};
+"""
+
+
+def test_the_matrix_view_is_made_when_first_shown(make_page, base_url):
+    """The matrix view (V) is not in the graph view's first picture: nothing of it is built
+    before that picture, nor after it until it is asked for; the first V shows it whole."""
+    page = make_page()
+    page.add_init_script(AT_MARK)
+    open_lesson(page, base_url)
+    assert page.evaluate("window.__atMark") == {"matrixView": False}
+    assert page.locator("#matrix-view").count() == 0
+    page.keyboard.press("v")
+    page.wait_for_selector("#matrix-view table[data-key]")
+    assert page.is_visible("#matrix-view") and not page.is_visible("#graph")
+    page.keyboard.press("v")  # and back: the graph as it was
+    page.wait_for_selector("#graph", state="visible")
+    assert not page.is_visible("#matrix-view")

@@ -1,4 +1,5 @@
-"""A large network's graph renders only what is near the view (render.js cull()), keeps the step
+"""A large network's graph renders only what is near the view (render.js cull()), and draws a
+run of nodes only once it is first shown (large/large-graph.js chunked), keeps the step
 shown in view as the cursor moves (stage.js keepInView()), lets Tab reach every node in order,
 exports every node, and draws its pulses on a canvas over the view (static/js/large/dot-canvas.js)."""
 
@@ -8,7 +9,6 @@ import base64
 import json
 import re
 
-import httpx
 import pytest
 
 from tests.browser.pageview import (
@@ -32,6 +32,7 @@ VIEW = """() => {
   const inView = (r) => r.right > wrap.left && r.left < wrap.right && r.bottom > wrap.top && r.top < wrap.bottom;
   const chunks = [...document.querySelectorAll('#graph .chunk')];
   const off = chunks.filter((c) => c.classList.contains('is-off'));
+  const empty = chunks.filter((c) => !c.firstChild); // not drawn yet
   // a node is drawn in view when its box overlaps the frame; hidden ones have no box at all
   const shown = [...document.querySelectorAll('#graph .node')].filter((g) => g.getBoundingClientRect().width > 0);
   const current = document.querySelector('#graph .node.written');
@@ -40,6 +41,8 @@ VIEW = """() => {
     scrolls: document.getElementById('graph-wrap').classList.contains('is-scrolling'),
     chunks: chunks.length,
     off: off.length,
+    offEmpty: off.filter((c) => !c.firstChild).length,
+    empty: empty.length,
     nodes: document.querySelectorAll('#graph .node').length,
     shown: shown.length,
     shownInView: shown.filter((g) => inView(g.getBoundingClientRect())).length,
@@ -52,13 +55,6 @@ VIEW = """() => {
 def lesson() -> str:
     text = json.dumps(SCENARIO, separators=(",", ":")).encode()
     return "s=" + base64.urlsafe_b64encode(text).decode().rstrip("=")
-
-
-def writes(base_url: str, k: int) -> str:
-    """What the step at cursor k writes, as the API says."""
-    return httpx.post(f"{base_url}/api/step", json={"scenario": SCENARIO, "cursor": k}).json()[
-        "steps"
-    ][-1]["target"]
 
 
 def culled_layout(page) -> tuple[int, int]:
@@ -92,22 +88,29 @@ def test_far_nodes_are_not_rendered_and_the_step_stays_in_view(make_page, base_u
     wait_cursor(page, 0)
     top = page.evaluate(VIEW)
     assert top["scrolls"] and top["chunks"] > 10
-    # most runs of nodes are far from the view and not rendered; every node in view is
+    # most runs of nodes are far from the view and not rendered, nor even drawn yet: only the
+    # runs near the view hold elements; every node in view is rendered
     assert top["off"] > top["chunks"] // 2, top
-    assert 0 < top["shown"] < top["nodes"] // 2, top
-    # and a run not rendered costs no layout: nothing in it has a layout object (a run inside a
-    # <g display:none> would: Chromium styles and lays out its descendants all the same)
-    laid, hidden = culled_layout(page)
-    assert hidden > 1000 and laid == 0, (laid, hidden)
+    assert top["offEmpty"] == top["off"] and top["empty"] == top["off"], top
+    assert 0 < top["shownInView"] <= top["shown"] == top["nodes"], top
     # step to the forward pass of the last neuron of the first layer, far below the top
     k = 2 * 39 + 1  # z then a, neuron by neuron
-    assert writes(base_url, k) == "z1_39"
+    step = api_step(base_url, SCENARIO, k)["steps"][-1]
+    assert step["target"] == "z1_39"
     page.evaluate(f"() => {{ location.hash = location.hash.replace(/k=\\d+/, 'k={k}'); }}")
     wait_cursor(page, k)
     page.wait_for_timeout(200)  # the culling that follows a scroll happens in the next frame
     there = page.evaluate(VIEW)
     assert there["current"] == "z1_39" and there["currentInside"], there
     assert there["shownInView"] > 0 and there["off"] > there["chunks"] // 2, there
+    # the runs drawn there show the step: its number, the API's, in the node drawn just now
+    assert there["nodes"] > top["nodes"] and 0 < there["empty"] < top["empty"], (top, there)
+    assert close(page.text_content("#n-z1_39 .value"), step["value"])
+    # and a run drawn then culled (the top's, now far) costs no layout: nothing in it has a
+    # layout object (a run inside a <g display:none> would: Chromium styles and lays out its
+    # descendants all the same)
+    laid, hidden = culled_layout(page)
+    assert hidden > 100 and laid == 0, (laid, hidden)
     # and one step back and forth keeps it in view
     page.keyboard.press("ArrowLeft")
     wait_cursor(page, k - 1)
@@ -117,25 +120,36 @@ def test_far_nodes_are_not_rendered_and_the_step_stays_in_view(make_page, base_u
     assert page.evaluate(VIEW)["currentInside"]
 
 
+FOCUSABLE = (
+    "() => [...document.querySelectorAll('#graph .node[tabindex=\"0\"]')].map((g) => g.dataset.id)"
+)
+
+
 def test_tab_reaches_every_node_in_order_across_hidden_runs(make_page, base_url):
     page = make_page(1280, 720, reduced_motion="reduce")
     open_lesson(page, base_url, f"#{lesson()}&k=0")
     wait_cursor(page, 0)
-    # the focusable nodes in document order, hidden or not: the order Tab must follow
-    order = page.evaluate(
-        "() => [...document.querySelectorAll('#graph .node[tabindex=\"0\"]')].map((g) => g.dataset.id)"
-    )
-    assert len(order) > 60
-    page.focus(f"#n-{order[0]}")
-    seen = [order[0]]
-    for _ in range(60):
+    # editable: every input, target and bias; only those near the view are drawn yet
+    layers = SCENARIO["layers"]
+    editable = layers[0] + sum(layers[1:]) + layers[-1]
+    first = page.evaluate(FOCUSABLE)
+    assert 0 < len(first) < editable // 2, len(first)
+    page.focus(f"#n-{first[0]}")
+    seen = [first[0]]
+    for _ in range(60):  # past the runs drawn at first: Tab draws the next ones as it goes
         page.keyboard.press("Tab")
         seen.append(page.evaluate("document.activeElement.dataset.id"))
-    assert seen == order[:61]
     assert (
         page.evaluate("document.activeElement.closest('.chunk').classList.contains('is-off')")
         is False
     )
+    # every run is drawn for an export: the focusable nodes in document order are then all of
+    # them, the order Tab must have followed
+    with page.expect_download():
+        page.click("#export-svg")
+    order = page.evaluate(FOCUSABLE)
+    assert len(order) == editable and len(first) < 61
+    assert seen == order[:61]
 
 
 def test_an_export_holds_every_node_of_a_culled_graph(make_page, base_url):

@@ -1,6 +1,6 @@
 """Steps asked `since` the state held list only what changed, and the page restyles only that: what
 it shows after any walk forward and back must equal what a fresh page (one full answer) shows at
-the same cursor, element by element."""
+the same cursor, element by element (a large graph's runs of nodes all drawn first, on both)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,9 @@ DRAWN = """async () => {
     }
     out['edge pixels'] = url;
   }
+  // a large graph draws a run of nodes when first shown (large/large-graph.js): every run drawn
+  // now, as Tab into the graph does, so that runs drawn late are compared with runs drawn at once
+  document.getElementById('graph').dispatchEvent(new KeyboardEvent('keydown', { key: 'Tab', bubbles: true }));
   const cls = (el) => (el.getAttribute('class') || '').split(/\\s+/).filter(Boolean).sort().join(' ');
   for (const el of document.querySelectorAll('#graph [id]')) {
     out[el.id] = [cls(el), el.getAttribute('aria-label'), el.getAttribute('stroke-width'), el.tagName === 'path' ? '' : el.textContent];

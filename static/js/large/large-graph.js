@@ -21,7 +21,8 @@ export function isLarge(graph) {
 /**
  * `labels`: how the renderer draws and keeps a weight's label — `params` (id → view, with `g`
  * null while not drawn), `draw(view)` (draws and styles it as the step shown), `keep(id)` (the
- * step shown marks it), `paramByEdge` (edge id → parameter).
+ * step shown marks it), `paramByEdge` (edge id → parameter); `built()`, called once runs of
+ * nodes were drawn (chunked), to show the step on them.
  */
 export function createLargeGraph(svg, labels) {
   const chunks = [];
@@ -37,19 +38,43 @@ export function createLargeGraph(svg, labels) {
    *  A run is a nested <svg>, not a <g>: Chromium styles and lays out every descendant of a
    *  <g display:none> all the same (the 10 × 64 network's first style and layout passes went over
    *  all 14,000 elements), but nothing inside an <svg display:none>. Drawn as a <g> would be: no
-   *  viewBox (the same user space), no clip (overflow visible), no role of its own. */
+   *  viewBox (the same user space), no clip (overflow visible), no role of its own.
+   *  `place(x, y, w, h, make)` puts a node in the current run; `make(parent)` draws it there when
+   *  its run is first shown (cull, Tab, an export), not before: a run far from the view is an
+   *  empty <svg> until then (the 10 × 64 network's first drawing made 15,000 elements, most of
+   *  them never shown). `built()` is told each time runs were drawn. Returns the node's run. */
   function chunked(parent) {
     let chunk = null;
     let n = 0;
-    return (x, y, w, h) => {
+    return (x, y, w, h, make) => {
       if (n++ % CHUNK === 0) {
-        chunk = { g: el("svg", { class: "chunk", overflow: "visible", role: "none" }, parent), box: [Infinity, Infinity, -Infinity, -Infinity], off: false };
+        chunk = { g: el("svg", { class: "chunk", overflow: "visible", role: "none" }, parent), box: [Infinity, Infinity, -Infinity, -Infinity], off: false, todo: [] };
         chunks.push(chunk);
       }
       const b = chunk.box;
       [b[0], b[1], b[2], b[3]] = [Math.min(b[0], x - w / 2), Math.min(b[1], y - h / 2), Math.max(b[2], x + w / 2), Math.max(b[3], y + h / 2)];
-      return chunk.g;
+      chunk.todo.push(make);
+      return chunk;
     };
+  }
+
+  /** Draw the runs not drawn yet among `runs`; tells `labels.built` once if any was. */
+  function build(runs) {
+    let any = false;
+    for (const c of runs) {
+      if (c.todo === null) continue;
+      const todo = c.todo;
+      c.todo = null; // first: a view asked for while its run is drawn finds it drawn
+      for (const make of todo) make(c.g);
+      any = true;
+    }
+    if (any) labels.built?.();
+  }
+
+  /** Show (draw if need be) the runs in `runs` that are culled. */
+  function reveal(runs) {
+    build(runs);
+    for (const c of runs) if (c.off) c.g.classList.toggle("is-off", (c.off = false));
   }
 
   /** Once the drawing is in the document: the canvases, painted by the step that follows. */
@@ -122,14 +147,13 @@ export function createLargeGraph(svg, labels) {
   svg.addEventListener("keydown", (ev) => {
     if (ev.key !== "Tab" || !(ev.target instanceof Element)) return;
     const g = ev.target.closest(".chunk");
-    for (const c of chunks) {
-      if (c.off && (c.g === g?.nextElementSibling || c.g === g?.previousElementSibling || !g)) c.g.classList.toggle("is-off", (c.off = false));
-    }
+    reveal(chunks.filter((c) => (c.off || c.todo) && (c.g === g?.nextElementSibling || c.g === g?.previousElementSibling || !g)));
   }, on);
 
   /**
    * Render only the runs of nodes near the part in view (within half a screen of it in every
    * direction): a step then styles, lays out and paints a few hundred elements, not 12,000.
+   * A run is drawn the first time it is shown.
    * `view`: the frame's scroll position and size in CSS px (read by the caller); null shows all
    * (for an export). The run holding the focused element is always shown.
    */
@@ -144,10 +168,11 @@ export function createLargeGraph(svg, labels) {
       near = ({ box }) => meets(box, area);
     }
     const focused = document.activeElement;
-    for (const c of chunks) {
-      const off = !near(c) && !c.g.contains(focused);
-      if (off !== c.off) c.g.classList.toggle("is-off", (c.off = off));
-    }
+    const off = chunks.map((c) => !near(c) && !c.g.contains(focused));
+    build(chunks.filter((c, i) => !off[i])); // drawn as they come near the view
+    chunks.forEach((c, i) => {
+      if (off[i] !== c.off) c.g.classList.toggle("is-off", (c.off = off[i]));
+    });
   }
 
   /** Paint the edges again with the colours of the theme now in force. */
@@ -166,6 +191,7 @@ export function createLargeGraph(svg, labels) {
 
   return {
     chunked,
+    build,
     start,
     mark,
     cull,

@@ -16,7 +16,10 @@ export function createMatrixHooks({ store, go, toast, stage, graphWrap, toggle, 
     onGo: (cursor) => go(cursor),
   });
   const plane = createPlane(panel.body, { store, onSample: (sample) => store.set({ sample }) });
-  const view = createMatrixView({ host: stage, graphWrap, store, onParam: openLedger });
+  // the matrix view (its fields, the radios, their listeners) is not in the graph view's picture:
+  // made when it is first shown, not with the page
+  let view = null;
+  const shown = () => Boolean(view?.shown());
   let reason = null; // why the matrix view cannot be shown now
 
   function openLedger(id) {
@@ -47,7 +50,8 @@ export function createMatrixHooks({ store, go, toast, stage, graphWrap, toggle, 
     toggle.title = reason || (on ? "Back to the graph (V)" : "Show the lesson as matrices (V)");
     toggle.textContent = on ? "Graph" : "Matrices";
     document.documentElement.dataset.view = on ? "matrix" : "graph";
-    if (on !== view.shown()) {
+    if (on !== shown()) {
+      view ??= createMatrixView({ host: stage, graphWrap, store, onParam: openLedger });
       view.setShown(on);
       if (on) view.refresh();
     }
@@ -71,18 +75,18 @@ export function createMatrixHooks({ store, go, toast, stage, graphWrap, toggle, 
     },
     /** A step was drawn in the graph view: the same cursor in the matrices and the ledger. */
     step() {
-      if (view.shown()) view.refresh();
+      if (shown()) view.refresh();
       if (ledger.param()) ledger.refresh();
       if (!panel.section.hidden) plane.update(); // a new iteration: its network's boundary
     },
     changed(s, changed) {
       if (changed.has("view") || changed.has("expand") || changed.has("scenario")) apply(s);
-      if (changed.has("convention") && view.shown()) view.refresh();
+      if (changed.has("convention") && shown()) view.refresh();
       if (changed.has("sample")) {
         ledger.setSample(s.sample);
         plane.setSample(s.sample);
       }
-      if (changed.has("precision") && view.shown()) view.refresh();
+      if (changed.has("precision") && shown()) view.refresh();
     },
   };
 }
