@@ -113,37 +113,58 @@ export function createAnimator() {
 
 const SAMPLES = 48; // points along a pulse's path, equally far apart; the dot moves between them
 
+const FINE = 4 * SAMPLES; // the fine walk's steps
+const fineX = new Float64Array(FINE + 1);
+const fineY = new Float64Array(FINE + 1);
+const fineLength = new Float64Array(FINE + 1);
+const sampled = new Map(); // a path's `d` → its points: an edge pulses again (each pass, each step back)
+const MAX_SAMPLED = 1024; // 16 steps of a 64-wide layer back and forth; emptied when full
+
 /** Points along `path` from its own `d` (a line or one cubic, as layout.js draws them). */
 function samplePath(path) {
-  const n = pathNumbers(typeof path === "string" ? path : path.getAttribute("d")); // a large graph's edge is its `d`
-  const at = n.length === 8 ? cubic(n) : n.length === 4 ? (t) => ({ x: n[0] + (n[2] - n[0]) * t, y: n[1] + (n[3] - n[1]) * t }) : null;
-  if (!at) return readPath(typeof path === "string" ? el("path", { d: path }) : path);
-  // equal steps of arc length, from a fine walk along the curve (no layout is read)
-  const fine = Array.from({ length: 4 * SAMPLES + 1 }, (_, i) => at(i / (4 * SAMPLES)));
-  const lengths = [0];
-  for (let i = 1; i < fine.length; i += 1) lengths.push(lengths[i - 1] + Math.hypot(fine[i].x - fine[i - 1].x, fine[i].y - fine[i - 1].y));
-  const total = lengths[lengths.length - 1];
+  const d = typeof path === "string" ? path : path.getAttribute("d"); // a large graph's edge is its `d`
+  const known = sampled.get(d);
+  if (known) return known;
+  const n = pathNumbers(d);
+  if (n.length !== 8 && n.length !== 4) return readPath(typeof path === "string" ? el("path", { d: path }) : path);
+  // equal steps of arc length, from a fine walk along the curve (no layout is read); written
+  // without objects per point, in arrays made once: a step of the 10 × 64 network sends 64 pulses
+  const xs = fineX;
+  const ys = fineY;
+  const lengths = fineLength;
+  for (let i = 0; i <= FINE; i += 1) {
+    const t = i / FINE;
+    if (n.length === 8) {
+      const u = 1 - t;
+      const a = u * u * u;
+      const b = 3 * u * u * t;
+      const c = 3 * u * t * t;
+      const e = t * t * t;
+      xs[i] = a * n[0] + b * n[2] + c * n[4] + e * n[6];
+      ys[i] = a * n[1] + b * n[3] + c * n[5] + e * n[7];
+    } else {
+      xs[i] = n[0] + (n[2] - n[0]) * t;
+      ys[i] = n[1] + (n[3] - n[1]) * t;
+    }
+    if (i > 0) {
+      const dx = xs[i] - xs[i - 1];
+      const dy = ys[i] - ys[i - 1];
+      lengths[i] = lengths[i - 1] + Math.sqrt(dx * dx + dy * dy);
+    }
+  }
+  const total = lengths[FINE];
   const out = [];
   let j = 1;
   for (let i = 0; i <= SAMPLES; i += 1) {
     const want = (total * i) / SAMPLES;
-    while (j < fine.length - 1 && lengths[j] < want) j += 1;
+    while (j < FINE && lengths[j] < want) j += 1;
     const span = lengths[j] - lengths[j - 1];
     const u = span > 0 ? Math.max(0, Math.min(1, (want - lengths[j - 1]) / span)) : 0;
-    out.push({ x: fine[j - 1].x + (fine[j].x - fine[j - 1].x) * u, y: fine[j - 1].y + (fine[j].y - fine[j - 1].y) * u });
+    out.push({ x: xs[j - 1] + (xs[j] - xs[j - 1]) * u, y: ys[j - 1] + (ys[j] - ys[j - 1]) * u });
   }
+  if (sampled.size >= MAX_SAMPLED) sampled.clear();
+  sampled.set(d, out);
   return out;
-}
-
-function cubic([x0, y0, x1, y1, x2, y2, x3, y3]) {
-  return (t) => {
-    const u = 1 - t;
-    const a = u * u * u;
-    const b = 3 * u * u * t;
-    const c = 3 * u * t * t;
-    const d = t * t * t;
-    return { x: a * x0 + b * x1 + c * x2 + d * x3, y: a * y0 + b * y1 + c * y2 + d * y3 };
-  };
 }
 
 /** Any other path: read from the DOM (this forces a layout when the page has changed). */

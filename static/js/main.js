@@ -472,7 +472,7 @@ new ResizeObserver(([entry]) => {
   const width = Math.round(entry.contentRect.width);
   if (width === equationsWidth) return;
   equationsWidth = width;
-  requestAnimationFrame(() => equation.refit());
+  requestAnimationFrame(() => equation.refit(true)); // every equation, at the new width
 }).observe($("equations"));
 matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
   applyView(store.get());

@@ -75,13 +75,17 @@ export function createTermLinks({ equations, svg, graph }) {
   }
 
   // a new step writes new equations: what was lit is gone, and the formula's terms take focus
+  // (its elements are reused where it has the last one's shape: equation.js keeps their tabindex)
   const formula = equations.querySelector("#eq-formula") || equations;
   new MutationObserver(() => {
     lit = lit.filter((e) => e.isConnected);
     const terms = formula.querySelectorAll("[data-ref]");
-    if (terms.length > MAX_TAB_STOPS) return;
-    for (const t of terms) if (!t.hasAttribute("tabindex")) t.setAttribute("tabindex", "0");
-  }).observe(formula, { childList: true, subtree: true });
+    const many = terms.length > MAX_TAB_STOPS;
+    for (const t of terms) {
+      if (many) t.removeAttribute("tabindex");
+      else if (!t.hasAttribute("tabindex")) t.setAttribute("tabindex", "0");
+    }
+  }).observe(formula, { childList: true, subtree: true, attributeFilter: ["data-ref"] });
 
   return { clear };
 }

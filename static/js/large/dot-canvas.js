@@ -20,6 +20,7 @@ export function createDotCanvas(wrap, svg) {
   const ctx = surface.getContext("2d");
   const dots = new Set();
   let marks = []; // the step's marked edges: render.js's records ({ geo, sign, width, cls }), kept current by restyle
+  let marked = false; // the mark layer has a stroke on it (an internal edge's mark has none)
   let place = null; // viewBox → canvas pixels, read at the first frame after a step or a scroll
   // the marks are stroked once per step or scroll, on a canvas out of sight, and copied each frame
   // (by layer, a step marks thousands of edges)
@@ -39,6 +40,11 @@ export function createDotCanvas(wrap, svg) {
     const dpr = window.devicePixelRatio || 1;
     const [pw, ph] = [Math.max(1, Math.round(vw * dpr)), Math.max(1, Math.round(vh * dpr))];
     if (surface.width !== pw || surface.height !== ph) Object.assign(surface, { width: pw, height: ph });
+    if (markLayer.width !== pw || markLayer.height !== ph) {
+      // its pixels are made now (the page's first frame, a resize), not in a step's frame
+      Object.assign(markLayer, { width: pw, height: ph });
+      markCtx.clearRect(0, 0, pw, ph);
+    }
     Object.assign(canvas.style, { width: `${vw}px`, height: `${vh}px`, transform: `translate(${sx}px, ${sy}px)` });
     const cs = getComputedStyle(svg);
     const colour = (name) => cs.getPropertyValue(name).trim();
@@ -59,10 +65,10 @@ export function createDotCanvas(wrap, svg) {
   function paintMarks() {
     const { k, ox, oy, colours } = place;
     const m = markCtx;
-    if (markLayer.width !== surface.width || markLayer.height !== surface.height) Object.assign(markLayer, { width: surface.width, height: surface.height });
     m.setTransform(1, 0, 0, 1, 0, 0);
     m.clearRect(0, 0, markLayer.width, markLayer.height);
     m.setTransform(k, 0, 0, k, ox, oy);
+    marked = false;
     m.strokeStyle = colours.mark;
     m.lineCap = "round";
     const view = [-ox / k, -oy / k, (markLayer.width - ox) / k, (markLayer.height - oy) / k];
@@ -80,6 +86,7 @@ export function createDotCanvas(wrap, svg) {
       m.lineDashOffset = part.offset; // the dashes where they are on the whole curve
       tracePath(m, part.pts);
       m.stroke();
+      marked = true;
     }
     m.setLineDash([]);
     m.lineDashOffset = 0;
@@ -94,7 +101,7 @@ export function createDotCanvas(wrap, svg) {
     }
     painting = true;
     ctx.clearRect(0, 0, surface.width, surface.height);
-    if (marks.length) ctx.drawImage(markLayer, 0, 0);
+    if (marks.length && marked) ctx.drawImage(markLayer, 0, 0);
     const { k, ox, oy, dpr, colours } = place;
     for (const d of [...dots]) {
       if (d.start === null) d.start = now;
@@ -167,13 +174,6 @@ export function createDotCanvas(wrap, svg) {
 
 const PARTS = 48; // a curve is cut to the view at one of this many equal steps of its parameter
 
-/** The point at t of the cubic n (8 numbers). */
-const cubicAt = (n, t) => {
-  const u = 1 - t;
-  const [a, b, c, d] = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t];
-  return [a * n[0] + b * n[2] + c * n[4] + d * n[6], a * n[1] + b * n[3] + c * n[5] + d * n[7]];
-};
-
 /** The cubic n between t = a and t = b (de Casteljau), as 8 numbers. */
 export function subCubic(n, a, b) {
   const split = (p, t) => {
@@ -197,20 +197,36 @@ export function inView(n, box, pad) {
   const [x0, y0, x1, y1] = [box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad];
   const inside = (x, y) => x >= x0 && x <= x1 && y >= y0 && y <= y1;
   if (n.length !== 8) return { pts: n, offset: 0 };
+  // the curve lies in the box around its control points: wholly in view, or wholly out of it, as
+  // the walk below would find, without it (a step marks up to 64 dashed curves, on every step)
+  const [lx, hx] = [Math.min(n[0], n[2], n[4], n[6]), Math.max(n[0], n[2], n[4], n[6])];
+  const [ly, hy] = [Math.min(n[1], n[3], n[5], n[7]), Math.max(n[1], n[3], n[5], n[7])];
+  if (lx >= x0 && hx <= x1 && ly >= y0 && hy <= y1) return { pts: n, offset: 0 };
+  if (hx < x0 || lx > x1 || hy < y0 || ly > y1) return null;
   let first = -1;
   let last = -1;
   let length = 0;
   let before = 0;
-  let [px, py] = [n[0], n[1]];
+  let px = n[0];
+  let py = n[1];
   for (let i = 1; i <= PARTS; i += 1) {
-    const [x, y] = cubicAt(n, i / PARTS);
+    // the point at t = i / PARTS (written out, without arrays: this runs thousands of times a step)
+    const t = i / PARTS;
+    const u = 1 - t;
+    const a = u * u * u;
+    const b = 3 * u * u * t;
+    const c = 3 * u * t * t;
+    const d = t * t * t;
+    const x = a * n[0] + b * n[2] + c * n[4] + d * n[6];
+    const y = a * n[1] + b * n[3] + c * n[5] + d * n[7];
     // a step meets the box when the box around its ends does (a step is short: nearly straight)
-    if (Math.max(px, x) >= x0 && Math.min(px, x) <= x1 && Math.max(py, y) >= y0 && Math.min(py, y) <= y1) {
+    if ((px > x ? px : x) >= x0 && (px < x ? px : x) <= x1 && (py > y ? py : y) >= y0 && (py < y ? py : y) <= y1) {
       if (first < 0) [first, before] = [i - 1, length];
       last = i;
     }
-    length += Math.hypot(x - px, y - py);
-    [px, py] = [x, y];
+    length += Math.sqrt((x - px) * (x - px) + (y - py) * (y - py));
+    px = x;
+    py = y;
   }
   if (first < 0) return null;
   if (first === 0 && last === PARTS) return { pts: n, offset: 0 };

@@ -7,11 +7,47 @@ const PHASE_TITLES = { start: "Ready", forward: "Forward", backward: "Backward",
 
 const MATHML = "http://www.w3.org/1998/Math/MathML";
 const source = new WeakMap(); // node → the MathML it shows, to lay it out afresh on a resize
+const parser = document.createElement("template");
 
+/**
+ * Show `mathml` in `node`. The next step's equation is mostly the last one's with other numbers
+ * and subscripts: its elements are reused, only the texts and attributes that differ written
+ * (built anew, the 10 × 64 network's three equations cost each step about 100 new layout
+ * objects, their style and a layout of each: the most of the step's frame). The same MathML
+ * again (the formula of a run of steps, the result a step back): nothing is written.
+ */
 function setMath(node, mathml) {
-  source.set(node, mathml || "");
+  mathml = mathml || "";
+  if (source.get(node) === mathml) return;
+  source.set(node, mathml);
   // MathML produced and escaped by our own engine; no scripts can ride along (strict CSP).
-  node.innerHTML = mathml || "";
+  if (node.classList.contains("is-wrapped")) {
+    node.classList.remove("is-wrapped"); // split into terms (wrapTerms): the shapes differ
+    node.innerHTML = mathml;
+    return;
+  }
+  parser.innerHTML = mathml;
+  morph(node, parser.content);
+}
+
+/** `into`'s children made to be `from`'s, reusing those of the same kind (from's are taken). */
+function morph(into, from) {
+  const [had, want] = [[...into.childNodes], [...from.childNodes]];
+  if (had.length !== want.length) return into.replaceChildren(...want);
+  for (let i = 0; i < want.length; i += 1) {
+    const [a, b] = [had[i], want[i]];
+    if (a.nodeType !== b.nodeType || a.nodeName !== b.nodeName || a.namespaceURI !== b.namespaceURI) a.replaceWith(b);
+    else if (a.nodeType === Node.TEXT_NODE) {
+      if (a.data !== b.data) a.data = b.data;
+    } else if (a.nodeType === Node.ELEMENT_NODE) {
+      for (const { name, value } of b.attributes) if (a.getAttribute(name) !== value) a.setAttribute(name, value);
+      // a formula's terms (data-ref) are given tabindex by term-links.js, which takes it back
+      // when there are many
+      const term = b.hasAttribute("data-ref");
+      for (const { name } of [...a.attributes]) if (!b.hasAttribute(name) && !(term && name === "tabindex")) a.removeAttribute(name);
+      morph(a, b);
+    } else a.replaceWith(b);
+  }
 }
 
 /** One inline <math> per term and operator of the top-level row, so a line can break between. */
@@ -51,21 +87,34 @@ const overflows = (node) => node.scrollWidth > node.clientWidth;
  * step smaller: text that does not scale exactly) and whether a wrapped one still scrolls wait
  * for the page to be idle, so a step's frame lays the page out once. (Measured one size at a
  * time, the 10 × 64 network's page spent about 15 ms of every step laying itself out here.)
+ *
+ * An equation fitted already, with the same MathML at the same width and mode, keeps its size
+ * and is not measured (`all`: the row's width changed, every one is fitted again); nor is the
+ * size of one that fits at its own size written again.
  */
+const fitted = new WeakMap(); // node → what it was fitted for (its MathML and the mode)
+const shrinking = new Map(); // node → its size worked out, for the idle check
+const wrapping = new Set(); // nodes wrapped, for the idle check
 let checking = 0; // the idle check of the equations fitted last
 
-export function fit(...nodes) {
+export function fit(nodes, all = false) {
+  const root = document.documentElement;
+  const projector = root.classList.contains("projector");
+  const key = (node) => `${projector}|${source.get(node) || ""}`;
+  nodes = nodes.filter((node) => all || fitted.get(node) !== key(node));
+  if (!nodes.length) return;
   cancelIdle(checking);
   for (const node of nodes) {
-    node.style.fontSize = "";
+    fitted.set(node, key(node));
+    shrinking.delete(node);
+    wrapping.delete(node);
+    if (node.style.fontSize) node.style.fontSize = "";
     if (node.classList.contains("is-wrapped")) {
       node.classList.remove("is-wrapped");
       node.innerHTML = source.get(node) || "";
     }
   }
-  const root = document.documentElement;
   const rootSize = parseFloat(getComputedStyle(root).fontSize);
-  const projector = root.classList.contains("projector");
   const todo = [];
   for (const node of nodes) {
     if (!overflows(node)) continue; // the first read lays the page out once for all of them
@@ -75,7 +124,6 @@ export function fit(...nodes) {
     todo.push({ node, base, min, wide: node.scrollWidth / Math.max(1, node.clientWidth) });
   }
   const wrapped = [];
-  const shrunk = [];
   for (const t of todo) {
     // the largest size on the ladder at which the overflow measured says it fits (or the
     // smallest the minimum allows); none at all: it wraps, at full size (reads best)
@@ -85,17 +133,23 @@ export function fit(...nodes) {
     if (t.size < t.min || t.wide * SHRINK ** k > 1) wrapped.push(t.node);
     else {
       t.node.style.fontSize = `${t.size}px`;
-      shrunk.push(t);
+      shrinking.set(t.node, t);
     }
   }
-  for (const node of wrapped) wrapTerms(node);
-  for (const node of nodes) if (!wrapped.includes(node)) node.removeAttribute("tabindex");
-  if (wrapped.length || shrunk.length) checking = whenIdle(() => check(shrunk, wrapped), 500);
+  for (const node of wrapped) {
+    wrapTerms(node);
+    wrapping.add(node);
+  }
+  for (const node of nodes) if (!wrapped.includes(node) && node.hasAttribute("tabindex")) node.removeAttribute("tabindex");
+  if (shrinking.size || wrapping.size) checking = whenIdle(check, 500);
 }
 
 /** Sizes worked out are checked, a step smaller (or wrapped) while one still overflows. */
-function check(shrunk, wrapped) {
-  let trying = shrunk.filter((t) => overflows(t.node));
+function check() {
+  const wrapped = [...wrapping];
+  let trying = [...shrinking.values()].filter((t) => t.node.isConnected && overflows(t.node));
+  shrinking.clear();
+  wrapping.clear();
   while (trying.length) {
     for (const t of trying) {
       t.size *= SHRINK;
@@ -210,9 +264,10 @@ export function createEquationPanel(root) {
     live.textContent = ask && last ? askedAnnouncement(resp, `${PHASE_TITLES[resp.phase]}, step ${resp.cursor} of ${resp.total}.`) : announcement(resp);
   }
 
-  /** Fit the equations to their rows: after show() (main.js does it in the next frame) or a resize. */
-  function refit() {
-    fit(formula, substituted, result);
+  /** Fit the equations to their rows: after show() (main.js does it in the next frame), or all
+   * of them again after a resize (`all`). */
+  function refit(all = false) {
+    fit([formula, substituted, result], all);
   }
 
   return { show, refit };
