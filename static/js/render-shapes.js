@@ -42,8 +42,13 @@ export function describeParam(name, ps, precision) {
   return `${name} = ${formatSigned(ps.value, precision)}, ${grad}. Press Enter to change it`;
 }
 
+/** Whether a node's drawing takes focus (Tab, Enter to change its value). */
+export function takesFocus(n, box, options) {
+  return Boolean(options.editable && (box.editable ?? (n.kind === "input" || n.kind === "target" || n.role === "b")));
+}
+
 export function drawNode(parent, n, box, m, options) {
-  const editable = options.editable && (box.editable ?? (n.kind === "input" || n.kind === "target" || n.role === "b"));
+  const editable = takesFocus(n, box, options);
   const g = el("g", { class: `node node-${box.shape}`, "data-id": n.id, id: `n-${n.id}` }, parent);
   if (editable) {
     g.classList.add("editable");

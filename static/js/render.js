@@ -3,7 +3,7 @@
 import { formatNumber, formatSigned } from "./format.js";
 import { nodeById, paramByEdge as paramsByEdge, paramById as paramsById } from "./graph-index.js";
 import { createLargeGraph, isLarge } from "./large/large-graph.js";
-import { describeNode, describeParam, drawNode, drawWeightLabel, GRAD, gradText, partsText, setText } from "./render-shapes.js";
+import { describeNode, describeParam, drawNode, drawWeightLabel, GRAD, gradText, partsText, setText, takesFocus } from "./render-shapes.js";
 import { el, text } from "./svg.js";
 
 const GROUPED_EDGES = 2000; // more edges than this are grouped by target node
@@ -107,7 +107,7 @@ export function createRenderer(svg) {
     }
 
     const nodes = new Map();
-    const nodeParent = large ? large.chunked(gNodes, true) : null;
+    const nodeParent = large ? large.chunked(gNodes) : null;
     fresh = [];
     const drawn = fresh; // this drawing's: a later drawing starts its own list
     const big = large;
@@ -120,10 +120,11 @@ export function createRenderer(svg) {
       }
       const view = new LazyNode(build);
       // a bias's gradient is written beside its box: its run's bounds reach that far
-      view.run = nodeParent(box.x, box.y, box.w + (box.shape === "bias" ? 8 * m.grad : 0), box.h, (parent) => {
+      const make = (parent) => {
         view.real = drawNode(parent, n, box, m, options);
         drawn.push(id);
-      });
+      };
+      view.run = nodeParent(box.x, box.y, box.w + (box.shape === "bias" ? 8 * m.grad : 0), box.h, make, takesFocus(n, box, options));
       nodes.set(id, view);
     }
 

@@ -9,10 +9,12 @@ const MAX_TAB_STOPS = 12;
 
 export function createTermLinks({ equations, svg, graph }) {
   let lit = [];
+  let from = null; // what is lit comes from: { term } (a term of the equation) or { id } (the graph)
 
   function clear() {
     for (const e of lit) e.classList.remove(LINKED);
     lit = [];
+    from = null;
   }
 
   function light(elements) {
@@ -45,12 +47,14 @@ export function createTermLinks({ equations, svg, graph }) {
   function fromTerm(term) {
     clear();
     light([term, ...inGraph(term.dataset.ref)]);
+    from = { term };
   }
 
   function fromGraph(id) {
     clear();
     const terms = byData(equations, "data-ref", id);
     if (terms.length) light([...terms, ...inGraph(id)]);
+    from = { id };
   }
 
   function enter(ev) {
@@ -74,18 +78,24 @@ export function createTermLinks({ equations, svg, graph }) {
     root.addEventListener("focusout", leave);
   }
 
-  // a new step writes new equations: what was lit is gone, and the formula's terms take focus
-  // (its elements are reused where it has the last one's shape: equation.js keeps their tabindex)
+  // a new step writes new equations, reusing the elements where they have the last one's shape
+  // (equation.js): a term still pointed at or focused may now name another quantity, and a node
+  // still pointed at has other terms. What is lit is lit again from where it came; and the
+  // formula's terms take focus.
   const formula = equations.querySelector("#eq-formula") || equations;
   new MutationObserver(() => {
-    lit = lit.filter((e) => e.isConnected);
+    const was = from;
+    if (was?.term) {
+      if (was.term.isConnected && was.term.dataset.ref) fromTerm(was.term);
+      else clear();
+    } else if (was?.id) fromGraph(was.id);
     const terms = formula.querySelectorAll("[data-ref]");
     const many = terms.length > MAX_TAB_STOPS;
     for (const t of terms) {
       if (many) t.removeAttribute("tabindex");
       else if (!t.hasAttribute("tabindex")) t.setAttribute("tabindex", "0");
     }
-  }).observe(formula, { childList: true, subtree: true, attributeFilter: ["data-ref"] });
+  }).observe(equations, { childList: true, subtree: true, attributeFilter: ["data-ref"] });
 
   return { clear };
 }

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
-from tests.browser.pageview import api_step, open_lesson, tutorial, wait_cursor
+from tests.browser.pageview import api_graph, api_step, open_lesson, tutorial, wait_cursor
 
 pytestmark = pytest.mark.browser
 
@@ -76,3 +77,27 @@ def test_the_next_equation_of_the_same_shape_reuses_the_elements_shown(make_page
     # and what shows is the server's MathML for cursor 3, element for element
     for eq, (shown, served) in page.evaluate(SHAPES, MATHML(later)).items():
         assert shown == served, eq
+
+
+def test_a_term_focused_while_its_equation_changes_lights_what_it_names_now(make_page, base_url):
+    """A term pointed at or focused is kept when the next step reuses it (XOR's ∂L/∂W of two
+    weights of one neuron: formulas of the same shape), and then names another quantity: the
+    graph lights that one, not the last one's."""
+    sc = httpx.get(f"{base_url}/api/presets/xor").json()["scenario"]
+    graph = {p["id"]: p for p in api_graph(base_url, sc)["parameters"]}
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=xor&k=14")
+    wait_cursor(page, 14)
+    lit = "() => [...document.querySelectorAll('#graph .is-linked')].map((e) => e.dataset.id)"
+    term = page.locator("#eq-formula [data-ref^='W'][tabindex]").first  # a weight's term
+    before = term.get_attribute("data-ref")
+    term.focus()
+    assert before in graph and set(page.evaluate(lit)) == {before, graph[before]["edge"]}
+    page.keyboard.press("ArrowRight")  # the step keys work wherever the focus is
+    wait_cursor(page, 15)
+    now = page.evaluate(
+        "() => { const a = document.activeElement; return a.closest('#eq-formula') && a.dataset.ref; }"
+    )
+    assert now in graph and now != before  # the same element, another weight
+    assert set(page.evaluate(lit)) == {now, graph[now]["edge"]}
+    assert page.evaluate("document.activeElement.classList.contains('is-linked')")

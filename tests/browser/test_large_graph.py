@@ -124,6 +124,16 @@ FOCUSABLE = (
     "() => [...document.querySelectorAll('#graph .node[tabindex=\"0\"]')].map((g) => g.dataset.id)"
 )
 
+# focus the first control after the graph's frame in the Tab order (document order, visible)
+AFTER_GRAPH = """() => {
+  const wrap = document.getElementById('graph-wrap');
+  const all = document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]');
+  const next = [...all].find((e) => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length
+    && (wrap.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING) && !wrap.contains(e));
+  next.focus();
+  return next.id;
+}"""
+
 DRAWN_RUNS = """() => [...document.querySelectorAll('#graph .chunk')].map((c, i) => [i, Boolean(c.firstChild), c.classList.contains('is-off')])"""
 
 
@@ -159,6 +169,22 @@ def test_tab_reaches_every_node_in_order_across_hidden_runs(make_page, base_url)
     assert page.evaluate("document.activeElement.dataset.id") == first[0]
     after = page.evaluate(VIEW)
     assert (after["empty"], after["off"]) == (before["empty"], before["off"]), (before, after)
+    # with the view at the bottom, far from the first node: Tab into the graph still reaches it,
+    # and Shift+Tab from the first control after the graph its last node (both runs always shown)
+    page.evaluate(
+        "() => { const w = document.getElementById('graph-wrap'); w.scrollTop = w.scrollHeight; }"
+    )
+    page.wait_for_timeout(200)  # the frame culls after a scroll
+    assert page.evaluate(VIEW)["off"] > 0
+    page.focus("#graph")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.id") == first[0]
+    page.evaluate("() => { const w = document.getElementById('graph-wrap'); w.scrollTop = 0; }")
+    page.wait_for_timeout(200)
+    page.evaluate(AFTER_GRAPH)
+    page.keyboard.press("Shift+Tab")
+    last = page.evaluate("document.activeElement.dataset.id")
+    page.focus(f"#n-{first[0]}")
     seen = [first[0]]
     for _ in range(60):  # past the runs drawn at first: Tab draws the next ones as it goes
         page.keyboard.press("Tab")
@@ -174,6 +200,7 @@ def test_tab_reaches_every_node_in_order_across_hidden_runs(make_page, base_url)
     order = page.evaluate(FOCUSABLE)
     assert len(order) == editable and len(first) < 61
     assert seen == order[:61]
+    assert last == order[-1]
 
 
 def test_an_export_holds_every_node_of_a_culled_graph(make_page, base_url):

@@ -39,22 +39,23 @@ export function createLargeGraph(svg, labels) {
    *  <g display:none> all the same (the 10 × 64 network's first style and layout passes went over
    *  all 14,000 elements), but nothing inside an <svg display:none>. Drawn as a <g> would be: no
    *  viewBox (the same user space), no clip (overflow visible), no role of its own.
-   *  `place(x, y, w, h, make)` puts a node in the current run; `make(parent)` draws it there when
+   *  `place(x, y, w, h, make, focusable)` puts a node in the current run; `make(parent)` draws it there when
    *  its run is first shown (cull, Tab, an export), not before: a run far from the view is an
    *  empty <svg> until then (the 10 × 64 network's first drawing made 15,000 elements, most of
    *  them never shown). `built()` is told each time runs were drawn. Returns the node's run.
-   *  `focusable`: the runs hold what Tab reaches (the nodes, not the neurons' bodies). */
-  function chunked(parent, focusable = false) {
+   *  `focusable`: the node takes focus (Tab reaches its run). */
+  function chunked(parent) {
     let chunk = null;
     let n = 0;
-    return (x, y, w, h, make) => {
+    return (x, y, w, h, make, focusable = false) => {
       if (n++ % CHUNK === 0) {
-        chunk = { g: el("svg", { class: "chunk", overflow: "visible", role: "none" }, parent), box: [Infinity, Infinity, -Infinity, -Infinity], off: false, todo: [], focusable };
+        chunk = { g: el("svg", { class: "chunk", overflow: "visible", role: "none" }, parent), box: [Infinity, Infinity, -Infinity, -Infinity], off: false, todo: [], focusable: false };
         chunks.push(chunk);
       }
       const b = chunk.box;
       [b[0], b[1], b[2], b[3]] = [Math.min(b[0], x - w / 2), Math.min(b[1], y - h / 2), Math.max(b[2], x + w / 2), Math.max(b[3], y + h / 2)];
       chunk.todo.push(make);
+      chunk.focusable ||= focusable;
       return chunk;
     };
   }
@@ -144,16 +145,12 @@ export function createLargeGraph(svg, labels) {
     const id = ev.target instanceof Element && ev.target.classList.contains("wlabel") ? ev.target.dataset.id : null;
     if (id) requestAnimationFrame(() => drop(id));
   }, on);
-  /** Before Tab moves the focus: the run it moves into is shown, so none is skipped. From a node,
-   * the runs beside its own; from the drawing itself (the Tab that enters the graph), the first
-   * run of nodes; from elsewhere in it (a weight's label), every run, as the next node in the
-   * document's order may be in any of them. */
+  /** Before Tab moves the focus from a node: the runs beside its own are shown, so none is
+   * skipped. Into the graph (from before or after it, or from a weight's label, drawn after the
+   * nodes) Tab reaches the first or the last run, which are always shown (cull). */
   svg.addEventListener("keydown", (ev) => {
-    if (ev.key !== "Tab" || !(ev.target instanceof Element)) return;
-    const g = ev.target.closest(".chunk");
-    const into = ev.target === svg && !ev.shiftKey ? chunks.find((c) => c.focusable)?.g : null;
-    const next = g ? [g.nextElementSibling, g.previousElementSibling] : ev.target === svg ? [into] : null;
-    reveal(chunks.filter((c) => (c.off || c.todo) && (!next || next.includes(c.g))));
+    const g = ev.key === "Tab" && ev.target instanceof Element ? ev.target.closest(".chunk") : null;
+    if (g) reveal(chunks.filter((c) => (c.off || c.todo) && (c.g === g.nextElementSibling || c.g === g.previousElementSibling)));
   }, on);
 
   /**
@@ -161,7 +158,9 @@ export function createLargeGraph(svg, labels) {
    * direction): a step then styles, lays out and paints a few hundred elements, not 12,000.
    * A run is drawn the first time it is shown.
    * `view`: the frame's scroll position and size in CSS px (read by the caller); null shows all
-   * (for an export). The run holding the focused element is always shown.
+   * (for an export). The run holding the focused element is always shown, and so are the first
+   * and the last run of nodes: Tab into the graph from anywhere before it reaches its first node,
+   * Shift+Tab from anywhere after it its last, wherever the view is.
    */
   function cull(view) {
     let near = () => true;
@@ -174,7 +173,9 @@ export function createLargeGraph(svg, labels) {
       near = ({ box }) => meets(box, area);
     }
     const focused = document.activeElement;
-    const off = chunks.map((c) => !near(c) && !c.g.contains(focused));
+    const keyed = chunks.filter((c) => c.focusable);
+    const ends = [keyed[0], keyed.at(-1)];
+    const off = chunks.map((c) => !near(c) && !c.g.contains(focused) && !ends.includes(c));
     build(chunks.filter((c, i) => !off[i])); // drawn as they come near the view
     chunks.forEach((c, i) => {
       if (off[i] !== c.off) c.g.classList.toggle("is-off", (c.off = off[i]));

@@ -14,7 +14,7 @@ const parser = document.createElement("template");
  * and subscripts: its elements are reused, only the texts and attributes that differ written
  * (built anew, the 10 × 64 network's three equations cost each step about 100 new layout
  * objects, their style and a layout of each: the most of the step's frame). The same MathML
- * again (the formula of a run of steps, the result a step back): nothing is written.
+ * again (the formula of a run of steps, or of a step back): nothing is written.
  */
 function setMath(node, mathml) {
   mathml = mathml || "";
@@ -92,15 +92,18 @@ const overflows = (node) => node.scrollWidth > node.clientWidth;
  * and is not measured (`all`: the row's width changed, every one is fitted again); nor is the
  * size of one that fits at its own size written again.
  */
-const fitted = new WeakMap(); // node → what it was fitted for (its MathML and the mode)
+const fitted = new WeakMap(); // node → what it was fitted for (its MathML, the mode, the layout)
 const shrinking = new Map(); // node → its size worked out, for the idle check
 const wrapping = new Set(); // nodes wrapped, for the idle check
 let checking = 0; // the idle check of the equations fitted last
 
 export function fit(nodes, all = false) {
   const root = document.documentElement;
+  // the mode, and where the explanation sits (beside or below the graph; the matrix view): what
+  // sets a row's width or type size without a resize (main.js calls refit(true) on a resize)
   const projector = root.classList.contains("projector");
-  const key = (node) => `${projector}|${source.get(node) || ""}`;
+  const mode = `${projector}|${root.dataset.explain || ""}|${root.dataset.view || ""}`;
+  const key = (node) => `${mode}|${source.get(node) || ""}`;
   nodes = nodes.filter((node) => all || fitted.get(node) !== key(node));
   if (!nodes.length) return;
   cancelIdle(checking);
