@@ -145,12 +145,16 @@ export function createLargeGraph(svg, labels) {
     const id = ev.target instanceof Element && ev.target.classList.contains("wlabel") ? ev.target.dataset.id : null;
     if (id) requestAnimationFrame(() => drop(id));
   }, on);
-  /** Before Tab moves the focus from a node: the runs beside its own are shown, so none is
+  /** Before Tab moves the focus from a node: the runs it can move into are shown, so none is
    * skipped. Into the graph (from before or after it, or from a weight's label, drawn after the
    * nodes) Tab reaches the first or the last run, which are always shown (cull). */
   svg.addEventListener("keydown", (ev) => {
     const g = ev.key === "Tab" && ev.target instanceof Element ? ev.target.closest(".chunk") : null;
-    if (g) reveal(chunks.filter((c) => (c.off || c.todo) && (c.g === g.nextElementSibling || c.g === g.previousElementSibling)));
+    const i = g ? chunks.findIndex((c) => c.g === g) : -1;
+    if (i < 0) return;
+    // the nearest run either way with a node that takes focus (a run of the loss's has none)
+    const next = [chunks.slice(i + 1).find((c) => c.focusable), chunks.slice(0, i).findLast((c) => c.focusable)];
+    reveal(next.filter((c) => c && (c.off || c.todo)));
   }, on);
 
   /**
