@@ -22,6 +22,7 @@ import statistics
 import sys
 import urllib.request
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -132,7 +133,7 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--tree", type=float, default=0, help="print call paths of ≥ this many ms")
     args = ap.parse_args()
-    with serve(1) if not args.url else _nothing() as port, sync_playwright() as p:
+    with serve(1) if not args.url else nullcontext() as port, sync_playwright() as p:
         url = args.url or f"http://127.0.0.1:{port}/"
         bundle = Bundle(url)
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -187,14 +188,6 @@ def main() -> None:
                     walk(path)
 
         walk(())
-
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 if __name__ == "__main__":

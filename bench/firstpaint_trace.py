@@ -30,6 +30,7 @@ import statistics
 import sys
 import tempfile
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -154,7 +155,7 @@ def main() -> None:
     args = ap.parse_args()
     if len(args.urls) > 2:
         ap.error("one or two addresses")
-    with serve(1) if not args.urls else _nothing() as port, sync_playwright() as p:
+    with serve(1) if not args.urls else nullcontext() as port, sync_playwright() as p:
         urls = args.urls or [f"http://127.0.0.1:{port}/"]
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -179,14 +180,6 @@ def main() -> None:
             pairs = [b[row] - a[row] for a, b in zip(*loads, strict=True)]
             cells += f"{statistics.median(pairs):+16.1f}"
         print(f"firstpaint-trace  {row:38}{cells}")
-
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 if __name__ == "__main__":
