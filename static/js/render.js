@@ -203,13 +203,13 @@ export function createRenderer(svg) {
     const rows = drawn ? drawnRows(nodes, step) : list.nodes;
     for (const ns of rows) {
       const v = nodes.get(ns.id);
-      if (v && v.real !== null) styleNode(v, ns, byId.get(ns.id), precision); // (a run not drawn yet: when it is, settle)
+      if (drawnView(v)) styleNode(v, ns, byId.get(ns.id), precision); // (a run not drawn yet: when it is, settle)
     }
     const byParam = large ? paramsById(parts.graph) : null;
     for (const ps of list.parameters) {
       const v = params.peek(ps.id);
       if (v) {
-        if (v.real !== null) styleParam(v, ps, precision);
+        if (drawnView(v)) styleParam(v, ps, precision);
       } else if (large) styleWeightEdge(byParam.get(ps.id), ps); // a dense-layer weight with no view yet: its edge
     }
     mark(active);
@@ -314,10 +314,7 @@ export function createRenderer(svg) {
   function mark(active) {
     const { edges, nodes, params } = parts;
     // a node whose run is not drawn yet gets its marks when it is (settle)
-    const view = (id) => {
-      const v = nodes.get(id) || params.get(id);
-      return v && v.real !== null ? v : null;
-    };
+    const view = (id) => drawnView(nodes.get(id) || params.get(id));
     // a large graph's marked edges are painted over it on the dot canvas; the edges beneath stay as drawn
     // a lit edge lights its weight's label too (a dense layer's label is then shown)
     const activate = (id, on) => {
@@ -471,6 +468,12 @@ class LazyNode {
   get name() {
     return this.drawn().name;
   }
+}
+
+/** `view` if its elements exist, else null: a large graph's node whose run is not drawn yet
+ *  (LazyNode) is not drawn just to be read; when its run is drawn, settle shows the step on it. */
+export function drawnView(view) {
+  return view && view.real === null ? null : view || null;
 }
 
 /** A node's state in a step (by the step's index when it has one). */

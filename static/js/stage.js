@@ -5,7 +5,7 @@ import { paramById as paramsById } from "./graph-index.js";
 import { chooseLayout, layoutGraph, minFont } from "./layout.js";
 import { isPrimitive, layoutPrimitive } from "./layout-primitive.js";
 import { maskOf } from "./predict.js";
-import { createRenderer, paramState, weightWidth } from "./render.js";
+import { createRenderer, drawnView, paramState, weightWidth } from "./render.js";
 import { viewScale } from "./svg.js";
 
 const PULSE_MS = { slow: 900, normal: 520, fast: 260 };
@@ -283,12 +283,6 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
   }
 
   const held = new Map(); // element → the promise it waits for: only that one shows it again
-
-  /** A node's view if its elements exist: a large graph's node in a run not drawn yet (render.js
-   *  LazyNode) is not drawn to hide its number; when its run is drawn it shows the step as it is. */
-  function drawnView(view) {
-    return view && view.real === null ? null : view;
-  }
 
   /** Keep a freshly written number hidden until its pulse arrives. */
   function hold(node, done) {

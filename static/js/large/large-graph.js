@@ -31,6 +31,7 @@ export function createLargeGraph(svg, labels) {
   let edgeCanvas = null;
   let dots = null;
   let hoverId = null;
+  let ends = null; // the first and the last run with a node that takes focus: never culled
   svg.classList.add("is-large"); // numbers appear without a fade: see .is-large in graph.css
 
   /** Nodes go into runs of CHUNK, in the order drawn (the Tab order): a changed number makes
@@ -177,8 +178,7 @@ export function createLargeGraph(svg, labels) {
       near = ({ box }) => meets(box, area);
     }
     const focused = document.activeElement;
-    const keyed = chunks.filter((c) => c.focusable);
-    const ends = [keyed[0], keyed.at(-1)];
+    ends ??= [chunks.find((c) => c.focusable), chunks.findLast((c) => c.focusable)]; // runs placed by now
     const off = chunks.map((c) => !near(c) && !c.g.contains(focused) && !ends.includes(c));
     build(chunks.filter((c, i) => !off[i])); // drawn as they come near the view
     chunks.forEach((c, i) => {

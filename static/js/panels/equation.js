@@ -150,7 +150,7 @@ export function fit(nodes, all = false) {
 /** Sizes worked out are checked, a step smaller (or wrapped) while one still overflows. */
 function check() {
   const wrapped = [...wrapping];
-  let trying = [...shrinking.values()].filter((t) => t.node.isConnected && overflows(t.node));
+  let trying = [...shrinking.values()].filter((t) => overflows(t.node));
   shrinking.clear();
   wrapping.clear();
   while (trying.length) {
