@@ -171,16 +171,11 @@ _DIRECTIONS = {None: "null", "up": '"up"', "down": '"down"', "none": '"none"'}  
 def dump_step(answer: Any) -> bytes:
     """dump(answer) for a StepAnswer (app.engine.answers): the same bytes, sooner."""
     before, after = _STEP_FIELDS or _step_fields(type(answer))
-    if _STEPS_LAST and before == _HEAD:  # its cursors, counts and steps written directly
-        head = f'{_head_of(answer)},"steps":[{_step_rows(answer.steps)}]}}'
-    elif _STEPS_LAST and before == (*_HEAD, "steps_omitted"):  # and the count of the rest
+    if _STEPS_LAST and before == _HEAD:  # its cursors, counts, steps and the rest's count
         head = (
             f'{_head_of(answer)},"steps":[{_step_rows(answer.steps)}],'
             f'"steps_omitted":{_int(answer.steps_omitted)}}}'
         )
-    elif _STEPS_LAST and before[-1] == "steps":  # the steps written directly, after the rest
-        head = _JSON.encode({k: plain(getattr(answer, k)) for k in before[:-1]})
-        head = f'{head[:-1]},"steps":[{_step_rows(answer.steps)}]}}'
     else:
         head = _JSON.encode({k: plain(getattr(answer, k)) for k in before})
     tail = _tail(answer) if after == _TAIL else None
@@ -202,7 +197,7 @@ _STEP_ROW = (
 _TAIL = ("loss", "diverged", "iteration", "history", "batch")
 _HEAD = (
     "cursor", "cursors", "total", "granularity", "fine_cursor", "fine_total", "step_range",
-    "phase", "sample", "samples", "since", "steps",
+    "phase", "sample", "samples", "since", "steps", "steps_omitted",
 )  # fmt: skip
 _STEPS_LAST = (
     tuple(f.name for f in fields(StepView)) == _STEP_ROW
