@@ -23,6 +23,7 @@ import re
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -68,14 +69,24 @@ def wait_for_entries(page, seen: set[str], names: set[str], timeout_s: float = 3
         page.wait_for_timeout(5)
 
 
-def first_paint(browser, url: str) -> tuple[float, dict]:
+@contextmanager
+def fresh_page(browser, init: str = ""):
+    """A page in a fresh browser context (an empty cache: a first visit) at a laptop's 1366 × 768,
+    telling its paint and mark entries (OBSERVE, then `init`): (page, the names seen so far).
+    The context is closed on leaving."""
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     try:
-        context.add_init_script(OBSERVE)
+        context.add_init_script(OBSERVE + init)
         page = context.new_page()
+        yield page, listen(page)
+    finally:
+        context.close()
+
+
+def first_paint(browser, url: str) -> tuple[float, dict]:
+    with fresh_page(browser) as (page, seen):
         requests: dict[str, int] = {}
         page.on("request", lambda r: requests.update({r.url: requests.get(r.url, 0) + 1}))
-        seen = listen(page)
         page.goto(url, wait_until="commit")
         wait_for_entries(page, seen, {"first-contentful-paint", "backstep:first-graph"})
         page.wait_for_function(WAIT, timeout=30000, polling=10)
@@ -86,23 +97,15 @@ def first_paint(browser, url: str) -> tuple[float, dict]:
         # blocks rendering, so nothing is painted before that frame). The later of the two is
         # when a person sees the step: the same clock as the reference's.
         return max(float(mark), float(fcp)), {"requests": len(requests), "api": api, "mark": mark}
-    finally:
-        context.close()
 
 
 def reference(browser, url: str, html: str) -> float:
     """The page's HTML without its modules (a static page): navigation → first contentful paint."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    try:
-        context.add_init_script(OBSERVE)
-        page = context.new_page()
+    with fresh_page(browser) as (page, seen):
         page.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
-        seen = listen(page)
         page.goto(url, wait_until="commit")
         wait_for_entries(page, seen, {"first-contentful-paint"})
         return float(page.evaluate(FCP))
-    finally:
-        context.close()
 
 
 def static_html(port: int) -> str:

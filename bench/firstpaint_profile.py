@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from bench.browser_bench import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from bench.firstpaint_bench import FCP, MARK, OBSERVE, listen, wait_for_entries  # noqa: E402
+from bench.firstpaint_bench import FCP, MARK, fresh_page, wait_for_entries  # noqa: E402
 from bench.server import serve  # noqa: E402
 
 # started before the page's first script; its start on the page's clock aligns the samples
@@ -65,16 +65,12 @@ class Bundle:
 
 def profile_load(browser, url: str, interval_us: int) -> tuple[dict, float, float, float]:
     """One load in a fresh context: its CPU profile, and its mark, FCP and profile start (ms)."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
     finished: dict = {}
-    try:
-        context.add_init_script(OBSERVE + START)
-        page = context.new_page()
-        cdp = context.new_cdp_session(page)
+    with fresh_page(browser, START) as (page, seen):
+        cdp = page.context.new_cdp_session(page)
         cdp.send("Profiler.enable")
         cdp.send("Profiler.setSamplingInterval", {"interval": interval_us})
         cdp.on("Profiler.consoleProfileFinished", lambda event: finished.update(event))
-        seen = listen(page)
         page.goto(url, wait_until="commit")
         wait_for_entries(page, seen, {"first-contentful-paint", "backstep:first-graph"})
         mark, fcp, start = page.evaluate(f"[{MARK}, {FCP}, window.__profileStart]")
@@ -83,8 +79,6 @@ def profile_load(browser, url: str, interval_us: int) -> tuple[dict, float, floa
             if finished:
                 break
             page.wait_for_timeout(10)
-    finally:
-        context.close()
     if not finished:
         raise RuntimeError("the profile did not come back")
     return finished["profile"], float(mark), float(fcp), float(start)

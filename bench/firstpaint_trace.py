@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from bench.browser_bench import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from bench.firstpaint_bench import FCP, MARK, OBSERVE, listen, wait_for_entries  # noqa: E402
+from bench.firstpaint_bench import FCP, MARK, fresh_page, wait_for_entries  # noqa: E402
 from bench.server import serve  # noqa: E402
 
 CATEGORIES = [
@@ -121,23 +121,16 @@ def figures(events: list[dict], mark: float, fcp: float) -> Counter:
 
 def trace_load(browser, url: str) -> Counter:
     """One load in a fresh context, traced; its figures."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
     with tempfile.TemporaryDirectory(prefix="firstpaint-trace-") as folder:
         path = os.path.join(folder, "trace.json")
-        tracing = False
-        try:
-            context.add_init_script(OBSERVE)
-            page = context.new_page()
-            seen = listen(page)
+        with fresh_page(browser) as (page, seen):
             browser.start_tracing(page=page, path=path, categories=CATEGORIES)
-            tracing = True
-            page.goto(url, wait_until="commit")
-            wait_for_entries(page, seen, {"first-contentful-paint", "backstep:first-graph"})
-            mark, fcp = page.evaluate(f"[{MARK}, {FCP}]")
-        finally:
-            if tracing:  # stopped even when the load failed: the next load can trace again
+            try:
+                page.goto(url, wait_until="commit")
+                wait_for_entries(page, seen, {"first-contentful-paint", "backstep:first-graph"})
+                mark, fcp = page.evaluate(f"[{MARK}, {FCP}]")
+            finally:  # stopped even when the load failed: the next load can trace again
                 browser.stop_tracing()
-            context.close()
         with open(path, encoding="utf-8") as f:
             trace = json.load(f)
     events = trace["traceEvents"] if isinstance(trace, dict) else trace
