@@ -15,6 +15,7 @@ from app.catalog import catalog
 from app.engine.datasets import DATASET_INFO
 from app.engine.presets import PRESETS
 from app.live import codes
+from app.security import content_security_policy
 from app.static_files import IMMUTABLE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +81,8 @@ def initial_answers() -> str:
 
 router = APIRouter(include_in_schema=False)
 # The Content-Security-Policy (own origin only, framing per settings) and the other security
-# headers are set on every response by app.security.SecurityHeaders.
+# headers are set on every response by app.security.SecurityHeaders; the page's own adds the
+# hashes of the two texts it writes into its <head> (app/bundle.py Inline), and nothing else.
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -103,8 +105,18 @@ def index(
         "catalog": catalog(),
         "live_code": live_code,
         "initial": initial_answers(),
+        "inline": built and built.inline,
     }
-    return templates.TemplateResponse(request, "index.html", context)
+    response = templates.TemplateResponse(request, "index.html", context)
+    if built and built.inline:  # theme.js and the stylesheets written in: allowed by hash only
+        response.headers["content-security-policy"] = content_security_policy(
+            request.app.state.settings.frame_ancestors,
+            (
+                f"script-src 'self' {built.inline.theme_hash}",
+                f"style-src 'self' {built.inline.css_hash}",
+            ),
+        )
+    return response
 
 
 def _accepts_gzip(header: str) -> bool:

@@ -78,10 +78,15 @@ def test_the_preloaded_modules_are_the_ones_the_page_imports(make_page, base_url
     assert sorted(fetched) == MODULES
 
 
-def test_the_bundled_page_asks_for_one_script_and_one_stylesheet(make_page, base_url):
-    """By default the modules come as one response and the stylesheets as another
-    (app/bundle.py): the page is drawn, with nothing else fetched from /static but theme.js."""
+def test_the_bundled_page_asks_for_one_script_and_nothing_else(make_page, base_url):
+    """By default the modules come as one response, and theme.js and the stylesheets are written
+    into the page (app/bundle.py): the page is drawn, styled, themed, with nothing else fetched
+    from /static and no inline text refused by its CSP."""
     page = make_page()
+    page.add_init_script(
+        "window.__refused = []; document.addEventListener('securitypolicyviolation', "
+        "(e) => window.__refused.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
     fetched: list[str] = []
     page.on(
         "request", lambda r: ("/static/" in r.url or "/bundle/" in r.url) and fetched.append(r.url)
@@ -89,7 +94,12 @@ def test_the_bundled_page_asks_for_one_script_and_one_stylesheet(make_page, base
     open_lesson(page, base_url)
     paths = sorted(u.split("/", 3)[-1].split("?")[0] for u in fetched)
     paths = [p for p in paths if p != "static/favicon.svg"]
-    assert paths == ["bundle/page.css", "bundle/page.js", "static/js/theme.js"], paths
+    assert paths == ["bundle/page.js"], paths
+    assert page.evaluate("window.__refused") == []
+    theme, background = page.evaluate(
+        "[document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]"
+    )
+    assert theme in ("light", "dark") and background not in ("rgba(0, 0, 0, 0)", "transparent")
     view = page.evaluate(READ_VIEW)
     assert view["nodes"]["x0"]["value"] == "0.5000"
 

@@ -4,7 +4,9 @@ forms whose meaning a rewrite would change refused (the page then links the modu
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import json
 import re
 import shutil
@@ -126,6 +128,52 @@ def test_the_bundle_is_a_valid_module(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
+def sha256_source(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def csp(response) -> dict[str, str]:
+    parts = (
+        p.strip().split(" ", 1) for p in response.headers["content-security-policy"].split(";")
+    )
+    return {k: v for k, v in parts}
+
+
+def test_the_page_writes_in_theme_js_and_the_stylesheets_allowed_by_hash(client):
+    """A first visit fetches one file before the picture, the bundle: theme.js and every
+    stylesheet are in the page's <head>, and its CSP allows exactly those two texts, by hash."""
+    r = client.get("/")
+    html = r.text
+    assert '<script src="/static/js/theme.js">' not in html and 'rel="stylesheet"' not in html
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
+    styles = re.findall(r"<style>(.*?)</style>", html, re.S)
+    assert len(scripts) == 1 and len(styles) == 1
+    assert scripts[0] == (bundle.STATIC / "js/theme.js").read_text(encoding="utf-8")
+    assert styles[0].encode() == client.get(bundle.CSS_URL).content  # the stylesheet bundle
+    for url in bundle.stylesheets():  # every stylesheet, in order
+        assert f"/* {url} */" in styles[0]
+    policy = csp(r)
+    assert policy["script-src"] == f"'self' {sha256_source(scripts[0])}"
+    assert policy["style-src"] == f"'self' {sha256_source(styles[0])}"
+    assert policy["default-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+    # linked one by one for debugging: nothing inline, nothing allowed beyond 'self'
+    unbundled = client.get("/?bundle=0")
+    assert "<style>" not in unbundled.text and "<script>" not in unbundled.text
+    assert '<script src="/static/js/theme.js">' in unbundled.text
+    assert "script-src" not in csp(unbundled) and "style-src" not in csp(unbundled)
+
+
+def test_a_text_holding_its_own_end_tag_is_linked_not_written_in(monkeypatch):
+    css = "p::after { content: '</style>'; }\n"
+    assert bundle._inline(css) is None
+    assert bundle._inline("p { margin: 0; }\n").css == "p { margin: 0; }\n"
+    read = bundle._read
+    monkeypatch.setattr(
+        bundle, "_read", lambda url: "/* </SCRIPT> */" if "theme" in url else read(url)
+    )
+    assert bundle._inline("p { margin: 0; }\n") is None
+
+
 def test_the_page_links_the_bundle_and_the_bundle_is_served(client):
     html = client.get("/").text
     assert "modulepreload" not in html
@@ -133,8 +181,8 @@ def test_the_page_links_the_bundle_and_the_bundle_is_served(client):
     js = re.search(
         r'<script type="module" src="(/bundle/page\.js\?v=\w+)" blocking="render">', html
     ).group(1)
-    css = re.search(r'<link rel="stylesheet" href="(/bundle/page\.css\?v=\w+)">', html).group(1)
     built = bundle.current()
+    css = f"{bundle.CSS_URL}?v={built.css_etag}"  # written into the page; still served
     r = client.get(js)
     assert r.status_code == 200 and r.content == built.js
     assert r.headers["content-type"].startswith("text/javascript")

@@ -1,5 +1,7 @@
 """Security headers on every response; framing and CORS closed unless a setting names origins."""
 
+import re
+
 import pytest
 
 LMS = "https://lms.example.org"
@@ -41,14 +43,20 @@ def test_every_response_carries_the_security_headers(client, tutorial):
 
 def test_the_page_policy_allows_only_its_own_origin(client):
     policy = csp(client.get("/"))
-    # Nothing widens default-src 'self': no script-src, style-src or connect-src of their own.
+    # Nothing widens default-src 'self' but the two texts the page writes into its <head>
+    # (theme.js and its stylesheets), each allowed by its hash alone (test_bundle.py checks them)
     assert set(policy) == {
         "default-src",
         "base-uri",
         "object-src",
         "form-action",
+        "script-src",
+        "style-src",
         "frame-ancestors",
     }
+    for directive in ("script-src", "style-src"):
+        self_, digest = policy[directive].split(" ")
+        assert self_ == "'self'" and re.fullmatch(r"'sha256-[A-Za-z0-9+/]{43}='", digest)
 
 
 def test_the_api_docs_allow_their_inline_script_by_hash_only(client):
