@@ -1,9 +1,10 @@
 """Page routes: the step-through page at `/` (under a strict Content-Security-Policy) and /labs."""
 
+import gzip
 import json
 import posixpath
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -116,7 +117,19 @@ def index(
                 f"style-src 'self' {built.inline.css_hash}",
             ),
         )
+    response.headers["vary"] = "accept-encoding"
+    if _accepts_gzip(request.headers.get("accept-encoding", "")):
+        # about 100 KB with the stylesheets, 25 KB compressed: a class of 40 on the room's Wi-Fi
+        response.body = _gzipped_page(response.body)
+        response.headers["content-encoding"] = "gzip"
+        response.headers["content-length"] = str(len(response.body))
     return response
+
+
+@lru_cache(maxsize=16)
+def _gzipped_page(body: bytes) -> bytes:
+    """A page compressed once: the page differs only by its live code and a new bundle."""
+    return gzip.compress(body, 6, mtime=0)
 
 
 def _accepts_gzip(header: str) -> bool:

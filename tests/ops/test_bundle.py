@@ -163,6 +163,18 @@ def test_the_page_writes_in_theme_js_and_the_stylesheets_allowed_by_hash(client)
     assert "script-src" not in csp(unbundled) and "style-src" not in csp(unbundled)
 
 
+def test_the_page_is_sent_compressed_to_a_client_that_takes_gzip(client):
+    """With its stylesheets the page is about 100 KB: compressed for a client that takes gzip,
+    the same page; as it is for one that does not."""
+    plain = client.get("/", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.headers["vary"] == "accept-encoding"
+    with client.stream("GET", "/", headers={"accept-encoding": "gzip"}) as r:
+        sent = b"".join(r.iter_raw())
+    assert r.headers["content-encoding"] == "gzip" and int(r.headers["content-length"]) == len(sent)
+    assert gzip.decompress(sent) == plain.content and len(sent) < len(plain.content) / 3
+    assert r.headers["content-security-policy"] == plain.headers["content-security-policy"]
+
+
 def test_a_text_holding_its_own_end_tag_is_linked_not_written_in(monkeypatch):
     css = "p::after { content: '</style>'; }\n"
     assert bundle._inline(css) is None
