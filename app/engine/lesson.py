@@ -327,13 +327,15 @@ class Lesson:
         explanation may come as JSON already, views.Rows)."""
         explainer = Explainer(state, sample)
         steps: list[StepView] = []
+        plan = self.plan
         for t in range(start, end):
             if len(steps) >= limit:  # the rest of a large unit runs without words
-                state.run_to(self.plan, end, start=t)
+                state.run_to(plan, end, start=t)
                 break
-            step = self.plan.step(t)
+            step = plan.step(t)
             before = self._before(state, step, sample)
-            state.apply_quiet(step)
+            with np.errstate(all="ignore"):
+                state.apply_one(plan, step)
             steps.append(views.step_view(self, step, explainer, before, fmt, written))
         return steps
 

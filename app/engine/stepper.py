@@ -380,6 +380,29 @@ class State:
         finite = all(all(map(isfinite, x)) for x in (S.V, S.G, S.pgrad, S.P))
         return t, si, reached, finite
 
+    def apply_one(self, plan: Plan, step: Step) -> None:
+        """apply_quiet(step), NumPy's warnings off already. A forward or backward step of a
+        one-sample state of a plan _scalar_program takes: that program's arithmetic for this
+        step alone, on the state's own rows (NumPy's float64 scalars: IEEE's operations, as
+        Python's floats and as the arrays'), without NumPy's array calls; then apply's check.
+        (An update is one scalar operation either way.)"""
+        if step.phase != "update" and self.diverged is None and self.graph.batch == 1:
+            program = _scalar_program(self, plan)
+            run = None if program is None else _scalar_one(program, plan, step.index)
+            if run is not None:
+                run(
+                    _Scalars(
+                        self.V[:, 0], self.G[:, 0], self.P, self.P0, self.pgrad, self.done,
+                        self.received, self.updated, self.lr,
+                    )
+                )  # fmt: skip
+                if step.phase == "forward":
+                    self._check(step.index, step.node, self.V[self.slot[step.node]])
+                else:
+                    self._check(step.index, step.target, self.grad(step.target))
+                return
+        self.apply_quiet(step)
+
     def apply_quiet(self, step: Step) -> None:
         """apply(step) with NumPy's warnings off; a small graph's forward steps and activation
         and loss edges by replay's kernels (the same arithmetic, then apply's check)."""
@@ -473,7 +496,26 @@ def _scalar_part(program: list, si: int, k: int):
     got = parts.get((si, k), _NO_PART)
     if got is _NO_PART:
         make = parts["make"][si]
-        got = parts[si, k] = make(k) if make is not None else None
+        got = parts[si, k] = make(0, k) if make is not None else None
+    return got
+
+
+def _scalar_one(program: list, plan: Plan, t: int):
+    """Fine step t alone as _scalar_program does it (a forward segment is one step; of the other
+    kinds, the step's slice of its segment): kept on the program's part table; None when the
+    program has no run of it."""
+    parts = program[-1]
+    key = ("one", t)
+    got = parts.get(key, _NO_PART)
+    if got is _NO_PART:
+        si = plan.segment_of(t)
+        seg_start, seg_end, phase, run = program[si]
+        if phase == 0:
+            got = run if seg_end - seg_start == 1 else None
+        else:
+            make = parts["make"][si]
+            got = make(t - seg_start, t - seg_start + 1) if make is not None else None
+        parts[key] = got
     return got
 
 
@@ -482,7 +524,7 @@ _NO_PART = object()
 
 def _scalar_segments(state: State, plan: Plan) -> list[tuple]:
     """Per segment (start, end, phase, run), then the table of partial segments (its "make":
-    per segment, what makes the run of its first k steps, or None)."""
+    per segment, what makes the run of its steps [lo, hi) (offsets in it), or None)."""
     graph, out, makers = state.graph, [], []
     nodes = graph.nodes
     for seg in plan.segments:
@@ -511,11 +553,11 @@ def _scalar_segments(state: State, plan: Plan) -> list[tuple]:
 
 
 def _prefix(maker, items: list):
-    return lambda k: maker(items[:k])
+    return lambda lo, hi: maker(items[lo:hi])
 
 
 def _wsum_prefix(state: State, node: int, items: tuple):
-    return lambda k: _scalar_wsum_items(state, node, items[:k])
+    return lambda lo, hi: _scalar_wsum_items(state, node, items[lo:hi])
 
 
 def _scalar_wsum_items(state: State, node: int, items: tuple):
