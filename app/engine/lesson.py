@@ -228,6 +228,8 @@ class Lesson:
                 base, state = mark, self._marks[mark].copy()
             else:  # the scenario's state: the first mark handed over the first time, then made
                 base, state = 0, self._marks.pop(0, None) or self.new_state()
+        if base == fine:  # nothing to replay (the first step of a lesson, often)
+            return state
         pos = base
         for m in self._marks_between(base, fine):
             state.replay(self.plan, m, start=pos)

@@ -96,9 +96,9 @@ class State:
     @property
     def nbytes(self) -> int:
         """Bytes a copy holds."""
-        return sum(
-            getattr(self, n).nbytes for n in ("V", "G", "P", "pgrad", "done", "received", "updated")
-        ) + sum(v.nbytes for v in self.S.values())
+        total = self.V.nbytes + self.G.nbytes + self.P.nbytes + self.pgrad.nbytes
+        total += self.done.nbytes + self.received.nbytes + self.updated.nbytes
+        return total + sum(v.nbytes for v in self.S.values()) if self.S else total
 
     # ── reading ──────────────────────────────────────────────────────────────
 
@@ -886,10 +886,14 @@ def _layout(graph: Graph):
         others = [i for i, nd in enumerate(nodes) if nd.kind != "param"]
         slot[others] = np.arange(len(others))
 
-        def data(kind: str) -> tuple[np.ndarray, np.ndarray]:
+        def data(kind: str) -> tuple[np.ndarray | slice, np.ndarray | slice]:
             at = [i for i, nd in enumerate(nodes) if nd.kind == kind]
-            cols = np.array([nodes[i].column for i in at], dtype=np.int64)
-            return slot[np.array(at, dtype=np.int64)], cols
+            cols = [nodes[i].column for i in at]
+            rows = slot[np.array(at, dtype=np.int64)].tolist()
+            first = rows[0] if rows else 0
+            if rows == list(range(first, first + len(rows))) and cols == list(range(len(cols))):
+                return slice(first, first + len(rows)), slice(None)  # the usual layout: a block
+            return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
 
         leaves = np.array([nd.kind != "op" for nd in nodes], dtype=bool)
         memo = graph.memo["layout"] = (slot, len(others), data("input"), data("target"), leaves)
