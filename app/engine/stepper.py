@@ -348,9 +348,10 @@ class State:
 
     def _replay_scalar(self, program: list, t: int, si: int, fine: int) -> tuple:
         """replay's whole segments from `t` up to `fine` by _scalar_program: the state's rows read
-        into Python lists, the same arithmetic on them, and written back. (fine step reached,
-        its segment, the last phase run, whether every value, gradient and parameter is finite:
-        more than replay's check reads, and every route gives the same state)."""
+        into Python lists, the same arithmetic on them, and what they wrote written back (the
+        state they start from is finite: no step made a number that is not, and the scenario's
+        are finite). (fine step reached, its segment, the last phase run, whether every value,
+        gradient and parameter written is finite: every route gives the same state)."""
         reached, segments = 0, len(program) - 1  # the last entry: the table of parts
         if si >= segments or t != program[si][0]:
             return t, si, reached, True
@@ -374,10 +375,17 @@ class State:
             if phase > reached:
                 reached = phase
             t, si = seg_end, si + 1
-        self.V[:, 0], self.G[:, 0], self.P[:], self.pgrad[:] = S.V, S.G, S.P, S.pgrad
-        self.done[:], self.received[:], self.updated[:] = S.done, S.received, S.updated
+        # written back: what the phases run write (values; then gradients; then parameters)
+        self.V[:, 0], self.done[:] = S.V, S.done
+        written = [S.V]
+        if reached:
+            self.G[:, 0], self.pgrad[:], self.received[:] = S.G, S.pgrad, S.received
+            written += [S.G, S.pgrad]
+        if reached == 2:
+            self.P[:], self.updated[:] = S.P, S.updated
+            written.append(S.P)
         isfinite = math.isfinite
-        finite = all(all(map(isfinite, x)) for x in (S.V, S.G, S.pgrad, S.P))
+        finite = all(all(map(isfinite, x)) for x in written)
         return t, si, reached, finite
 
     def apply_one(self, plan: Plan, step: Step) -> None:
