@@ -260,7 +260,10 @@ def loss(lesson: Lesson, state: State, fine: int) -> Loss:
     """The mean loss once computed and, at the end of a network's plan, with the updated
     parameters; its relative change where both are finite."""
     g, spec = lesson.graph, lesson.spec
-    before = float(mean(state.V[state.slot[g.root]])) if state.done[g.root] else None
+    before = None
+    if state.done[g.root]:
+        row = state.V[state.slot[g.root]]  # one sample: NumPy's mean of one number, (0.0 + it) / 1
+        before = (0.0 + float(row[0])) / 1 if len(row) == 1 else float(mean(row))
     after = None
     if fine == lesson.plan.total and lesson.has_update and spec is not None:
         ws = [np.empty_like(w) for w in spec.weights]

@@ -13,6 +13,7 @@ from app.api.columns import MEDIA_TYPE as COLUMNS
 from app.api.columns import dump_columns
 from app.api.columns import schema as columns_schema
 from app.api.convert import (
+    build_small,
     built_lesson,
     check_cursor,
     check_iteration,
@@ -181,7 +182,9 @@ def step_inline(raw: bytes) -> bytes | None:
                 or is_small(req.scenario, req.expand)
             ):
                 return None
-        elif not (is_small(req.scenario, req.expand) and _near(req, key, False)):
+        elif is_small(req.scenario, req.expand) and _near(req, key, False):
+            lesson = build_small(req.scenario, key, req.iteration)
+        else:
             return None
         # kept by its caller, under the body's bytes
         return dump_step(step_at(req, key, rows=True, lesson=lesson))
