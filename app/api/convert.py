@@ -75,6 +75,14 @@ def lesson_for(
     return lesson
 
 
+def build_small(sc: Scenario | ExpressionScenario, key: str, iteration: int = 1) -> Lesson:
+    """lesson_for(sc, expand, key, iteration) for a lesson not held here (built_lesson(key) is
+    None) that is small and near (app.api.offload is_small), built on the event loop: without
+    the gate that keeps two threads from building one lesson at once (a small lesson built
+    twice costs less than the gate), and too small to freeze."""
+    return cache.lessons.put(key, _build(sc, key[0] == "1", iteration))
+
+
 def built_lesson(key: str) -> Lesson | None:
     """The lesson of lesson_key(scenario, expand) if this worker holds it (builds nothing)."""
     return cache.lessons.get(key)

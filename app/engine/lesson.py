@@ -228,6 +228,8 @@ class Lesson:
                 base, state = mark, self._marks[mark].copy()
             else:  # the scenario's state: the first mark handed over the first time, then made
                 base, state = 0, self._marks.pop(0, None) or self.new_state()
+        if base == fine:  # nothing to replay (the first step of a lesson, often)
+            return state
         pos = base
         for m in self._marks_between(base, fine):
             state.replay(self.plan, m, start=pos)
@@ -327,13 +329,15 @@ class Lesson:
         explanation may come as JSON already, views.Rows)."""
         explainer = Explainer(state, sample)
         steps: list[StepView] = []
+        plan = self.plan
         for t in range(start, end):
             if len(steps) >= limit:  # the rest of a large unit runs without words
-                state.run_to(self.plan, end, start=t)
+                state.run_to(plan, end, start=t)
                 break
-            step = self.plan.step(t)
+            step = plan.step(t)
             before = self._before(state, step, sample)
-            state.apply_quiet(step)
+            with np.errstate(all="ignore"):
+                state.apply_one(plan, step)
             steps.append(views.step_view(self, step, explainer, before, fmt, written))
         return steps
 

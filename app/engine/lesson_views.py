@@ -207,18 +207,20 @@ def param_rows(lesson: Lesson, state: State) -> Rows:
     isfinite, out = math.isfinite, []
     for k, (head, fan) in enumerate(heads):
         o, v = old[k], new[k]
+        value = repr(v) if isfinite(v) else "null"
         if updated[k]:
             step = lr * grad[k] if plain else v - o
             direction = '"up"' if v > o else '"down"' if v < o else '"none"'
             step = repr(step) if isfinite(step) else "null"
-            shown = repr(v) if isfinite(v) else "null"
+            shown = value  # the new value, written once
         else:
             step = shown = direction = "null"
-        value = repr(v) if isfinite(v) else "null"
         gk = grad[k] if received[k] else None
         gk = "null" if gk is None or not isfinite(gk) else repr(gk)
+        # an equal non-zero float is the same double: the same text (±0.0 differ, NaN ≠ NaN)
+        was = value if o == v and o else repr(o) if isfinite(o) else "null"
         out.append(
-            f'{head}{repr(o) if isfinite(o) else "null"},"value":{value},"grad":{gk},'
+            f'{head}{was},"value":{value},"grad":{gk},'
             f'"grad_parts":[{received[k]},{fan}],"update":{step},"new":{shown},'
             f'"direction":{direction}}}'
         )
@@ -258,7 +260,10 @@ def loss(lesson: Lesson, state: State, fine: int) -> Loss:
     """The mean loss once computed and, at the end of a network's plan, with the updated
     parameters; its relative change where both are finite."""
     g, spec = lesson.graph, lesson.spec
-    before = float(mean(state.V[state.slot[g.root]])) if state.done[g.root] else None
+    before = None
+    if state.done[g.root]:
+        row = state.V[state.slot[g.root]]  # one sample: NumPy's mean of one number, (0.0 + it) / 1
+        before = (0.0 + float(row[0])) / 1 if len(row) == 1 else float(mean(row))
     after = None
     if fine == lesson.plan.total and lesson.has_update and spec is not None:
         ws = [np.empty_like(w) for w in spec.weights]

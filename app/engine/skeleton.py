@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import string
 import sys
 from typing import TYPE_CHECKING
 
@@ -174,6 +175,9 @@ def _added(lesson: Lesson, step: Step, ex: Explainer, values: list[float]) -> fl
     if g.nodes[j].kind != "param":
         return upv * local
     up = s.G[s.slot[i]]
+    if len(up) == 1:  # mean(δ·local) of one sample: NumPy's reduction of one number, 0.0 + it
+        local = float(s.V[s.slot[nd.inputs[pos - k]], 0]) if pos < 2 * k else 1.0
+        return (0.0 + upv * local) / 1
     local_all = s.V[s.slot[nd.inputs[pos - k]]] if pos < 2 * k else np.ones_like(up)
     with np.errstate(all="ignore"):
         return float(mean(up * local_all))
@@ -205,7 +209,11 @@ def view(
     else:
         words = sk.words
     if written:
-        explained = _written(kept[1], texts, latexes, mathmls, words)
+        whole = kept[3]
+        if whole is not None:  # one template for all of it
+            explained = Rows(whole.format(*texts, *latexes, *mathmls, _text(words)))
+        else:
+            explained = _written(kept[1], texts, latexes, mathmls, words)
     else:
         shown = [
             {"text": t.format(*texts), "latex": l.format(*latexes), "mathml": m.format(*mathmls)}
@@ -304,6 +312,40 @@ def _written(escaped, texts, latexes, mathmls, words) -> Rows:
     )
 
 
+_FORMATTER = string.Formatter()
+
+
+def _renumbered(template: str, offset: int) -> str | None:
+    """A str.format template with its fields {k} made {k + offset} (None: a field of another
+    kind, which the templates do not have)."""
+    out = []
+    for literal, name, spec, conversion in _FORMATTER.parse(template):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is not None:
+            if not name.isdigit() or spec or conversion:
+                return None
+            out.append(f"{{{int(name) + offset}}}")
+    return "".join(out)
+
+
+def _whole(escaped: tuple, n: int) -> str | None:
+    """_written's object as one str.format template: the escaped templates of the formula, the
+    substitution and the result, their fields renumbered (the n texts, then the n LaTeX forms,
+    then the n MathML forms), and the sentence, escaped, last. One call writes it all."""
+    rows = []
+    for t, l, m in escaped:
+        forms = (_renumbered(t, 0), _renumbered(l, n), _renumbered(m, 2 * n))
+        if None in forms:
+            return None
+        t, l, m = forms  # literal braces doubled: the result is a template itself
+        rows.append(f'{{{{"text":"{t}","latex":"{l}","mathml":"{m}"}}}}')
+    formula, substituted, result = rows
+    return (
+        f'{{{{"formula":{formula},"substituted":{substituted},"result":{result},'
+        f'"sentence":{{{3 * n}}},"lines":null}}}}'
+    )
+
+
 def learn(
     lesson: Lesson, step: Step, ex: Explainer, sk: Skeleton, e: Explanation, before: float, fmt
 ) -> None:
@@ -344,8 +386,18 @@ def learn(
     made = _Templates._make(exprs, nums, fmt)
     if made is not None and nums:
         escaped = tuple(tuple(_text(x)[1:-1] for x in forms) for forms in made)
+        whole = _whole(escaped, len(nums))
+        if whole is not None:  # checked once against the three templates it joins
+            texts, latexes, mathmls = _escaped_forms(sk, values, fmt)
+            words = sk.words if sk.kind != "update" else e.sentence
+            if (
+                whole.format(*texts, *latexes, *mathmls, _text(words))
+                != _written(escaped, texts, latexes, mathmls, words).json
+            ):
+                whole = None
         size = 200 + sum(sys.getsizeof(x) for forms in (*made, *escaped) for x in forms)
-        KEPT.put(key, (made, escaped, size))
+        size += sys.getsizeof(whole)
+        KEPT.put(key, (made, escaped, size, whole))
 
 
 def _pattern(values: list[float]) -> tuple | None:

@@ -96,9 +96,9 @@ class State:
     @property
     def nbytes(self) -> int:
         """Bytes a copy holds."""
-        return sum(
-            getattr(self, n).nbytes for n in ("V", "G", "P", "pgrad", "done", "received", "updated")
-        ) + sum(v.nbytes for v in self.S.values())
+        total = self.V.nbytes + self.G.nbytes + self.P.nbytes + self.pgrad.nbytes
+        total += self.done.nbytes + self.received.nbytes + self.updated.nbytes
+        return total + sum(v.nbytes for v in self.S.values()) if self.S else total
 
     # ── reading ──────────────────────────────────────────────────────────────
 
@@ -348,9 +348,10 @@ class State:
 
     def _replay_scalar(self, program: list, t: int, si: int, fine: int) -> tuple:
         """replay's whole segments from `t` up to `fine` by _scalar_program: the state's rows read
-        into Python lists, the same arithmetic on them, and written back. (fine step reached,
-        its segment, the last phase run, whether every value, gradient and parameter is finite:
-        more than replay's check reads, and every route gives the same state)."""
+        into Python lists, the same arithmetic on them, and what they wrote written back (the
+        state they start from is finite: no step made a number that is not, and the scenario's
+        are finite). (fine step reached, its segment, the last phase run, whether every value,
+        gradient and parameter written is finite: every route gives the same state)."""
         reached, segments = 0, len(program) - 1  # the last entry: the table of parts
         if si >= segments or t != program[si][0]:
             return t, si, reached, True
@@ -374,11 +375,41 @@ class State:
             if phase > reached:
                 reached = phase
             t, si = seg_end, si + 1
-        self.V[:, 0], self.G[:, 0], self.P[:], self.pgrad[:] = S.V, S.G, S.P, S.pgrad
-        self.done[:], self.received[:], self.updated[:] = S.done, S.received, S.updated
+        # written back: what the phases run write (values; then gradients; then parameters)
+        self.V[:, 0], self.done[:] = S.V, S.done
+        written = [S.V]
+        if reached:
+            self.G[:, 0], self.pgrad[:], self.received[:] = S.G, S.pgrad, S.received
+            written += [S.G, S.pgrad]
+        if reached == 2:
+            self.P[:], self.updated[:] = S.P, S.updated
+            written.append(S.P)
         isfinite = math.isfinite
-        finite = all(all(map(isfinite, x)) for x in (S.V, S.G, S.pgrad, S.P))
+        finite = all(all(map(isfinite, x)) for x in written)
         return t, si, reached, finite
+
+    def apply_one(self, plan: Plan, step: Step) -> None:
+        """apply_quiet(step), NumPy's warnings off already. A forward or backward step of a
+        one-sample state of a plan _scalar_program takes: that program's arithmetic for this
+        step alone, on the state's own rows (NumPy's float64 scalars: IEEE's operations, as
+        Python's floats and as the arrays'), without NumPy's array calls; then apply's check.
+        (An update is one scalar operation either way.)"""
+        if step.phase != "update" and self.diverged is None and self.graph.batch == 1:
+            program = _scalar_program(self, plan)
+            run = None if program is None else _scalar_one(program, plan, step.index)
+            if run is not None:
+                run(
+                    _Scalars(
+                        self.V[:, 0], self.G[:, 0], self.P, self.P0, self.pgrad, self.done,
+                        self.received, self.updated, self.lr,
+                    )
+                )  # fmt: skip
+                if step.phase == "forward":
+                    self._check(step.index, step.node, self.V[self.slot[step.node]])
+                else:
+                    self._check(step.index, step.target, self.grad(step.target))
+                return
+        self.apply_quiet(step)
 
     def apply_quiet(self, step: Step) -> None:
         """apply(step) with NumPy's warnings off; a small graph's forward steps and activation
@@ -473,7 +504,26 @@ def _scalar_part(program: list, si: int, k: int):
     got = parts.get((si, k), _NO_PART)
     if got is _NO_PART:
         make = parts["make"][si]
-        got = parts[si, k] = make(k) if make is not None else None
+        got = parts[si, k] = make(0, k) if make is not None else None
+    return got
+
+
+def _scalar_one(program: list, plan: Plan, t: int):
+    """Fine step t alone as _scalar_program does it (a forward segment is one step; of the other
+    kinds, the step's slice of its segment): kept on the program's part table; None when the
+    program has no run of it."""
+    parts = program[-1]
+    key = ("one", t)
+    got = parts.get(key, _NO_PART)
+    if got is _NO_PART:
+        si = plan.segment_of(t)
+        seg_start, seg_end, phase, run = program[si]
+        if phase == 0:
+            got = run if seg_end - seg_start == 1 else None
+        else:
+            make = parts["make"][si]
+            got = make(t - seg_start, t - seg_start + 1) if make is not None else None
+        parts[key] = got
     return got
 
 
@@ -482,7 +532,7 @@ _NO_PART = object()
 
 def _scalar_segments(state: State, plan: Plan) -> list[tuple]:
     """Per segment (start, end, phase, run), then the table of partial segments (its "make":
-    per segment, what makes the run of its first k steps, or None)."""
+    per segment, what makes the run of its steps [lo, hi) (offsets in it), or None)."""
     graph, out, makers = state.graph, [], []
     nodes = graph.nodes
     for seg in plan.segments:
@@ -511,11 +561,11 @@ def _scalar_segments(state: State, plan: Plan) -> list[tuple]:
 
 
 def _prefix(maker, items: list):
-    return lambda k: maker(items[:k])
+    return lambda lo, hi: maker(items[lo:hi])
 
 
 def _wsum_prefix(state: State, node: int, items: tuple):
-    return lambda k: _scalar_wsum_items(state, node, items[:k])
+    return lambda lo, hi: _scalar_wsum_items(state, node, items[lo:hi])
 
 
 def _scalar_wsum_items(state: State, node: int, items: tuple):
@@ -844,10 +894,14 @@ def _layout(graph: Graph):
         others = [i for i, nd in enumerate(nodes) if nd.kind != "param"]
         slot[others] = np.arange(len(others))
 
-        def data(kind: str) -> tuple[np.ndarray, np.ndarray]:
+        def data(kind: str) -> tuple[np.ndarray | slice, np.ndarray | slice]:
             at = [i for i, nd in enumerate(nodes) if nd.kind == kind]
-            cols = np.array([nodes[i].column for i in at], dtype=np.int64)
-            return slot[np.array(at, dtype=np.int64)], cols
+            cols = [nodes[i].column for i in at]
+            rows = slot[np.array(at, dtype=np.int64)].tolist()
+            first = rows[0] if rows else 0
+            if rows == list(range(first, first + len(rows))) and cols == list(range(len(cols))):
+                return slice(first, first + len(rows)), slice(None)  # the usual layout: a block
+            return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
 
         leaves = np.array([nd.kind != "op" for nd in nodes], dtype=bool)
         memo = graph.memo["layout"] = (slot, len(others), data("input"), data("target"), leaves)

@@ -2,7 +2,7 @@
 state NumPy's program and step-by-step run_to give, to the bit (signed zeros too), and its loss as
 Python floats (vectorised._scalar_loss) is forward's: random sigmoid networks with mse, numbers of
 every sign and size, zeros of both signs, overflow, frozen tensors, from every segment start to
-every cursor."""
+every cursor; one explained step at a time as well."""
 
 from __future__ import annotations
 
@@ -91,6 +91,29 @@ def test_scalar_replay_is_numpy_replay(spec, data):
             slow.replay(plan, fine, start=start)
     assert _state_bytes(fast) == _state_bytes(reference)
     assert _state_bytes(slow) == _state_bytes(reference)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_sample(), st.data())
+def test_one_scalar_step_is_the_numpy_step(spec, data):
+    """apply_one (an explained step: the scalar program's run of that one step on the state's own
+    rows) writes what apply_quiet writes, to the bit, and notes divergence at the same step: every
+    step of the plan, one at a time, from a state replayed to a random point; half the time with
+    targets that make the loss overflow (its forward step diverges)."""
+    if data.draw(st.booleans()):
+        spec = replace(spec, targets=spec.targets + 1e300)
+    lesson = Lesson.from_spec(spec)
+    plan = lesson.plan
+    start = data.draw(st.integers(0, plan.total))
+    with np.errstate(all="ignore"):
+        one, reference = lesson.new_state(), lesson.new_state()
+        one.run_to(plan, start)
+        reference.run_to(plan, start)
+        for t in range(start, plan.total):
+            step = plan.step(t)
+            one.apply_one(plan, step)
+            reference.apply_quiet(step)
+            assert _state_bytes(one) == _state_bytes(reference), (t, step.phase)
 
 
 def test_tutorial_takes_the_scalar_path():

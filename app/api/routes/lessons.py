@@ -13,6 +13,7 @@ from app.api.columns import MEDIA_TYPE as COLUMNS
 from app.api.columns import dump_columns
 from app.api.columns import schema as columns_schema
 from app.api.convert import (
+    build_small,
     built_lesson,
     check_cursor,
     check_iteration,
@@ -38,6 +39,7 @@ from app.api.schemas.lessons import (
 from app.api.serialize import dump, dump_step, plain
 from app.engine.answers import StepAnswer
 from app.engine.iterations import iteration_work
+from app.engine.lesson import Lesson
 from app.engine.vectorised import iterate
 from app.limits import MAX_RUN_STEPS
 
@@ -165,36 +167,62 @@ def step_inline(raw: bytes) -> bytes | None:
     request must take the route's way: it is refused (the route says why, in its own words),
     or its answer is built in the thread pool."""
     try:
-        req = StepRequest.model_validate(json.loads(raw))
+        req = _step_request(raw)
         if req.format != "objects":
             return None  # the columns' media type is the route's to send
         check_iteration(req.scenario, req.iteration)
-        lesson = lesson_key(req.scenario, req.expand, req.iteration)
-        key = _answer_key(req, lesson)
-        body = cache.answers.get(key)
-        if body is None:
-            if not _inline(req, lesson, _quick(req, lesson)):
+        key = lesson_key(req.scenario, req.expand, req.iteration)
+        body = cache.answers.get(_answer_key(req, key))
+        if body is not None:
+            return body
+        lesson = built_lesson(key)  # looked up once, for _quick, _near and step_at
+        if lesson is not None:
+            if not (
+                lesson.quick(req.cursor, req.granularity, req.since)
+                or is_small(req.scenario, req.expand)
+            ):
                 return None
-            # kept by its caller, under the body's bytes
-            body = dump_step(step_at(req, lesson, rows=True))
-        return body
+        elif is_small(req.scenario, req.expand) and _near(req, key, False):
+            lesson = build_small(req.scenario, key, req.iteration)
+        else:
+            return None
+        # kept by its caller, under the body's bytes
+        return dump_step(step_at(req, key, rows=True, lesson=lesson))
     except Exception:  # a refusal or a fault: the route meets it again and answers as it does
         return None
 
 
-def _near(req: StepRequest | GraphRequest, key: str) -> bool:
+def _step_request(raw: bytes) -> StepRequest:
+    """StepRequest.model_validate(json.loads(raw)), as FastAPI validates a body. An ASCII body
+    is parsed by pydantic's own JSON reader instead (the same values: its numbers, keys and
+    escapes read as json.loads reads them; what either refuses goes to the route), a third of
+    a small step's parsing and validation; the scenario is validated in Python mode either way
+    (its PlainValidator is given the parsed object)."""
+    if raw.isascii():
+        return StepRequest.model_validate_json(raw)
+    return StepRequest.model_validate(json.loads(raw))
+
+
+def _near(req: StepRequest | GraphRequest, key: str, built: bool | None = None) -> bool:
     """Whether the request's iteration costs little to reach: its lesson is built here, or the
-    updates before it are a few milliseconds of work (else they run in the thread pool)."""
-    if req.iteration == 1 or built_lesson(key) is not None:
+    updates before it are a few milliseconds of work (else they run in the thread pool).
+    `built`: whether this worker holds the lesson, when the caller has looked already."""
+    if req.iteration == 1:
         return True
-    return (req.iteration - 1) * iteration_work(
+    if built is None:
+        built = built_lesson(key) is not None
+    return built or (req.iteration - 1) * iteration_work(
         req.scenario.layers, update_samples(req.scenario)
     ) <= (INLINE_ITERATION_WORK)
 
 
-def step_at(req: StepRequest, key: str | None = None, rows: bool = False) -> StepAnswer:
-    """The answer to `req`; `rows`: its nodes and parameters written as JSON (for dump_step)."""
-    lesson = lesson_for(req.scenario, req.expand, key, req.iteration)
+def step_at(
+    req: StepRequest, key: str | None = None, rows: bool = False, lesson: Lesson | None = None
+) -> StepAnswer:
+    """The answer to `req`; `rows`: its nodes and parameters written as JSON (for dump_step);
+    `lesson`: the request's lesson, when the caller holds it already."""
+    if lesson is None:
+        lesson = lesson_for(req.scenario, req.expand, key, req.iteration)
     check_cursor(lesson, req.granularity, req.cursor)
     check_sample(lesson, req.sample)
     if req.since is not None and req.since > lesson.plan.total:
