@@ -86,13 +86,16 @@ export function decodeHash(hash) {
 }
 
 /**
- * State → URL. The URL holds the whole lesson, written once the page is idle (within a quarter
- * of a second) rather than on every key: history.replaceState costs 1–10 ms in Chromium, taken
- * from the frames of a step, and a held arrow key would write it 30 times a second. A link
- * copied, or a page left, takes the URL as it is now.
+ * State → URL. The URL holds the whole lesson, written once the changes pause (no change for
+ * QUIET_MS), when the page is idle, rather than on every key: history.replaceState costs 1–10 ms
+ * in Chromium, and each new URL has the browser fetch and decode the page's icon again (a task of
+ * 2–3 ms on the page's thread, and more in the browser), all of it among the frames of the steps
+ * that follow: → pressed on wrote it after every step. A link copied, or a page left or hidden,
+ * takes the URL as it is now.
  */
 export function createUrlWriter(getState) {
-  let pending = 0;
+  let pending = 0; // the idle callback that writes
+  let quiet = 0; // the timer after which it is asked for
   let written = location.hash; // a hash that differs was set by someone else: hashchange adopts it
   const write = () => {
     pending = 0;
@@ -102,6 +105,8 @@ export function createUrlWriter(getState) {
     written = location.hash;
   };
   const drop = () => {
+    clearTimeout(quiet);
+    quiet = 0;
     if (pending) cancelIdle(pending);
     pending = 0;
   };
@@ -111,8 +116,13 @@ export function createUrlWriter(getState) {
       drop();
       written = location.hash;
     },
+    /** The state changed: written once no change came for QUIET_MS, when the page is idle. */
     later() {
-      if (!pending) pending = whenIdle(write, 250);
+      drop();
+      quiet = setTimeout(() => {
+        quiet = 0;
+        pending = whenIdle(write, 250);
+      }, QUIET_MS);
     },
     now() {
       drop();
@@ -120,3 +130,5 @@ export function createUrlWriter(getState) {
     },
   };
 }
+
+const QUIET_MS = 300; // longer than the pause between steps while → is held or pressed on

@@ -63,9 +63,12 @@ def open_worksheet(page) -> None:
 
 
 def page_url(page) -> str:
-    """The page's URL once the lesson's pending hash write is done (the page writes it when idle)."""
+    """The page's URL once the lesson's pending hash write is done: the page writes it when idle,
+    once no change came for 300 ms (url-state.js QUIET_MS); this asks for its idle callback
+    after that one is asked for, and idle callbacks run in the order asked."""
     return page.evaluate(
-        "() => new Promise((r) => requestIdleCallback(() => r(location.href), { timeout: 1000 }))"
+        """() => new Promise((r) => setTimeout(() =>
+          requestIdleCallback(() => r(location.href), { timeout: 1000 }), 400))"""
     )
 
 

@@ -240,3 +240,46 @@ def test_a_small_network_keeps_an_svg_element_for_every_edge(page, base_url):
     assert all(d.startswith("M") and (" C" in d or " L" in d) for d in got), got
     assert "undefined" not in "".join(got) and "NaN" not in "".join(got)
     assert page.evaluate("document.querySelector('#graph-wrap canvas.graph-edges')") is None
+
+
+# Before the page's scripts: what the page tells the edge painter (its worker) of each step shown
+# ({type: "step"}, or the edges a step restyled), and each step drawn (html[data-cursor]) while the
+# edge canvas still has tiles to paint at the bitmap's resolution (canvas[data-sharp] not "done").
+TOLD = """(() => {
+  const told = { steps: 0, drawn: 0 };
+  const post = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function (msg, ...rest) {
+    if (msg && (msg.type === 'step' || msg.type === 'restyle')) told.steps += 1;
+    return post.call(this, msg, ...rest);
+  };
+  new MutationObserver((records) => {
+    const canvas = document.querySelector('#graph-wrap canvas.graph-edges');
+    for (const r of records) {
+      if (r.target !== document.documentElement || r.oldValue === r.target.dataset.cursor) continue;
+      if (canvas && canvas.dataset.sharp !== 'done') told.drawn += 1;
+    }
+  }).observe(document, { subtree: true, attributeFilter: ['data-cursor'], attributeOldValue: true });
+  window.__told = told;
+})();"""
+
+
+def test_steps_pressed_one_after_another_each_tell_the_edge_painter(make_page, base_url):
+    """The edge painter paints its tiles at the bitmap's resolution only in a pause between steps
+    (edge-paint.js sharpen): 8 tiles at a time hold a core for 30-45 ms, which a step's frames
+    need. So it hears of every step shown, however soon after the last; told only of the first
+    of several steps less than 100 ms apart, it painted its tiles in the middle of them."""
+    page = make_page(1920, 1080)  # projected, as in a classroom: the graph scrolls to each step
+    page.context.add_init_script(TOLD)
+    page.goto(f"{base_url}/{lesson_hash()}&projector=1&k=0&speed=fast")
+    page.wait_for_selector("html[data-ready=true]", timeout=LOAD_MS)
+    page.wait_for_function(
+        "() => document.querySelector('#graph-wrap canvas.graph-edges').dataset.painted === 'done'",
+        timeout=LOAD_MS,
+    )
+    page.evaluate("window.__told.steps = window.__told.drawn = 0")
+    for _ in range(8):  # → pressed 8 times in a row, as a teacher holding it down
+        page.keyboard.press("ArrowRight")
+    page.wait_for_selector("html[data-cursor='8']", timeout=LOAD_MS)
+    told = page.evaluate("({ ...window.__told })")
+    assert told["drawn"] >= 2, told  # (the tiles were not all sharp yet: the painter had work)
+    assert told["steps"] >= told["drawn"], told

@@ -189,6 +189,40 @@ def test_editing_a_weight_recomputes(page, base_url):
     assert page.input_value("#preset-select") == ""
 
 
+# Before the page's scripts: every URL the page writes with history.replaceState.
+WRITES = """(() => {
+  const writes = [];
+  const replace = history.replaceState.bind(history);
+  history.replaceState = (state, unused, url) => { writes.push(String(url)); return replace(state, unused, url); };
+  window.__writes = writes;
+})();"""
+
+
+def test_steps_pressed_in_a_row_write_the_url_once_they_pause(make_page, base_url):
+    """Each URL written has the browser fetch and decode the page's icon again, among the frames
+    of the steps: steps pressed in a row write it once they pause, to the step then shown. A link
+    copied in the middle is the step shown at that moment."""
+    page = make_page(reduced_motion="reduce")
+    page.context.add_init_script(WRITES)
+    open_lesson(page, base_url, "#preset=tutorial&k=0")
+    wait_cursor(page, 0)
+    page.wait_for_function("() => location.hash.includes('k=0')")
+    page.evaluate("window.__writes.length = 0")
+    for k in range(1, 11):  # → pressed again as soon as each step is shown
+        page.keyboard.press("ArrowRight")
+        wait_cursor(page, k)
+    page.wait_for_function("() => location.hash.includes('k=10')")
+    page.wait_for_timeout(500)  # nothing more comes
+    writes = page.evaluate("window.__writes")
+    # once (twice if a step came late, on a loaded machine), and last to the step shown
+    assert len(writes) <= 2 and "k=10" in writes[-1], writes
+    page.keyboard.press("ArrowRight")
+    wait_cursor(page, 11)
+    page.click("#copy-link")  # at once: the link is the step shown, written now
+    page.wait_for_function("() => /link/i.test(document.getElementById('toast').textContent)")
+    assert "k=11" in page.evaluate("location.hash")
+
+
 def test_url_round_trip(make_page, base_url):
     page = make_page(reduced_motion="reduce")
     open_lesson(page, base_url)
