@@ -45,6 +45,10 @@ def trace() -> list[dict]:
         x("ThreadControllerImpl::RunTask", 60, 2, 1),
         x("HTMLParserScriptRunner ExecuteScript", 60, 1, 0.5),
         x("V8.CompileCode", 90, 1, 0.7),
+        # the page laid out before the bundle's task (theme.js, while the bundle compiles)
+        x("ThreadControllerImpl::RunTask", 80, 8, 7),
+        x("UpdateLayoutTree", 80.5, 2, 2),
+        x("Layout", 83, 5, 4.5),
         x("ThreadControllerImpl::RunTask", 170, 5, 3),
         x("Paint", 171, 3, 2),
         # off the main thread
@@ -63,12 +67,14 @@ def test_each_piece_is_the_cpu_time_of_its_events_up_to_the_first_contentful_pai
     c = figures(trace(), mark=190.0, fcp=250.0)
     assert set(c) == set(ROWS)
     assert c["script compile (background)"] == pytest.approx(11)
-    assert c["main thread"] == pytest.approx(30 + 1 + 3)  # the nested task counted once
+    assert c["main thread"] == pytest.approx(30 + 1 + 7 + 3)  # the nested task counted once
     assert c["  scripts run"] == pytest.approx(25 + 0.5)
     assert c["    lazy compile"] == pytest.approx(2 + 1.5)  # not the one outside a script run
-    assert c["  style"] == pytest.approx(6)
-    assert c["  layout"] == pytest.approx(5)
+    assert c["  style"] == pytest.approx(2 + 6)
+    assert c["  layout"] == pytest.approx(4.5 + 5)
     assert c["  paint"] == pytest.approx(2)
+    assert c["  the bundle's task"] == pytest.approx(30)  # the task running the longest script
+    assert c["  style and layout before it"] == pytest.approx(2 + 4.5)
     assert c["raster"] == pytest.approx(7 + 3)
     assert c["wall: navigation → mark"] == pytest.approx(190)
     assert c["wall: mark → first contentful paint"] == pytest.approx(60)
