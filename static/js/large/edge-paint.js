@@ -7,6 +7,7 @@
 import { meets, tracePath } from "../svg.js";
 import { byStyle, traceFlat } from "./edge-low.js";
 import { aligned, grown, holds, nearest, tileGrid, touches } from "./edge-tiles.js";
+import { paintOps } from "../paint-ops.js";
 
 const COLOURS = ["line", "pos", "neg"]; // an edge's colour: the index of its name here
 const TWO_PASS_INK = 12e6; // a picture of more device px of curves (0.3 s or more) is painted first at a lower resolution, then in tiles
@@ -350,6 +351,56 @@ export function createPainter(reply, sliceMs) {
     });
   }
 
+  const pictureOps = new Map(); // a picture's number → its records once they came (null: none will)
+  const opsCame = new Map(); // a picture's number → what its painting waits on for them
+
+  /**
+   * A picture for the PNG export (edge-canvas.js picture()): every edge on a bitmap of its own, in
+   * slices, then the records that come in "picture-ops", encoded as a PNG; replied as
+   * { type: "picture", id, blob } (or `error`). The on-screen painting goes on between slices.
+   */
+  async function picture(msg) {
+    const { id, size, scale, box, background } = msg;
+    try {
+      const out = makeCanvas(size[0], size[1]);
+      const c = out.getContext("2d");
+      c.scale(scale, scale);
+      c.fillStyle = background;
+      c.fillRect(0, 0, box[0], box[1]);
+      const list = items.map(({ pts, dash }, i) => ({ pts, colour: msg.colour[i], width: msg.width[i], dash }));
+      for (let i = 0; i < list.length; ) {
+        const t0 = performance.now();
+        do strokeEdges(c, list.slice(i, (i += 64)), msg.palette);
+        while (i < list.length && performance.now() - t0 < sliceMs);
+        if (i < list.length) await pause(); // the on-screen painting's messages are read
+      }
+      c.setLineDash([]);
+      c.lineCap = "butt";
+      const ops = pictureOps.has(id) ? pictureOps.get(id) : await new Promise((came) => opsCame.set(id, came));
+      if (!ops) return; // the page gave up (told the page already)
+      for (let i = 0; i < ops.length; ) {
+        const t0 = performance.now();
+        do paintOps(c, ops, i, (i = Math.min(ops.length, i + 256)));
+        while (i < ops.length && performance.now() - t0 < sliceMs);
+        if (i < ops.length) await pause();
+      }
+      const blob = out.convertToBlob ? await out.convertToBlob({ type: "image/png" }) : await new Promise((done) => out.toBlob(done, "image/png"));
+      out.width = out.height = 1; // its memory back at once
+      reply({ type: "picture", id, blob });
+    } catch (err) {
+      reply({ type: "picture", id, error: String(err) });
+    } finally {
+      pictureOps.delete(id);
+      opsCame.delete(id);
+    }
+  }
+
+  function pictureRecords({ id, ops }) {
+    const came = opsCame.get(id);
+    if (came) came(ops);
+    else pictureOps.set(id, ops);
+  }
+
   function restyle(msg) {
     let area = null;
     for (const [i, colour, width] of msg.changes) {
@@ -379,6 +430,8 @@ export function createPainter(reply, sliceMs) {
       if (msg.type === "init") init(msg);
       else if (msg.type === "paint") paint(msg);
       else if (msg.type === "restyle") restyle(msg);
+      else if (msg.type === "picture") picture(msg);
+      else if (msg.type === "picture-ops") pictureRecords(msg);
       else if (msg.type === "focus" && (painting || tiles)) {
         seenArea = msg.area; // the frame scrolled: what it shows now comes before the rest
         look = msg.look ?? look;
