@@ -99,21 +99,21 @@ const SLICE_MS = 25; // a large graph's export reads its drawing in tasks of abo
 const nextTask = () => new Promise((resume) => setTimeout(resume, 0));
 
 /**
- * Every element of a large graph's `svg` shown, as records, read in short tasks between which
- * the page goes on (keys, frames). `runs` (large/large-graph.js exportRuns): its runs of nodes not
- * drawn yet are drawn first (hidden), then each run culled from the view is shown only while it
- * is read, within one task, so the screen never shows it.
+ * Every element of a large graph's `svg` shown, as records handed to `add` a task's worth at a
+ * time, read in short tasks between which the page goes on (keys, frames). `runs`
+ * (large/large-graph.js exportRuns): its runs of nodes not drawn yet are drawn first (hidden),
+ * then each run culled from the view is shown only while it is read, within one task, so the
+ * screen never shows it.
  */
-async function recordSliced(svg, runs) {
+async function recordSliced(svg, runs, add) {
   const todo = runs.pending();
   for (let i = 0; i < todo.length; ) {
     const t0 = performance.now();
-    do runs.build(todo.slice(i, (i += 8)));
+    do runs.build(todo.slice(i, (i += 2)));
     while (i < todo.length && performance.now() - t0 < SLICE_MS);
     await nextTask();
   }
   const nodes = svg.querySelectorAll(PAINTED);
-  const ops = [];
   for (let i = 0; i < nodes.length; ) {
     if (!nodes[i].isConnected) throw new Error("the drawing changed meanwhile; try again");
     const t0 = performance.now();
@@ -127,15 +127,16 @@ async function recordSliced(svg, runs) {
       }
       return known.get(p);
     };
+    const ops = [];
     do {
       const op = record(svg, nodes[i], shown);
       if (op) ops.push(op);
       i += 1;
-    } while (i < nodes.length && (i % 64 !== 0 || performance.now() - t0 < SLICE_MS));
+    } while (i < nodes.length && (i % 32 !== 0 || performance.now() - t0 < SLICE_MS));
     for (const close of shut) close();
+    if (ops.length) add(ops);
     await nextTask();
   }
-  return ops;
 }
 
 /** The pixels per viewBox unit of a PNG: 2, or fewer for a drawing that would pass MAX_PNG_PIXELS. */
@@ -179,7 +180,8 @@ export async function makePng(svg, { edges = null, runs = null, whole = (fn) => 
     const canvas = whole(() => paintPng(svg, scale, edges));
     return { blob: await encode(canvas), width: canvas.width, height: canvas.height };
   }
-  const blob = await edges.picture({ size, scale, box: [vb.width, vb.height], background: background(svg), ops: recordSliced(svg, runs) });
+  const read = (add) => recordSliced(svg, runs, add);
+  const blob = await edges.picture({ size, scale, box: [vb.width, vb.height], background: background(svg), read });
   return { blob, width: size[0], height: size[1] };
 }
 

@@ -282,19 +282,20 @@ export function createEdgeCanvas(svg, edges, stroke) {
 
   /**
    * For the PNG export: a picture of `size` device px (`scale` of them a viewBox unit; `box` the
-   * viewBox's size) on `background`, with every edge as it is now, then `ops` (a promise of
-   * paint-ops.js records: the nodes and labels, read meanwhile), encoded as a PNG Blob by the
-   * painter: in its worker, the page's thread stays free.
+   * viewBox's size) on `background`, with every edge as it is now, then the records (paint-ops.js:
+   * the nodes and labels) that `read(add)` hands to `add` a few at a time until the promise it
+   * returns settles, encoded as a PNG Blob by the painter: in its worker, the page's thread
+   * stays free. The records go to the painter as they come, not in one large message.
    */
-  function picture({ size, scale, box, background, ops }) {
+  function picture({ size, scale, box, background, read }) {
     const id = (pictured += 1);
     const { colour, width } = styles();
     const made = new Promise((done, fail) => pictures.set(id, { done, fail }));
     painter.send({ type: "picture", id, size, scale, box, background, palette: readColours(), colour, width }, [colour.buffer, width.buffer]);
-    ops.then(
-      (list) => painter.send({ type: "picture-ops", id, ops: list }),
+    read((ops) => painter.send({ type: "picture-ops", id, ops })).then(
+      () => painter.send({ type: "picture-ops", id, end: true }),
       (err) => {
-        painter.send({ type: "picture-ops", id, ops: null });
+        painter.send({ type: "picture-ops", id, end: true, cancel: true });
         pictures.get(id)?.fail(err);
         pictures.delete(id);
       },
@@ -327,6 +328,8 @@ export function createEdgeCanvas(svg, edges, stroke) {
     },
     remove() {
       cancelAnimationFrame(first);
+      for (const p of pictures.values()) p.fail(new Error("the drawing changed meanwhile; try again"));
+      pictures.clear();
       painter.stop();
       canvas.remove();
     },

@@ -351,13 +351,18 @@ export function createPainter(reply, sliceMs) {
     });
   }
 
-  const pictureOps = new Map(); // a picture's number → its records once they came (null: none will)
-  const opsCame = new Map(); // a picture's number → what its painting waits on for them
+  const pictureOps = new Map(); // a picture's number → { ops (its records so far), end, cancel, wake }
+  const over = new Set(); // the pictures done (or failed)
+  const recordsOf = (id) => {
+    if (!pictureOps.has(id)) pictureOps.set(id, { ops: [], end: false, cancel: false, wake: null });
+    return pictureOps.get(id);
+  };
 
   /**
    * A picture for the PNG export (edge-canvas.js picture()): every edge on a bitmap of its own, in
-   * slices, then the records that come in "picture-ops", encoded as a PNG; replied as
-   * { type: "picture", id, blob } (or `error`). The on-screen painting goes on between slices.
+   * slices, then the records that came in "picture-ops" (until one says `end`), encoded as a
+   * PNG; replied as { type: "picture", id, blob } (or `error`). The on-screen painting goes on
+   * between slices.
    */
   async function picture(msg) {
     const { id, size, scale, box, background } = msg;
@@ -376,8 +381,10 @@ export function createPainter(reply, sliceMs) {
       }
       c.setLineDash([]);
       c.lineCap = "butt";
-      const ops = pictureOps.has(id) ? pictureOps.get(id) : await new Promise((came) => opsCame.set(id, came));
-      if (!ops) return; // the page gave up (told the page already)
+      const records = recordsOf(id);
+      if (!records.end) await new Promise((wake) => (records.wake = wake));
+      if (records.cancel) return; // the page gave up (and knows)
+      const { ops } = records;
       for (let i = 0; i < ops.length; ) {
         const t0 = performance.now();
         do paintOps(c, ops, i, (i = Math.min(ops.length, i + 256)));
@@ -391,14 +398,17 @@ export function createPainter(reply, sliceMs) {
       reply({ type: "picture", id, error: String(err) });
     } finally {
       pictureOps.delete(id);
-      opsCame.delete(id);
+      over.add(id);
     }
   }
 
-  function pictureRecords({ id, ops }) {
-    const came = opsCame.get(id);
-    if (came) came(ops);
-    else pictureOps.set(id, ops);
+  function pictureRecords({ id, ops, end, cancel }) {
+    if (over.has(id)) return; // its painting failed already
+    const records = recordsOf(id);
+    if (ops) for (const op of ops) records.ops.push(op);
+    if (!end) return;
+    Object.assign(records, { end: true, cancel: Boolean(cancel) });
+    records.wake?.();
   }
 
   function restyle(msg) {
