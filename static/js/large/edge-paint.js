@@ -368,15 +368,21 @@ export function createPainter(reply, sliceMs) {
     const { id, size, scale, box, background } = msg;
     try {
       const out = makeCanvas(size[0], size[1]);
-      const c = out.getContext("2d");
+      const onPage = sliceMs < 100; // (a worker's painter slices at 250 ms)
+      const c = out.getContext("2d", { willReadFrequently: onPage });
       c.scale(scale, scale);
       c.fillStyle = background;
       c.fillRect(0, 0, box[0], box[1]);
       const list = items.map(({ pts, dash }, i) => ({ pts, colour: msg.colour[i], width: msg.width[i], dash }));
+      // on the page, each few edges are rasterised at once (a pixel read back): else the canvas
+      // keeps them as a list of calls and rasterises all of them, seconds, in the encoding's task
+      const flush = onPage ? () => c.getImageData(0, 0, 1, 1) : () => {};
       for (let i = 0; i < list.length; ) {
         const t0 = performance.now();
-        do strokeEdges(c, list.slice(i, (i += 64)), msg.palette);
-        while (i < list.length && performance.now() - t0 < sliceMs);
+        do {
+          strokeEdges(c, list.slice(i, (i += 64)), msg.palette);
+          flush();
+        } while (i < list.length && performance.now() - t0 < sliceMs);
         if (i < list.length) await pause(); // the on-screen painting's messages are read
       }
       c.setLineDash([]);
@@ -387,8 +393,10 @@ export function createPainter(reply, sliceMs) {
       const { ops } = records;
       for (let i = 0; i < ops.length; ) {
         const t0 = performance.now();
-        do paintOps(c, ops, i, (i = Math.min(ops.length, i + 256)));
-        while (i < ops.length && performance.now() - t0 < sliceMs);
+        do {
+          paintOps(c, ops, i, (i = Math.min(ops.length, i + 256)));
+          flush();
+        } while (i < ops.length && performance.now() - t0 < sliceMs);
         if (i < ops.length) await pause();
       }
       const blob = out.convertToBlob ? await out.convertToBlob({ type: "image/png" }) : await new Promise((done) => out.toBlob(done, "image/png"));
