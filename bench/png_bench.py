@@ -48,7 +48,13 @@ GAPS = """() => {
   }).observe({ type: 'longtask' });
   window.__gaps = g;
 }"""
-STOP = "() => { window.__gaps.on = false; return [window.__gaps.longest, window.__gaps.tasks]; }"
+# (two frames on, and a task later: the frame after a long task is counted, and the observer told)
+STOP = """async () => {
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  await new Promise((done) => setTimeout(done, 50));
+  window.__gaps.on = false;
+  return [window.__gaps.longest, window.__gaps.tasks];
+}"""
 
 
 def one_export(browser, base_url: str, what: str) -> dict:
