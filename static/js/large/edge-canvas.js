@@ -125,10 +125,13 @@ export function createEdgeCanvas(svg, edges, stroke) {
   let looks = 0; // the part in view told to the painter: how many times
   const pictures = new Map(); // an export's number → its promise's { done, fail }
   let pictured = 0;
-  const onReply = ({ type, seq, size, error, look, all, id, blob }) => {
+  const onReply = ({ type, seq, size, error, look, all, id, blob, copied }) => {
     if (type === "picture") {
       const p = pictures.get(id);
       pictures.delete(id);
+      // canvas[data-picture]: how the last PNG export got its edges: "copied" from this canvas
+      // (every edge on it sharp, at the PNG's scale) or "painted" afresh
+      if (blob) canvas.dataset.picture = copied ? "copied" : "painted";
       if (p && blob) p.done(blob);
       else p?.fail(new Error(error || "the picture could not be painted"));
       return;
