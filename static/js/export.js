@@ -1,5 +1,7 @@
 // Export the diagram as a standalone SVG (styles written out) or a PNG (painted on a canvas).
 
+import { paintOps } from "./paint-ops.js";
+
 const PROPS = ["fill", "stroke", "stroke-width", "stroke-dasharray", "opacity", "font-size", "font-family", "font-weight", "font-style", "text-anchor", "paint-order", "stroke-linejoin", "fill-opacity", "stroke-opacity"];
 
 function visible(node) {
@@ -57,7 +59,93 @@ export function exportSvg(svg, name, edges = null) {
   download(new Blob([standaloneSvg(svg, edges)], { type: "image/svg+xml" }), `${name}.svg`);
 }
 
-/** Paint the few element kinds the renderer uses; no image loading, so a strict CSP is fine. */
+const PAINTED = "rect, line, path, circle, text"; // the element kinds the renderer draws
+
+/**
+ * `node` as a paint-ops.js record, or null when it is not shown (hidden itself or in a hidden
+ * parent: `shown(p)` answers for each parent, and may remember its answers).
+ */
+function record(svg, node, shown) {
+  for (let p = node.parentElement; p && p !== svg; p = p.parentElement) if (!shown(p)) return null;
+  if (!visible(node) || node.closest("[display='none']")) return null;
+  const cs = getComputedStyle(node);
+  const num = (a) => Number(node.getAttribute(a) || 0);
+  const op = {
+    tag: node.tagName,
+    alpha: Number(cs.opacity) * Number(cs.fillOpacity || 1),
+    fill: cs.fill !== "none" ? cs.fill : null,
+    stroke: cs.stroke !== "none" ? cs.stroke : null,
+    lineWidth: parseFloat(cs.strokeWidth) || 1,
+    dash: cs.strokeDasharray && cs.strokeDasharray !== "none" ? cs.strokeDasharray.split(/[ ,]+/).map(parseFloat) : [],
+  };
+  if (op.tag === "text") {
+    op.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+    op.align = cs.textAnchor === "middle" ? "center" : cs.textAnchor === "end" ? "right" : "left";
+    op.strokeFirst = cs.paintOrder.startsWith("stroke");
+    Object.assign(op, { text: node.textContent, x: num("x"), y: num("y") });
+  } else if (op.tag === "path") op.d = node.getAttribute("d");
+  else if (op.tag === "line") op.d = `M${num("x1")},${num("y1")} L${num("x2")},${num("y2")}`;
+  else if (op.tag === "circle") Object.assign(op, { cx: num("cx"), cy: num("cy"), r: num("r") });
+  else Object.assign(op, { x: num("x"), y: num("y"), width: num("width"), height: num("height"), rx: num("rx") });
+  return op;
+}
+
+/** Every element of `svg` shown, as records, at once (a small graph: a few hundred). */
+function recordAll(svg) {
+  return [...svg.querySelectorAll(PAINTED)].map((node) => record(svg, node, visible)).filter(Boolean);
+}
+
+const SLICE_MS = 25; // a large graph's export reads its drawing in tasks of about this long
+const nextTask = () => new Promise((resume) => setTimeout(resume, 0));
+
+/**
+ * Every element of a large graph's `svg` shown, as records handed to `add` a task's worth at a
+ * time, read in short tasks between which the page goes on (keys, frames). `runs`
+ * (large/large-graph.js exportRuns): its runs of nodes not drawn yet are drawn first (hidden),
+ * then each run culled from the view is shown only while it is read, within one task, so the
+ * screen never shows it.
+ */
+async function recordSliced(svg, runs, add) {
+  const todo = runs.pending();
+  for (let i = 0; i < todo.length; ) {
+    const t0 = performance.now();
+    do runs.build(todo.slice(i, (i += 2)));
+    while (i < todo.length && performance.now() - t0 < SLICE_MS);
+    await nextTask();
+  }
+  const nodes = svg.querySelectorAll(PAINTED);
+  for (let i = 0; i < nodes.length; ) {
+    if (!nodes[i].isConnected) throw new Error("the drawing changed meanwhile; try again");
+    const t0 = performance.now();
+    const shut = [];
+    const known = new Map(); // a parent's visibility, for this task
+    const shown = (p) => {
+      if (!known.has(p)) {
+        const close = p.classList.contains("chunk") ? runs.open(p) : null;
+        if (close) shut.push(close);
+        known.set(p, visible(p));
+      }
+      return known.get(p);
+    };
+    const ops = [];
+    do {
+      const op = record(svg, nodes[i], shown);
+      if (op) ops.push(op);
+      i += 1;
+    } while (i < nodes.length && (i % 32 !== 0 || performance.now() - t0 < SLICE_MS));
+    for (const close of shut) close();
+    if (ops.length) add(ops);
+    await nextTask();
+  }
+}
+
+/** The pixels per viewBox unit of a PNG: 2, or fewer for a drawing that would pass MAX_PNG_PIXELS. */
+const MAX_PNG_PIXELS = 18e6; // the size of a large graph's edge bitmap on screen (large/edge-canvas.js)
+export function pngScale(width, height) {
+  return Math.min(2, Math.sqrt(MAX_PNG_PIXELS / Math.max(1, width * height)));
+}
+
+/** Paint a small graph's drawing on a canvas: the element kinds the renderer uses, no image loading (a strict CSP is fine). */
 export function paintPng(svg, scale = 2, edges = null) {
   const vb = svg.viewBox.baseVal;
   const canvas = document.createElement("canvas");
@@ -72,56 +160,52 @@ export function paintPng(svg, scale = 2, edges = null) {
     ctx.setLineDash([]);
     ctx.lineCap = "butt";
   }
-  const num = (node, a) => Number(node.getAttribute(a) || 0);
-  for (const node of svg.querySelectorAll("rect, line, path, circle, text")) {
-    if (!visible(node) || node.closest("[display='none']")) continue;
-    let hidden = false;
-    for (let p = node.parentElement; p && p !== svg; p = p.parentElement) if (!visible(p)) hidden = true;
-    if (hidden) continue;
-    const cs = getComputedStyle(node);
-    ctx.globalAlpha = Number(cs.opacity) * Number(cs.fillOpacity || 1);
-    const fill = cs.fill !== "none" ? cs.fill : null;
-    const stroke = cs.stroke !== "none" ? cs.stroke : null;
-    ctx.lineWidth = parseFloat(cs.strokeWidth) || 1;
-    const dash = cs.strokeDasharray && cs.strokeDasharray !== "none" ? cs.strokeDasharray.split(/[ ,]+/).map(parseFloat) : [];
-    ctx.setLineDash(dash);
-    if (node.tagName === "text") {
-      ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
-      ctx.textAlign = cs.textAnchor === "middle" ? "center" : cs.textAnchor === "end" ? "right" : "left";
-      ctx.textBaseline = "alphabetic";
-      if (stroke && cs.paintOrder.startsWith("stroke")) {
-        ctx.strokeStyle = stroke;
-        ctx.lineJoin = "round";
-        ctx.strokeText(node.textContent, num(node, "x"), num(node, "y"));
-      }
-      if (fill) {
-        ctx.fillStyle = fill;
-        ctx.fillText(node.textContent, num(node, "x"), num(node, "y"));
-      }
-      continue;
-    }
-    let path;
-    if (node.tagName === "path") path = new Path2D(node.getAttribute("d"));
-    else if (node.tagName === "line") path = new Path2D(`M${num(node, "x1")},${num(node, "y1")} L${num(node, "x2")},${num(node, "y2")}`);
-    else if (node.tagName === "circle") {
-      path = new Path2D();
-      path.arc(num(node, "cx"), num(node, "cy"), num(node, "r"), 0, 2 * Math.PI);
-    } else {
-      path = new Path2D();
-      path.roundRect(num(node, "x"), num(node, "y"), num(node, "width"), num(node, "height"), num(node, "rx"));
-    }
-    if (fill && node.tagName !== "path" && node.tagName !== "line") {
-      ctx.fillStyle = fill;
-      ctx.fill(path);
-    }
-    if (stroke && ctx.lineWidth > 0) {
-      ctx.strokeStyle = stroke;
-      ctx.stroke(path);
-    }
-  }
+  paintOps(ctx, recordAll(svg));
   return canvas;
 }
 
-export function exportPng(svg, name, edges = null) {
-  paintPng(svg, 2, edges).toBlob((blob) => blob && download(blob, `${name}.png`), "image/png");
+const encode = (canvas) => new Promise((done, fail) => canvas.toBlob((blob) => (blob ? done(blob) : fail(new Error("the picture could not be encoded"))), "image/png"));
+
+/**
+ * The drawing as a PNG: { blob, width, height }. A small graph is painted here at once (`whole`
+ * runs it with every element rendered); a large one (`edges`: its canvas-painted edges, `runs`:
+ * its runs of nodes) by the edge painter, off the page's thread where it is a worker, its
+ * tens of thousands of edges meanwhile, while the page reads its nodes in short tasks.
+ */
+export async function makePng(svg, { edges = null, runs = null, whole = (fn) => fn() } = {}) {
+  const vb = svg.viewBox.baseVal;
+  const scale = pngScale(vb.width, vb.height);
+  const size = [Math.ceil(vb.width * scale), Math.ceil(vb.height * scale)];
+  if (!edges || !runs) {
+    const canvas = whole(() => paintPng(svg, scale, edges));
+    return { blob: await encode(canvas), width: canvas.width, height: canvas.height };
+  }
+  const read = (add) => recordSliced(svg, runs, add);
+  const blob = await edges.picture({ size, scale, box: [vb.width, vb.height], background: background(svg), read });
+  return { blob, width: size[0], height: size[1] };
+}
+
+/**
+ * The PNG button: makes the file with `make()` ({ blob, width, height, name }), one at a time
+ * (a click meanwhile starts nothing), the button busy meanwhile, and says when it is saved.
+ */
+export function pngButton(button, toast, make) {
+  let running = false;
+  button.addEventListener("click", async () => {
+    if (running) return;
+    running = true;
+    button.setAttribute("aria-busy", "true");
+    button.setAttribute("aria-disabled", "true");
+    try {
+      const { blob, width, height, name } = await make();
+      download(blob, `${name}.png`);
+      toast.show(`Saved ${name}.png (${width} × ${height} px).`);
+    } catch (err) {
+      toast.show(`The PNG could not be made: ${err.message || err}`, 8000);
+    } finally {
+      running = false;
+      button.removeAttribute("aria-busy");
+      button.removeAttribute("aria-disabled");
+    }
+  });
 }

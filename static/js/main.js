@@ -4,7 +4,7 @@ import { afterFirstPaint, firstPainted, whenIdle } from "./idle.js";
 import { createAnimator } from "./animate.js";
 import { createArchitectureEditor } from "./architecture.js";
 import { createControls } from "./controls.js";
-import { exportPng, exportSvg } from "./export.js";
+import { exportSvg, makePng, pngButton } from "./export.js";
 import { createIterations, rebased } from "./iterations.js";
 import { createLesson } from "./lesson.js";
 import { createPredict } from "./predict.js";
@@ -378,7 +378,11 @@ $("theme-toggle").addEventListener("click", () => store.set({ theme: effectiveTh
 $("projector-toggle").addEventListener("click", toggleProjector);
 const exportName = () => `backstep-${(store.get().presetId || "lesson").replace(/[^A-Za-z0-9_-]+/g, "-")}-step-${store.get().cursor}`;
 $("export-svg").addEventListener("click", () => stage.whole(() => exportSvg($("graph"), exportName(), stage.edgeArt())));
-$("export-png").addEventListener("click", () => stage.whole(() => exportPng($("graph"), exportName(), stage.edgeArt())));
+pngButton($("export-png"), toast, async () => {
+  const name = exportName(); // the step clicked at, even if the page steps on meanwhile
+  const png = await makePng($("graph"), { edges: stage.edgeArt(), runs: stage.exportRuns(), whole: stage.whole });
+  return { ...png, name };
+});
 
 const url = createUrlWriter(store.get); // state → URL, once the page is idle (url-state.js)
 addEventListener("pagehide", url.now);

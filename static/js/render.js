@@ -398,7 +398,10 @@ export function createRenderer(svg) {
   /** What predict mode hides until the next press (null: nothing); restyle shows it. */
   const setMask = (m) => (mask = m);
 
-  return { draw, restyle, cull, setContributions, repaintEdges, setMask, masked: () => mask !== null, parts: () => parts };
+  /** A large graph's runs of nodes, for an export read in short tasks (large-graph.js); else null. */
+  const exportRuns = () => large?.exportRuns() || null;
+
+  return { draw, restyle, cull, setContributions, repaintEdges, setMask, masked: () => mask !== null, parts: () => parts, exportRuns };
 }
 
 const ASK = "?";

@@ -450,9 +450,10 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
 
   /** A large graph's edges for export (large/edge-canvas.js), or null when they are SVG elements. */
   const edgeArt = () => renderer.parts()?.edgeCanvas || null;
+  const exportRuns = () => renderer.exportRuns();
 
   // the update of parameter `id` shown at this step: a promise that resolves when its morph ends
   const landed = (id) => morphs.get(id) || null;
 
-  return { showGraph, prepare, showStep, reveal, landed, idle: animator.idle, setFitted, keepInView, whole, setContributions, redraw, resize, needs, fitsIn, repaintEdges: renderer.repaintEdges, edgeArt, svg };
+  return { showGraph, prepare, showStep, reveal, landed, idle: animator.idle, setFitted, keepInView, whole, setContributions, redraw, resize, needs, fitsIn, repaintEdges: renderer.repaintEdges, edgeArt, exportRuns, svg };
 }

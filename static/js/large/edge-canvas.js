@@ -123,7 +123,19 @@ export function createEdgeCanvas(svg, edges, stroke) {
   let asked = 0;
   let whole = 0; // the last full paint's seq
   let looks = 0; // the part in view told to the painter: how many times
-  const onReply = ({ type, seq, size, error, look, all }) => {
+  const pictures = new Map(); // an export's number → its promise's { done, fail }
+  let pictured = 0;
+  const onReply = ({ type, seq, size, error, look, all, id, blob, copied }) => {
+    if (type === "picture") {
+      const p = pictures.get(id);
+      pictures.delete(id);
+      // canvas[data-picture]: how the last PNG export got its edges: "copied" from this canvas
+      // (every edge on it sharp, at the PNG's scale) or "painted" afresh
+      if (blob) canvas.dataset.picture = copied ? "copied" : "painted";
+      if (p && blob) p.done(blob);
+      else p?.fail(new Error(error || "the picture could not be painted"));
+      return;
+    }
     if (error) console.error(`The edges could not all be painted: ${error}`);
     if (type === "sharp") {
       if (seq === whole && (all || look === looks)) canvas.dataset.sharp = all ? "done" : "view";
@@ -136,6 +148,8 @@ export function createEdgeCanvas(svg, edges, stroke) {
   let painter = workerPainter(canvas, onReply, (why) => {
     // the worker died: a fresh canvas, painted by the page
     console.error(`The edges are painted by the page: ${why}`);
+    for (const p of pictures.values()) p.fail(new Error("the painter stopped"));
+    pictures.clear();
     const fresh = newCanvas(svg);
     canvas.replaceWith(fresh);
     canvas = fresh;
@@ -269,7 +283,31 @@ export function createEdgeCanvas(svg, edges, stroke) {
       palette,
     );
 
+  /**
+   * For the PNG export: a picture of `size` device px (`scale` of them a viewBox unit; `box` the
+   * viewBox's size) on `background`, with every edge as it is now, then the records (paint-ops.js:
+   * the nodes and labels) that `read(add)` hands to `add` a few at a time until the promise it
+   * returns settles, encoded as a PNG Blob by the painter: in its worker, the page's thread
+   * stays free. The records go to the painter as they come, not in one large message.
+   */
+  function picture({ size, scale, box, background, read }) {
+    const id = (pictured += 1);
+    const { colour, width } = styles();
+    const made = new Promise((done, fail) => pictures.set(id, { done, fail }));
+    painter.send({ type: "picture", id, size, scale, box, background, palette: readColours(), colour, width }, [colour.buffer, width.buffer]);
+    read((ops) => painter.send({ type: "picture-ops", id, ops })).then(
+      () => painter.send({ type: "picture-ops", id, end: true }),
+      (err) => {
+        painter.send({ type: "picture-ops", id, end: true, cancel: true });
+        pictures.get(id)?.fail(err);
+        pictures.delete(id);
+      },
+    );
+    return made;
+  }
+
   return {
+    picture,
     get canvas() {
       return canvas;
     },
@@ -293,6 +331,8 @@ export function createEdgeCanvas(svg, edges, stroke) {
     },
     remove() {
       cancelAnimationFrame(first);
+      for (const p of pictures.values()) p.fail(new Error("the drawing changed meanwhile; try again"));
+      pictures.clear();
       painter.stop();
       canvas.remove();
     },

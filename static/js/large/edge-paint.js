@@ -7,6 +7,7 @@
 import { meets, tracePath } from "../svg.js";
 import { byStyle, traceFlat } from "./edge-low.js";
 import { aligned, grown, holds, nearest, tileGrid, touches } from "./edge-tiles.js";
+import { paintOps } from "../paint-ops.js";
 
 const COLOURS = ["line", "pos", "neg"]; // an edge's colour: the index of its name here
 const TWO_PASS_INK = 12e6; // a picture of more device px of curves (0.3 s or more) is painted first at a lower resolution, then in tiles
@@ -350,6 +351,101 @@ export function createPainter(reply, sliceMs) {
     });
   }
 
+  const pictureOps = new Map(); // a picture's number → { ops (its records so far), end, cancel, wake }
+  const over = new Set(); // the pictures done (or failed)
+  const recordsOf = (id) => {
+    if (!pictureOps.has(id)) pictureOps.set(id, { ops: [], end: false, cancel: false, wake: null });
+    return pictureOps.get(id);
+  };
+
+  /**
+   * A picture for the PNG export (edge-canvas.js picture()): every edge on a bitmap of its own, in
+   * slices (or copied from the screen's: copyShown), then the records that came in
+   * "picture-ops" (until one says `end`), encoded as a PNG; replied as { type: "picture", id,
+   * blob, copied } (or `error`). The on-screen painting goes on between slices.
+   */
+  async function picture(msg) {
+    const { id, size, scale, box, background } = msg;
+    try {
+      const out = makeCanvas(size[0], size[1]);
+      const onPage = sliceMs < 100; // (a worker's painter slices at 250 ms)
+      const c = out.getContext("2d", { willReadFrequently: onPage });
+      c.scale(scale, scale);
+      c.fillStyle = background;
+      c.fillRect(0, 0, box[0], box[1]);
+      // on the page, each few edges are rasterised at once (a pixel read back): else the canvas
+      // keeps them as a list of calls and rasterises all of them, seconds, in the encoding's task
+      const flush = onPage ? () => c.getImageData(0, 0, 1, 1) : () => {};
+      const copied = copyShown(c, msg);
+      const list = copied ? [] : items.map(({ pts, dash }, i) => ({ pts, colour: msg.colour[i], width: msg.width[i], dash }));
+      for (let i = 0; i < list.length; ) {
+        const t0 = performance.now();
+        do {
+          strokeEdges(c, list.slice(i, (i += 64)), msg.palette);
+          flush();
+        } while (i < list.length && performance.now() - t0 < sliceMs);
+        if (i < list.length) await pause(); // the on-screen painting's messages are read
+      }
+      await finishPicture(out, c, id, flush, copied);
+    } catch (err) {
+      reply({ type: "picture", id, error: String(err) });
+    } finally {
+      pictureOps.delete(id);
+      over.add(id);
+    }
+  }
+
+  /**
+   * The edges on screen, if they are the picture's: every one painted at the bitmap's resolution
+   * (no paint, strip or tile pass under way), in the colours and widths asked for, on a bitmap
+   * within a pixel of the picture's size and scale (the 10 × 64 network's, in a frame whose
+   * bitmap is capped as the PNG is). Then they are copied onto `c`, not stroked again (seconds).
+   */
+  function copyShown(c, msg) {
+    if (!canvas || !view || painting || tiles || strip || palette === null) return false;
+    const [w, h] = msg.size;
+    const k = msg.scale;
+    if (Math.abs(canvas.width - w) > 1 || Math.abs(canvas.height - h) > 1 || Math.abs(view.k - k) > 1e-3 * k || Math.abs(view.ox) > 1 || Math.abs(view.oy) > 1) return false;
+    if (["line", "pos", "neg"].some((n) => palette[n] !== msg.palette[n])) return false;
+    for (let i = 0; i < items.length; i += 1) if (items[i].colour !== msg.colour[i] || items[i].width !== msg.width[i]) return false;
+    c.save();
+    c.setTransform(1, 0, 0, 1, 0, 0);
+    // the bitmap's pixels where the picture's transform puts the viewBox area they show
+    c.drawImage(canvas, (-view.ox / view.k) * k, (-view.oy / view.k) * k, (canvas.width / view.k) * k, (canvas.height / view.k) * k);
+    c.restore();
+    return true;
+  }
+
+  /** The records on the picture's edges (`c`, of canvas `out`), then the picture encoded and replied. */
+  async function finishPicture(out, c, id, flush, copied) {
+    c.setLineDash([]);
+    c.lineCap = "butt";
+    const records = recordsOf(id);
+    if (!records.end) await new Promise((wake) => (records.wake = wake));
+    if (records.cancel) return; // the page gave up (and knows)
+    const { ops } = records;
+    for (let i = 0; i < ops.length; ) {
+      const t0 = performance.now();
+      do {
+        paintOps(c, ops, i, (i = Math.min(ops.length, i + 256)));
+        flush();
+      } while (i < ops.length && performance.now() - t0 < sliceMs);
+      if (i < ops.length) await pause();
+    }
+    const blob = out.convertToBlob ? await out.convertToBlob({ type: "image/png" }) : await new Promise((done) => out.toBlob(done, "image/png"));
+    out.width = out.height = 1; // its memory back at once
+    reply({ type: "picture", id, blob, copied });
+  }
+
+  function pictureRecords({ id, ops, end, cancel }) {
+    if (over.has(id)) return; // its painting failed already
+    const records = recordsOf(id);
+    if (ops) for (const op of ops) records.ops.push(op);
+    if (!end) return;
+    Object.assign(records, { end: true, cancel: Boolean(cancel) });
+    records.wake?.();
+  }
+
   function restyle(msg) {
     let area = null;
     for (const [i, colour, width] of msg.changes) {
@@ -379,6 +475,8 @@ export function createPainter(reply, sliceMs) {
       if (msg.type === "init") init(msg);
       else if (msg.type === "paint") paint(msg);
       else if (msg.type === "restyle") restyle(msg);
+      else if (msg.type === "picture") picture(msg);
+      else if (msg.type === "picture-ops") pictureRecords(msg);
       else if (msg.type === "focus" && (painting || tiles)) {
         seenArea = msg.area; // the frame scrolled: what it shows now comes before the rest
         look = msg.look ?? look;

@@ -26,6 +26,7 @@ export function isLarge(graph) {
  */
 export function createLargeGraph(svg, labels) {
   const chunks = [];
+  const runOf = new Map(); // a run's element → the run
   const shown = new Set(); // dense-layer labels drawn on demand
   const listening = new AbortController();
   let edgeCanvas = null;
@@ -52,6 +53,7 @@ export function createLargeGraph(svg, labels) {
       if (n++ % CHUNK === 0) {
         chunk = { g: el("svg", { class: "chunk", overflow: "visible", role: "none" }, parent), box: [Infinity, Infinity, -Infinity, -Infinity], off: false, todo: [], focusable: false };
         chunks.push(chunk);
+        runOf.set(chunk.g, chunk);
       }
       const b = chunk.box;
       [b[0], b[1], b[2], b[3]] = [Math.min(b[0], x - w / 2), Math.min(b[1], y - h / 2), Math.max(b[2], x + w / 2), Math.max(b[3], y + h / 2)];
@@ -186,6 +188,22 @@ export function createLargeGraph(svg, labels) {
     });
   }
 
+  /**
+   * For an export that reads the drawing in short tasks (export.js): `pending()`, the runs not
+   * drawn yet; `build(runs)` draws them (culled runs stay hidden); `open(g)` shows the culled run
+   * whose element is `g` until the function it returns is called (null: `g` is shown already).
+   */
+  const exportRuns = () => ({
+    pending: () => chunks.filter((c) => c.todo !== null),
+    build,
+    open(g) {
+      const c = runOf.get(g);
+      if (!c || !c.off) return null;
+      g.classList.remove("is-off");
+      return () => c.off && g.classList.add("is-off");
+    },
+  });
+
   /** Paint the edges again with the colours of the theme now in force. */
   function repaint() {
     edgeCanvas?.paint();
@@ -212,5 +230,6 @@ export function createLargeGraph(svg, labels) {
     touch: (edge) => edgeCanvas?.touch(edge),
     pulses: () => dots,
     edgeCanvas: () => edgeCanvas,
+    exportRuns,
   };
 }

@@ -1,0 +1,185 @@
+"""The PNG export of the largest network the page shows (10 × 64, relu), as a teacher sees it: the
+page keeps answering while the file is made (frames keep coming, a key press is taken), the
+button is busy meanwhile and a second click starts nothing, one file arrives of the size the
+export promises, and its pixels are the drawing on screen (edges, nodes, labels), at the top of
+the graph and at its far end (runs of nodes culled from the view are in the file too).
+Bounds are generous (the old export held the page for 20-32 s): bench/png_bench.py measures."""
+
+from __future__ import annotations
+
+import base64
+import math
+import struct
+
+import pytest
+
+from tests.browser.pageview import PIXELS, still_screenshot
+from tests.browser.test_largest_network import LOAD_MS, PAINTED, lesson_hash
+
+pytestmark = pytest.mark.browser
+
+MAX_PNG_PIXELS = 18e6  # export.js: 2 px a viewBox unit, fewer for a larger drawing
+# while the export runs (the old one froze the page for 20-50 s); its tasks take 25 ms, but on
+# 2 cores loaded 5 times over (other tests) the page's thread waited up to 1.2 s for its turn
+LONGEST_GAP_MS = 2000  # between two frames
+KEY_MS = 2000  # from a key press to the page taking it
+
+# Records, until `__frames.on` is false, the longest gap between two frames, and how long each
+# key press waited before the page took it (from the event's time stamp to its handler).
+FRAMES = """() => {
+  const f = { on: true, last: null, longest: 0, keys: [] };
+  addEventListener('keydown', (ev) => f.on && f.keys.push(performance.now() - ev.timeStamp), true);
+  const tick = (t) => {
+    if (!f.on) return;
+    if (f.last !== null) f.longest = Math.max(f.longest, t - f.last);
+    f.last = t;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  window.__frames = f;
+}"""
+
+# For each view ([screenshot PNG as base64, its origin in viewBox units, its px a unit, the part
+# `area` of the drawing it shows, [x0, y0, x1, y1] in viewBox units]): the mean colour of each
+# cell of `cell` units over that part, in the screenshot and in the exported PNG (base64, `fileK`
+# px a unit); the largest difference of the two in a channel, cell by cell.
+CELLS = (
+    """async ([views, file, fileK, cell]) => {"""
+    + PIXELS
+    + """
+  const bytes = (b64) => new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' });
+  const means = async (source, origin, k, area) => {
+    const [x0, y0] = [(area[0] - origin[0]) * k, (area[1] - origin[1]) * k];
+    const [w, h] = [Math.ceil((area[2] - area[0]) * k), Math.ceil((area[3] - area[1]) * k)];
+    const data = await pixelsOf(source, Math.floor(x0), Math.floor(y0), w, h);
+    const out = [];
+    for (let v = 0; v + cell <= area[3] - area[1]; v += cell) {
+      for (let u = 0; u + cell <= area[2] - area[0]; u += cell) {
+        const sum = [0, 0, 0];
+        let n = 0;
+        for (let y = Math.round(v * k); y < Math.round((v + cell) * k); y++) {
+          for (let x = Math.round(u * k); x < Math.round((u + cell) * k); x++) {
+            const i = 4 * (y * w + x);
+            sum[0] += data[i];
+            sum[1] += data[i + 1];
+            sum[2] += data[i + 2];
+            n += 1;
+          }
+        }
+        out.push(sum.map((s) => s / n));
+      }
+    }
+    return out;
+  };
+  const exported = await createImageBitmap(bytes(file));
+  const diffs = [];
+  for (const [shot, origin, k, area] of views) {
+    const a = await means(bytes(shot), origin, k, area);
+    const b = await means(exported, [0, 0], fileK, area);
+    diffs.push(a.map((m, i) => Math.max(...m.map((c, j) => Math.abs(c - b[i][j])))));
+  }
+  return diffs;
+}"""
+)
+
+# The part of the drawing the frame shows: viewBox units, and the frame's box on the page.
+IN_VIEW = """() => {
+  const svg = document.getElementById('graph');
+  const wrap = document.getElementById('graph-wrap');
+  const vb = svg.viewBox.baseVal;
+  const r = wrap.getBoundingClientRect();
+  const box = { x: Math.ceil(r.left + wrap.clientLeft), y: Math.ceil(r.top + wrap.clientTop), width: wrap.clientWidth - 1, height: wrap.clientHeight - 1 };
+  const ctm = svg.getScreenCTM();
+  const at = new DOMPoint(box.x, box.y).matrixTransform(ctm.inverse());
+  const origin = [at.x, at.y];
+  return { box, k: ctm.a, origin, area: [at.x, at.y, at.x + box.width / ctm.a, at.y + box.height / ctm.a], viewBox: [vb.width, vb.height] };
+}"""
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def view_shot(page) -> tuple[dict, str]:
+    """The frame's view once its edges are painted and still, and where in the drawing it is."""
+    page.wait_for_function(PAINTED, timeout=LOAD_MS)
+    still_screenshot(page, "#graph-wrap")  # what the worker painted is on the screen
+    view = page.evaluate(IN_VIEW)
+    return view, base64.b64encode(page.screenshot(clip=view["box"])).decode()
+
+
+def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing(
+    make_page, base_url
+):
+    page = make_page(1280, 800, reduced_motion="reduce", color_scheme="light")
+    page.goto(f"{base_url}/{lesson_hash()}&k=0")
+    page.wait_for_selector("html[data-ready=true]", timeout=LOAD_MS)
+    # the picture on screen, at the top of the graph and at its far end (culled at first)
+    views = [view_shot(page)]
+    page.evaluate(
+        "() => { const w = document.getElementById('graph-wrap'); w.scrollTo(w.scrollWidth, w.scrollHeight); }"
+    )
+    page.wait_for_timeout(300)
+    views.append(view_shot(page))
+    assert page.evaluate("document.querySelectorAll('#graph .chunk.is-off').length") > 0
+
+    page.evaluate(FRAMES)
+    button = page.locator("#export-png")
+    downloads = []
+    page.on("download", lambda d: downloads.append(d))
+    # clicked by the page's own script: Playwright's click waits until the page has taken it
+    page.evaluate("() => setTimeout(() => document.getElementById('export-png').click())")
+    page.wait_for_timeout(200)
+    busy = page.evaluate("document.getElementById('export-png').getAttribute('aria-busy')")
+    page.evaluate("() => document.getElementById('export-png').click()")  # a second click
+    for _ in range(600):  # a key now and then, as a teacher might press one
+        if downloads:
+            break
+        page.keyboard.press("Shift")
+        page.wait_for_timeout(100)
+    page.wait_for_function(
+        "() => document.getElementById('export-png').getAttribute('aria-busy') !== 'true'",
+        timeout=LOAD_MS,
+    )
+    longest, keys = page.evaluate(
+        "() => { window.__frames.on = false; return [window.__frames.longest, window.__frames.keys]; }"
+    )
+    page.wait_for_timeout(500)  # a second export, had one started, would be well under way
+    assert longest < LONGEST_GAP_MS, f"the page drew no frame for {longest:.0f} ms"
+    assert keys and max(keys) < KEY_MS, f"a key press waited {max(keys, default=0):.0f} ms"
+    assert busy == "true", "the button did not show that the export was under way"
+    assert len(downloads) == 1  # the second click started nothing
+    assert button.get_attribute("aria-disabled") is None
+
+    data = open(downloads[0].path(), "rb").read()
+    width, height = png_size(data)
+    vw, vh = views[0][0]["viewBox"]
+    scale = min(2, math.sqrt(MAX_PNG_PIXELS / (vw * vh)))
+    assert (width, height) == (math.ceil(vw * scale), math.ceil(vh * scale))
+    assert f"{width} × {height} px" in page.text_content("#toast")
+
+    # again once every edge on screen is sharp: its edges are then copied from the screen's
+    # bitmap (at the file's scale here), not painted afresh, in a fraction of the time
+    page.wait_for_function(
+        "() => document.querySelector('#graph-wrap canvas.graph-edges').dataset.sharp === 'done'",
+        timeout=LOAD_MS,
+    )
+    with page.expect_download(timeout=LOAD_MS) as again:
+        page.click("#export-png")
+    assert page.get_attribute("#graph-wrap canvas.graph-edges", "data-picture") == "copied"
+    files = [data, open(again.value.path(), "rb").read()]
+    assert png_size(files[1]) == (width, height)
+
+    # each file shows what the frame showed, cell by cell (cells of 16 units; a node's box is
+    # about 150 × 50): the mean colours of most within a few levels (the screen's thin curves
+    # and small text are drawn at 0.8 px a unit, the file's at 0.75). Without its nodes and
+    # labels, half the cells differ by 14 levels or more; without its edges, by 16.
+    shown = [[shot, v["origin"], v["k"], v["area"]] for v, shot in views]
+    for file in files:
+        b64 = base64.b64encode(file).decode()
+        for diffs in page.evaluate(CELLS, [shown, b64, scale, 16]):
+            diffs.sort()
+            assert len(diffs) > 1000
+            median, most = diffs[len(diffs) // 2], diffs[int(len(diffs) * 0.98)]
+            assert median < 10 and most < 30, (median, most, diffs[-1])
