@@ -223,14 +223,17 @@ def csp_hash(text: str) -> str:
 
 
 def _inline(css: str) -> Inline | None:
-    """The inline forms of theme.js and the stylesheets, or None where a text would end its own
-    element early (`</script` or `</style` inside it): then index.html links both."""
+    """The inline forms of theme.js and the stylesheets, or None where the HTML parser would not
+    hand the browser exactly the text hashed: an end tag inside it (`</script`, `</style`), a
+    `<!--` or `<script` in the script (the parser's escaped states), or a NUL (replaced). Then
+    index.html links both."""
     try:
         theme = _read(THEME_URL)
     except OSError:  # a folder of modules without it (the tests' own): linked, as it was
         return None
-    if re.search(r"</script", theme, re.I) or re.search(r"</style", css, re.I):
-        log.warning("theme.js or a stylesheet holds its own end tag: both are linked, not inlined")
+    unsafe = re.search(r"</script|<!--|<script", theme, re.I) or re.search(r"</style", css, re.I)
+    if unsafe or "\0" in theme or "\0" in css:
+        log.warning("theme.js or a stylesheet cannot be written into the page: both are linked")
         return None
     return Inline(theme, csp_hash(theme), css, csp_hash(css))
 

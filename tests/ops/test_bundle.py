@@ -175,15 +175,25 @@ def test_the_page_is_sent_compressed_to_a_client_that_takes_gzip(client):
     assert r.headers["content-security-policy"] == plain.headers["content-security-policy"]
 
 
-def test_a_text_holding_its_own_end_tag_is_linked_not_written_in(monkeypatch):
-    css = "p::after { content: '</style>'; }\n"
+@pytest.mark.parametrize(
+    ("theme", "css"),
+    [
+        ("/* ok */", "p::after { content: '</style>'; }"),  # ends its <style> early
+        ("/* </SCRIPT> */", "p {}"),  # ends its <script> early
+        ("// <!-- <script>", "p {}"),  # the parser's escaped states: the rest is not the script
+        ("/* \0 */", "p {}"),  # a NUL: replaced by the parser, so not the text hashed
+        ("/* ok */", "p { content: '\0'; }"),
+    ],
+)
+def test_a_text_the_parser_would_change_is_linked_not_written_in(monkeypatch, theme, css):
+    monkeypatch.setattr(bundle, "_read", lambda url: theme)
     assert bundle._inline(css) is None
-    assert bundle._inline("p { margin: 0; }\n").css == "p { margin: 0; }\n"
-    read = bundle._read
-    monkeypatch.setattr(
-        bundle, "_read", lambda url: "/* </SCRIPT> */" if "theme" in url else read(url)
-    )
-    assert bundle._inline("p { margin: 0; }\n") is None
+
+
+def test_plain_texts_are_written_in_as_they_are(monkeypatch):
+    monkeypatch.setattr(bundle, "_read", lambda url: "/* a < b */")
+    got = bundle._inline("a > b { margin: 0; }\n")
+    assert (got.theme, got.css) == ("/* a < b */", "a > b { margin: 0; }\n")
 
 
 def test_the_page_links_the_bundle_and_the_bundle_is_served(client):
