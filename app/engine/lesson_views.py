@@ -30,7 +30,7 @@ from app.engine.mathfmt import Fmt, render
 from app.engine.plan import GRANULARITIES, Step
 from app.engine.skeleton import learn, skeleton
 from app.engine.skeleton import view as skeleton_view
-from app.engine.stepper import State, mean
+from app.engine.stepper import MEAN_OF_ONE, State, mean
 from app.engine.vectorised import forward
 from app.limits import MAX_LOSS_HISTORY
 
@@ -263,7 +263,7 @@ def loss(lesson: Lesson, state: State, fine: int) -> Loss:
     before = None
     if state.done[g.root]:
         row = state.V[state.slot[g.root]]  # one sample: NumPy's mean of one number, (0.0 + it) / 1
-        before = (0.0 + float(row[0])) / 1 if len(row) == 1 else float(mean(row))
+        before = (0.0 + float(row[0])) / 1 if len(row) == 1 and MEAN_OF_ONE else float(mean(row))
     after = None
     if fine == lesson.plan.total and lesson.has_update and spec is not None:
         ws = [np.empty_like(w) for w in spec.weights]

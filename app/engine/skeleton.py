@@ -44,7 +44,7 @@ from app.engine.mathfmt import (
 from app.engine.plan import Step
 from app.engine.registry.base import ONE as CONST_ONE
 from app.engine.registry.base import Const
-from app.engine.stepper import mean
+from app.engine.stepper import MEAN_OF_ONE, mean
 from app.memo import MB, Memo
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def _added(lesson: Lesson, step: Step, ex: Explainer, values: list[float]) -> fl
     if g.nodes[j].kind != "param":
         return upv * local
     up = s.G[s.slot[i]]
-    if len(up) == 1:  # mean(δ·local) of one sample: NumPy's reduction of one number, 0.0 + it
+    if len(up) == 1 and MEAN_OF_ONE:  # mean(δ·local) of one sample: 0.0 + it, divided by 1
         local = float(s.V[s.slot[nd.inputs[pos - k]], 0]) if pos < 2 * k else 1.0
         return (0.0 + upv * local) / 1
     local_all = s.V[s.slot[nd.inputs[pos - k]]] if pos < 2 * k else np.ones_like(up)

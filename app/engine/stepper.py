@@ -33,6 +33,15 @@ def mean(x: np.ndarray, axis: int | None = None):
     return _sum(x, axis=axis) / (x.size if axis is None else x.shape[axis])
 
 
+# mean() of one number is 0.0 + it, divided by 1 (a −0.0 comes out +0.0): what the one-sample
+# shortcuts compute in plain floats (lesson_views.loss, skeleton._added). Checked, not assumed.
+MEAN_OF_ONE = all(
+    math.copysign(1.0, float(mean(np.array([v])))) == math.copysign(1.0, (0.0 + v) / 1)
+    and float(mean(np.array([v]))) == (0.0 + v) / 1
+    for v in (-0.0, 0.0, -1.5, 2.0**-1074)
+)
+
+
 def all_finite(values) -> bool:
     """np.isfinite(values).all(), for an array or a scalar: a few numbers (a small batch) are
     checked as Python floats, faster than NumPy's calls on them."""
