@@ -386,6 +386,9 @@ pngButton($("export-png"), toast, async () => {
 
 const url = createUrlWriter(store.get); // state → URL, once the page is idle (url-state.js)
 addEventListener("pagehide", url.now);
+addEventListener("blur", url.now); // to the address bar, another window: the link there is current
+// a reload starts from the URL as it is when the key is pressed: pagehide comes too late for it
+addEventListener("keydown", (e) => (e.key === "F5" || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "r")) && url.now(), true);
 document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && url.now());
 
 // State → view and data.

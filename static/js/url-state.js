@@ -96,9 +96,11 @@ export function decodeHash(hash) {
 export function createUrlWriter(getState) {
   let pending = 0; // the idle callback that writes
   let quiet = 0; // the timer after which it is asked for
+  let first = 0; // when the oldest change not yet written came (performance.now), or 0
   let written = location.hash; // a hash that differs was set by someone else: hashchange adopts it
   const write = () => {
     pending = 0;
+    first = 0;
     if (location.hash !== written) return;
     const hash = encodeHash(getState());
     if (hash !== location.hash) history.replaceState(null, "", hash);
@@ -114,10 +116,23 @@ export function createUrlWriter(getState) {
     /** The hash someone else set is the lesson now: a write still waiting is dropped. */
     adopt() {
       drop();
+      first = 0;
       written = location.hash;
     },
-    /** The state changed: written once no change came for QUIET_MS, when the page is idle. */
+    /** The state changed: written once no change came for QUIET_MS, when the page is idle; while
+     * it changes on and on (→ held), at least every MAX_WAIT_MS, so a reload or a link taken from
+     * the address bar is never far behind. */
     later() {
+      const t = performance.now();
+      if (!first) first = t;
+      if (t - first >= MAX_WAIT_MS) {
+        if (quiet) {
+          clearTimeout(quiet);
+          quiet = 0;
+        }
+        if (!pending) pending = whenIdle(write, 250);
+        return;
+      }
       drop();
       quiet = setTimeout(() => {
         quiet = 0;
@@ -132,3 +147,4 @@ export function createUrlWriter(getState) {
 }
 
 const QUIET_MS = 300; // longer than the pause between steps while → is held or pressed on
+const MAX_WAIT_MS = 1500; // the longest a change waits while changes keep coming

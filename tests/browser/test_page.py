@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import numpy as np
 import pytest
@@ -208,19 +210,45 @@ def test_steps_pressed_in_a_row_write_the_url_once_they_pause(make_page, base_ur
     wait_cursor(page, 0)
     page.wait_for_function("() => location.hash.includes('k=0')")
     page.evaluate("window.__writes.length = 0")
+    t0 = page.evaluate("performance.now()")
     for k in range(1, 11):  # → pressed again as soon as each step is shown
         page.keyboard.press("ArrowRight")
         wait_cursor(page, k)
+    took = page.evaluate("performance.now()") - t0
     page.wait_for_function("() => location.hash.includes('k=10')")
     page.wait_for_timeout(500)  # nothing more comes
     writes = page.evaluate("window.__writes")
-    # once (twice if a step came late, on a loaded machine), and last to the step shown
-    assert len(writes) <= 2 and "k=10" in writes[-1], writes
+    # once (twice if a step came late, on a loaded machine; and once more for every 1.5 s the
+    # steps went on, url-state.js MAX_WAIT_MS), and last to the step shown
+    assert len(writes) <= 2 + took // 1500 and "k=10" in writes[-1], (writes, took)
     page.keyboard.press("ArrowRight")
     wait_cursor(page, 11)
     page.click("#copy-link")  # at once: the link is the step shown, written now
     page.wait_for_function("() => /link/i.test(document.getElementById('toast').textContent)")
     assert "k=11" in page.evaluate("location.hash")
+
+
+def test_steps_that_go_on_and_on_still_write_the_url_now_and_then(make_page, base_url):
+    """→ held: the URL is not left behind for the whole run (a reload, or a link taken from the
+    address bar, would be of where the run began): it is written at least every 1.5 s."""
+    page = make_page(reduced_motion="reduce")
+    page.context.add_init_script(WRITES)
+    open_lesson(page, base_url, "#preset=xor&k=0")
+    wait_cursor(page, 0)
+    page.wait_for_function("() => location.hash.includes('k=0')")
+    page.evaluate("window.__writes.length = 0")
+    t0 = page.evaluate("performance.now()")
+    k = 0
+    while page.evaluate("performance.now()") - t0 < 3500:  # steps 200 ms apart for 3.5 s
+        k += 1
+        page.keyboard.press("ArrowRight")
+        wait_cursor(page, k)
+        page.wait_for_timeout(200)
+        assert k < 200
+    # the run still going (no pause yet): written meanwhile, to a step within it
+    written = [int(re.search(r"[#&]k=(\d+)", w).group(1)) for w in page.evaluate("window.__writes")]
+    assert written and 0 < written[-1] <= k, (written, k)
+    page.wait_for_function(f"() => /[#&]k={k}(&|$)/.test(location.hash)")  # and the last, after
 
 
 def test_url_round_trip(make_page, base_url):
