@@ -105,13 +105,17 @@ const nextTask = () => new Promise((resume) => setTimeout(resume, 0));
  * then each run culled from the view is shown only while it is read, within one task, so the
  * screen never shows it.
  */
-async function recordSliced(svg, runs, add) {
+async function recordSliced(svg, runs, add, changed) {
   const todo = runs.pending();
+  const pause = async () => {
+    await nextTask();
+    if (changed()) throw new Error(MOVED_ON);
+  };
   for (let i = 0; i < todo.length; ) {
     const t0 = performance.now();
     do runs.build(todo.slice(i, (i += 2)));
     while (i < todo.length && performance.now() - t0 < SLICE_MS);
-    await nextTask();
+    await pause();
   }
   const nodes = svg.querySelectorAll(PAINTED);
   for (let i = 0; i < nodes.length; ) {
@@ -135,9 +139,12 @@ async function recordSliced(svg, runs, add) {
     } while (i < nodes.length && (i % 32 !== 0 || performance.now() - t0 < SLICE_MS));
     for (const close of shut) close();
     if (ops.length) add(ops);
-    await nextTask();
+    await pause();
   }
 }
+
+// a step, the theme, a mask… while the drawing is read: its parts would show two moments
+const MOVED_ON = "the lesson moved on while it was being made; try again";
 
 /** The pixels per viewBox unit of a PNG: 2, or fewer for a drawing that would pass MAX_PNG_PIXELS. */
 const MAX_PNG_PIXELS = 18e6; // the size of a large graph's edge bitmap on screen (large/edge-canvas.js)
@@ -172,7 +179,7 @@ const encode = (canvas) => new Promise((done, fail) => canvas.toBlob((blob) => (
  * its runs of nodes) by the edge painter, off the page's thread where it is a worker, its
  * tens of thousands of edges meanwhile, while the page reads its nodes in short tasks.
  */
-export async function makePng(svg, { edges = null, runs = null, whole = (fn) => fn() } = {}) {
+export async function makePng(svg, { edges = null, runs = null, whole = (fn) => fn(), changed = () => false } = {}) {
   const vb = svg.viewBox.baseVal;
   const scale = pngScale(vb.width, vb.height);
   const size = [Math.ceil(vb.width * scale), Math.ceil(vb.height * scale)];
@@ -180,8 +187,9 @@ export async function makePng(svg, { edges = null, runs = null, whole = (fn) => 
     const canvas = whole(() => paintPng(svg, scale, edges));
     return { blob: await encode(canvas), width: canvas.width, height: canvas.height };
   }
-  const read = (add) => recordSliced(svg, runs, add);
+  const read = (add) => recordSliced(svg, runs, add, changed);
   const blob = await edges.picture({ size, scale, box: [vb.width, vb.height], background: background(svg), read });
+  if (changed()) throw new Error(MOVED_ON);
   return { blob, width: size[0], height: size[1] };
 }
 

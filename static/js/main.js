@@ -378,9 +378,13 @@ $("theme-toggle").addEventListener("click", () => store.set({ theme: effectiveTh
 $("projector-toggle").addEventListener("click", toggleProjector);
 const exportName = () => `backstep-${(store.get().presetId || "lesson").replace(/[^A-Za-z0-9_-]+/g, "-")}-step-${store.get().cursor}`;
 $("export-svg").addEventListener("click", () => stage.whole(() => exportSvg($("graph"), exportName(), stage.edgeArt())));
+let changes = 0; // the lesson's state changes: a large graph's PNG, read over seconds, is of one
 pngButton($("export-png"), toast, async () => {
-  const name = exportName(); // the step clicked at, even if the page steps on meanwhile
-  const png = await makePng($("graph"), { edges: stage.edgeArt(), runs: stage.exportRuns(), whole: stage.whole });
+  const name = exportName();
+  animator.cancel(); // a step's numbers still on their way land now: the picture is that step's
+  const at = changes;
+  const changed = () => changes !== at;
+  const png = await makePng($("graph"), { edges: stage.edgeArt(), runs: stage.exportRuns(), whole: stage.whole, changed });
   return { ...png, name };
 });
 
@@ -393,6 +397,7 @@ document.addEventListener("visibilitychange", () => document.visibilityState ===
 
 // State → view and data.
 store.subscribe((s, changed) => {
+  changes += 1;
   url.later();
   if (changed.has("projector") || changed.has("theme")) applyView(s);
   if (changed.has("predict")) predict.sync(s);

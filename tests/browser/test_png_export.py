@@ -183,3 +183,20 @@ def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing
             assert len(diffs) > 1000
             median, most = diffs[len(diffs) // 2], diffs[int(len(diffs) * 0.98)]
             assert median < 10 and most < 30, (median, most, diffs[-1])
+
+    # a step taken while the file is made: its nodes would show the next step beside the click's
+    # edges. The export stops and says so; no file, the button free again, the step shown.
+    count, cursor = len(downloads), page.get_attribute("html", "data-cursor")
+    page.evaluate("() => setTimeout(() => document.getElementById('export-png').click())")
+    page.wait_for_function(
+        "() => document.getElementById('export-png').getAttribute('aria-busy') === 'true'"
+    )
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "() => document.getElementById('export-png').getAttribute('aria-busy') !== 'true'",
+        timeout=LOAD_MS,
+    )
+    page.wait_for_timeout(300)
+    assert len(downloads) == count, "a picture of two moments was saved"
+    assert "moved on" in page.text_content("#toast")
+    assert page.get_attribute("html", "data-cursor") == str(int(cursor) + 1)
