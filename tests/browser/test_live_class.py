@@ -158,3 +158,22 @@ def test_the_join_page_takes_a_typed_code(make_page, base_url):
     refused = page.goto(f"{base_url}/join?code=OOPS")
     assert refused.status == 422 and page.locator("#join-error").is_visible()
     assert page.locator("#join-code").get_attribute("aria-invalid") == "true"
+
+
+def test_a_followers_own_theme_survives_the_presenters_next_step(make_page, base_url):
+    """A follower switches its theme (its own, not the class's), and the presenter steps at once,
+    before the follower's URL is written (url-state.js writes it once steps pause): the step is
+    shown there, and the theme stays the follower's."""
+    presenter = make_page(1366, 768)
+    open_lesson(presenter, base_url, "#preset=tutorial&k=0")
+    session = go_live(presenter)
+    presenter.keyboard.press("Escape")
+    follower = follow(make_page, session["join_url"])
+    before = follower.evaluate("document.documentElement.dataset.theme")
+    follower.click("#theme-toggle")
+    presenter.keyboard.press("PageDown")
+    wait_cursor(presenter, 1)
+    same_as(follower, presenter, 1)
+    follower.wait_for_timeout(1000)  # the follower's URL written meanwhile
+    theme = follower.evaluate("document.documentElement.dataset.theme")
+    assert theme != before and f"theme={theme}" in follower.evaluate("location.hash")

@@ -279,7 +279,8 @@ function follower({ store, toast, code, predict }) {
     // the presenter asks: this screen shows the same "?" (predict.js); at the reveal, the value
     if (predict && p?.question && p.open && Number.isInteger(k)) predict.follow(k);
     else if (predict && p?.question && !p.open && predict.canReveal()) predict.next();
-    const hash = merged(latest.state.hash, location.hash);
+    // this screen's own settings from its state, not from the URL (written once steps pause)
+    const hash = merged(latest.state.hash, encodeHash(store.get()));
     if (hash !== location.hash) location.hash = hash;
     renderAsk();
   }
