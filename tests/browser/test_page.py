@@ -200,17 +200,23 @@ WRITES = """(() => {
 })();"""
 
 
+def counting_url_writes(make_page, base_url, preset: str):
+    """A page on `preset`'s step 0 with its URL written, counting the writes from now (WRITES):
+    the page, and its clock now."""
+    page = make_page(reduced_motion="reduce")
+    page.context.add_init_script(WRITES)
+    open_lesson(page, base_url, f"#preset={preset}&k=0")
+    wait_cursor(page, 0)
+    page.wait_for_function("() => location.hash.includes('k=0')")
+    page.evaluate("window.__writes.length = 0")
+    return page, page.evaluate("performance.now()")
+
+
 def test_steps_pressed_in_a_row_write_the_url_once_they_pause(make_page, base_url):
     """Each URL written has the browser fetch and decode the page's icon again, among the frames
     of the steps: steps pressed in a row write it once they pause, to the step then shown. A link
     copied in the middle is the step shown at that moment."""
-    page = make_page(reduced_motion="reduce")
-    page.context.add_init_script(WRITES)
-    open_lesson(page, base_url, "#preset=tutorial&k=0")
-    wait_cursor(page, 0)
-    page.wait_for_function("() => location.hash.includes('k=0')")
-    page.evaluate("window.__writes.length = 0")
-    t0 = page.evaluate("performance.now()")
+    page, t0 = counting_url_writes(make_page, base_url, "tutorial")
     for k in range(1, 11):  # → pressed again as soon as each step is shown
         page.keyboard.press("ArrowRight")
         wait_cursor(page, k)
@@ -231,13 +237,7 @@ def test_steps_pressed_in_a_row_write_the_url_once_they_pause(make_page, base_ur
 def test_steps_that_go_on_and_on_still_write_the_url_now_and_then(make_page, base_url):
     """→ held: the URL is not left behind for the whole run (a reload, or a link taken from the
     address bar, would be of where the run began): it is written at least every 1.5 s."""
-    page = make_page(reduced_motion="reduce")
-    page.context.add_init_script(WRITES)
-    open_lesson(page, base_url, "#preset=xor&k=0")
-    wait_cursor(page, 0)
-    page.wait_for_function("() => location.hash.includes('k=0')")
-    page.evaluate("window.__writes.length = 0")
-    t0 = page.evaluate("performance.now()")
+    page, t0 = counting_url_writes(make_page, base_url, "xor")
     k = 0
     while page.evaluate("performance.now()") - t0 < 3500:  # steps 200 ms apart for 3.5 s
         k += 1
