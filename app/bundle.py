@@ -88,7 +88,10 @@ def _blank(source: str) -> str:
 
 
 def _read(url: str) -> str:
-    return (STATIC / url.removeprefix("/static/")).read_text(encoding="utf-8")
+    """A file's text: line ends made LF (as the HTML parser makes them: an inline text's hash is
+    of what the browser gets), a byte-order mark dropped (it would spoil a stylesheet's first rule
+    in the middle of the bundle)."""
+    return (STATIC / url.removeprefix("/static/")).read_text(encoding="utf-8-sig")
 
 
 def _resolve(url: str, spec: str) -> str:
@@ -229,7 +232,7 @@ def _inline(css: str) -> Inline | None:
     index.html links both."""
     try:
         theme = _read(THEME_URL)
-    except OSError:  # a folder of modules without it (the tests' own): linked, as it was
+    except (OSError, UnicodeDecodeError):  # missing (the tests' own folders), or not UTF-8
         return None
     unsafe = re.search(r"</script|<!--|<script", theme, re.I) or re.search(r"</style", css, re.I)
     if unsafe or "\0" in theme or "\0" in css:

@@ -190,6 +190,16 @@ def test_a_text_the_parser_would_change_is_linked_not_written_in(monkeypatch, th
     assert bundle._inline(css) is None
 
 
+def test_a_theme_js_that_is_not_utf8_is_linked_and_a_bom_is_dropped(tmp_path, monkeypatch):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js/theme.js").write_bytes(b"/* caf\xe9 */")  # Latin-1, not UTF-8
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css/x.css").write_bytes("\ufeffp { margin: 0; }\r\n".encode())
+    monkeypatch.setattr(bundle, "STATIC", tmp_path)
+    assert bundle._inline("p {}") is None  # linked, not a 500 on every page
+    assert bundle._read("/static/css/x.css") == "p { margin: 0; }\n"  # as the browser reads it
+
+
 def test_plain_texts_are_written_in_as_they_are(monkeypatch):
     monkeypatch.setattr(bundle, "_read", lambda url: "/* a < b */")
     got = bundle._inline("a > b { margin: 0; }\n")
