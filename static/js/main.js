@@ -432,14 +432,16 @@ window.addEventListener("hashchange", () => {
   const iteration = next.iteration ?? 1; // a link without one is at iteration 1
   rest.iteration = iteration;
   const resolve = next.scenario ? Promise.resolve(next.scenario) : next.presetId ? presetScenario(next.presetId) : Promise.resolve(null);
-  resolve.then(
+  const settled = resolve.then(
     (scenario) => {
       if ((scenario && JSON.stringify(scenario) !== JSON.stringify(s.scenario)) || expandChanged || iteration !== s.iteration) {
-        lesson.load(structuredClone(scenario || s.scenario), { ...rest, expand: next.expand ?? false, presetId: next.presetId ?? null });
-      } else store.set(rest);
+        return lesson.load(structuredClone(scenario || s.scenario), { ...rest, expand: next.expand ?? false, presetId: next.presetId ?? null });
+      }
+      store.set(rest);
     },
     () => toast.show("That link's preset could not be loaded.", 8000),
   );
+  url.hold(settled);
 });
 
 new ResizeObserver(() => requestAnimationFrame(() => stage.resize())).observe($("graph-wrap"));

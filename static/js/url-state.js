@@ -97,9 +97,11 @@ export function createUrlWriter(getState) {
   let pending = 0; // the idle callback that writes
   let quiet = 0; // the timer after which it is asked for
   let first = 0; // when the oldest change not yet written came (performance.now), or 0
+  let held = null; // a lesson being loaded from the hash: the state is not its yet (hold)
   let written = location.hash; // a hash that differs was set by someone else: hashchange adopts it
   const write = () => {
     pending = 0;
+    if (held) return; // written once the state is the hash's (its changes ask again)
     first = 0;
     if (location.hash !== written) return;
     const hash = encodeHash(getState());
@@ -118,6 +120,14 @@ export function createUrlWriter(getState) {
       drop();
       first = 0;
       written = location.hash;
+    },
+    /** Until `settled` settles, the hash adopted is being loaded: nothing is written over it
+     * (a blur, F5 or pagehide meanwhile would write the state it replaces). */
+    hold(settled) {
+      const mine = Promise.resolve(settled).catch(() => {}).finally(() => {
+        if (held === mine) held = null;
+      });
+      held = mine;
     },
     /** The state changed: written once no change came for QUIET_MS, when the page is idle; while
      * it changes on and on (→ held), at least every MAX_WAIT_MS, so a reload or a link taken from

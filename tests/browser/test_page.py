@@ -251,6 +251,28 @@ def test_steps_that_go_on_and_on_still_write_the_url_now_and_then(make_page, bas
     page.wait_for_function(f"() => /[#&]k={k}(&|$)/.test(location.hash)")  # and the last, after
 
 
+def test_a_link_being_loaded_is_not_written_over(make_page, base_url):
+    """A new hash (a link pasted, the back button) takes a moment to load: a blur, or F5, in that
+    moment writes nothing over it (it would write the lesson being replaced, and F5 reload it)."""
+    page = make_page(reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=tutorial&k=3")
+    wait_cursor(page, 3)
+    page.wait_for_function("() => location.hash.includes('k=3')")
+    during = page.evaluate(
+        """async () => {
+          const changed = new Promise((r) => addEventListener('hashchange', r, { once: true }));
+          location.hash = '#preset=xor&k=2';
+          await changed;  // the page's own listener ran first: the load has begun
+          dispatchEvent(new Event('blur'));  // the address bar, say
+          document.dispatchEvent(new KeyboardEvent('keydown', { key: 'F5', bubbles: true }));
+          return location.hash;
+        }"""
+    )
+    assert "preset=xor" in during, during
+    wait_cursor(page, 2)
+    page.wait_for_function("() => location.hash.includes('preset=xor')")
+
+
 def test_url_round_trip(make_page, base_url):
     page = make_page(reduced_motion="reduce")
     open_lesson(page, base_url)
