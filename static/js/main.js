@@ -380,6 +380,8 @@ const exportName = () => `backstep-${(store.get().presetId || "lesson").replace(
 $("export-svg").addEventListener("click", () => stage.whole(() => exportSvg($("graph"), exportName(), stage.edgeArt())));
 let changes = 0; // the lesson's state changes: a large graph's PNG, read over seconds, is of one
 pngButton($("export-png"), toast, async () => {
+  controls.stop(); // Play would step on while the file is made: every export would fail
+  await lesson.drawn(); // a step on its way is drawn first (its answer redraws the nodes)
   const name = exportName();
   animator.cancel(); // a step's numbers still on their way land now: the picture is that step's
   const at = changes;
