@@ -161,16 +161,18 @@ def test_the_join_page_takes_a_typed_code(make_page, base_url):
 
 
 def test_a_followers_own_theme_survives_the_presenters_next_step(make_page, base_url):
-    """A follower switches its theme (its own, not the class's), and the presenter steps at once,
-    before the follower's URL is written (url-state.js writes it once steps pause): the step is
-    shown there, and the theme stays the follower's."""
+    """A follower switches its theme (its own, not the class's) again, and the presenter steps at
+    once, before the follower's URL says so (url-state.js writes it once changes pause): the step
+    is shown there, and the theme stays the follower's last choice."""
     presenter = make_page(1366, 768)
     open_lesson(presenter, base_url, "#preset=tutorial&k=0")
     session = go_live(presenter)
     presenter.keyboard.press("Escape")
     follower = follow(make_page, session["join_url"])
+    follower.click("#theme-toggle")  # once, and written into its URL
+    follower.wait_for_function("() => location.hash.includes('theme=')")
     before = follower.evaluate("document.documentElement.dataset.theme")
-    follower.click("#theme-toggle")
+    follower.click("#theme-toggle")  # again: the URL still says the first
     presenter.keyboard.press("PageDown")
     wait_cursor(presenter, 1)
     same_as(follower, presenter, 1)
