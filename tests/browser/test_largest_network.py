@@ -165,6 +165,8 @@ def test_the_largest_network_is_drawn_in_every_layer_and_steps(make_page, base_u
         assert min(ink) > least and max(none) < 40, (when, ink, none)
         page.wait_for_function(PAINTED, timeout=LOAD_MS)
     page.evaluate("document.getElementById('graph-wrap').scrollTo(0, 0)")
+    # the runs of nodes there shown again (culled on the scroll's next frames), then the edges
+    page.wait_for_function(f"() => ({EDGE_POINTS})(0).ink.length >= 2", timeout=LOAD_MS)
     page.wait_for_function(PAINTED, timeout=LOAD_MS)
     ink, none = ink_where_edges_are(page, 0)
     assert min(ink) > 120 and max(none) < 40, (ink, none)
