@@ -378,14 +378,13 @@ $("theme-toggle").addEventListener("click", () => store.set({ theme: effectiveTh
 $("projector-toggle").addEventListener("click", toggleProjector);
 const exportName = () => `backstep-${(store.get().presetId || "lesson").replace(/[^A-Za-z0-9_-]+/g, "-")}-step-${store.get().cursor}`;
 $("export-svg").addEventListener("click", () => stage.whole(() => exportSvg($("graph"), exportName(), stage.edgeArt())));
-let changes = 0; // the lesson's state changes: a large graph's PNG, read over seconds, is of one
 pngButton($("export-png"), toast, async () => {
   controls.stop(); // Play would step on while the file is made: every export would fail
   await lesson.drawn(); // a step on its way is drawn first (its answer redraws the nodes)
   const name = exportName();
   animator.cancel(); // a step's numbers still on their way land now: the picture is that step's
-  const at = changes;
-  const changed = () => changes !== at;
+  const at = store.get(); // a new object at every change (store.js): a large graph's PNG, read
+  const changed = () => store.get() !== at; // over seconds, is of one state
   const png = await makePng($("graph"), { edges: stage.edgeArt(), runs: stage.exportRuns(), whole: stage.whole, changed });
   return { ...png, name };
 });
@@ -399,7 +398,6 @@ document.addEventListener("visibilitychange", () => document.visibilityState ===
 
 // State → view and data.
 store.subscribe((s, changed) => {
-  changes += 1;
   url.later();
   if (changed.has("projector") || changed.has("theme")) applyView(s);
   if (changed.has("predict")) predict.sync(s);
