@@ -136,3 +136,27 @@ def test_the_templates_kept_stay_within_their_budget_and_still_serve():
     learnt = sum(sk.tried for sk in skeletons if sk is not None)
     assert len(kept) < learnt, "nothing was evicted: the budget was not tested"
     assert served.count > 0
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mlp_specs(max_depth=3, max_width=4, max_batch=1), cursors, st.integers(0, 2**31))
+def test_one_sample_shortcuts_are_numpys_mean(spec, cursors, seed):
+    """A one-sample step's gradient parts and loss are written as (0.0 + v) / 1 where
+    stepper.MEAN_OF_ONE says NumPy's mean of one number is that (checked at import); with the
+    check failing, the same answers come from NumPy's mean itself: signed zeros and edge numbers
+    included, both ways the same to the byte."""
+    from app.engine import stepper
+
+    assert stepper.MEAN_OF_ONE  # this NumPy: the shortcuts are what the first answers take
+    rng = np.random.default_rng(seed)
+    pick = lambda a: rng.choice(EDGES, a.shape) * rng.choice([1.0, -1.0], a.shape)  # noqa: E731
+    for again in (
+        _renumbered(spec, rng, 0.8),
+        replace(spec, weights=[pick(w) for w in spec.weights], inputs=pick(spec.inputs)),
+    ):
+        short = _answers(again, cursors)
+        with (
+            mock.patch.object(skeleton, "MEAN_OF_ONE", False),
+            mock.patch.object(lesson_views, "MEAN_OF_ONE", False),
+        ):
+            assert _answers(again, cursors) == short
