@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -58,6 +59,9 @@ def test_stop_shows_the_stopped_run_everywhere(make_page, base_url):
     # a finished XOR run first: its 4-row table and hand-off must not outlive the next run
     page.click("#train")
     page.wait_for_selector("#train-status.ok", timeout=30000)
+    # the status's loss is the final weights' (the readout's and the curve's is the last epoch's,
+    # measured before its update: a different number, so the words say which)
+    assert re.search(r" · loss with the final weights [0-9][^ ]* · ", status(page)), status(page)
     assert page.locator("#predictions tbody tr").count() == 4
     page.wait_for_function("() => document.querySelector('#handoff-note')?.textContent")
     xor_note = page.text_content("#handoff-note")
@@ -81,6 +85,7 @@ def test_stop_shows_the_stopped_run_everywhere(make_page, base_url):
     assert 0 < n < 20000 and last["weights"] is not None
     words = status(page)
     assert words.startswith(f"Stopped by you after {n:,} epoch") and "accuracy" in words, words
+    assert "loss with the weights it stopped at " in words, words
     assert page.locator("#train").is_enabled() and page.locator("#stop").is_disabled()
 
     # the moons' 200 points, not XOR's table: too many rows for a table, all 200 in the hand-off

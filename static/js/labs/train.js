@@ -280,7 +280,9 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     }
     drawLoss();
     drawData(res.grid, res.curve);
-    const parts = [`${said} (${ev.updates.toLocaleString()} updates)`, `loss ${fmt(res.loss, 6)}`];
+    // the loss of the weights it stopped at, not the last epoch's (the readout's and the curve's:
+    // measured in that epoch, before its update)
+    const parts = [`${said} (${ev.updates.toLocaleString()} updates)`, `loss with the weights it stopped at ${fmt(res.loss, 6)}`];
     if (res.test_loss !== null) parts.push(`test loss ${fmt(res.test_loss, 6)}`);
     if (res.accuracy !== null) parts.push(`accuracy ${(100 * res.accuracy).toFixed(1)} %`);
     if (res.test_accuracy !== null) parts.push(`test accuracy ${(100 * res.test_accuracy).toFixed(1)} %`);
@@ -364,7 +366,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     q('#progress').value = res.epochs_run / epochs;
     const parts = [
       `${STOP_REASONS[res.stopped]} after ${res.epochs_run.toLocaleString()} epochs (${res.updates.toLocaleString()} updates, ${res.seconds.toFixed(2)} s)`,
-      `final loss ${fmt(res.final_train_loss, 6)}`,
+      `loss with the final weights ${fmt(res.final_train_loss, 6)}`, // not the last epoch's (before its update)
     ];
     if (res.final_test_loss !== null) parts.push(`test loss ${fmt(res.final_test_loss, 6)}`);
     if (res.train_accuracy !== null) parts.push(`accuracy ${(100 * res.train_accuracy).toFixed(1)} %`);
