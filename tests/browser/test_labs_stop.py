@@ -61,7 +61,11 @@ def test_stop_shows_the_stopped_run_everywhere(make_page, base_url):
     page.wait_for_selector("#train-status.ok", timeout=30000)
     # the status's loss is the final weights' (the readout's and the curve's is the last epoch's,
     # measured before its update: a different number, so the words say which)
-    assert re.search(r" · loss with the final weights [0-9][^ ]* · ", status(page)), status(page)
+    words = status(page)
+    assert re.match(
+        r"All 5,000 epochs done \(5,000 updates, [0-9.]+ s\) · loss with the final weights [0-9][^ ]* · ",
+        words,
+    ), words
     assert page.locator("#predictions tbody tr").count() == 4
     page.wait_for_function("() => document.querySelector('#handoff-note')?.textContent")
     xor_note = page.text_content("#handoff-note")

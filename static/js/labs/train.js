@@ -35,6 +35,8 @@ const DEFAULTS = {
 };
 
 /** Why a run ended, in words (the API's `stopped`); the twins' panel says it too. */
+const upperFirst = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
 export const STOP_REASONS = {
   epochs: 'all epochs done',
   target_loss: 'target loss reached',
@@ -365,7 +367,11 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     drawData(res.grid, res.curve);
     q('#progress').value = res.epochs_run / epochs;
     const parts = [
-      `${STOP_REASONS[res.stopped]} after ${res.epochs_run.toLocaleString()} epochs (${res.updates.toLocaleString()} updates, ${res.seconds.toFixed(2)} s)`,
+      // "All 5,000 epochs done (…)", "Target loss reached after 812 epochs (…)": a sentence's start
+      (res.stopped === 'epochs'
+        ? (res.epochs_run === 1 ? 'The one epoch done' : `All ${res.epochs_run.toLocaleString()} epochs done`)
+        : `${upperFirst(STOP_REASONS[res.stopped])} after ${res.epochs_run.toLocaleString()} epoch${res.epochs_run === 1 ? '' : 's'}`) +
+        ` (${res.updates.toLocaleString()} updates, ${res.seconds.toFixed(2)} s)`,
       `loss with the final weights ${fmt(res.final_train_loss, 6)}`, // not the last epoch's (before its update)
     ];
     if (res.final_test_loss !== null) parts.push(`test loss ${fmt(res.final_test_loss, 6)}`);
