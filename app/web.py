@@ -87,12 +87,12 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(
-    request: Request, live_code: str | None = None, bundle: str | None = None
-) -> HTMLResponse:
+def index(request: Request, bundle: str | None = None) -> HTMLResponse:
     """The step-through page; presets ride along as a JSON data block to save a round trip.
-    With a live code, the page follows that class's presenter. Its modules and stylesheets come
-    as one response each (app/bundle.py); `?bundle=0` links them one by one, for debugging."""
+    Its modules and stylesheets come as one response each (app/bundle.py); `?bundle=0` links
+    them one by one, for debugging. A follower's page (/join/CODE) is this very page, byte for
+    byte: live.js reads the code from the address, so every class shares one compressed page
+    (a code in the page made each code's page compressed anew, and pushed the others out)."""
     presets = [{"id": k, **v} for k, v in PRESETS.items()]
     built = None if bundle == "0" else page_bundle.current()
     context = {
@@ -104,7 +104,6 @@ def index(
             "css": f"{page_bundle.CSS_URL}?v={built.css_etag}",
         },
         "catalog": catalog(),
-        "live_code": live_code,
         "initial": initial_answers(),
         "inline": built and built.inline,
     }
@@ -128,7 +127,7 @@ def index(
 
 @lru_cache(maxsize=16)
 def _gzipped_page(body: bytes) -> bytes:
-    """A page compressed once: the page differs only by its live code and a new bundle."""
+    """A page compressed once: it changes only with a new bundle."""
     return gzip.compress(body, 6, mtime=0)
 
 
@@ -207,7 +206,7 @@ def follow(request: Request, code: str) -> Response:
         return templates.TemplateResponse(request, "join.html", context, status_code=404)
     if canonical != code:
         return RedirectResponse(f"/join/{canonical}", status_code=303)
-    return index(request, canonical)
+    return index(request, request.query_params.get("bundle"))
 
 
 @router.get("/labs", response_class=HTMLResponse)

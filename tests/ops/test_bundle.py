@@ -175,6 +175,29 @@ def test_the_page_is_sent_compressed_to_a_client_that_takes_gzip(client):
     assert r.headers["content-security-policy"] == plain.headers["content-security-policy"]
 
 
+def test_a_followers_page_is_the_page_itself_compressed_once(client):
+    """/join/CODE is the step-through page byte for byte (live.js reads the code from the
+    address), so every class shares one compressed page: codes by the thousand compress
+    nothing and push nothing out. A code in the query string makes no follower's page."""
+    from app.web import _gzipped_page
+
+    gz = {"accept-encoding": "gzip"}
+    page = client.get("/", headers=gz)
+    _gzipped_page.cache_clear()
+    for code in [
+        "K7M2QX",
+        "ABCDEF",
+        *(f"{n:06d}".translate(str.maketrans("01", "AB")) for n in range(40)),
+    ]:
+        r = client.get(f"/join/{code}", headers=gz, follow_redirects=False)
+        assert r.status_code == 200 and r.content == page.content, code
+    assert _gzipped_page.cache_info().currsize == 1
+    # an invalid code is refused with its rule, and a query string's code is no follower's
+    assert client.get("/join/K7M2Q").status_code == 404
+    assert client.get("/?live_code=K7M2QX", headers=gz).content == page.content
+    assert "data-live" not in client.get("/join/K7M2QX").text
+
+
 @pytest.mark.parametrize(
     ("theme", "css"),
     [

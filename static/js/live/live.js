@@ -20,7 +20,8 @@ const fmt = (x) => (x == null ? "—" : String(Number(x.toPrecision(6))).replace
 const spaced = (code) => `${code.slice(0, 3)} ${code.slice(3)}`;
 
 export function createLive({ store, toast, predict = null }) {
-  const code = document.documentElement.dataset.live;
+  // a follower's page is /join/CODE (the server sends it there only with a valid code)
+  const code = /^\/join\/([0-9A-Z]{6})$/.exec(location.pathname)?.[1];
   if (code) return follower({ store, toast, code, predict });
   return presenter({ store, toast });
 }
