@@ -19,7 +19,7 @@ import { createFitControl } from "./fit-control.js";
 import { createWeightMatrix } from "./weight-matrix.js";
 import { graphShape, guessWide } from "./graph-shape.js";
 import { createStore, DEFAULTS } from "./store.js";
-import { createUrlWriter, decodeHash } from "./url-state.js";
+import { createUrlWriter, decodeHash, isLessonHash } from "./url-state.js";
 import { createValueEditor, editTarget, withFrozen, withValue } from "./value-editor.js";
 import { createExpandToggle } from "./expr/expand-toggle.js";
 import { createGuide } from "./guide.js";
@@ -422,9 +422,17 @@ store.subscribe((s, changed) => {
   iterations.sync(lesson.step());
 });
 
+// The skip link moves the focus to the graph and nothing else: followed, its #stage would take
+// the lesson's place in the URL (and in the history).
+document.querySelector(".skip-link").addEventListener("click", (e) => {
+  e.preventDefault();
+  $("stage").focus();
+});
+
 // URL → state, when someone edits the hash or follows a link to this page.
 window.addEventListener("hashchange", () => {
   url.adopt();
+  if (!isLessonHash(location.hash)) return url.now(); // a place on the page (#stage): the lesson stays, and its link
   const next = decodeHash(location.hash);
   const s = store.get();
   const { scenario: _drop, error: _err, ...rest } = next;
