@@ -4,7 +4,7 @@ import { afterFirstPaint, firstPainted, whenIdle } from "./idle.js";
 import { createAnimator } from "./animate.js";
 import { createArchitectureEditor } from "./architecture.js";
 import { createControls } from "./controls.js";
-import { exportSvg, makePng, pngButton } from "./export.js";
+import { exportButton, makePng, makeSvg, sizeText } from "./export.js";
 import { createIterations, rebased } from "./iterations.js";
 import { createLesson } from "./lesson.js";
 import { createPredict } from "./predict.js";
@@ -377,16 +377,29 @@ $("copy-link").addEventListener("click", async () => {
 $("theme-toggle").addEventListener("click", () => store.set({ theme: effectiveTheme(store.get()) === "dark" ? "light" : "dark" }));
 $("projector-toggle").addEventListener("click", toggleProjector);
 const exportName = () => `backstep-${(store.get().presetId || "lesson").replace(/[^A-Za-z0-9_-]+/g, "-")}-step-${store.get().cursor}`;
-$("export-svg").addEventListener("click", () => stage.whole(() => exportSvg($("graph"), exportName(), stage.edgeArt())));
-pngButton($("export-png"), toast, async () => {
-  controls.stop(); // Play would step on while the file is made: every export would fail
-  await lesson.drawn(); // a step on its way is drawn first (its answer redraws the nodes)
+/**
+ * Before an export reads the drawing: Play stopped (it would step on while the file is made: every
+ * export would fail), a step on its way drawn (its answer redraws the nodes), and its numbers
+ * landed: the file is that step's. `changed()`: whether the lesson has moved on since.
+ */
+async function exportMoment() {
+  controls.stop();
+  await lesson.drawn();
   const name = exportName();
-  animator.cancel(); // a step's numbers still on their way land now: the picture is that step's
-  const at = store.get(); // a new object at every change (store.js): a large graph's PNG, read
-  const changed = () => store.get() !== at; // over seconds, is of one state
-  const png = await makePng($("graph"), { edges: stage.edgeArt(), runs: stage.exportRuns(), whole: stage.whole, changed });
-  return { ...png, name };
+  animator.cancel();
+  const at = store.get(); // a new object at every change (store.js): a large graph's file, made
+  return { name, changed: () => store.get() !== at }; // over seconds, is of one state
+}
+const exportParts = (changed) => ({ edges: stage.edgeArt(), runs: stage.exportRuns(), whole: stage.whole, changed });
+exportButton($("export-svg"), toast, "svg", async () => {
+  const { name, changed } = await exportMoment();
+  const blob = await makeSvg($("graph"), exportParts(changed));
+  return { blob, name, size: sizeText(blob.size) };
+});
+exportButton($("export-png"), toast, "png", async () => {
+  const { name, changed } = await exportMoment();
+  const { blob, width, height } = await makePng($("graph"), exportParts(changed));
+  return { blob, name, size: `${width} × ${height} px` };
 });
 
 const url = createUrlWriter(store.get); // state → URL, once the page is idle (url-state.js)
