@@ -15,6 +15,7 @@ import { createLossChart } from "./panels/loss-chart.js";
 import { createSummary } from "./panels/summary.js";
 import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
+import { createToolbarFit } from "./toolbar-fit.js";
 import { createFitControl } from "./fit-control.js";
 import { createWeightMatrix } from "./weight-matrix.js";
 import { graphShape, guessWide } from "./graph-shape.js";
@@ -66,6 +67,9 @@ function initialState() {
 
 const { state: init, error: hashError } = initialState();
 const store = createStore(init);
+// the toolbar in one row: what has no room goes into its More menu (toolbar-fit.js), laid out
+// again whenever a control's size may change (the preset chosen, projector mode, Go live)
+const toolbarFit = createToolbarFit(document.querySelector(".toolbar"), $("toolbar-more"));
 // the tutorial's drawing is wide and short (graph-shape.js): the page is first laid out as for it
 if (init.presetId === "tutorial" && !init.projector) guessWide();
 const animator = createAnimator();
@@ -316,6 +320,7 @@ function syncPresetMenu() {
   select.value = id || "";
   select.options[0].textContent = isExpression(store.get().scenario) ? "Your own expression" : "Your own network";
   select.options[0].hidden = Boolean(id);
+  toolbarFit.fit(); // the menu is as wide as the name chosen
 }
 // the expressions' menu entries once the first picture is up: the network presets come embedded
 afterFirstPaint(() => whenIdle(() => {
@@ -413,6 +418,7 @@ document.addEventListener("visibilitychange", () => document.visibilityState ===
 store.subscribe((s, changed) => {
   url.later();
   if (changed.has("projector") || changed.has("theme")) applyView(s);
+  if (changed.has("projector")) toolbarFit.fit(); // its type grows, editing controls go: before the graph's redraw
   if (changed.has("predict")) predict.sync(s);
   if (changed.has("theme") && !changed.has("projector")) stage.repaintEdges(); // a projector change draws anew
   if (changed.has("projector")) {
@@ -534,3 +540,4 @@ lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boo
 });
 if (hashError) toast.show(hashError, 8000);
 createLive({ store, toast, predict }); // Go live (L), or follow a presenter at /join/CODE (app/live)
+toolbarFit.fit(); // with Go live in the row
