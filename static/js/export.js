@@ -146,7 +146,7 @@ async function writeSliced(svg, runs, edges, changed) {
     if (changed()) throw new Error(MOVED_ON);
   };
   await buildSliced(runs, pause);
-  const parts = []; // a Blob a task: the text is encoded as it goes, not all at the end
+  const parts = []; // Blobs of a few hundred kB: the text is encoded as it goes, not all at the end
   let out = [];
   const flush = () => {
     parts.push(new Blob(out));
@@ -160,9 +160,10 @@ async function writeSliced(svg, runs, edges, changed) {
   out.push(`<g${attrText(Object.entries(paths.group))}>`);
   for (let i = 0; i < paths.count; ) {
     const t0 = performance.now();
-    do out.push(paths.text(i++));
-    while (i < paths.count && (i % 256 !== 0 || performance.now() - t0 < SLICE_MS));
-    flush();
+    do {
+      for (const end = Math.min(paths.count, i + 1024); i < end; ) out.push(paths.text(i++));
+      flush(); // encoding the text takes longer than writing it: counted in the task's time
+    } while (i < paths.count && performance.now() - t0 < SLICE_MS);
     await pause();
   }
   out.push("</g>");
@@ -172,6 +173,7 @@ async function writeSliced(svg, runs, edges, changed) {
   while (todo.length) {
     const t0 = performance.now();
     do {
+      if (out.length > 4096) flush();
       const { node, from, end } = todo.pop();
       if (end) {
         out.push(end);
