@@ -105,7 +105,7 @@ def test_a_control_with_no_room_is_in_the_more_menu_and_works_from_the_keyboard(
     folded = page.evaluate(
         "() => [...document.querySelectorAll('#more-menu > *')].map((e) => e.id)"
     )
-    assert "export-svg" in folded and "docs-link" in folded, folded
+    assert "copy-link" in folded and "docs-link" in folded, folded
     # every control keeps a name a person sees (its text) or hears (aria-label)
     names = page.evaluate(
         """() => [...document.querySelectorAll('.toolbar button, .toolbar a, .toolbar select')]
@@ -136,9 +136,9 @@ def test_a_control_with_no_room_is_in_the_more_menu_and_works_from_the_keyboard(
     assert page.get_attribute("html", "data-cursor") == "2"
     # a control used from the menu does what it does in the row
     page.click("#more-toggle")
-    with page.expect_download() as svg:
-        page.click("#export-svg")
-    assert svg.value.suggested_filename == "backstep-xor-step-2.svg"
+    page.click("#copy-link")
+    page.wait_for_function("() => /link/i.test(document.getElementById('toast').textContent)")
+    assert "preset=xor" in page.text_content("#toast") or "copied" in page.text_content("#toast")
     assert page.is_hidden("#more-menu")
     page.keyboard.press("PageDown")  # and the clicker steps on
     wait_cursor(page, 3)
