@@ -55,8 +55,165 @@ export function standaloneSvg(svg, edges = null) {
   return new XMLSerializer().serializeToString(copy);
 }
 
-export function exportSvg(svg, name, edges = null) {
-  download(new Blob([standaloneSvg(svg, edges)], { type: "image/svg+xml" }), `${name}.svg`);
+const SVG_NS = "http://www.w3.org/2000/svg";
+const DROPPED = new Set(["tabindex", "role", "class", "id"]); // the page's own: no use in a file
+const escapeAttr = (v) => v.replace(/[&<>"\t\n\r]/g, (c) => ATTR_ESCAPES[c]);
+const ATTR_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;" };
+const escapeText = (v) => v.replace(/[&<>]/g, (c) => ATTR_ESCAPES[c]);
+const attrText = (attrs) => {
+  let out = "";
+  for (const [k, v] of attrs) out += ` ${k}="${escapeAttr(String(v))}"`;
+  return out;
+};
+
+/** `node`'s attributes but the page's own (DROPPED), as a Map. */
+function attributesOf(node) {
+  const attrs = new Map();
+  for (const a of node.attributes) if (!DROPPED.has(a.name)) attrs.set(a.name, a.value);
+  return attrs;
+}
+
+/** `node` and its descendants as they are, into `out` (a hidden part: no style read). */
+function writePlain(node, out) {
+  if (node.nodeType === Node.TEXT_NODE) return out.push(escapeText(node.data));
+  if (node.nodeType !== Node.ELEMENT_NODE) return;
+  out.push(`<${node.tagName}${attrText(attributesOf(node))}`);
+  if (!node.firstChild) return out.push("/>");
+  out.push(">");
+  for (let c = node.firstChild; c; c = c.nextSibling) writePlain(c, out);
+  out.push(`</${node.tagName}>`);
+}
+
+/**
+ * `node`'s start tag, up to its ">" (or its whole text, when `whole` or when it is hidden), into
+ * `out`; its computed style written out as presentation attributes where it is not what it
+ * inherits from its parent (`from`: the parent's values, null for the root: every one). The
+ * picture standaloneSvg writes, without the 14 attributes it repeats on each of thousands of
+ * elements. Returns its values (its children's `from`), or null when it is written whole.
+ */
+function writeStart(node, from, out, whole) {
+  const attrs = attributesOf(node);
+  const tag = node.tagName;
+  if (from && !visible(node)) {
+    attrs.set("display", "none"); // as standaloneSvg: hidden, its descendants as they are
+    out.push(`<${tag}${attrText(attrs)}`);
+    if (!node.firstChild) out.push("/>");
+    else {
+      out.push(">");
+      for (let c = node.firstChild; c; c = c.nextSibling) writePlain(c, out);
+      out.push(`</${tag}>`);
+    }
+    return null;
+  }
+  const cs = getComputedStyle(node);
+  const mine = {};
+  for (const p of PROPS) {
+    const v = (mine[p] = cs.getPropertyValue(p));
+    // opacity is not inherited: written unless it is the initial 1
+    const given = p === "opacity" ? v === "1" : from !== null && v === from[p];
+    if (v && !given) attrs.set(p, v);
+    else attrs.delete(p); // what the parent gives, or an attribute the page's CSS overrode
+  }
+  if (!from) attrs.set("xmlns", SVG_NS);
+  out.push(`<${tag}${attrText(attrs)}`);
+  if (!whole) {
+    out.push(">");
+    return mine;
+  }
+  if (!node.firstChild) {
+    out.push("/>");
+    return null;
+  }
+  out.push(">");
+  for (let c = node.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === Node.ELEMENT_NODE) writeStart(c, mine, out, true);
+    else if (c.nodeType === Node.TEXT_NODE) out.push(escapeText(c.data));
+  }
+  out.push(`</${tag}>`);
+  return null;
+}
+
+/**
+ * A large graph's drawing as a standalone SVG, written in short tasks between which the page goes
+ * on: a Blob. `runs` (large/large-graph.js exportRuns): its runs of nodes not drawn yet are drawn
+ * first (hidden); each run culled from the view is shown only while it is written, within one
+ * task. `edges`: its canvas-painted edges, written beneath the rest as paths, a few thousand a
+ * task. `changed()`, true once the lesson has moved on: the export stops (MOVED_ON).
+ */
+async function writeSliced(svg, runs, edges, changed) {
+  const pause = async () => {
+    await nextTask();
+    if (changed()) throw new Error(MOVED_ON);
+  };
+  await buildSliced(runs, pause);
+  const parts = []; // Blobs of a few hundred kB: the text is encoded as it goes, not all at the end
+  let out = [];
+  const flush = () => {
+    parts.push(new Blob(out));
+    out = [];
+  };
+  const root = writeStart(svg, null, out, false);
+  const vb = svg.viewBox.baseVal;
+  const bg = { x: vb.x, y: vb.y, width: vb.width, height: vb.height, fill: background(svg) };
+  out.push(`<rect${attrText(Object.entries(bg))}/>`);
+  const paths = edges.pathTexts(); // beneath the rest, as on the page
+  out.push(`<g${attrText(Object.entries(paths.group))}>`);
+  for (let i = 0; i < paths.count; ) {
+    const t0 = performance.now();
+    do {
+      for (const end = Math.min(paths.count, i + 1024); i < end; ) out.push(paths.text(i++));
+      flush(); // encoding the text takes longer than writing it: counted in the task's time
+    } while (i < paths.count && performance.now() - t0 < SLICE_MS);
+    await pause();
+  }
+  out.push("</g>");
+  // depth first, in the document's order: a run of nodes is written whole in one task (shown
+  // meanwhile if culled), an element with runs in it opened, its children after, then closed
+  const todo = [...svg.childNodes].reverse().map((node) => ({ node, from: root }));
+  while (todo.length) {
+    const t0 = performance.now();
+    do {
+      if (out.length > 4096) flush();
+      const { node, from, end } = todo.pop();
+      if (end) {
+        out.push(end);
+        continue;
+      }
+      if (node.nodeType === Node.TEXT_NODE) out.push(escapeText(node.data));
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;
+      if (!node.isConnected) throw new Error("the drawing changed meanwhile; try again");
+      if (node.classList.contains("chunk")) {
+        const close = runs.open(node);
+        try {
+          writeStart(node, from, out, true);
+        } finally {
+          close?.();
+        }
+        continue;
+      }
+      const split = node.querySelector(".chunk") !== null;
+      const mine = writeStart(node, from, out, !split);
+      if (!mine) continue;
+      todo.push({ end: `</${node.tagName}>` });
+      for (let c = node.lastChild; c; c = c.previousSibling) todo.push({ node: c, from: mine });
+    } while (todo.length && performance.now() - t0 < SLICE_MS);
+    flush();
+    await pause();
+  }
+  out.push(`</${svg.tagName}>`);
+  flush();
+  return new Blob(parts, { type: "image/svg+xml" });
+}
+
+/**
+ * The drawing as a standalone SVG Blob. A small graph's is written at once (`whole` runs it with
+ * every element rendered); a large one's (`edges`, `runs`) in short tasks (writeSliced).
+ */
+export async function makeSvg(svg, { edges = null, runs = null, whole = (fn) => fn(), changed = () => false } = {}) {
+  if (!edges || !runs) return new Blob([whole(() => standaloneSvg(svg, edges))], { type: "image/svg+xml" });
+  const blob = await writeSliced(svg, runs, edges, changed);
+  if (changed()) throw new Error(MOVED_ON);
+  return blob;
 }
 
 const PAINTED = "rect, line, path, circle, text"; // the element kinds the renderer draws
@@ -98,6 +255,17 @@ function recordAll(svg) {
 const SLICE_MS = 25; // a large graph's export reads its drawing in tasks of about this long
 const nextTask = () => new Promise((resume) => setTimeout(resume, 0));
 
+/** A large graph's runs of nodes not drawn yet (`runs`: large/large-graph.js exportRuns), drawn a few a task, hidden if culled; `pause()` between tasks. */
+async function buildSliced(runs, pause) {
+  const todo = runs.pending();
+  for (let i = 0; i < todo.length; ) {
+    const t0 = performance.now();
+    do runs.build(todo.slice(i, (i += 2)));
+    while (i < todo.length && performance.now() - t0 < SLICE_MS);
+    await pause();
+  }
+}
+
 /**
  * Every element of a large graph's `svg` shown, as records handed to `add` a task's worth at a
  * time, read in short tasks between which the page goes on (keys, frames). `runs`
@@ -106,17 +274,11 @@ const nextTask = () => new Promise((resume) => setTimeout(resume, 0));
  * screen never shows it.
  */
 async function recordSliced(svg, runs, add, changed) {
-  const todo = runs.pending();
   const pause = async () => {
     await nextTask();
     if (changed()) throw new Error(MOVED_ON);
   };
-  for (let i = 0; i < todo.length; ) {
-    const t0 = performance.now();
-    do runs.build(todo.slice(i, (i += 2)));
-    while (i < todo.length && performance.now() - t0 < SLICE_MS);
-    await pause();
-  }
+  await buildSliced(runs, pause);
   const nodes = svg.querySelectorAll(PAINTED);
   for (let i = 0; i < nodes.length; ) {
     if (!nodes[i].isConnected) throw new Error("the drawing changed meanwhile; try again");
@@ -193,11 +355,19 @@ export async function makePng(svg, { edges = null, runs = null, whole = (fn) => 
   return { blob, width: size[0], height: size[1] };
 }
 
+/** A file's size in words: "840 bytes", "21.4 kB", "4.6 MB". */
+export function sizeText(bytes) {
+  if (bytes < 1000) return `${bytes} bytes`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
 /**
- * The PNG button: makes the file with `make()` ({ blob, width, height, name }), one at a time
- * (a click meanwhile starts nothing), the button busy meanwhile, and says when it is saved.
+ * An export's button (`kind`: "svg" or "png"): makes the file with `make()` ({ blob, name, size:
+ * what the toast says of it }), one at a time (a click meanwhile starts nothing), the button busy
+ * meanwhile, and says when it is saved, or why it is not.
  */
-export function pngButton(button, toast, make) {
+export function exportButton(button, toast, kind, make) {
   let running = false;
   button.addEventListener("click", async () => {
     if (running) return;
@@ -205,11 +375,11 @@ export function pngButton(button, toast, make) {
     button.setAttribute("aria-busy", "true");
     button.setAttribute("aria-disabled", "true");
     try {
-      const { blob, width, height, name } = await make();
-      download(blob, `${name}.png`);
-      toast.show(`Saved ${name}.png (${width} × ${height} px).`);
+      const { blob, name, size } = await make();
+      download(blob, `${name}.${kind}`);
+      toast.show(`Saved ${name}.${kind} (${size}).`);
     } catch (err) {
-      toast.show(`The PNG could not be made: ${err.message || err}`, 8000);
+      toast.show(`The ${kind.toUpperCase()} could not be made: ${err.message || err}`, 8000);
     } finally {
       running = false;
       button.removeAttribute("aria-busy");

@@ -4,7 +4,7 @@ import { afterFirstPaint, firstPainted, whenIdle } from "./idle.js";
 import { createAnimator } from "./animate.js";
 import { createArchitectureEditor } from "./architecture.js";
 import { createControls } from "./controls.js";
-import { exportSvg, makePng, pngButton } from "./export.js";
+import { exportButton, makePng, makeSvg, sizeText } from "./export.js";
 import { createIterations, rebased } from "./iterations.js";
 import { createLesson } from "./lesson.js";
 import { createPredict } from "./predict.js";
@@ -15,11 +15,12 @@ import { createLossChart } from "./panels/loss-chart.js";
 import { createSummary } from "./panels/summary.js";
 import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
+import { createToolbarFit } from "./toolbar-fit.js";
 import { createFitControl } from "./fit-control.js";
 import { createWeightMatrix } from "./weight-matrix.js";
 import { graphShape, guessWide } from "./graph-shape.js";
 import { createStore, DEFAULTS } from "./store.js";
-import { createUrlWriter, decodeHash } from "./url-state.js";
+import { createUrlWriter, decodeHash, isLessonHash } from "./url-state.js";
 import { createValueEditor, editTarget, withFrozen, withValue } from "./value-editor.js";
 import { createExpandToggle } from "./expr/expand-toggle.js";
 import { createGuide } from "./guide.js";
@@ -66,6 +67,9 @@ function initialState() {
 
 const { state: init, error: hashError } = initialState();
 const store = createStore(init);
+// the toolbar in one row: what has no room goes into its More menu (toolbar-fit.js), laid out
+// again whenever a control's size may change (the preset chosen, projector mode, Go live)
+const toolbarFit = createToolbarFit(document.querySelector(".toolbar"), $("toolbar-more"));
 // the tutorial's drawing is wide and short (graph-shape.js): the page is first laid out as for it
 if (init.presetId === "tutorial" && !init.projector) guessWide();
 const animator = createAnimator();
@@ -316,6 +320,7 @@ function syncPresetMenu() {
   select.value = id || "";
   select.options[0].textContent = isExpression(store.get().scenario) ? "Your own expression" : "Your own network";
   select.options[0].hidden = Boolean(id);
+  toolbarFit.fit(); // the menu is as wide as the name chosen
 }
 // the expressions' menu entries once the first picture is up: the network presets come embedded
 afterFirstPaint(() => whenIdle(() => {
@@ -377,16 +382,29 @@ $("copy-link").addEventListener("click", async () => {
 $("theme-toggle").addEventListener("click", () => store.set({ theme: effectiveTheme(store.get()) === "dark" ? "light" : "dark" }));
 $("projector-toggle").addEventListener("click", toggleProjector);
 const exportName = () => `backstep-${(store.get().presetId || "lesson").replace(/[^A-Za-z0-9_-]+/g, "-")}-step-${store.get().cursor}`;
-$("export-svg").addEventListener("click", () => stage.whole(() => exportSvg($("graph"), exportName(), stage.edgeArt())));
-pngButton($("export-png"), toast, async () => {
-  controls.stop(); // Play would step on while the file is made: every export would fail
-  await lesson.drawn(); // a step on its way is drawn first (its answer redraws the nodes)
+/**
+ * Before an export reads the drawing: Play stopped (it would step on while the file is made: every
+ * export would fail), a step on its way drawn (its answer redraws the nodes), and its numbers
+ * landed: the file is that step's. `changed()`: whether the lesson has moved on since.
+ */
+async function exportMoment() {
+  controls.stop();
+  await lesson.drawn();
   const name = exportName();
-  animator.cancel(); // a step's numbers still on their way land now: the picture is that step's
-  const at = store.get(); // a new object at every change (store.js): a large graph's PNG, read
-  const changed = () => store.get() !== at; // over seconds, is of one state
-  const png = await makePng($("graph"), { edges: stage.edgeArt(), runs: stage.exportRuns(), whole: stage.whole, changed });
-  return { ...png, name };
+  animator.cancel();
+  const at = store.get(); // a new object at every change (store.js): a large graph's file, made
+  return { name, changed: () => store.get() !== at }; // over seconds, is of one state
+}
+const exportParts = (changed) => ({ edges: stage.edgeArt(), runs: stage.exportRuns(), whole: stage.whole, changed });
+exportButton($("export-svg"), toast, "svg", async () => {
+  const { name, changed } = await exportMoment();
+  const blob = await makeSvg($("graph"), exportParts(changed));
+  return { blob, name, size: sizeText(blob.size) };
+});
+exportButton($("export-png"), toast, "png", async () => {
+  const { name, changed } = await exportMoment();
+  const { blob, width, height } = await makePng($("graph"), exportParts(changed));
+  return { blob, name, size: `${width} × ${height} px` };
 });
 
 const url = createUrlWriter(store.get); // state → URL, once the page is idle (url-state.js)
@@ -400,6 +418,7 @@ document.addEventListener("visibilitychange", () => document.visibilityState ===
 store.subscribe((s, changed) => {
   url.later();
   if (changed.has("projector") || changed.has("theme")) applyView(s);
+  if (changed.has("projector")) toolbarFit.fit(); // its type grows, editing controls go: before the graph's redraw
   if (changed.has("predict")) predict.sync(s);
   if (changed.has("theme") && !changed.has("projector")) stage.repaintEdges(); // a projector change draws anew
   if (changed.has("projector")) {
@@ -422,9 +441,17 @@ store.subscribe((s, changed) => {
   iterations.sync(lesson.step());
 });
 
+// The skip link moves the focus to the graph and nothing else: followed, its #stage would take
+// the lesson's place in the URL (and in the history).
+document.querySelector(".skip-link").addEventListener("click", (e) => {
+  e.preventDefault();
+  $("stage").focus();
+});
+
 // URL → state, when someone edits the hash or follows a link to this page.
 window.addEventListener("hashchange", () => {
   url.adopt();
+  if (!isLessonHash(location.hash)) return url.now(); // a place on the page (#stage): the lesson stays, and its link
   const next = decodeHash(location.hash);
   const s = store.get();
   const { scenario: _drop, error: _err, ...rest } = next;
@@ -513,3 +540,4 @@ lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boo
 });
 if (hashError) toast.show(hashError, 8000);
 createLive({ store, toast, predict }); // Go live (L), or follow a presenter at /join/CODE (app/live)
+toolbarFit.fit(); // with Go live in the row

@@ -60,6 +60,16 @@ export function encodeHash(state) {
   return `#${params.toString()}`;
 }
 
+/**
+ * Whether a hash is a lesson's (a link to a view), not a place on the page such as the skip
+ * link's `#stage`: it names a lesson entry, or is empty (the lesson's defaults).
+ */
+export function isLessonHash(hash) {
+  const params = new URLSearchParams(String(hash || "").replace(/^#/, ""));
+  const names = new Set(["s", "preset", ...FIELDS.map(([, name]) => name)]);
+  return [...params.keys()].length === 0 || [...params.keys()].some((name) => names.has(name));
+}
+
 /** What a hash says; unknown or malformed entries are ignored, never fatal. */
 export function decodeHash(hash) {
   const params = new URLSearchParams(String(hash || "").replace(/^#/, ""));

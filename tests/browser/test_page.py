@@ -492,3 +492,28 @@ def test_views_fit_the_screen(make_page, base_url, screenshots, width, height, v
     if view == "projector":
         assert page.evaluate("document.documentElement.scrollHeight") <= height
     page.screenshot(path=screenshots / f"view-{width}x{height}-{view}-{theme}.png")
+
+
+def test_the_skip_link_moves_the_focus_to_the_graph_and_changes_nothing_else(make_page, base_url):
+    """The skip link, "Skip to the graph" (href #stage), is for the keyboard: Tab, Enter, and the
+    focus is on the graph. The lesson stays as it was (iteration, step, expand, preset), and so
+    does its link: #stage is a place on the page, not a lesson."""
+    page = make_page(reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=tutorial&iteration=2&x=1&k=0")
+    for k in range(1, 4):
+        page.keyboard.press("ArrowRight")
+        wait_cursor(page, k)
+    url = page_url(page)
+    assert all(p in url for p in ("preset=tutorial", "iteration=2", "x=1", "k=3")), url
+    shown, history = page.evaluate(SNAPSHOT), page.evaluate("history.length")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)  # a lesson loaded again would be on its way by now
+    wait_cursor(page, 3)
+    assert page.evaluate("document.activeElement.closest('#stage')?.id") == "stage"
+    assert page.text_content("#iteration-count") == "Iteration 2"
+    assert page.is_checked("#expand-slot input[type=checkbox]")
+    assert page.evaluate(SNAPSHOT) == shown
+    assert page_url(page) == url and page.evaluate("history.length") == history

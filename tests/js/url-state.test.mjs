@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import "./catalog.mjs"; // the server's catalog, as the page embeds it
 
 import { DEFAULTS } from "../../static/js/store.js";
-import { decodeHash, encodeHash } from "../../static/js/url-state.js";
+import { decodeHash, encodeHash, isLessonHash } from "../../static/js/url-state.js";
 
 const SCENARIO = {
   layers: [2, 2, 1],
@@ -93,5 +93,14 @@ describe("decodeHash", () => {
   it("prefers the scenario when a hash names both it and a preset", () => {
     const s = Buffer.from(JSON.stringify(SCENARIO)).toString("base64url");
     assert.deepEqual(decodeHash(`#preset=tutorial&s=${s}`), { scenario: SCENARIO, presetId: null });
+  });
+});
+
+describe("isLessonHash", () => {
+  it("tells a lesson's hash from a place on the page", () => {
+    assert.ok(isLessonHash(encodeHash({ ...DEFAULTS, cursor: 3, iteration: 2, expand: true })));
+    assert.ok(isLessonHash(encodeHash({ ...DEFAULTS, presetId: null, scenario: SCENARIO })));
+    assert.ok(isLessonHash("#k=4") && isLessonHash("") && isLessonHash("#"));
+    assert.ok(!isLessonHash("#stage") && !isLessonHash("#graph-wrap"));
   });
 });

@@ -1,0 +1,94 @@
+// The toolbar in one row at any width from a small laptop up: the controls least used in class go,
+// in order, into a "More" menu until the rest fit beside the title (a long preset name, projector
+// mode's larger type, a live session's code all take room). Each keeps its id, label and handlers
+// (it is moved, not copied), and its place in the row for when there is room again.
+
+// first folded first: the links away from the lesson, then what has a key of its own (L, V);
+// the exports last (tests and the README's steps click them by id, down to 900 px)
+const FOLD = ["docs-link", "labs-link", "copy-link", "live-toggle", "view-toggle", "theme-toggle", "export-svg", "export-png"];
+const ROW = "(min-width: 601px)"; // narrower (a phone), the toolbar wraps (phone.css)
+
+/**
+ * `toolbar`: the .toolbar; `more`: its More button's box (a button and the menu it opens, hidden
+ * while everything fits). `fit()` lays it out again: call it when a control's size may change.
+ */
+export function createToolbarFit(toolbar, more) {
+  const button = more.querySelector("button");
+  const menu = more.querySelector("[role=group]");
+  const places = new Map(); // a folded control → the comment standing in its place in the row
+  const wide = matchMedia(ROW);
+
+  const open = (on) => {
+    menu.hidden = !on;
+    button.setAttribute("aria-expanded", String(on));
+  };
+  button.addEventListener("click", () => open(menu.hidden));
+  more.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Escape" || menu.hidden) return;
+    ev.stopPropagation(); // the menu closes, the lesson's keys are untouched
+    open(false);
+    button.focus();
+  });
+  // a control used from the menu closes it; the focus waits on the More button
+  menu.addEventListener("click", (ev) => {
+    if (!ev.target.closest("button")) return;
+    open(false);
+    button.focus();
+  });
+  more.addEventListener("focusout", (ev) => !more.contains(ev.relatedTarget) && ev.relatedTarget && open(false));
+  document.addEventListener("pointerdown", (ev) => !more.contains(ev.target) && open(false));
+
+  function unfold(el) {
+    places.get(el).replaceWith(el);
+    places.delete(el);
+  }
+  function fold(el) {
+    const place = document.createComment(el.id);
+    el.replaceWith(place);
+    places.set(el, place);
+    // the menu lists its controls in the row's order
+    const after = [...menu.children].find((m) => place.compareDocumentPosition(places.get(m)) & Node.DOCUMENT_POSITION_FOLLOWING);
+    menu.insertBefore(el, after || null);
+  }
+  // the row's shown controls, and whether they stand in one row inside the toolbar's box
+  const shown = () => [...toolbar.children].filter((c) => c.getClientRects().length);
+  const oneRow = () => {
+    const kids = shown();
+    const box = toolbar.getBoundingClientRect();
+    const tops = new Set(kids.map((c) => Math.round(c.getBoundingClientRect().top)));
+    return tops.size <= 1 && kids.every((c) => c.getBoundingClientRect().right <= box.right + 0.5);
+  };
+
+  function fit() {
+    const focused = document.activeElement;
+    for (const el of [...places.keys()]) unfold(el);
+    const help = document.getElementById("help-open");
+    if (help && help.parentElement === toolbar && more.nextElementSibling !== help) help.before(more); // live.js adds Go live before help
+    more.hidden = true;
+    if (wide.matches && !oneRow()) {
+      more.hidden = false;
+      for (const id of FOLD) {
+        const el = document.getElementById(id);
+        if (!el || el.parentElement !== toolbar || !el.getClientRects().length) continue;
+        fold(el);
+        if (oneRow()) break;
+      }
+    }
+    if (!places.size) {
+      more.hidden = true;
+      open(false);
+    }
+    if (focused && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true });
+  }
+
+  wide.addEventListener("change", fit);
+  addEventListener("resize", fit);
+  // a label that changes on its own (Dark/Light, "● Live ABC DEF"): laid out again in the next
+  // frame (at once would ask the observer for another answer in this one)
+  let later = 0;
+  new ResizeObserver(() => {
+    cancelAnimationFrame(later);
+    later = requestAnimationFrame(fit);
+  }).observe(toolbar);
+  return { fit };
+}
