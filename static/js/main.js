@@ -134,7 +134,7 @@ const lesson = createLesson(store, {
     const top = expression ? graph.nodes.find((n) => n.id === "f")?.label.text || "f" : "L";
     $("summary-grad-head").textContent = `gradient ∂${top}/∂θ`;
     $("legend-grad").textContent = `gradient ∇ = ∂${top}/∂·`;
-    syncPresetMenu();
+    syncPresetMenu(false); // the toolbar is fitted when the graph is drawn (onStep)
     graphError.hidden = true;
   },
   onStep(resp, previous, graph, latest) {
@@ -157,6 +157,9 @@ const lesson = createLesson(store, {
       graphError.hidden = true;
     } finally {
       if (draw) { // whatever failed above, the new lesson's graph is not left undrawn
+        // the toolbar fitted to the preset's name first, in the layout the stage measures next
+        // (every text around the graph is written by now: one layout before the picture, not two)
+        toolbarFit.fit();
         stage.showGraph(draw);
         sizeExplain();
         stage.showStep(resp, previous, { ask });
@@ -309,7 +312,7 @@ const architecture = later(() => {
 const option = (value, text, title = "") => el("option", { text, attrs: { value, title } });
 const exprGroup = el("optgroup", { attrs: { label: "Expressions" } });
 
-function syncPresetMenu() {
+function syncPresetMenu(refit = true) {
   const select = $("preset-select");
   const id = store.get().presetId;
   if (!select.options.length) {
@@ -320,7 +323,7 @@ function syncPresetMenu() {
   select.value = id || "";
   select.options[0].textContent = isExpression(store.get().scenario) ? "Your own expression" : "Your own network";
   select.options[0].hidden = Boolean(id);
-  toolbarFit.fit(); // the menu is as wide as the name chosen
+  if (refit) toolbarFit.fit(); // the menu is as wide as the name chosen
 }
 // the expressions' menu entries once the first picture is up: the network presets come embedded
 afterFirstPaint(() => whenIdle(() => {
@@ -540,4 +543,7 @@ lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boo
 });
 if (hashError) toast.show(hashError, 8000);
 createLive({ store, toast, predict }); // Go live (L), or follow a presenter at /join/CODE (app/live)
-toolbarFit.fit(); // with Go live in the row
+// the toolbar is fitted as the lesson's graph is drawn (onStep: its name, Go live in the row by
+// then), in the layout the stage measures anyway; again after the first picture, for a lesson that
+// failed to load (nothing to write otherwise: a read of a clean layout)
+afterFirstPaint(toolbarFit.fit);

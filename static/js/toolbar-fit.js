@@ -60,9 +60,13 @@ export function createToolbarFit(toolbar, more) {
   };
 
   function fit() {
+    // all in the row and one row: nothing to write (a read only, which the first frame's layout
+    // answers when nothing has changed since: no layout of its own before the first picture)
+    const help = document.getElementById("help-open");
+    const inPlace = !help || help.parentElement !== toolbar || more.nextElementSibling === help;
+    if (!places.size && more.hidden && inPlace && (!wide.matches || oneRow())) return;
     const focused = document.activeElement;
     for (const el of [...places.keys()]) unfold(el);
-    const help = document.getElementById("help-open");
     if (help && help.parentElement === toolbar && more.nextElementSibling !== help) help.before(more); // live.js adds Go live before help
     more.hidden = true;
     if (wide.matches && !oneRow()) {
@@ -86,7 +90,9 @@ export function createToolbarFit(toolbar, more) {
   // a label that changes on its own (Dark/Light, "● Live ABC DEF"): laid out again in the next
   // frame (at once would ask the observer for another answer in this one)
   let later = 0;
+  let observed = false; // the observer's first answer is the size fit() was called for
   new ResizeObserver(() => {
+    if (!observed) return void (observed = true);
     cancelAnimationFrame(later);
     later = requestAnimationFrame(fit);
   }).observe(toolbar);
