@@ -1,9 +1,17 @@
 """Suite-wide collection rules: every test has its own id, so a parallel run (pytest-xdist, which
-schedules by id) runs each of them once and never silently drops one."""
+schedules by id) runs each of them once and never silently drops one; and the files that take
+longest start first, so that no worker is left alone with one at the end."""
 
 from collections import Counter
 
 import pytest
+
+
+def pytest_configure(config):
+    # `--dist loadfile` hands out files in the order collected below, not sorted by test count
+    # (its default puts the browser files, seconds a test and few tests a file, last)
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(config, items):
@@ -15,3 +23,13 @@ def pytest_collection_modifyitems(config, items):
     twice = [i for i, n in Counter(item.nodeid for item in items).items() if n > 1]
     if twice:
         raise pytest.UsageError(f"{len(twice)} test ids are not unique, e.g. {twice[0]}")
+    # Browser files first (a page a test: the longest files), then the others, each group by
+    # number of tests as xdist would; the many quick files fill the workers' last minutes.
+    # A stable sort by file keeps each file's tests together and in their order.
+    per_file = Counter(item.nodeid.split("::")[0] for item in items)
+
+    def weight(item):
+        path = item.nodeid.split("::")[0]
+        return (not path.startswith("tests/browser/"), -per_file[path])
+
+    items.sort(key=weight)

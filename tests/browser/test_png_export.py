@@ -10,10 +10,14 @@ from __future__ import annotations
 import base64
 import math
 import struct
+from collections.abc import Iterator
 
 import pytest
+from fastapi.responses import FileResponse
 
+from app.main import create_app
 from tests.browser.pageview import PIXELS, still_screenshot, wait_cursor
+from tests.browser.server import serve_app
 from tests.browser.test_largest_network import LOAD_MS, PAINTED, lesson_hash
 
 pytestmark = pytest.mark.browser
@@ -41,8 +45,8 @@ FRAMES = """() => {
 
 # For each view ([screenshot PNG as base64, its origin in viewBox units, its px a unit, the part
 # `area` of the drawing it shows, [x0, y0, x1, y1] in viewBox units]): the mean colour of each
-# cell of `cell` units over that part, in the screenshot and in the exported PNG (base64, `fileK`
-# px a unit); the largest difference of the two in a channel, cell by cell.
+# cell of `cell` units over that part, in the screenshot and in the exported PNG (fetched from
+# the URL `file`, `fileK` px a unit); the largest difference of the two in a channel, cell by cell.
 CELLS = (
     """async ([views, file, fileK, cell]) => {"""
     + PIXELS
@@ -71,7 +75,7 @@ CELLS = (
     }
     return out;
   };
-  const exported = await createImageBitmap(bytes(file));
+  const exported = await createImageBitmap(await (await fetch(file)).blob());
   const diffs = [];
   for (const [shot, origin, k, area] of views) {
     const a = await means(bytes(shot), origin, k, area);
@@ -94,6 +98,24 @@ IN_VIEW = """() => {
   const origin = [at.x, at.y];
   return { box, k: ctm.a, origin, area: [at.x, at.y, at.x + box.width / ctm.a, at.y + box.height / ctm.a], viewBox: [vb.width, vb.height] };
 }"""
+
+
+# The files the test downloaded, as they arrived, served to the page at /test-export/N.png: a
+# 17 MB file handed to page.evaluate as base64 took 10-25 s to reach the page, fetched 0.3 s.
+EXPORTED: list[str] = []
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    """The app (as conftest.py's base_url serves it), and the downloaded files."""
+    app = create_app()
+
+    @app.get("/test-export/{n}.png", include_in_schema=False)
+    def exported(n: int) -> FileResponse:
+        return FileResponse(EXPORTED[n], media_type="image/png")
+
+    with serve_app(app) as url:
+        yield url
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -168,17 +190,16 @@ def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing
     with page.expect_download(timeout=LOAD_MS) as again:
         page.click("#export-png")
     assert page.get_attribute("#graph-wrap canvas.graph-edges", "data-picture") == "copied"
-    files = [data, open(again.value.path(), "rb").read()]
-    assert png_size(files[1]) == (width, height)
+    EXPORTED[:] = [str(downloads[0].path()), str(again.value.path())]
+    assert png_size(open(EXPORTED[1], "rb").read(24)) == (width, height)
 
     # each file shows what the frame showed, cell by cell (cells of 16 units; a node's box is
     # about 150 × 50): the mean colours of most within a few levels (the screen's thin curves
     # and small text are drawn at 0.8 px a unit, the file's at 0.75). Without its nodes and
     # labels, half the cells differ by 14 levels or more; without its edges, by 16.
     shown = [[shot, v["origin"], v["k"], v["area"]] for v, shot in views]
-    for file in files:
-        b64 = base64.b64encode(file).decode()
-        for diffs in page.evaluate(CELLS, [shown, b64, scale, 16]):
+    for n in range(len(EXPORTED)):
+        for diffs in page.evaluate(CELLS, [shown, f"/test-export/{n}.png", scale, 16]):
             diffs.sort()
             assert len(diffs) > 1000
             median, most = diffs[len(diffs) // 2], diffs[int(len(diffs) * 0.98)]

@@ -7,6 +7,7 @@ import pytest
 
 from app.engine.expression_presets import EXPRESSION_PRESETS
 from app.engine.presets import PRESETS
+from tests.browser.conftest import GUIDE_SEEN, Watch
 
 CASES = [
     *[(PRESETS[k]["scenario"], False) for k in PRESETS],
@@ -26,16 +27,43 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("scenario", "expand"), CASES)
-def test_the_page_counts_the_worksheet_as_the_api_does(page, base_url, scenario, expand):
+@pytest.fixture(scope="module")
+def api():
     from fastapi.testclient import TestClient
 
     from app.main import create_app
 
-    api = TestClient(create_app())
+    return TestClient(create_app())
+
+
+@pytest.fixture(scope="module")
+def loaded(browser, base_url):
+    """One page, loaded once, for every case: the page's origin and its modules."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    ctx.add_init_script(GUIDE_SEEN)
+    pg = ctx.new_page()
+    pg.watch = Watch(base_url)
+    pg.on("console", pg.watch.console)
+    pg.on("pageerror", pg.watch.page_error)
+    pg.on("request", pg.watch.request)
+    pg.goto(f"{base_url}/")
+    yield pg
+    ctx.close()
+
+
+@pytest.fixture
+def page(loaded):
+    """The shared page; a case fails on anything its Watch saw meanwhile (as conftest's page)."""
+    yield loaded
+    problems = loaded.watch.problems[:]
+    loaded.watch.problems.clear()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("scenario", "expand"), CASES)
+def test_the_page_counts_the_worksheet_as_the_api_does(page, api, scenario, expand):
     graph = api.post("/api/graph", json={"scenario": scenario, "expand": expand}).json()
     sheet = api.post("/api/worksheet", json={"scenario": scenario, "expand": expand})
-    page.goto(f"{base_url}/")  # the page's origin and its modules
     counted = page.evaluate(
         "async (g) => (await import('/static/js/worksheet/worksheet.js')).worksheetSize(g)", graph
     )
