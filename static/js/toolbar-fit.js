@@ -3,9 +3,10 @@
 // mode's larger type, a live session's code all take room). Each keeps its id, label and handlers
 // (it is moved, not copied), and its place in the row for when there is room again.
 
-// first folded first: the links away from the lesson, then what has a key of its own (L, V);
-// the exports last (tests and the README's steps click them by id, down to 900 px)
-const FOLD = ["docs-link", "labs-link", "copy-link", "live-toggle", "view-toggle", "theme-toggle", "export-svg", "export-png"];
+// first folded first: the links away from the lesson, then Matrices (it has its key, V) and the
+// theme; the exports late (tests and the README's steps click them by id, down to 900 px); Go live
+// last: once live, its "● Live CODE" tells the teacher the class is following
+const FOLD = ["docs-link", "labs-link", "copy-link", "view-toggle", "theme-toggle", "export-svg", "export-png", "live-toggle"];
 const ROW = "(min-width: 601px)"; // narrower (a phone), the toolbar wraps (phone.css)
 
 /**
