@@ -221,3 +221,18 @@ def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing
     page.wait_for_timeout(300)
     assert len(downloads) == count, "a picture of two moments was saved"
     assert "moved on" in page.text_content("#toast")
+
+    # with Play on: the click stops it (each step would otherwise fail the export, one after
+    # another) and the file is of the step Play had reached; the lesson then stays there
+    page.click("#btn-play")
+    page.wait_for_function(
+        "(c) => Number(document.documentElement.dataset.cursor) > c + 1", arg=int(cursor) + 1
+    )
+    with page.expect_download(timeout=LOAD_MS) as played:
+        page.click("#export-png")
+    assert page.get_attribute("#btn-play", "aria-pressed") == "false"
+    reached = page.get_attribute("html", "data-cursor")
+    assert played.value.suggested_filename.endswith(f"-step-{reached}.png")
+    assert "moved on" not in page.text_content("#toast")
+    page.wait_for_timeout(1500)  # Play's next steps would have come by now
+    assert page.get_attribute("html", "data-cursor") == reached
