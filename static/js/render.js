@@ -24,6 +24,7 @@ export function createRenderer(svg) {
   let crowded = new Set(); // a dense layer's tags kept hidden: they would cover another (declutter)
   let callouts = []; // [tag group, leader line] of tags moved to their callout place (declutter)
   let fresh = []; // ids of a large graph's nodes drawn since settle last saw them
+  let asDrawn = false; // no step has restyled the drawing yet: its edges show the graph's values
 
   // the pointer on a weight's edge shows that weight's label (a dense layer's are hidden till then)
   let peeking = null;
@@ -90,7 +91,9 @@ export function createRenderer(svg) {
         const cls = param ? `edge edge-${geo.kind} edge-weight` : `edge edge-${geo.kind}`;
         path = el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, parentOf(id));
       }
-      edges.set(id, { path, geo, param, sign, width });
+      // `pts` and `slot` are filled in by a large graph's canvases (edge-canvas.js): made here, so
+      // no record changes its shape there (41,600 of them for the 10 × 64 network)
+      edges.set(id, { path, geo, param, sign, width, pts: null, slot: -1 });
     });
 
     // a large graph's nodes go in runs, drawn when first shown; runs far from the view are not
@@ -154,6 +157,7 @@ export function createRenderer(svg) {
     }
     svg.append(root);
     parts = { edgeCanvas: null, graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, gLabels, chips: new Map(), options };
+    asDrawn = true;
     marked = { edges: new Set(), active: new Set(), written: new Set() };
     crowded = new Set();
     current = null;
@@ -205,13 +209,23 @@ export function createRenderer(svg) {
       const v = nodes.get(ns.id);
       if (drawnView(v)) styleNode(v, ns, byId.get(ns.id), precision); // (a run not drawn yet: when it is, settle)
     }
-    const byParam = large ? paramsById(parts.graph) : null;
-    for (const ps of list.parameters) {
+    // a large graph's weight is found where the step lists it in the graph's own list (a whole
+    // step lists them in the same order), else by id: no map of them made for a first step
+    const byIndex = large ? parts.graph.parameters : null;
+    const listed = list.parameters;
+    for (let i = 0; i < listed.length; i++) {
+      const ps = listed[i];
       const v = params.peek(ps.id);
       if (v) {
         if (drawnView(v)) styleParam(v, ps, precision);
-      } else if (large) styleWeightEdge(byParam.get(ps.id), ps); // a dense-layer weight with no view yet: its edge
+      } else if (large) {
+        // a dense-layer weight with no view yet: its edge; left as drawn when the step shows the
+        // value it was drawn with (every weight of a first step: no edge looked up for them)
+        const p = byIndex[i]?.id === ps.id ? byIndex[i] : paramsById(parts.graph).get(ps.id);
+        if (!(asDrawn && mask === null && p && ps.value === p.value)) styleWeightEdge(p, ps);
+      }
     }
+    asDrawn = false;
     mark(active);
     large?.flush();
     for (const [edgeId, chip] of parts.chips) {
