@@ -107,7 +107,8 @@ export function fromBlocks(answer) {
         const id = wid + k;
         const name = label(wname(k));
         ins[k] = prev[k];
-        ins[n + k] = add(node(id, "param", "W", null, null, null, name, l, j, LEAF, true), none);
+        nodes.push(node(id, "param", "W", null, null, null, name, l, j, LEAF, true)); // (no inputs: add() has no edge to make)
+        ins[n + k] = id;
         parameters.push({ id, tensor: tw, index: pairOf(j, k), label: name, value: values[v++], frozen: fw, edge: (eids[k] = from[k] + z), node: z });
       }
       const b = `b${l}_${j}`;

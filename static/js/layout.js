@@ -545,7 +545,7 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
 class Geo {
   constructor(pts, mid, kind, bez = undefined) {
     this.pts = pts;
-    this.mid = mid;
+    if (mid !== null) this.mid = mid; // (a Curve's is made when first read)
     this.kind = kind;
     if (bez) this.bez = bez;
   }
