@@ -47,7 +47,9 @@ export function createRenderer(svg) {
     svg.setAttribute("height", layout.height);
     // by plain loops: no [key, value] pair made per entry (43,009 nodes in the 10 × 64 network)
     const byId = nodeById(graph); // shared with the layout (graph-index.js)
-    const paramByEdge = paramsByEdge(graph);
+    // edge id → its weight, read with `get` (graph-index.js: made when first read, and a large
+    // graph's first step reads none of it)
+    const paramByEdge = { get: (id) => paramsByEdge(graph).get(id) };
     let ref = 1;
     for (const p of graph.parameters) if (p.edge && p.value !== null) ref = Math.max(ref, Math.abs(p.value));
     // built off-document and attached once: one style and layout pass for the whole drawing
@@ -76,10 +78,17 @@ export function createRenderer(svg) {
       if (!groups.has(target)) groups.set(target, el("g", { class: "edge-group" }, gEdges));
       return groups.get(target);
     };
-    const edges = new Map();
-    // (forEach: no [id, geo] pair made per edge, 42,000 of them in the 10 × 64 network)
-    layout.edges.forEach((geo, id) => {
-      const param = paramByEdge.get(id);
+    // one record per drawn edge; a large graph's are made when one is first read (Records): its
+    // first step reads none, the edge canvas's first paint (the frame after that step's) all
+    const records = () => {
+      const edges = new Map();
+      const byEdge = paramsByEdge(graph);
+      // (forEach: no [id, geo] pair made per edge, 42,000 of them in the 10 × 64 network)
+      layout.edges.forEach((geo, id) => edges.set(id, record(geo, id, byEdge.get(id))));
+      return edges;
+    };
+    const onCanvas = large !== null; // (this drawing's, whenever its records are made)
+    const record = (geo, id, param) => {
       // a weight's edge is drawn with the weight's value as given; restyle changes what differs
       const sign = param && param.value !== null ? (param.value < 0 ? "neg" : "pos") : "";
       // a number (an attribute takes its text): no string made per edge where none is drawn
@@ -87,14 +96,15 @@ export function createRenderer(svg) {
       // a large graph's edges are painted on a canvas (large/edge-canvas.js), not drawn as elements:
       // no element, and no class for one (41,600 strings for the 10 × 64 network)
       let path = null;
-      if (!large) {
+      if (!onCanvas) {
         const cls = param ? `edge edge-${geo.kind} edge-weight` : `edge edge-${geo.kind}`;
         path = el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, parentOf(id));
       }
       // `pts` and `slot` are filled in by a large graph's canvases (edge-canvas.js): made here, so
       // no record changes its shape there (41,600 of them for the 10 × 64 network)
-      edges.set(id, { path, geo, param, sign, width, pts: null, slot: -1 });
-    });
+      return { path, geo, param, sign, width, pts: null, slot: -1 };
+    };
+    const edges = large ? new Records(records) : records();
 
     // a large graph's nodes go in runs, drawn when first shown; runs far from the view are not
     // rendered (large/): a node's view is a LazyNode until its run is drawn
@@ -142,7 +152,7 @@ export function createRenderer(svg) {
       return e && layout.denseLayers.has(p.tensor) ? viewOf(p, e, true) : undefined;
     }
     for (const p of graph.parameters) {
-      if (p.edge && edges.has(p.edge)) {
+      if (p.edge && layout.edges.has(p.edge)) { // (an edge drawn has a record: not made for this)
         const dense = layout.denseLayers.has(p.tensor);
         if (large && dense) continue; // made when asked for (weightView)
         const v = viewOf(p, edges.get(p.edge), dense);
@@ -447,6 +457,50 @@ class Views {
   }
 }
 const NOT_ASKED = Object.freeze([false, false]);
+
+/** A large graph's edge records (id → record), read as a Map is, made by `make()` when first read. */
+class Records {
+  constructor(make) {
+    this.make = make;
+    this.map = null;
+  }
+
+  get all() {
+    return (this.map ??= this.make());
+  }
+
+  get size() {
+    return this.all.size;
+  }
+
+  get(id) {
+    return this.all.get(id);
+  }
+
+  has(id) {
+    return this.all.has(id);
+  }
+
+  values() {
+    return this.all.values();
+  }
+
+  keys() {
+    return this.all.keys();
+  }
+
+  entries() {
+    return this.all.entries();
+  }
+
+  forEach(fn) {
+    this.all.forEach(fn);
+  }
+
+  [Symbol.iterator]() {
+    return this.all[Symbol.iterator]();
+  }
+}
 
 /**
  * A large graph's node before its run is drawn (large/large-graph.js chunked): `real` is null
