@@ -93,22 +93,26 @@ export function fromBlocks(answer) {
     const zs = [];
     const acts = [];
     // the ids and names below are each made with one concatenation from parts made once (a
-    // template literal makes a string at every step): `${prev[k]}__${z}`, `W${l}_${j}_${k}`
+    // template literal makes a string at every step): `${prev[k]}__${z}`, `W${l}_${j}_${k}`,
+    // `${W}__${z}`
     const from = prev.map((id) => id + "__");
     for (let j = 0; j < layers[l]; j++) {
       const z = `z${l}_${j}`;
       const wid = `W${l}_${j}_`;
       const wname = lab.weights(l, j);
+      const into = "__" + z;
       // z's inputs: the layer before, then its weights, then its bias; the edges from the layer
-      // before are named once, for the weights (`edge`) and for the edges themselves
+      // before are named once, for the weights (`edge`) and for the edges themselves, and the
+      // weights' edges here too
       const ins = new Array(2 * n + 1);
-      const eids = new Array(n);
+      const eids = new Array(2 * n);
       for (let k = 0; k < n; k++) {
         const id = wid + k;
         const name = label(wname(k));
         ins[k] = prev[k];
         nodes.push(node(id, "param", "W", null, null, null, name, l, j, LEAF, true)); // (no inputs: add() has no edge to make)
         ins[n + k] = id;
+        eids[n + k] = id + into;
         parameters.push({ id, tensor: tw, index: pairOf(j, k), label: name, value: values[v++], frozen: fw, edge: (eids[k] = from[k] + z), node: z });
       }
       const b = `b${l}_${j}`;
