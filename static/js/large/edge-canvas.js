@@ -356,12 +356,13 @@ export function createEdgeCanvas(svg, edges, stroke) {
      * group's (`group`). What paths() writes, one edge at a time, without a DOM element each.
      */
     pathTexts() {
+      ready();
       const palette = readColours();
       return {
         group: { fill: "none", "stroke-linecap": "round" },
         count: items.length,
         text(i) {
-          const { e } = items[i];
+          const e = items[i];
           const dash = e.geo.kind === "cross" ? ' stroke-dasharray="3 4"' : "";
           return `<path d="${e.geo.d}" stroke="${colourOf(e, palette)}" stroke-width="${e.width}"${dash}/>`;
         },
