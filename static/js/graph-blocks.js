@@ -28,6 +28,13 @@ export function notation(layers) {
       if (chain) return "W" + (layers[l - 1] === 1 ? sub(l) : subscript(l, k + 1));
       return "W" + sups[l] + subscript(j + 1, k + 1);
     },
+    /** weight(l, j, ·): the names of one neuron's weights, each made with one concatenation. */
+    weights(l, j) {
+      if (chain) return (k) => this.weight(l, j, k);
+      const head = "W" + sups[l] + sub(j + 1);
+      const [near, far] = [head, head + ","]; // subscript(): "13", or "10,3" once an index has two digits
+      return (k) => (j < 9 && k < 9 ? near : far) + sub(k + 1);
+    },
     input: (k) => "x" + sub(k + 1),
     target: (j) => "y" + (chain ? "" : sub(j + 1)),
   };
@@ -71,6 +78,10 @@ export function fromBlocks(answer) {
   for (let i = 0; i < layers[0]; i++) prev.push(add(node(`x${i}`, "input", "x", null, null, null, label(lab.input(i)), 0, i, LEAF, false), none));
   let prevGrad = false; // the inputs need no gradient; every activation after them does
   let v = 0;
+  // a weight's index [j, k]: one array per pair, shared by the layers (the 10 × 64 network's
+  // 40,960 weights have 4,096 pairs); nothing writes into a parameter's index
+  const pairs = [];
+  const pairOf = (j, k) => ((pairs[j] ??= [])[k] ??= [j, k]);
   for (let l = 1; l < layers.length; l++) {
     const act = activations[l - 1];
     const tw = `W${l}`;
@@ -81,18 +92,28 @@ export function fromBlocks(answer) {
     const fromPrev = prevGrad ? every : (k) => k >= n; // z's inputs: prev…, its weights, its bias
     const zs = [];
     const acts = [];
+    // the ids and names below are each made with one concatenation from parts made once (a
+    // template literal makes a string at every step): `${prev[k]}__${z}`, `W${l}_${j}_${k}`,
+    // `${W}__${z}`
+    const from = prev.map((id) => id + "__");
     for (let j = 0; j < layers[l]; j++) {
       const z = `z${l}_${j}`;
+      const wid = `W${l}_${j}_`;
+      const wname = lab.weights(l, j);
+      const into = "__" + z;
       // z's inputs: the layer before, then its weights, then its bias; the edges from the layer
-      // before are named once, for the weights (`edge`) and for the edges themselves
+      // before are named once, for the weights (`edge`) and for the edges themselves, and the
+      // weights' edges here too
       const ins = new Array(2 * n + 1);
-      const eids = new Array(n);
+      const eids = new Array(2 * n);
       for (let k = 0; k < n; k++) {
-        const id = `W${l}_${j}_${k}`;
-        const name = label(lab.weight(l, j, k));
+        const id = wid + k;
+        const name = label(wname(k));
         ins[k] = prev[k];
-        ins[n + k] = add(node(id, "param", "W", null, null, null, name, l, j, LEAF, true), none);
-        parameters.push({ id, tensor: tw, index: [j, k], label: name, value: values[v++], frozen: fw, edge: (eids[k] = `${prev[k]}__${z}`), node: z });
+        nodes.push(node(id, "param", "W", null, null, null, name, l, j, LEAF, true)); // (no inputs: add() has no edge to make)
+        ins[n + k] = id;
+        eids[n + k] = id + into;
+        parameters.push({ id, tensor: tw, index: pairOf(j, k), label: name, value: values[v++], frozen: fw, edge: (eids[k] = from[k] + z), node: z });
       }
       const b = `b${l}_${j}`;
       const bname = label(lab.unit("b", l, j));

@@ -4,9 +4,13 @@
 import { catalog } from "./catalog.js";
 import { reusedSources } from "./contributions.js";
 
+const primitive = new WeakMap(); // graph → whether it is one (a graph never changes once made)
+
 /** True when the graph is drawn node by node rather than as neurons with weight labels. */
 export function isPrimitive(graph) {
-  return graph.nodes.some((n) => n.role === "expr" || n.role === "var");
+  let is = primitive.get(graph);
+  if (is === undefined) primitive.set(graph, (is = graph.nodes.some((n) => n.role === "expr" || n.role === "var")));
+  return is;
 }
 
 const OP_SIGN = { add: "+", sub: "−", mul: "×", div: "÷", pow: "^", neg: "−", exp: "exp", log: "log", act: "f", loss: "L" };

@@ -90,7 +90,8 @@ const reads = new WeakMap(); // graph → what its layouts read of it, whatever 
  * What every layout of a graph reads of it (chooseLayout lays one graph out twice or more; the
  * 10 × 64 network has 43,009 nodes and 83,328 edges): its columns, how many nodes each node
  * feeds, nodes by id, the weight tensor arriving at each column, the layers whose activation
- * reads several z (softmax: its cross edges arc below). Nothing changes a graph once made.
+ * reads several z (softmax: its cross edges arc below), the edges a drawing can have. Nothing
+ * changes a graph once made.
  */
 function readOf(graph) {
   let r = reads.get(graph);
@@ -98,16 +99,27 @@ function readOf(graph) {
   const cols = groupByColumn(graph);
   // how many nodes each neuron's z and a feed (all a layout asks): counted for those alone, not
   // for every source (the 10 × 64 network's weights are 40,960 sources of one edge each)
+  // (the other nodes of the columns are counted too: `drawable`)
   const feeds = new Map();
+  const arcLayers = new Set(); // (every activation is in a column: found there, not among all the nodes)
   for (const c of cols) {
+    for (const n of c.data) feeds.set(n.id, 0);
+    for (const n of c.biases.values()) feeds.set(n.id, 0);
     for (const pair of c.neurons.values()) {
       if (pair.z) feeds.set(pair.z.id, 0);
       if (pair.a) feeds.set(pair.a.id, 0);
+      if (pair.a && pair.a.inputs.length > 1) arcLayers.add(pair.a.layer);
     }
   }
+  // the edges that leave a node of a column, in the graph's order: only these can be drawn (a
+  // node has a box only if it is in a column; a weight is drawn as the edge it labels), and the
+  // layouts go through these alone (half of the 10 × 64 network's 83,328 edges)
+  const drawable = [];
   for (const e of graph.edges) {
     const k = feeds.get(e.source);
-    if (k !== undefined) feeds.set(e.source, k + 1);
+    if (k === undefined) continue;
+    feeds.set(e.source, k + 1);
+    drawable.push(e);
   }
   const byNode = nodeById(graph);
   const tensorOf = new Map(); // column → the weight tensor whose edges arrive there
@@ -117,9 +129,7 @@ function readOf(graph) {
     if (byNode.has(p.node)) tensorOf.set(byNode.get(p.node).layer, p.tensor);
     last = p;
   }
-  const arcLayers = new Set();
-  for (const n of graph.nodes) if (n.role === "a" && n.inputs.length > 1) arcLayers.add(n.layer);
-  r = { cols, feeds, byNode, tensorOf, arcLayers };
+  r = { cols, feeds, byNode, tensorOf, arcLayers, drawable };
   reads.set(graph, r);
   return r;
 }
@@ -148,6 +158,8 @@ export function layoutGraph(graph, width, height, m) {
   const needW = 2 * m.padX + halfOf(0) + halfOf(ncols - 1) + needGap.reduce((a, b) => a + b, 0);
   const W = Math.max(width, needW);
   const H = Math.max(height, Math.max(...heights) + 2 * m.padY);
+  // only its size asked for (chooseLayout): no box placed, no edge drawn, no label placed
+  if (m.sizeOnly) return { width: W, height: H, boxes: new Map(), neurons: [], edges: new Map(), labels: new Map(), denseLayers: new Set(), tags: new Map(), matrixSlots: new Map() };
   const extra = (W - needW) / needGap.length;
   const colX = [m.padX + halfOf(0) + extra / 4];
   needGap.forEach((g, i) => colX.push(colX[i] + g + (i === needGap.length - 1 ? extra / 2 : extra)));
@@ -198,8 +210,6 @@ export function layoutGraph(graph, width, height, m) {
       y += at.p;
     }
   });
-  // only its size asked for (chooseLayout): no edges drawn, no labels placed
-  if (m.sizeOnly) return { width: W, height: H, boxes, neurons, edges: new Map(), labels: new Map(), denseLayers: new Set(), tags: new Map(), matrixSlots: new Map() };
   const edges = edgeGeometry(graph, boxes, m, H);
   const labels = placeWeightLabels(graph, edges, boxes, neurons, W, H, m);
   return { width: W, height: H, boxes, neurons, edges, labels: labels.at, denseLayers: labels.dense, tags: labels.tags || new Map(), matrixSlots: labels.slots || new Map() };
@@ -273,7 +283,8 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
     // every layer's labels on demand, each at its edge's middle: nothing to place (and no record
     // made per weight: the 10 × 64 network has 40,960)
     // (each label's place is its edge's middle, which the renderer reads from the edge itself)
-    for (const p of graph.parameters) if (p.edge && edges.has(p.edge)) dense.add(p.tensor);
+    // (a tensor's weights come one after another: the rest of a tensor found dense is passed over)
+    for (const p of graph.parameters) if (!dense.has(p.tensor) && p.edge && edges.has(p.edge)) dense.add(p.tensor);
     return { at, dense, tags, slots: new Map() };
   }
   const byTensor = new Map();
@@ -534,7 +545,7 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
 class Geo {
   constructor(pts, mid, kind, bez = undefined) {
     this.pts = pts;
-    this.mid = mid;
+    if (mid !== null) this.mid = mid; // (a Curve's is made when first read)
     this.kind = kind;
     if (bez) this.bez = bez;
   }
@@ -579,14 +590,16 @@ function bezierMid(x1, y1, x2, y2) {
 /** Geometry of every data edge that is drawn; weight edges reuse the data edge they label. */
 function edgeGeometry(graph, boxes, m, H) {
   const out = new Map();
-  const byId = readOf(graph).byNode;
-  for (const e of graph.edges) {
+  const { byNode: byId, drawable } = readOf(graph);
+  for (const e of drawable) {
     const s = boxes.get(e.source);
-    if (!s) continue; // weight parameters are drawn as the edge they label (half of all edges)
+    if (!s) continue; // (weight parameters are drawn as the edge they label: not among `drawable`)
     const t = boxes.get(e.target);
     if (!t) continue;
-    const src = byId.get(e.source);
-    if (src.role === "z" && byId.get(e.target).role === "a") {
+    // the node drawn in a box shaped "a" is an activation: not looked up (41,600 of the 10 × 64
+    // network's edges leave one)
+    const src = s.shape === "a" ? null : byId.get(e.source);
+    if (src !== null && src.role === "z" && byId.get(e.target).role === "a") {
       if (s.y === t.y && Math.abs(t.x - s.x - m.halfW) < 1) {
         out.set(e.id, new Geo([s.x, s.y, t.x, t.y], bezierMid(s.x, s.y, t.x, t.y), "internal"));
       } else {
@@ -599,7 +612,7 @@ function edgeGeometry(graph, boxes, m, H) {
       }
       continue;
     }
-    if (src.role === "b") {
+    if (src !== null && src.role === "b") {
       const x = s.x;
       out.set(e.id, new Geo([x, s.y + s.h / 2, x, t.y - t.h / 2], { x, y: (s.y + t.y) / 2 }, "bias"));
       continue;
@@ -611,7 +624,7 @@ function edgeGeometry(graph, boxes, m, H) {
       const outs = byId.get(e.target).inputs.length / 2; // ŷ₁…ŷₙ then y₁…yₙ
       y2 += ((e.position - (outs - 1) / 2) * t.h * 0.6) / Math.max(outs, 1);
     }
-    if (src.kind === "target") {
+    if (src !== null && src.kind === "target") {
       // the target sits above the loss: come straight down into it
       out.set(e.id, new Geo([s.x, s.y + s.h / 2, s.x, t.y - t.h / 2], { x: s.x, y: (s.y + t.y) / 2 }, "target"));
       continue;
@@ -625,11 +638,15 @@ function edgeGeometry(graph, boxes, m, H) {
  * The drawing for a frame of `size` CSS px: of a few ways to draw the graph (roomy or compact
  * boxes; one or more columns of weight labels per gap), the one whose text is largest at the zoom
  * that fits the frame, with every weight label placed if any way places them and keeps the text
- * at `floorPx` or more. Returns its metrics, its natural layout, that zoom and its smallest text.
+ * at `floorPx` or more. Returns its metrics, its natural size (`natural`: a layout of its width
+ * and height only), that zoom and its smallest text.
  */
 export function chooseLayout(graph, place, size, { projector, precision, k = 1, floorPx, maxZoom }) {
-  const network = graph.parameters.some((p) => p.edge);
-  const tensors = new Set(graph.parameters.filter((p) => p.edge).map((p) => p.tensor)).size;
+  // the weight tensors, by one loop and no list made (the 10 × 64 network has 40,960 weights)
+  const weightTensors = new Set();
+  for (const p of graph.parameters) if (p.edge) weightTensors.add(p.tensor);
+  const network = weightTensors.size > 0;
+  const tensors = weightTensors.size;
   const many = network && graph.parameters.length > PLACED_MAX;
   // (a small network, wide and short in its frame, may also lay its fanning edges steep: `steep`)
   const small = network && graph.parameters.length <= STEEP_MAX;

@@ -24,6 +24,7 @@ export function createRenderer(svg) {
   let crowded = new Set(); // a dense layer's tags kept hidden: they would cover another (declutter)
   let callouts = []; // [tag group, leader line] of tags moved to their callout place (declutter)
   let fresh = []; // ids of a large graph's nodes drawn since settle last saw them
+  let asDrawn = false; // no step has restyled the drawing yet: its edges show the graph's values
 
   // the pointer on a weight's edge shows that weight's label (a dense layer's are hidden till then)
   let peeking = null;
@@ -46,7 +47,9 @@ export function createRenderer(svg) {
     svg.setAttribute("height", layout.height);
     // by plain loops: no [key, value] pair made per entry (43,009 nodes in the 10 × 64 network)
     const byId = nodeById(graph); // shared with the layout (graph-index.js)
-    const paramByEdge = paramsByEdge(graph);
+    // edge id → its weight, read with `get` (graph-index.js: made when first read, and a large
+    // graph's first step reads none of it)
+    const paramByEdge = { get: (id) => paramsByEdge(graph).get(id) };
     let ref = 1;
     for (const p of graph.parameters) if (p.edge && p.value !== null) ref = Math.max(ref, Math.abs(p.value));
     // built off-document and attached once: one style and layout pass for the whole drawing
@@ -75,10 +78,17 @@ export function createRenderer(svg) {
       if (!groups.has(target)) groups.set(target, el("g", { class: "edge-group" }, gEdges));
       return groups.get(target);
     };
-    const edges = new Map();
-    // (forEach: no [id, geo] pair made per edge, 42,000 of them in the 10 × 64 network)
-    layout.edges.forEach((geo, id) => {
-      const param = paramByEdge.get(id);
+    // one record per drawn edge; a large graph's are made when one is first read (Records): its
+    // first step reads none, the edge canvas's first paint (the frame after that step's) all
+    const records = () => {
+      const edges = new Map();
+      const byEdge = paramsByEdge(graph);
+      // (forEach: no [id, geo] pair made per edge, 42,000 of them in the 10 × 64 network)
+      layout.edges.forEach((geo, id) => edges.set(id, record(geo, id, byEdge.get(id))));
+      return edges;
+    };
+    const onCanvas = large !== null; // (this drawing's, whenever its records are made)
+    const record = (geo, id, param) => {
       // a weight's edge is drawn with the weight's value as given; restyle changes what differs
       const sign = param && param.value !== null ? (param.value < 0 ? "neg" : "pos") : "";
       // a number (an attribute takes its text): no string made per edge where none is drawn
@@ -86,12 +96,15 @@ export function createRenderer(svg) {
       // a large graph's edges are painted on a canvas (large/edge-canvas.js), not drawn as elements:
       // no element, and no class for one (41,600 strings for the 10 × 64 network)
       let path = null;
-      if (!large) {
+      if (!onCanvas) {
         const cls = param ? `edge edge-${geo.kind} edge-weight` : `edge edge-${geo.kind}`;
         path = el("path", { d: geo.d, class: sign ? `${cls} ${sign}` : cls, "data-id": id, id: `e-${id}`, "stroke-width": width }, parentOf(id));
       }
-      edges.set(id, { path, geo, param, sign, width });
-    });
+      // `pts` and `slot` are filled in by a large graph's canvases (edge-canvas.js): made here, so
+      // no record changes its shape there (41,600 of them for the 10 × 64 network)
+      return { path, geo, param, sign, width, pts: null, slot: -1 };
+    };
+    const edges = large ? new Records(records) : records();
 
     // a large graph's nodes go in runs, drawn when first shown; runs far from the view are not
     // rendered (large/): a node's view is a LazyNode until its run is drawn
@@ -139,7 +152,7 @@ export function createRenderer(svg) {
       return e && layout.denseLayers.has(p.tensor) ? viewOf(p, e, true) : undefined;
     }
     for (const p of graph.parameters) {
-      if (p.edge && edges.has(p.edge)) {
+      if (p.edge && layout.edges.has(p.edge)) { // (an edge drawn has a record: not made for this)
         const dense = layout.denseLayers.has(p.tensor);
         if (large && dense) continue; // made when asked for (weightView)
         const v = viewOf(p, edges.get(p.edge), dense);
@@ -154,6 +167,7 @@ export function createRenderer(svg) {
     }
     svg.append(root);
     parts = { edgeCanvas: null, graph, layout, m, byId, edges, nodes, params, ref, pulses: gPulses, paramByEdge, gChips, gLabels, chips: new Map(), options };
+    asDrawn = true;
     marked = { edges: new Set(), active: new Set(), written: new Set() };
     crowded = new Set();
     current = null;
@@ -205,13 +219,23 @@ export function createRenderer(svg) {
       const v = nodes.get(ns.id);
       if (drawnView(v)) styleNode(v, ns, byId.get(ns.id), precision); // (a run not drawn yet: when it is, settle)
     }
-    const byParam = large ? paramsById(parts.graph) : null;
-    for (const ps of list.parameters) {
+    // a large graph's weight is found where the step lists it in the graph's own list (a whole
+    // step lists them in the same order), else by id: no map of them made for a first step
+    const byIndex = large ? parts.graph.parameters : null;
+    const listed = list.parameters;
+    for (let i = 0; i < listed.length; i++) {
+      const ps = listed[i];
       const v = params.peek(ps.id);
       if (v) {
         if (drawnView(v)) styleParam(v, ps, precision);
-      } else if (large) styleWeightEdge(byParam.get(ps.id), ps); // a dense-layer weight with no view yet: its edge
+      } else if (large) {
+        // a dense-layer weight with no view yet: its edge; left as drawn when the step shows the
+        // value it was drawn with (every weight of a first step: no edge looked up for them)
+        const p = byIndex[i]?.id === ps.id ? byIndex[i] : paramsById(parts.graph).get(ps.id);
+        if (!(asDrawn && mask === null && p && ps.value === p.value)) styleWeightEdge(p, ps);
+      }
     }
+    asDrawn = false;
     mark(active);
     large?.flush();
     for (const [edgeId, chip] of parts.chips) {
@@ -433,6 +457,50 @@ class Views {
   }
 }
 const NOT_ASKED = Object.freeze([false, false]);
+
+/** A large graph's edge records (id → record), read as a Map is, made by `make()` when first read. */
+class Records {
+  constructor(make) {
+    this.make = make;
+    this.map = null;
+  }
+
+  get all() {
+    return (this.map ??= this.make());
+  }
+
+  get size() {
+    return this.all.size;
+  }
+
+  get(id) {
+    return this.all.get(id);
+  }
+
+  has(id) {
+    return this.all.has(id);
+  }
+
+  values() {
+    return this.all.values();
+  }
+
+  keys() {
+    return this.all.keys();
+  }
+
+  entries() {
+    return this.all.entries();
+  }
+
+  forEach(fn) {
+    this.all.forEach(fn);
+  }
+
+  [Symbol.iterator]() {
+    return this.all[Symbol.iterator]();
+  }
+}
 
 /**
  * A large graph's node before its run is drawn (large/large-graph.js chunked): `real` is null

@@ -19,33 +19,58 @@ const NORMAL_MIN_TEXT = 12; // px: the same rule at a desk
 
 const indices = new WeakMap(); // graph → lookups every step needs, built once per graph
 
-function indexOf(graph) {
-  if (!indices.has(graph)) {
-    const paramById = paramsById(graph); // shared (graph-index.js)
-    const incoming = new Map();
-    for (const e of graph.edges) {
-      if (!incoming.has(e.target)) incoming.set(e.target, []);
-      incoming.get(e.target).push(e);
-    }
-    indices.set(graph, { paramById, incoming });
+/** Node id → the edges into it, made when a step first reads it: the first step (cursor 0) lit
+ *  nothing, and the 10 × 64 network's 83,328 edges are not sorted by target before it is drawn. */
+class Incoming {
+  constructor(edges) {
+    this.edges = edges;
+    this.map = null;
   }
+
+  get(id) {
+    if (this.map === null) {
+      this.map = new Map();
+      for (const e of this.edges) {
+        let list = this.map.get(e.target);
+        if (list === undefined) this.map.set(e.target, (list = []));
+        list.push(e);
+      }
+    }
+    return this.map.get(id);
+  }
+}
+
+/** A graph's lookups: `incoming`, and `paramById` (graph-index.js, shared), each made when first read. */
+class GraphIndex {
+  constructor(graph) {
+    this.graph = graph;
+    this.incoming = new Incoming(graph.edges);
+  }
+
+  get paramById() {
+    return paramsById(this.graph);
+  }
+}
+
+function indexOf(graph) {
+  if (!indices.has(graph)) indices.set(graph, new GraphIndex(graph));
   return indices.get(graph);
 }
 
 /** What a unit touched: edges to light, nodes involved, and the values it wrote. */
 export function activeSets(graph, step) {
-  const { paramById, incoming } = indexOf(graph);
+  const index = indexOf(graph); // its maps are made by the first step that lit something
   const out = { edges: new Set(), nodes: new Set(), written: new Set() };
   for (const s of step.steps) {
     out.nodes.add(s.node);
     out.written.add(s.target);
     if (s.phase === "forward") {
-      for (const e of incoming.get(s.node) || []) out.edges.add(drawnEdge(e.id, e.source, paramById));
+      for (const e of index.incoming.get(s.node) || []) out.edges.add(drawnEdge(e.id, e.source, index.paramById));
     } else if (s.phase === "backward" && s.edge) {
-      out.edges.add(drawnEdge(s.edge, s.target, paramById));
+      out.edges.add(drawnEdge(s.edge, s.target, index.paramById));
       out.nodes.add(s.target);
     } else if (s.phase === "update") {
-      const p = paramById.get(s.target);
+      const p = index.paramById.get(s.target);
       if (p && p.edge) out.edges.add(p.edge);
     }
   }

@@ -30,16 +30,26 @@ export function createWeightMatrix(host, before = null) {
     inGraph = null;
     const byNode = nodeById(graph); // shared with the layout and the drawing (graph-index.js)
     layerOf = (id) => byNode.get(id)?.layer;
+    let over = null; // a tensor found too large to show: its other weights (they come one after another) are passed over
     for (const p of graph.parameters) {
-      if (!p.edge || !layout.denseLayers.has(p.tensor)) continue;
+      if (p.tensor === over || !p.edge || !layout.denseLayers.has(p.tensor)) continue;
       if (!tensors.has(p.tensor)) tensors.set(p.tensor, { rows: 0, cols: 0, params: [] });
       const t = tensors.get(p.tensor);
       t.rows = Math.max(t.rows, p.index[0] + 1);
       t.cols = Math.max(t.cols, p.index[1] + 1);
-      t.params.push(p);
-      t.layer = layerOf(p.node);
+      if (t.rows > MATRIX_SIDE_MAX || t.cols > MATRIX_SIDE_MAX) over = p.tensor; // dropped below
     }
     for (const [name, t] of tensors) if (t.rows > MATRIX_SIDE_MAX || t.cols > MATRIX_SIDE_MAX) tensors.delete(name);
+    // the weights of the matrices kept, listed once their sizes are known (none of a large
+    // network's: its 40,960 weights are not gone through twice)
+    if (tensors.size) {
+      for (const p of graph.parameters) {
+        const t = p.edge ? tensors.get(p.tensor) : undefined;
+        if (!t) continue;
+        t.params.push(p);
+        t.layer = layerOf(p.node);
+      }
+    }
     // the explanation keeps one width for the lesson's widest matrix (projector.css)
     box.style.setProperty("--wm-cols", String(Math.max(1, ...[...tensors.values()].map((t) => t.cols))));
     const slots = layout.matrixSlots || new Map();

@@ -205,6 +205,44 @@ describe("layoutGraph", () => {
   });
 });
 
+describe("layoutGraph's edges and size, against what they are defined to be", () => {
+  // the shapes above, and networks with more weights than are ever placed (every layer's labels
+  // on demand: the largest network's branch), among them one 64 wide with two-digit indices
+  const shapes = [...SHAPES, [[8, 48, 48, 2], {}], [[64, 64, 64, 64], {}], [[6, 40, 5], { softmax: true }]];
+  const kindOf = (graph, e) => {
+    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+    const [s, t] = [byId.get(e.source), byId.get(e.target)];
+    if (s.role === "z" && t.role === "a") return s.row === t.row ? "internal" : "cross";
+    if (s.role === "b") return "bias";
+    if (s.kind === "target") return "target";
+    return "data";
+  };
+
+  it("draws exactly the edges whose two ends have boxes, in the graph's order, each of its kind", () => {
+    for (const [layers, opts] of shapes) {
+      const graph = mlp(layers, opts);
+      for (const [w, h] of SIZES) {
+        const lay = layoutGraph(graph, w, h, metricsFor(false, 4));
+        const want = graph.edges.filter((e) => lay.boxes.has(e.source) && lay.boxes.has(e.target));
+        assert.deepEqual([...lay.edges.keys()], want.map((e) => e.id), `${layers}: the edges drawn`);
+        for (const e of want) assert.equal(lay.edges.get(e.id).kind, kindOf(graph, e), `${layers}: ${e.id}'s kind`);
+      }
+    }
+  });
+
+  it("measures a graph for chooseLayout (its size only) as large as its whole layout is", () => {
+    for (const [layers, opts] of shapes) {
+      const graph = mlp(layers, opts);
+      for (const [projector, precision] of [[false, 4], [true, 2]]) {
+        const m = metricsFor(projector, precision);
+        const whole = layoutGraph(graph, 0, 0, m);
+        const size = layoutGraph(graph, 0, 0, { ...m, sizeOnly: true });
+        assert.deepEqual([size.width, size.height], [whole.width, whole.height], `${layers}`);
+      }
+    }
+  });
+});
+
 describe("chooseLayout", () => {
   it("keeps the tutorial's labels and grows a small graph's text to fill a laptop's frame", () => {
     const c = chooseLayout(mlp([2, 1, 1]), layoutGraph, { w: 922, h: 484 }, { projector: false, precision: 4, floorPx: 12, maxZoom: 1.6 });

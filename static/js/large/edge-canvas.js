@@ -100,20 +100,26 @@ function newCanvas(svg) {
 }
 
 /**
- * `edges`: render.js's edge records ({ geo, sign, width }), whose sign and width restyle keeps
- * current; `stroke`: the metrics' stroke unit (a weight edge is at most 14.4 of them wide).
+ * `edges`: render.js's edge records ({ geo, sign, width, pts, slot }), whose sign and width
+ * restyle keeps current; `stroke`: the metrics' stroke unit (a weight edge is at most 14.4 of them wide).
  */
 export function createEdgeCanvas(svg, edges, stroke) {
   let canvas = newCanvas(svg);
   svg.before(canvas);
-  const items = []; // for the exports, painted on the page
-  const index = new Map(); // edge record → its number in the painter
-  for (const e of edges.values()) {
-    if (e.geo.kind === "internal") continue; // drawn with no stroke (.edge-internal)
-    const pts = (e.pts ??= e.geo.pts || pathNumbers(e.geo.d)); // the dot canvas marks edges from the same numbers
-    if (pts.length !== 4 && pts.length !== 8) continue;
-    index.set(e, items.length);
-    items.push({ e, pts });
+  // the records painted, in the painter's order: a record's `slot` is its number there (no
+  // object or map entry made per edge: the 10 × 64 network has 41,600); listed, and the painter
+  // started with them, when the first paint or an export needs them (ready): the first step is
+  // drawn before that, and the page's first frame has none of the edges on it in any case
+  let items = null;
+  function list() {
+    items = [];
+    for (const e of edges.values()) {
+      if (e.geo.kind === "internal") continue; // drawn with no stroke (.edge-internal)
+      const pts = (e.pts ??= e.geo.pts || pathNumbers(e.geo.d)); // the dot canvas marks edges from the same numbers
+      if (pts.length !== 4 && pts.length !== 8) continue;
+      e.slot = items.length;
+      items.push(e);
+    }
   }
   // canvas[data-painted]: "pending" while a paint asked for is not all on the canvas, then "done"
   // (every edge on it; far from the view, a large picture's may be at a lower resolution still);
@@ -145,18 +151,25 @@ export function createEdgeCanvas(svg, edges, stroke) {
     canvas.dataset.bitmap = size.join("x");
     canvas.dataset.painted = "done";
   };
-  let painter = workerPainter(canvas, onReply, (why) => {
-    // the worker died: a fresh canvas, painted by the page
-    console.error(`The edges are painted by the page: ${why}`);
-    for (const p of pictures.values()) p.fail(new Error("the painter stopped"));
-    pictures.clear();
-    const fresh = newCanvas(svg);
-    canvas.replaceWith(fresh);
-    canvas = fresh;
-    painter = pagePainter(canvas, onReply);
+  let painter = null;
+  /** The records listed and the painter started with their geometry, once. */
+  function ready() {
+    if (painter) return;
+    list();
+    painter = workerPainter(canvas, onReply, (why) => {
+      // the worker died: a fresh canvas, painted by the page
+      console.error(`The edges are painted by the page: ${why}`);
+      for (const p of pictures.values()) p.fail(new Error("the painter stopped"));
+      pictures.clear();
+      const fresh = newCanvas(svg);
+      canvas.replaceWith(fresh);
+      canvas = fresh;
+      painter = pagePainter(canvas, onReply);
+      start();
+      if (painted) paint();
+    }) || pagePainter(canvas, onReply);
     start();
-    if (painted) paint();
-  }) || pagePainter(canvas, onReply);
+  }
   const send = (msg, transfer) => {
     asked += 1;
     canvas.dataset.painted = "pending";
@@ -165,7 +178,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
   /** Every edge's colour and width as they are now (restyle keeps the records current). */
   function styles() {
     const [colour, width] = [new Uint8Array(items.length), new Float64Array(items.length)];
-    items.forEach(({ e }, i) => {
+    items.forEach((e, i) => {
       colour[i] = colourIndex(e.sign);
       width[i] = Number(e.width);
     });
@@ -176,7 +189,8 @@ export function createEdgeCanvas(svg, edges, stroke) {
     const n = items.length;
     const [pts, len, dash] = [new Float64Array(8 * n), new Uint8Array(n), new Uint8Array(n)];
     for (let i = 0; i < n; i++) {
-      const { e, pts: p } = items[i];
+      const e = items[i];
+      const p = e.pts;
       // copied number by number: TypedArray#set from a plain array took the slow path (≈ 4 µs an edge)
       for (let k = 0; k < p.length; k++) pts[8 * i + k] = p[k];
       len[i] = p.length;
@@ -184,7 +198,6 @@ export function createEdgeCanvas(svg, edges, stroke) {
     }
     painter.send({ type: "init", pts, len, dash, margin: 8 * stroke }, [pts.buffer, len.buffer, dash.buffer]);
   }
-  start();
   const dirty = new Set();
   let painted = false; // asked for a full paint: a flush then repaints only what changed
   let shown = null; // the part in view the painter was last told of, while it paints everything
@@ -219,6 +232,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
     cancelAnimationFrame(first);
     first = 0;
     if (!canvas.isConnected) return; // replaced by a new drawing meanwhile
+    ready();
     const [cw, ch] = [canvas.clientWidth, canvas.clientHeight];
     let dpr = window.devicePixelRatio || 1;
     if (cw * ch * dpr * dpr > MAX_PIXELS) dpr = Math.sqrt(MAX_PIXELS / Math.max(1, cw * ch));
@@ -249,12 +263,14 @@ export function createEdgeCanvas(svg, edges, stroke) {
   function flush() {
     // the first paint waits for the first step's values (one paint, not two), and for the frame
     // in which the graph is scrolled to that step (main.js settle(), asked for before this)
+    // (and in the frame after that one: the frame that shows the first step does not wait for
+    // the records to be listed and handed to the painter, which it would not show yet)
     if (!painted) {
-      if (!first) first = requestAnimationFrame(paint);
+      if (!first) first = requestAnimationFrame(() => (first = requestAnimationFrame(paint)));
       return;
     }
     const changes = [];
-    for (const e of dirty) if (index.has(e)) changes.push([index.get(e), colourIndex(e.sign), Number(e.width)]);
+    for (const e of dirty) if (items[e.slot] === e) changes.push([e.slot, colourIndex(e.sign), Number(e.width)]);
     dirty.clear();
     if (changes.length) send({ type: "restyle", changes });
     // every step, however soon after the last: told only of the first of steps < 100 ms apart, the
@@ -279,7 +295,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
   const paintOn = (target, palette) =>
     strokeEdges(
       target,
-      items.map(({ e, pts }) => ({ pts, colour: colourIndex(e.sign), width: Number(e.width), dash: e.geo.kind === "cross" })),
+      items.map((e) => ({ pts: e.pts, colour: colourIndex(e.sign), width: Number(e.width), dash: e.geo.kind === "cross" })),
       palette,
     );
 
@@ -291,6 +307,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
    * stays free. The records go to the painter as they come, not in one large message.
    */
   function picture({ size, scale, box, background, read }) {
+    ready();
     const id = (pictured += 1);
     const { colour, width } = styles();
     const made = new Promise((done, fail) => pictures.set(id, { done, fail }));
@@ -317,12 +334,16 @@ export function createEdgeCanvas(svg, edges, stroke) {
     /** An edge's sign or width changed: repainted at the next flush. */
     touch: (e) => dirty.add(e),
     /** For the PNG export: every edge onto a context already scaled to viewBox units. */
-    paintOn: (target) => paintOn(target, readColours()),
+    paintOn: (target) => {
+      ready();
+      paintOn(target, readColours());
+    },
     /** For the SVG export: every edge as a path with its style written out. */
     paths(doc) {
+      ready();
       const palette = readColours();
       const g = doc.createElementNS("http://www.w3.org/2000/svg", "g");
-      for (const { e } of items) {
+      for (const e of items) {
         const attrs = { d: e.geo.d, fill: "none", stroke: colourOf(e, palette), "stroke-width": e.width, "stroke-linecap": "round" };
         if (e.geo.kind === "cross") attrs["stroke-dasharray"] = "3 4";
         el("path", attrs, g);
@@ -335,12 +356,13 @@ export function createEdgeCanvas(svg, edges, stroke) {
      * group's (`group`). What paths() writes, one edge at a time, without a DOM element each.
      */
     pathTexts() {
+      ready();
       const palette = readColours();
       return {
         group: { fill: "none", "stroke-linecap": "round" },
         count: items.length,
         text(i) {
-          const { e } = items[i];
+          const e = items[i];
           const dash = e.geo.kind === "cross" ? ' stroke-dasharray="3 4"' : "";
           return `<path d="${e.geo.d}" stroke="${colourOf(e, palette)}" stroke-width="${e.width}"${dash}/>`;
         },
@@ -350,7 +372,7 @@ export function createEdgeCanvas(svg, edges, stroke) {
       cancelAnimationFrame(first);
       for (const p of pictures.values()) p.fail(new Error("the drawing changed meanwhile; try again"));
       pictures.clear();
-      painter.stop();
+      painter?.stop();
       canvas.remove();
     },
   };
