@@ -46,7 +46,8 @@ FRAMES = """() => {
 # For each view ([screenshot PNG as base64, its origin in viewBox units, its px a unit, the part
 # `area` of the drawing it shows, [x0, y0, x1, y1] in viewBox units]): the mean colour of each
 # cell of `cell` units over that part, in the screenshot and in the exported PNG (fetched from
-# the URL `file`, `fileK` px a unit); the largest difference of the two in a channel, cell by cell.
+# `file`: a path of this server's, or the PNG as base64; `fileK` px a unit); the largest difference
+# of the two in a channel, cell by cell.
 CELLS = (
     """async ([views, file, fileK, cell]) => {"""
     + PIXELS
@@ -75,7 +76,8 @@ CELLS = (
     }
     return out;
   };
-  const exported = await createImageBitmap(await (await fetch(file)).blob());
+  // `file`: a path of this server's (the PNG tests' exports), or a PNG as base64 (the SVG test's)
+  const exported = await createImageBitmap(file.startsWith('/') ? await (await fetch(file)).blob() : bytes(file));
   const diffs = [];
   for (const [shot, origin, k, area] of views) {
     const a = await means(bytes(shot), origin, k, area);
