@@ -312,6 +312,7 @@ const architecture = later(() => {
 const option = (value, text, title = "") => el("option", { text, attrs: { value, title } });
 const exprGroup = el("optgroup", { attrs: { label: "Expressions" } });
 
+let pictured = false; // the first picture is up: a new preset's name is fitted at once (no frame of two rows)
 function syncPresetMenu(refit = true) {
   const select = $("preset-select");
   const id = store.get().presetId;
@@ -323,7 +324,7 @@ function syncPresetMenu(refit = true) {
   select.value = id || "";
   select.options[0].textContent = isExpression(store.get().scenario) ? "Your own expression" : "Your own network";
   select.options[0].hidden = Boolean(id);
-  if (refit) toolbarFit.fit(); // the menu is as wide as the name chosen
+  if (refit || pictured) toolbarFit.fit(); // the menu is as wide as the name chosen
 }
 // the expressions' menu entries once the first picture is up: the network presets come embedded
 afterFirstPaint(() => whenIdle(() => {
@@ -336,6 +337,7 @@ afterFirstPaint(() => whenIdle(() => {
     .catch(() => exprGroup.remove());
 }, 1000));
 $("preset-select").addEventListener("change", async (ev) => {
+  toolbarFit.fit(); // the menu took the new name's width as it was picked: no frame of two rows
   const id = ev.target.value;
   try {
     const scenario = await presetScenario(id);
@@ -546,4 +548,8 @@ createLive({ store, toast, predict }); // Go live (L), or follow a presenter at 
 // the toolbar is fitted as the lesson's graph is drawn (onStep: its name, Go live in the row by
 // then), in the layout the stage measures anyway; again after the first picture, for a lesson that
 // failed to load (nothing to write otherwise: a read of a clean layout)
-afterFirstPaint(toolbarFit.fit);
+afterFirstPaint(() => {
+  pictured = true;
+  toolbarFit.fit();
+  toolbarFit.watch(); // a label that changes (Dark, Go live's code and count) is fitted at once
+});

@@ -30,9 +30,10 @@ export function createToolbarFit(toolbar, more) {
     open(false);
     button.focus();
   });
-  // a control used from the menu closes it; the focus waits on the More button
+  // a control used from the menu closes it; the focus waits on the More button (not for a click
+  // made by a key, L say, with the menu closed: the focus stays where the lesson's keys work)
   menu.addEventListener("click", (ev) => {
-    if (!ev.target.closest("button")) return;
+    if (menu.hidden || !ev.target.closest("button")) return;
     open(false);
     button.focus();
   });
@@ -60,7 +61,7 @@ export function createToolbarFit(toolbar, more) {
     return tops.size <= 1 && kids.every((c) => c.getBoundingClientRect().right <= box.right + 0.5);
   };
 
-  function fit() {
+  function layOut() {
     // all in the row and one row: nothing to write (a read only, which the first frame's layout
     // answers when nothing has changed since: no layout of its own before the first picture)
     const help = document.getElementById("help-open");
@@ -88,8 +89,20 @@ export function createToolbarFit(toolbar, more) {
 
   wide.addEventListener("change", fit);
   addEventListener("resize", fit);
-  // a label that changes on its own (Dark/Light, "● Live ABC DEF"): laid out again in the next
-  // frame (at once would ask the observer for another answer in this one)
+  // a label that changes on its own (Dark/Light, "● Live ABC DEF · 12"): fitted before the frame
+  // that would show it (a mutation's answer comes before the next frame), once the first picture
+  // is up (watch(): before it, the lesson's drawing fits the toolbar in the layout it measures)
+  const labels = new MutationObserver(() => fit());
+  function fit() {
+    try {
+      layOut();
+    } finally {
+      labels.takeRecords(); // its own moves are no label's change
+    }
+  }
+  const watch = () => labels.observe(toolbar, { subtree: true, childList: true, characterData: true });
+  // anything else that changes the row's width (late fonts, say): laid out again in the next frame
+  // (at once would ask the observer for another answer in this one)
   let later = 0;
   let observed = false; // the observer's first answer is the size fit() was called for
   new ResizeObserver(() => {
@@ -97,5 +110,5 @@ export function createToolbarFit(toolbar, more) {
     cancelAnimationFrame(later);
     later = requestAnimationFrame(fit);
   }).observe(toolbar);
-  return { fit };
+  return { fit, watch };
 }

@@ -142,3 +142,42 @@ def test_a_control_with_no_room_is_in_the_more_menu_and_works_from_the_keyboard(
     assert page.is_hidden("#more-menu")
     page.keyboard.press("PageDown")  # and the clicker steps on
     wait_cursor(page, 3)
+
+
+# Every frame from now on: how many rows the toolbar's shown controls took in it (read in the
+# frame's animation callback, after the tasks before it changed the page).
+ROWS_EACH_FRAME = """() => {
+  window.__rows = [];
+  const count = () => {
+    const tops = new Set([...document.querySelector('.toolbar').children]
+      .filter((c) => c.getClientRects().length)
+      .map((c) => Math.round(c.getBoundingClientRect().top)));
+    window.__rows.push(tops.size);
+    requestAnimationFrame(count);
+  };
+  requestAnimationFrame(count);
+}"""
+
+
+def test_no_frame_shows_the_row_wrapped_when_a_name_or_label_grows(make_page, base_url):
+    """A longer preset name, or Go live's code and count, is fitted before the frame that would
+    show it: no frame of two rows (the page below would jump down and back). And L, Go live's
+    key, leaves the focus where the lesson's keys work."""
+    page = make_page(1024, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=tutorial&k=1")
+    wait_cursor(page, 1)
+    page.evaluate(ROWS_EACH_FRAME)
+    page.select_option("#preset-select", longest_expression(base_url))
+    page.wait_for_function("() => document.documentElement.dataset.cursor === '0'")
+    page.wait_for_timeout(600)
+    one_row_inside(page)
+    page.locator("#stage").focus()
+    page.keyboard.press("l")  # Go live: the button becomes "● Live CODE"
+    page.wait_for_function("() => /Live/.test(document.getElementById('live-toggle').textContent)")
+    page.keyboard.press("Escape")  # the live panel hidden; the class stays live
+    page.wait_for_timeout(600)
+    rows = page.evaluate("window.__rows")
+    assert len(rows) > 20 and max(rows) == 1, rows
+    assert page.evaluate("document.activeElement.id") != "more-toggle"
+    page.keyboard.press("PageDown")
+    wait_cursor(page, 1)
