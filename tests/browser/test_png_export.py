@@ -133,9 +133,9 @@ def view_shot(page) -> tuple[dict, str]:
     return view, base64.b64encode(page.screenshot(clip=view["box"])).decode()
 
 
-def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing(
-    make_page, base_url
-):
+def open_largest_with_views(make_page, base_url: str):
+    """The largest network at k=0 (light, no motion), and the picture on screen at the top of the
+    graph and at its far end (culled at first): the page and [view_shot, view_shot]."""
     page = make_page(1280, 800, reduced_motion="reduce", color_scheme="light")
     page.goto(f"{base_url}/{lesson_hash()}&k=0")
     page.wait_for_selector("html[data-ready=true]", timeout=LOAD_MS)
@@ -147,6 +147,13 @@ def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing
     page.wait_for_timeout(300)
     views.append(view_shot(page))
     assert page.evaluate("document.querySelectorAll('#graph .chunk.is-off').length") > 0
+    return page, views
+
+
+def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing(
+    make_page, base_url
+):
+    page, views = open_largest_with_views(make_page, base_url)
 
     page.evaluate(FRAMES)
     button = page.locator("#export-png")

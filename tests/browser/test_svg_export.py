@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from tests.browser.pageview import wait_cursor
-from tests.browser.test_largest_network import LOAD_MS, SCENARIO, lesson_hash
-from tests.browser.test_png_export import CELLS, FRAMES, view_shot
+from tests.browser.test_largest_network import LOAD_MS, SCENARIO
+from tests.browser.test_png_export import CELLS, FRAMES, open_largest_with_views
 
 pytestmark = pytest.mark.browser
 
@@ -57,17 +57,7 @@ def size_text(n: int) -> str:
 def test_the_largest_networks_svg_keeps_the_page_answering_and_shows_the_drawing(
     make_page, base_url
 ):
-    page = make_page(1280, 800, reduced_motion="reduce", color_scheme="light")
-    page.goto(f"{base_url}/{lesson_hash()}&k=0")
-    page.wait_for_selector("html[data-ready=true]", timeout=LOAD_MS)
-    # the picture on screen, at the top of the graph and at its far end (culled at first)
-    views = [view_shot(page)]
-    page.evaluate(
-        "() => { const w = document.getElementById('graph-wrap'); w.scrollTo(w.scrollWidth, w.scrollHeight); }"
-    )
-    page.wait_for_timeout(300)
-    views.append(view_shot(page))
-    assert page.evaluate("document.querySelectorAll('#graph .chunk.is-off').length") > 0
+    page, views = open_largest_with_views(make_page, base_url)
 
     page.evaluate(FRAMES)
     downloads = []

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.browser.pageview import open_lesson, wait_cursor
-from tests.browser.test_widths import FACTS, _meets
+from tests.browser.test_widths import controls_clear
 
 pytestmark = pytest.mark.browser
 
@@ -39,14 +39,7 @@ HEAD = """() => Object.fromEntries(['explain-title', 'step-count'].map((id) => {
 
 def one_row_inside(page) -> dict:
     """The toolbar's facts, once checked: one row, inside the page, over nothing, under nothing."""
-    facts = page.evaluate(FACTS)
-    assert facts["out"] == [], facts["out"]
-    assert facts["scrollWidth"] <= facts["W"]
-    for c in facts["controls"]:
-        assert c["left"] >= 0 and c["right"] <= facts["W"] + 0.5, c
-        assert not _meets(c, facts["title"]), f"{c['name']} lies over the title"
-    for a, b in zip(facts["controls"], facts["controls"][1:], strict=False):
-        assert not _meets(a, b), f"{a['name']} and {b['name']} overlap"
+    facts = controls_clear(page)
     rows = {round(c["top"]) for c in facts["controls"]}
     assert len(rows) == 1, f"the toolbar takes {len(rows)} rows: {facts['controls']}"
     return facts

@@ -47,6 +47,20 @@ def _meets(a: dict, b: dict) -> bool:
     )
 
 
+def controls_clear(page) -> dict:
+    """The toolbar's facts (FACTS), once checked: nothing out of the page or wider than it, each
+    control inside it, none over the title or over another."""
+    facts = page.evaluate(FACTS)
+    assert facts["out"] == [], facts["out"]
+    assert facts["scrollWidth"] <= facts["W"]
+    for c in facts["controls"]:
+        assert c["left"] >= 0 and c["right"] <= facts["W"] + 0.5, c
+        assert not _meets(c, facts["title"]), f"{c['name']} lies over the title"
+    for a, b in zip(facts["controls"], facts["controls"][1:], strict=False):
+        assert not _meets(a, b), f"{a['name']} and {b['name']} overlap"
+    return facts
+
+
 @pytest.mark.parametrize(
     "width, height, mobile, projector",
     [
@@ -68,15 +82,9 @@ def test_nothing_runs_off_the_screen(make_page, base_url, width, height, mobile,
     if projector:
         page.keyboard.press("m")
         page.wait_for_function("() => document.documentElement.classList.contains('projector')")
-    facts = page.evaluate(FACTS)
-    assert facts["out"] == [], facts["out"]
+    facts = controls_clear(page)
     # a phone's browser widens its layout to what overflows, so innerWidth shows it too
-    assert facts["scrollWidth"] <= facts["W"] and facts["innerWidth"] == width
-    for c in facts["controls"]:
-        assert c["left"] >= 0 and c["right"] <= facts["W"] + 0.5, c
-        assert not _meets(c, facts["title"]), f"{c['name']} lies over the title"
-    for a, b in zip(facts["controls"], facts["controls"][1:], strict=False):
-        assert not _meets(a, b), f"{a['name']} and {b['name']} overlap"
+    assert facts["innerWidth"] == width
     rows = {round(c["top"]) for c in facts["controls"]}
     if width >= 1024 or projector:
         assert len(rows) == 1, f"the toolbar takes {len(rows)} rows at {width} px"
