@@ -157,9 +157,10 @@ const lesson = createLesson(store, {
       graphError.hidden = true;
     } finally {
       if (draw) { // whatever failed above, the new lesson's graph is not left undrawn
-        // the toolbar fitted to the preset's name first, in the layout the stage measures next
-        // (every text around the graph is written by now: one layout before the picture, not two)
-        toolbarFit.fit();
+        // the first picture's toolbar fitted to the preset's name, in the layout the stage measures
+        // next (every text around the graph is written by now: one layout before it, not two);
+        // after it, syncPresetMenu fits the row at once
+        if (!pictured) toolbarFit.fit();
         stage.showGraph(draw);
         sizeExplain();
         stage.showStep(resp, previous, { ask });

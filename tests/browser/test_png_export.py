@@ -150,6 +150,22 @@ def open_largest_with_views(make_page, base_url: str):
     return page, views
 
 
+def export_pressing_keys(page, button: str, downloads: list) -> str | None:
+    """Click export button `button` (by the page's own script: Playwright's click waits until the
+    page has taken it), then again (a second click), then press a key now and then, as a teacher
+    might, until a file comes: the button's aria-busy just after the first click."""
+    page.evaluate(f"() => setTimeout(() => document.getElementById('{button}').click())")
+    page.wait_for_timeout(200)
+    busy = page.evaluate(f"document.getElementById('{button}').getAttribute('aria-busy')")
+    page.evaluate(f"() => document.getElementById('{button}').click()")
+    for _ in range(600):
+        if downloads:
+            break
+        page.keyboard.press("Shift")
+        page.wait_for_timeout(100)
+    return busy
+
+
 def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing(
     make_page, base_url
 ):
@@ -159,16 +175,7 @@ def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing
     button = page.locator("#export-png")
     downloads = []
     page.on("download", lambda d: downloads.append(d))
-    # clicked by the page's own script: Playwright's click waits until the page has taken it
-    page.evaluate("() => setTimeout(() => document.getElementById('export-png').click())")
-    page.wait_for_timeout(200)
-    busy = page.evaluate("document.getElementById('export-png').getAttribute('aria-busy')")
-    page.evaluate("() => document.getElementById('export-png').click()")  # a second click
-    for _ in range(600):  # a key now and then, as a teacher might press one
-        if downloads:
-            break
-        page.keyboard.press("Shift")
-        page.wait_for_timeout(100)
+    busy = export_pressing_keys(page, "export-png", downloads)
     page.wait_for_function(
         "() => document.getElementById('export-png').getAttribute('aria-busy') !== 'true'",
         timeout=LOAD_MS,

@@ -17,7 +17,12 @@ import pytest
 
 from tests.browser.pageview import wait_cursor
 from tests.browser.test_largest_network import LOAD_MS, SCENARIO
-from tests.browser.test_png_export import CELLS, FRAMES, open_largest_with_views
+from tests.browser.test_png_export import (
+    CELLS,
+    FRAMES,
+    export_pressing_keys,
+    open_largest_with_views,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -63,16 +68,7 @@ def test_the_largest_networks_svg_keeps_the_page_answering_and_shows_the_drawing
     downloads = []
     page.on("download", lambda d: downloads.append(d))
     t0 = page.evaluate("performance.now()")
-    # clicked by the page's own script: Playwright's click waits until the page has taken it
-    page.evaluate(CLICK)
-    page.wait_for_timeout(200)
-    busy = page.evaluate(BUSY)
-    page.evaluate("() => document.getElementById('export-svg').click()")  # a second click
-    for _ in range(600):  # a key now and then, as a teacher might press one
-        if downloads:
-            break
-        page.keyboard.press("Shift")
-        page.wait_for_timeout(100)
+    busy = export_pressing_keys(page, "export-svg", downloads) == "true"
     page.wait_for_function(FREE, timeout=LOAD_MS)
     took = page.evaluate("performance.now()") - t0
     longest, keys = page.evaluate(
