@@ -10,10 +10,14 @@ contexts.
 
 The machine is shared, so each run also measures, in the same moment, a fixed reference: the
 same page's HTML and stylesheet with no module (its first contentful paint timed), the floor any
-script adds to; and, with --unbundled, the page with its modules linked one
-by one (`/?bundle=0`, app/bundle.py). The load average is printed with the figures.
+script adds to; with --unbundled, the page with its modules linked one by one (`/?bundle=0`,
+app/bundle.py); and with --floor, the page's own first frame as static HTML: its document as it
+stood when the first step was drawn (taken at the mark in one more load), every script removed,
+so what the browser alone takes to show that picture, with nothing computed in the page. That is
+the figure a server-rendered first frame could reach at best. The load average is printed with
+the figures.
 
-Target: median ≤ 200 ms.   Run: python bench/firstpaint_bench.py [--runs 5] [--unbundled]"""
+Target: median ≤ 200 ms.   Run: python bench/firstpaint_bench.py [--runs 5] [--unbundled] [--floor]"""
 
 from __future__ import annotations
 
@@ -123,6 +127,30 @@ def static_html(port: int) -> str:
     return re.sub(r'\s*<script type="module"[^>]*></script>', "", html)
 
 
+# The document as drawn in the first step's frame: read when the page sets its mark (in that
+# frame's animation callback, after the step is written and before the frame is painted).
+SNAPSHOT = """
+const mark = performance.mark.bind(performance);
+performance.mark = (name, ...rest) => {
+  if (name === "backstep:first-graph") {
+    window.__firstFrame = "<!doctype html>" + document.documentElement.outerHTML;
+  }
+  return mark(name, ...rest);
+};
+"""
+
+
+def first_frame_html(browser, url: str) -> str:
+    """The page's document at its first step's frame, with no script: every `<script>` (the
+    bundle, theme.js, the embedded answers) and module preload removed; its styles stay."""
+    with fresh_page(browser, SNAPSHOT) as (page, seen):
+        page.goto(url, wait_until="commit")
+        wait_for_entries(page, seen, {"backstep:first-graph"})
+        html = page.evaluate("window.__firstFrame")
+    html = re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.S)
+    return re.sub(r'\s*<link rel="modulepreload"[^>]*>', "", html)
+
+
 def load() -> str:
     return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -132,6 +160,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--hash", default="", help="a URL hash to open instead of the bare page")
     ap.add_argument("--unbundled", action="store_true", help="also time /?bundle=0")
+    ap.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time the page's first frame as static HTML, no script (its document at the mark)",
+    )
     args = ap.parse_args()
     print(f"firstpaint  before: {load()}", flush=True)
     with serve(1) as port, sync_playwright() as p:
@@ -141,7 +174,8 @@ def main() -> None:
             ref_url = f"http://127.0.0.1:{port}/reference"
             html = static_html(port)
             first_paint(browser, url)  # warm-up: server imports, browser process
-            times, marks, refs, unbundled, info = [], [], [], [], {}
+            frame = first_frame_html(browser, url) if args.floor else ""
+            times, marks, refs, unbundled, floors, info = [], [], [], [], [], {}
             for _ in range(args.runs):  # interleaved: each run's figures share a moment's load
                 ms, info = first_paint(browser, url)
                 times.append(ms)
@@ -149,6 +183,8 @@ def main() -> None:
                 refs.append(reference(browser, ref_url, html))
                 if args.unbundled:
                     unbundled.append(first_paint(browser, f"{url}?bundle=0")[0])
+                if frame:
+                    floors.append(reference(browser, f"http://127.0.0.1:{port}/first-frame", frame))
         finally:
             browser.close()
     print(f"firstpaint  after: {load()}", flush=True)
@@ -166,6 +202,14 @@ def main() -> None:
             flush=True,
         )
     med = statistics.median(times)
+    if floors:
+        floor = statistics.median(floors)
+        print(
+            f"firstpaint  floor, the page's first frame as static HTML ({len(frame) // 1024} KB, "
+            f"no script) → first contentful paint: median {floor:.0f} ms "
+            f"({min(floors):.0f}–{max(floors):.0f}); the page's scripts add {med - floor:.0f} ms",
+            flush=True,
+        )
     print(
         f"firstpaint  navigation → first step drawn: median {med:.0f} ms "
         f"({min(times):.0f}–{max(times):.0f}, {args.runs} fresh contexts), "
