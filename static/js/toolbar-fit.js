@@ -7,9 +7,11 @@
 import { refocus } from "./focus-keep.js";
 
 // first folded first: the links away from the lesson, then Matrices (it has its key, V) and the
-// theme; the exports late (tests and the README's steps click them by id, down to 900 px); Go live
+// theme; the exports late (tests and the README's steps click them by id, down to 900 px);
+// Projector (its key, M) when a long name leaves no other room, below 800 px or for the longest
+// names (in projector mode the row has room for it: the editing controls are gone); Go live
 // last: once live, its "● Live CODE" tells the teacher the class is following
-const FOLD = ["docs-link", "labs-link", "copy-link", "view-toggle", "theme-toggle", "export-svg", "export-png", "live-toggle"];
+const FOLD = ["docs-link", "labs-link", "copy-link", "view-toggle", "theme-toggle", "export-svg", "export-png", "projector-toggle", "live-toggle"];
 const ROW = "(min-width: 601px)"; // narrower (a phone), the toolbar wraps (phone.css)
 
 /**

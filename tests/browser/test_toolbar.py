@@ -269,3 +269,58 @@ def test_the_row_refitted_keeps_the_focus_in_sight(make_page, base_url):
     focus_shown_on(page, "labs-link")
     page.keyboard.press("PageDown")
     wait_cursor(page, 3)
+
+
+# The open menu's box, and the viewport's: the menu shows whole (nothing of it off the screen).
+MENU_BOX = """() => {
+  const r = document.getElementById('more-menu').getBoundingClientRect();
+  return { left: r.left, right: r.right, bottom: r.bottom, W: innerWidth, H: innerHeight };
+}"""
+
+
+@pytest.mark.parametrize(
+    "width, height, preset",
+    [
+        (768, 1024, "tutorial"),  # a tablet held upright
+        (768, 1024, "xor"),
+        (700, 900, "softmax"),
+        (640, 900, "xor"),
+        (620, 900, "deep"),
+        (601, 900, "tutorial"),  # the narrowest before the phone's layout (phone.css)
+    ],
+)
+def test_one_row_down_to_a_small_tablet(make_page, base_url, width, height, preset):
+    """From a tablet held upright down to the phone's layout, the toolbar is one row beside the
+    title (its least-used controls in More, the preset's name whole, help in the row), and More's
+    menu works from the keyboard: Space or Enter opens it, Tab walks it, Escape closes it and
+    gives the focus back to More; the lesson steps on."""
+    page = make_page(width, height, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#preset={preset}&k=1")
+    wait_cursor(page, 1)
+    page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
+    facts = one_row_inside(page)
+    shown = [c["name"] for c in facts["controls"]]
+    assert {"help-open", "toolbar-more"} <= set(shown), shown
+    room = page.evaluate(NAME_ROOM)
+    assert room["has"] > room["need"] - 1, f"{room['name']!r} is cut at {width} px: {room}"
+    folded = page.evaluate(
+        "() => [...document.querySelectorAll('#more-menu > *')].map((e) => e.id)"
+    )
+    page.focus("#more-toggle")
+    page.keyboard.press("Space")
+    assert page.get_attribute("#more-toggle", "aria-expanded") == "true"
+    box = page.evaluate(MENU_BOX)
+    assert 0 <= box["left"] and box["right"] <= box["W"] and box["bottom"] <= box["H"], box
+    reached = []
+    for _ in folded:
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.id"))
+    assert reached == folded
+    page.keyboard.press("Escape")
+    assert page.is_hidden("#more-menu")
+    assert page.evaluate("document.activeElement.id") == "more-toggle"
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#more-toggle", "aria-expanded") == "true"
+    page.keyboard.press("Escape")
+    page.keyboard.press("PageDown")
+    wait_cursor(page, 2)
