@@ -1,5 +1,6 @@
 // Buttons, selects, play/pause (player.js) and the keyboard (presentation clickers send PageDown/PageUp).
 
+import { placedByPage } from "./focus-keep.js";
 import { createPlayer } from "./player.js";
 import { createSampleField } from "./sample-field.js";
 import { SPEEDS } from "./store.js";
@@ -70,7 +71,12 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
     if (ev.target.closest?.(PRESSABLE) === document.activeElement) clicked = document.activeElement;
   }, true);
   document.addEventListener("keydown", () => (pointing = false), true);
-  document.addEventListener("focusin", (ev) => (clicked = pointing ? ev.target : null));
+  // the page moving the focus (focus-keep.js) to another control is not the person choosing it:
+  // Space steps there, as it did on <body>; back on the same control, it keeps what it had
+  document.addEventListener("focusin", (ev) => {
+    const placed = placedByPage(ev.target);
+    if (placed !== "again") clicked = pointing || placed === "moved" ? ev.target : null;
+  });
 
   // The stepping keys step the lesson whatever control was clicked last: a menu or the slider
   // just changed does not keep PageDown (it would pick the next preset, or move the slider).

@@ -16,6 +16,7 @@ import { createSummary } from "./panels/summary.js";
 import { createTimeline } from "./panels/timeline.js";
 import { createStage } from "./stage.js";
 import { createToolbarFit } from "./toolbar-fit.js";
+import { keepFocus } from "./focus-keep.js";
 import { createFitControl } from "./fit-control.js";
 import { createWeightMatrix } from "./weight-matrix.js";
 import { graphShape, guessWide } from "./graph-shape.js";
@@ -420,19 +421,27 @@ addEventListener("blur", url.now); // to the address bar, another window: the li
 addEventListener("keydown", (e) => (e.key === "F5" || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "r")) && url.now(), true);
 document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && url.now());
 
-// State → view and data.
+// State → view and data. A control with the focus that a change hides or moves (projector mode's
+// editing controls, the graph under the matrix view, a control folded into More) hands it on:
+// its place now, More, else the change's own control (focus-keep.js), never <body>.
+// (Only those changes: a step reads no style for it.)
 store.subscribe((s, changed) => {
+  const causes = [changed.has("projector") && $("projector-toggle"), changed.has("view") && $("view-toggle")].filter(Boolean);
+  if (causes.length) keepFocus(() => showState(s, changed), ...causes);
+  else showState(s, changed);
+});
+function showState(s, changed) {
   url.later();
   if (changed.has("projector") || changed.has("theme")) applyView(s);
-  if (changed.has("projector")) toolbarFit.fit(); // its type grows, editing controls go: before the graph's redraw
+  if (changed.has("projector")) toolbarFit.fit($("projector-toggle")); // its type grows, editing controls go: before the graph's redraw
   if (changed.has("predict")) predict.sync(s);
   if (changed.has("theme") && !changed.has("projector")) stage.repaintEdges(); // a projector change draws anew
   if (changed.has("projector")) {
     valueEditor.close(false);
-    requestAnimationFrame(() => {
-      stage.redraw(); // new sizes for the same area
+    requestAnimationFrame(() => keepFocus(() => {
+      stage.redraw(); // new sizes for the same area: a node with the focus is drawn anew
       sizeExplain();
-    });
+    }, $("projector-toggle")));
   }
   if (changed.has("precision")) {
     stage.redraw();
@@ -445,7 +454,7 @@ store.subscribe((s, changed) => {
   if (["cursor", "granularity", "sample", "precision"].some((k) => changed.has(k))) lesson.fetchStep();
   controls.sync(s, lesson.step(), lesson.graph());
   iterations.sync(lesson.step());
-});
+}
 
 // The skip link moves the focus to the graph and nothing else: followed, its #stage would take
 // the lesson's place in the URL (and in the history).

@@ -1,17 +1,23 @@
 // The toolbar in one row at any width from a small laptop up: the controls least used in class go,
 // in order, into a "More" menu until the rest fit beside the title (a long preset name, projector
 // mode's larger type, a live session's code all take room). Each keeps its id, label and handlers
-// (it is moved, not copied), and its place in the row for when there is room again.
+// (it is moved, not copied), and its place in the row for when there is room again. A control
+// moved while it has the focus keeps it, or hands it to More (focus-keep.js).
+
+import { refocus } from "./focus-keep.js";
 
 // first folded first: the links away from the lesson, then Matrices (it has its key, V) and the
-// theme; the exports late (tests and the README's steps click them by id, down to 900 px); Go live
+// theme; the exports late (tests and the README's steps click them by id, down to 900 px);
+// Projector (its key, M) when a long name leaves no other room, below 800 px or for the longest
+// names (in projector mode the row has room for it: the editing controls are gone); Go live
 // last: once live, its "● Live CODE" tells the teacher the class is following
-const FOLD = ["docs-link", "labs-link", "copy-link", "view-toggle", "theme-toggle", "export-svg", "export-png", "live-toggle"];
+const FOLD = ["docs-link", "labs-link", "copy-link", "view-toggle", "theme-toggle", "export-svg", "export-png", "projector-toggle", "live-toggle"];
 const ROW = "(min-width: 601px)"; // narrower (a phone), the toolbar wraps (phone.css)
 
 /**
  * `toolbar`: the .toolbar; `more`: its More button's box (a button and the menu it opens, hidden
- * while everything fits). `fit()` lays it out again: call it when a control's size may change.
+ * while everything fits). `fit(cause)` lays it out again: call it when a control's size may
+ * change; `cause`, the control that changed it, takes the focus if More had it and goes.
  */
 export function createToolbarFit(toolbar, more) {
   const button = more.querySelector("button");
@@ -61,13 +67,14 @@ export function createToolbarFit(toolbar, more) {
     return tops.size <= 1 && kids.every((c) => c.getBoundingClientRect().right <= box.right + 0.5);
   };
 
-  function layOut() {
+  function layOut(cause) {
     // all in the row and one row: nothing to write (a read only, which the first frame's layout
     // answers when nothing has changed since: no layout of its own before the first picture)
     const help = document.getElementById("help-open");
     const inPlace = !help || help.parentElement !== toolbar || more.nextElementSibling === help;
     if (!places.size && more.hidden && inPlace && (!wide.matches || oneRow())) return;
     const focused = document.activeElement;
+    const wasFolded = [...menu.children]; // More gone with the focus: the first of them shown takes it
     for (const el of [...places.keys()]) unfold(el);
     if (help && help.parentElement === toolbar && more.nextElementSibling !== help) help.before(more); // live.js adds Go live before help
     more.hidden = true;
@@ -84,18 +91,19 @@ export function createToolbarFit(toolbar, more) {
       more.hidden = true;
       open(false);
     }
-    if (focused && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true });
+    // the control folded or unfolded where it is now, or More (its menu closed) in its stead
+    refocus(focused, cause, ...wasFolded);
   }
 
-  wide.addEventListener("change", fit);
-  addEventListener("resize", fit);
+  wide.addEventListener("change", () => fit());
+  addEventListener("resize", () => fit());
   // a label that changes on its own (Dark/Light, "● Live ABC DEF · 12"): fitted before the frame
   // that would show it (a mutation's answer comes before the next frame), once the first picture
   // is up (watch(): before it, the lesson's drawing fits the toolbar in the layout it measures)
   const labels = new MutationObserver(() => fit());
-  function fit() {
+  function fit(cause = null) {
     try {
-      layOut();
+      layOut(cause);
     } finally {
       labels.takeRecords(); // its own moves are no label's change
     }
@@ -108,7 +116,7 @@ export function createToolbarFit(toolbar, more) {
   new ResizeObserver(() => {
     if (!observed) return void (observed = true);
     cancelAnimationFrame(later);
-    later = requestAnimationFrame(fit);
+    later = requestAnimationFrame(() => fit());
   }).observe(toolbar);
   return { fit, watch };
 }

@@ -174,3 +174,153 @@ def test_no_frame_shows_the_row_wrapped_when_a_name_or_label_grows(make_page, ba
     assert page.evaluate("document.activeElement.id") != "more-toggle"
     page.keyboard.press("PageDown")
     wait_cursor(page, 1)
+
+
+# Where the focus is, as a person sees it: the focused control's id and whether it is shown
+# (<body> is nobody's place: a keyboard user has lost their place on the page).
+FOCUS = """() => {
+  const a = document.activeElement;
+  const onBody = !a || a === document.body || a === document.documentElement;
+  return { id: onBody ? 'BODY' : a.id, shown: !onBody && a.checkVisibility() };
+}"""
+# two frames on: projector mode's redraw (its next frame) is done
+FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def focus_shown_on(page, expected: str) -> None:
+    page.evaluate(FRAMES)
+    assert page.evaluate(FOCUS) == {"id": expected, "shown": True}
+
+
+def take_focus(page, how: str) -> None:
+    """The focus on a control as a person puts it there. `how`: "more:ID", ID clicked in More's
+    menu (the focus then waits on More); "keys:ID", Tab from the preset menu (the row's first
+    control) to ID, Enter opening More on the way if ID is in its menu; "node", a node of the
+    graph that takes the focus."""
+    kind, _, control = how.partition(":")
+    if kind == "more":
+        page.click("#more-toggle")
+        page.click(f"#{control}")
+        return
+    if kind == "node":
+        page.focus("#graph .editable")
+        return
+    page.focus("#preset-select")
+    for _ in range(25):
+        now = page.evaluate("document.activeElement.id")
+        if now == control:
+            return
+        folded = page.locator(f"#more-menu #{control}").count()
+        if now == "more-toggle" and folded and page.is_hidden("#more-menu"):
+            page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached #{control}")
+
+
+@pytest.mark.parametrize(
+    "width, how, key, expected",
+    [
+        # a control used from More leaves the focus on More; M's larger type hides More (all fit)
+        (1024, "more:theme-toggle", "m", "projector-toggle"),
+        (1024, "more:copy-link", "m", "projector-toggle"),
+        # the editing controls go in projector mode: the control of the change has the focus
+        (1024, "keys:preset-select", "m", "projector-toggle"),
+        (1366, "keys:export-svg", "m", "projector-toggle"),
+        # a control in More's open menu comes back into the row with its focus
+        (1024, "keys:theme-toggle", "m", "theme-toggle"),
+        # the graph's node under the matrix view: V's button is in More at 1024 px
+        (1024, "node", "v", "more-toggle"),
+        (1366, "node", "v", "view-toggle"),
+    ],
+)
+def test_a_control_hidden_or_moved_by_the_page_hands_its_focus_on(
+    make_page, base_url, width, how, key, expected
+):
+    """The page hides or moves the focused control (projector mode, the matrix view, the row
+    refitted): the focus goes to the control where it is now, else More, else the control of the
+    change, never <body>. The lesson's keys work on: PageDown steps, and so does Space (the
+    person did not choose the control the focus went to)."""
+    page = make_page(width, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=xor&k=2")
+    wait_cursor(page, 2)
+    take_focus(page, how)
+    page.keyboard.press(key)
+    focus_shown_on(page, expected)
+    page.keyboard.press("PageDown")
+    wait_cursor(page, 3)
+    page.keyboard.press("Space" if expected != "theme-toggle" else "ArrowRight")
+    wait_cursor(page, 4)
+    assert page.evaluate(FOCUS)["shown"]
+
+
+def test_the_row_refitted_keeps_the_focus_in_sight(make_page, base_url):
+    """The window narrowed: the focused Dark button folds into More, which takes the focus; widened
+    until More goes, the focus goes to the first control that came out of its menu."""
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=xor&k=2")
+    wait_cursor(page, 2)
+    page.focus("#theme-toggle")
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.wait_for_function("() => document.querySelector('#more-menu #theme-toggle')")
+    focus_shown_on(page, "more-toggle")
+    assert page.get_attribute("#more-toggle", "aria-expanded") == "false"
+    page.set_viewport_size({"width": 2200, "height": 900})
+    page.wait_for_function("() => document.getElementById('toolbar-more').hidden")
+    focus_shown_on(page, "labs-link")
+    page.keyboard.press("PageDown")
+    wait_cursor(page, 3)
+
+
+# The open menu's box, and the viewport's: the menu shows whole (nothing of it off the screen).
+MENU_BOX = """() => {
+  const r = document.getElementById('more-menu').getBoundingClientRect();
+  return { left: r.left, right: r.right, bottom: r.bottom, W: innerWidth, H: innerHeight };
+}"""
+
+
+@pytest.mark.parametrize(
+    "width, height, preset",
+    [
+        (768, 1024, "tutorial"),  # a tablet held upright
+        (768, 1024, "xor"),
+        (700, 900, "softmax"),
+        (640, 900, "xor"),
+        (620, 900, "deep"),
+        (601, 900, "tutorial"),  # the narrowest before the phone's layout (phone.css)
+    ],
+)
+def test_one_row_down_to_a_small_tablet(make_page, base_url, width, height, preset):
+    """From a tablet held upright down to the phone's layout, the toolbar is one row beside the
+    title (its least-used controls in More, the preset's name whole, help in the row), and More's
+    menu works from the keyboard: Space or Enter opens it, Tab walks it, Escape closes it and
+    gives the focus back to More; the lesson steps on."""
+    page = make_page(width, height, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#preset={preset}&k=1")
+    wait_cursor(page, 1)
+    page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
+    facts = one_row_inside(page)
+    shown = [c["name"] for c in facts["controls"]]
+    assert {"help-open", "toolbar-more"} <= set(shown), shown
+    room = page.evaluate(NAME_ROOM)
+    assert room["has"] > room["need"] - 1, f"{room['name']!r} is cut at {width} px: {room}"
+    folded = page.evaluate(
+        "() => [...document.querySelectorAll('#more-menu > *')].map((e) => e.id)"
+    )
+    page.focus("#more-toggle")
+    page.keyboard.press("Space")
+    assert page.get_attribute("#more-toggle", "aria-expanded") == "true"
+    box = page.evaluate(MENU_BOX)
+    assert 0 <= box["left"] and box["right"] <= box["W"] and box["bottom"] <= box["H"], box
+    reached = []
+    for _ in folded:
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.id"))
+    assert reached == folded
+    page.keyboard.press("Escape")
+    assert page.is_hidden("#more-menu")
+    assert page.evaluate("document.activeElement.id") == "more-toggle"
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#more-toggle", "aria-expanded") == "true"
+    page.keyboard.press("Escape")
+    page.keyboard.press("PageDown")
+    wait_cursor(page, 2)
