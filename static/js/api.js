@@ -99,6 +99,71 @@ export function fromColumns(answer) {
 
 const isColumns = (block) => Boolean(block) && !Array.isArray(block) && typeof block.columns === "object";
 
+/**
+ * A packed answer (`format: "packed"`, app/api/packed.py) as the usual one: each column of
+ * nodes, edges and parameters that is {same}, {as} or {parts} is first written out as its list
+ * of values, then the rows are made as fromColumns makes them. A value that is an object or a
+ * list (grad_parts) is a fresh copy in every row, as JSON.parse would have made it.
+ */
+export function fromPacked(answer) {
+  if (!answer || typeof answer !== "object") return answer;
+  for (const key of ["nodes", "edges", "parameters"]) {
+    const block = answer[key];
+    if (isColumns(block)) answer[key] = unpackBlock(block);
+  }
+  return fromColumns(answer);
+}
+
+const copy = (v) => (v === null || typeof v !== "object" ? v : Array.isArray(v) ? v.map(copy) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])));
+const hasObjects = (values) => values.some((v) => v !== null && typeof v === "object");
+
+/** A packed {length, columns} with every column a list of values (or a block: labels). */
+function unpackBlock(block) {
+  const n = block.length;
+  const packed = block.columns;
+  const columns = {};
+  for (const name of Object.keys(packed)) {
+    const c = packed[name];
+    columns[name] = Array.isArray(c) ? c : isColumns(c) ? unpackBlock(c) : "as" in c ? null : unpackColumn(c, n, name);
+  }
+  for (const name of Object.keys(packed)) {
+    const c = packed[name];
+    if (Array.isArray(c) || !("as" in c)) continue;
+    const twin = packed[c.as];
+    if (!twin || (!Array.isArray(twin) && "as" in twin)) throw new Error(`packed column ${name}: ${c.as} is no column to copy`);
+    const values = columns[c.as];
+    columns[name] = hasObjects(values) ? values.map(copy) : values; // a row's lists its own
+  }
+  for (const name of Object.keys(columns)) {
+    const length = columns[name].length;
+    if (length !== n) throw new Error(`packed column ${name} has ${length} values, not ${n}`);
+  }
+  return { length: n, columns };
+}
+
+function unpackColumn(c, n, name) {
+  if ("same" in c) {
+    const v = c.same;
+    if (v === null || typeof v !== "object") return new Array(n).fill(v);
+    const values = new Array(n);
+    for (let i = 0; i < n; i++) values[i] = copy(v);
+    return values;
+  }
+  if (!Array.isArray(c.parts)) throw new Error(`packed column ${name}: no same, as or parts`);
+  const values = [];
+  for (const part of c.parts) {
+    if (Array.isArray(part)) {
+      for (const v of part) values.push(v);
+    } else if (Array.isArray(part.repeat)) {
+      const plain = !hasObjects(part.repeat);
+      for (let t = 0; t < part.times; t++) for (const v of part.repeat) values.push(plain ? v : copy(v));
+    } else {
+      for (let i = part.from; i < part.to; i++) for (const p of part.count) values.push(p + i);
+    }
+  }
+  return values;
+}
+
 // The rows of a step's two lists (app/api/columns.py, the fields in the server's order) made by
 // an object literal each: every row has its shape from the start, a third faster than fields
 // added one by one (the 10 × 64 network's first step lists 41,600 parameters). Any other list
@@ -146,7 +211,8 @@ export function columnar(scenario) {
 }
 // a large network's graph as its layers (graph-blocks.js): a few words per layer, expanded here
 const postGraph = (body, signal) => (columnar(body.scenario) ? post("/api/graph", { ...body, format: "blocks" }, signal).then((a) => fromColumns(fromBlocks(a))) : post("/api/graph", body, signal));
-const postRows = (path, body, signal) => (columnar(body.scenario) ? post(path, { ...body, format: "columns" }, signal).then(fromColumns) : post(path, body, signal));
+// ... and its steps packed (app/api/packed.py): the columns with their repeats written once
+const postRows = (path, body, signal) => (columnar(body.scenario) ? post(path, { ...body, format: "packed" }, signal).then(fromPacked) : post(path, body, signal));
 
 /**
  * Server-sent events as they arrive in `buffer`: the complete ones as [name, data] pairs, and
