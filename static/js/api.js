@@ -114,8 +114,11 @@ export function fromPacked(answer) {
   return fromColumns(answer);
 }
 
-const copy = (v) => (v === null || typeof v !== "object" ? v : Array.isArray(v) ? v.map(copy) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])));
-const hasObjects = (values) => values.some((v) => v !== null && typeof v === "object");
+const isObject = (v) => v !== null && typeof v === "object";
+const copy = (v) => (!isObject(v) ? v : Array.isArray(v) ? v.map(copy) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])));
+const hasObjects = (values) => values.some(isObject);
+// v's copies: a list of numbers (grad_parts) sliced, a fifth of copy's time for 41,600 of them
+const copier = (v) => (Array.isArray(v) && !hasObjects(v) ? () => v.slice() : () => copy(v));
 
 /** A packed {length, columns} with every column a list of values (or a block: labels). */
 function unpackBlock(block) {
@@ -144,9 +147,10 @@ function unpackBlock(block) {
 function unpackColumn(c, n, name) {
   if ("same" in c) {
     const v = c.same;
-    if (v === null || typeof v !== "object") return new Array(n).fill(v);
+    if (!isObject(v)) return new Array(n).fill(v);
     const values = new Array(n);
-    for (let i = 0; i < n; i++) values[i] = copy(v);
+    const fresh = copier(v);
+    for (let i = 0; i < n; i++) values[i] = fresh();
     return values;
   }
   if (!Array.isArray(c.parts)) throw new Error(`packed column ${name}: no same, as or parts`);
@@ -155,8 +159,8 @@ function unpackColumn(c, n, name) {
     if (Array.isArray(part)) {
       for (const v of part) values.push(v);
     } else if (Array.isArray(part.repeat)) {
-      const plain = !hasObjects(part.repeat);
-      for (let t = 0; t < part.times; t++) for (const v of part.repeat) values.push(plain ? v : copy(v));
+      const fresh = part.repeat.map((v) => (isObject(v) ? copier(v) : () => v));
+      for (let t = 0; t < part.times; t++) for (const f of fresh) values.push(f());
     } else {
       for (let i = part.from; i < part.to; i++) for (const p of part.count) values.push(p + i);
     }
