@@ -1,4 +1,4 @@
-"""A network's first step (cursor 0) in the column form, written from its scenario alone.
+"""A network's first step (cursor 0) in the column or packed form, written from its scenario alone.
 
 Before its first step a lesson has computed nothing: every node's value is its data (the inputs
 and targets of the sample shown) or not yet known, no gradient has arrived, every parameter is its
@@ -19,7 +19,9 @@ parameters in between are listed apart, per layer and neuron: its weights, then 
 - everything else as app.engine.lesson Lesson.at(0) gives it.
 
 tests/api/test_first_step.py holds these bytes equal to dump_columns(step_at(...)) for many
-networks."""
+networks; tests/api/test_packed.py the packed form's, decoded, to the same rows. The packed form
+(app/api/packed.py) writes the repeated columns once: `old` as {"as": "value"}, the nulls and the
+parameters' grad_parts as {"same": ...}, the ids as counts, the nodes' grad_parts as repeats."""
 
 from __future__ import annotations
 
