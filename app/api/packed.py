@@ -22,11 +22,10 @@ Every encoding is checked here against the column's own text before it is sent."
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import fields
 from functools import lru_cache
 from itertools import compress
-from operator import ne, sub
+from operator import eq, ne, sub
 from typing import Any
 
 from app.api.columns import ROWS, columns, from_columns, text
@@ -77,11 +76,13 @@ def pack_column(col: list, t: str | None = None) -> str:
     if col.count(col[0]) == n and t == "[" + ",".join([first] * n) + "]":
         return f'{{"same":{first}}}'
     best = t
-    for parts in (_runs(col), _counts(t) if _all_str(col) else None):
-        if parts is not None and text(_expand(parts)) == t:
-            written = _parts_text(parts)
-            if len(written) < len(best):
-                best = written
+    runs = _runs(col)
+    if runs is not None and text(_expand(runs)) == t:
+        best = _parts_text(runs)
+    if _all_str(col):
+        counted = _counted(t)
+        if counted is not None and len(counted) < len(best):
+            best = counted
     return best
 
 
@@ -93,9 +94,11 @@ def _runs(col: list) -> list | None:
     """The column as literal stretches and repeats of equal values (MIN_RUN or more in a row),
     or None when it has no such run. Found by C-level passes, not a Python loop per value."""
     n = len(col)
+    if not any(map(eq, col, col[MIN_RUN - 1 :])):  # first and last of a run: no run (C speed)
+        return None
     bounds = [0, *compress(range(1, n), map(ne, col[1:], col[:-1])), n]
     lengths = list(map(sub, bounds[1:], bounds[:-1]))
-    long = [i for i in compress(range(len(lengths)), (k >= MIN_RUN for k in lengths))]
+    long = list(compress(range(len(lengths)), map(MIN_RUN.__le__, lengths)))
     if not long:
         return None
     parts: list = []
@@ -111,50 +114,70 @@ def _runs(col: list) -> list | None:
     return parts
 
 
-_NAME = re.compile(r"(.*?)(0|[1-9][0-9]*)")
+_DIGITS = "0123456789"
 
 
 @lru_cache(maxsize=8)
-def _counts(t: str) -> list | None:
-    """A column of names (its text `t`) as literal stretches and counts (z1_0, a1_0, z1_1, ...:
+def _counted(t: str) -> str | None:
+    """A column of names (its text `t`) written with counts, checked against `t`, or None. Kept
+    by text: a lesson's every step lists the same parameter ids."""
+    parts = _counts(json.loads(t))
+    return _parts_text(parts) if parts is not None and text(_expand(parts)) == t else None
+
+
+def _counts(col: list[str]) -> list | None:
+    """A column of names as literal stretches and counts (z1_0, a1_0, z1_1, ...:
     one or two prefixes, each followed by the same number, counting up by one), or None when
-    nothing counts. Kept by text: a lesson's every step lists the same parameter ids."""
-    col = json.loads(t)
-    split = [(m.group(1), int(m.group(2))) if (m := _NAME.fullmatch(s)) else None for s in col]
+    nothing counts. Each name is looked at a few times, by comprehensions; the loop below goes
+    from count to count."""
     n = len(col)
+    heads = [s.rstrip(_DIGITS) for s in col]
+    nums = [_number(s[len(h) :]) for s, h in zip(col, heads, strict=True)]
+    # ahead[k][i]: names from i on that each follow the name k before them (same prefix, + 1)
+    ahead = []
+    for k in (1, 2):
+        follows = [False] * k + [
+            b is not None and a is not None and b == a + 1 and q == p
+            for p, q, a, b in zip(heads, heads[k:], nums, nums[k:], strict=False)
+        ]
+        run = [1] * n
+        for i in range(n - k - 1, -1, -1):
+            if follows[i + k]:
+                run[i] = run[i + k] + 1
+        ahead.append(run)
     parts: list = []
     literal: list = []
     i = 0
     while i < n:
-        head = split[i]
-        best_k, best_m = 1, 0
-        if head is not None:
-            for k in (1, 2):
-                ps = [split[i + j] for j in range(k)] if i + k <= n else []
-                if len(ps) < k or any(p is None or p[1] != head[1] for p in ps):
-                    continue
-                if len({p[0] for p in ps}) < k:
-                    continue
-                m = 1
-                while i + (m + 1) * k <= n and all(
-                    split[i + m * k + j] == (ps[j][0], head[1] + m) for j in range(k)
-                ):
-                    m += 1
-                if m * k > best_m * best_k:
-                    best_k, best_m = k, m
-        if head is not None and best_m * best_k >= MIN_COUNT:
+        single = ahead[0][i] if nums[i] is not None else 0
+        pairs = 0
+        if (
+            i + 1 < n
+            and nums[i] is not None
+            and nums[i + 1] == nums[i]
+            and heads[i] != heads[i + 1]
+        ):
+            pairs = min(ahead[1][i], ahead[1][i + 1])
+        k, m = (2, pairs) if 2 * pairs > single else (1, single)
+        if k * m >= MIN_COUNT:
             if literal:
                 parts.append(literal)
                 literal = []
-            prefixes = [split[i + j][0] for j in range(best_k)]
-            parts.append({"count": prefixes, "from": head[1], "to": head[1] + best_m})
-            i += best_m * best_k
+            parts.append({"count": heads[i : i + k], "from": nums[i], "to": nums[i] + m})
+            i += k * m
         else:
             literal.append(col[i])
             i += 1
     if literal:
         parts.append(literal)
     return parts if any(isinstance(p, dict) for p in parts) else None
+
+
+def _number(digits: str) -> int | None:
+    """The number a name ends with, written as str(int) writes it (no leading zero), or None."""
+    if not digits or (digits[0] == "0" and len(digits) > 1):
+        return None
+    return int(digits)
 
 
 def _parts_text(parts: list) -> str:
