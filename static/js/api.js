@@ -102,8 +102,10 @@ const isColumns = (block) => Boolean(block) && !Array.isArray(block) && typeof b
 /**
  * A packed answer (`format: "packed"`, app/api/packed.py) as the usual one: each column of
  * nodes, edges and parameters that is {same}, {as} or {parts} is first written out as its list
- * of values, then the rows are made as fromColumns makes them. A value that is an object or a
- * list (grad_parts) is a fresh copy in every row, as JSON.parse would have made it.
+ * of values, then the rows are made as fromColumns makes them. A list or object that a column
+ * repeats ({same: [0, 1]}: the grad_parts of 41,600 parameters) is one frozen value that those
+ * rows share, as graph-blocks.js shares its LEAF (the page only reads them); any other is the
+ * row's own, as JSON.parse made it.
  */
 export function fromPacked(answer) {
   if (!answer || typeof answer !== "object") return answer;
@@ -117,8 +119,41 @@ export function fromPacked(answer) {
 const isObject = (v) => v !== null && typeof v === "object";
 const copy = (v) => (!isObject(v) ? v : Array.isArray(v) ? v.map(copy) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])));
 const hasObjects = (values) => values.some(isObject);
-// v's copies: a list of numbers (grad_parts) sliced, a fifth of copy's time for 41,600 of them
-const copier = (v) => (Array.isArray(v) && !hasObjects(v) ? () => v.slice() : () => copy(v));
+const frozen = (v) => {
+  if (isObject(v)) Object.values(v).forEach(frozen);
+  return Object.freeze(v);
+};
+
+// A packed column is written out by the engine's own builtins (fill, join, JSON.parse, concat),
+// not by a loop of ours per value: on a page's first answer such a loop still runs in the
+// interpreter, and 41,600 ids or grad_parts made one by one took longer than parsing them.
+const quoted = (p) => JSON.stringify(String(p)).slice(1, -1);
+const numbers = [];
+const upTo = (n) => {
+  for (let i = numbers.length; i < n; i++) numbers.push(i);
+  return numbers;
+};
+
+/** The values `values`, `times` over, one after the other (a list or an object frozen, shared). */
+function repeated(values, times) {
+  if (times <= 0 || !values.length) return [];
+  if (values.length === 1) return new Array(times).fill(frozen(values[0]));
+  const shared = values.map(frozen);
+  const out = new Array(times * shared.length);
+  for (let t = 0, k = 0; t < times; t++) for (const v of shared) out[k++] = v;
+  return out;
+}
+
+/** The JSON text (no brackets) of a count part's names: each prefix followed by i, for i from
+ * `from` to `to` − 1. */
+function countText({ count, from, to }) {
+  if (to <= from || !count.length) return "";
+  const nums = upTo(to).slice(from, to);
+  const ps = count.map(quoted);
+  return ps.length === 1 ? `"${ps[0]}${nums.join(`","${ps[0]}`)}"` : nums.map((i) => ps.map((p) => `"${p}${i}"`).join(",")).join(",");
+}
+
+const isNames = (part) => (Array.isArray(part) ? part.every((v) => typeof v === "string") : Array.isArray(part.count));
 
 /** A packed {length, columns} with every column a list of values (or a block: labels). */
 function unpackBlock(block) {
@@ -145,27 +180,15 @@ function unpackBlock(block) {
 }
 
 function unpackColumn(c, n, name) {
-  if ("same" in c) {
-    const v = c.same;
-    if (!isObject(v)) return new Array(n).fill(v);
-    const values = new Array(n);
-    const fresh = copier(v);
-    for (let i = 0; i < n; i++) values[i] = fresh();
-    return values;
-  }
+  if ("same" in c) return repeated([c.same], n);
   if (!Array.isArray(c.parts)) throw new Error(`packed column ${name}: no same, as or parts`);
-  const values = [];
-  for (const part of c.parts) {
-    if (Array.isArray(part)) {
-      for (const v of part) values.push(v);
-    } else if (Array.isArray(part.repeat)) {
-      const fresh = part.repeat.map((v) => (isObject(v) ? copier(v) : () => v));
-      for (let t = 0; t < part.times; t++) for (const f of fresh) values.push(f());
-    } else {
-      for (let i = part.from; i < part.to; i++) for (const p of part.count) values.push(p + i);
-    }
+  if (c.parts.every(isNames)) {
+    // names (ids): one text of them all, one JSON.parse, instead of one per part
+    const texts = c.parts.map((part) => (Array.isArray(part) ? JSON.stringify(part).slice(1, -1) : countText(part)));
+    return JSON.parse(`[${texts.filter((t) => t).join(",")}]`);
   }
-  return values;
+  const parts = c.parts.map((part) => (Array.isArray(part) ? part : Array.isArray(part.repeat) ? repeated(part.repeat, part.times) : JSON.parse(`[${countText(part)}]`)));
+  return parts.length === 1 ? parts[0] : [].concat(...parts);
 }
 
 // The rows of a step's two lists (app/api/columns.py, the fields in the server's order) made by

@@ -63,13 +63,32 @@ describe("fromPacked", () => {
     assert.deepEqual([...packedKinds].sort(), ["as", "length", "parts", "same"]); // every encoding met
   });
 
-  it("gives every row its own list, as JSON.parse would", () => {
+  it("shares a repeated list among its rows, frozen: no row can change another's", () => {
     const answer = fromPacked({ parameters: { length: 3, columns: { id: { parts: [{ count: ["w"], from: 0, to: 3 }] }, grad_parts: { same: [0, 1] }, old: { as: "grad_parts" } } } });
     const rows = answer.parameters;
     assert.deepEqual(rows.map((r) => r.id), ["w0", "w1", "w2"]);
-    rows[0].grad_parts[0] = 9;
-    rows[1].old[1] = 7;
-    assert.deepEqual(rows.map((r) => [r.grad_parts, r.old]), [[[9, 1], [0, 1]], [[0, 1], [0, 7]], [[0, 1], [0, 1]]]);
+    assert.ok(rows.every((r) => Object.isFrozen(r.grad_parts)));
+    assert.throws(() => {
+      rows[0].grad_parts[0] = 9; // modules are strict: a frozen list refuses
+    }, TypeError);
+    rows[1].old[1] = 7; // an "as" column of lists: each row its own copy
+    assert.deepEqual(rows.map((r) => [r.grad_parts, r.old]), [[[0, 1], [0, 1]], [[0, 1], [0, 7]], [[0, 1], [0, 1]]]);
+  });
+
+  it("keeps −0, repeats lists of values and counts with two prefixes", () => {
+    const answer = fromPacked({ nodes: { length: 6, columns: {
+      id: { parts: [{ count: ["z1_", "a1_"], from: 0, to: 2 }, ["L", "y\"0"]] },
+      grad_parts: { same: [-0, 1] },
+      value: { parts: [{ repeat: [null, 0.5], times: 2 }, { repeat: [-0], times: 2 }] },
+      grad: { parts: [{ repeat: [[1, 2], { k: -0 }], times: 3 }] },
+    } } });
+    const rows = answer.nodes;
+    assert.deepEqual(rows.map((r) => r.id), ["z1_0", "a1_0", "z1_1", "a1_1", "L", 'y"0']);
+    assert.ok(rows.every((r) => Object.is(r.grad_parts[0], -0)));
+    assert.deepEqual(rows.map((r) => r.value), [null, 0.5, null, 0.5, -0, -0]);
+    assert.ok(Object.is(rows[5].value, -0) && Object.is(rows[1].grad.k, -0));
+    assert.deepEqual(rows.map((r) => r.grad), [[1, 2], { k: -0 }, [1, 2], { k: -0 }, [1, 2], { k: -0 }]);
+    assert.ok(Object.isFrozen(rows[0].grad) && Object.isFrozen(rows[1].grad));
   });
 
   it("refuses a column that is not as long as its block, or an as of an as", () => {
