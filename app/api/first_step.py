@@ -1,4 +1,4 @@
-"""A network's first step (cursor 0) in the column form, written from its scenario alone.
+"""A network's first step (cursor 0) in the column or packed form, written from its scenario alone.
 
 Before its first step a lesson has computed nothing: every node's value is its data (the inputs
 and targets of the sample shown) or not yet known, no gradient has arrived, every parameter is its
@@ -19,7 +19,9 @@ parameters in between are listed apart, per layer and neuron: its weights, then 
 - everything else as app.engine.lesson Lesson.at(0) gives it.
 
 tests/api/test_first_step.py holds these bytes equal to dump_columns(step_at(...)) for many
-networks."""
+networks; tests/api/test_packed.py the packed form's, decoded, to the same rows. The packed form
+(app/api/packed.py) writes the repeated columns once: `old` as {"as": "value"}, the nulls and the
+parameters' grad_parts as {"same": ...}, the ids as counts, the nodes' grad_parts as repeats."""
 
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ def applies(req: StepRequest) -> bool:
     iteration (full batch), every entry listed (no `since`), neurons not expanded."""
     sc = req.scenario
     return (
-        req.format == "columns"
+        req.format in ("columns", "packed")
         and req.cursor == 0
         and req.since is None
         and req.iteration == 1
@@ -93,6 +95,25 @@ def first_step(req: StepRequest, key: str | None = None) -> bytes:
         batch=None,
     )
     x, y = spec.inputs[req.sample].tolist(), spec.targets[req.sample].tolist()
+    value = values_text(spec, key)
+    if req.format == "packed":
+        nodes, params = _packed(layers, coupled, x, y, value)
+    else:
+        nodes, params = _columns(layers, coupled, x, y, value)
+    parts = []
+    for f in fields(answer):
+        if f.name == "nodes":
+            written = nodes
+        elif f.name == "parameters":
+            written = params
+        else:
+            written = text(plain(getattr(answer, f.name)))
+        parts.append(f"{text(f.name)}:{written}")
+    return ("{" + ",".join(parts) + "}").encode()
+
+
+def _columns(layers: tuple, coupled: tuple, x: list, y: list, value: str) -> tuple[str, str]:
+    """The nodes and parameters of a first step in the column form."""
     ops = 2 * sum(layers[1:])
     node_ids, node_parts, n_params, param_ids, param_parts = _shape(layers, coupled)
     nodes = _block(
@@ -104,7 +125,6 @@ def first_step(req: StepRequest, key: str | None = None) -> bytes:
             ("grad_parts", node_parts),
         ],
     )
-    value = values_text(spec, key)
     nulls = _nulls(n_params)
     params = _block(
         n_params,
@@ -119,16 +139,40 @@ def first_step(req: StepRequest, key: str | None = None) -> bytes:
             ("direction", nulls),
         ],
     )
-    parts = []
-    for f in fields(answer):
-        if f.name == "nodes":
-            written = nodes
-        elif f.name == "parameters":
-            written = params
-        else:
-            written = text(plain(getattr(answer, f.name)))
-        parts.append(f"{text(f.name)}:{written}")
-    return ("{" + ",".join(parts) + "}").encode()
+    return nodes, params
+
+
+def _packed(layers: tuple, coupled: tuple, x: list, y: list, value: str) -> tuple[str, str]:
+    """The nodes and parameters of a first step in the packed form (app/api/packed.py): the
+    column form's values, with its nulls, its repeated grad_parts, its counting ids and the
+    parameters' `old` (their `value`) each written once."""
+    ops = 2 * sum(layers[1:])
+    node_ids, node_parts, n_params, param_ids = _packed_shape(layers, coupled)
+    null, values = '{"same":null}', [text(finite(x)), f'{{"repeat":[null],"times":{ops}}}']
+    values += [text(finite(y)), "[null]"]
+    nodes = _block(
+        len(x) + ops + len(y) + 1,
+        [
+            ("id", node_ids),
+            ("value", '{"parts":[' + ",".join(values) + "]}"),
+            ("grad", null),
+            ("grad_parts", node_parts),
+        ],
+    )
+    params = _block(
+        n_params,
+        [
+            ("id", param_ids),
+            ("old", '{"as":"value"}'),
+            ("value", value),
+            ("grad", null),
+            ("grad_parts", '{"same":[0,1]}'),
+            ("update", null),
+            ("new", null),
+            ("direction", null),
+        ],
+    )
+    return nodes, params
 
 
 # lessons being built after their first step was answered, in this worker: one at a time, so that
@@ -231,6 +275,44 @@ def _shape(layers: tuple[int, ...], coupled: tuple[bool, ...]):
         "[" + ",".join(params) + "]",
         "[" + param_parts + "]",
     )
+
+
+@lru_cache(maxsize=16)
+def _packed_shape(layers: tuple[int, ...], coupled: tuple[bool, ...]):
+    """_shape's columns in the packed form: the node ids and grad_parts, the number of
+    parameters and their ids (in the same order, app.engine.network build_nodes)."""
+    depth = len(layers) - 1
+    ids = [_count(["x"], layers[0])]
+    fans = [(layers[1], layers[0])]
+    params = []
+    for l in range(1, depth + 1):
+        n, prev = layers[l], layers[l - 1]
+        a_fan = layers[l + 1] if l < depth else 1
+        for j in range(n):
+            params += [_count([f"W{l}_{j}_"], prev), text([f"b{l}_{j}"])]
+        if coupled[l - 1]:
+            ids += [_count([f"z{l}_"], n), _count([f"a{l}_"], n)]
+            fans += [(n, n), (a_fan, n)]
+        else:
+            ids.append(_count([f"z{l}_", f"a{l}_"], n))
+            fans.append(((1, a_fan), n))
+    ids += [_count(["y"], layers[-1]), '["L"]']
+    fans += [(1, layers[-1]), (0, 1)]
+    repeats = []
+    for fan, count in fans:
+        pair = [[0, f] for f in fan] if isinstance(fan, tuple) else [[0, fan]]
+        repeats.append(f'{{"repeat":{text(pair)},"times":{count}}}')
+    n_params = sum(layers[l] * (layers[l - 1] + 1) for l in range(1, depth + 1))
+    return (
+        '{"parts":[' + ",".join(ids) + "]}",
+        '{"parts":[' + ",".join(repeats) + "]}",
+        n_params,
+        '{"parts":[' + ",".join(params) + "]}",
+    )
+
+
+def _count(prefixes: list[str], n: int) -> str:
+    return f'{{"count":{text(prefixes)},"from":0,"to":{n}}}'
 
 
 def _ids(head: str, indices: range) -> str:

@@ -99,6 +99,98 @@ export function fromColumns(answer) {
 
 const isColumns = (block) => Boolean(block) && !Array.isArray(block) && typeof block.columns === "object";
 
+/**
+ * A packed answer (`format: "packed"`, app/api/packed.py) as the usual one: each column of
+ * nodes, edges and parameters that is {same}, {as} or {parts} is first written out as its list
+ * of values, then the rows are made as fromColumns makes them. A list or object that a column
+ * repeats ({same: [0, 1]}: the grad_parts of 41,600 parameters) is one frozen value that those
+ * rows share, as graph-blocks.js shares its LEAF (the page only reads them); any other is the
+ * row's own, as JSON.parse made it.
+ */
+export function fromPacked(answer) {
+  if (!answer || typeof answer !== "object") return answer;
+  for (const key of ["nodes", "edges", "parameters"]) {
+    const block = answer[key];
+    if (isColumns(block)) answer[key] = unpackBlock(block);
+  }
+  return fromColumns(answer);
+}
+
+const isObject = (v) => v !== null && typeof v === "object";
+const copy = (v) => (!isObject(v) ? v : Array.isArray(v) ? v.map(copy) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])));
+const hasObjects = (values) => values.some(isObject);
+const frozen = (v) => {
+  if (isObject(v)) Object.values(v).forEach(frozen);
+  return Object.freeze(v);
+};
+
+// A packed column is written out by the engine's own builtins (fill, join, JSON.parse, concat),
+// not by a loop of ours per value: on a page's first answer such a loop still runs in the
+// interpreter, and 41,600 ids or grad_parts made one by one took longer than parsing them.
+const quoted = (p) => JSON.stringify(String(p)).slice(1, -1);
+const numbers = [];
+const upTo = (n) => {
+  for (let i = numbers.length; i < n; i++) numbers.push(i);
+  return numbers;
+};
+
+/** The values `values`, `times` over, one after the other (a list or an object frozen, shared). */
+function repeated(values, times) {
+  if (times <= 0 || !values.length) return [];
+  if (values.length === 1) return new Array(times).fill(frozen(values[0]));
+  const shared = values.map(frozen);
+  const out = new Array(times * shared.length);
+  for (let t = 0, k = 0; t < times; t++) for (const v of shared) out[k++] = v;
+  return out;
+}
+
+/** The JSON text (no brackets) of a count part's names: each prefix followed by i, for i from
+ * `from` to `to` − 1. */
+function countText({ count, from, to }) {
+  if (to <= from || !count.length) return "";
+  const nums = upTo(to).slice(from, to);
+  const ps = count.map(quoted);
+  return ps.length === 1 ? `"${ps[0]}${nums.join(`","${ps[0]}`)}"` : nums.map((i) => ps.map((p) => `"${p}${i}"`).join(",")).join(",");
+}
+
+const isNames = (part) => (Array.isArray(part) ? part.every((v) => typeof v === "string") : Array.isArray(part.count));
+
+/** A packed {length, columns} with every column a list of values (or a block: labels). */
+function unpackBlock(block) {
+  const n = block.length;
+  const packed = block.columns;
+  const columns = {};
+  for (const name of Object.keys(packed)) {
+    const c = packed[name];
+    columns[name] = Array.isArray(c) ? c : isColumns(c) ? unpackBlock(c) : "as" in c ? null : unpackColumn(c, n, name);
+  }
+  for (const name of Object.keys(packed)) {
+    const c = packed[name];
+    if (Array.isArray(c) || !("as" in c)) continue;
+    const twin = packed[c.as];
+    if (!twin || (!Array.isArray(twin) && "as" in twin)) throw new Error(`packed column ${name}: ${c.as} is no column to copy`);
+    const values = columns[c.as];
+    columns[name] = hasObjects(values) ? values.map(copy) : values; // a row's lists its own
+  }
+  for (const name of Object.keys(columns)) {
+    const length = columns[name].length;
+    if (length !== n) throw new Error(`packed column ${name} has ${length} values, not ${n}`);
+  }
+  return { length: n, columns };
+}
+
+function unpackColumn(c, n, name) {
+  if ("same" in c) return repeated([c.same], n);
+  if (!Array.isArray(c.parts)) throw new Error(`packed column ${name}: no same, as or parts`);
+  if (c.parts.every(isNames)) {
+    // names (ids): one text of them all, one JSON.parse, instead of one per part
+    const texts = c.parts.map((part) => (Array.isArray(part) ? JSON.stringify(part).slice(1, -1) : countText(part)));
+    return JSON.parse(`[${texts.filter((t) => t).join(",")}]`);
+  }
+  const parts = c.parts.map((part) => (Array.isArray(part) ? part : Array.isArray(part.repeat) ? repeated(part.repeat, part.times) : JSON.parse(`[${countText(part)}]`)));
+  return parts.length === 1 ? parts[0] : [].concat(...parts);
+}
+
 // The rows of a step's two lists (app/api/columns.py, the fields in the server's order) made by
 // an object literal each: every row has its shape from the start, a third faster than fields
 // added one by one (the 10 × 64 network's first step lists 41,600 parameters). Any other list
@@ -146,7 +238,8 @@ export function columnar(scenario) {
 }
 // a large network's graph as its layers (graph-blocks.js): a few words per layer, expanded here
 const postGraph = (body, signal) => (columnar(body.scenario) ? post("/api/graph", { ...body, format: "blocks" }, signal).then((a) => fromColumns(fromBlocks(a))) : post("/api/graph", body, signal));
-const postRows = (path, body, signal) => (columnar(body.scenario) ? post(path, { ...body, format: "columns" }, signal).then(fromColumns) : post(path, body, signal));
+// ... and its steps packed (app/api/packed.py): the columns with their repeats written once
+const postRows = (path, body, signal) => (columnar(body.scenario) ? post(path, { ...body, format: "packed" }, signal).then(fromPacked) : post(path, body, signal));
 
 /**
  * Server-sent events as they arrive in `buffer`: the complete ones as [name, data] pairs, and

@@ -304,7 +304,7 @@ def test_pulses_and_marked_edges_are_painted_on_the_dot_canvas(make_page, base_u
 
 
 def test_a_large_network_comes_column_wise_and_shows_the_api_s_numbers(make_page, base_url):
-    """From 2,000 weights the page asks for its graph as blocks and its steps as columns (api.js),
+    """From 2,000 weights the page asks for its graph as blocks and its steps packed (api.js),
     decodes them, and shows exactly what the usual answer says; the ledger's long menu of parameters is made when idle,
     or at once when it is focused."""
     scenario = {**SCENARIO, "layers": [50, 50, 2], "inputs": [[0.04 * i - 1 for i in range(50)]]}
@@ -323,7 +323,7 @@ def test_a_large_network_comes_column_wise_and_shows_the_api_s_numbers(make_page
         page, base_url, "#s=" + base64.urlsafe_b64encode(text).decode().rstrip("=") + "&k=3"
     )
     wait_cursor(page, 3)
-    assert ("graph", "blocks") in formats and ("step", "columns") in formats, formats
+    assert ("graph", "blocks") in formats and ("step", "packed") in formats, formats
     shown = page.evaluate(READ_VIEW)["nodes"]  # a large graph draws the nodes near the view
     want = {n["id"]: n for n in api_step(base_url, scenario, 3)["nodes"] if n["id"] in shown}
     assert len(want) > 20

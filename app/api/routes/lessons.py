@@ -28,6 +28,9 @@ from app.api.errors import invalid
 from app.api.first_step import applies as first_step_applies
 from app.api.first_step import build_soon, first_step
 from app.api.offload import Abandoned, in_pool, is_small
+from app.api.packed import MEDIA_TYPE as PACKED
+from app.api.packed import dump_packed
+from app.api.packed import schema as packed_schema
 from app.api.schemas.lessons import (
     GraphRequest,
     GraphResponse,
@@ -44,11 +47,14 @@ from app.engine.vectorised import iterate
 from app.limits import MAX_RUN_STEPS
 
 router = APIRouter(tags=["lessons"])
+WRITERS = {"columns": dump_columns, "packed": dump_packed}  # the formats written column-wise
+MEDIA_TYPES = {"columns": COLUMNS, "packed": PACKED, "blocks": BLOCKS}
 INLINE_ITERATION_WORK = 3_000_000  # iterations before the lesson's answered on the event loop
 
 
 def _columns_doc(name: str) -> dict:
-    return {200: {"content": {COLUMNS: {"schema": columns_schema(name)}}}}
+    content = {COLUMNS: {"schema": columns_schema(name)}, PACKED: {"schema": packed_schema(name)}}
+    return {200: {"content": content}}
 
 
 _GRAPH_DOC = _columns_doc("GraphResponse")
@@ -68,7 +74,7 @@ async def build_graph(req: GraphRequest, request: Request):
         lesson = lesson_for(req.scenario, req.expand, key, req.iteration)
         return write(lesson.describe(req.labels))
 
-    write = dump_columns if req.format == "columns" else dump
+    write = WRITERS.get(req.format, dump)
     return await _answer(req, key, work, request)
 
 
@@ -84,8 +90,8 @@ async def take_step(req: StepRequest, request: Request):
         if response.status_code == 200:
             build_soon(req.scenario, key)
         return response
-    if req.format == "columns":
-        work = lambda: dump_columns(step_at(req, key))  # noqa: E731
+    if req.format in WRITERS:
+        work = lambda: WRITERS[req.format](step_at(req, key))  # noqa: E731
     else:
         work = lambda: dump_step(step_at(req, key, rows=True))  # noqa: E731
     return await _answer(req, key, work, request, _quick(req, key))
@@ -136,8 +142,7 @@ async def _answer(
     form = getattr(req, "format", "objects")
     if form == "blocks":  # a graph blocks do not describe comes in columns, and says so
         form = "blocks" if body.startswith(b'{"network"') else "columns"
-    media = COLUMNS if form == "columns" else BLOCKS if form == "blocks" else "application/json"
-    return Response(body, media_type=media)
+    return Response(body, media_type=MEDIA_TYPES.get(form, "application/json"))
 
 
 def _answer_key(req: StepRequest | GraphRequest, lesson: str) -> str:

@@ -29,14 +29,18 @@ from app.limits import (
     MAX_STEP_CELLS,
 )
 
-AnswerFormat = Literal["objects", "columns"]
-GraphFormat = Literal["objects", "columns", "blocks"]
+AnswerFormat = Literal["objects", "columns", "packed"]
+GraphFormat = Literal["objects", "columns", "packed", "blocks"]
 FORMAT_FIELD = Field(
     "objects",
     description='"columns": `nodes`, `edges` and `parameters` come as columns, each '
     "{length, columns: {field: [values in row order]}}, served as "
     "`application/vnd.backstep.columns+json`: the same values, a fraction of the size and "
-    "of the time for a large network. Row i is {field: columns[field][i]}.",
+    "of the time for a large network. Row i is {field: columns[field][i]}. "
+    '"packed": as "columns", but a column whose values are all equal ({same: v}), equal to '
+    "another column's ({as: field}), or made of repeats and counting names ({parts: [...]}) is "
+    "written once; served as `application/vnd.backstep.packed+json` (app/api/packed.py): a "
+    "quarter of the columns' size for a large network's first step.",
 )
 
 
