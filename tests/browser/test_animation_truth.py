@@ -56,11 +56,24 @@ def param(resp, pid):
     return next(p for p in resp["parameters"] if p["id"] == pid)
 
 
+# Nothing moves in the graph any more (a number's fade-in is a 0.22 s CSS transition, graph.css;
+# the pulses and morphs mark their elements), and SAMPLE has taken a frame since.
+SAMPLED_AT_REST = """() => {
+  const graph = document.getElementById('graph');
+  const moving = document.querySelector('#graph .pulse, #graph .morphing') || document
+    .getAnimations().some((a) => a.playState === 'running' && graph.contains(a.effect?.target ?? null));
+  if (moving) return (window.__restAt = null), false;
+  window.__restAt ??= window.__frames.length;
+  return window.__frames.length > window.__restAt;
+}"""
+
+
 def press_and_sample(page, key: str, sels: list[str], k: int) -> list[dict]:
     page.evaluate(SAMPLE, sels)
     page.keyboard.press(key)
     wait_cursor(page, k)
-    page.wait_for_timeout(300)  # the fade-in after the pulse lands, sampled to its end
+    page.evaluate("window.__restAt = null")
+    page.wait_for_function(SAMPLED_AT_REST)  # the fade-in after the pulse lands, sampled to its end
     return page.evaluate("window.__frames")
 
 
@@ -190,7 +203,13 @@ def test_the_matrix_shows_an_updated_weight_when_its_morph_ends(make_page, base_
     open_lesson(page, base_url, f"#preset=xor&k={k - 1}")
     assert page.locator(sel).count() == 1, "W⁽¹⁾ is not drawn in the graph"
     press_and_sample(page, "ArrowRight", [sel], k)
-    page.wait_for_timeout(1000)  # the morph (1.6 pulse times) is over
+    # the cell waits the morph's time (1.6 pulse times) with no mark of its own: its text is read
+    # once it has changed, and then SAMPLE has taken a frame of it too
+    page.wait_for_function(
+        "([sel, old]) => { const t = document.querySelector(sel)?.textContent; "
+        "return !!t && t !== old && window.__frames.at(-1).els[sel]?.[0] === t; }",
+        arg=[sel, page.evaluate("(sel) => window.__frames[0].els[sel]?.[0]", sel)],
+    )
     assert close(page.text_content(sel), new)
     frames = page.evaluate("window.__frames")
     texts = [f["els"][sel][0] for f in frames if f["els"][sel]]

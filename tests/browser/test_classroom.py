@@ -44,24 +44,63 @@ TOGGLES = [
 ]  # clicked twice: back as they were
 
 
+# Counts the page's requests in flight (static/js/api.js: every request is one fetch whose answer
+# is read with .json()), until the code awaiting each answer has run: the page is at rest when
+# none is in flight and the step last answered is drawn (html[data-cursor], set a frame after the
+# slider shows the answer's cursor), with nothing being exported and no motion.
+IN_FLIGHT = """(() => {
+  window.__inFlight = 0;
+  const fetched = window.fetch;
+  window.fetch = function (...args) {
+    window.__inFlight += 1;
+    let open = true;
+    const done = () => open && ((open = false), setTimeout(() => (window.__inFlight -= 1)));
+    return fetched.apply(this, args).then((response) => {
+      const json = response.json;
+      response.json = function () { return json.call(this).finally(done); };
+      return response;
+    }, (err) => { done(); throw err; });
+  };
+})()"""
+AT_REST = """() => window.__inFlight === 0 && !document.querySelector('[aria-busy=true]')
+  && !document.querySelector('#graph .pending, #graph .pulse, #graph .morphing')
+  && document.documentElement.dataset.cursor === document.getElementById('cursor-range').value"""
+
+
 def settled(page) -> int:
-    """The cursor shown once the page has stopped changing (a step in flight drawn): the same
-    cursor, drawn, 300 ms apart (a loaded machine can be slow to answer a paused player's step)."""
-    k = -1
-    while True:
-        page.wait_for_timeout(300)
-        now = page.evaluate(CURSOR)
-        wait_cursor(page, now)
-        if now == k:
-            return k
-        k = now
+    """The cursor shown once the page has stopped changing: no request in flight (a paused
+    player's step on a loaded machine too), and its answer drawn."""
+    page.wait_for_function(AT_REST, timeout=10_000)
+    k = page.evaluate(CURSOR)
+    wait_cursor(page, k)
+    return k
 
 
-def fresh_lesson(page, base_url: str, projector: bool) -> None:
-    """XOR (four samples, 55 steps) at cursor 2 (Back and Reset enabled), nothing focused."""
-    page.goto("about:blank")
-    open_lesson(page, base_url, f"#preset=xor&k=2{'&projector=1' if projector else ''}")
+def start_hash(projector: bool, n: int) -> str:
+    """XOR (four samples, 55 steps) at cursor 2 (Back and Reset enabled), every setting a control
+    changes at its start; `n` makes each one a new hash (a hash equal to the URL's changes nothing)."""
+    every = "g=step&sample=0&dp=4&speed=normal&theme=auto&predict=0&view=graph&x=0"
+    return f"#preset=xor&k=2&{every}&projector={int(projector)}&n={n}"
+
+
+def fresh_lesson(page, base_url: str, projector: bool, n: int) -> None:
+    """The lesson at its start, nothing focused: a new page the first time (`n` 0), then the same
+    page taken back there through its URL, as a link followed would (cheaper than a reload)."""
+    if n == 0:
+        page.context.add_init_script(IN_FLIGHT)
+        open_lesson(page, base_url, start_hash(projector, n))
+    else:
+        # the page's own hashchange handler runs first (it was added first); ours resolves after it
+        page.evaluate(
+            """(hash) => new Promise((done) => {
+              document.activeElement?.blur();
+              addEventListener('hashchange', () => setTimeout(done), { once: true });
+              location.hash = hash;
+            })""",
+            start_hash(projector, n),
+        )
     wait_cursor(page, 2)
+    assert settled(page) == 2
 
 
 def click_control(page, selector: str) -> None:
@@ -93,8 +132,13 @@ def test_the_clicker_steps_whatever_was_clicked_last(make_page, base_url, width,
     page = make_page(width, height, reduced_motion="reduce", permissions=["clipboard-write"])
     controls = [*MENUS, "#cursor-range", *BUTTONS, *TIMELINE, *TOGGLES, "#help-open"]
     tried = []
-    for selector in controls:
-        fresh_lesson(page, base_url, projector)
+    start = None
+    for n, selector in enumerate(controls):
+        fresh_lesson(page, base_url, projector, n)
+        # every control starts from the same page: what a new page shows, nothing focused
+        now = [page.evaluate(STATE), page.evaluate(FOCUSED)]
+        start = start or now
+        assert now == start, (selector, now, start)
         if not page.is_visible(selector):  # editing furniture is hidden in projector mode
             assert projector, selector
             continue

@@ -101,7 +101,10 @@ def walk_and_compare(
             fresh, base_url, f"?fresh={n}#{lesson}&k={k}"
         )  # a new document, one full answer
         wait_cursor(fresh, k)
-        stepped_view, fresh_view = page.evaluate(DRAWN), fresh.evaluate(DRAWN)
+        # both pages read at once (each waits for frames and for its edges to hold still)
+        for p in (page, fresh):
+            p.evaluate(f"() => {{ window.__drawn = ({DRAWN})(); }}")
+        stepped_view, fresh_view = (p.evaluate("() => window.__drawn") for p in (page, fresh))
         digests = [v.pop("edge pixels", None) for v in (stepped_view, fresh_view)]
         assert differences(stepped_view, fresh_view) == [], f"at cursor {k}"
         # the same PNG is the same picture; two PNGs are compared up to antialiasing, in the page

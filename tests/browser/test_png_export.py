@@ -45,13 +45,10 @@ FRAMES = """() => {
 
 # For each view ([screenshot PNG as base64, its origin in viewBox units, its px a unit, the part
 # `area` of the drawing it shows, [x0, y0, x1, y1] in viewBox units]): the mean colour of each
-# cell of `cell` units over that part, in the screenshot and in the exported PNG (fetched from
-# `file`: a path of this server's, or the PNG as base64; `fileK` px a unit); the largest difference
-# of the two in a channel, cell by cell.
-CELLS = (
-    """async ([views, file, fileK, cell]) => {"""
-    + PIXELS
-    + """
+# cell of `cell` units over that part, in the screenshot and in the exported picture (`exported`,
+# any image source, `fileK` px a unit); the largest difference of the two in a channel, cell by
+# cell. Defines cellDiffs(views, exported, fileK, cell), after PIXELS.
+CELL_DIFFS = """
   const bytes = (b64) => new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' });
   const means = async (source, origin, k, area) => {
     const [x0, y0] = [(area[0] - origin[0]) * k, (area[1] - origin[1]) * k];
@@ -76,15 +73,25 @@ CELLS = (
     }
     return out;
   };
-  // `file`: a path of this server's (the PNG tests' exports), or a PNG as base64 (the SVG test's)
-  const exported = await createImageBitmap(file.startsWith('/') ? await (await fetch(file)).blob() : bytes(file));
-  const diffs = [];
-  for (const [shot, origin, k, area] of views) {
-    const a = await means(bytes(shot), origin, k, area);
-    const b = await means(exported, [0, 0], fileK, area);
-    diffs.push(a.map((m, i) => Math.max(...m.map((c, j) => Math.abs(c - b[i][j])))));
-  }
-  return diffs;
+  const cellDiffs = async (views, exported, fileK, cell) => {
+    const diffs = [];
+    for (const [shot, origin, k, area] of views) {
+      const a = await means(bytes(shot), origin, k, area);
+      const b = await means(exported, [0, 0], fileK, area);
+      diffs.push(a.map((m, i) => Math.max(...m.map((c, j) => Math.abs(c - b[i][j])))));
+    }
+    return diffs;
+  };
+"""
+
+# cellDiffs with the exported PNG fetched from `file`, a path of this server's.
+CELLS = (
+    """async ([views, file, fileK, cell]) => {"""
+    + PIXELS
+    + CELL_DIFFS
+    + """
+  const exported = await createImageBitmap(await (await fetch(file)).blob());
+  return cellDiffs(views, exported, fileK, cell);
 }"""
 )
 

@@ -15,10 +15,10 @@ import xml.etree.ElementTree as ET
 import httpx
 import pytest
 
-from tests.browser.pageview import wait_cursor
+from tests.browser.pageview import PIXELS, wait_cursor
 from tests.browser.test_largest_network import LOAD_MS, SCENARIO
 from tests.browser.test_png_export import (
-    CELLS,
+    CELL_DIFFS,
     FRAMES,
     export_pressing_keys,
     open_largest_with_views,
@@ -35,19 +35,23 @@ KEY_MS = 2000  # from a key press to the page taking it
 FILE_K = 0.75  # viewBox units to px, the file drawn for the comparison (as the PNG export's)
 SVG = "{http://www.w3.org/2000/svg}"
 
-# The SVG file (its text) drawn by the browser as an image at `k` px a viewBox unit: a PNG, base64.
-DRAW = """async ([text, k]) => {
+# The SVG file (its text) drawn by the browser as an image at `k` px a viewBox unit, compared
+# there with the views cell by cell (test_png_export.py CELL_DIFFS): the drawing stays in the
+# page that drew it (as a PNG, its base64 took seconds to pass to Python and back).
+DRAWN_CELLS = (
+    """async ([text, k, views, cell]) => {"""
+    + PIXELS
+    + CELL_DIFFS
+    + """
   const img = new Image();
   img.src = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
   await img.decode();
   const vb = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement.viewBox.baseVal;
   const canvas = new OffscreenCanvas(Math.ceil(vb.width * k), Math.ceil(vb.height * k));
   canvas.getContext('2d').drawImage(img, 0, 0, canvas.width, canvas.height);
-  const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
+  return cellDiffs(views, canvas, k, cell);
 }"""
+)
 
 BUSY = "() => document.getElementById('export-svg').getAttribute('aria-busy') === 'true'"
 FREE = "() => document.getElementById('export-svg').getAttribute('aria-busy') !== 'true'"
@@ -111,10 +115,10 @@ def test_the_largest_networks_svg_keeps_the_page_answering_and_shows_the_drawing
     # drawn, the file shows what the frame showed, cell by cell (cells of 16 units; a node's box
     # is about 150 × 50): the mean colours of most within a few levels (test_png_export.py)
     drawer = page.context.new_page()  # a blank page: the file drawn from a blob: URL
-    drawn = drawer.evaluate(DRAW, [data.decode(), FILE_K])
-    drawer.close()
     shown = [[shot, v["origin"], v["k"], v["area"]] for v, shot in views]
-    for diffs in page.evaluate(CELLS, [shown, drawn, FILE_K, 16]):
+    cells = drawer.evaluate(DRAWN_CELLS, [data.decode(), FILE_K, shown, 16])
+    drawer.close()
+    for diffs in cells:
         diffs.sort()
         assert len(diffs) > 1000
         median, most = diffs[len(diffs) // 2], diffs[int(len(diffs) * 0.98)]
