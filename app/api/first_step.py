@@ -50,8 +50,8 @@ from app.limits import MAX_LOSS_HISTORY
 
 
 def applies(req: StepRequest) -> bool:
-    """Whether first_step answers this request: a network's cursor 0, in columns, as its first
-    iteration (full batch), every entry listed (no `since`), neurons not expanded."""
+    """Whether first_step answers this request: a network's cursor 0, in columns or packed, as
+    its first iteration (full batch), every entry listed (no `since`), neurons not expanded."""
     sc = req.scenario
     return (
         req.format in ("columns", "packed")
@@ -65,7 +65,8 @@ def applies(req: StepRequest) -> bool:
 
 
 def first_step(req: StepRequest, key: str | None = None) -> bytes:
-    """dump_columns(step_at(req)), for a request that `applies`, without building the lesson
+    """dump_columns(step_at(req)) (packed: an answer that decodes to it), for a request that
+    `applies`, without building the lesson
     (`key`: its lesson key, under which /api/graph's block form keeps its values written)."""
     spec, _ = spec_at(req.scenario)
     layers = tuple(spec.layers)

@@ -14,10 +14,14 @@ A large network's columns repeat themselves: its first step's parameters have `o
         {"count": ["z1_", "a1_"], "from": 0, "to": 2}   z1_0, a1_0, z1_1, a1_1: each prefix
                                                    followed by i, for i from `from` to `to` − 1
 
-A column named by "as" is never itself an "as". Every value is written by the same JSON writer as
+A column named by "as" is never itself an "as"; it may come before or after the column that names
+it (the first step writes "old" as "value" ahead of "value"), so a decoder writes out the other
+columns first. Every value is written by the same JSON writer as
 in the other forms, so a decoder gives back the column form's values exactly:
 static/js/api.js `fromPacked`, and `unpack` below (the tests hold both equal to the usual answer).
-Every encoding is checked here against the column's own text before it is sent."""
+Every encoding made here (`pack_block`) is checked against the column's own text before it is
+sent; app/api/first_step.py writes a network's first step packed from the scenario alone, and is
+held to the column form by tests/api/test_packed.py."""
 
 from __future__ import annotations
 
@@ -117,7 +121,7 @@ def _runs(col: list) -> list | None:
 _DIGITS = "0123456789"
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)  # a column's text is up to about 1 MB (the 10 × 64 network's ids)
 def _counted(t: str) -> str | None:
     """A column of names (its text `t`) written with counts, checked against `t`, or None. Kept
     by text: a lesson's every step lists the same parameter ids."""
@@ -128,8 +132,8 @@ def _counted(t: str) -> str | None:
 def _counts(col: list[str]) -> list | None:
     """A column of names as literal stretches and counts (z1_0, a1_0, z1_1, ...:
     one or two prefixes, each followed by the same number, counting up by one), or None when
-    nothing counts. Each name is looked at a few times, by comprehensions; the loop below goes
-    from count to count."""
+    nothing counts. Each name's prefix and number are found by comprehensions; the loops below
+    walk the names once more to find where each count starts and ends."""
     n = len(col)
     heads = [s.rstrip(_DIGITS) for s in col]
     nums = [_number(s[len(h) :]) for s, h in zip(col, heads, strict=True)]
@@ -282,8 +286,9 @@ def schema(name: str) -> dict:
                 },
                 "description": "Each field of the usual format's rows, in row order: its values; "
                 "or {length, columns} (labels); or {same: v}: every value v; or {as: field}: "
-                "the values of that field of the same block (never itself an as); or {parts}: "
-                "its parts one after the other: a list of values, {repeat: [values], times: k} "
+                "the values of that field of the same block, before or after it (never itself "
+                "an as); or {parts}: its parts one after the other: a list of values, "
+                "{repeat: [values], times: k} "
                 "(those values k times over), or {count: [prefixes], from: a, to: b} (for i from "
                 "a to b − 1, each prefix followed by i in decimal).",
             },

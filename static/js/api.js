@@ -188,7 +188,7 @@ function unpackColumn(c, n, name) {
     return JSON.parse(`[${texts.filter((t) => t).join(",")}]`);
   }
   const parts = c.parts.map((part) => (Array.isArray(part) ? part : Array.isArray(part.repeat) ? repeated(part.repeat, part.times) : JSON.parse(`[${countText(part)}]`)));
-  return parts.length === 1 ? parts[0] : [].concat(...parts);
+  return parts.length === 1 ? parts[0] : parts.flat(); // one level: a part's values stay as they are
 }
 
 // The rows of a step's two lists (app/api/columns.py, the fields in the server's order) made by
