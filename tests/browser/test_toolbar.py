@@ -253,6 +253,24 @@ def test_a_control_hidden_or_moved_by_the_page_hands_its_focus_on(
     assert page.evaluate(FOCUS)["shown"]
 
 
+def test_a_browser_without_check_visibility_hands_the_focus_on(make_page, base_url):
+    """An older Safari (before 17.4) has no Element.checkVisibility: M with a control focused in
+    More's open menu brings it back into the row with its focus, with no error, and the lesson
+    steps on."""
+    page = make_page(1024, 768, reduced_motion="reduce")
+    page.context.add_init_script("delete Element.prototype.checkVisibility")
+    open_lesson(page, base_url, "#preset=xor&k=2")
+    wait_cursor(page, 2)
+    assert page.evaluate("typeof document.body.checkVisibility") == "undefined"
+    take_focus(page, "keys:theme-toggle")
+    page.keyboard.press("m")
+    page.evaluate(FRAMES)
+    focus = "() => [document.activeElement.id, document.activeElement.getClientRects().length > 0]"
+    assert page.evaluate(focus) == ["theme-toggle", True]
+    page.keyboard.press("PageDown")
+    wait_cursor(page, 3)
+
+
 def test_the_row_refitted_keeps_the_focus_in_sight(make_page, base_url):
     """The window narrowed: the focused Dark button folds into More, which takes the focus; widened
     until More goes, the focus goes to the first control that came out of its menu."""
