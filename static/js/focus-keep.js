@@ -25,7 +25,9 @@ export function place(el, same = false) {
   return document.activeElement === el;
 }
 
-const seen = (el) => el.isConnected && el.checkVisibility();
+// checkVisibility() needs Safari 17.4; before it, a box drawn is one with client rects
+const seen = (el) =>
+  el.isConnected && (el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0);
 
 /**
  * Where the person finds `el` now: itself, shown; its new self (a drawing made again keeps its

@@ -23,6 +23,10 @@ export function createToolbarFit(toolbar, more) {
   const button = more.querySelector("button");
   const menu = more.querySelector("[role=group]");
   const places = new Map(); // a folded control → the comment standing in its place in the row
+  // the control whose focus More holds: the one last used from its menu, or one folded with the
+  // focus; it takes the focus back when More goes (cleared once the focus is anywhere but More)
+  let held = null;
+  document.addEventListener("focusin", (ev) => ev.target !== button && (held = null));
   const wide = matchMedia(ROW);
 
   const open = (on) => {
@@ -42,6 +46,7 @@ export function createToolbarFit(toolbar, more) {
     if (menu.hidden || !ev.target.closest("button")) return;
     open(false);
     button.focus();
+    held = ev.target.closest("button");
   });
   more.addEventListener("focusout", (ev) => !more.contains(ev.relatedTarget) && ev.relatedTarget && open(false));
   document.addEventListener("pointerdown", (ev) => !more.contains(ev.target) && open(false));
@@ -74,7 +79,7 @@ export function createToolbarFit(toolbar, more) {
     const inPlace = !help || help.parentElement !== toolbar || more.nextElementSibling === help;
     if (!places.size && more.hidden && inPlace && (!wide.matches || oneRow())) return;
     const focused = document.activeElement;
-    const wasFolded = [...menu.children]; // More gone with the focus: the first of them shown takes it
+    const wasFolded = [...menu.children];
     for (const el of [...places.keys()]) unfold(el);
     if (help && help.parentElement === toolbar && more.nextElementSibling !== help) help.before(more); // live.js adds Go live before help
     more.hidden = true;
@@ -91,8 +96,12 @@ export function createToolbarFit(toolbar, more) {
       more.hidden = true;
       open(false);
     }
-    // the control folded or unfolded where it is now, or More (its menu closed) in its stead
-    refocus(focused, cause, ...wasFolded);
+    if (focused !== button && places.has(focused)) held = focused; // More takes its focus, below
+    // the control folded or unfolded where it is now, or More (its menu closed) in its stead. More
+    // gone with the focus: the change's control, else the one whose focus More held, else the
+    // first button out of the menu (a link last: Enter there would leave the lesson)
+    const link = (el) => el.matches("a[href]");
+    refocus(focused, cause, held, ...wasFolded.filter((el) => !link(el)), ...wasFolded.filter(link));
   }
 
   wide.addEventListener("change", () => fit());

@@ -57,14 +57,18 @@ def param(resp, pid):
 
 
 # Nothing moves in the graph any more (a number's fade-in is a 0.22 s CSS transition, graph.css;
-# the pulses and morphs mark their elements), and SAMPLE has taken a frame since.
-SAMPLED_AT_REST = """() => {
+# the pulses and morphs mark their elements), and SAMPLE has gone on taking frames for REST_MS
+# since: longer than the fade, so a pulse or a fade that starts a few frames late is sampled too
+# (on Back nothing ever moves, and one frame at rest would make "no pulse" true by default).
+REST_MS = 300
+SAMPLED_AT_REST = """(restMs) => {
   const graph = document.getElementById('graph');
   const moving = document.querySelector('#graph .pulse, #graph .morphing') || document
     .getAnimations().some((a) => a.playState === 'running' && graph.contains(a.effect?.target ?? null));
-  if (moving) return (window.__restAt = null), false;
-  window.__restAt ??= window.__frames.length;
-  return window.__frames.length > window.__restAt;
+  const last = window.__frames.at(-1);
+  if (moving || !last) return (window.__restAt = null), false;
+  window.__restAt ??= last.t;
+  return last.t - window.__restAt >= restMs;
 }"""
 
 
@@ -73,8 +77,12 @@ def press_and_sample(page, key: str, sels: list[str], k: int) -> list[dict]:
     page.keyboard.press(key)
     wait_cursor(page, k)
     page.evaluate("window.__restAt = null")
-    page.wait_for_function(SAMPLED_AT_REST)  # the fade-in after the pulse lands, sampled to its end
-    return page.evaluate("window.__frames")
+    # the fade-in after the pulse lands, sampled to its end, then REST_MS of frames at rest
+    page.wait_for_function(SAMPLED_AT_REST, arg=REST_MS)
+    frames = page.evaluate("window.__frames")
+    rest = [f for f in frames if f["t"] >= frames[-1]["t"] - REST_MS]
+    assert len(rest) > 1 and not any(f["pulses"] or f["morphing"] for f in rest), key
+    return frames
 
 
 def shows(frame, sel, expected) -> bool:

@@ -13,7 +13,8 @@ from tests.browser.pageview import open_lesson, open_worksheet, wait_cursor
 
 pytestmark = pytest.mark.browser
 
-# Everything but the cursor that a stray key could change.
+# Everything but the cursor that a stray key could change, or a reset through the URL (predict,
+# view, x) must put back: a control then starts from what a new page shows.
 STATE = """() => {
   const v = (id) => document.getElementById(id).value;
   const root = document.documentElement;
@@ -22,6 +23,12 @@ STATE = """() => {
     decimals: v('precision-select'), sample: v('sample-select'), theme: root.dataset.theme,
     projector: root.classList.contains('projector'), help: document.getElementById('help').open,
     playing: document.getElementById('btn-play').getAttribute('aria-pressed'),
+    predict: document.getElementById('btn-predict').getAttribute('aria-pressed'),
+    view: root.dataset.view ?? null,
+    expand: document.querySelector('#expand-slot input[type=checkbox]')?.checked ?? null,
+    more: !document.getElementById('more-menu').hidden,
+    editor: !document.getElementById('value-editor').hidden,
+    live: !!document.querySelector('#live-panel:not([hidden])'),
   };
 }"""
 CURSOR = "() => Number(document.documentElement.dataset.cursor)"
@@ -48,6 +55,8 @@ TOGGLES = [
 # is read with .json()), until the code awaiting each answer has run: the page is at rest when
 # none is in flight and the step last answered is drawn (html[data-cursor], set a frame after the
 # slider shows the answer's cursor), with nothing being exported and no motion.
+# A fetch whose answer were read another way (text, blob, a stream) would never count as done:
+# settled() would then fail loudly after 10 s, not pass unnoticed.
 IN_FLIGHT = """(() => {
   window.__inFlight = 0;
   const fetched = window.fetch;

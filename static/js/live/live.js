@@ -6,6 +6,7 @@
 
 import { api, messagesOf } from "../api.js";
 import { el } from "../dom.js";
+import { place, whereNow } from "../focus-keep.js";
 import { afterFirstPaint } from "../idle.js";
 import { encodeHash } from "../url-state.js";
 import { drawHistogram } from "./histogram.js";
@@ -80,10 +81,15 @@ function presenter({ store, toast }) {
     panel.classList.toggle("is-compact", !full);
     button.setAttribute("aria-expanded", "true");
   }
+  // the focus, if it was in the panel, goes where the person finds the live button now (More when
+  // it is folded there), as the page's move: Space there steps the lesson (controls.js). On
+  // <body> (a clicker) it stays: Space steps on rather than open the panel again
   function hidePanel() {
+    const inside = panel.contains(document.activeElement);
     panel.hidden = true;
     button.setAttribute("aria-expanded", "false");
-    button.focus({ preventScroll: true });
+    const to = inside ? whereNow(button) : null;
+    if (to) place(to);
   }
 
   function render() {
