@@ -184,6 +184,21 @@ def test_a_followers_own_theme_survives_the_presenters_next_step(make_page, base
 FOCUS = "() => [document.activeElement.id || document.activeElement.tagName, document.activeElement.getClientRects().length > 0]"
 
 
+def press_in_panel(page, which: str) -> None:
+    """Enter on the live panel's first (Hide) or last (End) action, from the keyboard."""
+    page.focus(f"#live-panel .live-actions button:{which}")
+    page.keyboard.press("Enter")
+    if which == "first-child":
+        assert page.locator("#live-panel").is_hidden()
+
+
+def space_steps(page, cursor: int) -> None:
+    """Space steps the lesson to `cursor`, and the live panel stays hidden."""
+    page.keyboard.press("Space")
+    wait_cursor(page, cursor)
+    assert page.locator("#live-panel").is_hidden()
+
+
 def test_hiding_the_live_panel_leaves_space_to_the_lesson(make_page, base_url):
     """The panel hidden (Esc, Hide, End): a clicker's focus on <body> stays there, so Space steps
     the lesson rather than open the panel again; a focus in the panel goes where the live button
@@ -195,40 +210,27 @@ def test_hiding_the_live_panel_leaves_space_to_the_lesson(make_page, base_url):
     page.keyboard.press("Escape")  # a clicker's Esc: the focus was on <body>
     assert page.locator("#live-panel").is_hidden()
     assert page.evaluate(FOCUS) == ["BODY", True]
-    page.keyboard.press("Space")
-    wait_cursor(page, 1)
-    assert page.locator("#live-panel").is_hidden()
+    space_steps(page, 1)
 
     # Hide, from the keyboard: the focus goes to the live button in the row
     page.keyboard.press("l")
-    page.focus("#live-panel .live-actions button:first-child")
-    page.keyboard.press("Enter")
-    assert page.locator("#live-panel").is_hidden()
+    press_in_panel(page, "first-child")
     assert page.evaluate(FOCUS) == ["live-toggle", True]
-    page.keyboard.press("Space")
-    wait_cursor(page, 2)
-    assert page.locator("#live-panel").is_hidden()
+    space_steps(page, 2)
 
     # narrower, the live button is in More's menu: Hide gives the focus to More
     page.set_viewport_size({"width": 768, "height": 900})
     page.wait_for_function("() => document.querySelector('#more-menu #live-toggle')")
     page.keyboard.press("l")
     page.wait_for_selector("#live-panel:not([hidden])")
-    page.focus("#live-panel .live-actions button:first-child")
-    page.keyboard.press("Enter")
-    assert page.locator("#live-panel").is_hidden()
+    press_in_panel(page, "first-child")
     assert page.evaluate(FOCUS) == ["more-toggle", True]
-    page.keyboard.press("Space")
-    wait_cursor(page, 3)
-    assert page.locator("#live-panel").is_hidden()
+    space_steps(page, 3)
     assert page.is_hidden("#more-menu")
 
     # End, from the keyboard: the session ends, the focus is in sight, Space steps on
     page.keyboard.press("l")
-    page.focus("#live-panel .live-actions button:last-child")
-    page.keyboard.press("Enter")
+    press_in_panel(page, "last-child")
     page.wait_for_function("() => document.getElementById('live-toggle').textContent === 'Go live'")
     assert page.evaluate(FOCUS)[1], page.evaluate(FOCUS)
-    page.keyboard.press("Space")
-    wait_cursor(page, 4)
-    assert page.locator("#live-panel").is_hidden()
+    space_steps(page, 4)
