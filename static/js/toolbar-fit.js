@@ -7,11 +7,11 @@
 import { refocus } from "./focus-keep.js";
 
 // first folded first: the links away from the lesson, then Matrices (it has its key, V) and the
-// theme; the exports late (tests and the README's steps click them by id, down to 900 px);
-// Projector (its key, M) when a long name leaves no other room, below 800 px or for the longest
-// names (in projector mode the row has room for it: the editing controls are gone); Go live
-// last: once live, its "● Live CODE" tells the teacher the class is following
-const FOLD = ["docs-link", "labs-link", "copy-link", "view-toggle", "theme-toggle", "export-svg", "export-png", "projector-toggle", "live-toggle"];
+// theme; the exports late, and together (one group to a person: never SVG in More and PNG in
+// the row); Projector (its key, M) when a long name leaves no other room, below 800 px or for the
+// longest names (in projector mode the row has room for it: the editing controls are gone); Go
+// live last: once live, its "● Live CODE" tells the teacher the class is following
+const FOLD = [["docs-link"], ["labs-link"], ["copy-link"], ["view-toggle"], ["theme-toggle"], ["export-svg", "export-png"], ["projector-toggle"], ["live-toggle"]];
 const ROW = "(min-width: 601px)"; // narrower (a phone), the toolbar wraps (phone.css)
 
 /**
@@ -72,6 +72,8 @@ export function createToolbarFit(toolbar, more) {
     return tops.size <= 1 && kids.every((c) => c.getBoundingClientRect().right <= box.right + 0.5);
   };
 
+  const foldable = (el) => el && el.parentElement === toolbar && el.getClientRects().length;
+
   function layOut(cause) {
     // all in the row and one row: nothing to write (a read only, which the first frame's layout
     // answers when nothing has changed since: no layout of its own before the first picture)
@@ -85,10 +87,10 @@ export function createToolbarFit(toolbar, more) {
     more.hidden = true;
     if (wide.matches && !oneRow()) {
       more.hidden = false;
-      for (const id of FOLD) {
-        const el = document.getElementById(id);
-        if (!el || el.parentElement !== toolbar || !el.getClientRects().length) continue;
-        fold(el);
+      for (const step of FOLD) {
+        const els = step.map((id) => document.getElementById(id)).filter(foldable);
+        if (!els.length) continue;
+        els.forEach(fold);
         if (oneRow()) break;
       }
     }

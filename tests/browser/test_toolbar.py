@@ -360,3 +360,22 @@ def test_one_row_down_to_a_small_tablet(make_page, base_url, width, height, pres
     page.keyboard.press("Escape")
     page.keyboard.press("PageDown")
     wait_cursor(page, 2)
+
+
+# Where the two export buttons are: the row, or More's menu.
+EXPORTS = """() => ['export-svg', 'export-png'].map((id) =>
+  document.getElementById(id).parentElement.id || document.getElementById(id).parentElement.className)"""
+
+
+@pytest.mark.parametrize("preset", ["tutorial", "deep"])
+def test_the_two_exports_are_folded_together(make_page, base_url, preset):
+    """SVG and PNG are one group to a person: at every width from the phone's layout's edge to a
+    laptop's, both are in the row or both in More's menu, never one in each."""
+    page = make_page(1400, 800, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#preset={preset}")
+    page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
+    for width in [*range(1400, 600, -20), 601]:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.evaluate(FRAMES)
+        where = page.evaluate(EXPORTS)
+        assert where[0] == where[1], f"at {width} px SVG is in {where[0]}, PNG in {where[1]}"
