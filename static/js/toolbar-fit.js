@@ -12,9 +12,9 @@ const SHORT = "is-short"; // on the toolbar: the row one line, the menu's name c
 // first folded first: the links away from the lesson, then Matrices (it has its key, V) and the
 // theme; the exports late, and together (one group to a person: never SVG in More and PNG in
 // the row); then the word "Preset" (the name says what the menu is; its label still names it);
-// Projector (its key, M) below 800 px or beside the longest names; Go live last (once live, its
-// "● Live CODE" tells the teacher the class follows). Still no room: the name gives way, cut
-// short with an ellipsis (cut() below): one row down to 601 px
+// Projector (its key, M) below 800 px or beside the longest names; Go live last, and never once
+// live: its "● Live CODE" is what the students read. Still no room: the name gives way, cut short
+// with an ellipsis (cut() below): one row down to 601 px
 const FOLD = [["docs-link"], ["labs-link"], ["copy-link"], ["view-toggle"], ["theme-toggle"], ["export-svg", "export-png"], WORDLESS, ["projector-toggle"], ["live-toggle"]];
 const ROW = "(min-width: 601px)"; // narrower (a phone), the toolbar wraps (phone.css)
 
@@ -114,7 +114,7 @@ export function createToolbarFit(toolbar, more) {
     select.title = name;
     cuts.set(select, opt);
   }
-  const foldable = (el) => el && el.parentElement === toolbar && el.getClientRects().length;
+  const foldable = (el) => el && el.parentElement === toolbar && el.getClientRects().length && !el.classList.contains("is-live");
 
   function layOut(cause) {
     // all in the row and one row: nothing to write (a read only, which the first frame's layout
@@ -135,6 +135,7 @@ export function createToolbarFit(toolbar, more) {
       for (const step of FOLD) {
         if (step === WORDLESS) toolbar.classList.add(WORDLESS);
         else {
+          // a live session's button stays: its code is what the class reads
           const els = step.map((id) => document.getElementById(id)).filter(foldable);
           if (!els.length) continue;
           els.forEach(fold);

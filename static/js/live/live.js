@@ -81,9 +81,10 @@ function presenter({ store, toast }) {
     panel.classList.toggle("is-compact", !full);
     button.setAttribute("aria-expanded", "true");
   }
-  // the focus, if it was in the panel, goes where the person finds the live button now (More when
-  // it is folded there), as the page's move: Space there steps the lesson (controls.js). On
-  // <body> (a clicker) it stays: Space steps on rather than open the panel again
+  // the focus, if it was in the panel, goes where the person finds the live button now (live, the
+  // row keeps it: toolbar-fit.js; else More, when it is folded there), as the page's move: Space
+  // there steps the lesson (controls.js). On <body> (a clicker) it stays: Space steps on rather
+  // than open the panel again
   function hidePanel() {
     const inside = panel.contains(document.activeElement);
     panel.hidden = true;
