@@ -272,3 +272,26 @@ def test_the_join_code_stays_in_the_row_at_every_width(make_page, base_url, pres
             one_row_inside(page)
     page.keyboard.press("PageDown")  # the lesson's keys work on
     wait_cursor(page, 1)
+
+
+def test_a_class_lost_by_the_server_keeps_the_focus_in_sight(make_page, base_url):
+    """The server forgets the class (ended from elsewhere, or restarted without it) while the
+    focus is on the live panel's End button: the panel goes and the focus goes to the live button,
+    which says Go live again, never to <body>; Space there steps the lesson. (Wide: the whole row
+    fits, so no refit of the toolbar hands the focus on by chance.)"""
+    page = make_page(1920, 1080, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=xor&k=0")
+    wait_cursor(page, 0)
+    session = go_live(page)
+    assert page.is_hidden("#toolbar-more")
+    page.watch.expect_status(404, f"/api/live/{session['code']}/tally")
+    page.focus("#live-panel .live-actions button:last-child")
+    gone = page.request.post(
+        f"{base_url}/api/live/{session['code']}/end",
+        headers={"X-Presenter-Secret": session["presenter_secret"]},
+    )
+    assert gone.status == 204
+    page.wait_for_selector("#live-panel", state="hidden")
+    page.wait_for_function("() => document.getElementById('live-toggle').textContent === 'Go live'")
+    assert page.evaluate(FOCUS) == ["live-toggle", True]
+    space_steps(page, 1)
