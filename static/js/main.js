@@ -83,7 +83,7 @@ const stage = createStage({ svg: $("graph"), wrap: $("graph-wrap"), animator, st
   },
   onDrawn: (ids) => relabelStale(ids) });
 const weightMatrix = createWeightMatrix($("explain"), $("loss-card"));
-const graphFit = createFitControl($("graph-fit"), stage);
+const graphFit = createFitControl($("graph-fit"), stage, $("stage"));
 const equation = createEquationPanel($("explain"));
 const loss = createLossPanel($("explain"));
 const lossChart = createLossChart($("loss-card"));

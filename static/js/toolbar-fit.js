@@ -6,12 +6,16 @@
 
 import { refocus } from "./focus-keep.js";
 
+const WORDLESS = "is-wordless"; // on the toolbar: a field's word shown to the ear only
+const SHORT = "is-short"; // on the toolbar: the row one line, the menu's name cut to fit it
+
 // first folded first: the links away from the lesson, then Matrices (it has its key, V) and the
-// theme; the exports late (tests and the README's steps click them by id, down to 900 px);
-// Projector (its key, M) when a long name leaves no other room, below 800 px or for the longest
-// names (in projector mode the row has room for it: the editing controls are gone); Go live
-// last: once live, its "● Live CODE" tells the teacher the class is following
-const FOLD = ["docs-link", "labs-link", "copy-link", "view-toggle", "theme-toggle", "export-svg", "export-png", "projector-toggle", "live-toggle"];
+// theme; the exports late, and together (one group to a person: never SVG in More and PNG in
+// the row); then the word "Preset" (the name says what the menu is; its label still names it);
+// Projector (its key, M) below 800 px or beside the longest names; Go live last, and never once
+// live: its "● Live CODE" is what the students read. Still no room: the name gives way, cut short
+// with an ellipsis (cut() below): one row down to 601 px
+const FOLD = [["docs-link"], ["labs-link"], ["copy-link"], ["view-toggle"], ["theme-toggle"], ["export-svg", "export-png"], WORDLESS, ["projector-toggle"], ["live-toggle"]];
 const ROW = "(min-width: 601px)"; // narrower (a phone), the toolbar wraps (phone.css)
 
 /**
@@ -72,24 +76,75 @@ export function createToolbarFit(toolbar, more) {
     return tops.size <= 1 && kids.every((c) => c.getBoundingClientRect().right <= box.right + 0.5);
   };
 
+  // The menu's name cut short to the room the row leaves it, with an ellipsis: the shown label of
+  // the option chosen (its text, the menu's value, stays whole), the longest start of the name that
+  // a menu of the same type shows whole in that room (asked of the browser, as it sizes menus);
+  // the whole name in the menu's title meanwhile (a tooltip, and its accessible description).
+  const cuts = new Map(); // a menu cut short → its option whose label is cut
+  function uncut() {
+    for (const [select, opt] of cuts) {
+      opt.removeAttribute("label");
+      select.removeAttribute("title");
+    }
+    cuts.clear();
+  }
+  function cut(select) {
+    const opt = select.options[select.selectedIndex];
+    if (!opt) return;
+    const name = opt.text;
+    const room = select.getBoundingClientRect().width;
+    const probe = document.createElement("select");
+    probe.style.cssText = "position: absolute; visibility: hidden; width: auto; min-width: 0; max-width: none";
+    const shown = new Option("");
+    probe.append(shown);
+    select.after(probe); // in the same field: the same type, padding and border
+    const need = (k) => {
+      shown.text = k < name.length ? `${name.slice(0, k).trimEnd()}…` : name;
+      return probe.getBoundingClientRect().width;
+    };
+    let [lo, hi] = [0, name.length]; // the longest start that fits lies in lo..hi
+    while (lo < hi) {
+      const k = Math.ceil((lo + hi) / 2);
+      if (need(k) <= room) lo = k;
+      else hi = k - 1;
+    }
+    probe.remove();
+    if (lo >= name.length) return;
+    opt.label = `${name.slice(0, lo).trimEnd()}…`;
+    select.title = name;
+    cuts.set(select, opt);
+  }
+  const foldable = (el) => el && el.parentElement === toolbar && el.getClientRects().length && !el.classList.contains("is-live");
+
   function layOut(cause) {
     // all in the row and one row: nothing to write (a read only, which the first frame's layout
     // answers when nothing has changed since: no layout of its own before the first picture)
     const help = document.getElementById("help-open");
     const inPlace = !help || help.parentElement !== toolbar || more.nextElementSibling === help;
-    if (!places.size && more.hidden && inPlace && (!wide.matches || oneRow())) return;
+    const squeezed = toolbar.classList.contains(WORDLESS) || toolbar.classList.contains(SHORT);
+    if (!places.size && !squeezed && more.hidden && inPlace && (!wide.matches || oneRow())) return;
     const focused = document.activeElement;
     const wasFolded = [...menu.children];
     for (const el of [...places.keys()]) unfold(el);
+    toolbar.classList.remove(WORDLESS, SHORT);
+    uncut();
     if (help && help.parentElement === toolbar && more.nextElementSibling !== help) help.before(more); // live.js adds Go live before help
     more.hidden = true;
     if (wide.matches && !oneRow()) {
       more.hidden = false;
-      for (const id of FOLD) {
-        const el = document.getElementById(id);
-        if (!el || el.parentElement !== toolbar || !el.getClientRects().length) continue;
-        fold(el);
+      for (const step of FOLD) {
+        if (step === WORDLESS) toolbar.classList.add(WORDLESS);
+        else {
+          // a live session's button stays: its code is what the class reads
+          const els = step.map((id) => document.getElementById(id)).filter(foldable);
+          if (!els.length) continue;
+          els.forEach(fold);
+        }
         if (oneRow()) break;
+      }
+      if (!oneRow()) {
+        toolbar.classList.add(SHORT); // the name gives way: one row by construction
+        toolbar.querySelectorAll(".field-inline select").forEach(cut);
       }
     }
     if (!places.size) {

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.browser.pageview import api_step, open_lesson, wait_cursor
+from tests.browser.test_toolbar import FOCUS, FRAMES
 
 pytestmark = pytest.mark.browser
 
@@ -256,6 +257,28 @@ def test_a_larger_network_scrolls_with_a_fit_control(make_page, base_url):
         "() => document.getElementById('graph-fit').getAttribute('aria-pressed') === 'false'"
     )
     assert page.evaluate(MEASURE)["scrolls"]
+
+
+@pytest.mark.parametrize("pressed", [False, True], ids=["fit", "100%"])
+def test_fit_gone_with_a_wider_window_hands_its_focus_to_the_graph(make_page, base_url, pressed):
+    """Fit (or, pressed, "100%") has the keyboard's focus and the window grows until the graph
+    fits whole at full size: the button goes, and the focus goes to the graph's frame, never
+    <body>; the clicker's Space and PageDown step the lesson there."""
+    page = make_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, scenario_hash([10, 10, 10, 10, 10, 10, 10]) + "&k=0")
+    page.wait_for_selector("#graph-fit:not([hidden])")
+    page.focus("#graph-fit")
+    if pressed:
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#graph-fit[aria-pressed=true]")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_selector("#graph-fit", state="hidden")
+    page.evaluate(FRAMES)
+    assert page.evaluate(FOCUS) == {"id": "stage", "shown": True}
+    page.keyboard.press("Space")
+    wait_cursor(page, 1)
+    page.keyboard.press("PageDown")
+    wait_cursor(page, 2)
 
 
 def test_projector_text_is_large(make_page, base_url):

@@ -8,6 +8,7 @@ import pytest
 
 from tests.browser.pageview import open_lesson, wait_cursor
 from tests.browser.test_page import run_axe
+from tests.browser.test_toolbar import FRAMES, longest_expression, one_row_inside
 
 pytestmark = pytest.mark.browser
 
@@ -218,13 +219,14 @@ def test_hiding_the_live_panel_leaves_space_to_the_lesson(make_page, base_url):
     assert page.evaluate(FOCUS) == ["live-toggle", True]
     space_steps(page, 2)
 
-    # narrower, the live button is in More's menu: Hide gives the focus to More
+    # narrower, the live button keeps its place in the row (its code is what the class reads):
+    # Hide gives it the focus there too
     page.set_viewport_size({"width": 768, "height": 900})
-    page.wait_for_function("() => document.querySelector('#more-menu #live-toggle')")
+    page.wait_for_function("() => document.querySelector('#more-menu #copy-link')")
     page.keyboard.press("l")
     page.wait_for_selector("#live-panel:not([hidden])")
     press_in_panel(page, "first-child")
-    assert page.evaluate(FOCUS) == ["more-toggle", True]
+    assert page.evaluate(FOCUS) == ["live-toggle", True]
     space_steps(page, 3)
     assert page.is_hidden("#more-menu")
 
@@ -234,3 +236,62 @@ def test_hiding_the_live_panel_leaves_space_to_the_lesson(make_page, base_url):
     page.wait_for_function("() => document.getElementById('live-toggle').textContent === 'Go live'")
     assert page.evaluate(FOCUS)[1], page.evaluate(FOCUS)
     space_steps(page, 4)
+
+
+# The live button's place, and whether a person sees it whole in the page.
+LIVE_BUTTON = """() => {
+  const b = document.getElementById('live-toggle');
+  const r = b.getBoundingClientRect();
+  return { in: b.parentElement.classList.contains('toolbar') ? 'row' : b.parentElement.id, text: b.textContent,
+    seen: b.checkVisibility() && r.left >= 0 && r.right <= innerWidth && r.top >= 0 };
+}"""
+
+
+@pytest.mark.parametrize("preset", ["tutorial", "longest"])
+def test_the_join_code_stays_in_the_row_at_every_width(make_page, base_url, preset):
+    """Live, the button that reads "● Live CODE" is what the students copy the code from: from a
+    laptop down to the phone's layout's edge, and in projector mode, it stays in the toolbar's one
+    row (other controls fold into More first; a long preset's name gives way), whole in the page."""
+    preset = longest_expression(base_url) if preset == "longest" else preset
+    page = make_page(1366, 800, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#preset={preset}&k=0")
+    session = go_live(page)
+    page.keyboard.press("Escape")
+    code = session["code"][:3] + " " + session["code"][3:]
+    page.wait_for_function("() => document.getElementById('live-toggle').textContent.includes('·')")
+    for projector in (False, True):
+        if projector:
+            page.keyboard.press("m")
+            page.wait_for_function("() => document.documentElement.classList.contains('projector')")
+        for width in [1366, 1024, 900, 800, 768, 700, 640, 601]:
+            page.set_viewport_size({"width": width, "height": 800})
+            page.evaluate(FRAMES)
+            live = page.evaluate(LIVE_BUTTON)
+            assert live["in"] == "row" and live["seen"], f"at {width} px: {live}"
+            assert f"Live {code}" in live["text"], live
+            one_row_inside(page)
+    page.keyboard.press("PageDown")  # the lesson's keys work on
+    wait_cursor(page, 1)
+
+
+def test_a_class_lost_by_the_server_keeps_the_focus_in_sight(make_page, base_url):
+    """The server forgets the class (ended from elsewhere, or restarted without it) while the
+    focus is on the live panel's End button: the panel goes and the focus goes to the live button,
+    which says Go live again, never to <body>; Space there steps the lesson. (Wide: the whole row
+    fits, so no refit of the toolbar hands the focus on by chance.)"""
+    page = make_page(1920, 1080, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=xor&k=0")
+    wait_cursor(page, 0)
+    session = go_live(page)
+    assert page.is_hidden("#toolbar-more")
+    page.watch.expect_status(404, f"/api/live/{session['code']}/tally")
+    page.focus("#live-panel .live-actions button:last-child")
+    gone = page.request.post(
+        f"{base_url}/api/live/{session['code']}/end",
+        headers={"X-Presenter-Secret": session["presenter_secret"]},
+    )
+    assert gone.status == 204
+    page.wait_for_selector("#live-panel", state="hidden")
+    page.wait_for_function("() => document.getElementById('live-toggle').textContent === 'Go live'")
+    assert page.evaluate(FOCUS) == ["live-toggle", True]
+    space_steps(page, 1)

@@ -360,3 +360,83 @@ def test_one_row_down_to_a_small_tablet(make_page, base_url, width, height, pres
     page.keyboard.press("Escape")
     page.keyboard.press("PageDown")
     wait_cursor(page, 2)
+
+
+def every_preset(base_url: str) -> list[str]:
+    """The preset menu's entries: the networks, then the expressions."""
+    nets = [p["id"] for p in httpx.get(f"{base_url}/api/presets").json()]
+    exprs = httpx.get(f"{base_url}/api/expressions/presets").json()
+    return nets + ["expr:" + p["id"] for p in exprs]
+
+
+# The name the preset menu shows (its option's label: the text, unless cut short) and the width a
+# menu of the same type, padding and border needs to show that whole (sized by the browser as it
+# sizes any menu); the name itself, and the menu's title.
+SHOWN_NAME = """() => {
+  const s = document.getElementById('preset-select');
+  const o = s.options[s.selectedIndex];
+  const probe = document.createElement('select');
+  probe.style.cssText = 'position: absolute; visibility: hidden; width: auto; min-width: 0; max-width: none';
+  probe.append(new Option(o.label));
+  s.parentElement.append(probe);
+  const need = probe.getBoundingClientRect().width;
+  probe.remove();
+  return { name: o.text, shown: o.label, title: s.title, need, has: s.getBoundingClientRect().width };
+}"""
+
+
+def apart(controls: list[dict]) -> None:
+    """No two of the row's controls overlap (any two, not only neighbours)."""
+    for i, a in enumerate(controls):
+        for b in controls[i + 1 :]:
+            meet = a["left"] < b["right"] - 0.5 and b["left"] < a["right"] - 0.5
+            assert not meet, f"{a['name']} and {b['name']} overlap: {a} {b}"
+
+
+@pytest.mark.parametrize("width", [601, 700, 800, 1024, 1280])
+def test_every_preset_keeps_the_row_one_line_with_its_name_readable(make_page, base_url, width):
+    """Every preset, the longest expression's name among them, from the phone's layout's edge up:
+    the toolbar is one row inside the page, no control over another; the menu shows its name whole,
+    or cut short with an ellipsis that the menu shows whole, the whole name in its title. From
+    1024 px (a projector before M is pressed) Projector stays in the row."""
+    page = make_page(width, 800, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=tutorial")
+    page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
+    page.wait_for_function("() => document.querySelectorAll('#preset-select option').length > 8")
+    for preset in every_preset(base_url):
+        if page.input_value("#preset-select") != preset:
+            page.select_option("#preset-select", preset)
+            wait_cursor(page, 0)
+            page.wait_for_function(
+                "(p) => location.hash.includes(encodeURIComponent(p))", arg=preset
+            )
+        facts = one_row_inside(page)
+        apart(facts["controls"])
+        name = page.evaluate(SHOWN_NAME)
+        assert name["has"] > name["need"] - 1, f"{name['shown']!r} is clipped at {width} px: {name}"
+        if name["shown"] != name["name"]:
+            cut = name["shown"]
+            assert cut.endswith("…") and name["name"].startswith(cut[:-1].rstrip()), name
+            assert len(cut) >= 12 and name["title"] == name["name"], name
+        if width >= 1024:
+            shown = [c["name"] for c in facts["controls"]]
+            assert "projector-toggle" in shown, f"{preset}: {shown}"
+
+
+# Where the two export buttons are: the row, or More's menu.
+EXPORTS = """() => ['export-svg', 'export-png'].map((id) =>
+  document.getElementById(id).parentElement.id || document.getElementById(id).parentElement.className)"""
+
+
+@pytest.mark.parametrize("preset", ["tutorial", "deep"])
+def test_the_two_exports_are_folded_together(make_page, base_url, preset):
+    """SVG and PNG are one group to a person: at every width from the phone's layout's edge to a
+    laptop's, both are in the row or both in More's menu, never one in each."""
+    page = make_page(1400, 800, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#preset={preset}")
+    page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
+    for width in [*range(1400, 600, -20), 601]:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.evaluate(FRAMES)
+        where = page.evaluate(EXPORTS)
+        assert where[0] == where[1], f"at {width} px SVG is in {where[0]}, PNG in {where[1]}"

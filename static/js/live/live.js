@@ -81,9 +81,10 @@ function presenter({ store, toast }) {
     panel.classList.toggle("is-compact", !full);
     button.setAttribute("aria-expanded", "true");
   }
-  // the focus, if it was in the panel, goes where the person finds the live button now (More when
-  // it is folded there), as the page's move: Space there steps the lesson (controls.js). On
-  // <body> (a clicker) it stays: Space steps on rather than open the panel again
+  // the focus, if it was in the panel, goes where the person finds the live button now (live, the
+  // row keeps it: toolbar-fit.js; else More, when it is folded there), as the page's move: Space
+  // there steps the lesson (controls.js). On <body> (a clicker) it stays: Space steps on rather
+  // than open the panel again. The one way the panel hides (Hide, Esc, L, End, the class lost).
   function hidePanel() {
     const inside = panel.contains(document.activeElement);
     panel.hidden = true;
@@ -149,7 +150,7 @@ function presenter({ store, toast }) {
     session = null;
     localStorage.removeItem(KEY);
     clearTimeout(timer);
-    panel.hidden = true;
+    hidePanel(); // a focus in the panel goes to the live button, as when the teacher ends it
     render();
     toast.show("The live session has ended (it was idle, or the server restarted without it). Press L to go live again.", 10000);
   }
