@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import typing
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 from operator import attrgetter
 from typing import Any
@@ -81,11 +82,31 @@ def rows(block: dict) -> list[dict]:
 
 def dump_columns(answer: Any) -> bytes:
     """A GraphView or StepAnswer in the column format, as compact UTF-8 JSON."""
-    body = {}
+    return write_answer(answer, lambda _, rows: text(columns(rows)))
+
+
+# The one loop that writes a column-wise answer (this form, the packed one and a first step's,
+# app/api/packed.py, app/api/first_step.py): they differ only in how the long lists are written,
+# from the lesson's rows (columns, pack_block) or from the network's shape with no rows at all
+# (a first step's point: no lesson). The usual format's /api/step (app.api.serialize dump_step)
+# stays apart: it writes each row's text directly, the hot path of every small lesson.
+def write_answer(answer: Any, long_list: Callable[[str, list], str]) -> bytes:
+    """A GraphView or StepAnswer as compact UTF-8 JSON: each of its ROWS as `long_list(name,
+    rows)` writes it (JSON text), every other field as the column format writes it."""
+    parts = []  # joined once: a long list's text (MBs) is not copied into a part of its own
     for f in fields(answer):
         value = getattr(answer, f.name)
-        body[f.name] = columns(value) if f.name in ROWS else plain(value)
-    return text(body).encode()
+        written = long_list(f.name, value) if f.name in ROWS else text(plain(value))
+        parts += (",", text(f.name), ":", written)
+    parts[0] = "{"
+    parts.append("}")
+    return "".join(parts).encode()
+
+
+def block_text(length: int, cols: Iterable[tuple[str, str]]) -> str:
+    """{"length": n, "columns": {...}} with each column's values written already."""
+    inner = ",".join(f"{text(k)}:{v}" for k, v in cols)
+    return f'{{"length":{length},"columns":{{{inner}}}}}'
 
 
 def from_columns(answer: dict) -> dict:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import fields
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -35,12 +34,11 @@ import anyio.to_thread
 
 from app.api import cache
 from app.api.blocks import values_text
-from app.api.columns import finite, text
+from app.api.columns import block_text, finite, text, write_answer
 from app.api.convert import built_lesson, lesson_for, spec_at
 from app.api.offload import is_small
 from app.api.schemas.lessons import StepRequest
 from app.api.schemas.scenario import Scenario
-from app.api.serialize import plain
 from app.engine import dense_plan
 from app.engine.answers import Loss, LossHistory, StepAnswer
 from app.engine.batches import is_mini
@@ -102,23 +100,15 @@ def first_step(req: StepRequest, key: str | None = None) -> bytes:
         nodes, params = _packed(layers, coupled, x, y, value)
     else:
         nodes, params = _columns(layers, coupled, x, y, value)
-    parts = []
-    for f in fields(answer):
-        if f.name == "nodes":
-            written = nodes
-        elif f.name == "parameters":
-            written = params
-        else:
-            written = text(plain(getattr(answer, f.name)))
-        parts.append(f"{text(f.name)}:{written}")
-    return ("{" + ",".join(parts) + "}").encode()
+    written = {"nodes": nodes, "parameters": params}
+    return write_answer(answer, lambda name, _: written[name])
 
 
 def _columns(layers: tuple, coupled: tuple, x: list, y: list, value: str) -> tuple[str, str]:
     """The nodes and parameters of a first step in the column form."""
     ops = 2 * sum(layers[1:])
     node_ids, node_parts, n_params, param_ids, param_parts = _shape(layers, coupled)
-    nodes = _block(
+    nodes = block_text(
         len(x) + ops + len(y) + 1,
         [
             ("id", node_ids),
@@ -128,7 +118,7 @@ def _columns(layers: tuple, coupled: tuple, x: list, y: list, value: str) -> tup
         ],
     )
     nulls = _nulls(n_params)
-    params = _block(
+    params = block_text(
         n_params,
         [
             ("id", param_ids),
@@ -152,7 +142,7 @@ def _packed(layers: tuple, coupled: tuple, x: list, y: list, value: str) -> tupl
     node_ids, node_parts, n_params, param_ids = _packed_shape(layers, coupled)
     null, values = '{"same":null}', [text(finite(x)), f'{{"repeat":[null],"times":{ops}}}']
     values += [text(finite(y)), "[null]"]
-    nodes = _block(
+    nodes = block_text(
         len(x) + ops + len(y) + 1,
         [
             ("id", node_ids),
@@ -161,7 +151,7 @@ def _packed(layers: tuple, coupled: tuple, x: list, y: list, value: str) -> tupl
             ("grad_parts", node_parts),
         ],
     )
-    params = _block(
+    params = block_text(
         n_params,
         [
             ("id", param_ids),
@@ -227,12 +217,6 @@ def build_soon(sc: Scenario, key: str) -> None:
 
 def _nulls(n: int) -> str:
     return "[" + ",".join(["null"] * n) + "]" if n else "[]"
-
-
-def _block(length: int, cols: list[tuple[str, str]]) -> str:
-    """{"length": n, "columns": {...}} with each column already written."""
-    inner = ",".join(f"{text(k)}:{v}" for k, v in cols)
-    return f'{{"length":{length},"columns":{{{inner}}}}}'
 
 
 class Run(NamedTuple):

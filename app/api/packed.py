@@ -26,14 +26,12 @@ held to the column form by tests/api/test_packed.py."""
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 from functools import lru_cache
 from itertools import compress
 from operator import eq, ne, sub
 from typing import Any
 
-from app.api.columns import ROWS, columns, from_columns, text
-from app.api.serialize import plain
+from app.api.columns import ROWS, block_text, columns, from_columns, text, write_answer
 
 MEDIA_TYPE = "application/vnd.backstep.packed+json"
 MIN_RUN = 8  # equal values in a row written as one repeat (a repeat costs ~25 bytes)
@@ -42,12 +40,7 @@ MIN_COUNT = 4  # counted names in a row written as one count
 
 def dump_packed(answer: Any) -> bytes:
     """A GraphView or StepAnswer in the packed form, as compact UTF-8 JSON."""
-    parts = []
-    for f in fields(answer):
-        value = getattr(answer, f.name)
-        written = pack_block(columns(value)) if f.name in ROWS else text(plain(value))
-        parts.append(f"{text(f.name)}:{written}")
-    return ("{" + ",".join(parts) + "}").encode()
+    return write_answer(answer, lambda _, rows: pack_block(columns(rows)))
 
 
 def pack_block(block: dict) -> str:
@@ -56,16 +49,16 @@ def pack_block(block: dict) -> str:
     out = []
     for name, col in block["columns"].items():
         if isinstance(col, dict):  # a column of labels: a block itself
-            out.append(f"{text(name)}:{pack_block(col)}")
+            out.append((name, pack_block(col)))
             continue
         t = text(col)
         twin = next((k for k, v in written.items() if v == t), None)
         if twin is not None:
-            out.append(f'{text(name)}:{{"as":{text(twin)}}}')
+            out.append((name, f'{{"as":{text(twin)}}}'))
             continue
         written[name] = t
-        out.append(f"{text(name)}:{pack_column(col, t)}")
-    return f'{{"length":{block["length"]},"columns":{{{",".join(out)}}}}}'
+        out.append((name, pack_column(col, t)))
+    return block_text(block["length"], out)
 
 
 def pack_column(col: list, t: str | None = None) -> str:
