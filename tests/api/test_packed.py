@@ -14,6 +14,7 @@ import random
 import pytest
 from pydantic import ValidationError
 
+from app.api import packed
 from app.api.columns import MEDIA_TYPE as COLUMNS
 from app.api.columns import dump_columns, from_columns
 from app.api.first_step import applies, first_step
@@ -191,3 +192,28 @@ def test_a_column_equal_to_another_only_if_written_alike():
 def test_an_unknown_format_is_still_refused(client, tutorial):
     r = client.post("/api/step", json={"scenario": tutorial, "format": "pack"})
     assert r.status_code == 422 and "format" in r.text
+
+
+def test_names_are_counted_once_per_text(monkeypatch):
+    """A column of names is counted once and kept by its whole text: an equal text written anew
+    (the next answer's ids) is not counted again; a text as long that differs in one name is
+    counted for itself; the text used most recently stays while others come and go."""
+    monkeypatch.setattr(packed, "_KEPT", ())
+    calls = []
+    counts = packed._counts
+    monkeypatch.setattr(packed, "_counts", lambda col: calls.append(len(col)) or counts(col))
+    ids = [f"W1_{j}_{k}" for j in range(4) for k in range(9)] + ["b1_0", "b1_1"]
+    other = [*ids[:5], "W1_0_X", *ids[6:]]  # the same length of text, one name differs
+    assert len(json.dumps(ids)) == len(json.dumps(other))
+
+    def decoded(col: list) -> list:
+        t = json.dumps(col, separators=(",", ":"))
+        block = {"length": len(col), "columns": {"c": json.loads(pack_column(list(col), t))}}
+        return unpack_block(block)["columns"]["c"]
+
+    assert decoded(ids) == ids and decoded(other) == other and decoded(ids[:]) == ids
+    assert len(calls) == 2
+    for k in range(2 * packed.KEPT_COUNTS):  # others come and go; ids are asked for meanwhile
+        assert decoded([f"n{k}_{i}" for i in range(6)]) == [f"n{k}_{i}" for i in range(6)]
+        assert decoded(ids[:]) == ids
+    assert len(calls) == 2 + 2 * packed.KEPT_COUNTS
