@@ -220,8 +220,10 @@ def unpack_block(block: dict) -> dict:
             cols[name] = unpack_block(col)
         elif "same" in col:
             cols[name] = [json.loads(text(col["same"])) for _ in range(n)]
-        elif "parts" in col:
-            cols[name] = _expand(col["parts"])
+        elif "parts" in col:  # a repeated list or object: each row its own, as with "same"
+            cols[name] = [
+                json.loads(text(v)) if type(v) in (list, dict) else v for v in _expand(col["parts"])
+            ]
         else:
             cols[name] = None  # an "as": filled below, from the column it names
     for name, col in block["columns"].items():

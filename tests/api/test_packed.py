@@ -217,3 +217,21 @@ def test_names_are_counted_once_per_text(monkeypatch):
         assert decoded([f"n{k}_{i}" for i in range(6)]) == [f"n{k}_{i}" for i in range(6)]
         assert decoded(ids[:]) == ids
     assert len(calls) == 2 + 2 * packed.KEPT_COUNTS
+
+
+def test_a_repeated_list_decodes_to_each_rows_own():
+    """unpack (the tests' decoder) gives each row its own list, from a repeat as from a same:
+    a caller changing one row's grad_parts changes no other row's (the page's decoder shares
+    them frozen instead: tests/js/packed.test.mjs)."""
+    block = {
+        "length": 4,
+        "columns": {
+            "grad_parts": {"parts": [{"repeat": [[0, 64]], "times": 3}, [[0, 1]]]},
+            "old": {"same": [0, 1]},
+        },
+    }
+    rows = unpack({"nodes": block})["nodes"]
+    rows[0]["grad_parts"][0] = 9
+    rows[0]["old"][0] = 9
+    assert [r["grad_parts"] for r in rows] == [[9, 64], [0, 64], [0, 64], [0, 1]]
+    assert [r["old"] for r in rows] == [[9, 1], [0, 1], [0, 1], [0, 1]]
