@@ -16,11 +16,12 @@ from pydantic import ValidationError
 
 from app.api import packed
 from app.api.columns import MEDIA_TYPE as COLUMNS
-from app.api.columns import dump_columns, from_columns
+from app.api.columns import dump_columns, from_columns, text
 from app.api.first_step import applies, first_step
 from app.api.packed import MEDIA_TYPE, pack_block, pack_column, unpack, unpack_block
-from app.api.routes.lessons import step_at
+from app.api.routes.lessons import WRITERS, step_at
 from app.api.schemas.lessons import StepRequest
+from app.api.serialize import dump_step
 from app.engine.registry.activations import ACTIVATIONS
 from app.engine.registry.losses import LOSSES
 from bench.scenarios import largest
@@ -235,3 +236,25 @@ def test_a_repeated_list_decodes_to_each_rows_own():
     rows[0]["old"][0] = 9
     assert [r["grad_parts"] for r in rows] == [[9, 64], [0, 64], [0, 64], [0, 1]]
     assert [r["old"] for r in rows] == [[9, 1], [0, 1], [0, 1], [0, 1]]
+
+
+@pytest.mark.parametrize(
+    "sc, cursors",
+    [
+        (largest(), (0, 3)),
+        (SCENARIOS["frozen"], (0, 7, 20)),
+        (EXPRESSIONS[1], (0, 4)),
+    ],
+    ids=["largest", "frozen", "expression"],
+)
+def test_decoded_bytes_are_the_usual_writers(sc, cursors):
+    """Columns and packed (a network's first step written from its scenario, the rest from its
+    lesson), decoded and written again compactly, are byte for byte what the usual format's own
+    writer (dump_step) sends: the same digits, keys and order."""
+    for cursor in cursors:
+        body = {"scenario": sc, "cursor": cursor}
+        usual = dump_step(step_at(StepRequest.model_validate(body), rows=True))
+        for form, decode in (("columns", from_columns), ("packed", unpack)):
+            req = StepRequest.model_validate({**body, "format": form})
+            written = first_step(req) if applies(req) else WRITERS[form](step_at(req))
+            assert text(decode(json.loads(written))).encode() == usual, (form, cursor)
