@@ -82,14 +82,20 @@ def rows(block: dict) -> list[dict]:
 
 def dump_columns(answer: Any) -> bytes:
     """A GraphView or StepAnswer in the column format, as compact UTF-8 JSON."""
-    return write_answer(answer, lambda _, rows: text(columns(rows)))
+    body = {}
+    for f in fields(answer):
+        value = getattr(answer, f.name)
+        body[f.name] = columns(value) if f.name in ROWS else plain(value)
+    return text(body).encode()
 
 
-# The one loop that writes a column-wise answer (this form, the packed one and a first step's,
-# app/api/packed.py, app/api/first_step.py): they differ only in how the long lists are written,
-# from the lesson's rows (columns, pack_block) or from the network's shape with no rows at all
-# (a first step's point: no lesson). The usual format's /api/step (app.api.serialize dump_step)
-# stays apart: it writes each row's text directly, the hot path of every small lesson.
+# The one loop that writes an answer whose long lists are written already (the packed form,
+# app/api/packed.py, and a first step's, app/api/first_step.py, from the lesson's rows or from
+# the network's shape with no rows at all: a first step's point is no lesson). Two writers stay
+# apart for speed: dump_columns above hands its whole body to the encoder at once (through
+# write_answer, 10 % slower on the 10 × 64 network: bench/writers_bench.py), and the usual
+# format's /api/step (app.api.serialize dump_step) writes each row's text directly, the hot path
+# of every small lesson.
 def write_answer(answer: Any, long_list: Callable[[str, list], str]) -> bytes:
     """A GraphView or StepAnswer as compact UTF-8 JSON: each of its ROWS as `long_list(name,
     rows)` writes it (JSON text), every other field as the column format writes it."""
