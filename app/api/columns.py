@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import typing
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 from operator import attrgetter
 from typing import Any
@@ -86,6 +87,32 @@ def dump_columns(answer: Any) -> bytes:
         value = getattr(answer, f.name)
         body[f.name] = columns(value) if f.name in ROWS else plain(value)
     return text(body).encode()
+
+
+# The one loop that writes an answer whose long lists are written already (the packed form,
+# app/api/packed.py, and a first step's, app/api/first_step.py, from the lesson's rows or from
+# the network's shape with no rows at all: a first step's point is no lesson). Two writers stay
+# apart for speed: dump_columns above hands its whole body to the encoder at once (through
+# write_answer, 10 % slower on the 10 × 64 network: bench/writers_bench.py), and the usual
+# format's /api/step (app.api.serialize dump_step) writes each row's text directly, the hot path
+# of every small lesson.
+def write_answer(answer: Any, long_list: Callable[[str, list], str]) -> bytes:
+    """A GraphView or StepAnswer as compact UTF-8 JSON: each of its ROWS as `long_list(name,
+    rows)` writes it (JSON text), every other field as the column format writes it."""
+    parts = []  # joined once: a long list's text (MBs) is not copied into a part of its own
+    for f in fields(answer):
+        value = getattr(answer, f.name)
+        written = long_list(f.name, value) if f.name in ROWS else text(plain(value))
+        parts += (",", text(f.name), ":", written)
+    parts[0] = "{"
+    parts.append("}")
+    return "".join(parts).encode()
+
+
+def block_text(length: int, cols: Iterable[tuple[str, str]]) -> str:
+    """{"length": n, "columns": {...}} with each column's values written already."""
+    inner = ",".join(f"{text(k)}:{v}" for k, v in cols)
+    return f'{{"length":{length},"columns":{{{inner}}}}}'
 
 
 def from_columns(answer: dict) -> dict:

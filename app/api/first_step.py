@@ -27,19 +27,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import fields
 from functools import lru_cache
+from typing import NamedTuple
 
 import anyio.to_thread
 
 from app.api import cache
 from app.api.blocks import values_text
-from app.api.columns import finite, text
+from app.api.columns import block_text, finite, text, write_answer
 from app.api.convert import built_lesson, lesson_for, spec_at
 from app.api.offload import is_small
 from app.api.schemas.lessons import StepRequest
 from app.api.schemas.scenario import Scenario
-from app.api.serialize import plain
 from app.engine import dense_plan
 from app.engine.answers import Loss, LossHistory, StepAnswer
 from app.engine.batches import is_mini
@@ -101,23 +100,15 @@ def first_step(req: StepRequest, key: str | None = None) -> bytes:
         nodes, params = _packed(layers, coupled, x, y, value)
     else:
         nodes, params = _columns(layers, coupled, x, y, value)
-    parts = []
-    for f in fields(answer):
-        if f.name == "nodes":
-            written = nodes
-        elif f.name == "parameters":
-            written = params
-        else:
-            written = text(plain(getattr(answer, f.name)))
-        parts.append(f"{text(f.name)}:{written}")
-    return ("{" + ",".join(parts) + "}").encode()
+    written = {"nodes": nodes, "parameters": params}
+    return write_answer(answer, lambda name, _: written[name])
 
 
 def _columns(layers: tuple, coupled: tuple, x: list, y: list, value: str) -> tuple[str, str]:
     """The nodes and parameters of a first step in the column form."""
     ops = 2 * sum(layers[1:])
     node_ids, node_parts, n_params, param_ids, param_parts = _shape(layers, coupled)
-    nodes = _block(
+    nodes = block_text(
         len(x) + ops + len(y) + 1,
         [
             ("id", node_ids),
@@ -127,7 +118,7 @@ def _columns(layers: tuple, coupled: tuple, x: list, y: list, value: str) -> tup
         ],
     )
     nulls = _nulls(n_params)
-    params = _block(
+    params = block_text(
         n_params,
         [
             ("id", param_ids),
@@ -151,7 +142,7 @@ def _packed(layers: tuple, coupled: tuple, x: list, y: list, value: str) -> tupl
     node_ids, node_parts, n_params, param_ids = _packed_shape(layers, coupled)
     null, values = '{"same":null}', [text(finite(x)), f'{{"repeat":[null],"times":{ops}}}']
     values += [text(finite(y)), "[null]"]
-    nodes = _block(
+    nodes = block_text(
         len(x) + ops + len(y) + 1,
         [
             ("id", node_ids),
@@ -160,7 +151,7 @@ def _packed(layers: tuple, coupled: tuple, x: list, y: list, value: str) -> tupl
             ("grad_parts", node_parts),
         ],
     )
-    params = _block(
+    params = block_text(
         n_params,
         [
             ("id", param_ids),
@@ -228,46 +219,59 @@ def _nulls(n: int) -> str:
     return "[" + ",".join(["null"] * n) + "]" if n else "[]"
 
 
-def _block(length: int, cols: list[tuple[str, str]]) -> str:
-    """{"length": n, "columns": {...}} with each column already written."""
-    inner = ",".join(f"{text(k)}:{v}" for k, v in cols)
-    return f'{{"length":{length},"columns":{{{inner}}}}}'
+class Run(NamedTuple):
+    """Nodes in a row of the engine's order: for i in range(n), each head followed by i (two
+    heads: alternately, z1_0, a1_0, z1_1, ...), or, not `counted`, the one node named `heads[0]`;
+    `fans`: each head's gradient contributions in a full backward pass (Graph.fan_out)."""
+
+    heads: tuple[str, ...]
+    n: int
+    fans: tuple[int, ...]
+    counted: bool = True
+
+
+@lru_cache(maxsize=16)
+def _walk(layers: tuple[int, ...], coupled: tuple[bool, ...]):
+    """The network's shape, walked once for both forms of a first step (_shape, _packed_shape):
+    its nodes (not parameters) as Runs, in app.engine.network build_nodes' order, and per layer
+    l its parameters as (l, n, prev): per neuron j < n its weights W{l}_{j}_{k}, k < prev, then
+    its bias b{l}_{j}. Every layer is at least 1 wide (the schema's rule): a weight's id needs
+    an input to name."""
+    depth = len(layers) - 1
+    runs = [Run(("x",), layers[0], (layers[1],))]  # each input feeds every z of the first layer
+    params = []
+    for l in range(1, depth + 1):
+        n = layers[l]
+        # an a feeds every z of the next layer, the last layer's the loss; a z its own a, or
+        # (softmax) every a of its layer, whose a's then come after all its z's
+        a_fan = layers[l + 1] if l < depth else 1
+        if coupled[l - 1]:
+            runs += [Run((f"z{l}_",), n, (n,)), Run((f"a{l}_",), n, (a_fan,))]
+        else:
+            runs.append(Run((f"z{l}_", f"a{l}_"), n, (1, a_fan)))
+        params.append((l, n, layers[l - 1]))
+    runs += [Run(("y",), layers[-1], (1,)), Run(("L",), 1, (0,), counted=False)]
+    n_params = sum(n * (prev + 1) for _, n, prev in params)
+    return tuple(runs), tuple(params), n_params
 
 
 @lru_cache(maxsize=16)
 def _shape(layers: tuple[int, ...], coupled: tuple[bool, ...]):
-    """What a first step's columns take from the network's shape alone, written: the ids and
-    grad_parts of its nodes (not parameters), the number of parameters, their ids and
+    """What a first step's columns take from the network's shape alone (_walk), written: the ids
+    and grad_parts of its nodes (not parameters), the number of parameters, their ids and
     grad_parts. Written by joins of a few strings, not by the JSON writer over a list of every id
     (the ids are plain ASCII, which JSON writes as they are): the 10 × 64 network's 43,009 ids
     and as many grad_parts took 30 ms, on the worker's first page, while its graph answer (asked
-    at once) waited for the interpreter lock; tests/api/test_first_step.py holds both ways equal.
-    Every layer is at least 1 wide (the schema's rule): a weight's id needs an input to name."""
-    depth = len(layers) - 1
-    nodes = [_ids("x", range(layers[0]))]
-    fans = [(layers[1], layers[0])]  # (fan, count): each input feeds every z of the first layer
+    at once) waited for the interpreter lock; tests/api/test_first_step.py holds both ways equal."""
+    runs, layer_params, n_params = _walk(layers, coupled)
+    nodes = [_ids(run) for run in runs]
+    node_parts = ",".join(_parts(run.fans, run.n) for run in runs if run.n)
     params = []
-    n_params = 0
-    for l in range(1, depth + 1):
-        n, prev = layers[l], layers[l - 1]
-        # an a feeds every z of the next layer, the last layer's the loss; a z its own a, or
-        # (softmax) every a of its layer
-        a_fan = layers[l + 1] if l < depth else 1
-        z_fan = n if coupled[l - 1] else 1
+    for l, n, prev in layer_params:
         ks = [str(k) for k in range(prev)]
         for j in range(n):  # per neuron: its weights W{l}_{j}_{k}, then its bias b{l}_{j}
             head = f"W{l}_{j}_"
             params.append(f'"{head}' + f'","{head}'.join(ks) + f'","b{l}_{j}"')
-        n_params += n * (prev + 1)
-        if coupled[l - 1]:
-            nodes += [_ids(f"z{l}_", range(n)), _ids(f"a{l}_", range(n))]
-            fans += [(z_fan, n), (a_fan, n)]
-        else:
-            nodes.append(",".join(f'"z{l}_{j}","a{l}_{j}"' for j in range(n)))
-            fans.append(((z_fan, a_fan), n))
-    nodes += [_ids("y", range(layers[-1])), '"L"']
-    fans += [(1, layers[-1]), (0, 1)]
-    node_parts = ",".join(_parts(fan, count) for fan, count in fans if count)
     param_parts = ",".join(["[0,1]"] * n_params)
     return (
         "[" + ",".join(x for x in nodes if x) + "]",
@@ -280,30 +284,15 @@ def _shape(layers: tuple[int, ...], coupled: tuple[bool, ...]):
 
 @lru_cache(maxsize=16)
 def _packed_shape(layers: tuple[int, ...], coupled: tuple[bool, ...]):
-    """_shape's columns in the packed form: the node ids and grad_parts, the number of
-    parameters and their ids (in the same order, app.engine.network build_nodes)."""
-    depth = len(layers) - 1
-    ids = [_count(["x"], layers[0])]
-    fans = [(layers[1], layers[0])]
+    """_shape's columns in the packed form (from the same _walk): the node ids and grad_parts,
+    the number of parameters and their ids."""
+    runs, layer_params, n_params = _walk(layers, coupled)
+    ids = [_count(list(run.heads), run.n) if run.counted else text(list(run.heads)) for run in runs]
+    repeats = [f'{{"repeat":{text([[0, f] for f in run.fans])},"times":{run.n}}}' for run in runs]
     params = []
-    for l in range(1, depth + 1):
-        n, prev = layers[l], layers[l - 1]
-        a_fan = layers[l + 1] if l < depth else 1
+    for l, n, prev in layer_params:
         for j in range(n):
             params += [_count([f"W{l}_{j}_"], prev), text([f"b{l}_{j}"])]
-        if coupled[l - 1]:
-            ids += [_count([f"z{l}_"], n), _count([f"a{l}_"], n)]
-            fans += [(n, n), (a_fan, n)]
-        else:
-            ids.append(_count([f"z{l}_", f"a{l}_"], n))
-            fans.append(((1, a_fan), n))
-    ids += [_count(["y"], layers[-1]), '["L"]']
-    fans += [(1, layers[-1]), (0, 1)]
-    repeats = []
-    for fan, count in fans:
-        pair = [[0, f] for f in fan] if isinstance(fan, tuple) else [[0, fan]]
-        repeats.append(f'{{"repeat":{text(pair)},"times":{count}}}')
-    n_params = sum(layers[l] * (layers[l - 1] + 1) for l in range(1, depth + 1))
     return (
         '{"parts":[' + ",".join(ids) + "]}",
         '{"parts":[' + ",".join(repeats) + "]}",
@@ -316,13 +305,17 @@ def _count(prefixes: list[str], n: int) -> str:
     return f'{{"count":{text(prefixes)},"from":0,"to":{n}}}'
 
 
-def _ids(head: str, indices: range) -> str:
-    """'"{head}{i}"' for each i, comma-separated: JSON strings of plain ASCII ids."""
-    return ",".join(f'"{head}{i}"' for i in indices)
+def _ids(run: Run) -> str:
+    """A run's ids as JSON strings, comma-separated (plain ASCII: written as they are)."""
+    if not run.counted:
+        return f'"{run.heads[0]}"'
+    if len(run.heads) == 2:
+        one, two = run.heads
+        return ",".join(f'"{one}{i}","{two}{i}"' for i in range(run.n))
+    (head,) = run.heads
+    return ",".join(f'"{head}{i}"' for i in range(run.n))
 
 
-def _parts(fan: int | tuple[int, int], count: int) -> str:
-    """grad_parts [0, fan] written `count` times (a pair of fans: alternately, count pairs)."""
-    if isinstance(fan, tuple):
-        return ",".join([f"[0,{fan[0]}],[0,{fan[1]}]"] * count)
-    return ",".join([f"[0,{fan}]"] * count)
+def _parts(fans: tuple[int, ...], count: int) -> str:
+    """grad_parts [0, fan] written `count` times (several fans: alternately, count times each)."""
+    return ",".join([",".join(f"[0,{f}]" for f in fans)] * count)

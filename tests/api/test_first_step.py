@@ -20,6 +20,7 @@ from app.api.blocks import spec_blocks
 from app.api.columns import dump_columns, from_columns
 from app.api.convert import built_lesson, lesson_for, lesson_key, to_spec
 from app.api.first_step import _LATER, _TASKS, applies, build_soon, first_step
+from app.api.packed import _expand
 from app.api.routes.lessons import step_at
 from app.api.schemas.lessons import StepRequest
 from app.engine.presets import PRESETS
@@ -262,3 +263,25 @@ def test_a_shapes_columns_are_the_json_writers(layers, coupled) -> None:
     """The ids and grad_parts a first step takes from its network's shape, written by joins of
     strings, are what the JSON writer makes of the same lists."""
     assert first_step_module._shape.__wrapped__(layers, coupled) == _shape_by_json(layers, coupled)
+
+
+@pytest.mark.parametrize(
+    "layers, coupled",
+    [
+        ((64,) * 11, (False,) * 10),
+        ((12, 11, 3), (True, False)),
+        ((1, 1, 1, 1), (False, False, False)),
+        ((3, 5, 2), (False, True)),
+        ((4, 3, 3, 2), (True, True, False)),
+    ],
+)
+def test_the_packed_shape_is_the_columns_shape(layers, coupled) -> None:
+    """Both forms of a first step read one walk of the network (first_step._walk): the packed
+    form's ids and grad_parts, decoded, are the column form's, for the same shape."""
+    ids, parts, n_params, param_ids, _ = first_step_module._shape.__wrapped__(layers, coupled)
+    packed = first_step_module._packed_shape.__wrapped__(layers, coupled)
+    p_ids, p_parts, p_n, p_param_ids = (json.loads(t) if type(t) is str else t for t in packed)
+    assert p_n == n_params
+    assert _expand(p_ids["parts"]) == json.loads(ids)
+    assert _expand(p_parts["parts"]) == json.loads(parts)
+    assert _expand(p_param_ids["parts"]) == json.loads(param_ids)

@@ -14,12 +14,14 @@ import random
 import pytest
 from pydantic import ValidationError
 
+from app.api import packed
 from app.api.columns import MEDIA_TYPE as COLUMNS
-from app.api.columns import dump_columns, from_columns
+from app.api.columns import dump_columns, from_columns, text
 from app.api.first_step import applies, first_step
 from app.api.packed import MEDIA_TYPE, pack_block, pack_column, unpack, unpack_block
-from app.api.routes.lessons import step_at
+from app.api.routes.lessons import WRITERS, step_at
 from app.api.schemas.lessons import StepRequest
+from app.api.serialize import dump_step
 from app.engine.registry.activations import ACTIVATIONS
 from app.engine.registry.losses import LOSSES
 from bench.scenarios import largest
@@ -191,3 +193,68 @@ def test_a_column_equal_to_another_only_if_written_alike():
 def test_an_unknown_format_is_still_refused(client, tutorial):
     r = client.post("/api/step", json={"scenario": tutorial, "format": "pack"})
     assert r.status_code == 422 and "format" in r.text
+
+
+def test_names_are_counted_once_per_text(monkeypatch):
+    """A column of names is counted once and kept by its whole text: an equal text written anew
+    (the next answer's ids) is not counted again; a text as long that differs in one name is
+    counted for itself; the text used most recently stays while others come and go."""
+    monkeypatch.setattr(packed, "_KEPT", ())
+    calls = []
+    counts = packed._counts
+    monkeypatch.setattr(packed, "_counts", lambda col: calls.append(len(col)) or counts(col))
+    ids = [f"W1_{j}_{k}" for j in range(4) for k in range(9)] + ["b1_0", "b1_1"]
+    other = [*ids[:5], "W1_0_X", *ids[6:]]  # the same length of text, one name differs
+    assert len(json.dumps(ids)) == len(json.dumps(other))
+
+    def decoded(col: list) -> list:
+        t = json.dumps(col, separators=(",", ":"))
+        block = {"length": len(col), "columns": {"c": json.loads(pack_column(list(col), t))}}
+        return unpack_block(block)["columns"]["c"]
+
+    assert decoded(ids) == ids and decoded(other) == other and decoded(ids[:]) == ids
+    assert len(calls) == 2
+    for k in range(2 * packed.KEPT_COUNTS):  # others come and go; ids are asked for meanwhile
+        assert decoded([f"n{k}_{i}" for i in range(6)]) == [f"n{k}_{i}" for i in range(6)]
+        assert decoded(ids[:]) == ids
+    assert len(calls) == 2 + 2 * packed.KEPT_COUNTS
+
+
+def test_a_repeated_list_decodes_to_each_rows_own():
+    """unpack (the tests' decoder) gives each row its own list, from a repeat as from a same:
+    a caller changing one row's grad_parts changes no other row's (the page's decoder shares
+    them frozen instead: tests/js/packed.test.mjs)."""
+    block = {
+        "length": 4,
+        "columns": {
+            "grad_parts": {"parts": [{"repeat": [[0, 64]], "times": 3}, [[0, 1]]]},
+            "old": {"same": [0, 1]},
+        },
+    }
+    rows = unpack({"nodes": block})["nodes"]
+    rows[0]["grad_parts"][0] = 9
+    rows[0]["old"][0] = 9
+    assert [r["grad_parts"] for r in rows] == [[9, 64], [0, 64], [0, 64], [0, 1]]
+    assert [r["old"] for r in rows] == [[9, 1], [0, 1], [0, 1], [0, 1]]
+
+
+@pytest.mark.parametrize(
+    "sc, cursors",
+    [
+        (largest(), (0, 3)),
+        (SCENARIOS["frozen"], (0, 7, 20)),
+        (EXPRESSIONS[1], (0, 4)),
+    ],
+    ids=["largest", "frozen", "expression"],
+)
+def test_decoded_bytes_are_the_usual_writers(sc, cursors):
+    """Columns and packed (a network's first step written from its scenario, the rest from its
+    lesson), decoded and written again compactly, are byte for byte what the usual format's own
+    writer (dump_step) sends: the same digits, keys and order."""
+    for cursor in cursors:
+        body = {"scenario": sc, "cursor": cursor}
+        usual = dump_step(step_at(StepRequest.model_validate(body), rows=True))
+        for form, decode in (("columns", from_columns), ("packed", unpack)):
+            req = StepRequest.model_validate({**body, "format": form})
+            written = first_step(req) if applies(req) else WRITERS[form](step_at(req))
+            assert text(decode(json.loads(written))).encode() == usual, (form, cursor)
