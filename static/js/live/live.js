@@ -50,13 +50,15 @@ function presenter({ store, toast }) {
   const round = el("div", { cls: "live-round", attrs: { hidden: "" } }, [roundText, hist]);
   const hide = el("button", { cls: "btn", text: "Hide", attrs: { type: "button", title: "Hide this panel (L); the class stays live" } });
   const end = el("button", { cls: "btn", text: "End live session", attrs: { type: "button" } });
-  const panel = el("aside", { cls: "live-panel", attrs: { id: "live-panel", "aria-labelledby": "live-title", hidden: "" } }, [
+  const panel = el("section", { cls: "live-panel", attrs: { id: "live-panel", "aria-labelledby": "live-title", hidden: "" } }, [
     title,
     el("div", { cls: "live-join-box" }, [qr, el("div", {}, [join, warn, count])]),
     round,
     el("div", { cls: "live-actions" }, [hide, end]),
   ]);
-  document.body.append(panel);
+  // in the graph's frame: a prediction round's card is a strip at its foot (live.css), the graph
+  // giving it the room, so it covers nothing the class reads
+  (document.getElementById("stage") || document.body).append(panel);
 
   let session = null; // a session this browser kept (a reload): read once the first picture is drawn
   let version = 0;
