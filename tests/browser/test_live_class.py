@@ -307,3 +307,22 @@ def test_the_tally_sits_apart_from_what_the_class_reads(make_page, base_url):
     presenter.set_viewport_size({"width": 1920, "height": 1080})
     tally_apart(presenter)
 
+
+def test_a_follower_waits_for_the_class_reveal(make_page, base_url):
+    """A follower is told to send a prediction and wait; its own Step (→, or the button) does
+    not reveal the class's open question, and says why; the presenter's reveal does."""
+    presenter, student = ask_the_class(make_page, base_url, 1366, 768, "#preset=tutorial&k=0")
+    sentence = student.inner_text("#sentence")
+    assert "Step (→)" not in sentence and "wait" in sentence, sentence
+    student.keyboard.press("ArrowRight")
+    student.click("#btn-step")
+    student.wait_for_function(
+        "() => document.querySelector('.live-msg').textContent.includes('reveal')"
+    )
+    assert student.locator("#eq-result .eq-asked").count() == 1
+    assert "0.78" not in student.inner_text("#graph-wrap")
+    assert student.inner_text(".live-status").startswith("Following")
+    answer_and_reveal(presenter, student, "0.7")
+    student.wait_for_function(
+        "() => document.querySelector('.live-result')?.textContent.includes('the value is 0.78')"
+    )
