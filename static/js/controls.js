@@ -75,6 +75,8 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
   // Space steps there, as it did on <body>; back on the same control, it keeps what it had
   document.addEventListener("focusin", (ev) => {
     const placed = placedByPage(ev.target);
+    // into the help dialog and back out of it (guide.js): the control it opened from keeps what it had
+    if (!placed && (help.dialog?.contains(ev.target) || help.dialog?.contains(ev.relatedTarget))) return;
     if (placed !== "again") clicked = pointing || placed === "moved" ? ev.target : null;
   });
 
@@ -88,7 +90,9 @@ export function createControls({ store, total, go, drawn, changeGranularity, tog
       return;
     }
     if (help.isOpen()) return; // the dialog handles its own keys (Esc closes it)
-    const keyboardPressable = t !== clicked && t.matches?.(PRESSABLE);
+    // the focused control: the first-visit guide closed by this very key (guide.js) moved it
+    const at = document.activeElement || t;
+    const keyboardPressable = at !== clicked && at.matches?.(PRESSABLE);
     const actions = {
       ArrowRight: manual(next),
       PageDown: manual(next),

@@ -144,7 +144,7 @@ const lesson = createLesson(store, {
     settle(resp); // first: its frame comes before the one the step's pulses ask for
     const ask = predict.asks(resp); // predict mode: "?" until the next press (predict.js)
     document.documentElement.toggleAttribute("data-asking", ask);
-    equation.show(resp, { ask });
+    equation.show(resp, { ask, held: ask && predict.held() }); // held: a live class's question
     const draw = fresh; // a new lesson's graph: drawn after the text around it is filled in
     fresh = null;
     try {

@@ -47,18 +47,21 @@ export function askedMathml(mathml) {
   return t.innerHTML;
 }
 
-/** The prompt in place of the sentence (which may state the answer) while a unit is asked for. */
-export function askedSentence(resp) {
+/** The prompt in place of the sentence (which may state the answer) while a unit is asked for;
+ * `held`: a live class's question, which only the presenter reveals. */
+export function askedSentence(resp, held = false) {
   const name = askedName(resp.steps[0].explanation.result.text);
   const others = resp.steps.length + (resp.steps_omitted || 0) - 1;
-  if (!others) return `Your turn: work out ${name} from the numbers above, then press Step (→) to reveal it.`;
-  return `Your turn: work out ${name} from the numbers above, and the ${others} other value${others > 1 ? "s" : ""} of this ${resp.granularity} (listed below), then press Step (→) to reveal them.`;
+  const and = others ? `, and the ${others} other value${others > 1 ? "s" : ""} of this ${resp.granularity} (listed below)` : "";
+  const them = others ? "them" : "it";
+  if (held) return `Your turn: work out ${name} from the numbers above${and}, send your prediction, and wait for the presenter to reveal ${them}.`;
+  return `Your turn: work out ${name} from the numbers above${and}, then press Step (→) to reveal ${them}.`;
 }
 
 /** What the live region says while a value waits to be revealed. */
-export function askedAnnouncement(resp, where) {
+export function askedAnnouncement(resp, where, held = false) {
   const e = resp.steps[0].explanation;
-  return `${where} Predict: ${e.substituted.text}. ${askedText(e.result.text)}. ${askedSentence(resp).replace(" (→)", "").replace(" (listed below)", "")}`;
+  return `${where} Predict: ${e.substituted.text}. ${askedText(e.result.text)}. ${askedSentence(resp, held).replace(" (→)", "").replace(" (listed below)", "")}`;
 }
 
 /**
@@ -68,6 +71,7 @@ export function askedAnnouncement(resp, where) {
 export function createPredict({ store, go, total, shown, reveal, button, live }) {
   let askAt = null; // the cursor whose values are shown as "?", until the next press
   let question = null; // the question told to the page (a live class collects answers: live/live.js)
+  let held = null; // a follower: the cursor of the class's open question, revealed by the presenter only
 
   /** Tell the page a question opened, was answered ({ open: false, truth }) or is gone (null). */
   function publish(detail) {
@@ -95,17 +99,23 @@ export function createPredict({ store, go, total, shown, reveal, button, live })
 
   function next() {
     const s = store.get();
+    if (canReveal() && held === askAt) {
+      // the class is still answering it: the page says so (live.js), and nothing is revealed
+      document.dispatchEvent(new CustomEvent("backstep:held"));
+      return;
+    }
     if (canReveal()) {
       askAt = null;
       const resp = shown();
       if (resp && resp.cursor === s.cursor) answer(); // else its answer, on its way, is shown as usual
       return;
     }
-    go(s.cursor + 1); // clears askAt
+    go(s.cursor + 1); // clears askAt (and held)
     if (on() && s.cursor < total()) askAt = s.cursor + 1;
   }
 
   function toggle() {
+    if (canReveal() && held === askAt) return document.dispatchEvent(new CustomEvent("backstep:held")); // as next()
     const turnOn = !on();
     const revealNow = !turnOn && canReveal();
     askAt = null;
@@ -131,8 +141,12 @@ export function createPredict({ store, go, total, shown, reveal, button, live })
     sync,
     canReveal,
     asks: (resp) => on() && askAt !== null && resp.cursor === askAt && resp.steps.length > 0,
-    clear: () => (askAt = null),
-    /** A live follower: the presenter asks at cursor k, so this page asks there too. */
-    follow: (k) => (askAt = k),
+    /** Whether the question shown is a live class's, which this page may not reveal. */
+    held: () => held !== null && held === askAt,
+    clear: () => (askAt = held = null),
+    /** A live follower: the presenter asks at cursor k, so this page asks there too, and only the
+     * presenter's reveal shows its value (`release()` first). */
+    follow: (k) => (askAt = held = k),
+    release: () => (held = null),
   };
 }

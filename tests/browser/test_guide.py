@@ -221,3 +221,72 @@ def test_bad_input_keeps_the_text_and_says_why_beside_it(page, base_url):
     page.keyboard.press("Enter")
     assert "not a number" in page.text_content("#value-editor-msg")
     assert page.input_value("#value-editor-input") == "12abc"
+
+
+def test_space_steps_after_the_help_clicked_open_is_closed(make_page, base_url):
+    """ "?" clicked, then Esc: the focus is back on "?", and Space steps the lesson (as after
+    Dark or Copy link), rather than open the help again."""
+    page = make_page(1920, 1080, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=tutorial&projector=1&k=0")
+    page.click("#help-open")
+    page.wait_for_selector("#help[open]")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#help:not([open])", state="attached")
+    assert page.evaluate("document.activeElement.id") == "help-open"
+    page.keyboard.press("Space")
+    wait_cursor(page, 1)
+    assert not page.evaluate("document.getElementById('help').open")
+    page.keyboard.press("PageUp")
+    wait_cursor(page, 0)
+
+
+def test_a_clicker_closes_the_first_visit_guide_and_steps(make_page, base_url):
+    """A first visit: the guide opens by itself; a clicker's PageDown closes it and steps, each
+    press one step; the focus is then on a control in sight, not <body>."""
+    page = make_page(1920, 1080, guide=True, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=tutorial&projector=1&k=0")
+    page.wait_for_selector("#help[open]")
+    for _ in range(3):
+        page.keyboard.press("PageDown")
+    wait_cursor(page, 3)
+    assert not page.evaluate("document.getElementById('help').open")
+    focus = page.evaluate(
+        "() => [document.activeElement.tagName, document.activeElement.getClientRects().length]"
+    )
+    assert focus[0] != "BODY" and focus[1] > 0, focus
+    page.keyboard.press("PageUp")
+    wait_cursor(page, 2)
+
+    # Esc closes it too: the focus is then in sight, not on <body>
+    fresh = make_page(1366, 768, guide=True, reduced_motion="reduce")
+    open_lesson(fresh, base_url, "#preset=tutorial&k=0")
+    fresh.wait_for_selector("#help[open]")
+    fresh.keyboard.press("Escape")
+    fresh.wait_for_selector("#help:not([open])", state="attached")
+    assert fresh.evaluate("document.activeElement.tagName") != "BODY"
+    fresh.keyboard.press("Space")
+    wait_cursor(fresh, 1)
+
+
+def test_an_esc_before_the_first_visit_guide_opens_keeps_it_shut(make_page, base_url):
+    """The guide opens once the lesson is drawn (deep's takes a while to come): an Esc pressed
+    before that means it does not open at all. The lesson's graph is held back until the Esc."""
+    page = make_page(1920, 1080, guide=True, reduced_motion="reduce")
+    held = []
+    page.route("**/api/graph", lambda route: held.append(route))
+    page.goto(f"{base_url}/#preset=deep&projector=1&k=0", wait_until="commit")
+    page.wait_for_function(
+        "() => document.getElementById('live-toggle')"
+    )  # the page's keys are set
+    while not held:
+        page.wait_for_timeout(50)
+    assert not page.evaluate("document.getElementById('help').open")
+    page.keyboard.press("Escape")
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/graph")
+    page.wait_for_selector("html[data-ready=true]", timeout=10_000)
+    page.wait_for_timeout(500)  # frames and more: the guide would have opened by now
+    assert not page.evaluate("document.getElementById('help').open")
+    page.keyboard.press("PageDown")
+    wait_cursor(page, 1)

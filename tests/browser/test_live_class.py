@@ -295,3 +295,95 @@ def test_a_class_lost_by_the_server_keeps_the_focus_in_sight(make_page, base_url
     page.wait_for_function("() => document.getElementById('live-toggle').textContent === 'Go live'")
     assert page.evaluate(FOCUS) == ["live-toggle", True]
     space_steps(page, 1)
+
+
+BOXES = """() => Object.fromEntries(['#live-panel', '#sentence', '#loss-card', '#timeline', '#eq-result']
+  .map((s) => { const r = document.querySelector(s).getBoundingClientRect();
+                return [s, [r.left, r.top, r.right, r.bottom]]; }))"""
+
+
+def overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def tally_apart(page) -> None:
+    """The tally card is on screen and covers none of what the class reads."""
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    boxes = page.evaluate(BOXES)
+    tally = boxes.pop("#live-panel")
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    assert tally[2] - tally[0] > 0 and 0 <= tally[1] and tally[3] <= height + 1, tally
+    for name, box in boxes.items():
+        assert box[2] <= width + 1 and box[3] <= height + 1, (name, box)  # shown, on screen
+        assert not overlaps(tally, box), (name, box, tally)
+
+
+def ask_the_class(make_page, base_url, width: int, height: int, hash_: str):
+    """A presenter gone live, one student following, and the class asked for z₁ (Q, PageDown)."""
+    presenter = make_page(width, height, reduced_motion="reduce")
+    open_lesson(presenter, base_url, hash_)
+    session = go_live(presenter)
+    presenter.keyboard.press("Escape")
+    student = follow(make_page, session["join_url"])
+    presenter.keyboard.press("q")
+    presenter.keyboard.press("PageDown")
+    wait_cursor(presenter, 1)
+    presenter.wait_for_function(
+        "() => document.querySelector('.live-round-text').textContent.startsWith('0 of 1 answered')",
+        timeout=10_000,
+    )
+    wait_cursor(student, 1)
+    student.wait_for_selector("#eq-result .eq-asked")
+    student.wait_for_selector(".live-ask:not([hidden]) #live-answer")
+    return presenter, student
+
+
+def answer_and_reveal(presenter, student, said: str) -> None:
+    student.fill("#live-answer", said)
+    student.keyboard.press("Enter")
+    student.wait_for_function(
+        "() => document.querySelector('.live-msg').textContent.startsWith('Sent')"
+    )
+    presenter.wait_for_function(
+        "() => document.querySelector('.live-round-text').textContent.startsWith('1 of 1')",
+        timeout=10_000,
+    )
+    presenter.keyboard.press("PageDown")  # the class's reveal
+    presenter.wait_for_selector(".live-hist .hist-truth", state="attached")
+    student.wait_for_function("() => !document.querySelector('#eq-result .eq-asked')")
+
+
+def test_the_tally_sits_apart_from_what_the_class_reads(make_page, base_url):
+    """Predict mode in a live class: the presenter's tally covers neither the question's
+    sentence, nor the result, the loss card or the timeline, on a 1920×1080 and a 1024×768
+    projector, for the question and after the reveal."""
+    presenter, student = ask_the_class(
+        make_page, base_url, 1920, 1080, "#preset=tutorial&projector=1&k=0"
+    )
+    tally_apart(presenter)
+    presenter.set_viewport_size({"width": 1024, "height": 768})
+    tally_apart(presenter)
+    answer_and_reveal(presenter, student, "0.7")
+    tally_apart(presenter)
+    presenter.set_viewport_size({"width": 1920, "height": 1080})
+    tally_apart(presenter)
+
+
+def test_a_follower_waits_for_the_class_reveal(make_page, base_url):
+    """A follower is told to send a prediction and wait; its own Step (→, or the button) does
+    not reveal the class's open question, and says why; the presenter's reveal does."""
+    presenter, student = ask_the_class(make_page, base_url, 1366, 768, "#preset=tutorial&k=0")
+    sentence = student.inner_text("#sentence")
+    assert "Step (→)" not in sentence and "wait" in sentence, sentence
+    student.keyboard.press("ArrowRight")
+    student.click("#btn-step")
+    student.wait_for_function(
+        "() => document.querySelector('.live-msg').textContent.includes('reveal')"
+    )
+    assert student.locator("#eq-result .eq-asked").count() == 1
+    assert "0.78" not in student.inner_text("#graph-wrap")
+    assert student.inner_text(".live-status").startswith("Following")
+    answer_and_reveal(presenter, student, "0.7")
+    student.wait_for_function(
+        "() => document.querySelector('.live-result')?.textContent.includes('the value is 0.78')"
+    )

@@ -50,13 +50,15 @@ function presenter({ store, toast }) {
   const round = el("div", { cls: "live-round", attrs: { hidden: "" } }, [roundText, hist]);
   const hide = el("button", { cls: "btn", text: "Hide", attrs: { type: "button", title: "Hide this panel (L); the class stays live" } });
   const end = el("button", { cls: "btn", text: "End live session", attrs: { type: "button" } });
-  const panel = el("aside", { cls: "live-panel", attrs: { id: "live-panel", "aria-labelledby": "live-title", hidden: "" } }, [
+  const panel = el("section", { cls: "live-panel", attrs: { id: "live-panel", "aria-labelledby": "live-title", hidden: "" } }, [
     title,
     el("div", { cls: "live-join-box" }, [qr, el("div", {}, [join, warn, count])]),
     round,
     el("div", { cls: "live-actions" }, [hide, end]),
   ]);
-  document.body.append(panel);
+  // in the graph's frame: a prediction round's card is a strip at its foot (live.css), the graph
+  // giving it the room, so it covers nothing the class reads
+  (document.getElementById("stage") || document.body).append(panel);
 
   let session = null; // a session this browser kept (a reload): read once the first picture is drawn
   let version = 0;
@@ -286,7 +288,10 @@ function follower({ store, toast, code, predict }) {
     const k = Number(new URLSearchParams(latest.state.hash.slice(1)).get("k"));
     // the presenter asks: this screen shows the same "?" (predict.js); at the reveal, the value
     if (predict && p?.question && p.open && Number.isInteger(k)) predict.follow(k);
-    else if (predict && p?.question && !p.open && predict.canReveal()) predict.next();
+    else if (predict) {
+      predict.release(); // the class's reveal (or no question): this screen may reveal it now
+      if (p?.question && !p.open && predict.canReveal()) predict.next();
+    }
     // this screen's own settings from its state, not from the URL (written once steps pause)
     const hash = merged(latest.state.hash, encodeHash(store.get()));
     if (hash !== location.hash) location.hash = hash;
@@ -309,13 +314,18 @@ function follower({ store, toast, code, predict }) {
     }
     ask.hidden = false;
     const mine = answers[p.question];
+    if (p.open && !following) {
+      // on one's own the value may be on this screen: answers are the class's, from its question
+      ask.replaceChildren(el("p", { cls: "live-result", text: `On your own: press B to answer the class's question (${p.label || "the next value"})` }));
+      return;
+    }
     if (!p.open) {
       const said = mine == null ? "You did not answer" : `You said ${mine}`;
       ask.replaceChildren(el("p", { cls: "live-result", text: `${said} · the value is ${fmt(p.truth)}` }));
       return;
     }
     const input = el("input", { attrs: { type: "text", inputmode: "decimal", autocomplete: "off", id: "live-answer", "aria-describedby": "live-answer-msg" } });
-    const msg = el("span", { cls: "live-msg", attrs: { id: "live-answer-msg" }, text: mine == null ? "" : `Sent: ${mine} (you may change it until the reveal)` });
+    const msg = el("span", { cls: "live-msg", attrs: { id: "live-answer-msg", "aria-live": "polite" }, text: mine == null ? "" : `Sent: ${mine} (you may change it until the reveal)` });
     const sign = (s, label) => el("button", { cls: "btn", text: label, attrs: { type: "button", "data-sign": s, title: `Only the sign: ${label}` } });
     ask.replaceChildren(
       el("label", { attrs: { for: "live-answer" }, text: `Predict ${p.label || "the next value"}:` }),
@@ -400,7 +410,13 @@ function follower({ store, toast, code, predict }) {
     if (shared(encodeHash(s)) !== shared(latest.state.hash)) {
       following = false;
       say();
+      renderAsk();
     }
+  });
+  // Step (→) on the class's open question: only the presenter reveals it (predict.js)
+  document.addEventListener("backstep:held", () => {
+    const msg = document.getElementById("live-answer-msg");
+    if (msg) msg.textContent = "Only the presenter reveals it: send yours, then wait.";
   });
   back.addEventListener("click", rejoin);
   document.addEventListener("keydown", (ev) => {

@@ -218,8 +218,9 @@ export function createEquationPanel(root) {
     return `${where} ${lines ? `${lines} ` : ""}${e.substituted.text}. ${e.result.text}. ${e.sentence}`;
   }
 
-  /** `ask` (predict mode): the result reads "?" and the sentence asks, until the next press. */
-  function show(resp, { ask = false } = {}) {
+  /** `ask` (predict mode): the result reads "?" and the sentence asks, until the next press;
+   * `held`: a live class's question, revealed by the presenter (the sentence says to wait). */
+  function show(resp, { ask = false, held = false } = {}) {
     const last = resp.steps[resp.steps.length - 1];
     const phase = last ? last.phase : resp.phase;
     // the last phase there is, done: an expression without a learning rate ends on Backward
@@ -243,7 +244,7 @@ export function createEquationPanel(root) {
       setMath(substituted, e.substituted.mathml);
       setMath(result, ask ? askedMathml(e.result.mathml) : e.result.mathml);
       // the sentence may state the answer (a batch mean, softmax's shortcut): it comes with it
-      sentence.textContent = ask ? askedSentence(resp) : e.sentence;
+      sentence.textContent = ask ? askedSentence(resp, held) : e.sentence;
       showState(e.lines);
     }
     root.classList.toggle("is-asking", Boolean(ask && last));
@@ -264,7 +265,7 @@ export function createEquationPanel(root) {
         unitList.append(li);
       }
     }
-    live.textContent = ask && last ? askedAnnouncement(resp, `${PHASE_TITLES[resp.phase]}, step ${resp.cursor} of ${resp.total}.`) : announcement(resp);
+    live.textContent = ask && last ? askedAnnouncement(resp, `${PHASE_TITLES[resp.phase]}, step ${resp.cursor} of ${resp.total}.`, held) : announcement(resp);
   }
 
   /** Fit the equations to their rows: after show() (main.js does it in the next frame), or all
