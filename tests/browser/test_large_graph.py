@@ -82,8 +82,8 @@ def culled_layout(page) -> tuple[int, int]:
     return len(inside & laid), len(inside)
 
 
-def test_far_nodes_are_not_rendered_and_the_step_stays_in_view(make_page, base_url):
-    page = make_page(1280, 720, reduced_motion="reduce")
+def test_far_nodes_are_not_rendered_and_the_step_stays_in_view(shared_page, base_url):
+    page = shared_page(1280, 720, reduced_motion="reduce")
     open_lesson(page, base_url, f"#{lesson()}&k=0&projector=1")
     wait_cursor(page, 0)
     top = page.evaluate(VIEW)
@@ -137,10 +137,10 @@ AFTER_GRAPH = """() => {
 DRAWN_RUNS = """() => [...document.querySelectorAll('#graph .chunk')].map((c, i) => [i, Boolean(c.firstChild), c.classList.contains('is-off')])"""
 
 
-def test_an_animated_step_draws_no_run_far_from_the_view(make_page, base_url):
+def test_an_animated_step_draws_no_run_far_from_the_view(shared_page, base_url):
     """A whole pass animated: its numbers wait for their pulses, but a node whose run is not drawn
     is not drawn to hide one (its run, drawn later, shows the step as it is)."""
-    page = make_page(1280, 720)
+    page = shared_page(1280, 720)
     open_lesson(page, base_url, f"#{lesson()}&k=0&g=pass&projector=1")
     wait_cursor(page, 0)
     before = {i for i, drawn, _ in page.evaluate(DRAWN_RUNS) if drawn}
@@ -152,8 +152,8 @@ def test_an_animated_step_draws_no_run_far_from_the_view(make_page, base_url):
     assert len(before) < len(runs) // 2 and far_drawn == [], (len(before), len(runs), far_drawn)
 
 
-def test_tab_reaches_every_node_in_order_across_hidden_runs(make_page, base_url):
-    page = make_page(1280, 720, reduced_motion="reduce")
+def test_tab_reaches_every_node_in_order_across_hidden_runs(shared_page, base_url):
+    page = shared_page(1280, 720, reduced_motion="reduce")
     open_lesson(page, base_url, f"#{lesson()}&k=0")
     wait_cursor(page, 0)
     # editable: every input, target and bias; only those near the view are drawn yet
@@ -203,8 +203,8 @@ def test_tab_reaches_every_node_in_order_across_hidden_runs(make_page, base_url)
     assert last == order[-1]
 
 
-def test_an_export_holds_every_node_of_a_culled_graph(make_page, base_url):
-    page = make_page(
+def test_an_export_holds_every_node_of_a_culled_graph(shared_page, base_url):
+    page = shared_page(
         900, 500, reduced_motion="reduce"
     )  # small: the graph scrolls (the export is not in projector mode)
     open_lesson(page, base_url, f"#{lesson()}&k=0")
@@ -290,8 +290,8 @@ DOTS_WHILE_STEPPING = (
 )
 
 
-def test_pulses_and_marked_edges_are_painted_on_the_dot_canvas(make_page, base_url):
-    page = make_page(1280, 720)  # motion allowed; in projector mode the graph scrolls
+def test_pulses_and_marked_edges_are_painted_on_the_dot_canvas(shared_page, base_url):
+    page = shared_page(1280, 720)  # motion allowed; in projector mode the graph scrolls
     open_lesson(page, base_url, f"#{lesson()}&k=0&speed=slow&projector=1")
     wait_cursor(page, 0)
     page.wait_for_timeout(100)
