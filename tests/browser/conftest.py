@@ -133,6 +133,91 @@ def page(make_page):
     return make_page()
 
 
+# Left between two tests that share a page: a document of the page's origin (its storage can be
+# emptied there) that runs no script and asks for nothing, not even /favicon.ico (a 404).
+BETWEEN = "/__between_tests__"
+BETWEEN_HTML = '<!doctype html><link rel="icon" href="data:,"><title>between tests</title>'
+# A new context's emulated media, restored for each test that takes a shared page
+MEDIA = {"media": "screen", "color_scheme": "light", "reduced_motion": "no-preference"}
+
+
+@pytest.fixture(scope="module")
+def _shared_pages(browser, base_url):
+    """A module's pages for `shared_page`, by their options: each page with its context."""
+    pool: dict[tuple, list] = {}
+    yield pool
+    for pages in pool.values():
+        for pg in pages:
+            pg.context.close()
+
+
+@pytest.fixture
+def shared_page(_shared_pages, browser, base_url):
+    """shared_page(width, height, **kw) → a page as make_page's, but kept for the module's next
+    tests with the same options: a new page's context costs about a second a test (its renderer,
+    and the page's scripts fetched and compiled anew). Each test gets it on a document that ran
+    nothing, with empty local and session storage (the guide seen, as make_page's), no routes,
+    its options' viewport and media; a test fails on anything Watch saw during it. For tests that
+    add no init script, listener or handler of their own to the page or its context (they would
+    outlive the test): those take make_page."""
+    taken: list = []
+
+    def make(width: int = 1280, height: int = 720, guide: bool = False, **kw):
+        key = (width, height, guide, tuple(sorted(kw.items())))
+        pages = _shared_pages.setdefault(key, [])
+        free = [pg for pg in pages if pg not in taken]
+        if free:
+            pg = free[0]
+            pg.emulate_media(**{**MEDIA, **{k: v for k, v in kw.items() if k in MEDIA}})
+            if pg.viewport_size != {"width": width, "height": height}:
+                pg.set_viewport_size({"width": width, "height": height})
+        else:
+            ctx = browser.new_context(
+                viewport={"width": width, "height": height}, accept_downloads=True, **kw
+            )
+            if not guide:
+                ctx.add_init_script(GUIDE_SEEN)
+            pg = ctx.new_page()
+            # the watch is the test's own: these listeners ask the page for its current one
+            pg.on("console", lambda msg, pg=pg: pg.watch.console(msg))
+            pg.on("pageerror", lambda err, pg=pg: pg.watch.page_error(err))
+            pg.on("request", lambda req, pg=pg: pg.watch.request(req))
+            pages.append(pg)
+        pg.watch = Watch(base_url)
+        taken.append(pg)
+        return pg
+
+    yield make
+    watches = []
+    for pg in taken:
+        watches.append(pg.watch)
+        try:
+            # leave the test's document (its timers and requests end with it), empty the storage,
+            # and put the mouse back where a new page has it (a page's hover follows it)
+            pg.unroute_all(behavior="ignoreErrors")
+            pg.route(
+                f"{base_url}{BETWEEN}",
+                lambda r: r.fulfill(body=BETWEEN_HTML, content_type="text/html"),
+            )
+            pg.goto(f"{base_url}{BETWEEN}")
+            pg.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+            pg.mouse.move(0, 0)
+            pg.unroute_all()
+        except Exception:  # a page that cannot be reset is not kept
+            for pages in _shared_pages.values():
+                if pg in pages:
+                    pages.remove(pg)
+            pg.context.close()
+    problems = [p for w in watches for p in w.problems]
+    problems += [
+        f"expected a {status} from {path}, but there was none"
+        for w in watches
+        for (status, path), seen in w.expected.items()
+        if not seen
+    ]
+    assert not problems, "\n".join(problems)
+
+
 @pytest.fixture
 def labs_page(make_page, base_url):
     """/labs at 1920×1080, watched like every page."""

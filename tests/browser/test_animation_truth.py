@@ -97,8 +97,8 @@ def go_to(page, hash_: str, k: int) -> None:
     wait_cursor(page, k)
 
 
-def test_a_new_number_appears_only_when_its_pulse_lands(make_page, base_url):
-    page = make_page(1366, 768)
+def test_a_new_number_appears_only_when_its_pulse_lands(shared_page, base_url):
+    page = shared_page(1366, 768)
     sc = tutorial(base_url)
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     for k, sel, value in CASES:
@@ -144,8 +144,8 @@ def test_a_new_number_appears_only_when_its_pulse_lands(make_page, base_url):
     assert all(f["els"][s][0] == "" for f in frames[gone:] for s in sels)
 
 
-def test_reduced_motion_shows_every_number_at_once(make_page, base_url):
-    page = make_page(1366, 768, reduced_motion="reduce")
+def test_reduced_motion_shows_every_number_at_once(shared_page, base_url):
+    page = shared_page(1366, 768, reduced_motion="reduce")
     sc = tutorial(base_url)
     open_lesson(page, base_url, "#preset=tutorial&k=8")
     wait_cursor(page, 8)
@@ -163,9 +163,9 @@ def test_reduced_motion_shows_every_number_at_once(make_page, base_url):
     assert not any(f["pulses"] or f["morphing"] for f in page.evaluate("window.__frames"))
 
 
-def test_fast_presses_end_on_the_right_picture(make_page, base_url):
+def test_fast_presses_end_on_the_right_picture(shared_page, base_url):
     """Presses faster than the pulses (and back again) finish each step cleanly."""
-    page = make_page(1366, 768)
+    page = shared_page(1366, 768)
     sc = tutorial(base_url)
     keys = ["ArrowRight"] * 7 + ["ArrowLeft"] * 2 + ["ArrowRight"] * 3
     for granularity in ("step", "layer"):
@@ -191,10 +191,10 @@ def test_fast_presses_end_on_the_right_picture(make_page, base_url):
         ), granularity
 
 
-def test_the_matrix_shows_an_updated_weight_when_its_morph_ends(make_page, base_url):
+def test_the_matrix_shows_an_updated_weight_when_its_morph_ends(shared_page, base_url):
     """XOR at a desk: W⁽¹⁾ is drawn as a matrix in the graph. An update step's cell keeps the old
     weight while the update is animated, and shows the new one once it ends (then, not before)."""
-    page = make_page(1366, 768)
+    page = shared_page(1366, 768)
     sc = httpx.get(f"{base_url}/api/presets/xor").json()["scenario"]
     graph = httpx.post(f"{base_url}/api/graph", json={"scenario": sc}).json()
     total = graph["plan"]["total_steps"]

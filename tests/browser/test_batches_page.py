@@ -43,8 +43,8 @@ def wait_counter(page, words: str) -> None:
     )
 
 
-def test_the_step_page_walks_the_batches_of_an_epoch(make_page, base_url):
-    page = make_page(1366, 768)
+def test_the_step_page_walks_the_batches_of_an_epoch(shared_page, base_url):
+    page = shared_page(1366, 768)
     sc = copy.deepcopy(PRESETS["xor"]["scenario"])
     sc.update(batch_size=2, shuffle_seed=3)
     rng = np.random.RandomState(3)  # the trainer's order: a permutation of the 4 samples an epoch
@@ -77,7 +77,8 @@ def test_the_step_page_walks_the_batches_of_an_epoch(make_page, base_url):
     assert counter(page) == f"Iteration 5 epoch 3 · batch 1 of 2 samples {third[0]}, {third[1]}"
 
 
-def test_the_network_panel_sets_the_batch_size(page, base_url):
+def test_the_network_panel_sets_the_batch_size(shared_page, base_url):
+    page = shared_page()
     open_lesson(page, base_url, "#preset=xor")
     assert page.input_value("#arch-batch-size") == ""  # full batch
     assert counter(page) == "Iteration 1"
@@ -106,8 +107,8 @@ def trained_values(sc: dict) -> list[float]:
     ]
 
 
-def test_labs_hands_the_run_on_at_its_next_iteration(make_page, base_url):
-    page = make_page(1366, 768)
+def test_labs_hands_the_run_on_at_its_next_iteration(shared_page, base_url):
+    page = shared_page(1366, 768)
     page.goto(f"{base_url}/labs")
     page.wait_for_function(
         "() => /^4 training samples/.test(document.querySelector('#train-status').textContent)"
@@ -160,11 +161,11 @@ def test_labs_hands_the_run_on_at_its_next_iteration(make_page, base_url):
     assert "iteration" not in rest and sc["weights"]
 
 
-def test_a_batch_reads_from_the_back_of_the_room(make_page, base_url, axe_path):
+def test_a_batch_reads_from_the_back_of_the_room(shared_page, base_url, axe_path):
     """Projector mode: the epoch, batch and samples are 24 px or more, and the page is axe clean."""
     sc = copy.deepcopy(PRESETS["xor"]["scenario"])
     sc.update(batch_size=2)
-    page = make_page(1920, 1080, reduced_motion="reduce", bypass_csp=True)
+    page = shared_page(1920, 1080, reduced_motion="reduce", bypass_csp=True)
     open_lesson(page, base_url, link(sc, iteration=3, k=13, projector=1))
     wait_counter(page, "epoch 2")
     sizes = page.eval_on_selector_all(
@@ -179,11 +180,11 @@ def test_a_batch_reads_from_the_back_of_the_room(make_page, base_url, axe_path):
 
 
 def test_worksheet_and_export_at_iteration_k_use_that_iterations_optimizer_state(
-    make_page, base_url
+    shared_page, base_url
 ):
     """Adam at iteration 4 of a mini-batch lesson: "Check my working" checks that update (Adam's
     state carried in, as the step shows it), and the exported script starts at that iteration."""
-    page = make_page(1366, 768, reduced_motion="reduce")
+    page = shared_page(1366, 768, reduced_motion="reduce")
     sc = copy.deepcopy(PRESETS["xor"]["scenario"])
     sc.update(batch_size=2, shuffle_seed=3, optimizer={"name": "adam"}, learning_rate=0.05)
     body = {"scenario": sc, "iteration": 4, "granularity": "pass", "cursor": 3, "precision": 12}

@@ -167,7 +167,8 @@ def test_the_clicker_steps_whatever_was_clicked_last(make_page, base_url, width,
     assert len(tried) == (17 if projector else 20), tried  # projector mode hides three
 
 
-def test_space_steps_after_a_click_and_presses_what_the_keyboard_reached(page, base_url):
+def test_space_steps_after_a_click_and_presses_what_the_keyboard_reached(shared_page, base_url):
+    page = shared_page()
     open_lesson(page, base_url, "#preset=tutorial&k=3")
     page.click("#btn-reset")  # the mouse: Space then steps, it does not reset again
     wait_cursor(page, 0)
@@ -191,8 +192,8 @@ def test_space_steps_after_a_click_and_presses_what_the_keyboard_reached(page, b
     wait_cursor(page, 2)
 
 
-def test_a_text_field_keeps_its_keys_until_escape(make_page, base_url):
-    page = make_page(1366, 768, reduced_motion="reduce")
+def test_a_text_field_keeps_its_keys_until_escape(shared_page, base_url):
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=1")
     open_worksheet(page)
     box = "#panel-worksheet input[data-key='value:z1_0']"
@@ -232,9 +233,9 @@ NODE_BOXES = """() => {
 
 @pytest.mark.parametrize("preset", ["tutorial", "xor", "softmax", "deep", "expr:tanh-neuron"])
 def test_the_projected_graph_holds_still_from_the_first_step_to_the_last(
-    make_page, base_url, preset
+    shared_page, base_url, preset
 ):
-    page = make_page(1920, 1080, reduced_motion="reduce")
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset={preset}&k=0&projector=1")
     wait_cursor(page, 0)
     first = page.evaluate(NODE_BOXES)
@@ -271,11 +272,11 @@ def adam_hash(base_url: str, preset: str, k: int) -> str:
     return f"#s={raw}&k={k}&projector=1"
 
 
-def test_adams_update_steps_fit_the_projected_explanation(make_page, base_url):
+def test_adams_update_steps_fit_the_projected_explanation(shared_page, base_url):
     """Adam's state lines (m, v, m̂, v̂) fit the explanation with no scrolling, in the full-width
     explanation under the tutorial's graph and in the column beside XOR's, while the graph holds
     still from the first step to the last."""
-    page = make_page(1920, 1080, reduced_motion="reduce")
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, adam_hash(base_url, "tutorial", 0))
     wait_cursor(page, 0)
     first = page.evaluate(NODE_BOXES)
@@ -312,8 +313,8 @@ MARKS = """() => {
 }"""
 
 
-def test_the_worksheet_waits_its_turn(make_page, base_url):
-    page = make_page(1366, 768, reduced_motion="reduce")
+def test_the_worksheet_waits_its_turn(shared_page, base_url):
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     toggle = page.locator("#panel-worksheet .panel-toggle")
     assert toggle.get_attribute("aria-expanded") == "false"
@@ -334,7 +335,7 @@ def test_the_worksheet_waits_its_turn(make_page, base_url):
     page.reload()
     page.wait_for_selector("html[data-ready=true]")
     assert toggle.get_attribute("aria-expanded") == "true"
-    other = make_page(1366, 768)
+    other = shared_page(1366, 768)
     open_lesson(other, base_url, "#preset=tutorial&k=0")
     assert other.get_attribute("#panel-worksheet .panel-toggle", "aria-expanded") == "false"
     # its marks: a colour no weight or motion uses, solid for a slip, dotted for what inherited it

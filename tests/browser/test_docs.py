@@ -6,7 +6,8 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_api_docs_render_offline(page, base_url):
+def test_api_docs_render_offline(shared_page, base_url):
+    page = shared_page()
     page.goto(f"{base_url}/docs")
     page.wait_for_selector(".opblock-summary-path", timeout=10_000)
     paths = page.locator(".opblock-summary-path").all_inner_texts()

@@ -90,8 +90,8 @@ def edges_shown(page) -> dict[str, int]:
     return shown
 
 
-def test_a_large_networks_svg_export_writes_its_edges_out(make_page, base_url):
-    page = make_page(1280, 720, reduced_motion="reduce", color_scheme="light")
+def test_a_large_networks_svg_export_writes_its_edges_out(shared_page, base_url):
+    page = shared_page(1280, 720, reduced_motion="reduce", color_scheme="light")
     open_lesson(page, base_url, f"#{lesson()}&k=0")
     wait_cursor(page, 0)
     with page.expect_download() as svg:
@@ -113,18 +113,18 @@ def test_a_large_networks_svg_export_writes_its_edges_out(make_page, base_url):
 
 
 def test_weights_changed_by_an_update_repaint_their_strips_as_a_fresh_paint_would(
-    make_page, base_url
+    shared_page, base_url
 ):
     """After the update phase the changed weights' strips are painted again (a width follows its
     weight): the screen then matches a page opened at that step and painted whole."""
     end = api_graph(base_url, SCENARIO)["plan"]["granularities"]["step"]["total"]
-    stepped = make_page(1280, 720, reduced_motion="reduce", color_scheme="light")
+    stepped = shared_page(1280, 720, reduced_motion="reduce", color_scheme="light")
     open_lesson(stepped, base_url, f"#{lesson()}&k=0")
     wait_cursor(stepped, 0)
     stepped.evaluate(PAINTED)
     stepped.keyboard.press("End")
     wait_cursor(stepped, end)
-    fresh = make_page(1280, 720, reduced_motion="reduce", color_scheme="light")
+    fresh = shared_page(1280, 720, reduced_motion="reduce", color_scheme="light")
     open_lesson(fresh, base_url, f"#{lesson()}&k={end}")
     wait_cursor(fresh, end)
     shots = []

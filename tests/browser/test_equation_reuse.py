@@ -51,9 +51,9 @@ MATHML = lambda e: {  # noqa: E731
 }
 
 
-def test_the_next_equation_of_the_same_shape_reuses_the_elements_shown(make_page, base_url):
+def test_the_next_equation_of_the_same_shape_reuses_the_elements_shown(shared_page, base_url):
     sc = tutorial(base_url)
-    page = make_page(1366, 768, reduced_motion="reduce")
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=1")
     wait_cursor(page, 1)
     # z₁ and z₂ (cursors 1 and 3) share their result's shape: z = a number
@@ -79,13 +79,13 @@ def test_the_next_equation_of_the_same_shape_reuses_the_elements_shown(make_page
         assert shown == served, eq
 
 
-def test_a_term_focused_while_its_equation_changes_lights_what_it_names_now(make_page, base_url):
+def test_a_term_focused_while_its_equation_changes_lights_what_it_names_now(shared_page, base_url):
     """A term pointed at or focused is kept when the next step reuses it (XOR's ∂L/∂W of two
     weights of one neuron: formulas of the same shape), and then names another quantity: the
     graph lights that one, not the last one's."""
     sc = httpx.get(f"{base_url}/api/presets/xor").json()["scenario"]
     graph = {p["id"]: p for p in api_graph(base_url, sc)["parameters"]}
-    page = make_page(1366, 768, reduced_motion="reduce")
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=14")
     wait_cursor(page, 14)
     lit = "() => [...document.querySelectorAll('#graph .is-linked')].map((e) => e.dataset.id)"

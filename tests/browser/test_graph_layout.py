@@ -138,8 +138,8 @@ def go(page, hash_: str, k: int) -> None:
     page.wait_for_function(f"() => location.hash.includes('k={k}')")
 
 
-def test_every_preset_fits_its_frame_with_labels_on_their_edges(make_page, base_url):
-    page = make_page(1366, 768, reduced_motion="reduce")
+def test_every_preset_fits_its_frame_with_labels_on_their_edges(shared_page, base_url):
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     for preset in NETWORKS + EXPRESSIONS:
         # a step of the forward pass and, for networks, one of the backward pass
@@ -168,11 +168,11 @@ EXTENT = """() => {
 }"""
 
 
-def test_the_tutorial_uses_the_room(make_page, base_url):
+def test_the_tutorial_uses_the_room(shared_page, base_url):
     """At 1366 × 768 the tutorial's wide, short graph gets more of the width (a narrower side
     column) and its fanning edges run steep: its text is 18 px or more, it spans the frame's width
     and most of its height, nothing is clipped, and it holds still from step to step."""
-    page = make_page(1366, 768, reduced_motion="reduce")
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     seen = None
     for k in (0, 9, 14, 19):
@@ -187,8 +187,8 @@ def test_the_tutorial_uses_the_room(make_page, base_url):
         seen = e["boxes"]
 
 
-def test_dense_layers_label_the_step_and_show_their_matrix(make_page, base_url):
-    page = make_page(1366, 768, reduced_motion="reduce")
+def test_dense_layers_label_the_step_and_show_their_matrix(shared_page, base_url):
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=3")  # z⁽¹⁾₂ = W · x + b: its two weights lit
     shown = {lab["id"] for lab in check_view(page, 12, "xor")["labels"]}
     assert {"W1_1_0", "W1_1_1"} <= shown, shown
@@ -220,11 +220,11 @@ def test_dense_layers_label_the_step_and_show_their_matrix(make_page, base_url):
     [[2, 3, 2, 1], [2, 6, 6, 6, 2], [2, 8, 8, 8, 2], [8, 8, 8, 8, 8], [8, 1, 8, 1, 8]],
     ids=lambda ls: "-".join(map(str, ls)),
 )
-def test_networks_up_to_four_layers_of_eight_fit_whole(make_page, base_url, layers):
+def test_networks_up_to_four_layers_of_eight_fit_whole(shared_page, base_url, layers):
     """Every node in the frame without scrolling, text of 12 px or more, and the labels a step
     shows (forward into a neuron of eight inputs, a backward step, an update) apart from each
     other and from every number drawn."""
-    page = make_page(1366, 768, reduced_motion="reduce")
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, scenario_hash(layers) + "&k=0")
     total = int(page.text_content("#step-count").split()[3])
     fwd = sum(layers[1:]) * 2 + 1  # the forward pass: z and a of every neuron, then L
@@ -234,8 +234,8 @@ def test_networks_up_to_four_layers_of_eight_fit_whole(make_page, base_url, laye
         assert not v["outside"] and not v["scrolls"], (layers, k, v["outside"])
 
 
-def test_a_larger_network_scrolls_with_a_fit_control(make_page, base_url):
-    page = make_page(1366, 768, reduced_motion="reduce")
+def test_a_larger_network_scrolls_with_a_fit_control(shared_page, base_url):
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, scenario_hash([10, 10, 10, 10, 10, 10, 10]) + "&k=0")
     v = check_view(page, 12, "10 × 6")
     assert v["outside"] and v["scrolls"] and v["fitShown"]
@@ -281,8 +281,8 @@ def test_fit_gone_with_a_wider_window_hands_its_focus_to_the_graph(make_page, ba
     wait_cursor(page, 2)
 
 
-def test_projector_text_is_large(make_page, base_url):
-    page = make_page(1920, 1080, reduced_motion="reduce")
+def test_projector_text_is_large(shared_page, base_url):
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=0&projector=1")
     for preset in NETWORKS:
         # xor at 40: an update of W⁽²⁾, whose lit tag once covered a neighbour's gradient
@@ -320,7 +320,7 @@ TEXT_OUTSIDE = """() => {
 }"""
 
 
-def test_a_gradient_arriving_in_parts_says_so_inside_the_frame(make_page, base_url):
+def test_a_gradient_arriving_in_parts_says_so_inside_the_frame(shared_page, base_url):
     """Softmax, projected and at a desk: each cursor where the last row's z⁽²⁾₃ has 1 of its 3
     parts (the API's grad_parts), its "part 1 of 3" under the box is inside the frame."""
     sc = httpx.get(f"{base_url}/api/presets/softmax").json()["scenario"]
@@ -332,7 +332,7 @@ def test_a_gradient_arriving_in_parts_says_so_inside_the_frame(make_page, base_u
         if n["id"] == "z2_2" and (n.get("grad_parts") or [0, 0])[0] == 1
     )
     for width, height, extra in ((1920, 1080, "&projector=1"), (1366, 768, "")):
-        page = make_page(width, height, reduced_motion="reduce")
+        page = shared_page(width, height, reduced_motion="reduce")
         open_lesson(page, base_url, f"#preset=softmax&k={k}{extra}")
         assert page.text_content("#n-z2_2 .grad-parts") == "part 1 of 3"
         assert page.evaluate(TEXT_OUTSIDE) == [], (width, k)

@@ -24,8 +24,8 @@ def lesson_of(href: str) -> dict:
     return json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
 
 
-def test_the_guide_shows_once_and_comes_back_on_request(make_page, base_url, axe_path):
-    page = make_page(1366, 768, guide=True, reduced_motion="reduce", bypass_csp=True)
+def test_the_guide_shows_once_and_comes_back_on_request(shared_page, base_url, axe_path):
+    page = shared_page(1366, 768, guide=True, reduced_motion="reduce", bypass_csp=True)
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     page.wait_for_selector("#help[open]")
     text = page.inner_text("#help")
@@ -61,7 +61,8 @@ def test_the_guide_shows_once_and_comes_back_on_request(make_page, base_url, axe
     assert page.evaluate("document.activeElement.id") == "help-open"
 
 
-def test_tooltips_docs_link_and_terms_that_point_at_the_graph(page, base_url):
+def test_tooltips_docs_link_and_terms_that_point_at_the_graph(shared_page, base_url):
+    page = shared_page()
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     for sel in ("#granularity-select", "#sample-select", "#precision-select"):
         assert len(page.get_attribute(sel, "title") or "") > 20, sel
@@ -98,8 +99,8 @@ def test_tooltips_docs_link_and_terms_that_point_at_the_graph(page, base_url):
     ) == [x2["id"]]
 
 
-def test_a_neuron_shows_which_part_of_its_gradient_has_arrived(make_page, base_url):
-    page = make_page(1366, 768, reduced_motion="reduce")
+def test_a_neuron_shows_which_part_of_its_gradient_has_arrived(shared_page, base_url):
+    page = shared_page(1366, 768, reduced_motion="reduce")
     # xor's hidden neurons feed one output each; deep's first layer feeds three neurons
     scenario = httpx.get(f"{base_url}/api/presets/deep").json()["scenario"]
     graph = api_graph(base_url, scenario)
@@ -129,8 +130,8 @@ def test_a_neuron_shows_which_part_of_its_gradient_has_arrived(make_page, base_u
     assert page.text_content(f"#n-{node['id']} .grad-parts") == ""
 
 
-def test_a_lock_in_the_value_editor_freezes_the_tensor_and_rides_in_the_link(make_page, base_url):
-    page = make_page(1366, 768, reduced_motion="reduce")
+def test_a_lock_in_the_value_editor_freezes_the_tensor_and_rides_in_the_link(shared_page, base_url):
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     scenario = httpx.get(f"{base_url}/api/presets/tutorial").json()["scenario"]
     w2 = next(p for p in api_graph(base_url, scenario)["parameters"] if p["tensor"] == "W2")
@@ -162,8 +163,8 @@ def test_a_lock_in_the_value_editor_freezes_the_tensor_and_rides_in_the_link(mak
     assert "frozen" not in lesson_of(page_url(page))
 
 
-def test_a_phone_never_scrolls_sideways(make_page, base_url):
-    page = make_page(390, 844, reduced_motion="reduce")
+def test_a_phone_never_scrolls_sideways(shared_page, base_url):
+    page = shared_page(390, 844, reduced_motion="reduce")
     for preset in ["tutorial", "xor", "softmax", "deep", "expr:sum-times-sum"]:
         open_lesson(page, base_url, f"#preset={preset}&k=6")
         wait_cursor(page, 6)
@@ -178,7 +179,8 @@ def test_a_phone_never_scrolls_sideways(make_page, base_url):
         assert top["x"] + top["width"] <= 390, preset  # the toolbar wraps
 
 
-def test_expressions_name_their_output_apart_and_end_on_backward(page, base_url):
+def test_expressions_name_their_output_apart_and_end_on_backward(shared_page, base_url):
+    page = shared_page()
     sc = {
         "kind": "expression",
         "expression": "(a*b + c) * f",
@@ -204,7 +206,8 @@ def test_expressions_name_their_output_apart_and_end_on_backward(page, base_url)
         assert not text.startswith("∂f/∂f")
 
 
-def test_bad_input_keeps_the_text_and_says_why_beside_it(page, base_url):
+def test_bad_input_keeps_the_text_and_says_why_beside_it(shared_page, base_url):
+    page = shared_page()
     page.watch.expect_status(422, "/api/graph")
     open_lesson(page, base_url, "#preset=tutorial&k=3")
     page.fill("#arch-lr", "5e9")

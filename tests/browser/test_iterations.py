@@ -52,8 +52,8 @@ def press(page, key: str, cursor: int) -> None:
     wait_cursor(page, cursor)
 
 
-def test_step_past_the_update_starts_the_next_iteration(make_page, base_url, axe_path):
-    page = make_page(1366, 768, reduced_motion="reduce", bypass_csp=True)
+def test_step_past_the_update_starts_the_next_iteration(shared_page, base_url, axe_path):
+    page = shared_page(1366, 768, reduced_motion="reduce", bypass_csp=True)
     open_lesson(page, base_url, f"#preset=tutorial&k={END - 1}")
     fresh = page.evaluate(STALE)
     assert fresh["flag"] == "true"  # the update has begun: W₂ is new, z₁ is not
@@ -104,8 +104,8 @@ def test_step_past_the_update_starts_the_next_iteration(make_page, base_url, axe
     assert page.evaluate(STATUS)["back"] is True
 
 
-def test_a_link_lands_on_its_iteration(make_page, base_url):
-    page = make_page(1366, 768, reduced_motion="reduce")
+def test_a_link_lands_on_its_iteration(shared_page, base_url):
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&iteration=3&k=7")
     wait_cursor(page, 7)
     status = page.evaluate(STATUS)
@@ -127,8 +127,8 @@ def test_a_link_lands_on_its_iteration(make_page, base_url):
     assert "iteration=" not in page_url(page)
 
 
-def test_projector_text_with_the_chart_is_large(make_page, base_url, screenshots):
-    page = make_page(1920, 1080, reduced_motion="reduce")
+def test_projector_text_with_the_chart_is_large(shared_page, base_url, screenshots):
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset=tutorial&iteration=4&k={END}&projector=1")
     wait_cursor(page, END)
     assert page.evaluate(STATUS)["points"] == 4

@@ -23,8 +23,8 @@ def open_labs(make_page, base_url, width=1366, height=768, **kw):
     return page
 
 
-def test_train_and_its_chart_share_the_first_screen_and_the_data_shows_first(make_page, base_url):
-    page = open_labs(make_page, base_url)
+def test_train_and_its_chart_share_the_first_screen_and_the_data_shows_first(shared_page, base_url):
+    page = open_labs(shared_page, base_url)
     train = page.locator("#train").bounding_box()
     chart = page.locator("#loss-chart").bounding_box()
     plane = page.locator("#boundary").bounding_box()
@@ -50,8 +50,8 @@ def _hex(h: str) -> tuple[int, ...]:
     return tuple(int(h[i : i + 2], 16) for i in (0, 2, 4))
 
 
-def test_class_colours_are_not_the_weight_colours(make_page, base_url):
-    page = open_labs(make_page, base_url)
+def test_class_colours_are_not_the_weight_colours(shared_page, base_url):
+    page = open_labs(shared_page, base_url)
     tokens = page.request.get(f"{base_url}/static/css/tokens.css").text()
     weights = {_hex(v) for v in re.findall(r"--(?:pos|neg):\s*(#[0-9a-fA-F]{6})", tokens)}
     assert len(weights) == 4  # + and − in the light and the dark theme
@@ -64,8 +64,8 @@ def test_class_colours_are_not_the_weight_colours(make_page, base_url):
         assert min(math.dist(colour, w) for w in weights) > 80, (k, colour)
 
 
-def test_the_probe_shows_f_and_its_slope_from_the_engine(make_page, base_url):
-    page = open_labs(make_page, base_url)
+def test_the_probe_shows_f_and_its_slope_from_the_engine(shared_page, base_url):
+    page = open_labs(shared_page, base_url)
     page.locator("#lab-activations").scroll_into_view_if_needed()
     page.wait_for_selector("#lab-activations .act-probe input[type=text]")
     page.fill("#lab-activations .act-probe input[type=text]", "-1.5")
@@ -89,8 +89,8 @@ def test_the_probe_shows_f_and_its_slope_from_the_engine(make_page, base_url):
     assert "−6 to 6" in page.locator("#act-probe-hint").text_content()
 
 
-def test_a_csv_file_is_read_with_the_same_row_by_row_report(make_page, base_url, tmp_path):
-    page = open_labs(make_page, base_url)
+def test_a_csv_file_is_read_with_the_same_row_by_row_report(shared_page, base_url, tmp_path):
+    page = open_labs(shared_page, base_url)
     good = tmp_path / "points.csv"
     good.write_text("a,b,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0.5,0.5,1\n")
     page.select_option("#dataset", "custom")
@@ -108,10 +108,10 @@ def test_a_csv_file_is_read_with_the_same_row_by_row_report(make_page, base_url,
     assert "row" in page.locator("#train-status").text_content().lower()
 
 
-def test_labs_is_clean_for_axe_and_fits_a_phone(make_page, base_url, axe_path):
-    page = open_labs(make_page, base_url, bypass_csp=True)
+def test_labs_is_clean_for_axe_and_fits_a_phone(shared_page, base_url, axe_path):
+    page = open_labs(shared_page, base_url, bypass_csp=True)
     page.wait_for_selector("#lab-activations .act-probe")
     assert run_axe(page, axe_path) == []
-    phone = open_labs(make_page, base_url, 390, 844)
+    phone = open_labs(shared_page, base_url, 390, 844)
     phone.wait_for_selector("#lab-activations .act-probe")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390

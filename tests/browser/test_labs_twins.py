@@ -173,9 +173,9 @@ def test_stop_stops_both_and_shows_both_at_one_epoch(make_page, base_url):
     assert float(ticks[-1].replace(",", "")) <= n
 
 
-def test_twin_planes_read_from_the_back_of_the_room(make_page, base_url):
+def test_twin_planes_read_from_the_back_of_the_room(shared_page, base_url):
     """Projector mode at 1920 × 1080: both planes side by side, each plane's tick values ≥ 24 px."""
-    page = make_page(1920, 1080)
+    page = shared_page(1920, 1080)
     page.goto(f"{base_url}/labs?projector")
     choose_moons(page, "30")
     page.click("#twin-train")
@@ -188,8 +188,8 @@ def test_twin_planes_read_from_the_back_of_the_room(make_page, base_url):
     assert page.evaluate(CANVAS_TICKS_JS) == []
 
 
-def test_twins_fit_a_phone_and_keep_their_value_while_shared_settings_change(make_page, base_url):
-    page = open_labs(make_page, base_url, 390, 844)
+def test_twins_fit_a_phone_and_keep_their_value_while_shared_settings_change(shared_page, base_url):
+    page = open_labs(shared_page, base_url, 390, 844)
     # the header scrolls away and keeps to two lines: sticky, it covered a quarter of the screen
     top = page.evaluate(
         "() => { const h = document.querySelector('header.top');"

@@ -142,8 +142,8 @@ def colours_left_of(page, node: str) -> dict[str, int]:
     return page.evaluate(LEANING, [base64.b64encode(shot).decode(), ["--pos", "--neg"]])
 
 
-def test_the_largest_network_is_drawn_in_every_layer_and_steps(make_page, base_url):
-    page = make_page(1366, 768, reduced_motion="reduce")
+def test_the_largest_network_is_drawn_in_every_layer_and_steps(shared_page, base_url):
+    page = shared_page(1366, 768, reduced_motion="reduce")
     page.goto(f"{base_url}/{lesson_hash()}&k=0")
     page.wait_for_selector("html[data-ready=true]", timeout=LOAD_MS)
     wrap = page.locator("#graph-wrap")
@@ -230,9 +230,10 @@ def test_the_largest_network_is_drawn_in_every_layer_and_steps(make_page, base_u
     )
 
 
-def test_a_small_network_keeps_an_svg_element_for_every_edge(page, base_url):
+def test_a_small_network_keeps_an_svg_element_for_every_edge(shared_page, base_url):
     """The tutorial's edges stay SVG paths with their curves written out (layout.js writes a
     path's `d` from its numbers only when it is read), and it has no edge canvas."""
+    page = shared_page()
     page.goto(f"{base_url}/#preset=tutorial&k=0")
     page.wait_for_selector("html[data-ready=true]")
     got = page.evaluate(

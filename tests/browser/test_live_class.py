@@ -39,13 +39,13 @@ def same_as(follower, presenter, k: int) -> None:
     )
 
 
-def test_followers_follow_detach_come_back_and_predict(make_page, base_url, axe_path):
-    presenter = make_page(1920, 1080, bypass_csp=True)  # axe is an inline script
+def test_followers_follow_detach_come_back_and_predict(shared_page, base_url, axe_path):
+    presenter = shared_page(1920, 1080, bypass_csp=True)  # axe is an inline script
     open_lesson(presenter, base_url, "#preset=tutorial&k=0")
     session = go_live(presenter)
     assert session["join_url"].endswith(f"/join/{session['code']}")
     assert presenter.locator(".live-code").text_content().replace(" ", "") == session["code"]
-    followers = [follow(make_page, session["join_url"]) for _ in range(3)]
+    followers = [follow(shared_page, session["join_url"]) for _ in range(3)]
     presenter.wait_for_function(
         "() => document.querySelector('.live-count').textContent === '3 following'"
     )
@@ -144,8 +144,8 @@ def test_followers_follow_detach_come_back_and_predict(make_page, base_url, axe_
         f.wait_for_function("() => !document.querySelector('#eq-result .eq-asked')")
 
 
-def test_the_join_page_takes_a_typed_code(make_page, base_url):
-    page = make_page(390, 844)
+def test_the_join_page_takes_a_typed_code(shared_page, base_url):
+    page = shared_page(390, 844)
     page.watch.expect_status(404, "/api/live/K7M2QX/join")
     page.watch.expect_status(422, "/join")  # the form again, saying what a code looks like
     page.goto(f"{base_url}/join")
@@ -161,15 +161,15 @@ def test_the_join_page_takes_a_typed_code(make_page, base_url):
     assert page.locator("#join-code").get_attribute("aria-invalid") == "true"
 
 
-def test_a_followers_own_theme_survives_the_presenters_next_step(make_page, base_url):
+def test_a_followers_own_theme_survives_the_presenters_next_step(shared_page, base_url):
     """A follower switches its theme (its own, not the class's) again, and the presenter steps at
     once, before the follower's URL says so (url-state.js writes it once changes pause): the step
     is shown there, and the theme stays the follower's last choice."""
-    presenter = make_page(1366, 768)
+    presenter = shared_page(1366, 768)
     open_lesson(presenter, base_url, "#preset=tutorial&k=0")
     session = go_live(presenter)
     presenter.keyboard.press("Escape")
-    follower = follow(make_page, session["join_url"])
+    follower = follow(shared_page, session["join_url"])
     follower.click("#theme-toggle")  # once, and written into its URL
     follower.wait_for_function("() => location.hash.includes('theme=')")
     before = follower.evaluate("document.documentElement.dataset.theme")
@@ -200,11 +200,11 @@ def space_steps(page, cursor: int) -> None:
     assert page.locator("#live-panel").is_hidden()
 
 
-def test_hiding_the_live_panel_leaves_space_to_the_lesson(make_page, base_url):
+def test_hiding_the_live_panel_leaves_space_to_the_lesson(shared_page, base_url):
     """The panel hidden (Esc, Hide, End): a clicker's focus on <body> stays there, so Space steps
     the lesson rather than open the panel again; a focus in the panel goes where the live button
     is now (More when the row has folded it), and Space there steps the lesson too."""
-    page = make_page(1366, 900, reduced_motion="reduce")
+    page = shared_page(1366, 900, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=0")
     wait_cursor(page, 0)
     go_live(page)

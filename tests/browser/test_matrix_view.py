@@ -44,13 +44,13 @@ def expected(cell: dict, states: dict) -> float | None:
     return node["grad"] if cell["kind"] == "grad" else node["value"]
 
 
-def test_every_cell_and_mark_agrees_with_the_engine(make_page, base_url, screenshots):
+def test_every_cell_and_mark_agrees_with_the_engine(shared_page, base_url, screenshots):
     """Walk xor's whole iteration in the matrix view: at every step the cells written are the
     step's target (for the selected sample), the cells read include the step's inputs, and at a
     few cursors every number shown is the API's for its sample."""
     sc = xor(base_url)
     total = api_graph(base_url, sc)["plan"]["total_steps"]
-    page = make_page(1366, 768, reduced_motion="reduce")
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=0&view=matrix")
     wait_matrix(page, 0)
     compared = 0
@@ -97,8 +97,8 @@ def test_every_cell_and_mark_agrees_with_the_engine(make_page, base_url, screens
     assert compared > 300
 
 
-def test_convention_switch_transposes_and_exports(make_page, base_url):
-    page = make_page(1366, 768, reduced_motion="reduce")
+def test_convention_switch_transposes_and_exports(shared_page, base_url):
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=3&view=matrix")
     wait_matrix(page, 3)
     eq = "[data-block='z2'] .matrix-equation"
@@ -135,8 +135,8 @@ VIEW_BOX = """() => { const b = document.getElementById('matrix-view').getBoundi
 
 
 @pytest.mark.parametrize(("preset", "k"), [("xor", 9), ("xor", 30), ("xor", 50), ("tutorial", 12)])
-def test_projector_matrices_are_24px_for_xor(make_page, base_url, screenshots, preset, k):
-    page = make_page(1920, 1080, reduced_motion="reduce")
+def test_projector_matrices_are_24px_for_xor(shared_page, base_url, screenshots, preset, k):
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset={preset}&k={k}&view=matrix&projector=1")
     wait_matrix(page, k)
     # the matrices get the screen's height, whatever the graph's layout (the tutorial's graph is
@@ -173,7 +173,7 @@ def test_projector_matrices_are_24px_for_xor(make_page, base_url, screenshots, p
     page.screenshot(path=screenshots / f"matrix-{preset}-projector-k{k}.png")
 
 
-def test_ledger_of_ten_thousand_samples(make_page, base_url):
+def test_ledger_of_ten_thousand_samples(shared_page, base_url):
     rng = np.random.default_rng(1)
     x = rng.normal(0, 1, (10_000, 2)).round(3)
     sc = {
@@ -188,7 +188,7 @@ def test_ledger_of_ten_thousand_samples(make_page, base_url):
     }
     total = api_graph(base_url, sc)["plan"]["total_steps"]
     s = base64.urlsafe_b64encode(json.dumps(sc).encode()).decode().rstrip("=")
-    page = make_page(1366, 768, reduced_motion="reduce")
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, f"#s={s}&k={total}")
     wait_cursor(page, total)
     page.focus("#ledger-param")  # keyboard only: the parameter menu
@@ -263,8 +263,8 @@ def test_ledger_of_ten_thousand_samples(make_page, base_url):
     assert page.is_disabled("#sample-next")
 
 
-def test_keys_axe_and_expressions(make_page, base_url, axe_path):
-    page = make_page(1280, 720, reduced_motion="reduce", bypass_csp=True)
+def test_keys_axe_and_expressions(shared_page, base_url, axe_path):
+    page = shared_page(1280, 720, reduced_motion="reduce", bypass_csp=True)
     open_lesson(page, base_url, "#preset=tutorial&k=5")
     wait_cursor(page, 5)
     page.keyboard.press("v")
@@ -300,7 +300,7 @@ FOCUSED = """() => { const a = document.activeElement, t = a.closest('table');
 
 
 def test_keyboard_grids_and_the_plane_linked_to_the_ledger(
-    make_page, base_url, axe_path, screenshots
+    shared_page, base_url, axe_path, screenshots
 ):
     """Keyboard only: each matrix is one tab stop, arrows read its cells (the values /api/step
     gives), Enter opens a weight's ledger, Escape gives the keys back. The ledger's rows and the
@@ -308,7 +308,7 @@ def test_keyboard_grids_and_the_plane_linked_to_the_ledger(
     sc = xor(base_url)
     k = 40  # backward done: every gradient and the first updates shown
     params = {p["id"]: p for p in api_step(base_url, sc, k)["parameters"]}
-    page = make_page(1366, 768, reduced_motion="reduce", bypass_csp=True)
+    page = shared_page(1366, 768, reduced_motion="reduce", bypass_csp=True)
     open_lesson(page, base_url, f"#preset=xor&k={k}&view=matrix")
     wait_matrix(page, k)
     page.focus("#matrix-view")
@@ -390,7 +390,7 @@ def test_keyboard_grids_and_the_plane_linked_to_the_ledger(
     assert run_axe(page, axe_path) == []
 
 
-def test_a_mini_batch_lesson_picks_its_samples_by_their_data_rows(make_page, base_url):
+def test_a_mini_batch_lesson_picks_its_samples_by_their_data_rows(shared_page, base_url):
     """With batch_size, the lesson's sample s is data row batch.indices[s]: a click on that row's
     point selects sample s, and the ring sits on that row's point."""
     rng = np.random.default_rng(2)
@@ -409,7 +409,7 @@ def test_a_mini_batch_lesson_picks_its_samples_by_their_data_rows(make_page, bas
     rows = api_graph(base_url, sc)["batch"]["indices"]
     plane = httpx.post(f"{base_url}/api/plane", json={"scenario": sc}).json()
     s = base64.urlsafe_b64encode(json.dumps(sc).encode()).decode().rstrip("=")
-    page = make_page(1366, 768, reduced_motion="reduce")
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, f"#s={s}&k=0")
     page.locator("#ledger-plane").scroll_into_view_if_needed()  # asked for once it is on screen
     page.wait_for_selector("#ledger-plane[data-sample='0']")

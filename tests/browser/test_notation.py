@@ -37,7 +37,8 @@ def backward_cursor(base_url: str, scenario: dict) -> int:
     return step["index"] + 1
 
 
-def test_graph_equation_and_summary_name_a_parameter_alike(page, base_url):
+def test_graph_equation_and_summary_name_a_parameter_alike(shared_page, base_url):
+    page = shared_page()
     xor = httpx.get(f"{base_url}/api/presets/xor").json()["scenario"]
     k = backward_cursor(base_url, xor)
     open_lesson(page, base_url, f"#preset=xor&k={k}")

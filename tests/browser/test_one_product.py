@@ -41,12 +41,12 @@ def shown_number(text: str) -> float:
     return float(match.group(0).replace("−", "-"))
 
 
-def test_expression_preset_steps_forward_and_back(make_page, base_url):
+def test_expression_preset_steps_forward_and_back(shared_page, base_url):
     """tanh(w₁x₁ + w₂x₂ + b): every number against /api/step, the gradients against finite
     differences of the same function written here."""
     sc = expression_preset(base_url, "tanh-neuron")
     v = sc["values"]
-    page = make_page(1280, 720, reduced_motion="reduce")
+    page = shared_page(1280, 720, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=expr:tanh-neuron&k=0")
     total = api_step(base_url, sc, 0)["total"]
     for k in range(1, total + 1):
@@ -80,7 +80,7 @@ def test_expression_preset_steps_forward_and_back(make_page, base_url):
     assert "g=node" in page_url(page) and f"k={fine['cursors']['node']}" in page_url(page)
 
 
-def test_reused_variable_shows_both_contributions(make_page, base_url):
+def test_reused_variable_shows_both_contributions(shared_page, base_url):
     """(a + b)(b + 1): b's gradient arrives as (b + 1) along a + b and (a + b) along b + 1."""
     sc = expression_preset(base_url, "sum-times-sum")
     a, b = sc["values"]["a"], sc["values"]["b"]
@@ -94,7 +94,7 @@ def test_reused_variable_shows_both_contributions(make_page, base_url):
         ][0]
         == 1
     )
-    page = make_page(1280, 720, reduced_motion="reduce")
+    page = shared_page(1280, 720, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset=expr:sum-times-sum&k={halfway}")
     wait_cursor(page, halfway)
     page.wait_for_selector("#graph .chip.is-shown", timeout=10_000)
@@ -117,9 +117,9 @@ def test_reused_variable_shows_both_contributions(make_page, base_url):
     assert close(page.text_content("#n-var_b .grad"), via_v1 + via_v2)
 
 
-def test_worksheet_on_the_page_flags_the_tutorial_slip(make_page, base_url):
+def test_worksheet_on_the_page_flags_the_tutorial_slip(shared_page, base_url):
     """The tutorial prints z₁ = 0.68; typed in as a student's value it is the first slip."""
-    page = make_page(1920, 1080, reduced_motion="reduce")
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     sc = httpx.get(f"{base_url}/api/presets/tutorial").json()["scenario"]
     x, w, b = sc["inputs"][0], sc["weights"][0][0], sc["biases"][0][0]
@@ -140,9 +140,9 @@ def test_worksheet_on_the_page_flags_the_tutorial_slip(make_page, base_url):
     assert not page.is_visible("#panel-worksheet") and not page.is_visible("#panel-export-code")
 
 
-def test_numpy_export_reproduces_the_page(make_page, base_url, tmp_path):
+def test_numpy_export_reproduces_the_page(shared_page, base_url, tmp_path):
     """The downloaded script, run on its own, prints the numbers the page shows at the end."""
-    page = make_page(1920, 1080, reduced_motion="reduce")
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     page.keyboard.press("End")
     total = int(page.get_attribute("#cursor-range", "max"))
@@ -174,8 +174,8 @@ def decode_lesson(href: str) -> dict:
     return json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
 
 
-def test_labs_hand_off_is_a_link(make_page, base_url):
-    page = make_page(1400, 900)
+def test_labs_hand_off_is_a_link(shared_page, base_url):
+    page = shared_page(1400, 900)
     page.goto(f"{base_url}/labs")
     page.fill("input[name=epochs]", "40")
     page.click("#train")
@@ -197,8 +197,8 @@ def test_labs_hand_off_is_a_link(make_page, base_url):
     assert decode_lesson(page_url(page)) == lesson
 
 
-def test_expand_toggle_shows_primitive_ops_and_stays_in_the_link(make_page, base_url):
-    page = make_page(1920, 1080, reduced_motion="reduce")
+def test_expand_toggle_shows_primitive_ops_and_stays_in_the_link(shared_page, base_url):
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     sc = httpx.get(f"{base_url}/api/presets/tutorial").json()["scenario"]
     page.check("#expand-slot input[type=checkbox]")
@@ -210,7 +210,7 @@ def test_expand_toggle_shows_primitive_ops_and_stays_in_the_link(make_page, base
     x, w = sc["inputs"][0][0], sc["weights"][0][0][0]
     assert close(page.text_content("#n-p1_0_0 .value"), x * w)  # the first product, by hand
     url = page_url(page)
-    again = make_page(1920, 1080, reduced_motion="reduce")
+    again = shared_page(1920, 1080, reduced_motion="reduce")
     again.goto(url)
     again.wait_for_selector("#n-p1_0_0")
     assert again.is_checked("#expand-slot input[type=checkbox]")
@@ -219,8 +219,8 @@ def test_expand_toggle_shows_primitive_ops_and_stays_in_the_link(make_page, base
     assert "x=1" not in page_url(page) and page.locator("#n-p1_0_0").count() == 0
 
 
-def test_projector_text_on_an_expression(make_page, base_url):
-    page = make_page(1920, 1080, reduced_motion="reduce")
+def test_projector_text_on_an_expression(shared_page, base_url):
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=expr:sum-times-sum&k=7&projector=1")
     wait_cursor(page, 7)
     page.wait_for_selector("#graph .chip.is-shown")
@@ -231,8 +231,8 @@ def test_projector_text_on_an_expression(make_page, base_url):
     assert not page.is_visible("#panel-expression") and not page.is_visible("#panel-worksheet")
 
 
-def test_accessibility_of_the_expression_view_and_the_worksheet(make_page, base_url, axe_path):
-    page = make_page(1280, 720, reduced_motion="reduce", bypass_csp=True)
+def test_accessibility_of_the_expression_view_and_the_worksheet(shared_page, base_url, axe_path):
+    page = shared_page(1280, 720, reduced_motion="reduce", bypass_csp=True)
     open_lesson(page, base_url, "#preset=expr:sum-times-sum&k=7")
     page.wait_for_selector("#panel-expression:not([hidden]) input.bs-expr-text")
     assert run_axe(page, axe_path) == []
@@ -243,8 +243,8 @@ def test_accessibility_of_the_expression_view_and_the_worksheet(make_page, base_
     assert run_axe(page, axe_path) == []
 
 
-def test_typed_expression_loads_into_the_main_lesson(make_page, base_url):
-    page = make_page(1280, 720, reduced_motion="reduce")
+def test_typed_expression_loads_into_the_main_lesson(shared_page, base_url):
+    page = shared_page(1280, 720, reduced_motion="reduce")
     page.watch.expect_status(422, "/api/expressions/parse")
     open_lesson(page, base_url, "#preset=expr:sum-times-sum&k=0")
     field = "#panel-expression .bs-expr-text"

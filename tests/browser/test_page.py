@@ -62,9 +62,9 @@ def tutorial_reference() -> dict[str, float]:
     }
 
 
-def test_first_graph_is_the_tutorial_drawn_without_waiting_for_the_api(make_page, base_url):
+def test_first_graph_is_the_tutorial_drawn_without_waiting_for_the_api(shared_page, base_url):
     """The first picture needs no round trip (its speed is `bench/firstpaint_bench.py`'s)."""
-    page = make_page()
+    page = shared_page()
     open_lesson(page, base_url)
     before = page.evaluate(
         r"""() => {
@@ -83,8 +83,8 @@ def test_first_graph_is_the_tutorial_drawn_without_waiting_for_the_api(make_page
     assert "preset=tutorial" in page_url(page)
 
 
-def test_walk_the_tutorial_forward_backward_update(make_page, base_url, screenshots):
-    page = make_page(reduced_motion="reduce")
+def test_walk_the_tutorial_forward_backward_update(shared_page, base_url, screenshots):
+    page = shared_page(reduced_motion="reduce")
     open_lesson(page, base_url)
     scenario = tutorial(base_url)
     plan = api_graph(base_url, scenario)["plan"]["granularities"]["step"]
@@ -115,7 +115,8 @@ def test_walk_the_tutorial_forward_backward_update(make_page, base_url, screensh
     assert view["phase"].startswith("Update")
 
 
-def test_stepping_back_restores_the_first_state(page, base_url):
+def test_stepping_back_restores_the_first_state(shared_page, base_url):
+    page = shared_page()
     open_lesson(page, base_url)
     page.emulate_media(reduced_motion="reduce")
     first = page.evaluate(SNAPSHOT)
@@ -130,7 +131,8 @@ def test_stepping_back_restores_the_first_state(page, base_url):
     assert "k=0" in page_url(page)
 
 
-def test_keyboard_alone(page, base_url):
+def test_keyboard_alone(shared_page, base_url):
+    page = shared_page()
     open_lesson(page, base_url)
     for key, k in (
         ("ArrowRight", 1),
@@ -168,7 +170,8 @@ def test_keyboard_alone(page, base_url):
     assert outline != "none"
 
 
-def test_editing_a_weight_recomputes(page, base_url):
+def test_editing_a_weight_recomputes(shared_page, base_url):
+    page = shared_page()
     open_lesson(page, base_url, "#preset=tutorial&k=1")
     page.emulate_media(reduced_motion="reduce")
     wait_cursor(page, 1)
@@ -251,10 +254,10 @@ def test_steps_that_go_on_and_on_still_write_the_url_now_and_then(make_page, bas
     page.wait_for_function(f"() => /[#&]k={k}(&|$)/.test(location.hash)")  # and the last, after
 
 
-def test_a_link_being_loaded_is_not_written_over(make_page, base_url):
+def test_a_link_being_loaded_is_not_written_over(shared_page, base_url):
     """A new hash (a link pasted, the back button) takes a moment to load: a blur, or F5, in that
     moment writes nothing over it (it would write the lesson being replaced, and F5 reload it)."""
-    page = make_page(reduced_motion="reduce")
+    page = shared_page(reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=3")
     wait_cursor(page, 3)
     page.wait_for_function("() => location.hash.includes('k=3')")
@@ -273,8 +276,8 @@ def test_a_link_being_loaded_is_not_written_over(make_page, base_url):
     page.wait_for_function("() => location.hash.includes('preset=xor')")
 
 
-def test_url_round_trip(make_page, base_url):
-    page = make_page(reduced_motion="reduce")
+def test_url_round_trip(shared_page, base_url):
+    page = shared_page(reduced_motion="reduce")
     open_lesson(page, base_url)
     page.click("#n-x1")
     page.fill("#value-editor-input", "0.3")
@@ -290,7 +293,7 @@ def test_url_round_trip(make_page, base_url):
     page.click("#copy-link")
     page.wait_for_function("() => /link/i.test(document.getElementById('toast').textContent)")
     url, shown = page_url(page), page.evaluate(SNAPSHOT)
-    other = make_page(reduced_motion="reduce")
+    other = shared_page(reduced_motion="reduce")
     other.goto(url)
     other.wait_for_selector("html[data-ready=true]")
     wait_cursor(other, 7)
@@ -311,27 +314,27 @@ THEME = "() => [document.documentElement.dataset.theme, getComputedStyle(documen
         ("dark", "#theme=light", "light"),
     ],
 )
-def test_the_theme_is_in_place_before_any_module_runs(make_page, base_url, system, hash_, theme):
+def test_the_theme_is_in_place_before_any_module_runs(shared_page, base_url, system, hash_, theme):
     """theme.js, a classic script in <head>, sets the theme before the first paint (the modules
     run after it): with main.js held back, the page already wears the theme the lesson ends in."""
-    held = make_page(reduced_motion="reduce", color_scheme=system)
+    held = shared_page(reduced_motion="reduce", color_scheme=system)
     for modules in ("**/static/js/main.js", "**/bundle/page.js?*"):  # unbundled or bundled
         held.route(modules, lambda r: r.fulfill(body="", content_type="text/javascript"))
     held.goto(f"{base_url}/{hash_}")
     early = held.evaluate(THEME)
     assert held.get_attribute("html", "data-ready") is None  # no module ran
-    page = make_page(reduced_motion="reduce", color_scheme=system)
+    page = shared_page(reduced_motion="reduce", color_scheme=system)
     open_lesson(page, base_url, hash_)
     assert early == page.evaluate(THEME)
     assert early[0] == theme
-    light = make_page(reduced_motion="reduce", color_scheme="light")
+    light = shared_page(reduced_motion="reduce", color_scheme="light")
     light.goto(f"{base_url}/#theme=light")
     assert (early[1] == light.evaluate(THEME)[1]) == (theme == "light")  # the palette changed
 
 
-def test_the_automatic_theme_follows_the_system(make_page, base_url):
+def test_the_automatic_theme_follows_the_system(shared_page, base_url):
     """With no theme in the link, a change of the system's preference switches the page's."""
-    page = make_page(reduced_motion="reduce", color_scheme="light")
+    page = shared_page(reduced_motion="reduce", color_scheme="light")
     open_lesson(page, base_url, "#preset=tutorial&k=3")
     light = page.evaluate(THEME)
     page.emulate_media(color_scheme="dark")
@@ -369,8 +372,8 @@ TEXT_SIZES = """() => {
 
 
 @pytest.mark.parametrize("cursor", [9, 16])
-def test_projector_text_is_large(make_page, base_url, screenshots, cursor):
-    page = make_page(1920, 1080, reduced_motion="reduce")
+def test_projector_text_is_large(shared_page, base_url, screenshots, cursor):
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset=tutorial&k={cursor}&projector=1")
     wait_cursor(page, cursor)
     sizes = page.evaluate(TEXT_SIZES)
@@ -381,10 +384,10 @@ def test_projector_text_is_large(make_page, base_url, screenshots, cursor):
     page.screenshot(path=screenshots / f"projector-1920-k{cursor}.png")
 
 
-def test_projector_graph_holds_still_and_plays_every_step(make_page, base_url):
+def test_projector_graph_holds_still_and_plays_every_step(shared_page, base_url):
     """The explanation under the graph changes height from step to step; the graph must not follow
     it back and forth (each change drew the graph again and cut its pulses short)."""
-    page = make_page(1920, 1080)  # motion allowed
+    page = shared_page(1920, 1080)  # motion allowed
     open_lesson(page, base_url, "#preset=tutorial&k=0&projector=1&speed=slow")
     wait_cursor(page, 0)
     heights, pulses = [], []
@@ -423,14 +426,15 @@ def run_axe(page, axe_path) -> list[dict]:
         "#preset=softmax&k=3&g=layer&projector=1&theme=dark",
     ],
 )
-def test_accessibility_audit(make_page, base_url, axe_path, hash_):
+def test_accessibility_audit(shared_page, base_url, axe_path, hash_):
     # axe is injected as an inline script, which the page's own CSP rightly forbids
-    page = make_page(1280, 720, reduced_motion="reduce", bypass_csp=True)
+    page = shared_page(1280, 720, reduced_motion="reduce", bypass_csp=True)
     open_lesson(page, base_url, hash_)
     assert run_axe(page, axe_path) == []
 
 
-def test_architecture_errors_are_words(page, base_url):
+def test_architecture_errors_are_words(shared_page, base_url):
+    page = shared_page()
     page.watch.expect_status(422, "/api/graph")  # the graph is validated first: no step is sent
     open_lesson(page, base_url)
     page.fill("#arch-layers", "2, 0, 1")
@@ -452,7 +456,8 @@ def test_architecture_errors_are_words(page, base_url):
     assert page.is_hidden("#arch-errors")
 
 
-def test_export_svg_and_png(page, base_url):
+def test_export_svg_and_png(shared_page, base_url):
+    page = shared_page()
     open_lesson(page, base_url, "#preset=tutorial&k=19")
     with page.expect_download() as svg:
         page.click("#export-svg")
@@ -463,7 +468,8 @@ def test_export_svg_and_png(page, base_url):
     assert open(png.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
 
-def test_presets_and_samples(page, base_url):
+def test_presets_and_samples(shared_page, base_url):
+    page = shared_page()
     open_lesson(page, base_url)
     page.select_option("#preset-select", "xor")
     page.wait_for_function("() => document.querySelectorAll('#graph .neuron').length === 5")
@@ -479,8 +485,8 @@ def test_presets_and_samples(page, base_url):
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
 @pytest.mark.parametrize("view", ["normal", "projector"])
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_views_fit_the_screen(make_page, base_url, screenshots, width, height, view, theme):
-    page = make_page(width, height, reduced_motion="reduce")
+def test_views_fit_the_screen(shared_page, base_url, screenshots, width, height, view, theme):
+    page = shared_page(width, height, reduced_motion="reduce")
     projector = "&projector=1" if view == "projector" else ""
     open_lesson(page, base_url, f"#preset=tutorial&k=12&theme={theme}{projector}")
     wait_cursor(page, 12)

@@ -39,7 +39,8 @@ def asked(page, k: int) -> dict:
     return page.evaluate(READ_VIEW)
 
 
-def test_q_toggles_predict_and_the_url_keeps_it(page, base_url):
+def test_q_toggles_predict_and_the_url_keeps_it(shared_page, base_url):
+    page = shared_page()
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     assert page.evaluate(PRESSED) == "false"
     page.keyboard.press("?")  # the keyboard help lists it
@@ -63,7 +64,8 @@ def test_q_toggles_predict_and_the_url_keeps_it(page, base_url):
     assert mismatches(revealed(page, 2), api_step(base_url, sc, 2)) == []
 
 
-def test_a_press_asks_the_next_press_reveals_the_api_value(page, base_url):
+def test_a_press_asks_the_next_press_reveals_the_api_value(shared_page, base_url):
+    page = shared_page()
     sc = tutorial(base_url)
     open_lesson(page, base_url, "#preset=tutorial&k=8&predict=1")
     wait_cursor(page, 8)
@@ -92,7 +94,8 @@ def test_a_press_asks_the_next_press_reveals_the_api_value(page, base_url):
     assert mismatches(revealed(page, 9), api_step(base_url, sc, 9)) == []
 
 
-def test_a_coarse_unit_asks_for_all_its_values_and_the_end_can_be_revealed(page, base_url):
+def test_a_coarse_unit_asks_for_all_its_values_and_the_end_can_be_revealed(shared_page, base_url):
+    page = shared_page()
     sc = tutorial(base_url)
     open_lesson(page, base_url, "#preset=tutorial&k=0&g=layer&predict=1")
     wait_cursor(page, 0)

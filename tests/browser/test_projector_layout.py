@@ -116,8 +116,8 @@ def walk(page, hash_: str, cursors, phases=("forward", "backward", "update")) ->
     return views
 
 
-def test_wide_networks_show_whole_or_in_a_tall_frame(make_page, base_url, screenshots):
-    page = make_page(1920, 1080, reduced_motion="reduce")
+def test_wide_networks_show_whole_or_in_a_tall_frame(shared_page, base_url, screenshots):
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=deep&k=0&projector=1")
     # deep: 110 steps; 3 forward, 40 and 55 backward, 107 and 110 the update
     views = walk(page, "#preset=deep", (3, 40, 55, 107, 110))
@@ -145,10 +145,10 @@ def test_wide_networks_show_whole_or_in_a_tall_frame(make_page, base_url, screen
     walk(page, with_optimizer(sc, {"name": "adam"}), (3, 252, 376, 379))
 
 
-def test_rmsprop_centered_with_momentum_fits_the_projected_explanation(make_page, base_url):
+def test_rmsprop_centered_with_momentum_fits_the_projected_explanation(shared_page, base_url):
     """RMSprop's three state lines (v, ḡ and the momentum buffer) in the column beside XOR's graph,
     at its update steps and at a later iteration (its loss chart in the loss card)."""
-    page = make_page(1920, 1080, reduced_motion="reduce")
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     opt = {"name": "rmsprop", "centered": True, "momentum": 0.9}
     hash_ = with_optimizer("xor", opt, base_url)
     open_lesson(page, base_url, f"{hash_}&k=0&projector=1")
@@ -160,11 +160,11 @@ def test_rmsprop_centered_with_momentum_fits_the_projected_explanation(make_page
     assert all(v["chart"] for v in views)
 
 
-def test_each_phase_shows_its_name_however_few_its_steps(make_page, base_url):
+def test_each_phase_shows_its_name_however_few_its_steps(shared_page, base_url):
     """The phase buttons share the row by their steps; a wide network's forward pass is a sliver of
     them (8-64-64-1: 258 of its steps, against thousands of gradients). Projected, each button is
     still as wide as its name, and the row still fits the screen."""
-    page = make_page(1920, 1080, reduced_motion="reduce")
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, f"{scenario_hash([8, 64, 64, 1])}&k=0&projector=1")
     got = page.evaluate(
         """() => {

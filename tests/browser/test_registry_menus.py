@@ -24,7 +24,8 @@ def pairs(items) -> list[list[str]]:
     return [[value, title] for value, title in items]
 
 
-def test_network_menus_list_the_registry(page, base_url):
+def test_network_menus_list_the_registry(shared_page, base_url):
+    page = shared_page()
     open_lesson(page, base_url, "#preset=tutorial")
     # the tutorial is 2 → 1 → 1: layer 1 is hidden, layer 2 the output
     assert options(page, "#arch-act-0") == pairs((n, ACTIVATIONS[n].title) for n in HIDDEN)
@@ -33,7 +34,8 @@ def test_network_menus_list_the_registry(page, base_url):
 
 
 @pytest.mark.parametrize("name", HIDDEN)
-def test_an_activation_picked_in_the_menu_steps_in_its_own_words(page, base_url, name):
+def test_an_activation_picked_in_the_menu_steps_in_its_own_words(shared_page, base_url, name):
+    page = shared_page()
     open_lesson(page, base_url, "#preset=tutorial")
     page.select_option("#arch-act-0", name)
     page.click("#arch-apply")
@@ -54,17 +56,20 @@ def test_an_activation_picked_in_the_menu_steps_in_its_own_words(page, base_url,
     assert page.is_visible("#eq-formula math")
 
 
-def test_labs_training_menu_lists_every_hidden_activation(make_page, base_url):
-    page = make_page(1280, 800)
+def test_labs_training_menu_lists_every_hidden_activation(shared_page, base_url):
+    page = shared_page(1280, 800)
     page.goto(f"{base_url}/labs")
     assert options(page, "select[name=activation]") == pairs(
         (n, ACTIVATIONS[n].title) for n in HIDDEN
     )
 
 
-def test_the_optimizer_menu_steps_the_update_with_its_state_and_stays_in_the_link(page, base_url):
+def test_the_optimizer_menu_steps_the_update_with_its_state_and_stays_in_the_link(
+    shared_page, base_url
+):
     """Adam picked in the Network panel (its fields from the catalog, β₁ changed): the update
     steps show m, v, m̂, v̂ with numbers above the parameter's equation, and the link keeps it."""
+    page = shared_page()
     open_lesson(page, base_url, "#preset=tutorial")
     assert options(page, "#arch-optimizer") == pairs((n, o.title) for n, o in OPTIMIZERS.items())
     page.select_option("#arch-optimizer", "adam")

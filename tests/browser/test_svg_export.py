@@ -137,8 +137,9 @@ def test_the_largest_networks_svg_keeps_the_page_answering_and_shows_the_drawing
     assert "moved on" in page.text_content("#toast")
 
 
-def test_a_small_graphs_svg_says_its_name_and_size(page, base_url):
+def test_a_small_graphs_svg_says_its_name_and_size(shared_page, base_url):
     """The tutorial's SVG is written at once, as before; the toast says what was saved."""
+    page = shared_page()
     page.goto(f"{base_url}/#preset=tutorial&k=5")
     page.wait_for_selector("html[data-ready=true]")
     wait_cursor(page, 5)

@@ -54,9 +54,9 @@ def longest_expression(base_url: str) -> str:
     "width, height", [(1920, 1080), (1366, 768), (1280, 800), (1200, 800), (1024, 768)]
 )
 def test_the_preset_menu_shows_the_whole_name_in_a_one_row_toolbar(
-    make_page, base_url, width, height
+    shared_page, base_url, width, height
 ):
-    page = make_page(width, height, reduced_motion="reduce")
+    page = shared_page(width, height, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
     for preset in ["tutorial", "xor", "softmax", "deep", longest_expression(base_url)]:
@@ -77,8 +77,8 @@ def test_the_preset_menu_shows_the_whole_name_in_a_one_row_toolbar(
 
 
 @pytest.mark.parametrize("width, height", [(1200, 800), (1024, 768)])
-def test_the_explanations_head_is_on_the_first_screen(make_page, base_url, width, height):
-    page = make_page(width, height, reduced_motion="reduce")
+def test_the_explanations_head_is_on_the_first_screen(shared_page, base_url, width, height):
+    page = shared_page(width, height, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=3")
     wait_cursor(page, 3)
     one_row_inside(page)
@@ -89,9 +89,9 @@ def test_the_explanations_head_is_on_the_first_screen(make_page, base_url, width
 
 
 def test_a_control_with_no_room_is_in_the_more_menu_and_works_from_the_keyboard(
-    make_page, base_url
+    shared_page, base_url
 ):
-    page = make_page(1024, 768, reduced_motion="reduce")
+    page = shared_page(1024, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=2")
     wait_cursor(page, 2)
     one_row_inside(page)
@@ -152,11 +152,11 @@ ROWS_EACH_FRAME = """() => {
 }"""
 
 
-def test_no_frame_shows_the_row_wrapped_when_a_name_or_label_grows(make_page, base_url):
+def test_no_frame_shows_the_row_wrapped_when_a_name_or_label_grows(shared_page, base_url):
     """A longer preset name, or Go live's code and count, is fitted before the frame that would
     show it: no frame of two rows (the page below would jump down and back). And L, Go live's
     key, leaves the focus where the lesson's keys work."""
-    page = make_page(1024, 768, reduced_motion="reduce")
+    page = shared_page(1024, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=1")
     wait_cursor(page, 1)
     page.evaluate(ROWS_EACH_FRAME)
@@ -234,13 +234,13 @@ def take_focus(page, how: str) -> None:
     ],
 )
 def test_a_control_hidden_or_moved_by_the_page_hands_its_focus_on(
-    make_page, base_url, width, how, key, expected
+    shared_page, base_url, width, how, key, expected
 ):
     """The page hides or moves the focused control (projector mode, the matrix view, the row
     refitted): the focus goes to the control where it is now, else More, else the control of the
     change, never <body>. The lesson's keys work on: PageDown steps, and so does Space (the
     person did not choose the control the focus went to)."""
-    page = make_page(width, 768, reduced_motion="reduce")
+    page = shared_page(width, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=2")
     wait_cursor(page, 2)
     take_focus(page, how)
@@ -279,12 +279,12 @@ FIRST_BUTTON_FOLDED = (
 
 
 @pytest.mark.parametrize("how", ["folded", "used", "tabbed"])
-def test_the_row_refitted_keeps_the_focus_in_sight(make_page, base_url, how):
+def test_the_row_refitted_keeps_the_focus_in_sight(shared_page, base_url, how):
     """The focus on More, which goes when the window widens: it goes back to the control whose
     place More held (Dark, folded with the focus as the window narrowed, or used from the menu),
     else to the first button that came out of the menu; never to a link that leaves the lesson
     ("Training & labs"), and the lesson steps on."""
-    page = make_page(1366 if how == "folded" else 1024, 768, reduced_motion="reduce")
+    page = shared_page(1366 if how == "folded" else 1024, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=2")
     wait_cursor(page, 2)
     expected = "theme-toggle"
@@ -325,12 +325,12 @@ MENU_BOX = """() => {
         (601, 900, "tutorial"),  # the narrowest before the phone's layout (phone.css)
     ],
 )
-def test_one_row_down_to_a_small_tablet(make_page, base_url, width, height, preset):
+def test_one_row_down_to_a_small_tablet(shared_page, base_url, width, height, preset):
     """From a tablet held upright down to the phone's layout, the toolbar is one row beside the
     title (its least-used controls in More, the preset's name whole, help in the row), and More's
     menu works from the keyboard: Space or Enter opens it, Tab walks it, Escape closes it and
     gives the focus back to More; the lesson steps on."""
-    page = make_page(width, height, reduced_motion="reduce")
+    page = shared_page(width, height, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset={preset}&k=1")
     wait_cursor(page, 1)
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")

@@ -112,8 +112,8 @@ def check(v: dict, where: str, min_px: float) -> None:
 
 
 @pytest.mark.parametrize("preset", ["xor", "softmax", "deep"])
-def test_projected_dense_layers_show_their_matrix(make_page, base_url, preset):
-    page = make_page(1920, 1080, reduced_motion="reduce")
+def test_projected_dense_layers_show_their_matrix(shared_page, base_url, preset):
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset={preset}&k=0&projector=1")
     scenario = httpx.get(f"{base_url}/api/presets/{preset}").json()["scenario"]
     total = int(page.text_content("#step-count").split()[3])
@@ -155,10 +155,10 @@ def test_projected_dense_layers_show_their_matrix(make_page, base_url, preset):
 
 
 @pytest.mark.parametrize("layers", [[2, 6, 6, 6, 2]], ids=lambda ls: "-".join(map(str, ls)))
-def test_a_network_of_dense_layers_shows_its_matrix(make_page, base_url, layers):
+def test_a_network_of_dense_layers_shows_its_matrix(shared_page, base_url, layers):
     """Projected and at 1366 × 768: the matrix of the step's layer at every kind of step."""
     for width, height, extra, px in ((1920, 1080, "&projector=1", 24), (1366, 768, "", 12)):
-        page = make_page(width, height, reduced_motion="reduce")
+        page = shared_page(width, height, reduced_motion="reduce")
         open_lesson(page, base_url, scenario_hash(layers) + "&k=0" + extra)
         total = int(page.text_content("#step-count").split()[3])
         fwd = sum(layers[1:]) * 2 + 1
@@ -168,9 +168,9 @@ def test_a_network_of_dense_layers_shows_its_matrix(make_page, base_url, layers)
         page.close()
 
 
-def test_at_a_desk_the_matrix_is_drawn_beside_the_graph(make_page, base_url):
+def test_at_a_desk_the_matrix_is_drawn_beside_the_graph(shared_page, base_url):
     """1366 × 768: XOR's W⁽¹⁾ in the graph's free corner, never over what is drawn."""
-    page = make_page(1366, 768, reduced_motion="reduce")
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=3")
     v = page.evaluate(READ)
     check(v, "xor at 3", 12)

@@ -74,9 +74,9 @@ def controls_clear(page) -> dict:
         (360, 740, True, False),
     ],
 )
-def test_nothing_runs_off_the_screen(make_page, base_url, width, height, mobile, projector):
+def test_nothing_runs_off_the_screen(shared_page, base_url, width, height, mobile, projector):
     kw = {"is_mobile": True, "has_touch": True} if mobile else {}
-    page = make_page(width, height, **kw)
+    page = shared_page(width, height, **kw)
     open_lesson(page, base_url, "#preset=tutorial")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
     if projector:
@@ -91,10 +91,10 @@ def test_nothing_runs_off_the_screen(make_page, base_url, width, height, mobile,
 
 
 @pytest.mark.parametrize("width, height", [(1100, 800), (1024, 768)])
-def test_labs_tables_fit_beside_their_charts(make_page, base_url, width, height):
+def test_labs_tables_fit_beside_their_charts(shared_page, base_url, width, height):
     """Beside its chart from 1001 px, a lab's table keeps the width its numbers need and the
     chart gives way: the page does not scroll sideways once every lab has run."""
-    page = make_page(width, height)
+    page = shared_page(width, height)
     page.goto(f"{base_url}/labs")
     page.wait_for_function(
         "() => { const labs = document.querySelectorAll('section.lab');"
