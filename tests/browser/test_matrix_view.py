@@ -5,7 +5,6 @@ keyboard only."""
 import base64
 import json
 import re
-import time
 
 import httpx
 import numpy as np
@@ -192,11 +191,10 @@ def test_ledger_of_ten_thousand_samples(shared_page, base_url):
     open_lesson(page, base_url, f"#s={s}&k={total}")
     wait_cursor(page, total)
     page.focus("#ledger-param")  # keyboard only: the parameter menu
-    t0 = time.perf_counter()
     page.select_option("#ledger-param", "W1_0_1")
-    page.wait_for_selector("#ledger-list .ledger-row")
-    took = time.perf_counter() - t0
-    assert took < 5.0, took  # the answer (10,000 numbers) on a shared machine, and its first rows
+    page.wait_for_selector(
+        "#ledger-list .ledger-row"
+    )  # the answer (10,000 numbers), its first rows
     ledger = httpx.post(
         f"{base_url}/api/ledger", json={"scenario": sc, "cursor": total, "param": "W1_0_1"}
     ).json()
@@ -206,20 +204,20 @@ def test_ledger_of_ten_thousand_samples(shared_page, base_url):
     summary = page.inner_text("#ledger-summary")
     assert "mean = ∂L/∂θ" in summary
     for frac in (0.3, 0.75, 1.0):
-        # the rows in view are there two frames after a jump: the list draws only those
-        ms = page.evaluate(
+        # the rows in view are there two frames after a jump (not later: the list draws only
+        # those, in the frame the scroll is shown); a time is no test here (bench/ measures speed)
+        drawn = page.evaluate(
             """f => new Promise((done) => {
               const l = document.getElementById('ledger-list');
-              const t = performance.now();
               l.scrollTop = f * (l.scrollHeight - l.clientHeight);
               requestAnimationFrame(() => requestAnimationFrame(() => {
                 const first = Math.floor(l.scrollTop / (l.scrollHeight / 10000));
-                done(l.querySelector(`[data-sample='${first + 1}']`) ? performance.now() - t : -1);
+                done(Boolean(l.querySelector(`[data-sample='${first + 1}']`)));
               }));
             })""",
             frac,
         )
-        assert 0 <= ms < 250, ms
+        assert drawn, frac
         assert page.is_visible("#ledger-summary")
         box = page.locator("#ledger-summary").bounding_box()
         assert box and box["y"] >= 0 and box["y"] + box["height"] <= 768, box
