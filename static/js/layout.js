@@ -197,6 +197,7 @@ export function layoutGraph(graph, width, height, m) {
       return;
     }
     const at = spreadOut(i, col.neurons.size, neuronSlot(m), footOf(col));
+    const sides = []; // [an a half's box, the baseline beside its bias pill]
     y = at.y;
     for (const [row, pair] of [...col.neurons.entries()].sort((a, b) => a[0] - b[0])) {
       const cy = y + m.biasH + m.gap * 1.5 + m.nodeH / 2;
@@ -207,8 +208,14 @@ export function layoutGraph(graph, width, height, m) {
       if (pair.a) boxes.set(pair.a.id, { x: cx + m.halfW / 2, y: cy, w: m.halfW, h: m.nodeH, shape: "a" });
       const bias = col.biases.get(row);
       if (bias) boxes.set(bias.id, { x: cx - m.halfW / 2, y: y + m.biasH / 2, w: m.biasW, h: m.biasH, shape: "bias" });
+      if (bias && pair.a && inParts(pair.a)) sides.push([boxes.get(pair.a.id), y + m.biasH / 2 + m.grad * 0.35]);
       y += at.p;
     }
+    // no room under the last row for its a half's "part k of n" (a column laid out tight): each
+    // a half's note goes beside its own bias pill (where the bias's gradient is written only
+    // once every part has arrived), so the one under a row does not meet the next row's
+    const last = sides.at(-1);
+    if (last && last[0].y + m.nodeH / 2 + m.grad * 1.4 > H) for (const [b, noteY] of sides) b.noteY = noteY;
   });
   const edges = edgeGeometry(graph, boxes, m, H);
   // a neuron half's "part k of n" under its box, where no weight label may go
@@ -225,8 +232,8 @@ export function layoutGraph(graph, width, height, m) {
 export function partsRect(b, m, n) {
   // DejaVu Sans Bold: "part  of " is 4.53 ems, a digit 0.7; k has no more digits than n
   const w = m.grad * (4.53 + CHAR * 2 * String(n).length + 0.2);
-  const y0 = b.y + b.h / 2 + m.grad * 0.2;
-  const y1 = b.y + b.h / 2 + m.grad * 1.4;
+  const base = b.noteY ?? b.y + b.h / 2 + m.grad * 1.1; // (its baseline)
+  const [y0, y1] = [base - m.grad * 0.9, base + m.grad * 0.3];
   if (b.shape === "a" && m.biasW) {
     const x = Math.max(b.x - b.w / 2, b.x - b.w + m.biasW / 2 + m.grad * 0.4);
     return [x, y0, x + w, y1];
