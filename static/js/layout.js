@@ -197,6 +197,7 @@ export function layoutGraph(graph, width, height, m) {
       return;
     }
     const at = spreadOut(i, col.neurons.size, neuronSlot(m), footOf(col));
+    const sides = []; // [an a half's box, the baseline beside its bias pill]
     y = at.y;
     for (const [row, pair] of [...col.neurons.entries()].sort((a, b) => a[0] - b[0])) {
       const cy = y + m.biasH + m.gap * 1.5 + m.nodeH / 2;
@@ -207,12 +208,37 @@ export function layoutGraph(graph, width, height, m) {
       if (pair.a) boxes.set(pair.a.id, { x: cx + m.halfW / 2, y: cy, w: m.halfW, h: m.nodeH, shape: "a" });
       const bias = col.biases.get(row);
       if (bias) boxes.set(bias.id, { x: cx - m.halfW / 2, y: y + m.biasH / 2, w: m.biasW, h: m.biasH, shape: "bias" });
+      if (bias && pair.a && inParts(pair.a)) sides.push([boxes.get(pair.a.id), y + m.biasH / 2 + m.grad * 0.35]);
       y += at.p;
     }
+    // no room under the last row for its a half's "part k of n" (a column laid out tight): each
+    // a half's note goes beside its own bias pill (where the bias's gradient is written only
+    // once every part has arrived), so the one under a row does not meet the next row's
+    const last = sides.at(-1);
+    if (last && last[0].y + m.nodeH / 2 + m.grad * 1.4 > H) for (const [b, noteY] of sides) b.noteY = noteY;
   });
   const edges = edgeGeometry(graph, boxes, m, H);
-  const labels = placeWeightLabels(graph, edges, boxes, neurons, W, H, m);
+  // a neuron half's "part k of n" under its box, where no weight label may go
+  const notes = [];
+  for (const nr of neurons) for (const n of [nr.z, nr.a]) if (inParts(n)) notes.push(partsRect(boxes.get(n.id), m, feeds.get(n.id)));
+  const labels = placeWeightLabels(graph, edges, boxes, neurons, W, H, m, notes, colX);
   return { width: W, height: H, boxes, neurons, edges, labels: labels.at, denseLayers: labels.dense, tags: labels.tags || new Map(), matrixSlots: labels.slots || new Map() };
+}
+
+/**
+ * The box of a neuron half's "part k of n" for a node that feeds n (render-shapes.js drawNode:
+ * an a half's starts clear of the bias pill below, a z half's is centred).
+ */
+export function partsRect(b, m, n) {
+  // DejaVu Sans Bold: "part  of " is 4.53 ems, a digit 0.7; k has no more digits than n
+  const w = m.grad * (4.53 + CHAR * 2 * String(n).length + 0.2);
+  const base = b.noteY ?? b.y + b.h / 2 + m.grad * 1.1; // (its baseline)
+  const [y0, y1] = [base - m.grad * 0.9, base + m.grad * 0.3];
+  if (b.shape === "a" && m.biasW) {
+    const x = Math.max(b.x - b.w / 2, b.x - b.w + m.biasW / 2 + m.grad * 0.4);
+    return [x, y0, x + w, y1];
+  }
+  return [b.x - w / 2, y0, b.x + w / 2, y1];
 }
 
 const SPREAD = 2.2; // rows of a column at most this much further apart than they need
@@ -274,7 +300,7 @@ function distanceTo(line, p) {
  * dense: its labels are shown on demand (the current step's, the one under the pointer or focus)
  * at the best place found, and its whole matrix is shown beside the graph (weight-matrix.js).
  */
-function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
+function placeWeightLabels(graph, edges, boxes, neurons, W, H, m, notes = [], colX = []) {
   const at = new Map();
   const dense = new Set();
   const tags = new Map(); // a dense layer's tag → its box and whether it clears every box around it
@@ -301,6 +327,7 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
     obstacles.push(r);
   }
   for (const n of neurons) obstacles.push(rect(n, 2));
+  obstacles.push(...notes);
   const placed = [];
   const [w, h] = [m.edgeLabelW, m.edgeLabelH];
   const clearance = h * 0.3; // another edge no nearer the label's centre than this
@@ -333,20 +360,30 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m) {
       // shown on demand as a smaller tag: where each covers the least of the boxes around it
       dense.add(tensor);
       best = placeLayer(items, lines, schemes[0], { obstacles, placed, W, H, w: m.tagW, h, clearance });
-      for (const [id, c] of best.at) tags.set(id, { r: [c.x - m.tagW / 2, c.y - h / 2, c.x + m.tagW / 2, c.y + h / 2], clear: best.clear.has(id) });
+      const geoOf = new Map(items.map((it) => [it.p.id, it.geo]));
+      for (const [id, c] of best.at) tags.set(id, { r: [c.x - m.tagW / 2, c.y - h / 2, c.x + m.tagW / 2, c.y + h / 2], clear: best.clear.has(id), geo: geoOf.get(id) });
     } else placed.push(...best.boxes);
     for (const [id, c] of best.at) at.set(id, c);
   }
   // the dense layers' whole matrix W⁽ˡ⁾ gets a place of its own in the drawing, where nothing is
   // drawn (weight-matrix.js writes it there): decided with the layout, it never moves
   const slots = dense.size && !m.sizeOnly && !m.noSlots ? matrixSlots(graph, dense, edges, [...obstacles, ...placed, ...[...tags.values()].map((t) => t.r)], W, H, m) : new Map();
-  // a tag that cannot sit on its edge clear of the boxes gets a callout: the free place nearest
-  // its edge, joined to it by a leader line (render.js), so the step's weight is still labelled
-  // (not for a try of chooseLayout's, `noSlots`: it reads only which tags are clear)
-  if (tags.size <= CALLOUT_MAX && !m.noSlots) {
+  // a tag that cannot sit on its edge clear of the boxes gets a callout: a free place between its
+  // edge's two columns, nearest the edge, joined to a point of it by a leader line that crosses
+  // no box (render.js), so the step's weight is still labelled where it belongs
+  // (a try of chooseLayout's, `noSlots`, has no matrix placed yet: its callouts, clear of the rest)
+  if (tags.size <= CALLOUT_MAX) {
     const blocks = [...obstacles, ...placed];
     for (const slot of slots.values()) blocks.push(slot.r);
-    for (const t of tags.values()) if (!t.clear) t.callout = freeSpot(t.r, blocks, W, H);
+    const xs = [...colX].sort((a, b) => a - b);
+    for (const t of tags.values()) {
+      if (t.clear || !t.geo?.bez) continue;
+      const [x1, , x2] = t.geo.bez;
+      // the band: from the middle of the column the edge leaves to the middle of the one it enters
+      const band = [xs.filter((x) => x <= x1).pop() ?? x1, xs.find((x) => x >= x2) ?? x2];
+      const spot = calloutSpot(t, band, blocks, W, H);
+      if (spot) [t.callout, t.anchor] = spot;
+    }
   }
   return { at, dense, tags, slots };
 }
@@ -453,22 +490,55 @@ function cubicAt(n, t) {
 
 const CALLOUT_MAX = 128; // tags given a callout place; a larger layer's show their matrix only
 
-/** The box of r's size nearest r, inside W × H, that meets none of `blocks` (null: none). */
-function freeSpot(r, blocks, W, H) {
+/** Whether the segment p → q passes through the box o (the slab test). */
+function crosses(p, q, o) {
+  let [t0, t1] = [0, 1];
+  for (const [a, d, lo, hi] of [[p.x, q.x - p.x, o[0], o[2]], [p.y, q.y - p.y, o[1], o[3]]]) {
+    if (Math.abs(d) < 1e-9) {
+      if (a <= lo || a >= hi) return false;
+      continue;
+    }
+    let [u, v] = [(lo - a) / d, (hi - a) / d];
+    if (u > v) [u, v] = [v, u];
+    t0 = Math.max(t0, u);
+    t1 = Math.min(t1, v);
+    if (t0 >= t1) return false;
+  }
+  return true;
+}
+
+/**
+ * A tag's callout: the box of its size whose middle lies in `band` (between its edge's two
+ * columns), inside W × H, meeting none of `blocks`, with a point of its edge that a straight
+ * leader joins to the box through none of them; of those, the one nearest its edge.
+ * [box, that point], or null: none.
+ */
+function calloutSpot(t, band, blocks, W, H) {
+  const r = t.r;
   const [w, h] = [r[2] - r[0], r[3] - r[1]];
-  const [cx, cy] = [(r[0] + r[2]) / 2, (r[1] + r[3]) / 2];
-  const step = Math.max(4, h / 3);
+  const line = polyline(t.geo.bez).slice(2, -2); // (not its very ends: they are in the boxes)
+  const step = Math.max(4, h / 4);
   let best = null;
   let far = Infinity;
+  const x0 = Math.max(0, band[0] - w / 2);
+  const x1 = Math.min(W - w, band[1] - w / 2);
   for (let y = 0; y + h <= H; y += step) {
-    const dy = (y + h / 2 - cy) ** 2;
-    if (dy >= far) continue; // every place of this row is as far or further (d = dx + dy ≥ dy)
     const row = blocks.filter((o) => o[1] < y + h && o[3] > y); // those a place of this row can meet
-    for (let x = 0; x + w <= W; x += step) {
-      const d = (x + w / 2 - cx) ** 2 + dy;
-      if (d >= far) continue;
-      if (row.some((o) => o[0] < x + w && o[2] > x)) continue;
-      [best, far] = [[x, y, x + w, y + h], d];
+    for (let x = x0; x <= x1 + 0.01; x += step) {
+      const q = [x, y, x + w, y + h];
+      if (row.some((o) => o[0] < q[2] && o[2] > q[0])) continue;
+      // the edge's points nearest the box first; the first whose leader is clear
+      const near = line.map((c) => {
+        const e = { x: Math.min(Math.max(c.x, q[0]), q[2]), y: Math.min(Math.max(c.y, q[1]), q[3]) };
+        return { c, e, d: Math.hypot(c.x - e.x, c.y - e.y) };
+      });
+      near.sort((a, b) => a.d - b.d);
+      for (const { c, e, d } of near) {
+        if (d >= far) break;
+        if (blocks.some((o) => crosses(c, e, o) || (c.x > o[0] && c.x < o[2] && c.y > o[1] && c.y < o[3]))) continue;
+        [best, far] = [[q, c], d];
+        break;
+      }
     }
   }
   return best;
@@ -666,8 +736,11 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
     // and none has a tag: nothing to place
     const framed = many ? { denseLayers: { size: tensors }, tags: null } : place(graph, size.w / zoom, size.h / zoom, { ...m, noSlots: true });
     // a dense layer's tags that cannot be shown clear of the boxes around them (render.js leaves them out)
-    const crowded = [...(framed.tags || new Map()).values()].filter((t) => !t.clear).length;
-    const c = { m, natural, zoom, text: zoom * minFont(m), dense: framed.denseLayers.size, crowded };
+    const shownTags = [...(framed.tags || new Map()).values()];
+    const crowded = shownTags.filter((t) => !t.clear).length;
+    // ... and those with no callout place either (between their edge's columns): shown nowhere
+    const stray = shownTags.filter((t) => !t.clear && !t.callout).length;
+    const c = { m, natural, zoom, text: zoom * minFont(m), dense: framed.denseLayers.size, crowded, stray };
     c.fits = c.text >= floorPx;
     all.push(c);
     // tags that cover a box: the same way with room beside the edges for them
@@ -698,6 +771,8 @@ function better(a, b, enough) {
   if (a.fits && b.fits && (a.text >= enough) !== (b.text >= enough)) return a.text >= enough;
   if (a.fits !== b.fits) return a.fits;
   if (a.fits && a.dense !== b.dense) return a.dense < b.dense;
+  // a tag with no place, on its edge or as a callout between its edge's columns, is hidden
+  if (a.fits && a.stray !== b.stray) return a.stray < b.stray;
   if (a.fits && a.crowded !== b.crowded) return a.crowded < b.crowded;
   if (Math.abs(a.text - b.text) > 1e-6) return a.text > b.text; // the larger text; of two that scroll, the one that scrolls least
   return !a.fits && a.natural.width * a.natural.height < b.natural.width * b.natural.height; // ...then the smaller

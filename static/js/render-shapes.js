@@ -93,7 +93,8 @@ export function drawNode(parent, n, box, m, options) {
   // a neuron's half: which part of its gradient has arrived, under the box (partsText)
   // (an a half's note starts clear of the next row's bias pill, which sits under the z half)
   const side = box.shape === "a" && m.biasW ? { class: "grad grad-parts grad-side", x: Math.max(x - w / 2, x - w + m.biasW / 2 + m.grad * 0.4) } : { class: "grad grad-parts", x };
-  const parts = hasGrad && (box.shape === "z" || box.shape === "a") ? text({ ...side, y: y + h / 2 + m.grad * 1.1, "font-size": m.grad }, "", g) : null;
+  // (`noteY`: no room under the box, the layout put it beside the bias pill above)
+  const parts = hasGrad && (box.shape === "z" || box.shape === "a") ? text({ ...side, y: box.noteY ?? y + h / 2 + m.grad * 1.1, "font-size": m.grad }, "", g) : null;
   return { g, value, grad, parts, name: nodeName(n) };
 }
 

@@ -385,11 +385,13 @@ export function createRenderer(svg) {
       const free = (q) => !shown.some((r) => r[0] < q[2] && r[2] > q[0] && r[1] < q[3] && r[3] > q[1]);
       if (t.clear && free(t.r)) shown.push(t.r);
       else if (t.callout && free(t.callout)) {
-        // beside its edge, where it covers nothing, with a leader line to the edge
+        // between its edge's columns, where it covers nothing, with a leader line from the point
+        // of the edge the layout chose (the line crosses no box)
         const q = t.callout;
-        const [ax, ay] = [(t.r[0] + t.r[2]) / 2, (t.r[1] + t.r[3]) / 2];
-        g.setAttribute("transform", `translate(${(q[0] + q[2]) / 2 - ax} ${(q[1] + q[3]) / 2 - ay})`);
+        const [cx, cy] = [(t.r[0] + t.r[2]) / 2, (t.r[1] + t.r[3]) / 2];
+        g.setAttribute("transform", `translate(${(q[0] + q[2]) / 2 - cx} ${(q[1] + q[3]) / 2 - cy})`);
         g.classList.add("callout");
+        const [ax, ay] = t.anchor ? [t.anchor.x, t.anchor.y] : [cx, cy];
         const [bx, by] = [Math.min(Math.max(ax, q[0]), q[2]), Math.min(Math.max(ay, q[1]), q[3])];
         const line = el("line", { class: "callout-leader", x1: ax, y1: ay, x2: bx, y2: by, "aria-hidden": "true" });
         parts.gLabels.insertBefore(line, parts.gLabels.firstChild);

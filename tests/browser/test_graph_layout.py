@@ -54,18 +54,24 @@ MEASURE = (
     const x = +bg.getAttribute('x') + +bg.getAttribute('width') / 2;
     const y = +bg.getAttribute('y') + +bg.getAttribute('height') / 2;
     const own = edges.find((e) => e.id === g.dataset.edge);
-    const others = edges.filter((e) => e !== own).map((e) => dist(e, x, y));
+    const others = edges.filter((e) => e !== own);
     const r = bg.getBoundingClientRect();
-    // a callout (no room on its edge) is moved to a free place: its leader starts where it was
+    // a callout (no room on its edge) is moved to a free place: its leader ends on its box and
+    // starts on its own edge (its distance to the edge is that of the leader's start)
     let leader = null;
+    let at = [x, y];
     if (g.classList.contains('callout')) {
-      const l = [...svg.querySelectorAll('line.callout-leader')].find((l) => Math.hypot(+l.getAttribute('x1') - x, +l.getAttribute('y1') - y) < 0.5);
+      const l = [...svg.querySelectorAll('line.callout-leader')].find((l) => {
+        const q = new DOMPoint(+l.getAttribute('x2'), +l.getAttribute('y2')).matrixTransform(l.getScreenCTM());
+        return q.x >= r.left - 1 && q.x <= r.right + 1 && q.y >= r.top - 1 && q.y <= r.bottom + 1;
+      });
       if (l) {
         const q = new DOMPoint(+l.getAttribute('x2'), +l.getAttribute('y2')).matrixTransform(l.getScreenCTM());
         leader = [q.x, q.y];
+        at = [+l.getAttribute('x1'), +l.getAttribute('y1')];
       }
     }
-    labels.push({ id: g.dataset.id, box: [r.left, r.top, r.right, r.bottom], callout: g.classList.contains('callout'), leader, own: own ? dist(own, x, y) * k : null, other: others.length ? Math.min(...others) * k : Infinity });
+    labels.push({ id: g.dataset.id, box: [r.left, r.top, r.right, r.bottom], callout: g.classList.contains('callout'), leader, own: own ? dist(own, ...at) * k : null, other: others.length ? Math.min(...others.map((e) => dist(e, ...at))) * k : Infinity });
   }
   // every number and name drawn in a node or bias pill (not in a label), with its box on screen
   const texts = [];
@@ -337,3 +343,141 @@ def test_a_gradient_arriving_in_parts_says_so_inside_the_frame(shared_page, base
         assert page.text_content("#n-z2_2 .grad-parts") == "part 1 of 3"
         assert page.evaluate(TEXT_OUTSIDE) == [], (width, k)
         page.close()
+
+
+# What a viewer sees of the weight labels (tags and callouts), the nodes and the "part k of n"
+# notes, on screen: each label with the band between its edge's two columns (from the middle of
+# the column the edge leaves to the middle of the one it enters) and its leader's ends; every box
+# drawn (node halves, neurons, bias pills) and every text written in or beside a node.
+PLACEMENT = """() => {
+  const wrap = document.getElementById('graph-wrap');
+  const svg = document.getElementById('graph');
+  const f = wrap.getBoundingClientRect();
+  const R = (r) => [r.left, r.top, r.right, r.bottom];
+  const onScreen = (x, y, el) => { const q = new DOMPoint(x, y).matrixTransform(el.getScreenCTM()); return [q.x, q.y]; };
+  const seen = (e) => e.getBoundingClientRect().width > 0 && getComputedStyle(e).opacity !== '0'
+    && getComputedStyle(e).visibility !== 'hidden';
+  const boxes = [...svg.querySelectorAll('.node .shape, .neuron-body')]
+    .map((s) => ({ id: s.closest('.node')?.dataset.id || 'neuron', box: R(s.getBoundingClientRect()) }));
+  const texts = [...svg.querySelectorAll('.node text')].filter((t) => t.textContent.trim() && seen(t))
+    .map((t) => ({ id: `${t.closest('.node').dataset.id} "${t.textContent}"`, parts: t.classList.contains('grad-parts'), box: R(t.getBoundingClientRect()) }));
+  // the box a point of an edge leaves (its right side) or enters (its left side): the widest there
+  const boxAt = (x, y, side) => boxes.filter((b) => Math.abs(b.box[side] - x) < 3 && b.box[1] <= y && y <= b.box[3])
+    .sort((u, v) => (v.box[2] - v.box[0]) - (u.box[2] - u.box[0]))[0];
+  const mid = (b) => (b.box[0] + b.box[2]) / 2;
+  const labels = [];
+  for (const g of svg.querySelectorAll('.wlabel')) {
+    const bg = g.querySelector('.wlabel-bg');
+    if (getComputedStyle(g).opacity === '0' || !bg.getBoundingClientRect().width) continue;
+    const box = R(bg.getBoundingClientRect());
+    const lab = { id: g.dataset.id, box, callout: g.classList.contains('callout'), band: null, leader: null };
+    if (lab.callout) {
+      const path = document.getElementById('e-' + g.dataset.edge);
+      const len = path.getTotalLength();
+      const [a, b] = [path.getPointAtLength(0), path.getPointAtLength(len)];
+      const [s, e] = [onScreen(a.x, a.y, path), onScreen(b.x, b.y, path)];
+      const [from, to] = [boxAt(s[0], s[1], 2), boxAt(e[0], e[1], 0)];
+      lab.band = [from ? mid(from) : s[0], to ? mid(to) : e[0]];
+      for (const l of svg.querySelectorAll('line.callout-leader')) {
+        const q = onScreen(+l.getAttribute('x2'), +l.getAttribute('y2'), l);
+        if (q[0] < box[0] - 1 || q[0] > box[2] + 1 || q[1] < box[1] - 1 || q[1] > box[3] + 1) continue;
+        const p = onScreen(+l.getAttribute('x1'), +l.getAttribute('y1'), l);
+        const pts = Array.from({ length: 201 }, (_, i) => path.getPointAtLength((len * i) / 200)).map((c) => onScreen(c.x, c.y, path));
+        lab.leader = { from: p, to: q, onEdge: Math.min(...pts.map((c) => Math.hypot(c[0] - p[0], c[1] - p[1]))) };
+      }
+    }
+    labels.push(lab);
+  }
+  return {
+    labels, boxes, texts, frame: [f.left, f.top, f.right, f.bottom],
+    scrolls: wrap.scrollWidth > wrap.clientWidth + 1 || wrap.scrollHeight > wrap.clientHeight + 1,
+  };
+}"""
+
+
+def crosses(p, q, box, pad: float = 0.5) -> bool:
+    """Whether the segment p → q passes through the inside of box (sampled every half pixel)."""
+    n = max(2, int(2 * max(abs(q[0] - p[0]), abs(q[1] - p[1]))))
+    for i in range(n + 1):
+        x, y = p[0] + (q[0] - p[0]) * i / n, p[1] + (q[1] - p[1]) * i / n
+        if box[0] + pad < x < box[2] - pad and box[1] + pad < y < box[3] - pad:
+            return True
+    return False
+
+
+def placement_problems(v: dict) -> list[str]:
+    """What a class would see wrong: a label over another label, a box or a text (a "part k of
+    n" note included); a note over another text; a callout outside its edge's band, or with a
+    leader that does not join its edge or crosses a box or a text; anything cut by the frame."""
+    out = []
+    labels, boxes, texts = v["labels"], v["boxes"], v["texts"]
+    for i, lab in enumerate(labels):
+        for other in labels[i + 1 :]:
+            if overlaps(lab["box"], other["box"]):
+                out.append(f"label {lab['id']} on label {other['id']}")
+        for b in boxes + texts:
+            if overlaps(lab["box"], b["box"]):
+                out.append(f"label {lab['id']} on {b['id']}")
+        if not lab["callout"]:
+            continue
+        (lo, hi), (x0, _, x1, _) = lab["band"], lab["box"]
+        if not lo - 0.5 <= (x0 + x1) / 2 <= hi + 0.5:
+            out.append(f"callout {lab['id']} at x {(x0 + x1) / 2:.0f}, not in {lo:.0f}..{hi:.0f}")
+        leader = lab["leader"]
+        if leader is None or leader["onEdge"] > 3:
+            out.append(f"callout {lab['id']}: no leader from its edge ({leader})")
+            continue
+        for b in boxes + texts:
+            if crosses(leader["from"], leader["to"], b["box"]):
+                out.append(f"leader of {lab['id']} through {b['id']}")
+    for t in texts:
+        if t["parts"]:
+            out += [
+                f"{t['id']} on {u['id']}"
+                for u in texts
+                if u is not t and overlaps(t["box"], u["box"])
+            ]
+    left, top, right, bottom = v["frame"]
+    if not v["scrolls"]:
+        for b in labels + boxes + texts:
+            x0, y0, x1, y1 = b["box"]
+            if x0 < left - 0.5 or x1 > right + 0.5 or y0 < top - 0.5 or y1 > bottom + 0.5:
+                out.append(f"{b['id']} cut by the frame")
+    return out
+
+
+# the cases a classroom review found (deep 100: W⁽²⁾₃₃'s callout under x₂, its leader through
+# z⁽¹⁾₃'s numbers; deep 60: a callout two columns away, a "part 2 of 3" cut by the frame;
+# softmax 30: a label over "part 1 of 3"), and every fourth step of each lesson
+MUST = {"deep": (57, 60, 100), "softmax": (30,)}
+
+
+@pytest.mark.parametrize(
+    "width, height, extra",
+    [(1920, 1080, "&projector=1"), (1366, 768, "")],
+    ids=["projector", "desk"],
+)
+def test_labels_callouts_and_notes_never_cover_each_other(
+    make_page, base_url, width, height, extra
+):
+    """Every preset of the menu, along its lesson: no weight label over another label, a node
+    box, a bias pill, a number or a "part k of n" note; each callout between its edge's two
+    columns, its leader from its own edge crossing no box or number; nothing cut by the frame."""
+    page = make_page(width, height, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#preset=tutorial&k=0{extra}")
+    menu = page.eval_on_selector_all(
+        "#preset-select option", "(os) => os.map((o) => o.value).filter(Boolean)"
+    )
+    assert set(NETWORKS) <= set(menu), menu
+    problems, callouts, notes = [], 0, 0
+    for preset in dict.fromkeys(menu + EXPRESSIONS):  # (the expressions' may come later)
+        go(page, f"#preset={preset}&k=0{extra}", 0)
+        total = int(page.text_content("#step-count").split()[3])
+        for k in sorted(set(range(1, total + 1, 4)) | set(MUST.get(preset, ()))):
+            go(page, f"#preset={preset}&k={k}{extra}", k)
+            v = page.evaluate(PLACEMENT)
+            callouts += sum(lab["callout"] for lab in v["labels"])
+            notes += sum(t["parts"] for t in v["texts"])
+            problems += [f"{preset} at {k}: {p}" for p in placement_problems(v)]
+    assert not problems, "\n".join(problems)
+    assert notes > 0 and (callouts > 0 or width < 1920), (callouts, notes)  # (not vacuous)
