@@ -114,10 +114,10 @@ function settle(resp) {
 }
 
 // Projected beside the graph, the explanation's column holds still from step to step: its
-// equations, an optimizer's state lines and the loss card keep the tallest height this lesson
+// equations and the loss card keep the tallest height this lesson
 // has shown (projector.css sets a floor), so the sentence below them and the loss card at the
 // column's foot never move. Let go for a new lesson, a new size or another layout.
-const held = { key: "", eqs: 0, state: 0, loss: 0 };
+const held = { key: "", eqs: 0, loss: 0 };
 function holdSide() {
   const root = document.documentElement;
   const box = $("explain");
@@ -128,18 +128,27 @@ function holdSide() {
   const key = `${innerWidth}x${innerHeight}|${root.dataset.view || ""}`;
   if (held.key !== key) releaseSide();
   held.key = key;
-  const state = $("eq-state");
   const h = (el) => Math.ceil(el.getBoundingClientRect().height);
-  const now = { eqs: h(box.querySelector(".equations")), state: state.hidden ? 0 : h(state), loss: h($("loss-card")) };
+  // with an optimizer's state lines shown, the equations' height is theirs (projector.css)
+  const eqs = $("eq-state").hidden ? h(box.querySelector(".equations")) : 0;
+  const now = { eqs, loss: h($("loss-card")) };
   for (const [name, px] of Object.entries(now)) {
     if (px <= held[name]) continue;
     held[name] = px;
     box.style.setProperty(`--${name}-hold`, `${px}px`);
   }
+  // the tallest of each, from different steps, more than the column holds (an optimizer's state
+  // lines, a long sentence): let go rather than make the column scroll
+  if (box.scrollHeight > box.clientHeight + 1) {
+    releaseSide();
+    held.key = key;
+    box.dataset.unheld = ""; // the floor too (projector.css), until the next lesson or size
+  }
 }
 function releaseSide() {
-  Object.assign(held, { key: "", eqs: 0, state: 0, loss: 0 });
-  for (const name of ["eqs", "state", "loss"]) $("explain").style.removeProperty(`--${name}-hold`);
+  Object.assign(held, { key: "", eqs: 0, loss: 0 });
+  for (const name of ["eqs", "loss"]) $("explain").style.removeProperty(`--${name}-hold`);
+  delete $("explain").dataset.unheld;
 }
 
 let fresh = null; // a new lesson's graph, until its first step is shown with it (onStep)
