@@ -101,6 +101,7 @@ function settle(resp) {
   settling = requestAnimationFrame(() => {
     settling = 0;
     equation.refit();
+    holdSide();
     stage.keepInView();
     const root = document.documentElement;
     root.dataset.cursor = String(resp.cursor);
@@ -112,6 +113,44 @@ function settle(resp) {
   });
 }
 
+// Projected beside the graph, the explanation's column holds still from step to step: its
+// equations and the loss card keep the tallest height this lesson
+// has shown (projector.css sets a floor), so the sentence below them and the loss card at the
+// column's foot never move. Let go for a new lesson, a new size or another layout.
+const held = { key: "", eqs: 0, loss: 0 };
+function holdSide() {
+  const root = document.documentElement;
+  const box = $("explain");
+  if (!root.classList.contains("projector") || root.dataset.explain !== "side") {
+    if (held.key) releaseSide();
+    return;
+  }
+  const key = `${innerWidth}x${innerHeight}|${root.dataset.view || ""}`;
+  if (held.key !== key) releaseSide();
+  held.key = key;
+  const h = (el) => Math.ceil(el.getBoundingClientRect().height);
+  // with an optimizer's state lines shown, the equations' height is theirs (projector.css)
+  const eqs = $("eq-state").hidden ? h(box.querySelector(".equations")) : 0;
+  const now = { eqs, loss: h($("loss-card")) };
+  for (const [name, px] of Object.entries(now)) {
+    if (px <= held[name]) continue;
+    held[name] = px;
+    box.style.setProperty(`--${name}-hold`, `${px}px`);
+  }
+  // the tallest of each, from different steps, more than the column holds (an optimizer's state
+  // lines, a long sentence): let go rather than make the column scroll
+  if (box.scrollHeight > box.clientHeight + 1) {
+    releaseSide();
+    held.key = key;
+    box.dataset.unheld = ""; // the floor too (projector.css), until the next lesson or size
+  }
+}
+function releaseSide() {
+  Object.assign(held, { key: "", eqs: 0, loss: 0 });
+  for (const name of ["eqs", "loss"]) $("explain").style.removeProperty(`--${name}-hold`);
+  delete $("explain").dataset.unheld;
+}
+
 let fresh = null; // a new lesson's graph, until its first step is shown with it (onStep)
 const lesson = createLesson(store, {
   // a large graph is laid out while its first step is on its way; the page's first, drawn
@@ -121,6 +160,7 @@ const lesson = createLesson(store, {
     // drawn with its first step (onStep, at once after this), once the step's text is filled in:
     // the stage's measure of the frame then lays the page out once, text and all
     fresh = graph;
+    releaseSide(); // a new lesson: its own heights
     timeline.setPlan(graph, store.get().granularity);
     const sc = store.get().scenario;
     const expression = isExpression(sc);
@@ -522,7 +562,10 @@ function sizeExplain(again = true) {
   root.dataset.explain = size;
   stage.resize(); // at once: the first step is drawn in its final frame
 }
-addEventListener("resize", () => requestAnimationFrame(sizeExplain));
+addEventListener("resize", () => requestAnimationFrame(() => {
+  releaseSide();
+  sizeExplain();
+}));
 let equationsWidth = 0; // the equations fit their width: a change of height (new content) needs no refit
 new ResizeObserver(([entry]) => {
   const width = Math.round(entry.contentRect.width);

@@ -164,6 +164,17 @@ function check() {
     }
     trying = trying.filter((t) => t.size >= t.min && overflows(t.node));
   }
+  // wrapped, and a term of it (a fraction) still too wide: the wrapped lines smaller, down to the
+  // readable minimum
+  const minimum = (node) => {
+    const base = parseFloat(getComputedStyle(node).fontSize);
+    const root = parseFloat(getComputedStyle(document.documentElement).fontSize);
+    return { base, min: Math.max(0.8 * base, document.documentElement.classList.contains("projector") ? 1.42 * root : 13) };
+  };
+  for (const node of wrapped.filter(overflows)) {
+    const { base, min } = minimum(node);
+    for (let size = base * SHRINK; size >= min && overflows(node); size *= SHRINK) node.style.fontSize = `${size}px`;
+  }
   // still too long: it scrolls, so keyboard users must be able to reach it
   const scrolls = wrapped.map(overflows); // read all, then write
   wrapped.forEach((node, i) => (scrolls[i] ? node.setAttribute("tabindex", "0") : node.removeAttribute("tabindex")));
@@ -200,7 +211,7 @@ export function createEquationPanel(root) {
           const cell = document.createElement("div");
           cell.className = `eq-state-${tag}`;
           cell.setAttribute("aria-label", tag);
-          cell.innerHTML = line[part].mathml; // MathML from our own engine (strict CSP)
+          setMath(cell, line[part].mathml); // MathML from our own engine (strict CSP)
           row.append(cell);
         }
         return row;
@@ -271,7 +282,8 @@ export function createEquationPanel(root) {
   /** Fit the equations to their rows: after show() (main.js does it in the next frame), or all
    * of them again after a resize (`all`). */
   function refit(all = false) {
-    fit([formula, substituted, result], all);
+    // an optimizer's state lines too: shrunk or wrapped like the rows, never cut at the edge
+    fit([formula, substituted, result, ...stateBox.querySelectorAll(".eq-state-row > *")], all);
   }
 
   return { show, refit };
