@@ -77,6 +77,14 @@ def _at(v, sample: int) -> float:
     return float(v[sample]) if isinstance(v, np.ndarray) and v.ndim else float(v)
 
 
+def _moves(sym: Sym, old: float, new: float) -> str:
+    """Where an update left a parameter, as the end of a sentence: "W₂ rises"."""
+    name = sym.text(WORDS)
+    if not np.isfinite(new):
+        return f"{name} becomes undefined (not a finite number)"
+    return f"{name} " + ("rises" if new > old else "drops" if new < old else "stays the same")
+
+
 def _g(v: float) -> str:
     """A number for a sentence: 6 significant digits and a true minus sign."""
     return f"{v:.6g}".replace("-", "−")
@@ -424,22 +432,27 @@ class Explainer:
         subst = Rel(
             (sym, Bin("−", n(old, pid, "old"), Bin("×", n(s.lr), n(g, pid, "grad")))), op="←"
         )
-        words = self.update_words(sym, old, new)
+        words = self.update_words(sym, old, new, g)
         return Explanation(formula, subst, Rel((sym, n(new, pid))), words, new)
 
-    def update_words(self, sym: Sym, old: float, new: float) -> str:
-        """Plain gradient descent's sentence: which way the parameter moved, and why."""
-        arrow = "↑" if new > old else ("↓" if new < old else "=")
+    def update_words(self, sym: Sym, old: float, new: float, g: float) -> str:
+        """Plain gradient descent's sentence: which way the parameter moved, and why, in words
+        (a class hears it read aloud: no arrow stands in for a word)."""
+        name = sym.text(WORDS)
+        if not np.isfinite(new):
+            return (
+                f"{name} becomes undefined: its gradient or its old value is not a finite number."
+            )
+        if new == old:
+            if g == 0:
+                return f"{name} stays the same: its gradient is zero."
+            return f"{name} stays the same: η × its gradient is too small to change it."
+        lead = f"Gradient descent moves {name} against its gradient, scaled by η = {self.s.lr:g}."
         if new > old:
-            why = f"its gradient is negative: {self._what()} falls when it rises"
-        elif new < old:
-            why = f"its gradient is positive: {self._what()} falls when it drops"
-        else:
-            why = "its gradient is zero"
-        return (
-            f"Gradient descent moves {sym.text(WORDS)} against its gradient, scaled by "
-            f"η = {self.s.lr:g}: {arrow} because {why}."
-        )
+            why = f"Its gradient is negative ({self._what()} falls as {name} rises)"
+            return f"{lead} {why}, so {name} rises."
+        why = f"Its gradient is positive ({self._what()} falls as {name} drops)"
+        return f"{lead} {why}, so {name} drops."
 
     def _optimizer_update(self, p: int) -> Explanation:
         """One parameter's update by the scenario's optimizer: each quantity of its state with
@@ -457,7 +470,6 @@ class Explainer:
             shown = n(value) if who == sym else Sig(value)
             lines.append((Rel((who, formula), op=op), Rel((who, subst), op=op), Rel((who, shown))))
         who, op, formula, subst, _ = rows[-1]
-        arrow = "↑" if new > old else ("↓" if new < old else "=")
         start = (
             "its state starts at zero"
             if rule.t == 1
@@ -467,7 +479,7 @@ class Explainer:
         )
         words = (
             rule.opt.words(rule.hyper).format(theta=sym.text(WORDS), lr=f"{s.lr:g}")
-            + f" ({rule.opt.title}, step t = {rule.t}: {start}): {arrow}."
+            + f" ({rule.opt.title}, step t = {rule.t}: {start}), so {_moves(sym, old, new)}."
         )
         return Explanation(
             Rel((who, formula), op=op), Rel((who, subst), op=op), Rel((sym, n(new))), words, new,
