@@ -426,7 +426,7 @@ class RunResponse(BaseModel):
     optimizer_state: dict[str, dict[str, list]] | None = Field(
         None,
         description="The optimizer's state after the update, by quantity (sgd with momentum: v; "
-        "rmsprop: v, b, g_avg; adam and adamw: m, v, v_max), each {weights, biases} shaped as "
+        "rmsprop: v, u (its momentum buffer), g_avg; adam and adamw: m, v, v_max), each {weights, biases} shaped as "
         "the scenario's (0 for frozen tensors, which keep no state); null for plain SGD.",
     )
     optimizer_step: int = Field(1, description="The optimizer's step count t of this update.")
