@@ -358,7 +358,7 @@ def learn(
         return
     sk.tried += 1
     KEPT.put(key, _FAILED_ENTRY)
-    if e.lines or not e.templated:
+    if e.lines or not e.templated or e.figures:  # numbers in its words: the general way
         return
     exprs, nums = (e.formula, e.substituted, e.result), []
     try:

@@ -332,11 +332,15 @@ def test_no_batch_note_for_one_sample():
 
 
 @pytest.mark.parametrize("sample", [0, 2])
-def test_batch_note_names_the_sample_on_every_forward_and_backward_step(sample):
-    _, rows = net_rows(hidden_net(3), sample)
+def test_batch_note_names_the_sample_once_at_the_loss(sample):
+    """The loss's steps say whose values these are and what ℓ is; every other step used to
+    repeat it (with "the tutorial's XOR code divides by m", in every lesson of several samples:
+    classroom review, finding 10), which a class read aloud at every step."""
+    g, rows = net_rows(hidden_net(3), sample)
     for r in rows:
-        if r.step.phase != "update":
-            assert f"sample {sample + 1} of 3" in r.shown["sentence"]
+        named = f"sample {sample + 1} of 3" in r.shown["sentence"]
+        assert named == (r.step.node == g.root and r.step.phase != "update"), r.shown["sentence"]
+        assert "XOR" not in r.shown["sentence"]
 
 
 def test_batch_loss_is_the_mean_of_the_sample_losses():
@@ -345,7 +349,7 @@ def test_batch_loss_is_the_mean_of_the_sample_losses():
     (loss_row,) = [r for r in rows if r.step.phase == "forward" and r.step.node == g.root]
     losses = reference(spec)[2]
     assert loss_row.e.value == pytest.approx(losses[1], rel=1e-12)
-    m = re.search(r"mean over the 3 samples: (\S+?)\.(\s|$)", loss_row.shown["sentence"])
+    m = re.search(r"L = \(1/3\)·Σℓ = (\S+?)\.(\s|$)", loss_row.shown["sentence"])
     assert m, loss_row.shown["sentence"]
     assert number(m.group(1)) == pytest.approx(losses.mean(), rel=1e-5)
 
@@ -369,7 +373,8 @@ def test_parameter_gradients_are_the_batch_mean(batch, sample):
             assert "Σ" not in formula
             continue
         assert f"1/{batch} · Σ" in formula
-        assert f"mean over all {batch} samples" in r.shown["sentence"]
+        every = "both" if batch == 2 else f"all {batch}"
+        assert f"mean of {every} samples' terms" in r.shown["sentence"]
         # 1/m × (g₁ + g₂ + …): the per-sample gradients, each a central difference of its ℓ
         m = re.fullmatch(rf"1/{batch} × \((.*)\)", rhs)
         assert m, rhs
