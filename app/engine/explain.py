@@ -35,6 +35,7 @@ from app.engine.registry import ACTIVATIONS, LOSSES, PRIMITIVES
 from app.engine.registry.base import E, clip
 from app.engine.registry.base import terms as _terms
 from app.engine.registry.optimizers import Sig, explain_lines
+from app.engine.registry.primitives import pow_exponent_note
 from app.engine.stepper import State, mean
 
 ONE, ALPHA = Num(1.0), Sym("α")
@@ -377,7 +378,10 @@ class Explainer:
             return sym, num, f"{rule} Here {branch}." if branch else rule
         p = PRIMITIVES[nd.op]
         nums = [n(v) for v in vals]
-        return p.slope(pos, args, out, False), p.slope(pos, nums, out_value, True), p.rule
+        rule = p.rule
+        if nd.op == "pow" and pos == 1:  # ∂(uᵖ)/∂p where log u is undefined: say why it is 0
+            rule += pow_exponent_note(args[0].text(WORDS), vals[0], local)
+        return p.slope(pos, args, out, False), p.slope(pos, nums, out_value, True), rule
 
     def _act_local(self, nd, ins, pos, local):
         act = nd.attrs["activation"]

@@ -24,7 +24,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.mathfmt import Bin, Call, Expr, Fmt, Frac, Num, Paren, Partial, Pow, Root, Sym
+from app.engine.mathfmt import (
+    Bin,
+    Call,
+    Expr,
+    Fmt,
+    Frac,
+    Num,
+    Paren,
+    Partial,
+    Pow,
+    Root,
+    Sym,
+    _num_latex,
+    _num_mathml,
+)
 from app.engine.registry.base import ONE, TWO, Const, times
 
 Env = dict  # name → value: arrays (or floats) when computing, math trees when writing
@@ -44,17 +58,10 @@ class Sig(Num):
         return self._s(fmt)
 
     def latex(self, fmt: Fmt) -> str:
-        s = self._s(fmt).replace("−", "-")
-        if "e" in s:
-            mant, exp = s.split("e")
-            return f"{mant} \\times 10^{{{int(exp)}}}"
-        return s
+        return _num_latex(self._s(fmt))  # "undefined" too, which has an e but no exponent
 
     def mathml(self, fmt: Fmt) -> str:
-        s = self._s(fmt)
-        if s.startswith("−"):
-            return f"<mrow><mo>−</mo><mn>{s[1:]}</mn></mrow>"
-        return f"<mn>{s}</mn>"
+        return _num_mathml(self._s(fmt))
 
 
 def sqrt_of(x: Expr) -> Expr:
