@@ -57,6 +57,10 @@ class Explanation:
     # numbers of the sentence, written at the lesson's precision where it says ⟦k⟧ (see _fig)
     figures: tuple[float, ...] = ()
 
+    def words(self, fmt: Fmt) -> str:
+        """The sentence, its numbers written at fmt's precision, as the equations' are."""
+        return _figures(self.sentence, self.figures, fmt) if self.figures else self.sentence
+
     def render(self, fmt: Fmt) -> dict:
         exprs = (self.formula, self.substituted, self.result, *[x for ln in self.lines for x in ln])
         shown = render_all(exprs, fmt) if self.templated else [render_direct(e, fmt) for e in exprs]
@@ -64,7 +68,7 @@ class Explanation:
             "formula": shown[0],
             "substituted": shown[1],
             "result": shown[2],
-            "sentence": _figures(self.sentence, self.figures, fmt),
+            "sentence": self.words(fmt),
             "lines": None,
         }
         if self.lines:
