@@ -28,16 +28,17 @@ from app.engine.mathfmt import (
     render_all,
     render_direct,
 )
+from app.engine.notation import LOSS, loss_symbol
 from app.engine.ops import OPS, slope_of
 from app.engine.plan import Step
 from app.engine.registry import ACTIVATIONS, LOSSES, PRIMITIVES
 from app.engine.registry.base import E, clip
 from app.engine.registry.base import terms as _terms
 from app.engine.registry.optimizers import Sig, explain_lines
+from app.engine.registry.primitives import pow_exponent_note
 from app.engine.stepper import State, mean
 
 ONE, ALPHA = Num(1.0), Sym("α")
-LOSS, SAMPLE_LOSS = Sym("L"), Sym("ℓ")  # immutable: shared by every explanation
 WORDS = Fmt()  # how a sentence writes a symbol (Fmt is immutable too)
 TEMPLATED_NODES = 2_000  # graphs up to this size render explanations from templates
 
@@ -53,6 +54,12 @@ class Explanation:
     # update by an optimizer: its state's lines before the parameter's (formula, numbers, result)
     lines: list[tuple[Expr, Expr, Expr]] = field(default_factory=list)
     templated: bool = field(default=True, repr=False, compare=False)  # rendered from templates
+    # numbers of the sentence, written at the lesson's precision where it says ⟦k⟧ (see _fig)
+    figures: tuple[float, ...] = ()
+
+    def words(self, fmt: Fmt) -> str:
+        """The sentence, its numbers written at fmt's precision, as the equations' are."""
+        return _figures(self.sentence, self.figures, fmt) if self.figures else self.sentence
 
     def render(self, fmt: Fmt) -> dict:
         exprs = (self.formula, self.substituted, self.result, *[x for ln in self.lines for x in ln])
@@ -61,7 +68,7 @@ class Explanation:
             "formula": shown[0],
             "substituted": shown[1],
             "result": shown[2],
-            "sentence": self.sentence,
+            "sentence": self.words(fmt),
             "lines": None,
         }
         if self.lines:
@@ -77,9 +84,19 @@ def _at(v, sample: int) -> float:
     return float(v[sample]) if isinstance(v, np.ndarray) and v.ndim else float(v)
 
 
-def _g(v: float) -> str:
-    """A number for a sentence: 6 significant digits and a true minus sign."""
-    return f"{v:.6g}".replace("-", "−")
+def _moves(sym: Sym, old: float, new: float) -> str:
+    """Where an update left a parameter, as the end of a sentence: "W₂ rises"."""
+    name = sym.text(WORDS)
+    if not np.isfinite(new):
+        return f"{name} becomes undefined (not a finite number)"
+    return f"{name} " + ("rises" if new > old else "drops" if new < old else "stays the same")
+
+
+def _figures(sentence: str, figures: tuple[float, ...], fmt: Fmt) -> str:
+    """The sentence with its numbers written as the equations' are (the lesson's Decimals)."""
+    for k, v in enumerate(figures):
+        sentence = sentence.replace(f"⟦{k}⟧", fmt.number(v))
+    return sentence
 
 
 class Explainer:
@@ -91,7 +108,7 @@ class Explainer:
         root = self.g.nodes[self.g.root]
         # a network's root is the loss L; an expression's root is its output f: write ∂f/∂a
         self.top = LOSS if root.role == "loss" else root.sym
-        self.L = self.top if self.m == 1 else SAMPLE_LOSS
+        self.L = self.top if root.role != "loss" else loss_symbol(self.m)
         # a small graph's steps recur in every scenario of its shape: their words are templated;
         # a large one's are each met once or twice (kept graph shapes are as small: lesson.py)
         self.templated = len(self.g.nodes) <= TEMPLATED_NODES
@@ -130,15 +147,6 @@ class Explainer:
         top = self.top if nd.kind == "param" else self.L
         return Partial(top, nd.sym, nd.id)
 
-    def batch_note(self) -> str:
-        if self.m == 1:
-            return ""
-        return (
-            f" Values are for sample {self.sample + 1} of {self.m}; ℓ is that sample's loss and "
-            f"L = (1/{self.m})·Σℓ, so parameter gradients are the mean over the {self.m} samples "
-            "(the tutorial's XOR code divides by m)."
-        )
-
     # ── dispatch ─────────────────────────────────────────────────────────────
 
     def explain(self, step: Step, before: float) -> Explanation:
@@ -158,6 +166,7 @@ class Explainer:
         nd = self.g.nodes[i]
         ins = list(nd.inputs)
         out = Rel((self.me(nd), self.num(i)))
+        figures: tuple[float, ...] = ()
         if nd.op == "wsum":
             k = nd.attrs["fan_in"]
             sym_terms = [Bin("·", self.sym(ins[k + j]), self.sym(ins[j])) for j in range(k)]
@@ -169,16 +178,19 @@ class Explainer:
             formula, subst, words = self._act_forward(nd, ins)
         elif nd.op == "loss":
             formula, subst, words = self._loss_forward(nd, ins)
-            if self.m > 1:
-                mean = float(np.mean(self.s.value(i)))
+            if self.m > 1:  # where the mean over the samples is taken: said here, not every step
+                figures = (float(np.mean(self.s.value(i))),)
                 out = Rel((self.L.to(nd.id), self.num(i)))
-                words += f" The batch loss L is the mean over the {self.m} samples: {_g(mean)}."
+                words += (
+                    f" Values are for sample {self.sample + 1} of {self.m}: ℓ is its loss. The "
+                    f"batch loss L is the mean over the {self.m} samples, L = (1/{self.m})·Σℓ = ⟦0⟧."
+                )
         else:
             formula, subst, words = self._function_forward(nd, ins)
         if nd.op == "loss":
             formula = Rel((self.L.to(nd.id), *formula.sides[1:]))
             subst = Rel((self.L.to(nd.id), *subst.sides[1:]))
-        return Explanation(formula, subst, out, words + self.batch_note(), self.val(i))
+        return Explanation(formula, subst, out, words, self.val(i), figures=figures)
 
     def _act_forward(self, nd, ins):
         act = ACTIVATIONS[nd.attrs["activation"]]
@@ -220,6 +232,7 @@ class Explainer:
         else:  # a scalar or a single value for the whole batch
             local = float(np.broadcast_to(local_all, (self.m,))[self.sample])
         lsym, lnum, words = self._local(nd, ins, pos, local)
+        figures: tuple[float, ...] = ()
         target = self.gsym(j)
         if i == self.g.root:
             formula = Rel((target, lsym))
@@ -256,9 +269,12 @@ class Explainer:
                         Bin("×", Frac(ONE, Num(float(self.m))), Paren(Chain("+", tuple(shown)))),
                     )
                 )
+                # its term of the mean (1/m)·Σₛ, and what that term adds to the mean
+                figures = (contribution, contribution / self.m)
                 words += (
-                    f" This sample's share is {_g(contribution)}; the gradient is the mean over all "
-                    f"{self.m} samples."
+                    f" This sample's term is ⟦0⟧; the gradient is the mean of "
+                    f"{'both' if self.m == 2 else f'all {self.m}'} samples' terms, so this one "
+                    f"adds ⟦0⟧/{self.m} = ⟦1⟧."
                 )
             if total > 1:
                 new = Bin("+", n(before), subst.sides[-1])
@@ -272,9 +288,11 @@ class Explainer:
             words += f" Contribution {c} of {total} to {tgt.sym.text(WORDS)}'s gradient ({more})."
             if c == total and self._softmax_ce(nd):
                 p, y = self.val(i - nd.attrs["index"] + pos), self._target_of(pos)
+                at = len(figures)
+                figures = (*figures, p, p - y)
                 words += (
-                    f" Softmax with cross-entropy simplifies to p − y = {_g(p)} − {y:g} = "
-                    f"{_g(p - y)}: the same number, without the Jacobian."
+                    f" Softmax with cross-entropy simplifies to p − y = ⟦{at}⟧ − {y:g} = "
+                    f"⟦{at + 1}⟧: the same number, without the Jacobian."
                 )
         result = Rel((target, n(self.gval(j), tgt.id, "grad")))
         # what the step's += adds (stepper.State._accumulate): a parameter takes the batch mean
@@ -282,7 +300,7 @@ class Explainer:
         if tgt.kind == "param":
             with np.errstate(all="ignore"):
                 added = float(mean(self.s.grad(i) * local_all))
-        return Explanation(formula, subst, result, words + self.batch_note(), self.gval(j), added)
+        return Explanation(formula, subst, result, words, self.gval(j), added, figures=figures)
 
     def _softmax_ce(self, nd) -> bool:
         root = self.g.nodes[self.g.root]
@@ -364,7 +382,10 @@ class Explainer:
             return sym, num, f"{rule} Here {branch}." if branch else rule
         p = PRIMITIVES[nd.op]
         nums = [n(v) for v in vals]
-        return p.slope(pos, args, out, False), p.slope(pos, nums, out_value, True), p.rule
+        rule = p.rule
+        if nd.op == "pow" and pos == 1:  # ∂(uᵖ)/∂p where log u is undefined: say why it is 0
+            rule += pow_exponent_note(args[0].text(WORDS), vals[0], local)
+        return p.slope(pos, args, out, False), p.slope(pos, nums, out_value, True), rule
 
     def _act_local(self, nd, ins, pos, local):
         act = nd.attrs["activation"]
@@ -409,7 +430,15 @@ class Explainer:
         loss = LOSSES[nd.attrs["loss"]]
         if loss.clips:  # the slope reads ŷ clipped, and so do its numbers
             av = n(float(clip(av.value)))
-        return loss.slope(a, y), loss.slope(av, yv), loss.rule
+        # the rule names what the formula does: ∂ℓ/∂ŷ₁ = ŷ₁ − y₁ (one sample's), ∂L/∂ŷ = ŷ − y
+        slope = Rel((Partial(self.L, a), loss.slope(a, y))).text(WORDS)
+        rule = loss.rule.format(slope=slope)
+        if self.m > 1:
+            rule += (
+                f" Values are for sample {self.sample + 1} of {self.m}: ℓ is its loss; the mean "
+                "over the samples is taken where the gradients reach the parameters."
+            )
+        return loss.slope(a, y), loss.slope(av, yv), rule
 
     # ── update ───────────────────────────────────────────────────────────────
 
@@ -424,22 +453,27 @@ class Explainer:
         subst = Rel(
             (sym, Bin("−", n(old, pid, "old"), Bin("×", n(s.lr), n(g, pid, "grad")))), op="←"
         )
-        words = self.update_words(sym, old, new)
+        words = self.update_words(sym, old, new, g)
         return Explanation(formula, subst, Rel((sym, n(new, pid))), words, new)
 
-    def update_words(self, sym: Sym, old: float, new: float) -> str:
-        """Plain gradient descent's sentence: which way the parameter moved, and why."""
-        arrow = "↑" if new > old else ("↓" if new < old else "=")
+    def update_words(self, sym: Sym, old: float, new: float, g: float) -> str:
+        """Plain gradient descent's sentence: which way the parameter moved, and why, in words
+        (a class hears it read aloud: no arrow stands in for a word)."""
+        name = sym.text(WORDS)
+        if not np.isfinite(new):
+            return (
+                f"{name} becomes undefined: its gradient or its old value is not a finite number."
+            )
+        if new == old:
+            if g == 0:
+                return f"{name} stays the same: its gradient is zero."
+            return f"{name} stays the same: η × its gradient is too small to change it."
+        lead = f"Gradient descent moves {name} against its gradient, scaled by η = {self.s.lr:g}."
         if new > old:
-            why = f"its gradient is negative: {self._what()} falls when it rises"
-        elif new < old:
-            why = f"its gradient is positive: {self._what()} falls when it drops"
-        else:
-            why = "its gradient is zero"
-        return (
-            f"Gradient descent moves {sym.text(WORDS)} against its gradient, scaled by "
-            f"η = {self.s.lr:g}: {arrow} because {why}."
-        )
+            why = f"Its gradient is negative ({self._what()} falls as {name} rises)"
+            return f"{lead} {why}, so {name} rises."
+        why = f"Its gradient is positive ({self._what()} falls as {name} drops)"
+        return f"{lead} {why}, so {name} drops."
 
     def _optimizer_update(self, p: int) -> Explanation:
         """One parameter's update by the scenario's optimizer: each quantity of its state with
@@ -457,7 +491,6 @@ class Explainer:
             shown = n(value) if who == sym else Sig(value)
             lines.append((Rel((who, formula), op=op), Rel((who, subst), op=op), Rel((who, shown))))
         who, op, formula, subst, _ = rows[-1]
-        arrow = "↑" if new > old else ("↓" if new < old else "=")
         start = (
             "its state starts at zero"
             if rule.t == 1
@@ -467,7 +500,7 @@ class Explainer:
         )
         words = (
             rule.opt.words(rule.hyper).format(theta=sym.text(WORDS), lr=f"{s.lr:g}")
-            + f" ({rule.opt.title}, step t = {rule.t}: {start}): {arrow}."
+            + f" ({rule.opt.title}, step t = {rule.t}: {start}), so {_moves(sym, old, new)}."
         )
         return Explanation(
             Rel((who, formula), op=op), Rel((who, subst), op=op), Rel((sym, n(new))), words, new,

@@ -255,7 +255,7 @@ def _np_optimizer(spec: MLPSpec, lay: Layout | None = None) -> list[str]:
                 out.append(f'show("{name}", {name})')
                 continue
             names = {"theta": name, "g": f"d{name}"}
-            names.update({k: f"{k}_{name}" for k in ("m", "v", "b", "g_avg", "v_max")})
+            names.update({k: f"{k}_{name}" for k in ("m", "v", "u", "g_avg", "v_max")})
             names.update(m_hat=f"m_hat_{name}", v_hat=f"v_hat_{name}")
             for k, tensors in state.items():
                 start = "the state starts at zero" if t == 1 else "the state carried in"

@@ -27,6 +27,7 @@ from app.engine.answers import (
 from app.engine.explain import Explainer
 from app.engine.iterations import history, start_loss
 from app.engine.mathfmt import Fmt, render
+from app.engine.notation import loss_symbol
 from app.engine.plan import GRANULARITIES, Step
 from app.engine.skeleton import learn, skeleton
 from app.engine.skeleton import view as skeleton_view
@@ -49,6 +50,7 @@ def describe(lesson: Lesson, labels: str = "all") -> GraphView:
     g, fmt = lesson.graph, Fmt()
     label = render if labels == "all" else _text_label
     nodes, edges = [], []
+    loss = loss_symbol(g.batch)  # the node shows one sample's loss ℓ when L is a mean
     for i, nd in enumerate(g.nodes):
         nodes.append(
             NodeInfo(
@@ -58,7 +60,7 @@ def describe(lesson: Lesson, labels: str = "all") -> GraphView:
                 nd.op,
                 nd.attrs.get("activation"),
                 nd.attrs.get("loss"),
-                label(nd.sym, fmt),
+                label(loss if nd.role == "loss" else nd.sym, fmt),
                 nd.layer,
                 nd.row,
                 [g.nodes[j].id for j in nd.inputs],

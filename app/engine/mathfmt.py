@@ -67,6 +67,9 @@ class Expr:
         raise _Untemplated
 
 
+UNDEFINED = "undefined"  # how a number that is not finite (±∞, NaN) is written
+
+
 @dataclass(frozen=True)
 class Fmt:
     """How numbers are shown: fixed decimals, switching to scientific for tiny or huge values."""
@@ -85,8 +88,8 @@ class Fmt:
         return out
 
     def _number(self, v: float) -> str:
-        if v is None or not math.isfinite(v):
-            return "∞" if v is not None and v > 0 else ("−∞" if v is not None and v < 0 else "NaN")
+        if v is None or not math.isfinite(v):  # ±∞ and NaN: a class reads a word, not "NaN"
+            return UNDEFINED
         a = abs(v)
         if v == int(v) and a < 1e6:
             s = str(int(v))
@@ -230,9 +233,9 @@ class Num(Expr):
 
 
 def _num_latex(s: str) -> str:
+    if s == UNDEFINED:  # Fmt.number's non-finite numbers
+        return r"\text{undefined}"
     s = s.replace("−", "-")
-    if s in ("∞", "-∞", "NaN"):  # Fmt.number's non-finite numbers, as LaTeX writes them
-        return s.replace("∞", r"\infty").replace("NaN", r"\mathrm{NaN}")
     if "e" in s:
         mant, exp = s.split("e")
         return f"{mant} \\times 10^{{{int(exp)}}}"
@@ -240,6 +243,8 @@ def _num_latex(s: str) -> str:
 
 
 def _num_mathml(s: str) -> str:
+    if s == UNDEFINED:
+        return f"<mtext>{UNDEFINED}</mtext>"
     if s.startswith("−"):
         return f"<mrow><mo>−</mo><mn>{s[1:]}</mn></mrow>"
     return f"<mn>{s}</mn>"

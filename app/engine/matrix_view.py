@@ -16,6 +16,7 @@ import numpy as np
 
 from app.engine.graph import Graph
 from app.engine.lesson import Lesson
+from app.engine.mathfmt import Fmt, Rel, Sym
 from app.engine.network import MLPSpec
 from app.engine.registry import ACTIVATIONS, LOSSES
 from app.engine.stepper import State
@@ -25,6 +26,11 @@ EDGE = 3  # rows or columns kept at each end of an elided axis, as NumPy prints
 FULL = 8  # an axis this long or shorter is shown whole
 MAX_MARKED_STEPS = 64  # a coarse unit's first steps mark their cells; the rest mark their blocks
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _matrix_slope(loss) -> str:
+    """The loss's slope in the matrix view's names, elementwise: ∂ℓ/∂Ŷ = Ŷ − Y."""
+    return Rel((Sym("∂ℓ/∂Ŷ"), loss.slope(Sym("Ŷ"), Sym("Y")))).text(Fmt())
 
 
 def sup(l: int | str) -> str:
@@ -223,7 +229,8 @@ def blocks(spec: MLPSpec) -> list[Block]:
         Block(
             "dAL", "backward", L, Operand(f"dA{L}"),
             [Operand(f"A{L}", fn="ℓ′"), Operand("Y", op=",")],
-            why="δ starts at the loss: its slope for each output of each sample (" + loss.rule + ")",
+            why="δ starts at the loss: its slope for each output of each sample ("
+            + loss.rule.format(slope=_matrix_slope(loss)) + ")",
         )
     )  # fmt: skip
     for l in range(L, 0, -1):

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.engine.graph import Graph, Node
-from app.engine.mathfmt import Sym
-from app.engine.notation import Notation
+from app.engine.notation import LOSS, Notation
 from app.engine.registry import ACTIVATIONS
 
 INIT_SCHEMES = ("normal", "xavier", "he", "uniform")
@@ -110,7 +109,7 @@ def build_nodes(spec: MLPSpec, neuron) -> tuple[list[Node], int]:
         Node(
             "L",
             "op",
-            Sym("L"),
+            LOSS,  # the graph's label is ℓ where it shows one sample of several (lesson_views)
             out_layer,
             0,
             op="loss",

@@ -6,6 +6,7 @@ neuron of layer l and k a neuron of layer l − 1, both counted from 1:
     W⁽ˡ⁾ⱼₖ  the weight from neuron k of layer l − 1 to neuron j of layer l (row j, column k)
     b⁽ˡ⁾ⱼ, z⁽ˡ⁾ⱼ, a⁽ˡ⁾ⱼ, δ⁽ˡ⁾ⱼ = ∂L/∂z⁽ˡ⁾ⱼ   neuron j of layer l
     ŷⱼ = a⁽ᴸ⁾ⱼ, yⱼ, xₖ   the outputs, the targets, the inputs
+    L, ℓ   the loss; with several samples L is their mean, (1/m)·Σℓ, and ℓ one sample's loss
 
 Indices are never dropped, not even for a one-neuron layer (z⁽²⁾₁, W⁽²⁾₁₃): a name keeps its
 shape when a layer grows, and W⁽²⁾₃ could be read as row 3 or as column 3. Once an index has two
@@ -28,6 +29,15 @@ from app.engine.mathfmt import Fmt, Sym, render
 _ID = re.compile(r"^(?:([xy])(\d+)|([Wbza])(\d+)_(\d+)(?:_(\d+))?)$")
 _DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹", "01234567890123456789")
 _LABEL = re.compile(r"^(ŷ|[xyWbzaδ])(?:⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾)?([₀₁₂₃₄₅₆₇₈₉,]*)$")
+
+
+LOSS, SAMPLE_LOSS = Sym("L"), Sym("ℓ")  # immutable: shared by every graph and explanation
+
+
+def loss_symbol(samples: int) -> Sym:
+    """The loss node's name where one sample's values are shown: L, or ℓ (that sample's loss)
+    when there are several and L is their mean."""
+    return SAMPLE_LOSS if samples > 1 else LOSS
 
 
 def is_chain(layers: list[int]) -> bool:

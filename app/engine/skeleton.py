@@ -205,7 +205,7 @@ def view(
     else:
         texts, latexes, mathmls = _forms(sk, values, fmt)
     if sk.kind == "update":
-        words = ex.update_words(ex.sym(step.target), values[0], values[-1])
+        words = ex.update_words(ex.sym(step.target), values[0], values[-1], values[2])
     else:
         words = sk.words
     if written:
@@ -358,7 +358,7 @@ def learn(
         return
     sk.tried += 1
     KEPT.put(key, _FAILED_ENTRY)
-    if e.lines or not e.templated:
+    if e.lines or not e.templated or e.figures:  # numbers in its words: the general way
         return
     exprs, nums = (e.formula, e.substituted, e.result), []
     try:
@@ -377,7 +377,7 @@ def learn(
     if sk.kind == "backward" and not _same(e.added, _added(lesson, step, ex, values)):
         return
     if sk.kind == "update":
-        if e.sentence != ex.update_words(ex.sym(step.target), values[0], values[-1]):
+        if e.sentence != ex.update_words(ex.sym(step.target), values[0], values[-1], values[2]):
             return
     elif sk.words is None:
         sk.words = e.sentence  # the shape's: the same for every scenario of it

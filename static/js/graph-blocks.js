@@ -130,6 +130,8 @@ export function fromBlocks(answer) {
   const ys = [];
   for (let j = 0; j < layers[out - 1]; j++) ys.push(add(node(`y${j}`, "target", "y", null, null, null, label(lab.target(j)), out, j, LEAF, false), none));
   const np = prev.length;
-  add(node("L", "op", "loss", "loss", null, loss, label("L"), out, 0, [...prev, ...ys], true), (k) => k < np);
+  // the loss node shows one sample's loss ℓ when L is the mean of several (notation.loss_symbol)
+  const lossName = label(answer.plan.samples > 1 ? "ℓ" : "L");
+  add(node("L", "op", "loss", "loss", null, loss, lossName, out, 0, [...prev, ...ys], true), (k) => k < np);
   return { nodes, edges, parameters, plan: answer.plan, batch: answer.batch };
 }

@@ -66,7 +66,8 @@ def expand(answer: dict) -> dict:
         prev = acts
     out = len(layers)
     ys = [add(f"y{j}", "target", "y", 0, out, j, grad=False) for j in range(layers[-1])]
-    add("L", "op", "loss", "L", out, 0, op="loss", loss=n["loss"], inputs=(*prev, *ys))
+    loss_name = "ℓ" if answer["plan"]["samples"] > 1 else "L"  # one sample's loss: ℓ
+    add("L", "op", "loss", loss_name, out, 0, op="loss", loss=n["loss"], inputs=(*prev, *ys))
     by_id = {nd["id"]: nd for nd in nodes}
     edges = [
         dict(id=f"{s}__{nd['id']}", source=s, target=nd["id"], position=k,

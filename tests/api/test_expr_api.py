@@ -359,3 +359,57 @@ def test_a_variable_named_like_the_output_keeps_its_own_name(client, expression,
         want = f"∂{out}/∂f = "
         assert any(t.startswith(want) for t in texts), texts
         assert not any(t.startswith("∂f/∂f") for t in texts)
+
+
+def _explained(client, expression, values):
+    """Every step of the expression's plan (with an update), one answer per cursor."""
+    sc = {"kind": "expression", "expression": expression, "values": values, "learning_rate": 0.1}
+    total = client.post("/api/graph", json={"scenario": sc}).json()["plan"]["total_steps"]
+    out = []
+    for k in range(1, total + 1):
+        r = client.post("/api/step", json={"scenario": sc, "cursor": k})
+        assert r.status_code == 200 and "NaN" not in r.text and "Infinity" not in r.text
+        out.append(r.json()["steps"][-1])
+    return out
+
+
+@pytest.mark.parametrize(
+    ("expression", "values"), [("log(x)", {"x": 0}), ("x^y", {"x": 0, "y": 0}), ("x^x", {"x": 0})]
+)
+def test_a_value_that_is_not_finite_reads_undefined_in_every_text_and_is_null(
+    client, expression, values
+):
+    """log(x) at 0 read "f = NaN", x^x "∂f/∂x = NaN" (classroom review, finding 14): a class
+    reads "undefined"; the JSON value stays null, as documented."""
+    steps = _explained(client, expression, values)
+    undefined = 0
+    for step in steps:
+        e = step["explanation"]
+        for part in ("formula", "substituted", "result"):
+            for form in ("text", "latex", "mathml"):
+                assert "NaN" not in e[part][form] and "∞" not in e[part][form], e[part]
+                assert "infty" not in e[part][form], e[part]
+        assert "NaN" not in e["sentence"] and "∞" not in e["sentence"]
+        if step["value"] is None:
+            undefined += 1
+            assert e["result"]["text"].endswith(" = undefined"), e["result"]
+            assert e["result"]["latex"].endswith(r"\text{undefined}")
+            assert e["result"]["mathml"].endswith(">undefined</mtext></mrow></math>")
+    assert undefined >= 2
+
+
+def test_x_to_the_y_at_zero_says_why_its_slope_in_y_is_zero(client):
+    """∂(xʸ)/∂y = xʸ·log x at x = 0 reads "1 × log(0)" yet is 0 (PyTorch's mask): the
+    sentence says why; where log x is defined it says nothing of it."""
+    at_zero = _explained(client, "x^y", {"x": 0, "y": 0})
+    (dy,) = [s for s in at_zero if s["phase"] == "backward" and s["target"] == "var_y"]
+    assert dy["explanation"]["substituted"]["text"] == "∂f/∂y = 1 × log(0)"
+    assert dy["value"] == 0.0 and dy["explanation"]["result"]["text"] == "∂f/∂y = 0"
+    assert dy["explanation"]["sentence"].endswith(
+        "Here x = 0, where log x is undefined: this slope is taken as 0 by convention "
+        "(PyTorch's too), not computed from the numbers above."
+    )
+    positive = _explained(client, "x^y", {"x": 2, "y": 3})
+    (dy,) = [s for s in positive if s["phase"] == "backward" and s["target"] == "var_y"]
+    assert "Here x" not in dy["explanation"]["sentence"]
+    assert dy["value"] == pytest.approx(8 * math.log(2), rel=1e-12)

@@ -79,7 +79,9 @@ def test_step_selects_a_sample_and_averages_parameter_gradients(client):
     grad = next(p for p in views[0]["parameters"] if p["id"] == "W2_0_1")["grad"]
     assert grad == pytest.approx(run["gradients"]["weights"][1][0][1], rel=1e-12)
     sentence = views[1]["steps"][0]["explanation"]["sentence"]
-    assert "sample 2 of 4" in sentence and "mean" in sentence
+    # the sample's term of the mean, said where the mean is taken (not "sample k of m" on
+    # every step any more: classroom review, finding 10)
+    assert "This sample's term is" in sentence and "mean of all 4 samples' terms" in sentence
 
 
 def test_run_shapes_match_the_scenario(client):

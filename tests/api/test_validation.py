@@ -100,3 +100,43 @@ def test_run_refuses_to_list_too_many_steps(client):
     assert "include_steps" in post(client, "/api/run", {"scenario": sc})
     r = client.post("/api/run", json={"scenario": sc, "include_steps": False})
     assert r.status_code == 200 and r.json()["steps"] is None
+
+
+EXPRESSION = {
+    "kind": "expression",
+    "expression": "log(x)",
+    "values": {"x": 0},
+    "learning_rate": 0.1,
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "route", "extra"),
+    [
+        ("/api/run", "/api/run", {}),
+        ("/api/train", "/api/train", {}),
+        ("/api/train/stream", "/api/train/stream", {}),
+        ("/api/labs/predict", "/api/labs/predict", {}),
+        ("/api/gradcheck", "/api/gradcheck", {}),
+        ("/api/labs/blame", "/api/labs/blame", {}),
+    ],
+)
+def test_an_expression_on_a_network_only_route_is_one_error_naming_api_step(
+    client, path, route, extra
+):
+    """/api/run answered an expression with the network model's every field (kind should be
+    'mlp', layers required, activations required, …: classroom review, finding 13). It is one
+    error at scenario.kind that names the route and where expressions are stepped, as
+    /api/matrices does."""
+    r = client.post(path, json={"scenario": EXPRESSION, **extra})
+    assert r.status_code == 422, r.text
+    (err,) = r.json()["detail"]
+    assert err["loc"] == ["body", "scenario", "kind"]
+    assert route in err["msg"] and "is for networks" in err["msg"] and "/api/step" in err["msg"]
+
+
+def test_a_network_on_api_run_still_names_its_own_missing_field(client, tutorial):
+    sc = {k: v for k, v in tutorial.items() if k != "layers"}
+    assert "['body', 'scenario', 'layers'] Field required" in post(
+        client, "/api/run", {"scenario": sc}
+    )

@@ -69,6 +69,19 @@ def test_graph_equation_and_summary_name_a_parameter_alike(shared_page, base_url
     assert not any(re.search(r"\b[Wbz]₂", t) for t in drawn), drawn
 
 
+def test_one_sample_s_loss_is_l_on_the_graph_in_the_equation_and_the_sentence(page, base_url):
+    """XOR step 12 (∂ℓ/∂ŷ₁): the graph's loss box read L beside the loss card's L = mean, and
+    the sentence ∂L/∂ŷ = ŷ − y under the formula ∂ℓ/∂ŷ₁ = ŷ₁ − y₁ (classroom review, 10)."""
+    open_lesson(page, base_url, "#preset=xor&k=12")
+    wait_cursor(page, 12)
+    drawn = page.locator("#n-L text").all_text_contents()
+    assert "ℓ" in drawn and "L" not in drawn, drawn
+    assert "ℓ" in page.text_content("#eq-formula")
+    sentence = page.text_content("#sentence")
+    assert "∂ℓ/∂ŷ₁ = ŷ₁ − y₁" in sentence and "∂L/∂ŷ" not in sentence, sentence
+    assert "XOR code" not in sentence
+
+
 def test_labs_blame_and_gradcheck_show_names_not_ids(labs_page):
     page = labs_page
     for lab in ("blame", "gradcheck"):

@@ -332,11 +332,15 @@ def test_no_batch_note_for_one_sample():
 
 
 @pytest.mark.parametrize("sample", [0, 2])
-def test_batch_note_names_the_sample_on_every_forward_and_backward_step(sample):
-    _, rows = net_rows(hidden_net(3), sample)
+def test_batch_note_names_the_sample_once_at_the_loss(sample):
+    """The loss's steps say whose values these are and what ℓ is; every other step used to
+    repeat it (with "the tutorial's XOR code divides by m", in every lesson of several samples:
+    classroom review, finding 10), which a class read aloud at every step."""
+    g, rows = net_rows(hidden_net(3), sample)
     for r in rows:
-        if r.step.phase != "update":
-            assert f"sample {sample + 1} of 3" in r.shown["sentence"]
+        named = f"sample {sample + 1} of 3" in r.shown["sentence"]
+        assert named == (r.step.node == g.root and r.step.phase != "update"), r.shown["sentence"]
+        assert "XOR" not in r.shown["sentence"]
 
 
 def test_batch_loss_is_the_mean_of_the_sample_losses():
@@ -345,7 +349,7 @@ def test_batch_loss_is_the_mean_of_the_sample_losses():
     (loss_row,) = [r for r in rows if r.step.phase == "forward" and r.step.node == g.root]
     losses = reference(spec)[2]
     assert loss_row.e.value == pytest.approx(losses[1], rel=1e-12)
-    m = re.search(r"mean over the 3 samples: (\S+?)\.(\s|$)", loss_row.shown["sentence"])
+    m = re.search(r"L = \(1/3\)·Σℓ = (\S+?)\.(\s|$)", loss_row.shown["sentence"])
     assert m, loss_row.shown["sentence"]
     assert number(m.group(1)) == pytest.approx(losses.mean(), rel=1e-5)
 
@@ -369,7 +373,8 @@ def test_parameter_gradients_are_the_batch_mean(batch, sample):
             assert "Σ" not in formula
             continue
         assert f"1/{batch} · Σ" in formula
-        assert f"mean over all {batch} samples" in r.shown["sentence"]
+        every = "both" if batch == 2 else f"all {batch}"
+        assert f"mean of {every} samples' terms" in r.shown["sentence"]
         # 1/m × (g₁ + g₂ + …): the per-sample gradients, each a central difference of its ℓ
         m = re.fullmatch(rf"1/{batch} × \((.*)\)", rhs)
         assert m, rhs
@@ -436,7 +441,7 @@ def test_no_shortcut_without_cross_entropy():
 
 
 @pytest.mark.parametrize("name", ["net-3-sample-2", "softmax-2", "expression"])
-def test_update_arrow_follows_the_sign_of_the_gradient(name):
+def test_update_words_follow_the_sign_of_the_gradient(name):
     g, rows = SCENARIOS[name]()
     grads = {}
     for r in rows:
@@ -447,10 +452,12 @@ def test_update_arrow_follows_the_sign_of_the_gradient(name):
     signs = set()
     for r in updates:
         grad, s = grads[r.step.target], r.shown["sentence"]
+        who = g.nodes[r.step.target].sym.text(Fmt())
+        assert "↑" not in s and "↓" not in s and ": =" not in s, s  # no arrow for a word
         if grad < 0:
-            assert "↑" in s and "↓" not in s and r.after > r.before
+            assert s.endswith(f"so {who} rises.") and "negative" in s and r.after > r.before
         elif grad > 0:
-            assert "↓" in s and "↑" not in s and r.after < r.before
+            assert s.endswith(f"so {who} drops.") and "positive" in s and r.after < r.before
         signs.add(np.sign(grad))
     assert signs == {-1.0, 1.0}  # both directions are exercised
 
@@ -471,4 +478,4 @@ def test_a_zero_gradient_moves_nothing():
     g, rows = expr_rows("a * b", {"a": 2.0, "b": 0.0}, lr=0.5)
     (r,) = [r for r in rows if r.step.phase == "update" and g.nodes[r.step.target].id == "var_a"]
     assert r.after == r.before == 2.0
-    assert "↑" not in r.shown["sentence"] and "↓" not in r.shown["sentence"]
+    assert r.shown["sentence"] == "a stays the same: its gradient is zero."

@@ -72,9 +72,10 @@ def flat(el: ET.Element) -> str:
         (4, 1234567.0, "1.235e+06"),  # a million and more: scientific, whole or not
         (4, 2_000_000.5, "2.000e+06"),
         (4, -0.00002, "−2.000e−05"),
-        (4, float("inf"), "∞"),
-        (4, float("-inf"), "−∞"),
-        (4, float("nan"), "NaN"),
+        # not finite: a word a class can read, not "NaN" or "∞" (classroom review, finding 14)
+        (4, float("inf"), "undefined"),
+        (4, float("-inf"), "undefined"),
+        (4, float("nan"), "undefined"),
     ],
 )
 def test_number_formatting_rules(precision, value, shown):
@@ -253,8 +254,8 @@ def test_a_non_finite_exponent_is_written_not_raised(v):
     """e^z of an overflowed z: written as the number Fmt writes for it, with the caret."""
     shown = F.number(v)
     assert text(Pow(Sym("e"), Num(v))) in (f"e^{shown}", f"e^({shown})")
-    exponent = {math.inf: r"\infty", -math.inf: r"-\infty"}.get(v, r"\mathrm{NaN}")
-    assert latex(Pow(Sym("e"), Num(v))) == f"e^{{{exponent}}}"
+    assert latex(Pow(Sym("e"), Num(v))) == r"e^{\text{undefined}}"
+    assert "<mtext>undefined</mtext>" in Pow(Sym("e"), Num(v)).mathml(F)
 
 
 def test_power_bases_are_bracketed_unless_atomic():

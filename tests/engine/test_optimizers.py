@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from app.engine.lesson import Lesson
+from app.engine.mathfmt import Fmt
 from app.engine.network import MLPSpec, init_params
 from app.engine.presets import PRESETS
 from app.engine.registry import ACTIVATIONS, LOSSES, OPTIMIZERS
@@ -290,3 +291,47 @@ def test_kept_default_rules_are_those_made_afresh():
     moving = replace(spec, hyper={"momentum": 0.9})
     a, b = update_rule.rule_for(graph, moving), update_rule.rule_for(graph, moving)
     assert a is not b and not a.plain and set(a.state0) and a.hyper["momentum"] == 0.9
+
+
+@pytest.mark.parametrize(("name", "hyper", "lr"), CONFIGS, ids=IDS)
+def test_every_optimizer_s_update_sentence_says_where_the_parameter_went(name, hyper, lr):
+    """A class hears the sentence read aloud: it ends "so W⁽²⁾₁₁ rises." (drops, stays the
+    same) as the value moved, never with an arrow standing in for a word (": ↑.")."""
+    spec = with_optimizer(random_spec(3), name, hyper, lr)
+    lesson = Lesson.from_spec(spec)
+    state, g = lesson.state_at(lesson.plan.total), lesson.graph
+    for s in (s for s in lesson.walk() if s.phase == "update"):
+        p = g.index[s.target]
+        who = g.nodes[p].sym.text(Fmt())
+        old, new = float(state.P0[p]), float(state.P[p])
+        went = "rises" if new > old else "drops" if new < old else "stays the same"
+        sentence = s.explanation["sentence"]
+        assert sentence.endswith(f", so {who} {went}."), sentence
+        assert "↑" not in sentence and "↓" not in sentence and ": =" not in sentence, sentence
+
+
+def test_rmsprop_s_momentum_buffer_is_named_u_not_b_which_names_the_biases():
+    """RMSprop with momentum (centered too) keeps PyTorch's momentum_buffer; written b, it read
+    as a bias beside b₁ and b₂ on the graph. It is u in the lines, the sentence, the NumPy
+    export and the state's keys, and no state symbol is a letter of the network's names."""
+    from app.engine.export import numpy_script
+    from app.engine.registry.optimizers import SYMBOLS
+
+    opt = {"momentum": 0.5, "centered": True}
+    spec = with_optimizer(random_spec(4), "rmsprop", opt, 0.01)
+    lesson = Lesson.from_spec(spec)
+    last = lesson.walk()[-1]
+    lines = [ln["formula"]["text"] for ln in last.explanation["lines"]]
+    assert [ln.split(" ")[0] for ln in lines] == ["v", "ḡ", "u"], lines
+    assert lines[2].startswith("u ← μ · u + ∂L/∂")
+    assert last.explanation["formula"]["text"].endswith(" − η · u")
+    assert "momentum buffer u" in last.explanation["sentence"]
+    assert set(OPTIMIZERS["rmsprop"].slots(OPTIMIZERS["rmsprop"].resolve(opt))) == {
+        "v",
+        "u",
+        "g_avg",
+    }
+    script = numpy_script(spec)
+    assert "u_W1 = MOMENTUM * u_W1 + " in script and "b_W1" not in script
+    network_letters = {"W", "b", "z", "a", "δ", "x", "y", "ŷ", "s", "p", "L", "ℓ", "f"}
+    assert not {s.base for s in SYMBOLS.values()} & network_letters

@@ -55,7 +55,7 @@ def _direct(e: Explanation, fmt: Fmt) -> dict:
         "formula": render_direct(e.formula, fmt),
         "substituted": render_direct(e.substituted, fmt),
         "result": render_direct(e.result, fmt),
-        "sentence": e.sentence,
+        "sentence": e.words(fmt),  # its numbers at fmt's precision (finding 10)
         "lines": None,
     }
     if e.lines:

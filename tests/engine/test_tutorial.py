@@ -79,7 +79,11 @@ def test_explanations_show_the_substituted_numbers():
     assert "\\frac{\\partial L}{\\partial \\hat{y}}" in delta2["formula"]["latex"]
     update = steps[14]
     assert update.target == "W2_0_0" and update.direction == "up"
-    assert "↑" in update.explanation["sentence"]
+    # said in words, read aloud to a class: no arrow spliced into the sentence
+    assert update.explanation["sentence"] == (
+        "Gradient descent moves W₂ against its gradient, scaled by η = 0.5. Its gradient is "
+        "negative (the loss falls as W₂ rises), so W₂ rises."
+    )
 
 
 def test_loss_before_and_after_the_update():

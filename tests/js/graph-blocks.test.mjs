@@ -53,6 +53,13 @@ describe("fromBlocks", () => {
     }
   });
 
+  it("names the loss node ℓ, one sample's loss, when L is the mean of several samples", () => {
+    const lossLabel = (answer) => fromBlocks(answer).nodes.find((n) => n.id === "L").label.text;
+    assert.equal(lossLabel(pairs[0][1]), "L"); // the tutorial: one sample
+    assert.equal(lossLabel(pairs[1][1]), "ℓ"); // deep: 2 samples
+    assert.equal(lossLabel(pairs[3][1]), "ℓ"); // XOR: 4 samples
+  });
+
   it("is a fraction of the usual answer's size for a wide network", () => {
     const [usual, blocks] = pairs[6];
     assert.ok(JSON.stringify(blocks).length * 10 < JSON.stringify(usual).length);

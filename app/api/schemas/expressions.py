@@ -14,6 +14,7 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     SerializationInfo,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -138,6 +139,31 @@ def _validate_scenario(v: object) -> Scenario | ExpressionScenario:
 
 def _dump_scenario(v: Scenario | ExpressionScenario, info: SerializationInfo) -> dict:
     return v.model_dump(mode=info.mode, exclude_none=info.exclude_none)
+
+
+def network_only(route: str):
+    """A network's scenario, for a route with no expression form (/api/run, training): an
+    expression gets one 422 at ["body", "scenario", "kind"] that names the route to use, not
+    the network model's every missing field (layers, activations, inputs, …)."""
+
+    def validate(v: object) -> Scenario:
+        kind = v.get("kind", "mlp") if isinstance(v, dict) else getattr(v, "kind", "mlp")
+        if kind == "expression":
+            error = PydanticCustomError(
+                "network_only",
+                f"{route} is for networks; step an expression with /api/step (its update too, "
+                "with learning_rate)",
+            )
+            raise ValidationError.from_exception_data(
+                "Scenario", [{"type": error, "loc": ("kind",), "input": kind}]
+            )
+        return Scenario.model_validate(v)
+
+    return Annotated[
+        Scenario,
+        PlainValidator(validate, json_schema_input_type=Scenario),
+        PlainSerializer(_dump_scenario),
+    ]
 
 
 AnyScenario = Annotated[

@@ -16,8 +16,7 @@ from app.api.schemas.common import (
     iteration_field,
     rules,
 )
-from app.api.schemas.expressions import AnyScenario, check_view
-from app.api.schemas.scenario import Scenario
+from app.api.schemas.expressions import AnyScenario, check_view, network_only
 from app.engine.presets import PRESETS
 from app.limits import (
     MAX_EXPANDED_PRODUCTS,
@@ -156,6 +155,9 @@ class GraphRequest(Strict):
         return self
 
 
+RunScenario = network_only("/api/run")
+
+
 class RunRequest(Strict):
     model_config = ConfigDict(
         extra="forbid",
@@ -164,7 +166,7 @@ class RunRequest(Strict):
             **rules(f"include_steps: for plans up to {MAX_RUN_STEPS:,} steps"),
         },
     )
-    scenario: Scenario
+    scenario: RunScenario
     include_steps: StrictBool = Field(
         True,
         description=f"List every step with its explanation (plans up to {MAX_RUN_STEPS:,} steps).",
@@ -426,7 +428,7 @@ class RunResponse(BaseModel):
     optimizer_state: dict[str, dict[str, list]] | None = Field(
         None,
         description="The optimizer's state after the update, by quantity (sgd with momentum: v; "
-        "rmsprop: v, b, g_avg; adam and adamw: m, v, v_max), each {weights, biases} shaped as "
+        "rmsprop: v, u (its momentum buffer), g_avg; adam and adamw: m, v, v_max), each {weights, biases} shaped as "
         "the scenario's (0 for frozen tensors, which keep no state); null for plain SGD.",
     )
     optimizer_step: int = Field(1, description="The optimizer's step count t of this update.")

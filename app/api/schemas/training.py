@@ -17,6 +17,7 @@ from app.api.schemas.common import (
     integer,
     rules,
 )
+from app.api.schemas.expressions import network_only
 from app.api.schemas.scenario import Scenario, check_data
 from app.engine.presets import PRESETS
 from app.limits import (
@@ -61,6 +62,13 @@ def check_test_set(req):
         sc, names = req.scenario, ("test_inputs", "test_targets")
         check_data(sc.layers, sc.loss, req.test_inputs, req.test_targets, names)
     return req
+
+
+# network-only routes: an expression gets one 422 naming /api/step (expressions.network_only)
+TrainScenario = network_only("training (/api/train, /api/train/stream, /api/train/twins)")
+PredictScenario = network_only("/api/labs/predict")
+GradcheckScenario = network_only("/api/gradcheck")
+BlameScenario = network_only("/api/labs/blame")
 
 
 class DatasetRequest(Strict):
@@ -144,7 +152,7 @@ class TrainRequest(Strict):
             ),
         },
     )
-    scenario: Scenario
+    scenario: TrainScenario
     dataset: DatasetRequest | None = Field(
         None, description="Replaces the scenario's inputs and targets (and gives a test set)."
     )
@@ -266,7 +274,7 @@ class PredictRequest(Strict):
             ),
         },
     )
-    scenario: Scenario
+    scenario: PredictScenario
     test_inputs: TestInputs = None
     test_targets: TestTargets = None
     grid: Integer = Field(
@@ -308,7 +316,7 @@ class GradcheckRequest(Strict):
             ),
         },
     )
-    scenario: Scenario
+    scenario: GradcheckScenario
     eps: Finite = Field(1e-6, ge=1e-10, le=1e-2, description="Central-difference step.")
 
     @model_validator(mode="after")
@@ -384,7 +392,7 @@ class BlameRequest(Strict):
         extra="forbid",
         json_schema_extra={"examples": [{"scenario": PRESETS["xor"]["scenario"]}]},
     )
-    scenario: Scenario
+    scenario: BlameScenario
 
 
 class ActivationsRequest(Strict):

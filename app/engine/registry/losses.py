@@ -26,7 +26,7 @@ class Loss:
     slope: Callable[[Expr, Expr], Expr]  # ∂ℓ/∂ŷ written with ŷ and y
     clips: bool  # its slope reads ŷ clipped to [EPS, 1 − EPS] (written so with numbers)
     words: str  # what the loss measures
-    rule: str  # its slope in words
+    rule: str  # its slope in words, around {slope}: "∂L/∂ŷ = ŷ − y" in the lesson's own names
     numpy: str  # ℓ per output as NumPy code of {a}, Y and EPS
     numpy_grad: tuple[str, ...]  # lines that set {d} = ∂ℓ/∂ŷ from y_hat, Y and EPS
     torch: str  # ℓ per output as PyTorch code of {a}, {p} (ŷ clamped), Y
@@ -73,8 +73,8 @@ LOSSES: dict[str, Loss] = {
             lambda a, y: Bin("−", a, y),
             False,
             "The loss measures how far the prediction is from the target: ½(ŷ − y)².",
-            "How does the loss change when the prediction moves? ∂L/∂ŷ = ŷ − y: the error "
-            "signal starts here.",
+            "How does the loss change when the prediction moves? {slope}: the error signal "
+            "starts here.",
             "0.5 * (({a} - Y) ** 2)",
             ("{d} = y_hat - Y  # ∂ℓ/∂ŷ for ℓ = ½(ŷ − y)²",),
             "0.5 * ({a} - Y) ** 2",
@@ -89,7 +89,7 @@ LOSSES: dict[str, Loss] = {
             lambda a, y: Frac(Bin("−", a, y), times(a, Paren(Bin("−", ONE, a)))),
             True,
             "Binary cross-entropy punishes a confident wrong probability heavily.",
-            "Binary cross-entropy's slope: (ŷ − y)/(ŷ(1 − ŷ)).",
+            "Binary cross-entropy's slope: {slope}.",
             "-(Y * np.log(np.clip({a}, EPS, 1 - EPS)) + (1 - Y) * np.log(1 - np.clip({a}, EPS, 1 - EPS)))",
             (
                 "p = np.clip(y_hat, EPS, 1 - EPS)",
@@ -107,7 +107,7 @@ LOSSES: dict[str, Loss] = {
             lambda a, y: Neg(Frac(y, a)),
             True,
             "Cross-entropy is minus the log of the probability given to the true class.",
-            "Cross-entropy's slope is −y/p; through softmax it becomes p − y for each z.",
+            "Cross-entropy's slope is {slope}; through softmax it becomes p − y for each z.",
             "-Y * np.log(np.clip({a}, EPS, 1 - EPS))",
             ("{d} = -Y / np.clip(y_hat, EPS, 1 - EPS)  # ∂ℓ/∂p of cross-entropy",),
             "-Y * torch.log({p})",

@@ -24,7 +24,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.mathfmt import Bin, Call, Expr, Fmt, Frac, Num, Paren, Partial, Pow, Root, Sym
+from app.engine.mathfmt import (
+    Bin,
+    Call,
+    Expr,
+    Fmt,
+    Frac,
+    Num,
+    Paren,
+    Partial,
+    Pow,
+    Root,
+    Sym,
+    _num_latex,
+    _num_mathml,
+)
 from app.engine.registry.base import ONE, TWO, Const, times
 
 Env = dict  # name → value: arrays (or floats) when computing, math trees when writing
@@ -44,17 +58,10 @@ class Sig(Num):
         return self._s(fmt)
 
     def latex(self, fmt: Fmt) -> str:
-        s = self._s(fmt).replace("−", "-")
-        if "e" in s:
-            mant, exp = s.split("e")
-            return f"{mant} \\times 10^{{{int(exp)}}}"
-        return s
+        return _num_latex(self._s(fmt))  # "undefined" too, which has an e but no exponent
 
     def mathml(self, fmt: Fmt) -> str:
-        s = self._s(fmt)
-        if s.startswith("−"):
-            return f"<mrow><mo>−</mo><mn>{s[1:]}</mn></mrow>"
-        return f"<mn>{s}</mn>"
+        return _num_mathml(self._s(fmt))
 
 
 def sqrt_of(x: Expr) -> Expr:
@@ -151,7 +158,7 @@ def _numbers(h: dict) -> Env:
 SYMBOLS = {  # the quantities' symbols (θ and g are the parameter's own: set per step)
     "v": Sym("v"),
     "m": Sym("m"),
-    "b": Sym("b"),
+    "u": Sym("u"),  # RMSprop's momentum buffer: not b, which names the biases b₁, b⁽²⁾₁
     "g_avg": Sym("ḡ"),
     "v_max": Sym("v", "max"),
     "m_hat": Sym("m̂"),
@@ -170,7 +177,7 @@ SYMBOLS = {  # the quantities' symbols (θ and g are the parameter's own: set pe
 NAMES = {  # for sentences
     "v": "v",
     "m": "m",
-    "b": "b",
+    "u": "u",
     "g_avg": "ḡ",
     "v_max": "vmax",
     "m_hat": "m̂",
@@ -333,19 +340,19 @@ def _rmsprop(h: dict, t: int) -> list[Line]:
     if h["momentum"]:
         out.append(
             Line(
-                "b",
-                lambda e: e["momentum"] * e["b"] + e["g"] / _rms_den_value(e, c),
-                lambda e: Bin("+", times(e["momentum"], e["b"]), _over(e["g"], _rms_den(e, c))),
-                "{b} = MOMENTUM * {b} + {g} / (" + den + ")",
+                "u",
+                lambda e: e["momentum"] * e["u"] + e["g"] / _rms_den_value(e, c),
+                lambda e: Bin("+", times(e["momentum"], e["u"]), _over(e["g"], _rms_den(e, c))),
+                "{u} = MOMENTUM * {u} + {g} / (" + den + ")  # the momentum buffer",
                 state=True,
             )
         )
         out.append(
             Line(
                 "theta",
-                lambda e: e["theta"] - e["lr"] * e["b"],
-                lambda e: _minus_lr(e, e["b"]),
-                "{theta} = {theta} - lr * {b}",
+                lambda e: e["theta"] - e["lr"] * e["u"],
+                lambda e: _minus_lr(e, e["u"]),
+                "{theta} = {theta} - lr * {u}",
             )
         )
     else:
@@ -363,7 +370,7 @@ def _rmsprop(h: dict, t: int) -> list[Line]:
 def _rms_slots(h: dict) -> dict[str, str]:
     out = {"v": "square_avg"}
     if h["momentum"]:
-        out["b"] = "momentum_buffer"
+        out["u"] = "momentum_buffer"
     if h["centered"]:
         out["g_avg"] = "grad_avg"
     return out
@@ -512,7 +519,14 @@ OPTIMIZERS: dict[str, Optimizer] = {
             _rms_slots,
             lambda h: (
                 "RMSprop divides the step of {theta} by the root of its running square "
-                "average v" + (", less the square of its running mean ḡ" if h["centered"] else "")
+                "average v"
+                + (", less the square of its running mean ḡ" if h["centered"] else "")
+                + (
+                    "; with momentum μ these divided steps build up in its momentum buffer u, "
+                    "and {theta} moves by η·u"
+                    if h["momentum"]
+                    else ""
+                )
             ),
         ),
         Optimizer(

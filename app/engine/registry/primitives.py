@@ -10,6 +10,7 @@ Arrays carry the batch; an operand may be a scalar (a parameter broadcast over t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -45,6 +46,22 @@ def _pow_grad(xs: list, out: np.ndarray, i: int) -> np.ndarray:
     if i == 0:
         return p * np.power(x, p - 1.0)
     return out * np.log(np.where(x > 0, x, 1.0))  # ∂(xᵖ)/∂p = xᵖ·ln x, defined for x > 0
+
+
+def pow_exponent_note(u: str, x: float, local: float) -> str:
+    """Why ∂(uᵖ)/∂p is 0 where log u is undefined (_pow_grad's mask), for the step's sentence:
+    its numbers read p·log 0, which is no number."""
+    if x > 0 or not math.isfinite(local):
+        return ""
+    if x == 0:
+        return (
+            f" Here {u} = 0, where log {u} is undefined: this slope is taken as 0 by convention "
+            "(PyTorch's too), not computed from the numbers above."
+        )
+    return (
+        f" Here {u} < 0, where log {u} is undefined: this slope is taken as 0, not computed "
+        "from the numbers above."
+    )
 
 
 def _pow_slope(i: int, a: list[Expr], out: Expr, numbers: bool) -> Expr:
