@@ -1,0 +1,29 @@
+"""Beside the graph (projector, XOR and softmax at 1920 × 1080), the sentence and the loss card
+hold still while the teacher's clicker steps the lesson from its first step to its last. (A file
+of its own: a press a step, over two whole lessons, it is as long as the rest of the explanation's
+checks, and the suite's workers take files whole.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.pageview import open_lesson, wait_cursor
+from tests.browser.test_explain_rows import ROWS, settled, total
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("preset", ["xor", "softmax"])
+def test_the_projected_column_beside_the_graph_holds_still(make_page, base_url, preset):
+    page = make_page(1920, 1080, reduced_motion="reduce")
+    open_lesson(page, base_url, f"#preset={preset}&projector=1&k=1")
+    settled(page)
+    first = page.evaluate(ROWS)
+    assert first["layout"] == "side", first
+    for k in range(2, total(page) + 1):  # the teacher's clicker, a press a step
+        page.keyboard.press("PageDown")
+        wait_cursor(page, k)
+        settled(page)
+        v = page.evaluate(ROWS)
+        assert abs(v["sentence"] - first["sentence"]) <= 1, (k, first["sentence"], v["sentence"])
+        assert abs(v["loss"] - first["loss"]) <= 1, (k, first["loss"], v["loss"])
