@@ -111,6 +111,10 @@ def check(v: dict, where: str, min_px: float) -> None:
     assert not v.get("cut"), f"{where}: the matrix is wider than its box"
 
 
+NO_ROOM = """() => document.documentElement.dataset.explain === 'side'
+  && document.getElementById('weight-matrix').classList.contains('no-room')"""
+
+
 @pytest.mark.parametrize("preset", ["xor", "softmax", "deep"])
 def test_projected_dense_layers_show_their_matrix(shared_page, base_url, preset):
     page = shared_page(1920, 1080, reduced_motion="reduce")
@@ -118,10 +122,18 @@ def test_projected_dense_layers_show_their_matrix(shared_page, base_url, preset)
     scenario = httpx.get(f"{base_url}/api/presets/{preset}").json()["scenario"]
     total = int(page.text_content("#step-count").split()[3])
     boxes = {}
-    for k in cursors_of(base_url, scenario, total):
+    cursors = cursors_of(base_url, scenario, total)
+    left_out = []
+    for k in cursors:
         go(page, f"#preset={preset}&k={k}&projector=1", k)
         v = page.evaluate(READ)
         assert v["dense"], preset  # these presets' dense layers, projected
+        if v["where"] is None and page.evaluate(NO_ROOM):
+            # beside the graph the column holds one height for the lesson (the sentence and the
+            # loss card stay still); a step whose sentence leaves no room shows no table rather
+            # than one over the sentence or a column that scrolls
+            left_out.append(k)
+            continue
         check(v, f"{preset} at {k}", 24)
         boxes.setdefault(v["cells"][0]["id"].split("_")[0], set()).add(tuple(v["box"]))
         step = api_step(base_url, scenario, k)
@@ -152,6 +164,9 @@ def test_projected_dense_layers_show_their_matrix(shared_page, base_url, preset)
             assert close(c["text"], value), (preset, k, c, value)
     # each layer's matrix keeps its place for the whole lesson
     assert all(len(b) == 1 for b in boxes.values()), boxes
+    # and is shown at most of its steps (the long sentences are a few)
+    print(preset, "left out at", left_out, "of", len(cursors))
+    assert len(left_out) <= len(cursors) // 4, (preset, left_out, len(cursors))
 
 
 @pytest.mark.parametrize("layers", [[2, 6, 6, 6, 2]], ids=lambda ls: "-".join(map(str, ls)))
