@@ -93,6 +93,19 @@ class Watch:
             self.problems.append(f"request left the origin: {req.method} {req.url}")
 
 
+def assert_watched(watches) -> None:
+    """What the pages' watches saw (console errors, page errors, foreign requests) and every
+    status a test said to expect but that never came: a test fails on any of them."""
+    problems = [p for w in watches for p in w.problems]
+    problems += [
+        f"expected a {status} from {path}, but there was none"
+        for w in watches
+        for (status, path), seen in w.expected.items()
+        if not seen
+    ]
+    assert not problems, "\n".join(problems)
+
+
 @pytest.fixture
 def make_page(browser, base_url):
     """make_page(width, height) → a fresh page; the test fails on anything Watch collected.
@@ -118,14 +131,7 @@ def make_page(browser, base_url):
     yield make
     for ctx in contexts:
         ctx.close()
-    problems = [p for w in watches for p in w.problems]
-    problems += [
-        f"expected a {status} from {path}, but there was none"
-        for w in watches
-        for (status, path), seen in w.expected.items()
-        if not seen
-    ]
-    assert not problems, "\n".join(problems)
+    assert_watched(watches)
 
 
 @pytest.fixture
@@ -208,14 +214,7 @@ def shared_page(_shared_pages, browser, base_url):
                 if pg in pages:
                     pages.remove(pg)
             pg.context.close()
-    problems = [p for w in watches for p in w.problems]
-    problems += [
-        f"expected a {status} from {path}, but there was none"
-        for w in watches
-        for (status, path), seen in w.expected.items()
-        if not seen
-    ]
-    assert not problems, "\n".join(problems)
+    assert_watched(watches)
 
 
 @pytest.fixture
