@@ -30,6 +30,9 @@ STALE = """() => {
   };
 }"""
 
+TICKS = """() => [...document.querySelectorAll('#loss-chart text.tick-end')]
+  .map((t) => t.textContent).filter((t) => t.includes('.'))"""
+
 STATUS = """() => ({
   counter: document.getElementById('iteration-count').textContent,
   points: Number(document.getElementById('loss-chart').dataset.points),
@@ -78,7 +81,11 @@ def test_step_past_the_update_starts_the_next_iteration(shared_page, base_url, a
     assert "iteration=2" in page_url(page) and "k=0" in page_url(page)
     assert page.evaluate(STALE)["flag"] == "false"
     view = page.evaluate(READ_VIEW)
-    assert mismatches(view, api(base_url, 2, 0)) == []
+    start = api(base_url, 2, 0)
+    assert mismatches(view, start) == []
+    # the chart's one point, iteration 1's loss, labelled with its own value (not a range's ends)
+    ticks = page.evaluate(TICKS)
+    assert ticks == [f"{start['history']['losses'][0]:.4f}"], ticks
     for k in range(1, 6):  # the forward pass, to the loss
         press(page, "ArrowRight", k)
     resp = api(base_url, 2, 5)

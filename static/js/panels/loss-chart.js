@@ -54,13 +54,16 @@ export function createLossChart(card) {
     const values = points.map((p) => p[1]);
     let lo = Math.min(...values);
     let hi = Math.max(...values);
-    if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) {
+    // one loss (iteration 2's start): drawn mid-height and labelled with its own value, not with
+    // the made-up ends of a range around it (a class would read 0.0592 for a loss of 0.0538)
+    const one = hi - lo < 1e-12 * Math.max(1, Math.abs(hi));
+    if (one) {
       lo -= Math.abs(lo) * 0.1 || 1;
       hi += Math.abs(hi) * 0.1 || 1;
     }
     const digits = Math.min(precision, 4);
-    const topText = formatNumber(hi, digits);
-    const bottomText = formatNumber(lo, digits);
+    const topText = formatNumber(one ? values[0] : hi, digits);
+    const bottomText = one ? "" : formatNumber(lo, digits);
     const left = font * 0.62 * Math.max(topText.length, bottomText.length) + font * 0.6;
     const right = W - font * 0.8;
     // from iteration 1 to this one (to the next, once the update has given its loss)
@@ -74,8 +77,8 @@ export function createLossChart(card) {
       const t = el("text", attrs, svg);
       t.textContent = s;
     };
-    label({ class: "tick-end", x: left - font * 0.3, y: top + font * 0.35 }, topText);
-    label({ class: "tick-end", x: left - font * 0.3, y: bottom + font * 0.35 }, bottomText);
+    label({ class: "tick-end", x: left - font * 0.3, y: (one ? y(values[0]) : top) + font * 0.35 }, topText);
+    if (!one) label({ class: "tick-end tick-low", x: left - font * 0.3, y: bottom + font * 0.35 }, bottomText);
     label({ x: left, y: H - font * 0.2 }, "1");
     const ends = font * 0.62 * (2 + String(last_).length); // room the end labels take
     if (right - left > ends + font * 6) label({ class: "tick-mid", x: (left + right) / 2, y: H - font * 0.2 }, "iteration");
