@@ -508,6 +508,31 @@ function crosses(p, q, o) {
 }
 
 /**
+ * Whether a point of `line` (polyline) lies nearer `p` than `r`: distanceTo(line, p) < r, its
+ * segments measured only when the line's bounds (kept on it) are that near.
+ */
+function nearLine(line, p, r) {
+  let b = line.bounds;
+  if (!b) {
+    b = line.bounds = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const c of line) [b[0], b[1], b[2], b[3]] = [Math.min(b[0], c.x), Math.min(b[1], c.y), Math.max(b[2], c.x), Math.max(b[3], c.y)];
+  }
+  if (Math.hypot(Math.max(b[0] - p.x, p.x - b[2], 0), Math.max(b[1] - p.y, p.y - b[3], 0)) >= r + 1e-9) return false;
+  // distanceTo's measure, segment by segment, until one is nearer than r (a segment lies in its
+  // ends' bounds: one whose bounds are r or more away is passed over)
+  for (let i = 1; i < line.length; i += 1) {
+    const a = line[i - 1];
+    const c = line[i];
+    if (Math.max(Math.min(a.x, c.x) - p.x, p.x - Math.max(a.x, c.x), Math.min(a.y, c.y) - p.y, p.y - Math.max(a.y, c.y)) >= r + 1e-9) continue;
+    const [vx, vy] = [c.x - a.x, c.y - a.y];
+    const len = vx * vx + vy * vy || 1;
+    const t = Math.max(0, Math.min(1, ((p.x - a.x) * vx + (p.y - a.y) * vy) / len));
+    if (Math.hypot(a.x + t * vx - p.x, a.y + t * vy - p.y) < r) return true;
+  }
+  return false;
+}
+
+/**
  * A tag's callout: the box of its size whose middle lies in `band` (between its edge's two
  * columns), inside W × H, meeting none of `blocks`, with a point of its edge that a straight
  * leader joins to the box through none of them; of those, the one nearest its edge.
@@ -517,26 +542,59 @@ function calloutSpot(t, band, blocks, W, H) {
   const r = t.r;
   const [w, h] = [r[2] - r[0], r[3] - r[1]];
   const line = polyline(t.geo.bez).slice(2, -2); // (not its very ends: they are in the boxes)
+  // the places: a grid over the band's width and the drawing's height, `step` apart; of two as
+  // near, the one first in rows from the top, then from the left (its index, iy × columns + ix)
   const step = Math.max(4, h / 4);
+  const ys = [];
+  for (let y = 0; y + h <= H; y += step) ys.push(y);
+  const xs = [];
+  for (let x = Math.max(0, band[0] - w / 2); x <= Math.min(W - w, band[1] - w / 2) + 0.01; x += step) xs.push(x);
+  // The line's bounds: no point of it is nearer a place than they are. A place's distance from
+  // them (across `dx`, down `dy`) is a bound, so the places are tried rows nearest first and, in a
+  // row, columns nearest first; once the bound passes the nearest place found, the rest of the
+  // row, or every row left, is passed over unmeasured. (Any order finds the same place.)
+  let [lx0, ly0, lx1, ly1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const c of line) [lx0, ly0, lx1, ly1] = [Math.min(lx0, c.x), Math.min(ly0, c.y), Math.max(lx1, c.x), Math.max(ly1, c.y)];
+  const dxs = xs.map((x) => Math.max(lx0 - (x + w), x - lx1, 0));
+  const dys = ys.map((y) => Math.max(ly0 - (y + h), y - ly1, 0));
+  const byDx = xs.map((_, i) => i).sort((a, b) => dxs[a] - dxs[b] || a - b);
+  const byDy = ys.map((_, i) => i).sort((a, b) => dys[a] - dys[b] || a - b);
+  // a leader runs from the line to a place, both within these bounds: a block outside is never crossed
+  const [bx0, bx1] = [Math.min(lx0, xs[0] ?? lx0), Math.max(lx1, (xs[xs.length - 1] ?? lx1) + w)];
+  const across = blocks.filter((o) => o[2] >= bx0 && o[0] <= bx1);
+  // a point of the line inside a block can anchor no leader, wherever the box is
+  const buried = line.map((c) => across.some((o) => c.x > o[0] && c.x < o[2] && c.y > o[1] && c.y < o[3]));
+  const d = new Float64Array(line.length);
+  const [ex, ey] = [new Float64Array(line.length), new Float64Array(line.length)];
   let best = null;
+  let at = -1; // its index
   let far = Infinity;
-  const x0 = Math.max(0, band[0] - w / 2);
-  const x1 = Math.min(W - w, band[1] - w / 2);
-  for (let y = 0; y + h <= H; y += step) {
+  for (const iy of byDy) {
+    if (dys[iy] > far) break;
+    const y = ys[iy];
     const row = blocks.filter((o) => o[1] < y + h && o[3] > y); // those a place of this row can meet
-    for (let x = x0; x <= x1 + 0.01; x += step) {
+    for (const ix of byDx) {
+      const k = iy * xs.length + ix;
+      const lo = Math.hypot(dxs[ix], dys[iy]);
+      if (lo > far) break;
+      if (lo === far && k > at) continue;
+      const x = xs[ix];
       const q = [x, y, x + w, y + h];
       if (row.some((o) => o[0] < q[2] && o[2] > q[0])) continue;
-      // the edge's points nearest the box first; the first whose leader is clear
-      const near = line.map((c) => {
-        const e = { x: Math.min(Math.max(c.x, q[0]), q[2]), y: Math.min(Math.max(c.y, q[1]), q[3]) };
-        return { c, e, d: Math.hypot(c.x - e.x, c.y - e.y) };
-      });
-      near.sort((a, b) => a.d - b.d);
-      for (const { c, e, d } of near) {
-        if (d >= far) break;
-        if (blocks.some((o) => crosses(c, e, o) || (c.x > o[0] && c.x < o[2] && c.y > o[1] && c.y < o[3]))) continue;
-        [best, far] = [[q, c], d];
+      // the edge's points nearer the box than the nearest so far (as near, for a place before it),
+      // nearest first (in the line's order between equals); the first whose leader is clear
+      const near = [];
+      for (let i = 0; i < line.length; i += 1) {
+        const c = line[i];
+        [ex[i], ey[i]] = [Math.min(Math.max(c.x, q[0]), q[2]), Math.min(Math.max(c.y, q[1]), q[3])];
+        d[i] = Math.hypot(c.x - ex[i], c.y - ey[i]);
+        if (!buried[i] && (d[i] < far || (d[i] === far && k < at))) near.push(i);
+      }
+      near.sort((a, b) => d[a] - d[b] || a - b);
+      for (const i of near) {
+        const e = { x: ex[i], y: ey[i] };
+        if (across.some((o) => crosses(line[i], e, o))) continue;
+        [best, far, at] = [[q, line[i]], d[i], k];
         break;
       }
     }
@@ -571,6 +629,12 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
     const points = (items[i].points ||= new Array(ALONG.length));
     let found = null;
     let fallback = null; // where it covers the least of the boxes, for when it is shown on demand
+    // every place along the edge lies in its curve's bounds (the curve runs between its two ends,
+    // level at both): only the boxes near those can meet a label there (the rest add 0 to a sum)
+    const [x1, y1, x2, y2] = geo.bez;
+    const reach = [Math.min(x1, x2) - w / 2 - 1, Math.min(y1, y2) - h / 2 - 1, Math.max(x1, x2) + w / 2 + 1, Math.max(y1, y2) + h / 2 + 1];
+    const nearObstacles = obstacles.filter((o) => hits(o, reach));
+    const nearPlaced = placed.filter((o) => hits(o, reach));
     for (const k of nearest(start)) {
       const c = (points[k] ||= curveAt(geo.bez, ALONG[k]));
       const r = [c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2];
@@ -578,17 +642,17 @@ function placeLayer(items, lines, pref, { obstacles, placed, W, H, w, h, clearan
       if (quit) {
         // a label that cannot be placed ends the try (no fallback is kept): only whether this
         // place meets anything counts, so the first overlap found is enough
-        if (meets(obstacles, r) || meets(placed, r) || meets(sameTarget(geo), r)) continue;
+        if (meets(nearObstacles, r) || meets(nearPlaced, r) || meets(sameTarget(geo), r)) continue;
       } else {
-        const onBoxes = obstacles.reduce((a, o) => a + overlap(o, r), 0) + placed.reduce((a, o) => a + overlap(o, r), 0);
-        const covered = onBoxes + [...sameTarget(geo)].reduce((a, o) => a + overlap(o, r), 0);
+        const onBoxes = nearObstacles.reduce((a, o) => a + overlap(o, r), 0) + nearPlaced.reduce((a, o) => a + overlap(o, r), 0);
+        const covered = onBoxes + sameTarget(geo).reduce((a, o) => a + overlap(o, r), 0);
         // clear of the boxes first, then apart from the tags lit with it
         const worse = (f) => (f.onBoxes > 0) !== (onBoxes > 0) ? f.onBoxes > 0 : covered < f.covered - 1e-6;
         if (!fallback || worse(fallback)) fallback = { c, r, covered, onBoxes };
         if (covered > 0) continue;
       }
-      if (placed.some((o) => hits(o, r)) || boxes.some((o) => hits(o, r))) continue;
-      if (items.some((it, k) => k !== i && distanceTo((lines[k] ||= polyline(it.geo.bez)), c) < clearance)) continue;
+      if (nearPlaced.some((o) => hits(o, r)) || boxes.some((o) => hits(o, r))) continue;
+      if (items.some((it, k) => k !== i && nearLine((lines[k] ||= polyline(it.geo.bez)), c, clearance))) continue;
       found = { c, r };
       break;
     }
