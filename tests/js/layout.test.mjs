@@ -209,8 +209,10 @@ describe("layoutGraph's edges and size, against what they are defined to be", ()
   // the shapes above, and networks with more weights than are ever placed (every layer's labels
   // on demand: the largest network's branch), among them one 64 wide with two-digit indices
   const shapes = [...SHAPES, [[8, 48, 48, 2], {}], [[64, 64, 64, 64], {}], [[6, 40, 5], { softmax: true }]];
+  const byIdOf = new WeakMap(); // each graph's nodes by id, made once (the 64-wide one has 12,544 edges)
   const kindOf = (graph, e) => {
-    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+    if (!byIdOf.has(graph)) byIdOf.set(graph, new Map(graph.nodes.map((n) => [n.id, n])));
+    const byId = byIdOf.get(graph);
     const [s, t] = [byId.get(e.source), byId.get(e.target)];
     if (s.role === "z" && t.role === "a") return s.row === t.row ? "internal" : "cross";
     if (s.role === "b") return "bias";
