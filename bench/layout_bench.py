@@ -4,7 +4,8 @@ the graph of every preset as /api/graph gives it, in the frames of a desk and a 
 2, 4 and 6 decimals. This is what the page computes before it can draw after a preset, a resize,
 Projector or Decimals, on the main thread: over one frame (16 ms), the picture stalls.
 
-Prints, per preset and view, the median and the slowest ms of a choice (after a warm-up round).
+Prints, per preset and view, the median and the slowest CPU ms of a choice (after a warm-up
+round; CPU time, which other work on a shared machine does not stretch).
 
 Target: median ≤ 16 ms.   Run: python bench/layout_bench.py"""
 

@@ -372,7 +372,7 @@ function placeWeightLabels(graph, edges, boxes, neurons, W, H, m, notes = [], co
   // edge's two columns, nearest the edge, joined to a point of it by a leader line that crosses
   // no box (render.js), so the step's weight is still labelled where it belongs
   // (a try of chooseLayout's, `noSlots`, has no matrix placed yet: its callouts, clear of the rest)
-  if (tags.size <= CALLOUT_MAX) {
+  if (tags.size <= CALLOUT_MAX && !m.noCallouts) {
     const blocks = [...obstacles, ...placed];
     for (const slot of slots.values()) blocks.push(slot.r);
     const xs = [...colX].sort((a, b) => a - b);
@@ -798,13 +798,11 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
     // its labels as placed in the frame (rows spread over the height it has; the matrix's place:
     // only the drawing's); with more weights than are ever placed, every layer's are on demand
     // and none has a tag: nothing to place
-    const framed = many ? { denseLayers: { size: tensors }, tags: null } : place(graph, size.w / zoom, size.h / zoom, { ...m, noSlots: true });
+    // (no callouts placed: only the ways that could be chosen need theirs, counted below)
+    const framed = many ? { denseLayers: { size: tensors }, tags: null } : place(graph, size.w / zoom, size.h / zoom, { ...m, noSlots: true, noCallouts: true });
     // a dense layer's tags that cannot be shown clear of the boxes around them (render.js leaves them out)
-    const shownTags = [...(framed.tags || new Map()).values()];
-    const crowded = shownTags.filter((t) => !t.clear).length;
-    // ... and those with no callout place either (between their edge's columns): shown nowhere
-    const stray = shownTags.filter((t) => !t.clear && !t.callout).length;
-    const c = { m, natural, zoom, text: zoom * minFont(m), dense: framed.denseLayers.size, crowded, stray };
+    const crowded = [...(framed.tags || new Map()).values()].filter((t) => !t.clear).length;
+    const c = { m, natural, zoom, text: zoom * minFont(m), dense: framed.denseLayers.size, crowded, stray: crowded ? null : 0, framedIn: [size.w / zoom, size.h / zoom] };
     c.fits = c.text >= floorPx;
     all.push(c);
     // tags that cover a box: the same way with room beside the edges for them
@@ -821,6 +819,18 @@ export function chooseLayout(graph, place, size, { projector, precision, k = 1, 
   // and under a comfortable size (13 px at a desk, 26 px on a projector)
   const top = Math.max(...all.filter((c) => c.fits).map((c) => c.text));
   const enough = Math.max(floorPx, Math.min(top * 0.75, floorPx * COMFORT));
+  // the tags with no place, on their edge or as a callout between their edge's columns (shown
+  // nowhere): counted only for the ways that fit with the most text enough and the fewest dense
+  // layers, the only ones between which better() asks (each of them beats every other way)
+  const ahead = all.filter((c) => c.fits);
+  const lead = (c) => [c.text >= enough ? 1 : 0, -c.dense];
+  const first = ahead.map(lead).sort((a, b) => b[0] - a[0] || b[1] - a[1])[0];
+  for (const c of ahead) {
+    const [a, b] = lead(c);
+    if (!first || a !== first[0] || b !== first[1] || many || !c.crowded) continue;
+    const framed = place(graph, c.framedIn[0], c.framedIn[1], { ...c.m, noSlots: true });
+    c.stray = [...framed.tags.values()].filter((t) => !t.clear && !t.callout).length;
+  }
   let best = null;
   // rows set tight only to fit: a graph that scrolls anyway keeps room between its rows (a note
   // under a box, "part 2 of 3", then clears the bias below)
