@@ -137,6 +137,10 @@ function holdSide() {
     held[name] = px;
     box.style.setProperty(`--${name}-hold`, `${px}px`);
   }
+  // a dense layer's W⁽ˡ⁾ (its row the table's height) with no room under a long sentence: it
+  // stays out at this step (weight-matrix.js), the column held
+  const matrix = $("weight-matrix");
+  if (box.scrollHeight > box.clientHeight + 1 && !matrix.hidden) matrix.classList.add("no-room");
   // the tallest of each, from different steps, more than the column holds (an optimizer's state
   // lines, a long sentence): let go rather than make the column scroll
   if (box.scrollHeight > box.clientHeight + 1) {

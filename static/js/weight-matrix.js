@@ -145,14 +145,9 @@ export function createWeightMatrix(host, before = null) {
       const wide = () => table.getBoundingClientRect().width > box.clientWidth + 0.5;
       if (wide()) box.classList.add("tight");
       for (let d = precision - 1; d >= 2 && wide(); d--) write(d);
-      // no room: the column would scroll, or the table (taller than its row) lies over the
-      // sentence or the loss card beside or above it
-      const r = box.getBoundingClientRect();
-      const over = (el) => {
-        const o = el?.getBoundingClientRect();
-        return o && o.height > 0 && r.left < o.right - 0.5 && o.left < r.right - 0.5 && r.top < o.bottom - 0.5 && o.top < r.bottom - 0.5;
-      };
-      if (host.scrollHeight > host.clientHeight + 1 || over(document.getElementById("sentence")) || over(document.getElementById("loss-card"))) box.classList.add("no-room");
+      // no room: the column would scroll (the table's row is its own height, projector.css:
+      // it lies over nothing)
+      if (host.scrollHeight > host.clientHeight + 1) box.classList.add("no-room");
     });
     // the column may now scroll: a keyboard reaches it (axe: scrollable-region-focusable)
     host.tabIndex = 0;

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.browser.pageview import api_step, close, open_lesson
+from tests.browser.test_explain_rows import settled
 from tests.browser.test_graph_layout import go, scenario_hash
 
 pytestmark = pytest.mark.browser
@@ -129,9 +130,6 @@ def test_projected_dense_layers_show_their_matrix(shared_page, base_url, preset)
         v = page.evaluate(READ)
         assert v["dense"], preset  # these presets' dense layers, projected
         if v["where"] is None and page.evaluate(NO_ROOM):
-            # beside the graph the column holds one height for the lesson (the sentence and the
-            # loss card stay still); a step whose sentence leaves no room shows no table rather
-            # than one over the sentence or a column that scrolls
             left_out.append(k)
             continue
         check(v, f"{preset} at {k}", 24)
@@ -164,9 +162,49 @@ def test_projected_dense_layers_show_their_matrix(shared_page, base_url, preset)
             assert close(c["text"], value), (preset, k, c, value)
     # each layer's matrix keeps its place for the whole lesson
     assert all(len(b) == 1 for b in boxes.values()), boxes
-    # and is shown at most of its steps (the long sentences are a few)
-    print(preset, "left out at", left_out, "of", len(cursors))
-    assert len(left_out) <= len(cursors) // 4, (preset, left_out, len(cursors))
+    # and is shown at every step of every kind (softmax's few six-line sentences: below)
+    assert not left_out, (preset, left_out, len(cursors))
+
+
+# The sentence's lines, and the tops of the sentence and the loss card (they hold still).
+SENTENCE = """() => {
+  const s = document.getElementById('sentence');
+  const line = parseFloat(getComputedStyle(s).lineHeight);
+  const top = (id) => document.getElementById(id).getBoundingClientRect().top;
+  return { lines: Math.round(s.getBoundingClientRect().height / line), sentence: top('sentence'), loss: top('loss-card') };
+}"""
+
+
+@pytest.mark.parametrize(("iteration", "room"), [(1, 4), (2, 3)])
+def test_beside_the_graph_the_matrix_has_a_row_of_its_own(shared_page, base_url, iteration, room):
+    """Softmax at 1920 × 1080, its backward steps through the softmax and on (16 to 31): sentences
+    of two to six lines in the column held still beside the graph. The table has a row of its own
+    height under the sentence: shown, over nothing, in one place, at every step whose sentence
+    leaves it room: four lines or fewer, three at a later iteration, whose loss card is taller
+    with its chart (it used to be left out at 17 to 22, and at 30 of a later iteration; before
+    that, drawn over the sentence's last line). Left out only under a longer sentence, the
+    column then neither scrolling nor moving."""
+    page = shared_page(1920, 1080, reduced_motion="reduce")
+    lesson = f"#preset=softmax&iteration={iteration}&projector=1"
+    open_lesson(page, base_url, f"{lesson}&k=16")
+    boxes, first, long = set(), None, []
+    for k in range(16, 32):
+        go(page, f"{lesson}&k={k}", k)
+        settled(page)
+        v, s = page.evaluate(READ), page.evaluate(SENTENCE)
+        first = first or s
+        assert abs(s["sentence"] - first["sentence"]) <= 1, (k, s, first)
+        assert abs(s["loss"] - first["loss"]) <= 1, (k, s, first)
+        if s["lines"] > room:
+            long.append(k)
+            if v["where"] is None:
+                assert page.evaluate(NO_ROOM), k
+                continue
+        check(v, f"softmax at {k}", 24)  # over neither the sentence nor the loss card
+        assert v["where"] == "explain", k
+        boxes.add(tuple(v["box"]))
+    assert len(boxes) == 1, boxes  # in one place
+    assert 0 < len(long) <= 9, long  # the long sentences are a few (17 to 25)
 
 
 @pytest.mark.parametrize("layers", [[2, 6, 6, 6, 2]], ids=lambda ls: "-".join(map(str, ls)))
