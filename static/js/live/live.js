@@ -1,8 +1,8 @@
 // Live class: the presenter's page publishes its lesson (Go live, key L); a follower's page
 // (/join/CODE) applies each state the presenter publishes, detaches when the student steps on
 // their own, and comes back with "Back to the presenter" (key B). Predictions: predict mode
-// announces its question with a `backstep:predict` event; followers answer, the presenter's
-// card shows the tally and, at the reveal, the true value among the answers.
+// announces its question with a `backstep:predict` event; followers answer, and while the
+// question is open the presenter's explanation shows the class's tally (gone with the reveal).
 
 import { api, messagesOf } from "../api.js";
 import { el } from "../dom.js";
@@ -47,18 +47,20 @@ function presenter({ store, toast }) {
   const hist = document.createElementNS("http://www.w3.org/2000/svg", "svg");
   hist.setAttribute("class", "live-hist");
   hist.setAttribute("role", "img");
-  const round = el("div", { cls: "live-round", attrs: { hidden: "" } }, [roundText, hist]);
+  // the class's answers to the open question: in the explanation, in the room above the loss card
+  // (live.css), so it covers nothing and the graph's frame keeps its size and zoom
+  const tally = el("div", { cls: "live-tally", attrs: { id: "live-tally", hidden: "" } }, [roundText, hist]);
+  const loss = document.getElementById("loss-card");
+  if (loss) loss.before(tally);
+  else document.body.append(tally);
   const hide = el("button", { cls: "btn", text: "Hide", attrs: { type: "button", title: "Hide this panel (L); the class stays live" } });
   const end = el("button", { cls: "btn", text: "End live session", attrs: { type: "button" } });
   const panel = el("section", { cls: "live-panel", attrs: { id: "live-panel", "aria-labelledby": "live-title", hidden: "" } }, [
     title,
     el("div", { cls: "live-join-box" }, [qr, el("div", {}, [join, warn, count])]),
-    round,
     el("div", { cls: "live-actions" }, [hide, end]),
   ]);
-  // in the graph's frame: a prediction round's card is a strip at its foot (live.css), the graph
-  // giving it the room, so it covers nothing the class reads
-  (document.getElementById("stage") || document.body).append(panel);
+  document.body.append(panel);
 
   let session = null; // a session this browser kept (a reload): read once the first picture is drawn
   let version = 0;
@@ -67,7 +69,7 @@ function presenter({ store, toast }) {
   let pending = null;
   let sending = false;
   let timer = 0;
-  let roundOpen = false;
+  let dismissed = null; // the open question whose tally the presenter hid (Esc)
 
   function load() {
     try {
@@ -78,11 +80,15 @@ function presenter({ store, toast }) {
   }
   const save = () => localStorage.setItem(KEY, JSON.stringify({ ...session, version }));
 
-  function show(full) {
+  function show() {
     panel.hidden = false;
-    panel.classList.toggle("is-compact", !full);
     button.setAttribute("aria-expanded", "true");
   }
+  // the tally is for the open question only: the reveal (or a step away) takes it away at once
+  const asking = () => Boolean(session && predict?.question && predict.open && dismissed !== predict.question);
+  const hideTally = () => {
+    tally.hidden = true;
+  };
   // the focus, if it was in the panel, goes where the person finds the live button now (live, the
   // row keeps it: toolbar-fit.js; else More, when it is folded there), as the page's move: Space
   // there steps the lesson (controls.js). On <body> (a clicker) it stays: Space steps on rather
@@ -124,7 +130,7 @@ function presenter({ store, toast }) {
       version = made.version;
       save();
       render();
-      show(true);
+      show();
       publish(true);
       poll();
     } catch (err) {
@@ -139,6 +145,7 @@ function presenter({ store, toast }) {
     localStorage.removeItem(KEY);
     clearTimeout(timer);
     hidePanel();
+    hideTally();
     render();
     try {
       await api.live.end(s.code, s.presenter_secret);
@@ -153,6 +160,7 @@ function presenter({ store, toast }) {
     localStorage.removeItem(KEY);
     clearTimeout(timer);
     hidePanel(); // a focus in the panel goes to the live button, as when the teacher ends it
+    hideTally();
     render();
     toast.show("The live session has ended (it was idle, or the server restarted without it). Press L to go live again.", 10000);
   }
@@ -192,32 +200,27 @@ function presenter({ store, toast }) {
       const t = await api.live.tally(session.code, session.presenter_secret);
       count.textContent = `${t.followers} following`;
       button.textContent = `● Live ${spaced(session.code)} · ${t.followers}`;
-      if (predict?.question && t.question === predict.question) {
-        const revealed = !predict.open;
-        round.hidden = false;
-        if (!roundOpen && panel.hidden) show(false);
-        roundOpen = true;
-        roundText.textContent = revealed
-          ? `${t.answered} answered · the value is ${fmt(predict.truth)}`
-          : `${t.answered} of ${t.followers} answered · predict ${predict.label || "the next value"}`;
-        drawHistogram(hist, t, revealed ? predict.truth : null);
-      } else {
-        round.hidden = true;
-        roundOpen = false;
-      }
+      if (asking() && t.question === predict.question) {
+        roundText.textContent = `${t.answered} of ${t.followers} answered · predict ${predict.label || "the next value"}`;
+        drawHistogram(hist, t);
+        tally.hidden = false;
+      } else hideTally();
     } catch (err) {
       if (err.status === 404 || err.status === 403) return lost();
     }
     timer = setTimeout(poll, TALLY_MS);
   }
 
-  button.addEventListener("click", () => (!session ? start() : panel.hidden || panel.classList.contains("is-compact") ? show(true) : hidePanel()));
+  button.addEventListener("click", () => (!session ? start() : panel.hidden ? show() : hidePanel()));
   hide.addEventListener("click", hidePanel);
   end.addEventListener("click", stop);
   document.addEventListener("keydown", (ev) => {
-    if (ev.key === "Escape" && !panel.hidden && !typing(ev.target) && !document.querySelector("dialog[open]")) {
-      hidePanel();
-      return;
+    if (ev.key === "Escape" && !typing(ev.target) && !document.querySelector("dialog[open]")) {
+      if (!panel.hidden) return hidePanel();
+      if (!tally.hidden) {
+        dismissed = predict?.question ?? null; // this question's tally only: the next one shows
+        return hideTally();
+      }
     }
     if (!shortcut(ev, "l")) return;
     ev.preventDefault();
@@ -225,6 +228,7 @@ function presenter({ store, toast }) {
   });
   document.addEventListener("backstep:predict", (ev) => {
     predict = ev.detail && ev.detail.question ? { ...ev.detail } : null;
+    if (!asking()) hideTally(); // the reveal: gone in the frame that shows the value
     publish(true);
     if (session) poll();
   });
