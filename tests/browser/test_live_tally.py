@@ -1,7 +1,7 @@
 """A live class's question on the presenter's screen: the class's tally shows while the question is
-open, and neither the tally's coming, its updates nor its going (the reveal) changes the graph's
-frame or moves a node; it covers no text the class reads, and projected it reads from the back
-of the room."""
+open and, at the reveal, the true value among the answers; neither its coming, its updates, the
+reveal nor its going changes the graph's frame or moves a node; it covers no text the class
+reads, and projected it reads from the back of the room."""
 
 from __future__ import annotations
 
@@ -95,6 +95,26 @@ def tally_covers_nothing(page) -> None:
         assert not overlaps(tally, box), (name, box, tally)
 
 
+def shows_the_truth(page, base_url: str, preset: str, k: int) -> None:
+    """At the reveal the tally stays, now saying the true value, which is the step's (the API's)
+    and is marked among the class's answers."""
+    page.wait_for_function(
+        "() => document.querySelector('.live-round-text')?.checkVisibility()"
+        " && document.querySelector('.live-round-text').textContent.includes('the value is')",
+        timeout=10_000,
+    )
+    text = page.locator(".live-round-text").text_content()
+    shown = float(text.rsplit("the value is ", 1)[1].replace("−", "-"))
+    scenario = page.request.get(f"{base_url}/api/presets/{preset}").json()["scenario"]
+    step = page.request.post(
+        f"{base_url}/api/step",
+        data={"scenario": scenario, "cursor": k, "granularity": "step", "sample": 0},
+    ).json()
+    truth = step["steps"][0]["value"]
+    assert abs(shown - truth) <= 1e-5 * max(1.0, abs(truth)), (text, truth)
+    assert page.locator(".live-hist .hist-truth, .live-hist .bar-true").count() == 1
+
+
 def answers(page, base_url: str, code: str, followers: list[str], said: list[float]) -> None:
     question = page.request.get(f"{base_url}/api/live/{code}").json()["state"]["predict"]
     for f, x in zip(followers, said, strict=False):
@@ -165,10 +185,11 @@ def test_the_tally_leaves_the_graph_where_it_was(make_page, base_url, width, hei
             assert kind["text"] >= 24 and kind["text"] >= kind["sentence"], kind
             assert kind["labels"] and min(kind["labels"]) >= 23.5, kind
 
-        page.keyboard.press("PageDown")  # the reveal: the tally goes, the graph stays
+        page.keyboard.press("PageDown")  # the reveal: the true value among the answers
         page.wait_for_function("() => !document.querySelector('#eq-result .eq-asked')")
-        page.wait_for_selector("#live-tally", state="hidden")
+        shows_the_truth(page, base_url, preset, k + 1)
         same_graph(page, before, f"{preset}: the reveal")
+        tally_covers_nothing(page)
 
 
 def test_clicker_keys_step_with_the_tally_showing(make_page, base_url):
@@ -192,7 +213,7 @@ def test_clicker_keys_step_with_the_tally_showing(make_page, base_url):
 
     def revealed(k: int) -> None:
         page.wait_for_function("() => !document.querySelector('#eq-result .eq-asked')")
-        page.wait_for_selector("#live-tally", state="hidden")
+        shows_the_truth(page, base_url, "xor", k)
         assert page.evaluate(FOCUS_CURSOR) == ["btn-step", str(k)]
 
     page.keyboard.press("PageDown")

@@ -1,8 +1,9 @@
 // Live class: the presenter's page publishes its lesson (Go live, key L); a follower's page
 // (/join/CODE) applies each state the presenter publishes, detaches when the student steps on
 // their own, and comes back with "Back to the presenter" (key B). Predictions: predict mode
-// announces its question with a `backstep:predict` event; followers answer, and while the
-// question is open the presenter's explanation shows the class's tally (gone with the reveal).
+// announces its question with a `backstep:predict` event; followers answer, and the presenter's
+// explanation shows the class's tally while the question is open, then, at the reveal, the true
+// value among the answers (gone with the next step).
 
 import { api, messagesOf } from "../api.js";
 import { el } from "../dom.js";
@@ -84,11 +85,22 @@ function presenter({ store, toast }) {
     panel.hidden = false;
     button.setAttribute("aria-expanded", "true");
   }
-  // the tally is for the open question only: the reveal (or a step away) takes it away at once
-  const asking = () => Boolean(session && predict?.question && predict.open && dismissed !== predict.question);
+  // the tally is for the question on screen: the class's answers while it is open, then, at the
+  // reveal, the true value marked among them (the teacher's "most of you said…"); a step away
+  // takes it away at once
+  const asking = () => Boolean(session && predict?.question && dismissed !== predict.question);
+  let last = null; // the last tally read, for the question on screen
   const hideTally = () => {
     tally.hidden = true;
   };
+  function drawTally(t) {
+    const revealed = !predict.open;
+    roundText.textContent = revealed
+      ? `${t.answered} answered · the value is ${fmt(predict.truth)}`
+      : `${t.answered} of ${t.followers} answered · predict ${predict.label || "the next value"}`;
+    drawHistogram(hist, t, revealed ? predict.truth : null);
+    tally.hidden = false;
+  }
   // the focus, if it was in the panel, goes where the person finds the live button now (live, the
   // row keeps it: toolbar-fit.js; else More, when it is folded there), as the page's move: Space
   // there steps the lesson (controls.js). On <body> (a clicker) it stays: Space steps on rather
@@ -201,9 +213,8 @@ function presenter({ store, toast }) {
       count.textContent = `${t.followers} following`;
       button.textContent = `● Live ${spaced(session.code)} · ${t.followers}`;
       if (asking() && t.question === predict.question) {
-        roundText.textContent = `${t.answered} of ${t.followers} answered · predict ${predict.label || "the next value"}`;
-        drawHistogram(hist, t);
-        tally.hidden = false;
+        last = t;
+        drawTally(t);
       } else hideTally();
     } catch (err) {
       if (err.status === 404 || err.status === 403) return lost();
@@ -228,7 +239,9 @@ function presenter({ store, toast }) {
   });
   document.addEventListener("backstep:predict", (ev) => {
     predict = ev.detail && ev.detail.question ? { ...ev.detail } : null;
-    if (!asking()) hideTally(); // the reveal: gone in the frame that shows the value
+    // the reveal: the true value among the answers in the frame that shows it; a step away: gone
+    if (!asking()) hideTally();
+    else if (last?.question === predict.question && !predict.open) drawTally(last);
     publish(true);
     if (session) poll();
   });
