@@ -132,8 +132,9 @@ def test_followers_follow_detach_come_back_and_predict(shared_page, base_url, ax
     ).json()
     truth = step["steps"][0]["value"]
     shown = repr(float(f"{truth:.6g}")).replace("-", "−")
-    presenter.keyboard.press("PageDown")  # the reveal: the tally goes with it
-    presenter.wait_for_selector("#live-tally", state="hidden")
+    presenter.keyboard.press("PageDown")  # the reveal: the true value among the answers
+    presenter.wait_for_selector(".live-hist .hist-truth", state="attached")
+    assert presenter.locator(".live-round-text").text_content().endswith(f"the value is {shown}")
     for f, expect in zip(
         followers, ["You said −0.05", "You said −0.04", "You said −"], strict=True
     ):
@@ -348,16 +349,16 @@ def answer_and_reveal(presenter, student, said: str) -> None:
         "() => document.querySelector('.live-round-text').textContent.startsWith('1 of 1')",
         timeout=10_000,
     )
-    presenter.keyboard.press("PageDown")  # the class's reveal: the tally goes with it
-    presenter.wait_for_selector("#live-tally", state="hidden")
+    presenter.keyboard.press("PageDown")  # the class's reveal: the true value among the answers
+    presenter.wait_for_selector(".live-hist .hist-truth, .live-hist .bar-true", state="attached")
     student.wait_for_function("() => !document.querySelector('#eq-result .eq-asked')")
 
 
 def test_the_tally_sits_apart_from_what_the_class_reads(make_page, base_url):
     """Predict mode in a live class: the presenter's tally covers neither the question's
     sentence, nor the result, the loss card or the timeline, on a 1920×1080 and a 1024×768
-    projector, while the question is open; the reveal takes it away (test_live_tally.py: the
-    graph stays where it was, every preset)."""
+    projector, while the question is open and after the reveal; the next question starts its own
+    (test_live_tally.py: the graph stays where it was, every preset)."""
     presenter, student = ask_the_class(
         make_page, base_url, 1920, 1080, "#preset=tutorial&projector=1&k=0"
     )
@@ -365,7 +366,13 @@ def test_the_tally_sits_apart_from_what_the_class_reads(make_page, base_url):
     presenter.set_viewport_size({"width": 1024, "height": 768})
     tally_apart(presenter)
     answer_and_reveal(presenter, student, "0.7")
-    assert presenter.locator("#live-tally").is_hidden()
+    tally_apart(presenter)
+    presenter.keyboard.press("PageDown")  # the next step's question: its own tally, from none
+    presenter.wait_for_function(
+        "() => document.querySelector('.live-round-text').textContent.startsWith('0 of 1')"
+        " && !document.querySelector('.live-hist .hist-truth, .live-hist .bar-true')",
+        timeout=10_000,
+    )
 
 
 def test_a_follower_waits_for_the_class_reveal(make_page, base_url):
