@@ -6,7 +6,7 @@
 
 import { refocus } from "./focus-keep.js";
 
-const WORDLESS = "is-wordless"; // on the toolbar: a field's word shown to the ear only
+const WORDLESS = "is-wordless"; // on the toolbar: a field's word shown to the ear only (folded)
 const SHORT = "is-short"; // on the toolbar: the row one line, the menu's name cut to fit it
 
 // first folded first: the links away from the lesson, then Matrices (it has its key, V) and the
@@ -17,6 +17,9 @@ const SHORT = "is-short"; // on the toolbar: the row one line, the menu's name c
 // with an ellipsis (cut() below): one row down to 601 px
 const FOLD = [["docs-link"], ["labs-link"], ["copy-link"], ["view-toggle"], ["theme-toggle"], ["export-svg", "export-png"], WORDLESS, ["projector-toggle"], ["live-toggle"]];
 const ROW = "(min-width: 601px)"; // narrower (a phone), the toolbar wraps (phone.css)
+// a tablet held upright, a small window: the word "Preset" for the ear only from the start (the
+// row has no room for it at any of these widths: it folds there anyway, before the name is cut)
+const NARROW = "(min-width: 601px) and (max-width: 800px)";
 
 /**
  * `toolbar`: the .toolbar; `more`: its More button's box (a button and the menu it opens, hidden
@@ -32,6 +35,12 @@ export function createToolbarFit(toolbar, more) {
   let held = null;
   document.addEventListener("focusin", (ev) => ev.target !== button && (held = null));
   const wide = matchMedia(ROW);
+  const narrow = matchMedia(NARROW);
+  // the word "Preset": hidden, it is read still (the menu's label), by the page's one rule for that
+  // (.visually-hidden, base.css): below 800 px, or where the row has folded it (WORDLESS)
+  const word = toolbar.querySelector("label[for=preset-select] > span");
+  const hear = () => word?.classList.toggle("visually-hidden", narrow.matches || toolbar.classList.contains(WORDLESS));
+  hear();
 
   const open = (on) => {
     menu.hidden = !on;
@@ -117,6 +126,7 @@ export function createToolbarFit(toolbar, more) {
   const foldable = (el) => el && el.parentElement === toolbar && el.getClientRects().length && !el.classList.contains("is-live");
 
   function layOut(cause) {
+    hear(); // (a write only when the width crossed 800 px)
     // all in the row and one row: nothing to write (a read only, which the first frame's layout
     // answers when nothing has changed since: no layout of its own before the first picture)
     const help = document.getElementById("help-open");
@@ -127,14 +137,17 @@ export function createToolbarFit(toolbar, more) {
     const wasFolded = [...menu.children];
     for (const el of [...places.keys()]) unfold(el);
     toolbar.classList.remove(WORDLESS, SHORT);
+    hear();
     uncut();
     if (help && help.parentElement === toolbar && more.nextElementSibling !== help) help.before(more); // live.js adds Go live before help
     more.hidden = true;
     if (wide.matches && !oneRow()) {
       more.hidden = false;
       for (const step of FOLD) {
-        if (step === WORDLESS) toolbar.classList.add(WORDLESS);
-        else {
+        if (step === WORDLESS) {
+          toolbar.classList.add(WORDLESS);
+          hear();
+        } else {
           // a live session's button stays: its code is what the class reads
           const els = step.map((id) => document.getElementById(id)).filter(foldable);
           if (!els.length) continue;

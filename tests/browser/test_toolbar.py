@@ -440,3 +440,72 @@ def test_the_two_exports_are_folded_together(make_page, base_url, preset):
         page.evaluate(FRAMES)
         where = page.evaluate(EXPORTS)
         assert where[0] == where[1], f"at {width} px SVG is in {where[0]}, PNG in {where[1]}"
+
+
+# The word "Preset" as the eye and the ear meet it: its classes, its box, and every stylesheet
+# rule that matches it and clips it (a rule inside a media query counted whether it applies or
+# not: the rule for hiding a word for the ear only has one home, base.css's .visually-hidden).
+PRESET_WORD = """() => {
+  const word = document.querySelector('label[for=preset-select] > span');
+  const r = word.getBoundingClientRect();
+  const clippers = [];
+  const walk = (rules) => {
+    for (const rule of rules) {
+      if (rule.cssRules) walk(rule.cssRules);
+      if (!rule.selectorText || !(rule.style.clipPath || rule.style.clip)) continue;
+      if (word.matches(rule.selectorText)) clippers.push(rule.selectorText);
+    }
+  };
+  for (const sheet of document.styleSheets) walk(sheet.cssRules);
+  return { text: word.textContent, classes: [...word.classList], w: r.width, h: r.height,
+           toolbar: document.querySelector('.toolbar').className, clippers };
+}"""
+
+
+def accessible_name(page, role: str) -> list[str]:
+    """The names Chromium's accessibility tree gives the nodes of `role` (what a screen reader
+    reads), from the tree itself rather than the DOM."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        cdp.detach()
+    return [
+        n.get("name", {}).get("value", "")
+        for n in nodes
+        if n.get("role", {}).get("value") == role and not n.get("ignored")
+    ]
+
+
+@pytest.mark.parametrize(
+    "width, preset, wordless",
+    [
+        (1366, "tutorial", False),  # room for the word: shown
+        (700, "tutorial", None),  # 601–800 px: the word for the ear only, folded there or not
+        (900, "longest", True),  # wider, the longest name: folded to the ear (is-wordless)
+        (620, "longest", True),  # and the name cut short as well (is-short)
+    ],
+)
+def test_the_word_preset_is_hidden_by_the_pages_one_rule_and_still_read(
+    shared_page, base_url, width, preset, wordless
+):
+    """The word "Preset" beside the menu: shown where the row has room for it, else hidden from
+    the eye by the page's one rule for that (.visually-hidden), at 601–800 px and where the row
+    folds it alike; a screen reader still reads the menu as "Preset"."""
+    page = shared_page(width, 800, reduced_motion="reduce")
+    name = longest_expression(base_url) if preset == "longest" else preset
+    open_lesson(page, base_url, f"#preset={name}")
+    page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
+    one_row_inside(page)
+    word = page.evaluate(PRESET_WORD)
+    if wordless is not None:
+        assert ("is-wordless" in word["toolbar"]) == wordless, word
+    hidden = width <= 800 or bool(wordless)
+    if hidden:
+        assert word["classes"] == ["visually-hidden"], word
+        assert word["w"] <= 1 and word["h"] <= 1, word
+    else:
+        assert word["classes"] == [] and word["w"] > 20, word
+    assert word["clippers"] == ([".visually-hidden"] if hidden else []), word
+    names = accessible_name(page, "combobox")
+    assert any(n.startswith("Preset") for n in names), names
