@@ -123,16 +123,37 @@ export function createToolbarFit(toolbar, more) {
     select.title = name;
     cuts.set(select, opt);
   }
+  // What the row's layout depends on, read in one layout: the room (the header's width, the
+  // title's), the type (projector mode), the name chosen, each control's place and its width in the
+  // row (a label that changes, "● Live ABC DEF · 12" each second, may keep its width) or its text
+  // in More (no width there). The same as when the row was last laid out: nothing to do, nothing
+  // more to measure (laying it out again costs a dozen layouts or more, a name cut short more still)
+  const select = document.getElementById("preset-select");
+  const brand = toolbar.parentElement.querySelector("h1");
+  const room = () =>
+    JSON.stringify([
+      toolbar.parentElement.getBoundingClientRect().width,
+      brand?.getBoundingClientRect().width,
+      document.documentElement.className,
+      select?.options[select.selectedIndex]?.text,
+      [...toolbar.children].map((c) => [c.id || c.className, c.contains(select) ? 0 : c.getBoundingClientRect().width]),
+      [...menu.children].map((c) => [c.id, c.className, c.textContent]),
+    ]);
+  let laidOut = ""; // room() when the row was last laid out
+
   const foldable = (el) => el && el.parentElement === toolbar && el.getClientRects().length && !el.classList.contains("is-live");
 
   function layOut(cause) {
     hear(); // (a write only when the width crossed 800 px)
+    const now = room();
+    if (now === laidOut) return;
     // all in the row and one row: nothing to write (a read only, which the first frame's layout
     // answers when nothing has changed since: no layout of its own before the first picture)
     const help = document.getElementById("help-open");
     const inPlace = !help || help.parentElement !== toolbar || more.nextElementSibling === help;
     const squeezed = toolbar.classList.contains(WORDLESS) || toolbar.classList.contains(SHORT);
-    if (!places.size && !squeezed && more.hidden && inPlace && (!wide.matches || oneRow())) return;
+    if (!places.size && !squeezed && more.hidden && inPlace && (!wide.matches || oneRow())) return void (laidOut = now);
+    laidOut = ""; // (if what follows fails, the next fit tries again)
     const focused = document.activeElement;
     const wasFolded = [...menu.children];
     for (const el of [...places.keys()]) unfold(el);
@@ -170,6 +191,7 @@ export function createToolbarFit(toolbar, more) {
     // first button out of the menu (a link last: Enter there would leave the lesson)
     const link = (el) => el.matches("a[href]");
     refocus(focused, cause, held, ...wasFolded.filter((el) => !link(el)), ...wasFolded.filter(link));
+    laidOut = room(); // as it is left
   }
 
   wide.addEventListener("change", () => fit());
