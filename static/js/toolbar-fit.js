@@ -6,7 +6,7 @@
 
 import { refocus } from "./focus-keep.js";
 
-const WORDLESS = "is-wordless"; // on the toolbar: a field's word shown to the ear only
+const WORDLESS = "is-wordless"; // on the toolbar: a field's word shown to the ear only (folded)
 const SHORT = "is-short"; // on the toolbar: the row one line, the menu's name cut to fit it
 
 // first folded first: the links away from the lesson, then Matrices (it has its key, V) and the
@@ -17,6 +17,9 @@ const SHORT = "is-short"; // on the toolbar: the row one line, the menu's name c
 // with an ellipsis (cut() below): one row down to 601 px
 const FOLD = [["docs-link"], ["labs-link"], ["copy-link"], ["view-toggle"], ["theme-toggle"], ["export-svg", "export-png"], WORDLESS, ["projector-toggle"], ["live-toggle"]];
 const ROW = "(min-width: 601px)"; // narrower (a phone), the toolbar wraps (phone.css)
+// a tablet held upright, a small window: the word "Preset" for the ear only from the start (the
+// row has no room for it at any of these widths: it folds there anyway, before the name is cut)
+const NARROW = "(min-width: 601px) and (max-width: 800px)";
 
 /**
  * `toolbar`: the .toolbar; `more`: its More button's box (a button and the menu it opens, hidden
@@ -32,6 +35,12 @@ export function createToolbarFit(toolbar, more) {
   let held = null;
   document.addEventListener("focusin", (ev) => ev.target !== button && (held = null));
   const wide = matchMedia(ROW);
+  const narrow = matchMedia(NARROW);
+  // the word "Preset": hidden, it is read still (the menu's label), by the page's one rule for that
+  // (.visually-hidden, base.css): below 800 px, or where the row has folded it (WORDLESS)
+  const word = toolbar.querySelector("label[for=preset-select] > span");
+  const hear = () => word?.classList.toggle("visually-hidden", narrow.matches || toolbar.classList.contains(WORDLESS));
+  hear();
 
   const open = (on) => {
     menu.hidden = !on;
@@ -114,27 +123,52 @@ export function createToolbarFit(toolbar, more) {
     select.title = name;
     cuts.set(select, opt);
   }
+  // What the row's layout depends on, read in one layout: the room (the header's width, the
+  // title's), the type (projector mode), the name chosen, each control's place and its width in the
+  // row (a label that changes, "● Live ABC DEF · 12" each second, may keep its width) or its text
+  // in More (no width there). The same as when the row was last laid out: nothing to do, nothing
+  // more to measure (laying it out again costs a dozen layouts or more, a name cut short more still)
+  const select = document.getElementById("preset-select");
+  const brand = toolbar.parentElement.querySelector("h1");
+  const room = () =>
+    JSON.stringify([
+      toolbar.parentElement.getBoundingClientRect().width,
+      brand?.getBoundingClientRect().width,
+      document.documentElement.className,
+      select?.options[select.selectedIndex]?.text,
+      [...toolbar.children].map((c) => [c.id || c.className, c.contains(select) ? 0 : c.getBoundingClientRect().width]),
+      [...menu.children].map((c) => [c.id, c.className, c.textContent]),
+    ]);
+  let laidOut = ""; // room() when the row was last laid out
+
   const foldable = (el) => el && el.parentElement === toolbar && el.getClientRects().length && !el.classList.contains("is-live");
 
   function layOut(cause) {
+    hear(); // (a write only when the width crossed 800 px)
+    const now = room();
+    if (now === laidOut) return;
     // all in the row and one row: nothing to write (a read only, which the first frame's layout
     // answers when nothing has changed since: no layout of its own before the first picture)
     const help = document.getElementById("help-open");
     const inPlace = !help || help.parentElement !== toolbar || more.nextElementSibling === help;
     const squeezed = toolbar.classList.contains(WORDLESS) || toolbar.classList.contains(SHORT);
-    if (!places.size && !squeezed && more.hidden && inPlace && (!wide.matches || oneRow())) return;
+    if (!places.size && !squeezed && more.hidden && inPlace && (!wide.matches || oneRow())) return void (laidOut = now);
+    laidOut = ""; // (if what follows fails, the next fit tries again)
     const focused = document.activeElement;
     const wasFolded = [...menu.children];
     for (const el of [...places.keys()]) unfold(el);
     toolbar.classList.remove(WORDLESS, SHORT);
+    hear();
     uncut();
     if (help && help.parentElement === toolbar && more.nextElementSibling !== help) help.before(more); // live.js adds Go live before help
     more.hidden = true;
     if (wide.matches && !oneRow()) {
       more.hidden = false;
       for (const step of FOLD) {
-        if (step === WORDLESS) toolbar.classList.add(WORDLESS);
-        else {
+        if (step === WORDLESS) {
+          toolbar.classList.add(WORDLESS);
+          hear();
+        } else {
           // a live session's button stays: its code is what the class reads
           const els = step.map((id) => document.getElementById(id)).filter(foldable);
           if (!els.length) continue;
@@ -157,6 +191,7 @@ export function createToolbarFit(toolbar, more) {
     // first button out of the menu (a link last: Enter there would leave the lesson)
     const link = (el) => el.matches("a[href]");
     refocus(focused, cause, held, ...wasFolded.filter((el) => !link(el)), ...wasFolded.filter(link));
+    laidOut = room(); // as it is left
   }
 
   wide.addEventListener("change", () => fit());

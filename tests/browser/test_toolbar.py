@@ -440,3 +440,137 @@ def test_the_two_exports_are_folded_together(make_page, base_url, preset):
         page.evaluate(FRAMES)
         where = page.evaluate(EXPORTS)
         assert where[0] == where[1], f"at {width} px SVG is in {where[0]}, PNG in {where[1]}"
+
+
+# The word "Preset" as the eye and the ear meet it: its classes, its box, and every stylesheet
+# rule that matches it and clips it (a rule inside a media query counted whether it applies or
+# not: the rule for hiding a word for the ear only has one home, base.css's .visually-hidden).
+PRESET_WORD = """() => {
+  const word = document.querySelector('label[for=preset-select] > span');
+  const r = word.getBoundingClientRect();
+  const clippers = [];
+  const walk = (rules) => {
+    for (const rule of rules) {
+      if (rule.cssRules) walk(rule.cssRules);
+      if (!rule.selectorText || !(rule.style.clipPath || rule.style.clip)) continue;
+      if (word.matches(rule.selectorText)) clippers.push(rule.selectorText);
+    }
+  };
+  for (const sheet of document.styleSheets) walk(sheet.cssRules);
+  return { text: word.textContent, classes: [...word.classList], w: r.width, h: r.height,
+           toolbar: document.querySelector('.toolbar').className, clippers };
+}"""
+
+
+def accessible_name(page, role: str) -> list[str]:
+    """The names Chromium's accessibility tree gives the nodes of `role` (what a screen reader
+    reads), from the tree itself rather than the DOM."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        cdp.detach()
+    return [
+        n.get("name", {}).get("value", "")
+        for n in nodes
+        if n.get("role", {}).get("value") == role and not n.get("ignored")
+    ]
+
+
+@pytest.mark.parametrize(
+    "width, preset, wordless",
+    [
+        (1366, "tutorial", False),  # room for the word: shown
+        (700, "tutorial", None),  # 601–800 px: the word for the ear only, folded there or not
+        (900, "longest", True),  # wider, the longest name: folded to the ear (is-wordless)
+        (620, "longest", True),  # and the name cut short as well (is-short)
+    ],
+)
+def test_the_word_preset_is_hidden_by_the_pages_one_rule_and_still_read(
+    shared_page, base_url, width, preset, wordless
+):
+    """The word "Preset" beside the menu: shown where the row has room for it, else hidden from
+    the eye by the page's one rule for that (.visually-hidden), at 601–800 px and where the row
+    folds it alike; a screen reader still reads the menu as "Preset"."""
+    page = shared_page(width, 800, reduced_motion="reduce")
+    name = longest_expression(base_url) if preset == "longest" else preset
+    open_lesson(page, base_url, f"#preset={name}")
+    page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
+    one_row_inside(page)
+    word = page.evaluate(PRESET_WORD)
+    if wordless is not None:
+        assert ("is-wordless" in word["toolbar"]) == wordless, word
+    hidden = width <= 800 or bool(wordless)
+    if hidden:
+        assert word["classes"] == ["visually-hidden"], word
+        assert word["w"] <= 1 and word["h"] <= 1, word
+    else:
+        assert word["classes"] == [] and word["w"] > 20, word
+    assert word["clippers"] == ([".visually-hidden"] if hidden else []), word
+    names = accessible_name(page, "combobox")
+    assert any(n.startswith("Preset") for n in names), names
+
+
+# The browser's own counts of layouts and style recalculations so far (CDP Performance).
+def layout_counts(cdp) -> dict:
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {k: metrics[k] for k in ("LayoutCount", "RecalcStyleCount")}
+
+
+# N refits in a row that change nothing, as the page meets them: Go live's label written again
+# with the same words (a live session's count, written each second), and resize events with the
+# window's size unchanged. Each answered before the next (a mutation's answer is a microtask).
+SAME_AGAIN = """async (n) => {
+  const live = document.getElementById('live-toggle');
+  for (let i = 0; i < n; i += 1) {
+    live.textContent = live.textContent;
+    await Promise.resolve();
+  }
+  for (let i = 0; i < n; i += 1) dispatchEvent(new Event('resize'));
+}"""
+
+
+@pytest.mark.parametrize(
+    "width, preset",
+    [(700, "tutorial"), (620, "longest"), (1024, "longest")],
+)
+def test_a_refit_that_changes_nothing_measures_nothing(shared_page, base_url, width, preset):
+    """While a class is live its count label is written every second, and the row is fitted again
+    each time: where nothing changed width, that fit lays the page out at most once (the label's
+    new text, which the next frame lays out anyway), not once per control folded and per letter
+    of the name tried (a dozen or more each second on the presenter's machine). A label that does
+    grow is still fitted: the row stays one line."""
+    page = shared_page(width, 800, reduced_motion="reduce")
+    name = longest_expression(base_url) if preset == "longest" else preset
+    open_lesson(page, base_url, f"#preset={name}&k=1")
+    wait_cursor(page, 1)
+    page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
+    page.locator("#stage").focus()
+    page.keyboard.press("l")  # Go live: "● Live CODE", kept in the row
+    page.wait_for_function("() => /· \\d/.test(document.getElementById('live-toggle').textContent)")
+    page.keyboard.press("Escape")  # the live panel hidden; the class stays live
+    page.evaluate(FRAMES)
+    before = page.evaluate(PRESET_WORD)["toolbar"], page.evaluate(NAME_ROOM)
+    n = 20
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("Performance.enable")
+        start = layout_counts(cdp)
+        page.evaluate(SAME_AGAIN, n)
+        end = layout_counts(cdp)
+    finally:
+        cdp.detach()
+    layouts = end["LayoutCount"] - start["LayoutCount"]
+    # n label refits (one layout each at most) and n resize refits (nothing to lay out); a frame
+    # or the count's own tick between the two reads may add one or two
+    assert layouts <= n + 2, f"{layouts} layouts for {2 * n} refits that changed nothing"
+    assert (page.evaluate(PRESET_WORD)["toolbar"], page.evaluate(NAME_ROOM)) == before
+    one_row_inside(page)
+    # a label that grows is fitted still
+    page.evaluate(
+        "() => { const b = document.getElementById('live-toggle'); b.textContent += '0000'; }"
+    )
+    page.evaluate(FRAMES)
+    one_row_inside(page)
+    if "is-short" in before[0]:  # the name gives way to it
+        assert page.evaluate(NAME_ROOM)["has"] < before[1]["has"]
