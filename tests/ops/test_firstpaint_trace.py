@@ -76,6 +76,8 @@ def test_each_piece_is_the_cpu_time_of_its_events_up_to_the_first_contentful_pai
     assert c["  the bundle's task"] == pytest.approx(30)  # the task running the longest script
     assert c["  style and layout before it"] == pytest.approx(2 + 4.5)
     assert c["raster"] == pytest.approx(7 + 3)
+    # compiled from 50 to 80 ms; the main thread ran a task from 60 to 62 ms, and one from 80 ms
+    assert c["main thread idle while the bundle compiles"] == pytest.approx(30 - 2)
     assert c["wall: navigation → mark"] == pytest.approx(190)
     assert c["wall: mark → first contentful paint"] == pytest.approx(60)
 
