@@ -58,6 +58,23 @@ function indexOf(graph) {
 }
 
 /** What a unit touched: edges to light, nodes involved, and the values it wrote. */
+// The last few choices of a way to draw a graph (layout.js chooseLayout: up to 14 layouts tried),
+// by graph, frame and view: a projector press asks for the same frame twice (sizeExplain's
+// fitsIn, then the resize to it). Read only: a choice is never changed once made. (A graph is
+// drawn by one `place`, layout-primitive.js or layout.js, whichever it is.)
+const CHOSEN_KEPT = 6;
+const chosen = new WeakMap(); // graph → Map(key → choice), oldest first
+function chosenFor(graph, place, frame, opts) {
+  const key = JSON.stringify([frame.w, frame.h, opts.projector, opts.precision, opts.k, opts.floorPx, opts.maxZoom]);
+  let kept = chosen.get(graph);
+  if (!kept) chosen.set(graph, (kept = new Map()));
+  if (!kept.has(key)) {
+    kept.set(key, chooseLayout(graph, place, frame, opts));
+    if (kept.size > CHOSEN_KEPT) kept.delete(kept.keys().next().value);
+  }
+  return kept.get(key);
+}
+
 export function activeSets(graph, step) {
   const index = indexOf(graph); // its maps are made by the first step that lit something
   const out = { edges: new Set(), nodes: new Set(), written: new Set() };
@@ -129,7 +146,7 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
     // to use the room (up to a limit), larger ones shrink to fit, down to a floor for the text
     const place = isPrimitive(g) ? layoutPrimitive : layoutGraph;
     const floorPx = s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT;
-    const choose = (frame) => ahead(frame)?.chosen || chooseLayout(g, place, frame, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
+    const choose = (frame) => ahead(frame)?.chosen || chosenFor(g, place, frame, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
     let frame = shape ? size : measure();
     let chosen = choose(frame);
     // the page may give a graph of this shape a frame of another size (graph-shape.js): laid out
@@ -466,7 +483,7 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
     const k = s.projector ? rootFont / 24 : 1;
     const floorPx = s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT;
     const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
-    const chosen = chooseLayout(graph, place, frame, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
+    const chosen = chosenFor(graph, place, frame, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
     return Boolean(chosen?.fits);
   }
 
