@@ -9,9 +9,12 @@ import asyncio
 import random
 
 import httpx
+import pytest
 
 from tests.aio import run_alone
 from tests.live.sse import SSE
+
+pytestmark = pytest.mark.slow  # scheduled first: tests/conftest.py
 
 
 def go_live(server) -> tuple[str, dict]:

@@ -9,10 +9,14 @@ workers take one file each); about a minute each; BACKSTEP_FUZZ_EXAMPLES runs mo
 import re
 import tomllib
 
+import pytest
+
 from app.api.schemas.common import CROSS_FIELD_RULES
 from app.main import create_app
 from app.settings import Settings
 from tests.ops.fuzz import CONFIG, SLOW, bounded, fast_routes, load
+
+pytestmark = pytest.mark.slow  # scheduled first: tests/conftest.py
 
 fast = fast_routes()
 

@@ -3,7 +3,11 @@ API's own OpenAPI schema, as test_fuzz_schemathesis.py does every other route: a
 so that the suite's two workers share the run (the training routes run to their time budgets,
 about half of it)."""
 
+import pytest
+
 from tests.ops.fuzz import bounded, slow_routes
+
+pytestmark = pytest.mark.slow  # scheduled first: tests/conftest.py
 
 slow = slow_routes()
 
