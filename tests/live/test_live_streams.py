@@ -1,5 +1,7 @@
 """Followers' streams across processes sharing a real Redis, and what survives a kill -9 or a
-Redis restart; the embedded broker serves one process the same way."""
+Redis restart; the embedded broker serves one process the same way. The tests that kill no
+process share two (backstep_pair); the Redis restart comes last of those, and they recover from
+it, which is what it checks."""
 
 from __future__ import annotations
 
@@ -7,9 +9,12 @@ import asyncio
 import random
 
 import httpx
+import pytest
 
 from tests.aio import run_alone
 from tests.live.sse import SSE
+
+pytestmark = pytest.mark.slow  # scheduled first: tests/conftest.py
 
 
 def go_live(server) -> tuple[str, dict]:
@@ -41,8 +46,8 @@ async def versions(sse: SSE, until: int, timeout: float = 20) -> list[int]:
     return got
 
 
-def test_followers_on_one_worker_get_every_state_of_a_presenter_on_another(backstep):
-    a, b = backstep(), backstep()
+def test_followers_on_one_worker_get_every_state_of_a_presenter_on_another(backstep_pair):
+    a, b = backstep_pair
     code, auth = go_live(a)
 
     async def scenario():
@@ -65,8 +70,8 @@ def test_followers_on_one_worker_get_every_state_of_a_presenter_on_another(backs
         assert seen == list(range(1, 21))
 
 
-def test_posts_arriving_out_of_order_never_go_back(backstep):
-    a, b = backstep(), backstep()
+def test_posts_arriving_out_of_order_never_go_back(backstep_pair):
+    a, b = backstep_pair
     code, auth = go_live(a)
 
     async def scenario():
@@ -94,8 +99,9 @@ def test_posts_arriving_out_of_order_never_go_back(backstep):
     assert httpx.get(f"{b.url}/api/live/{code}").json()["state"] == {"cursor": 30}
 
 
-def test_kill_9_of_a_worker_loses_nothing(backstep):
+def test_kill_9_of_a_worker_loses_nothing(backstep, backstep_pair):
     a, b = backstep(), backstep()
+    c = backstep_pair[0]  # a worker that has never seen the session
     code, auth = go_live(a)
 
     async def scenario():
@@ -106,12 +112,11 @@ def test_kill_9_of_a_worker_loses_nothing(backstep):
         a.kill()  # the presenter's worker dies; the presenter's page posts again, elsewhere
         assert post(b, code, auth, 2).json()["applied"]
         assert await versions(f, 2) == [2]
-        b.kill()  # the followers' worker dies: they reconnect with Last-Event-ID
+        b.kill()  # the followers' worker dies: they reconnect with Last-Event-ID, elsewhere
         last = f.last_id
         assert await f.next(5) is None
-        a.start()
-        again = await follow(a, code, last_id=last)
-        post(a, code, auth, 3)
+        again = await follow(c, code, last_id=last)
+        post(c, code, auth, 3)
         seen = await versions(again, 3)
         await again.close()
         return seen
@@ -119,8 +124,8 @@ def test_kill_9_of_a_worker_loses_nothing(backstep):
     assert run_alone(scenario()) == [3]
 
 
-def test_a_follower_reconnecting_behind_gets_the_latest_state_at_once(backstep):
-    a = backstep()
+def test_a_follower_reconnecting_behind_gets_the_latest_state_at_once(backstep_pair):
+    a = backstep_pair[0]
     code, auth = go_live(a)
     for v in range(1, 6):
         post(a, code, auth, v)
@@ -140,8 +145,8 @@ def test_a_follower_reconnecting_behind_gets_the_latest_state_at_once(backstep):
     assert nxt.json()["version"] == 6
 
 
-def test_a_redis_restart_loses_nothing(backstep, redis_server):
-    a, b = backstep(), backstep()
+def test_a_redis_restart_loses_nothing(backstep_pair, redis_server):
+    a, b = backstep_pair
     code, auth = go_live(a)
 
     async def scenario():

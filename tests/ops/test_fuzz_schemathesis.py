@@ -2,48 +2,23 @@
 the repository's schemathesis.toml (the one `schemathesis run` reads): no 5xx, responses that
 match their declared schemas, valid input accepted and invalid input (`[false]` for a number, a
 string for an int...) refused, and valid input refused only for a rule the schema lists in
-x-cross-field-rules (tests/ops/schemathesis_hooks.py). About a minute in all; BACKSTEP_FUZZ_EXAMPLES runs more."""
+x-cross-field-rules (tests/ops/schemathesis_hooks.py). This file takes every route but the
+training ones (test_fuzz_training.py: the two halves take about as long, and the suite's two
+workers take one file each); about a minute each; BACKSTEP_FUZZ_EXAMPLES runs more."""
 
-import os
 import re
 import tomllib
-from pathlib import Path
 
-import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis import GenerationMode
-from schemathesis.config import SchemathesisConfig
+import pytest
 
 from app.api.schemas.common import CROSS_FIELD_RULES
 from app.main import create_app
 from app.settings import Settings
-from tests.ops import schemathesis_hooks  # noqa: F401  (registers the check, as the CLI does)
+from tests.ops.fuzz import CONFIG, SLOW, bounded, fast_routes, load
 
-CONFIG = Path(__file__).resolve().parents[2] / "schemathesis.toml"
-EXAMPLES = int(os.environ.get("BACKSTEP_FUZZ_EXAMPLES", "25"))  # per operation and mode
-# Training runs up to its wall-time budget (seconds) per request: boundary cases of every field
-# (the coverage phase) would take minutes there, so those routes get examples + fuzzing only.
-SLOW = "^/api/(train|labs|gradcheck|datasets)"
+pytestmark = pytest.mark.slow  # scheduled first: tests/conftest.py
 
-
-def load(phases: list[str]):
-    app = create_app(Settings(access_log=False))
-    schema = schemathesis.openapi.from_asgi(
-        "/openapi.json", app, config=SchemathesisConfig.from_path(CONFIG)
-    )
-    schema.config.phases.update(phases=phases)
-    schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-    schema.config.checks.update(included_check_names=["all"])
-    return schema
-
-
-fast = load(["examples", "coverage", "fuzzing"]).exclude(path_regex=SLOW)
-# the complement excluded, not SLOW included: schemathesis.toml's [[operations]] make every
-# operation match one include already (its priority filter), and includes add up
-slow = load(["examples", "fuzzing"]).exclude(path_regex=f"^(?!{SLOW[1:]})")
-
-# Random on every run, so CI keeps exploring; a failure prints a curl line to reproduce it.
-bounded = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+fast = fast_routes()
 
 
 @fast.parametrize()
@@ -52,22 +27,17 @@ def test_the_api_survives_fuzzing_from_its_own_schema(case):
     case.call_and_validate()
 
 
-@slow.parametrize()
-@bounded
-def test_the_training_api_survives_fuzzing_from_its_own_schema(case):
-    case.call_and_validate()
-
-
 def test_each_operation_is_fuzzed_by_one_of_the_two_tests():
-    """The training test takes the slow routes only; the other, every other route."""
+    """The training file takes the slow routes only; this one, every other route."""
+    from tests.ops import test_fuzz_training
 
     def labels(schema) -> set[str]:
         return {op.ok().label for op in schema.get_all_operations()}
 
-    slow_routes, others = labels(slow), labels(fast)
-    assert slow_routes and others and not slow_routes & others
-    assert slow_routes | others == labels(load([]))
-    assert all(re.match(SLOW, label.split()[1]) for label in slow_routes), slow_routes
+    slow, others = labels(test_fuzz_training.slow), labels(fast)
+    assert slow and others and not slow & others
+    assert slow | others == labels(load([]))
+    assert all(re.match(SLOW, label.split()[1]) for label in slow), slow
 
 
 def _refs(node) -> set[str]:
