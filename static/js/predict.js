@@ -4,6 +4,14 @@
 
 const ASK = "?";
 
+/** A short mark of a lesson (its scenario, expanded or not): FNV-1a over its JSON, base 36. */
+export function lessonMark(s) {
+  const text = JSON.stringify([s.scenario ?? null, Boolean(s.expand)]);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(36);
+}
+
 /** What a unit writes, to be shown as "?": node and parameter values, gradients, contribution chips. */
 export function maskOf(resp) {
   const mask = { values: new Set(), grads: new Set(), chips: new Set() };
@@ -83,7 +91,10 @@ export function createPredict({ store, go, total, shown, reveal, button, live })
   function tell(resp, ask) {
     if (ask) {
       const s = store.get();
-      const id = `i${s.iteration ?? 1}-k${resp.cursor}${resp.granularity === "step" ? "" : `-${resp.granularity}`}`;
+      // the lesson's own (its network, numbers and view), its iteration, step and sample: a class
+      // asked at the same step of another lesson, or of another sample, starts from no answers
+      const at = `i${s.iteration ?? 1}-k${resp.cursor}${resp.granularity === "step" ? "" : `-${resp.granularity}`}${resp.sample ? `-s${resp.sample}` : ""}`;
+      const id = `l${lessonMark(s)}-${at}`;
       publish({ question: id, open: true, label: askedName(resp.steps[0].explanation.result.text) });
     } else if (question || on()) publish(null); // in predict mode every step shown is told
   }

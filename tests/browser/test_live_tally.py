@@ -152,9 +152,10 @@ def test_the_tally_leaves_the_graph_where_it_was(make_page, base_url, width, hei
         page.request.post(f"{base_url}/api/live/{code}/join", data={}).json()["follower"]
         for _ in range(3)
     ]
-    # a question's id is its step's (i1-k1), the same in every lesson: each lesson asks at a step
-    # of its own, so the class's answers to the one before are not counted again
-    for k, preset in enumerate(PRESETS):
+    # every lesson asks at its first step: a question is its lesson's (predict.js), so each
+    # starts from no answers, the class's answers to the lesson before not counted again
+    for preset in PRESETS:
+        k = 0
         page.goto("about:blank")  # a new page, the class carried on (live.js)
         open_lesson(page, base_url, f"#preset={preset}&k={k}{view}")
         page.wait_for_function(
