@@ -53,6 +53,9 @@ CASES = [
     ("xor", {"name": "adam"}, 2, [50], 1024, 768),
     # softmax's Jacobian: "δ⁽²⁾₃ ← 0 + (−3.0398) × (−(0.3290 × 0.3969))", a sign before a bracket
     ("softmax", None, 1, range(19, 25), 1024, 768),
+    # ... beside the graph at 1920 × 1080, the line broke inside "(−(": "( − (" with the sign
+    # alone, spaced as a binary minus
+    ("softmax", None, 1, [22], 1920, 1080),
 ]
 
 
