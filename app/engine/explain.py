@@ -32,6 +32,7 @@ from app.engine.notation import LOSS, loss_symbol
 from app.engine.ops import OPS, slope_of
 from app.engine.plan import Step
 from app.engine.registry import ACTIVATIONS, LOSSES, PRIMITIVES
+from app.engine.registry.activations import SOFTMAX_JACOBIAN
 from app.engine.registry.base import E, clip
 from app.engine.registry.base import terms as _terms
 from app.engine.registry.optimizers import Sig, explain_lines
@@ -406,7 +407,7 @@ class Explainer:
                 num,
                 (
                     "Softmax couples the whole layer: each output's gradient flows to every z through "
-                    "the Jacobian p_j(δ_jk − p_k)."
+                    f"the Jacobian {SOFTMAX_JACOBIAN}."
                 ),
             )
         spec = ACTIVATIONS[act]

@@ -102,6 +102,7 @@ function settle(resp) {
     settling = 0;
     equation.refit();
     holdSide();
+    fitUnder();
     stage.keepInView();
     const root = document.documentElement;
     root.dataset.cursor = String(resp.cursor);
@@ -148,6 +149,28 @@ function holdSide() {
     held.key = key;
     box.dataset.unheld = ""; // the floor too (projector.css), until the next lesson or size
   }
+}
+// Projected under the graph, the explanation has one height for the lesson: a long sentence
+// (three lines beside an optimizer's state and a loss chart) ran under the loss card. The state
+// lines and the loss are set a step smaller, down to the projected floor (1rem), until the
+// sentence clears the card; at the floor it scrolls in its own cell rather than lie under it.
+const UNDER_STEP = 0.92;
+const UNDER_LEAST = 1 / 1.45; // the state lines' size (projector.css) down to 1rem
+function fitUnder() {
+  const root = document.documentElement;
+  const box = $("explain");
+  const sentence = $("sentence");
+  if (box.style.getPropertyValue("--under-fit")) box.style.removeProperty("--under-fit");
+  if (box.classList.contains("sentence-scrolls")) {
+    box.classList.remove("sentence-scrolls");
+    sentence.removeAttribute("tabindex");
+  }
+  if (!root.classList.contains("projector") || root.dataset.explain === "side" || root.dataset.view === "matrix") return;
+  const over = () => sentence.getBoundingClientRect().bottom > $("loss-card").getBoundingClientRect().top + 0.5;
+  for (let f = UNDER_STEP; over() && f >= UNDER_LEAST * UNDER_STEP; f *= UNDER_STEP) box.style.setProperty("--under-fit", String(f));
+  if (!over()) return;
+  box.classList.add("sentence-scrolls");
+  sentence.setAttribute("tabindex", "0"); // it scrolls: keyboard users reach it
 }
 function releaseSide() {
   Object.assign(held, { key: "", eqs: 0, loss: 0 });

@@ -15,10 +15,12 @@ from tests.browser.test_explain_rows import ROWS, settled, total
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("preset", ["xor", "softmax"])
-def test_the_projected_column_beside_the_graph_holds_still(make_page, base_url, preset):
+# iteration 2: the loss card has its chart from the first step, and the loss after the update
+# (with its change) at the last (softmax's grew there by a line: its top moved 35 px)
+@pytest.mark.parametrize(("preset", "iteration"), [("xor", 1), ("softmax", 1), ("softmax", 2)])
+def test_the_projected_column_beside_the_graph_holds_still(make_page, base_url, preset, iteration):
     page = make_page(1920, 1080, reduced_motion="reduce")
-    open_lesson(page, base_url, f"#preset={preset}&projector=1&k=1")
+    open_lesson(page, base_url, f"#preset={preset}&projector=1&iteration={iteration}&k=1")
     settled(page)
     first = page.evaluate(ROWS)  # (3 px of glyph boxes may meet: beside the graph, room)
     assert first["layout"] == "side", first

@@ -213,3 +213,26 @@ def test_a_row_of_weights_made_at_once_is_the_same_nodes(layers):
             assert [vars(n) for n in fast] == [vars(n) for n in want]
             assert [vars(n.sym) for n in fast] == [vars(n.sym) for n in want]
             assert [lab.text(n.id) for n in fast] == [n.sym.text(Fmt()) for n in fast]
+
+
+# ASCII index notation (p_j, δ_jk, x^2) in words a class reads: the page writes sub- and
+# superscripts as Unicode (z⁽²⁾₃) in its sentences
+ASCII_SCRIPT = re.compile(r"[^\W\d_]_[\w{(]|\^")
+
+
+@pytest.mark.parametrize("preset", ["softmax", "xor", "deep"])
+def test_sentences_write_their_indices_as_the_page_does(preset):
+    """Softmax's backward steps said "the Jacobian p_j(δ_jk − p_k)": every step's sentence, the
+    matrix view's words, and the registry's rules (which both quote) write indices in Unicode."""
+    from app.engine.matrix_view import blocks
+    from app.engine.registry import ACTIVATIONS
+    from tests.engine.test_optimizers import preset_spec
+
+    spec = preset_spec(preset)
+    said = [st.explanation["sentence"] for st in Lesson.from_spec(spec).walk()]
+    said += [b.why for b in blocks(spec) if b.why]
+    said += [a.rule for a in ACTIVATIONS.values()]
+    ascii_ = sorted({s for s in said if ASCII_SCRIPT.search(s)})
+    assert not ascii_, ascii_
+    if preset == "softmax":  # the Jacobian is named, in the page's notation
+        assert any("pⱼ(δⱼₖ − pₖ)" in s for s in said)

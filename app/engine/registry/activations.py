@@ -138,13 +138,15 @@ def softmax(z: np.ndarray, axis: int = 0) -> np.ndarray:
 
 
 def softmax_vjp(p: np.ndarray, upstream: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Jacobian-vector product of softmax: ∂L/∂z_k = Σ_j ∂L/∂p_j · p_j(δ_jk − p_k)."""
+    """Jacobian-vector product of softmax: ∂L/∂zₖ = Σⱼ ∂L/∂pⱼ · pⱼ(δⱼₖ − pₖ)."""
     return p * (upstream - np.sum(upstream * p, axis=axis, keepdims=True))
 
 
 GELU_C = 0.044715  # the tanh form's cubic coefficient, as in PyTorch's approximate="tanh"
 GELU_K = float(np.sqrt(2.0 / np.pi))
 ELU_ALPHA = 1.0  # PyTorch's default α
+# softmax's Jacobian ∂pⱼ/∂zₖ, in the page's notation: its rule and every backward step's sentence
+SOFTMAX_JACOBIAN = "pⱼ(δⱼₖ − pₖ)"
 
 
 def _gelu_tanh(z: np.ndarray) -> np.ndarray:
@@ -294,7 +296,7 @@ ACTIVATIONS: dict[str, Activation] = {
             _call("softmax"),
             None,
             "Softmax turns the layer's z values into probabilities that sum to 1",
-            "∂p_j/∂z_k = p_j(δ_jk − p_k): every output depends on every z.",
+            f"∂pⱼ/∂zₖ = {SOFTMAX_JACOBIAN}: every output depends on every z.",
             ("softmax({z})", "softmax_backward({a}, dA)"),
             "torch.softmax({z}, dim=0)",
             "(0, 1)",
@@ -402,8 +404,8 @@ ACTIVATIONS: dict[str, Activation] = {
                 ),
             ),
             None,
-            "ELU passes {z} through if positive, else e^{z} − 1, which levels off at −1",
-            "elu'({z}) is 1 if {z} > 0, else e^{z}.",
+            "ELU passes {z} through if positive, else exp({z}) − 1, which levels off at −1",
+            "elu'({z}) is 1 if {z} > 0, else exp({z}).",
             (
                 "np.where({z} > 0, {z}, np.expm1(np.minimum({z}, 0.0)))",
                 "np.where({z} > 0, 1.0, np.exp(np.minimum({z}, 0.0)))",

@@ -50,7 +50,22 @@ function morph(into, from) {
   }
 }
 
-/** One inline <math> per term and operator of the top-level row, so a line can break between. */
+/** An operator's form where it stands in its row (MathML Core's rule: first of several children
+ * prefix, last postfix, else infix), unless it says its own. */
+function formOf(el) {
+  const own = el.getAttribute("form");
+  if (own) return own;
+  const row = el.parentElement.children;
+  if (row.length < 2) return "infix";
+  return el === row[0] ? "prefix" : el === row[row.length - 1] ? "postfix" : "infix";
+}
+
+/**
+ * One inline <math> per term and operator of the top-level row, so a line can break between.
+ * Each operator keeps the form it had in the row (alone in its own <math> a prefix minus would
+ * be spaced as a binary one), and a prefix one (a sign, an opening bracket) stays on the line of
+ * what follows it, a postfix one (a closing bracket) on the line of what precedes it.
+ */
 function wrapTerms(node) {
   const math = node.querySelector("math");
   if (!math) return;
@@ -60,14 +75,25 @@ function wrapTerms(node) {
       // a long row lends its terms; a short one, such as "(−0.0079)", stays whole, as do
       // fractions and scripts
       if (c.localName === "mrow" && c.textContent.length > 12) walk(c);
-      else items.push(c);
+      else {
+        const form = c.localName === "mo" ? formOf(c) : "";
+        if (form) c.setAttribute("form", form);
+        items.push({ c, form });
+      }
     }
   };
   walk(math);
+  const groups = [];
+  let glue = false; // the last item was a prefix operator: this one joins it
+  for (const { c, form } of items) {
+    if (groups.length && (glue || form === "postfix")) groups[groups.length - 1].push(c);
+    else groups.push([c]);
+    glue = form === "prefix";
+  }
   node.replaceChildren(
-    ...items.map((item) => {
+    ...groups.map((group) => {
       const m = document.createElementNS(MATHML, "math");
-      m.append(item);
+      m.append(...group);
       return m;
     }),
   );
