@@ -496,6 +496,7 @@ def test_the_word_preset_is_hidden_by_the_pages_one_rule_and_still_read(
     name = longest_expression(base_url) if preset == "longest" else preset
     open_lesson(page, base_url, f"#preset={name}")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
+    page.evaluate(FRAMES)  # a refit the last frame asked for (a late font, the name) is done
     one_row_inside(page)
     word = page.evaluate(PRESET_WORD)
     if wordless is not None:
