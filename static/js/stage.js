@@ -57,17 +57,16 @@ function indexOf(graph) {
   return indices.get(graph);
 }
 
-/** What a unit touched: edges to light, nodes involved, and the values it wrote. */
 // The last few choices of a way to draw a graph (layout.js chooseLayout: up to 14 layouts tried),
 // by graph, frame and view: a projector press asks for the same frame twice (sizeExplain's
 // fitsIn, then the resize to it). Read only: a choice is never changed once made. (A graph is
 // drawn by one `place`, layout-primitive.js or layout.js, whichever it is.)
 const CHOSEN_KEPT = 6;
-const chosen = new WeakMap(); // graph → Map(key → choice), oldest first
+const choices = new WeakMap(); // graph → Map(key → choice), oldest first
 function chosenFor(graph, place, frame, opts) {
   const key = JSON.stringify([frame.w, frame.h, opts.projector, opts.precision, opts.k, opts.floorPx, opts.maxZoom]);
-  let kept = chosen.get(graph);
-  if (!kept) chosen.set(graph, (kept = new Map()));
+  let kept = choices.get(graph);
+  if (!kept) choices.set(graph, (kept = new Map()));
   if (!kept.has(key)) {
     kept.set(key, chooseLayout(graph, place, frame, opts));
     if (kept.size > CHOSEN_KEPT) kept.delete(kept.keys().next().value);
@@ -75,6 +74,7 @@ function chosenFor(graph, place, frame, opts) {
   return kept.get(key);
 }
 
+/** What a unit touched: edges to light, nodes involved, and the values it wrote. */
 export function activeSets(graph, step) {
   const index = indexOf(graph); // its maps are made by the first step that lit something
   const out = { edges: new Set(), nodes: new Set(), written: new Set() };
