@@ -9,7 +9,7 @@ REDIS_SERVER ?= /usr/bin/redis-server
 NODE ?= node
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint bench clean node lock
+.PHONY: run test lint bench clean node lock fuzz
 
 # Exact versions with hashes from the lock files (`make lock` rewrites them from pyproject.toml),
 # installed by uv, pinned here; INSTALLER=pip does the same with pip alone, a little slower.
@@ -77,6 +77,12 @@ test: $(VENV)/.test $(CHROMIUM) $(REDIS_SERVER) $(AXE) node
 	$(VENV)/bin/ruff check app tests $(wildcard bench)
 	PYTHON=$(PY) $(NODE) --test --test-reporter=spec tests/js/*.test.mjs
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The long fuzzing run (issue 17: every check, over 10,000 requests); `make test` runs a short one.
+FUZZ_EXAMPLES ?= 200
+fuzz: $(VENV)/.test
+	BACKSTEP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile \
+		tests/ops/test_fuzz_schemathesis.py tests/ops/test_fuzz_training.py
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check app tests $(wildcard bench)

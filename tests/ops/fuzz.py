@@ -16,7 +16,9 @@ from app.settings import Settings
 from tests.ops import schemathesis_hooks  # noqa: F401  (registers the check, as the CLI does)
 
 CONFIG = Path(__file__).resolve().parents[2] / "schemathesis.toml"
-EXAMPLES = int(os.environ.get("BACKSTEP_FUZZ_EXAMPLES", "25"))  # per operation and mode
+# Generated requests per operation and mode in the fuzzing phase. `make test` keeps a short run
+# (every operation, phase, mode and check; the coverage phase whole); `make fuzz` runs the long one.
+EXAMPLES = int(os.environ.get("BACKSTEP_FUZZ_EXAMPLES", "10"))
 # Training runs up to its wall-time budget (seconds) per request: boundary cases of every field
 # (the coverage phase) would take minutes there, so those routes get examples + fuzzing only.
 SLOW = "^/api/(train|labs|gradcheck|datasets)"

@@ -4,7 +4,7 @@ match their declared schemas, valid input accepted and invalid input (`[false]` 
 string for an int...) refused, and valid input refused only for a rule the schema lists in
 x-cross-field-rules (tests/ops/schemathesis_hooks.py). This file takes every route but the
 training ones (test_fuzz_training.py: the two halves take about as long, and the suite's two
-workers take one file each); about a minute each; BACKSTEP_FUZZ_EXAMPLES runs more."""
+workers take one file each); a short run here, the long one (over 10,000 requests) by `make fuzz`."""
 
 import re
 import tomllib
