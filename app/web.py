@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from app import bundle as page_bundle
 from app.catalog import catalog
 from app.engine.datasets import DATASET_INFO
+from app.engine.expression_presets import expression_preset_menu
 from app.engine.presets import PRESETS
 from app.live import codes
 from app.security import content_security_policy
@@ -94,9 +95,13 @@ def index(request: Request, bundle: str | None = None) -> HTMLResponse:
     byte: live.js reads the code from the address, so every class shares one compressed page
     (a code in the page made each code's page compressed anew, and pushed the others out)."""
     presets = [{"id": k, **v} for k, v in PRESETS.items()]
+    # the expressions' menu entries too (their scenarios come from the API): the menu shows the
+    # name a link chose in the first frame, and the toolbar is fitted to it once, not again later
+    expressions = expression_preset_menu()
     built = None if bundle == "0" else page_bundle.current()
     context = {
         "presets": presets,
+        "expressions": expressions,
         "modules": MODULES,
         "bundle": built
         and {

@@ -95,3 +95,11 @@ EXPRESSION_PRESETS: dict[str, dict] = {
 def get_expression_preset(preset_id: str) -> dict:
     """A deep copy, so callers may change it freely."""
     return copy.deepcopy(EXPRESSION_PRESETS[preset_id])
+
+
+def expression_preset_menu() -> list[dict]:
+    """Each preset's id, title and description: a menu's entries, without the scenarios."""
+    return [
+        {"id": k, "title": v["title"], "description": v["description"]}
+        for k, v in EXPRESSION_PRESETS.items()
+    ]

@@ -540,9 +540,12 @@ class Rel(Expr):
         return f" {_ltx(self.op)} ".join(s.latex(fmt) for s in self.sides)
 
     def mathml(self, fmt: Fmt) -> str:
+        # an assignment's arrow never stretches; left stretchy (MathML's dictionary makes ←
+        # so), Chromium hangs its glyph box 18 px below its ink, onto the next row's text
+        mo = '<mo stretchy="false">' if self.op == "←" else "<mo>"
         return (
             "<mrow>"
-            + f"<mo>{_esc(self.op)}</mo>".join(s.mathml(fmt) for s in self.sides)
+            + f"{mo}{_esc(self.op)}</mo>".join(s.mathml(fmt) for s in self.sides)
             + "</mrow>"
         )
 

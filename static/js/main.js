@@ -1,6 +1,6 @@
 // Wires the modules together: state ⇄ URL, lesson data flow, stage, panels and controls.
 
-import { afterFirstPaint, firstPainted, whenIdle } from "./idle.js";
+import { afterFirstPaint, firstPainted } from "./idle.js";
 import { createAnimator } from "./animate.js";
 import { createArchitectureEditor } from "./architecture.js";
 import { createControls } from "./controls.js";
@@ -379,7 +379,9 @@ const architecture = later(() => {
 });
 
 const option = (value, text, title = "") => el("option", { text, attrs: { value, title } });
-const exprGroup = el("optgroup", { attrs: { label: "Expressions" } });
+// the expressions' entries ride along with the page too (their scenarios come from the API): a
+// link's name is in the menu from the first frame, and the row is fitted to it then (no re-fold)
+const exprGroup = el("optgroup", { attrs: { label: "Expressions" } }, JSON.parse($("expression-presets-data").textContent).map((p) => option(EXPR + p.id, p.title, p.description)));
 
 let pictured = false; // the first picture is up: a new preset's name is fitted at once (no frame of two rows)
 function syncPresetMenu(refit = true) {
@@ -395,16 +397,7 @@ function syncPresetMenu(refit = true) {
   select.options[0].hidden = Boolean(id);
   if (refit || pictured) toolbarFit.fit(); // the menu is as wide as the name chosen
 }
-// the expressions' menu entries once the first picture is up: the network presets come embedded
-afterFirstPaint(() => whenIdle(() => {
-  api
-    .expressionPresets()
-    .then((list) => {
-      exprGroup.append(...list.map((p) => option(EXPR + p.id, p.title, p.description)));
-      syncPresetMenu();
-    })
-    .catch(() => exprGroup.remove());
-}, 1000));
+syncPresetMenu(false); // the name chosen shown in the first frame, the lesson drawn or not
 $("preset-select").addEventListener("change", async (ev) => {
   toolbarFit.fit(); // the menu took the new name's width as it was picked: no frame of two rows
   const id = ev.target.value;
@@ -607,6 +600,9 @@ matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
 
 applyView(store.get());
 predict.sync(store.get());
+// Go live (L), or follow a presenter at /join/CODE (app/live): its button in the row before the
+// first frame, which may come before the lesson is drawn (toolbar-fit.js fits the row for it)
+createLive({ store, toast, predict });
 if (!store.get().scenario) {
   // an expression preset named in the link: fetch it first (or fall back to the tutorial)
   const scenario = await presetScenario(store.get().presetId).catch(() => null);
@@ -624,7 +620,6 @@ lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boo
   }
 });
 if (hashError) toast.show(hashError, 8000);
-createLive({ store, toast, predict }); // Go live (L), or follow a presenter at /join/CODE (app/live)
 // the toolbar is fitted as the lesson's graph is drawn (onStep: its name, Go live in the row by
 // then), in the layout the stage measures anyway; again after the first picture, for a lesson that
 // failed to load (nothing to write otherwise: a read of a clean layout)

@@ -217,5 +217,9 @@ export function createToolbarFit(toolbar, more) {
     cancelAnimationFrame(later);
     later = requestAnimationFrame(() => fit());
   }).observe(toolbar);
+  // a lesson the page does not carry (a link to another preset or step) is drawn a round trip
+  // after the first frame: the row is laid out for that frame all the same, not shown in two
+  // rows and then folded (drawn before it, the lesson's own fit has laid it out: nothing to do)
+  requestAnimationFrame(() => laidOut || fit());
   return { fit, watch };
 }

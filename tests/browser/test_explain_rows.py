@@ -104,17 +104,19 @@ def first_of_each_shape(base_url: str, preset: str, optimizer: str | None) -> tu
     return tuple(seen.values())
 
 
+ALSO = {"softmax": (62,)}  # steps the walk's stride passes over, each where a defect was found
+
+
 def steps_to_check(base_url: str, preset: str, optimizer, n: int) -> list[int]:
     """Of XOR's lessons (55 steps), the first step of each shape of rows (about half); of any
     other, every step, or about 30 spread over a long one (softmax every second, deep every
     third), its last included: the tutorial's 1024 × 768 wrapped line and Adam's update (the bugs
-    found) are among them. (Softmax's even steps stay unwalked, as before: at 1024 × 768
-    projected, step 62's numbers' and result's glyph boxes meet by 3 to 6 px, more than this
-    check allows softmax, the ink clear; reported, for the layout to settle.)"""
+    found) are among them; and softmax's step 62, its update's numbers one line (b⁽²⁾₁ ← 0 − …):
+    a stretchy ← hung its glyph box onto the result's row."""
     if preset == "xor":
         key = None if optimizer is None else json.dumps(optimizer)
         return sorted({*first_of_each_shape(base_url, preset, key), n})
-    return sorted({*range(1, n + 1, max(1, n // 30)), n})
+    return sorted({*range(1, n + 1, max(1, n // 30)), n, *ALSO.get(preset, ())})
 
 
 def settled(page) -> None:

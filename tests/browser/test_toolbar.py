@@ -5,6 +5,9 @@ control the row has no room for is in the More menu, reached by the keyboard, an
 
 from __future__ import annotations
 
+import json
+import time
+
 import httpx
 import pytest
 
@@ -496,7 +499,6 @@ def test_the_word_preset_is_hidden_by_the_pages_one_rule_and_still_read(
     name = longest_expression(base_url) if preset == "longest" else preset
     open_lesson(page, base_url, f"#preset={name}")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
-    page.evaluate(FRAMES)  # a refit the last frame asked for (a late font, the name) is done
     one_row_inside(page)
     word = page.evaluate(PRESET_WORD)
     if wordless is not None:
@@ -510,6 +512,67 @@ def test_the_word_preset_is_hidden_by_the_pages_one_rule_and_still_read(
     assert word["clippers"] == ([".visually-hidden"] if hidden else []), word
     names = accessible_name(page, "combobox")
     assert any(n.startswith("Preset") for n in names), names
+
+
+# From the first frame the page paints, the toolbar as each frame paints it: its classes (the word
+# "Preset" or the name given way), what More holds, the name the menu shows and each shown
+# control's box, px. Read once the frame is laid out, after all its animation callbacks (a new
+# ResizeObserver's first answer comes then, just before the paint); kept when it differs from the
+# frame before (window.__folds), with the number of frames read (window.__painted).
+FOLD_EACH_FRAME = """(() => {
+  const folds = (window.__folds = []);
+  window.__painted = 0;
+  const read = () => {
+    const bar = document.querySelector('.toolbar');
+    const select = document.getElementById('preset-select');
+    if (!bar || !select) return; // the page's body is not there yet: nothing painted of it
+    window.__painted += 1;
+    const option = select.options[select.selectedIndex];
+    const fold = JSON.stringify({
+      toolbar: bar.className,
+      more: [...document.querySelectorAll('#more-menu > *')].map((e) => e.id),
+      name: option ? option.label : null,
+      shown: [...bar.children].filter((c) => c.getClientRects().length).map((c) => {
+        const r = c.getBoundingClientRect();
+        return [c.id || c.className, ...[r.left, r.top, r.width, r.height].map(Math.round)];
+      }),
+    });
+    if (folds.at(-1) !== fold) folds.push(fold);
+  };
+  const frame = () => {
+    new ResizeObserver((_, seen) => {
+      seen.disconnect();
+      read();
+    }).observe(document.documentElement);
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+})()"""
+
+
+@pytest.mark.parametrize(
+    "width, preset", [(620, "longest"), (900, "longest"), (620, "xor"), (900, "softmax")]
+)
+def test_the_first_painted_fold_is_the_last(make_page, base_url, width, preset):
+    """Opened from a link to a lesson the page does not carry (another preset than the tutorial:
+    its graph is asked of the API), the toolbar's first painted frame is already its last fold: the
+    menu shows the name chosen, the row is one line, and no frame after (the graph drawn, the parts
+    made after it, a second more) folds or unfolds it: the row never jumps under the teacher's eye
+    as the lesson opens."""
+    page = make_page(width, 800, reduced_motion="reduce")
+    page.add_init_script(FOLD_EACH_FRAME)
+    # the lesson's graph a moment late, as on a slow network: frames are painted before it comes
+    page.route("**/api/graph", lambda route: (time.sleep(0.3), route.continue_()))
+    name = longest_expression(base_url) if preset == "longest" else preset
+    open_lesson(page, base_url, f"#preset={name}")
+    page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
+    page.wait_for_function("() => document.getElementById('preset-select').selectedIndex > 0")
+    page.wait_for_timeout(1000)  # a second more of frames: a refit asked for late shows in them
+    folds, painted = page.evaluate("[window.__folds, window.__painted]")
+    first = json.loads(folds[0])
+    assert painted > 10 and first["name"], (painted, first)
+    assert len({top for _, _, top, _, _ in first["shown"]}) == 1, f"two rows first: {first}"
+    assert len(folds) == 1, "the toolbar changed after its first frame:\n" + "\n".join(folds)
 
 
 # The browser's own counts of layouts and style recalculations so far (CDP Performance).

@@ -5,7 +5,11 @@ from app.api.schemas.errors import ErrorMessage
 from app.api.schemas.expressions import ExpressionPreset, ParseRequest, ParseResponse
 from app.api.schemas.scenario import PresetSummary
 from app.engine.expression import ExpressionError, parse, variables
-from app.engine.expression_presets import EXPRESSION_PRESETS, get_expression_preset
+from app.engine.expression_presets import (
+    EXPRESSION_PRESETS,
+    expression_preset_menu,
+    get_expression_preset,
+)
 
 router = APIRouter(prefix="/expressions", tags=["expressions"])
 
@@ -13,10 +17,7 @@ router = APIRouter(prefix="/expressions", tags=["expressions"])
 @router.get("/presets", response_model=list[PresetSummary])
 def list_expression_presets() -> list[dict]:
     """Textbook computation graphs: id, title and a one-paragraph description."""
-    return [
-        {"id": k, "title": v["title"], "description": v["description"]}
-        for k, v in EXPRESSION_PRESETS.items()
-    ]
+    return expression_preset_menu()
 
 
 @router.get(

@@ -169,8 +169,58 @@ export function fit(nodes, all = false) {
     wrapTerms(node);
     wrapping.add(node);
   }
+  // one read of the wrapped terms where they stand (a layout, only on a step that wraps one)
+  const fewer = todo.filter((t) => wrapped.includes(t.node) && t.wide < FEW).map((t) => ({ ...t, terms: termsOf(t.node) }));
+  for (const t of fewer) if (t.terms) saveLine(t);
   for (const node of nodes) if (!wrapped.includes(node) && node.hasAttribute("tabindex")) node.removeAttribute("tabindex");
   if (shrinking.size || wrapping.size) checking = whenIdle(check, 500);
+}
+
+// A wrapped equation of a few lines, set a little smaller (down to the readable minimum) where
+// that takes it a line fewer: a last line of one short term costs a row a line's height, and
+// beside the graph the column holds its equations' tallest height (main.js holdSide), so one
+// such step pushed the sentence down (XOR's 4-line numbers, iteration 2: 24 px).
+const FEW = 5; // no wider than this many rows' width, unwrapped (a long sum gains little)
+const FINER = 0.99; // the sizes tried, each 1 % smaller
+
+/** The wrapped terms' widths, their gap and the row's width, and the lines they take as laid
+ * out (a line begins where a term stands left of the one before); null if one is wider than the
+ * row (check() sets that smaller). */
+function termsOf(node) {
+  if (node.scrollWidth > node.clientWidth) return null;
+  const boxes = [...node.children].map((m) => m.getBoundingClientRect());
+  let lines = 1;
+  for (let i = 1; i < boxes.length; i += 1) if (boxes[i].left < boxes[i - 1].left) lines += 1;
+  const style = getComputedStyle(node);
+  const room = node.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return { widths: boxes.map((b) => b.width), gap: parseFloat(style.columnGap) || 0, room, lines };
+}
+
+/** The lines the terms take at `scale` of their size, filled as a wrapping flex row fills them. */
+function linesAt({ widths, gap, room }, scale) {
+  let lines = 1;
+  let used = widths[0] * scale;
+  for (const w of widths.slice(1)) {
+    used += (gap + w) * scale;
+    if (used > room) {
+      lines += 1;
+      used = w * scale;
+    }
+  }
+  return lines;
+}
+
+/** The largest size tried at which the terms take a line fewer, with 1 % to spare (text does not
+ * scale exactly), if one is at least the minimum; else the equation keeps its size. */
+function saveLine({ node, base, min, terms }) {
+  const at = linesAt(terms, 1);
+  if (at !== terms.lines || at < 2) return; // the row not filled as worked out here: left as it is
+  for (let size = base * FINER; size >= min; size *= FINER) {
+    if (linesAt(terms, (size / base) * 1.01) < at) {
+      node.style.fontSize = `${size}px`;
+      return;
+    }
+  }
 }
 
 /** Sizes worked out are checked, a step smaller (or wrapped) while one still overflows. */
