@@ -603,15 +603,22 @@ predict.sync(store.get());
 // Go live (L), or follow a presenter at /join/CODE (app/live): its button in the row before the
 // first frame, which may come before the lesson is drawn (toolbar-fit.js fits the row for it)
 createLive({ store, toast, predict });
+let superseded = false; // a newer link came while the first one's preset was fetched
 if (!store.get().scenario) {
   // an expression preset named in the link: fetch it first (or fall back to the tutorial)
+  const asked = location.hash;
   const scenario = await presetScenario(store.get().presetId).catch(() => null);
-  if (scenario) store.set({ scenario });
-  else store.set({ presetId: "tutorial", scenario: structuredClone(presetById.get("tutorial").scenario), cursor: 0 });
+  // a follower's page may be handed the presenter's lesson meanwhile (live.js sets the hash):
+  // its hashchange loads that one, and this older lesson must not be loaded over it
+  superseded = location.hash !== asked;
+  if (!superseded) {
+    if (scenario) store.set({ scenario });
+    else store.set({ presetId: "tutorial", scenario: structuredClone(presetById.get("tutorial").scenario), cursor: 0 });
+  }
 }
 afterFirstPaint(url.now); // the link written out: not something the first picture waits for
-if (columnar(store.get().scenario)) warmPainter(); // a large network's edge painter starts while its lesson is built
-lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boolean(store.get().presetId) }).then((problems) => {
+if (!superseded && columnar(store.get().scenario)) warmPainter(); // a large network's edge painter starts while its lesson is built
+(superseded ? Promise.resolve(null) : lesson.load(store.get().scenario, { cursor: store.get().cursor }, { trusted: Boolean(store.get().presetId) })).then((problems) => {
   afterFirstPaint(help.firstVisit); // over the drawn lesson, in a frame after it
   if (problems && !store.get().presetId) {
     // a shared link whose scenario the API rejects: say why, and show the tutorial instead

@@ -393,3 +393,33 @@ def test_a_follower_waits_for_the_class_reveal(make_page, base_url):
     student.wait_for_function(
         "() => document.querySelector('.live-result')?.textContent.includes('the value is 0.78')"
     )
+
+
+def test_a_follower_opened_on_an_expression_keeps_the_presenters_lesson(make_page, base_url):
+    """A follower's page opened on a link whose lesson is fetched first (an expression preset,
+    as a student's reloaded page may be) is handed the presenter's lesson while that fetch is on
+    its way: once the older lesson arrives, it is not loaded over the presenter's."""
+    presenter = make_page(1366, 768)
+    open_lesson(presenter, base_url, "#preset=tutorial&k=0")
+    session = go_live(presenter)
+    presenter.keyboard.press("Escape")
+    for _ in range(3):
+        presenter.keyboard.press("PageDown")
+    wait_cursor(presenter, 3)
+
+    student = make_page(1366, 768)
+    held = []  # the expression's own request, answered once the class's lesson is shown
+    student.route("**/api/expressions/presets/*", lambda r: held.append(r))
+    expression = longest_expression(base_url)
+    student.goto(f"{session['join_url']}#preset={expression}&k=0")
+    student.wait_for_function(
+        "() => document.querySelector('.live-status')?.textContent.startsWith('Following')"
+    )
+    same_as(student, presenter, 3)
+    assert len(held) == 1, held
+    with student.expect_event("requestfinished", lambda r: "/api/expressions/presets/" in r.url):
+        held[0].continue_()
+    # the expression's lesson, were it loaded, takes one round trip to /api/graph: a second is plenty
+    student.wait_for_timeout(1000)
+    same_as(student, presenter, 3)
+    assert student.input_value("#preset-select") == "tutorial"
