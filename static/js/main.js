@@ -100,7 +100,7 @@ function settle(resp) {
   cancelAnimationFrame(settling);
   settling = requestAnimationFrame(() => {
     settling = 0;
-    equation.refit();
+    fitState();
     holdSide();
     fitUnder();
     stage.keepInView();
@@ -112,6 +112,28 @@ function settle(resp) {
       firstPainted(); // what waited for the first picture runs after this frame (idle.js)
     }
   });
+}
+
+// Projected, an optimizer's state lines show each quantity's formula with its value
+// (projector.css). Where the explanation has not the room for them at this step (a formula wrapped
+// or cut at its cell's edge, a part pushed onto another or out of the explanation), the values
+// alone, as the update's own equation carries their numbers: nothing is cut or covered.
+function fitState() {
+  const root = document.documentElement;
+  const box = $("explain");
+  const state = $("eq-state");
+  const had = box.classList.contains("state-no-room");
+  if (had) box.classList.remove("state-no-room");
+  equation.refit(had);
+  if (!root.classList.contains("projector") || state.hidden) return;
+  const cells = [...state.querySelectorAll(".eq-state-formula, .eq-state-result")];
+  const cut = cells.some((c) => c.classList.contains("is-wrapped") || c.scrollWidth > c.clientWidth + 1);
+  const parts = [...box.children].filter((c) => c.getBoundingClientRect().height > 0).map((c) => c.getBoundingClientRect());
+  const on = parts.some((a, i) => parts.slice(i + 1).some((b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1));
+  const out = box.scrollHeight > box.clientHeight + 1 || parts.some((r) => r.bottom > box.getBoundingClientRect().bottom + 0.5);
+  if (!cut && !on && !out) return;
+  box.classList.add("state-no-room");
+  equation.refit(true);
 }
 
 // Projected beside the graph, the explanation's column holds still from step to step: its

@@ -180,3 +180,64 @@ def test_each_phase_shows_its_name_however_few_its_steps(shared_page, base_url):
     assert segs["forward"]["grow"] * 10 < segs["backward"]["grow"], segs  # a sliver by its steps
     assert not any(s["clipped"] for s in got["segs"]), segs
     assert not got["rowScrolls"] and max(s["right"] for s in got["segs"]) <= got["width"], got
+
+
+# Each of the optimizer's state formulas as the back of the room sees it: shown, inside the screen,
+# not cut at its cell's edge, on nothing else of the explanation, its smallest glyph's size.
+STATE_FORMULAS = """() => {
+  const e = document.getElementById('explain');
+  const rows = [...document.querySelectorAll('#eq-state .eq-state-row')];
+  const others = [...e.querySelectorAll('.explain-head, .eq-row, .sentence, .loss-card, .weight-matrix')]
+    .filter((el) => el.getBoundingClientRect().height > 0);
+  return rows.map((row) => {
+    const f = row.querySelector('.eq-state-formula');
+    const r = f.getBoundingClientRect();
+    const on = others.filter((o) => {
+      const b = o.getBoundingClientRect();
+      return r.left < b.right - 1 && b.left < r.right - 1 && r.top < b.bottom - 1 && b.top < r.bottom - 1;
+    }).map((o) => o.className);
+    let smallest = Infinity;
+    for (const el of f.querySelectorAll('mi, mn, mo')) {
+      if (el.getBoundingClientRect().width > 0) smallest = Math.min(smallest, parseFloat(getComputedStyle(el).fontSize));
+    }
+    return {
+      text: f.textContent, width: r.width, height: r.height,
+      inside: r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight,
+      cut: f.scrollWidth > f.clientWidth + 1 || f.classList.contains('is-wrapped'),
+      on, smallest,
+    };
+  });
+}"""
+
+
+@pytest.mark.parametrize(
+    "preset, optimizer, cursors, lines",
+    [
+        ("deep", {"name": "adam"}, (50, 80, 110), 4),  # under the graph, whole at 24 px
+        ("xor", {"name": "sgd", "momentum": 0.9}, (20, 40, 55), 1),  # beside the graph
+    ],
+)
+def test_the_update_rule_of_the_optimizers_state_shows_projected(
+    shared_page, base_url, preset, optimizer, cursors, lines
+):
+    """A teacher projecting an Adam or momentum lesson: at its update steps the class reads each
+    state line's rule (m ← β₁·m + (1−β₁)·∂L/∂W, v ← …, m̂ = m / (1 − β₁ᵗ)), not just its value:
+    at 24 px or more, on the screen, whole, on no other part of the explanation, while the graph
+    holds still and shows whole (walk)."""
+    page = shared_page(1920, 1080, reduced_motion="reduce")
+    hash_ = with_optimizer(preset, optimizer, base_url)
+    open_lesson(page, base_url, f"{hash_}&k=0&projector=1")
+    views = walk(page, hash_, cursors, phases=("backward", "update"))
+    assert all(not v["scrolls"] and not v["outside"] for v in views), views
+    for k in cursors:
+        go(page, f"{hash_}&k={k}&projector=1", k)
+        shown = page.evaluate(STATE_FORMULAS)
+        if views[cursors.index(k)]["phase"] != "update":
+            assert not shown, (k, shown)
+            continue
+        assert len(shown) == lines, (k, shown)
+        for f in shown:
+            assert f["width"] > 0 and f["height"] > 0, (k, f)  # shown
+            assert "←" in f["text"] or "=" in f["text"], (k, f)  # a rule, not a number
+            assert f["inside"] and not f["cut"] and not f["on"], (k, f)
+            assert f["smallest"] >= 24 - 0.01, (k, f)
