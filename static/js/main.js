@@ -115,23 +115,47 @@ function settle(resp) {
 }
 
 // Projected, an optimizer's state lines show each quantity's formula with its value
-// (projector.css). Where the explanation has not the room for them at this step (a formula wrapped
-// or cut at its cell's edge, a part pushed onto another or out of the explanation), the values
-// alone, as the update's own equation carries their numbers: nothing is cut or covered.
+// (projector.css), two to a line where they fit so (a line too long for half the width has the
+// line to itself). Where the explanation has not the room for them at this step (a formula wrapped
+// or cut at its cell's edge, an equation cut, a part pushed onto another or out of the box): beside
+// the graph, a layer's W⁽ˡ⁾ gives way first (its numbers are on the graph); then the values alone,
+// as before ("state-no-room": Adam's at 1024 × 768, AdamW's five lines). Nothing is cut or covered.
 function fitState() {
   const root = document.documentElement;
   const box = $("explain");
   const state = $("eq-state");
   const had = box.classList.contains("state-no-room");
-  if (had) box.classList.remove("state-no-room");
+  box.classList.remove("state-no-room");
+  const shown = root.classList.contains("projector") && !state.hidden;
+  // each line's own width (its cells clip, so they report it), against half the state's width
+  const pair = () => {
+    const rows = [...state.children];
+    for (const row of rows) row.classList.remove("is-long");
+    const half = (state.clientWidth - (parseFloat(getComputedStyle(state).columnGap) || 0)) / 2;
+    const width = (row) => [...row.children].reduce((w, c) => w + (getComputedStyle(c).display === "none" ? 0 : c.scrollWidth), 0);
+    const need = rows.map((row) => width(row) + (parseFloat(getComputedStyle(row).columnGap) || 0));
+    rows.forEach((row, i) => row.classList.toggle("is-long", need[i] > half));
+  };
+  if (shown) pair();
   equation.refit(had);
-  if (!root.classList.contains("projector") || state.hidden) return;
-  const cells = [...state.querySelectorAll(".eq-state-formula, .eq-state-result")];
-  const cut = cells.some((c) => c.classList.contains("is-wrapped") || c.scrollWidth > c.clientWidth + 1);
-  const parts = [...box.children].filter((c) => c.getBoundingClientRect().height > 0).map((c) => c.getBoundingClientRect());
-  const on = parts.some((a, i) => parts.slice(i + 1).some((b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1));
-  const out = box.scrollHeight > box.clientHeight + 1 || parts.some((r) => r.bottom > box.getBoundingClientRect().bottom + 0.5);
-  if (!cut && !on && !out) return;
+  if (!shown) return;
+  const fits = () => {
+    const cells = [...state.querySelectorAll(".eq-state-formula, .eq-state-result")];
+    if (cells.some((c) => c.classList.contains("is-wrapped") || c.scrollWidth > c.clientWidth + 1)) return false;
+    // the update's own equations, in the narrower column these steps leave them, not cut either
+    if (["eq-formula", "eq-substituted", "eq-result"].some((id) => $(id).scrollWidth > $(id).clientWidth + 1)) return false;
+    const parts = [...box.children].filter((c) => c.getBoundingClientRect().height > 0).map((c) => c.getBoundingClientRect());
+    const bottom = box.getBoundingClientRect().bottom;
+    if (box.scrollHeight > box.clientHeight + 1 || parts.some((r) => r.bottom > bottom + 0.5)) return false;
+    return !parts.some((a, i) => parts.slice(i + 1).some((b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1));
+  };
+  if (fits()) return;
+  const matrix = $("weight-matrix");
+  if (root.dataset.explain === "side" && !matrix.hidden && !matrix.classList.contains("no-room")) {
+    matrix.classList.add("no-room");
+    if (fits()) return;
+    matrix.classList.remove("no-room"); // it did not help: the values alone beside it
+  }
   box.classList.add("state-no-room");
   equation.refit(true);
 }
