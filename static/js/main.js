@@ -118,8 +118,9 @@ function settle(resp) {
 // (projector.css), two to a line where they fit so (a line too long for half the width has the
 // line to itself). Where the explanation has not the room for them at this step (a formula wrapped
 // or cut at its cell's edge, an equation cut, a part pushed onto another or out of the box): beside
-// the graph, a layer's W⁽ˡ⁾ gives way first (its numbers are on the graph); then the values alone,
-// as before ("state-no-room": Adam's at 1024 × 768, AdamW's five lines). Nothing is cut or covered.
+// the graph, a layer's W⁽ˡ⁾ gives way first (the weight this step updates is on the graph, its
+// old and new values in the equations); then the values alone, as before ("state-no-room": XOR's
+// and softmax's Adam at 1024 × 768, AdamW's five lines). Nothing is cut or covered.
 function fitState() {
   const root = document.documentElement;
   const box = $("explain");
