@@ -619,7 +619,9 @@ function sizeExplain(again = true) {
   const fitsDrawn = (name) => fits(name) || stage.fitsIn({ w: Math.floor(wrap.getBoundingClientRect().width), h: Math.floor(room - px(name)) });
   // beside the graph: the explanation's column and a gap leave the width, the height is all the graph's
   const side = root.dataset.explain === "side" ? { w: wrap.clientWidth, h: wrap.clientHeight } : { w: wrap.clientWidth - 30.5 * parseFloat(css.fontSize), h: room };
-  const fitsSide = side.w >= need.w && side.h >= need.h;
+  // (the need measured is the drawing's for the frame it has now: a graph drawn for a wide, low
+  // frame spreads wider than one drawn for the side's frame would; ask for that frame itself)
+  const fitsSide = (side.w >= need.w && side.h >= need.h) || stage.fitsIn({ w: Math.floor(side.w), h: Math.floor(side.h) });
   // a graph that fits nowhere whole scrolls in a taller frame than the tall explanation leaves,
   // above an explanation with room for its long equations ("mid": more of the graph in view)
   if (root.dataset.explain === "side" && !fitsSide) {

@@ -252,3 +252,19 @@ def test_the_update_rule_of_the_optimizers_state_shows_projected(
             assert "←" in f["text"] or "=" in f["text"], (k, f)  # a rule, not a number
             assert f["inside"] and not f["cut"] and not f["on"], (k, f)
             assert f["smallest"] >= floor - 0.01, (k, f)
+
+
+def test_softmax_shows_whole_when_the_projector_is_switched_on(shared_page, base_url):
+    """A teacher opens softmax at the desk, then presses Projector: the graph shows whole beside
+    the explanation, as when the page opens projected (it was in a 320 px frame that scrolled,
+    under the explanation: the drawing measured was the one for the desk's frame)."""
+    page = shared_page(1920, 1080, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=softmax&k=0")
+    page.click("#projector-toggle")
+    page.wait_for_function("() => document.documentElement.classList.contains('projector')")
+    page.keyboard.press("PageDown")
+    page.wait_for_function("() => document.documentElement.dataset.cursor === '1'")
+    v = page.evaluate(VIEW)
+    assert page.evaluate("document.documentElement.dataset.explain") == "side"
+    assert not v["scrolls"] and not v["outside"], v
+    assert v["graphText"] >= 24 - 0.01, v
