@@ -100,7 +100,7 @@ function settle(resp) {
   cancelAnimationFrame(settling);
   settling = requestAnimationFrame(() => {
     settling = 0;
-    equation.refit();
+    fitState();
     holdSide();
     fitUnder();
     stage.keepInView();
@@ -112,6 +112,53 @@ function settle(resp) {
       firstPainted(); // what waited for the first picture runs after this frame (idle.js)
     }
   });
+}
+
+// Projected, an optimizer's state lines show each quantity's formula with its value
+// (projector.css), two to a line where they fit so (a line too long for half the width has the
+// line to itself). Where the explanation has not the room for them at this step (a formula wrapped
+// or cut at its cell's edge, an equation cut, a part pushed onto another or out of the box): beside
+// the graph, a layer's W⁽ˡ⁾ gives way first (the weight this step updates is on the graph, its
+// old and new values in the equations); then the values alone, as before ("state-no-room": XOR's
+// and softmax's Adam at 1024 × 768, AdamW's five lines). Nothing is cut or covered.
+function fitState() {
+  const root = document.documentElement;
+  const box = $("explain");
+  const state = $("eq-state");
+  const had = box.classList.contains("state-no-room");
+  box.classList.remove("state-no-room");
+  const shown = root.classList.contains("projector") && !state.hidden;
+  // each line's own width (its cells clip, so they report it), against half the state's width
+  const pair = () => {
+    const rows = [...state.children];
+    for (const row of rows) row.classList.remove("is-long");
+    const half = (state.clientWidth - (parseFloat(getComputedStyle(state).columnGap) || 0)) / 2;
+    const width = (row) => [...row.children].reduce((w, c) => w + (getComputedStyle(c).display === "none" ? 0 : c.scrollWidth), 0);
+    const need = rows.map((row) => width(row) + (parseFloat(getComputedStyle(row).columnGap) || 0));
+    rows.forEach((row, i) => row.classList.toggle("is-long", need[i] > half));
+  };
+  if (shown) pair();
+  equation.refit(had);
+  if (!shown) return;
+  const fits = () => {
+    const cells = [...state.querySelectorAll(".eq-state-formula, .eq-state-result")];
+    if (cells.some((c) => c.classList.contains("is-wrapped") || c.scrollWidth > c.clientWidth + 1)) return false;
+    // the update's own equations, in the narrower column these steps leave them, not cut either
+    if (["eq-formula", "eq-substituted", "eq-result"].some((id) => $(id).scrollWidth > $(id).clientWidth + 1)) return false;
+    const parts = [...box.children].filter((c) => c.getBoundingClientRect().height > 0).map((c) => c.getBoundingClientRect());
+    const bottom = box.getBoundingClientRect().bottom;
+    if (box.scrollHeight > box.clientHeight + 1 || parts.some((r) => r.bottom > bottom + 0.5)) return false;
+    return !parts.some((a, i) => parts.slice(i + 1).some((b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1));
+  };
+  if (fits()) return;
+  const matrix = $("weight-matrix");
+  if (root.dataset.explain === "side" && !matrix.hidden && !matrix.classList.contains("no-room")) {
+    matrix.classList.add("no-room");
+    if (fits()) return;
+    matrix.classList.remove("no-room"); // it did not help: the values alone beside it
+  }
+  box.classList.add("state-no-room");
+  equation.refit(true);
 }
 
 // Projected beside the graph, the explanation's column holds still from step to step: its
@@ -565,7 +612,9 @@ function sizeExplain(again = true) {
   const fitsDrawn = (name) => fits(name) || stage.fitsIn({ w: Math.floor(wrap.getBoundingClientRect().width), h: Math.floor(room - px(name)) });
   // beside the graph: the explanation's column and a gap leave the width, the height is all the graph's
   const side = root.dataset.explain === "side" ? { w: wrap.clientWidth, h: wrap.clientHeight } : { w: wrap.clientWidth - 30.5 * parseFloat(css.fontSize), h: room };
-  const fitsSide = side.w >= need.w && side.h >= need.h;
+  // (the need measured is the drawing's for the frame it has now: a graph drawn for a wide, low
+  // frame spreads wider than one drawn for the side's frame would; ask for that frame itself)
+  const fitsSide = (side.w >= need.w && side.h >= need.h) || stage.fitsIn({ w: Math.floor(side.w), h: Math.floor(side.h) });
   // a graph that fits nowhere whole scrolls in a taller frame than the tall explanation leaves,
   // above an explanation with room for its long equations ("mid": more of the graph in view)
   if (root.dataset.explain === "side" && !fitsSide) {

@@ -180,3 +180,91 @@ def test_each_phase_shows_its_name_however_few_its_steps(shared_page, base_url):
     assert segs["forward"]["grow"] * 10 < segs["backward"]["grow"], segs  # a sliver by its steps
     assert not any(s["clipped"] for s in got["segs"]), segs
     assert not got["rowScrolls"] and max(s["right"] for s in got["segs"]) <= got["width"], got
+
+
+# Each of the optimizer's state formulas as the back of the room sees it: shown, inside the screen,
+# not cut at its cell's edge, on nothing else of the explanation, its smallest glyph's size.
+STATE_FORMULAS = """() => {
+  const e = document.getElementById('explain');
+  const rows = [...document.querySelectorAll('#eq-state .eq-state-row')];
+  const others = [...e.querySelectorAll('.explain-head, .eq-row, .sentence, .loss-card, .weight-matrix')]
+    .filter((el) => el.getBoundingClientRect().height > 0);
+  return rows.map((row) => {
+    const f = row.querySelector('.eq-state-formula');
+    const r = f.getBoundingClientRect();
+    const on = others.filter((o) => {
+      const b = o.getBoundingClientRect();
+      return r.left < b.right - 1 && b.left < r.right - 1 && r.top < b.bottom - 1 && b.top < r.bottom - 1;
+    }).map((o) => o.className);
+    let smallest = Infinity;
+    for (const el of f.querySelectorAll('mi, mn, mo')) {
+      if (el.getBoundingClientRect().width > 0) smallest = Math.min(smallest, parseFloat(getComputedStyle(el).fontSize));
+    }
+    return {
+      text: f.textContent, width: r.width, height: r.height,
+      inside: r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight,
+      cut: f.scrollWidth > f.clientWidth + 1 || f.classList.contains('is-wrapped'),
+      on, smallest,
+    };
+  });
+}"""
+
+
+@pytest.mark.parametrize(
+    "preset, optimizer, cursors, lines, size",
+    [
+        # under the graph, whole at 24 px (a layer's W⁽ˡ⁾ beside the state at 107 to 110)
+        ("deep", {"name": "adam"}, (50, 80, 110), 4, (1920, 1080)),
+        ("deep", {"name": "adam"}, (50, 80, 110), 4, (1024, 768)),
+        # beside the graph (softmax's W⁽²⁾ in the column gives way at these steps)
+        ("xor", {"name": "adam"}, (20, 40, 55), 4, (1920, 1080)),
+        ("softmax", {"name": "adam"}, (30, 60, 79), 4, (1920, 1080)),
+        ("xor", {"name": "sgd", "momentum": 0.9}, (20, 40, 55), 1, (1920, 1080)),
+        ("xor", {"name": "sgd", "momentum": 0.9}, (20, 40, 55), 1, (1024, 768)),
+    ],
+)
+def test_the_update_rule_of_the_optimizers_state_shows_projected(
+    shared_page, base_url, preset, optimizer, cursors, lines, size
+):
+    """A teacher projecting an Adam or momentum lesson: at its update steps the class reads each
+    state line's rule (m ← β₁·m + (1−β₁)·∂L/∂W, v ← …, m̂ = m / (1 − β₁ᵗ)), not just its value:
+    at the projected floor or more (1rem: 24 px at 1920 × 1080), on the screen, whole, on no
+    other part of the explanation, while the graph holds still and shows whole (walk)."""
+    page = shared_page(*size, reduced_motion="reduce")
+    hash_ = with_optimizer(preset, optimizer, base_url)
+    open_lesson(page, base_url, f"{hash_}&k=0&projector=1")
+    # the projected floor, 1rem: 24 px at 1920 × 1080, the same layout scaled on a smaller screen
+    floor = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    if size == (1920, 1080):
+        views = walk(page, hash_, cursors, phases=("backward", "update"))
+        assert all(not v["scrolls"] and not v["outside"] for v in views), views
+    for k in cursors:
+        go(page, f"{hash_}&k={k}&projector=1", k)
+        v = page.evaluate(VIEW)
+        shown = page.evaluate(STATE_FORMULAS)
+        if v["phase"] != "update":
+            assert not shown, (k, shown)
+            continue
+        assert v["explainOver"] <= 0 and not v["problems"], (k, v)  # nothing scrolls, clips, covers
+        assert len(shown) == lines, (k, shown)
+        for f in shown:
+            assert f["width"] > 0 and f["height"] > 0, (k, f)  # shown
+            assert "←" in f["text"] or "=" in f["text"], (k, f)  # a rule, not a number
+            assert f["inside"] and not f["cut"] and not f["on"], (k, f)
+            assert f["smallest"] >= floor - 0.01, (k, f)
+
+
+def test_softmax_shows_whole_when_the_projector_is_switched_on(shared_page, base_url):
+    """A teacher opens softmax at the desk, then presses Projector: the graph shows whole beside
+    the explanation, as when the page opens projected (it was in a 320 px frame that scrolled,
+    under the explanation: the drawing measured was the one for the desk's frame)."""
+    page = shared_page(1920, 1080, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=softmax&k=0")
+    page.click("#projector-toggle")
+    page.wait_for_function("() => document.documentElement.classList.contains('projector')")
+    page.keyboard.press("PageDown")
+    page.wait_for_function("() => document.documentElement.dataset.cursor === '1'")
+    v = page.evaluate(VIEW)
+    assert page.evaluate("document.documentElement.dataset.explain") == "side"
+    assert not v["scrolls"] and not v["outside"], v
+    assert v["graphText"] >= 24 - 0.01, v
