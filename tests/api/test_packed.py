@@ -47,9 +47,14 @@ def both(client, path: str, body: dict) -> tuple[dict, dict]:
     return usual.json(), packed.json()
 
 
-def cursors(client, body: dict, rng: random.Random, granularity: str) -> list[int]:
+def totals(client, body: dict) -> dict[str, int]:
+    """The lesson's number of cursors at each granularity (its graph's plan: asked once, as the
+    64-wide network's graph is 5 MB)."""
     plan = client.post("/api/graph", json={**body, "labels": "text"}).json()["plan"]
-    total = plan["granularities"][granularity]["total"]
+    return {g: plan["granularities"][g]["total"] for g in ("step", "node", "layer", "pass")}
+
+
+def cursors(total: int, rng: random.Random) -> list[int]:
     return sorted({0, 1, total, *(rng.randint(0, total) for _ in range(3))})
 
 
@@ -57,8 +62,9 @@ def cursors(client, body: dict, rng: random.Random, granularity: str) -> list[in
 def test_steps_decode_to_the_usual_answer(client, name):
     sc = SCENARIOS[name]
     rng = random.Random(name)
+    total = totals(client, {"scenario": sc})
     for granularity in ("step", "node", "layer", "pass"):
-        for cursor in cursors(client, {"scenario": sc}, rng, granularity):
+        for cursor in cursors(total[granularity], rng):
             body = {"scenario": sc, "cursor": cursor, "granularity": granularity}
             body["sample"] = rng.randrange(min(len(sc["inputs"]), sc.get("batch_size") or 9))
             usual, packed = both(client, "/api/step", body)
@@ -87,7 +93,7 @@ def test_random_networks_later_iterations_since_and_expanded(client, seed):
     base = {"scenario": sc, "expand": expand, "iteration": iteration}
     usual, packed = both(client, "/api/graph", base)
     same(usual, unpack(packed))
-    for cursor in cursors(client, base, rng, "step"):
+    for cursor in cursors(usual["plan"]["granularities"]["step"]["total"], rng):
         body = {**base, "cursor": cursor, "sample": rng.randrange(len(sc["inputs"]))}
         if cursor and rng.random() < 0.5:
             body["since"] = rng.randint(0, cursor)

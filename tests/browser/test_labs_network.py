@@ -22,14 +22,35 @@ HIDDEN = "input[name=hidden]"
 READOUT = "#hidden-readout"
 
 
-def posted(page, path: str) -> list[dict]:
-    """Collects the JSON bodies the page posts to `path`, from now on."""
-    bodies: list[dict] = []
-    page.on(
-        "request",
-        lambda r: bodies.append(r.post_data_json) if urlsplit(r.url).path == path else None,
-    )
-    return bodies
+@pytest.fixture
+def labs_page(shared_page, base_url):
+    """/labs at 1920×1080 (conftest.py's labs_page, on a page kept for the module's next tests:
+    a new context is about a second a test)."""
+    pg = shared_page(1920, 1080)
+    pg.goto(f"{base_url}/labs")
+    return pg
+
+
+@pytest.fixture
+def posted():
+    """posted(page, path) collects the JSON bodies the page posts to `path`, from now on, until
+    the test ends (the shared page outlives it: its listener is taken off)."""
+    listening = []
+
+    def collect(page, path: str) -> list[dict]:
+        bodies: list[dict] = []
+
+        def heard(r):
+            if urlsplit(r.url).path == path:
+                bodies.append(r.post_data_json)
+
+        page.on("request", heard)
+        listening.append((page, heard))
+        return bodies
+
+    yield collect
+    for page, heard in listening:
+        page.remove_listener("request", heard)
 
 
 def train(page, dataset: str, hidden: str, epochs: int, samples: int | None = None) -> None:
@@ -118,7 +139,7 @@ def test_the_field_says_it_holds_neurons_per_hidden_layer(labs_page):
         assert page.get_attribute(HIDDEN, "aria-invalid") is None
 
 
-def test_bad_hidden_layers_are_refused_in_words_before_any_request(labs_page):
+def test_bad_hidden_layers_are_refused_in_words_before_any_request(labs_page, posted):
     page = labs_page
     wait_for_lab(page, "blame", "your network")  # the labs' own first runs are over
     datasets, streams = posted(page, "/api/datasets"), posted(page, "/api/train/stream")
@@ -143,7 +164,7 @@ def test_bad_hidden_layers_are_refused_in_words_before_any_request(labs_page):
     assert datasets == [] and streams == []
 
 
-def test_two_hidden_layers_of_eight_train_as_such(labs_page):
+def test_two_hidden_layers_of_eight_train_as_such(labs_page, posted):
     page = labs_page
     streams = posted(page, "/api/train/stream")
     train(page, "moons", "8, 8", epochs=20, samples=40)
@@ -156,7 +177,7 @@ def test_two_hidden_layers_of_eight_train_as_such(labs_page):
     assert page.locator("#neurons canvas").count() == 16  # every hidden neuron's map
 
 
-def test_no_hidden_layer_trains_the_inputs_straight_into_the_output(labs_page):
+def test_no_hidden_layer_trains_the_inputs_straight_into_the_output(labs_page, posted):
     page = labs_page
     streams = posted(page, "/api/train/stream")
     train(page, "clusters2", "", epochs=10, samples=40)
@@ -167,7 +188,7 @@ def test_no_hidden_layer_trains_the_inputs_straight_into_the_output(labs_page):
 # ── gradient check and blame on the student's network ───────────────────────
 
 
-def test_the_checks_start_on_the_training_panels_network(labs_page):
+def test_the_checks_start_on_the_training_panels_network(labs_page, posted):
     page = labs_page
     checks = posted(page, "/api/gradcheck")
     which = wait_for_lab(page, "gradcheck", "your network")
@@ -178,7 +199,7 @@ def test_the_checks_start_on_the_training_panels_network(labs_page):
     assert "your network 2 → 4 → 1" in wait_for_lab(page, "blame", "your network")
 
 
-def test_gradcheck_and_blame_examine_the_trained_network(labs_page):
+def test_gradcheck_and_blame_examine_the_trained_network(labs_page, posted):
     page = labs_page
     checks, blames = posted(page, "/api/gradcheck"), posted(page, "/api/labs/blame")
     page.select_option("select[name=activation]", "tanh")

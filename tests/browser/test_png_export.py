@@ -204,6 +204,23 @@ def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing
     assert (width, height) == (math.ceil(vw * scale), math.ceil(vh * scale))
     assert f"{width} × {height} px" in page.text_content("#toast")
 
+    # the file shows what the frame showed, cell by cell (cells of 16 units; a node's box is
+    # about 150 × 50): the mean colours of most within a few levels (the screen's thin curves
+    # and small text are drawn at 0.8 px a unit, the file's at 0.75). Without its nodes and
+    # labels, half the cells differ by 14 levels or more; without its edges, by 16. (Compared
+    # while the edge painter sharpens the rest of the screen's edges, for the next export.)
+    shown = [[shot, v["origin"], v["k"], v["area"]] for v, shot in views]
+
+    def shows_the_frames_views(n: int) -> None:
+        for diffs in page.evaluate(CELLS, [shown, f"/test-export/{n}.png", scale, 16]):
+            diffs.sort()
+            assert len(diffs) > 1000
+            median, most = diffs[len(diffs) // 2], diffs[int(len(diffs) * 0.98)]
+            assert median < 10 and most < 30, (median, most, diffs[-1])
+
+    EXPORTED[:] = [str(downloads[0].path())]
+    shows_the_frames_views(0)
+
     # again once every edge on screen is sharp: its edges are then copied from the screen's
     # bitmap (at the file's scale here), not painted afresh, in a fraction of the time
     page.wait_for_function(
@@ -213,20 +230,9 @@ def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing
     with page.expect_download(timeout=LOAD_MS) as again:
         page.click("#export-png")
     assert page.get_attribute("#graph-wrap canvas.graph-edges", "data-picture") == "copied"
-    EXPORTED[:] = [str(downloads[0].path()), str(again.value.path())]
+    EXPORTED.append(str(again.value.path()))
     assert png_size(open(EXPORTED[1], "rb").read(24)) == (width, height)
-
-    # each file shows what the frame showed, cell by cell (cells of 16 units; a node's box is
-    # about 150 × 50): the mean colours of most within a few levels (the screen's thin curves
-    # and small text are drawn at 0.8 px a unit, the file's at 0.75). Without its nodes and
-    # labels, half the cells differ by 14 levels or more; without its edges, by 16.
-    shown = [[shot, v["origin"], v["k"], v["area"]] for v, shot in views]
-    for n in range(len(EXPORTED)):
-        for diffs in page.evaluate(CELLS, [shown, f"/test-export/{n}.png", scale, 16]):
-            diffs.sort()
-            assert len(diffs) > 1000
-            median, most = diffs[len(diffs) // 2], diffs[int(len(diffs) * 0.98)]
-            assert median < 10 and most < 30, (median, most, diffs[-1])
+    shows_the_frames_views(1)
 
     # a step taken while the file is made: its nodes would show the next step beside the click's
     # edges. The export stops and says so; no file, the button free again, the step shown.
