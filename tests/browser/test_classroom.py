@@ -262,7 +262,10 @@ PAGE_DOWN_TO = """async (last) => {
 
 def page_down_to(page, last: int, reading: str) -> list:
     """[reading at each step after the one shown, to `last`], stepped with PageDown in the page."""
-    return page.evaluate(PAGE_DOWN_TO.replace("READING", reading, 1), last)
+    start = int(page.get_attribute("html", "data-cursor"))
+    readings = page.evaluate(PAGE_DOWN_TO.replace("READING", reading, 1), last)
+    assert len(readings) == last - start, (start, last, len(readings))
+    return readings
 
 
 @pytest.mark.parametrize("preset", ["tutorial", "xor", "softmax", "deep", "expr:tanh-neuron"])
