@@ -73,10 +73,12 @@ def page_url(page) -> str:
 
 
 def wait_cursor(page, k: int) -> None:
-    """Wait until the page shows the response for cursor k (and its animations are settled)."""
-    page.wait_for_selector(f"html[data-cursor='{k}']", timeout=10_000)
+    """Wait until the page shows the response for cursor k (and its animations are settled):
+    both at once, in one wait (one round trip where two in a row cost twice)."""
     page.wait_for_function(
-        "() => !document.querySelector('#graph .pending, #graph .pulse, #graph .morphing')",
+        """(k) => document.documentElement.dataset.cursor === k
+          && !document.querySelector('#graph .pending, #graph .pulse, #graph .morphing')""",
+        arg=str(k),
         timeout=10_000,
     )
 

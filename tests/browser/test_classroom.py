@@ -78,11 +78,13 @@ AT_REST = """() => window.__inFlight === 0 && !document.querySelector('[aria-bus
 
 def settled(page) -> int:
     """The cursor shown once the page has stopped changing: no request in flight (a paused
-    player's step on a loaded machine too), and its answer drawn."""
-    page.wait_for_function(AT_REST, timeout=10_000)
-    k = page.evaluate(CURSOR)
-    wait_cursor(page, k)
-    return k
+    player's step on a loaded machine too), and its answer drawn (AT_REST: as wait_cursor's)."""
+    rest = f"() => ({AT_REST})() && {{ k: ({CURSOR})() }}"
+    return page.wait_for_function(rest, timeout=10_000).json_value()["k"]
+
+
+# The state a control could change and the focus, in one reading
+STATE_AND_FOCUS = f"() => [({STATE})(), ({FOCUSED})()]"
 
 
 def start_hash(projector: bool, n: int) -> str:
@@ -108,7 +110,6 @@ def fresh_lesson(page, base_url: str, projector: bool, n: int) -> None:
             })""",
             start_hash(projector, n),
         )
-    wait_cursor(page, 2)
     assert settled(page) == 2
 
 
@@ -127,8 +128,13 @@ def click_control(page, selector: str) -> None:
         assert page.evaluate("document.getElementById('help').open")
         page.keyboard.press("Escape")  # closes the dialog; the focus is back on its button
     elif selector in TOGGLES:
+        before = page.evaluate(STATE)
         page.click(selector)
-        page.wait_for_timeout(200)
+        # it did what it does (the state it toggles changed) before it is clicked again
+        page.wait_for_function(
+            f"(before) => JSON.stringify(({STATE})()) !== before",
+            arg=json.dumps(before, separators=(",", ":")),
+        )
         page.click(selector)
     else:
         page.click(selector)
@@ -145,7 +151,7 @@ def test_the_clicker_steps_whatever_was_clicked_last(make_page, base_url, width,
     for n, selector in enumerate(controls):
         fresh_lesson(page, base_url, projector, n)
         # every control starts from the same page: what a new page shows, nothing focused
-        now = [page.evaluate(STATE), page.evaluate(FOCUSED)]
+        now = page.evaluate(STATE_AND_FOCUS)
         start = start or now
         assert now == start, (selector, now, start)
         if not page.is_visible(selector):  # editing furniture is hidden in projector mode
@@ -153,13 +159,13 @@ def test_the_clicker_steps_whatever_was_clicked_last(make_page, base_url, width,
             continue
         click_control(page, selector)
         k = settled(page)
-        before = page.evaluate(STATE)
-        focused = page.evaluate(FOCUSED)
+        before, focused = page.evaluate(STATE_AND_FOCUS)
         for _ in range(3):
             page.keyboard.press("PageDown")
         wait_cursor(page, k + 3)
-        assert page.evaluate(STATE) == before, selector
-        assert page.evaluate(FOCUSED) == focused, selector  # the focus stays where it was
+        after, focus = page.evaluate(STATE_AND_FOCUS)
+        assert after == before, selector
+        assert focus == focused, selector  # the focus stays where it was
         page.keyboard.press("PageUp")
         wait_cursor(page, k + 2)
         assert page.evaluate(STATE) == before, selector
@@ -231,6 +237,37 @@ NODE_BOXES = """() => {
 }"""
 
 
+# The clicker's PageDown from the step shown to `last`, each step read once it is shown (the
+# cursor wait_cursor waits for, nothing pending or moving) by the function READING: inside the
+# page, a key event a step as the clicker sends it to the focused element (controls.js steps on
+# any PageDown keydown), not a Playwright round trip or three a step.
+PAGE_DOWN_TO = """async (last) => {
+  const read = READING;
+  const root = document.documentElement;
+  const out = [];
+  for (let k = Number(root.dataset.cursor) + 1; k <= last; k += 1) {
+    const key = { key: 'PageDown', code: 'PageDown', bubbles: true, cancelable: true };
+    (document.activeElement || document.body).dispatchEvent(new KeyboardEvent('keydown', key));
+    const t0 = performance.now();
+    while (root.dataset.cursor !== String(k)
+      || document.querySelector('#graph .pending, #graph .pulse, #graph .morphing')) {
+      if (performance.now() - t0 > 10000) throw new Error(`step ${k} not shown in 10 s`);
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    out.push(read());
+  }
+  return out;
+}"""
+
+
+def page_down_to(page, last: int, reading: str) -> list:
+    """[reading at each step after the one shown, to `last`], stepped with PageDown in the page."""
+    start = int(page.get_attribute("html", "data-cursor"))
+    readings = page.evaluate(PAGE_DOWN_TO.replace("READING", reading, 1), last)
+    assert len(readings) == last - start, (start, last, len(readings))
+    return readings
+
+
 @pytest.mark.parametrize("preset", ["tutorial", "xor", "softmax", "deep", "expr:tanh-neuron"])
 def test_the_projected_graph_holds_still_from_the_first_step_to_the_last(
     shared_page, base_url, preset
@@ -241,10 +278,7 @@ def test_the_projected_graph_holds_still_from_the_first_step_to_the_last(
     first = page.evaluate(NODE_BOXES)
     assert first["shown"], "no nodes drawn"
     total = int(page.text_content("#step-count").split()[3])
-    for k in range(1, total + 1):
-        page.keyboard.press("PageDown")
-        wait_cursor(page, k)
-        now = page.evaluate(NODE_BOXES)
+    for k, now in enumerate(page_down_to(page, total, NODE_BOXES), start=1):
         assert now["frame"] == first["frame"], k
         # the drawing itself never changes: every node the same size, in the same place
         assert now["drawn"] == first["drawn"], k
@@ -282,11 +316,10 @@ def test_adams_update_steps_fit_the_projected_explanation(shared_page, base_url)
     first = page.evaluate(NODE_BOXES)
     total = int(page.text_content("#step-count").split()[3])
     lines = 0
-    for k in range(1, total + 1):
-        page.keyboard.press("PageDown")
-        wait_cursor(page, k)
-        assert page.evaluate(NODE_BOXES)["shown"] == first["shown"], k
-        fit = page.evaluate(EXPLAIN_FITS)
+    both = f"() => ({{ shown: ({NODE_BOXES})().shown, fit: ({EXPLAIN_FITS})() }})"
+    for k, now in enumerate(page_down_to(page, total, both), start=1):
+        assert now["shown"] == first["shown"], k
+        fit = now["fit"]
         assert fit["explain"] <= 0 and fit["sentence"] <= 0, (k, fit)
         lines = max(lines, fit["state"])
     assert lines == 4  # the update steps did show Adam's four lines

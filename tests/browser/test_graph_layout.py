@@ -96,7 +96,11 @@ def overlaps(a, b) -> bool:
 
 
 def check_view(page, min_text: float, where: str, apart: bool = True) -> dict:
-    v = page.evaluate(MEASURE)
+    return check_facts(page.evaluate(MEASURE), min_text, where, apart)
+
+
+def check_facts(v: dict, min_text: float, where: str, apart: bool = True) -> dict:
+    """check_view's verdict on MEASURE's facts, read by the page (`walk`) or by check_view."""
     assert v["minText"] >= min_text - 0.01, f"{where}: text of {v['minText']:.1f} px"
     if v["outside"]:
         # too big for its frame: it scrolls, with a scrollbar and a Fit control that shows it whole
@@ -144,6 +148,38 @@ def go(page, hash_: str, k: int) -> None:
     page.wait_for_function(f"() => location.hash.includes('k={k}')")
 
 
+# The lesson taken to each (hash, k) in turn through its URL, as go() does, and what `measure`
+# reads there, all inside the page (a round trip a step through Playwright was most of a walk's
+# time): each step counts as shown when go() would count it (wait_cursor's cursor, nothing
+# pending or moving, the hash on k). Each k must differ from the cursor before it (else the
+# cursor shown would not tell the new step from the old): go() takes a lesson to its start.
+WALK = """async (steps) => {
+  const read = READING;
+  const out = [];
+  for (const [hash, k] of steps) {
+    location.hash = hash;
+    const t0 = performance.now();
+    while (document.documentElement.dataset.cursor !== String(k)
+      || document.querySelector('#graph .pending, #graph .pulse, #graph .morphing')
+      || !location.hash.includes(`k=${k}`)) {
+      if (performance.now() - t0 > 10000) throw new Error(`${hash}: step ${k} not shown in 10 s`);
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    out.push(await read());
+  }
+  return out;
+}"""
+
+
+def walk(page, steps: list[tuple[str, int]], measure: str) -> list:
+    """[measure's reading at each (hash, k) of steps], walked inside the page (WALK)."""
+    cursor = int(page.get_attribute("html", "data-cursor"))
+    for _, k in steps:
+        assert k != cursor, f"step {k} twice in a row: a walk could not tell them apart"
+        cursor = k
+    return page.evaluate(WALK.replace("READING", measure, 1), steps) if steps else []
+
+
 def test_every_preset_fits_its_frame_with_labels_on_their_edges(shared_page, base_url):
     page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=0")
@@ -181,13 +217,15 @@ def test_the_tutorial_uses_the_room(shared_page, base_url):
     page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     seen = None
-    for k in (0, 9, 14, 19):
-        go(page, f"#preset=tutorial&k={k}", k)
-        v = check_view(page, 18, f"tutorial at {k}")
+    both = f"() => ({{ v: ({MEASURE})(), e: ({EXTENT})() }})"
+    first = page.evaluate(both)
+    later = walk(page, [(f"#preset=tutorial&k={k}", k) for k in (9, 14, 19)], both)
+    for k, read in zip((0, 9, 14, 19), [first, *later], strict=True):
+        v = check_facts(read["v"], 18, f"tutorial at {k}")
         assert not v["outside"] and not v["scrolls"], v["outside"]
         if k == 0:
             assert len(v["labels"]) == 3  # W₁₁, W₁₂ and W₂, each on its edge
-        e = page.evaluate(EXTENT)
+        e = read["e"]
         assert e["w"] >= 0.9 and e["h"] >= 0.6, e  # (before: 0.98 of the width, 0.37 of the height)
         assert seen is None or e["boxes"] == seen, k
         seen = e["boxes"]
@@ -234,9 +272,11 @@ def test_networks_up_to_four_layers_of_eight_fit_whole(shared_page, base_url, la
     open_lesson(page, base_url, scenario_hash(layers) + "&k=0")
     total = int(page.text_content("#step-count").split()[3])
     fwd = sum(layers[1:]) * 2 + 1  # the forward pass: z and a of every neuron, then L
-    for k in (0, 3, fwd + 4, total - 2, total):
-        go(page, scenario_hash(layers) + f"&k={k}", k)
-        v = check_view(page, 12, f"{layers} at {k}")
+    ks = (3, fwd + 4, total - 2, total)
+    first = page.evaluate(MEASURE)
+    later = walk(page, [(scenario_hash(layers) + f"&k={k}", k) for k in ks], MEASURE)
+    for k, read in zip((0, *ks), [first, *later], strict=True):
+        v = check_facts(read, 12, f"{layers} at {k}")
         assert not v["outside"] and not v["scrolls"], (layers, k, v["outside"])
 
 
@@ -266,11 +306,11 @@ def test_a_larger_network_scrolls_with_a_fit_control(shared_page, base_url):
 
 
 @pytest.mark.parametrize("pressed", [False, True], ids=["fit", "100%"])
-def test_fit_gone_with_a_wider_window_hands_its_focus_to_the_graph(make_page, base_url, pressed):
+def test_fit_gone_with_a_wider_window_hands_its_focus_to_the_graph(shared_page, base_url, pressed):
     """Fit (or, pressed, "100%") has the keyboard's focus and the window grows until the graph
     fits whole at full size: the button goes, and the focus goes to the graph's frame, never
     <body>; the clicker's Space and PageDown step the lesson there."""
-    page = make_page(1366, 768, reduced_motion="reduce")
+    page = shared_page(1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, scenario_hash([10, 10, 10, 10, 10, 10, 10]) + "&k=0")
     page.wait_for_selector("#graph-fit:not([hidden])")
     page.focus("#graph-fit")
@@ -395,6 +435,32 @@ PLACEMENT = """() => {
 }"""
 
 
+# PLACEMENT's reading with only what placement_problems can find a problem in: every label and
+# every "part k of n" note, and of the other boxes and texts those that touch a label's box, a
+# leader's span, a note's box, or (the frame not scrolling) the frame's edge. The rest, most of a
+# graph, is apart from all of them and cannot be in a problem (a step's reading a few kB, not
+# a hundred: moving them out of the page took more than reading them).
+PLACEMENT_NEAR = (
+    """() => {
+  const v = ("""
+    + PLACEMENT
+    + """)();
+  const touch = (a, b) => a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] && a[3] >= b[1];
+  const near = v.labels.map((lab) => lab.box);
+  for (const lab of v.labels) {
+    if (!lab.leader) continue;
+    const [p, q] = [lab.leader.from, lab.leader.to];
+    near.push([Math.min(p[0], q[0]), Math.min(p[1], q[1]), Math.max(p[0], q[0]), Math.max(p[1], q[1])]);
+  }
+  near.push(...v.texts.filter((t) => t.parts).map((t) => t.box));
+  const [left, top, right, bottom] = v.frame;
+  const cut = (b) => !v.scrolls && (b[0] < left || b[2] > right || b[1] < top || b[3] > bottom);
+  const keep = (x) => x.parts || cut(x.box) || near.some((b) => touch(b, x.box));
+  return { ...v, boxes: v.boxes.filter(keep), texts: v.texts.filter(keep) };
+}"""
+)
+
+
 def crosses(p, q, box, pad: float = 0.5) -> bool:
     """Whether the segment p → q passes through the inside of box (sampled every half pixel)."""
     n = max(2, int(2 * max(abs(q[0] - p[0]), abs(q[1] - p[1]))))
@@ -458,12 +524,12 @@ MUST = {"deep": (57, 60, 100), "softmax": (30,)}
     ids=["projector", "desk"],
 )
 def test_labels_callouts_and_notes_never_cover_each_other(
-    make_page, base_url, width, height, extra
+    shared_page, base_url, width, height, extra
 ):
     """Every preset of the menu, along its lesson: no weight label over another label, a node
     box, a bias pill, a number or a "part k of n" note; each callout between its edge's two
     columns, its leader from its own edge crossing no box or number; nothing cut by the frame."""
-    page = make_page(width, height, reduced_motion="reduce")
+    page = shared_page(width, height, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset=tutorial&k=0{extra}")
     menu = page.eval_on_selector_all(
         "#preset-select option", "(os) => os.map((o) => o.value).filter(Boolean)"
@@ -473,9 +539,9 @@ def test_labels_callouts_and_notes_never_cover_each_other(
     for preset in dict.fromkeys(menu + EXPRESSIONS):  # (the expressions' may come later)
         go(page, f"#preset={preset}&k=0{extra}", 0)
         total = int(page.text_content("#step-count").split()[3])
-        for k in sorted(set(range(1, total + 1, 4)) | set(MUST.get(preset, ()))):
-            go(page, f"#preset={preset}&k={k}{extra}", k)
-            v = page.evaluate(PLACEMENT)
+        ks = sorted(set(range(1, total + 1, 4)) | set(MUST.get(preset, ())))
+        seen = walk(page, [(f"#preset={preset}&k={k}{extra}", k) for k in ks], PLACEMENT_NEAR)
+        for k, v in zip(ks, seen, strict=True):
             callouts += sum(lab["callout"] for lab in v["labels"])
             notes += sum(t["parts"] for t in v["texts"])
             problems += [f"{preset} at {k}: {p}" for p in placement_problems(v)]

@@ -505,11 +505,11 @@ def test_views_fit_the_screen(shared_page, base_url, screenshots, width, height,
     page.screenshot(path=screenshots / f"view-{width}x{height}-{view}-{theme}.png")
 
 
-def test_the_skip_link_moves_the_focus_to_the_graph_and_changes_nothing_else(make_page, base_url):
+def test_the_skip_link_moves_the_focus_to_the_graph_and_changes_nothing_else(shared_page, base_url):
     """The skip link, "Skip to the graph" (href #stage), is for the keyboard: Tab, Enter, and the
     focus is on the graph. The lesson stays as it was (iteration, step, expand, preset), and so
     does its link: #stage is a place on the page, not a lesson."""
-    page = make_page(reduced_motion="reduce")
+    page = shared_page(reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&iteration=2&x=1&k=0")
     for k in range(1, 4):
         page.keyboard.press("ArrowRight")

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.browser.pageview import open_lesson, wait_cursor
-from tests.browser.test_widths import controls_clear
+from tests.browser.test_widths import FACTS, clear_facts, controls_clear
 
 pytestmark = pytest.mark.browser
 
@@ -42,10 +42,43 @@ HEAD = """() => Object.fromEntries(['explain-title', 'step-count'].map((id) => {
 
 def one_row_inside(page) -> dict:
     """The toolbar's facts, once checked: one row, inside the page, over nothing, under nothing."""
-    facts = controls_clear(page)
+    return one_row(controls_clear(page))
+
+
+def one_row(facts: dict) -> dict:
+    """one_row_inside's verdict on FACTS read (test_widths.py)."""
+    facts = clear_facts(facts)
     rows = {round(c["top"]) for c in facts["controls"]}
     assert len(rows) == 1, f"the toolbar takes {len(rows)} rows: {facts['controls']}"
     return facts
+
+
+# The preset `p` picked in its menu as select_option picks it (the option chosen, then input and
+# change), and the page waited for as select_option's callers did (wait_cursor's step 0, nothing
+# pending or moving, and the lesson's link written: its name in the hash); then READING read.
+# Inside the page: one round trip a preset, not seven.
+PICK_AND_READ = """async (p) => {
+  const s = document.getElementById('preset-select');
+  if (s.value !== p) {
+    s.value = p;
+    if (s.value !== p) throw new Error(`no ${p} in the preset menu`);
+    s.dispatchEvent(new Event('input', { bubbles: true }));
+    s.dispatchEvent(new Event('change', { bubbles: true }));
+    const t0 = performance.now();
+    while (document.documentElement.dataset.cursor !== '0'
+      || document.querySelector('#graph .pending, #graph .pulse, #graph .morphing')
+      || !location.hash.includes(encodeURIComponent(p))) {
+      if (performance.now() - t0 > 10000) throw new Error(`${p} not shown in 10 s`);
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+  }
+  return (READING)();
+}"""
+
+
+def pick_and_read(page, preset: str, reading: str):
+    """`reading`'s result once `preset` is picked in the menu and shown (PICK_AND_READ)."""
+    return page.evaluate(PICK_AND_READ.replace("READING", reading, 1), preset)
 
 
 def longest_expression(base_url: str) -> str:
@@ -62,16 +95,12 @@ def test_the_preset_menu_shows_the_whole_name_in_a_one_row_toolbar(
     page = shared_page(width, height, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
+    both = f"() => ({{ room: ({NAME_ROOM})(), facts: ({FACTS})() }})"
     for preset in ["tutorial", "xor", "softmax", "deep", longest_expression(base_url)]:
-        if page.input_value("#preset-select") != preset:
-            page.select_option("#preset-select", preset)
-            wait_cursor(page, 0)
-            page.wait_for_function(
-                "(p) => location.hash.includes(encodeURIComponent(p))", arg=preset
-            )
-        room = page.evaluate(NAME_ROOM)
+        read = pick_and_read(page, preset, both)
+        room = read["room"]
         assert room["has"] > room["need"] - 1, f"{room['name']!r} is cut at {width} px: {room}"
-        one_row_inside(page)
+        one_row(read["facts"])
     # projector mode (M) hides the editing controls, the preset menu among them
     page.keyboard.press("m")
     page.wait_for_function("() => document.documentElement.classList.contains('projector')")
@@ -397,25 +426,21 @@ def apart(controls: list[dict]) -> None:
 
 
 @pytest.mark.parametrize("width", [601, 700, 800, 1024, 1280])
-def test_every_preset_keeps_the_row_one_line_with_its_name_readable(make_page, base_url, width):
+def test_every_preset_keeps_the_row_one_line_with_its_name_readable(shared_page, base_url, width):
     """Every preset, the longest expression's name among them, from the phone's layout's edge up:
     the toolbar is one row inside the page, no control over another; the menu shows its name whole,
     or cut short with an ellipsis that the menu shows whole, the whole name in its title. From
     1024 px (a projector before M is pressed) Projector stays in the row."""
-    page = make_page(width, 800, reduced_motion="reduce")
+    page = shared_page(width, 800, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
     page.wait_for_function("() => document.querySelectorAll('#preset-select option').length > 8")
+    both = f"() => ({{ facts: ({FACTS})(), name: ({SHOWN_NAME})() }})"
     for preset in every_preset(base_url):
-        if page.input_value("#preset-select") != preset:
-            page.select_option("#preset-select", preset)
-            wait_cursor(page, 0)
-            page.wait_for_function(
-                "(p) => location.hash.includes(encodeURIComponent(p))", arg=preset
-            )
-        facts = one_row_inside(page)
+        read = pick_and_read(page, preset, both)
+        facts = one_row(read["facts"])
         apart(facts["controls"])
-        name = page.evaluate(SHOWN_NAME)
+        name = read["name"]
         assert name["has"] > name["need"] - 1, f"{name['shown']!r} is clipped at {width} px: {name}"
         if name["shown"] != name["name"]:
             cut = name["shown"]
@@ -432,16 +457,15 @@ EXPORTS = """() => ['export-svg', 'export-png'].map((id) =>
 
 
 @pytest.mark.parametrize("preset", ["tutorial", "deep"])
-def test_the_two_exports_are_folded_together(make_page, base_url, preset):
+def test_the_two_exports_are_folded_together(shared_page, base_url, preset):
     """SVG and PNG are one group to a person: at every width from the phone's layout's edge to a
     laptop's, both are in the row or both in More's menu, never one in each."""
-    page = make_page(1400, 800, reduced_motion="reduce")
+    page = shared_page(1400, 800, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset={preset}")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
     for width in [*range(1400, 600, -20), 601]:
         page.set_viewport_size({"width": width, "height": 800})
-        page.evaluate(FRAMES)
-        where = page.evaluate(EXPORTS)
+        where = page.evaluate(f"async () => {{ await ({FRAMES})(); return ({EXPORTS})(); }}")
         assert where[0] == where[1], f"at {width} px SVG is in {where[0]}, PNG in {where[1]}"
 
 

@@ -50,7 +50,11 @@ def _meets(a: dict, b: dict) -> bool:
 def controls_clear(page) -> dict:
     """The toolbar's facts (FACTS), once checked: nothing out of the page or wider than it, each
     control inside it, none over the title or over another."""
-    facts = page.evaluate(FACTS)
+    return clear_facts(page.evaluate(FACTS))
+
+
+def clear_facts(facts: dict) -> dict:
+    """controls_clear's verdict on FACTS read."""
     assert facts["out"] == [], facts["out"]
     assert facts["scrollWidth"] <= facts["W"]
     for c in facts["controls"]:
