@@ -292,7 +292,7 @@ def far_apart(page, a: bytes | str, b: bytes | str) -> int:
 # a clicker sends it to the focused element, or a new hash), then, as wait_cursor and
 # test_explain_rows.settled wait, the step drawn and its animations done, and an idle callback
 # asked for after the equations' idle check (panels/equation.js), with a later limit, run; then
-# `measure(arg)` (an evaluator's source) on the page as it then stands. A step not drawn within
+# `measure(arg, k)` (an evaluator's source) on the page as it then stands. A step not drawn within
 # 10 s fails the walk. (Stepped by round trips, a step took about 0.55 s here: after the
 # browser's own input, and with Playwright polling on animation frames, the page is never idle
 # and the idle callback waits out its limit; walked inside the page, the idle time comes.)
@@ -313,13 +313,13 @@ WALK = """async ([moves, arg]) => {
       await frame();
     }
     await new Promise((r) => requestIdleCallback(() => r(), { timeout: 550 }));
-    out.push({ k, ...measure(arg ?? undefined) }); // no arg: its defaults
+    out.push({ k, ...measure(arg ?? undefined, k) }); // no arg: its defaults
   }
   return out;
 }"""
 
 
 def walk(page, moves: list[tuple[int, str | None]], measure: str, arg=None) -> list[dict]:
-    """Each (k, move) of `moves` made in turn in the page, and `measure(arg)` of the page once
+    """Each (k, move) of `moves` made in turn in the page, and `measure(arg, k)` of the page once
     step k is drawn and settled: [{k, ...what measure returned}] (see WALK)."""
     return page.evaluate(WALK.replace("MEASURE", measure), [moves, arg])
