@@ -288,3 +288,40 @@ def far_apart(page, a: bytes | str, b: bytes | str) -> int:
     0 when they show the same thing up to antialiasing; -1 when their sizes differ."""
     b64 = [x if isinstance(x, str) else base64.b64encode(x).decode() for x in (a, b)]
     return page.evaluate(FAR_APART, b64)
+
+
+# A lesson walked inside the page, one round trip for the whole walk: each move (a PageDown, as
+# a clicker sends it to the focused element, or a new hash), then, as wait_cursor and
+# test_explain_rows.settled wait, the step drawn and its animations done, and an idle callback
+# asked for after the equations' idle check (panels/equation.js), with a later limit, run; then
+# `measure(arg, k)` (an evaluator's source) on the page as it then stands. A step not drawn within
+# 10 s fails the walk. (Stepped by round trips, a step took about 0.55 s here: after the
+# browser's own input, and with Playwright polling on animation frames, the page is never idle
+# and the idle callback waits out its limit; walked inside the page, the idle time comes.)
+WALK = """async ([moves, arg]) => {
+  const measure = MEASURE;
+  const root = document.documentElement;
+  const busy = () => document.querySelector('#graph .pending, #graph .pulse, #graph .morphing');
+  const frame = () => new Promise((r) => requestAnimationFrame(r));
+  const out = [];
+  for (const [k, move] of moves) {
+    if (move === 'PageDown') {
+      const at = document.activeElement || document.body;
+      at.dispatchEvent(new KeyboardEvent('keydown', { key: 'PageDown', code: 'PageDown', bubbles: true, cancelable: true, composed: true }));
+    } else if (move) location.hash = move;
+    const until = performance.now() + 10000;
+    while (root.dataset.cursor !== String(k) || busy()) {
+      if (performance.now() > until) throw new Error(`step ${k} not drawn in 10 s (cursor ${root.dataset.cursor})`);
+      await frame();
+    }
+    await new Promise((r) => requestIdleCallback(() => r(), { timeout: 550 }));
+    out.push({ k, ...measure(arg ?? undefined, k) }); // no arg: its defaults
+  }
+  return out;
+}"""
+
+
+def walk(page, moves: list[tuple[int, str | None]], measure: str, arg=None) -> list[dict]:
+    """Each (k, move) of `moves` made in turn in the page, and `measure(arg, k)` of the page once
+    step k is drawn and settled: [{k, ...what measure returned}] (see WALK)."""
+    return page.evaluate(WALK.replace("MEASURE", measure), [moves, arg])

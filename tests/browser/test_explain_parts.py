@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.pageview import open_lesson, wait_cursor
-from tests.browser.test_explain_rows import settled, total
+from tests.browser.pageview import open_lesson, walk
+from tests.browser.test_explain_rows import total
 from tests.browser.test_projector_layout import with_optimizer
 
 pytestmark = pytest.mark.browser
@@ -39,11 +39,8 @@ def test_the_sentence_never_runs_under_the_loss_card(make_page, base_url):
     page = make_page(1024, 768, reduced_motion="reduce")
     open_lesson(page, base_url, f"{where}&k=1")
     seen = []
-    for k in range(1, total(page) + 1):
-        page.evaluate(f"location.hash = {where + f'&k={k}'!r}")
-        wait_cursor(page, k)
-        settled(page)
-        v = page.evaluate(PARTS, 14)
+    # each step's link opened in turn, walked inside the page (pageview.walk)
+    for v in walk(page, [(k, f"{where}&k={k}") for k in range(1, total(page) + 1)], PARTS, 14):
         seen.append(v["layout"])
-        assert not v["problems"], (k, v)
+        assert not v["problems"], (v["k"], v)
     assert set(seen) == {"short"}, seen  # under the graph, as the class saw it

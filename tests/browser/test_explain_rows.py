@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from tests.browser.pageview import HTTP, open_lesson, wait_cursor
+from tests.browser.pageview import HTTP, open_lesson, walk
 from tests.browser.test_projector_layout import with_optimizer
 
 pytestmark = pytest.mark.browser
@@ -133,23 +133,21 @@ def total(page) -> int:
 
 @pytest.mark.parametrize(("preset", "optimizer", "width", "height", "projector"), CASES)
 def test_equation_rows_never_overlap_nor_clip(
-    make_page, base_url, width, height, projector, preset, optimizer
+    shared_page, base_url, width, height, projector, preset, optimizer
 ):
     # under the graph the compact projected explanation has no height to spare (deep's graph
     # would fall below 24 px): a fraction's glyph box there reaches up to 11 px into the next
     # row's, its ink clear of the rule between them (screenshots looked at); the rows' own boxes
     # stay apart, and nothing is cut, everywhere
     meet = 12 if projector and preset != "softmax" and (preset != "xor" or width == 1024) else 3
-    page = make_page(width, height, reduced_motion="reduce")
+    page = shared_page(width, height, reduced_motion="reduce")
     where = lesson_hash(base_url, preset, optimizer) + ("&projector=1" if projector else "")
     open_lesson(page, base_url, f"{where}&k=1")
     n = total(page)
-    for k in steps_to_check(base_url, preset, optimizer, n):  # its last included
-        page.evaluate(f"location.hash = {where + f'&k={k}'!r}")
-        wait_cursor(page, k)
-        settled(page)
-        v = page.evaluate(ROWS, meet)
-        assert not v["problems"], (preset, optimizer, width, k, v["problems"])
+    steps = steps_to_check(base_url, preset, optimizer, n)  # its last included
+    # each step's link opened in turn, walked inside the page (pageview.walk)
+    for v in walk(page, [(k, f"{where}&k={k}") for k in steps], ROWS, meet):
+        assert not v["problems"], (preset, optimizer, width, v["k"], v["problems"])
 
 
 # The contrast of each stale text on the node it is drawn in, from the computed colours: its fill
@@ -178,8 +176,8 @@ CONTRAST = """() => {
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_stale_values_read_after_the_update(make_page, base_url, theme):
-    page = make_page(1920, 1080, reduced_motion="reduce")
+def test_stale_values_read_after_the_update(shared_page, base_url, theme):
+    page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset=tutorial&projector=1&k=19&theme={theme}")
     settled(page)
     v = page.evaluate(CONTRAST)

@@ -3,13 +3,14 @@ hold still while the teacher's clicker steps the lesson from its first step to i
 every step no equation row's text lies on another's and nothing is cut (test_explain_rows.py's
 check, which leaves these two lessons at this size to this walk). (A file of its own: a press a
 step, over two whole lessons, it is as long as the rest of the explanation's checks, and the
-suite's workers take files whole.)"""
+suite's workers take files whole. Each lesson is walked inside the page, pageview.walk: the
+same steps and measures, a round trip a lesson.)"""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.pageview import open_lesson, wait_cursor
+from tests.browser.pageview import open_lesson, walk
 from tests.browser.test_explain_rows import ROWS, settled, total
 
 pytestmark = pytest.mark.browser
@@ -28,11 +29,9 @@ def test_the_projected_column_beside_the_graph_holds_still(make_page, base_url, 
     first = page.evaluate(ROWS)  # (3 px of glyph boxes may meet: beside the graph, room)
     assert first["layout"] == "side", first
     assert not first["problems"], (preset, 1, first["problems"])
-    for k in range(2, total(page) + 1):  # the teacher's clicker, a press a step
-        page.keyboard.press("PageDown")
-        wait_cursor(page, k)
-        settled(page)
-        v = page.evaluate(ROWS)
+    # the teacher's clicker, a press a step
+    for v in walk(page, [(k, "PageDown") for k in range(2, total(page) + 1)], ROWS):
+        k = v["k"]
         assert not v["problems"], (preset, k, v["problems"])
         assert abs(v["sentence"] - first["sentence"]) <= 1, (k, first["sentence"], v["sentence"])
         assert abs(v["loss"] - first["loss"]) <= 1, (k, first["loss"], v["loss"])

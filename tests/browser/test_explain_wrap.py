@@ -5,11 +5,9 @@ The oracle is the browser's own layout of the engine's MathML, unwrapped."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from tests.browser.pageview import open_lesson, wait_cursor
-from tests.browser.test_explain_rows import settled
+from tests.browser.pageview import HTTP, open_lesson, walk
 from tests.browser.test_projector_layout import with_optimizer
 
 pytestmark = pytest.mark.browser
@@ -59,31 +57,35 @@ CASES = [
 ]
 
 
+# COMPARE at each step of a walk, given each step's whole MathML by its cursor
+AT_EACH = f"(whole, k) => ({{ found: ({COMPARE})(whole[k]) }})"
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize(("preset", "optimizer", "iteration", "cursors", "width", "height"), CASES)
 def test_a_wrapped_equation_reads_as_the_whole_one(
-    make_page, base_url, preset, optimizer, iteration, cursors, width, height, theme
+    shared_page, base_url, preset, optimizer, iteration, cursors, width, height, theme
 ):
-    scenario = httpx.get(f"{base_url}/api/presets/{preset}").json()["scenario"]
+    scenario = HTTP.get(f"{base_url}/api/presets/{preset}").json()["scenario"]
     if optimizer:
         scenario["optimizer"] = optimizer
     where = (with_optimizer(preset, optimizer, base_url) if optimizer else f"#preset={preset}") + (
         f"&iteration={iteration}&projector=1&theme={theme}"
     )
-    page = make_page(width, height, reduced_motion="reduce")
-    open_lesson(page, base_url, f"{where}&k={cursors[0]}")
-    checked = 0
+    whole = {}  # the engine's MathML of each step's equations, whole
     for k in cursors:
-        page.evaluate(f"location.hash = {where + f'&k={k}'!r}")
-        wait_cursor(page, k)
-        settled(page)
-        step = httpx.post(
+        step = HTTP.post(
             f"{base_url}/api/step",
             json={"scenario": scenario, "cursor": k, "iteration": iteration},
         ).json()
         e = step["steps"][-1]["explanation"]
-        whole = {f"eq-{p}": e[p]["mathml"] for p in ("formula", "substituted", "result")}
-        found = page.evaluate(COMPARE, whole)
+        whole[str(k)] = {f"eq-{p}": e[p]["mathml"] for p in ("formula", "substituted", "result")}
+    page = shared_page(width, height, reduced_motion="reduce")
+    open_lesson(page, base_url, f"{where}&k={cursors[0]}")
+    checked = 0
+    # each step's link opened in turn, walked inside the page (pageview.walk)
+    for v in walk(page, [(k, f"{where}&k={k}") for k in cursors], AT_EACH, whole):
+        found = v["found"]
         checked += sum(f.startswith("checked") for f in found)
-        assert not [f for f in found if not f.startswith("checked")], (preset, k, found)
+        assert not [f for f in found if not f.startswith("checked")], (preset, v["k"], found)
     assert checked, "no equation wrapped: the case no longer tests the wrap"

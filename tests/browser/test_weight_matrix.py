@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
-from tests.browser.pageview import api_step, close, open_lesson
-from tests.browser.test_explain_rows import settled
-from tests.browser.test_graph_layout import go, scenario_hash
+from tests.browser.pageview import HTTP, api_step, close, open_lesson, walk
+from tests.browser.test_graph_layout import scenario_hash
 
 pytestmark = pytest.mark.browser
 
@@ -115,21 +113,32 @@ def check(v: dict, where: str, min_px: float) -> None:
 NO_ROOM = """() => document.documentElement.dataset.explain === 'side'
   && document.getElementById('weight-matrix').classList.contains('no-room')"""
 
+# The sentence's lines, and the tops of the sentence and the loss card (they hold still).
+SENTENCE = """() => {
+  const s = document.getElementById('sentence');
+  const line = parseFloat(getComputedStyle(s).lineHeight);
+  const top = (id) => document.getElementById(id).getBoundingClientRect().top;
+  return { lines: Math.round(s.getBoundingClientRect().height / line), sentence: top('sentence'), loss: top('loss-card') };
+}"""
+
+# What a walk's step shows (pageview.walk): the matrix, whether it has no room, the sentence.
+SEEN = f"() => ({{ v: ({READ})(), noRoom: ({NO_ROOM})(), s: ({SENTENCE})() }})"
+
 
 @pytest.mark.parametrize("preset", ["xor", "softmax", "deep"])
 def test_projected_dense_layers_show_their_matrix(shared_page, base_url, preset):
     page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset={preset}&k=0&projector=1")
-    scenario = httpx.get(f"{base_url}/api/presets/{preset}").json()["scenario"]
+    scenario = HTTP.get(f"{base_url}/api/presets/{preset}").json()["scenario"]
     total = int(page.text_content("#step-count").split()[3])
     boxes = {}
     cursors = cursors_of(base_url, scenario, total)
     left_out = []
-    for k in cursors:
-        go(page, f"#preset={preset}&k={k}&projector=1", k)
-        v = page.evaluate(READ)
+    # each step's link opened in turn, walked inside the page (pageview.walk)
+    for seen in walk(page, [(k, f"#preset={preset}&k={k}&projector=1") for k in cursors], SEEN):
+        k, v = seen["k"], seen["v"]
         assert v["dense"], preset  # these presets' dense layers, projected
-        if v["where"] is None and page.evaluate(NO_ROOM):
+        if v["where"] is None and seen["noRoom"]:
             left_out.append(k)
             continue
         check(v, f"{preset} at {k}", 24)
@@ -166,15 +175,6 @@ def test_projected_dense_layers_show_their_matrix(shared_page, base_url, preset)
     assert not left_out, (preset, left_out, len(cursors))
 
 
-# The sentence's lines, and the tops of the sentence and the loss card (they hold still).
-SENTENCE = """() => {
-  const s = document.getElementById('sentence');
-  const line = parseFloat(getComputedStyle(s).lineHeight);
-  const top = (id) => document.getElementById(id).getBoundingClientRect().top;
-  return { lines: Math.round(s.getBoundingClientRect().height / line), sentence: top('sentence'), loss: top('loss-card') };
-}"""
-
-
 @pytest.mark.parametrize(("iteration", "room", "most"), [(1, 4, 9), (2, 2, 11)])
 def test_beside_the_graph_the_matrix_has_a_row_of_its_own(
     shared_page, base_url, iteration, room, most
@@ -190,17 +190,15 @@ def test_beside_the_graph_the_matrix_has_a_row_of_its_own(
     lesson = f"#preset=softmax&iteration={iteration}&projector=1"
     open_lesson(page, base_url, f"{lesson}&k=16")
     boxes, first, long = set(), None, []
-    for k in range(16, 32):
-        go(page, f"{lesson}&k={k}", k)
-        settled(page)
-        v, s = page.evaluate(READ), page.evaluate(SENTENCE)
+    for seen in walk(page, [(k, f"{lesson}&k={k}") for k in range(16, 32)], SEEN):
+        k, v, s = seen["k"], seen["v"], seen["s"]
         first = first or s
         assert abs(s["sentence"] - first["sentence"]) <= 1, (k, s, first)
         assert abs(s["loss"] - first["loss"]) <= 1, (k, s, first)
         if s["lines"] > room:
             long.append(k)
             if v["where"] is None:
-                assert page.evaluate(NO_ROOM), k
+                assert seen["noRoom"], k
                 continue
         check(v, f"softmax at {k}", 24)  # over neither the sentence nor the loss card
         assert v["where"] == "explain", k
@@ -217,9 +215,9 @@ def test_a_network_of_dense_layers_shows_its_matrix(shared_page, base_url, layer
         open_lesson(page, base_url, scenario_hash(layers) + "&k=0" + extra)
         total = int(page.text_content("#step-count").split()[3])
         fwd = sum(layers[1:]) * 2 + 1
-        for k in (3, fwd + 4, total - 2):
-            go(page, scenario_hash(layers) + f"&k={k}" + extra, k)
-            check(page.evaluate(READ), f"{layers} {width} at {k}", px)
+        steps = [(k, scenario_hash(layers) + f"&k={k}" + extra) for k in (3, fwd + 4, total - 2)]
+        for v in walk(page, steps, READ):
+            check(v, f"{layers} {width} at {v['k']}", px)
         page.close()
 
 
