@@ -181,13 +181,15 @@ function drawBlock(b, precision, resp) {
   const row = el("div", { cls: "matrix-row" });
   row.append(drawMatrix(b.result, precision, b.phase), el("span", { cls: "matrix-op", text: b.phase === "update" ? "=" : "=" }));
   b.terms.forEach((t, k) => {
-    if (k && t.op) row.append(el("span", { cls: "matrix-op", text: t.op === "," ? "," : t.op }));
+    if (t.op) row.append(el("span", { cls: "matrix-op", text: t.op === "," ? "," : t.op }));
     if (t.coef) row.append(el("span", { cls: "matrix-coef", text: t.coef }));
     if (t.fn) row.append(el("span", { cls: "matrix-fn", text: `${t.fn}(` }));
     row.append(drawMatrix(t, precision, b.phase));
     if (t.broadcast && resp.samples > 1) row.append(ghost(t, precision, resp));
     if (t.fn && (k === b.terms.length - 1 || !b.terms[k + 1].fn)) row.append(el("span", { cls: "matrix-fn", text: ")" }));
   });
+  // an optimizer's rule: its text after the last matrix, "+ ε)" (each term's op holds the text before it)
+  if (b.tail) row.append(el("span", { cls: "matrix-op", text: b.tail }));
   const head = el("div", { cls: "matrix-eq" }, [
     el("h4", { cls: "matrix-equation", text: b.equation }),
     el("p", { cls: "matrix-shapes", text: b.shapes }),
