@@ -96,17 +96,24 @@ def test_explanation_column_holds_its_parts(shared_page, base_url, screenshots, 
             assert apart, (a, A, b, B)
 
 
+def number(text: str) -> float:
+    """A cell as printed: "−0.0147", "1.377e−04"; "·" (not computed yet) is NaN."""
+    t = text.replace("−", "-")
+    return float("nan") if t in ("·", "") else float(t)
+
+
 READ_BLOCK = """() => {
   const block = document.querySelector('#matrix-view .matrix-block.is-active');
   const row = block.querySelector('.matrix-row');
   const kids = [...row.children];
+  const texts = (t) => [...t.tBodies[0].rows].map((tr) => [...tr.cells].map((td) => td.textContent));
   const values = (t) => [...t.tBodies[0].rows].map((tr) => [...tr.cells].map((td) => td.dataset.value === undefined ? null : Number(td.dataset.value)));
   const out = { equation: block.querySelector('.matrix-equation').textContent, result: values(kids[0]),
     write: [...kids[0].querySelectorAll('td.is-write')].map((td) => [td.parentElement.sectionRowIndex, td.cellIndex, td.dataset.id]),
     terms: [], tail: '', shown: row.textContent };
   let text = '';
   for (const k of kids.slice(2)) {  // after the result and its "="
-    if (k.tagName === 'TABLE') { out.terms.push({ op: text.trim(), cells: values(k), name: k.querySelector('.matrix-name').textContent }); text = ''; }
+    if (k.tagName === 'TABLE') { out.terms.push({ op: text.trim(), cells: values(k), texts: texts(k), name: k.querySelector('.matrix-name').textContent }); text = ''; }
     else text += ' ' + k.textContent;
   }
   out.tail = text.trim();
@@ -147,3 +154,11 @@ def test_update_equation_on_the_page_is_true(shared_page, base_url, screenshots,
                 engine,
             )
             assert got["result"][r][c] == pytest.approx(engine, rel=1e-12, abs=1e-15)
+            # ... and redone by hand from the numbers as printed (4 decimals; an optimizer's small
+            # quantities in 4 significant digits), it comes to the new W within the last decimal
+            # (m̂ = 1.377e−04 printed 0.0001 gave 2.5868 for 2.5741)
+            printed = [
+                np.array([[number(x) for x in row] for row in t["texts"]]) for t in got["terms"]
+            ]
+            by_hand = evaluate([(t["op"], "") for t in got["terms"]], got["tail"], printed, scalars)
+            assert abs(by_hand[r, c] - engine) < 5e-4, (got["shown"], by_hand[r, c], engine)

@@ -198,8 +198,19 @@ function drawBlock(b, precision, resp) {
   return el("article", { cls: `matrix-block${b.active ? " is-active" : ""}`, attrs: { "data-block": b.id, "data-phase": b.phase } }, [head, row, ...words]);
 }
 
+/** An optimizer's quantity (m̂, v̂: often 10⁻⁵) as the explanation writes it (optimizers.py Sig):
+ * `precision` significant digits under 0.01, so the rule's arithmetic can be redone from it. */
+function formatState(v, precision) {
+  const a = Math.abs(v);
+  if (!Number.isFinite(v) || a === 0 || a >= 0.01) return formatNumber(v, precision);
+  const [mant, exp] = v.toExponential(Math.max(precision - 1, 1)).split("e");
+  const e = Number(exp);
+  return `${mant}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`.replaceAll("-", "−");
+}
+
 /** One matrix as a table: its name and shape, the shown cells, … where an axis is elided. */
 function drawMatrix(m, precision, phase) {
+  const format = phase === "update" && m.kind === "derived" ? formatState : formatNumber;
   const read = new Set(m.read.map(([r, c]) => `${r},${c}`));
   const write = new Set(m.write.map(([r, c]) => `${r},${c}`));
   const param = m.kind === "param" || m.kind === "grad" || m.kind === "new";
@@ -222,7 +233,7 @@ function drawMatrix(m, precision, phase) {
       if (id) attrs["data-id"] = id;
       if (m.sample_axis) attrs["data-sample"] = String(m.sample_axis === "rows" ? r : c);
       if (v !== null) attrs["data-value"] = String(v);
-      attrs["aria-label"] = `${name(r, c)} = ${v === null ? "not computed yet" : formatNumber(v, precision)}`;
+      attrs["aria-label"] = `${name(r, c)} = ${v === null ? "not computed yet" : format(v, precision)}`;
       if (param && id) {
         attrs["data-param"] = "";
         attrs.title = "Click (or Enter) for this parameter's batch ledger";
@@ -231,7 +242,7 @@ function drawMatrix(m, precision, phase) {
       let cls = v === null ? "empty" : "";
       if (write.has(key)) cls += ` is-write is-${phase}`;
       else if (read.has(key)) cls += ` is-read is-${phase}`;
-      const td = el("td", { cls: cls.trim(), text: v === null ? "·" : formatNumber(v, precision), attrs });
+      const td = el("td", { cls: cls.trim(), text: v === null ? "·" : format(v, precision), attrs });
       tr.append(td);
     });
     tbody.append(tr);
