@@ -466,7 +466,8 @@ def _rule_block(rule: Rule, spec: MLPSpec, l: int, t: str, frozen: bool) -> Bloc
     said = []
     for ln in lines[:-1]:
         who = _quantity(ln.name, t, l)
-        said.append(f"{who} {'←' if ln.state else '='} {ln.formula(sym).text(Fmt())}")
+        rhs = ln.formula(sym).text(Fmt()).replace("^t", "ᵗ")  # β₁ᵗ, as the explanation writes it
+        said.append(f"{who} {'←' if ln.state else '='} {rhs}")
         if ln.name == "g":
             sym["g"] = Sym("g")
         elif ln.name == "theta":

@@ -43,6 +43,7 @@ PARTS = """() => {
   const mathW = (id) => Math.max(0, ...[...document.querySelectorAll(`#${id} math`)].map((m) => m.getBoundingClientRect().width));
   return {
     explain: box('#explain'), inner: document.getElementById('explain').clientWidth,
+    scroll: document.getElementById('explain').scrollHeight, client: document.getElementById('explain').clientHeight,
     head: box('.explain-head'), state: box('#eq-state'), eqs: box('#explain .equations'),
     sentence: box('#sentence'), count: box('#step-count'), countText: count.textContent,
     countLine: parseFloat(getComputedStyle(count).lineHeight) || parseFloat(getComputedStyle(count).fontSize) * 1.2,
@@ -62,11 +63,13 @@ def test_explanation_column_holds_its_parts(shared_page, base_url, screenshots, 
     """On an update step with optimizer state: the head as wide as the column, "step 40 of 55"
     on one line, the FORMULA and NUMBERS rows with their equations in them, the state lines in
     the column's box, no part over another (projected, the state lines made an implicit grid
-    column that squeezed the rest to 0 px and sat 2,700 px below)."""
+    column that squeezed the rest to 0 px and sat 2,700 px below); projected, nothing runs past
+    the column's foot (Adam's ran 300 px past it: the graph's side column's room-saving was not
+    the matrix view's)."""
     w, h, projector = size
     _, s = lesson(base_url, opt)
     page = shared_page(w, h, reduced_motion="reduce")
-    open_matrix(page, base_url, s, UPDATE, projector)
+    open_matrix(page, base_url, s, UPDATE, projector, iteration=3)  # with the loss chart
     p = page.evaluate(PARTS)
     name = f"matrix-{opt}-{w}-{'projected' if projector else 'desk'}.png"
     page.screenshot(path=str(screenshots / name))
@@ -82,6 +85,8 @@ def test_explanation_column_holds_its_parts(shared_page, base_url, screenshots, 
         st,
         ex,
     )
+    if projector:  # the column shows it all, to the loss card at its foot (at the desk it scrolls)
+        assert p["scroll"] <= p["client"] + 1, (p["scroll"], p["client"])
     parts = {k: p[k] for k in ("head", "state", "eqs", "sentence") if p[k]["h"] > 0}
     names = list(parts)
     for i, a in enumerate(names):
