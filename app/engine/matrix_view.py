@@ -16,10 +16,27 @@ import numpy as np
 
 from app.engine.graph import Graph
 from app.engine.lesson import Lesson
-from app.engine.mathfmt import Fmt, Rel, Sym
+from app.engine.mathfmt import (
+    Bin,
+    Call,
+    Expr,
+    Fmt,
+    Frac,
+    Neg,
+    Num,
+    Paren,
+    Partial,
+    Pow,
+    Rel,
+    Root,
+    Sym,
+    _needs_parens,
+)
 from app.engine.network import MLPSpec
 from app.engine.registry import ACTIVATIONS, LOSSES
+from app.engine.registry.optimizers import SYMBOLS, _numbers
 from app.engine.stepper import State
+from app.engine.update_rule import PLAIN, Rule
 
 CONVENTIONS = ("columns", "rows")
 EDGE = 3  # rows or columns kept at each end of an elided axis, as NumPy prints
@@ -75,6 +92,8 @@ class Block:
     note: str = ""
     suffix: str = ""  # written after the terms: ", sample by sample"
     result_name: str = ""  # a name for the result other than its base's
+    rule: bool = False  # an optimizer's update: each term's op holds the rule's text before it
+    tail: str = ""  # the rule's text after its last term: ") + ε)"
 
 
 @dataclass
@@ -138,7 +157,27 @@ class Reader:
         kind = {"old": "param", "grad": "grad", "new": "new"}[what]
         self.add(key, name, vals, known, ids, dims, flips, kind)
 
-    def read(self) -> dict[str, Base]:
+    def rule_values(self, rule: Rule, l: int, t: str, ids: list[list[str]], dims, flips) -> None:
+        """The optimizer's quantities of tensor t⁽ˡ⁾ (m, v, m̂, v̂, …), by its own lines, cell by
+        cell from the values its update step read (the old θ, ∂L/∂θ, the state carried in): the
+        same arithmetic as the step's, on the cells already updated (the others not computed)."""
+        g, st = self.g, self.state
+        idx = np.array([[g.index[i] for i in row] for row in ids])
+        known = st.updated[idx].astype(bool)
+        env = {**_numbers(rule.hyper), "theta": st.P0[idx], "g": st.pgrad[idx], "lr": st.lr}
+        env.update({k: v[idx] for k, v in rule.state0.items()})
+        lines = rule.opt.build(rule.hyper, rule.t)
+        with np.errstate(all="ignore"):
+            for k, line in enumerate(lines):
+                value = np.asarray(line.value(env), dtype=float)
+                env[line.name] = value
+                if k < len(lines) - 1:  # the last is θ's own: the new W, read already
+                    self.add(
+                        f"{line.name}:{t}{l}", _quantity(line.name, t, l), np.where(known, value, np.nan),
+                        known, ids, dims, flips, "derived",
+                    )  # fmt: skip
+
+    def read(self, rule: Rule = PLAIN) -> dict[str, Base]:
         spec, m, s = self.spec, self.m, self.sample
         L = spec.depth
         self.per_sample("A0", "X", [f"x{i}" for i in range(spec.layers[0])], "value", "n0", "data")
@@ -154,6 +193,9 @@ class Reader:
             self.params(f"db{l}", f"∂L/∂b{sup(l)}", b, "grad", dims_b, True)
             self.params(f"Wn{l}", f"W{sup(l)}", W, "new", dims_w, False)
             self.params(f"bn{l}", f"b{sup(l)}", b, "new", dims_b, True)
+            if not rule.plain:
+                self.rule_values(rule, l, "W", W, dims_w, False)
+                self.rule_values(rule, l, "b", b, dims_b, True)
             zs, As = [f"z{l}_{j}" for j in range(n)], [f"a{l}_{j}" for j in range(n)]
             a_name = "Ŷ" if l == L else f"A{sup(l)}"
             self.per_sample(f"Z{l}", f"Z{sup(l)}", zs, "value", f"n{l}", "value")
@@ -198,8 +240,9 @@ class Reader:
 # ── the equations ─────────────────────────────────────────────────────────────
 
 
-def blocks(spec: MLPSpec) -> list[Block]:
-    """Every equation of one iteration, in the order the plan reaches them."""
+def blocks(spec: MLPSpec, rule: Rule = PLAIN) -> list[Block]:
+    """Every equation of one iteration, in the order the plan reaches them (the update's, by the
+    scenario's optimizer)."""
     L, out = spec.depth, []
     for l in range(1, L + 1):
         act = ACTIVATIONS[spec.activations[l - 1]]
@@ -295,6 +338,9 @@ def blocks(spec: MLPSpec) -> list[Block]:
     for l in range(L, 0, -1):
         for t in ("W", "b"):
             frozen = f"{t}{l}" in spec.frozen
+            if not rule.plain:
+                out.append(_rule_block(rule, spec, l, t, frozen))
+                continue
             out.append(
                 Block(
                     f"u{t}{l}", "update", l, Operand(f"{t}n{l}"),
@@ -311,6 +357,9 @@ def in_convention(block: Block, conv: str) -> tuple[Operand, list[Operand]]:
     per-sample equation, (X·Y)ᵀ = Yᵀ·Xᵀ, so products swap order and every operand turns."""
     if conv == "columns" or not block.transform:
         return block.result, block.terms
+    if block.rule:  # elementwise: each operand turns, the order stays
+        flip = lambda o: Operand(o.base, not o.t, o.op, o.coef, o.fn, o.broadcast)  # noqa: E731
+        return flip(block.result), [flip(o) for o in block.terms]
     flip = lambda o: Operand(o.base, not o.t, o.op, o.coef, o.fn, o.broadcast)  # noqa: E731
     terms = [flip(o) for o in block.terms]
     if len(terms) == 3:  # W·A + b → Aᵀ·Wᵀ + bᵀ, written A·Wᵀ + b
@@ -322,6 +371,123 @@ def in_convention(block: Block, conv: str) -> tuple[Operand, list[Operand]]:
         x.coef, y.coef = y.coef, x.coef
         terms = [y, x]
     return flip(block.result), terms
+
+
+# ── an optimizer's update, as matrices ─────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class _M(Expr):
+    """A matrix of the update rule, in its formula (every quantity is one number per cell)."""
+
+    base: str
+    prec = 4
+
+
+def _quantity(name: str, t: str, l: int) -> str:
+    """A quantity's name in the matrix view: m̂, v̂, … (its tensor is the block's); θ's own
+    intermediates as the tensor's: W⁽²⁾′ (AdamW's decayed), g (the gradient with weight decay)."""
+    if name == "theta":
+        return f"{t}{sup(l)}′"
+    return SYMBOLS[name].text(Fmt()) if name in SYMBOLS else name
+
+
+def _has_matrix(e: Expr) -> bool:
+    if isinstance(e, _M):
+        return True
+    return any(
+        isinstance(v, Expr) and _has_matrix(v)
+        for v in (getattr(e, f, None) for f in ("left", "right", "num", "den", "base", "arg"))
+    ) or any(_has_matrix(a) for a in getattr(e, "args", ()) if isinstance(a, Expr))
+
+
+def _tokens(e: Expr) -> list:
+    """The formula as text pieces and matrices (_M), elementwise: a product or quotient of two
+    matrices is written ⊙ or ⊘ (cell by cell), not a matrix product."""
+    fmt = Fmt()
+
+    def wrap(x: Expr, need: bool) -> list:
+        return ["(", *_tokens(x), ")"] if need else _tokens(x)
+
+    if isinstance(e, _M):
+        return [e]
+    if isinstance(e, Bin):
+        op = e.op
+        if op in "·×":
+            op = "⊙" if _has_matrix(e.left) and _has_matrix(e.right) else "·"
+        lp = _needs_parens(e.left, e.prec) and not (e.prec == 1 and isinstance(e.left, Num))
+        rp = _needs_parens(e.right, e.prec, right=e.op == "−")
+        return [*wrap(e.left, lp), f" {op} ", *wrap(e.right, rp)]
+    if isinstance(e, Frac):
+        op = " ⊘ " if _has_matrix(e.den) else " / "
+        return [*wrap(e.num, e.num.prec < 3), op, *wrap(e.den, e.den.prec < 3)]
+    if isinstance(e, Root):
+        return ["√", *wrap(e.arg, not isinstance(e.arg, _M))]
+    if isinstance(e, Pow):
+        exp = e.exp.text(fmt)
+        sup_ = exp.translate(_SUP) if exp.isdigit() else f"^({exp})"
+        return [*wrap(e.base, e.base.prec < 4), sup_]
+    if isinstance(e, Paren):
+        return ["(", *_tokens(e.arg), ")"]
+    if isinstance(e, Neg):
+        return ["−", *wrap(e.arg, e.arg.prec < 3)]
+    if isinstance(e, Call):
+        out: list = [f"{e.name}("]
+        for k, a in enumerate(e.args):
+            out += ([", "] if k else []) + _tokens(a)
+        return [*out, ")"]
+    return [e.text(fmt)]
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split()).replace("( ", "(").replace(" )", ")").replace("√ ", "√")
+
+
+def _rule_block(rule: Rule, spec: MLPSpec, l: int, t: str, frozen: bool) -> Block:
+    """θ ← the optimizer's own last line, its quantities as matrices (W − η·m̂ ⊘ (√v̂ + ε) for
+    Adam, W − η·v for momentum): each term's op carries the rule's text before it."""
+    lines = rule.opt.build(rule.hyper, rule.t)
+    names = {ln.name for ln in lines[:-1]}
+    env = {k: v for k, v in SYMBOLS.items()}
+    env["theta"] = _M(f"theta:{t}{l}") if "theta" in names else _M(f"{t}{l}")
+    env["g"] = _M(f"g:{t}{l}") if "g" in names else _M(f"d{t}{l}")
+    for name in names - {"theta", "g"}:
+        env[name] = _M(f"{name}:{t}{l}")
+    pieces, terms, text = _tokens(lines[-1].formula(env)), [], ""
+    for p in pieces:
+        if isinstance(p, _M):
+            terms.append(Operand(p.base, op=_tidy(text)))
+            text = ""
+        else:
+            text += p
+    # how each quantity before it came, in words a student can redo by hand
+    grad = Partial(Sym("L"), Sym(f"{t}{sup(l)}"))  # bracketed where squared: (∂L/∂W⁽²⁾)²
+    sym = {**SYMBOLS, "theta": Sym(f"{t}{sup(l)}"), "g": grad}
+    said = []
+    for ln in lines[:-1]:
+        who = _quantity(ln.name, t, l)
+        rhs = ln.formula(sym).text(Fmt()).replace("^t", "ᵗ")  # β₁ᵗ, as the explanation writes it
+        said.append(f"{who} {'←' if ln.state else '='} {rhs}")
+        if ln.name == "g":
+            sym["g"] = Sym("g")
+        elif ln.name == "theta":
+            sym["theta"] = Sym(who)
+    h = _numbers(rule.hyper)
+    values = [f"η = {spec.learning_rate:g}"] + [
+        f"{SYMBOLS[k].text(Fmt())} = {v:g}".replace("-", "−")
+        for k, v in h.items()
+        if k in SYMBOLS and not isinstance(v, bool) and k != "lr"
+    ]
+    why = (
+        f"{rule.opt.title}, step t = {rule.t}: "
+        + ("; ".join(said) + "; then " if said else "")
+        + f"{t}{sup(l)} by the rule above, cell by cell ({', '.join(values)})."
+    )
+    return Block(
+        f"u{t}{l}", "update", l, Operand(f"{t}n{l}"), terms,
+        transform=t == "b", why=why, rule=True, tail=_tidy(text),
+        note=f"{t}{l} is frozen: the update leaves it alone" if frozen else "",
+    )  # fmt: skip
 
 
 # ── cells the steps read and write ──────────────────────────────────────────
@@ -430,7 +596,8 @@ def _shape(o_shape: tuple[int, int]) -> str:
 def matrices(lesson: Lesson, state: State, start: int, end: int, sample: int, conv: str) -> dict:
     """The matrix view at a state: blocks of operands with their shown cells and marks."""
     spec = lesson.spec
-    bases = Reader(lesson, state, sample).read()
+    rule = lesson.rule
+    bases = Reader(lesson, state, sample).read(rule)
     mk = marks(lesson, start, end, sample)
     keep: dict[str, set[int]] = {"m": {sample}}  # per dimension: indices that must be shown
     for cells in mk.cells.values():
@@ -439,9 +606,12 @@ def matrices(lesson: Lesson, state: State, start: int, end: int, sample: int, co
             keep.setdefault(d0, set()).add(r)
             keep.setdefault(d1, set()).add(c)
     shown_blocks = []
-    for blk in blocks(spec):
+    for blk in blocks(spec, rule):
         result, terms = in_convention(blk, conv)
         cells = mk.cells.get(blk.id, [])
+        if blk.rule:  # the cell written, read in every quantity of the rule
+            wrote = [(r, c) for base, r, c, how in cells if how == "write"]
+            cells = [*cells, *((o.base, r, c, "read") for o in blk.terms for r, c in wrote)]
         views = [_operand(o, bases[o.base], conv, keep, cells) for o in (result, *terms)]
         res, ts = views[0], views[1:]
         if blk.result_name:
@@ -455,6 +625,7 @@ def matrices(lesson: Lesson, state: State, start: int, end: int, sample: int, co
                 "shapes": _shapes(res, ts, blk, spec.inputs.shape[0]),
                 "why": blk.why_rows if conv == "rows" and blk.why_rows else blk.why,
                 "note": blk.note,
+                "tail": blk.tail,
                 "active": blk.id in mk.blocks,
                 "result": res,
                 "terms": ts,
@@ -519,6 +690,10 @@ def _term_text(o: dict) -> str:
 
 
 def _equation(res: dict, ts: list[dict], blk: Block) -> str:
+    if blk.rule:
+        return _tidy(
+            f"{res['name']} ← " + " ".join(f"{o['op']} {o['name']}" for o in ts) + f" {blk.tail}"
+        )
     parts = []
     for k, o in enumerate(ts):
         text = _term_text(o)
@@ -536,6 +711,9 @@ def _equation(res: dict, ts: list[dict], blk: Block) -> str:
 
 
 def _shapes(res: dict, ts: list[dict], blk: Block, m: int) -> str:
+    if blk.rule:
+        body = " ".join(f"{o['op']} {_shape(tuple(o['shape']))}" for o in ts) + f" {blk.tail}"
+        return _tidy(f"{body} → {_shape(tuple(res['shape']))}")
     parts = []
     for k, o in enumerate(ts):
         shape = _shape(tuple(o["shape"]))

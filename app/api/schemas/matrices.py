@@ -120,6 +120,11 @@ class BlockOut(BaseModel):
     shapes: str = Field(..., description="e.g. (4 × 2) · (2 × 4) + (4 × 1) → (4 × 4)")
     why: str
     note: str
+    tail: str = Field(
+        "",
+        description='An optimizer\'s update rule: its text after the last term, e.g. ") + ε)" '
+        "(each term's op then holds the rule's text before it: \"− η ·\").",
+    )
     active: bool = Field(..., description="The current step is a term of this equation.")
     result: MatrixOut
     terms: list[MatrixOut]

@@ -181,13 +181,15 @@ function drawBlock(b, precision, resp) {
   const row = el("div", { cls: "matrix-row" });
   row.append(drawMatrix(b.result, precision, b.phase), el("span", { cls: "matrix-op", text: b.phase === "update" ? "=" : "=" }));
   b.terms.forEach((t, k) => {
-    if (k && t.op) row.append(el("span", { cls: "matrix-op", text: t.op === "," ? "," : t.op }));
+    if (t.op) row.append(el("span", { cls: "matrix-op", text: t.op === "," ? "," : t.op }));
     if (t.coef) row.append(el("span", { cls: "matrix-coef", text: t.coef }));
     if (t.fn) row.append(el("span", { cls: "matrix-fn", text: `${t.fn}(` }));
     row.append(drawMatrix(t, precision, b.phase));
     if (t.broadcast && resp.samples > 1) row.append(ghost(t, precision, resp));
     if (t.fn && (k === b.terms.length - 1 || !b.terms[k + 1].fn)) row.append(el("span", { cls: "matrix-fn", text: ")" }));
   });
+  // an optimizer's rule: its text after the last matrix, "+ ε)" (each term's op holds the text before it)
+  if (b.tail) row.append(el("span", { cls: "matrix-op", text: b.tail }));
   const head = el("div", { cls: "matrix-eq" }, [
     el("h4", { cls: "matrix-equation", text: b.equation }),
     el("p", { cls: "matrix-shapes", text: b.shapes }),
@@ -196,8 +198,19 @@ function drawBlock(b, precision, resp) {
   return el("article", { cls: `matrix-block${b.active ? " is-active" : ""}`, attrs: { "data-block": b.id, "data-phase": b.phase } }, [head, row, ...words]);
 }
 
+/** An optimizer's quantity (m̂, v̂: often 10⁻⁵) as the explanation writes it (optimizers.py Sig):
+ * `precision` significant digits under 0.01, so the rule's arithmetic can be redone from it. */
+function formatState(v, precision) {
+  const a = Math.abs(v);
+  if (!Number.isFinite(v) || a === 0 || a >= 0.01) return formatNumber(v, precision);
+  const [mant, exp] = v.toExponential(Math.max(precision - 1, 1)).split("e");
+  const e = Number(exp);
+  return `${mant}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`.replaceAll("-", "−");
+}
+
 /** One matrix as a table: its name and shape, the shown cells, … where an axis is elided. */
 function drawMatrix(m, precision, phase) {
+  const format = phase === "update" && m.kind === "derived" ? formatState : formatNumber;
   const read = new Set(m.read.map(([r, c]) => `${r},${c}`));
   const write = new Set(m.write.map(([r, c]) => `${r},${c}`));
   const param = m.kind === "param" || m.kind === "grad" || m.kind === "new";
@@ -220,7 +233,7 @@ function drawMatrix(m, precision, phase) {
       if (id) attrs["data-id"] = id;
       if (m.sample_axis) attrs["data-sample"] = String(m.sample_axis === "rows" ? r : c);
       if (v !== null) attrs["data-value"] = String(v);
-      attrs["aria-label"] = `${name(r, c)} = ${v === null ? "not computed yet" : formatNumber(v, precision)}`;
+      attrs["aria-label"] = `${name(r, c)} = ${v === null ? "not computed yet" : format(v, precision)}`;
       if (param && id) {
         attrs["data-param"] = "";
         attrs.title = "Click (or Enter) for this parameter's batch ledger";
@@ -229,7 +242,7 @@ function drawMatrix(m, precision, phase) {
       let cls = v === null ? "empty" : "";
       if (write.has(key)) cls += ` is-write is-${phase}`;
       else if (read.has(key)) cls += ` is-read is-${phase}`;
-      const td = el("td", { cls: cls.trim(), text: v === null ? "·" : formatNumber(v, precision), attrs });
+      const td = el("td", { cls: cls.trim(), text: v === null ? "·" : format(v, precision), attrs });
       tr.append(td);
     });
     tbody.append(tr);
