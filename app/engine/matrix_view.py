@@ -164,8 +164,8 @@ class Reader:
         g, st = self.g, self.state
         idx = np.array([[g.index[i] for i in row] for row in ids])
         known = st.updated[idx].astype(bool)
-        env = {**_numbers(rule.hyper), "theta": st.P0[idx], "g": st.pgrad[idx], "lr": st.lr}
-        env.update({k: v[idx] for k, v in rule.state0.items()})
+        state = {k: v[idx] for k, v in rule.state0.items()}
+        env = rule.opt.inputs(st.P0[idx], st.pgrad[idx], state, st.lr, rule.hyper)
         lines = rule.opt.build(rule.hyper, rule.t)
         with np.errstate(all="ignore"):
             for k, line in enumerate(lines):

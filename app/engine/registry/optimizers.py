@@ -124,9 +124,14 @@ class Optimizer:
     def lines(self, h: dict, t: int) -> list[Line]:
         return self.build(h, t)
 
+    def inputs(self, theta, g, state: dict, lr: float, h: dict) -> Env:
+        """What an update's lines read: the hyperparameters (betas split), θ, its gradient g,
+        η and the state carried in. Elementwise on arrays."""
+        return {**_numbers(h), "theta": theta, "g": g, "lr": lr, **state}
+
     def step(self, theta, g, state: dict, t: int, lr: float, h: dict):
         """One update at step t (1-based): (new parameters, new state). Elementwise on arrays."""
-        env: Env = {**_numbers(h), "theta": theta, "g": g, "lr": lr, **state}
+        env = self.inputs(theta, g, state, lr, h)
         for line in self.build(h, t):
             env[line.name] = line.value(env)
         return env["theta"], {k: env[k] for k in self.slots(h)}
@@ -571,7 +576,7 @@ def explain_lines(
     step's numbers, its value). Values are computed by the line itself, as the update does."""
     sym_env = symbols(theta_sym, grad_sym, h)
     num_env = numbers(theta, g, lr, state, h, t)
-    val_env: Env = {**_numbers(h), "theta": theta, "g": g, "lr": lr, **state}
+    val_env = opt.inputs(theta, g, state, lr, h)
     out = []
     for line in opt.build(h, t):
         formula, subst = line.formula(sym_env), line.formula(num_env)
