@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from html import escape
 
 from app.memo import Memo
@@ -29,6 +29,11 @@ MEMO = 4096  # strings and numbers kept written, per memo below (cleared when fu
 _ESCAPED: dict[str, str] = {}
 _NUMBERS: dict[tuple, str] = {}
 _SYMS: dict[tuple, tuple[str, str, str]] = {}
+
+
+def superscript(s: str) -> str:
+    """s in superscript characters (digits, signs, brackets): ⁽¹⁾ for (1)."""
+    return s.translate(_SUP)
 
 
 def _esc(s: str) -> str:
@@ -75,6 +80,7 @@ class Fmt:
     """How numbers are shown: fixed decimals, switching to scientific for tiny or huge values."""
 
     precision: int = 4
+    cellwise: bool = False  # text over matrices: products and quotients of them ⊙, ⊘ (cellwise)
 
     def number(self, v: float) -> str:
         """v written with this precision (kept: one number is written in text, LaTeX and
@@ -313,7 +319,10 @@ class Bin(Expr):
 
     def text(self, fmt: Fmt) -> str:
         a, b = self._parts(fmt, "text")
-        return f"{a} {self.op} {b}"
+        op = self.op
+        if fmt.cellwise and op in "·×":  # cell by cell between matrices, else a scalar's ·
+            op = "⊙" if contains(self.left, _matrix) and contains(self.right, _matrix) else "·"
+        return f"{a} {op} {b}"
 
     def latex(self, fmt: Fmt) -> str:
         a, b = self._parts(fmt, "latex")
@@ -374,6 +383,8 @@ class Frac(Expr):
             fmt,
             "text",
         )
+        if fmt.cellwise and contains(self.den, _matrix):  # cell by cell
+            return f"{n} ⊘ {d}"
         return f"{n}/{d}"
 
     def latex(self, fmt: Fmt) -> str:
@@ -739,3 +750,59 @@ class Root(Expr):
 
     def mathml(self, fmt: Fmt) -> str:
         return f"<msqrt>{self.arg.mathml(fmt)}</msqrt>"
+
+
+# ── formulas over matrices, cell by cell ───────────────────────────────────────
+
+_FIELDS: dict[type, tuple[str, ...]] = {}  # each expression class's field names
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls)) if is_dataclass(cls) else ()
+    return names
+
+
+def contains(e: Expr, test) -> bool:
+    """Whether e or any expression inside it passes `test` (e first, then its fields in order,
+    stopping at the first that passes)."""
+    if test(e):
+        return True
+    if isinstance(e, Sym | Num | Word):  # leaves: nothing inside
+        return False
+    for name in _names(type(e)):
+        v = getattr(e, name)
+        if isinstance(v, tuple):
+            for x in v:
+                if isinstance(x, Expr) and contains(x, test):
+                    return True
+        elif isinstance(v, Expr) and contains(v, test):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Matrix(Expr):
+    """A matrix in a formula that holds one number per cell (an optimizer's m̂, v̂): `cellwise`
+    gives it back apart from the text around it."""
+
+    key: str
+    prec = 4
+
+    def text(self, fmt: Fmt) -> str:
+        return f"\x02{self.key}\x03"  # a marker, split at by `cellwise`
+
+
+def _matrix(e: Expr) -> bool:
+    return isinstance(e, Matrix)
+
+
+_MATRIX = re.compile("\x02([^\x03]*)\x03")
+
+
+def cellwise(e: Expr, fmt: Fmt = Fmt()) -> list[str | Matrix]:
+    """e's text, cell by cell (a product of two matrices written ⊙, a quotient by one ⊘, not a
+    matrix product), as text pieces and its Matrix leaves in reading order."""
+    parts = _MATRIX.split(e.text(replace(fmt, cellwise=True)))  # text, key, text, …, text
+    return [Matrix(p) if k % 2 else p for k, p in enumerate(parts)]

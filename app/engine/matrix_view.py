@@ -16,25 +16,10 @@ import numpy as np
 
 from app.engine.graph import Graph
 from app.engine.lesson import Lesson
-from app.engine.mathfmt import (
-    Bin,
-    Call,
-    Expr,
-    Fmt,
-    Frac,
-    Neg,
-    Num,
-    Paren,
-    Partial,
-    Pow,
-    Rel,
-    Root,
-    Sym,
-    _needs_parens,
-)
+from app.engine.mathfmt import Fmt, Matrix, Partial, Rel, Sym, cellwise, superscript
 from app.engine.network import MLPSpec
 from app.engine.registry import ACTIVATIONS, LOSSES
-from app.engine.registry.optimizers import SYMBOLS, _numbers
+from app.engine.registry.optimizers import SYMBOLS, _numbers, symbol_lines
 from app.engine.stepper import State
 from app.engine.update_rule import PLAIN, Rule
 
@@ -42,7 +27,6 @@ CONVENTIONS = ("columns", "rows")
 EDGE = 3  # rows or columns kept at each end of an elided axis, as NumPy prints
 FULL = 8  # an axis this long or shorter is shown whole
 MAX_MARKED_STEPS = 64  # a coarse unit's first steps mark their cells; the rest mark their blocks
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _matrix_slope(loss) -> str:
@@ -52,7 +36,7 @@ def _matrix_slope(loss) -> str:
 
 def sup(l: int | str) -> str:
     """The layer superscript: ⁽¹⁾."""
-    return f"⁽{str(l).translate(_SUP)}⁾"
+    return f"⁽{superscript(str(l))}⁾"
 
 
 @dataclass
@@ -376,67 +360,12 @@ def in_convention(block: Block, conv: str) -> tuple[Operand, list[Operand]]:
 # ── an optimizer's update, as matrices ─────────────────────────────────────────
 
 
-@dataclass(frozen=True)
-class _M(Expr):
-    """A matrix of the update rule, in its formula (every quantity is one number per cell)."""
-
-    base: str
-    prec = 4
-
-
 def _quantity(name: str, t: str, l: int) -> str:
     """A quantity's name in the matrix view: m̂, v̂, … (its tensor is the block's); θ's own
     intermediates as the tensor's: W⁽²⁾′ (AdamW's decayed), g (the gradient with weight decay)."""
     if name == "theta":
         return f"{t}{sup(l)}′"
     return SYMBOLS[name].text(Fmt()) if name in SYMBOLS else name
-
-
-def _has_matrix(e: Expr) -> bool:
-    if isinstance(e, _M):
-        return True
-    return any(
-        isinstance(v, Expr) and _has_matrix(v)
-        for v in (getattr(e, f, None) for f in ("left", "right", "num", "den", "base", "arg"))
-    ) or any(_has_matrix(a) for a in getattr(e, "args", ()) if isinstance(a, Expr))
-
-
-def _tokens(e: Expr) -> list:
-    """The formula as text pieces and matrices (_M), elementwise: a product or quotient of two
-    matrices is written ⊙ or ⊘ (cell by cell), not a matrix product."""
-    fmt = Fmt()
-
-    def wrap(x: Expr, need: bool) -> list:
-        return ["(", *_tokens(x), ")"] if need else _tokens(x)
-
-    if isinstance(e, _M):
-        return [e]
-    if isinstance(e, Bin):
-        op = e.op
-        if op in "·×":
-            op = "⊙" if _has_matrix(e.left) and _has_matrix(e.right) else "·"
-        lp = _needs_parens(e.left, e.prec) and not (e.prec == 1 and isinstance(e.left, Num))
-        rp = _needs_parens(e.right, e.prec, right=e.op == "−")
-        return [*wrap(e.left, lp), f" {op} ", *wrap(e.right, rp)]
-    if isinstance(e, Frac):
-        op = " ⊘ " if _has_matrix(e.den) else " / "
-        return [*wrap(e.num, e.num.prec < 3), op, *wrap(e.den, e.den.prec < 3)]
-    if isinstance(e, Root):
-        return ["√", *wrap(e.arg, not isinstance(e.arg, _M))]
-    if isinstance(e, Pow):
-        exp = e.exp.text(fmt)
-        sup_ = exp.translate(_SUP) if exp.isdigit() else f"^({exp})"
-        return [*wrap(e.base, e.base.prec < 4), sup_]
-    if isinstance(e, Paren):
-        return ["(", *_tokens(e.arg), ")"]
-    if isinstance(e, Neg):
-        return ["−", *wrap(e.arg, e.arg.prec < 3)]
-    if isinstance(e, Call):
-        out: list = [f"{e.name}("]
-        for k, a in enumerate(e.args):
-            out += ([", "] if k else []) + _tokens(a)
-        return [*out, ")"]
-    return [e.text(fmt)]
 
 
 def _tidy(text: str) -> str:
@@ -446,32 +375,26 @@ def _tidy(text: str) -> str:
 def _rule_block(rule: Rule, spec: MLPSpec, l: int, t: str, frozen: bool) -> Block:
     """θ ← the optimizer's own last line, its quantities as matrices (W − η·m̂ ⊘ (√v̂ + ε) for
     Adam, W − η·v for momentum): each term's op carries the rule's text before it."""
-    lines = rule.opt.build(rule.hyper, rule.t)
+    theta = Sym(f"{t}{sup(l)}")
+    grad = Partial(Sym("L"), theta)  # bracketed where squared: (∂L/∂W⁽²⁾)²
+    written = symbol_lines(rule.opt, rule.hyper, rule.t, theta, grad, Sym(_quantity("theta", t, l)))
+    lines = [ln for ln, _, _ in written]
     names = {ln.name for ln in lines[:-1]}
     env = {k: v for k, v in SYMBOLS.items()}
-    env["theta"] = _M(f"theta:{t}{l}") if "theta" in names else _M(f"{t}{l}")
-    env["g"] = _M(f"g:{t}{l}") if "g" in names else _M(f"d{t}{l}")
+    env["theta"] = Matrix(f"theta:{t}{l}") if "theta" in names else Matrix(f"{t}{l}")
+    env["g"] = Matrix(f"g:{t}{l}") if "g" in names else Matrix(f"d{t}{l}")
     for name in names - {"theta", "g"}:
-        env[name] = _M(f"{name}:{t}{l}")
-    pieces, terms, text = _tokens(lines[-1].formula(env)), [], ""
-    for p in pieces:
-        if isinstance(p, _M):
-            terms.append(Operand(p.base, op=_tidy(text)))
-            text = ""
-        else:
-            text += p
+        env[name] = Matrix(f"{name}:{t}{l}")
+    pieces = cellwise(lines[-1].formula(env))  # text, matrix, text, …, text
+    terms = [
+        Operand(m.key, op=_tidy(before))
+        for before, m in zip(pieces[:-1:2], pieces[1::2], strict=True)
+    ]
     # how each quantity before it came, in words a student can redo by hand
-    grad = Partial(Sym("L"), Sym(f"{t}{sup(l)}"))  # bracketed where squared: (∂L/∂W⁽²⁾)²
-    sym = {**SYMBOLS, "theta": Sym(f"{t}{sup(l)}"), "g": grad}
     said = []
-    for ln in lines[:-1]:
-        who = _quantity(ln.name, t, l)
-        rhs = ln.formula(sym).text(Fmt()).replace("^t", "ᵗ")  # β₁ᵗ, as the explanation writes it
-        said.append(f"{who} {'←' if ln.state else '='} {rhs}")
-        if ln.name == "g":
-            sym["g"] = Sym("g")
-        elif ln.name == "theta":
-            sym["theta"] = Sym(who)
+    for ln, who, formula in written[:-1]:
+        rhs = formula.text(Fmt()).replace("^t", "ᵗ")  # β₁ᵗ, as the explanation writes it
+        said.append(f"{who.text(Fmt())} {'←' if ln.state else '='} {rhs}")
     h = _numbers(rule.hyper)
     values = [f"η = {spec.learning_rate:g}"] + [
         f"{SYMBOLS[k].text(Fmt())} = {v:g}".replace("-", "−")
@@ -485,7 +408,7 @@ def _rule_block(rule: Rule, spec: MLPSpec, l: int, t: str, frozen: bool) -> Bloc
     )
     return Block(
         f"u{t}{l}", "update", l, Operand(f"{t}n{l}"), terms,
-        transform=t == "b", why=why, rule=True, tail=_tidy(text),
+        transform=t == "b", why=why, rule=True, tail=_tidy(pieces[-1]),
         note=f"{t}{l} is frozen: the update leaves it alone" if frozen else "",
     )  # fmt: skip
 

@@ -18,14 +18,17 @@ from app.engine.mathfmt import (
     Chain,
     Fmt,
     Frac,
+    Matrix,
     Neg,
     Num,
     Paren,
     Partial,
     Pow,
     Rel,
+    Root,
     Sym,
     Word,
+    cellwise,
     render,
 )
 from tests.arithmetic import read_arithmetic
@@ -481,3 +484,22 @@ def test_every_tree_renders_to_wellformed_text_latex_and_mathml(e, p):
             assert len(el) == MATHML_ARITY[el.tag], (el.tag, r["mathml"])
         if el.tag in ("mi", "mn", "mo", "mtext"):
             assert len(el) == 0 and el.text  # token elements hold text only
+
+
+def test_cellwise_text_splits_at_the_matrices_and_writes_their_products_cell_by_cell():
+    """A formula over matrices (an optimizer's rule in the matrix view): a product of two matrices
+    is ⊙ and a quotient by one ⊘, a scalar's product stays ·; brackets are the text's own, and
+    the matrices come back apart from the text around them, in reading order."""
+    W, m, v = Matrix("W"), Matrix("m"), Matrix("v")
+    eta, eps = Sym("η"), Sym("ε")
+    adam = Bin("−", W, Bin("·", eta, Frac(m, Bin("+", Root(v), eps))))
+    assert cellwise(adam) == ["", W, " − η · ", m, " ⊘ (√", v, " + ε)"]
+    assert "".join(p if isinstance(p, str) else p.key for p in cellwise(adam)) == (
+        "W − η · m ⊘ (√v + ε)"
+    )
+    both = Bin("·", m, Paren(Bin("+", v, Bin("×", eta, W))))
+    assert cellwise(both) == ["", m, " ⊙ (", v, " + η · ", W, ")"]
+    centered = Frac(m, Bin("+", Root(Bin("−", v, Pow(W, Num(2)))), eps))
+    assert cellwise(centered) == ["", m, " ⊘ (√(", v, " − ", W, "²) + ε)"]
+    assert cellwise(Frac(m, Bin("−", Num(1), eta))) == ["", m, "/(1 − η)"]  # by a scalar: /
+    assert Bin("·", a, b).text(F) == "a · b" and Frac(a, b).text(F) == "a/b"  # text unchanged

@@ -335,3 +335,30 @@ def test_rmsprop_s_momentum_buffer_is_named_u_not_b_which_names_the_biases():
     assert "u_W1 = MOMENTUM * u_W1 + " in script and "b_W1" not in script
     network_letters = {"W", "b", "z", "a", "δ", "x", "y", "ŷ", "s", "p", "L", "ℓ", "f"}
     assert not {s.base for s in SYMBOLS.values()} & network_letters
+
+
+def test_each_line_names_what_the_lines_before_it_wrote():
+    """The lines in symbols (the explanation's and the matrix view's sentence read them): after
+    weight decay's line the gradient is g; AdamW's decayed θ is θ itself reassigned, or the name
+    the caller gives it, and the last line writes θ."""
+    from app.engine.mathfmt import Partial, Sym
+    from app.engine.registry.optimizers import symbol_lines
+
+    theta, decayed = Sym("θ"), Sym("θ′")
+    grad = Partial(Sym("L"), theta)
+
+    def written(name, hyper, t, *new):
+        opt = OPTIMIZERS[name]
+        rows = symbol_lines(opt, opt.resolve(hyper), t, theta, grad, *new)
+        return [f"{who.text(Fmt())} : {formula.text(Fmt())}" for _, who, formula in rows]
+
+    assert written("sgd", {"momentum": 0.5, "weight_decay": 0.1}, 2) == [
+        "g : ∂L/∂θ + λ · θ",
+        "v : μ · v + (1 − τ) · g",
+        "θ : θ − η · v",
+    ]
+    adamw = written("adamw", {}, 1, decayed)
+    assert adamw[0] == "θ′ : θ · (1 − η · λ)" and adamw[1] == "m : β₁ · m + (1 − β₁) · ∂L/∂θ"
+    assert adamw[-1] == "θ : θ′ − η · m̂/(√v̂ + ε)"
+    assert written("adamw", {}, 1)[0] == "θ : θ · (1 − η · λ)"
+    assert written("adamw", {}, 1)[-1] == "θ : θ − η · m̂/(√v̂ + ε)"

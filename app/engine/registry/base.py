@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.mathfmt import Bin, Call, Chain, Expr, Fmt, Neg, Num, Sym, Word
+from app.engine.mathfmt import Bin, Call, Chain, Expr, Fmt, Neg, Num, Sym, Word, contains
 
 EPS = 1e-12  # probabilities are clipped to [EPS, 1 − EPS] before a log or a division
 
@@ -34,34 +34,6 @@ ZERO, ONE, TWO, THREE = Const(0.0), Const(1.0), Const(2.0), Const(3.0)
 HALF, E = Sym("½"), Sym("e")
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}  # each expression class's field names
-
-
-def _names(cls: type) -> tuple[str, ...]:
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in fields(cls)) if is_dataclass(cls) else ()
-    return names
-
-
-def _any(e: Expr, test) -> bool:
-    """Whether e or any expression inside it passes `test` (e first, then its fields in order,
-    stopping at the first that passes)."""
-    if test(e):
-        return True
-    if isinstance(e, Sym | Num | Word):  # leaves: nothing inside
-        return False
-    for name in _names(type(e)):
-        v = getattr(e, name)
-        if isinstance(v, tuple):
-            for x in v:
-                if isinstance(x, Expr) and _any(x, test):
-                    return True
-        elif isinstance(v, Expr) and _any(v, test):
-            return True
-    return False
-
-
 def _step_number(x: Expr) -> bool:
     return isinstance(x, Num) and not isinstance(x, Const)
 
@@ -72,7 +44,7 @@ def _call(x: Expr) -> bool:
 
 def times(a: Expr, b: Expr) -> Expr:
     """a × b where the product holds one of the step's numbers, else a · b (as explanations do)."""
-    number = _any(a, _step_number) or _any(b, _step_number)
+    number = contains(a, _step_number) or contains(b, _step_number)
     return Bin("×" if number else "·", a, b)
 
 
@@ -90,4 +62,4 @@ def terms(items: list[Expr], limit: int = 6) -> Chain:
 
 def arithmetic(e: Expr) -> bool:
     """Whether a tree is plain arithmetic a reader can work out: no function left to evaluate."""
-    return not _any(e, _call)
+    return not contains(e, _call)

@@ -574,23 +574,36 @@ def explain_lines(
 ) -> list[tuple[Sym | Expr, str, Expr, Expr, float]]:
     """Each line of one parameter's update: (its symbol, = or ←, formula with symbols, with the
     step's numbers, its value). Values are computed by the line itself, as the update does."""
-    sym_env = symbols(theta_sym, grad_sym, h)
     num_env = numbers(theta, g, lr, state, h, t)
     val_env = opt.inputs(theta, g, state, lr, h)
     out = []
-    for line in opt.build(h, t):
-        formula, subst = line.formula(sym_env), line.formula(num_env)
+    for line, who, formula in symbol_lines(opt, h, t, theta_sym, grad_sym):
+        subst = line.formula(num_env)
         value = line.value(val_env)
         val_env[line.name] = value
-        who = theta_sym if line.name == "theta" else SYMBOLS[line.name]
         op = "←" if line.state or line.name == "theta" else "="
-        if line.name == "g":  # from here on the gradient, weight decay included, is g
-            sym_env["g"], num_env["g"] = SYMBOLS["g"], Num(float(value))
-        elif line.name == "theta":  # AdamW's decayed θ, read by the last line
-            num_env["theta"] = Num(float(value))
-        else:
-            num_env[line.name] = Sig(float(value))
+        # from here on a line's quantity is its value (g and AdamW's decayed θ, as the step's)
+        num_env[line.name] = Num(float(value)) if line.name in ("g", "theta") else Sig(float(value))
         out.append((who, op, formula, subst, float(value)))
+    return out
+
+
+def symbol_lines(
+    opt: Optimizer, h: dict, t: int, theta: Expr, grad: Expr, decayed: Expr | None = None
+) -> list[tuple[Line, Expr, Expr]]:
+    """Each line of step t: (the line, the symbol it writes, its formula with symbols). A line's
+    quantity is written by its symbol in the lines after it: the gradient `grad` until weight
+    decay's line, g after; θ `theta`, or `decayed` after AdamW's decay (else θ is reassigned)."""
+    env = symbols(theta, grad, h)
+    lines = opt.build(h, t)
+    out = []
+    for k, line in enumerate(lines):
+        if line.name != "theta":
+            who = SYMBOLS[line.name]
+        else:  # the last line writes θ itself
+            who = decayed if decayed is not None and k < len(lines) - 1 else theta
+        out.append((line, who, line.formula(env)))
+        env[line.name] = who
     return out
 
 
