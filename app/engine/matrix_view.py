@@ -10,6 +10,7 @@ transpose of each per-sample equation, (W·A)ᵀ = Aᵀ·Wᵀ. Parameter gradien
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -369,7 +370,8 @@ def _quantity(name: str, t: str, l: int) -> str:
 
 
 def _tidy(text: str) -> str:
-    return " ".join(text.split()).replace("( ", "(").replace(" )", ")").replace("√ ", "√")
+    text = " ".join(text.split()).replace("( ", "(").replace(" )", ")").replace("√ ", "√")
+    return re.sub(r" (?=[²³ᵗ])", "", text)  # a power binds to its base: ḡ², not ḡ ²
 
 
 def _rule_block(rule: Rule, spec: MLPSpec, l: int, t: str, frozen: bool) -> Block:

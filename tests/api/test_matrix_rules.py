@@ -72,3 +72,11 @@ def test_adam_shows_its_rule_and_quantities(client):
     assert b["equation"] == "W⁽²⁾ ← W⁽²⁾ − η · m̂ ⊘ (√v̂ + ε)"
     assert [t["name"] for t in b["terms"]] == ["W⁽²⁾", "m̂", "v̂"]
     assert "β₁ = 0.9" in b["why"] and "η = 0.02" in b["why"]
+
+
+def test_a_power_in_the_rule_binds_to_its_base(client):
+    """Centered RMSprop's rule squares ḡ, a matrix: its equation reads ḡ², not "ḡ ²" (the tail
+    after the last matrix was joined with a space)."""
+    sc = with_opt({"name": "rmsprop", "centered": True})
+    b = next(b for b in update_blocks(client, sc, 1, "columns") if b["id"] == "uW2")
+    assert "ḡ²" in b["equation"] and " ²" not in b["equation"], b["equation"]
