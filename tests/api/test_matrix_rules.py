@@ -72,3 +72,20 @@ def test_adam_shows_its_rule_and_quantities(client):
     assert b["equation"] == "W⁽²⁾ ← W⁽²⁾ − η · m̂ ⊘ (√v̂ + ε)"
     assert [t["name"] for t in b["terms"]] == ["W⁽²⁾", "m̂", "v̂"]
     assert "β₁ = 0.9" in b["why"] and "η = 0.02" in b["why"]
+
+
+@pytest.mark.parametrize("convention", ["columns", "rows"])
+@pytest.mark.parametrize("opt", [None, {"name": "adam"}, {"name": "sgd", "momentum": 0.9}])
+def test_every_update_says_its_eta_with_its_value(client, xor_lr, opt, convention):
+    """The matrices write η: each update block says its value, under plain SGD too (it had no
+    words: the page showed "− η" and nothing said η = 2)."""
+    sc = {**xor_lr, "learning_rate": 0.37, **({"optimizer": opt} if opt else {})}
+    blocks = update_blocks(client, sc, 1, convention)
+    assert [b["id"] for b in blocks] == ["uW2", "ub2", "uW1", "ub1"]
+    for b in blocks:
+        assert "η = 0.37" in b["why"], (b["id"], b["why"])
+
+
+@pytest.fixture
+def xor_lr(client):
+    return client.get("/api/presets/xor").json()["scenario"]
