@@ -10,6 +10,7 @@ import pytest
 
 from app.engine.registry import OPTIMIZERS
 from tests.browser.pageview import open_lesson, page_url
+from tests.browser.test_live_class import follow, go_live
 
 pytestmark = pytest.mark.browser
 
@@ -79,3 +80,20 @@ def test_a_typed_eta_survives_every_switch(shared_page, base_url):
     page.select_option("#arch-optimizer", "sgd")
     assert page.input_value("#arch-lr") == "0.5"
     assert note(page) == ""
+
+
+def test_a_live_class_follows_the_applied_eta(shared_page, base_url):
+    """The presenter picks Adam and applies: every follower's lesson has η = 0.05, as shown."""
+    presenter = shared_page(1366, 768)
+    open_lesson(presenter, base_url, "#preset=xor&k=0")
+    session = go_live(presenter)
+    follower = follow(shared_page, session["join_url"])
+    presenter.keyboard.press("Escape")  # the live panel hides; the class stays live
+    presenter.select_option("#arch-optimizer", "adam")
+    presenter.click("#arch-apply")
+    presenter.wait_for_function("() => document.getElementById('preset-select').value === ''")
+    shown = presenter.input_value("#arch-lr")
+    assert shown == str(ADAM)
+    follower.wait_for_function("() => new URLSearchParams(location.hash.slice(1)).has('s')")
+    sc = linked_scenario(follower)
+    assert sc["learning_rate"] == float(shown) and sc["optimizer"]["name"] == "adam"
