@@ -13,11 +13,12 @@ const FAR = 10; // this many times above or below the usual scale: far off
 const show = (v) => String(Number(v));
 
 /**
- * createLrGuide({ input, note, text, button }): `input` is η's field, `note` the line under it
- * with its `text` and `button`. The editor calls fill(scenario, entry) when it shows a lesson,
- * changed(entry) when a person picks an optimizer, applying() as the form is applied.
+ * createLrGuide({ input, note, text, button, whose }): `input` is η's field, `note` the line under
+ * it with its `text` and `button`; `whose` names where η came from ("the lesson’s"). The form
+ * calls fill(scenario, entry) when it shows a lesson, changed(entry) when a person picks an
+ * optimizer, applying() as it is applied.
  */
-export function createLrGuide({ input, note, text, button }) {
+export function createLrGuide({ input, note, text, button, whose = "the lesson’s" }) {
   let own = null; // the lesson's own η (what it came with)
   let source = "lesson"; // what the field holds: "lesson", "typical" (set here) or "typed"
   let entry = null; // the optimizer chosen in the menu (its catalog entry; null: plain SGD)
@@ -37,8 +38,8 @@ export function createLrGuide({ input, note, text, button }) {
   function tell() {
     const typical = entry?.typical_lr ?? null;
     if (source === "typical" && typical !== null) {
-      say(`η set to ${show(typical)}, ${entry.title}’s usual scale; the lesson’s was ${show(own)}.`, `Back to ${show(own)}`, back);
-      button.setAttribute("aria-label", `Back to the lesson’s η = ${show(own)}`);
+      say(`η set to ${show(typical)}, ${entry.title}’s usual scale; ${whose} was ${show(own)}.`, `Back to ${show(own)}`, back);
+      button.setAttribute("aria-label", `Back to ${whose} η = ${show(own)}`);
       return;
     }
     button.removeAttribute("aria-label");

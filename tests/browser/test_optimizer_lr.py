@@ -97,3 +97,23 @@ def test_a_live_class_follows_the_applied_eta(shared_page, base_url):
     follower.wait_for_function("() => new URLSearchParams(location.hash.slice(1)).has('s')")
     sc = linked_scenario(follower)
     assert sc["learning_rate"] == float(shown) and sc["optimizer"]["name"] == "adam"
+
+
+def test_labs_train_moons_with_adams_usual_eta(make_page, base_url):
+    """/labs has the same menu: moons' η = 1 becomes Adam's 0.05, and the run trains with it."""
+    page = make_page(1366, 768)
+    sent = []
+    page.on("request", lambda r: r.url.endswith("/api/train/stream") and sent.append(r))
+    page.goto(f"{base_url}/labs")
+    page.select_option("#dataset", "moons")
+    assert page.input_value("input[name=lr]") == "1"
+    page.select_option("select[name=optimizer]", "adam")
+    assert page.input_value("input[name=lr]") == str(ADAM)
+    said = page.inner_text("#lr-note")
+    assert f"η set to {ADAM}, Adam’s usual scale; the data set’s was 1." in " ".join(said.split())
+    page.fill("input[name=epochs]", "50")
+    page.click("#train")
+    page.wait_for_selector("#train-status.ok", timeout=30000)
+    body = json.loads(sent[0].post_data)
+    assert body["scenario"]["learning_rate"] == ADAM
+    assert body["scenario"]["optimizer"] == {"name": "adam"}
