@@ -331,6 +331,9 @@ def blocks(spec: MLPSpec, rule: Rule = PLAIN) -> list[Block]:
                     f"u{t}{l}", "update", l, Operand(f"{t}n{l}"),
                     [Operand(f"{t}{l}"), Operand(f"d{t}{l}", op="−", coef="η")],
                     transform=t == "b",
+                    why=f"Gradient descent: each {'weight' if t == 'W' else 'bias'} "
+                    f"of {t}{sup(l)} moves against its gradient, scaled by "
+                    f"η = {spec.learning_rate:g}.",
                     note=f"{t}{l} is frozen: the update leaves it alone" if frozen else "",
                 )
             )  # fmt: skip

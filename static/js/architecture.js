@@ -4,6 +4,7 @@ import { catalog } from "./catalog.js";
 import { parseNumber } from "./format.js";
 import { createBatchFields } from "./batches.js";
 import { createOptimizerFields } from "./optimizer-fields.js";
+import { createLrGuide } from "./lr-guide.js";
 
 
 export function parseLayers(text) {
@@ -76,7 +77,11 @@ export function createArchitectureEditor({ form, getScenario, onApply, onFreeze 
     }
   });
   const slot = form.querySelector("#arch-optimizer-slot");
-  const optimizer = slot ? createOptimizerFields(slot) : null;
+  const noteBox = form.querySelector("#arch-lr-note");
+  const guide = noteBox
+    ? createLrGuide({ input: lr, note: noteBox, text: form.querySelector("#arch-lr-note-text"), button: form.querySelector("#arch-lr-back") })
+    : null; // η follows the optimizer menu while it is the lesson's own (lr-guide.js)
+  const optimizer = slot ? createOptimizerFields(slot, { onChange: (entry) => guide?.changed(entry) }) : null;
   const batches = createBatchFields(form); // batches.js: batch size and shuffle seed
 
   function activationSelects(count, chosen) {
@@ -114,6 +119,7 @@ export function createArchitectureEditor({ form, getScenario, onApply, onFreeze 
     layersHint.textContent = "e.g. 2, 4, 1 — one activation per layer after the inputs.";
     lockBoxes(sc);
     if (optimizer) optimizer.fill(sc.optimizer || null);
+    if (guide) guide.fill(sc, optimizer ? optimizer.entry() : null);
     if (batches) batches.fill(sc);
     showErrors([]);
   }
@@ -228,6 +234,7 @@ export function createArchitectureEditor({ form, getScenario, onApply, onFreeze 
       return;
     }
     showErrors([]);
+    guide?.applying(b.scenario.learning_rate, b.scenario.optimizer?.name);
     const messages = await onApply(b.scenario);
     if (messages) showErrors(["The network was not changed:", ...messages]);
   });

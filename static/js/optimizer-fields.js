@@ -38,7 +38,9 @@ export function optimizerOf(entry, values) {
   return plain ? null : out;
 }
 
-export function createOptimizerFields(container) {
+/** createOptimizerFields(container, { onChange }): onChange(entry) when a person picks another
+ * optimizer in the menu (not when a scenario fills it). */
+export function createOptimizerFields(container, { onChange = () => {} } = {}) {
   const list = catalog().optimizers || [];
   const label = document.createElement("label");
   label.className = "field";
@@ -104,7 +106,10 @@ export function createOptimizerFields(container) {
     box.replaceChildren(...nodes);
   }
 
-  select.addEventListener("change", () => draw());
+  select.addEventListener("change", () => {
+    draw();
+    onChange(entry());
+  });
 
   /** Show a scenario's optimizer (null: plain SGD). */
   function fill(optimizer) {
@@ -135,5 +140,5 @@ export function createOptimizerFields(container) {
     return { optimizer: problems.length ? null : optimizerOf(e, values), problems };
   }
 
-  return { fill, read };
+  return { fill, read, entry };
 }

@@ -80,3 +80,20 @@ def test_a_power_in_the_rule_binds_to_its_base(client):
     sc = with_opt({"name": "rmsprop", "centered": True})
     b = next(b for b in update_blocks(client, sc, 1, "columns") if b["id"] == "uW2")
     assert "ḡ²" in b["equation"] and " ²" not in b["equation"], b["equation"]
+
+
+@pytest.mark.parametrize("convention", ["columns", "rows"])
+@pytest.mark.parametrize("opt", [None, {"name": "adam"}, {"name": "sgd", "momentum": 0.9}])
+def test_every_update_says_its_eta_with_its_value(client, xor_lr, opt, convention):
+    """The matrices write η: each update block says its value, under plain SGD too (it had no
+    words: the page showed "− η" and nothing said η = 2)."""
+    sc = {**xor_lr, "learning_rate": 0.37, **({"optimizer": opt} if opt else {})}
+    blocks = update_blocks(client, sc, 1, convention)
+    assert [b["id"] for b in blocks] == ["uW2", "ub2", "uW1", "ub1"]
+    for b in blocks:
+        assert "η = 0.37" in b["why"], (b["id"], b["why"])
+
+
+@pytest.fixture
+def xor_lr(client):
+    return client.get("/api/presets/xor").json()["scenario"]

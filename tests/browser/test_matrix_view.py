@@ -425,3 +425,45 @@ def test_a_mini_batch_lesson_picks_its_samples_by_their_data_rows(shared_page, b
     assert page.get_attribute("#ledger-plane", "data-mark") == at["canvas"]
     assert page.input_value("#sample-select") == "4"
     assert page.inner_text("#sample-select option:checked").startswith(f"{rows[4] + 1} (5 of 8")
+
+
+# every operator, coefficient and function name between matrices: how far its middle is from the
+# middle of the rows of the matrix beside it on its line (the caption above the rows left out)
+OFF_MIDDLE = """() => [...document.querySelectorAll(
+    '#matrix-view .matrix-row :is(.matrix-op, .matrix-coef, .matrix-fn)')].map((op) => {
+  const r = op.getBoundingClientRect(), y = (r.top + r.bottom) / 2;
+  const row = op.closest('.matrix-row');
+  const beside = [...row.querySelectorAll('table.matrix')].map((t) => {
+    const b = t.tBodies[0].getBoundingClientRect();
+    return { mid: (b.top + b.bottom) / 2, top: b.top, bottom: b.bottom,
+             dx: Math.min(Math.abs(b.left - r.right), Math.abs(r.left - b.right)) };
+  }).filter((b) => b.top <= y && y <= b.bottom).sort((a, b) => a.dx - b.dx)[0];
+  return { text: op.textContent, block: op.closest('[data-block]').dataset.block,
+           off: beside ? y - beside.mid : null };
+})"""
+
+
+@pytest.mark.parametrize("opt", [None, {"name": "adam"}], ids=["sgd", "adam"])
+@pytest.mark.parametrize(
+    "size", [(1920, 1080, True), (1366, 768, False)], ids=["projected-1920", "desk-1366"]
+)
+def test_operators_stand_on_the_matrices_middle_line(shared_page, base_url, screenshots, opt, size):
+    """ "=", "− η", "·", "+", "⇒", "σ(" and Adam's "⊘ (√" sit on the middle line of the matrices'
+    numbers, as a textbook writes them (they sat on the middle of caption and rows together,
+    half a caption high: 12 px at the desk, 19 px projected); and the update says what η is."""
+    w, h, projector = size
+    sc = {**xor(base_url), **({"optimizer": opt, "learning_rate": 0.05} if opt else {})}
+    s = base64.urlsafe_b64encode(json.dumps(sc).encode()).decode().rstrip("=")
+    page = shared_page(w, h, reduced_motion="reduce")
+    k = 40  # W⁽²⁾'s update: every block of the iteration is drawn, the update's active
+    open_lesson(page, base_url, f"#s={s}&k={k}&view=matrix" + ("&projector=1" if projector else ""))
+    wait_matrix(page, k)
+    ops = page.evaluate(OFF_MIDDLE)
+    rule = {"− η ·", "⊘ (√", "+ ε)"} if opt else {"−", "η"}  # the update's text
+    assert {o["text"].strip() for o in ops} >= {"=", "·", "+", "σ(", ")", "⇒", *rule}, ops
+    off = [o for o in ops if o["off"] is None or abs(o["off"]) > 2]
+    assert off == [], off
+    why = page.inner_text(".matrix-block.is-active .matrix-why")
+    assert f"η = {sc['learning_rate']:g}" in why, why
+    name = f"matrix-ops-{'adam' if opt else 'sgd'}-{w}-{'projected' if projector else 'desk'}.png"
+    page.locator(".matrix-block.is-active").screenshot(path=str(screenshots / name))

@@ -110,6 +110,10 @@ class Optimizer:
     words: Callable[[dict], str]  # what it does, for the update step's sentence: {theta}, {lr}
     check: Callable[[dict], str | None] = lambda h: None  # a rule between hyperparameters
     counts_steps: bool = True  # its torch state has a "step" entry
+    # η of its usual scale, which the page's menu sets when a lesson's own η (chosen for plain
+    # SGD) is still in the field: Adam's or RMSprop's step is about η whatever the gradient, so
+    # XOR's η = 2 moves every weight by about ±2. None: the lesson's own (SGD's step is η·g).
+    typical_lr: float | None = None
 
     def defaults(self) -> dict:
         return {h.name: h.default for h in self.hypers}
@@ -533,6 +537,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
                     else ""
                 )
             ),
+            typical_lr=0.01,  # torch.optim.RMSprop's default
         ),
         Optimizer(
             "adam",
@@ -545,6 +550,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
                 "Adam steps {theta} by its bias-corrected mean gradient m̂ over the root of "
                 "its bias-corrected square mean v̂"
             ),
+            typical_lr=0.05,  # torch's 0.001 is for big networks: XOR barely moves in a lesson
         ),
         Optimizer(
             "adamw",
@@ -556,6 +562,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             lambda h: (
                 "AdamW shrinks {theta} by its decoupled weight decay, then steps it as Adam does"
             ),
+            typical_lr=0.05,
         ),
     ]
 }
@@ -617,6 +624,7 @@ def catalog() -> list[dict]:
         {
             "name": o.name,
             "title": o.title,
+            "typical_lr": o.typical_lr,
             "fields": [
                 {
                     "name": h.name,

@@ -13,6 +13,7 @@ import { drawBoundary, drawKey, drawNeurons } from './heatmap.js';
 import { handOffPlan, trainedPlan } from './handoff.js';
 import { HiddenLayersError, arrows, describeHidden, parseHidden } from './hidden.js';
 import { createLabsLedger } from './ledger.js';
+import { createLrGuide } from '../lr-guide.js';
 
 /** The initialisation the registry gives an activation (he for the ReLU family, else xavier). */
 function initFor(act) {
@@ -56,6 +57,11 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
   const field = (id) => form.elements.namedItem(id);
   let controller = null;
   let history = { train: [], test: [] };
+  // η follows the optimizer menu while it is the data set's own (lr-guide.js, as the step page's)
+  const optimizerEntry = () => (catalog().optimizers || []).find((o) => o.name === (field('optimizer')?.value ?? 'sgd')) ?? null;
+  const lrGuide = q('#lr-note')
+    ? createLrGuide({ input: field('lr'), note: q('#lr-note'), text: q('#lr-note-text'), button: q('#lr-back'), whose: 'the data set’s' })
+    : null;
   let data = null;
   let epochs = null;
   let trained = null; // the trained scenario, with the form's settings it was trained with
@@ -74,6 +80,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     field('activation').value = d.act;
     field('lr').value = d.lr;
     if (field('optimizer')) field('optimizer').value = 'sgd'; // the tutorial's update
+    lrGuide?.fill({ learning_rate: d.lr }, optimizerEntry());
     field('epochs').value = d.epochs;
     field('noise').value = d.noise;
     field('samples').value = d.samples;
@@ -530,6 +537,7 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     readCsv(e.dataTransfer.files[0]);
   });
   field('hidden').addEventListener('input', showHidden);
+  field('optimizer')?.addEventListener('change', () => lrGuide?.changed(optimizerEntry()));
   q('#handoff-sample').addEventListener('change', handOff);
   q('#copy-scenario').addEventListener('click', copyScenario);
   document.addEventListener('keydown', (e) => {
