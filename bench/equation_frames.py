@@ -10,8 +10,11 @@ final from the last frame that changed a size or a line count, before the next p
 Per case it prints how many steps changed after their first shown frame and by how much (frames,
 ms), and, with --cost, the fit's cost per step: the page's `fit` (and `check`, where the code has
 one) wrapped in performance.measure in a copy of the tree served (static/js/panels/equation.js,
-patched in the copy only). With --dump FILE it writes every step's final sizes and line counts
-(compare two with --compare A B): a change of how they are worked out must leave them the same.
+patched in the copy only), and the frame's measuring (main.js settle) up to the end of that
+frame's layout, where the frame log's observer calls back: a layout fit() forces is counted once
+whether fit() or the frame pays it. With --dump FILE it writes every step's final sizes and line
+counts (compare two with --compare A B): a change of how they are worked out must leave them the
+same.
 
 Run: python bench/equation_frames.py --tree DIR [--tree DIR ...] [--port 8840] [--rounds 1]
      [--case softmax:1024p ...] [--cost] [--dump out.json]
@@ -92,6 +95,9 @@ FRAME_LOG = """
     document.documentElement.append(box);
     // after the frame's animation callbacks and its layout, before its paint
     new ResizeObserver(() => {
+      // --cost: from the frame's measuring (main.js settle) to here, its layout done
+      if (window.__eqSettle !== undefined) performance.measure("eq:laid", { start: window.__eqSettle });
+      window.__eqSettle = undefined;
       const state = log.read();
       const cursor = document.documentElement.dataset.cursor;
       const last = log.frames[log.frames.length - 1];
@@ -164,7 +170,10 @@ def patched_copy(tree: Path, into: Path) -> Path:
     main = into / "static/js/main.js"
     src = main.read_text()
     for old, new in (
-        ("    settling = 0;\n", "    settling = 0; const measured = performance.now();\n"),
+        (
+            "    settling = 0;\n",
+            "    settling = 0; const measured = (window.__eqSettle = performance.now());\n",
+        ),
         (
             "    stage.keepInView();\n",
             "    stage.keepInView(); performance.measure('eq:frame', { start: measured });\n",
@@ -266,7 +275,7 @@ def walk(browser, port: int, case: str, cost: bool) -> dict:
                     page.evaluate(
                         """() => { const m = performance.getEntriesByType('measure').filter((e) => e.name.startsWith('eq:'));
                         performance.clearMeasures(); const s = (n) => m.filter((e) => e.name === n).reduce((a, e) => a + e.duration, 0);
-                        return { fit: s('eq:fit'), check: s('eq:check'), frame: s('eq:frame') }; }"""
+                        return { fit: s('eq:fit'), check: s('eq:check'), frame: s('eq:frame'), laid: s('eq:laid') }; }"""
                     )
                 )
         log = page.evaluate(
@@ -296,11 +305,13 @@ def summary(name: str, tree: str, result: dict) -> str:
         fit = [f["fit"] for f in result["fits"]]
         check = [f["check"] for f in result["fits"]]
         frame = [f["frame"] for f in result["fits"]]
+        laid = [f["laid"] for f in result["fits"]]
         line += (
             f"\n{'':45} fit+check per step {statistics.median(per):.2f} ms median, p90 "
             f"{sorted(per)[int(0.9 * (len(per) - 1))]:.2f}, max {max(per):.2f} (fit {statistics.median(fit):.2f}, "
             f"check {statistics.median(check):.2f}; sum {sum(per):.1f} ms over {len(per)} steps); the frame's "
-            f"measuring {statistics.median(frame):.2f} ms median, sum {sum(frame):.1f} ms"
+            f"measuring {statistics.median(frame):.2f} ms median, sum {sum(frame):.1f} ms; with its layout "
+            f"{statistics.median(laid):.2f} ms median, sum {sum(laid):.1f} ms"
         )
     return line
 
@@ -315,7 +326,11 @@ def main() -> None:
         action="append",
         help="preset:view[:optimizer[:iteration]], e.g. xor:1024p:adam:2 (default: softmax, xor at 1024p, 1920p)",
     )
-    ap.add_argument("--cost", action="store_true", help="measure fit (and check) per step")
+    ap.add_argument(
+        "--cost",
+        action="store_true",
+        help="measure fit (and check) per step, and the frame's measuring with its layout",
+    )
     ap.add_argument(
         "--dump",
         type=Path,
