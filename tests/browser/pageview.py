@@ -293,7 +293,7 @@ def far_apart(page, a: bytes | str, b: bytes | str) -> int:
 # A lesson walked inside the page, one round trip for the whole walk: each move (a PageDown, as
 # a clicker sends it to the focused element, or a new hash), then, as wait_cursor and
 # test_explain_rows.settled wait, the step drawn and its animations done, and an idle callback
-# asked for after the equations' idle check (panels/equation.js), with a later limit, run; then
+# asked for after the page's own idle work, with a later limit, run; then
 # `measure(arg, k)` (an evaluator's source) on the page as it then stands. A step not drawn within
 # 10 s fails the walk. (Stepped by round trips, a step took about 0.55 s here: after the
 # browser's own input, and with Playwright polling on animation frames, the page is never idle

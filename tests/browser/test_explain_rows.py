@@ -120,10 +120,10 @@ def steps_to_check(base_url: str, preset: str, optimizer, n: int) -> list[int]:
 
 
 def settled(page) -> None:
-    """The step drawn, and the equations' idle check (a smaller size, a wrap) done: that check
-    waits for the page to be idle or 500 ms at the most (panels/equation.js), and idle callbacks
-    run in the order they were asked for, so one asked for after it, with a later limit, runs
-    after it. (The measuring that follows lays the page out as the check left it.)"""
+    """The step drawn, and the idle work the page asked for by then done: idle callbacks run in
+    the order they were asked for, so one asked for after it, with a later limit, runs after it.
+    (The equations are final in the frame that draws the step, panels/equation.js; the
+    measuring that follows lays the page out as it then stands.)"""
     page.evaluate("() => new Promise((r) => requestIdleCallback(() => r(), { timeout: 550 }))")
 
 

@@ -1,6 +1,5 @@
 // The equation panel: formula, numbers filled in, result (MathML from the API), and the sentence.
 
-import { cancelIdle, whenIdle } from "../idle.js";
 import { askedAnnouncement, askedMathml, askedSentence, askedText } from "../predict.js";
 
 const PHASE_TITLES = { start: "Ready", forward: "Forward", backward: "Backward", update: "Update", done: "Done" };
@@ -107,21 +106,19 @@ const overflows = (node) => node.scrollWidth > node.clientWidth;
  * Shrink each long equation until it fits its row, but never below the readable minimum (nor
  * below 80% of its size); one still too long wraps onto more lines instead of being cut off.
  *
- * The equations are fitted together, in the frame that shows them (main.js): one read of the
- * layout, which the frame needs anyway, gives how far each overflows, and its size is worked
- * out from that (its width is proportional to its font size). The check of that size (rarely a
- * step smaller: text that does not scale exactly) and whether a wrapped one still scrolls wait
- * for the page to be idle, so a step's frame lays the page out once. (Measured one size at a
- * time, the 10 × 64 network's page spent about 15 ms of every step laying itself out here.)
+ * The equations are fitted together, in the frame that shows them (main.js), and are final in
+ * that frame: one read of the layout, which the frame needs anyway, gives how far each overflows,
+ * and its size is worked out from that (its width is proportional to its font size). Only when
+ * one is shrunk or wrapped, a second read checks what was worked out (text does not scale
+ * exactly: rarely a step smaller) and gives the wrapped terms' widths; nothing is left to change
+ * what is seen after that frame. (Measured one size at a time, the 10 × 64 network's page spent
+ * about 15 ms of every step laying itself out here.)
  *
  * An equation fitted already, with the same MathML at the same width and mode, keeps its size
  * and is not measured (`all`: the row's width changed, every one is fitted again); nor is the
  * size of one that fits at its own size written again.
  */
 const fitted = new WeakMap(); // node → what it was fitted for (its MathML, the mode, the layout)
-const shrinking = new Map(); // node → its size worked out, for the idle check
-const wrapping = new Set(); // nodes wrapped, for the idle check
-let checking = 0; // the idle check of the equations fitted last
 
 export function fit(nodes, all = false) {
   const root = document.documentElement;
@@ -132,11 +129,8 @@ export function fit(nodes, all = false) {
   const key = (node) => `${mode}|${source.get(node) || ""}`;
   nodes = nodes.filter((node) => all || fitted.get(node) !== key(node));
   if (!nodes.length) return;
-  cancelIdle(checking);
   for (const node of nodes) {
     fitted.set(node, key(node));
-    shrinking.delete(node);
-    wrapping.delete(node);
     if (node.style.fontSize) node.style.fontSize = "";
     if (node.classList.contains("is-wrapped")) {
       node.classList.remove("is-wrapped");
@@ -152,28 +146,22 @@ export function fit(nodes, all = false) {
     const min = Math.max(0.8 * base, projector ? 1.42 * rootSize : 13);
     todo.push({ node, base, min, wide: node.scrollWidth / Math.max(1, node.clientWidth) });
   }
-  const wrapped = [];
   for (const t of todo) {
     // the largest size on the ladder at which the overflow measured says it fits (or the
     // smallest the minimum allows); none at all: it wraps, at full size (reads best)
     let k = 1;
     while (t.wide * SHRINK ** k > 1 && t.base * SHRINK ** (k + 1) >= t.min) k += 1;
     t.size = t.base * SHRINK ** k;
-    if (t.size < t.min || t.wide * SHRINK ** k > 1) wrapped.push(t.node);
-    else {
-      t.node.style.fontSize = `${t.size}px`;
-      shrinking.set(t.node, t);
-    }
+    t.wrapped = t.size < t.min || t.wide * SHRINK ** k > 1;
+    if (t.wrapped) wrapTerms(t.node);
+    else t.node.style.fontSize = `${t.size}px`;
   }
-  for (const node of wrapped) {
-    wrapTerms(node);
-    wrapping.add(node);
+  const scrolls = todo.length ? settle(todo) : new Set();
+  for (const node of nodes) {
+    // still too long: it scrolls, so keyboard users must be able to reach it
+    if (scrolls.has(node)) node.setAttribute("tabindex", "0");
+    else if (node.hasAttribute("tabindex")) node.removeAttribute("tabindex");
   }
-  // one read of the wrapped terms where they stand (a layout, only on a step that wraps one)
-  const fewer = todo.filter((t) => wrapped.includes(t.node) && t.wide < FEW).map((t) => ({ ...t, terms: termsOf(t.node) }));
-  for (const t of fewer) if (t.terms) saveLine(t);
-  for (const node of nodes) if (!wrapped.includes(node) && node.hasAttribute("tabindex")) node.removeAttribute("tabindex");
-  if (shrinking.size || wrapping.size) checking = whenIdle(check, 500);
 }
 
 // A wrapped equation of a few lines, set a little smaller (down to the readable minimum) where
@@ -183,9 +171,61 @@ export function fit(nodes, all = false) {
 const FEW = 5; // no wider than this many rows' width, unwrapped (a long sum gains little)
 const FINER = 0.99; // the sizes tried, each 1 % smaller
 
+/**
+ * The sizes worked out, made final in the same frame. One read of the layout (the second of
+ * the frame) gives which shrunk ones still overflow, and each wrapped one's terms where they
+ * stand. From there every equation goes down one ladder, each rung `step` smaller, never below
+ * its minimum (down()), asking its own question: a shrunk one that overflows, whether it fits
+ * now (measured; at the minimum still too long, it wraps); a wrapped one with a term wider than
+ * its row, whether that fits now (measured); a wrapped one of a few lines, whether a smaller size
+ * saves a line (worked out from the terms' widths, nothing read). Returns the ones that scroll.
+ */
+function settle(todo) {
+  const over = todo.filter((t) => !t.wrapped && overflows(t.node));
+  for (const t of todo) if (t.wrapped) t.terms = termsOf(t.node); // null: one is wider than the row
+  for (const t of over) {
+    const size = down(t, SHRINK, (s) => fits(t.node, s), t.size);
+    if (size) continue;
+    t.node.style.fontSize = "";
+    wrapTerms(t.node); // its terms are not read: a line saved is for the ones wrapped at once
+    t.wrapped = true;
+    t.terms = overflows(t.node) ? null : undefined;
+  }
+  const scrolls = new Set();
+  for (const t of todo) {
+    if (!t.wrapped) continue;
+    if (t.terms === null) {
+      // wrapped, and a term of it (a fraction) still too wide: the lines smaller, down to the
+      // readable minimum; at the minimum, it scrolls
+      if (!down(t, SHRINK, (s) => fits(t.node, s))) scrolls.add(t.node);
+    } else if (t.terms && t.wide < FEW) {
+      const at = linesAt(t.terms, 1);
+      // the row not filled as worked out here: left as it is; else the largest size tried at
+      // which the terms take a line fewer, with 1 % to spare (text does not scale exactly)
+      if (at !== t.terms.lines || at < 2) continue;
+      const size = down(t, FINER, (s) => linesAt(t.terms, (s / t.base) * 1.01) < at);
+      if (size) t.node.style.fontSize = `${size}px`;
+    }
+  }
+  return scrolls;
+}
+
+/** Down the ladder from `from` (the equation's own size), a rung of `step` at a time, not below
+ * its minimum: the first size at which `enough(size)`, or null (`enough` may set the size). */
+function down({ base, min }, step, enough, from = base) {
+  for (let size = from * step; size >= min; size *= step) if (enough(size)) return size;
+  return null;
+}
+
+/** `node` at `size`: does it fit its row now (a layout)? */
+function fits(node, size) {
+  node.style.fontSize = `${size}px`;
+  return !overflows(node);
+}
+
 /** The wrapped terms' widths, their gap and the row's width, and the lines they take as laid
  * out (a line begins where a term stands left of the one before); null if one is wider than the
- * row (check() sets that smaller). */
+ * row. */
 function termsOf(node) {
   if (node.scrollWidth > node.clientWidth) return null;
   const boxes = [...node.children].map((m) => m.getBoundingClientRect());
@@ -208,52 +248,6 @@ function linesAt({ widths, gap, room }, scale) {
     }
   }
   return lines;
-}
-
-/** The largest size tried at which the terms take a line fewer, with 1 % to spare (text does not
- * scale exactly), if one is at least the minimum; else the equation keeps its size. */
-function saveLine({ node, base, min, terms }) {
-  const at = linesAt(terms, 1);
-  if (at !== terms.lines || at < 2) return; // the row not filled as worked out here: left as it is
-  for (let size = base * FINER; size >= min; size *= FINER) {
-    if (linesAt(terms, (size / base) * 1.01) < at) {
-      node.style.fontSize = `${size}px`;
-      return;
-    }
-  }
-}
-
-/** Sizes worked out are checked, a step smaller (or wrapped) while one still overflows. */
-function check() {
-  const wrapped = [...wrapping];
-  let trying = [...shrinking.values()].filter((t) => overflows(t.node));
-  shrinking.clear();
-  wrapping.clear();
-  while (trying.length) {
-    for (const t of trying) {
-      t.size *= SHRINK;
-      if (t.size < t.min) {
-        t.node.style.fontSize = "";
-        wrapTerms(t.node);
-        wrapped.push(t.node);
-      } else t.node.style.fontSize = `${t.size}px`;
-    }
-    trying = trying.filter((t) => t.size >= t.min && overflows(t.node));
-  }
-  // wrapped, and a term of it (a fraction) still too wide: the wrapped lines smaller, down to the
-  // readable minimum
-  const minimum = (node) => {
-    const base = parseFloat(getComputedStyle(node).fontSize);
-    const root = parseFloat(getComputedStyle(document.documentElement).fontSize);
-    return { base, min: Math.max(0.8 * base, document.documentElement.classList.contains("projector") ? 1.42 * root : 13) };
-  };
-  for (const node of wrapped.filter(overflows)) {
-    const { base, min } = minimum(node);
-    for (let size = base * SHRINK; size >= min && overflows(node); size *= SHRINK) node.style.fontSize = `${size}px`;
-  }
-  // still too long: it scrolls, so keyboard users must be able to reach it
-  const scrolls = wrapped.map(overflows); // read all, then write
-  wrapped.forEach((node, i) => (scrolls[i] ? node.setAttribute("tabindex", "0") : node.removeAttribute("tabindex")));
 }
 
 export function createEquationPanel(root) {
