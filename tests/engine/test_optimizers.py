@@ -84,24 +84,29 @@ def torch_train(spec: MLPSpec, iterations: int, batches=None):
     params = [p for name, p in named.items() if name not in spec.frozen]
     optim = getattr(torch.optim, opt.torch)(params, lr=spec.learning_rate, **opt.torch_kwargs(h))
     X, Y = torch.tensor(spec.inputs), torch.tensor(spec.targets)
+    # the registry's torch code, compiled once (not once a layer an iteration)
+    acts = [compile(ACTIVATIONS[a].torch.format(z="z"), a, "eval") for a in spec.activations]
+    per_sample = compile(LOSSES[spec.loss].torch.format(a="a", p="p"), spec.loss, "eval")
 
     def loss_of(x, y):
         a = x.T
-        for w, b, act in zip(ws, bs, spec.activations, strict=True):
-            code = ACTIVATIONS[act].torch.format(z="z")
+        for w, b, code in zip(ws, bs, acts, strict=True):
             a = eval(code, {"torch": torch, "SLOPE": spec.leaky_slope, "z": w @ a + b[:, None]})
         p = a + (a.clamp(1e-12, 1 - 1e-12) - a).detach()
-        per = eval(LOSSES[spec.loss].torch.format(a="a", p="p"), {"torch": torch, "a": a,
-                                                                  "Y": y.T, "p": p})  # fmt: skip
+        per = eval(per_sample, {"torch": torch, "a": a, "Y": y.T, "p": p})
         return per.sum(dim=0).mean()
 
     losses = []
     for it in range(iterations):
-        with torch.no_grad():
-            losses.append(loss_of(X, Y).item())
+        if batches:  # the loss over all samples before the epoch's updates
+            with torch.no_grad():
+                losses.append(loss_of(X, Y).item())
         for idx in batches[it] if batches else [slice(None)]:
             optim.zero_grad()
-            loss_of(X[idx], Y[idx]).backward()
+            loss = loss_of(X[idx], Y[idx])
+            if not batches:  # one full batch: the loss its gradient is taken of is that loss
+                losses.append(loss.item())
+            loss.backward()
             optim.step()
     return losses, [w.detach().numpy() for w in ws], [b.detach().numpy() for b in bs], optim
 
