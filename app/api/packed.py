@@ -209,6 +209,17 @@ def _expand(parts: list) -> list:
     return out
 
 
+def _own(value: Any) -> Any:
+    """A copy of a decoded JSON value whose lists and objects are its own (numbers, strings and
+    None are immutable, so shared)."""
+    kind = type(value)
+    if kind is list:
+        return [_own(v) for v in value]
+    if kind is dict:
+        return {k: _own(v) for k, v in value.items()}
+    return value
+
+
 def unpack_block(block: dict) -> dict:
     """A packed {length, columns} as the column form's (for tests: static/js/api.js decodes)."""
     n = block["length"]
@@ -219,11 +230,9 @@ def unpack_block(block: dict) -> dict:
         elif "columns" in col:
             cols[name] = unpack_block(col)
         elif "same" in col:
-            cols[name] = [json.loads(text(col["same"])) for _ in range(n)]
+            cols[name] = [_own(col["same"]) for _ in range(n)]
         elif "parts" in col:  # a repeated list or object: each row its own, as with "same"
-            cols[name] = [
-                json.loads(text(v)) if type(v) in (list, dict) else v for v in _expand(col["parts"])
-            ]
+            cols[name] = [_own(v) for v in _expand(col["parts"])]
         else:
             cols[name] = None  # an "as": filled below, from the column it names
     for name, col in block["columns"].items():
@@ -231,7 +240,7 @@ def unpack_block(block: dict) -> dict:
             twin = block["columns"][col["as"]]
             if isinstance(twin, dict) and "as" in twin:
                 raise ValueError(f"{name} is as {col['as']}, itself an as")
-            cols[name] = json.loads(text(cols[col["as"]]))
+            cols[name] = _own(cols[col["as"]])
     for name, values in cols.items():
         if isinstance(values, list) and len(values) != n:
             raise ValueError(f"column {name} has {len(values)} values, not {n}")

@@ -122,8 +122,9 @@ def test_run_is_one_torch_optim_step(client, opt):
 
 @pytest.fixture(scope="module")
 def exported(client, tmp_path_factory) -> dict:
-    """Each case's two scripts, run in one interpreter: {(case id, format): printed}."""
-    from tests.engine.test_export import run_all
+    """Each case's two scripts, each run as __main__ in a fresh namespace of this interpreter,
+    importing only NumPy or PyTorch: {(case id, format): printed}."""
+    from tests.exported_here import run_here
 
     keys, scripts = [], []
     for case in CASES:
@@ -132,7 +133,7 @@ def exported(client, tmp_path_factory) -> dict:
         for fmt in ("numpy", "pytorch"):
             keys.append((json.dumps(opt, sort_keys=True), fmt))
             scripts.append(client.post("/api/export", json={"scenario": sc, "format": fmt}).text)
-    return dict(zip(keys, run_all(scripts, tmp_path_factory.mktemp("opt")), strict=True))
+    return dict(zip(keys, run_here(scripts, tmp_path_factory.mktemp("opt")), strict=True))
 
 
 @pytest.mark.torch

@@ -205,9 +205,10 @@ def test_every_activation_explains_itself_in_the_registrys_words(client):
 
 @pytest.fixture(scope="module")
 def exported(client, tmp_path_factory) -> dict:
-    """Every case's NumPy and PyTorch scripts, run in one clean interpreter (PyTorch is slow to
-    import, so once): {(scenario as JSON, format): what the script printed}."""
-    from tests.engine.test_export import run_all
+    """Every case's NumPy and PyTorch scripts, each run as __main__ in a fresh namespace of this
+    interpreter (PyTorch is slow to import, so not again), importing only NumPy or PyTorch:
+    {(scenario as JSON, format): what the script printed}."""
+    from tests.exported_here import run_here
 
     scenarios = [scenario(*c.values) for c in CASES]
     scenarios += [expression(c.values[0]) for c in expression_cases()]
@@ -218,7 +219,7 @@ def exported(client, tmp_path_factory) -> dict:
         client.post("/api/export", json={"scenario": json.loads(k), "format": fmt}).text
         for k, fmt in keys
     ]
-    return dict(zip(keys, run_all(scripts, tmp_path_factory.mktemp("exported")), strict=True))
+    return dict(zip(keys, run_here(scripts, tmp_path_factory.mktemp("exported")), strict=True))
 
 
 def printed(exported: dict, sc: dict, fmt: str) -> dict:
