@@ -38,12 +38,11 @@ def batch_rows(sc) -> list[int]:
     return [int(i) for i in order[1][1]]  # epoch 2, batch 2
 
 
-@pytest.mark.torch
-def test_exported_scripts_at_iteration_k_give_torch_optims_numbers(client, sc, oracle, tmp_path):
+def exported_at_k(client, sc, tmp_path) -> list[dict]:
+    """The NumPy and PyTorch scripts exported at ITERATION, run: what each printed."""
     from tests.engine.test_export import run_alone
     from tests.exported_here import run_here
 
-    want_w, want_b, optim = oracle
     scripts = []
     for fmt in ("numpy", "pytorch"):
         r = client.post("/api/export", json={"scenario": sc, "format": fmt, "iteration": ITERATION})
@@ -55,7 +54,13 @@ def test_exported_scripts_at_iteration_k_give_torch_optims_numbers(client, sc, o
         assert f"Iteration {ITERATION} of the scenario" in head
         assert "epoch 2, batch 2 of 2" in head and f"rows {rows} of the 3" in head, head
     # NumPy's as `python script.py` in a clean interpreter; PyTorch's here (torch is imported)
-    outs = [run_alone(scripts[0], tmp_path), *run_here(scripts[1:], tmp_path)]
+    return [run_alone(scripts[0], tmp_path), *run_here(scripts[1:], tmp_path)]
+
+
+@pytest.mark.torch
+def test_exported_scripts_at_iteration_k_give_torch_optims_numbers(client, sc, oracle, tmp_path):
+    want_w, want_b, optim = oracle
+    outs = exported_at_k(client, sc, tmp_path)
     for fmt, out in zip(("numpy", "pytorch"), outs, strict=True):
         for l in (1, 2):
             np.testing.assert_allclose(out[f"W{l}"], want_w[l - 1], **TOL, err_msg=fmt)
@@ -63,6 +68,23 @@ def test_exported_scripts_at_iteration_k_give_torch_optims_numbers(client, sc, o
         # Adam's moments after iteration 4's update, carried in from the three before it
         state = optim.state[next(iter(optim.state))]
         np.testing.assert_allclose(out["m_W1"], state["exp_avg"].numpy(), **TOL, err_msg=fmt)
+
+
+@pytest.mark.torch
+def test_momentums_dampening_at_iteration_k_is_torch_optims(client, tmp_path):
+    """SGD's dampening acts from the second update on (torch's first buffer is the gradient
+    itself), so only an export at a later iteration runs its (1 − dampening) line: both scripts
+    at iteration 4 against torch.optim.SGD over the same batches."""
+    opt = {"name": "sgd", "momentum": 0.5, "dampening": 0.3}
+    sc = {**with_opt(opt), "batch_size": BS, "shuffle_seed": SEED}
+    spec = to_spec(Scenario.model_validate(sc))
+    _, want_w, want_b, optim = torch_train(spec, 2, trainer_order(3, BS, SEED, 2))
+    buffer = optim.state[next(iter(optim.state))]["momentum_buffer"].numpy()
+    for fmt, out in zip(("numpy", "pytorch"), exported_at_k(client, sc, tmp_path), strict=True):
+        for l in (1, 2):
+            np.testing.assert_allclose(out[f"W{l}"], want_w[l - 1], **TOL, err_msg=fmt)
+            np.testing.assert_allclose(np.ravel(out[f"b{l}"]), want_b[l - 1], **TOL, err_msg=fmt)
+        np.testing.assert_allclose(out["v_W1"], buffer, **TOL, err_msg=fmt)
 
 
 def test_check_my_working_at_iteration_k_checks_that_iterations_update(client, sc, oracle):
