@@ -85,34 +85,50 @@ def walk_and_compare(
     make_page, base_url: str, lesson: str, forward: int, back_to: int, fresh_at=None
 ) -> list[dict]:
     """Step forward `forward` times, then back to `back_to`, comparing with a fresh page each time.
-    `fresh_at`: (k, check) runs check(page) on the fresh page just loaded at cursor k, first time."""
+    `fresh_at`: (k, check) runs check(page) on the fresh page just loaded at cursor k, first time.
+    A fresh page's view at k is a function of the lesson and k alone (one full answer): read once,
+    it is kept, and the way back compares with the views kept on the way forward."""
     page = make_page(1280, 720, reduced_motion="reduce")
     bodies = []
     page.on("request", lambda r: r.url.endswith("/api/step") and bodies.append(r.post_data_json))
     fresh = make_page(1280, 720, reduced_motion="reduce")
     open_lesson(page, base_url, f"#{lesson}&k=0")
+    kept: dict[int, dict] = {}  # cursor → the fresh page's view there
+    fresh_k = None  # the cursor whose edge pixels the fresh page holds
+
+    def read(pages) -> list[dict]:
+        # the pages read at once (each waits for frames and for its edges to hold still)
+        for p in pages:
+            p.evaluate(f"() => {{ window.__drawn = ({DRAWN})(); }}")
+        return [p.evaluate("() => window.__drawn") for p in pages]
+
+    def load_fresh(n: int, k: int) -> None:
+        nonlocal fresh_k
+        open_lesson(fresh, base_url, f"?fresh={n}#{lesson}&k={k}")  # a new document, one answer
+        wait_cursor(fresh, k)
+        fresh_k = k
+
     cursors = [*range(1, forward + 1), *range(forward - 1, back_to - 1, -1)]
     for n, k in enumerate(cursors):
         page.keyboard.press("ArrowRight" if n < forward else "ArrowLeft")
         wait_cursor(page, k)
-        if n >= forward and k % 2 == 0 and k != back_to:
-            continue  # on the way back every other cursor is enough (each check loads a page)
-        open_lesson(
-            fresh, base_url, f"?fresh={n}#{lesson}&k={k}"
-        )  # a new document, one full answer
-        wait_cursor(fresh, k)
-        if fresh_at and fresh_at[0] == k:
-            fresh_at[1](fresh)  # before the reading below scrolls the whole drawing into view
-            fresh_at = None
-        # both pages read at once (each waits for frames and for its edges to hold still)
-        for p in (page, fresh):
-            p.evaluate(f"() => {{ window.__drawn = ({DRAWN})(); }}")
-        stepped_view, fresh_view = (p.evaluate("() => window.__drawn") for p in (page, fresh))
+        if k in kept:
+            [stepped_view] = read([page])
+        else:
+            load_fresh(n, k)
+            if fresh_at and fresh_at[0] == k:
+                fresh_at[1](fresh)  # before the reading below scrolls the whole drawing into view
+                fresh_at = None
+            stepped_view, kept[k] = read([page, fresh])
+        fresh_view = dict(kept[k])
         digests = [v.pop("edge pixels", None) for v in (stepped_view, fresh_view)]
         assert differences(stepped_view, fresh_view) == [], f"at cursor {k}"
         # the same PNG is the same picture; two PNGs are compared up to antialiasing, in the page
         # (each one's 2.5 MB of base64 took 1-3 s to pass between Python and a page)
         if digests[0] != digests[1]:
+            if fresh_k != k:  # the fresh page holds another cursor's pixels: load k's again
+                load_fresh(n, k)
+                read([fresh])
             pixels = [p.evaluate("window.__edgePixels") for p in (page, fresh)]
             assert far_apart(fresh, *pixels) == 0, f"the edges differ at cursor {k}"
     return bodies
