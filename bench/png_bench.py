@@ -5,18 +5,24 @@ the click to the file's arrival, the longest gap between two frames and the long
 meanwhile, and the file's size and pixels. Prints medians and ranges, with the load average.
 
 Target: the PNG within about 3 s, no main-thread task over 100 ms while it is made.
-Run: python bench/png_bench.py [--runs 3] [--what png|svg] [--sharp] [--base-url URL]
+Run: python bench/png_bench.py [--runs 3] [--what png|svg] [--sharp] [--cpu] [--base-url URL]
 (without --base-url, it starts the server on a free port; --sharp clicks once every edge on
-screen is at the bitmap's resolution, as on a page left a while: the PNG then copies them)."""
+screen is at the bitmap's resolution, as on a page left a while: the PNG then copies them;
+--cpu also prints the CPU time each page thread spent from the click to the file, read from a
+Chrome trace: on a machine loaded many times over, seconds to the file measure the load, and
+the CPU times what the page asked of it)."""
 
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
+import json
 import os
 import statistics
 import struct
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -58,7 +64,33 @@ STOP = """async () => {
 }"""
 
 
-def one_export(browser, base_url: str, what: str, sharp: bool) -> dict:
+def thread_cpu(trace: str) -> dict[str, float]:
+    """Seconds of CPU of the page's main thread and of each worker thread, in a Chrome trace:
+    the thread time of their top-level tasks ("main", "worker 1", "worker 2"... by CPU)."""
+    data = json.load(open(trace))
+    events = data["traceEvents"] if isinstance(data, dict) else data
+    names = {
+        (e["pid"], e["tid"]): e["args"]["name"]
+        for e in events
+        if e.get("ph") == "M" and e.get("name") == "thread_name"
+    }
+    cpu: collections.Counter = collections.Counter()
+    for e in events:
+        if e.get("ph") == "X" and e.get("name") == "ThreadControllerImpl::RunTask":
+            name = names.get((e["pid"], e["tid"]), "")
+            if name in ("CrRendererMain", "DedicatedWorker thread"):
+                cpu[(name, e["pid"], e["tid"])] += e.get("tdur", 0) / 1e6
+    out, workers = {}, 0
+    for (name, _, _), seconds in cpu.most_common():
+        if name == "CrRendererMain":
+            out["main"] = out.get("main", 0.0) + seconds  # (other renderers: next to nothing)
+        elif seconds > 0.01:
+            workers += 1
+            out[f"worker {workers}"] = seconds
+    return out
+
+
+def one_export(browser, base_url: str, what: str, sharp: bool, cpu: bool = False) -> dict:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
     context.add_init_script(GUIDE_SEEN)
     try:
@@ -75,6 +107,9 @@ def one_export(browser, base_url: str, what: str, sharp: bool) -> dict:
                 timeout=90_000,
             )
         page.evaluate(GAPS)
+        trace = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name if cpu else None
+        if trace:
+            browser.start_tracing(page=page, path=trace, categories=["toplevel"])
         t0 = time.perf_counter()
         with page.expect_download(timeout=180_000) as download:
             # clicked by the page's own script: Playwright's click waits for the page to take it
@@ -82,6 +117,11 @@ def one_export(browser, base_url: str, what: str, sharp: bool) -> dict:
                 f"() => setTimeout(() => document.getElementById('export-{what}').click())"
             )
         seconds = time.perf_counter() - t0
+        threads = {}
+        if trace:
+            browser.stop_tracing()
+            threads = thread_cpu(trace)
+            os.unlink(trace)
         data = open(download.value.path(), "rb").read()
         longest, tasks = page.evaluate(STOP)
         size = struct.unpack(">II", data[16:24]) if what == "png" else None
@@ -91,6 +131,7 @@ def one_export(browser, base_url: str, what: str, sharp: bool) -> dict:
             "task": max(tasks, default=0.0),
             "mb": len(data) / 1e6,
             "size": size,
+            "cpu": threads,
         }
     finally:
         context.close()
@@ -107,6 +148,7 @@ def main() -> None:
     ap.add_argument("--what", choices=["png", "svg"], default="png")
     ap.add_argument("--base-url", help="a server already running (else one is started)")
     ap.add_argument("--sharp", action="store_true", help="click once every edge on screen is sharp")
+    ap.add_argument("--cpu", action="store_true", help="print each page thread's CPU time (trace)")
     args = ap.parse_args()
     server = contextlib.nullcontext(args.base_url) if args.base_url else serve(1)
     with server as where, sync_playwright() as p:
@@ -115,12 +157,13 @@ def main() -> None:
         try:
             runs = []
             for _ in range(args.runs):
-                got = one_export(browser, base_url, args.what, args.sharp)
+                got = one_export(browser, base_url, args.what, args.sharp, args.cpu)
                 print(
                     f"export {args.what}: {got['seconds']:.2f} s to the file, longest frame gap "
                     f"{got['gap']:.0f} ms, longest task {got['task']:.0f} ms, {got['mb']:.1f} MB"
                     + (f", {got['size'][0]} × {got['size'][1]} px" if got["size"] else "")
-                    + f" (load average {os.getloadavg()[0]:.2f})",
+                    + f" (load average {os.getloadavg()[0]:.2f})"
+                    + "".join(f"; {k} {v:.2f} s CPU" for k, v in got["cpu"].items()),
                     flush=True,
                 )
                 runs.append(got)

@@ -91,10 +91,11 @@ function writePlain(node, out) {
  * picture standaloneSvg writes, without the 14 attributes it repeats on each of thousands of
  * elements. Returns its values (its children's `from`), or null when it is written whole.
  */
-function writeStart(node, from, out, whole) {
+function writeStart(node, from, out, whole, styles = null) {
   const attrs = attributesOf(node);
   const tag = node.tagName;
-  if (from && !visible(node)) {
+  const known = styles?.of(node); // a large graph's: read once per kind of element (styleKinds)
+  if (from && !(known ? known.shown : visible(node))) {
     attrs.set("display", "none"); // as standaloneSvg: hidden, its descendants as they are
     out.push(`<${tag}${attrText(attrs)}`);
     if (!node.firstChild) out.push("/>");
@@ -105,10 +106,10 @@ function writeStart(node, from, out, whole) {
     }
     return null;
   }
-  const cs = getComputedStyle(node);
+  const cs = known ? known.cs : getComputedStyle(node);
   const mine = {};
   for (const p of PROPS) {
-    const v = (mine[p] = cs.getPropertyValue(p));
+    const v = (mine[p] = known ? cs[p] : cs.getPropertyValue(p));
     // opacity is not inherited: written unless it is the initial 1
     const given = p === "opacity" ? v === "1" : from !== null && v === from[p];
     if (v && !given) attrs.set(p, v);
@@ -126,7 +127,7 @@ function writeStart(node, from, out, whole) {
   }
   out.push(">");
   for (let c = node.firstChild; c; c = c.nextSibling) {
-    if (c.nodeType === Node.ELEMENT_NODE) writeStart(c, mine, out, true);
+    if (c.nodeType === Node.ELEMENT_NODE) writeStart(c, mine, out, true, styles);
     else if (c.nodeType === Node.TEXT_NODE) out.push(escapeText(c.data));
   }
   out.push(`</${tag}>`);
@@ -168,10 +169,13 @@ async function writeSliced(svg, runs, edges, changed) {
   }
   out.push("</g>");
   // depth first, in the document's order: a run of nodes is written whole in one task (shown
-  // meanwhile if culled), an element with runs in it opened, its children after, then closed
+  // meanwhile if culled and an element's kind is new), an element with runs in it opened, its
+  // children after, then closed
   const todo = [...svg.childNodes].reverse().map((node) => ({ node, from: root }));
+  const styles = styleKinds(svg, (g) => runs.open(g));
   while (todo.length) {
     const t0 = performance.now();
+    styles.begin();
     do {
       if (out.length > 4096) flush();
       const { node, from, end } = todo.pop();
@@ -183,20 +187,20 @@ async function writeSliced(svg, runs, edges, changed) {
       if (node.nodeType !== Node.ELEMENT_NODE) continue;
       if (!node.isConnected) throw new Error("the drawing changed meanwhile; try again");
       if (node.classList.contains("chunk")) {
-        const close = runs.open(node);
         try {
-          writeStart(node, from, out, true);
+          writeStart(node, from, out, true, styles);
         } finally {
-          close?.();
+          styles.end();
         }
         continue;
       }
       const split = node.querySelector(".chunk") !== null;
-      const mine = writeStart(node, from, out, !split);
+      const mine = writeStart(node, from, out, !split, styles);
       if (!mine) continue;
       todo.push({ end: `</${node.tagName}>` });
       for (let c = node.lastChild; c; c = c.previousSibling) todo.push({ node: c, from: mine });
     } while (todo.length && performance.now() - t0 < SLICE_MS);
+    styles.end();
     flush();
     await pause();
   }
@@ -220,12 +224,15 @@ const PAINTED = "rect, line, path, circle, text"; // the element kinds the rende
 
 /**
  * `node` as a paint-ops.js record, or null when it is not shown (hidden itself or in a hidden
- * parent: `shown(p)` answers for each parent, and may remember its answers).
+ * parent: `shown(p)` answers for each parent, and may remember its answers). `cs`: its computed
+ * style, or what stands for it (styleKinds).
  */
-function record(svg, node, shown) {
-  for (let p = node.parentElement; p && p !== svg; p = p.parentElement) if (!shown(p)) return null;
-  if (!visible(node) || node.closest("[display='none']")) return null;
-  const cs = getComputedStyle(node);
+function record(svg, node, shown, cs = null) {
+  if (!cs) {
+    for (let p = node.parentElement; p && p !== svg; p = p.parentElement) if (!shown(p)) return null;
+    if (!visible(node) || node.closest("[display='none']")) return null;
+    cs = getComputedStyle(node);
+  }
   const num = (a) => Number(node.getAttribute(a) || 0);
   const op = {
     tag: node.tagName,
@@ -266,12 +273,76 @@ async function buildSliced(runs, pause) {
   }
 }
 
+// an element's attributes that place it or name it: no rule of the page's CSS reads them
+const PLACING = new Set(["x", "y", "dx", "dy", "width", "height", "rx", "ry", "cx", "cy", "r", "d", "x1", "y1", "x2", "y2", "points", "transform", "id", "data-id", "aria-label", "tabindex"]);
+const camel = (p) => p.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+
+/**
+ * The styles of a large graph's elements (`svg`'s), read once per kind: the 10 × 64 network's
+ * 11,396 drawn elements are of a few dozen kinds, and reading each one's computed style (a culled
+ * run shown, so styled afresh, for it) took most of a PNG export's time on the page's thread. An
+ * element's kind: its tag, its attributes but those that place or name it (PLACING), and its
+ * parent's kind; an element under the pointer or holding the focus (:hover, :focus rules) is a
+ * kind of its own. `of(node)`: { shown, cs } (cs: PROPS's values, by their CSS names and their
+ * camelCase ones as a computed style has them; null when not shown), read
+ * the first time its kind is met, its run shown meanwhile (`open(run)`: its closer, or null).
+ * `begin()` at each task (the pointer and the focus may have moved); `end()` closes its runs.
+ */
+function styleKinds(svg, open) {
+  const kinds = new Map(); // kind → { shown, cs }
+  const named = new Map(); // a parent element → its kind, for this task
+  let hot = new Set(); // the elements under the pointer or holding the focus
+  let unique = 0;
+  let shut = []; // the runs shown for this task
+  const root = { shown: true };
+  function kindOf(node) {
+    if (node === svg) return "";
+    let kind = named.get(node);
+    if (kind !== undefined) return kind;
+    kind = `${kindOf(node.parentElement)}/${node.tagName}`;
+    for (const a of node.attributes) if (!PLACING.has(a.name)) kind += ` ${a.name}=${a.value}`;
+    if (hot.has(node)) kind += ` @${(unique += 1)}`; // met once
+    if (node.firstElementChild) named.set(node, kind);
+    return kind;
+  }
+  function of(node) {
+    if (node === svg) return root;
+    const kind = kindOf(node);
+    let known = kinds.get(kind);
+    if (known) return known;
+    const parent = of(node.parentElement);
+    const run = node.closest(".chunk");
+    const close = run && open(run);
+    if (close) shut.push(close);
+    const shown = parent.shown && visible(node);
+    let cs = null;
+    if (shown) {
+      const style = getComputedStyle(node);
+      cs = {};
+      for (const p of PROPS) cs[p] = cs[camel(p)] = style.getPropertyValue(p);
+    }
+    kinds.set(kind, (known = { shown, cs }));
+    return known;
+  }
+  return {
+    of,
+    begin() {
+      named.clear();
+      hot = new Set(svg.matches(":hover, :focus-within") ? svg.querySelectorAll(":hover, :focus-within, :focus") : []);
+    },
+    end() {
+      for (const close of shut) close();
+      shut = [];
+    },
+  };
+}
+
 /**
  * Every element of a large graph's `svg` shown, as records handed to `add` a task's worth at a
  * time, read in short tasks between which the page goes on (keys, frames). `runs`
- * (large/large-graph.js exportRuns): its runs of nodes not drawn yet are drawn first (hidden),
- * then each run culled from the view is shown only while it is read, within one task, so the
- * screen never shows it.
+ * (large/large-graph.js exportRuns): its runs of nodes not drawn yet are drawn first (hidden);
+ * the styles are read once per kind of element (styleKinds), a culled run shown only while one
+ * of its elements is read, within one task, so the screen never shows it.
  */
 async function recordSliced(svg, runs, add, changed) {
   const pause = async () => {
@@ -280,28 +351,25 @@ async function recordSliced(svg, runs, add, changed) {
   };
   await buildSliced(runs, pause);
   const nodes = svg.querySelectorAll(PAINTED);
-  for (let i = 0; i < nodes.length; ) {
-    if (!nodes[i].isConnected) throw new Error("the drawing changed meanwhile; try again");
-    const t0 = performance.now();
-    const shut = [];
-    const known = new Map(); // a parent's visibility, for this task
-    const shown = (p) => {
-      if (!known.has(p)) {
-        const close = p.classList.contains("chunk") ? runs.open(p) : null;
-        if (close) shut.push(close);
-        known.set(p, visible(p));
-      }
-      return known.get(p);
-    };
-    const ops = [];
-    do {
-      const op = record(svg, nodes[i], shown);
-      if (op) ops.push(op);
-      i += 1;
-    } while (i < nodes.length && (i % 32 !== 0 || performance.now() - t0 < SLICE_MS));
-    for (const close of shut) close();
-    if (ops.length) add(ops);
-    await pause();
+  const styles = styleKinds(svg, (g) => runs.open(g));
+  try {
+    for (let i = 0; i < nodes.length; ) {
+      if (!nodes[i].isConnected) throw new Error("the drawing changed meanwhile; try again");
+      const t0 = performance.now();
+      styles.begin();
+      const ops = [];
+      do {
+        const { shown, cs } = styles.of(nodes[i]);
+        const op = shown && record(svg, nodes[i], null, cs);
+        if (op) ops.push(op);
+        i += 1;
+      } while (i < nodes.length && (i % 32 !== 0 || performance.now() - t0 < SLICE_MS));
+      styles.end();
+      if (ops.length) add(ops);
+      await pause();
+    }
+  } finally {
+    styles.end();
   }
 }
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.browser.pageview import PIXELS, wait_cursor
-from tests.browser.test_largest_network import LOAD_MS, SCENARIO
+from tests.browser.test_largest_network import LOAD_MS, SCENARIO, lesson_hash
 from tests.browser.test_png_export import (
     CELL_DIFFS,
     FRAMES,
@@ -135,6 +135,31 @@ def test_the_largest_networks_svg_keeps_the_page_answering_and_shows_the_drawing
     page.wait_for_timeout(300)
     assert len(downloads) == count, "a file of two moments was saved"
     assert "moved on" in page.text_content("#toast")
+
+
+def test_the_focused_nodes_ring_alone_is_drawn_in_the_largest_networks_svg(shared_page, base_url):
+    """The file shows the focus as the page does: the keyboard-focused data node's ring, and no
+    other of the 56 (the styles of a large graph's elements are read once per kind: the focused
+    one is a kind of its own)."""
+    page = shared_page(1280, 800, reduced_motion="reduce", color_scheme="light")
+    page.goto(f"{base_url}/{lesson_hash()}&k=0")
+    page.wait_for_selector("html[data-ready=true]", timeout=LOAD_MS)
+    page.focus("#graph .editable")
+    page.keyboard.press("Shift")  # a key: the focus is shown (:focus-visible)
+    rings, colour = page.evaluate(
+        """() => {
+      const ring = document.activeElement.querySelector('.focus-ring');
+      const drawn = (r) => getComputedStyle(r).stroke !== 'none';
+      return [[...document.querySelectorAll('#graph .focus-ring')].filter(drawn).length,
+              getComputedStyle(ring).stroke];
+    }"""
+    )
+    assert rings == 1 and colour.startswith("rgb(")
+    with page.expect_download(timeout=LOAD_MS) as svg:
+        page.evaluate(CLICK)  # (a click would take the focus to the button)
+    text = open(svg.value.path(), encoding="utf-8").read()
+    assert page.evaluate("document.activeElement.classList.contains('editable')")
+    assert len(re.findall(rf'<rect [^>]*stroke="{re.escape(colour)}"', text)) == 1
 
 
 def test_a_small_graphs_svg_says_its_name_and_size(shared_page, base_url):
