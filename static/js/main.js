@@ -546,7 +546,7 @@ function showState(s, changed) {
   if (changed.has("projector")) {
     valueEditor.close(false);
     requestAnimationFrame(() => keepFocus(() => {
-      stage.redraw(); // new sizes for the same area: a node with the focus is drawn anew
+      stage.redraw(true); // new sizes, in the new mode's frame: a node with the focus is drawn anew
       sizeExplain();
     }, $("projector-toggle")));
   }
@@ -598,37 +598,41 @@ new ResizeObserver(() => requestAnimationFrame(() => stage.resize())).observe($(
 // graph above keeps its size and place from the first step to the last: under the graph, the
 // compact explanation when the graph shows whole above it; beside it, when that is what lets it
 // show whole (XOR, softmax); else under it, with room for long equations ("mid"), the graph scrolling.
-function sizeExplain(again = true) {
+// Decided from the lesson and the screen alone, never from the layout the page has now (the
+// lesson before, projected beside its graph, kept the next one beside its own): measured in the
+// layout a page opened on this lesson starts from (no data-explain), whatever came before.
+function sizeExplain() {
   const root = document.documentElement;
-  const need = store.get().projector && stage.needs();
-  if (!need) return;
+  if (!store.get().projector) {
+    delete root.dataset.explain; // at the desk it means nothing: the projector starts afresh
+    return;
+  }
+  const was = root.dataset.explain;
+  delete root.dataset.explain;
+  const need = stage.needs(); // the drawing's need in that layout's frame, as a new page draws it first
+  if (!need) {
+    if (was) root.dataset.explain = was;
+    return;
+  }
   const css = getComputedStyle(root);
   const px = (name) => parseFloat(css.getPropertyValue(name)) * parseFloat(css.fontSize); // rem → px
   const wrap = $("graph-wrap");
-  // what the two share (the frame's box, as the stage measures it: a scrollbar's room included)
-  const room = wrap.getBoundingClientRect().height + $("explain").offsetHeight;
-  const fits = (name) => wrap.clientWidth >= need.w && room - px(name) >= need.h;
+  // what the two share (the frame's box, as the stage measures it: a scrollbar's room included,
+  // whether the drawing there now scrolls or not)
+  const box = wrap.getBoundingClientRect();
+  const room = box.height + $("explain").offsetHeight;
+  const fits = (name) => box.width >= need.w && room - px(name) >= need.h;
   // ... or in a way of drawing it that fits only a frame that tall (its rows closer: deep)
-  const fitsDrawn = (name) => fits(name) || stage.fitsIn({ w: Math.floor(wrap.getBoundingClientRect().width), h: Math.floor(room - px(name)) });
+  const fitsDrawn = (name) => fits(name) || stage.fitsIn({ w: Math.floor(box.width), h: Math.floor(room - px(name)) });
   // beside the graph: the explanation's column and a gap leave the width, the height is all the graph's
-  const side = root.dataset.explain === "side" ? { w: wrap.clientWidth, h: wrap.clientHeight } : { w: wrap.clientWidth - 30.5 * parseFloat(css.fontSize), h: room };
-  // (the need measured is the drawing's for the frame it has now: a graph drawn for a wide, low
-  // frame spreads wider than one drawn for the side's frame would; ask for that frame itself)
-  const fitsSide = (side.w >= need.w && side.h >= need.h) || stage.fitsIn({ w: Math.floor(side.w), h: Math.floor(side.h) });
-  // a graph that fits nowhere whole scrolls in a taller frame than the tall explanation leaves,
-  // above an explanation with room for its long equations ("mid": more of the graph in view)
-  if (root.dataset.explain === "side" && !fitsSide) {
-    // no longer fits beside it (another lesson): under it, then which height there
-    root.dataset.explain = "tall";
-    stage.resize();
-    if (again) sizeExplain(false);
-    return;
-  }
-  // under it, the compact explanation (projector.css) leaves the graph the most room
-  const under = fitsDrawn("--explain-short") ? "short" : null;
-  const size = root.dataset.explain === "side" ? "side" : under || (fitsSide ? "side" : "mid");
-  if (root.dataset.explain === size) return;
-  root.dataset.explain = size;
+  // (asked for that frame itself: a graph drawn for a wide, low frame spreads wider than one
+  // drawn for the side's frame would)
+  const side = { w: box.width - 30.5 * parseFloat(css.fontSize), h: room };
+  const fitsSide = () => (side.w >= need.w && side.h >= need.h) || stage.fitsIn({ w: Math.floor(side.w), h: Math.floor(side.h) });
+  // under it, the compact explanation (projector.css) leaves the graph the most room; a graph
+  // that fits nowhere whole scrolls in a taller frame than the tall explanation leaves, above
+  // an explanation with room for its long equations ("mid": more of the graph in view)
+  root.dataset.explain = fitsDrawn("--explain-short") ? "short" : fitsSide() ? "side" : "mid";
   stage.resize(); // at once: the first step is drawn in its final frame
 }
 addEventListener("resize", () => requestAnimationFrame(() => {

@@ -150,8 +150,9 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
     let frame = shape ? size : measure();
     let chosen = choose(frame);
     // the page may give a graph of this shape a frame of another size (graph-shape.js): laid out
-    // for that frame at once, so the first picture is the one that stays
-    if (shape && onShape?.({ graph: g, natural: chosen.natural, size: frame })) {
+    // for that frame at once, so the first picture is the one that stays (asked again in the new
+    // frame: the page's own frame first, when the one measured was another graph's wider one)
+    for (let asked = 0; shape && asked < 3 && onShape?.({ graph: g, natural: chosen.natural, size: frame }); asked++) {
       frame = size = measure();
       chosen = choose(frame);
     }
@@ -178,8 +179,10 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
     indexOf(g);
   }
 
-  function redraw() {
+  /** Draw the graph again; `measured`: in its frame as the page is laid out now (a new mode). */
+  function redraw(measured = false) {
     if (!graph) return;
+    if (measured) size = measure();
     const s = store.get();
     const { m, natural, fit, floor, zoom, layout } = layoutFor(graph, s, fitted, true);
     const tooBig = fit < floor; // whole, its text would be under the floor
@@ -470,6 +473,17 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
     redraw();
   }
 
+  /** What chooseLayout is asked, for the graph shown in the view of now (layoutFor's choice). */
+  function chooseIn(frame) {
+    const s = store.get();
+    const rootFont = parseFloat(getComputedStyle(document.documentElement).fontSize) || 24;
+    const k = s.projector ? rootFont / 24 : 1;
+    const floorPx = s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT;
+    const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
+    const chosen = chosenFor(graph, place, frame, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
+    return { chosen, floor: (1.005 * floorPx) / minFont(chosen.m) };
+  }
+
   /**
    * Whether a frame of `frame` CSS px would show the whole graph with its text at the floor, in
    * whichever way of drawing it fits best there (rows closer, labels on demand: layout.js); not
@@ -478,17 +492,20 @@ export function createStage({ svg, wrap, animator, store, onShape = null, onLayo
   function fitsIn(frame) {
     const need = needs();
     if (!graph || !need || need.w * 0.6 > frame.w || need.h * 0.6 > frame.h) return false;
-    const s = store.get();
-    const rootFont = parseFloat(getComputedStyle(document.documentElement).fontSize) || 24;
-    const k = s.projector ? rootFont / 24 : 1;
-    const floorPx = s.projector ? PROJECTOR_MIN_TEXT * k : NORMAL_MIN_TEXT;
-    const place = isPrimitive(graph) ? layoutPrimitive : layoutGraph;
-    const chosen = chosenFor(graph, place, frame, { projector: s.projector, precision: s.precision, k, floorPx: floorPx * 1.005, maxZoom: MAX_ZOOM });
-    return Boolean(chosen?.fits);
+    return Boolean(chooseIn(frame).chosen?.fits);
   }
 
-  /** The smallest frame that shows the whole graph with its text at the floor (CSS px), or null. */
-  const needs = () => (drawnFor ? { w: drawnFor.natural.width * drawnFor.floor, h: drawnFor.natural.height * drawnFor.floor } : null);
+  /**
+   * The smallest frame that shows the whole graph with its text at the floor (CSS px), or null:
+   * as the graph would be drawn in its frame as the page is laid out now (measured), whichever
+   * frame its drawing on screen was made for (sizeExplain asks it of the layout a new page
+   * starts from, whatever came before).
+   */
+  function needs() {
+    if (!graph || !drawnFor) return null;
+    const { chosen, floor } = chooseIn(measure());
+    return { w: chosen.natural.width * floor, h: chosen.natural.height * floor };
+  }
 
   /** A large graph's edges for export (large/edge-canvas.js), or null when they are SVG elements. */
   const edgeArt = () => renderer.parts()?.edgeCanvas || null;

@@ -389,21 +389,46 @@ def test_projector_text_is_large(shared_page, base_url, screenshots, cursor):
     page.screenshot(path=screenshots / f"projector-1920-k{cursor}.png")
 
 
+# Pulses on screen in each frame the page draws, the most seen at once since `max` was set to 0:
+# read from the page's own frames (a pulse in flight is in many), not sampled at a set time.
+WATCH_PULSES = """() => {
+  const seen = (window.__pulses = { max: 0, on: true });
+  const look = () => {
+    seen.max = Math.max(seen.max, document.querySelectorAll('#graph .pulse').length);
+    if (seen.on) requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}"""
+
+# a few of the page's frames: a drawing deferred until the pulses arrived (stage.js resize) is done
+FRAMES = """() => new Promise((r) => {
+  let n = 4;
+  const next = () => (--n ? requestAnimationFrame(next) : r());
+  requestAnimationFrame(next);
+})"""
+
+
 def test_projector_graph_holds_still_and_plays_every_step(shared_page, base_url):
     """The explanation under the graph changes height from step to step; the graph must not follow
     it back and forth (each change drew the graph again and cut its pulses short)."""
     page = shared_page(1920, 1080)  # motion allowed
     open_lesson(page, base_url, "#preset=tutorial&k=0&projector=1&speed=slow")
     wait_cursor(page, 0)
-    heights, pulses = [], []
+    page.evaluate(WATCH_PULSES)
+    heights, pulses, cursors = [], [], []
     for k in range(1, 9):  # the forward pass: every step sends pulses along its edges
+        page.evaluate("window.__pulses.max = 0")
         page.keyboard.press("ArrowRight")
-        page.wait_for_selector(f"html[data-cursor='{k}']")
-        page.wait_for_timeout(200)  # mid-flight (a slow pulse takes 900 ms)
-        pulses.append(page.locator("#graph .pulse").count())
-        wait_cursor(page, k)
-        page.wait_for_timeout(100)  # a drawing deferred until the pulses arrived is done by now
+        page.wait_for_function(
+            "(k) => document.documentElement.dataset.cursor !== k", arg=str(k - 1)
+        )
+        cursors.append(int(page.evaluate("document.documentElement.dataset.cursor")))
+        wait_cursor(page, cursors[-1])  # shown, and its pulses arrived
+        page.evaluate(FRAMES)
+        pulses.append(page.evaluate("window.__pulses.max"))
         heights.append(page.evaluate("document.getElementById('graph-wrap').clientHeight"))
+    page.evaluate("window.__pulses.on = false")
+    assert cursors == list(range(1, 9)), cursors  # one step a press, none skipped
     assert all(n > 0 for n in pulses), pulses
     # the explanation keeps its tallest height: the graph's frame only ever shrinks, a few times
     assert heights == sorted(heights, reverse=True), heights

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.browser.pageview import open_lesson
-from tests.browser.test_classroom import NODE_BOXES
+from tests.browser.test_classroom import NODE_BOXES, page_down_to
 from tests.browser.test_graph_layout import GRAPH_FACTS, go, scenario_hash
 
 pytestmark = pytest.mark.browser
@@ -268,3 +268,46 @@ def test_softmax_shows_whole_when_the_projector_is_switched_on(shared_page, base
     assert page.evaluate("document.documentElement.dataset.explain") == "side"
     assert not v["scrolls"] and not v["outside"], v
     assert v["graphText"] >= 24 - 0.01, v
+
+
+# Every part of the explanation against its container: an element whose box runs past its
+# parent's (the explanation's own against the page's layout), and how far the explanation scrolls.
+PARTS_PAST_THEIR_BOX = """() => {
+  const e = document.getElementById('explain');
+  const name = (el) => el.id ? '#' + el.id : el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const past = [];
+  for (const el of [e, ...e.querySelectorAll('*')]) {
+    if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') continue; // a chart's own marks
+    const r = el.getBoundingClientRect();
+    if (!r.width && !r.height) continue;
+    const parent = el === e ? document.getElementById('layout') : el.parentElement;
+    const b = parent.getBoundingClientRect();
+    const by = { right: r.right - b.right, bottom: r.bottom - b.bottom, left: b.left - r.left, top: b.top - r.top };
+    for (const [side, px] of Object.entries(by)) {
+      if (px > 0.5) past.push(`${name(el)} past ${name(parent)}'s ${side} by ${px.toFixed(2)} px`);
+    }
+  }
+  return { past, scrolls: e.scrollHeight - e.clientHeight };
+}"""
+
+
+@pytest.mark.parametrize(
+    "preset, optimizer",
+    [("xor", {"name": "sgd", "momentum": 0.9}), ("xor", None), ("softmax", None)],
+)
+def test_every_part_of_the_explanation_stays_in_its_box_at_1024(
+    shared_page, base_url, screenshots, preset, optimizer
+):
+    """Projected at 1024 × 768 (the type 14 px, set by the width: its columns narrower in type than
+    at 1920 × 1080), every step of the lesson: no part of the explanation runs past its box and
+    the explanation does not scroll. (XOR with momentum, at step 20: its three fractions ran 2 px
+    past the compact explanation; 27 px where a line of numbers wrapped, 45 px for softmax.)"""
+    page = shared_page(1024, 768, reduced_motion="reduce")
+    hash_ = with_optimizer(preset, optimizer, base_url) if optimizer else f"#preset={preset}"
+    open_lesson(page, base_url, f"{hash_}&k=0&projector=1")
+    total = int(page.text_content("#step-count").split()[3])
+    views = [page.evaluate(PARTS_PAST_THEIR_BOX)]
+    views += page_down_to(page, total, PARTS_PAST_THEIR_BOX)
+    bad = {k: v for k, v in enumerate(views) if v["past"] or v["scrolls"] > 0}
+    page.screenshot(path=screenshots / f"projector-1024-{preset}-parts.png")
+    assert bad == {}, bad
