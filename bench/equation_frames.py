@@ -38,15 +38,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.browser_bench import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 VIEWS = {  # name: (width, height, projected)
     "1920p": (1920, 1080, True),
     "1024p": (1024, 768, True),

@@ -325,3 +325,12 @@ def walk(page, moves: list[tuple[int, str | None]], measure: str, arg=None) -> l
     """Each (k, move) of `moves` made in turn in the page, and `measure(arg, k)` of the page once
     step k is drawn and settled: [{k, ...what measure returned}] (see WALK)."""
     return page.evaluate(WALK.replace("MEASURE", measure), [moves, arg])
+
+
+# a few of the page's frames: a layout deferred to the frames after a resize, a mode or the pulses'
+# arrival (stage.js) is measured and drawn by then
+FRAMES = """() => new Promise((r) => {
+  let n = 4;
+  const next = () => (--n ? requestAnimationFrame(next) : r());
+  requestAnimationFrame(next);
+})"""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.pageview import open_lesson, wait_cursor
+from tests.browser.pageview import FRAMES, open_lesson, wait_cursor
 
 pytestmark = pytest.mark.browser
 
@@ -29,13 +29,6 @@ LAYOUT = """() => {
     svg: box(document.getElementById('graph')), nodes,
   };
 }"""
-
-# a few frames: a resize's or a mode's new layout is measured and drawn in the frames after it
-FRAMES = """() => new Promise((r) => {
-  let n = 4;
-  const next = () => (--n ? requestAnimationFrame(next) : r());
-  requestAnimationFrame(next);
-})"""
 
 
 def settled(page, k: int) -> dict:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from tests.browser.pageview import (
+    FRAMES,
     READ_VIEW,
     SNAPSHOT,
     api_graph,
@@ -399,13 +400,6 @@ WATCH_PULSES = """() => {
   };
   requestAnimationFrame(look);
 }"""
-
-# a few of the page's frames: a drawing deferred until the pulses arrived (stage.js resize) is done
-FRAMES = """() => new Promise((r) => {
-  let n = 4;
-  const next = () => (--n ? requestAnimationFrame(next) : r());
-  requestAnimationFrame(next);
-})"""
 
 
 def test_projector_graph_holds_still_and_plays_every_step(shared_page, base_url):
