@@ -25,8 +25,8 @@ const tensorName = (t) => t.replace(/\d+$/, (l) => `⁽${Array.from(l, (c) => SU
 
 export function createLedger(container, { store, onSample, onGo }) {
   const tensorSelect = el("select", { attrs: { id: "ledger-tensor" } });
+  // on the page only above IDLE_OPTIONS parameters (a small network's ledger has one menu, as before)
   const tensorPick = el("label", { cls: "field", attrs: { for: "ledger-tensor" } }, [el("span", { text: "Tensor" }), tensorSelect]);
-  tensorPick.hidden = true;
   const select = el("select", { attrs: { id: "ledger-param" } });
   const pick = el("label", { cls: "field", attrs: { for: "ledger-param" } }, [el("span", { text: "Parameter" }), select]);
   const summary = el("dl", { cls: "ledger-summary", attrs: { id: "ledger-summary", "aria-live": "polite" } });
@@ -39,7 +39,7 @@ export function createLedger(container, { store, onSample, onGo }) {
     attrs: { id: "ledger-list", role: "listbox", tabindex: "0", "aria-label": "Each sample's contribution ∂ℓₛ/∂θ" },
   }, [spacer]);
   const head = el("div", { cls: "ledger-cols", attrs: { "aria-hidden": "true" } }, [el("span", { text: "sample s" }), el("span", { text: "∂ℓₛ/∂θ" })]);
-  container.append(tensorPick, pick, summary, note, go, head, list);
+  container.append(pick, summary, note, go, head, list);
 
   let param = null;
   let data = null;
@@ -143,13 +143,17 @@ export function createLedger(container, { store, onSample, onGo }) {
     }
     cancelIdle(filling);
     groups = tensorOf = tensor = null;
-    tensorPick.hidden = params.length <= IDLE_OPTIONS;
-    if (!tensorPick.hidden) {
+    if (params.length <= IDLE_OPTIONS) tensorPick.remove();
+    else {
+      pick.before(tensorPick);
       groups = new Map();
       const shapes = new Map(); // tensor → its size along each index
       for (const p of params) {
         const t = p.tensor;
-        if (!groups.has(t)) [groups.set(t, []), shapes.set(t, p.index.map(() => 0))];
+        if (!groups.has(t)) {
+          groups.set(t, []);
+          shapes.set(t, p.index.map(() => 0));
+        }
         groups.get(t).push(p);
         const shape = shapes.get(t);
         p.index.forEach((i, d) => (shape[d] = Math.max(shape[d], i + 1)));
