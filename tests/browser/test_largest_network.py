@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from app.engine.mathfmt import Fmt
 from app.engine.notation import Notation
 from bench.scenarios import largest
 from tests.browser.pageview import PIXELS, api_step, close, still_screenshot
@@ -20,6 +21,15 @@ pytestmark = pytest.mark.browser
 
 SCENARIO = {**largest(), "activations": ["relu"] * 10}
 LOAD_MS = 60_000  # a cold server builds this lesson in seconds, on a loaded machine more
+
+# the most options any menu on the page has held since this runs: each change to a menu's options
+# is seen (a MutationObserver) before anything else runs
+MOST_OPTIONS_WATCH = """() => {
+  const most = () => Math.max(...[...document.querySelectorAll('select')].map((s) => s.options.length));
+  window.__mostOptions = most();
+  new MutationObserver(() => (window.__mostOptions = Math.max(window.__mostOptions, most())))
+    .observe(document.body, { subtree: true, childList: true });
+}"""
 
 # every edge on the canvas, and the part in view at the bitmap's resolution (edge-canvas.js)
 PAINTED = """() => {
@@ -189,25 +199,59 @@ def test_the_largest_network_is_drawn_in_every_layer_and_steps(shared_page, base
     marked = page.evaluate(DOTS)
     assert marked["marks"] > 100 and marked["paths"] == 0, marked
 
-    # the weights as the page has them (its graph comes as blocks, expanded by graph-blocks.js):
-    # their names in the ledger's menu are the engine's notation, and a weight chosen there shows
-    # its name and value as /api/step gives them
+    # the weights as the page has them (its graph comes as blocks, expanded by graph-blocks.js),
+    # chosen in the ledger with the keyboard only: its menu of 41,600 parameters would be laid out
+    # in one task of seconds, so a menu of the tensors comes first and the parameters' menu lists
+    # the chosen tensor's entries, by their names in the engine's notation; no menu ever holds more
+    # than one tensor's 4,096 (every change to a menu's options is counted as it is made)
     names = Notation(SCENARIO["layers"])
-    ids = ["W1_0_0", "W3_9_10", "W10_63_63", "b10_5"]
-    page.focus("#ledger-param")  # keyboard only: the menu of every parameter, made at once
-    shown = page.evaluate(
-        "(ids) => ids.map((id) => document.querySelector(`#ledger-param option[value='${id}']`)?.textContent)",
-        ids,
+    page.evaluate(MOST_OPTIONS_WATCH)
+    tensors = [f"{kind}{layer}" for layer in range(1, 11) for kind in "Wb"]
+    page.focus("#ledger-tensor")  # as Tab brings it there
+    listed = page.evaluate(
+        "() => [...document.getElementById('ledger-tensor').options].map((o) => [o.value, o.text])"
     )
-    assert shown == [names.text(i) for i in ids], shown
-    values = {p["id"]: p["value"] for p in want_step["parameters"]}
-    page.select_option("#ledger-param", "W3_9_10")
+    assert listed[1:] == [
+        [t, f"{names.layer(t[0], int(t[1:])).text(Fmt())} ({'64 × 64' if t[0] == 'W' else '64'})"]
+        for t in tensors
+    ], listed
+    for t in tensors:  # ↓ to each tensor in turn, Tab to its entries, Shift+Tab back
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Tab")
+        entries = page.evaluate(
+            "() => [document.activeElement.id, ...[...document.activeElement.options].slice(1).map((o) => o.value)]"
+        )
+        want = [i for row in names.tensor_ids(t) for i in row]
+        assert entries == ["ledger-param", *want], (t, entries[:3], len(entries))
+        page.keyboard.press("Shift+Tab")
+    texts = page.evaluate(
+        "() => [...document.getElementById('ledger-param').options].slice(1, 4).map((o) => o.text)"
+    )
+    assert texts == [names.text(i) for i in ("b10_0", "b10_1", "b10_2")], texts
+    for _ in range(15):  # ↑ from b⁽¹⁰⁾, the 20th tensor, to W⁽³⁾, the 5th
+        page.keyboard.press("ArrowUp")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # its first entry, opened at once
     page.wait_for_function(
         "() => document.getElementById('ledger-summary').textContent.includes('W')", timeout=LOAD_MS
+    )
+    assert page.text_content("#ledger-summary dd").startswith(f"{names.text('W3_0_0')} = ")
+    values = {p["id"]: p["value"] for p in want_step["parameters"]}
+    page.select_option("#ledger-param", "W3_9_10")  # one of the entries listed there
+    page.wait_for_function(
+        f"() => document.getElementById('ledger-summary').textContent.includes('{names.text('W3_9_10')} =')",
+        timeout=LOAD_MS,
     )
     theta = page.text_content("#ledger-summary dd")
     assert theta.startswith(f"{names.text('W3_9_10')} = "), theta
     assert close(theta.split(" = ")[1], values["W3_9_10"]), (theta, values["W3_9_10"])
+    # a parameter opened another way (a row of the gradient summary) is shown in both menus
+    page.click("#summary-body tr[data-id='W1_0_1']")
+    chosen = page.evaluate(
+        "() => ['ledger-tensor', 'ledger-param'].map((id) => document.getElementById(id).value)"
+    )
+    assert chosen == ["W1", "W1_0_1"], chosen
+    assert page.evaluate("window.__mostOptions") == 4097  # the prompt and one tensor's entries
 
     # Fit: the whole graph in the frame, painted again at that size; pressed again, it scrolls
     page.click("#graph-fit")

@@ -16,8 +16,17 @@ const FILL_SLICE = 2000; // at most this many options in one idle moment
 // shown menu costs a layout that measures every option so far (the 10 × 64 network's 41,600:
 // seconds of layouts, while its edges are painted and the first steps are taken)
 const IDLE_OPTIONS = 8000;
+// more parameters than IDLE_OPTIONS: a menu of the tensors (W⁽¹⁾, b⁽¹⁾, …) comes first, and the
+// parameters' menu lists only the chosen tensor's entries (the 10 × 64 network's 4,096 at most), so
+// no menu is laid out with tens of thousands of options (seconds of one task, the page frozen)
+const SUP_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+/** A tensor's name from its id: W3 → W⁽³⁾ (notation.py's layer superscript). */
+const tensorName = (t) => t.replace(/\d+$/, (l) => `⁽${Array.from(l, (c) => SUP_DIGITS[c]).join("")}⁾`);
 
 export function createLedger(container, { store, onSample, onGo }) {
+  const tensorSelect = el("select", { attrs: { id: "ledger-tensor" } });
+  // on the page only above IDLE_OPTIONS parameters (a small network's ledger has one menu, as before)
+  const tensorPick = el("label", { cls: "field", attrs: { for: "ledger-tensor" } }, [el("span", { text: "Tensor" }), tensorSelect]);
   const select = el("select", { attrs: { id: "ledger-param" } });
   const pick = el("label", { cls: "field", attrs: { for: "ledger-param" } }, [el("span", { text: "Parameter" }), select]);
   const summary = el("dl", { cls: "ledger-summary", attrs: { id: "ledger-summary", "aria-live": "polite" } });
@@ -39,6 +48,7 @@ export function createLedger(container, { store, onSample, onGo }) {
   let drawn = new Map(); // sample → row element
 
   select.addEventListener("change", () => open(select.value));
+  tensorSelect.addEventListener("change", () => showTensor(tensorSelect.value || null, false));
   go.addEventListener("click", () => data && onGo(data.computed_at));
   list.addEventListener("scroll", () => requestAnimationFrame(drawRows));
   list.addEventListener("click", (ev) => {
@@ -97,6 +107,31 @@ export function createLedger(container, { store, onSample, onGo }) {
   select.addEventListener("focus", fillNow);
   select.addEventListener("pointerdown", fillNow);
 
+  // Above IDLE_OPTIONS parameters: the tensors' entries (tensor id → parameters, in order), the
+  // tensor whose entries the parameters' menu lists, and each parameter's tensor (made when needed)
+  let groups = null;
+  let tensor = null;
+  let tensorOf = null;
+
+  /** The parameters' menu lists tensor `t`'s entries (none: only its prompt); made at once if `now`,
+   * else when the menu is focused or pressed (arrows through the tensors make none of them). */
+  function showTensor(t, now) {
+    tensor = t;
+    tensorSelect.value = t || "";
+    cancelIdle(filling);
+    select.replaceChildren(el("option", { text: t ? "Choose a parameter…" : "Choose a tensor first…", attrs: { value: "" } }));
+    [unfilled, made] = [t ? groups.get(t) : null, 0];
+    if (now) fill();
+  }
+
+  function tensorOfParam(id) {
+    if (!tensorOf) {
+      tensorOf = new Map();
+      for (const [t, ps] of groups) for (const p of ps) tensorOf.set(p.id, t);
+    }
+    return tensorOf.get(id) ?? null;
+  }
+
   /** The parameters of a network lesson (none for an expression). */
   function setGraph(graph, network) {
     const params = network ? graph.parameters : [];
@@ -107,14 +142,38 @@ export function createLedger(container, { store, onSample, onGo }) {
       render();
     }
     cancelIdle(filling);
+    groups = tensorOf = tensor = null;
+    if (params.length <= IDLE_OPTIONS) tensorPick.remove();
+    else {
+      pick.before(tensorPick);
+      groups = new Map();
+      const shapes = new Map(); // tensor → its size along each index
+      for (const p of params) {
+        const t = p.tensor;
+        if (!groups.has(t)) {
+          groups.set(t, []);
+          shapes.set(t, p.index.map(() => 0));
+        }
+        groups.get(t).push(p);
+        const shape = shapes.get(t);
+        p.index.forEach((i, d) => (shape[d] = Math.max(shape[d], i + 1)));
+      }
+      tensorSelect.replaceChildren(
+        el("option", { text: "Choose a tensor…", attrs: { value: "" } }),
+        ...[...groups.keys()].map((t) => el("option", { text: `${tensorName(t)} (${shapes.get(t).join(" × ")})`, attrs: { value: t } })),
+      );
+      showTensor(param && tensorOfParam(param), Boolean(param));
+      return;
+    }
     select.replaceChildren(el("option", { text: "Choose a parameter…", attrs: { value: "" } }));
     [unfilled, made] = [params, 0];
     if (params.length <= EAGER_OPTIONS || param) fill();
-    else if (params.length <= IDLE_OPTIONS) filling = whenIdle(fill, 10000);
+    else filling = whenIdle(fill, 10000);
   }
 
   function open(id) {
     param = id || null;
+    if (groups && param && tensorOfParam(param) !== tensor) showTensor(tensorOfParam(param), false);
     fillNow();
     select.value = param || "";
     refresh();
