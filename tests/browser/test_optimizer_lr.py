@@ -117,3 +117,29 @@ def test_labs_train_moons_with_adams_usual_eta(make_page, base_url):
     body = json.loads(sent[0].post_data)
     assert body["scenario"]["learning_rate"] == ADAM
     assert body["scenario"]["optimizer"] == {"name": "adam"}
+
+
+def test_labs_says_it_is_the_tutorials_program_only_while_it_is(make_page, base_url):
+    """/labs' XOR note ("These settings are the tutorial's XOR program: its loss at every epoch")
+    stayed after Adam was picked, or η or the network was changed: then untrue."""
+    page = make_page(1366, 768)
+    page.goto(f"{base_url}/labs")
+    page.select_option("#dataset", "xor")
+    note = page.locator("#tutorial-note")
+    assert note.is_visible()
+    page.select_option("select[name=optimizer]", "adam")
+    assert note.is_hidden()
+    page.select_option("select[name=optimizer]", "sgd")  # η back to the data set's 2
+    assert page.input_value("input[name=lr]") == "2"
+    assert note.is_visible()
+    page.fill("input[name=lr]", "1.5")
+    assert note.is_hidden()
+    page.fill("input[name=lr]", "2")
+    assert note.is_visible()
+    page.fill("input[name=hidden]", "4, 4")
+    assert note.is_hidden()
+    page.select_option("#dataset", "moons")
+    page.select_option("#dataset", "xor")  # the data set's defaults again
+    assert note.is_visible()
+    page.fill("input[name=batch_size]", "2")
+    assert note.is_hidden()

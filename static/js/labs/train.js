@@ -85,9 +85,30 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     field('noise').value = d.noise;
     field('samples').value = d.samples;
     q('#csv-row').hidden = name !== 'custom';
-    q('#tutorial-note').hidden = name !== 'xor';
     showHidden();
+    showTutorialNote();
   }
+
+  /** Whether the form holds the tutorial's XOR program, which the note under it promises: its
+   *  network, η and plain full-batch SGD on all four samples (the epochs only say how long). */
+  function tutorialProgram() {
+    if (field('dataset').value !== 'xor') return false;
+    const d = DEFAULTS.xor;
+    const blank = (id) => field(id).value.trim() === '';
+    let hidden;
+    try {
+      hidden = hiddenSizes();
+    } catch {
+      return false;
+    }
+    return hidden.length === 1 && String(hidden[0]) === d.hidden && field('activation').value === d.act
+      && Number(field('lr').value) === d.lr && (field('optimizer')?.value ?? 'sgd') === 'sgd'
+      && blank('batch_size') && blank('clip_norm') && Number(field('test_fraction').value || 0) === 0
+      && !field('accumulate').checked;
+  }
+  const showTutorialNote = () => {
+    q('#tutorial-note').hidden = !tutorialProgram();
+  };
 
   /** The neurons per hidden layer typed in the field, within the API's limits. */
   function hiddenSizes() {
@@ -537,6 +558,9 @@ export function createTrainPanel(root, { onTrained = () => {} } = {}) {
     readCsv(e.dataTransfer.files[0]);
   });
   field('hidden').addEventListener('input', showHidden);
+  // the note stays true: it goes when a setting leaves the tutorial's program (Adam, another η…)
+  form.addEventListener('input', showTutorialNote);
+  form.addEventListener('change', showTutorialNote);
   field('optimizer')?.addEventListener('change', () => lrGuide?.changed(optimizerEntry()));
   q('#handoff-sample').addEventListener('change', handOff);
   q('#copy-scenario').addEventListener('click', copyScenario);
