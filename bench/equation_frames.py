@@ -16,7 +16,7 @@ whether fit() or the frame pays it. With --dump FILE it writes every step's fina
 counts (compare two with --compare A B): a change of how they are worked out must leave them the
 same.
 
-Run: python bench/equation_frames.py --tree DIR [--tree DIR ...] [--port 8840] [--rounds 1]
+Run: python bench/equation_frames.py --tree DIR [--tree DIR ...] [--rounds 1]
      [--case softmax:1024p ...] [--cost] [--dump out.json]
 The trees are served in turn, one server at a time (a tree: a checkout, e.g. `git archive main`)."""
 
@@ -29,10 +29,8 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -41,6 +39,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.browser_bench import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from bench.server import serve  # noqa: E402
 
 VIEWS = {  # name: (width, height, projected)
     "1920p": (1920, 1080, True),
@@ -180,36 +179,6 @@ def patched_copy(tree: Path, into: Path) -> Path:
     return into
 
 
-def serve(tree: Path, port: int):
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=tree,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
-                return proc
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("the server did not start") from None
-            time.sleep(0.2)
-
-
 def expression_scenario(expression: str) -> dict:
     """An expression lesson, its variables given 0.5, 0.64, 0.79, … in order of name."""
     names = sorted(set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", expression)))
@@ -314,7 +283,6 @@ def summary(name: str, tree: str, result: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tree", action="append", required=True, type=Path)
-    ap.add_argument("--port", type=int, default=8840)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument(
         "--case",
@@ -358,11 +326,10 @@ def main() -> None:
         dumps = [{} for _ in trees]
         for r in range(args.rounds):
             for i, tree in enumerate(trees):
-                proc = serve(tree, args.port)
-                try:
+                with serve(root=tree) as port:
                     for case in cases:
                         print(f"round {r + 1}  load {os.getloadavg()[0]:.1f}", end="  ", flush=True)
-                        res = walk(browser, args.port, case, args.cost)
+                        res = walk(browser, port, case, args.cost)
                         print(summary(case, str(args.tree[i])[-28:], res), flush=True)
                         if args.late:
                             for s in res["steps"]:
@@ -371,9 +338,6 @@ def main() -> None:
                                         f"    step {s['cursor']}: {s['late_frames']} frames, {s['late_ms']:.0f} ms: {s['first']}  →  {s['final']}"
                                     )
                         dumps[i][case] = res["finals"]
-                finally:
-                    proc.terminate()
-                    proc.wait(timeout=30)
         browser.close()
     if args.dump:
         for i, d in enumerate(dumps):

@@ -1,9 +1,9 @@
 """The batch ledger's parameter menu on the largest stepping network (10 × 64, relu): the longest
 task while a teacher focuses the menus and chooses W3_9_10, and the most options any menu held.
 
-Run: python bench/ledger_menu_bench.py A=/tmp/old-tree B=/work/wt-x [--rounds 3] [--port 8881]
+Run: python bench/ledger_menu_bench.py A=/tmp/old-tree B=/work/wt-x [--rounds 3]
 
-Each round serves each tree in turn (one server at a time, `python -m app.cli` with the tree on
+Each round serves each tree in turn (one server at a time, bench/server.py's `serve`, with the tree on
 PYTHONPATH), opens the lesson, waits for its first step and its painted edges, then records the
 page's own long tasks (PerformanceObserver 'longtask', bench/browser_bench.py RECORDER) while the
 menus are used: a tree with a tensor menu (#ledger-tensor) gets it focused, ArrowDown to W⁽³⁾,
@@ -15,10 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,31 +31,11 @@ from bench.browser_bench import (  # noqa: E402
     open_lesson,
     scenario_hash,
 )
+from bench.server import serve  # noqa: E402
 
 MOST_OPTIONS = (
     "() => Math.max(...[...document.querySelectorAll('select')].map((s) => s.options.length))"
 )
-
-
-def serve(tree: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": tree}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "--port", str(port)],
-        cwd=tree,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return proc
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"the server of {tree} did not start") from None
-            time.sleep(0.2)
 
 
 def use_menus(page) -> dict:
@@ -92,22 +69,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("trees", nargs="+", help="NAME=PATH of a source tree")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--port", type=int, default=8881)
     args = ap.parse_args()
     trees = [t.split("=", 1) for t in args.trees]
-    url = f"http://127.0.0.1:{args.port}/#{scenario_hash(largest_relu())}&k=0"
+    lesson = f"/#{scenario_hash(largest_relu())}&k=0"
     runs: dict[str, list[dict]] = {name: [] for name, _ in trees}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for r in range(args.rounds):
             for name, tree in trees:
-                proc = serve(tree, args.port)
-                try:
+                with serve(root=tree) as port:
                     context = browser.new_context(viewport={"width": 1366, "height": 768})
                     context.add_init_script(RECORDER)
                     context.add_init_script(GUIDE_SEEN)
                     page = context.new_page()
-                    open_lesson(page, url)
+                    open_lesson(page, f"http://127.0.0.1:{port}{lesson}")
                     got = use_menus(page)
                     got["load"] = os.getloadavg()[0]
                     runs[name].append(got)
@@ -118,9 +93,6 @@ def main() -> None:
                         flush=True,
                     )
                     context.close()
-                finally:
-                    proc.terminate()
-                    proc.wait(timeout=30)
         browser.close()
     for name, got in runs.items():
         longest = [g["longest"] for g in got]

@@ -26,15 +26,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(workers: int = 1, env: dict[str, str] | None = None, process: list | None = None):
+def serve(
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    process: list | None = None,
+    root: Path | str = ROOT,
+):
     """Yields the port of `backstep --workers N` on 127.0.0.1 (with `env` added to the
-    environment); stops it afterwards. `process`, if given, receives the Popen."""
+    environment), serving the checkout `root` (this one unless told: an A/B bench serves a
+    `git archive` of another commit); stops it afterwards. `process`, if given, receives the Popen."""
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    env = {**os.environ, "PYTHONPATH": str(root), **(env or {})}
     errors = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,  # the JSON access log is still written, to nowhere
         stderr=errors,
