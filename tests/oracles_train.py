@@ -31,17 +31,27 @@ ACT = {
 }
 
 
-def mlp_grads(weights, biases, acts, X, Y):
-    """MSE loss ½·mean Σ(ŷ − y)² and its gradients, written out layer by layer (columns = samples)."""
+def softmax_cols(z):
+    e = np.exp(z - z.max(axis=0))
+    return e / e.sum(axis=0)
+
+
+def mlp_grads(weights, biases, acts, X, Y, loss_name="mse"):
+    """MSE loss ½·mean Σ(ŷ − y)² and its gradients, written out layer by layer (columns = samples);
+    with loss_name="cross_entropy" after a softmax output, mean −Σ y·log p (its δ is p − y)."""
     a, zs, As = X.T, [], [X.T]
     for W, b, act in zip(weights, biases, acts, strict=True):
         z = W @ a + b[:, None]
-        a = ACT[act][0](z)
+        a = softmax_cols(z) if act == "softmax" else ACT[act][0](z)
         zs.append(z)
         As.append(a)
     m = X.shape[0]
-    loss = np.mean(0.5 * np.sum((a - Y.T) ** 2, axis=0))
-    delta = (a - Y.T) * ACT[acts[-1]][1](zs[-1]) / m
+    if loss_name == "cross_entropy":
+        loss = np.mean(-np.sum(Y.T * np.log(a), axis=0))
+        delta = (a - Y.T) / m
+    else:
+        loss = np.mean(0.5 * np.sum((a - Y.T) ** 2, axis=0))
+        delta = (a - Y.T) * ACT[acts[-1]][1](zs[-1]) / m
     dws, dbs = [None] * len(weights), [None] * len(weights)
     for l in range(len(weights) - 1, -1, -1):
         dws[l] = delta @ As[l].T

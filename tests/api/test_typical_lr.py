@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from app.engine.registry import OPTIMIZERS
+from tests.oracles_train import mlp_grads
 
 TYPICAL = {n: o.typical_lr for n, o in OPTIMIZERS.items() if o.typical_lr is not None}
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
@@ -52,38 +53,6 @@ def problem(client, name):
     return [2, 3, 3], ["tanh", "softmax"], "cross_entropy", X, Y, SOFTMAX_W, SOFTMAX_B
 
 
-def loss_and_grads(ws, bs, acts, loss, X, Y):
-    """The loss (MSE ½·mean Σ(ŷ − y)², or mean cross-entropy after a softmax) and its gradients,
-    samples as columns."""
-    a, As, Zs = X.T, [X.T], []
-    for W, b, act in zip(ws, bs, acts, strict=True):
-        z = W @ a + b[:, None]
-        if act == "sigmoid":
-            a = 1 / (1 + np.exp(-z))
-        elif act == "tanh":
-            a = np.tanh(z)
-        else:
-            e = np.exp(z - z.max(axis=0))
-            a = e / e.sum(axis=0)
-        Zs.append(z)
-        As.append(a)
-    m = X.shape[0]
-    if loss == "mse":
-        value = np.mean(0.5 * np.sum((a - Y.T) ** 2, axis=0))
-        delta = (a - Y.T) * a * (1 - a) / m  # a sigmoid output
-    else:
-        value = np.mean(-np.sum(Y.T * np.log(a), axis=0))
-        delta = (a - Y.T) / m  # softmax with cross-entropy: p − y
-    gw, gb = [None] * len(ws), [None] * len(ws)
-    for k in range(len(ws) - 1, -1, -1):
-        gw[k], gb[k] = delta @ As[k].T, delta.sum(axis=1)
-        if k:
-            a_prev = As[k]
-            deriv = a_prev * (1 - a_prev) if acts[k - 1] == "sigmoid" else 1 - a_prev**2
-            delta = (ws[k].T @ delta) * deriv
-    return value, gw + gb
-
-
 def reference(opt, lr, acts, loss, X, Y, ws, bs, epochs):
     """Full-batch training with torch.optim's default Adam / AdamW / RMSprop, written out."""
     params = [w.copy() for w in ws] + [b.copy() for b in bs]
@@ -92,7 +61,8 @@ def reference(opt, lr, acts, loss, X, Y, ws, bs, epochs):
     m2 = [np.zeros_like(p) for p in params]
     losses = []
     for t in range(1, epochs + 1):
-        value, grads = loss_and_grads(params[:n], params[n:], acts, loss, X, Y)
+        value, dws, dbs = mlp_grads(params[:n], params[n:], acts, X, Y, loss)
+        grads = dws + dbs
         losses.append(value)
         for i, (p, g) in enumerate(zip(params, grads, strict=True)):
             if opt == "rmsprop":  # alpha 0.99, eps 1e-8
