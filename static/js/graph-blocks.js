@@ -9,7 +9,8 @@ const SUP_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 const digits = (n, set) => Array.from(String(n), (c) => set[c]).join("");
 const SUBS = []; // n → n as subscript digits, made once per number (a 64-wide layer names 64² weights)
 const sub = (n) => SUBS[n] ?? (SUBS[n] = digits(n, SUB_DIGITS));
-const layerSup = (l) => `⁽${digits(l, SUP_DIGITS)}⁾`;
+/** Layer l's superscript: ⁽³⁾. */
+export const layerSup = (l) => `⁽${digits(l, SUP_DIGITS)}⁾`;
 /** 1-based indices as one subscript: 13, or 10,3 once any index has two digits. */
 const subscript = (a, b) => (a < 10 && b < 10 ? sub(a) + sub(b) : `${sub(a)},${sub(b)}`);
 

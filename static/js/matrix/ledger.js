@@ -8,6 +8,7 @@ import { batchSamples, batchText, sampleNumber } from "../batches.js";
 import { el } from "../dom.js";
 import { formatNumber, formatSigned } from "../format.js";
 import { cancelIdle, whenIdle } from "../idle.js";
+import { layerSup } from "../graph-blocks.js";
 
 const OVERSCAN = 6;
 const EAGER_OPTIONS = 500; // parameters whose menu is made at once; more wait for idle moments
@@ -19,9 +20,8 @@ const IDLE_OPTIONS = 8000;
 // more parameters than IDLE_OPTIONS: a menu of the tensors (W⁽¹⁾, b⁽¹⁾, …) comes first, and the
 // parameters' menu lists only the chosen tensor's entries (the 10 × 64 network's 4,096 at most), so
 // no menu is laid out with tens of thousands of options (seconds of one task, the page frozen)
-const SUP_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
-/** A tensor's name from its id: W3 → W⁽³⁾ (notation.py's layer superscript). */
-const tensorName = (t) => t.replace(/\d+$/, (l) => `⁽${Array.from(l, (c) => SUP_DIGITS[c]).join("")}⁾`);
+/** A tensor's name from its id: W3 → W⁽³⁾ (the graph's notation, graph-blocks.js). */
+const tensorName = (t) => t.replace(/\d+$/, (l) => layerSup(l));
 
 export function createLedger(container, { store, onSample, onGo }) {
   const tensorSelect = el("select", { attrs: { id: "ledger-tensor" } });
@@ -108,7 +108,7 @@ export function createLedger(container, { store, onSample, onGo }) {
   select.addEventListener("pointerdown", fillNow);
 
   // Above IDLE_OPTIONS parameters: the tensors' entries (tensor id → parameters, in order), the
-  // tensor whose entries the parameters' menu lists, and each parameter's tensor (made when needed)
+  // tensor whose entries the parameters' menu lists, and each parameter's tensor
   let groups = null;
   let tensor = null;
   let tensorOf = null;
@@ -124,13 +124,7 @@ export function createLedger(container, { store, onSample, onGo }) {
     if (now) fill();
   }
 
-  function tensorOfParam(id) {
-    if (!tensorOf) {
-      tensorOf = new Map();
-      for (const [t, ps] of groups) for (const p of ps) tensorOf.set(p.id, t);
-    }
-    return tensorOf.get(id) ?? null;
-  }
+  const tensorOfParam = (id) => tensorOf.get(id) ?? null;
 
   /** The parameters of a network lesson (none for an expression). */
   function setGraph(graph, network) {
@@ -147,6 +141,7 @@ export function createLedger(container, { store, onSample, onGo }) {
     else {
       pick.before(tensorPick);
       groups = new Map();
+      tensorOf = new Map();
       const shapes = new Map(); // tensor → its size along each index
       for (const p of params) {
         const t = p.tensor;
@@ -155,6 +150,7 @@ export function createLedger(container, { store, onSample, onGo }) {
           shapes.set(t, p.index.map(() => 0));
         }
         groups.get(t).push(p);
+        tensorOf.set(p.id, t);
         const shape = shapes.get(t);
         p.index.forEach((i, d) => (shape[d] = Math.max(shape[d], i + 1)));
       }
