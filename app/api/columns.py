@@ -23,7 +23,7 @@ from dataclasses import fields
 from operator import attrgetter
 from typing import Any
 
-from app.api.serialize import _AS_IS, _NUMBERS, plain
+from app.api.serialize import AS_IS, NUMBER_TYPES, plain
 
 MEDIA_TYPE = "application/vnd.backstep.columns+json"
 ROWS = ("nodes", "edges", "parameters")  # the answers' long lists, written as columns
@@ -39,9 +39,9 @@ def columns(rows: list) -> dict:
     for f in fields(cls):
         col = list(map(attrgetter(f.name), rows))
         hint = hints.get(f.name)
-        if hint in _NUMBERS:
+        if hint in NUMBER_TYPES:
             col = finite(col)
-        elif hint not in _AS_IS:
+        elif hint not in AS_IS:
             col = _nested(plain(col))
         out[f.name] = col
     return {"length": len(rows), "columns": out}

@@ -21,10 +21,10 @@ from app.engine.answers import Explained, Loss, LossHistory, Rows, StepView
 
 _ATOMS = (str, int, bool, type(None))
 # fields whose declared type is JSON already: written as they are
-_AS_IS = {
+AS_IS = {
     str, int, bool, str | None, int | None, list[int], list[str], list[int] | None, Explained
 }  # fmt: skip
-_NUMBERS = {float, float | None}
+NUMBER_TYPES = {float, float | None}
 _WRITERS: dict[type, Callable[[Any], dict]] = {}  # one per dataclass, made when first seen
 
 
@@ -81,8 +81,8 @@ def _writer(cls: type) -> Callable[[Any], dict]:
     field of every row would take several times longer."""
     hints = typing.get_type_hints(cls)
     names = tuple(f.name for f in fields(cls))
-    numbers = tuple(k for k in names if hints.get(k) in _NUMBERS)
-    others = tuple(k for k in names if hints.get(k) not in _NUMBERS | _AS_IS)
+    numbers = tuple(k for k in names if hints.get(k) in NUMBER_TYPES)
+    others = tuple(k for k in names if hints.get(k) not in NUMBER_TYPES | AS_IS)
     read = attrgetter(*names) if len(names) > 1 else (lambda o: (getattr(o, names[0]),))
     isfinite = math.isfinite
 

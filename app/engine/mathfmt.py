@@ -10,7 +10,7 @@ import math
 import re
 import threading
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from html import escape
+from html import escape as html_escape
 
 from app.memo import Memo
 
@@ -36,13 +36,13 @@ def superscript(s: str) -> str:
     return s.translate(_SUP)
 
 
-def _esc(s: str) -> str:
-    """html.escape(s), kept: the same few names and operators are escaped in every answer."""
+def escaped(s: str) -> str:
+    """html.escaped(s), kept: the same few names and operators are escaped in every answer."""
     out = _ESCAPED.get(s)
     if out is None:
         if len(_ESCAPED) >= MEMO:
             _ESCAPED.clear()
-        out = _ESCAPED[s] = escape(s)
+        out = _ESCAPED[s] = html_escape(s)
     return out
 
 
@@ -61,7 +61,7 @@ class Expr:
         raise NotImplementedError
 
     def to(self, ref: str, of: str = "value") -> Expr:
-        """The same, marked as naming graph element `ref`'s `of` (Sym and Num; see _tag)."""
+        """The same, marked as naming graph element `ref`'s `of` (Sym and Num; see mark_ref)."""
         return self
 
     def _key(self, nums: list) -> tuple:
@@ -69,7 +69,7 @@ class Expr:
         classes, words and symbols, and of each number its class and sign; its Num objects are
         appended to `nums` in the order of the tree's fields. Classes of their own are not
         templated."""
-        raise _Untemplated
+        raise Untemplated
 
 
 UNDEFINED = "undefined"  # how a number that is not finite (±∞, NaN) is written
@@ -106,14 +106,14 @@ class Fmt:
         return s.replace("-", "−")
 
 
-def _tag(mathml: str, ref: str, of: str) -> str:
+def mark_ref(mathml: str, ref: str, of: str) -> str:
     """The element's first tag, marked with what it stands for: data-ref (a node or parameter id
     of the graph) and data-of (which of its quantities: value, grad or old). The page highlights
     the graph element a term refers to; text and LaTeX are unchanged."""
     if not ref:
         return mathml
     end = mathml.index(">")
-    return f'{mathml[:end]} data-ref="{_esc(ref)}" data-of="{of}"{mathml[end:]}'
+    return f'{mathml[:end]} data-ref="{escaped(ref)}" data-of="{of}"{mathml[end:]}'
 
 
 def _ltx(s: str) -> str:
@@ -135,8 +135,8 @@ def _fname(name: str) -> str:
 def _index(sub: str) -> str:
     """A subscript in MathML: 10,3 (two indices, one with two digits) as 10 , 3."""
     if "," not in sub:
-        return f"<mn>{_esc(sub)}</mn>"
-    parts = "<mo>,</mo>".join(f"<mn>{_esc(p)}</mn>" for p in sub.split(","))
+        return f"<mn>{escaped(sub)}</mn>"
+    parts = "<mo>,</mo>".join(f"<mn>{escaped(p)}</mn>" for p in sub.split(","))
     return f"<mrow>{parts}</mrow>"
 
 
@@ -145,7 +145,7 @@ class Sym(Expr):
     base: str
     sub: str = ""
     sup: str = ""
-    ref: str = field(default="", compare=False)  # what it names in the graph (_tag)
+    ref: str = field(default="", compare=False)  # what it names in the graph (mark_ref)
     of: str = field(default="value", compare=False)
 
     def to(self, ref: str, of: str = "value") -> Sym:
@@ -176,7 +176,7 @@ class Sym(Expr):
         return self._forms()[1]
 
     def mathml(self, fmt: Fmt) -> str:
-        return _tag(self._forms()[2], self.ref, self.of)
+        return mark_ref(self._forms()[2], self.ref, self.of)
 
     def _text(self) -> str:
         sup = self.sup.translate(_SUP) if self.sup else ""
@@ -194,20 +194,20 @@ class Sym(Expr):
         return out
 
     def _mathml(self) -> str:
-        base = f"<mi>{_esc(self.base)}</mi>"
+        base = f"<mi>{escaped(self.base)}</mi>"
         if self.sub and self.sup:
-            return f"<msubsup>{base}{_index(self.sub)}<mn>{_esc(self.sup)}</mn></msubsup>"
+            return f"<msubsup>{base}{_index(self.sub)}<mn>{escaped(self.sup)}</mn></msubsup>"
         if self.sub:
             return f"<msub>{base}{_index(self.sub)}</msub>"
         if self.sup:
-            return f"<msup>{base}<mn>{_esc(self.sup)}</mn></msup>"
+            return f"<msup>{base}<mn>{escaped(self.sup)}</mn></msup>"
         return base
 
 
 @dataclass(frozen=True)
 class Num(Expr):
     value: float
-    ref: str = field(default="", compare=False)  # the graph quantity this number is (_tag)
+    ref: str = field(default="", compare=False)  # the graph quantity this number is (mark_ref)
     of: str = field(default="value", compare=False)
 
     def to(self, ref: str, of: str = "value") -> Num:
@@ -221,24 +221,24 @@ class Num(Expr):
         return fmt.number(self.value)
 
     def latex(self, fmt: Fmt) -> str:
-        return _num_latex(fmt.number(self.value))
+        return num_latex(fmt.number(self.value))
 
     def mathml(self, fmt: Fmt) -> str:
-        return _tag(_num_mathml(fmt.number(self.value)), self.ref, self.of)
+        return mark_ref(num_mathml(fmt.number(self.value)), self.ref, self.of)
 
     def forms(self, fmt: Fmt) -> tuple[str, str, str]:
         """(text, latex, mathml), the number written once (a subclass's methods are its own)."""
         if type(self) is not Num:
             return self.text(fmt), self.latex(fmt), self.mathml(fmt)
         s = fmt.number(self.value)
-        return s, _num_latex(s), _tag(_num_mathml(s), self.ref, self.of)
+        return s, num_latex(s), mark_ref(num_mathml(s), self.ref, self.of)
 
     @property
     def negative(self) -> bool:
         return self.value is not None and self.value < 0
 
 
-def _num_latex(s: str) -> str:
+def num_latex(s: str) -> str:
     if s == UNDEFINED:  # Fmt.number's non-finite numbers
         return r"\text{undefined}"
     s = s.replace("−", "-")
@@ -248,7 +248,7 @@ def _num_latex(s: str) -> str:
     return s
 
 
-def _num_mathml(s: str) -> str:
+def num_mathml(s: str) -> str:
     if s == UNDEFINED:
         return f"<mtext>{UNDEFINED}</mtext>"
     if s.startswith("−"):
@@ -273,9 +273,9 @@ class Word(Expr):
 
     def mathml(self, fmt: Fmt) -> str:
         return (
-            f"<mtext>{_esc(self.word)}</mtext>"
+            f"<mtext>{escaped(self.word)}</mtext>"
             if self.word.isalpha()
-            else f"<mo>{_esc(self.word)}</mo>"
+            else f"<mo>{escaped(self.word)}</mo>"
         )
 
 
@@ -330,7 +330,7 @@ class Bin(Expr):
 
     def mathml(self, fmt: Fmt) -> str:
         a, b = self._parts(fmt, "mathml")
-        return f"<mrow>{a}<mo>{_esc(self.op)}</mo>{b}</mrow>"
+        return f"<mrow>{a}<mo>{escaped(self.op)}</mo>{b}</mrow>"
 
 
 @dataclass(frozen=True)
@@ -363,7 +363,7 @@ class Chain(Expr):
         return f" {_ltx(self.op)} ".join(self._each(fmt, "latex"))
 
     def mathml(self, fmt: Fmt) -> str:
-        return "<mrow>" + f"<mo>{_esc(self.op)}</mo>".join(self._each(fmt, "mathml")) + "</mrow>"
+        return "<mrow>" + f"<mo>{escaped(self.op)}</mo>".join(self._each(fmt, "mathml")) + "</mrow>"
 
 
 @dataclass(frozen=True)
@@ -401,7 +401,7 @@ class Partial(Expr):
     top: Expr
     bottom: Expr
     prec = 3
-    ref: str = field(default="", compare=False)  # whose gradient it is (_tag)
+    ref: str = field(default="", compare=False)  # whose gradient it is (mark_ref)
 
     def _key(self, nums: list) -> tuple:
         return (Partial, self.top._key(nums), self.bottom._key(nums), self.ref)
@@ -415,7 +415,7 @@ class Partial(Expr):
         )
 
     def mathml(self, fmt: Fmt) -> str:
-        return _tag(
+        return mark_ref(
             f"<mfrac><mrow><mo>∂</mo>{self.top.mathml(fmt)}</mrow>"
             f"<mrow><mo>∂</mo>{self.bottom.mathml(fmt)}</mrow></mfrac>",
             self.ref,
@@ -512,7 +512,7 @@ class Call(Expr):
 
     def mathml(self, fmt: Fmt) -> str:
         args = "<mo>,</mo>".join(a.mathml(fmt) for a in self.args)
-        return f"<mrow><mi>{_esc(self.name)}</mi><mo>(</mo>{args}<mo>)</mo></mrow>"
+        return f"<mrow><mi>{escaped(self.name)}</mi><mo>(</mo>{args}<mo>)</mo></mrow>"
 
 
 @dataclass(frozen=True)
@@ -556,7 +556,7 @@ class Rel(Expr):
         mo = '<mo stretchy="false">' if self.op == "←" else "<mo>"
         return (
             "<mrow>"
-            + f"{mo}{_esc(self.op)}</mo>".join(s.mathml(fmt) for s in self.sides)
+            + f"{mo}{escaped(self.op)}</mo>".join(s.mathml(fmt) for s in self.sides)
             + "</mrow>"
         )
 
@@ -581,7 +581,7 @@ def render_all(exprs: tuple[Expr, ...], fmt: Fmt) -> list[dict[str, str]]:
     nums: list[Num] = []
     try:
         key = tuple([e._key(nums) for e in exprs])
-    except _Untemplated:
+    except Untemplated:
         return [render_direct(e, fmt) for e in exprs]
     kept = TEMPLATES.get(key, exprs, nums, fmt)
     if kept is None:
@@ -617,7 +617,7 @@ TEMPLATES_KEPT = 8_192  # templates kept at most, least recently used first out�
 TEMPLATE_BYTES = 16 * 2**20  # …and at most this many bytes of them (estimated), per process
 
 
-class _Untemplated(Exception):
+class Untemplated(Exception):
     """An expression of a class the templates do not know: rendered directly."""
 
 
@@ -663,7 +663,7 @@ def _format_string(s: str) -> str:
     return "".join(parts)
 
 
-class _Templates:
+class Templates:
     """Templates by expression key, kept in a Memo (least recently used first out, bounded by
     count and bytes, safe across threads). A key is templated the second time it is seen (a
     large network's steps are each seen once: they are rendered directly, and keep nothing but a
@@ -728,7 +728,7 @@ class _Templates:
         return len(self._kept)
 
 
-TEMPLATES = _Templates(TEMPLATES_KEPT, TEMPLATE_BYTES)
+TEMPLATES = Templates(TEMPLATES_KEPT, TEMPLATE_BYTES)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from app.engine.lesson import Lesson
 from app.engine.mathfmt import Fmt, Matrix, Partial, Rel, Sym, cellwise, superscript
 from app.engine.network import MLPSpec
 from app.engine.registry import ACTIVATIONS, LOSSES
-from app.engine.registry.optimizers import SYMBOLS, _numbers, symbol_lines
+from app.engine.registry.optimizers import SYMBOLS, hyper_numbers, symbol_lines
 from app.engine.stepper import State
 from app.engine.update_rule import PLAIN, Rule
 
@@ -400,7 +400,7 @@ def _rule_block(rule: Rule, spec: MLPSpec, l: int, t: str, frozen: bool) -> Bloc
     for ln, who, formula in written[:-1]:
         rhs = formula.text(Fmt()).replace("^t", "ᵗ")  # β₁ᵗ, as the explanation writes it
         said.append(f"{who.text(Fmt())} {'←' if ln.state else '='} {rhs}")
-    h = _numbers(rule.hyper)
+    h = hyper_numbers(rule.hyper)
     values = [f"η = {spec.learning_rate:g}"] + [
         f"{SYMBOLS[k].text(Fmt())} = {v:g}".replace("-", "−")
         for k, v in h.items()

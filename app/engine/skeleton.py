@@ -34,12 +34,12 @@ from app.engine.explain import Explainer, Explanation
 from app.engine.mathfmt import (
     Fmt,
     Num,
-    _esc,
-    _num_latex,
-    _num_mathml,
-    _tag,
-    _Templates,
-    _Untemplated,
+    Templates,
+    Untemplated,
+    escaped,
+    mark_ref,
+    num_latex,
+    num_mathml,
 )
 from app.engine.plan import Step
 from app.engine.registry.base import ONE as CONST_ONE
@@ -237,7 +237,7 @@ def _forms(sk: Skeleton, values: list[float], fmt: Fmt) -> tuple[list, list, lis
             t, l, m = CONST_ONE.text(fmt), CONST_ONE.latex(fmt), CONST_ONE.mathml(fmt)
         else:  # Num.forms (explain.ONE, the bias's 1, is a Num)
             t = fmt.number(v)
-            l, m = _num_latex(t), _tag(_num_mathml(t), ref, of)
+            l, m = num_latex(t), mark_ref(num_mathml(t), ref, of)
         texts.append(t)
         latexes.append(l)
         mathmls.append(m)
@@ -251,7 +251,7 @@ _ONE_FORMS = tuple(
 
 def _escaped_forms(sk: Skeleton, values: list[float], fmt: Fmt) -> tuple[list, list, list]:
     """_forms JSON-escaped, written so: a finite number's text is digits, '.', 'e', '+' and
-    '−' (nothing to escape); its LaTeX has a backslash only in scientific notation; its
+    '−' (nothing to escaped); its LaTeX has a backslash only in scientific notation; its
     MathML is <mn> (or <mrow> for a negative one) with the skeleton's data-ref and data-of,
     whose escaped form is kept on the skeleton (from the shape alone)."""
     attrs = sk.attrs
@@ -259,7 +259,7 @@ def _escaped_forms(sk: Skeleton, values: list[float], fmt: Fmt) -> tuple[list, l
         attrs = sk.attrs = [
             None
             if src == "const"
-            else (_text(f' data-ref="{_esc(ref)}" data-of="{of}"')[1:-1] if ref else "")
+            else (_text(f' data-ref="{escaped(ref)}" data-of="{of}"')[1:-1] if ref else "")
             for src, _, ref, of in sk.numbers
         ]
     texts, latexes, mathmls = [], [], []
@@ -268,7 +268,7 @@ def _escaped_forms(sk: Skeleton, values: list[float], fmt: Fmt) -> tuple[list, l
             t, l, m = _ONE_FORMS
         else:
             t = fmt.number(v)
-            l = _num_latex(t)
+            l = num_latex(t)
             if "\\" in l:
                 l = _text(l)[1:-1]
             if t[0] == "−":
@@ -364,7 +364,7 @@ def learn(
     try:
         for x in exprs:
             x._key(nums)
-    except _Untemplated:
+    except Untemplated:
         return
     if len(nums) != len(values):
         return
@@ -383,7 +383,7 @@ def learn(
         sk.words = e.sentence  # the shape's: the same for every scenario of it
     elif sk.words != e.sentence:
         return
-    made = _Templates._make(exprs, nums, fmt)
+    made = Templates._make(exprs, nums, fmt)
     if made is not None and nums:
         escaped = tuple(tuple(_text(x)[1:-1] for x in forms) for forms in made)
         whole = _whole(escaped, len(nums))

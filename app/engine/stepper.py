@@ -21,7 +21,7 @@ from app.engine.plan import Plan, Step
 from app.engine.registry import ACTIVATIONS, LOSSES
 from app.engine.registry.activations import LIBM_EXP
 from app.engine.update_rule import PLAIN, Rule
-from app.engine.vectorised import _naive_matmul
+from app.engine.vectorised import naive_matmul
 
 EDGE_MEMO_NODES = 2_000  # graphs up to this size keep their backward edges' index arrays
 _isfinite, _sum, _and = np.isfinite, np.add.reduce, np.logical_and.reduce
@@ -476,7 +476,7 @@ class _Scalars:
 
 _SCALAR_FAN_IN = 8  # weighted sums of at most this many inputs (NumPy adds them in order)
 # a weight vector's w @ a is NumPy's sum in order, for every fan-in the Python-float replay takes
-NAIVE_DOT = all(_naive_matmul((k,)) for k in range(1, _SCALAR_FAN_IN + 1))
+NAIVE_DOT = all(naive_matmul((k,)) for k in range(1, _SCALAR_FAN_IN + 1))
 
 
 def _scalar_program(state: State, plan: Plan) -> list[tuple] | None:

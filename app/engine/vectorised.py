@@ -62,7 +62,7 @@ def _scalar_loss_fits(spec: MLPSpec) -> bool:
         LIBM_EXP
         and spec.loss == "mse"
         and all(act == "sigmoid" for act in spec.activations)
-        and all(_naive_matmul(w.shape) for w in spec.weights)
+        and all(naive_matmul(w.shape) for w in spec.weights)
     )
 
 
@@ -85,7 +85,7 @@ def _scalar_loss(spec: MLPSpec) -> float:
 
 
 def _affine(W: list[list[float]], b: list[float], a: list[float]) -> list[float]:
-    """W @ a + b[:, None] for one sample, as NumPy does it where _naive_matmul holds."""
+    """W @ a + b[:, None] for one sample, as NumPy does it where naive_matmul holds."""
     out = []
     for row, bias in zip(W, b, strict=True):
         z = 0.0
@@ -99,7 +99,7 @@ _NAIVE: dict[tuple[int, ...], bool] = {}
 NAIVE_MOST = 8  # rows and columns of a weight matrix probed at most
 
 
-def _naive_matmul(shape: tuple[int, ...]) -> bool:
+def naive_matmul(shape: tuple[int, ...]) -> bool:
     """Whether NumPy's W @ a of this W (rows, columns), or of a weight vector (columns,), and a
     one-column a is, row by row, the sum from 0.0 of the products in order as Python floats (no
     fused multiply-add, no other order; for several rows it is not here: NumPy's matrix-vector

@@ -148,7 +148,7 @@ def test_a_label_is_rendered_directly_and_keeps_no_template():
 
 
 def test_templates_kept_are_bounded():
-    kept = mathfmt._Templates(kept=16, budget=4_000)
+    kept = mathfmt.Templates(kept=16, budget=4_000)
     fmt = Fmt()
     for k in range(200):
         e = Rel((Sym("z", str(k)), Bin("+", Num(1.5), Num(2.5 + k))))

@@ -36,8 +36,8 @@ from app.engine.mathfmt import (
     Pow,
     Root,
     Sym,
-    _num_latex,
-    _num_mathml,
+    num_latex,
+    num_mathml,
 )
 from app.engine.registry.base import ONE, TWO, Const, times
 
@@ -58,10 +58,10 @@ class Sig(Num):
         return self._s(fmt)
 
     def latex(self, fmt: Fmt) -> str:
-        return _num_latex(self._s(fmt))  # "undefined" too, which has an e but no exponent
+        return num_latex(self._s(fmt))  # "undefined" too, which has an e but no exponent
 
     def mathml(self, fmt: Fmt) -> str:
-        return _num_mathml(self._s(fmt))
+        return num_mathml(self._s(fmt))
 
 
 def sqrt_of(x: Expr) -> Expr:
@@ -131,7 +131,7 @@ class Optimizer:
     def inputs(self, theta, g, state: dict, lr: float, h: dict) -> Env:
         """What an update's lines read: the hyperparameters (betas split), θ, its gradient g,
         η and the state carried in. Elementwise on arrays."""
-        return {**_numbers(h), "theta": theta, "g": g, "lr": lr, **state}
+        return {**hyper_numbers(h), "theta": theta, "g": g, "lr": lr, **state}
 
     def step(self, theta, g, state: dict, t: int, lr: float, h: dict):
         """One update at step t (1-based): (new parameters, new state). Elementwise on arrays."""
@@ -145,7 +145,7 @@ class Optimizer:
         the log's clip)."""
         return [
             f"{'OPT_EPS' if k == 'eps' else k.upper()} = {float(v)!r}"
-            for k, v in _numbers(h).items()
+            for k, v in hyper_numbers(h).items()
             if not isinstance(v, bool)
         ]
 
@@ -154,7 +154,7 @@ class Optimizer:
         return {k: (tuple(v) if isinstance(v, list | tuple) else v) for k, v in h.items()}
 
 
-def _numbers(h: dict) -> Env:
+def hyper_numbers(h: dict) -> Env:
     """Hyperparameters as the lines read them: betas split into beta1 and beta2."""
     out = {k: v for k, v in h.items() if k != "betas"}
     if "betas" in h:
@@ -202,7 +202,7 @@ def symbols(theta: Expr, grad: Expr, h: dict) -> Env:
 
 def numbers(theta: float, g: float, lr: float, state: dict, h: dict, t: int) -> Env:
     """The environment that writes a line with the step's numbers."""
-    env: Env = {k: Num(float(v)) for k, v in _numbers(h).items() if not isinstance(v, bool)}
+    env: Env = {k: Num(float(v)) for k, v in hyper_numbers(h).items() if not isinstance(v, bool)}
     env.update(theta=Num(float(theta)), g=Num(float(g)), lr=Num(float(lr)), t=Num(float(t)))
     env.update({k: Sig(float(v)) for k, v in state.items()})
     return env
