@@ -51,6 +51,8 @@ def twin_scenario(sc: Scenario, twin) -> dict:
         data["activations"] = acts
     elif kind == "optimizer":
         data["optimizer"] = None if twin.optimizer is None else twin.optimizer.model_dump()
+        if twin.learning_rate is not None:  # an optimizer's own η (schemas/twins.py)
+            data["learning_rate"] = twin.learning_rate
     return data
 
 

@@ -78,6 +78,11 @@ EQUAL = {
     "activation all hidden": {"setting": "activation", "activation": "tanh", "layer": None},
     "activation of layer 2": {"setting": "activation", "activation": "tanh", "layer": 2},
     "optimizer": {"setting": "optimizer", "optimizer": None},
+    "optimizer with the shared η named": {
+        "setting": "optimizer",
+        "optimizer": None,
+        "learning_rate": 0.3,
+    },
     "batch_size": {"setting": "batch_size", "batch_size": 8},
 }
 
@@ -116,6 +121,15 @@ DIFFER = {
     "optimizer": (
         {"setting": "optimizer", "optimizer": {"name": "adam", "betas": [0.8, 0.99]}},
         lambda b: with_scenario(b, optimizer={"name": "adam", "betas": [0.8, 0.99]}),
+    ),
+    # Adam with its own η (torch.optim's lr goes with the optimizer), and plain SGD given one
+    "optimizer with its own η": (
+        {"setting": "optimizer", "optimizer": {"name": "adam"}, "learning_rate": 0.05},
+        lambda b: with_scenario(b, optimizer={"name": "adam"}, learning_rate=0.05),
+    ),
+    "plain SGD with its own η": (
+        {"setting": "optimizer", "optimizer": None, "learning_rate": 1.5},
+        lambda b: with_scenario(b, learning_rate=1.5),
     ),
     "batch_size": (
         {"setting": "batch_size", "batch_size": 6},
@@ -262,6 +276,12 @@ def test_events_carry_each_twins_weights_up_to_half_the_single_limit(
             "/api/train/twins",
             {"twin": {"setting": "learning_rate", "learning_rate": -1}},
             ["twin", "learning_rate", "learning_rate"],
+            "0",
+        ),
+        (
+            "/api/train/twins",
+            {"twin": {"setting": "optimizer", "optimizer": None, "learning_rate": -1}},
+            ["twin", "optimizer", "learning_rate"],
             "0",
         ),
         (

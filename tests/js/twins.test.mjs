@@ -30,6 +30,8 @@ const TWINS = [
   { setting: "activation", activation: "gelu", layer: 2 },
   { setting: "optimizer", optimizer: { name: "adam", betas: [0.8, 0.99], eps: 1e-8, weight_decay: 0, amsgrad: false } },
   { setting: "optimizer", optimizer: null },
+  { setting: "optimizer", optimizer: { name: "adam", betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false }, learning_rate: 0.05 },
+  { setting: "optimizer", optimizer: null, learning_rate: 1.5 },
   { setting: "batch_size", batch_size: 6 },
 ];
 
@@ -75,6 +77,9 @@ describe("describeSetting (the twins' names on the chart and the planes)", () =>
     assert.equal(describeSetting("batch_size", { ...run, train: { batch_size: 16 } }), "batch size 16");
     assert.equal(describeSetting("init", { ...run, scenario: { ...BASE, init: { scheme: "he", seed: 3 } } }), "he init, seed 3");
     assert.equal(describeSetting("init", run), "the given weights");
+    // an optimizer with its η: the twins' η may differ with it (each has its own scale)
+    assert.equal(describeSetting("optimizer", run), "SGD (μ = 0.5), η = 0.3");
+    assert.equal(describeSetting("optimizer", applyTwin(run, TWINS[6])), "Adam, η = 0.05");
   });
   it("names an optimizer by what differs from PyTorch's defaults", () => {
     assert.equal(describeOptimizer({ name: "adam" }), "Adam");

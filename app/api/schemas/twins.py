@@ -44,6 +44,16 @@ class TwinOptimizer(Strict):
     optimizer: OptimizerSpec | None = Field(
         ..., description="The twin's optimizer with its hyperparameters; null: plain SGD."
     )
+    # torch.optim takes lr with the optimizer: Adam's step is about η whatever the gradient, so
+    # at a lesson's SGD η (XOR's 2) Adam's curve is noise, and a comparison at one shared η
+    # would teach that Adam does not work (the catalog's typical_lr is each one's usual scale)
+    learning_rate: Finite | None = Field(
+        None,
+        ge=0,
+        le=MAX_LEARNING_RATE,
+        description="The twin's η, part of its optimizer as in torch.optim (each optimizer has "
+        "its own usual scale: the catalog's typical_lr); null: the shared η.",
+    )
 
 
 class TwinBatchSize(Strict):
@@ -61,8 +71,9 @@ TwinSpec = Annotated[
 TWIN_DOC = (
     "The one setting the twin changes, and its value: {setting: learning_rate, learning_rate}, "
     "{setting: init, init}, {setting: activation, activation, layer (null: every hidden layer)}, "
-    "{setting: optimizer, optimizer (null: plain SGD)} or {setting: batch_size, batch_size "
-    "(null: full batch)}. Everything else (seed, data, batch order, epochs, …) is shared."
+    "{setting: optimizer, optimizer (null: plain SGD), learning_rate (its own η, as "
+    "torch.optim takes it; null: the shared η)} or {setting: batch_size, batch_size (null: full "
+    "batch)}. Everything else (seed, data, batch order, epochs, …) is shared."
 )
 BUDGET_DOC = (
     "Wall-time budget in seconds for both twins together (each gets about half), at most {:g}: "

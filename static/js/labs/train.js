@@ -35,6 +35,9 @@ const DEFAULTS = {
   custom: { hidden: '4', act: 'tanh', lr: 0.5, epochs: 1000, noise: 0, samples: 4 },
 };
 
+/** Each data set's own η (for plain SGD): the twins' SGD starts there when A runs Adam's scale. */
+export const DATASET_LR = Object.fromEntries(Object.entries(DEFAULTS).map(([k, d]) => [k, d.lr]));
+
 /** Why a run ended, in words (the API's `stopped`); the twins' panel says it too. */
 const upperFirst = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 

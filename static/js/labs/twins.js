@@ -15,7 +15,7 @@ import { legend, lineChart } from './charts.js';
 import { drawBoundary, drawKey } from './heatmap.js';
 import { handOffPlan, trainedPlan } from './handoff.js';
 import { arrows } from './hidden.js';
-import { STOP_REASONS } from './train.js';
+import { DATASET_LR, STOP_REASONS } from './train.js';
 
 export const SETTINGS = {
   learning_rate: 'Learning rate η',
@@ -65,8 +65,8 @@ export function describeSetting(setting, { scenario, train }, layer = null) {
       const hidden = [...new Set(acts.slice(0, -1))];
       return `${hidden.map(activationTitle).join(' / ')} hidden`;
     }
-    case 'optimizer':
-      return describeOptimizer(scenario.optimizer);
+    case 'optimizer': // with its η: each optimizer's step is on its own scale (typical_lr)
+      return `${describeOptimizer(scenario.optimizer)}, η = ${fmt(scenario.learning_rate, 6)}`;
     case 'batch_size':
       return train.batch_size ? `batch size ${train.batch_size}` : 'full batch';
     default:
@@ -94,6 +94,7 @@ export function applyTwin(run, twin) {
   if (twin.setting === 'optimizer') {
     if (twin.optimizer) scenario.optimizer = twin.optimizer;
     else delete scenario.optimizer;
+    if (twin.learning_rate != null) scenario.learning_rate = twin.learning_rate; // its own η
   }
   if (twin.setting === 'batch_size') train.batch_size = twin.batch_size;
   return { scenario, train };
@@ -115,6 +116,7 @@ export function createTwinPanel(root, training) {
   let pending = null;
   let frame = null;
   let titles = { a: 'A', b: 'B' };
+  let lrTyped = false; // the twin optimizer's η was typed: kept as it is
   let trained = { a: null, b: null }; // trained scenarios, for the hand-off
   let trainedUpdates = { a: 0, b: 0 };
 
@@ -197,7 +199,11 @@ export function createTwinPanel(root, training) {
       ]));
     } else if (what === 'optimizer') {
       const pick = select('twin_opt', 'Twin’s optimizer', optimizers().map((o) => [o.name, o.title]), base.optimizer === 'adam' ? 'sgd' : 'adam');
-      box.append(pick, optimizerFields(pick.querySelector('select').value));
+      const name = pick.querySelector('select').value;
+      const lr = input('twin_opt_lr', 'its η', usualLr(name), { inputmode: 'decimal', title: 'The twin’s learning rate: each optimizer has its own usual scale' });
+      lrTyped = false;
+      lr.querySelector('input').addEventListener('input', () => (lrTyped = true));
+      box.append(pick, lr, optimizerFields(name));
       pick.querySelector('select').addEventListener('change', (e) => {
         box.querySelector('.twin-hypers').replaceWith(optimizerFields(e.target.value));
         showReadout();
@@ -206,6 +212,16 @@ export function createTwinPanel(root, training) {
       box.append(input('twin_batch', 'Twin’s batch size', base.batch ? '' : 16, { inputmode: 'numeric', placeholder: 'full batch' }));
     }
     showReadout();
+  }
+
+  /** The η a twin optimizer starts at: its usual scale (the catalog's typical_lr; Adam's 0.05),
+   *  else, for SGD, A's η when A is SGD too, or the data set's own (A's may be Adam's 0.05). */
+  function usualLr(name) {
+    const typical = optimizerOf(name)?.typical_lr;
+    if (typical != null) return typical;
+    const base = formBase();
+    const sgdLike = optimizerOf(base.optimizer)?.typical_lr == null;
+    return sgdLike && Number.isFinite(base.lr) && base.lr > 0 ? base.lr : DATASET_LR[trainField('dataset').value] ?? 0.5;
   }
 
   function number(name, label, { optional = false } = {}) {
@@ -235,7 +251,7 @@ export function createTwinPanel(root, training) {
         else if (f.kind === 'pair') opt[f.name] = f.default.map((_, i) => number(`h_${f.name}_${i}`, `${f.name}[${i}]`));
         else opt[f.name] = number(`h_${f.name}`, f.name);
       }
-      return { setting: what, optimizer: opt };
+      return { setting: what, optimizer: opt, learning_rate: number('twin_opt_lr', 'twin’s η') };
     }
     return { setting: what, batch_size: number('twin_batch', 'twin’s batch size', { optional: true }) };
   }
@@ -243,6 +259,9 @@ export function createTwinPanel(root, training) {
   /** "A: η = 1 (the training panel’s) · B: η = 0.1", and what both share, before any run. */
   function showReadout() {
     const out = q('#twin-readout');
+    // the twin optimizer's η follows its menu and A's settings until a person types one
+    const lrField = field('twin_opt_lr');
+    if (lrField && !lrTyped) lrField.value = String(usualLr(field('twin_opt').value));
     try {
       const base = formBase();
       const twin = readTwin();
@@ -279,7 +298,7 @@ export function createTwinPanel(root, training) {
       ['data', `${ds}${t('samples') ? `, ${t('samples')} samples` : ''}${Number(t('noise')) ? `, noise ${t('noise')}` : ''}, seed ${t('seed') || 0}`],
       ['network', `${arrows(['inputs', ...t('hidden').split(/[\s,]+/).filter(Boolean), 'output'])}`],
       ['activation', what === 'activation' ? null : `${activationTitle(t('activation'))} hidden`],
-      ['learning rate', what === 'learning_rate' ? null : `η = ${t('lr')}`],
+      ['learning rate', what === 'learning_rate' || what === 'optimizer' ? null : `η = ${t('lr')}`],
       ['initialisation', what === 'init' ? null : 'the same initial weights'],
       ['optimizer', what === 'optimizer' ? null : (trainField('optimizer')?.selectedOptions[0]?.textContent ?? 'SGD')],
       ['batches', what === 'batch_size' ? 'same order (shuffle seed 0)' : `${t('batch_size') ? `batch size ${t('batch_size')}` : 'full batch'}, same order (shuffle seed 0)`],
