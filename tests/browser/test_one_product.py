@@ -24,7 +24,7 @@ from tests.browser.pageview import (
     page_url,
     wait_cursor,
 )
-from tests.browser.test_page import TEXT_SIZES, run_axe, view_at
+from tests.browser.test_page import TEXT_SIZES, run_axe
 
 
 def expression_preset(base_url: str, preset_id: str) -> dict:
@@ -51,7 +51,8 @@ def test_expression_preset_steps_forward_and_back(shared_page, base_url):
     total = api_step(base_url, sc, 0)["total"]
     for k in range(1, total + 1):
         page.keyboard.press("ArrowRight")
-        assert mismatches(view_at(page, k), api_step(base_url, sc, k)) == []
+        wait_cursor(page, k)
+        assert mismatches(page.evaluate(READ_VIEW), api_step(base_url, sc, k)) == []
 
     def f(p: dict) -> float:
         return math.tanh(p["w1"] * p["x1"] + p["w2"] * p["x2"] + p["b"])
@@ -69,7 +70,8 @@ def test_expression_preset_steps_forward_and_back(shared_page, base_url):
 
     for k in (total - 1, total - 2):  # and back again
         page.keyboard.press("ArrowLeft")
-        assert mismatches(view_at(page, k), api_step(base_url, sc, k)) == []
+        wait_cursor(page, k)
+        assert mismatches(page.evaluate(READ_VIEW), api_step(base_url, sc, k)) == []
 
     # another granularity keeps the position: StepResponse.cursors, no search
     fine = api_step(base_url, sc, total - 2)

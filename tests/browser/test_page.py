@@ -63,30 +63,6 @@ def tutorial_reference() -> dict[str, float]:
     }
 
 
-# wait_cursor's wait and READ_VIEW's read in one round trip: the page waits, frame by frame, until
-# it shows the response for cursor k with its animations settled (wait_cursor's condition), and
-# then reads what it shows; after 10 s it says what it shows instead
-VIEW_AT = (
-    """async (k) => {
-  const settled = () => document.documentElement.dataset.cursor === k
-    && !document.querySelector('#graph .pending, #graph .pulse, #graph .morphing');
-  const until = performance.now() + 10000;
-  while (!settled()) {
-    if (performance.now() > until) throw new Error(`cursor ${k} not shown: at ${document.documentElement.dataset.cursor}`);
-    await new Promise((r) => requestAnimationFrame(r));
-  }
-  return ("""
-    + READ_VIEW
-    + """)();
-}"""
-)
-
-
-def view_at(page, k: int) -> dict:
-    """What the page shows once it shows cursor k (wait_cursor, then READ_VIEW)."""
-    return page.evaluate(VIEW_AT, str(k))
-
-
 def test_first_graph_is_the_tutorial_drawn_without_waiting_for_the_api(shared_page, base_url):
     """The first picture needs no round trip (its speed is `bench/firstpaint_bench.py`'s)."""
     page = shared_page()
@@ -121,7 +97,8 @@ def test_walk_the_tutorial_forward_backward_update(shared_page, base_url, screen
     page.screenshot(path=screenshots / "phase-0-start.png")
     for k in range(1, plan["total"] + 1):
         page.keyboard.press("ArrowRight")
-        view = view_at(page, k)
+        wait_cursor(page, k)
+        view = page.evaluate(READ_VIEW)
         assert mismatches(view, api_step(base_url, scenario, k)) == [], f"at cursor {k}"
         if k in shots:
             page.screenshot(path=screenshots / f"phase-{k}-{shots[k]}.png")
