@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import BETWEEN, BETWEEN_HTML, GUIDE_SEEN, Watch, assert_watched
 from tests.browser.pageview import open_lesson, page_url, wait_cursor
 
 pytestmark = pytest.mark.browser
@@ -49,26 +50,56 @@ SLOW_STEPS = """
 """
 
 
-def slow_page(make_page, base_url, hash_: str = "#preset=tutorial&k=0&speed=fast"):
-    """The tutorial with every later step answer held back HOLD_MS; the logs start empty."""
-    page = make_page(1280, 720, reduced_motion="reduce")
-    page.add_init_script(SLOW_STEPS)
-    failed = []
-    page.on("requestfailed", lambda req: failed.append(f"{req.url}: {req.failure}"))
-    page.failed = failed
-    open_lesson(page, base_url, hash_)
-    page.evaluate(
-        f"() => {{ window.__stepDelay = {HOLD_MS}; __steps.requests = []; __steps.drawn = []; }}"
+@pytest.fixture(scope="module")
+def _slow_tab(browser, base_url):
+    """One page for the module's tests, its fetch wrapped (SLOW_STEPS) in every document it loads:
+    a new context a test cost about a second (its renderer, and the page's scripts compiled anew).
+    Its listeners report to the test's own Watch and failed-request list (`slow`)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, reduced_motion="reduce")
+    ctx.add_init_script(GUIDE_SEEN)
+    ctx.add_init_script(SLOW_STEPS)
+    page = ctx.new_page()
+    page.on("console", lambda msg: page.watch.console(msg))
+    page.on("pageerror", lambda err: page.watch.page_error(err))
+    page.on("request", lambda req: page.watch.request(req))
+    page.on("requestfailed", lambda req: page.failed.append(f"{req.url}: {req.failure}"))
+    yield page
+    ctx.close()
+
+
+@pytest.fixture
+def slow(_slow_tab, base_url):
+    """slow(hash) → the module's page on a fresh document of the lesson, every later step answer
+    held back HOLD_MS, the logs empty; the test fails on anything its Watch saw. After the test
+    the page leaves for a document that runs nothing (the test's timers and requests end with its
+    own), its storage emptied, as conftest's shared_page does."""
+    page = _slow_tab
+    page.watch, page.failed = Watch(base_url), []
+
+    def make(hash_: str = "#preset=tutorial&k=0&speed=fast"):
+        open_lesson(page, base_url, hash_)
+        page.evaluate(
+            f"() => {{ window.__stepDelay = {HOLD_MS}; __steps.requests = []; __steps.drawn = []; }}"
+        )
+        return page
+
+    yield make
+    page.route(
+        f"{base_url}{BETWEEN}", lambda r: r.fulfill(body=BETWEEN_HTML, content_type="text/html")
     )
-    return page
+    page.goto(f"{base_url}{BETWEEN}")
+    page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+    page.mouse.move(0, 0)
+    page.unroute_all()
+    assert_watched([page.watch])
 
 
 def steps_log(page) -> dict:
     return page.evaluate("() => JSON.parse(JSON.stringify(window.__steps))")
 
 
-def test_play_asks_for_a_step_only_after_the_last_one_is_drawn(make_page, base_url):
-    page = slow_page(make_page, base_url)
+def test_play_asks_for_a_step_only_after_the_last_one_is_drawn(slow):
+    page = slow()
     page.keyboard.press("p")
     assert page.get_attribute("#btn-play", "aria-pressed") == "true"
     page.wait_for_timeout(4 * (FAST_MS + HOLD_MS))
@@ -94,8 +125,8 @@ def test_play_asks_for_a_step_only_after_the_last_one_is_drawn(make_page, base_u
     assert all(r["since"] is not None for r in requests)
 
 
-def test_pause_cancels_play_and_lets_the_step_in_flight_be_drawn(make_page, base_url):
-    page = slow_page(make_page, base_url)
+def test_pause_cancels_play_and_lets_the_step_in_flight_be_drawn(slow):
+    page = slow()
     page.keyboard.press("p")
     page.wait_for_function("() => window.__steps.inflight === 1", timeout=5000)
     page.click("#btn-play")  # pause while the first step is on its way
@@ -109,8 +140,8 @@ def test_pause_cancels_play_and_lets_the_step_in_flight_be_drawn(make_page, base
     assert page.get_attribute("html", "data-cursor") == "1"
 
 
-def test_a_manual_key_cancels_play(make_page, base_url):
-    page = slow_page(make_page, base_url)
+def test_a_manual_key_cancels_play(slow):
+    page = slow()
     page.keyboard.press("p")
     page.wait_for_function("() => window.__steps.inflight === 1", timeout=5000)
     page.keyboard.press("ArrowRight")  # the teacher takes over: Play stops, the press counts
@@ -123,8 +154,8 @@ def test_a_manual_key_cancels_play(make_page, base_url):
     assert page.get_attribute("html", "data-cursor") == "2"
 
 
-def test_rapid_presses_are_coalesced(make_page, base_url):
-    page = slow_page(make_page, base_url)
+def test_rapid_presses_are_coalesced(slow):
+    page = slow()
     for _ in range(8):
         page.keyboard.press("ArrowRight")
     wait_cursor(page, 8)
