@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.browser.pageview import open_lesson, wait_cursor
-from tests.browser.test_widths import FACTS, clear_facts, controls_clear
+from tests.browser.test_widths import FACTS, clear_facts, controls_clear, sized
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +92,7 @@ def longest_expression(base_url: str) -> str:
 def test_the_preset_menu_shows_the_whole_name_in_a_one_row_toolbar(
     shared_page, base_url, width, height
 ):
-    page = shared_page(width, height, reduced_motion="reduce")
+    page = sized(shared_page, width, height, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
     both = f"() => ({{ room: ({NAME_ROOM})(), facts: ({FACTS})() }})"
@@ -110,7 +110,7 @@ def test_the_preset_menu_shows_the_whole_name_in_a_one_row_toolbar(
 
 @pytest.mark.parametrize("width, height", [(1200, 800), (1024, 768)])
 def test_the_explanations_head_is_on_the_first_screen(shared_page, base_url, width, height):
-    page = shared_page(width, height, reduced_motion="reduce")
+    page = sized(shared_page, width, height, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=3")
     wait_cursor(page, 3)
     one_row_inside(page)
@@ -123,7 +123,7 @@ def test_the_explanations_head_is_on_the_first_screen(shared_page, base_url, wid
 def test_a_control_with_no_room_is_in_the_more_menu_and_works_from_the_keyboard(
     shared_page, base_url
 ):
-    page = shared_page(1024, 768, reduced_motion="reduce")
+    page = sized(shared_page, 1024, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=2")
     wait_cursor(page, 2)
     one_row_inside(page)
@@ -188,7 +188,7 @@ def test_no_frame_shows_the_row_wrapped_when_a_name_or_label_grows(shared_page, 
     """A longer preset name, or Go live's code and count, is fitted before the frame that would
     show it: no frame of two rows (the page below would jump down and back). And L, Go live's
     key, leaves the focus where the lesson's keys work."""
-    page = shared_page(1024, 768, reduced_motion="reduce")
+    page = sized(shared_page, 1024, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=1")
     wait_cursor(page, 1)
     page.evaluate(ROWS_EACH_FRAME)
@@ -272,7 +272,7 @@ def test_a_control_hidden_or_moved_by_the_page_hands_its_focus_on(
     refitted): the focus goes to the control where it is now, else More, else the control of the
     change, never <body>. The lesson's keys work on: PageDown steps, and so does Space (the
     person did not choose the control the focus went to)."""
-    page = shared_page(width, 768, reduced_motion="reduce")
+    page = sized(shared_page, width, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=2")
     wait_cursor(page, 2)
     take_focus(page, how)
@@ -316,7 +316,7 @@ def test_the_row_refitted_keeps_the_focus_in_sight(shared_page, base_url, how):
     place More held (Dark, folded with the focus as the window narrowed, or used from the menu),
     else to the first button that came out of the menu; never to a link that leaves the lesson
     ("Training & labs"), and the lesson steps on."""
-    page = shared_page(1366 if how == "folded" else 1024, 768, reduced_motion="reduce")
+    page = sized(shared_page, 1366 if how == "folded" else 1024, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=2")
     wait_cursor(page, 2)
     expected = "theme-toggle"
@@ -362,7 +362,7 @@ def test_one_row_down_to_a_small_tablet(shared_page, base_url, width, height, pr
     title (its least-used controls in More, the preset's name whole, help in the row), and More's
     menu works from the keyboard: Space or Enter opens it, Tab walks it, Escape closes it and
     gives the focus back to More; the lesson steps on."""
-    page = shared_page(width, height, reduced_motion="reduce")
+    page = sized(shared_page, width, height, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset={preset}&k=1")
     wait_cursor(page, 1)
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
@@ -431,7 +431,7 @@ def test_every_preset_keeps_the_row_one_line_with_its_name_readable(shared_page,
     the toolbar is one row inside the page, no control over another; the menu shows its name whole,
     or cut short with an ellipsis that the menu shows whole, the whole name in its title. From
     1024 px (a projector before M is pressed) Projector stays in the row."""
-    page = shared_page(width, 800, reduced_motion="reduce")
+    page = sized(shared_page, width, 800, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
     page.wait_for_function("() => document.querySelectorAll('#preset-select option').length > 8")
@@ -460,7 +460,7 @@ EXPORTS = """() => ['export-svg', 'export-png'].map((id) =>
 def test_the_two_exports_are_folded_together(shared_page, base_url, preset):
     """SVG and PNG are one group to a person: at every width from the phone's layout's edge to a
     laptop's, both are in the row or both in More's menu, never one in each."""
-    page = shared_page(1400, 800, reduced_motion="reduce")
+    page = sized(shared_page, 1400, 800, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset={preset}")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
     for width in [*range(1400, 600, -20), 601]:
@@ -519,7 +519,7 @@ def test_the_word_preset_is_hidden_by_the_pages_one_rule_and_still_read(
     """The word "Preset" beside the menu: shown where the row has room for it, else hidden from
     the eye by the page's one rule for that (.visually-hidden), at 601–800 px and where the row
     folds it alike; a screen reader still reads the menu as "Preset"."""
-    page = shared_page(width, 800, reduced_motion="reduce")
+    page = sized(shared_page, width, 800, reduced_motion="reduce")
     name = longest_expression(base_url) if preset == "longest" else preset
     open_lesson(page, base_url, f"#preset={name}")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
@@ -628,7 +628,7 @@ def test_a_refit_that_changes_nothing_measures_nothing(shared_page, base_url, wi
     new text, which the next frame lays out anyway), not once per control folded and per letter
     of the name tried (a dozen or more each second on the presenter's machine). A label that does
     grow is still fitted: the row stays one line."""
-    page = shared_page(width, 800, reduced_motion="reduce")
+    page = sized(shared_page, width, 800, reduced_motion="reduce")
     name = longest_expression(base_url) if preset == "longest" else preset
     open_lesson(page, base_url, f"#preset={name}&k=1")
     wait_cursor(page, 1)
