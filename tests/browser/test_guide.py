@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser.pageview import api_graph, api_step, close, open_lesson, page_url, wait_cursor
 from tests.browser.test_page import run_axe
+from tests.browser.test_widths import sized
 
 pytestmark = pytest.mark.browser
 
@@ -100,7 +101,7 @@ def test_tooltips_docs_link_and_terms_that_point_at_the_graph(shared_page, base_
 
 
 def test_a_neuron_shows_which_part_of_its_gradient_has_arrived(shared_page, base_url):
-    page = shared_page(1366, 768, reduced_motion="reduce")
+    page = sized(shared_page, 1366, 768, reduced_motion="reduce")
     # xor's hidden neurons feed one output each; deep's first layer feeds three neurons
     scenario = httpx.get(f"{base_url}/api/presets/deep").json()["scenario"]
     graph = api_graph(base_url, scenario)
@@ -131,7 +132,7 @@ def test_a_neuron_shows_which_part_of_its_gradient_has_arrived(shared_page, base
 
 
 def test_a_lock_in_the_value_editor_freezes_the_tensor_and_rides_in_the_link(shared_page, base_url):
-    page = shared_page(1366, 768, reduced_motion="reduce")
+    page = sized(shared_page, 1366, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=0")
     scenario = httpx.get(f"{base_url}/api/presets/tutorial").json()["scenario"]
     w2 = next(p for p in api_graph(base_url, scenario)["parameters"] if p["tensor"] == "W2")
@@ -164,7 +165,7 @@ def test_a_lock_in_the_value_editor_freezes_the_tensor_and_rides_in_the_link(sha
 
 
 def test_a_phone_never_scrolls_sideways(shared_page, base_url):
-    page = shared_page(390, 844, reduced_motion="reduce")
+    page = sized(shared_page, 390, 844, reduced_motion="reduce")
     for preset in ["tutorial", "xor", "softmax", "deep", "expr:sum-times-sum"]:
         open_lesson(page, base_url, f"#preset={preset}&k=6")
         wait_cursor(page, 6)
@@ -226,10 +227,10 @@ def test_bad_input_keeps_the_text_and_says_why_beside_it(shared_page, base_url):
     assert page.input_value("#value-editor-input") == "12abc"
 
 
-def test_space_steps_after_the_help_clicked_open_is_closed(make_page, base_url):
+def test_space_steps_after_the_help_clicked_open_is_closed(shared_page, base_url):
     """ "?" clicked, then Esc: the focus is back on "?", and Space steps the lesson (as after
     Dark or Copy link), rather than open the help again."""
-    page = make_page(1920, 1080, reduced_motion="reduce")
+    page = sized(shared_page, 1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&projector=1&k=0")
     page.click("#help-open")
     page.wait_for_selector("#help[open]")
@@ -243,10 +244,10 @@ def test_space_steps_after_the_help_clicked_open_is_closed(make_page, base_url):
     wait_cursor(page, 0)
 
 
-def test_a_clicker_closes_the_first_visit_guide_and_steps(make_page, base_url):
+def test_a_clicker_closes_the_first_visit_guide_and_steps(shared_page, base_url):
     """A first visit: the guide opens by itself; a clicker's PageDown closes it and steps, each
     press one step; the focus is then on a control in sight, not <body>."""
-    page = make_page(1920, 1080, guide=True, reduced_motion="reduce")
+    page = sized(shared_page, 1920, 1080, guide=True, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&projector=1&k=0")
     page.wait_for_selector("#help[open]")
     for _ in range(3):
@@ -261,7 +262,7 @@ def test_a_clicker_closes_the_first_visit_guide_and_steps(make_page, base_url):
     wait_cursor(page, 2)
 
     # Esc closes it too: the focus is then in sight, not on <body>
-    fresh = make_page(1366, 768, guide=True, reduced_motion="reduce")
+    fresh = sized(shared_page, 1366, 768, guide=True, reduced_motion="reduce")
     open_lesson(fresh, base_url, "#preset=tutorial&k=0")
     fresh.wait_for_selector("#help[open]")
     fresh.keyboard.press("Escape")
@@ -271,10 +272,10 @@ def test_a_clicker_closes_the_first_visit_guide_and_steps(make_page, base_url):
     wait_cursor(fresh, 1)
 
 
-def test_an_esc_before_the_first_visit_guide_opens_keeps_it_shut(make_page, base_url):
+def test_an_esc_before_the_first_visit_guide_opens_keeps_it_shut(shared_page, base_url):
     """The guide opens once the lesson is drawn (deep's takes a while to come): an Esc pressed
     before that means it does not open at all. The lesson's graph is held back until the Esc."""
-    page = make_page(1920, 1080, guide=True, reduced_motion="reduce")
+    page = sized(shared_page, 1920, 1080, guide=True, reduced_motion="reduce")
     held = []
     page.route("**/api/graph", lambda route: held.append(route))
     page.goto(f"{base_url}/#preset=deep&projector=1&k=0", wait_until="commit")

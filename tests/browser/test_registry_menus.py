@@ -8,6 +8,7 @@ import pytest
 from app.engine.registry import ACTIVATIONS, LOSSES, OPTIMIZERS
 from tests.arithmetic import read_arithmetic
 from tests.browser.pageview import open_lesson, page_url
+from tests.browser.test_widths import sized
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +58,7 @@ def test_an_activation_picked_in_the_menu_steps_in_its_own_words(shared_page, ba
 
 
 def test_labs_training_menu_lists_every_hidden_activation(shared_page, base_url):
-    page = shared_page(1280, 800)
+    page = sized(shared_page, 1280, 800)
     page.goto(f"{base_url}/labs")
     assert options(page, "select[name=activation]") == pairs(
         (n, ACTIVATIONS[n].title) for n in HIDDEN

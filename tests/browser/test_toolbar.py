@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.browser.pageview import open_lesson, wait_cursor
-from tests.browser.test_widths import FACTS, clear_facts, controls_clear
+from tests.browser.test_widths import FACTS, clear_facts, controls_clear, sized
 
 pytestmark = pytest.mark.browser
 
@@ -54,20 +54,24 @@ def one_row(facts: dict) -> dict:
 
 
 # The preset `p` picked in its menu as select_option picks it (the option chosen, then input and
-# change), and the page waited for as select_option's callers did (wait_cursor's step 0, nothing
-# pending or moving, and the lesson's link written: its name in the hash); then READING read.
+# change), and waited for until the page shows that lesson: its first step drawn (step 0), nothing
+# pending or moving; then READING read. html[data-cursor] is written as a step is drawn (main.js
+# settle) and read by nothing but tests: taken away before the pick, it is back once the picked
+# lesson's step 0 is drawn (the lesson before was at step 0 too). The lesson's link is not waited
+# for: it is written once no change came for 300 ms (url-state.js), which the row does not read.
 # Inside the page: one round trip a preset, not seven.
 PICK_AND_READ = """async (p) => {
   const s = document.getElementById('preset-select');
+  const root = document.documentElement;
   if (s.value !== p) {
     s.value = p;
     if (s.value !== p) throw new Error(`no ${p} in the preset menu`);
+    delete root.dataset.cursor;
     s.dispatchEvent(new Event('input', { bubbles: true }));
     s.dispatchEvent(new Event('change', { bubbles: true }));
     const t0 = performance.now();
-    while (document.documentElement.dataset.cursor !== '0'
-      || document.querySelector('#graph .pending, #graph .pulse, #graph .morphing')
-      || !location.hash.includes(encodeURIComponent(p))) {
+    while (root.dataset.cursor !== '0'
+      || document.querySelector('#graph .pending, #graph .pulse, #graph .morphing')) {
       if (performance.now() - t0 > 10000) throw new Error(`${p} not shown in 10 s`);
       await new Promise((r) => requestAnimationFrame(r));
     }
@@ -92,7 +96,7 @@ def longest_expression(base_url: str) -> str:
 def test_the_preset_menu_shows_the_whole_name_in_a_one_row_toolbar(
     shared_page, base_url, width, height
 ):
-    page = shared_page(width, height, reduced_motion="reduce")
+    page = sized(shared_page, width, height, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
     both = f"() => ({{ room: ({NAME_ROOM})(), facts: ({FACTS})() }})"
@@ -110,7 +114,7 @@ def test_the_preset_menu_shows_the_whole_name_in_a_one_row_toolbar(
 
 @pytest.mark.parametrize("width, height", [(1200, 800), (1024, 768)])
 def test_the_explanations_head_is_on_the_first_screen(shared_page, base_url, width, height):
-    page = shared_page(width, height, reduced_motion="reduce")
+    page = sized(shared_page, width, height, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=3")
     wait_cursor(page, 3)
     one_row_inside(page)
@@ -123,7 +127,7 @@ def test_the_explanations_head_is_on_the_first_screen(shared_page, base_url, wid
 def test_a_control_with_no_room_is_in_the_more_menu_and_works_from_the_keyboard(
     shared_page, base_url
 ):
-    page = shared_page(1024, 768, reduced_motion="reduce")
+    page = sized(shared_page, 1024, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=2")
     wait_cursor(page, 2)
     one_row_inside(page)
@@ -188,7 +192,7 @@ def test_no_frame_shows_the_row_wrapped_when_a_name_or_label_grows(shared_page, 
     """A longer preset name, or Go live's code and count, is fitted before the frame that would
     show it: no frame of two rows (the page below would jump down and back). And L, Go live's
     key, leaves the focus where the lesson's keys work."""
-    page = shared_page(1024, 768, reduced_motion="reduce")
+    page = sized(shared_page, 1024, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=1")
     wait_cursor(page, 1)
     page.evaluate(ROWS_EACH_FRAME)
@@ -272,7 +276,7 @@ def test_a_control_hidden_or_moved_by_the_page_hands_its_focus_on(
     refitted): the focus goes to the control where it is now, else More, else the control of the
     change, never <body>. The lesson's keys work on: PageDown steps, and so does Space (the
     person did not choose the control the focus went to)."""
-    page = shared_page(width, 768, reduced_motion="reduce")
+    page = sized(shared_page, width, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=2")
     wait_cursor(page, 2)
     take_focus(page, how)
@@ -316,7 +320,7 @@ def test_the_row_refitted_keeps_the_focus_in_sight(shared_page, base_url, how):
     place More held (Dark, folded with the focus as the window narrowed, or used from the menu),
     else to the first button that came out of the menu; never to a link that leaves the lesson
     ("Training & labs"), and the lesson steps on."""
-    page = shared_page(1366 if how == "folded" else 1024, 768, reduced_motion="reduce")
+    page = sized(shared_page, 1366 if how == "folded" else 1024, 768, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=xor&k=2")
     wait_cursor(page, 2)
     expected = "theme-toggle"
@@ -362,7 +366,7 @@ def test_one_row_down_to_a_small_tablet(shared_page, base_url, width, height, pr
     title (its least-used controls in More, the preset's name whole, help in the row), and More's
     menu works from the keyboard: Space or Enter opens it, Tab walks it, Escape closes it and
     gives the focus back to More; the lesson steps on."""
-    page = shared_page(width, height, reduced_motion="reduce")
+    page = sized(shared_page, width, height, reduced_motion="reduce")
     open_lesson(page, base_url, f"#preset={preset}&k=1")
     wait_cursor(page, 1)
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
@@ -425,19 +429,27 @@ def apart(controls: list[dict]) -> None:
             assert not meet, f"{a['name']} and {b['name']} overlap: {a} {b}"
 
 
+# Where the two export buttons are: the row, or More's menu.
+EXPORTS = """() => ['export-svg', 'export-png'].map((id) =>
+  document.getElementById(id).parentElement.id || document.getElementById(id).parentElement.className)"""
+
+
 @pytest.mark.parametrize("width", [601, 700, 800, 1024, 1280])
 def test_every_preset_keeps_the_row_one_line_with_its_name_readable(shared_page, base_url, width):
     """Every preset, the longest expression's name among them, from the phone's layout's edge up:
     the toolbar is one row inside the page, no control over another; the menu shows its name whole,
-    or cut short with an ellipsis that the menu shows whole, the whole name in its title. From
-    1024 px (a projector before M is pressed) Projector stays in the row."""
-    page = shared_page(width, 800, reduced_motion="reduce")
+    or cut short with an ellipsis that the menu shows whole, the whole name in its title; SVG and
+    PNG both in the row or both in More (test_the_two_exports_are_folded_together walks the
+    widths between). From 1024 px (a projector before M is pressed) Projector stays in the row."""
+    page = sized(shared_page, width, 800, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
     page.wait_for_function("() => document.querySelectorAll('#preset-select option').length > 8")
-    both = f"() => ({{ facts: ({FACTS})(), name: ({SHOWN_NAME})() }})"
+    all3 = f"() => ({{ facts: ({FACTS})(), name: ({SHOWN_NAME})(), exports: ({EXPORTS})() }})"
     for preset in every_preset(base_url):
-        read = pick_and_read(page, preset, both)
+        read = pick_and_read(page, preset, all3)
+        where = read["exports"]
+        assert where[0] == where[1], f"{preset} at {width} px: SVG in {where[0]}, PNG in {where[1]}"
         facts = one_row(read["facts"])
         apart(facts["controls"])
         name = read["name"]
@@ -451,17 +463,14 @@ def test_every_preset_keeps_the_row_one_line_with_its_name_readable(shared_page,
             assert "projector-toggle" in shown, f"{preset}: {shown}"
 
 
-# Where the two export buttons are: the row, or More's menu.
-EXPORTS = """() => ['export-svg', 'export-png'].map((id) =>
-  document.getElementById(id).parentElement.id || document.getElementById(id).parentElement.className)"""
-
-
-@pytest.mark.parametrize("preset", ["tutorial", "deep"])
-def test_the_two_exports_are_folded_together(shared_page, base_url, preset):
+def test_the_two_exports_are_folded_together(shared_page, base_url):
     """SVG and PNG are one group to a person: at every width from the phone's layout's edge to a
-    laptop's, both are in the row or both in More's menu, never one in each."""
-    page = shared_page(1400, 800, reduced_motion="reduce")
-    open_lesson(page, base_url, f"#preset={preset}")
+    laptop's, both are in the row or both in More's menu, never one in each. (The row folds them
+    as one step of FOLD whatever the name beside them: another preset's name moves the width
+    where they go, 980 px for deep's against the tutorial's 900, which every preset's test reads
+    at its five widths; each width here redraws the graph, deep's 3.6x the tutorial's work.)"""
+    page = sized(shared_page, 1400, 800, reduced_motion="reduce")
+    open_lesson(page, base_url, "#preset=tutorial")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
     for width in [*range(1400, 600, -20), 601]:
         page.set_viewport_size({"width": width, "height": 800})
@@ -519,7 +528,7 @@ def test_the_word_preset_is_hidden_by_the_pages_one_rule_and_still_read(
     """The word "Preset" beside the menu: shown where the row has room for it, else hidden from
     the eye by the page's one rule for that (.visually-hidden), at 601–800 px and where the row
     folds it alike; a screen reader still reads the menu as "Preset"."""
-    page = shared_page(width, 800, reduced_motion="reduce")
+    page = sized(shared_page, width, 800, reduced_motion="reduce")
     name = longest_expression(base_url) if preset == "longest" else preset
     open_lesson(page, base_url, f"#preset={name}")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
@@ -628,7 +637,7 @@ def test_a_refit_that_changes_nothing_measures_nothing(shared_page, base_url, wi
     new text, which the next frame lays out anyway), not once per control folded and per letter
     of the name tried (a dozen or more each second on the presenter's machine). A label that does
     grow is still fitted: the row stays one line."""
-    page = shared_page(width, 800, reduced_motion="reduce")
+    page = sized(shared_page, width, 800, reduced_motion="reduce")
     name = longest_expression(base_url) if preset == "longest" else preset
     open_lesson(page, base_url, f"#preset={name}&k=1")
     wait_cursor(page, 1)

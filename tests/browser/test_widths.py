@@ -39,6 +39,15 @@ FACTS = """() => {
 }"""
 
 
+def sized(shared_page, width: int, height: int, **kw):
+    """shared_page's page for the options `kw`, at width × height: one page serves a module's
+    sizes (its viewport set before the lesson opens, as a window resized), where a page for each
+    size took a new context (about a second each: its renderer, the page's scripts anew)."""
+    page = shared_page(**kw)
+    page.set_viewport_size({"width": width, "height": height})
+    return page
+
+
 def _meets(a: dict, b: dict) -> bool:
     return (
         a["left"] < b["right"] - 0.5
@@ -80,7 +89,7 @@ def clear_facts(facts: dict) -> dict:
 )
 def test_nothing_runs_off_the_screen(shared_page, base_url, width, height, mobile, projector):
     kw = {"is_mobile": True, "has_touch": True} if mobile else {}
-    page = shared_page(width, height, **kw)
+    page = sized(shared_page, width, height, **kw)
     open_lesson(page, base_url, "#preset=tutorial")
     page.wait_for_function("() => document.documentElement.dataset.later === 'made'")
     if projector:
@@ -98,7 +107,7 @@ def test_nothing_runs_off_the_screen(shared_page, base_url, width, height, mobil
 def test_labs_tables_fit_beside_their_charts(shared_page, base_url, width, height):
     """Beside its chart from 1001 px, a lab's table keeps the width its numbers need and the
     chart gives way: the page does not scroll sideways once every lab has run."""
-    page = shared_page(width, height)
+    page = sized(shared_page, width, height)
     page.goto(f"{base_url}/labs")
     page.wait_for_function(
         "() => { const labs = document.querySelectorAll('section.lab');"
