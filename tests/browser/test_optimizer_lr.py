@@ -119,10 +119,10 @@ def test_labs_train_moons_with_adams_usual_eta(make_page, base_url):
     assert body["scenario"]["optimizer"] == {"name": "adam"}
 
 
-def test_labs_says_it_is_the_tutorials_program_only_while_it_is(make_page, base_url):
+def test_labs_says_it_is_the_tutorials_program_only_while_it_is(shared_page, base_url):
     """/labs' XOR note ("These settings are the tutorial's XOR program: its loss at every epoch")
     stayed after Adam was picked, or η or the network was changed: then untrue."""
-    page = make_page(1366, 768)
+    page = shared_page(1366, 768)
     page.goto(f"{base_url}/labs")
     page.select_option("#dataset", "xor")
     note = page.locator("#tutorial-note")

@@ -218,7 +218,6 @@ def test_a_network_of_dense_layers_shows_its_matrix(shared_page, base_url, layer
         steps = [(k, scenario_hash(layers) + f"&k={k}" + extra) for k in (3, fwd + 4, total - 2)]
         for v in walk(page, steps, READ):
             check(v, f"{layers} {width} at {v['k']}", px)
-        page.close()
 
 
 def test_at_a_desk_the_matrix_is_drawn_beside_the_graph(shared_page, base_url):

@@ -1,33 +1,45 @@
-"""The PNG export of the largest network the page shows (10 × 64, relu), as a teacher sees it: the
-page keeps answering while the file is made (frames keep coming, a key press is taken), the
-button is busy meanwhile and a second click starts nothing, one file arrives of the size the
-export promises, and its pixels are the drawing on screen (edges, nodes, labels), at the top of
-the graph and at its far end (runs of nodes culled from the view are in the file too); a file
-whose edges were painted for it is, pixel by pixel, the one that copies the screen's.
-Bounds are generous (the old export held the page for 20-32 s): bench/png_bench.py measures."""
+"""The PNG and the SVG export of the largest network the page shows (10 × 64, relu), as a teacher
+sees them, on one page loaded once (a load of this lesson and the two pictures of its view cost
+as much as an export): the page keeps answering while a file is made (frames keep coming, a key
+press is taken: the old PNG export held the page for 20-32 s, the old SVG one in one task of
+2.5 s on a quiet machine, 12-20 s on a loaded one), the button is busy meanwhile and a second
+click starts nothing, one file arrives of the size the export promises (the PNG's pixels; the
+SVG's bytes, in the toast), and drawn it is the picture on screen (edges, nodes, labels), at the
+top of the graph and at its far end (runs of nodes culled from the view are in the file too); a
+PNG whose edges were painted for it is, pixel by pixel, the one that copies the screen's; the
+SVG holds every edge the API's graph has and every label the page drew. A step taken meanwhile
+stops either: no file of two moments.
+Bounds are generous: bench/png_bench.py (--what svg) measures."""
 
 from __future__ import annotations
 
 import base64
 import math
+import re
 import struct
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
+import httpx
 import pytest
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 from app.main import create_app
 from tests.browser.pageview import PIXELS, still_screenshot, wait_cursor
 from tests.browser.server import serve_app
-from tests.browser.test_largest_network import LOAD_MS, PAINTED, lesson_hash
+from tests.browser.test_largest_network import LOAD_MS, PAINTED, SCENARIO, lesson_hash
 
 pytestmark = pytest.mark.browser
 
 MAX_PNG_PIXELS = 18e6  # export.js: 2 px a viewBox unit, fewer for a larger drawing
-# while the export runs (the old one froze the page for 20-50 s); its tasks take 25 ms, but on
+# while an export runs (the old PNG one froze the page for 20-50 s); its tasks take 25 ms, but on
 # 2 cores loaded 5 times over (other tests) the page's thread waited up to 1.2 s for its turn
 LONGEST_GAP_MS = 2000  # between two frames
+# and as a part of the whole SVG export: the old one was a single task, nearly all of it
+LONGEST_GAP_SHARE = 0.5
 KEY_MS = 2000  # from a key press to the page taking it
+FILE_K = 0.75  # viewBox units to px, the SVG drawn for the comparison (as the PNG export's)
+SVG = "{http://www.w3.org/2000/svg}"
 
 # Records, until `__frames.on` is false, the longest gap between two frames, and how long each
 # key press waited before the page took it (from the event's time stamp to its handler).
@@ -119,6 +131,35 @@ FILES_APART = (
 }"""
 )
 
+# The SVG file (fetched from `file`, a path of this server's) drawn by the browser as an image at
+# `k` px a viewBox unit, compared there with the views cell by cell (CELL_DIFFS): the drawing
+# stays in the page that drew it (as a PNG, its base64 took seconds to pass to Python and back;
+# the file's 7 MB of text, 5 s). Only the views' parts of the picture are rasterised (a clip):
+# the whole, 2,800 × 6,400 px, took 15-20 s on a loaded machine; the pixels in them are the same.
+# Its size from its viewBox, read from its root's start tag (the whole text parsed took 7 s).
+DRAWN_CELLS = (
+    """async ([file, k, views, cell]) => {"""
+    + PIXELS
+    + CELL_DIFFS
+    + """
+  const text = await (await fetch(file)).text();
+  const start = text.slice(0, text.indexOf('>') + 1);
+  const vb = new DOMParser().parseFromString(start + '</svg>', 'image/svg+xml').documentElement.viewBox.baseVal;
+  const img = new Image();
+  img.src = file;
+  await img.decode();
+  const canvas = new OffscreenCanvas(Math.ceil(vb.width * k), Math.ceil(vb.height * k));
+  const ctx = canvas.getContext('2d');
+  ctx.beginPath();
+  for (const [, , , [x0, y0, x1, y1]] of views) {
+    ctx.rect(Math.floor(x0 * k) - 2, Math.floor(y0 * k) - 2, Math.ceil((x1 - x0) * k) + 4, Math.ceil((y1 - y0) * k) + 4);
+  }
+  ctx.clip();
+  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  return cellDiffs(views, canvas, k, cell);
+}"""
+)
+
 # The part of the drawing the frame shows: viewBox units, and the frame's box on the page.
 IN_VIEW = """() => {
   const svg = document.getElementById('graph');
@@ -133,8 +174,9 @@ IN_VIEW = """() => {
 }"""
 
 
-# The files the test downloaded, as they arrived, served to the page at /test-export/N.png: a
-# 17 MB file handed to page.evaluate as base64 took 10-25 s to reach the page, fetched 0.3 s.
+# The files the test downloaded, as they arrived, served to the page at /test-export/N.png (or
+# .svg): a 17 MB file handed to page.evaluate as base64 took 10-25 s to reach the page, fetched
+# 0.3 s. /test-export/blank: a document of the server's origin, to draw an SVG file in.
 EXPORTED: list[str] = []
 
 
@@ -146,6 +188,14 @@ def base_url() -> Iterator[str]:
     @app.get("/test-export/{n}.png", include_in_schema=False)
     def exported(n: int) -> FileResponse:
         return FileResponse(EXPORTED[n], media_type="image/png")
+
+    @app.get("/test-export/{n}.svg", include_in_schema=False)
+    def exported_svg(n: int) -> FileResponse:
+        return FileResponse(EXPORTED[n], media_type="image/svg+xml")
+
+    @app.get("/test-export/blank", include_in_schema=False)
+    def blank() -> HTMLResponse:
+        return HTMLResponse('<!doctype html><link rel="icon" href="data:,"><title>drawer</title>')
 
     with serve_app(app) as url:
         yield url
@@ -181,11 +231,32 @@ def open_largest_with_views(make_page, base_url: str):
     return page, views
 
 
+def busy(button: str) -> str:
+    """Whether export button `button` (its id) shows an export under way, in the page."""
+    return f"() => document.getElementById('{button}').getAttribute('aria-busy') === 'true'"
+
+
+def free(button: str) -> str:
+    return f"() => document.getElementById('{button}').getAttribute('aria-busy') !== 'true'"
+
+
+def click(button: str) -> str:
+    """A click by the page's own script (Playwright's waits until the page has taken it; a
+    click would also take the focus to the button)."""
+    return f"() => setTimeout(() => document.getElementById('{button}').click())"
+
+
+def size_text(n: int) -> str:
+    """How the toast gives a file's size (export.js sizeText)."""
+    return f"{n} bytes" if n < 1000 else f"{n / 1e3:.1f} kB" if n < 1e6 else f"{n / 1e6:.1f} MB"
+
+
 def export_pressing_keys(page, button: str, downloads: list) -> str | None:
     """Click export button `button` (by the page's own script: Playwright's click waits until the
     page has taken it), then again (a second click), then press a key now and then, as a teacher
-    might, until a file comes: the button's aria-busy just after the first click."""
-    page.evaluate(f"() => setTimeout(() => document.getElementById('{button}').click())")
+    might, until a file comes (in `downloads`, empty before): the button's aria-busy just after
+    the first click."""
+    page.evaluate(click(button))
     page.wait_for_timeout(200)
     busy = page.evaluate(f"document.getElementById('{button}').getAttribute('aria-busy')")
     page.evaluate(f"() => document.getElementById('{button}').click()")
@@ -197,27 +268,32 @@ def export_pressing_keys(page, button: str, downloads: list) -> str | None:
     return busy
 
 
-def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing(
+def frames_and_keys(page) -> tuple[float, list[float]]:
+    """FRAMES's record, stopped: the longest gap between two frames, each key press's wait."""
+    return page.evaluate(
+        "() => { window.__frames.on = false; return [window.__frames.longest, window.__frames.keys]; }"
+    )
+
+
+def test_the_largest_networks_png_and_svg_keep_the_page_answering_and_show_the_drawing(
     make_page, base_url
 ):
     page, views = open_largest_with_views(make_page, base_url)
+    # the views as CELL_DIFFS takes them
+    shown = [[shot, v["origin"], v["k"], v["area"]] for v, shot in views]
 
+    # the PNG
     page.evaluate(FRAMES)
     button = page.locator("#export-png")
     downloads = []
     page.on("download", lambda d: downloads.append(d))
-    busy = export_pressing_keys(page, "export-png", downloads)
-    page.wait_for_function(
-        "() => document.getElementById('export-png').getAttribute('aria-busy') !== 'true'",
-        timeout=LOAD_MS,
-    )
-    longest, keys = page.evaluate(
-        "() => { window.__frames.on = false; return [window.__frames.longest, window.__frames.keys]; }"
-    )
+    busy_png = export_pressing_keys(page, "export-png", downloads)
+    page.wait_for_function(free("export-png"), timeout=LOAD_MS)
+    longest, keys = frames_and_keys(page)
     page.wait_for_timeout(500)  # a second export, had one started, would be well under way
     assert longest < LONGEST_GAP_MS, f"the page drew no frame for {longest:.0f} ms"
     assert keys and max(keys) < KEY_MS, f"a key press waited {max(keys, default=0):.0f} ms"
-    assert busy == "true", "the button did not show that the export was under way"
+    assert busy_png == "true", "the button did not show that the export was under way"
     assert len(downloads) == 1  # the second click started nothing
     assert button.get_attribute("aria-disabled") is None
 
@@ -233,17 +309,15 @@ def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing
     # and small text are drawn at 0.8 px a unit, the file's at 0.75). Without its nodes and
     # labels, half the cells differ by 14 levels or more; without its edges, by 16. (Compared
     # while the edge painter sharpens the rest of the screen's edges, for the next export.)
-    shown = [[shot, v["origin"], v["k"], v["area"]] for v, shot in views]
-
-    def shows_the_frames_views(n: int) -> None:
-        for diffs in page.evaluate(CELLS, [shown, f"/test-export/{n}.png", scale, 16]):
+    def agree(cells: list[list[float]]) -> None:
+        for diffs in cells:
             diffs.sort()
             assert len(diffs) > 1000
             median, most = diffs[len(diffs) // 2], diffs[int(len(diffs) * 0.98)]
             assert median < 10 and most < 30, (median, most, diffs[-1])
 
     EXPORTED[:] = [str(downloads[0].path())]
-    shows_the_frames_views(0)
+    agree(page.evaluate(CELLS, [shown, "/test-export/0.png", scale, 16]))
 
     # again once every edge on screen is sharp: its edges are then copied from the screen's
     # bitmap (at the file's scale here), not painted afresh, in a fraction of the time
@@ -256,7 +330,7 @@ def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing
     assert page.get_attribute("#graph-wrap canvas.graph-edges", "data-picture") == "copied"
     EXPORTED.append(str(again.value.path()))
     assert png_size(open(EXPORTED[1], "rb").read(24)) == (width, height)
-    shows_the_frames_views(1)
+    agree(page.evaluate(CELLS, [shown, "/test-export/1.png", scale, 16]))
     # and the two files are the same picture pixel by pixel, up to antialiasing: the first's
     # edges painted for it (in bands of rows, by the painter and its helpers), the second's the
     # screen's, painted tile by tile. (A curve's rim differs by a few levels, a few hundred
@@ -265,28 +339,79 @@ def test_the_largest_networks_png_keeps_the_page_answering_and_shows_the_drawing
     far, mean = page.evaluate(FILES_APART, ["/test-export/0.png", "/test-export/1.png"])
     assert 0 <= far < 2000 and mean < 1, (far, mean)
 
-    # a step taken while the file is made: its nodes would show the next step beside the click's
+    # the SVG, of the same step (the lesson has stayed at k=0)
+    page.evaluate(FRAMES)
+    svgs = []
+    page.on("download", lambda d: svgs.append(d))
+    t0 = page.evaluate("performance.now()")
+    busy_svg = export_pressing_keys(page, "export-svg", svgs) == "true"
+    page.wait_for_function(free("export-svg"), timeout=LOAD_MS)
+    took = page.evaluate("performance.now()") - t0
+    longest, keys = frames_and_keys(page)
+    page.wait_for_timeout(500)  # a second export, had one started, would be well under way
+    assert longest < LONGEST_GAP_MS, f"the page drew no frame for {longest:.0f} ms"
+    assert longest < LONGEST_GAP_SHARE * took, f"one gap of {longest:.0f} ms in {took:.0f} ms"
+    assert keys and max(keys) < KEY_MS, f"a key press waited {max(keys, default=0):.0f} ms"
+    assert busy_svg, "the button did not show that the export was under way"
+    assert len(svgs) == 1  # the second click started nothing
+    assert page.get_attribute("#export-svg", "aria-disabled") is None
+
+    data = open(svgs[0].path(), "rb").read()
+    name = svgs[0].suggested_filename
+    assert name == "backstep-lesson-step-0.svg"
+    assert f"Saved {name} ({size_text(len(data))})" in page.text_content("#toast")
+
+    # every weight's edge (the API's graph), with its sign's colour; every label the page drew
+    # (its runs of nodes, the culled ones too, are all drawn for the export)
+    root = ET.fromstring(data)
+    colours = page.evaluate(
+        "() => ['--pos', '--neg'].map((v) => "
+        "getComputedStyle(document.documentElement).getPropertyValue(v).trim())"
+    )
+    graph = httpx.post(f"{base_url}/api/graph", json={"scenario": SCENARIO}, timeout=LOAD_MS / 1e3)
+    weights = [p["value"] for p in graph.json()["parameters"] if p["edge"]]
+    strokes = [p.get("stroke") for p in root.iter(f"{SVG}path") if p.get("d", "").startswith("M")]
+    assert [strokes.count(c) for c in colours] == [
+        sum(1 for w in weights if w > 0),
+        sum(1 for w in weights if w < 0),
+    ]
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    assert texts == page.evaluate(
+        "() => [...document.querySelectorAll('#graph text')].map((t) => t.textContent)"
+    )
+    z = {t for t in texts if re.fullmatch(r"z⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾[₀-₉]+", t)}
+    assert len(z) == 640  # 10 layers × 64
+
+    # drawn, the file shows what the frame showed, cell by cell, as the PNG does
+    EXPORTED.append(str(svgs[0].path()))
+    drawer = page.context.new_page()  # a page of its own, for the file drawn
+    drawer.goto(f"{base_url}/test-export/blank")
+    cells = drawer.evaluate(
+        DRAWN_CELLS, [f"/test-export/{len(EXPORTED) - 1}.svg", FILE_K, shown, 16]
+    )
+    drawer.close()
+    agree(cells)
+
+    # a step taken while a file is made: its nodes would show the next step beside the click's
     # edges. The export stops and says so; no file, the button free again, the step shown.
-    count, cursor = len(downloads), page.get_attribute("html", "data-cursor")
-    page.evaluate("() => setTimeout(() => document.getElementById('export-png').click())")
-    page.wait_for_function(
-        "() => document.getElementById('export-png').getAttribute('aria-busy') === 'true'"
-    )
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "() => document.getElementById('export-png').getAttribute('aria-busy') !== 'true'",
-        timeout=LOAD_MS,
-    )
-    wait_cursor(page, int(cursor) + 1)
-    page.wait_for_timeout(300)
-    assert len(downloads) == count, "a picture of two moments was saved"
-    assert "moved on" in page.text_content("#toast")
+    for button in ("export-svg", "export-png"):
+        count, cursor = len(downloads), page.get_attribute("html", "data-cursor")
+        page.evaluate(click(button))
+        page.wait_for_function(busy(button))
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(free(button), timeout=LOAD_MS)
+        wait_cursor(page, int(cursor) + 1)
+        page.wait_for_timeout(300)
+        assert len(downloads) == count, f"a file of two moments was saved ({button})"
+        said = page.text_content("#toast")  # (the toast names the kind: not the last one's)
+        assert f"The {button[-3:].upper()} could not be made" in said and "moved on" in said, said
 
     # with Play on: the click stops it (each step would otherwise fail the export, one after
     # another) and the file is of the step Play had reached; the lesson then stays there
+    cursor = page.get_attribute("html", "data-cursor")
     page.click("#btn-play")
     page.wait_for_function(
-        "(c) => Number(document.documentElement.dataset.cursor) > c + 1", arg=int(cursor) + 1
+        "(c) => Number(document.documentElement.dataset.cursor) > c + 1", arg=int(cursor)
     )
     with page.expect_download(timeout=LOAD_MS) as played:
         page.click("#export-png")
