@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import random
+from types import SimpleNamespace
 
 import httpx
 import pytest
 
 from app.limits import LIVE_TALLY_WAIT_SECONDS, LIVE_TALLY_WAITERS
+from app.main import create_app
+from app.settings import Settings
 from tests.aio import run_alone
+from tests.browser.server import serve_app
 from tests.live.sse import SSE
 
 pytestmark = pytest.mark.slow  # scheduled first: tests/conftest.py
@@ -101,7 +105,7 @@ def test_posts_arriving_out_of_order_never_go_back(backstep_pair):
 
 
 def test_kill_9_of_a_worker_loses_nothing(backstep, backstep_pair):
-    a, b = backstep(), backstep()
+    a, b = (server.ready() for server in [backstep.launch(), backstep.launch()])
     c = backstep_pair[0]  # a worker that has never seen the session
     code, auth = go_live(a)
 
@@ -267,8 +271,13 @@ def test_a_redis_restart_loses_nothing(backstep_pair, redis_server):
         assert httpx.get(f"{server.url}/api/live/{code}").json()["version"] == 3
 
 
-def test_the_embedded_broker_serves_one_process(backstep):
-    a = backstep(broker=False)
+def test_the_embedded_broker_serves_one_process():
+    """One process, no Redis: served in this one (no process of its own to start)."""
+    with serve_app(create_app(Settings(access_log=False, broker_url=None))) as url:
+        embedded(SimpleNamespace(url=url, port=int(url.rsplit(":", 1)[1])))
+
+
+def embedded(a) -> None:
     code, auth = go_live(a)
 
     async def scenario():
