@@ -82,3 +82,5 @@ LIVE_LOOKUP_FAILURES = 30  # unknown codes or wrong secrets per address per wind
 LIVE_CREATE_ATTEMPTS = 10  # sessions one address may start per window, then 429
 LIVE_WINDOW_SECONDS = 60.0  # the window of both rate limits
 LIVE_HEARTBEAT_SECONDS = 10.0  # a follower's stream sends a comment this often (and counts it)
+LIVE_TALLY_WAIT_SECONDS = 25.0  # the longest a presenter's tally request waits for a change
+LIVE_TALLY_WAITERS = 4  # tally requests of one session waiting at once, per worker (429 beyond)

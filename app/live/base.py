@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
 
@@ -20,6 +22,10 @@ class Full(Exception):
 
 class ClassFull(Exception):
     """The session has as many followers as it may hold."""
+
+
+class Busy(Exception):
+    """The session has as many tally requests waiting as it may."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,7 @@ class Broker(ABC):
         self.idle_seconds = idle_seconds
         self.max_sessions = max_sessions
         self._subs: dict[str, set[Subscription]] = {}  # this process's followers, by session
+        self._waiting: dict[str, set[asyncio.Event]] = {}  # this process's tally requests
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Connect, start background tasks."""
@@ -133,9 +140,31 @@ class Broker(ABC):
         subs.add(sub)
         return sub
 
+    @contextmanager
+    def waiting(self, code: str, limit: int) -> Iterator[asyncio.Event]:
+        """An event set whenever the session's tally may have changed (a state published, an
+        answer, a follower joining or leaving, the end), here or on another worker. Raises Busy
+        when `limit` requests of this session wait already."""
+        events = self._waiting.setdefault(code, set())
+        if len(events) >= limit:
+            raise Busy(f"{limit} tally requests waiting")
+        event = asyncio.Event()
+        events.add(event)
+        try:
+            yield event
+        finally:
+            events.discard(event)
+            if not events:
+                self._waiting.pop(code, None)
+
+    def _wake(self, code: str) -> None:
+        for event in self._waiting.get(code, ()):
+            event.set()
+
     @abstractmethod
     async def join(self, code: str, follower: str, limit: int) -> None:
-        """Count `follower` as present. Raises ClassFull when `limit` others are."""
+        """Count `follower` as present (the tally wakes if it was not). Raises ClassFull when
+        `limit` others are."""
 
     @abstractmethod
     async def leave(self, code: str, follower: str) -> None: ...
@@ -145,7 +174,7 @@ class Broker(ABC):
 
     @abstractmethod
     async def answer(self, code: str, question: str, follower: str, answer: str) -> None:
-        """Record (or replace) one follower's answer to one question."""
+        """Record (or replace) one follower's answer to one question; the tally wakes."""
 
     @abstractmethod
     async def answers(self, code: str, question: str) -> list[str]: ...

@@ -32,6 +32,7 @@ class MemoryBroker(Broker):
         if session is not None:
             for sub in self._subs.get(code, ()):
                 sub.put(self.ended(session))
+            self._wake(code)
 
     async def create(self, secret_digest: str) -> Session:
         self._sweep()
@@ -61,6 +62,7 @@ class MemoryBroker(Broker):
         session = self._sessions[code] = session.newer(version, state, question, open_)
         for sub in self._subs.get(code, ()):
             sub.put(session)
+        self._wake(code)
         return session
 
     async def touch(self, code: str) -> None:
@@ -81,10 +83,14 @@ class MemoryBroker(Broker):
         present = self._count(code)
         if follower not in present and len(present) >= limit:
             raise ClassFull(f"{limit} followers")
+        new = follower not in present
         present[follower] = time.monotonic()
+        if new:
+            self._wake(code)
 
     async def leave(self, code: str, follower: str) -> None:
-        self._present.get(code, {}).pop(follower, None)
+        if self._present.get(code, {}).pop(follower, None) is not None:
+            self._wake(code)
 
     async def followers(self, code: str) -> int:
         return len(self._count(code)) if code in self._sessions else 0
@@ -92,6 +98,7 @@ class MemoryBroker(Broker):
     async def answer(self, code, question, follower, answer):
         if code in self._sessions:
             self._answers.setdefault((code, question), {})[follower] = answer
+            self._wake(code)
 
     async def answers(self, code, question):
         return list(self._answers.get((code, question), {}).values())

@@ -46,12 +46,13 @@ redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
 return 1
 """
+# a follower counted for the first time wakes the presenter's tally (a heartbeat does not)
 JOIN = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
 if not redis.call('ZSCORE', KEYS[1], ARGV[3]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then
   return 0
 end
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
+if redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3]) == 1 then redis.call('PUBLISH', KEYS[2], '') end
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 return 1
 """
@@ -63,6 +64,14 @@ def skey(code: str) -> str:
 
 def channel(code: str) -> str:
     return f"{P}c:{code}"
+
+
+def tchannel(code: str) -> str:
+    """Where "the tally may have changed" goes: an answer, a follower come or gone."""
+    return f"{P}t:{code}"
+
+
+TALLY = tchannel("").encode()
 
 
 def fkey(code: str) -> str:
@@ -113,12 +122,16 @@ class RedisBroker(Broker):
         while True:
             pubsub = self.r.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.psubscribe(channel("*"))
+                await pubsub.psubscribe(channel("*"), tchannel("*"))
                 self.connected.set()
                 await self._restore()
                 backoff = 0.05
                 async for message in pubsub.listen():
-                    if message.get("type") == "pmessage":
+                    if message.get("type") != "pmessage":
+                        continue
+                    if message["channel"].startswith(TALLY):
+                        self._wake(message["channel"][len(TALLY) :].decode())
+                    else:
                         self._deliver(Session.loads(message["data"]))
             except asyncio.CancelledError:
                 raise
@@ -155,6 +168,7 @@ class RedisBroker(Broker):
             self._remember(session)
         for sub in self._subs.get(code, ()):
             sub.put(session)
+        self._wake(code)  # its question, or whether it is open, may have changed
 
     def _remember(self, session: Session) -> None:
         old = self._mirror.get(session.code)
@@ -254,14 +268,16 @@ class RedisBroker(Broker):
     async def join(self, code: str, follower: str, limit: int) -> None:
         now = time.time()
         ok = await self._join(
-            keys=[fkey(code)], args=[now, now - PRESENCE_SECONDS, follower, limit, self.ttl]
+            keys=[fkey(code), tchannel(code)],
+            args=[now, now - PRESENCE_SECONDS, follower, limit, self.ttl],
         )
         if not ok:
             raise ClassFull(f"{limit} followers")
 
     async def leave(self, code: str, follower: str) -> None:
         try:
-            await self.r.zrem(fkey(code), follower)
+            async with self.r.pipeline(transaction=False) as pipe:
+                await pipe.zrem(fkey(code), follower).publish(tchannel(code), "").execute()
         except (RedisError, OSError):
             pass  # it will age out
 
@@ -274,6 +290,7 @@ class RedisBroker(Broker):
     async def answer(self, code, question, follower, answer):
         async with self.r.pipeline(transaction=False) as pipe:
             pipe.hset(akey(code, question), follower, answer).expire(akey(code, question), self.ttl)
+            pipe.publish(tchannel(code), "")
             await pipe.execute()
 
     async def answers(self, code, question):

@@ -276,7 +276,9 @@ const live = {
   start: () => post("/api/live"),
   session: (c, signal) => get(`/api/live/${code(c)}`, signal),
   publish: async (c, secret, body) => json(await send("POST", `/api/live/${code(c)}/state`, body, undefined, null, presenter(secret))),
-  tally: async (c, secret, signal) => json(await send("GET", `/api/live/${code(c)}/tally`, null, signal, null, presenter(secret))),
+  // with `after` (the last tally's token), answered once the tally is another one, or after `wait` s
+  tally: async (c, secret, signal, after = null, wait = 0) =>
+    json(await send("GET", `/api/live/${code(c)}/tally${after ? `?after=${after}&wait=${wait}` : ""}`, null, signal, null, presenter(secret))),
   end: (c, secret) => send("POST", `/api/live/${code(c)}/end`, null, undefined, null, presenter(secret)),
   join: (c, follower) => post(`/api/live/${code(c)}/join`, follower ? { follower } : {}),
   answer: (c, body) => send("POST", `/api/live/${code(c)}/answers`, body),

@@ -125,6 +125,31 @@ def answers(page, base_url: str, code: str, followers: list[str], said: list[flo
         assert done.status == 204, done.text()
 
 
+# Each tally the page reads, with when its request was sent (performance.now())
+TALLY_LOG = """(() => {
+  window.__tallies = [];
+  const fetched = window.fetch;
+  window.fetch = function (input, ...rest) {
+    const sent = performance.now();
+    const answer = fetched.call(this, input, ...rest);
+    if (String(input).includes('/tally')) {
+      answer.then((r) => r.clone().json()).then((t) => window.__tallies.push({ sent, answered: t.answered }), () => {});
+    }
+    return answer;
+  };
+})()"""
+
+
+def answered_at_once(page, post) -> None:
+    """`post()` sends one answer: the presenter's page shows it answered by a tally request sent
+    before it (one that waited for it), not by one sent after it (the next poll)."""
+    before = page.evaluate("performance.now()")
+    post()
+    read = "() => window.__tallies.find((t) => t.answered > 0)"
+    first = page.wait_for_function(read, timeout=10_000).json_value()
+    assert first["sent"] < before, ("the answer was read by a later request", first, before)
+
+
 def wait_answered(page, n: int) -> None:
     page.wait_for_function(
         "n => { const t = document.querySelector('.live-round-text');"
@@ -142,8 +167,10 @@ def wait_answered(page, n: int) -> None:
 def test_the_tally_leaves_the_graph_where_it_was(make_page, base_url, width, height, projector):
     """For every preset: a question opened (Q, PageDown), answers arriving, and the reveal: the
     graph's frame keeps its size, the graph its zoom, and no node moves; the tally covers no text,
-    projected its type is the room's (24 px at 1920 × 1080)."""
+    projected its type is the room's (24 px at 1920 × 1080). An answer is shown as it arrives,
+    by the tally request that waited for it (live.js), not at the next poll."""
     page = make_page(width, height, reduced_motion="reduce")
+    page.context.add_init_script(TALLY_LOG)
     view = "&projector=1" if projector else ""
     open_lesson(page, base_url, f"#preset=tutorial&k=0{view}")
     code = go_live(page)["code"]
@@ -173,7 +200,8 @@ def test_the_tally_leaves_the_graph_where_it_was(make_page, base_url, width, hei
         same_graph(page, before, f"{preset}: the question open")
         tally_covers_nothing(page)
 
-        answers(page, base_url, code, followers[:1], [-0.05])
+        page.evaluate("() => { window.__tallies = []; }")
+        answered_at_once(page, lambda: answers(page, base_url, code, followers[:1], [-0.05]))
         wait_answered(page, 1)
         same_graph(page, before, f"{preset}: one answer")
         answers(page, base_url, code, followers[1:], [-0.04, 0.3])

@@ -144,16 +144,22 @@ class Backstep:
 
 @pytest.fixture
 def backstep(redis_server):
-    """backstep() → a fresh process, killed after the test: for a test that kills one."""
+    """backstep() → a fresh process, killed after the test: for a test that kills one.
+    backstep.launch() starts one without waiting for it (`.ready()` does), so that several
+    start at once."""
     started: list[Backstep] = []
 
-    def start(broker: bool = True, workers: int = 1, **env: str) -> Backstep:
+    def launch(broker: bool = True, workers: int = 1, **env: str) -> Backstep:
         if broker:
             env["BACKSTEP_BROKER_URL"] = redis_server.url
-        server = Backstep(env, workers).start()
+        server = Backstep(env, workers).launch()
         started.append(server)
         return server
 
+    def start(broker: bool = True, workers: int = 1, **env: str) -> Backstep:
+        return launch(broker, workers, **env).ready()
+
+    start.launch = launch
     yield start
     for server in started:
         server.kill()

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import random
+from types import SimpleNamespace
 
 import httpx
 import pytest
 
+from app.limits import LIVE_TALLY_WAIT_SECONDS, LIVE_TALLY_WAITERS
+from app.main import create_app
+from app.settings import Settings
 from tests.aio import run_alone
+from tests.browser.server import serve_app
 from tests.live.sse import SSE
 
 pytestmark = pytest.mark.slow  # scheduled first: tests/conftest.py
@@ -100,7 +105,7 @@ def test_posts_arriving_out_of_order_never_go_back(backstep_pair):
 
 
 def test_kill_9_of_a_worker_loses_nothing(backstep, backstep_pair):
-    a, b = backstep(), backstep()
+    a, b = (server.ready() for server in [backstep.launch(), backstep.launch()])
     c = backstep_pair[0]  # a worker that has never seen the session
     code, auth = go_live(a)
 
@@ -145,6 +150,98 @@ def test_a_follower_reconnecting_behind_gets_the_latest_state_at_once(backstep_p
     assert nxt.json()["version"] == 6
 
 
+def tally(server, code, auth, **params) -> dict:
+    r = httpx.get(f"{server.url}/api/live/{code}/tally", params=params, headers=auth, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def waiting_tally(server, code, auth, after: str, wait: float = 20) -> asyncio.Task:
+    """A presenter's tally request waiting for a change from `after`; it is asserted to wait
+    (a change could only come from the test, which makes none meanwhile)."""
+    client = httpx.AsyncClient(timeout=30)
+    url = f"{server.url}/api/live/{code}/tally"
+
+    async def get() -> dict:
+        async with client:
+            r = await client.get(url, params={"after": after, "wait": wait}, headers=auth)
+            assert r.status_code == 200, r.text
+            return r.json()
+
+    task = asyncio.ensure_future(get())
+    await asyncio.sleep(0.5)
+    assert not task.done(), "the tally did not wait for a change"
+    return task
+
+
+def test_the_tally_waits_for_what_happens_on_another_worker(backstep_pair):
+    """A presenter's tally request on one worker waits for a change, and is answered as soon as a
+    follower joins or answers on another (Redis pub/sub), not at its next poll: a class sees its
+    answers at once."""
+    a, b = backstep_pair
+    code, auth = go_live(a)
+    follower = httpx.post(f"{b.url}/api/live/{code}/join").json()["follower"]
+    assert post(a, code, auth, 1, question="q1", open=True).json()["applied"]
+    first = tally(a, code, auth)
+    assert (first["followers"], first["answered"], first["open"]) == (1, 0, True)
+    assert tally(a, code, auth, after=first["token"], wait=0.2) == first  # nothing changed
+
+    async def scenario():
+        waiting = await waiting_tally(a, code, auth, first["token"])
+        r = httpx.post(
+            f"{b.url}/api/live/{code}/answers",
+            json={"follower": follower, "question": "q1", "number": 0.5},
+        )
+        assert r.status_code == 204, r.text
+        answered = await asyncio.wait_for(waiting, 15)
+        waiting = await waiting_tally(a, code, auth, answered["token"])
+        httpx.post(f"{b.url}/api/live/{code}/join")  # a second student
+        joined = await asyncio.wait_for(waiting, 15)
+        return answered, joined
+
+    answered, joined = run_alone(scenario())
+    assert (answered["followers"], answered["answered"], answered["numbers"]) == (1, 1, [0.5])
+    assert (joined["followers"], joined["answered"]) == (2, 1)
+
+
+def test_a_presenter_gone_frees_its_waiting_tally_request(backstep_pair):
+    """Tally requests that wait are bounded per session (429 beyond); one whose presenter has
+    gone (closed the connection) stops waiting at once and frees its place."""
+    a = backstep_pair[0]
+    code, auth = go_live(a)
+    token = tally(a, code, auth)["token"]
+    path = f"/api/live/{code}/tally?after={token}&wait={LIVE_TALLY_WAIT_SECONDS:g}"
+    head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Presenter-Secret: "
+    request = (head + auth["X-Presenter-Secret"] + "\r\n\r\n").encode()
+
+    async def scenario():
+        held = []
+        for _ in range(LIVE_TALLY_WAITERS):
+            reader, writer = await asyncio.open_connection("127.0.0.1", a.port)
+            writer.write(request)
+            held.append((reader, writer))
+        probe = f"{a.url}/api/live/{code}/tally?after={token}&wait=0.1"
+        async with httpx.AsyncClient(timeout=30) as client:
+            for _ in range(50):  # until every held request waits
+                over = await client.get(probe, headers=auth)
+                if over.status_code == 429:
+                    break
+                await asyncio.sleep(0.1)
+            assert over.status_code == 429 and over.headers["Retry-After"] == "1", over.text
+            for _, writer in held:
+                writer.close()
+            # the presenters gone, their places are free (within moments, not after the wait)
+            for _ in range(50):
+                again = await client.get(probe, headers=auth)
+                if again.status_code == 200:
+                    break
+                await asyncio.sleep(0.1)
+            return again
+
+    again = run_alone(scenario())
+    assert again.status_code == 200 and again.json()["token"] == token, again.text
+
+
 def test_a_redis_restart_loses_nothing(backstep_pair, redis_server):
     a, b = backstep_pair
     code, auth = go_live(a)
@@ -174,14 +271,27 @@ def test_a_redis_restart_loses_nothing(backstep_pair, redis_server):
         assert httpx.get(f"{server.url}/api/live/{code}").json()["version"] == 3
 
 
-def test_the_embedded_broker_serves_one_process(backstep):
-    a = backstep(broker=False)
+def test_the_embedded_broker_serves_one_process():
+    """One process, no Redis: served in this one (no process of its own to start)."""
+    with serve_app(create_app(Settings(access_log=False, broker_url=None))) as url:
+        embedded(SimpleNamespace(url=url, port=int(url.rsplit(":", 1)[1])))
+
+
+def embedded(a) -> None:
     code, auth = go_live(a)
 
     async def scenario():
         f = await follow(a, code)
         await f.next()
-        for v in range(1, 6):
+        # the tally waits here too (asyncio, in the process): the follower's answer wakes it
+        assert post(a, code, auth, 1, question="q1", open=True).json()["applied"]
+        follower = httpx.post(f"{a.url}/api/live/{code}/join").json()["follower"]
+        waiting = await waiting_tally(a, code, auth, tally(a, code, auth)["token"])
+        body = {"follower": follower, "question": "q1", "sign": "+"}
+        assert httpx.post(f"{a.url}/api/live/{code}/answers", json=body).status_code == 204
+        woken = await asyncio.wait_for(waiting, 15)
+        assert (woken["followers"], woken["answered"], woken["signs"]["+"]) == (2, 1, 1)
+        for v in range(2, 6):
             post(a, code, auth, v)
         seen = await versions(f, 5)
         httpx.post(f"{a.url}/api/live/{code}/end", headers=auth)

@@ -4,6 +4,7 @@ join, receive server-sent events, and answer predictions. The state is in app.li
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import json
 import math
@@ -29,10 +30,12 @@ from app.limits import (
     LIVE_CREATE_ATTEMPTS,
     LIVE_HEARTBEAT_SECONDS,
     LIVE_LOOKUP_FAILURES,
+    LIVE_TALLY_WAIT_SECONDS,
+    LIVE_TALLY_WAITERS,
     LIVE_WINDOW_SECONDS,
 )
 from app.live import Broker, Session, codes, make_broker
-from app.live.base import ClassFull, Full
+from app.live.base import Busy, ClassFull, Full
 
 router = APIRouter(prefix="/live", tags=["live"])
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -187,12 +190,97 @@ async def end_session(request: Request, code: str, secret: Secret = None) -> Res
     return Response(status_code=204)
 
 
-@router.get("/{code}/tally", responses=LIVE_ERRORS)
-async def tally(request: Request, code: str, secret: Secret = None) -> Tally:
-    """For the presenter: followers connected, and the answers to the open question."""
+TALLY_ERRORS = {
+    **LIVE_ERRORS,
+    429: {
+        "description": "Too many unknown codes or wrong secrets from this address, or "
+        f"{LIVE_TALLY_WAITERS} tally requests of this session waiting already: Retry-After."
+    },
+}
+
+
+@router.get("/{code}/tally", responses=TALLY_ERRORS)
+async def tally(
+    request: Request,
+    code: str,
+    secret: Secret = None,
+    after: Annotated[
+        str | None,
+        Query(
+            description="The token of the tally the presenter shows: the answer waits (up to "
+            "`wait` seconds) until the tally is another one.",
+            min_length=1,
+            max_length=32,
+            pattern=r"^[0-9a-f]+$",
+        ),
+    ] = None,
+    wait: Annotated[
+        float,
+        Query(
+            description="Seconds to wait for the tally to change from `after` (with `after` "
+            f"only); {LIVE_TALLY_WAITERS} requests of one session may wait at once, per worker.",
+            ge=0,
+            le=LIVE_TALLY_WAIT_SECONDS,
+        ),
+    ] = 0.0,
+) -> Tally:
+    """For the presenter: followers connected, and the answers to the open question. With
+    `after` and `wait`, a long poll: answered as soon as the tally differs from `after` (an
+    answer, a follower joining or leaving, a step), else after `wait` seconds."""
     broker = await broker_of(request)
     session = await presenter(request, code, secret, broker)
     await broker.touch(session.code)
+    if after is None or not wait:
+        return await count(broker, session)
+    try:
+        with broker.waiting(session.code, LIVE_TALLY_WAITERS) as changed:
+            return await changed_tally(request, broker, session, after, wait, changed)
+    except Busy as exc:
+        raise HTTPException(
+            429,
+            f"{LIVE_TALLY_WAITERS} tally requests of this session are waiting already",
+            headers={"Retry-After": "1"},
+        ) from exc
+
+
+async def changed_tally(
+    request: Request,
+    broker: Broker,
+    session: Session,
+    after: str,
+    wait: float,
+    changed: asyncio.Event,
+) -> Tally:
+    """The tally once it differs from `after`, or after `wait` s, or when the client has gone."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    gone = asyncio.ensure_future(left(request))
+    try:
+        while True:
+            changed.clear()  # before reading: a change while it is read wakes the next wait
+            now = await count(broker, session)
+            if now.token != after or gone.done() or loop.time() >= deadline:
+                return now
+            woken = asyncio.ensure_future(changed.wait())
+            await asyncio.wait(
+                {woken, gone}, timeout=deadline - loop.time(), return_when="FIRST_COMPLETED"
+            )
+            woken.cancel()
+            latest = await broker.get(session.code)
+            if latest is None:
+                raise HTTPException(404, "the live session has ended")
+            session = latest
+    finally:
+        gone.cancel()
+
+
+async def left(request: Request) -> None:
+    """Returns when the client has gone (the request has no body: nothing else comes)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def count(broker: Broker, session: Session) -> Tally:
     answers = await broker.answers(session.code, session.question) if session.question else []
     numbers = sorted(float(a[2:]) for a in answers if a.startswith("n:"))
     signs = {"+": 0, "-": 0, "0": 0}
@@ -203,13 +291,16 @@ async def tally(request: Request, code: str, secret: Secret = None) -> Tally:
         else:
             x = float(value)
             signs["+" if x > 0 else "-" if x < 0 else "0"] += 1
+    followers = await broker.followers(session.code)
+    seen = json.dumps([session.question, session.open, followers, numbers, signs, len(answers)])
     return Tally(
         question=session.question,
         open=session.open,
-        followers=await broker.followers(session.code),
+        followers=followers,
         answered=len(answers),
         numbers=numbers,
         signs=signs,
+        token=hashlib.blake2b(seen.encode(), digest_size=8).hexdigest(),
     )
 
 

@@ -123,3 +123,7 @@ class Tally(BaseModel):
     answered: int
     numbers: list[float] = Field(..., description="The numbers predicted, sorted (anonymous).")
     signs: dict[str, int] = Field(..., description='How many said "+", "-" and "0".')
+    token: str = Field(
+        ...,
+        description="This tally, in short: pass it as `after` to wait for the next one.",
+    )

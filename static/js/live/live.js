@@ -14,7 +14,8 @@ import { drawHistogram } from "./histogram.js";
 import { merged, shared } from "./share.js";
 
 const KEY = "backstep.live.presenter";
-const TALLY_MS = 1000;
+const TALLY_WAIT = 20; // s a tally request waits for a change (≤ LIVE_TALLY_WAIT_SECONDS)
+const RETRY_MS = 1000;
 const UNTYPED = new Set(["range", "checkbox", "radio", "button", "submit", "reset"]);
 const typing = (t) => t.isContentEditable || t.tagName === "TEXTAREA" || (t.tagName === "INPUT" && !UNTYPED.has(t.type));
 const shortcut = (ev, key) => !ev.defaultPrevented && !ev.altKey && !ev.ctrlKey && !ev.metaKey && ev.key.toLowerCase() === key && !typing(ev.target) && !document.querySelector("dialog[open]");
@@ -70,6 +71,8 @@ function presenter({ store, toast }) {
   let pending = null;
   let sending = false;
   let timer = 0;
+  let waiting = null; // the tally request under way (its AbortController): one at a time
+  let token = null; // the token of the tally last read: the server answers once it changes
   let dismissed = null; // the open question whose tally the presenter hid (Esc)
 
   function load() {
@@ -155,7 +158,7 @@ function presenter({ store, toast }) {
     const s = session;
     session = null;
     localStorage.removeItem(KEY);
-    clearTimeout(timer);
+    quiet();
     hidePanel();
     hideTally();
     render();
@@ -170,7 +173,7 @@ function presenter({ store, toast }) {
   function lost() {
     session = null;
     localStorage.removeItem(KEY);
-    clearTimeout(timer);
+    quiet();
     hidePanel(); // a focus in the panel goes to the live button, as when the teacher ends it
     hideTally();
     render();
@@ -205,21 +208,36 @@ function presenter({ store, toast }) {
     sending = false;
   }
 
+  // The tally as it changes: each request is answered once an answer, a follower or a step has
+  // changed it (or after TALLY_WAIT s), and the next one goes out at once.
+  function quiet() {
+    clearTimeout(timer);
+    waiting?.abort();
+    waiting = null;
+    token = null;
+  }
   async function poll() {
     clearTimeout(timer);
-    if (!session) return;
+    if (!session || waiting) return; // the request under way answers the next change
+    const ask = (waiting = new AbortController());
     try {
-      const t = await api.live.tally(session.code, session.presenter_secret);
+      const t = await api.live.tally(session.code, session.presenter_secret, ask.signal, token, TALLY_WAIT);
+      if (ask !== waiting) return;
+      waiting = null;
+      token = t.token;
       count.textContent = `${t.followers} following`;
       button.textContent = `● Live ${spaced(session.code)} · ${t.followers}`;
       if (asking() && t.question === predict.question) {
         last = t;
         drawTally(t);
       } else hideTally();
+      poll();
     } catch (err) {
+      if (ask !== waiting) return; // called off (the session ended here)
+      waiting = null;
       if (err.status === 404 || err.status === 403) return lost();
+      timer = setTimeout(poll, RETRY_MS);
     }
-    timer = setTimeout(poll, TALLY_MS);
   }
 
   button.addEventListener("click", () => (!session ? start() : panel.hidden ? show() : hidePanel()));
