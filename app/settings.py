@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.limits import (
+    LIVE_CREATE_ATTEMPTS,
     LIVE_IDLE_SECONDS,
     LIVE_MAX_FOLLOWERS,
     LIVE_MAX_SESSIONS,
@@ -69,6 +70,13 @@ class Settings(BaseSettings):
     )
     live_max_followers: int = Field(
         LIVE_MAX_FOLLOWERS, ge=1, le=10_000, description="Followers of one live session."
+    )
+    live_create_attempts: int = Field(
+        LIVE_CREATE_ATTEMPTS,
+        ge=1,
+        le=10_000,
+        description="Live sessions one address may start a minute (a school's teachers behind "
+        "one address share it), then 429.",
     )
 
     @field_validator("broker_url", mode="before")

@@ -40,8 +40,11 @@ def _unavailable(reason: str) -> None:
 def base_url() -> Iterator[str]:
     """The app served on a free local port, for the whole session."""
     from app.main import create_app
+    from app.settings import Settings
 
-    with serve_app(create_app()) as url:
+    # a worker's files start dozens of live sessions from 127.0.0.1 within a minute, faster than
+    # a school's teachers would (the limit itself: tests/live/test_live_api.py)
+    with serve_app(create_app(Settings(live_create_attempts=1000))) as url:
         yield url
 
 

@@ -161,6 +161,15 @@ def test_starting_sessions_is_rate_limited():
         assert c.post("/api/live").status_code == 429
 
 
+def test_a_school_behind_one_address_may_raise_the_start_limit():
+    with client(live_create_attempts=LIVE_CREATE_ATTEMPTS + 2) as c:
+        for _ in range(LIVE_CREATE_ATTEMPTS + 2):
+            assert c.post("/api/live").status_code == 201
+        refused = c.post("/api/live")
+        assert refused.status_code == 429
+        assert f"over {LIVE_CREATE_ATTEMPTS + 2} live sessions" in refused.json()["detail"]
+
+
 def test_sessions_and_followers_have_limits():
     with client(live_max_sessions=2, live_max_followers=2) as c:
         code, _ = go_live(c)

@@ -15,6 +15,7 @@ ALL = {
     "live_idle_seconds",
     "live_max_sessions",
     "live_max_followers",
+    "live_create_attempts",
     "host",
     "port",
     "workers",
@@ -194,6 +195,7 @@ def test_frame_ancestors_from_the_environment_open_framing(monkeypatch):
         ("BACKSTEP_LIVE_IDLE_SECONDS", "5"),
         ("BACKSTEP_LIVE_MAX_SESSIONS", "0"),
         ("BACKSTEP_LIVE_MAX_FOLLOWERS", "0"),
+        ("BACKSTEP_LIVE_CREATE_ATTEMPTS", "0"),
     ],
 )
 def test_bad_settings_stop_the_server_with_a_clear_error(monkeypatch, name, value):
@@ -208,8 +210,10 @@ def test_live_settings_from_the_environment(monkeypatch):
     monkeypatch.setenv("BACKSTEP_LIVE_IDLE_SECONDS", "600")
     monkeypatch.setenv("BACKSTEP_LIVE_MAX_SESSIONS", "3")
     monkeypatch.setenv("BACKSTEP_LIVE_MAX_FOLLOWERS", "40")
+    monkeypatch.setenv("BACKSTEP_LIVE_CREATE_ATTEMPTS", "25")
     s = Settings()
     assert s.broker_url == "redis://127.0.0.1:6390/2"
     assert (s.live_idle_seconds, s.live_max_sessions, s.live_max_followers) == (600, 3, 40)
+    assert s.live_create_attempts == 25
     monkeypatch.setenv("BACKSTEP_BROKER_URL", "")
     assert Settings().broker_url is None  # empty: the embedded broker

@@ -27,7 +27,6 @@ from app.api.schemas.live import (
     Tally,
 )
 from app.limits import (
-    LIVE_CREATE_ATTEMPTS,
     LIVE_HEARTBEAT_SECONDS,
     LIVE_LOOKUP_FAILURES,
     LIVE_TALLY_WAIT_SECONDS,
@@ -129,9 +128,10 @@ def join_url(request: Request, code: str) -> str:
 async def create_session(request: Request) -> LiveCreated:
     """Go live: a new session with its join code, join URL and the presenter's secret."""
     broker = await broker_of(request)
-    wait = await broker.hit(f"create:{client(request)}", LIVE_CREATE_ATTEMPTS, LIVE_WINDOW_SECONDS)
+    attempts = request.app.state.settings.live_create_attempts
+    wait = await broker.hit(f"create:{client(request)}", attempts, LIVE_WINDOW_SECONDS)
     if wait:
-        raise too_many(wait, f"over {LIVE_CREATE_ATTEMPTS} live sessions started from here")
+        raise too_many(wait, f"over {attempts} live sessions started from here in a minute")
     secret = codes.new_secret()
     try:
         session = await broker.create(codes.digest(secret))
