@@ -42,12 +42,31 @@ MEASURE = (
     + GRAPH_FACTS
     + """  // the weight labels a viewer sees, each with its distance to its own edge and to the nearest other
   const shown = [...svg.querySelectorAll('.wlabel')].filter((g) => getComputedStyle(g).opacity !== '0');
+  // each edge sampled at 401 points along it, the first time a label asks (getPointAtLength is
+  // slow: sampling every edge of a large graph took seconds a reading)
   const edges = (shown.length ? [...svg.querySelectorAll('path.edge-weight')] : []).map((p) => {
-    const len = p.getTotalLength();
-    const pts = Array.from({ length: 401 }, (_, i) => p.getPointAtLength((len * i) / 400));
-    return { id: p.dataset.id, pts };
+    let pts = null;
+    const sample = () => {
+      if (!pts) {
+        const len = p.getTotalLength();
+        pts = Array.from({ length: 401 }, (_, i) => p.getPointAtLength((len * i) / 400));
+      }
+      return pts;
+    };
+    return { id: p.dataset.id, box: p.getBBox(), sample };
   });
-  const dist = (e, x, y) => Math.min(...e.pts.map((q) => Math.hypot(q.x - x, q.y - y)));
+  const dist = (e, x, y) => Math.min(...e.sample().map((q) => Math.hypot(q.x - x, q.y - y)));
+  // the distance to the nearest of these edges: nearest box first, stopping at a box farther than
+  // the nearest edge found (an edge's points are in its box: none in a farther box can be nearer)
+  const boxDist = (b, x, y) => Math.hypot(Math.max(b.x - x, 0, x - b.x - b.width), Math.max(b.y - y, 0, y - b.y - b.height));
+  const nearest = (es, x, y) => {
+    let best = Infinity;
+    for (const [d, e] of es.map((e) => [boxDist(e.box, x, y), e]).sort((a, b) => a[0] - b[0])) {
+      if (d > best + 0.01) break;
+      best = Math.min(best, dist(e, x, y));
+    }
+    return best;
+  };
   const labels = [];
   for (const g of shown) {
     const bg = g.querySelector('.wlabel-bg');
@@ -71,7 +90,7 @@ MEASURE = (
         at = [+l.getAttribute('x1'), +l.getAttribute('y1')];
       }
     }
-    labels.push({ id: g.dataset.id, box: [r.left, r.top, r.right, r.bottom], callout: g.classList.contains('callout'), leader, own: own ? dist(own, ...at) * k : null, other: others.length ? Math.min(...others.map((e) => dist(e, ...at))) * k : Infinity });
+    labels.push({ id: g.dataset.id, box: [r.left, r.top, r.right, r.bottom], callout: g.classList.contains('callout'), leader, own: own ? dist(own, ...at) * k : null, other: nearest(others, ...at) * k });
   }
   // every number and name drawn in a node or bias pill (not in a label), with its box on screen
   const texts = [];

@@ -31,11 +31,32 @@ LAYOUT = """() => {
 }"""
 
 
+# LAYOUT once step k is shown and settled (wait_cursor's wait), then the few frames a resize's or a
+# mode's new layout takes (FRAMES), then settled again: in the page, one round trip, not four
+SETTLED = (
+    """async (k) => {
+  const shown = () => document.documentElement.dataset.cursor === String(k)
+    && !document.querySelector('#graph .pending, #graph .pulse, #graph .morphing');
+  const settle = async () => {
+    for (const t0 = performance.now(); !shown();) {
+      if (performance.now() - t0 > 10000) throw new Error(`step ${k} not shown in 10 s`);
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+  };
+  await settle();
+  await ("""
+    + FRAMES
+    + """)();
+  await settle();
+  return ("""
+    + LAYOUT
+    + """)();
+}"""
+)
+
+
 def settled(page, k: int) -> dict:
-    wait_cursor(page, k)
-    page.evaluate(FRAMES)
-    wait_cursor(page, k)
-    return page.evaluate(LAYOUT)
+    return page.evaluate(SETTLED, k)
 
 
 def fresh(page, base_url: str, preset: str, projector: bool, k: int = 1) -> dict:
@@ -43,6 +64,25 @@ def fresh(page, base_url: str, preset: str, projector: bool, k: int = 1) -> dict
     page.goto("about:blank")
     open_lesson(page, base_url, f"#preset={preset}&k={k}" + ("&projector=1" if projector else ""))
     return settled(page, k)
+
+
+@pytest.fixture(scope="module")
+def opened():
+    """opened(page, base_url, preset, projector) → fresh()'s reading (step 1) at the page's size,
+    read once a module: what a page opened on a lesson shows hangs on the lesson, the projector
+    and the screen alone (the premise of every test here), and several tests compare with the
+    same one. It may leave the page where it was: a test that goes on from the page opened on the
+    lesson asks for it with `road=True` (opened anew, and its reading kept for the others)."""
+    seen: dict[tuple, dict] = {}
+
+    def read(page, base_url: str, preset: str, projector: bool, road: bool = False) -> dict:
+        size = page.viewport_size
+        key = (size["width"], size["height"], preset, projector)
+        if road or key not in seen:
+            seen[key] = fresh(page, base_url, preset, projector)
+        return seen[key]
+
+    return read
 
 
 def differences(got: dict, want: dict) -> dict:
@@ -71,10 +111,10 @@ def differences(got: dict, want: dict) -> dict:
     ],
 )
 def test_a_lesson_after_another_is_laid_out_as_when_opened(
-    shared_page, base_url, screenshots, size, projector, first, then
+    shared_page, base_url, screenshots, opened, size, projector, first, then
 ):
     page = shared_page(*size, reduced_motion="reduce")
-    want = fresh(page, base_url, then, projector)
+    want = opened(page, base_url, then, projector)
     fresh(page, base_url, first, projector, k=0 if projector else 2)
     mode = "&projector=1" if projector else ""
     if projector:  # projected, the lesson menu is put away: a link takes the class to the next
@@ -94,10 +134,12 @@ def test_a_lesson_after_another_is_laid_out_as_when_opened(
     "size, preset",
     [((1366, 768), "tutorial"), ((1366, 768), "deep"), ((1920, 1080), "softmax")],
 )
-def test_the_projector_on_and_off_comes_back_to_the_same_page(shared_page, base_url, size, preset):
+def test_the_projector_on_and_off_comes_back_to_the_same_page(
+    shared_page, base_url, opened, size, preset
+):
     page = shared_page(*size, reduced_motion="reduce")
-    projected = fresh(page, base_url, preset, True)
-    desk = fresh(page, base_url, preset, False)
+    projected = opened(page, base_url, preset, True)
+    desk = opened(page, base_url, preset, False, road=True)
     page.click("#projector-toggle")
     page.wait_for_function("() => document.documentElement.classList.contains('projector')")
     assert differences(settled(page, 1), projected) == {}, "desk → projected"
@@ -105,7 +147,7 @@ def test_the_projector_on_and_off_comes_back_to_the_same_page(shared_page, base_
     page.wait_for_function("() => !document.documentElement.classList.contains('projector')")
     assert differences(settled(page, 1), desk) == {}, "desk → projected → desk"
     # and from a page opened projected
-    fresh(page, base_url, preset, True)
+    opened(page, base_url, preset, True, road=True)
     page.click("#projector-toggle")
     page.wait_for_function("() => !document.documentElement.classList.contains('projector')")
     assert differences(settled(page, 1), desk) == {}, "projected → desk"
@@ -121,12 +163,12 @@ def test_the_projector_on_and_off_comes_back_to_the_same_page(shared_page, base_
     ],
 )
 def test_a_resize_to_and_fro_comes_back_to_the_same_page(
-    shared_page, base_url, there, back, projector, preset
+    shared_page, base_url, opened, there, back, projector, preset
 ):
     page = shared_page(*back, reduced_motion="reduce")
-    at_back = fresh(page, base_url, preset, projector)
+    at_back = opened(page, base_url, preset, projector)
     page.set_viewport_size({"width": there[0], "height": there[1]})
-    at_there = fresh(page, base_url, preset, projector)
+    at_there = opened(page, base_url, preset, projector, road=True)
     page.set_viewport_size({"width": back[0], "height": back[1]})
     page.wait_for_function(f"() => innerWidth === {back[0]}")
     assert differences(settled(page, 1), at_back) == {}, f"{there} → {back}"

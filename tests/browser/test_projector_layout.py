@@ -15,7 +15,8 @@ import pytest
 
 from tests.browser.pageview import open_lesson
 from tests.browser.test_classroom import NODE_BOXES, page_down_to
-from tests.browser.test_graph_layout import GRAPH_FACTS, go, scenario_hash
+from tests.browser.test_graph_layout import GRAPH_FACTS, scenario_hash
+from tests.browser.test_graph_layout import walk as walk_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -97,15 +98,28 @@ def check_explanation(v: dict, where: str) -> None:
     assert not v["pageScrolls"], where  # the picture is the screen
 
 
-def walk(page, hash_: str, cursors, phases=("forward", "backward", "update")) -> list[dict]:
+# VIEW and NODE_BOXES at once (and more readings, by name): what `walk` reads at each cursor
+def reading(**more: str) -> str:
+    parts = {"v": VIEW, "boxes": NODE_BOXES, **more}
+    return "() => ({" + ", ".join(f"{name}: ({js})()" for name, js in parts.items()) + "})"
+
+
+def read_lesson(page, hash_: str, cursors, read: str | None = None) -> list[dict]:
+    """`read` (default: reading()) at each of these cursors of the projected lesson, as go() takes
+    the page to each, walked inside the page (test_graph_layout.walk: one round trip)."""
+    steps = [(f"{hash_}&k={k}&projector=1", k) for k in cursors]
+    return walk_in_page(page, steps, read or reading())
+
+
+def walk(
+    page, hash_: str, cursors, phases=("forward", "backward", "update"), reads=None
+) -> list[dict]:
     """The lesson at these cursors (in one page, as a teacher switches lessons): each view, with
-    every node's box identical at every cursor."""
+    every node's box identical at every cursor. (`reads`: read_lesson's, already read.)"""
     views, boxes = [], None
-    for k in cursors:
-        go(page, f"{hash_}&k={k}&projector=1", k)
-        v = page.evaluate(VIEW)
+    for k, read in zip(cursors, reads or read_lesson(page, hash_, cursors), strict=True):
+        v, now = read["v"], read["boxes"]
         check_explanation(v, f"{hash_[:40]} at {k}")
-        now = page.evaluate(NODE_BOXES)
         if boxes is None:
             boxes = now
         assert now["frame"] == boxes["frame"] and now["drawn"] == boxes["drawn"], k
@@ -235,13 +249,12 @@ def test_the_update_rule_of_the_optimizers_state_shows_projected(
     open_lesson(page, base_url, f"{hash_}&k=0&projector=1")
     # the projected floor, 1rem: 24 px at 1920 × 1080, the same layout scaled on a smaller screen
     floor = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    reads = read_lesson(page, hash_, cursors, reading(state=STATE_FORMULAS))
     if size == (1920, 1080):
-        views = walk(page, hash_, cursors, phases=("backward", "update"))
+        views = walk(page, hash_, cursors, phases=("backward", "update"), reads=reads)
         assert all(not v["scrolls"] and not v["outside"] for v in views), views
-    for k in cursors:
-        go(page, f"{hash_}&k={k}&projector=1", k)
-        v = page.evaluate(VIEW)
-        shown = page.evaluate(STATE_FORMULAS)
+    for k, read in zip(cursors, reads, strict=True):
+        v, shown = read["v"], read["state"]
         if v["phase"] != "update":
             assert not shown, (k, shown)
             continue
