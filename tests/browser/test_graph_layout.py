@@ -346,6 +346,30 @@ def test_fit_gone_with_a_wider_window_hands_its_focus_to_the_graph(shared_page, 
     wait_cursor(page, 2)
 
 
+def test_a_graph_that_comes_to_fit_is_drawn_once(shared_page, base_url):
+    """The window grows until the 10 × 6 graph fits and Fit goes: one drawing, in the frame it
+    keeps. The line under the graph was 12 px taller with the button than without, so the frame
+    grew once the button went and the graph was drawn again (0.2–0.9 s each, loaded)."""
+    page = shared_page(1366, 768, reduced_motion="reduce")
+    open_lesson(page, base_url, scenario_hash([10, 10, 10, 10, 10, 10, 10]) + "&k=0")
+    page.wait_for_selector("#graph-fit:not([hidden])")
+    page.evaluate(FRAMES)
+    page.evaluate(
+        """() => {
+          window.__drawn = [];
+          const svg = document.querySelector('#graph-wrap svg');
+          new MutationObserver(() => window.__drawn.push(svg.getAttribute('viewBox')))
+            .observe(svg, { attributes: true, attributeFilter: ['viewBox'] });
+        }"""
+    )
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_selector("#graph-fit", state="hidden")
+    for _ in range(5):  # a second drawing, if any, comes within a frame or two of the first
+        page.evaluate(FRAMES)
+    drawn = page.evaluate("window.__drawn")
+    assert len(drawn) == 1, drawn
+
+
 def test_projector_text_is_large(shared_page, base_url):
     page = shared_page(1920, 1080, reduced_motion="reduce")
     open_lesson(page, base_url, "#preset=tutorial&k=0&projector=1")
